@@ -1,0 +1,41 @@
+# Two entry points, both self-contained on a fresh machine:
+#   make demo   set up, validate the example organisation and render its manual
+#   make test   set up, then ruff, mypy --strict and the whole pytest suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq poppler-utils git) >/dev/null 2>&1 || echo "warning: could not install poppler-utils"; \
+	  else echo "warning: pdftotext/pdffonts (poppler-utils) missing; PDF text tests will be skipped"; fi; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/qms check
+	$(BIN)/qms render manual -o out/manual-vi.pdf --lang vi
+	$(BIN)/qms render manual -o out/manual-en.pdf --lang en
+	@echo "Rendered out/manual-vi.pdf and out/manual-en.pdf"
+
+lint: setup
+	$(BIN)/ruff check qms tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

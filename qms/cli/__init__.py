@@ -1,0 +1,1 @@
+"""Thin click commands: parse options, call a use case, format the result."""

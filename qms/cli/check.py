@@ -1,0 +1,123 @@
+"""``qms check``, ``qms rules`` and ``qms rule CODE``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import click
+
+from qms import __version__
+from qms.diagnostics import Severity
+from qms.engine import CheckOptions, run_check
+from qms.errors import UsageError
+from qms.i18n import _, get_language
+from qms.output import FORMATTERS
+from qms.output.jsonfmt import document, from_document
+from qms.rules.registry import all_rules, lookup
+from qms.store import cache
+from qms.store.workspace import load_workspace
+
+from .common import FORMAT_CHOICE, repo_root
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
+@click.option("--select", multiple=True, help="Only these codes, code prefixes (QMS2) or names.")
+@click.option("--ignore", multiple=True, help="Skip these codes, prefixes or names.")
+@click.option("--profile", type=click.Choice(["iso", "strict"]), default=None,
+              help="iso: what the standard requires; strict: adds house style.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+              help="Lowest severity that makes the exit code 1 (default from qms.yaml, else error).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .qms-cache/.")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], profile: str | None, fail_on: str | None, today: dt.datetime | None,
+          no_cache: bool) -> None:
+    """Validate the QMS repository with every rule and report findings.
+
+    Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or config error, 3 internal error.
+    """
+    root = repo_root(ctx)
+    rel_paths: list[str] = []
+    for p in paths:
+        absolute = (Path.cwd() / p).resolve()
+        if not absolute.exists():
+            raise UsageError(_("path {path} does not exist").format(path=p))
+        try:
+            rel = absolute.relative_to(root).as_posix()
+        except ValueError:
+            raise UsageError(_("path {path} is outside the repository {root}").format(path=p, root=root)) from None
+        rel_paths.append("" if rel == "." else rel)
+    options = CheckOptions(
+        select=_split(select), ignore=_split(ignore),
+        profile=profile,  # type: ignore[arg-type]
+        paths=[p for p in rel_paths if p],
+        today=today.date() if today else dt.date.today(),
+    )
+    key = cache.content_key(root, [
+        __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
+                                                 list(options.paths), options.today.isoformat()]),
+        ",".join(r.code for r in all_rules()),
+    ])
+    data = None if no_cache or os.environ.get("QMS_NO_CACHE") else cache.read(root, key)
+    if data is not None:
+        report = from_document(data)
+        config_fail_on = str(data.get("config_fail_on", "error"))
+    else:
+        ws = load_workspace(root)
+        report = run_check(ws, options)
+        config_fail_on = ws.manifest.check.fail_on if ws.manifest is not None else "error"
+        if not no_cache:
+            cache.write(root, key, {**document(report), "config_fail_on": config_fail_on})
+    level = fail_on or config_fail_on
+    click.echo(FORMATTERS[fmt](report), nl=False)
+    ctx.exit(report.exit_code(None if level == "never" else Severity.parse(level)))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--profile", type=click.Choice(["iso", "strict", "all"]), default="all", show_default=True)
+def rules(fmt: str, profile: str) -> None:
+    """List the rule catalogue."""
+    chosen = [r for r in all_rules() if profile == "all" or r.profile == profile]
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity.label, "profile": r.profile,
+             "clauses": list(r.clauses), "summary": r.summary()} for r in chosen
+        ], ensure_ascii=False, indent=2))
+        return
+    for r in chosen:
+        clauses = ", ".join(r.clauses) or "-"
+        click.echo(f"{r.code}  {r.name:<34} {r.severity.label:<8} {r.profile:<6} [{clauses}]  {r.summary()}")
+
+
+@click.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Print one rule's documentation: what it checks, why, an example and the fix."""
+    r = lookup(code)
+    if r is None:
+        raise UsageError(_("no rule {code}").format(code=code), hint=_("run `qms rules` for the list"))
+    doc = r.doc()
+    click.echo(f"{r.code} {r.name} ({r.severity.label}, profile {r.profile})")
+    if r.clauses:
+        click.echo(_("ISO 9001:2015 clauses: {clauses}").format(clauses=", ".join(r.clauses)))
+    click.echo("")
+    click.echo(doc.get("summary", ""))
+    for section, title in (("what_it_checks", _("What it checks")), ("why", _("Why")),
+                           ("example", _("Example")), ("fix", _("Fix"))):
+        if doc.get(section):
+            click.echo(f"\n{title}\n{doc[section]}")
+
+
+

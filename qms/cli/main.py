@@ -1,0 +1,107 @@
+"""The ``qms`` command group and the error handler that maps failures to exit codes.
+
+Exit codes: 0 clean; 1 findings (or a refused register transition); 2 usage,
+config or IO error; 3 internal error; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qms import __version__
+from qms.errors import QmsError
+from qms.i18n import _, set_language
+
+# Explicit registry: command name -> "module:attribute". Each module is imported
+# only when its command runs, so `qms check` does not pay for WeasyPrint.
+SUBCOMMANDS: dict[str, str] = {
+    "check": "qms.cli.check:check",
+    "rules": "qms.cli.check:rules",
+    "rule": "qms.cli.check:rule",
+    "schema": "qms.cli.scaffold:schema",
+    "init": "qms.cli.scaffold:init",
+    "calendar": "qms.cli.calendar:calendar",
+    "kpi": "qms.cli.kpi:kpi",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        module = importlib.import_module(module_name)
+        command = getattr(module, attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qms")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="QMS repository root (default: search upward for qms.yaml).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default=None,
+    envvar="QMS_LANG",
+    help="Language of messages (default: English, or QMS_LANG).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None, lang: str | None) -> None:
+    """qms: an ISO 9001:2015 quality-management system kept as code."""
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+    ctx.obj["lang"] = lang
+    set_language(lang)
+
+
+def _echo_error(message: str, hint: str = "") -> None:
+    click.echo(_("error: {message}").format(message=message), err=True)
+    if hint:
+        click.echo(_("  hint: {hint}").format(hint=hint), err=True)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point; never lets a traceback reach the user unless QMS_DEBUG is set."""
+    try:
+        return cli.main(args=argv, prog_name="qms", standalone_mode=False)
+    except QmsError as exc:
+        _echo_error(exc.message, exc.hint)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo(_("interrupted"), err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo(_("interrupted"), err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        if os.environ.get("QMS_DEBUG"):
+            traceback.print_exc()
+        _echo_error(
+            _("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc),
+            _("this is a bug in qms; rerun with QMS_DEBUG=1 for details and report it"),
+        )
+        sys.exit(3)

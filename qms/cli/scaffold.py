@@ -1,0 +1,53 @@
+"""``qms schema`` (JSON Schema per file kind) and ``qms init`` (a new repository from a template)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from qms.errors import UsageError
+from qms.i18n import _
+from qms.store.scaffold import TEMPLATES, copy_template, schema_documents
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"),
+              show_default=True, help="Directory to write <kind>.schema.json files into.")
+@click.option("--kind", "kinds", multiple=True, help="Only these file kinds.")
+@click.option("--stdout", is_flag=True, help="Print one kind's schema instead of writing files.")
+def schema(out_dir: Path, kinds: tuple[str, ...], stdout: bool) -> None:
+    """Write a JSON Schema for each file kind, for editors (yaml-language-server) and CI."""
+    docs = schema_documents()
+    unknown = [k for k in kinds if k not in docs]
+    if unknown:
+        raise UsageError(_("unknown file kind {kind}").format(kind=unknown[0]),
+                         hint=_("known kinds: {kinds}").format(kinds=", ".join(sorted(docs))))
+    chosen = {k: v for k, v in docs.items() if not kinds or k in kinds}
+    if stdout:
+        if len(chosen) != 1:
+            raise UsageError(_("--stdout needs exactly one --kind"))
+        click.echo(json.dumps(next(iter(chosen.values())), ensure_ascii=False, indent=2))
+        return
+    from qms.store.scaffold import write_schemas
+
+    for path in write_schemas(out_dir, chosen):
+        click.echo(str(path))
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--template", type=click.Choice(sorted(TEMPLATES)), default="vn-agency", show_default=True,
+              help="vn-agency: a Vietnamese public agency; generic-en: a generic English organisation.")
+@click.option("--force", is_flag=True, help="Write into a directory that already has files.")
+def init(directory: Path, template: str, force: bool) -> None:
+    """Create a new QMS repository in DIRECTORY that passes `qms check`."""
+    if (directory / "qms.yaml").exists():
+        raise UsageError(_("{dir} already holds a qms.yaml").format(dir=directory),
+                         hint=_("choose an empty directory"))
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise UsageError(_("{dir} is not empty").format(dir=directory), hint=_("use --force to write into it"))
+    written = copy_template(resources.files("qms.store") / "templates" / template, directory)
+    click.echo(_("Created {n} files in {dir}. Next: cd {dir} && qms check").format(n=len(written), dir=directory))

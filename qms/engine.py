@@ -1,0 +1,117 @@
+"""Select rules, run them, apply severity overrides and waivers, and build the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from qms.diagnostics import Diagnostic, Report, Severity
+from qms.errors import ConfigError
+from qms.models.organisation import CheckConfig
+from qms.rules.base import CheckContext, Rule
+from qms.rules.registry import all_rules
+from qms.store.workspace import Workspace
+
+
+@dataclass(slots=True)
+class CheckOptions:
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    profile: Literal["iso", "strict"] | None = None
+    paths: Sequence[str] = ()  # repository-relative prefixes to report on (all when empty)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def _matches(rule: type[Rule], patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        p = pattern.strip()
+        if not p:
+            continue
+        if p.upper() == "ALL" or rule.code.startswith(p.upper()) or p.lower() == rule.name:
+            return True
+    return False
+
+
+def validate_patterns(patterns: Iterable[str]) -> None:
+    rules = all_rules()
+    for p in patterns:
+        q = p.strip()
+        if q.upper() == "ALL":
+            continue
+        if not any(r.code.startswith(q.upper()) or r.name == q.lower() for r in rules):
+            raise ConfigError(f"`{p}` matches no rule", hint="run `qms rules` to list codes and names")
+
+
+def select_rules(config: CheckConfig | None, options: CheckOptions) -> list[type[Rule]]:
+    profile = options.profile or (config.profile if config else "iso")
+    select = list(options.select) or (list(config.select) if config else [])
+    ignore = list(options.ignore) + (list(config.ignore) if config else [])
+    validate_patterns([*select, *ignore])
+    chosen: list[type[Rule]] = []
+    for rule in all_rules():
+        if profile == "iso" and rule.profile == "strict" and not _matches(rule, options.select):
+            continue
+        if select and not _matches(rule, select):
+            continue
+        if _matches(rule, ignore):
+            continue
+        chosen.append(rule)
+    return chosen
+
+
+def _waiver_applies(d: Diagnostic, code: str, subject: str, path: str) -> bool:
+    if d.code != code:
+        return False
+    if subject and d.subject != subject:
+        return False
+    return not (path and not fnmatch.fnmatch(d.location.path, path))
+
+
+def run_check(ws: Workspace, options: CheckOptions) -> Report:
+    manifest = ws.manifest
+    config = manifest.check if manifest else None
+    rules = select_rules(config, options)
+    hours = 8.0
+    if manifest is not None:
+        value = manifest.calendar.get("working_hours_per_day") if isinstance(manifest.calendar, dict) else None
+        if isinstance(value, int | float) and value > 0:
+            hours = float(value)
+    ctx = CheckContext(workspace=ws, today=options.today, hours_per_day=hours)
+    report = Report(files_checked=len(ws.docs))
+    overrides = config.severity if config else {}
+    for rule_cls in rules:
+        rule = rule_cls()
+        override = overrides.get(rule.code) or overrides.get(rule.name)
+        if override == "off":
+            continue
+        for diag in rule.check(ctx):
+            if override:
+                diag = replace(diag, severity=Severity.parse(override))
+            report.diagnostics.append(diag)
+    _apply_waivers(report, ws, config, options.today)
+    if options.paths:
+        prefixes = tuple(p.rstrip("/") for p in options.paths)
+        report.diagnostics = [
+            d for d in report.diagnostics
+            if any(d.location.path == p or d.location.path.startswith(p + "/") for p in prefixes)
+        ]
+    return report.finalise()
+
+
+def _apply_waivers(report: Report, ws: Workspace, config: CheckConfig | None, today: dt.date) -> None:
+    if config is None or not config.waivers:
+        return
+    kept: list[Diagnostic] = []
+    for d in report.diagnostics:
+        waiver = next(
+            (w for w in config.waivers if w.expires >= today and _waiver_applies(d, w.code, w.subject, w.path)),
+            None,
+        )
+        if waiver is None:
+            kept.append(d)
+        else:
+            report.waived.append(replace(d, waived_by=waiver.approver))
+    report.diagnostics = kept

@@ -1,0 +1,39 @@
+"""Fatal errors only: bad configuration, an unusable workspace, bad usage.
+
+Findings about the user's files are never exceptions; they are diagnostics.
+"""
+
+from __future__ import annotations
+
+
+class QmsError(Exception):
+    """A fatal, user-facing error. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class WorkspaceNotFound(QmsError):
+    pass
+
+
+class ConfigError(QmsError):
+    pass
+
+
+class UsageError(QmsError):
+    pass
+
+
+class InvalidTransition(QmsError):
+    """A register state change that the lifecycle does not allow (exit 1, nothing written)."""
+
+    exit_code = 1
+
+
+class RecordNotFound(QmsError):
+    exit_code = 1

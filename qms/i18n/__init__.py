@@ -1,0 +1,96 @@
+"""Gettext-style translation backed by Babel-read catalogues.
+
+Catalogues live in ``qms/i18n/locale/<lang>/*.po`` (one file per area, so that
+areas can grow their own catalogue without touching the others). Source
+strings are English; ``vi`` is the other first-class language. Every
+translated string is NFC-normalised.
+
+Use ``_("text {name}").format(name=...)`` for messages and
+``use_language("vi")`` (a context manager) or ``set_language`` to choose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+
+from babel.messages.pofile import read_po
+
+LANGUAGES: tuple[str, ...] = ("vi", "en")
+DEFAULT_LANGUAGE = "en"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("qms_language", default=DEFAULT_LANGUAGE)
+
+
+def normalise_language(lang: str | None) -> str:
+    if not lang:
+        return DEFAULT_LANGUAGE
+    code = lang.strip().lower().replace("-", "_").split("_")[0]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, merged from every ``.po`` file of that language."""
+    messages: dict[str, str] = {}
+    base = resources.files("qms.i18n") / "locale" / lang
+    if not base.is_dir():
+        return messages
+    for entry in sorted(base.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".po"):
+            continue
+        with entry.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        for msg in cat:
+            if not msg.id or not isinstance(msg.id, str):
+                continue
+            text = msg.string if isinstance(msg.string, str) else ""
+            if text and not msg.fuzzy:
+                messages[msg.id] = unicodedata.normalize("NFC", text)
+    return messages
+
+
+def set_language(lang: str | None) -> None:
+    _current.set(normalise_language(lang))
+
+
+def get_language() -> str:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def use_language(lang: str | None) -> Iterator[str]:
+    token = _current.set(normalise_language(lang))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+def translate(message: str, lang: str | None = None) -> str:
+    code = normalise_language(lang) if lang else _current.get()
+    if code == "en":
+        return unicodedata.normalize("NFC", message)
+    return catalogue(code).get(message, unicodedata.normalize("NFC", message))
+
+
+def gettext(message: str) -> str:
+    return translate(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translate(singular if n == 1 else plural)
+
+
+_ = gettext
+
+
+def bilingual(vi: str, en: str, lang: str | None = None) -> str:
+    """Pick one of two data values (not code strings) by language, NFC-normalised."""
+    code = normalise_language(lang) if lang else _current.get()
+    chosen = vi if code == "vi" and vi else (en or vi)
+    return unicodedata.normalize("NFC", chosen)

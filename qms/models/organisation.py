@@ -1,0 +1,160 @@
+"""The repository manifest ``qms.yaml``: organisation, context (4.1, 4.2), scope (4.3),
+policy (5.2), objectives (6.2), document-code scheme, calendar and check configuration."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field
+
+from qms.models.common import DocumentControl, Identifier, NFCStr, Strict, Text
+from qms.models.process import Form, RecordSpec
+
+
+class Unit(Strict):
+    id: Identifier
+    name: Text
+    parent: Identifier | None = None
+    one_stop_desk: bool = Field(default=False, description="This unit is the one-stop desk (Bộ phận Một cửa)")
+
+
+class Role(Strict):
+    id: Identifier
+    title: Text
+    unit: Identifier | None = None
+    responsibilities: list[Text] = Field(default_factory=list)
+    authorities: list[Text] = Field(default_factory=list)
+
+
+class Person(Strict):
+    id: Identifier
+    name: NFCStr
+    role: Identifier
+    unit: Identifier | None = None
+    auditor: bool = False
+
+
+class Organisation(Strict):
+    name: Text
+    short_name: Text | None = None
+    address: Text | None = None
+    default_language: Literal["vi", "en"] = "vi"
+    units: list[Unit] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+
+
+class ContextIssue(Strict):
+    id: Identifier
+    kind: Literal["internal", "external"]
+    description: Text
+    monitored_by: Identifier | None = None
+
+
+class InterestedParty(Strict):
+    id: Identifier
+    name: Text
+    needs: Text
+    monitored_by: Identifier | None = None
+
+
+class Applicability(Strict):
+    clause: NFCStr
+    applicable: bool
+    justification: Text | None = None
+
+
+class Scope(Strict):
+    statement: Text
+    sites: list[Text] = Field(default_factory=list)
+    applicability: list[Applicability] = Field(default_factory=list)
+
+
+class Policy(Strict):
+    text: Text
+    communicated_via: list[Text] = Field(default_factory=list)
+    document: DocumentControl | None = None
+
+
+class ObjectivePlan(Strict):
+    """ISO 9001:2015 6.2.2: what, resources, who, when, how results are evaluated."""
+
+    what: Text
+    resources: Text
+    responsible: Identifier
+    due: date | NFCStr
+    evaluation: Text
+
+
+class Objective(Strict):
+    id: Identifier
+    statement: Text
+    measure: NFCStr = Field(description="What is measured, e.g. 'on_time_rate'")
+    target: NFCStr = Field(description="e.g. '>= 98%'")
+    plan: ObjectivePlan
+    kpis: list[Identifier] = Field(default_factory=list)
+
+
+class DocumentCodes(Strict):
+    process_pattern: NFCStr = r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
+    form_pattern: NFCStr = r"^BM-[A-Z0-9.-]+$"
+    manual_code: NFCStr = "STCL"
+
+
+class Waiver(Strict):
+    code: NFCStr = Field(pattern=r"^QMS\d{3}$")
+    subject: NFCStr = Field(default="", description="Subject id (process, step ...) or empty for all")
+    path: NFCStr = Field(default="", description="Repository-relative path glob or empty for all")
+    reason: NFCStr = Field(min_length=3)
+    approver: NFCStr = Field(min_length=2)
+    expires: date
+
+
+class CheckConfig(Strict):
+    profile: Literal["iso", "strict"] = "iso"
+    select: list[NFCStr] = Field(default_factory=list)
+    ignore: list[NFCStr] = Field(default_factory=list)
+    severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
+    fail_on: Literal["error", "warning", "info", "never"] = "error"
+    review_interval_months: int = Field(default=12, ge=1, le=120)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+class ExternalProvider(Strict):
+    id: Identifier
+    name: Text
+    provides: Text
+    evaluated: date | None = None
+
+
+class Manifest(Strict):
+    """``qms.yaml``."""
+
+    standard: Literal["ISO 9001:2015", "ISO 9001:2008"] = "ISO 9001:2015"
+    organisation: Organisation
+    context_issues: list[ContextIssue] = Field(default_factory=list)
+    interested_parties: list[InterestedParty] = Field(default_factory=list)
+    scope: Scope
+    policy: Policy
+    objectives: list[Objective] = Field(default_factory=list)
+    external_providers: list[ExternalProvider] = Field(default_factory=list)
+    manual: DocumentControl | None = None
+    forms: list[Form] = Field(default_factory=list, description="Organisation-wide forms register")
+    document_codes: DocumentCodes = Field(default_factory=DocumentCodes)
+    calendar: dict[str, Any] = Field(default_factory=dict)
+    check: CheckConfig = Field(default_factory=CheckConfig)
+    kpi_columns: dict[str, str] = Field(default_factory=dict, description="Dossier-log column mapping")
+    # ISO 9001:2008 leftovers, accepted so that the QMS8xx rules can explain their replacement.
+    exclusions: list[Any] | None = Field(default=None, description="2008 only; use scope.applicability")
+    management_representative: Any = Field(default=None, description="2008 only; use roles (5.3)")
+
+
+class RecordEntry(RecordSpec):
+    process: Identifier | None = None
+
+
+class RecordRegister(Strict):
+    """``records/register.yaml``: records kept across the QMS (ISO 9001:2015 7.5.3)."""
+
+    records: list[RecordEntry] = Field(default_factory=list)

@@ -1,0 +1,177 @@
+"""A process or procedure (ISO 9001:2015 4.4), including administrative-procedure fields."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from qms.models.common import DocumentControl, Duration, Identifier, NFCStr, Strict, Text
+
+
+class Reference(Strict):
+    """A referenced document; ``legal_basis`` marks the legal grounds of the procedure."""
+
+    id: NFCStr = Field(description="Document number, e.g. 'Luật Hộ tịch 2014' or 'NĐ 123/2015/NĐ-CP'")
+    title: Text | None = None
+    legal_basis: bool = False
+    url: NFCStr = ""
+
+
+class Branch(Strict):
+    label: Text
+    next: Identifier
+
+
+class Decision(Strict):
+    question: Text
+    branches: list[Branch] = Field(min_length=1)
+
+
+class Step(Strict):
+    id: Identifier
+    name: Text
+    kind: Literal["start", "task", "decision", "handover", "end"] = "task"
+    responsible: Identifier | None = Field(default=None, description="Role or unit id")
+    duration: Duration | None = None
+    description: Text | None = None
+    forms: list[NFCStr] = Field(default_factory=list, description="Form codes used")
+    records: list[NFCStr] = Field(default_factory=list, description="Record codes produced")
+    outputs: list[Text] = Field(default_factory=list)
+    next: list[Identifier] = Field(default_factory=list)
+    decision: Decision | None = None
+    at_one_stop_desk: bool = False
+    handover_to: Identifier | None = Field(default=None, description="Participating agency id")
+    handover_from: Identifier | None = Field(default=None, description="Participating agency id")
+
+    @model_validator(mode="after")
+    def _decision_shape(self) -> Step:
+        if self.decision is not None and self.next:
+            raise ValueError("a step has either `next` or `decision`, not both")
+        return self
+
+    def successors(self) -> list[str]:
+        if self.decision is not None:
+            return [b.next for b in self.decision.branches]
+        return list(self.next)
+
+
+class DossierItem(Strict):
+    name: Text
+    copies: int = Field(default=1, ge=1)
+    form: Literal["original", "copy", "certified_copy", "original_or_copy", "show_original"] = "original"
+    note: Text | None = None
+
+
+class Agency(Strict):
+    id: Identifier
+    name: Text
+
+
+class Fee(Strict):
+    amount_vnd: int | None = Field(default=None, ge=0)
+    text: Text | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Fee:
+        if self.amount_vnd is None and self.text is None:
+            raise ValueError("give `amount_vnd` or `text` (e.g. 'Miễn phí / Free of charge')")
+        return self
+
+
+class Administrative(Strict):
+    """Fields of a Vietnamese administrative procedure (thủ tục hành chính)."""
+
+    code: NFCStr = Field(default="", description="National procedure code, e.g. 1.001193")
+    level: Literal["commune", "district", "province"] = "commune"
+    mechanism: Literal["none", "one_stop", "interconnected"] = "one_stop"
+    time_limit: Duration = Field(description="Legal time limit (thời hạn giải quyết)")
+    time_limit_note: Text | None = None
+    fee: Fee | None = None
+    dossier: list[DossierItem] = Field(default_factory=list)
+    dossier_sets: int = Field(default=1, ge=1)
+    place: Text | None = Field(default=None, description="Place of receipt and return of results")
+    agencies: list[Agency] = Field(default_factory=list, description="Participating agencies (liên thông)")
+    result: Text | None = None
+    regime: NFCStr = Field(default="", description="Legal regime the facts belong to, e.g. '2018-2024' or '2025'")
+
+
+class Form(Strict):
+    code: NFCStr
+    title: Text
+    legal_basis: NFCStr = ""
+    note: Text | None = None
+
+
+class RecordSpec(Strict):
+    code: NFCStr
+    title: Text
+    retention: NFCStr = Field(description="e.g. '5 years', 'permanent'")
+    location: Text
+    responsible: Identifier | None = None
+
+
+class KPI(Strict):
+    id: Identifier
+    name: Text
+    formula: Text | None = None
+    target: NFCStr = Field(description="e.g. '>= 98%'")
+    frequency: Literal["daily", "weekly", "monthly", "quarterly", "yearly"] = "monthly"
+    objective: Identifier | None = None
+    responsible: Identifier | None = None
+
+
+class Risk(Strict):
+    id: Identifier
+    kind: Literal["risk", "opportunity"] = "risk"
+    description: Text
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    treatment: Text | None = None
+    owner: Identifier | None = None
+    review_date: NFCStr = ""
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+class Resource(Strict):
+    kind: Literal["people", "infrastructure", "environment", "monitoring", "knowledge", "information"] = "people"
+    description: Text
+
+
+class Definition(Strict):
+    term: NFCStr
+    meaning: Text
+
+
+class Process(Strict):
+    id: Identifier
+    title: Text
+    kind: Literal["management", "core", "support"]
+    owner: Identifier = Field(description="Owner role id")
+    unit: Identifier = Field(description="Responsible unit id")
+    purpose: Text
+    scope: Text
+    references: list[Reference] = Field(default_factory=list)
+    definitions: list[Definition] = Field(default_factory=list)
+    clauses: list[NFCStr] = Field(default_factory=list, description="ISO 9001:2015 clauses addressed")
+    inputs: list[Text] = Field(default_factory=list)
+    outputs: list[Text] = Field(default_factory=list)
+    interactions: list[Identifier] = Field(default_factory=list, description="Related process ids")
+    administrative: Administrative | None = None
+    steps: list[Step] = Field(default_factory=list)
+    forms: list[Form] = Field(default_factory=list)
+    records: list[RecordSpec] = Field(default_factory=list)
+    kpis: list[KPI] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    evaluation: Text | None = Field(default=None, description="How the process is monitored and evaluated")
+    document: DocumentControl
+
+    def step(self, step_id: str) -> Step | None:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        return None

@@ -1,0 +1,65 @@
+"""SARIF 2.1.0 with stable ``partialFingerprints``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from qms import TOOL_NAME, __version__
+from qms.diagnostics import Report
+from qms.rules.registry import by_code
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _fingerprint(item: dict[str, Any]) -> str:
+    basis = "\x1f".join([item["code"], item["path"], item["pointer"], item["subject"], item["message"]])
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+
+
+def document(report: Report) -> dict[str, Any]:
+    rules = by_code()
+    used = sorted({d.code for d in report.diagnostics})
+    rule_index = {code: i for i, code in enumerate(used)}
+    descriptors = []
+    for code in used:
+        rule = rules.get(code)
+        descriptors.append({
+            "id": code,
+            "name": rule.name if rule else code,
+            "shortDescription": {"text": rule.summary() if rule else code},
+            "fullDescription": {"text": (rule.doc().get("what_it_checks", "") if rule else "") or code},
+            "properties": {"clauses": list(rule.clauses) if rule else []},
+        })
+    results = []
+    for d in report.diagnostics:
+        item = d.to_dict()
+        results.append({
+            "ruleId": item["code"],
+            "ruleIndex": rule_index[item["code"]],
+            "level": _LEVEL[item["severity"]],
+            "message": {"text": item["message"] + (f" (hint: {item['hint']})" if item["hint"] else "")},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": item["line"], "startColumn": item["column"]},
+                },
+                "logicalLocations": [{"fullyQualifiedName": item["pointer"] or "/"}],
+            }],
+            "partialFingerprints": {"qms/v1": _fingerprint(item)},
+            "properties": {"subject": item["subject"], "clauses": item["clauses"]},
+        })
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": TOOL_NAME, "version": __version__, "rules": descriptors}},
+            "results": results,
+        }],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,29 @@
+"""Human output: ``path:line:col: CODE [severity] message (name)`` plus a hint line."""
+
+from __future__ import annotations
+
+from qms.diagnostics import Report
+from qms.i18n import _, ngettext
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    for d in report.diagnostics:
+        item = d.to_dict()
+        lines.append(
+            f"{item['path']}:{item['line']}:{item['column']}: {item['code']} "
+            f"[{_(item['severity'])}] {item['message']} ({item['name']})"
+        )
+        if item["hint"]:
+            lines.append("  " + _("hint: {hint}").format(hint=item["hint"]))
+    s = report.summary()
+    if not report.diagnostics:
+        lines.append(ngettext("All clean: {files} file checked.", "All clean: {files} files checked.",
+                              s["files"]).format(files=s["files"]))
+    else:
+        lines.append(
+            _("Found {errors} error(s), {warnings} warning(s), {infos} info(s) in {files} files.").format(**s)
+        )
+    if s["waived"]:
+        lines.append(_("{waived} finding(s) waived.").format(waived=s["waived"]))
+    return "\n".join(lines) + "\n"

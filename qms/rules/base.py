@@ -1,0 +1,106 @@
+"""The rule contract and the context rules run against.
+
+A rule is a class with a permanent ``code`` (``QMSnnn``), a kebab-case
+``name``, a default severity, the ISO clauses it serves, a profile (``iso``:
+what the standard requires; ``strict``: house style) and a docstring that is
+also its documentation page, with the sections *What it checks*, *Why*,
+*Example*, *Fix*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from qms.diagnostics import Diagnostic, Location, Severity
+from qms.store.workspace import LoadedDoc, Workspace
+from qms.store.yaml_io import escape_pointer_token
+
+Profile = Literal["iso", "strict"]
+
+
+@dataclass(slots=True)
+class CheckContext:
+    workspace: Workspace
+    today: dt.date = field(default_factory=dt.date.today)
+    hours_per_day: float = 8.0
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+def pointer(*parts: str | int) -> str:
+    return "".join(f"/{escape_pointer_token(str(p))}" for p in parts)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    clauses: ClassVar[tuple[str, ...]] = ()
+    profile: ClassVar[Profile] = "iso"
+    family: ClassVar[str] = ""
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    # -- helpers -------------------------------------------------------------
+    def at(
+        self,
+        doc: LoadedDoc[Any] | None,
+        ptr: str,
+        message: str,
+        *,
+        hint: str = "",
+        subject: str = "",
+        key: bool = False,
+        path: str = "",
+        related: tuple[Location, ...] = (),
+        clauses: tuple[str, ...] | None = None,
+    ) -> Diagnostic:
+        """A diagnostic located at ``ptr`` (a JSON pointer) inside ``doc``."""
+        if doc is None:
+            loc = Location(path or "qms.yaml", 1, 1, ptr)
+        else:
+            mark, _found = doc.source_map.locate(ptr, prefer_key=key)
+            loc = Location(doc.path, mark.line, mark.column, ptr)
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            location=loc,
+            subject=subject,
+            clauses=self.clauses if clauses is None else clauses,
+            hint=hint,
+            related=related,
+        )
+
+    @classmethod
+    def doc(cls) -> dict[str, str]:
+        """The docstring split into its sections."""
+        text = inspect.cleandoc(cls.__doc__ or "")
+        sections: dict[str, str] = {}
+        current = "summary"
+        buf: list[str] = []
+        for line in text.splitlines():
+            m = re.match(r"^(What it checks|Why|Example|Fix|Use instead)\s*:?\s*$", line.strip())
+            if m:
+                sections[current] = "\n".join(buf).strip()
+                current = m.group(1).lower().replace(" ", "_")
+                buf = []
+            else:
+                buf.append(line)
+        sections[current] = "\n".join(buf).strip()
+        return sections
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc().get("summary", "").splitlines()[0] if cls.__doc__ else ""
+
+
+def location_of(doc: LoadedDoc[Any], ptr: str, key: bool = False) -> Location:
+    mark, _ = doc.source_map.locate(ptr, prefer_key=key)
+    return Location(doc.path, mark.line, mark.column, ptr)

@@ -1,0 +1,520 @@
+"""QMS1xx: identity and references."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from qms.diagnostics import Diagnostic
+from qms.models.organisation import Manifest
+from qms.rules.base import CheckContext, Rule, location_of, pointer
+from qms.standards import catalogue, normalise_clause
+from qms.store.workspace import LoadedDoc
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+class Index:
+    """Ids known across the repository, computed once per check."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        ws = ctx.workspace
+        m: Manifest | None = ws.manifest
+        self.units = {u.id for u in m.organisation.units} if m else set()
+        self.roles = {r.id for r in m.organisation.roles} if m else set()
+        self.people = {p.id for p in m.organisation.people} if m else set()
+        self.objectives = {o.id for o in m.objectives} if m else set()
+        self.processes = {p.id for _, p in ws.processes()}
+        self.forms: set[str] = {f.code for f in m.forms} if m else set()
+        self.records: set[str] = set()
+        self.kpis: set[str] = set()
+        for _, proc in ws.processes():
+            self.forms.update(f.code for f in proc.forms)
+            self.records.update(r.code for r in proc.records)
+            self.kpis.update(k.id for k in proc.kpis)
+        for _, reg in ws.models("record-register"):
+            self.records.update(r.code for r in reg.records)
+        self.manifest_ok = m is not None
+
+    @classmethod
+    def of(cls, ctx: CheckContext) -> Index:
+        idx = ctx.cache.get("index")
+        if not isinstance(idx, Index):
+            idx = cls(ctx)
+            ctx.cache["index"] = idx
+        return idx
+
+
+class DuplicateId(Rule):
+    """Two things share an id.
+
+    What it checks:
+    Process ids are unique across files; ids of units, roles, people, objectives, steps, KPIs and risks
+    are unique within their list.
+
+    Why:
+    Every document and record must be uniquely identified (7.5.2 a).
+
+    Example:
+    Two files in `processes/` both say `id: QT-HT-01`.
+
+    Fix:
+    Give one of them a new id (and rename its file to match).
+    """
+
+    code = "QMS101"
+    name = "duplicate-id"
+    clauses = ("7.5.2",)
+
+    def _dupes(self, doc: LoadedDoc[Any], items: list[Any], base: str, attr: str = "id") -> Iterator[Diagnostic]:
+        """``base`` is a slash-separated path such as ``organisation/units``."""
+        seen: dict[str, int] = {}
+        parts = base.split("/")
+        for i, item in enumerate(items):
+            value = getattr(item, attr)
+            if value in seen:
+                first = location_of(doc, pointer(*parts, seen[value], attr))
+                yield self.at(doc, pointer(*parts, i, attr),
+                              f"duplicate id `{value}` (first at line {first.line})",
+                              hint="give each entry its own id", subject=str(value), related=(first,))
+            else:
+                seen[value] = i
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        first_doc: dict[str, LoadedDoc[Any]] = {}
+        for doc, proc in ws.processes():
+            if proc.id in first_doc:
+                other = first_doc[proc.id]
+                yield self.at(doc, "/id", f"process id `{proc.id}` is also used by {other.path}",
+                              hint="give each process its own id", subject=proc.id,
+                              related=(location_of(other, "/id"),))
+            else:
+                first_doc[proc.id] = doc
+            yield from self._dupes(doc, proc.steps, "steps")
+            yield from self._dupes(doc, proc.kpis, "kpis")
+            yield from self._dupes(doc, proc.risks, "risks")
+            yield from self._dupes(doc, proc.forms, "forms", "code")
+            yield from self._dupes(doc, proc.records, "records", "code")
+        mdoc = ws.manifest_doc
+        m = ws.manifest
+        if mdoc is not None and m is not None:
+            yield from self._dupes(mdoc, m.organisation.units, "organisation/units")
+            yield from self._dupes(mdoc, m.organisation.roles, "organisation/roles")
+            yield from self._dupes(mdoc, m.organisation.people, "organisation/people")
+            yield from self._dupes(mdoc, m.objectives, "objectives")
+            yield from self._dupes(mdoc, m.forms, "forms", "code")
+
+
+class IdFileName(Rule):
+    """A process id differs from its file name.
+
+    What it checks:
+    `processes/QT-HT-01.yaml` holds `id: QT-HT-01`.
+
+    Why:
+    People find documents by code; a file named after another code misleads them (7.5.2 a).
+
+    Example:
+    `processes/QT-HT-01.yaml` with `id: QT-HT-02`.
+
+    Fix:
+    Rename the file or correct the id.
+    """
+
+    code = "QMS102"
+    name = "id-file-name-mismatch"
+    clauses = ("7.5.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, proc in ctx.workspace.processes():
+            stem = PurePosixPath(doc.path).stem
+            if stem != proc.id:
+                yield self.at(doc, "/id", f"process id `{proc.id}` does not match the file name `{stem}`",
+                              hint=f"rename the file to {proc.id}.yaml or set `id: {stem}`", subject=proc.id)
+
+
+class _RefRule(Rule):
+    what: str = ""
+
+    def bad(self, doc: LoadedDoc[Any], ptr: str, value: str, known: set[str], extra_hint: str = "") -> Diagnostic:
+        hint = _suggest(value, known) or extra_hint or f"define the {self.what} first, or correct the reference"
+        return self.at(doc, ptr, f"unknown {self.what} `{value}`", hint=hint, subject=value)
+
+
+class UnknownRole(_RefRule):
+    """A reference names a role (or unit) that qms.yaml does not define.
+
+    What it checks:
+    Owners, responsible parties, KPI and risk owners and objective plans name roles (or units)
+    defined under `organisation.roles` / `organisation.units`.
+
+    Why:
+    Responsibilities and authorities must be assigned to defined roles (5.3).
+
+    Example:
+    ```yaml
+    owner: chu_tich_ubnd   # no such role
+    ```
+
+    Fix:
+    Use a defined role id, or add the role to qms.yaml.
+    """
+
+    code = "QMS103"
+    name = "unknown-role"
+    clauses = ("5.3",)
+    what = "role"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        idx = Index.of(ctx)
+        if not idx.manifest_ok:
+            return
+        roles_units = idx.roles | idx.units
+        for doc, proc in ctx.workspace.processes():
+            if proc.owner not in idx.roles:
+                yield self.bad(doc, "/owner", proc.owner, idx.roles)
+            agencies = {a.id for a in proc.administrative.agencies} if proc.administrative else set()
+            for i, step in enumerate(proc.steps):
+                if step.responsible and step.responsible not in roles_units | agencies:
+                    yield self.bad(doc, pointer("steps", i, "responsible"), step.responsible,
+                                   roles_units | agencies)
+            for i, k in enumerate(proc.kpis):
+                if k.responsible and k.responsible not in roles_units:
+                    yield self.bad(doc, pointer("kpis", i, "responsible"), k.responsible, roles_units)
+            for i, r in enumerate(proc.risks):
+                if r.owner and r.owner not in roles_units:
+                    yield self.bad(doc, pointer("risks", i, "owner"), r.owner, roles_units)
+            for i, rec in enumerate(proc.records):
+                if rec.responsible and rec.responsible not in roles_units:
+                    yield self.bad(doc, pointer("records", i, "responsible"), rec.responsible, roles_units)
+        mdoc = ctx.workspace.manifest_doc
+        m = ctx.workspace.manifest
+        if mdoc is None or m is None:
+            return
+        for i, p in enumerate(m.organisation.people):
+            if p.role not in idx.roles:
+                yield self.bad(mdoc, pointer("organisation", "people", i, "role"), p.role, idx.roles)
+        for i, o in enumerate(m.objectives):
+            if o.plan.responsible not in roles_units:
+                yield self.bad(mdoc, pointer("objectives", i, "plan", "responsible"), o.plan.responsible,
+                               roles_units)
+        for i, c in enumerate(m.context_issues):
+            if c.monitored_by and c.monitored_by not in roles_units:
+                yield self.bad(mdoc, pointer("context_issues", i, "monitored_by"), c.monitored_by, roles_units)
+        for i, ip in enumerate(m.interested_parties):
+            if ip.monitored_by and ip.monitored_by not in roles_units:
+                yield self.bad(mdoc, pointer("interested_parties", i, "monitored_by"), ip.monitored_by,
+                               roles_units)
+
+
+class UnknownUnit(_RefRule):
+    """A reference names a unit that qms.yaml does not define.
+
+    What it checks:
+    Process units, role units, people's units and unit parents name units under `organisation.units`.
+
+    Why:
+    Each process must be assigned to an organisational unit (4.4.1 e, 5.3).
+
+    Example:
+    ```yaml
+    unit: phong_tu_phap   # defined as tu_phap
+    ```
+
+    Fix:
+    Use the defined unit id.
+    """
+
+    code = "QMS104"
+    name = "unknown-unit"
+    clauses = ("5.3",)
+    what = "unit"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        idx = Index.of(ctx)
+        if not idx.manifest_ok:
+            return
+        for doc, proc in ctx.workspace.processes():
+            if proc.unit not in idx.units:
+                yield self.bad(doc, "/unit", proc.unit, idx.units)
+        mdoc = ctx.workspace.manifest_doc
+        m = ctx.workspace.manifest
+        if mdoc is None or m is None:
+            return
+        for i, r in enumerate(m.organisation.roles):
+            if r.unit and r.unit not in idx.units:
+                yield self.bad(mdoc, pointer("organisation", "roles", i, "unit"), r.unit, idx.units)
+        for i, p in enumerate(m.organisation.people):
+            if p.unit and p.unit not in idx.units:
+                yield self.bad(mdoc, pointer("organisation", "people", i, "unit"), p.unit, idx.units)
+        for i, u in enumerate(m.organisation.units):
+            if u.parent and u.parent not in idx.units:
+                yield self.bad(mdoc, pointer("organisation", "units", i, "parent"), u.parent, idx.units)
+
+
+class UnknownProcess(_RefRule):
+    """A reference names a process that does not exist.
+
+    What it checks:
+    `interactions` and the record register's `process` name existing process ids.
+
+    Why:
+    The sequence and interaction of processes must be determined (4.4.1 b).
+
+    Example:
+    ```yaml
+    interactions: [QT-KS-01]   # no such process
+    ```
+
+    Fix:
+    Use an existing process id.
+    """
+
+    code = "QMS105"
+    name = "unknown-process"
+    clauses = ("4.4.1",)
+    what = "process"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        idx = Index.of(ctx)
+        for doc, proc in ctx.workspace.processes():
+            for i, other in enumerate(proc.interactions):
+                if other not in idx.processes:
+                    yield self.bad(doc, pointer("interactions", i), other, idx.processes)
+        for doc, reg in ctx.workspace.models("record-register"):
+            for i, rec in enumerate(reg.records):
+                if rec.process and rec.process not in idx.processes:
+                    yield self.bad(doc, pointer("records", i, "process"), rec.process, idx.processes)
+
+
+class UnknownForm(_RefRule):
+    """A step uses a form that is not in any forms register.
+
+    What it checks:
+    Every code under a step's `forms` is defined in the process's `forms` or in qms.yaml `forms`.
+
+    Why:
+    Forms are controlled documents and must be identified and available (7.5.2, 7.5.3).
+
+    Example:
+    ```yaml
+    steps:
+      - id: B1
+        forms: [BM-99]
+    ```
+
+    Fix:
+    Add the form to `forms:` or correct the code.
+    """
+
+    code = "QMS106"
+    name = "unknown-form"
+    clauses = ("7.5.3",)
+    what = "form"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        idx = Index.of(ctx)
+        for doc, proc in ctx.workspace.processes():
+            for i, step in enumerate(proc.steps):
+                for j, code in enumerate(step.forms):
+                    if code not in idx.forms:
+                        yield self.bad(doc, pointer("steps", i, "forms", j), code, idx.forms)
+
+
+class UnknownRecord(_RefRule):
+    """A step produces a record that is not in any record register.
+
+    What it checks:
+    Every code under a step's `records` is listed in the process's `records` or in `records/register.yaml`.
+
+    Why:
+    Retained documented information must be identified, stored and retained (7.5.3.2).
+
+    Example:
+    ```yaml
+    steps:
+      - id: B4
+        records: [HS-99]
+    ```
+
+    Fix:
+    Add the record (with retention and location) to `records:`.
+    """
+
+    code = "QMS107"
+    name = "unknown-record"
+    clauses = ("7.5.3.2",)
+    what = "record"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        idx = Index.of(ctx)
+        for doc, proc in ctx.workspace.processes():
+            for i, step in enumerate(proc.steps):
+                for j, code in enumerate(step.records):
+                    if code not in idx.records:
+                        yield self.bad(doc, pointer("steps", i, "records", j), code, idx.records)
+
+
+class UnknownObjective(_RefRule):
+    """A KPI names an objective that does not exist, or an objective names an unknown KPI.
+
+    What it checks:
+    `kpis[].objective` names an objective in qms.yaml, and `objectives[].kpis` names defined KPIs.
+
+    Why:
+    Quality objectives must be measurable and monitored (6.2.1).
+
+    Example:
+    ```yaml
+    kpis:
+      - id: KPI-KS-01
+        objective: MT-99
+    ```
+
+    Fix:
+    Use an existing objective id.
+    """
+
+    code = "QMS108"
+    name = "unknown-objective"
+    clauses = ("6.2.1",)
+    what = "objective"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        idx = Index.of(ctx)
+        if not idx.manifest_ok:
+            return
+        for doc, proc in ctx.workspace.processes():
+            for i, k in enumerate(proc.kpis):
+                if k.objective and k.objective not in idx.objectives:
+                    yield self.bad(doc, pointer("kpis", i, "objective"), k.objective, idx.objectives)
+        mdoc = ctx.workspace.manifest_doc
+        m = ctx.workspace.manifest
+        if mdoc is None or m is None:
+            return
+        for i, o in enumerate(m.objectives):
+            for j, kid in enumerate(o.kpis):
+                if kid not in idx.kpis:
+                    yield self.at(mdoc, pointer("objectives", i, "kpis", j), f"unknown KPI `{kid}`",
+                                  hint=_suggest(kid, idx.kpis) or "define the KPI in a process", subject=kid)
+
+
+class UnknownClause(_RefRule):
+    """A clause number does not exist in ISO 9001:2015.
+
+    What it checks:
+    `clauses` of processes and `scope.applicability[].clause` are ISO 9001:2015 clause numbers.
+
+    Why:
+    A wrong clause number breaks the clause ↔ process matrix (4.4) and misleads auditors.
+
+    Example:
+    ```yaml
+    clauses: ["4.2.3"]   # an ISO 9001:2008 number
+    ```
+
+    Fix:
+    Use the 2015 number (`qms migrate map 4.2.3` tells which).
+    """
+
+    code = "QMS109"
+    name = "unknown-clause"
+    clauses = ("4.4",)
+    what = "ISO 9001:2015 clause"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        known = catalogue("2015")
+        for doc, proc in ctx.workspace.processes():
+            for i, c in enumerate(proc.clauses):
+                if normalise_clause(c) not in known:
+                    yield self.bad(doc, pointer("clauses", i), c, set(known))
+        mdoc = ctx.workspace.manifest_doc
+        m = ctx.workspace.manifest
+        if mdoc is None or m is None:
+            return
+        for i, a in enumerate(m.scope.applicability):
+            if normalise_clause(a.clause) not in known:
+                yield self.bad(mdoc, pointer("scope", "applicability", i, "clause"), a.clause, set(known))
+
+
+class UnknownStep(_RefRule):
+    """A step's `next` or a decision branch names a step that does not exist.
+
+    What it checks:
+    Every `next` and `branches[].next` names a step id of the same process.
+
+    Why:
+    The sequence of the process must be determined (4.4.1 b).
+
+    Example:
+    ```yaml
+    - id: B2
+      next: [B9]
+    ```
+
+    Fix:
+    Point at an existing step.
+    """
+
+    code = "QMS110"
+    name = "unknown-step"
+    clauses = ("4.4.1",)
+    what = "step"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, proc in ctx.workspace.processes():
+            ids = {s.id for s in proc.steps}
+            for i, step in enumerate(proc.steps):
+                for j, nxt in enumerate(step.next):
+                    if nxt not in ids:
+                        yield self.bad(doc, pointer("steps", i, "next", j), nxt, ids)
+                if step.decision:
+                    for j, br in enumerate(step.decision.branches):
+                        if br.next not in ids:
+                            yield self.bad(doc, pointer("steps", i, "decision", "branches", j, "next"),
+                                           br.next, ids)
+
+
+class UnknownAgency(_RefRule):
+    """A hand-over step names an agency that the procedure does not list.
+
+    What it checks:
+    `handover_to` / `handover_from` name an agency under `administrative.agencies`.
+
+    Why:
+    Interconnected procedures must name every participating agency (4.4.1 b, 8.4).
+
+    Example:
+    ```yaml
+    handover_to: thue   # not in administrative.agencies
+    ```
+
+    Fix:
+    Add the agency or correct the id.
+    """
+
+    code = "QMS111"
+    name = "unknown-agency"
+    clauses = ("8.4",)
+    what = "agency"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, proc in ctx.workspace.processes():
+            agencies = {a.id for a in proc.administrative.agencies} if proc.administrative else set()
+            for i, step in enumerate(proc.steps):
+                for field_name in ("handover_to", "handover_from"):
+                    value = getattr(step, field_name)
+                    if value and value not in agencies:
+                        yield self.bad(doc, pointer("steps", i, field_name), value, agencies)
+
+
+RULES: tuple[type[Rule], ...] = (
+    DuplicateId, IdFileName, UnknownRole, UnknownUnit, UnknownProcess, UnknownForm, UnknownRecord,
+    UnknownObjective, UnknownClause, UnknownStep, UnknownAgency,
+)

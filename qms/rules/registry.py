@@ -1,0 +1,30 @@
+"""The explicit rule catalogue: every family module contributes its ``RULES`` tuple."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from qms.rules import config, identity, loading
+from qms.rules.base import Rule
+
+FAMILIES = (loading, identity, config)
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    rules: list[type[Rule]] = []
+    for family in FAMILIES:
+        rules.extend(family.RULES)
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def by_code() -> dict[str, type[Rule]]:
+    return {r.code: r for r in all_rules()}
+
+
+def lookup(code_or_name: str) -> type[Rule] | None:
+    key = code_or_name.strip()
+    for r in all_rules():
+        if key.upper() == r.code or key.lower() == r.name:
+            return r
+    return None

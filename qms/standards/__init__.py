@@ -1,0 +1,79 @@
+"""ISO 9001 clause catalogues and the 2008 → 2015 correlation, shipped as package data.
+
+The YAML files under ``data/`` are built from public sources and keep their
+verification flags (``vi_verified``, ``untitled``, per-row ``evidence``) so
+that the product can show what is certain and what needs a person to confirm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+try:  # pragma: no cover
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    id: str
+    title: str
+    title_vi: str
+    level: int
+    vi_verified: bool
+    untitled: bool
+    new_in_2015: bool = False
+    documented_procedure_required: bool = False
+
+    def label(self, lang: str) -> str:
+        return self.title_vi if lang == "vi" and self.title_vi else self.title
+
+
+@cache
+def load_data(name: str) -> Any:
+    text = (resources.files("qms.standards") / "data" / name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_Loader)
+
+
+@cache
+def catalogue(edition: str = "2015") -> dict[str, Clause]:
+    """Clauses of ISO 9001:``edition`` keyed by number, in document order."""
+    data = load_data(f"iso9001_{edition}_clauses.yaml")
+    result: dict[str, Clause] = {}
+    for row in data["clauses"]:
+        cid = str(row["id"])
+        result[cid] = Clause(
+            id=cid,
+            title=str(row.get("title", "")),
+            title_vi=str(row.get("title_vi", "")),
+            level=int(row.get("level", cid.count(".") + 1)),
+            vi_verified=bool(row.get("vi_verified", False)),
+            untitled=bool(row.get("untitled", False)),
+            new_in_2015=bool(row.get("new_in_2015", False)),
+            documented_procedure_required=bool(row.get("documented_procedure_required", False)),
+        )
+    return result
+
+
+def normalise_clause(text: str) -> str:
+    """``"8.5.1 a)"`` → ``"8.5.1"``; ``"clause 7.5"`` → ``"7.5"``."""
+    token = text.strip().split()[0] if text.strip() else ""
+    if token.lower() in ("clause", "điều", "mục") and len(text.split()) > 1:
+        token = text.split()[1]
+    return token.rstrip(".")
+
+
+def clause_exists(clause: str, edition: str = "2015") -> bool:
+    return normalise_clause(clause) in catalogue(edition)
+
+
+def parent_clauses(clause: str) -> list[str]:
+    """``"8.5.1"`` → ``["8", "8.5", "8.5.1"]``."""
+    parts = normalise_clause(clause).split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]

@@ -1,0 +1,316 @@
+"""Discovery and loading of a QMS repository into an indexed, located :class:`Workspace`."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from qms.errors import WorkspaceNotFound
+from qms.models.organisation import Manifest, RecordRegister
+from qms.models.process import Process
+from qms.store.yaml_io import LoadedYaml, LoadProblem, SourceMap, load_bytes
+
+MANIFEST = "qms.yaml"
+M = TypeVar("M", bound=BaseModel)
+
+
+def find_root(start: Path | None = None, explicit: Path | None = None) -> Path:
+    """The repository root: ``explicit`` if given, else the nearest ancestor holding ``qms.yaml``."""
+    if explicit is not None:
+        root = explicit.resolve()
+        if not (root / MANIFEST).is_file():
+            raise WorkspaceNotFound(
+                f"{explicit} does not contain {MANIFEST}",
+                hint="point --root at a QMS repository, or create one with `qms init DIR`",
+            )
+        return root
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / MANIFEST).is_file():
+            return candidate
+    raise WorkspaceNotFound(
+        f"no {MANIFEST} found in {here} or any parent directory",
+        hint="run qms inside a QMS repository, pass --root DIR, or create one with `qms init DIR`",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    """A kind of YAML file in the repository and the model it must satisfy."""
+
+    name: str
+    patterns: tuple[str, ...]
+    model: type[BaseModel]
+    schema_name: str
+
+
+FILE_KINDS: list[FileKind] = [
+    FileKind("manifest", (MANIFEST,), Manifest, "qms"),
+    FileKind("process", ("processes/*.yaml", "processes/*.yml"), Process, "process"),
+    FileKind("record-register", ("records/register.yaml",), RecordRegister, "record-register"),
+]
+
+
+def register_kind(kind: FileKind) -> None:
+    """Add a file kind (used by the register, audit and review modules)."""
+    if all(k.name != kind.name for k in FILE_KINDS):
+        FILE_KINDS.append(kind)
+
+
+@dataclass(slots=True)
+class SchemaProblem:
+    """A pydantic error mapped onto the source: the store's raw material for QMS01x diagnostics."""
+
+    kind: str  # unknown-field | missing-field | type | yaml11
+    message: str
+    pointer: str
+    line: int
+    column: int
+    hint: str = ""
+
+
+@dataclass(slots=True)
+class LoadedDoc(Generic[M]):
+    path: str  # repository-relative, POSIX separators
+    kind: str
+    model: M | None
+    source_map: SourceMap
+    load_problems: list[LoadProblem] = field(default_factory=list)
+    schema_problems: list[SchemaProblem] = field(default_factory=list)
+    raw: Any = None
+    digest: str = ""
+
+
+@dataclass(slots=True)
+class Workspace:
+    root: Path
+    docs: list[LoadedDoc[Any]] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[LoadedDoc[Any]]:
+        return [d for d in self.docs if d.kind == kind]
+
+    @property
+    def manifest_doc(self) -> LoadedDoc[Manifest] | None:
+        docs = self.of_kind("manifest")
+        return docs[0] if docs else None
+
+    @property
+    def manifest(self) -> Manifest | None:
+        doc = self.manifest_doc
+        return doc.model if doc is not None else None
+
+    def processes(self) -> list[tuple[LoadedDoc[Process], Process]]:
+        return [(d, d.model) for d in self.of_kind("process") if d.model is not None]
+
+    def process_by_id(self) -> dict[str, tuple[LoadedDoc[Process], Process]]:
+        out: dict[str, tuple[LoadedDoc[Process], Process]] = {}
+        for doc, proc in self.processes():
+            out.setdefault(proc.id, (doc, proc))
+        return out
+
+    def models(self, kind: str) -> list[tuple[LoadedDoc[Any], Any]]:
+        return [(d, d.model) for d in self.of_kind(kind) if d.model is not None]
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    names: list[str] = []
+    for name, info in model.model_fields.items():
+        names.append(info.alias or name)
+    return names
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that owns the last element of ``loc`` (best effort, for suggestions)."""
+    import types
+    import typing
+
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return None
+        ann = info.annotation
+        # unwrap Optional / list / dict to the first BaseModel found
+        stack = [ann]
+        found: Any = None
+        while stack:
+            t = stack.pop(0)
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                found = t
+                break
+            origin = typing.get_origin(t)
+            if origin is not None or isinstance(t, types.UnionType):
+                stack.extend(typing.get_args(t))
+        current = found
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _pointer(loc: Iterable[int | str]) -> str:
+    from qms.store.yaml_io import escape_pointer_token
+
+    return "".join(f"/{escape_pointer_token(str(p))}" for p in loc)
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Drop pydantic's union/function tags (e.g. 'function-before[...]', 'date', 'str')."""
+    out: list[int | str] = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part in ("str", "date", "int", "float", "bool")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMap) -> list[SchemaProblem]:
+    problems: list[SchemaProblem] = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(err.get("loc", ())))
+        pointer = _pointer(loc)
+        etype = str(err.get("type", ""))
+        msg = str(err.get("msg", "invalid value"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        if etype == "extra_forbidden":
+            field_name = str(loc[-1]) if loc else ""
+            owner = _model_at(model, loc)
+            choices = _field_names(owner) if owner is not None else []
+            close = difflib.get_close_matches(field_name, choices, n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean `{close[0]}`?"
+            elif " " in field_name or not field_name.isascii():
+                hint = ("this looks like text: a comma inside `{...}` starts a new field, "
+                        "so quote the whole value (\"...\")")
+            else:
+                hint = f"allowed fields: {', '.join(choices)}" if choices else "remove the field"
+            mark, _ = smap.locate(pointer, prefer_key=True)
+            problems.append(SchemaProblem("unknown-field", f"unknown field `{field_name}`", pointer,
+                                          mark.line, mark.column, hint))
+            continue
+        if etype == "missing":
+            field_name = str(loc[-1]) if loc else ""
+            parent = pointer.rsplit("/", 1)[0]
+            mark, _ = smap.locate(parent)
+            where = parent or "the document"
+            problems.append(SchemaProblem("missing-field", f"missing required field `{field_name}` in {where}",
+                                          pointer, mark.line, mark.column,
+                                          f"add `{field_name}:` here"))
+            continue
+        mark, found = smap.locate(pointer)
+        surprise = smap.plain_surprises.get(found) if found == pointer else smap.plain_surprises.get(pointer)
+        if surprise is not None:
+            problems.append(SchemaProblem(
+                "yaml11",
+                f"{msg}: YAML reads the unquoted `{surprise}` as "
+                f"{'a boolean' if surprise.lower() in ('y', 'n', 'yes', 'no', 'on', 'off') else 'a number'}",
+                pointer, mark.line, mark.column, f"quote it: '{surprise}'"))
+            continue
+        key = (pointer, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        got = err.get("input")
+        shown = repr(got) if isinstance(got, str | int | float | bool) or got is None else type(got).__name__
+        problems.append(SchemaProblem("type", f"{pointer or '/'}: {msg} (got {shown})", pointer,
+                                      mark.line, mark.column, _type_hint(etype)))
+    return problems
+
+
+def _type_hint(etype: str) -> str:
+    hints = {
+        "string_type": "write text, quoted if it looks like a number or yes/no",
+        "int_parsing": "write a whole number",
+        "int_type": "write a whole number",
+        "date_from_datetime_parsing": "write a date as YYYY-MM-DD",
+        "date_parsing": "write a date as YYYY-MM-DD",
+        "date_type": "write a date as YYYY-MM-DD",
+        "literal_error": "use one of the listed values",
+        "list_type": "write a list (lines starting with `- `)",
+        "model_type": "write a mapping of fields (key: value lines)",
+        "model_attributes_type": "write a mapping of fields (key: value lines)",
+        "dict_type": "write a mapping (key: value lines)",
+        "string_pattern_mismatch": "use letters, digits, '.', '_' or '-' only",
+        "bool_type": "write true or false",
+        "bool_parsing": "write true or false",
+        "greater_than_equal": "use a larger value",
+        "less_than_equal": "use a smaller value",
+    }
+    return hints.get(etype, "fix the value")
+
+
+def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
+    rel = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadedDoc(rel, kind.name, None, SourceMap(),
+                         [LoadProblem("io", f"cannot read the file: {exc.strerror or exc}",
+                                      hint="check that the file exists and is readable")])
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    loaded: LoadedYaml = load_bytes(raw)
+    doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest)
+    if loaded.data is None:
+        if not loaded.problems:
+            doc.load_problems.append(LoadProblem("empty", "the file is empty", hint="add the document's fields"))
+        return doc
+    doc.raw = loaded.data
+    if not isinstance(loaded.data, dict):
+        doc.load_problems.append(LoadProblem("syntax", "the file must hold a mapping of fields at the top level",
+                                             hint="start the file with `key: value` lines"))
+        return doc
+    if any(p.kind in ("duplicate-key",) for p in loaded.problems):
+        pass  # still validate: the duplicate is reported, the rest is checked
+    try:
+        doc.model = kind.model.model_validate(loaded.data)
+    except ValidationError as exc:
+        doc.schema_problems = schema_problems(exc, kind.model, loaded.source_map)
+    except RecursionError:
+        doc.load_problems.append(LoadProblem("depth", "the document is nested too deeply"))
+    return doc
+
+
+def iter_files(root: Path, kind: FileKind) -> list[Path]:
+    found: list[Path] = []
+    for pattern in kind.patterns:
+        found.extend(p for p in root.glob(pattern) if p.is_file() or p.is_symlink())
+    return sorted(set(found))
+
+
+def _within(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def load_workspace(root: Path, only: Iterable[Path] | None = None,
+                   progress: Callable[[str], None] | None = None) -> Workspace:
+    """Load every known file of the repository (always all: cross-file rules need them).
+
+    ``only`` is accepted for symmetry with the CLI; filtering happens on the report.
+    """
+    ws = Workspace(root=root)
+    for kind in FILE_KINDS:
+        for path in iter_files(root, kind):
+            if not _within(root, path):
+                rel = os.path.relpath(path, root)
+                ws.docs.append(LoadedDoc(rel, kind.name, None, SourceMap(), [
+                    LoadProblem("io", "the file is a link that points outside the repository",
+                                hint="copy the file into the repository instead of linking to it")]))
+                continue
+            if progress:
+                progress(path.name)
+            ws.docs.append(load_document(root, path, kind))
+    return ws

@@ -1,0 +1,376 @@
+"""YAML loading with a source map, duplicate-key detection, alias limits and YAML 1.1 hints.
+
+The document is composed once (with libyaml's C parser where available) and
+then constructed here from the node tree, so that every value keeps its
+line and column. Problems are returned as :class:`LoadProblem` values, never
+raised: a broken file becomes findings and the other files are still checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_NODES = 200_000
+"""Expanded node limit per document: far above any real QMS file, far below a billion laughs."""
+MAX_DEPTH = 100
+MAX_BYTES = 20 * 1024 * 1024
+
+_BOOL_11 = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_KNOWN_TAGS = frozenset(
+    _TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "merge")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """A loading problem: ``kind`` selects the diagnostic code."""
+
+    kind: str  # encoding | syntax | duplicate-key | alias-limit | depth | tag | empty | too-large
+    message: str
+    line: int = 1
+    column: int = 1
+    pointer: str = ""
+    hint: str = ""
+    related: tuple[Mark, ...] = ()
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """JSON pointer -> position of the value, and of the key for mapping members."""
+
+    values: dict[str, Mark] = field(default_factory=dict)
+    keys: dict[str, Mark] = field(default_factory=dict)
+    plain_surprises: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, pointer: str, prefer_key: bool = False) -> tuple[Mark, str]:
+        """The position of ``pointer`` or of its longest existing prefix, and that prefix."""
+        current = pointer
+        while True:
+            if prefer_key and current in self.keys:
+                return self.keys[current], current
+            if current in self.values:
+                return self.values[current], current
+            if current in self.keys:
+                return self.keys[current], current
+            if not current:
+                return Mark(1, 1), ""
+            current = current.rsplit("/", 1)[0]
+
+
+@dataclass(slots=True)
+class LoadedYaml:
+    data: Any
+    source_map: SourceMap
+    problems: list[LoadProblem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
+    """Decode UTF-8 (with or without BOM); anything else is a located problem."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, LoadProblem(
+            "encoding",
+            "the file is UTF-16; qms reads UTF-8 only",
+            hint="save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)",
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, LoadProblem(
+            "encoding",
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            line=line,
+            column=col,
+            hint="save the file as UTF-8; Vietnamese text in Windows-1258 or TCVN3 must be converted",
+        )
+    if "\x00" in text:
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
+        return None, LoadProblem("encoding", "the file contains a NUL character; it is not a text file", line=line)
+    return text, None
+
+
+class _Builder:
+    """Constructs Python data from a composed node tree, recording positions."""
+
+    def __init__(self) -> None:
+        self.source_map = SourceMap()
+        self.problems: list[LoadProblem] = []
+        self._constructor = SafeConstructor()
+
+    def build(self, node: Node) -> Any:
+        return self._node(node, "", 0)
+
+    def _scalar(self, node: ScalarNode, pointer: str) -> Any:
+        tag = node.tag
+        if tag not in _KNOWN_TAGS:
+            self.problems.append(
+                LoadProblem(
+                    "tag",
+                    f"unsupported YAML tag {tag!r}",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    pointer,
+                    hint="remove the tag; qms files contain plain data only",
+                )
+            )
+            return node.value
+        if node.style is None or node.style == "":
+            if tag == _TAG_PREFIX + "bool" and _BOOL_11.match(node.value):
+                self.source_map.plain_surprises[pointer] = node.value
+            elif tag == _TAG_PREFIX + "float":
+                try:
+                    if repr(float(node.value.replace("_", ""))) != node.value:
+                        self.source_map.plain_surprises[pointer] = node.value
+                except ValueError:
+                    self.source_map.plain_surprises[pointer] = node.value
+            elif tag == _TAG_PREFIX + "int" and (":" in node.value or node.value.startswith(("0", "+"))) and (
+                node.value not in ("0",)
+            ):
+                self.source_map.plain_surprises[pointer] = node.value
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            self.problems.append(
+                LoadProblem(
+                    "tag",
+                    f"cannot read value {node.value!r}: {exc}",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    pointer,
+                    hint="quote the value",
+                )
+            )
+            return node.value
+
+    def _node(self, node: Node, pointer: str, depth: int) -> Any:
+        self.source_map.values[pointer] = Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise _Abort(
+                LoadProblem(
+                    "depth",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    pointer,
+                    hint="flatten the structure; real qms files are a few levels deep",
+                )
+            )
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, pointer)
+        if isinstance(node, SequenceNode):
+            return [
+                self._node(child, f"{pointer}/{i}", depth + 1) for i, child in enumerate(node.value)
+            ]
+        if isinstance(node, MappingNode):
+            return self._mapping(node, pointer, depth)
+        raise _Abort(LoadProblem("syntax", f"unexpected YAML node {type(node).__name__}"))  # pragma: no cover
+
+    def _mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, Mark] = {}
+        merged: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG_PREFIX + "merge":
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for src in sources:
+                    if isinstance(src, MappingNode):
+                        sub = self._mapping(src, pointer, depth + 1)
+                        for k, v in sub.items():
+                            merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problems.append(
+                    LoadProblem(
+                        "syntax",
+                        "a mapping key must be a plain value, not a list or mapping",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        pointer,
+                    )
+                )
+                continue
+            key = self._constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                key = str(key_node.value)
+            mark = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            child_pointer = f"{pointer}/{escape_pointer_token(str(key))}"
+            if key in first_seen:
+                first = first_seen[key]
+                self.problems.append(
+                    LoadProblem(
+                        "duplicate-key",
+                        f"duplicate key {key!r} (first defined at line {first.line}); YAML keeps only the last one",
+                        mark.line,
+                        mark.column,
+                        child_pointer,
+                        hint=f"remove one of the two {key!r} entries or merge them",
+                        related=(first,),
+                    )
+                )
+            else:
+                first_seen[key] = mark
+            self.source_map.keys[child_pointer] = mark
+            result[key] = self._node(value_node, child_pointer, depth + 1)
+        for k, v in merged.items():
+            result.setdefault(k, v)
+        return result
+
+
+class _Abort(Exception):
+    def __init__(self, problem: LoadProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _expanded_size(root: Node) -> int:
+    """Number of nodes after alias expansion, computed in time linear in distinct nodes."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes and not done:
+            continue
+        children: list[Node]
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            sizes[key] = 1
+            continue
+        if done:
+            total = 1
+            for c in children:
+                total += sizes.get(id(c), 1)
+                if total > MAX_NODES:
+                    return total
+            sizes[key] = total
+        else:
+            sizes[key] = -1  # in progress
+            stack.append((node, True))
+            for c in children:
+                if id(c) not in sizes:
+                    stack.append((c, False))
+    return sizes.get(id(root), 1)
+
+
+def _nesting_depth(text: str) -> int:
+    """A cheap upper bound of flow nesting, checked before libyaml recurses into it."""
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return best
+
+
+def load_text(text: str) -> LoadedYaml:
+    """Parse one YAML document held in ``text``."""
+    empty = LoadedYaml(None, SourceMap(), [])
+    if len(text) > MAX_BYTES:
+        empty.problems.append(LoadProblem("too-large", f"the file is larger than {MAX_BYTES // 1_048_576} MiB"))
+        return empty
+    if ("[" in text or "{" in text) and _nesting_depth(text) > MAX_DEPTH:
+        empty.problems.append(
+            LoadProblem("depth", f"flow nesting deeper than {MAX_DEPTH} levels", hint="flatten the structure")
+        )
+        return empty
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        hint = "check indentation and quoting around this position"
+        if "\t" in what or "tab" in what.lower():
+            hint = "YAML does not allow tabs for indentation; use spaces"
+        elif "mapping values are not allowed" in what:
+            hint = "quote values that contain ': ' (for example titles with a colon)"
+        elif "found undefined alias" in what or "found undefined" in what:
+            hint = "define the anchor (&name) before using the alias (*name)"
+        empty.problems.append(LoadProblem("syntax", f"invalid YAML: {what}", line, col, hint=hint))
+        return empty
+    except yaml.YAMLError as exc:
+        empty.problems.append(LoadProblem("syntax", f"invalid YAML: {exc}", hint="check the file's syntax"))
+        return empty
+    except RecursionError:
+        empty.problems.append(LoadProblem("depth", "the document is nested too deeply", hint="flatten it"))
+        return empty
+    if not nodes:
+        empty.problems.append(LoadProblem("empty", "the file is empty", hint="add the document's fields"))
+        return empty
+    if len(nodes) > 1:
+        second = nodes[1].start_mark
+        empty.problems.append(
+            LoadProblem(
+                "syntax",
+                "the file holds more than one YAML document (---)",
+                second.line + 1,
+                second.column + 1,
+                hint="keep one document per file",
+            )
+        )
+        return empty
+    root = nodes[0]
+    size = _expanded_size(root)
+    if size > MAX_NODES:
+        empty.problems.append(
+            LoadProblem(
+                "alias-limit",
+                f"aliases expand to more than {MAX_NODES:,} values (an alias bomb?)",
+                root.start_mark.line + 1,
+                root.start_mark.column + 1,
+                hint="remove the nested anchors and aliases (&x / *x); qms files do not need them",
+            )
+        )
+        return empty
+    builder = _Builder()
+    try:
+        data = builder.build(root)
+    except _Abort as abort:
+        return LoadedYaml(None, builder.source_map, [*builder.problems, abort.problem])
+    except RecursionError:
+        return LoadedYaml(None, builder.source_map, [LoadProblem("depth", "the document is nested too deeply")])
+    return LoadedYaml(data, builder.source_map, builder.problems)
+
+
+def load_bytes(raw: bytes) -> LoadedYaml:
+    text, problem = decode(raw)
+    if problem is not None or text is None:
+        return LoadedYaml(None, SourceMap(), [problem] if problem else [])
+    return load_text(text)
