@@ -301,6 +301,7 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
 
     ``only`` is accepted for symmetry with the CLI; filtering happens on the report.
     """
+    root = root.resolve()
     ws = Workspace(root=root)
     for kind in FILE_KINDS:
         for path in iter_files(root, kind):
