@@ -1,0 +1,34 @@
+"""Working-day calendar for Vietnamese public agencies (holidays package + weekend + overrides)."""
+
+from __future__ import annotations
+
+from qms.calendar.core import MAX_YEAR, MIN_YEAR, CalendarRangeError, Holiday, WorkingCalendar
+from qms.calendar.settings import CalendarSettings, DayOverride
+
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "CalendarRangeError",
+    "CalendarSettings",
+    "DayOverride",
+    "Holiday",
+    "WorkingCalendar",
+    "calendar_from_settings",
+]
+
+
+def calendar_from_settings(
+    settings: CalendarSettings | None = None, years: tuple[int, int] | None = None
+) -> WorkingCalendar:
+    """Build the working calendar described by the ``calendar:`` section of ``qms.yaml``.
+
+    ``years`` pre-builds the lookup table for that inclusive range; the table
+    widens itself on demand anyway.
+    """
+    s = settings or CalendarSettings()
+    return WorkingCalendar(
+        weekend=s.weekend,
+        extra_days_off={o.date: o.reason for o in s.extra_days_off},
+        extra_working_days={o.date: o.reason for o in s.extra_working_days},
+        years=years,
+    )

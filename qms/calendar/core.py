@@ -1,0 +1,210 @@
+"""A working-day calendar backed by per-date lookup tables.
+
+The calendar covers a contiguous range of years. For every day in it we keep
+
+* ``is_work[i]`` - 1 when day ``i`` (``i = ordinal - base``) is a working day;
+* ``before[i]`` - how many working days lie strictly before day ``i`` in the table;
+* ``workdays[k]`` - the day index of the ``k``-th working day (0-based).
+
+so that "N working days after D" and "working days between A and B" are two
+array look-ups (O(1)), which the KPI classifier relies on for speed. A plain
+per-date table, unlike ``numpy.busday_*`` weekmasks, can model swapped working
+Saturdays and one-off days off.
+
+Sources, in increasing priority: the weekend days; the ``holidays`` package
+(country VN: fixed-date and lunar holidays, compensatory days and the
+make-up Saturdays it knows); the override table (``extra_days_off``,
+``extra_working_days``) from ``qms.yaml``.
+
+Counting conventions (documented once, used everywhere):
+
+* ``add_working_days(d, n)`` with ``n >= 1`` is the ``n``-th working day
+  *after* ``d``; ``d`` itself is never counted (the day of receipt is day 0).
+  ``n == 0`` returns ``d``; negative ``n`` counts backwards.
+* ``working_days_between(a, b)`` counts working days in the half-open range
+  ``(a, b]`` - after ``a``, up to and including ``b`` - so that
+  ``working_days_between(d, add_working_days(d, n)) == n``. With
+  ``inclusive=True`` it counts ``[a, b]``. If ``b < a`` the result is negative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import holidays as holidays_pkg
+
+#: The years the ``holidays`` package has lunar tables for.
+MIN_YEAR = 1901
+MAX_YEAR = 2100
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    date: dt.date
+    name_vi: str
+    name_en: str
+    kind: str  # "holiday" (from the holidays package) or "override"
+    is_day_off: bool = True
+
+    def name(self, lang: str) -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+
+class CalendarRangeError(ValueError):
+    """A date outside the years the calendar can cover."""
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+class WorkingCalendar:
+    """Working days for Vietnamese public agencies, with an override table."""
+
+    def __init__(
+        self,
+        weekend: Iterable[int] = (6, 7),
+        extra_days_off: Mapping[dt.date, str] | None = None,
+        extra_working_days: Mapping[dt.date, str] | None = None,
+        years: tuple[int, int] | None = None,
+    ) -> None:
+        self.weekend: frozenset[int] = frozenset(weekend)
+        if not self.weekend <= set(range(1, 8)) or len(self.weekend) == 7:
+            raise ValueError("weekend must be a proper subset of ISO weekdays 1..7")
+        self.extra_days_off: dict[dt.date, str] = dict(extra_days_off or {})
+        self.extra_working_days: dict[dt.date, str] = dict(extra_working_days or {})
+        both = set(self.extra_days_off) & set(self.extra_working_days)
+        if both:
+            listed = ", ".join(d.isoformat() for d in sorted(both))
+            raise ValueError(f"dates listed both as extra days off and extra working days: {listed}")
+        if years is None:
+            today = dt.date.today().year
+            years = (max(MIN_YEAR, today - 10), min(MAX_YEAR, today + 5))
+        self.first_year = 0
+        self.last_year = -1
+        self.base = 0
+        self.is_work = bytearray()
+        self.before = array("i")
+        self.workdays = array("i")
+        self._holidays_vi: dict[dt.date, str] = {}
+        self._holidays_en: dict[dt.date, str] = {}
+        self._package_workdays: set[dt.date] = set()
+        self._build(*years)
+
+    # -- table construction -------------------------------------------------
+    def _build(self, first: int, last: int) -> None:
+        for year in (first, last):
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise CalendarRangeError(
+                    f"year {year} is outside the supported range {MIN_YEAR}..{MAX_YEAR}"
+                )
+        years = range(first, last + 1)
+        vi = holidays_pkg.country_holidays("VN", years=years, language="vi")
+        en = holidays_pkg.country_holidays("VN", years=years, language="en_US")
+        self._holidays_vi = {d: str(n) for d, n in vi.items()}
+        self._holidays_en = {d: str(n) for d, n in en.items()}
+        self._package_workdays = {d for d in getattr(vi, "weekend_workdays", set()) if d.year in years}
+        base = dt.date(first, 1, 1).toordinal()
+        end = dt.date(last, 12, 31).toordinal()
+        size = end - base + 1
+        weekend = self.weekend
+        is_work = bytearray(size)
+        start_weekday = dt.date(first, 1, 1).isoweekday()  # 1..7
+        for i in range(size):
+            if (start_weekday - 1 + i) % 7 + 1 not in weekend:
+                is_work[i] = 1
+        for d in self._holidays_vi:
+            is_work[d.toordinal() - base] = 0
+        for d in self._package_workdays:
+            is_work[d.toordinal() - base] = 1
+        for d in self.extra_days_off:
+            if first <= d.year <= last:
+                is_work[d.toordinal() - base] = 0
+        for d in self.extra_working_days:
+            if first <= d.year <= last:
+                is_work[d.toordinal() - base] = 1
+        before = array("i", bytes(4 * (size + 1)))
+        workdays = array("i")
+        count = 0
+        for i in range(size):
+            before[i] = count
+            if is_work[i]:
+                workdays.append(i)
+                count += 1
+        before[size] = count
+        self.first_year, self.last_year, self.base = first, last, base
+        self.is_work, self.before, self.workdays = is_work, before, workdays
+
+    def ensure_years(self, first: int, last: int) -> None:
+        """Widen the table so that it covers ``first..last`` (no-op when it already does)."""
+        if first >= self.first_year and last <= self.last_year:
+            return
+        self._build(min(first, self.first_year), max(last, self.last_year))
+
+    def _index(self, day: dt.date) -> int:
+        self.ensure_years(day.year, day.year)
+        return day.toordinal() - self.base
+
+    # -- queries ------------------------------------------------------------
+    def is_working_day(self, day: dt.date | str) -> bool:
+        d = _as_date(day)
+        return bool(self.is_work[self._index(d)])
+
+    def add_working_days(self, day: dt.date | str, n: int) -> dt.date:
+        """The ``n``-th working day after ``day`` (``day`` itself not counted); see module doc."""
+        d = _as_date(day)
+        if n == 0:
+            return d
+        # There are at least ~200 working days a year: cover enough years up front.
+        span = abs(n) // 200 + 1
+        if n > 0:
+            self.ensure_years(d.year, min(MAX_YEAR, d.year + span))
+        else:
+            self.ensure_years(max(MIN_YEAR, d.year - span), d.year)
+        i = self._index(d)
+        k = self.before[i + 1] + n - 1 if n > 0 else self.before[i] + n
+        if not 0 <= k < len(self.workdays):
+            raise CalendarRangeError(
+                f"{abs(n)} working days from {d} falls outside the supported years {MIN_YEAR}..{MAX_YEAR}"
+            )
+        return dt.date.fromordinal(self.workdays[k] + self.base)
+
+    def working_days_between(self, start: dt.date | str, end: dt.date | str, inclusive: bool = False) -> int:
+        """Working days in ``(start, end]`` (or ``[start, end]`` with ``inclusive``); negative if end < start."""
+        a, b = _as_date(start), _as_date(end)
+        sign = 1
+        if b < a:
+            a, b, sign = b, a, -1
+        self.ensure_years(a.year, b.year)
+        ia, ib = a.toordinal() - self.base, b.toordinal() - self.base
+        count = self.before[ib + 1] - self.before[ia + 1]
+        if inclusive:
+            count += self.is_work[ia]
+        return sign * count
+
+    def holidays_in(self, year: int) -> list[Holiday]:
+        """Days off (other than weekends) and swapped working days in ``year``, sorted by date."""
+        self.ensure_years(year, year)
+        out: dict[dt.date, Holiday] = {}
+        for d, name_vi in self._holidays_vi.items():
+            if d.year == year:
+                out[d] = Holiday(d, name_vi, self._holidays_en.get(d, name_vi), "holiday", True)
+        for d in self._package_workdays:
+            if d.year == year:
+                out[d] = Holiday(d, "Ngày làm việc bù", "Make-up working day", "holiday", False)
+        for d, reason in self.extra_days_off.items():
+            if d.year == year:
+                out[d] = Holiday(d, reason or "Ngày nghỉ theo quyết định", reason or "Extra day off", "override", True)
+        for d, reason in self.extra_working_days.items():
+            if d.year == year:
+                out[d] = Holiday(
+                    d, reason or "Ngày làm việc bù", reason or "Extra working day", "override", False
+                )
+        return [out[d] for d in sorted(out)]

@@ -1,0 +1,120 @@
+"""``qms calendar``: working-day arithmetic with Vietnamese public holidays and the override table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qms.calendar import CalendarRangeError, WorkingCalendar, calendar_from_settings
+from qms.errors import QmsError
+from qms.i18n import _, get_language
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def calendar_option(func: F) -> F:
+    return click.option(
+        "--calendar",
+        "calendar_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="YAML file with the calendar section of qms.yaml (weekend, extra_days_off, extra_working_days).",
+    )(func)
+
+
+def load_calendar(calendar_file: Path | None) -> WorkingCalendar:
+    if calendar_file is None:
+        return calendar_from_settings()
+    from qms.store.dossier_logs import load_calendar_settings
+
+    settings = load_calendar_settings(calendar_file)
+    try:
+        return calendar_from_settings(settings)
+    except ValueError as exc:
+        raise QmsError(
+            _("{path}: {reason}").format(path=calendar_file, reason=exc),
+            _("list each date only once, either as a day off or as a working day"),
+        ) from None
+
+
+def parse_day(text: str, what: str = "DATE") -> dt.date:
+    from qms.kpi.dates import DAY_SHIFT, DateError, parse_value
+
+    try:
+        return dt.date.fromordinal(parse_value(text) >> DAY_SHIFT)
+    except DateError:
+        raise QmsError(
+            _("{what}: {text!r} is not a date").format(what=what, text=text),
+            _("write dates as YYYY-MM-DD (or dd/mm/yyyy), e.g. 2019-01-31"),
+        ) from None
+
+
+def _range_error(exc: CalendarRangeError) -> QmsError:
+    return QmsError(str(exc), _("the calendar covers the years 1901 to 2100"))
+
+
+@click.group("calendar")
+def calendar() -> None:
+    """Working days of Vietnamese public agencies (holidays, compensatory days, swapped Saturdays)."""
+
+
+@calendar.command("add-working-days")
+@click.argument("date")
+@click.argument("n", type=int)
+@calendar_option
+def add_working_days(date: str, n: int, calendar_file: Path | None) -> None:
+    """Print the N-th working day after DATE (DATE itself is not counted; negative N counts back)."""
+    cal = load_calendar(calendar_file)
+    try:
+        click.echo(cal.add_working_days(parse_day(date), n).isoformat())
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from None
+
+
+@calendar.command("working-days")
+@click.argument("start", metavar="FROM")
+@click.argument("end", metavar="TO")
+@click.option("--inclusive", is_flag=True, help="Count FROM as well (default: days after FROM up to and including TO).")
+@calendar_option
+def working_days(start: str, end: str, inclusive: bool, calendar_file: Path | None) -> None:
+    """Print the number of working days after FROM up to and including TO."""
+    cal = load_calendar(calendar_file)
+    try:
+        click.echo(str(cal.working_days_between(parse_day(start, "FROM"), parse_day(end, "TO"), inclusive=inclusive)))
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from None
+
+
+@calendar.command("holidays")
+@click.argument("year", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@calendar_option
+def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
+    """List the days off and swapped working days of YEAR."""
+    cal = load_calendar(calendar_file)
+    try:
+        days = cal.holidays_in(year)
+    except CalendarRangeError as exc:
+        raise _range_error(exc) from None
+    lang = get_language()
+    if fmt == "json":
+        payload = [
+            {
+                "date": h.date.isoformat(),
+                "name_vi": h.name_vi,
+                "name_en": h.name_en,
+                "day_off": h.is_day_off,
+                "source": h.kind,
+            }
+            for h in days
+        ]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for h in days:
+        marker = _("day off") if h.is_day_off else _("working day")
+        click.echo(f"{h.date.isoformat()}  {h.date.strftime('%a')}  {marker:<12}  {h.name(lang)}")

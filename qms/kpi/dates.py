@@ -1,0 +1,179 @@
+"""Fast, cached parsing of the date/time strings found in dossier logs.
+
+A parsed value is one ``int``: ``ordinal << 17 | tod`` where ``ordinal`` is the
+proleptic Gregorian day number (``date.toordinal()``) and ``tod`` is 0 when the
+value has no time of day, else seconds since midnight + 1 (1..86400). So
+``value >> 17`` is the day and ``value & TIME_MASK`` the optional time.
+
+Accepted forms (the date part, optionally followed by a space or ``T`` and
+``HH:MM`` or ``HH:MM:SS``, optional fractional seconds and a UTC offset,
+which is converted to Vietnam time, UTC+7):
+
+* ISO 8601 ``YYYY-MM-DD`` (also ``YYYY/MM/DD``);
+* Vietnamese ``dd/mm/yyyy`` (also ``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``);
+* Excel serial numbers (``43496`` or ``43496.5``; 1900 date system).
+
+Every distinct string is parsed once; the cache keeps the hot loop to a dict lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from qms.i18n import _
+
+DAY_SHIFT = 17
+TIME_MASK = (1 << DAY_SHIFT) - 1
+#: 1899-12-30, the day Excel serial 0 stands for (1900 date system, leap-year bug included).
+EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+_EXCEL_MAX = 2958465  # 9999-12-31
+_VN_OFFSET_S = 7 * 3600
+
+_DATE_ISO = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_DATE_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_TIME_PLAIN = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
+
+_MAX_CACHE = 1_000_000
+INVALID = -1
+BLANK = -2
+
+
+class DateError(ValueError):
+    """A value that is not a date in any accepted form; the message says why."""
+
+
+def _parse_date_part(text: str) -> int:
+    m = _DATE_ISO.fullmatch(text)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _DATE_DMY.fullmatch(text)
+        if not m:
+            raise DateError(_("{text!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)").format(text=text))
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        return dt.date(y, mo, d).toordinal()
+    except ValueError as exc:
+        raise DateError(_("{text!r} is not a valid date ({reason})").format(text=text, reason=exc)) from None
+
+
+def _parse_time_part(text: str) -> tuple[int, int]:
+    """Seconds since midnight and the UTC offset in seconds (or None-like sentinel 1 for 'no offset')."""
+    m = _TIME.fullmatch(text)
+    if not m:
+        raise DateError(_("{text!r} is not a time of day (use HH:MM or HH:MM:SS)").format(text=text))
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if h > 23 or mi > 59 or s > 59:
+        raise DateError(_("{text!r} is not a valid time of day").format(text=text))
+    offset = 1  # sentinel: no offset given
+    tz = m.group(4)
+    if tz:
+        if tz == "Z":
+            offset = 0
+        else:
+            digits = tz[1:].replace(":", "")
+            offset = (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * (1 if tz[0] == "+" else -1)
+    return h * 3600 + mi * 60 + s, offset
+
+
+def parse_value(text: str) -> int:
+    """Parse one date or date-time string into the packed ``int`` form (no cache)."""
+    s = text.strip()
+    if not s:
+        raise DateError(_("empty date"))
+    if _SERIAL.fullmatch(s):
+        serial = float(s)
+        if not 1 <= serial <= _EXCEL_MAX:
+            raise DateError(
+                _("{text!r} is not a date (numbers are read as Excel serial dates 1..{max})").format(
+                    text=s, max=_EXCEL_MAX
+                )
+            )
+        whole = int(serial)
+        frac = serial - whole
+        ordinal = EXCEL_EPOCH + whole
+        if frac == 0:
+            return ordinal << DAY_SHIFT
+        secs = min(86399, round(frac * 86400))
+        return (ordinal << DAY_SHIFT) | (secs + 1)
+    cut = -1
+    for i, ch in enumerate(s):
+        if ch == " " or ch == "T":
+            cut = i
+            break
+    if cut < 0:
+        return _parse_date_part(s) << DAY_SHIFT
+    ordinal = _parse_date_part(s[:cut])
+    rest = s[cut + 1 :].strip()
+    if not rest:
+        return ordinal << DAY_SHIFT
+    secs, offset = _parse_time_part(rest)
+    if offset != 1:
+        total = ordinal * 86400 + secs - offset + _VN_OFFSET_S
+        ordinal, secs = divmod(total, 86400)
+    return (ordinal << DAY_SHIFT) | (secs + 1)
+
+
+class DateCache:
+    """``parse(text)`` with memoisation; bad values are cached too (as their error message).
+
+    Besides whole strings, the date part and the time part of date-times are
+    cached separately, so logs with a distinct time on every row stay fast.
+    """
+
+    __slots__ = ("days", "errors", "times", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+        self.errors: dict[str, str] = {}
+        self.days: dict[str, int] = {}
+        self.times: dict[str, int] = {}
+
+    def parse(self, text: str) -> int:
+        """Packed value; -1 when ``text`` is invalid (see ``errors[text]``), -2 when it is blank.
+
+        Date-only strings and failures are memoised whole. For a date-time
+        whose date part has 10 characters, the date part *with its separator*
+        (``text[:11]``) goes to ``days`` and the time part (``text[11:]``) to
+        ``times``; hot loops look those up directly (see :meth:`lookup`).
+        """
+        v = self.values.get(text)
+        if v is not None:
+            return v
+        if len(text) > 11:
+            day = self.days.get(text[:11])
+            tod = self.times.get(text[11:])
+            if day is not None and tod is not None:
+                return day | tod
+        if not text.strip():
+            return BLANK
+        try:
+            v = parse_value(text)
+        except DateError as exc:
+            if len(self.errors) < _MAX_CACHE:
+                self.errors[text] = str(exc)
+            v = INVALID
+        else:
+            if len(text) > 11 and text[10] in " T" and _TIME_PLAIN.fullmatch(text[11:]):
+                self.days[text[:11]] = v & ~TIME_MASK
+                self.times[text[11:]] = v & TIME_MASK
+                return v
+        if len(self.values) < _MAX_CACHE:
+            self.values[text] = v
+        return v
+
+    def reason(self, text: str) -> str:
+        if text in self.errors:
+            return self.errors[text]
+        try:
+            parse_value(text)
+        except DateError as exc:
+            return str(exc)
+        return ""
+
+
+def day_of(value: int) -> dt.date:
+    return dt.date.fromordinal(value >> DAY_SHIFT)

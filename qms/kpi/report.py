@@ -1,0 +1,161 @@
+"""Turning a :class:`KpiResult` into JSON, CSV or text, and comparing it with a quality objective."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from qms.i18n import _
+from qms.kpi.classify import CATEGORIES, Counts, KpiResult
+
+_TEXT_REJECTED_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    """An objective such as "on time >= 98 %" and whether the result meets it."""
+
+    target_percent: float
+    actual_percent: float | None
+    met: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"metric": "on_time_rate", "target": self.target_percent, "actual": self.actual_percent, "met": self.met}
+
+
+def check_target(counts: Counts, target_percent: float) -> TargetCheck:
+    """Met when on-time rate >= target. With nothing resolved the objective cannot be shown met."""
+    rate = counts.on_time_rate
+    actual = None if rate is None else rate * 100
+    met = actual is not None and actual + 1e-9 >= target_percent
+    return TargetCheck(target_percent, None if actual is None else round(actual, 4), met)
+
+
+def to_dict(result: KpiResult, target: float | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "as_of": result.as_of.isoformat(),
+        "reference_day": result.reference_day.isoformat(),
+        "period": None
+        if result.period is None
+        else {"from": result.period[0].isoformat(), "to": result.period[1].isoformat()},
+        "files": result.files,
+        "rows_read": result.rows_read,
+    }
+    out.update(result.counts.to_dict())
+    out["rejected_rows"] = len(result.rejected)
+    out["duplicate_rows"] = len(result.duplicates)
+    out["out_of_period"] = result.out_of_period
+    if target is not None:
+        out["target"] = check_target(result.counts, target).to_dict()
+    out["by"] = result.by
+    breakdown = []
+    for key, counts in result.groups.items():
+        row: dict[str, Any] = {"key": key}
+        row.update(counts.to_dict())
+        if target is not None:
+            row["meets_target"] = check_target(counts, target).met
+        breakdown.append(row)
+    out["breakdown"] = breakdown
+    out["rejected"] = [r.to_dict() for r in result.rejected]
+    out["duplicates"] = [d.to_dict() for d in result.duplicates]
+    return out
+
+
+def to_json(result: KpiResult, target: float | None = None) -> str:
+    return json.dumps(to_dict(result, target), ensure_ascii=False, indent=2) + "\n"
+
+
+_CSV_FIELDS = ("key", "total", "resolved", *CATEGORIES, "on_time_rate")
+
+
+def to_csv(result: KpiResult, target: float | None = None) -> str:
+    """One row per group of the breakdown, then a TOTAL row."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    fields = [*_CSV_FIELDS, "meets_target"] if target is not None else list(_CSV_FIELDS)
+    w.writerow(fields)
+    items = [*result.groups.items(), ("TOTAL", result.counts)]
+    for key, counts in items:
+        d = counts.to_dict()
+        row = [key, *(d[f] for f in _CSV_FIELDS[1:])]
+        if target is not None:
+            row.append(check_target(counts, target).met)
+        w.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.2f}%"
+
+
+def to_text(result: KpiResult, target: float | None = None) -> str:
+    c = result.counts
+    label = {
+        "total": _("Dossiers counted"),
+        "resolved": _("Resolved"),
+        "early": _("Early"),
+        "on_time": _("On time"),
+        "late": _("Late"),
+        "in_progress": _("In progress"),
+        "overdue_in_progress": _("Overdue, in progress"),
+        "excluded": _("Excluded (withdrawn or cancelled)"),
+    }
+    lines = [_("Dossier processing KPI as of {day}").format(day=result.reference_day.isoformat())]
+    if result.period:
+        lines.append(
+            _("Period: {start} to {end}").format(start=result.period[0].isoformat(), end=result.period[1].isoformat())
+        )
+    width = max(len(v) for v in label.values()) + 2
+    lines.append(f"{label['total']:<{width}}{c.total:>10}")
+    lines.append(f"{label['resolved']:<{width}}{c.resolved:>10}")
+    for name in CATEGORIES:
+        lines.append(f"  {label[name]:<{width - 2}}{c[name]:>10}")
+    lines.append(f"{_('On-time rate'):<{width}}{_pct(c.on_time_rate):>10}")
+    lines.append(f"{_('Rejected rows'):<{width}}{len(result.rejected):>10}")
+    lines.append(f"{_('Duplicate rows'):<{width}}{len(result.duplicates):>10}")
+    if result.out_of_period:
+        lines.append(f"{_('Outside the period'):<{width}}{result.out_of_period:>10}")
+    if target is not None:
+        chk = check_target(c, target)
+        verdict = _("met") if chk.met else _("MISSED")
+        lines.append(
+            _("Objective: on time >= {target}% - {verdict}").format(target=f"{target:g}", verdict=verdict)
+        )
+    if result.groups:
+        lines.append("")
+        head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
+        key_w = max(len(head[0]), *(len(k) for k in result.groups)) + 2
+        lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>14}" for h in head[1:]))
+        for key, g in result.groups.items():
+            flag = ""
+            if target is not None and not check_target(g, target).met:
+                flag = "  !"
+            lines.append(
+                f"{key:<{key_w}}{g.total:>14}{g.resolved:>14}{g['late']:>14}"
+                f"{g['overdue_in_progress']:>14}{_pct(g.on_time_rate):>14}{flag}"
+            )
+    if result.rejected:
+        lines.append("")
+        lines.append(_("Rejected rows:"))
+        for r in result.rejected[:_TEXT_REJECTED_LIMIT]:
+            lines.append(f"  {r.path}:{r.row}: {r.reason}")
+        more = len(result.rejected) - _TEXT_REJECTED_LIMIT
+        if more > 0:
+            lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
+    if result.duplicates:
+        lines.append("")
+        lines.append(_("Duplicate dossier ids (later rows ignored):"))
+        for d in result.duplicates[:_TEXT_REJECTED_LIMIT]:
+            lines.append(
+                "  "
+                + _("{path}:{row}: {id} already at {first_path}:{first_row}").format(
+                    path=d.path, row=d.row, id=d.dossier_id, first_path=d.first_path, first_row=d.first_row
+                )
+            )
+        more = len(result.duplicates) - _TEXT_REJECTED_LIMIT
+        if more > 0:
+            lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
+    return "\n".join(lines) + "\n"
