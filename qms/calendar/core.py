@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import holidays as holidays_pkg
 
+from qms.i18n import _
+
 #: The years the ``holidays`` package has lunar tables for.
 MIN_YEAR = 1901
 MAX_YEAR = 2100
@@ -77,13 +79,15 @@ class WorkingCalendar:
     ) -> None:
         self.weekend: frozenset[int] = frozenset(weekend)
         if not self.weekend <= set(range(1, 8)) or len(self.weekend) == 7:
-            raise ValueError("weekend must be a proper subset of ISO weekdays 1..7")
+            raise ValueError(_("weekend must be a proper subset of ISO weekdays 1..7"))
         self.extra_days_off: dict[dt.date, str] = dict(extra_days_off or {})
         self.extra_working_days: dict[dt.date, str] = dict(extra_working_days or {})
         both = set(self.extra_days_off) & set(self.extra_working_days)
         if both:
             listed = ", ".join(d.isoformat() for d in sorted(both))
-            raise ValueError(f"dates listed both as extra days off and extra working days: {listed}")
+            raise ValueError(
+                _("dates listed both as extra days off and extra working days: {dates}").format(dates=listed)
+            )
         if years is None:
             today = dt.date.today().year
             years = (max(MIN_YEAR, today - 10), min(MAX_YEAR, today + 5))
@@ -103,7 +107,9 @@ class WorkingCalendar:
         for year in (first, last):
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise CalendarRangeError(
-                    f"year {year} is outside the supported range {MIN_YEAR}..{MAX_YEAR}"
+                    _("year {year} is outside the supported range {lo}..{hi}").format(
+                        year=year, lo=MIN_YEAR, hi=MAX_YEAR
+                    )
                 )
         years = range(first, last + 1)
         vi = holidays_pkg.country_holidays("VN", years=years, language="vi")
@@ -172,7 +178,9 @@ class WorkingCalendar:
         k = self.before[i + 1] + n - 1 if n > 0 else self.before[i] + n
         if not 0 <= k < len(self.workdays):
             raise CalendarRangeError(
-                f"{abs(n)} working days from {d} falls outside the supported years {MIN_YEAR}..{MAX_YEAR}"
+                _("{n} working days from {day} falls outside the supported years {lo}..{hi}").format(
+                    n=abs(n), day=d.isoformat(), lo=MIN_YEAR, hi=MAX_YEAR
+                )
             )
         return dt.date.fromordinal(self.workdays[k] + self.base)
 

@@ -113,11 +113,13 @@ def to_text(result: KpiResult, target: float | None = None) -> str:
     lines.append(f"{label['resolved']:<{width}}{c.resolved:>10}")
     for name in CATEGORIES:
         lines.append(f"  {label[name]:<{width - 2}}{c[name]:>10}")
-    lines.append(f"{_('On-time rate'):<{width}}{_pct(c.on_time_rate):>10}")
-    lines.append(f"{_('Rejected rows'):<{width}}{len(result.rejected):>10}")
-    lines.append(f"{_('Duplicate rows'):<{width}}{len(result.duplicates):>10}")
+    rate_label, rejected_label = _("On-time rate"), _("Rejected rows")
+    duplicate_label, outside_label = _("Duplicate rows"), _("Outside the period")
+    lines.append(f"{rate_label:<{width}}{_pct(c.on_time_rate):>10}")
+    lines.append(f"{rejected_label:<{width}}{len(result.rejected):>10}")
+    lines.append(f"{duplicate_label:<{width}}{len(result.duplicates):>10}")
     if result.out_of_period:
-        lines.append(f"{_('Outside the period'):<{width}}{result.out_of_period:>10}")
+        lines.append(f"{outside_label:<{width}}{result.out_of_period:>10}")
     if target is not None:
         chk = check_target(c, target)
         verdict = _("met") if chk.met else _("MISSED")

@@ -198,7 +198,7 @@ def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
 
 def load_limits(path: Path) -> dict[str, float]:
     """A YAML mapping procedure_id -> legal time limit in working days."""
-    data = _load_yaml_mapping(path, "limits")
+    data = _load_yaml_mapping(path, _("limits"))
     if "limits" in data and isinstance(data["limits"], dict) and len(data) == 1:
         data = {str(k): v for k, v in data["limits"].items()}
     out: dict[str, float] = {}
@@ -218,7 +218,7 @@ def load_calendar_settings(path: Path) -> CalendarSettings:
     """The ``calendar:`` section (or a file that is just that section) as CalendarSettings."""
     from pydantic import ValidationError
 
-    data = _load_yaml_mapping(path, "calendar")
+    data = _load_yaml_mapping(path, _("calendar"))
     if set(data) == {"calendar"} and isinstance(data["calendar"], dict):
         data = data["calendar"]
     try:
@@ -237,7 +237,7 @@ def load_column_map(path: Path) -> dict[str, str]:
     """A YAML mapping canonical column name -> header text in the export (``kpi.columns`` in qms.yaml)."""
     from qms.kpi.columns import CANONICAL
 
-    data = _load_yaml_mapping(path, "columns")
+    data = _load_yaml_mapping(path, _("columns"))
     for outer in ("kpi", "columns"):
         if set(data) == {outer} and isinstance(data[outer], dict):
             data = {str(k): v for k, v in data[outer].items()}
