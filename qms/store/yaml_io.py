@@ -28,6 +28,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 _BOOL_11 = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _TAG_PREFIX = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = frozenset((_TAG_PREFIX + "seq", _TAG_PREFIX + "map", _TAG_PREFIX + "omap"))
 _KNOWN_TAGS = frozenset(
     _TAG_PREFIX + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "merge")
 )
@@ -105,7 +106,7 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         return None, LoadProblem(
             "encoding",
             f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
@@ -188,6 +189,18 @@ class _Builder:
             )
         if isinstance(node, ScalarNode):
             return self._scalar(node, pointer)
+        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            self.problems.append(
+                LoadProblem(
+                    "tag",
+                    f"unsupported YAML tag {node.tag!r}",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    pointer,
+                    hint="remove the tag; qms files contain plain data only",
+                )
+            )
+            return None
         if isinstance(node, SequenceNode):
             return [
                 self._node(child, f"{pointer}/{i}", depth + 1) for i, child in enumerate(node.value)
@@ -335,13 +348,16 @@ def load_text(text: str) -> LoadedYaml:
         empty.problems.append(LoadProblem("empty", "the file is empty", hint="add the document's fields"))
         return empty
     if len(nodes) > 1:
-        second = nodes[1].start_mark
+        lines = text.splitlines()
+        line_no = nodes[1].start_mark.line
+        while line_no > 0 and not (line_no < len(lines) and lines[line_no].startswith("---")):
+            line_no -= 1
         empty.problems.append(
             LoadProblem(
                 "syntax",
                 "the file holds more than one YAML document (---)",
-                second.line + 1,
-                second.column + 1,
+                line_no + 1,
+                1,
                 hint="keep one document per file",
             )
         )
