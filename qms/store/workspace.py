@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from qms.errors import WorkspaceNotFound
+from qms.models.audit import Audit, AuditProgramme
 from qms.models.organisation import Manifest, RecordRegister
 from qms.models.process import Process
 from qms.store.yaml_io import LoadedYaml, LoadProblem, SourceMap, load_bytes
@@ -55,6 +56,8 @@ FILE_KINDS: list[FileKind] = [
     FileKind("manifest", (MANIFEST,), Manifest, "qms"),
     FileKind("process", ("processes/*.yaml", "processes/*.yml"), Process, "process"),
     FileKind("record-register", ("records/register.yaml",), RecordRegister, "record-register"),
+    FileKind("audit-programme", ("audits/programme-*.yaml",), AuditProgramme, "audit-programme"),
+    FileKind("audit", ("audits/AUD-*.yaml",), Audit, "audit"),
 ]
 
 
