@@ -80,7 +80,7 @@ def _echo_error(message: str, hint: str = "") -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point; never lets a traceback reach the user unless QMS_DEBUG is set."""
     try:
-        return cli.main(args=argv, prog_name="qms", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="qms", standalone_mode=False)
     except QmsError as exc:
         _echo_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)
@@ -105,3 +105,7 @@ def main(argv: list[str] | None = None) -> Any:
             _("this is a bug in qms; rerun with QMS_DEBUG=1 for details and report it"),
         )
         sys.exit(3)
+    # with standalone_mode=False click returns the code given to ctx.exit()
+    if isinstance(rv, int) and not isinstance(rv, bool) and rv != 0:
+        sys.exit(rv)
+    return rv

@@ -1,0 +1,53 @@
+"""Shared fixtures: the example organisation, a CLI runner that goes through the real entry point."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_qms(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run ``qms`` in-process through ``qms.cli.main.main`` (the console entry point)."""
+    from qms.cli.main import main
+
+    def run(*args: str, cwd: Path | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        out = capsys.readouterr()
+        return Result(code, out.out, out.err)
+
+    return run
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the example organisation at the repository root."""
+    target = tmp_path / "example"
+    target.mkdir()
+    for name in ("qms.yaml", "processes", "records", "audits"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns(".lock", ".qms-cache"))
+        elif src.exists():
+            shutil.copy2(src, target / name)
+    return target
