@@ -10,6 +10,7 @@ from typing import Literal
 
 from qms.diagnostics import Diagnostic, Report, Severity
 from qms.errors import ConfigError
+from qms.i18n import _
 from qms.models.organisation import CheckConfig
 from qms.rules.base import CheckContext, Rule
 from qms.rules.registry import all_rules
@@ -42,7 +43,8 @@ def validate_patterns(patterns: Iterable[str]) -> None:
         if q.upper() == "ALL":
             continue
         if not any(r.code.startswith(q.upper()) or r.name == q.lower() for r in rules):
-            raise ConfigError(f"`{p}` matches no rule", hint="run `qms rules` to list codes and names")
+            raise ConfigError(_("`{pattern}` matches no rule").format(pattern=p),
+                              hint=_("run `qms rules` to list codes and names"))
 
 
 def select_rules(config: CheckConfig | None, options: CheckOptions) -> list[type[Rule]]:

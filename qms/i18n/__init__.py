@@ -94,3 +94,8 @@ def bilingual(vi: str, en: str, lang: str | None = None) -> str:
     code = normalise_language(lang) if lang else _current.get()
     chosen = vi if code == "vi" and vi else (en or vi)
     return unicodedata.normalize("NFC", chosen)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marker
+    """Mark a string for extraction without translating it now (translated where it is used)."""
+    return message

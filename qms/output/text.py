@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from qms.diagnostics import Report
-from qms.i18n import _, ngettext
+from qms.i18n import N_, _, ngettext
+
+SEVERITY_LABELS = (N_("error"), N_("warning"), N_("info"))
 
 
 def render(report: Report) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.diagnostics import Diagnostic
+from qms.i18n import _
 from qms.rules.base import CheckContext, Rule, pointer
 
 
@@ -41,8 +42,8 @@ class WaiverExpired(Rule):
         for i, w in enumerate(m.check.waivers):
             if w.expires < ctx.today:
                 yield self.at(mdoc, pointer("check", "waivers", i, "expires"),
-                              f"the waiver for {w.code} ({w.reason}) expired on {w.expires.isoformat()}",
-                              hint="fix the findings it covered, or renew it with a new approver and expiry",
+                              _("the waiver for {code} ({reason}) expired on {date}").format(code=w.code, reason=w.reason, date=w.expires.isoformat()),
+                              hint=_("fix the findings it covered, or renew it with a new approver and expiry"),
                               subject=w.code)
 
 
@@ -78,12 +79,12 @@ class WaiverUnknownRule(Rule):
             return
         for i, w in enumerate(m.check.waivers):
             if lookup(w.code) is None:
-                yield self.at(mdoc, pointer("check", "waivers", i, "code"), f"no rule has code {w.code}",
-                              hint="run `qms rules` for the list", subject=w.code)
+                yield self.at(mdoc, pointer("check", "waivers", i, "code"), _("no rule has code {code}").format(code=w.code),
+                              hint=_("run `qms rules` for the list"), subject=w.code)
         for key in m.check.severity:
             if lookup(key) is None:
-                yield self.at(mdoc, pointer("check", "severity", key), f"no rule has code or name {key}",
-                              hint="run `qms rules` for the list", subject=key, key=True)
+                yield self.at(mdoc, pointer("check", "severity", key), _("no rule has code or name {code}").format(code=key),
+                              hint=_("run `qms rules` for the list"), subject=key, key=True)
 
 
 RULES: tuple[type[Rule], ...] = (WaiverExpired, WaiverUnknownRule)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
 from qms.diagnostics import Diagnostic
+from qms.i18n import N_, _
 from qms.models.organisation import Manifest
 from qms.rules.base import CheckContext, Rule, location_of, pointer
 from qms.standards import catalogue, normalise_clause
@@ -16,7 +17,7 @@ from qms.store.workspace import LoadedDoc
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
+    return _("did you mean `{name}`?").format(name=close[0]) if close else ""
 
 
 class Index:
@@ -29,15 +30,15 @@ class Index:
         self.roles = {r.id for r in m.organisation.roles} if m else set()
         self.people = {p.id for p in m.organisation.people} if m else set()
         self.objectives = {o.id for o in m.objectives} if m else set()
-        self.processes = {p.id for _, p in ws.processes()}
+        self.processes = {p.id for _doc, p in ws.processes()}
         self.forms: set[str] = {f.code for f in m.forms} if m else set()
         self.records: set[str] = set()
         self.kpis: set[str] = set()
-        for _, proc in ws.processes():
+        for _doc, proc in ws.processes():
             self.forms.update(f.code for f in proc.forms)
             self.records.update(r.code for r in proc.records)
             self.kpis.update(k.id for k in proc.kpis)
-        for _, reg in ws.models("record-register"):
+        for _doc, reg in ws.models("record-register"):
             self.records.update(r.code for r in reg.records)
         self.manifest_ok = m is not None
 
@@ -80,8 +81,8 @@ class DuplicateId(Rule):
             if value in seen:
                 first = location_of(doc, pointer(*parts, seen[value], attr))
                 yield self.at(doc, pointer(*parts, i, attr),
-                              f"duplicate id `{value}` (first at line {first.line})",
-                              hint="give each entry its own id", subject=str(value), related=(first,))
+                              _("duplicate id `{value}` (first at line {line})").format(value=value, line=first.line),
+                              hint=_("give each entry its own id"), subject=str(value), related=(first,))
             else:
                 seen[value] = i
 
@@ -91,8 +92,8 @@ class DuplicateId(Rule):
         for doc, proc in ws.processes():
             if proc.id in first_doc:
                 other = first_doc[proc.id]
-                yield self.at(doc, "/id", f"process id `{proc.id}` is also used by {other.path}",
-                              hint="give each process its own id", subject=proc.id,
+                yield self.at(doc, "/id", _("process id `{id}` is also used by {path}").format(id=proc.id, path=other.path),
+                              hint=_("give each process its own id"), subject=proc.id,
                               related=(location_of(other, "/id"),))
             else:
                 first_doc[proc.id] = doc
@@ -135,16 +136,17 @@ class IdFileName(Rule):
         for doc, proc in ctx.workspace.processes():
             stem = PurePosixPath(doc.path).stem
             if stem != proc.id:
-                yield self.at(doc, "/id", f"process id `{proc.id}` does not match the file name `{stem}`",
-                              hint=f"rename the file to {proc.id}.yaml or set `id: {stem}`", subject=proc.id)
+                yield self.at(doc, "/id", _("process id `{id}` does not match the file name `{stem}`").format(id=proc.id, stem=stem),
+                              hint=_("rename the file to {id}.yaml or set `id: {stem}`").format(id=proc.id, stem=stem), subject=proc.id)
 
 
 class _RefRule(Rule):
-    what: str = ""
+    message: ClassVar[str] = ""
+    default_hint: ClassVar[str] = ""
 
-    def bad(self, doc: LoadedDoc[Any], ptr: str, value: str, known: set[str], extra_hint: str = "") -> Diagnostic:
-        hint = _suggest(value, known) or extra_hint or f"define the {self.what} first, or correct the reference"
-        return self.at(doc, ptr, f"unknown {self.what} `{value}`", hint=hint, subject=value)
+    def bad(self, doc: LoadedDoc[Any], ptr: str, value: str, known: set[str]) -> Diagnostic:
+        hint = _suggest(value, known) or _(self.default_hint)
+        return self.at(doc, ptr, _(self.message).format(value=value), hint=hint, subject=value)
 
 
 class UnknownRole(_RefRule):
@@ -169,7 +171,8 @@ class UnknownRole(_RefRule):
     code = "QMS103"
     name = "unknown-role"
     clauses = ("5.3",)
-    what = "role"
+    message = N_("unknown role `{value}`")
+    default_hint = N_("define the role in qms.yaml first, or correct the reference")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
@@ -234,7 +237,8 @@ class UnknownUnit(_RefRule):
     code = "QMS104"
     name = "unknown-unit"
     clauses = ("5.3",)
-    what = "unit"
+    message = N_("unknown unit `{value}`")
+    default_hint = N_("define the unit in qms.yaml first, or correct the reference")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
@@ -279,7 +283,8 @@ class UnknownProcess(_RefRule):
     code = "QMS105"
     name = "unknown-process"
     clauses = ("4.4.1",)
-    what = "process"
+    message = N_("unknown process `{value}`")
+    default_hint = N_("use the id of an existing process")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
@@ -316,7 +321,8 @@ class UnknownForm(_RefRule):
     code = "QMS106"
     name = "unknown-form"
     clauses = ("7.5.3",)
-    what = "form"
+    message = N_("unknown form `{value}`")
+    default_hint = N_("add the form to `forms:` of the process or of qms.yaml")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
@@ -350,7 +356,8 @@ class UnknownRecord(_RefRule):
     code = "QMS107"
     name = "unknown-record"
     clauses = ("7.5.3.2",)
-    what = "record"
+    message = N_("unknown record `{value}`")
+    default_hint = N_("add the record, with retention and location, to `records:`")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
@@ -384,7 +391,8 @@ class UnknownObjective(_RefRule):
     code = "QMS108"
     name = "unknown-objective"
     clauses = ("6.2.1",)
-    what = "objective"
+    message = N_("unknown objective `{value}`")
+    default_hint = N_("use the id of an objective in qms.yaml")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
@@ -401,8 +409,8 @@ class UnknownObjective(_RefRule):
         for i, o in enumerate(m.objectives):
             for j, kid in enumerate(o.kpis):
                 if kid not in idx.kpis:
-                    yield self.at(mdoc, pointer("objectives", i, "kpis", j), f"unknown KPI `{kid}`",
-                                  hint=_suggest(kid, idx.kpis) or "define the KPI in a process", subject=kid)
+                    yield self.at(mdoc, pointer("objectives", i, "kpis", j), _("unknown KPI `{value}`").format(value=kid),
+                                  hint=_suggest(kid, idx.kpis) or _("define the KPI in a process"), subject=kid)
 
 
 class UnknownClause(_RefRule):
@@ -426,7 +434,8 @@ class UnknownClause(_RefRule):
     code = "QMS109"
     name = "unknown-clause"
     clauses = ("4.4",)
-    what = "ISO 9001:2015 clause"
+    message = N_("unknown ISO 9001:2015 clause `{value}`")
+    default_hint = N_("use a 2015 clause number; `qms migrate map CLAUSE` converts 2008 numbers")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         known = catalogue("2015")
@@ -465,7 +474,8 @@ class UnknownStep(_RefRule):
     code = "QMS110"
     name = "unknown-step"
     clauses = ("4.4.1",)
-    what = "step"
+    message = N_("unknown step `{value}`")
+    default_hint = N_("point at a step id of this process")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, proc in ctx.workspace.processes():
@@ -502,7 +512,8 @@ class UnknownAgency(_RefRule):
     code = "QMS111"
     name = "unknown-agency"
     clauses = ("8.4",)
-    what = "agency"
+    message = N_("unknown agency `{value}`")
+    default_hint = N_("add the agency to `administrative.agencies` or correct the id")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, proc in ctx.workspace.processes():

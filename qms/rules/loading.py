@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from qms.diagnostics import Diagnostic, Location, Severity
+from qms.i18n import _
 from qms.rules.base import CheckContext, Rule
 
 
@@ -273,8 +274,8 @@ class NoManifest(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         doc = ctx.workspace.manifest_doc
         if doc is not None and doc.model is None:
-            yield self.at(doc, "", "qms.yaml has errors; rules that need the organisation were skipped",
-                          hint="fix the other findings in qms.yaml")
+            yield self.at(doc, "", _("qms.yaml has errors; rules that need the organisation were skipped"),
+                          hint=_("fix the other findings in qms.yaml"))
 
 
 RULES: tuple[type[Rule], ...] = (

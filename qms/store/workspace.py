@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from qms.errors import WorkspaceNotFound
+from qms.i18n import N_, _
 from qms.models.audit import Audit, AuditProgramme
 from qms.models.organisation import Manifest, RecordRegister
 from qms.models.process import Process
@@ -28,8 +29,8 @@ def find_root(start: Path | None = None, explicit: Path | None = None) -> Path:
         root = explicit.resolve()
         if not (root / MANIFEST).is_file():
             raise WorkspaceNotFound(
-                f"{explicit} does not contain {MANIFEST}",
-                hint="point --root at a QMS repository, or create one with `qms init DIR`",
+                _("{path} does not contain {manifest}").format(path=explicit, manifest=MANIFEST),
+                hint=_("point --root at a QMS repository, or create one with `qms init DIR`"),
             )
         return root
     here = (start or Path.cwd()).resolve()
@@ -37,8 +38,8 @@ def find_root(start: Path | None = None, explicit: Path | None = None) -> Path:
         if (candidate / MANIFEST).is_file():
             return candidate
     raise WorkspaceNotFound(
-        f"no {MANIFEST} found in {here} or any parent directory",
-        hint="run qms inside a QMS repository, pass --root DIR, or create one with `qms init DIR`",
+        _("no {manifest} found in {path} or any parent directory").format(manifest=MANIFEST, path=here),
+        hint=_("run qms inside a QMS repository, pass --root DIR, or create one with `qms init DIR`"),
     )
 
 
@@ -191,33 +192,36 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
             choices = _field_names(owner) if owner is not None else []
             close = difflib.get_close_matches(field_name, choices, n=1, cutoff=0.6)
             if close:
-                hint = f"did you mean `{close[0]}`?"
+                hint = _("did you mean `{name}`?").format(name=close[0])
             elif " " in field_name or not field_name.isascii():
-                hint = ("this looks like text: a comma inside `{...}` starts a new field, "
-                        "so quote the whole value (\"...\")")
+                hint = _("this looks like text: a comma inside `{...}` starts a new field, "
+                         "so quote the whole value (\"...\")")
             else:
-                hint = f"allowed fields: {', '.join(choices)}" if choices else "remove the field"
-            mark, _ = smap.locate(pointer, prefer_key=True)
-            problems.append(SchemaProblem("unknown-field", f"unknown field `{field_name}`", pointer,
+                hint = (_("allowed fields: {fields}").format(fields=", ".join(choices)) if choices
+                        else _("remove the field"))
+            mark, _found = smap.locate(pointer, prefer_key=True)
+            problems.append(SchemaProblem("unknown-field", _("unknown field `{name}`").format(name=field_name), pointer,
                                           mark.line, mark.column, hint))
             continue
         if etype == "missing":
             field_name = str(loc[-1]) if loc else ""
             parent = pointer.rsplit("/", 1)[0]
-            mark, _ = smap.locate(parent)
-            where = parent or "the document"
-            problems.append(SchemaProblem("missing-field", f"missing required field `{field_name}` in {where}",
+            mark, _found = smap.locate(parent)
+            where = parent or _("the document")
+            problems.append(SchemaProblem("missing-field", _("missing required field `{name}` in {where}").format(name=field_name, where=where),
                                           pointer, mark.line, mark.column,
-                                          f"add `{field_name}:` here"))
+                                          _("add `{name}:` here").format(name=field_name)))
             continue
         mark, found = smap.locate(pointer)
         surprise = smap.plain_surprises.get(found) if found == pointer else smap.plain_surprises.get(pointer)
         if surprise is not None:
             problems.append(SchemaProblem(
                 "yaml11",
-                f"{msg}: YAML reads the unquoted `{surprise}` as "
-                f"{'a boolean' if surprise.lower() in ('y', 'n', 'yes', 'no', 'on', 'off') else 'a number'}",
-                pointer, mark.line, mark.column, f"quote it: '{surprise}'"))
+                (_("YAML reads the unquoted `{value}` as a boolean")
+                 if surprise.lower() in ("y", "n", "yes", "no", "on", "off")
+                 else _("YAML reads the unquoted `{value}` as a number")).format(value=surprise)
+                + f" ({msg})",
+                pointer, mark.line, mark.column, _("quote it: '{value}'").format(value=surprise)))
             continue
         key = (pointer, msg)
         if key in seen:
@@ -225,9 +229,41 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
         seen.add(key)
         got = err.get("input")
         shown = repr(got) if isinstance(got, str | int | float | bool) or got is None else type(got).__name__
-        problems.append(SchemaProblem("type", f"{pointer or '/'}: {msg} (got {shown})", pointer,
+        problems.append(SchemaProblem("type", _("{pointer}: {problem} (got {value})").format(pointer=pointer or "/", problem=_type_message(etype, msg),
+                                                                    value=shown), pointer,
                                       mark.line, mark.column, _type_hint(etype)))
     return problems
+
+
+_TYPE_MESSAGES = {
+    "string_type": N_("expected text"),
+    "int_parsing": N_("expected a whole number"),
+    "int_type": N_("expected a whole number"),
+    "int_from_float": N_("expected a whole number"),
+    "float_parsing": N_("expected a number"),
+    "float_type": N_("expected a number"),
+    "date_from_datetime_parsing": N_("expected a date (YYYY-MM-DD)"),
+    "date_parsing": N_("expected a date (YYYY-MM-DD)"),
+    "date_type": N_("expected a date (YYYY-MM-DD)"),
+    "list_type": N_("expected a list"),
+    "model_type": N_("expected a mapping of fields"),
+    "model_attributes_type": N_("expected a mapping of fields"),
+    "dict_type": N_("expected a mapping"),
+    "bool_type": N_("expected true or false"),
+    "bool_parsing": N_("expected true or false"),
+    "string_pattern_mismatch": N_("the value does not have the required form"),
+    "too_short": N_("the list or text is too short"),
+}
+
+
+def _type_message(etype: str, msg: str) -> str:
+    """A translatable message for common pydantic error types; pydantic's own text otherwise."""
+    if etype == "literal_error":
+        return _("the value must be one of: {choices}").format(
+            choices=msg.split("Input should be ", 1)[-1]) if "Input should be" in msg else msg
+    if etype in _TYPE_MESSAGES:
+        return _(_TYPE_MESSAGES[etype])
+    return msg
 
 
 def _type_hint(etype: str) -> str:
@@ -249,7 +285,7 @@ def _type_hint(etype: str) -> str:
         "greater_than_equal": "use a larger value",
         "less_than_equal": "use a smaller value",
     }
-    return hints.get(etype, "fix the value")
+    return _(hints.get(etype, "fix the value"))
 
 
 def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
@@ -258,19 +294,19 @@ def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
         raw = path.read_bytes()
     except OSError as exc:
         return LoadedDoc(rel, kind.name, None, SourceMap(),
-                         [LoadProblem("io", f"cannot read the file: {exc.strerror or exc}",
-                                      hint="check that the file exists and is readable")])
+                         [LoadProblem("io", _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
+                                      hint=_("check that the file exists and is readable"))])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     loaded: LoadedYaml = load_bytes(raw)
     doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest)
     if loaded.data is None:
         if not loaded.problems:
-            doc.load_problems.append(LoadProblem("empty", "the file is empty", hint="add the document's fields"))
+            doc.load_problems.append(LoadProblem("empty", _("the file is empty"), hint=_("add the document's fields")))
         return doc
     doc.raw = loaded.data
     if not isinstance(loaded.data, dict):
-        doc.load_problems.append(LoadProblem("syntax", "the file must hold a mapping of fields at the top level",
-                                             hint="start the file with `key: value` lines"))
+        doc.load_problems.append(LoadProblem("syntax", _("the file must hold a mapping of fields at the top level"),
+                                             hint=_("start the file with `key: value` lines")))
         return doc
     if any(p.kind in ("duplicate-key",) for p in loaded.problems):
         pass  # still validate: the duplicate is reported, the rest is checked
@@ -279,7 +315,7 @@ def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
     except ValidationError as exc:
         doc.schema_problems = schema_problems(exc, kind.model, loaded.source_map)
     except RecursionError:
-        doc.load_problems.append(LoadProblem("depth", "the document is nested too deeply"))
+        doc.load_problems.append(LoadProblem("depth", _("the document is nested too deeply")))
     return doc
 
 
@@ -311,8 +347,8 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
             if not _within(root, path):
                 rel = os.path.relpath(path, root)
                 ws.docs.append(LoadedDoc(rel, kind.name, None, SourceMap(), [
-                    LoadProblem("io", "the file is a link that points outside the repository",
-                                hint="copy the file into the repository instead of linking to it")]))
+                    LoadProblem("io", _("the file is a link that points outside the repository"),
+                                hint=_("copy the file into the repository instead of linking to it"))]))
                 continue
             if progress:
                 progress(path.name)

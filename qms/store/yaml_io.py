@@ -16,6 +16,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qms.i18n import _
+
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -96,8 +98,8 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, LoadProblem(
             "encoding",
-            "the file is UTF-16; qms reads UTF-8 only",
-            hint="save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)",
+            _("the file is UTF-16; qms reads UTF-8 only"),
+            hint=_("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)"),
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -109,15 +111,15 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         return None, LoadProblem(
             "encoding",
-            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            _("the file is not valid UTF-8 (byte 0x{byte:02x} at offset {offset})").format(byte=raw[exc.start], offset=exc.start),
             line=line,
             column=col,
-            hint="save the file as UTF-8; Vietnamese text in Windows-1258 or TCVN3 must be converted",
+            hint=_("save the file as UTF-8; Vietnamese text in Windows-1258 or TCVN3 must be converted"),
         )
     if "\x00" in text:
         pos = text.index("\x00")
         line = text.count("\n", 0, pos) + 1
-        return None, LoadProblem("encoding", "the file contains a NUL character; it is not a text file", line=line)
+        return None, LoadProblem("encoding", _("the file contains a NUL character; it is not a text file"), line=line)
     return text, None
 
 
@@ -138,11 +140,11 @@ class _Builder:
             self.problems.append(
                 LoadProblem(
                     "tag",
-                    f"unsupported YAML tag {tag!r}",
+                    _("unsupported YAML tag {tag!r}").format(tag=tag),
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                     pointer,
-                    hint="remove the tag; qms files contain plain data only",
+                    hint=_("remove the tag; qms files contain plain data only"),
                 )
             )
             return node.value
@@ -165,11 +167,11 @@ class _Builder:
             self.problems.append(
                 LoadProblem(
                     "tag",
-                    f"cannot read value {node.value!r}: {exc}",
+                    _("cannot read value {value!r}: {reason}").format(value=node.value, reason=exc),
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                     pointer,
-                    hint="quote the value",
+                    hint=_("quote the value"),
                 )
             )
             return node.value
@@ -180,11 +182,11 @@ class _Builder:
             raise _Abort(
                 LoadProblem(
                     "depth",
-                    f"nesting deeper than {MAX_DEPTH} levels",
+                    _("nesting deeper than {depth} levels").format(depth=MAX_DEPTH),
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                     pointer,
-                    hint="flatten the structure; real qms files are a few levels deep",
+                    hint=_("flatten the structure; real qms files are a few levels deep"),
                 )
             )
         if isinstance(node, ScalarNode):
@@ -193,11 +195,11 @@ class _Builder:
             self.problems.append(
                 LoadProblem(
                     "tag",
-                    f"unsupported YAML tag {node.tag!r}",
+                    _("unsupported YAML tag {tag!r}").format(tag=node.tag),
                     node.start_mark.line + 1,
                     node.start_mark.column + 1,
                     pointer,
-                    hint="remove the tag; qms files contain plain data only",
+                    hint=_("remove the tag; qms files contain plain data only"),
                 )
             )
             return None
@@ -226,7 +228,7 @@ class _Builder:
                 self.problems.append(
                     LoadProblem(
                         "syntax",
-                        "a mapping key must be a plain value, not a list or mapping",
+                        _("a mapping key must be a plain value, not a list or mapping"),
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                         pointer,
@@ -243,11 +245,11 @@ class _Builder:
                 self.problems.append(
                     LoadProblem(
                         "duplicate-key",
-                        f"duplicate key {key!r} (first defined at line {first.line}); YAML keeps only the last one",
+                        _("duplicate key {key!r} (first defined at line {line}); YAML keeps only the last one").format(key=key, line=first.line),
                         mark.line,
                         mark.column,
                         child_pointer,
-                        hint=f"remove one of the two {key!r} entries or merge them",
+                        hint=_("remove one of the two {key!r} entries or merge them").format(key=key),
                         related=(first,),
                     )
                 )
@@ -315,11 +317,11 @@ def load_text(text: str) -> LoadedYaml:
     """Parse one YAML document held in ``text``."""
     empty = LoadedYaml(None, SourceMap(), [])
     if len(text) > MAX_BYTES:
-        empty.problems.append(LoadProblem("too-large", f"the file is larger than {MAX_BYTES // 1_048_576} MiB"))
+        empty.problems.append(LoadProblem("too-large", _("the file is larger than {size} MiB").format(size=MAX_BYTES // 1_048_576)))
         return empty
     if ("[" in text or "{" in text) and _nesting_depth(text) > MAX_DEPTH:
         empty.problems.append(
-            LoadProblem("depth", f"flow nesting deeper than {MAX_DEPTH} levels", hint="flatten the structure")
+            LoadProblem("depth", _("flow nesting deeper than {depth} levels").format(depth=MAX_DEPTH), hint=_("flatten the structure"))
         )
         return empty
     try:
@@ -328,24 +330,24 @@ def load_text(text: str) -> LoadedYaml:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        hint = "check indentation and quoting around this position"
+        what = _(exc.problem or exc.context or "invalid YAML")
+        hint = _("check indentation and quoting around this position")
         if "\t" in what or "tab" in what.lower():
-            hint = "YAML does not allow tabs for indentation; use spaces"
+            hint = _("YAML does not allow tabs for indentation; use spaces")
         elif "mapping values are not allowed" in what:
-            hint = "quote values that contain ': ' (for example titles with a colon)"
+            hint = _("quote values that contain ': ' (for example titles with a colon)")
         elif "found undefined alias" in what or "found undefined" in what:
-            hint = "define the anchor (&name) before using the alias (*name)"
-        empty.problems.append(LoadProblem("syntax", f"invalid YAML: {what}", line, col, hint=hint))
+            hint = _("define the anchor (&name) before using the alias (*name)")
+        empty.problems.append(LoadProblem("syntax", _("invalid YAML: {problem}").format(problem=what), line, col, hint=hint))
         return empty
     except yaml.YAMLError as exc:
-        empty.problems.append(LoadProblem("syntax", f"invalid YAML: {exc}", hint="check the file's syntax"))
+        empty.problems.append(LoadProblem("syntax", _("invalid YAML: {problem}").format(problem=exc), hint=_("check the file's syntax")))
         return empty
     except RecursionError:
-        empty.problems.append(LoadProblem("depth", "the document is nested too deeply", hint="flatten it"))
+        empty.problems.append(LoadProblem("depth", _("the document is nested too deeply"), hint=_("flatten it")))
         return empty
     if not nodes:
-        empty.problems.append(LoadProblem("empty", "the file is empty", hint="add the document's fields"))
+        empty.problems.append(LoadProblem("empty", _("the file is empty"), hint=_("add the document's fields")))
         return empty
     if len(nodes) > 1:
         lines = text.splitlines()
@@ -355,10 +357,10 @@ def load_text(text: str) -> LoadedYaml:
         empty.problems.append(
             LoadProblem(
                 "syntax",
-                "the file holds more than one YAML document (---)",
+                _("the file holds more than one YAML document (---)"),
                 line_no + 1,
                 1,
-                hint="keep one document per file",
+                hint=_("keep one document per file"),
             )
         )
         return empty
@@ -368,10 +370,10 @@ def load_text(text: str) -> LoadedYaml:
         empty.problems.append(
             LoadProblem(
                 "alias-limit",
-                f"aliases expand to more than {MAX_NODES:,} values (an alias bomb?)",
+                _("aliases expand to more than {limit:,} values (an alias bomb?)").format(limit=MAX_NODES),
                 root.start_mark.line + 1,
                 root.start_mark.column + 1,
-                hint="remove the nested anchors and aliases (&x / *x); qms files do not need them",
+                hint=_("remove the nested anchors and aliases (&x / *x); qms files do not need them"),
             )
         )
         return empty
@@ -381,7 +383,7 @@ def load_text(text: str) -> LoadedYaml:
     except _Abort as abort:
         return LoadedYaml(None, builder.source_map, [*builder.problems, abort.problem])
     except RecursionError:
-        return LoadedYaml(None, builder.source_map, [LoadProblem("depth", "the document is nested too deeply")])
+        return LoadedYaml(None, builder.source_map, [LoadProblem("depth", _("the document is nested too deeply"))])
     return LoadedYaml(data, builder.source_map, builder.problems)
 
 
