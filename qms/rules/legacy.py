@@ -1,0 +1,553 @@
+"""QMS8xx: ISO 9001:2008 leftovers, each reported with its ISO 9001:2015 replacement.
+
+The term matcher here is shared with ``qms migrate``: it matches Vietnamese and English
+phrases in NFC or NFD input, and accepts a Vietnamese word written either with its exact
+diacritics or with none at all (``hanh dong phong ngua``), never with other diacritics,
+so unrelated words are not matched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from qms.diagnostics import Diagnostic, Severity
+from qms.rules.base import CheckContext, Rule, pointer
+from qms.standards import catalogue, normalise_clause
+from qms.standards.correlation import correlations
+from qms.store.workspace import LoadedDoc, Workspace
+
+# -- diacritic-aware phrase matching ------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_GAP = re.compile(r"^[\s\-–]+$")
+
+
+def fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics: ``"Đại diện"`` → ``"dai dien"``."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def _word_matches(word: str, choices: frozenset[str]) -> bool:
+    low = word.casefold()
+    if low in choices:
+        return True
+    plain = fold(word)
+    # a word written without any diacritic may stand for its accented form; a differently accented word may not
+    return plain == low and any(fold(c) == plain for c in choices)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A sequence of words; each position accepts any of its alternatives (NFC, lower case)."""
+
+    words: tuple[frozenset[str], ...]
+    lang: str
+
+    @classmethod
+    def of(cls, text: str, lang: str) -> Phrase:
+        parts = unicodedata.normalize("NFC", text).casefold().split()
+        return cls(tuple(frozenset(p.split("|")) for p in parts), lang)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    lang: str
+
+
+def find_phrases(text: str, phrases: Sequence[Phrase]) -> list[Match]:
+    """Non-overlapping matches of ``phrases`` in ``text`` (positions refer to the NFC form of ``text``)."""
+    nfc = unicodedata.normalize("NFC", text)
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(nfc)]
+    found: list[Match] = []
+    i = 0
+    while i < len(tokens):
+        hit: Match | None = None
+        for phrase in phrases:
+            n = len(phrase.words)
+            if i + n > len(tokens):
+                continue
+            ok = True
+            for k in range(n):
+                if k and not _GAP.match(nfc[tokens[i + k - 1][1]: tokens[i + k][0]]):
+                    ok = False
+                    break
+                if not _word_matches(tokens[i + k][2], phrase.words[k]):
+                    ok = False
+                    break
+            if ok:
+                start, end = tokens[i][0], tokens[i + n - 1][1]
+                if hit is None or end - start > hit.end - hit.start:
+                    hit = Match(start, end, nfc[start:end], phrase.lang)
+        if hit is not None:
+            found.append(hit)
+            while i < len(tokens) and tokens[i][0] < hit.end:
+                i += 1
+        else:
+            i += 1
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A retired ISO 9001:2008 term and its ISO 9001:2015 wording."""
+
+    key: str
+    phrases: tuple[Phrase, ...]
+    replacement_en: str
+    replacement_vi: str
+    ambiguous: bool  # True: only suggest, never rewrite
+    clause: str
+
+    def replacement(self, lang: str) -> str:
+        return self.replacement_vi if lang == "vi" else self.replacement_en
+
+
+TERMS: dict[str, Term] = {
+    "preventive_action": Term(
+        "preventive_action",
+        (Phrase.of("preventive|preventative action|actions", "en"),
+         Phrase.of("hành động phòng ngừa", "vi")),
+        "actions to address risks and opportunities",
+        "hành động giải quyết rủi ro và cơ hội",
+        ambiguous=False, clause="6.1"),
+    "management_representative": Term(
+        "management_representative",
+        (Phrase.of("management representative|representatives", "en"),
+         Phrase.of("đại diện lãnh đạo", "vi"),
+         Phrase.of("đại diện của lãnh đạo", "vi")),
+        "responsibilities and authorities assigned to roles (5.3)",
+        "trách nhiệm và quyền hạn được phân công cho các vai trò (5.3)",
+        ambiguous=True, clause="5.3"),
+    "documented_procedure": Term(
+        "documented_procedure",
+        (Phrase.of("documented procedure|procedures", "en"),
+         Phrase.of("thủ tục dạng văn bản", "vi"),
+         Phrase.of("thủ tục bằng văn bản", "vi"),
+         Phrase.of("thủ tục được lập thành văn bản", "vi")),
+        "documented information",
+        "thông tin dạng văn bản",
+        ambiguous=False, clause="7.5"),
+}
+
+
+def find_term(text: str, term: Term) -> list[Match]:
+    return find_phrases(text, term.phrases)
+
+
+# -- walking the text values of a document -------------------------------------------------------
+
+#: Subtrees that are records of the past (revision history, approvals) or that other rules report.
+SKIPPED_KEYS: frozenset[str] = frozenset({"history", "approvals"})
+LEGACY_FIELDS: frozenset[str] = frozenset({"exclusions", "management_representative"})
+
+
+def iter_strings(data: Any, base: tuple[str | int, ...] = (),
+                 skip: frozenset[str] = SKIPPED_KEYS) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """``(path, value)`` for every string value (keys excluded) outside the skipped subtrees."""
+    if isinstance(data, str):
+        yield base, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if str(key) in skip:
+                continue
+            yield from iter_strings(value, (*base, str(key)), skip)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from iter_strings(value, (*base, i), skip)
+
+
+def text_docs(ws: Workspace) -> list[LoadedDoc[Any]]:
+    return [d for d in ws.docs if d.kind in ("manifest", "process") and isinstance(d.raw, dict)]
+
+
+# -- editions and clause numbers -----------------------------------------------------------------
+
+def declared_edition(ws: Workspace) -> str:
+    """``"2008"`` when qms.yaml declares ISO 9001:2008, else ``"2015"``."""
+    doc = ws.manifest_doc
+    raw = doc.raw if doc is not None else None
+    value = raw.get("standard") if isinstance(raw, dict) else None
+    return "2008" if isinstance(value, str) and "2008" in value else "2015"
+
+
+_GENERIC_TITLES = frozenset({"general", "khai quat"})
+
+
+def _title_phrases(clause: str) -> list[Phrase]:
+    entry = catalogue("2008").get(clause)
+    if entry is None:
+        return []
+    out = []
+    for text, lang in ((entry.title, "en"), (entry.title_vi, "vi")):
+        if text and fold(text) not in _GENERIC_TITLES:
+            out.append(Phrase.of(re.sub(r"[^\w\s]", " ", text), lang))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyClause:
+    index: int
+    clause: str
+    reason: str  # "declared" | "2008-only" | "context"
+    targets: tuple[str, ...]
+    confidence: str
+    evidence: str
+
+
+def process_context(raw: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for key in ("title", "purpose"):
+        value = raw.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, dict):
+            parts.extend(str(v) for v in value.values() if isinstance(v, str))
+    return "\n".join(parts)
+
+
+def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
+    """The 2008 clause numbers in a process's ``clauses`` list, with their 2015 targets.
+
+    Under ``standard: ISO 9001:2008`` every number is read as a 2008 number and reported when its
+    2015 correspondence differs. Under 2015, numbers that exist only in 2008 are reported, and a
+    number that exists in both editions is reported only when the process's title or purpose uses
+    the 2008 title of that clause (``8.5.3`` in a "preventive action" procedure).
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("clauses"), list):
+        return []
+    cat08, cat15 = catalogue("2008"), catalogue("2015")
+    table = correlations().table("2008", "2015")
+    context = process_context(raw)
+    out: list[LegacyClause] = []
+    for i, value in enumerate(raw["clauses"]):
+        if not isinstance(value, str | int | float):
+            continue
+        clause = normalise_clause(str(value))
+        if clause not in cat08:
+            continue
+        row = table.lookup(clause)
+        if row is None:
+            continue
+        reason = ""
+        if edition == "2008":
+            if row.to != (clause,):
+                reason = "declared"
+        elif clause not in cat15:
+            reason = "2008-only"
+        elif fold(cat08[clause].title) != fold(cat15[clause].title) and any(
+                find_phrases(context, [p]) for p in _title_phrases(clause)):
+            reason = "context"
+        if reason:
+            out.append(LegacyClause(i, clause, reason, row.to, row.confidence, row.evidence))
+    return out
+
+
+def _targets_hint(item: LegacyClause) -> str:
+    if not item.targets:
+        return "it has no ISO 9001:2015 counterpart; remove it or choose the clause the process now serves"
+    joined = ", ".join(item.targets)
+    sure = "verified" if item.confidence == "verified" else "to confirm"
+    return (f"use the ISO 9001:2015 clause{'s' if len(item.targets) > 1 else ''} {joined} "
+            f"(correlation {sure}, evidence {item.evidence}); `qms migrate apply` rewrites it")
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+class LegacyStandard(Rule):
+    """qms.yaml declares ISO 9001:2008, an edition withdrawn in 2018.
+
+    What it checks:
+    `standard:` in qms.yaml is not `ISO 9001:2008`.
+
+    Why:
+    All ISO 9001:2008 certificates expired on 15 September 2018 (IAF Resolution 2017-13); Vietnamese
+    agencies had to convert to TCVN ISO 9001:2015 before 30 June 2021 (Công văn 419/BKHCN-TĐC).
+
+    Example:
+    ```yaml
+    standard: ISO 9001:2008
+    ```
+
+    Fix:
+    Run `qms migrate check` to see the gaps, then `qms migrate apply`, which sets
+    `standard: ISO 9001:2015` and rewrites clause numbers and retired terms.
+    """
+
+    code = "QMS801"
+    name = "legacy-standard-2008"
+    severity = Severity.ERROR
+    clauses = ("4.4",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        doc = ctx.workspace.manifest_doc
+        if doc is not None and declared_edition(ctx.workspace) == "2008":
+            yield self.at(doc, "/standard", "the QMS declares ISO 9001:2008, which was withdrawn in 2018",
+                          hint="set `standard: ISO 9001:2015` after migrating (`qms migrate check`, "
+                               "then `qms migrate apply`)", subject="standard")
+
+
+class LegacyClauseNumber(Rule):
+    """A process lists an ISO 9001:2008 clause number.
+
+    What it checks:
+    Under `standard: ISO 9001:2008`, every number in a process's `clauses` whose ISO 9001:2015
+    counterpart differs; under ISO 9001:2015, numbers that exist only in the 2008 edition
+    (such as 4.2.3, 4.2.4 or 5.5.2).
+
+    Why:
+    The 2015 edition renumbered the standard; a 2008 number claims coverage of the wrong
+    requirement (4.4).
+
+    Example:
+    ```yaml
+    clauses: ["4.2.3"]   # 2008: control of documents
+    ```
+
+    Fix:
+    Use the 2015 clauses given in the hint (`clauses: ["7.5.2", "7.5.3"]`), or run `qms migrate apply`.
+    Rows of the correlation table marked "to confirm" need a person to check them.
+    """
+
+    code = "QMS802"
+    name = "legacy-clause-number"
+    severity = Severity.ERROR
+    clauses = ("4.4",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        edition = declared_edition(ctx.workspace)
+        for doc in ctx.workspace.of_kind("process"):
+            for item in legacy_clauses(doc.raw, edition):
+                if item.reason == "context":
+                    continue
+                yield self.at(doc, pointer("clauses", item.index),
+                              f"`{item.clause}` is an ISO 9001:2008 clause number", hint=_targets_hint(item),
+                              subject=item.clause)
+
+
+class LegacyClauseMeaning(Rule):
+    """A clause number that changed meaning in 2015 is used with its 2008 meaning.
+
+    What it checks:
+    Under ISO 9001:2015, a number found in both editions (such as 8.5.3 or 8.2.2) in a process whose
+    title or purpose uses the clause's 2008 title ("preventive action", "internal audit").
+
+    Why:
+    8.5.3 was preventive action in 2008 but is property of customers in 2015; the process claims
+    a requirement it does not address (4.4).
+
+    Example:
+    ```yaml
+    title: {vi: Hành động phòng ngừa, en: Preventive action}
+    clauses: ["8.5.3"]
+    ```
+
+    Fix:
+    Use the 2015 clause given in the hint (here 6.1), or run `qms migrate apply`.
+    """
+
+    code = "QMS803"
+    name = "legacy-clause-meaning"
+    severity = Severity.WARNING
+    clauses = ("4.4",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        edition = declared_edition(ctx.workspace)
+        for doc in ctx.workspace.of_kind("process"):
+            for item in legacy_clauses(doc.raw, edition):
+                if item.reason != "context":
+                    continue
+                yield self.at(doc, pointer("clauses", item.index),
+                              f"`{item.clause}` is used with its ISO 9001:2008 meaning "
+                              f"({catalogue('2008')[item.clause].title})",
+                              hint=_targets_hint(item), subject=item.clause)
+
+
+class _TermRule(Rule):
+    term_key: ClassVar[str]
+    message: ClassVar[str]
+    hint_text: ClassVar[str]
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        term = TERMS[self.term_key]
+        for doc in text_docs(ctx.workspace):
+            skip = SKIPPED_KEYS | (LEGACY_FIELDS if doc.kind == "manifest" else frozenset())
+            for path, value in iter_strings(doc.raw, skip=skip):
+                matches = find_term(value, term)
+                if not matches:
+                    continue
+                yield self.at(doc, pointer(*path), self.message.format(found=matches[0].text),
+                              hint=self.hint_text, subject=matches[0].text)
+
+
+class LegacyPreventiveAction(_TermRule):
+    """Text uses "preventive action" / "hành động phòng ngừa".
+
+    What it checks:
+    Every text value of qms.yaml and of the processes (revision history excepted), in Vietnamese
+    or English, with or without diacritics.
+
+    Why:
+    ISO 9001:2015 has no preventive-action clause: risk-based thinking and actions to address
+    risks and opportunities (6.1) replace it.
+
+    Example:
+    ```yaml
+    purpose: {vi: Thực hiện hành động phòng ngừa, en: Take preventive action}
+    ```
+
+    Fix:
+    Write "actions to address risks and opportunities" / "hành động giải quyết rủi ro và cơ hội"
+    and plan them under 6.1; `qms migrate apply` renames the term.
+    """
+
+    code = "QMS804"
+    name = "legacy-preventive-action"
+    severity = Severity.WARNING
+    clauses = ("6.1",)
+    term_key = "preventive_action"
+    message = "\"{found}\" is ISO 9001:2008 wording"
+    hint_text = ("write \"actions to address risks and opportunities\" / \"hành động giải quyết rủi ro và cơ hội\" "
+                 "(6.1)")
+
+
+class LegacyManagementRepresentative(_TermRule):
+    """Text uses "management representative" / "đại diện lãnh đạo".
+
+    What it checks:
+    Every text value of qms.yaml and of the processes (revision history excepted), in Vietnamese
+    or English, with or without diacritics.
+
+    Why:
+    ISO 9001:2015 no longer requires a management representative: top management assigns the
+    responsibilities and authorities to relevant roles (5.3) and stays accountable (5.1).
+
+    Example:
+    ```yaml
+    responsible: {vi: Đại diện lãnh đạo, en: Management representative}
+    ```
+
+    Fix:
+    Name the role that holds the responsibility (5.3). The wording depends on the sentence,
+    so `qms migrate apply` only suggests it.
+    """
+
+    code = "QMS805"
+    name = "legacy-management-representative"
+    severity = Severity.WARNING
+    clauses = ("5.3",)
+    term_key = "management_representative"
+    message = "\"{found}\" is ISO 9001:2008 wording"
+    hint_text = "name the role that holds the responsibility and authority (5.3) instead"
+
+
+class LegacyDocumentedProcedure(_TermRule):
+    """Text uses "documented procedure" / "thủ tục dạng văn bản".
+
+    What it checks:
+    Every text value of qms.yaml and of the processes (revision history excepted), in Vietnamese
+    or English, with or without diacritics.
+
+    Why:
+    ISO 9001:2015 replaced documents, documented procedures and records by documented
+    information (7.5), maintained or retained.
+
+    Example:
+    ```yaml
+    purpose: {vi: Thủ tục dạng văn bản về kiểm soát tài liệu, en: Documented procedure for document control}
+    ```
+
+    Fix:
+    Write "documented information" / "thông tin dạng văn bản"; `qms migrate apply` renames the term.
+    """
+
+    code = "QMS806"
+    name = "legacy-documented-procedure"
+    severity = Severity.WARNING
+    clauses = ("7.5",)
+    term_key = "documented_procedure"
+    message = "\"{found}\" is ISO 9001:2008 wording"
+    hint_text = "write \"documented information\" / \"thông tin dạng văn bản\" (7.5)"
+
+
+class LegacyExclusions(Rule):
+    """qms.yaml keeps the 2008 `exclusions` list.
+
+    What it checks:
+    qms.yaml has no `exclusions:` field.
+
+    Why:
+    ISO 9001:2015 speaks of requirements that cannot be applied, each justified in the scope
+    (4.3); exclusions are no longer a concept of the standard.
+
+    Example:
+    ```yaml
+    exclusions:
+      - {clause: "7.3", reason: Không thiết kế dịch vụ}
+    ```
+
+    Fix:
+    Move each entry to `scope.applicability` with `applicable: false` and a `justification`,
+    using the 2015 clause number; `qms migrate apply` does it.
+    """
+
+    code = "QMS807"
+    name = "legacy-exclusions"
+    severity = Severity.ERROR
+    clauses = ("4.3",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        doc = ctx.workspace.manifest_doc
+        if doc is not None and isinstance(doc.raw, dict) and doc.raw.get("exclusions") is not None:
+            yield self.at(doc, "/exclusions", "`exclusions` is an ISO 9001:2008 concept", key=True,
+                          hint="move each entry to `scope.applicability` (applicable: false, justification, "
+                               "2015 clause number); `qms migrate apply` does it", subject="exclusions")
+
+
+class LegacyManagementRepresentativeField(Rule):
+    """qms.yaml keeps the 2008 `management_representative` field.
+
+    What it checks:
+    qms.yaml has no `management_representative:` field.
+
+    Why:
+    ISO 9001:2015 asks top management to assign responsibilities and authorities to roles (5.3);
+    a single management representative is no longer required.
+
+    Example:
+    ```yaml
+    management_representative: {person: tran_thi_binh, role: pho_chu_tich}
+    ```
+
+    Fix:
+    Add the representative's duties to the `responsibilities` of their role under
+    `organisation.roles`; `qms migrate apply` does it.
+    """
+
+    code = "QMS808"
+    name = "legacy-management-representative-field"
+    severity = Severity.WARNING
+    clauses = ("5.3",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        doc = ctx.workspace.manifest_doc
+        if doc is not None and isinstance(doc.raw, dict) and doc.raw.get("management_representative") is not None:
+            yield self.at(doc, "/management_representative", "`management_representative` is an ISO 9001:2008 "
+                          "concept", key=True,
+                          hint="add the duties to the responsibilities of a role in `organisation.roles` (5.3); "
+                               "`qms migrate apply` does it", subject="management_representative")
+
+
+RULES: tuple[type[Rule], ...] = (
+    LegacyStandard, LegacyClauseNumber, LegacyClauseMeaning, LegacyPreventiveAction,
+    LegacyManagementRepresentative, LegacyDocumentedProcedure, LegacyExclusions,
+    LegacyManagementRepresentativeField,
+)
