@@ -1,0 +1,49 @@
+"""Property tests: no input, however hostile, produces an exception from loading or checking."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qms.engine import CheckOptions, run_check
+from qms.store.workspace import load_workspace
+from qms.store.yaml_io import load_bytes, load_text
+
+BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
+    r = load_bytes(raw)
+    assert r.data is not None or r.problems or raw.strip() == b""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#\n\t ,?%@`0123456789ệ")), max_size=200))
+def test_yaml_like_text_never_raises(text: str) -> None:
+    load_text(text)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=300), yaml_values.map(lambda v: yaml.safe_dump(v).encode())))
+def test_check_never_raises_on_a_hostile_process_file(content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        shutil.copytree(BASE, root)
+        (root / "processes" / "QT-FUZZ.yaml").write_bytes(content)
+        (root / "qms.yaml").write_bytes((root / "qms.yaml").read_bytes() + b"\n" + content[:50])
+        report = run_check(load_workspace(root), CheckOptions(profile="strict"))
+        for d in report.diagnostics:
+            assert d.location.line >= 1 and d.location.column >= 1
