@@ -76,11 +76,7 @@ def run_check(ws: Workspace, options: CheckOptions) -> Report:
     manifest = ws.manifest
     config = manifest.check if manifest else None
     rules = select_rules(config, options)
-    hours = 8.0
-    if manifest is not None:
-        value = manifest.calendar.get("working_hours_per_day") if isinstance(manifest.calendar, dict) else None
-        if isinstance(value, int | float) and value > 0:
-            hours = float(value)
+    hours = float(manifest.calendar.working_hours_per_day) if manifest is not None else 8.0
     ctx = CheckContext(workspace=ws, today=options.today, hours_per_day=hours)
     report = Report(files_checked=len(ws.docs))
     overrides = config.severity if config else {}

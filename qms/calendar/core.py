@@ -34,7 +34,6 @@ from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import holidays as holidays_pkg
 
 from qms.i18n import _
 
@@ -112,6 +111,8 @@ class WorkingCalendar:
                     )
                 )
         years = range(first, last + 1)
+        import holidays as holidays_pkg  # deferred: only commands that need dates pay for it
+
         vi = holidays_pkg.country_holidays("VN", years=years, language="vi")
         en = holidays_pkg.country_holidays("VN", years=years, language="en_US")
         self._holidays_vi = {d: str(n) for d, n in vi.items()}

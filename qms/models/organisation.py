@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from qms.calendar.settings import CalendarSettings
 from qms.models.common import DocumentControl, Identifier, NFCStr, Strict, Text
 from qms.models.process import Form, RecordSpec
 
@@ -142,7 +143,7 @@ class Manifest(Strict):
     manual: DocumentControl | None = None
     forms: list[Form] = Field(default_factory=list, description="Organisation-wide forms register")
     document_codes: DocumentCodes = Field(default_factory=DocumentCodes)
-    calendar: dict[str, Any] = Field(default_factory=dict)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     check: CheckConfig = Field(default_factory=CheckConfig)
     kpi_columns: dict[str, str] = Field(default_factory=dict, description="Dossier-log column mapping")
     # ISO 9001:2008 leftovers, accepted so that the QMS8xx rules can explain their replacement.
