@@ -1,0 +1,162 @@
+"""``qms doc``: document control: status, revise, approve, history, show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from qms.errors import UsageError
+from qms.i18n import _, get_language
+from qms.store.workspace import Workspace, load_workspace
+
+from .common import repo_root
+
+
+def _day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(_("{option} must be a date written YYYY-MM-DD, not {value!r}").format(
+            option=option, value=value)) from None
+
+
+def _workspace(ctx: click.Context) -> Workspace:
+    return load_workspace(repo_root(ctx))
+
+
+@click.group("doc")
+def doc() -> None:
+    """Document control: list, revise, approve and trace controlled documents (ISO 9001 7.5)."""
+
+
+@doc.command("status")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.pass_context
+def status(ctx: click.Context, fmt: str) -> None:
+    """List every controlled document: code, revision, effective date, next review and state."""
+    from qms.doccontrol.status import FORMATS, status_rows
+
+    rows = status_rows(_workspace(ctx), get_language())
+    click.echo(FORMATS[fmt](rows), nl=False)
+
+
+@doc.command("revise")
+@click.argument("ident", metavar="ID")
+@click.option("--summary", required=True, help="What changed (Nội dung thay đổi), Vietnamese or both languages.")
+@click.option("--summary-en", default="", help="English text of the summary, if --summary is Vietnamese.")
+@click.option("--pages", default="", help="Pages or sections changed (Trang), e.g. '3-4' or 'all'.")
+@click.option("--by", default="", help="Who prepares the revision (name or person id); sets prepared_by.")
+@click.option("--date", "date_text", default=None, help="Date of the change (default: today), YYYY-MM-DD.")
+@click.pass_context
+def revise_cmd(ctx: click.Context, ident: str, summary: str, summary_en: str, pages: str, by: str,
+               date_text: str | None) -> None:
+    """Open a new revision of ID (a process id, the manual code or a form code).
+
+    The revision number goes up, a history row is added and the state becomes draft.
+    Exit 1 if the current revision is not approved yet.
+    """
+    from qms.doccontrol.lifecycle import revise
+
+    out = revise(_workspace(ctx), ident, summary, summary_en=summary_en, pages=pages, by=by,
+                 today=_day(date_text, "--date"))
+    if out.doc.id != ident and out.doc.code != ident:
+        click.echo(_("{id} is issued with {code}; revising {code}").format(id=ident, code=out.doc.code))
+    click.echo(_("{code}: revision {revision} opened as draft ({path})").format(
+        code=out.doc.code, revision=out.revision, path=out.doc.path))
+
+
+@doc.command("approve")
+@click.argument("ident", metavar="ID")
+@click.option("--as", "role", type=click.Choice(["reviewer", "approver"]), required=True,
+              help="reviewer first, then approver.")
+@click.option("--by", required=True, help="Name (or person id from qms.yaml) of who approves.")
+@click.option("--date", "date_text", default=None, help="Date of the approval (default: today), YYYY-MM-DD.")
+@click.option("--effective", "effective_text", default=None,
+              help="Effective date set by the approver (default: the approval date), YYYY-MM-DD.")
+@click.pass_context
+def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_text: str | None,
+                effective_text: str | None) -> None:
+    """Record a review or approval of the current revision of ID.
+
+    Exit 1 when refused: out of order, already approved, or the approver is the preparer.
+    """
+    from qms.doccontrol.lifecycle import approve
+
+    out = approve(_workspace(ctx), ident, role, by,  # type: ignore[arg-type]
+                  today=_day(date_text, "--date"), effective=_day(effective_text, "--effective"))
+    if role == "reviewer":
+        click.echo(_("{code}: revision {revision} reviewed; now in review").format(
+            code=out.doc.code, revision=out.revision))
+    else:
+        click.echo(_("{code}: revision {revision} approved, effective {date}").format(
+            code=out.doc.code, revision=out.revision,
+            date=out.effective_date.isoformat() if out.effective_date else "-"))
+
+
+@doc.command("history")
+@click.argument("ident", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
+    """Show every revision of ID with its change summary, approvals and git commit."""
+    from qms.doccontrol.history import revisions
+    from qms.i18n import bilingual
+
+    target, revs = revisions(_workspace(ctx), ident)
+    if fmt == "json":
+        click.echo(json.dumps({"id": target.id, "code": target.code, "path": target.path,
+                               "revisions": [r.to_dict() for r in revs]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{target.code}  {target.title_text(get_language())}  ({target.path})")
+    roles = {"reviewer": _("reviewed"), "approver": _("approved")}
+    for r in revs:
+        marker = "*" if r.current else " "
+        e = r.entry
+        if e is not None:
+            summary = bilingual(e.summary.vi, e.summary.en, get_language())
+            pages = f" [{_('pages')}: {e.pages}]" if e.pages else ""
+            click.echo(f"{marker} {_('revision')} {r.revision}  {e.date.isoformat()}  {summary}{pages}")
+        else:
+            click.echo(f"{marker} {_('revision')} {r.revision}  -  {_('(no history row)')}")
+        for a in r.approvals:
+            click.echo(f"      {roles[a.as_]}: {a.by}, {a.date.isoformat()}")
+        if r.commit is not None:
+            click.echo(f"      {_('commit')} {r.commit.commit[:12]} {r.commit.date.date().isoformat()} "
+                       f"({r.commit.state}) {r.commit.subject}")
+
+
+@doc.command("show")
+@click.argument("ident", metavar="ID")
+@click.option("--revision", type=int, default=None, help="Revision to show (default: the current one).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "html", "pdf"]), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (required for pdf).")
+@click.pass_context
+def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output: Path | None) -> None:
+    """Show ID as it was in an earlier revision, read from git history.
+
+    Superseded revisions are watermarked "Hết hiệu lực / Superseded".
+    """
+    from qms.doccontrol.history import version_at, watermarked_yaml
+    from qms.doccontrol.show import render_html, render_pdf
+    from qms.store.atomic import atomic_write_bytes
+
+    ws = _workspace(ctx)
+    version = version_at(ws, ident, revision)
+    if fmt == "pdf":
+        if output is None:
+            raise UsageError(_("--format pdf needs -o FILE"))
+        render_pdf(ws, version, output)
+        click.echo(_("wrote {path}").format(path=output))
+        return
+    text = watermarked_yaml(version) if fmt == "yaml" else render_html(ws, version)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        atomic_write_bytes(output, text.encode("utf-8"))
+        click.echo(_("wrote {path}").format(path=output))

@@ -1,0 +1,251 @@
+"""Revise and approve a controlled document by editing its YAML control block in place.
+
+Life cycle of one revision (lần ban hành)::
+
+    approved --revise--> draft --approve --as reviewer--> in_review --approve --as approver--> approved
+
+``revise`` raises the revision number, adds a history row (Lần sửa đổi | Trang | Nội dung thay
+đổi | Ngày), removes the effective date (the previous revision stays in force, in git history,
+until the new one is approved) and sets the state to ``draft``. ``approve`` records approvals in
+order, reviewer before approver; the approver must not be the preparer. The approver's approval
+sets the effective date and the state ``approved``.
+
+Edits are round-trip (comments and layout kept) and atomic; a refused transition raises
+:class:`~qms.errors.InvalidTransition` (exit 1) and leaves the file untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from ruamel.yaml.comments import CommentedMap
+
+from qms.doccontrol.catalog import ControlledDoc, resolve
+from qms.errors import InvalidTransition, UsageError
+from qms.i18n import _
+from qms.models.common import DocumentControl
+from qms.store.workspace import Workspace
+from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key
+from qms.store.yaml_edit import resolve as resolve_pointer
+
+Role = Literal["reviewer", "approver"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a life-cycle command did, for the CLI to report."""
+
+    doc: ControlledDoc  # the document whose control block was edited
+    requested: str  # the ID the user gave (a form code resolves to its issuing document)
+    revision: int
+    state: str
+    effective_date: dt.date | None = None
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """Names compared as people read them: NFC, case-insensitive, whitespace collapsed."""
+    if not a or not b:
+        return False
+
+    def norm(s: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", s).casefold().split())
+
+    return norm(a) == norm(b)
+
+
+def person_name(ws: Workspace, who: str) -> str:
+    """``who`` as a name: a person id from ``organisation.people`` becomes that person's name."""
+    text = unicodedata.normalize("NFC", who).strip()
+    if not text:
+        raise UsageError(_("--by needs a name"), _("give the person's name or their id from qms.yaml"))
+    manifest = ws.manifest
+    if manifest is not None:
+        for person in manifest.organisation.people:
+            if person.id == text:
+                return person.name
+    return text
+
+
+def _target(ws: Workspace, ident: str) -> ControlledDoc:
+    doc = resolve(ws, ident).controlling
+    if doc.control is None or not doc.pointer:
+        raise UsageError(
+            _("`{id}` has no document control block to edit").format(id=ident),
+            _("add a `manual:` block to qms.yaml (forms in qms.yaml are issued with the manual)"))
+    return doc
+
+
+def _block(data: Any, doc: ControlledDoc) -> CommentedMap:
+    block = resolve_pointer(data, doc.pointer)
+    if not isinstance(block, CommentedMap):
+        raise YamlEditError(_("{path}: `{pointer}` is not a mapping").format(path=doc.path, pointer=doc.pointer),
+                            _("run `qms check` and fix the file first"))
+    return block
+
+
+def _validate(block: CommentedMap, doc: ControlledDoc) -> DocumentControl:
+    try:
+        return DocumentControl.model_validate(dict(block))
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = "/".join(str(p) for p in first.get("loc", ()))
+        raise YamlEditError(
+            _("{path}: the control block would be invalid ({where}: {reason}); nothing was written").format(
+                path=doc.path, where=where or doc.pointer, reason=first.get("msg", "")),
+            _("run `qms check` and fix the file first")) from None
+
+
+def _row_like(template: Any, items: dict[str, Any]) -> CommentedMap:
+    """A new list row written in the same style (flow or block) as ``template``."""
+    row = flow_map(items) if template is None or is_flow(template) else CommentedMap(items)
+    for value in row.values():
+        if isinstance(value, CommentedMap) and is_flow(row):
+            value.fa.set_flow_style()
+    return row
+
+
+def _signatory(block: CommentedMap, key: str, name: str, day: dt.date) -> None:
+    """Record ``name`` as the signatory ``key`` (prepared_by/reviewed_by/approved_by) on ``day``."""
+    current = block.get(key)
+    if isinstance(current, CommentedMap) and same_person(str(current.get("name", "")), name):
+        set_key(current, "date", day, after=("name", "title", "role"))
+        return
+    after = {"prepared_by": ("state", "effective_date", "revision"),
+             "reviewed_by": ("prepared_by", "state", "effective_date", "revision"),
+             "approved_by": ("reviewed_by", "prepared_by", "state", "effective_date", "revision")}[key]
+    new = flow_map({"name": name, "date": day})
+    if isinstance(current, CommentedMap) and not is_flow(current):
+        new.fa.set_block_style()
+    set_key(block, key, new, after=after)
+
+
+def _ensure_seq(block: CommentedMap, key: str, after: tuple[str, ...]) -> Any:
+    seq = block.get(key)
+    if seq is None:
+        seq = new_seq()
+        set_key(block, key, seq, after=after)
+    if not isinstance(seq, list):
+        raise YamlEditError(_("`{key}` must be a list").format(key=key), _("run `qms check` and fix the file first"))
+    return seq
+
+
+def revise(ws: Workspace, ident: str, summary: str, *, summary_en: str = "", pages: str = "",
+           by: str = "", today: dt.date | None = None) -> Outcome:
+    """Open a new revision of ``ident``: revision + 1, a history row, state ``draft``."""
+    day = today or dt.date.today()
+    if not summary.strip():
+        raise UsageError(_("--summary must describe the change"),
+                         _("e.g. --summary \"Cập nhật theo Nghị định 123/2025/NĐ-CP\""))
+    doc = _target(ws, ident)
+    name = person_name(ws, by) if by else ""
+    result: dict[str, Any] = {}
+
+    def mutate(data: Any) -> None:
+        block = _block(data, doc)
+        control = _validate(block, doc)
+        if control.state == "obsolete":
+            raise InvalidTransition(_("{code} is obsolete and cannot be revised").format(code=control.code),
+                                    _("set `state: approved` first if the document is back in use"))
+        if control.state in ("draft", "in_review"):
+            raise InvalidTransition(
+                _("revision {revision} of {code} is still {state}; approve it before opening another").format(
+                    revision=control.revision, code=control.code, state=control.state),
+                _("qms doc approve {id} --as reviewer|approver --by NAME").format(id=ident))
+        new_revision = control.revision + 1
+        block["revision"] = new_revision
+        if "effective_date" in block:
+            del block["effective_date"]
+        set_key(block, "state", "draft", after=("revision",))
+        if name:
+            _signatory(block, "prepared_by", name, day)
+        history = _ensure_seq(block, "history", after=("approved_by", "reviewed_by", "prepared_by", "last_review",
+                                                      "review_interval_months", "state"))
+        text: Any = summary.strip()
+        if summary_en.strip():
+            text = flow_map({"vi": summary.strip(), "en": summary_en.strip()})
+        items: dict[str, Any] = {"revision": new_revision, "date": day}
+        if pages.strip():
+            items["pages"] = pages.strip()
+        items["summary"] = text
+        if name:
+            items["by"] = name
+        history.append(_row_like(history[-1] if len(history) else None, items))
+        _validate(block, doc)
+        result["revision"] = new_revision
+
+    edit_yaml_file(ws.root / doc.path, mutate)
+    return Outcome(doc, ident, int(result["revision"]), "draft")
+
+
+def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | None = None,
+            effective: dt.date | None = None) -> Outcome:
+    """Record an approval of the current revision: reviewer first, then approver."""
+    day = today or dt.date.today()
+    if role not in ("reviewer", "approver"):
+        raise UsageError(_("--as must be reviewer or approver"))
+    doc = _target(ws, ident)
+    name = person_name(ws, by)
+    if effective is not None and role != "approver":
+        raise UsageError(_("--effective applies to the approver's approval only"))
+    if effective is not None and effective < day:
+        raise UsageError(_("the effective date {effective} is before the approval date {date}").format(
+            effective=effective.isoformat(), date=day.isoformat()),
+            _("a document takes effect on or after its approval"))
+    result: dict[str, Any] = {}
+
+    def mutate(data: Any) -> None:
+        block = _block(data, doc)
+        control = _validate(block, doc)
+        code, revision = control.code, control.revision
+        if control.state == "approved":
+            raise InvalidTransition(
+                _("revision {revision} of {code} is already approved").format(revision=revision, code=code),
+                _("open a new revision first: qms doc revise {id} --summary \"...\"").format(id=ident))
+        if control.state == "obsolete":
+            raise InvalidTransition(_("{code} is obsolete and cannot be approved").format(code=code))
+        this = [a for a in control.approvals if a.revision == revision]
+        reviewers = [a for a in this if a.as_ == "reviewer"]
+        if role == "reviewer":
+            if reviewers:
+                raise InvalidTransition(
+                    _("revision {revision} of {code} was already reviewed by {name} on {date}").format(
+                        revision=revision, code=code, name=reviewers[0].by, date=reviewers[0].date.isoformat()),
+                    _("the next step is the approver: qms doc approve {id} --as approver --by NAME").format(
+                        id=ident))
+        else:
+            if not reviewers:
+                raise InvalidTransition(
+                    _("revision {revision} of {code} has not been reviewed yet").format(
+                        revision=revision, code=code),
+                    _("record the review first: qms doc approve {id} --as reviewer --by NAME").format(id=ident))
+            if reviewers[0].date > day:
+                raise InvalidTransition(_("the approval date {date} is before the review date {review}").format(
+                    date=day.isoformat(), review=reviewers[0].date.isoformat()))
+            preparer = control.prepared_by.name if control.prepared_by else ""
+            if same_person(preparer, name):
+                raise InvalidTransition(
+                    _("{name} prepared {code} and cannot also approve it").format(name=name, code=code),
+                    _("the approver must be someone other than the preparer"))
+        approvals = _ensure_seq(block, "approvals", after=("history",))
+        approvals.append(_row_like(approvals[-1] if len(approvals) else None,
+                                   {"revision": revision, "as": role, "by": name, "date": day}))
+        if role == "reviewer":
+            set_key(block, "state", "in_review", after=("revision",))
+            _signatory(block, "reviewed_by", name, day)
+        else:
+            when = effective or day
+            set_key(block, "effective_date", when, after=("revision",))
+            set_key(block, "state", "approved", after=("effective_date", "revision"))
+            _signatory(block, "approved_by", name, day)
+            result["effective"] = when
+        final = _validate(block, doc)
+        result["revision"] = revision
+        result["state"] = final.state
+
+    edit_yaml_file(Path(ws.root) / doc.path, mutate)
+    return Outcome(doc, ident, int(result["revision"]), str(result["state"]), result.get("effective"))

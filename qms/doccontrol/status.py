@@ -1,0 +1,83 @@
+"""``qms doc status``: the list of controlled documents (danh mục tài liệu) as text, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+
+from qms.doccontrol.catalog import collect, next_review
+from qms.i18n import _
+from qms.store.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    id: str
+    kind: str
+    code: str
+    title: str
+    revision: int | None
+    effective_date: str | None
+    next_review: str | None
+    state: str | None
+    path: str
+    controlled_by: str | None  # forms: the code of the document that issues them
+
+
+def status_rows(ws: Workspace, lang: str | None = None) -> list[StatusRow]:
+    rows: list[StatusRow] = []
+    for doc in collect(ws):
+        governing = doc.controlling
+        control = governing.control
+        due = next_review(control, ws) if control is not None else None
+        rows.append(StatusRow(
+            id=doc.id, kind=doc.kind, code=doc.code, title=doc.title_text(lang),
+            revision=control.revision if control else None,
+            effective_date=control.effective_date.isoformat() if control and control.effective_date else None,
+            next_review=due.isoformat() if due else None,
+            state=control.state if control else None,
+            path=governing.path,
+            controlled_by=governing.code if governing is not doc else None,
+        ))
+    return rows
+
+
+def _state_label(state: str | None) -> str:
+    labels = {"draft": _("draft"), "in_review": _("in review"), "approved": _("approved"),
+              "obsolete": _("obsolete")}
+    return labels.get(state or "", "-")
+
+
+def to_text(rows: list[StatusRow]) -> str:
+    headers = [_("Code"), _("Kind"), _("Rev."), _("Effective"), _("Next review"), _("State"), _("Title")]
+    kinds = {"manual": _("manual"), "policy": _("policy"), "procedure": _("procedure"), "form": _("form")}
+    table = [headers]
+    for r in rows:
+        title = r.title + (f" ({_('issued with {code}').format(code=r.controlled_by)})" if r.controlled_by else "")
+        table.append([r.code, kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
+                      r.effective_date or "-", r.next_review or "-", _state_label(r.state), title])
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers) - 1)]
+    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
+             for row in table]
+    if not rows:
+        lines.append(_("no controlled documents"))
+    return "\n".join(lines) + "\n"
+
+
+def to_json(rows: list[StatusRow]) -> str:
+    return json.dumps({"documents": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: list[StatusRow]) -> str:
+    buf = io.StringIO()
+    fields = list(StatusRow.__dataclass_fields__)
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in asdict(r).items()})
+    return buf.getvalue()
+
+
+FORMATS = {"text": to_text, "json": to_json, "csv": to_csv}
