@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "init": "qms.cli.scaffold:init",
     "calendar": "qms.cli.calendar:calendar",
     "kpi": "qms.cli.kpi:kpi",
+    "nc": "qms.cli.nc:nc",
 }
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from qms.errors import WorkspaceNotFound
 from qms.i18n import N_, _
 from qms.models.audit import Audit, AuditProgramme
+from qms.models.nonconformity import Nonconformity
 from qms.models.organisation import Manifest, RecordRegister
 from qms.models.process import Process
 from qms.store.yaml_io import LoadedYaml, LoadProblem, SourceMap, load_bytes
@@ -59,6 +60,7 @@ FILE_KINDS: list[FileKind] = [
     FileKind("record-register", ("records/register.yaml",), RecordRegister, "record-register"),
     FileKind("audit-programme", ("audits/programme-*.yaml",), AuditProgramme, "audit-programme"),
     FileKind("audit", ("audits/AUD-*.yaml",), Audit, "audit"),
+    FileKind("nonconformity", ("records/nonconformities/*.yaml",), Nonconformity, "nonconformity"),
 ]
 
 

@@ -1,0 +1,412 @@
+"""``qms nc``: the nonconformity and corrective-action register (ISO 9001:2015 10.2)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+import click
+
+from qms.errors import UsageError
+from qms.i18n import _, get_language
+from qms.models.nonconformity import FISHBONE_CATEGORIES, SEVERITIES, STATUSES, Nonconformity
+from qms.registers import nc as reg
+from qms.store.nc_store import NcSummary
+
+from .common import repo_root
+
+F = TypeVar("F", bound=Callable[..., Any])
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+LIST_FORMATS = click.Choice(["text", "json", "csv"])
+
+
+def _by(func: F) -> F:
+    return click.option("--by", default=None,
+                        help="Who does this (default: git config user.name).")(func)
+
+
+def _date(func: F) -> F:
+    return click.option("--date", "on", type=DATE, default=None,
+                        help="Day the step happened (YYYY-MM-DD; default today).")(func)
+
+
+def _note(func: F) -> F:
+    return click.option("--note", default="", help="A note for the history.")(func)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+def _done(nc: Nonconformity) -> None:
+    click.echo(_("{id}: {status}").format(id=nc.id, status=nc.status))
+
+
+@click.group("nc")
+def nc() -> None:
+    """Nonconformities and corrective actions (10.2): raise, correct, analyse, plan, verify, close."""
+
+
+@nc.command("new")
+@click.option("--process", required=True, help="Process id, e.g. QT-HT-01.")
+@click.option("--title", required=True)
+@click.option("--description", required=True)
+@click.option("--source", required=True, type=click.Choice(sorted(reg.SOURCE_ALIASES)),
+              help="internal|audit = internal audit finding; external_audit; complaint (phản ánh, kiến nghị); "
+                   "late_dossier; monitoring.")
+@click.option("--severity", required=True, type=click.Choice(list(SEVERITIES)))
+@click.option("--clause", default=None, help="ISO 9001:2015 clause, e.g. 8.5.1.")
+@click.option("--audit", default=None, help="Audit id AUD-YYYY-NN that found it.")
+@click.option("--finding", default=None, help="Finding reference within the audit.")
+@click.option("--evidence", default=None, help="Objective evidence.")
+@_by
+@_date
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def new(ctx: click.Context, process: str, title: str, description: str, source: str, severity: str,
+        clause: str | None, audit: str | None, finding: str | None, evidence: str | None, by: str | None,
+        on: dt.datetime | None, fmt: str) -> None:
+    """Raise a nonconformity; prints its id (or, with --format json, the record on one line)."""
+    root = repo_root(ctx)
+    record = reg.create_nc(root, process=process, title=title, description=description, source=source,
+                           severity=severity, clause=clause, by=by, audit=audit, finding=finding,
+                           evidence=evidence, today=_day(on))
+    if fmt == "json":
+        click.echo(json.dumps(record.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+    else:
+        click.echo(_("created {id}").format(id=record.id))
+
+
+# -- list / show / stats -------------------------------------------------------------------
+
+
+def _summary_dict(row: NcSummary, today: dt.date) -> dict[str, Any]:
+    data = asdict(row)
+    data["overdue"] = row.overdue(today)
+    return data
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+@nc.command("list")
+@click.option("--status", multiple=True, type=click.Choice(list(STATUSES)), help="Repeatable.")
+@click.option("--process", multiple=True, help="Repeatable.")
+@click.option("--source", multiple=True, type=click.Choice(sorted(reg.SOURCE_ALIASES)), help="Repeatable.")
+@click.option("--severity", multiple=True, type=click.Choice(list(SEVERITIES)))
+@click.option("--overdue", is_flag=True, help="Only records with an overdue action or effectiveness review.")
+@click.option("--today", type=DATE, default=None, help="Evaluate due dates as of this day.")
+@click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
+@click.option("--no-cache", is_flag=True, help="Do not use .qms-cache/nc-index.json.")
+@click.pass_context
+def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...], source: tuple[str, ...],
+          severity: tuple[str, ...], overdue: bool, today: dt.datetime | None, fmt: str, no_cache: bool) -> None:
+    """List the register, filtered by status, process, source, severity or --overdue."""
+    root = repo_root(ctx)
+    day = _day(today) or dt.date.today()
+    rows, bad = reg.list_ncs(root, reg.Filters(status, process, source, severity, overdue), today=day,
+                             use_cache=not no_cache)
+    for name in bad:
+        click.echo(_("warning: {path} is not a readable record; run `qms check`").format(
+            path=f"records/nonconformities/{name}"), err=True)
+    lang = get_language()
+    if fmt == "json":
+        click.echo(json.dumps([_summary_dict(r, day) for r in rows], ensure_ascii=False))
+        return
+    if fmt == "csv":
+        header = ["id", "status", "severity", "process", "source", "clause", "raised_on", "next_due",
+                  "review_due", "closed_on", "overdue", "title"]
+        click.echo(_csv(header, [[r.id, r.status, r.severity, r.process, r.source, r.clause, r.raised_on,
+                                  r.next_due, r.review_due, r.closed_on, "yes" if r.overdue(day) else "",
+                                  r.title(lang)] for r in rows]), nl=False)
+        return
+    if not rows:
+        click.echo(_("no nonconformities match"))
+        return
+    lines: list[str] = []
+    for r in rows:
+        due = r.next_due or (r.review_due if r.status == "implemented" else "")
+        mark = "!" if r.overdue(day) else " "
+        lines.append(f"{r.id:<13} {r.status:<11} {r.severity:<5} {r.process:<10} {r.source:<14} "
+                     f"{r.raised_on:<10} {mark}{due:<10} {r.title(lang)}")
+    head = (f"{_('ID'):<13} {_('STATUS'):<11} {_('SEV.'):<5} {_('PROCESS'):<10} {_('SOURCE'):<14} "
+              f"{_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
+    click.echo("\n".join([head, *lines]))
+    click.echo(_("{count} record(s)").format(count=len(rows)))
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        out: list[tuple[str, str]] = []
+        for k, v in value.items():
+            out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            out.extend(_flatten(v, f"{prefix}.{i}"))
+        return out
+    return [(prefix, "" if value is None else str(value))]
+
+
+def render_text(record: Nonconformity, lang: str) -> str:
+    """A readable record sheet."""
+    lines = [f"{record.id}  {record.title.get(lang)}",
+             f"{_('Status')}: {record.status}    {_('Severity')}: {record.severity}    "
+             f"{_('Source')}: {record.source}",
+             f"{_('Process')}: {record.process}    {_('Clause')}: {record.clause or '-'}"
+             + (f"    {_('Audit')}: {record.audit} {record.finding or ''}" if record.audit else ""),
+             f"{_('Raised by')}: {record.raised_by}, {record.raised_on.isoformat()}",
+             "", record.description.get(lang)]
+    if record.evidence:
+        lines += ["", f"{_('Evidence')}: {record.evidence}"]
+    if record.correction:
+        c = record.correction
+        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {c.by}): {c.description}"]
+    if record.cause:
+        a = record.cause
+        lines += ["", f"(b) {_('Cause analysis')} ({a.method}, {a.date.isoformat()}, {a.by})"]
+        lines += [f"    {_('why')} {i}: {w}" for i, w in enumerate(a.whys, 1)]
+        lines += [f"    {cat}: {'; '.join(items)}" for cat, items in a.fishbone.items()]
+        lines += [f"    {_('Root cause')}: {a.root_cause}", f"    {_('Similar nonconformities')}: {a.similar}"
+                  + (f" ({', '.join(a.similar_ncs)})" if a.similar_ncs else "")]
+    if record.actions:
+        lines += ["", f"(c) {_('Corrective actions')}"]
+        lines += [f"    {x.id} {x.description} — {x.owner}, {_('due')} {x.due.isoformat()}"
+                  + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in record.actions]
+    if record.review_due:
+        lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
+    for rv in record.reviews:
+        verdict = _("effective") if rv.effective else _("not effective")
+        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {rv.by}): {verdict}",
+                  f"    {rv.evidence}"]
+    if record.risk_update:
+        lines += [f"(e) {_('Risks and opportunities')}: {record.risk_update}"]
+    if record.qms_change:
+        lines += [f"(f) {_('Change to the QMS')}: {record.qms_change}"]
+    if record.rejection_reason:
+        lines += ["", f"{_('Rejected')}: {record.rejection_reason}"]
+    if record.closed_on:
+        lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
+    lines += ["", _("History")]
+    lines += [f"    {h.at.isoformat()}  {h.by}  {h.transition} → {h.status}" + (f"  {h.note}" if h.note else "")
+              for h in record.history]
+    return "\n".join(lines)
+
+
+@nc.command("show")
+@click.argument("nc_id", metavar="ID")
+@click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
+@click.pass_context
+def show(ctx: click.Context, nc_id: str, fmt: str) -> None:
+    """Show one record in full."""
+    record = reg.get_nc(repo_root(ctx), nc_id)
+    if fmt == "json":
+        click.echo(json.dumps(record.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(_csv(["field", "value"], [list(r) for r in _flatten(record.model_dump(
+            mode="json", exclude_none=True))]), nl=False)
+    else:
+        click.echo(render_text(record, get_language()))
+
+
+@nc.command("stats")
+@click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Counts by process, clause, source, severity, status and month; mean and 90th-percentile days to close."""
+    from qms.registers.nc_stats import compute
+
+    rows, _bad = reg.list_ncs(repo_root(ctx))
+    result = compute(rows)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    if fmt == "csv":
+        click.echo(_csv(["dimension", "key", "value"], [list(r) for r in result.rows()]), nl=False)
+        return
+    out = [_("{count} nonconformities, {closed} closed").format(count=result.total, closed=result.closed)]
+    for dim, title in (("process", _("By process")), ("clause", _("By clause")), ("source", _("By source")),
+                       ("severity", _("By severity")), ("status", _("By status")), ("month", _("By month"))):
+        counts: dict[str, int] = getattr(result, f"by_{dim}")
+        if counts:
+            out.append(f"\n{title}")
+            out.extend(f"  {key:<16} {value:>6}" for key, value in counts.items())
+    if result.mean_days_to_close is not None:
+        out.append("")
+        out.append(_("Days to close: mean {mean:g}, 90th percentile {p90:g}").format(
+            mean=result.mean_days_to_close, p90=result.p90_days_to_close))
+    click.echo("\n".join(out))
+
+
+# -- lifecycle --------------------------------------------------------------------------------
+
+
+@nc.command("correct")
+@click.argument("nc_id", metavar="ID")
+@click.option("--description", required=True, help="What was done to contain and correct it (10.2.1 a).")
+@_by
+@_date
+@_note
+@click.pass_context
+def correct(ctx: click.Context, nc_id: str, description: str, by: str | None, on: dt.datetime | None,
+            note: str) -> None:
+    """Record the correction / containment (10.2.1 a)."""
+    _done(reg.correct(repo_root(ctx), nc_id, description=description, by=by, note=note, today=_day(on)))
+
+
+def _fishbone(factors: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in factors:
+        cat, sep, text = item.partition(":")
+        cat = cat.strip().lower()
+        if not sep or cat not in FISHBONE_CATEGORIES or not text.strip():
+            raise UsageError(_("--factor {value!r}: write CATEGORY:TEXT").format(value=item),
+                             _("categories: {choices}").format(choices=", ".join(FISHBONE_CATEGORIES)))
+        out.setdefault(cat, []).append(text.strip())
+    return out
+
+
+@nc.command("analyse")
+@click.argument("nc_id", metavar="ID")
+@click.option("--method", type=click.Choice(["five-why", "fishbone"]), required=True)
+@click.option("--why", "whys", multiple=True, help="One why of the 5-why chain (repeat, first why first).")
+@click.option("--factor", "factors", multiple=True,
+              help=f"Fishbone cause CATEGORY:TEXT; categories: {', '.join(FISHBONE_CATEGORIES)} (repeat).")
+@click.option("--root-cause", required=True)
+@click.option("--similar", required=True,
+              help="Where similar nonconformities were looked for and what was found (10.2.1 b).")
+@click.option("--similar-nc", "similar_ncs", multiple=True, help="A similar nonconformity's id (repeat).")
+@_by
+@_date
+@_note
+@click.pass_context
+def analyse(ctx: click.Context, nc_id: str, method: str, whys: tuple[str, ...], factors: tuple[str, ...],
+            root_cause: str, similar: str, similar_ncs: tuple[str, ...], by: str | None,
+            on: dt.datetime | None, note: str) -> None:
+    """Record the cause analysis: 5-why or fishbone, root cause, similar nonconformities (10.2.1 b)."""
+    _done(reg.analyse(repo_root(ctx), nc_id, method=method, root_cause=root_cause, similar=similar,
+                      whys=whys, fishbone=_fishbone(factors), similar_ncs=similar_ncs, by=by, note=note,
+                      today=_day(on)))
+
+
+def _due(value: str) -> dt.date | int:
+    text = value.strip().lower()
+    for suffix in ("wd", "d", " ngày"):
+        if text.endswith(suffix) and text[: -len(suffix)].strip().isdigit():
+            return int(text[: -len(suffix)])
+    if text.isdigit():
+        return int(text)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(_("--due {value!r} is neither a date nor a number of working days").format(value=value),
+                         _("write YYYY-MM-DD, or e.g. 10wd for ten working days")) from None
+
+
+@nc.command("plan")
+@click.argument("nc_id", metavar="ID")
+@click.option("--action", required=True, help="The corrective action (10.2.1 c).")
+@click.option("--owner", required=True, help="Who carries it out.")
+@click.option("--due", required=True, help="YYYY-MM-DD, or N working days from --date (e.g. 10wd).")
+@click.option("--risk-update", default=None, help="Update to risks and opportunities (10.2.1 e).")
+@click.option("--qms-change", default=None, help="Change to the QMS (10.2.1 f).")
+@_by
+@_date
+@_note
+@click.pass_context
+def plan(ctx: click.Context, nc_id: str, action: str, owner: str, due: str, risk_update: str | None,
+         qms_change: str | None, by: str | None, on: dt.datetime | None, note: str) -> None:
+    """Add a corrective action with owner and due date; repeat for more actions (10.2.1 c)."""
+    _done(reg.plan(repo_root(ctx), nc_id, action=action, owner=owner, due=_due(due), risk_update=risk_update,
+                   qms_change=qms_change, by=by, note=note, today=_day(on)))
+
+
+@nc.command("implement")
+@click.argument("nc_id", metavar="ID")
+@click.option("--action", "actions", multiple=True, help="Action id (CA-1 ...) done; default: all pending.")
+@click.option("--review-in", type=int, default=reg.DEFAULT_REVIEW_WORKING_DAYS, show_default=True,
+              help="Working days until the effectiveness review is due.")
+@_by
+@_date
+@_note
+@click.pass_context
+def implement(ctx: click.Context, nc_id: str, actions: tuple[str, ...], review_in: int, by: str | None,
+              on: dt.datetime | None, note: str) -> None:
+    """Mark corrective actions as implemented."""
+    _done(reg.implement(repo_root(ctx), nc_id, actions=actions, review_in=review_in, by=by, note=note,
+                        today=_day(on)))
+
+
+@nc.command("verify")
+@click.argument("nc_id", metavar="ID")
+@click.option("--effective", type=click.Choice(["yes", "no"]), required=True)
+@click.option("--evidence", required=True, help="What shows the action worked (or did not).")
+@_by
+@_date
+@_note
+@click.pass_context
+def verify(ctx: click.Context, nc_id: str, effective: str, evidence: str, by: str | None,
+           on: dt.datetime | None, note: str) -> None:
+    """Review effectiveness (10.2.1 d); "no" sends the record back to cause analysis."""
+    _done(reg.verify(repo_root(ctx), nc_id, effective=effective == "yes", evidence=evidence, by=by, note=note,
+                     today=_day(on)))
+
+
+@nc.command("close")
+@click.argument("nc_id", metavar="ID")
+@click.option("--risk-update", default=None, help="Update to risks and opportunities (10.2.1 e).")
+@click.option("--qms-change", default=None, help="Change to the QMS (10.2.1 f).")
+@_by
+@_date
+@_note
+@click.pass_context
+def close(ctx: click.Context, nc_id: str, risk_update: str | None, qms_change: str | None, by: str | None,
+          on: dt.datetime | None, note: str) -> None:
+    """Close a record whose corrective action was found effective."""
+    _done(reg.close(repo_root(ctx), nc_id, risk_update=risk_update, qms_change=qms_change, by=by, note=note,
+                    today=_day(on)))
+
+
+@nc.command("reject")
+@click.argument("nc_id", metavar="ID")
+@click.option("--reason", required=True, help="Why this is not a nonconformity.")
+@_by
+@_date
+@click.pass_context
+def reject(ctx: click.Context, nc_id: str, reason: str, by: str | None, on: dt.datetime | None) -> None:
+    """Reject: not a nonconformity."""
+    _done(reg.reject(repo_root(ctx), nc_id, reason=reason, by=by, today=_day(on)))
+
+
+@nc.command("reopen")
+@click.argument("nc_id", metavar="ID")
+@click.option("--reason", required=True)
+@_by
+@_date
+@click.pass_context
+def reopen(ctx: click.Context, nc_id: str, reason: str, by: str | None, on: dt.datetime | None) -> None:
+    """Reopen a closed record (back to cause analysis) or a rejected one; the reason is logged."""
+    _done(reg.reopen(repo_root(ctx), nc_id, reason=reason, by=by, today=_day(on)))
+
+
+@nc.command("renumber")
+@click.argument("nc_id", metavar="ID")
+@_by
+@_date
+@click.pass_context
+def renumber(ctx: click.Context, nc_id: str, by: str | None, on: dt.datetime | None) -> None:
+    """Give a duplicated id (two clones merged, or a copied file) a new, free id; nothing is lost."""
+    for moved in reg.renumber(repo_root(ctx), nc_id, by=by, today=_day(on)):
+        click.echo(_("{old} ({file}) is now {new} ({new_file})").format(
+            old=moved.old_id, file=moved.old_file, new=moved.new_id, new_file=moved.new_file))

@@ -1,0 +1,174 @@
+"""A nonconformity and its corrective action (ISO 9001:2015 10.2), one YAML file per record.
+
+The lifecycle follows 10.2.1: ``open`` → correction/containment (a) → cause
+analysis (b) → action plan (c) → ``implemented`` → effectiveness review (d) →
+``closed``; or ``rejected`` (not a nonconformity). Updates to risks and
+opportunities (e) and to the QMS (f) are recorded on the record. The history
+is append-only; :data:`TRANSITIONS` is the single table both the commands and
+the QMS508 rule replay it against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from qms.models.common import Identifier, NFCStr, Strict, Text
+
+NC_ID_PATTERN = r"^NC-\d{4}-\d{4,}$"
+AUDIT_ID_PATTERN = r"^AUD-\d{4}-\d{2,}$"
+ACTION_ID_PATTERN = r"^CA-\d+$"
+
+#: Vietnam's offset, used for history timestamps written without one.
+VN_TZ = dt.timezone(dt.timedelta(hours=7))
+
+NcId = Annotated[str, Field(pattern=NC_ID_PATTERN)]
+AuditId = Annotated[str, Field(pattern=AUDIT_ID_PATTERN)]
+Source = Literal["internal_audit", "external_audit", "complaint", "late_dossier", "monitoring"]
+NcSeverity = Literal["major", "minor"]
+Status = Literal["open", "contained", "analysed", "planned", "implemented", "verified", "closed", "rejected"]
+TransitionName = Literal[
+    "create", "correct", "analyse", "plan", "implement", "verify", "close", "reject", "reopen", "renumber"
+]
+FishboneCategory = Literal["people", "method", "equipment", "material", "measurement", "environment"]
+
+SOURCES: tuple[str, ...] = ("internal_audit", "external_audit", "complaint", "late_dossier", "monitoring")
+SEVERITIES: tuple[str, ...] = ("major", "minor")
+STATUSES: tuple[str, ...] = (
+    "open", "contained", "analysed", "planned", "implemented", "verified", "closed", "rejected",
+)
+FISHBONE_CATEGORIES: tuple[str, ...] = ("people", "method", "equipment", "material", "measurement", "environment")
+FINAL_STATUSES = frozenset({"closed", "rejected"})
+
+#: transition -> {status before ("" = no record yet): statuses it may lead to}
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    "create": {"": frozenset({"open"})},
+    "correct": {"open": frozenset({"contained"})},
+    "analyse": {"contained": frozenset({"analysed"})},
+    "plan": {"analysed": frozenset({"planned"}), "planned": frozenset({"planned"})},
+    "implement": {"planned": frozenset({"planned", "implemented"})},
+    # an ineffective review reopens the cause analysis
+    "verify": {"implemented": frozenset({"verified", "contained"})},
+    "close": {"verified": frozenset({"closed"})},
+    "reject": {s: frozenset({"rejected"}) for s in ("open", "contained", "analysed")},
+    "reopen": {"closed": frozenset({"contained"}), "rejected": frozenset({"open"})},
+    "renumber": {s: frozenset({s}) for s in STATUSES},
+}
+
+
+def allowed_from(status: str) -> list[str]:
+    """The transitions that may start from ``status`` (for messages)."""
+    return [name for name, table in TRANSITIONS.items() if status in table and name != "renumber"]
+
+
+class HistoryEntry(Strict):
+    """One append-only line of the record's history."""
+
+    at: dt.datetime
+    by: NFCStr = Field(min_length=1)
+    transition: TransitionName
+    status: Status = Field(description="the status after this transition")
+    note: NFCStr = ""
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        return value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value
+
+
+class Correction(Strict):
+    """10.2.1 a): what was done to control and correct the nonconformity and deal with consequences."""
+
+    description: NFCStr = Field(min_length=1)
+    by: NFCStr = ""
+    date: dt.date
+
+
+class CauseAnalysis(Strict):
+    """10.2.1 b): the root cause (5-why or fishbone) and the search for similar nonconformities."""
+
+    method: Literal["five_why", "fishbone"]
+    whys: list[NFCStr] = Field(default_factory=list, description="5-why chain, first why first")
+    fishbone: dict[FishboneCategory, list[NFCStr]] = Field(default_factory=dict)
+    root_cause: NFCStr = Field(min_length=1)
+    similar: NFCStr = Field(min_length=1, description="where similar nonconformities were looked for, and result")
+    similar_ncs: list[NcId] = Field(default_factory=list)
+    by: NFCStr = ""
+    date: dt.date
+
+    @model_validator(mode="after")
+    def _method_filled(self) -> CauseAnalysis:
+        if self.method == "five_why" and not any(w.strip() for w in self.whys):
+            raise ValueError("a 5-why analysis needs `whys:` (at least one why)")
+        if self.method == "fishbone" and not any(any(i.strip() for i in v) for v in self.fishbone.values()):
+            raise ValueError("a fishbone analysis needs `fishbone:` causes under at least one category")
+        return self
+
+
+class CorrectiveAction(Strict):
+    """10.2.1 c): one corrective action with an owner and a due date."""
+
+    id: Annotated[str, Field(pattern=ACTION_ID_PATTERN)]
+    description: NFCStr = Field(min_length=1)
+    owner: NFCStr = Field(min_length=1)
+    due: dt.date
+    done: dt.date | None = None
+
+
+class EffectivenessReview(Strict):
+    """10.2.1 d): evidence that the corrective action worked (or did not)."""
+
+    date: dt.date
+    by: NFCStr = ""
+    evidence: NFCStr = Field(min_length=1)
+    effective: bool
+    note: NFCStr = ""
+
+
+class Nonconformity(Strict):
+    """``records/nonconformities/NC-YYYY-NNNN.yaml``."""
+
+    id: NcId
+    title: Text
+    description: Text
+    source: Source
+    severity: NcSeverity
+    process: Identifier
+    clause: str | None = None
+    audit: AuditId | None = None
+    finding: NFCStr | None = None
+    evidence: NFCStr | None = None
+    raised_by: NFCStr = Field(min_length=1)
+    raised_on: dt.date
+    status: Status
+    correction: Correction | None = None
+    cause: CauseAnalysis | None = None
+    previous_analyses: list[CauseAnalysis] = Field(
+        default_factory=list, description="analyses superseded after an ineffective review, oldest first")
+    actions: list[CorrectiveAction] = Field(default_factory=list)
+    review_due: dt.date | None = Field(default=None, description="when the effectiveness review is due")
+    reviews: list[EffectivenessReview] = Field(default_factory=list)
+    risk_update: NFCStr | None = Field(default=None, description="10.2.1 e) update to risks and opportunities")
+    qms_change: NFCStr | None = Field(default=None, description="10.2.1 f) change to the QMS")
+    rejection_reason: NFCStr | None = None
+    closed_on: dt.date | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+    @field_validator("clause", mode="before")
+    @classmethod
+    def _clause_text(cls, value: Any) -> Any:
+        # an unquoted 8.5 is read by YAML as a float
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+    @property
+    def year(self) -> int:
+        return int(self.id.split("-")[1])
+
+    @property
+    def number(self) -> int:
+        return int(self.id.split("-")[2])
+
+    def pending_actions(self) -> list[CorrectiveAction]:
+        return [a for a in self.actions if a.done is None]

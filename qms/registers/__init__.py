@@ -1,0 +1,1 @@
+"""Registers kept as YAML records: use cases behind the ``qms nc`` commands."""

@@ -1,0 +1,547 @@
+"""The nonconformity register: create, move through the 10.2.1 lifecycle, list, renumber.
+
+Every change happens under the register lock, reads the current record with
+full validation, checks the transition against
+:data:`qms.models.nonconformity.TRANSITIONS`, appends one history entry and
+writes the file atomically. A refused transition raises
+:class:`qms.errors.InvalidTransition` (exit 1) before anything is written.
+Closed records are evidence: only an explicit ``reopen`` (with a reason,
+logged) or a ``renumber`` may touch them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from qms.errors import InvalidTransition, RecordNotFound, UsageError
+from qms.i18n import _
+from qms.models.nonconformity import (
+    SEVERITIES,
+    SOURCES,
+    STATUSES,
+    TRANSITIONS,
+    CauseAnalysis,
+    Correction,
+    CorrectiveAction,
+    EffectivenessReview,
+    HistoryEntry,
+    Nonconformity,
+    allowed_from,
+)
+from qms.standards import catalogue, clause_exists, normalise_clause
+from qms.store import nc_store
+from qms.store.nc_store import NcSummary
+
+try:  # pragma: no cover
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Spellings accepted for ``--source`` (the first four are short forms of the canonical value).
+SOURCE_ALIASES: dict[str, str] = {
+    "internal": "internal_audit",
+    "audit": "internal_audit",
+    "external": "external_audit",
+    "feedback": "complaint",
+    **{s: s for s in SOURCES},
+}
+DEFAULT_REVIEW_WORKING_DAYS = 20
+
+
+# -- inputs ----------------------------------------------------------------------------
+
+
+def normalise_source(value: str) -> str:
+    key = value.strip().lower().replace("-", "_")
+    if key in SOURCE_ALIASES:
+        return SOURCE_ALIASES[key]
+    raise UsageError(_("unknown source {value!r}").format(value=value),
+                     _("use one of: {choices}").format(choices=", ".join(SOURCES)))
+
+
+def _check_choice(value: str, choices: Sequence[str], what: str) -> str:
+    if value in choices:
+        return value
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    hint = (_("did you mean `{value}`?").format(value=close[0]) if close
+            else _("use one of: {choices}").format(choices=", ".join(choices)))
+    raise UsageError(_("unknown {what} {value!r}").format(what=what, value=value), hint)
+
+
+def process_ids(root: Path) -> set[str]:
+    """Ids of the repository's processes (``processes/*.yaml``), read without validation."""
+    out: set[str] = set()
+    base = root / "processes"
+    if not base.is_dir():
+        return out
+    for path in sorted([*base.glob("*.yaml"), *base.glob("*.yml")]):
+        try:
+            data = yaml.load(path.read_bytes(), Loader=_Loader)
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            out.add(data["id"])
+    return out
+
+
+def check_process(root: Path, process: str) -> str:
+    known = process_ids(root)
+    if process in known:
+        return process
+    close = difflib.get_close_matches(process, sorted(known), n=1, cutoff=0.6)
+    if close:
+        hint = _("did you mean `{value}`?").format(value=close[0])
+    elif known:
+        hint = _("known processes: {choices}").format(choices=", ".join(sorted(known)))
+    else:
+        hint = _("the repository has no processes/*.yaml yet")
+    raise UsageError(_("unknown process {value!r}").format(value=process), hint)
+
+
+def check_clause(clause: str | None) -> str | None:
+    if clause is None or not clause.strip():
+        return None
+    value = normalise_clause(clause)
+    if clause_exists(value):
+        return value
+    close = difflib.get_close_matches(value, list(catalogue()), n=1, cutoff=0.6)
+    hint = _("did you mean `{value}`?").format(value=close[0]) if close else _("give an ISO 9001:2015 clause such as 8.5.1")
+    raise UsageError(_("unknown ISO 9001:2015 clause {value!r}").format(value=clause), hint)
+
+
+def resolve_actor(root: Path, by: str | None) -> str:
+    """``by`` if given, else git's ``user.name`` in ``root``; else a usage error."""
+    if by is not None and by.strip():
+        return by.strip()
+    try:
+        result = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True,
+                                timeout=10, check=False)
+        name = result.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    raise UsageError(_("who is making this change?"),
+                     _("pass --by NAME, or set git's user.name (git config user.name \"Name\")"))
+
+
+def _now(day: dt.date, after: dt.datetime | None = None) -> dt.datetime:
+    """A timestamp on ``day`` (now, if ``day`` is today), never before ``after``."""
+    now = dt.datetime.now().astimezone().replace(microsecond=0)
+    stamp = now if day == now.date() else dt.datetime.combine(day, now.timetz())
+    if after is not None and stamp < after:
+        stamp = after
+    return stamp
+
+
+def _validated(data: dict[str, Any]) -> Nonconformity:
+    try:
+        return Nonconformity.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function"))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise UsageError(_("invalid {field}: {reason}").format(field=where or "record", reason=msg)) from None
+
+
+# -- create ------------------------------------------------------------------------------
+
+
+def create_nc(
+    root: Path,
+    *,
+    process: str,
+    title: str,
+    description: str,
+    source: str,
+    severity: str,
+    clause: str | None = None,
+    by: str | None = None,
+    audit: str | None = None,
+    finding: str | None = None,
+    evidence: str | None = None,
+    today: dt.date | None = None,
+) -> Nonconformity:
+    """Raise a nonconformity: allocate the next ``NC-YYYY-NNNN`` id and write its file.
+
+    Safe under concurrency: the id is chosen under the register lock and the
+    file is created with an exclusive link, so an existing file is never
+    replaced (a clash moves on to the next number).
+    """
+    root = root.resolve()
+    day = today or dt.date.today()
+    data: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "source": normalise_source(source),
+        "severity": _check_choice(severity.strip().lower(), SEVERITIES, "severity"),
+        "process": check_process(root, process),
+        "clause": check_clause(clause),
+        "audit": audit or None,
+        "finding": finding or None,
+        "evidence": evidence or None,
+        "raised_by": resolve_actor(root, by),
+        "raised_on": day,
+        "status": "open",
+    }
+    with nc_store.register_lock(root):
+        used = nc_store.numbers_in_use(root, day.year)
+        number = max(used, default=0) + 1
+        entry = {"at": _now(day), "by": data["raised_by"], "transition": "create", "status": "open"}
+        while True:
+            nc = _validated({"id": nc_store.format_id(day.year, number), **data, "history": [entry]})
+            try:
+                nc_store.write_record(root, nc, exclusive=True)
+            except FileExistsError:
+                number += 1  # written by someone not holding the lock: never overwrite
+                continue
+            return nc
+
+
+# -- lookup ---------------------------------------------------------------------------------
+
+
+def _known_ids(root: Path) -> list[str]:
+    return [p.stem for p in nc_store.record_paths(root)]
+
+
+def find_path(root: Path, nc_id: str) -> Path:
+    path = nc_store.path_for(root, nc_id.strip())
+    if path.is_file():
+        return path
+    close = difflib.get_close_matches(nc_id, _known_ids(root), n=1, cutoff=0.7)
+    hint = (_("did you mean `{value}`?").format(value=close[0]) if close
+            else _("run `qms nc list` to see the register"))
+    raise RecordNotFound(_("no nonconformity {id}").format(id=nc_id), hint)
+
+
+def get_nc(root: Path, nc_id: str) -> Nonconformity:
+    root = root.resolve()
+    return nc_store.read_record(root, find_path(root, nc_id))
+
+
+# -- transitions --------------------------------------------------------------------------------
+
+
+Apply = Callable[[Nonconformity, dt.date, str], str]
+
+
+def _refuse(nc: Nonconformity, transition: str) -> InvalidTransition:
+    if nc.status == "closed":
+        return InvalidTransition(
+            _("{id} is closed; a closed record is evidence and is not changed").format(id=nc.id),
+            _("to work on it again, run `qms nc reopen {id} --reason TEXT` (the reopening is logged)").format(
+                id=nc.id),
+        )
+    nexts = allowed_from(nc.status)
+    return InvalidTransition(
+        _("cannot {transition} {id}: its status is `{status}`").format(
+            transition=transition, id=nc.id, status=nc.status),
+        _("allowed next steps: {steps}").format(steps=", ".join(nexts) or "-"),
+    )
+
+
+def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | None = None,
+               note: str = "", today: dt.date | None = None) -> Nonconformity:
+    """Run one lifecycle step: lock, read, check, apply, append history, write atomically."""
+    root = root.resolve()
+    day = today or dt.date.today()
+    actor = resolve_actor(root, by)
+    table = TRANSITIONS[name]
+    with nc_store.register_lock(root):
+        path = find_path(root, nc_id)
+        current = nc_store.read_record(root, path)
+        if current.status not in table:
+            raise _refuse(current, name)
+        last = current.history[-1].at if current.history else None
+        floor = max([current.raised_on, *([last.date()] if last else [])])
+        if day < floor:
+            raise UsageError(_("the date {date} is before the record's last step ({floor})").format(
+                date=day.isoformat(), floor=floor.isoformat()), _("give a date on or after {floor}").format(
+                floor=floor.isoformat()))
+        new = current.model_copy(deep=True)
+        status = apply(new, day, actor)
+        if status not in table[current.status]:  # pragma: no cover - guarded by the apply functions
+            raise _refuse(current, name)
+        new.status = status  # type: ignore[assignment]
+        new.history.append(HistoryEntry.model_validate({"at": _now(day, last), "by": actor, "transition": name,
+                                                         "status": status, "note": note.strip()}))
+        checked = _validated(new.model_dump())
+        nc_store.write_record(root, checked)
+        return checked
+
+
+def correct(root: Path, nc_id: str, *, description: str, by: str | None = None, note: str = "",
+            today: dt.date | None = None) -> Nonconformity:
+    """10.2.1 a): record the correction / containment."""
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        nc.correction = _model(Correction, description=description, by=actor, date=day)
+        return "contained"
+    return transition(root, nc_id, "correct", apply, by=by, note=note, today=today)
+
+
+def analyse(root: Path, nc_id: str, *, method: str, root_cause: str, similar: str,
+            whys: Sequence[str] = (), fishbone: dict[str, list[str]] | None = None,
+            similar_ncs: Sequence[str] = (), by: str | None = None, note: str = "",
+            today: dt.date | None = None) -> Nonconformity:
+    """10.2.1 b): root cause (5-why or fishbone) and the search for similar nonconformities."""
+    method_key = _check_choice(method.strip().lower().replace("-", "_"), ("five_why", "fishbone"), "method")
+    known = set(_known_ids(root.resolve()))
+    for ref in similar_ncs:
+        if ref not in known:
+            raise RecordNotFound(_("no nonconformity {id}").format(id=ref),
+                                 _("--similar-nc names existing records only"))
+
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        if nc.cause is not None:  # re-analysis after an ineffective review: keep the old one
+            nc.previous_analyses.append(nc.cause)
+        nc.cause = _model(CauseAnalysis, method=method_key, whys=list(whys), fishbone=dict(fishbone or {}),
+                          root_cause=root_cause, similar=similar, similar_ncs=list(similar_ncs),
+                          by=actor, date=day)
+        return "analysed"
+    return transition(root, nc_id, "analyse", apply, by=by, note=note, today=today)
+
+
+def plan(root: Path, nc_id: str, *, action: str, owner: str, due: dt.date | int,
+         risk_update: str | None = None, qms_change: str | None = None, by: str | None = None,
+         note: str = "", today: dt.date | None = None) -> Nonconformity:
+    """10.2.1 c): add a corrective action with owner and due date (a date, or N working days)."""
+    from qms.registers.workdays import add_working_days
+
+    if isinstance(due, int) and due < 1:
+        raise UsageError(_("a due date in working days must be at least 1"))
+
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        due_date = add_working_days(root, day, due) if isinstance(due, int) else due
+        if due_date < day:
+            raise UsageError(_("the due date {due} is before {date}").format(due=due_date.isoformat(),
+                                                                             date=day.isoformat()))
+        nc.actions.append(_model(CorrectiveAction, id=f"CA-{len(nc.actions) + 1}", description=action,
+                                 owner=owner, due=due_date))
+        _update_ef(nc, risk_update, qms_change)
+        return "planned"
+    return transition(root, nc_id, "plan", apply, by=by, note=note, today=today)
+
+
+def implement(root: Path, nc_id: str, *, actions: Sequence[str] = (),
+              review_in: int = DEFAULT_REVIEW_WORKING_DAYS, by: str | None = None, note: str = "",
+              today: dt.date | None = None) -> Nonconformity:
+    """Mark corrective actions done (all pending ones by default).
+
+    When none is left pending the record becomes ``implemented`` and its
+    effectiveness review falls due ``review_in`` working days later.
+    """
+    from qms.registers.workdays import add_working_days
+
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        pending = {a.id: a for a in nc.pending_actions()}
+        chosen = list(actions) or list(pending)
+        for action_id in chosen:
+            if action_id not in pending:
+                done = {a.id for a in nc.actions} - set(pending)
+                why = (_("{action} is already done").format(action=action_id) if action_id in done
+                       else _("{id} has no corrective action {action}").format(id=nc.id, action=action_id))
+                raise UsageError(why, _("pending actions: {ids}").format(ids=", ".join(pending) or "-"))
+            pending[action_id].done = day
+        if nc.pending_actions():
+            return "planned"
+        if review_in < 0:
+            raise UsageError(_("--review-in must not be negative"))
+        nc.review_due = add_working_days(root, day, review_in)
+        return "implemented"
+    return transition(root, nc_id, "implement", apply, by=by, note=note, today=today)
+
+
+def verify(root: Path, nc_id: str, *, effective: bool, evidence: str, by: str | None = None, note: str = "",
+           today: dt.date | None = None) -> Nonconformity:
+    """10.2.1 d): effectiveness review. "Not effective" sends the record back to cause analysis."""
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        nc.reviews.append(_model(EffectivenessReview, date=day, by=actor, evidence=evidence,
+                                 effective=effective, note=note))
+        nc.review_due = None
+        return "verified" if effective else "contained"
+    return transition(root, nc_id, "verify", apply, by=by, note=note, today=today)
+
+
+def close(root: Path, nc_id: str, *, risk_update: str | None = None, qms_change: str | None = None,
+          by: str | None = None, note: str = "", today: dt.date | None = None) -> Nonconformity:
+    """Close a verified record, recording any update to risks (e) and to the QMS (f)."""
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        if nc.cause is None:
+            raise InvalidTransition(_("cannot close {id}: it has no root cause").format(id=nc.id),
+                                    _("run `qms nc analyse` first"))
+        _update_ef(nc, risk_update, qms_change)
+        nc.closed_on = day
+        return "closed"
+    return transition(root, nc_id, "close", apply, by=by, note=note, today=today)
+
+
+def reject(root: Path, nc_id: str, *, reason: str, by: str | None = None,
+           today: dt.date | None = None) -> Nonconformity:
+    """Not a nonconformity: record why."""
+    if not reason.strip():
+        raise UsageError(_("give the reason for rejecting"))
+
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        nc.rejection_reason = reason.strip()
+        return "rejected"
+    return transition(root, nc_id, "reject", apply, by=by, note=reason, today=today)
+
+
+def reopen(root: Path, nc_id: str, *, reason: str, by: str | None = None,
+           today: dt.date | None = None) -> Nonconformity:
+    """Explicitly reopen a closed (back to cause analysis) or rejected (back to open) record; logged."""
+    if not reason.strip():
+        raise UsageError(_("give the reason for reopening"))
+
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        if nc.status == "closed":
+            nc.closed_on = None
+            return "contained"
+        nc.rejection_reason = None
+        return "open"
+    return transition(root, nc_id, "reopen", apply, by=by, note=reason, today=today)
+
+
+def _update_ef(nc: Nonconformity, risk_update: str | None, qms_change: str | None) -> None:
+    if risk_update and risk_update.strip():
+        nc.risk_update = risk_update.strip()
+    if qms_change and qms_change.strip():
+        nc.qms_change = qms_change.strip()
+
+
+def _model(cls: Any, **values: Any) -> Any:
+    try:
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise UsageError(_("invalid {field}: {reason}").format(field=where or cls.__name__, reason=msg)) from None
+
+
+# -- listing --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Filters:
+    statuses: Sequence[str] = ()
+    processes: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    severities: Sequence[str] = ()
+    overdue: bool = False
+
+
+def list_ncs(root: Path, filters: Filters | None = None, *, today: dt.date | None = None,
+             use_cache: bool = True) -> tuple[list[NcSummary], list[str]]:
+    """Matching records (sorted by id) and the files that could not be read."""
+    f = filters or Filters()
+    day = today or dt.date.today()
+    for s in f.statuses:
+        _check_choice(s, STATUSES, "status")
+    sources = {normalise_source(s) for s in f.sources}
+    for s in f.severities:
+        _check_choice(s, SEVERITIES, "severity")
+    rows, bad = nc_store.summaries(root.resolve(), use_cache=use_cache)
+    out = [
+        r for r in rows
+        if (not f.statuses or r.status in f.statuses)
+        and (not f.processes or r.process in f.processes)
+        and (not sources or r.source in sources)
+        and (not f.severities or r.severity in f.severities)
+        and (not f.overdue or r.overdue(day))
+    ]
+    out.sort(key=lambda r: (r.id, r.file))
+    return out, bad
+
+
+# -- renumbering ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Renumbered:
+    old_id: str
+    new_id: str
+    old_file: str
+    new_file: str
+
+
+def _next_free(root: Path, year: int, taken: Iterable[int] = ()) -> int:
+    return max({*nc_store.numbers_in_use(root, year), *taken}, default=0) + 1
+
+
+def _renumber_model(nc: Nonconformity, new_id: str, actor: str, why: str, day: dt.date) -> Nonconformity:
+    moved = nc.model_copy(deep=True)
+    last = nc.history[-1].at if nc.history else None
+    moved.id = new_id
+    moved.history.append(HistoryEntry(at=_now(max(day, last.date()) if last else day, last), by=actor,
+                                      transition="renumber", status=nc.status,
+                                      note=_("renumbered from {old}: {why}").format(old=nc.id, why=why)))
+    return _validated(moved.model_dump())
+
+
+def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | None = None) -> list[Renumbered]:
+    """Give a duplicated id's extra record(s) the next free id; nothing is deleted before it is rewritten.
+
+    Two cases: ``NC-ID.yaml`` holds a git merge conflict (two clones both created
+    ``NC-ID``): the side being merged in (already shared) keeps ``NC-ID`` and the
+    local side gets a new id. Or other files declare ``id: NC-ID``: each of them
+    moves to a new id and file.
+    """
+    root = root.resolve()
+    day = today or dt.date.today()
+    actor = resolve_actor(root, by)
+    done: list[Renumbered] = []
+    with nc_store.register_lock(root):
+        target = nc_store.path_for(root, nc_id)
+        if target.is_file() and nc_store.has_conflict_markers(target):
+            rel = target.relative_to(root).as_posix()
+            try:
+                ours_text, theirs_text = nc_store.split_conflict(target.read_text(encoding="utf-8"))
+            except ValueError:
+                raise UsageError(_("{path}: the merge conflict markers are incomplete").format(path=rel),
+                                 _("resolve the file by hand")) from None
+            ours = nc_store.parse_text(ours_text, f"{rel} (ours)")
+            theirs = nc_store.parse_text(theirs_text, f"{rel} (theirs)")
+            if ours.id != nc_id or theirs.id != nc_id:
+                raise UsageError(_("{path}: both sides of the conflict must have id {id}").format(path=rel, id=nc_id),
+                                 _("resolve the file by hand"))
+            year = ours.year
+            new_id = nc_store.format_id(year, _next_free(root, year))
+            moved = _renumber_model(ours, new_id, actor, _("duplicate id after a git merge"), day)
+            nc_store.write_record(root, moved, exclusive=True)
+            nc_store.write_record(root, theirs)  # replaces the conflicted file atomically
+            done.append(Renumbered(nc_id, new_id, rel, nc_store.path_for(root, new_id).relative_to(root).as_posix()))
+            return done
+        others: list[tuple[Path, Nonconformity]] = []
+        for path in nc_store.record_paths(root):
+            if path == target:
+                continue
+            try:
+                data = yaml.load(path.read_bytes(), Loader=_Loader)
+            except (OSError, yaml.YAMLError):
+                continue
+            if isinstance(data, dict) and data.get("id") == nc_id:
+                others.append((path, nc_store.read_record(root, path)))
+        if not others:
+            raise RecordNotFound(_("{id} is not duplicated; nothing to renumber").format(id=nc_id),
+                                 _("`qms check` reports duplicate ids (QMS509)"))
+        for path, nc in others:
+            year = nc.year
+            new_id = nc_store.format_id(year, _next_free(root, year))
+            moved = _renumber_model(nc, new_id, actor, _("duplicate id in {file}").format(file=path.name), day)
+            nc_store.write_record(root, moved, exclusive=True)
+            path.unlink()
+            nc_store.fsync_parent(path)
+            done.append(Renumbered(nc_id, new_id, path.relative_to(root).as_posix(),
+                                   nc_store.path_for(root, new_id).relative_to(root).as_posix()))
+    return done

@@ -1,0 +1,435 @@
+"""File I/O for the nonconformity register (``records/nonconformities/``).
+
+* Every write is atomic (:mod:`qms.store.atomic`); a new record is created with
+  ``exclusive=True`` (``os.link``), which never overwrites an existing file.
+* Writers serialise on ``records/nonconformities/.lock`` (:mod:`filelock`).
+* Listing reads each file's bytes, hashes them and takes the summary from a
+  content-addressed index in ``.qms-cache/nc-index.json``; only new or changed
+  files are parsed (libyaml, no model validation). Full validation is
+  :func:`read_record` and ``qms check``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from qms.errors import QmsError
+from qms.i18n import _
+from qms.models.nonconformity import Nonconformity
+from qms.store.atomic import atomic_write_text, fsync_dir
+from qms.store.workspace import FILE_KINDS, FileKind, load_document, schema_problems
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+NC_DIR = "records/nonconformities"
+NC_GLOB = "NC-*.yaml"
+LOCK_NAME = ".lock"
+LOCK_TIMEOUT = 120.0
+INDEX_FILE = ".qms-cache/nc-index.json"
+INDEX_VERSION = 2
+NC_KIND: FileKind = next(k for k in FILE_KINDS if k.name == "nonconformity")
+_NAME_RE = re.compile(r"^NC-(\d{4})-(\d{4,})\.yaml$")
+_CONFLICT_START = "<<<<<<< "
+_CONFLICT_BASE = "||||||| "
+_CONFLICT_MID = "======="
+_CONFLICT_END = ">>>>>>> "
+
+
+def _file_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
+class RecordError(QmsError):
+    """A register file that cannot be read or does not validate (exit 2)."""
+
+
+def nc_dir(root: Path) -> Path:
+    return root / NC_DIR
+
+
+def path_for(root: Path, nc_id: str) -> Path:
+    return nc_dir(root) / f"{nc_id}.yaml"
+
+
+def format_id(year: int, number: int) -> str:
+    return f"NC-{year:04d}-{number:04d}"
+
+
+# -- locking -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def register_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Serialise writers of the register (ids, transitions, renumbering)."""
+    from filelock import FileLock, Timeout
+
+    directory = nc_dir(root)
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(FileExistsError):
+            atomic_write_text(ignore, f"{LOCK_NAME}\n.*.tmp\n", exclusive=True)
+            os.chmod(ignore, _FILE_MODE)
+    lock = FileLock(str(directory / LOCK_NAME), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise QmsError(
+            _("another qms command has held the register lock for more than {seconds:g} s").format(seconds=timeout),
+            _("wait for it to finish and retry; if no qms command is running, delete {path}").format(
+                path=f"{NC_DIR}/{LOCK_NAME}"),
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+# -- ids -------------------------------------------------------------------------
+
+
+def numbers_in_use(root: Path, year: int) -> set[int]:
+    """Numbers of ``NC-<year>-NNNN.yaml`` files present (by name; fast)."""
+    out: set[int] = set()
+    prefix = f"NC-{year:04d}-"
+    try:
+        entries = os.scandir(nc_dir(root))
+    except FileNotFoundError:
+        return out
+    with entries:
+        for entry in entries:
+            if entry.name.startswith(prefix):
+                m = _NAME_RE.match(entry.name)
+                if m:
+                    out.add(int(m.group(2)))
+    return out
+
+
+def record_paths(root: Path) -> list[Path]:
+    directory = nc_dir(root)
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("."))
+
+
+# -- serialisation -----------------------------------------------------------------
+
+
+class _Dumper(_BaseDumper):
+    pass
+
+
+def _str_representer(dumper: _Dumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"vi", "en"} and value["vi"] == value["en"]:
+            return value["vi"]
+        return {k: _clean(v) for k, v in value.items() if v is not None and v not in ([], {}, "")}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_yaml(nc: Nonconformity) -> str:
+    """The record as YAML: field order of the model, plain strings where vi == en, no empty fields."""
+    data = _clean(nc.model_dump(mode="python", exclude_none=True))
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=False)
+    return f"# Nonconformity {nc.id}: written by `qms nc`; hand edits are validated by `qms check`.\n{text}"
+
+
+def fsync_parent(path: Path) -> None:
+    """Make a deletion in ``path``'s directory durable."""
+    fsync_dir(path.parent)
+
+
+def write_record(root: Path, nc: Nonconformity, *, exclusive: bool = False) -> Path:
+    """Write ``nc`` atomically to its file; ``exclusive`` refuses to replace an existing file."""
+    path = path_for(root, nc.id)
+    atomic_write_text(path, to_yaml(nc), exclusive=exclusive)
+    with contextlib.suppress(OSError):
+        os.chmod(path, _FILE_MODE)  # mkstemp creates 0600; records are shared documents
+    return path
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def read_record(root: Path, path: Path) -> Nonconformity:
+    """Load and fully validate one record; problems become a located :class:`RecordError`."""
+    doc = load_document(root, path, NC_KIND)
+    rel = doc.path
+    if doc.load_problems:
+        p = doc.load_problems[0]
+        if p.kind == "syntax" and has_conflict_markers(path):
+            raise RecordError(
+                _("{path}: the file holds an unresolved git merge conflict").format(path=rel),
+                _("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=path.stem),
+            )
+        raise RecordError(f"{rel}:{p.line}:{p.column}: {p.message}", p.hint)
+    if doc.model is None:
+        if doc.schema_problems:
+            sp = doc.schema_problems[0]
+            raise RecordError(f"{rel}:{sp.line}:{sp.column}: {sp.message}", sp.hint)
+        raise RecordError(_("{path}: not a valid nonconformity record").format(path=rel))  # pragma: no cover
+    model = doc.model
+    assert isinstance(model, Nonconformity)
+    return model
+
+
+def parse_text(text: str, where: str) -> Nonconformity:
+    """Validate a record given as text (one side of a merge conflict)."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+        return Nonconformity.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise RecordError(_("{path}: invalid YAML: {reason}").format(path=where, reason=exc)) from None
+    except ValidationError as exc:
+        from qms.store.yaml_io import load_text
+
+        loaded = load_text(text)
+        probs = schema_problems(exc, Nonconformity, loaded.source_map)
+        first = probs[0] if probs else None
+        if first is None:  # pragma: no cover
+            raise RecordError(f"{where}: {exc}") from None
+        raise RecordError(f"{where}:{first.line}:{first.column}: {first.message}", first.hint) from None
+
+
+# -- merge conflicts ----------------------------------------------------------------
+
+
+def has_conflict_markers(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return _has_markers(text)
+
+
+def _has_markers(text: str) -> bool:
+    lines = text.splitlines()
+    return any(ln.startswith(_CONFLICT_START) for ln in lines) and any(ln.startswith(_CONFLICT_END) for ln in lines)
+
+
+def split_conflict(text: str) -> tuple[str, str]:
+    """The two sides ("ours", "theirs") of a file with git conflict markers (diff3 style too)."""
+    ours: list[str] = []
+    theirs: list[str] = []
+    state = "both"
+    for line in text.splitlines(keepends=True):
+        if line.startswith(_CONFLICT_START) and state == "both":
+            state = "ours"
+        elif line.startswith(_CONFLICT_BASE) and state == "ours":
+            state = "base"
+        elif line.rstrip("\r\n") == _CONFLICT_MID and state in ("ours", "base"):
+            state = "theirs"
+        elif line.startswith(_CONFLICT_END) and state == "theirs":
+            state = "both"
+        elif state == "both":
+            ours.append(line)
+            theirs.append(line)
+        elif state == "ours":
+            ours.append(line)
+        elif state == "theirs":
+            theirs.append(line)
+    if state != "both":
+        raise ValueError("unterminated conflict block")
+    return "".join(ours), "".join(theirs)
+
+
+# -- audits ---------------------------------------------------------------------------
+
+
+def known_audits(root: Path) -> set[str]:
+    """Audit ids present as ``audits/AUD-*.yaml`` files or ``audits/AUD-*/`` directories."""
+    out: set[str] = set()
+    base = root / "audits"
+    if not base.is_dir():
+        return out
+    for entry in base.iterdir():
+        if not entry.name.startswith("AUD-"):
+            continue
+        if entry.is_dir():
+            out.add(entry.name)
+        elif entry.suffix in (".yaml", ".yml"):
+            out.add(entry.stem)
+    return out
+
+
+# -- fast summaries for listing ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class NcSummary:
+    """What ``list``/``stats`` need from a record, read without model validation."""
+
+    file: str
+    id: str
+    status: str
+    process: str
+    source: str
+    severity: str
+    clause: str
+    title_vi: str
+    title_en: str
+    raised_on: str  # ISO date or ""
+    closed_on: str
+    review_due: str
+    next_due: str  # earliest due date of a pending corrective action, or ""
+    actions: int
+    pending: int
+
+    def title(self, lang: str) -> str:
+        return (self.title_vi or self.title_en) if lang == "vi" else (self.title_en or self.title_vi)
+
+    def overdue(self, today: dt.date) -> bool:
+        """A pending corrective action or the effectiveness review is past its date."""
+        if self.status in ("closed", "rejected"):
+            return False
+        day = today.isoformat()
+        if self.next_due and self.next_due < day:
+            return True
+        return bool(self.status == "implemented" and self.review_due and self.review_due < day)
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
+def _text(value: Any) -> tuple[str, str]:
+    if isinstance(value, str):
+        return value, value
+    if isinstance(value, dict):
+        vi, en = value.get("vi"), value.get("en")
+        return (vi if isinstance(vi, str) else ""), (en if isinstance(en, str) else "")
+    return "", ""
+
+
+def summarise(name: str, data: Any) -> NcSummary | None:
+    """Summary of a parsed record, or None if it is not a mapping with an id."""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    vi, en = _text(data.get("title"))
+    raw_actions = data.get("actions")
+    actions: list[Any] = raw_actions if isinstance(raw_actions, list) else []
+    pending_due = sorted(
+        d for d in (_iso(a.get("due")) for a in actions if isinstance(a, dict) and a.get("done") is None) if d
+    )
+    pending = sum(1 for a in actions if isinstance(a, dict) and a.get("done") is None)
+    clause = data.get("clause")
+    return NcSummary(
+        file=name, id=data["id"], status=str(data.get("status", "")), process=str(data.get("process", "")),
+        source=str(data.get("source", "")), severity=str(data.get("severity", "")),
+        clause="" if clause is None else str(clause), title_vi=vi, title_en=en,
+        raised_on=_iso(data.get("raised_on")), closed_on=_iso(data.get("closed_on")),
+        review_due=_iso(data.get("review_due")), next_due=pending_due[0] if pending_due else "",
+        actions=len(actions), pending=pending,
+    )
+
+
+def _read_index(root: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((root / INDEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_index(root: Path, entries: dict[str, Any]) -> None:
+    directory = root / ".qms-cache"
+    try:
+        directory.mkdir(exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            atomic_write_text(ignore, "*\n")
+        atomic_write_text(root / INDEX_FILE,
+                          json.dumps({"version": INDEX_VERSION, "entries": entries}, ensure_ascii=False))
+    except OSError:
+        pass  # a read-only checkout still lists; it just is not cached
+
+
+def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], list[str]]:
+    """Summaries of every record, and the names of files that could not be read as records."""
+    directory = nc_dir(root)
+    if not directory.is_dir():
+        return [], []
+    cached = _read_index(root) if use_cache else {}
+    fresh: dict[str, Any] = {}
+    out: list[NcSummary] = []
+    bad: list[str] = []
+    names = sorted(e.name for e in os.scandir(directory)
+                   if e.name.endswith(".yaml") and not e.name.startswith("."))
+    for name in names:
+        try:
+            raw = (directory / name).read_bytes()
+        except OSError:
+            bad.append(name)
+            continue
+        key = f"{name}:{hashlib.blake2b(raw, digest_size=16).hexdigest()}"
+        row = cached.get(key)
+        if row is not None and not isinstance(row, dict):
+            row = None
+        if row:
+            try:
+                out.append(NcSummary(**row))
+            except TypeError:  # an index written by another version
+                row = None
+            else:
+                fresh[key] = row
+                continue
+        if row is None:
+            try:
+                summary = summarise(name, yaml.load(raw, Loader=_Loader))
+            except yaml.YAMLError:
+                summary = None
+            row = asdict(summary) if summary is not None else {}
+        fresh[key] = row
+        if row:
+            out.append(NcSummary(**row))
+        else:
+            bad.append(name)
+    if use_cache and fresh.keys() != cached.keys():
+        _write_index(root, fresh)
+    return out, bad
