@@ -18,7 +18,7 @@ from qms.models.audit import Audit, AuditProgramme
 from qms.models.nonconformity import Nonconformity
 from qms.models.organisation import Manifest, RecordRegister
 from qms.models.process import Process
-from qms.store.yaml_io import LoadedYaml, LoadProblem, SourceMap, load_bytes
+from qms.store.yaml_io import LoadedYaml, LoadProblem, SourceMap, load_bytes_fast
 
 MANIFEST = "qms.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -215,7 +215,7 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
                                           _("add `{name}:` here").format(name=field_name)))
             continue
         mark, found = smap.locate(pointer)
-        surprise = smap.plain_surprises.get(found) if found == pointer else smap.plain_surprises.get(pointer)
+        surprise = smap.surprise(found) if found == pointer else smap.surprise(pointer)
         if surprise is not None:
             problems.append(SchemaProblem(
                 "yaml11",
@@ -299,7 +299,7 @@ def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
                          [LoadProblem("io", _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
                                       hint=_("check that the file exists and is readable"))])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    loaded: LoadedYaml = load_bytes(raw)
+    loaded: LoadedYaml = load_bytes_fast(raw)
     doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest)
     if loaded.data is None:
         if not loaded.problems:

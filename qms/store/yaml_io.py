@@ -55,7 +55,7 @@ class LoadProblem:
     related: tuple[Mark, ...] = ()
 
 
-@dataclass(slots=True)
+@dataclass
 class SourceMap:
     """JSON pointer -> position of the value, and of the key for mapping members."""
 
@@ -76,6 +76,10 @@ class SourceMap:
             if not current:
                 return Mark(1, 1), ""
             current = current.rsplit("/", 1)[0]
+
+    def surprise(self, pointer: str) -> str | None:
+        """The original text of a plain scalar that YAML 1.1 read as a bool or number."""
+        return self.plain_surprises.get(pointer)
 
 
 @dataclass(slots=True)
@@ -392,3 +396,80 @@ def load_bytes(raw: bytes) -> LoadedYaml:
     if problem is not None or text is None:
         return LoadedYaml(None, SourceMap(), [problem] if problem else [])
     return load_text(text)
+
+
+class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
+    """libyaml parsing plus PyYAML's safe construction, noting only whether a slow pass is needed."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.suspicious = False
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [k.value for k, _v in node.value if isinstance(k, ScalarNode)]
+        if len(keys) != len(set(keys)) or len(keys) != len(node.value):
+            self.suspicious = True
+        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return result
+
+
+def load_text_fast(text: str) -> LoadedYaml | None:
+    """Parse ``text`` quickly, or return None when the careful :func:`load_text` must run.
+
+    The fast path builds no source map (it is built on demand, see :class:`LazySourceMap`) and
+    hands anything unusual (errors, duplicate keys, tags, anchors, deep nesting) to the slow path.
+    """
+    if len(text) > MAX_BYTES:
+        return None
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if not isinstance(node, MappingNode):
+            return None
+        if "&" in text and _expanded_size(node) > MAX_NODES:
+            return None
+        data = loader.construct_document(node)
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError):
+        return None
+    finally:
+        loader.dispose()
+    if loader.suspicious:
+        return None
+    return LoadedYaml(data, LazySourceMap(text), [])
+
+
+class LazySourceMap(SourceMap):
+    """A :class:`SourceMap` that composes the text again the first time a position is asked for."""
+
+    __slots__ = ("_built", "_text")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+        self._built = False
+
+    def _ensure(self) -> None:
+        if not self._built:
+            self._built = True
+            full = load_text(self._text)
+            self.values.update(full.source_map.values)
+            self.keys.update(full.source_map.keys)
+            self.plain_surprises.update(full.source_map.plain_surprises)
+
+    def locate(self, pointer: str, prefer_key: bool = False) -> tuple[Mark, str]:
+        self._ensure()
+        return super().locate(pointer, prefer_key)
+
+    def surprise(self, pointer: str) -> str | None:
+        self._ensure()
+        return self.plain_surprises.get(pointer)
+
+
+def load_bytes_fast(raw: bytes) -> LoadedYaml:
+    """:func:`load_bytes`, taking the fast path when the file is ordinary."""
+    text, problem = decode(raw)
+    if problem is not None or text is None:
+        return LoadedYaml(None, SourceMap(), [problem] if problem else [])
+    return load_text_fast(text) or load_text(text)
