@@ -7,7 +7,9 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
@@ -45,6 +47,13 @@ class Text(Strict):
             raise ValueError("text must not be empty: give `vi` and `en`")
         return self
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        obj = handler(core_schema)
+        obj = handler.resolve_ref_schema(obj)
+        return {"anyOf": [{"type": "string", "minLength": 1}, obj],
+                "description": "Text in Vietnamese and English ({vi: ..., en: ...}), or one string for both"}
+
     def get(self, lang: str) -> str:
         if lang == "vi":
             return self.vi or self.en
@@ -59,6 +68,12 @@ _DURATION_RE = re.compile(
     r"^\s*(?:(?P<days>\d+(?:[.,]\d+)?)\s*(?:d|day|days|ngày|wd|working days?)\s*)?"
     r"(?:(?P<hours>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours|giờ)\s*)?$",
     re.IGNORECASE,
+)
+
+
+_DURATION_JSON_PATTERN = (
+    r"^\s*([0-9]+([.,][0-9]+)?\s*([dD]|days?|ngày|wd|working days?)\s*)?"
+    r"([0-9]+([.,][0-9]+)?\s*([hH]|hrs?|hours?|giờ)\s*)?$"
 )
 
 
@@ -87,6 +102,11 @@ class Duration(Strict):
             hours = float((m.group("hours") or "0").replace(",", "."))
             return {"days": days, "hours": hours}
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"type": "string", "pattern": _DURATION_JSON_PATTERN,
+                "description": "Working time: 2d, 0.5d, 4h or 1d 4h", "examples": ["2d", "4h", "1d 4h"]}
 
     def in_days(self, hours_per_day: float = 8.0) -> float:
         return self.days + self.hours / hours_per_day
