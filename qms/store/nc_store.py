@@ -236,6 +236,17 @@ def has_conflict_markers(path: Path) -> bool:
     return _has_markers(text)
 
 
+def conflict_marker_line(path: Path) -> int | None:
+    """The 1-based line of the first ``<<<<<<<`` marker of an unresolved conflict, or None."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if not _has_markers(text):
+        return None
+    return next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(_CONFLICT_START))
+
+
 def _has_markers(text: str) -> bool:
     lines = text.splitlines()
     return any(ln.startswith(_CONFLICT_START) for ln in lines) and any(ln.startswith(_CONFLICT_END) for ln in lines)

@@ -1,0 +1,398 @@
+"""QMS5xx: nonconformity and corrective action (ISO 9001:2015 10.2)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from qms.diagnostics import Diagnostic, Location, Severity
+from qms.models.nonconformity import FINAL_STATUSES, TRANSITIONS, Nonconformity
+from qms.rules.base import CheckContext, Rule, location_of, pointer
+from qms.standards import clause_exists
+from qms.store import nc_store
+from qms.store.workspace import LoadedDoc
+
+KIND = "nonconformity"
+
+
+def _ncs(ctx: CheckContext) -> list[tuple[LoadedDoc[Any], Nonconformity]]:
+    return ctx.workspace.models(KIND)
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+class ClosedWithoutRootCause(Rule):
+    """A nonconformity is closed without a root cause.
+
+    What it checks:
+    A record with `status: closed` has a `cause:` with a non-empty `root_cause`.
+
+    Why:
+    10.2.1 b) requires the causes of the nonconformity to be determined before it can be said to be
+    eliminated; a record closed without one shows only a correction, not a corrective action (10.2.2).
+
+    Example:
+    ```yaml
+    id: NC-2026-0003
+    status: closed
+    correction: {description: Re-issued the certificate, date: 2026-03-02}
+    # no cause:
+    ```
+
+    Fix:
+    Reopen the record (`qms nc reopen NC-2026-0003 --reason ...`) and run `qms nc analyse` with a 5-why
+    chain or fishbone causes and the root cause.
+    """
+
+    code = "QMS501"
+    name = "nc-closed-without-root-cause"
+    clauses = ("10.2.1", "10.2.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            if nc.status == "closed" and (nc.cause is None or not nc.cause.root_cause.strip()):
+                yield self.at(doc, "/status", f"{nc.id} is closed but has no root cause",
+                              hint=f"reopen it and record the cause analysis: `qms nc analyse {nc.id}`",
+                              subject=nc.id)
+
+
+class ActionWithoutReview(Rule):
+    """A corrective action was taken but its effectiveness was never shown.
+
+    What it checks:
+    A record that is `verified` or `closed` and has corrective actions also has an effectiveness review
+    with `effective: true`.
+
+    Why:
+    10.2.1 d) requires the effectiveness of any corrective action taken to be reviewed, and 10.2.2 b)
+    requires the results to be retained as documented information.
+
+    Example:
+    ```yaml
+    status: closed
+    actions:
+      - {id: CA-1, description: Train desk staff, owner: chanh_van_phong, due: 2026-04-01, done: 2026-03-20}
+    reviews: []
+    ```
+
+    Fix:
+    Review the effect (e.g. three months of dossier logs) and record it with
+    `qms nc verify ID --effective yes --evidence TEXT`.
+    """
+
+    code = "QMS502"
+    name = "nc-action-without-effectiveness-review"
+    clauses = ("10.2.1", "10.2.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            if nc.status in ("verified", "closed") and nc.actions and not any(r.effective for r in nc.reviews):
+                yield self.at(doc, "/actions", f"{nc.id} is {nc.status} but no review found its corrective "
+                              "action effective", hint=f"record the review: `qms nc verify {nc.id} --effective "
+                              "yes --evidence TEXT`", subject=nc.id)
+
+
+class ActionOverdue(Rule):
+    """A corrective action is past its due date.
+
+    What it checks:
+    In records that are neither closed nor rejected, every corrective action without a `done:` date
+    has a `due:` date on or after today.
+
+    Why:
+    Corrective action must be taken without undue delay (9.2.2 e, 10.2.1 c); an overdue action is a
+    nonconformity left uncorrected.
+
+    Example:
+    ```yaml
+    actions:
+      - {id: CA-1, description: Revise form BM-02, owner: chanh_van_phong, due: 2026-02-27}
+    ```
+
+    Fix:
+    Carry out the action and record it with `qms nc implement ID`, or agree a new date and re-plan.
+    """
+
+    code = "QMS503"
+    name = "nc-action-overdue"
+    severity = Severity.WARNING
+    clauses = ("10.2.1",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            if nc.status in FINAL_STATUSES:
+                continue
+            for i, action in enumerate(nc.actions):
+                if action.done is None and action.due < ctx.today:
+                    late = (ctx.today - action.due).days
+                    yield self.at(doc, pointer("actions", i, "due"),
+                                  f"{nc.id} {action.id} was due on {action.due.isoformat()} ({late} days ago)",
+                                  hint=f"record it done with `qms nc implement {nc.id} --action {action.id}`, "
+                                       "or agree a new date", subject=f"{nc.id}/{action.id}")
+
+
+class ReviewDue(Rule):
+    """An effectiveness review is due.
+
+    What it checks:
+    A record in status `implemented` has a `review_due:` date, and that date has not been reached.
+
+    Why:
+    The effectiveness of corrective action must be reviewed (10.2.1 d); the review date is when enough
+    evidence exists to judge it.
+
+    Example:
+    ```yaml
+    status: implemented
+    review_due: 2026-04-15
+    ```
+
+    Fix:
+    Review the evidence and record the result: `qms nc verify ID --effective yes|no --evidence TEXT`.
+    """
+
+    code = "QMS504"
+    name = "nc-effectiveness-review-due"
+    severity = Severity.WARNING
+    clauses = ("10.2.1",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            if nc.status != "implemented":
+                continue
+            if nc.review_due is None:
+                yield self.at(doc, "/status", f"{nc.id} is implemented but has no effectiveness review date",
+                              hint="add `review_due: YYYY-MM-DD`", subject=nc.id)
+            elif nc.review_due <= ctx.today:
+                yield self.at(doc, "/review_due",
+                              f"the effectiveness review of {nc.id} is due (since {nc.review_due.isoformat()})",
+                              hint=f"`qms nc verify {nc.id} --effective yes|no --evidence TEXT`", subject=nc.id)
+
+
+class UnknownProcess(Rule):
+    """A nonconformity names a process that does not exist.
+
+    What it checks:
+    `process:` is the id of a file in `processes/`.
+
+    Why:
+    A nonconformity must be traceable to the process that did not conform, so the process owner can act
+    and its performance can be evaluated (4.4.1, 10.2.2).
+
+    Example:
+    ```yaml
+    process: QT-HT-1   # the process is QT-HT-01
+    ```
+
+    Fix:
+    Correct the id (`qms check` suggests the nearest one).
+    """
+
+    code = "QMS505"
+    name = "nc-unknown-process"
+    clauses = ("10.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        known = {p.id for _, p in ctx.workspace.processes()}
+        for doc, nc in _ncs(ctx):
+            if nc.process not in known:
+                yield self.at(doc, "/process", f"unknown process `{nc.process}`",
+                              hint=_suggest(nc.process, known) or "use the id of a process in processes/",
+                              subject=nc.process)
+
+
+class UnknownClause(Rule):
+    """A nonconformity cites a clause that ISO 9001:2015 does not have.
+
+    What it checks:
+    `clause:` is a clause number of ISO 9001:2015 (e.g. `8.5.1`).
+
+    Why:
+    The clause states the requirement that was not fulfilled (3.6.9); a wrong number makes the register's
+    clause statistics and the management review input (9.3.2 c) wrong.
+
+    Example:
+    ```yaml
+    clause: "4.2.3"   # an ISO 9001:2008 number
+    ```
+
+    Fix:
+    Cite the 2015 clause, e.g. `7.5.3` for control of documented information.
+    """
+
+    code = "QMS506"
+    name = "nc-unknown-clause"
+    clauses = ("10.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            if nc.clause is not None and not clause_exists(nc.clause):
+                yield self.at(doc, "/clause", f"ISO 9001:2015 has no clause `{nc.clause}`",
+                              hint="cite a 2015 clause such as 8.5.1", subject=nc.clause)
+
+
+class UnknownAudit(Rule):
+    """A nonconformity refers to an audit that does not exist.
+
+    What it checks:
+    `audit: AUD-YYYY-NN` names an audit kept under `audits/` (a file `audits/AUD-YYYY-NN.yaml` or a
+    directory `audits/AUD-YYYY-NN/`), and a `finding:` reference comes with its `audit:`.
+
+    Why:
+    Nonconformities found by internal audit must be traceable to the audit and its evidence (9.2.2 f,
+    10.2.2).
+
+    Example:
+    ```yaml
+    audit: AUD-2026-07   # no such audit
+    finding: F-03
+    ```
+
+    Fix:
+    Correct the audit id, or add the audit's record under `audits/`.
+    """
+
+    code = "QMS507"
+    name = "nc-unknown-audit"
+    clauses = ("9.2.2", "10.2.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ncs = _ncs(ctx)
+        if not any(nc.audit or nc.finding for _, nc in ncs):
+            return
+        known = nc_store.known_audits(ctx.workspace.root)
+        for doc, nc in ncs:
+            if nc.audit is not None and nc.audit not in known:
+                yield self.at(doc, "/audit", f"unknown audit `{nc.audit}`",
+                              hint=_suggest(nc.audit, known) or "no such audit under audits/", subject=nc.audit)
+            if nc.finding is not None and nc.audit is None:
+                yield self.at(doc, "/finding", f"{nc.id} gives finding `{nc.finding}` but no `audit:`",
+                              hint="add `audit: AUD-YYYY-NN`", subject=nc.id)
+
+
+class HistoryInconsistent(Rule):
+    """A record's history contradicts itself.
+
+    What it checks:
+    The history starts with `create`, its timestamps never go backwards, every step is allowed by the
+    lifecycle from the status before it (open → contained → analysed → planned → implemented →
+    verified → closed, or rejected), and the last step's status is the record's `status:`.
+
+    Why:
+    The register is evidence of the nature of nonconformities and the actions taken (10.2.2); a history
+    edited by hand so that it no longer explains the status cannot be relied on (7.5.3.2).
+
+    Example:
+    ```yaml
+    status: closed
+    history:
+      - {at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
+    ```
+
+    Fix:
+    Never edit `history:` by hand; move the record with `qms nc` commands, which append to it.
+    """
+
+    code = "QMS508"
+    name = "nc-history-inconsistent"
+    clauses = ("10.2.2", "7.5.3.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            yield from self._one(doc, nc)
+
+    def _one(self, doc: LoadedDoc[Any], nc: Nonconformity) -> Iterator[Diagnostic]:
+        if not nc.history:
+            yield self.at(doc, "/status", f"{nc.id} has no history", subject=nc.id,
+                          hint="records are created with `qms nc new`, which starts the history")
+            return
+        status = ""
+        for i, entry in enumerate(nc.history):
+            if i > 0 and entry.at < nc.history[i - 1].at:
+                yield self.at(doc, pointer("history", i, "at"),
+                              f"history entry {i + 1} ({entry.at.isoformat()}) is earlier than the one before it",
+                              hint="history entries are appended in time order; do not edit them",
+                              subject=nc.id)
+            table = TRANSITIONS.get(entry.transition, {})
+            if status not in table or entry.status not in table[status]:
+                before = status or "no record"
+                yield self.at(doc, pointer("history", i, "transition"),
+                              f"`{entry.transition}` cannot lead from `{before}` to `{entry.status}`",
+                              hint="the lifecycle is open → contained → analysed → planned → implemented → "
+                                   "verified → closed", subject=nc.id)
+            status = entry.status
+        if status != nc.status:
+            yield self.at(doc, "/status", f"status is `{nc.status}` but the history ends at `{status}`",
+                          hint="move the record with `qms nc` commands instead of editing `status:`",
+                          subject=nc.id)
+
+
+class DuplicateNcId(Rule):
+    """Two nonconformity records share an id, or a record is not in its own file.
+
+    What it checks:
+    Every record's `id` is unique and equals its file name (`NC-2026-0001.yaml` holds `id: NC-2026-0001`);
+    no record file holds unresolved git merge conflict markers (two clones that each created the same id).
+
+    Why:
+    Each nonconformity must be uniquely identified (7.5.2 a) so that actions, reports and audits refer to
+    exactly one record (10.2.2).
+
+    Example:
+    Officers in two clones both create `NC-2026-0007` the same day; after `git merge` the file holds
+    `<<<<<<<` / `>>>>>>>` blocks with both records.
+
+    Fix:
+    Run `qms nc renumber NC-2026-0007`: the record already shared keeps the id, the other gets the next
+    free one and its history notes the renumbering.
+    """
+
+    code = "QMS509"
+    name = "nc-duplicate-id"
+    clauses = ("7.5.2", "10.2.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        first: dict[str, LoadedDoc[Any]] = {}
+        ncs = _ncs(ctx)
+        # files named after their id are looked at first, so the copy is the one reported
+        ordered = sorted(ncs, key=lambda item: (PurePosixPath(item[0].path).stem != item[1].id, item[0].path))
+        for doc, nc in ordered:
+            stem = PurePosixPath(doc.path).stem
+            if nc.id in first:
+                other = first[nc.id]
+                yield self.at(doc, "/id", f"id `{nc.id}` is also used by {other.path}",
+                              hint=f"run `qms nc renumber {nc.id}` to give this record a free id",
+                              subject=nc.id, related=(location_of(other, "/id"),))
+                continue
+            first[nc.id] = doc
+            if stem != nc.id:
+                yield self.at(doc, "/id", f"record `{nc.id}` is in the file `{stem}.yaml`",
+                              hint=f"rename the file to {nc.id}.yaml", subject=nc.id)
+        root = ctx.workspace.root
+        for doc in ctx.workspace.of_kind(KIND):
+            line = nc_store.conflict_marker_line(root / doc.path) if doc.model is None else None
+            if line is not None:
+                stem = PurePosixPath(doc.path).stem
+                yield Diagnostic(
+                    code=self.code, name=self.name, severity=self.severity,
+                    message=f"{doc.path} holds an unresolved git merge conflict: two records claim `{stem}`",
+                    location=Location(doc.path, line, 1, ""), subject=stem, clauses=self.clauses,
+                    hint=f"run `qms nc renumber {stem}` to keep both records under distinct ids")
+
+
+RULES: tuple[type[Rule], ...] = (
+    ClosedWithoutRootCause,
+    ActionWithoutReview,
+    ActionOverdue,
+    ReviewDue,
+    UnknownProcess,
+    UnknownClause,
+    UnknownAudit,
+    HistoryInconsistent,
+    DuplicateNcId,
+)
