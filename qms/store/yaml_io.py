@@ -240,7 +240,17 @@ class _Builder:
                 )
                 continue
             key = self._constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) or key is None:
+            if not isinstance(key, str):
+                self.problems.append(
+                    LoadProblem(
+                        "syntax",
+                        _("the key `{key}` is not text; field names must be text").format(key=key_node.value),
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        pointer,
+                        hint=_("quote the key: '{key}'").format(key=key_node.value),
+                    )
+                )
                 key = str(key_node.value)
             mark = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             child_pointer = f"{pointer}/{escape_pointer_token(str(key))}"
@@ -406,9 +416,9 @@ class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
         self.suspicious = False
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [k.value for k, _v in node.value if isinstance(k, ScalarNode)]
+        keys = [k.value for k, _v in node.value if isinstance(k, ScalarNode) and k.tag == _TAG_PREFIX + "str"]
         if len(keys) != len(set(keys)) or len(keys) != len(node.value):
-            self.suspicious = True
+            self.suspicious = True  # duplicate, merge (<<) or non-text keys: the careful path reports them
         result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return result
 
