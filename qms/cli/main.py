@@ -30,6 +30,9 @@ SUBCOMMANDS: dict[str, str] = {
     "calendar": "qms.cli.calendar:calendar",
     "kpi": "qms.cli.kpi:kpi",
     "nc": "qms.cli.nc:nc",
+    "doc": "qms.cli.doc:doc",
+    "sign": "qms.cli.sign:sign",
+    "verify": "qms.cli.sign:verify",
 }
 
 
