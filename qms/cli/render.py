@@ -1,0 +1,61 @@
+"""``qms render``: the quality manual, a procedure, the clause matrix or the record register as PDF or HTML."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from qms.cli.common import repo_root
+from qms.i18n import _
+
+
+@click.command("render")
+@click.argument("kind", type=click.Choice(["manual", "procedure", "matrix", "records"]))
+@click.argument("proc_id", required=False, metavar="[ID]")
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="Output PDF file, or directory for --format html.")
+@click.option("--lang", "doc_lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Document language (default: organisation.default_language).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--pdf-variant", "variant", type=click.Choice(["pdf/a-3b"]), default=None,
+              help="Archival PDF/A-3b with the source YAML attached.")
+@click.option("--tagged", is_flag=True, help="Tagged PDF (accessibility structure).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for rendering procedures.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.pass_context
+def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_lang: str | None, fmt: str,
+           variant: str | None, tagged: bool, jobs: int, progress: bool | None) -> None:
+    """Render controlled documents.
+
+    \b
+    qms render manual -o out/manual-vi.pdf --lang vi
+    qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --pdf-variant pdf/a-3b
+    qms render manual --format html -o out/site
+    """
+    from qms.errors import UsageError
+    from qms.render.documents import RenderOptions, load_for_render
+    from qms.render.documents import render as do_render
+
+    if kind != "procedure" and proc_id:
+        raise UsageError(f"`qms render {kind}` takes no ID (got {proc_id!r})")
+    if fmt == "html" and (variant or tagged):
+        raise UsageError("--pdf-variant and --tagged apply to PDF output only")
+    root = repo_root(ctx)
+    ws = load_for_render(root)
+    assert ws.manifest is not None
+    lang = doc_lang or ws.manifest.organisation.default_language
+    show = progress if progress is not None else sys.stderr.isatty()
+    opts = RenderOptions(lang=lang, fmt=fmt, variant=variant, tagged=tagged, jobs=jobs, progress=show)
+    out = out if out.is_absolute() else Path.cwd() / out
+    stats = do_render(root, kind, proc_id, out, opts, ws=ws)
+    for url in sorted(set(opts.refused)):
+        click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
+    if fmt == "html":
+        click.echo(_("Rendered {n} HTML pages into {path}").format(n=len(stats.outputs), path=out))
+    else:
+        click.echo(_("Rendered {path} ({pages} pages; {rendered} rendered, {cached} from cache)").format(
+            path=out, pages=stats.pages, rendered=stats.rendered, cached=stats.cached))

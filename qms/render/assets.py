@@ -1,0 +1,133 @@
+"""Package assets served to WeasyPrint under the ``qms-asset:`` URL scheme.
+
+Fonts are derived once from the ``fontpkg-noto-sans`` variable TTF: the variable font is subset
+to Latin, Vietnamese and common symbols (layout tables kept, so shaping still works) and
+instantiated to static Regular and Bold faces. Subsetting a 2 MB variable font on every PDF
+write costs about a second per face; the derived faces make that a tenth of it. The derived
+files are cached on disk (``.qms-cache/render/fonts/`` or ``$QMS_RENDER_FONT_DIR``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+
+from qms.errors import QmsError
+from qms.store.atomic import atomic_write_bytes
+
+SCHEME = "qms-asset:"
+FONT_RECIPE = "noto-vi-static-2"
+
+#: Unicode ranges kept in the derived fonts: ASCII, Latin-1, Latin Extended-A/B, combining marks,
+#: Latin Extended Additional (Vietnamese), punctuation, currency (₫), letterlike, arrows, maths, shapes.
+FONT_RANGES: tuple[tuple[int, int], ...] = (
+    (0x20, 0x7E), (0xA0, 0x24F), (0x2B0, 0x2FF), (0x300, 0x36F), (0x1E00, 0x1EFF),
+    (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x215F), (0x2190, 0x21FF),
+    (0x2200, 0x22FF), (0x25A0, 0x25FF), (0x2713, 0x2714),
+)
+FONT_FACES: dict[str, int] = {"fonts/NotoSans-Regular.ttf": 400, "fonts/NotoSans-Bold.ttf": 700}
+STATIC_ASSETS: tuple[str, ...] = ("css/print.css",)
+
+_lock = threading.Lock()
+_memory: dict[str, bytes] = {}
+
+
+def asset_names() -> tuple[str, ...]:
+    return (*STATIC_ASSETS, *FONT_FACES)
+
+
+def _source_font() -> Path:
+    try:
+        import fontpkg_noto_sans
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise QmsError("the fontpkg-noto-sans package is not installed",
+                       hint="pip install fontpkg-noto-sans") from exc
+    root = Path(fontpkg_noto_sans.ROOT) / "files"
+    candidates = sorted(p for p in root.glob("NotoSans[[]*.ttf") if "Italic" not in p.name)
+    if not candidates:  # pragma: no cover
+        raise QmsError(f"no Noto Sans TTF found in the fontpkg-noto-sans package ({root.name})")
+    return candidates[0]
+
+
+def font_dir(root: Path | None) -> Path:
+    """Where the derived fonts are cached."""
+    override = os.environ.get("QMS_RENDER_FONT_DIR")
+    if override:
+        return Path(override)
+    if root is None:
+        raise QmsError("no repository root to keep the font cache in")
+    return root / ".qms-cache" / "render" / "fonts"
+
+
+def _font_key(source: Path) -> str:
+    st = source.stat()
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"{FONT_RECIPE}\0{source.name}\0{st.st_size}".encode())
+    return h.hexdigest()
+
+
+def _derive_fonts(source: Path) -> dict[str, bytes]:
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.varLib.instancer import instantiateVariableFont  # type: ignore[import-untyped]
+
+    base = TTFont(source)
+    # 'ccmp' decomposes precomposed letters such as "ị" into base + mark glyphs; WeasyPrint then
+    # maps the base glyph to the wrong text and pdftotext loses every later "i". The text is NFC,
+    # so precomposed glyphs are all that is needed.
+    features = sorted({rec.FeatureTag for tag in ("GSUB", "GPOS") if tag in base
+                       for rec in base[tag].table.FeatureList.FeatureRecord} - {"ccmp"})
+    opts = subset.Options(layout_features=features, name_IDs=["*"], name_languages=["*"],
+                          notdef_outline=True, hinting=False)
+    subsetter = subset.Subsetter(opts)
+    subsetter.populate(unicodes=[c for a, b in FONT_RANGES for c in range(a, b + 1)])
+    subsetter.subset(base)
+    out: dict[str, bytes] = {}
+    for name, weight in FONT_FACES.items():
+        import io
+
+        buf = io.BytesIO()
+        base.save(buf)
+        face = TTFont(io.BytesIO(buf.getvalue()))
+        axes = {a.axisTag for a in face["fvar"].axes} if "fvar" in face else set()
+        location = {k: v for k, v in (("wght", weight), ("wdth", 100)) if k in axes}
+        if location:
+            face = instantiateVariableFont(face, location, static=True)
+        data = io.BytesIO()
+        face.save(data)
+        out[name] = data.getvalue()
+    return out
+
+
+def prepare_fonts(root: Path | None) -> Path:
+    """Make sure the derived fonts exist on disk; return their directory."""
+    directory = font_dir(root)
+    source = _source_font()
+    key = _font_key(source)
+    wanted = {name: directory / f"{key}-{Path(name).name}" for name in FONT_FACES}
+    with _lock:
+        if all(p.is_file() for p in wanted.values()):
+            return directory
+        derived = _derive_fonts(source)
+        for name, path in wanted.items():
+            atomic_write_bytes(path, derived[name])
+            _memory[name] = derived[name]
+    return directory
+
+
+def asset_bytes(name: str, root: Path | None) -> bytes:
+    """The bytes of a named package asset; unknown names raise ``KeyError``."""
+    if name in _memory:
+        return _memory[name]
+    if name in STATIC_ASSETS:
+        data = (resources.files("qms.render") / "assets" / name).read_bytes()
+    elif name in FONT_FACES:
+        directory = prepare_fonts(root)
+        data = (directory / f"{_font_key(_source_font())}-{Path(name).name}").read_bytes()
+    else:
+        raise KeyError(name)
+    _memory[name] = data
+    return data

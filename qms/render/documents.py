@@ -1,0 +1,345 @@
+"""Building and rendering the document kinds: manual, procedure, matrix, records (PDF or HTML site)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from qms.errors import QmsError
+from qms.i18n import translate
+from qms.models.organisation import Manifest
+from qms.models.process import Process
+from qms.render import viewmodels as vm
+from qms.render.assets import FONT_FACES, SCHEME, asset_bytes, prepare_fonts
+from qms.render.cache import RenderCache, render_key
+from qms.render.env import render_template
+from qms.render.parallel import Job, Progress, render_jobs
+from qms.render.pdf import PdfAttachment, check_variant, html_to_pdf, merge_pdfs
+from qms.store.atomic import atomic_write_bytes, atomic_write_text
+from qms.store.workspace import Workspace, load_workspace
+
+KINDS = ("manual", "procedure", "matrix", "records")
+
+
+@dataclass(slots=True)
+class RenderOptions:
+    lang: str = "vi"
+    fmt: str = "pdf"
+    variant: str | None = None
+    tagged: bool = False
+    jobs: int = 1
+    progress: bool = False
+    refused: list[str] = field(default_factory=list)
+
+    def key_parts(self) -> list[str]:
+        return [f"lang={self.lang}", f"variant={self.variant}", f"tagged={self.tagged}"]
+
+
+@dataclass(slots=True)
+class RenderStats:
+    """What a render did (for the CLI summary and the benchmark)."""
+
+    pages: int = 0
+    rendered: int = 0
+    cached: int = 0
+    front_passes: int = 0
+    outputs: list[Path] = field(default_factory=list)
+
+
+def css_text() -> Markup:
+    text = (resources.files("qms.render") / "assets" / "css" / "print.css").read_text(encoding="utf-8")
+    return Markup(text)
+
+
+def document_context(context: dict[str, Any], *, site: bool = False) -> dict[str, Any]:
+    return {"css": css_text(), "asset_base": "assets/" if site else SCHEME, "site": site, **context}
+
+
+def load_for_render(root: Path) -> Workspace:
+    """Load the repository; refuse to render documents whose YAML does not load."""
+    ws = load_workspace(root)
+    broken = [d.path for d in ws.docs
+              if d.kind in ("manifest", "process", "record-register") and d.model is None]
+    if broken:
+        shown = ", ".join(broken[:5]) + (f" (+{len(broken) - 5})" if len(broken) > 5 else "")
+        raise QmsError(f"cannot render: these files do not load: {shown}",
+                       hint="run `qms check` and fix the errors first")
+    if ws.manifest is None:
+        raise QmsError("cannot render: qms.yaml is missing or invalid", hint="run `qms check`")
+    return ws
+
+
+def _manifest(ws: Workspace) -> Manifest:
+    assert ws.manifest is not None
+    return ws.manifest
+
+
+def _attachment(root: Path, rel: str) -> PdfAttachment:
+    """A repository file as an attachment; paths that leave the repository are refused."""
+    path = (root / rel).resolve()
+    try:
+        path.relative_to(root.resolve())
+    except ValueError:
+        raise QmsError(f"refusing to attach {rel!r}: it is outside the repository") from None
+    if not path.is_file():
+        raise QmsError(f"refusing to attach {rel!r}: not a regular file in the repository")
+    return PdfAttachment(path.relative_to(root.resolve()).as_posix(), path.read_bytes(),
+                         "source YAML")
+
+
+def procedure_views(ws: Workspace, lang: str) -> list[tuple[vm.ProcedureView, Process, str]]:
+    manifest = _manifest(ws)
+    out = []
+    for doc, proc in sorted(ws.processes(), key=lambda dp: (dp[1].document.code, dp[1].id)):
+        out.append((vm.procedure_view(proc, manifest, lang, doc.path), proc, doc.path))
+    return out
+
+
+def procedure_html(view: vm.ProcedureView, lang: str, *, site: bool = False) -> str:
+    return render_template("procedure.j2", document_context({"p": view}, site=site), lang)
+
+
+def _sections(lang: str, with_procedures: bool) -> list[tuple[int, str, str]]:
+    labels = [
+        ("Context of the organisation", "sec-context"), ("Scope and applicability", "sec-scope"),
+        ("Quality policy and objectives", "sec-policy"), ("Processes and their interaction", "sec-processes"),
+        ("Roles, responsibilities and authorities", "sec-roles"), ("Clause and process matrix", "sec-matrix"),
+        ("List of documents", "sec-documents"), ("Record register", "sec-records"),
+    ]
+    if with_procedures:
+        labels.append(("Procedures", "sec-procedures"))
+    return [(i + 1, translate(label, lang), anchor) for i, (label, anchor) in enumerate(labels)]
+
+
+def manual_html(ws: Workspace, lang: str, toc: list[vm.TocEntry], *, site: bool = False,
+                inline: list[vm.ProcedureView] | None = None, view: vm.ManualView | None = None) -> str:
+    m = view or vm.manual_view(ws, lang)
+    m.procedures = toc
+    ctx = {"m": m, "sections": _sections(lang, bool(toc)), "inline_procedures": inline or []}
+    return render_template("manual.j2", document_context(ctx, site=site), lang)
+
+
+def _standalone(ws: Workspace, kind: str, lang: str, *, site: bool = False) -> str:
+    manifest = _manifest(ws)
+    org = vm.org_view(manifest, lang)
+    code = manifest.document_codes.manual_code
+    ctx: dict[str, Any]
+    if kind == "matrix":
+        title = translate("Clause and process matrix", lang)
+        control = vm.control_view(manifest.manual, code, lang)
+        ctx = {"matrix": vm.matrix_view(ws, lang)}
+        template = "matrix.j2"
+    else:
+        title = translate("Record register", lang)
+        control = vm.control_view(manifest.manual, code, lang)
+        ctx = {"records": vm.record_rows(ws, lang)}
+        template = "records.j2"
+    ctx.update({"control": control, "org": org, "doc_kind": translate("Quality manual annex", lang),
+                "doc_title": title})
+    return render_template(template, document_context(ctx, site=site), lang)
+
+
+def _source_paths(ws: Workspace, kind: str, proc_path: str | None = None) -> list[str]:
+    if kind == "procedure" and proc_path:
+        return [proc_path]
+    paths = [d.path for d in ws.docs if d.kind in ("manifest", "record-register")]
+    if kind in ("manual", "matrix"):
+        paths += [d.path for d, _p in ws.processes()]
+    return sorted(paths)
+
+
+# ------------------------------------------------------------------------------------------ PDF
+
+
+def _render_one(root: Path, html: str, out: Path, opts: RenderOptions, attachments: list[PdfAttachment],
+                stats: RenderStats) -> None:
+    cache = RenderCache(root)
+    key = render_key(html, opts.key_parts(), [a.data for a in attachments] + [a.name.encode() for a in attachments])
+    pages = cache.pages(key)
+    if pages is None:
+        result = html_to_pdf(html, root, attachments=attachments, variant=opts.variant, tagged=opts.tagged)
+        opts.refused.extend(result.refused)
+        cache.write(key, result.data, result.pages)
+        data, pages = result.data, result.pages
+        stats.rendered += 1
+    else:
+        data = cache.read(key)
+        stats.cached += 1
+    atomic_write_bytes(out, data)
+    stats.pages += pages
+    stats.outputs.append(out)
+
+
+def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
+    found = ws.process_by_id().get(proc_id)
+    if found is None:
+        known = sorted(ws.process_by_id())
+        import difflib
+
+        close = difflib.get_close_matches(proc_id, known, n=1)
+        raise QmsError(f"no procedure with id {proc_id!r}",
+                       hint=f"did you mean {close[0]}?" if close else f"known ids: {', '.join(known[:10])}")
+    doc, proc = found
+    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path)
+    stats = RenderStats()
+    prepare_fonts(root)
+    _render_one(root, procedure_html(view, opts.lang), out, opts, [_attachment(root, doc.path)], stats)
+    return stats
+
+
+def render_standalone_pdf(root: Path, ws: Workspace, kind: str, out: Path, opts: RenderOptions) -> RenderStats:
+    stats = RenderStats()
+    prepare_fonts(root)
+    attachments = [_attachment(root, p) for p in _source_paths(ws, kind)] if opts.variant else []
+    _render_one(root, _standalone(ws, kind, opts.lang), out, opts, attachments, stats)
+    return stats
+
+
+def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions) -> RenderStats:
+    """Render every procedure separately (cached, in parallel), then the front matter with a table of
+    contents whose procedure page numbers come from the procedures' page counts, then merge."""
+    check_variant(opts.variant)
+    prepare_fonts(root)
+    stats = RenderStats()
+    cache = RenderCache(root)
+    lang = opts.lang
+    views = procedure_views(ws, lang)
+    proc_keys: list[tuple[vm.ProcedureView, str]] = []
+    jobs: list[Job] = []
+    for view, _proc, _path in views:
+        html = procedure_html(view, lang)
+        key = render_key(html, [*opts.key_parts(), "part"])
+        proc_keys.append((view, key))
+        if cache.pages(key) is None and all(j.key != key for j in jobs):
+            jobs.append(Job(key, html, (), opts.variant, opts.tagged))
+    stats.rendered += len(jobs)
+    stats.cached += len(views) - len(jobs)
+    progress = Progress(len(jobs), translate("rendering procedures", lang), opts.progress)
+    render_jobs(root, jobs, opts.jobs, progress, opts.refused.append)
+    proc_pages = []
+    for _view, key in proc_keys:
+        pages = cache.pages(key)
+        if pages is None:  # pragma: no cover - a worker always writes its result
+            raise QmsError("a rendered procedure is missing from the render cache", hint="rerun the command")
+        proc_pages.append(pages)
+
+    manual_view = vm.manual_view(ws, lang)
+    attachments = [_attachment(root, p) for p in _source_paths(ws, "manual")] if opts.variant else []
+    att_parts = [a.data for a in attachments] + [a.name.encode() for a in attachments]
+    hint_name = f"manual-front-{lang}"
+    guess = cache.hint(hint_name) or 1
+    front_key = ""
+    front_pages = 0
+    for _attempt in range(4):
+        toc: list[vm.TocEntry] = []
+        page = guess + 1
+        for (view, _key), n in zip(proc_keys, proc_pages, strict=True):
+            toc.append(vm.TocEntry(view.control.code, view.title, "", page))
+            page += n
+        html = manual_html(ws, lang, toc, view=manual_view)
+        front_key = render_key(html, [*opts.key_parts(), "front"], att_parts)
+        cached_pages = cache.pages(front_key)
+        if cached_pages is not None:
+            front_pages = cached_pages
+        else:
+            result = html_to_pdf(html, root, attachments=attachments, variant=opts.variant, tagged=opts.tagged)
+            opts.refused.extend(result.refused)
+            stats.front_passes += 1
+            stats.rendered += 1
+            cache.write(front_key, result.data, result.pages)
+            front_pages = result.pages
+        if front_pages == guess:
+            break
+        guess = front_pages
+    else:  # pragma: no cover - the front matter's length does not depend on its page numbers
+        raise QmsError("the table of contents did not settle", hint="report this as a bug")
+    cache.set_hint(hint_name, front_pages)
+    parts = [(f"{view.control.code} {view.title}", cache.read(key)) for view, key in proc_keys]
+    merged = merge_pdfs(cache.read(front_key), parts, outline_title=translate("Procedures", lang))
+    atomic_write_bytes(out, merged)
+    stats.pages = front_pages + sum(proc_pages)
+    stats.outputs.append(out)
+    return stats
+
+
+# ----------------------------------------------------------------------------------------- HTML
+
+
+def _write_site_assets(root: Path, outdir: Path) -> None:
+    for name in FONT_FACES:
+        atomic_write_bytes(outdir / "assets" / name, asset_bytes(name, root))
+
+
+def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdir: Path,
+                opts: RenderOptions) -> RenderStats:
+    """A self-contained static site: ``index.html``, one page per procedure, ``assets/fonts``."""
+    if outdir.exists() and not outdir.is_dir():
+        raise QmsError(f"{outdir} is a file; HTML output needs a directory", hint="give a directory with -o")
+    stats = RenderStats()
+    lang = opts.lang
+    views = procedure_views(ws, lang)
+    if kind == "procedure":
+        views = [v for v in views if v[1].id == proc_id]
+        if not views:
+            raise QmsError(f"no procedure with id {proc_id!r}")
+    pages: dict[str, str] = {}
+    if kind in ("manual", "procedure"):
+        for view, proc, _path in views:
+            pages[f"{proc.id}.html"] = procedure_html(view, lang, site=True)
+    if kind == "manual":
+        toc = [vm.TocEntry(v.control.code, v.title, "", None, f"{p.id}.html") for v, p, _ in views]
+        pages["index.html"] = manual_html(ws, lang, toc, site=True)
+    elif kind in ("matrix", "records"):
+        pages["index.html"] = _standalone(ws, kind, lang, site=True)
+    else:
+        only = f"{views[0][1].id}.html"
+        pages["index.html"] = pages[only]
+    prepare_fonts(root)
+    _write_site_assets(root, outdir)
+    for name, html in sorted(pages.items()):
+        atomic_write_text(outdir / name, html)
+        stats.outputs.append(outdir / name)
+    stats.rendered = len(pages)
+    return stats
+
+
+def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOptions,
+           ws: Workspace | None = None) -> RenderStats:
+    if kind not in KINDS:
+        raise QmsError(f"unknown document kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+    if kind == "procedure" and not proc_id:
+        raise QmsError("`qms render procedure` needs a procedure id", hint="e.g. qms render procedure QT-HT-01 -o x.pdf")
+    opts.variant = check_variant(opts.variant)
+    ws = ws or load_for_render(root)
+    if opts.fmt == "html":
+        return render_site(root, ws, kind, proc_id, out, opts)
+    if out.is_dir():
+        raise QmsError(f"{out} is a directory; PDF output needs a file name", hint="e.g. -o out/manual.pdf")
+    dispatch: dict[str, Callable[[], RenderStats]] = {
+        "manual": lambda: render_manual_pdf(root, ws, out, opts),
+        "procedure": lambda: render_procedure_pdf(root, ws, proc_id or "", out, opts),
+        "matrix": lambda: render_standalone_pdf(root, ws, "matrix", out, opts),
+        "records": lambda: render_standalone_pdf(root, ws, "records", out, opts),
+    }
+    return dispatch[kind]()
+
+
+def single_manual_html(ws: Workspace, lang: str) -> str:
+    """The whole manual (front matter and every procedure) as one HTML document, for comparing
+    against a plain WeasyPrint render of the same content."""
+    views = [v for v, _p, _path in procedure_views(ws, lang)]
+    toc = [vm.TocEntry(v.control.code, v.title, "", None) for v in views]
+    return manual_html(ws, lang, toc, inline=views)
+
+
+def content_digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        h.update(p.encode())
+    return h.hexdigest()

@@ -1,0 +1,73 @@
+"""The Jinja2 environment: autoescaping, strict undefined, and language-bound helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from qms.i18n import translate
+
+#: Bumped whenever templates, CSS or view-models change in a way that changes output.
+TEMPLATE_VERSION = "render-2"
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def format_date(value: dt.date | str | None, lang: str) -> str:
+    """``dd/mm/yyyy`` in Vietnamese, ``5 January 2026`` in English; text is passed through."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if lang == "vi":
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def format_revision(value: int) -> str:
+    return f"{value:02d}"
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    def _(message: str) -> str:
+        return translate(message, lang)
+
+    return _
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("qms.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["revision"] = format_revision
+    return env
+
+
+def render_template(template_name: str, context: dict[str, Any], lang: str) -> str:
+    """Render ``template_name`` with ``context`` plus ``lang``, ``_`` and ``date`` bound to ``lang``."""
+    try:
+        template = environment().get_template(template_name)
+    except jinja2.TemplateNotFound as exc:
+        from qms.errors import QmsError
+
+        raise QmsError(f"unknown render template {template_name!r}") from exc
+    full = {"lang": lang, "_": translator(lang), "date": lambda d: format_date(d, lang), **context}
+    return unicodedata.normalize("NFC", template.render(full))
+
+
+def safe_svg(svg: str) -> Markup:
+    """Mark SVG produced by :mod:`qms.render.svg` (which escapes all text) as safe HTML."""
+    return Markup(svg)

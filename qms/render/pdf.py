@@ -1,0 +1,124 @@
+"""The WeasyPrint backend: HTML → PDF with the safe fetcher, PDF/A-3b, tagging and attachments;
+and the pypdf assembly of separately rendered documents into one PDF."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qms.errors import QmsError
+
+VARIANTS: tuple[str, ...] = ("pdf/a-3b",)
+
+
+@dataclass(frozen=True, slots=True)
+class PdfAttachment:
+    """A file embedded in the PDF: ``name`` as shown in the PDF, ``data`` its bytes."""
+
+    name: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PdfResult:
+    data: bytes
+    pages: int
+    refused: tuple[str, ...] = ()
+
+
+@contextlib.contextmanager
+def _quiet_weasyprint() -> Iterator[list[str]]:
+    """Collect WeasyPrint's log (refused URLs, CSS warnings) instead of printing it."""
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect(level=logging.WARNING)
+    old_propagate, old_level = logger.propagate, logger.level
+    logger.addHandler(handler)
+    if not os.environ.get("QMS_DEBUG"):
+        logger.propagate = False
+    logger.setLevel(logging.WARNING)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = old_propagate, old_level
+
+
+def check_variant(variant: str | None) -> str | None:
+    if variant is None:
+        return None
+    if variant.lower() not in VARIANTS:
+        raise QmsError(f"unsupported PDF variant {variant!r}", hint=f"use one of: {', '.join(VARIANTS)}")
+    return variant.lower()
+
+
+def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttachment] = (),
+                variant: str | None = None, tagged: bool = False) -> PdfResult:
+    """Render ``html`` with the safe fetcher; the base URL is the repository root (if any)."""
+    from weasyprint import HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+
+    from qms.render.fetcher import SafeFetcher
+
+    variant = check_variant(variant)
+    fetcher = SafeFetcher(root)
+    base_url = (root.resolve().as_uri() + "/") if root is not None else None
+    with _quiet_weasyprint():
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            font_config=FontConfiguration(), pdf_tags=tagged)
+        options: dict[str, Any] = {"pdf_tags": tagged}
+        if variant:
+            options["pdf_variant"] = variant
+        if attachments:
+            options["attachments"] = [
+                Attachment(string=a.data, name=a.name, description=a.description or a.name,
+                           url_fetcher=fetcher, relationship="Source")
+                for a in attachments
+            ]
+        data = document.write_pdf(**options)
+    return PdfResult(data, len(document.pages), tuple(fetcher.refused))
+
+
+def page_count(html: str, root: Path | None) -> int:
+    """Lay out ``html`` without writing it; returns the number of pages."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from qms.render.fetcher import SafeFetcher
+
+    base_url = (root.resolve().as_uri() + "/") if root is not None else None
+    with _quiet_weasyprint():
+        document = HTML(string=html, base_url=base_url, url_fetcher=SafeFetcher(root)).render(
+            font_config=FontConfiguration())
+    return len(document.pages)
+
+
+def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "") -> bytes:
+    """Append the pages of each ``rest`` PDF to ``first``, keeping ``first``'s catalogue
+    (PDF/A output intent, XMP metadata, embedded files, /AF) and adding one bookmark per part."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
+    info = dict(writer.metadata or {})
+    parent = writer.add_outline_item(title=outline_title, page_number=len(writer.pages)) if outline_title and rest else None
+    for title, data in rest:
+        start = len(writer.pages)
+        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+        writer.add_outline_item(title=title, page_number=start, parent=parent)
+    if info:
+        writer.add_metadata({k: v for k, v in info.items() if isinstance(k, str)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
