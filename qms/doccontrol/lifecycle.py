@@ -29,6 +29,7 @@ from qms.doccontrol.catalog import ControlledDoc, resolve
 from qms.errors import InvalidTransition, UsageError
 from qms.i18n import _
 from qms.models.common import DocumentControl
+from qms.rules.doc_control import same_person
 from qms.store.workspace import Workspace
 from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key
 from qms.store.yaml_edit import resolve as resolve_pointer
@@ -45,17 +46,6 @@ class Outcome:
     revision: int
     state: str
     effective_date: dt.date | None = None
-
-
-def same_person(a: str | None, b: str | None) -> bool:
-    """Names compared as people read them: NFC, case-insensitive, whitespace collapsed."""
-    if not a or not b:
-        return False
-
-    def norm(s: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", s).casefold().split())
-
-    return norm(a) == norm(b)
 
 
 def person_name(ws: Workspace, who: str) -> str:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from functools import cache
 
-from qms.rules import config, identity, legacy, loading, nonconformity, process_map, style, system
+from qms.rules import (
+    config,
+    doc_control,
+    identity,
+    legacy,
+    loading,
+    nonconformity,
+    process_map,
+    style,
+    system,
+)
 from qms.rules.base import Rule
 
-FAMILIES = (loading, identity, config, legacy, process_map, system, style, nonconformity)
+FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, nonconformity)
 
 
 @cache
