@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from qms.rules import (
+    audit,
     config,
     doc_control,
     identity,
@@ -17,7 +18,7 @@ from qms.rules import (
 )
 from qms.rules.base import Rule
 
-FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, nonconformity)
+FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity)
 
 
 @cache

@@ -1,0 +1,424 @@
+"""The audit lifecycle: plan → checklist → fieldwork (record, finding) → report → close.
+
+States: ``planned`` → ``in_progress`` → ``reported`` → ``closed``. A command that the state does not
+allow raises :class:`~qms.errors.InvalidTransition` before anything is written. A major or minor
+finding opens a nonconformity in the register (``qms.registers.nc``), and the two are linked both
+ways: the finding records the NC id, the NC records the audit and the finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import cast
+
+from qms.auditing import checklist as checklist_mod
+from qms.errors import InvalidTransition, QmsError, UsageError
+from qms.i18n import _
+from qms.models.audit import (
+    TRANSITIONS,
+    AgendaItem,
+    Audit,
+    AuditPlan,
+    AuditReport,
+    Finding,
+    ItemResult,
+    StateChange,
+)
+from qms.models.common import Text
+from qms.models.organisation import Manifest, Person
+from qms.rules.audit import conflict
+from qms.standards import catalogue, normalise_clause
+from qms.store import audit_store
+from qms.store.workspace import Workspace, load_workspace
+
+ITEM_RESULTS = ("conforming", "nonconforming", "observation", "not_audited")
+GRADES = ("major", "minor", "observation", "ofi")
+GRADE_ALIASES = {
+    "major": "major", "major_nc": "major", "minor": "minor", "minor_nc": "minor",
+    "observation": "observation", "obs": "observation", "ofi": "ofi", "opportunity": "ofi",
+}
+
+
+def _workspace(root: Path) -> tuple[Workspace, Manifest]:
+    ws = load_workspace(root)
+    if ws.manifest is None:
+        raise QmsError(_("qms.yaml cannot be read"), _("run `qms check` and fix qms.yaml first"))
+    return ws, ws.manifest
+
+
+def _unknown(what: str, value: str, known: Sequence[str]) -> UsageError:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    hint = (_("did you mean `{value}`?").format(value=close[0]) if close
+            else _("known: {choices}").format(choices=", ".join(known) or "-"))
+    return UsageError(_("unknown {what} `{value}`").format(what=what, value=value), hint)
+
+
+def _person(manifest: Manifest, pid: str, *, auditor: bool = False) -> Person:
+    people = {p.id: p for p in manifest.organisation.people}
+    person = people.get(pid)
+    if person is None:
+        raise _unknown(_("person"), pid, sorted(people))
+    if auditor and not person.auditor:
+        raise UsageError(_("`{id}` is not an auditor").format(id=pid),
+                         _("mark trained auditors with `auditor: true` in qms.yaml"))
+    return person
+
+
+def _clause(value: str) -> str:
+    cid = normalise_clause(value)
+    if cid not in catalogue("2015"):
+        raise _unknown(_("ISO 9001:2015 clause"), value, list(catalogue("2015")))
+    return cid
+
+
+def _refuse(audit: Audit, action: str, allowed: Sequence[str]) -> InvalidTransition:
+    return InvalidTransition(
+        _("cannot {action} audit {id}: it is {state}").format(action=action, id=audit.id, state=audit.state),
+        _("this is allowed when the audit is {states}").format(states=" / ".join(allowed)),
+    )
+
+
+def _move(audit: Audit, state: str, day: dt.date, by: str) -> None:
+    if state == audit.state:
+        return
+    if state not in TRANSITIONS[audit.state]:  # pragma: no cover - callers refuse first
+        raise InvalidTransition(f"{audit.state} → {state}")
+    audit.state = state  # type: ignore[assignment]
+    audit.history.append(StateChange(state=state, date=day, by=by))
+
+
+# -- plan ----------------------------------------------------------------------------------------
+
+
+def plan(
+    root: Path,
+    *,
+    date: dt.date,
+    audit_id: str | None = None,
+    processes: Sequence[str] = (),
+    clauses: Sequence[str] = (),
+    lead: str | None = None,
+    team: Sequence[str] = (),
+    auditees: Sequence[str] = (),
+    scope: str | None = None,
+    criteria: Sequence[str] = (),
+    end_date: dt.date | None = None,
+    by: str = "",
+    today: dt.date | None = None,
+) -> Audit:
+    """Create ``audits/AUD-YYYY-NN.yaml`` in state ``planned``.
+
+    When ``audit_id`` names an audit of the programme of its year, its processes, clauses and
+    auditors are the defaults.
+    """
+    ws, manifest = _workspace(root)
+    year = date.year
+    ident = audit_id or audit_store.next_audit_id(root, year)
+    if not re.fullmatch(r"AUD-\d{4}-\d{2,3}", ident):
+        raise UsageError(_("`{id}` is not an audit id").format(id=ident), _("audit ids look like AUD-2026-01"))
+    if audit_store.audit_path(root, ident).exists():
+        raise QmsError(_("audit {id} already exists").format(id=ident), _("show it with `qms audit show {id}`")
+                       .format(id=ident))
+    entry = None
+    if audit_store.programme_path(root, int(ident.split("-")[1])).is_file():
+        prog = audit_store.load_programme(root, int(ident.split("-")[1]))
+        entry = next((a for a in prog.audits if a.id == ident), None)
+    procs = list(processes) or (list(entry.processes) if entry else [])
+    extra = [_clause(c) for c in clauses] if clauses else (list(entry.clauses) if entry else [])
+    auditors = ([lead] if lead else []) + list(team)
+    if not auditors and entry:
+        auditors = list(entry.auditors)
+    if not procs and not extra:
+        raise UsageError(_("the audit has no scope"), _("give --process (repeatable) or --clause"))
+    if not auditors:
+        raise UsageError(_("the audit has no auditor"), _("give --lead PERSON (and --team PERSON)"))
+    known = ws.process_by_id()
+    for pid in procs:
+        if pid not in known:
+            raise _unknown(_("process"), pid, sorted(known))
+    scope_procs = [known[p][1] for p in procs]
+    for pid in dict.fromkeys(auditors):
+        person = _person(manifest, pid, auditor=True)
+        why = conflict(person, manifest, scope_procs, bool(extra))
+        if why:
+            raise UsageError(_("auditor `{id}` would audit their own work: {why}").format(id=pid, why=why),
+                             _("choose an auditor from another unit (ISO 9001 9.2.2 c)"))
+    if end_date is not None and end_date < date:
+        raise UsageError(_("the end date is before the audit date"))
+    lang_pairs = [(p.title.vi, p.title.en) for p in scope_procs]
+    if scope:
+        scope_text = Text(vi=scope, en=scope)
+    else:
+        vi = "; ".join(f"{p.id} {t[0]}" for p, t in zip(scope_procs, lang_pairs, strict=True))
+        en = "; ".join(f"{p.id} {t[1]}" for p, t in zip(scope_procs, lang_pairs, strict=True))
+        if extra:
+            vi = (vi + "; " if vi else "") + "các điều khoản " + ", ".join(extra)
+            en = (en + "; " if en else "") + "clauses " + ", ".join(extra)
+        scope_text = Text(vi=vi, en=en)
+    crit = [Text(vi=c, en=c) for c in criteria] or _default_criteria(scope_procs)
+    who = list(auditees) or _default_auditees(scope_procs, manifest, bool(extra))
+    lead_id, *rest = list(dict.fromkeys(auditors))
+    audit = Audit(
+        id=ident,
+        state="planned",
+        programme=year if entry else None,
+        plan=AuditPlan(
+            objectives=Text(
+                vi="Xác định mức độ phù hợp của các quá trình với TCVN ISO 9001:2015, quy trình và yêu cầu pháp luật; "
+                   "xác định cơ hội cải tiến.",
+                en="Determine whether the processes conform to ISO 9001:2015, the documented procedures and legal "
+                   "requirements, and identify opportunities for improvement."),
+            scope=scope_text, processes=procs, clauses=extra, criteria=crit, date=date, end_date=end_date,
+            lead=lead_id, team=rest, auditees=who, agenda=_default_agenda(scope_procs, extra, lead_id, rest)),
+        history=[StateChange(state="planned", date=today or dt.date.today(), by=by)],
+    )
+    audit_store.save_audit(root, audit, new=True)
+    return audit
+
+
+def _default_criteria(procs: Sequence[object]) -> list[Text]:
+    from qms.models.process import Process
+
+    out = [Text(vi="TCVN ISO 9001:2015", en="ISO 9001:2015 (TCVN ISO 9001:2015)"),
+           Text(vi="Sổ tay chất lượng và chính sách, mục tiêu chất lượng",
+                en="Quality manual, quality policy and objectives")]
+    for p in procs:
+        assert isinstance(p, Process)
+        out.append(Text(vi=f"Quy trình {p.document.code} lần ban hành {p.document.revision}",
+                        en=f"Procedure {p.document.code} issue {p.document.revision}"))
+        for r in p.references:
+            if r.legal_basis:
+                out.append(Text(vi=r.id, en=r.id))
+    unique: dict[str, Text] = {}
+    for t in out:
+        unique.setdefault(t.en, t)
+    return list(unique.values())
+
+
+def _default_auditees(procs: Sequence[object], manifest: Manifest, system: bool) -> list[str]:
+    from qms.models.process import Process
+    from qms.rules.audit import system_auditees
+
+    out: list[str] = []
+    for p in procs:
+        assert isinstance(p, Process)
+        out.extend([p.owner, p.unit])
+    if system:
+        sa = system_auditees(manifest)
+        out.extend([*sa.roles, *sa.units])
+    return list(dict.fromkeys(out))
+
+
+def _default_agenda(procs: Sequence[object], clauses: Sequence[str], lead: str, team: Sequence[str]) -> list[AgendaItem]:
+    from qms.models.process import Process
+
+    everyone = [lead, *team]
+    items = [AgendaItem(time="08:00-08:30", activity=Text(vi="Họp khai mạc", en="Opening meeting"), who=everyone)]
+    hour = 8.5
+    for p in procs:
+        assert isinstance(p, Process)
+        start, hour = hour, hour + 1.5
+        items.append(AgendaItem(time=f"{_hhmm(start)}-{_hhmm(hour)}",
+                                activity=Text(vi=f"Đánh giá quá trình {p.id} {p.title.vi}",
+                                              en=f"Audit of process {p.id} {p.title.en}"), who=everyone))
+    if clauses:
+        start, hour = hour, hour + 1.5
+        items.append(AgendaItem(time=f"{_hhmm(start)}-{_hhmm(hour)}",
+                                activity=Text(vi="Đánh giá các điều khoản cấp hệ thống " + ", ".join(clauses),
+                                              en="Audit of system-level clauses " + ", ".join(clauses)),
+                                who=everyone))
+    items.append(AgendaItem(time=f"{_hhmm(hour)}-{_hhmm(hour + 0.5)}",
+                            activity=Text(vi="Chuyên gia đánh giá thống nhất phát hiện", en="Auditors agree findings"),
+                            who=everyone))
+    items.append(AgendaItem(time=f"{_hhmm(hour + 0.5)}-{_hhmm(hour + 1)}",
+                            activity=Text(vi="Họp kết thúc", en="Closing meeting"), who=everyone))
+    return items
+
+
+def _hhmm(hours: float) -> str:
+    h = int(hours)
+    return f"{h:02d}:{round((hours - h) * 60):02d}"
+
+
+# -- checklist -----------------------------------------------------------------------------------
+
+
+def make_checklist(root: Path, audit_id: str, *, force: bool = False) -> Audit:
+    audit = audit_store.load_audit(root, audit_id)
+    if audit.state not in ("planned", "in_progress"):
+        raise _refuse(audit, _("regenerate the checklist of"), ("planned", "in_progress"))
+    if audit.checklist and not force:
+        recorded = sum(1 for i in audit.checklist if i.result is not None)
+        raise InvalidTransition(
+            _("audit {id} already has a checklist ({n} items, {r} with results)").format(
+                id=audit.id, n=len(audit.checklist), r=recorded),
+            _("pass --force to replace it (recorded results are lost)"))
+    ws, _m = _workspace(root)
+    audit.checklist = checklist_mod.generate(ws, audit.plan)
+    if not audit.checklist:
+        raise QmsError(_("no checklist questions could be generated for {id}").format(id=audit.id),
+                       _("check that the audited processes exist and list their clauses"))
+    audit_store.save_audit(root, audit)
+    return audit
+
+
+# -- fieldwork -----------------------------------------------------------------------------------
+
+
+def record(root: Path, audit_id: str, item_ids: Sequence[str] | str, *, result: str, evidence: str = "",
+           by: str | None = None, day: dt.date | None = None, remaining: bool = False) -> Audit:
+    """Record one result for the given checklist items (or for every item still without a result)."""
+    audit = audit_store.load_audit(root, audit_id)
+    if audit.state not in ("planned", "in_progress"):
+        raise _refuse(audit, _("record results in"), ("planned", "in_progress"))
+    if result not in ITEM_RESULTS:
+        raise _unknown(_("result"), result, ITEM_RESULTS)
+    if not audit.checklist:
+        raise UsageError(_("audit {id} has no checklist").format(id=audit.id),
+                         _("generate it with `qms audit checklist {id}`").format(id=audit.id))
+    wanted = [item_ids] if isinstance(item_ids, str) else list(item_ids)
+    items = [i for i in audit.checklist if i.result is None] if remaining else []
+    for item_id in wanted:
+        item = audit.item(item_id)
+        if item is None:
+            raise _unknown(_("checklist item"), item_id, [i.id for i in audit.checklist])
+        items.append(item)
+    if not items:
+        raise UsageError(_("no checklist item given"), _("name items (Q01 Q02 ...) or pass --remaining"))
+    if result != "not_audited" and not evidence.strip():
+        raise UsageError(_("evidence is required for a `{result}` result").format(result=result),
+                         _("say what was seen: documents, records, sample ids, interviews"))
+    if by and by not in audit.plan.auditors:
+        raise UsageError(_("`{id}` is not on the audit team of {audit}").format(id=by, audit=audit.id),
+                         _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
+    when = day or dt.date.today()
+    for item in items:
+        item.result = cast(ItemResult, result)
+        item.evidence = evidence.strip()
+        item.auditor = by
+        item.date = when
+    _move(audit, "in_progress", when, by or "")
+    audit_store.save_audit(root, audit)
+    return audit
+
+
+def add_finding(
+    root: Path,
+    audit_id: str,
+    *,
+    grade: str,
+    statement: str,
+    clause: str | None = None,
+    process: str | None = None,
+    evidence: str = "",
+    item: str | None = None,
+    by: str | None = None,
+    day: dt.date | None = None,
+) -> tuple[Audit, Finding]:
+    """Add a finding; a major or minor one opens a nonconformity linked both ways."""
+    audit = audit_store.load_audit(root, audit_id)
+    if audit.state not in ("planned", "in_progress"):
+        raise _refuse(audit, _("add a finding to"), ("planned", "in_progress"))
+    g = GRADE_ALIASES.get(grade.strip().lower().replace("-", "_"))
+    if g is None:
+        raise _unknown(_("grade"), grade, GRADES)
+    if not statement.strip():
+        raise UsageError(_("the finding needs a statement"), _("describe what was found against which requirement"))
+    ws, manifest = _workspace(root)
+    linked = audit.item(item) if item else None
+    if item and linked is None:
+        raise _unknown(_("checklist item"), item, [i.id for i in audit.checklist])
+    cid = _clause(clause) if clause else (linked.clause if linked and linked.clause else "")
+    pid = process or (linked.process if linked else None)
+    if pid is None and len(audit.plan.processes) == 1:
+        pid = audit.plan.processes[0]
+    if pid is not None and pid not in ws.process_by_id():
+        raise _unknown(_("process"), pid, sorted(ws.process_by_id()))
+    if pid is not None and audit.plan.processes and pid not in audit.plan.processes:
+        raise UsageError(_("process {p} is not in the scope of {id}").format(p=pid, id=audit.id),
+                         _("the scope is: {s}").format(s=", ".join(audit.plan.processes)))
+    if by is not None:
+        if by not in audit.plan.auditors:
+            raise UsageError(_("`{id}` is not on the audit team of {audit}").format(id=by, audit=audit.id),
+                             _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
+        raiser = _person(manifest, by).name
+    else:
+        raiser = _person(manifest, audit.plan.lead).name
+    if g in ("major", "minor") and not evidence.strip():
+        raise UsageError(_("a nonconformity needs objective evidence"), _("pass --evidence"))
+    if g in ("major", "minor") and pid is None:
+        raise UsageError(_("a nonconformity must name the process it concerns"), _("pass --process"))
+    when = day or dt.date.today()
+    fid = f"F{len(audit.findings) + 1:02d}"
+    while audit.finding(fid) is not None:  # hand-edited files may skip numbers
+        fid = f"F{int(fid[1:]) + 1:02d}"
+    finding = Finding(id=fid, grade=g, statement=Text(vi=statement.strip(), en=statement.strip()), clause=cid,
+                      process=pid, evidence=evidence.strip(), item=item, raised_by=by or audit.plan.lead, date=when)
+    if finding.is_nonconformity:
+        from qms.registers.nc import create_nc
+
+        assert pid is not None
+        title = statement.strip().splitlines()[0]
+        nc = create_nc(root, process=pid, title=title if len(title) <= 120 else title[:117] + "...",
+                       description=statement.strip(), source="internal", severity=g, clause=cid or None,
+                       by=raiser, audit=audit.id, finding=fid, evidence=evidence.strip() or None, today=when)
+        finding.nc = nc.id
+    audit.findings.append(finding)
+    _move(audit, "in_progress", when, by or audit.plan.lead)
+    audit_store.save_audit(root, audit)
+    return audit, finding
+
+
+# -- report and close ----------------------------------------------------------------------------
+
+
+def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, by: str | None = None,
+                 day: dt.date | None = None, distribution: Sequence[str] = ()) -> Audit:
+    audit = audit_store.load_audit(root, audit_id)
+    if audit.state != "in_progress":
+        raise _refuse(audit, _("report"), ("in_progress",))
+    missing = [i.id for i in audit.checklist if i.result is None]
+    if missing:
+        raise InvalidTransition(
+            _("{n} checklist items of {id} have no result: {items}").format(
+                n=len(missing), id=audit.id, items=", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")),
+            _("record each one (use --result not_audited for items that were not covered)"))
+    unlinked = [f.id for f in audit.findings if f.is_nonconformity and not f.nc]
+    if unlinked:
+        raise InvalidTransition(_("findings without a nonconformity record: {ids}").format(ids=", ".join(unlinked)),
+                                _("open the nonconformities first (see `qms rule QMS604`)"))
+    if not summary.strip() or not conclusions.strip():
+        raise UsageError(_("the report needs a summary and conclusions"))
+    who = by or audit.plan.lead
+    if who not in audit.plan.auditors:
+        raise UsageError(_("the report is issued by the audit team, not `{id}`").format(id=who),
+                         _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
+    when = day or dt.date.today()
+    if when < audit.plan.date:
+        raise UsageError(_("the report date {day} is before the audit date {audit_day}").format(
+            day=when.isoformat(), audit_day=audit.plan.date.isoformat()))
+    audit.report = AuditReport(issued=when, by=who, summary=Text(vi=summary.strip(), en=summary.strip()),
+                               conclusions=Text(vi=conclusions.strip(), en=conclusions.strip()),
+                               distribution=list(distribution))
+    _move(audit, "reported", when, who)
+    audit_store.save_audit(root, audit)
+    return audit
+
+
+def close(root: Path, audit_id: str, *, by: str = "", day: dt.date | None = None) -> Audit:
+    audit = audit_store.load_audit(root, audit_id)
+    if audit.state != "reported":
+        raise _refuse(audit, _("close"), ("reported",))
+    when = day or dt.date.today()
+    assert audit.report is not None
+    if when < audit.report.issued:
+        raise UsageError(_("the closing date is before the report date {day}").format(
+            day=audit.report.issued.isoformat()))
+    audit.closed = when
+    _move(audit, "closed", when, by)
+    audit_store.save_audit(root, audit)
+    return audit

@@ -1,0 +1,273 @@
+"""Proposing a risk-based internal audit programme (ISO 9001:2015 9.2.2 a).
+
+Every process is audited within the audit cycle. Processes with open nonconformities, a high risk
+score, late dossiers or a recent change are *priority* processes: they are audited twice as often
+and in the first half of each window. System-level clauses that no process addresses get an audit
+of their own. Auditors are assigned so that nobody audits their own unit or process, least-loaded
+first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qms.errors import QmsError
+from qms.i18n import _
+from qms.models.audit import AuditProgramme, ProgrammeAudit
+from qms.models.organisation import Manifest, Person
+from qms.models.process import Process
+from qms.rules.audit import conflict, uncovered_clauses
+from qms.store.workspace import Workspace
+
+HIGH_RISK_SCORE = 10  # likelihood × impact on a 5×5 matrix: 10 and above is "high"
+RECENT_CHANGE_DAYS = 365
+OPEN_NC_STATUSES_EXCLUDED = frozenset({"closed", "rejected"})
+
+
+@dataclass(slots=True)
+class Priority:
+    """Why a process is (or is not) audited more often and earlier."""
+
+    process: str
+    open_ncs: int = 0
+    risk_score: int = 0
+    risk_id: str = ""
+    late: int = 0
+    changed: dt.date | None = None
+
+    @property
+    def high_risk(self) -> bool:
+        return self.risk_score >= HIGH_RISK_SCORE
+
+    @property
+    def is_priority(self) -> bool:
+        return self.open_ncs > 0 or self.high_risk or self.late > 0 or self.changed is not None
+
+    @property
+    def weight(self) -> int:
+        return self.open_ncs * 5 + self.late + self.risk_score + (3 if self.changed else 0)
+
+    def reasons(self) -> list[str]:
+        out: list[str] = []
+        if self.open_ncs:
+            out.append(_("{n} open nonconformities").format(n=self.open_ncs))
+        if self.high_risk:
+            out.append(_("high risk {risk} (score {score})").format(risk=self.risk_id, score=self.risk_score))
+        if self.late:
+            out.append(_("{n} late dossiers").format(n=self.late))
+        if self.changed:
+            out.append(_("changed on {day}").format(day=self.changed.isoformat()))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "priority": self.is_priority,
+            "open_nonconformities": self.open_ncs,
+            "max_risk_score": self.risk_score,
+            "max_risk": self.risk_id or None,
+            "late_dossiers": self.late,
+            "changed": self.changed.isoformat() if self.changed else None,
+            "reasons": self.reasons(),
+        }
+
+
+@dataclass(slots=True)
+class Proposal:
+    programme: AuditProgramme
+    priorities: dict[str, Priority] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.programme.year,
+            "cycle_months": self.programme.cycle_months,
+            "prepared": self.programme.prepared.isoformat() if self.programme.prepared else None,
+            "audits": [
+                {
+                    "id": a.id,
+                    "processes": list(a.processes),
+                    "clauses": list(a.clauses),
+                    "month": a.month,
+                    "auditors": list(a.auditors),
+                    "reason": a.reason,
+                }
+                for a in self.programme.audits
+            ],
+            "priorities": [p.to_dict() for p in self.priorities.values()],
+            "warnings": list(self.warnings),
+        }
+
+
+def open_nonconformities(records: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Open nonconformities per process, from raw register records."""
+    out: dict[str, int] = {}
+    for rec in records.values():
+        process = rec.get("process")
+        status = str(rec.get("status", "open"))
+        if isinstance(process, str) and status not in OPEN_NC_STATUSES_EXCLUDED:
+            out[process] = out.get(process, 0) + 1
+    return out
+
+
+def assess(proc: Process, *, today: dt.date, open_ncs: Mapping[str, int], late: Mapping[str, int]) -> Priority:
+    pr = Priority(proc.id, open_ncs=open_ncs.get(proc.id, 0))
+    for risk in proc.risks:
+        if risk.kind == "risk" and risk.score > pr.risk_score:
+            pr.risk_score, pr.risk_id = risk.score, risk.id
+    keys = [proc.id]
+    if proc.administrative and proc.administrative.code:
+        keys.append(proc.administrative.code)
+    pr.late = sum(late.get(k, 0) for k in keys)
+    dates = [h.date for h in proc.document.history]
+    if proc.document.effective_date:
+        dates.append(proc.document.effective_date)
+    recent = [d for d in dates if d > today - dt.timedelta(days=RECENT_CHANGE_DAYS)]
+    pr.changed = max(recent) if recent else None
+    return pr
+
+
+def _windows(count: int) -> list[tuple[int, int]]:
+    """``count`` consecutive windows of months covering 1..12 (first and last month, inclusive)."""
+    length = 12 / count
+    return [(math.floor(j * length) + 1, math.floor((j + 1) * length)) for j in range(count)]
+
+
+def _offsets(windows: list[tuple[int, int]], half: str) -> list[int]:
+    """Offsets into each window: all of them, or the first half (priority processes go early)."""
+    shortest = min(b - a + 1 for a, b in windows)
+    if half == "first":
+        return list(range((shortest + 1) // 2))
+    return list(range(shortest))
+
+
+def _place(load: dict[int, int], windows: list[tuple[int, int]], half: str, prefer_late: bool = False) -> list[int]:
+    """Months (one per window, same offset in each) with the least load; ties go early (or late)."""
+    best: tuple[int, int] | None = None
+    best_months: list[int] = []
+    for off in _offsets(windows, half):
+        months = [a + off for a, _b in windows]
+        total = sum(load[m] for m in months)
+        key = (total, -off if prefer_late else off)
+        if best is None or key < best:
+            best, best_months = key, months
+    for m in best_months:
+        load[m] += 1
+    return best_months
+
+
+def _auditors(people: list[Person], manifest: Manifest, scope: list[Process], system: bool,
+              load: dict[str, int], team_size: int) -> list[str]:
+    eligible = [p for p in people if not conflict(p, manifest, scope, system)]
+    eligible.sort(key=lambda p: (load[p.id], p.id))
+    chosen = [p.id for p in eligible[:team_size]]
+    for pid in chosen:
+        load[pid] += 1
+    return chosen
+
+
+def propose(
+    ws: Workspace,
+    year: int,
+    *,
+    cycle_months: int = 12,
+    today: dt.date | None = None,
+    late: Mapping[str, int] | None = None,
+    nonconformities: Mapping[str, Mapping[str, Any]] | None = None,
+    team_size: int = 2,
+) -> Proposal:
+    """A programme for ``year`` in which every process and applicable clause is audited."""
+    manifest = ws.manifest
+    if manifest is None:
+        raise QmsError(_("qms.yaml cannot be read"), _("run `qms check` and fix qms.yaml first"))
+    if not 1 <= cycle_months <= 12:
+        raise QmsError(_("the audit cycle must be 1 to 12 months"), _("use --cycle-months 12 for a yearly cycle"))
+    if team_size < 1:
+        raise QmsError(_("the audit team needs at least one auditor"), _("use --team-size 1 or more"))
+    day = today or dt.date.today()
+    proposal = Proposal(AuditProgramme(year=year, cycle_months=cycle_months, prepared=day))
+    broken = [d.path for d in ws.of_kind("process") if d.model is None]
+    if broken:
+        proposal.warnings.append(_("not planned, fix these files first: {paths}").format(paths=", ".join(broken)))
+    processes = sorted((p for _d, p in ws.processes()), key=lambda p: p.id)
+    seen: set[str] = set()
+    unique: list[Process] = []
+    for p in processes:
+        if p.id not in seen:
+            seen.add(p.id)
+            unique.append(p)
+    open_ncs = open_nonconformities(nonconformities or {})
+    for p in unique:
+        proposal.priorities[p.id] = assess(p, today=day, open_ncs=open_ncs, late=late or {})
+
+    base = math.ceil(12 / cycle_months)
+    load = dict.fromkeys(range(1, 13), 0)
+    slots: dict[tuple[int, str], list[Process]] = {}
+    order = sorted(unique, key=lambda p: (not proposal.priorities[p.id].is_priority,
+                                          -proposal.priorities[p.id].weight, p.id))
+    for proc in order:
+        pr = proposal.priorities[proc.id]
+        count = min(12, base * 2) if pr.is_priority else base
+        windows = _windows(count)
+        months = _place(load, windows, "first") if pr.is_priority else _place(load, windows, "any", True)
+        for m in months:
+            slots.setdefault((m, proc.unit), []).append(proc)
+
+    covered: set[str] = set()
+    for proc in unique:
+        covered.update(proc.clauses)
+    system_clauses = uncovered_clauses(manifest, covered)
+    system_months = _place(load, _windows(base), "any", prefer_late=True) if system_clauses else []
+
+    entries: list[tuple[int, str, list[Process], list[str]]] = []
+    for (month, unit), procs in slots.items():
+        entries.append((month, unit, procs, []))
+    for month in system_months:
+        entries.append((month, "", [], system_clauses))
+    entries.sort(key=lambda e: (e[0], e[1] == "", e[1]))
+
+    auditors = [p for p in manifest.organisation.people if p.auditor]
+    if not auditors:
+        proposal.warnings.append(_("nobody in qms.yaml is marked `auditor: true`; no auditors assigned"))
+    person_load = dict.fromkeys((p.id for p in auditors), 0)
+    counts: dict[str, int] = {}
+    for n, (month, _unit, procs, clauses) in enumerate(entries, start=1):
+        team = _auditors(auditors, manifest, procs, bool(clauses), person_load, team_size)
+        ident = f"AUD-{year}-{n:02d}"
+        if auditors and not team:
+            proposal.warnings.append(_("{id}: no impartial auditor is available; appoint one from another unit")
+                                     .format(id=ident))
+        reasons: list[str] = []
+        for p in procs:
+            counts[p.id] = counts.get(p.id, 0) + 1
+            why = proposal.priorities[p.id].reasons()
+            visit = _("audit {n} of the year").format(n=counts[p.id])
+            reasons.append(f"{p.id}: " + "; ".join([*why, visit] if why else [_("routine audit"), visit]))
+        if clauses:
+            reasons.append(_("system-level clauses not addressed by any process: {clauses}")
+                           .format(clauses=", ".join(clauses)))
+        proposal.programme.audits.append(ProgrammeAudit(
+            id=ident, processes=[p.id for p in procs], clauses=list(clauses), month=month,
+            auditors=team, reason=" | ".join(reasons)))
+    return proposal
+
+
+def to_text(proposal: Proposal) -> str:
+    prog = proposal.programme
+    lines = [_("Internal audit programme {year} (cycle: {cycle} months)").format(year=prog.year,
+                                                                             cycle=prog.cycle_months)]
+    for a in prog.audits:
+        scope = ", ".join(a.processes) if a.processes else _("system level")
+        if a.clauses:
+            scope += " + " + _("clauses") + " " + ", ".join(a.clauses)
+        team = ", ".join(a.auditors) or _("(no auditor)")
+        lines.append(f"  {a.id}  {_('month')} {a.month:>2}  {scope}")
+        lines.append(f"      {_('auditors')}: {team}")
+        lines.append(f"      {_('reason')}: {a.reason}")
+    for w in proposal.warnings:
+        lines.append(_("warning: {message}").format(message=w))
+    return "\n".join(lines) + "\n"

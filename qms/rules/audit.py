@@ -1,0 +1,512 @@
+"""QMS6xx: internal audit (ISO 9001:2015 9.2; ISO 19011:2018).
+
+Also home of the pure helpers that the programme generator shares with these rules, so that a
+proposal and a check always agree: who would audit their own work (impartiality) and which
+clauses a set of audits leaves uncovered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from qms.diagnostics import Diagnostic, Severity
+from qms.models.audit import Audit, AuditProgramme
+from qms.models.organisation import Manifest, Person
+from qms.models.process import Process
+from qms.rules.base import CheckContext, Rule, pointer
+from qms.standards import catalogue, normalise_clause, parent_clauses
+from qms.store.workspace import LoadedDoc, Workspace
+
+REPORT_GRACE_DAYS = 30
+NC_DIR = "records/nonconformities/"
+
+# -- impartiality ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Auditees:
+    """The roles and units whose work an audit examines."""
+
+    roles: dict[str, str] = field(default_factory=dict)  # role id -> why
+    units: dict[str, str] = field(default_factory=dict)  # unit id -> why
+
+
+def system_auditees(manifest: Manifest) -> Auditees:
+    """Who does the system-level work written in qms.yaml (objectives, context, interested parties)."""
+    out = Auditees()
+    units = {u.id for u in manifest.organisation.units}
+    owners: list[tuple[str, str]] = [(o.plan.responsible, f"objective {o.id}") for o in manifest.objectives]
+    owners += [(c.monitored_by, f"context issue {c.id}") for c in manifest.context_issues if c.monitored_by]
+    owners += [(p.monitored_by, f"interested party {p.id}") for p in manifest.interested_parties if p.monitored_by]
+    for who, why in owners:
+        (out.units if who in units else out.roles).setdefault(who, f"is responsible for {why}")
+    return out
+
+
+def process_auditees(proc: Process, manifest: Manifest) -> Auditees:
+    out = Auditees()
+    units = {u.id for u in manifest.organisation.units}
+    out.units[proc.unit] = f"runs process {proc.id}"
+    out.roles[proc.owner] = f"owns process {proc.id}"
+    for step in proc.steps:
+        if step.responsible:
+            target = out.units if step.responsible in units else out.roles
+            target.setdefault(step.responsible, f"performs step {step.id} of {proc.id}")
+    return out
+
+
+def person_unit(person: Person, manifest: Manifest) -> str | None:
+    if person.unit:
+        return person.unit
+    role = next((r for r in manifest.organisation.roles if r.id == person.role), None)
+    return role.unit if role else None
+
+
+def conflict(person: Person, manifest: Manifest, processes: Iterable[Process], system: bool) -> str:
+    """Why ``person`` would audit their own work (empty when impartial)."""
+    scopes = [process_auditees(p, manifest) for p in processes]
+    if system:
+        scopes.append(system_auditees(manifest))
+    unit = person_unit(person, manifest)
+    for scope in scopes:
+        if person.role in scope.roles:
+            return f"their role `{person.role}` {scope.roles[person.role]}"
+        if unit and unit in scope.units:
+            return f"their unit `{unit}` {scope.units[unit]}"
+    return ""
+
+
+# -- clause coverage -----------------------------------------------------------------------------
+
+
+def applicable_clauses(manifest: Manifest | None) -> list[str]:
+    cat = catalogue("2015")
+    excluded = [normalise_clause(a.clause) for a in manifest.scope.applicability if not a.applicable] \
+        if manifest else []
+    return [c for c in cat if not any(c == e or c.startswith(e + ".") for e in excluded)]
+
+
+def uncovered_clauses(manifest: Manifest | None, covered: Iterable[str]) -> list[str]:
+    """Top-most applicable clauses that ``covered`` does not reach.
+
+    As in the clause matrix, a clause is covered by itself, by an ancestor (``8.5`` covers ``8.5.1``)
+    and by a descendant (``8.5.1`` reaches ``8.5``). Only the highest uncovered clause of a branch is
+    returned, so that covering the returned clauses covers everything.
+    """
+    given = {normalise_clause(c) for c in covered}
+
+    def is_covered(cid: str) -> bool:
+        if any(p in given for p in parent_clauses(cid)):
+            return True
+        return any(g.startswith(cid + ".") for g in given)
+
+    applicable = applicable_clauses(manifest)
+    out: list[str] = []
+    for cid in applicable:
+        if is_covered(cid):
+            continue
+        parent = cid.rsplit(".", 1)[0] if "." in cid else ""
+        if parent and not is_covered(parent) and parent in applicable:
+            continue
+        out.append(cid)
+    return out
+
+
+def programme_clauses(programme: AuditProgramme, processes: dict[str, Process]) -> set[str]:
+    covered: set[str] = set()
+    for entry in programme.audits:
+        covered.update(entry.clauses)
+        for pid in entry.processes:
+            proc = processes.get(pid)
+            if proc is not None:
+                covered.update(proc.clauses)
+    return covered
+
+
+def process_months(programme: AuditProgramme) -> dict[str, list[int]]:
+    months: dict[str, list[int]] = {}
+    for entry in programme.audits:
+        for pid in entry.processes:
+            months.setdefault(pid, []).append(entry.month)
+    return {k: sorted(set(v)) for k, v in months.items()}
+
+
+def cycle_gap(months: list[int], cycle: int) -> str:
+    """Why these audit months leave a gap longer than ``cycle`` months (empty when they do not)."""
+    if not months:
+        return "it is not audited at all"
+    if months[0] > cycle:
+        return f"its first audit is in month {months[0]}, after the first {cycle} months"
+    for a, b in itertools.pairwise(months):
+        if b - a > cycle:
+            return f"months {a} and {b} are more than {cycle} months apart"
+    if months[-1] < 12 - cycle + 1:
+        return f"its last audit is in month {months[-1]}, leaving more than {cycle} months to the next year"
+    return ""
+
+
+def current_programmes(ws: Workspace, today: dt.date) -> list[tuple[LoadedDoc[Any], AuditProgramme]]:
+    """Programmes for this year and later years (past programmes are records, not plans)."""
+    return [(d, p) for d, p in ws.models("audit-programme") if p.year >= today.year]
+
+
+def _people(manifest: Manifest | None) -> dict[str, Person]:
+    return {p.id: p for p in manifest.organisation.people} if manifest else {}
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+class ProcessNotAudited(Rule):
+    """A process is not audited within the audit cycle.
+
+    What it checks:
+    For the current and future audit programmes (`audits/programme-YYYY.yaml`), every process in
+    `processes/` appears in at least one audit, and its audits are never more than `cycle_months`
+    apart (counting from the start of the year and to its end).
+
+    Why:
+    The audit programme must cover the QMS processes at planned intervals (9.2.1, 9.2.2 a).
+
+    Example:
+    ```yaml
+    year: 2027
+    cycle_months: 12
+    audits:
+      - {processes: [QT-HT-01], month: 3, auditors: [hoang_van_em]}
+    # processes/QT-HT-02.yaml exists but is never audited
+    ```
+
+    Fix:
+    Add the process to an audit (`qms audit programme --year 2027` proposes a complete programme).
+    """
+
+    code = "QMS601"
+    name = "process-not-audited"
+    clauses = ("9.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        for doc, prog in current_programmes(ws, ctx.today):
+            months = process_months(prog)
+            for _pdoc, proc in ws.processes():
+                why = cycle_gap(months.get(proc.id, []), prog.cycle_months)
+                if why:
+                    yield self.at(doc, "/audits", f"process `{proc.id}` is not audited within the "
+                                  f"{prog.cycle_months}-month cycle: {why}",
+                                  hint="add it to an audit in the programme", subject=proc.id, key=True)
+
+
+class ClauseNotCovered(Rule):
+    """An applicable ISO 9001:2015 clause is not covered by the audit programme.
+
+    What it checks:
+    For the current and future audit programmes, every applicable clause (not excluded in
+    `scope.applicability`) is reached by the clauses of the audited processes or by an audit's own
+    `clauses` list. Only the highest uncovered clause of each branch is reported.
+
+    Why:
+    Internal audits must establish whether the QMS conforms to the requirements of the standard as a
+    whole (9.2.1 a), not only to the processes that happen to be audited.
+
+    Example:
+    ```yaml
+    audits:
+      - {processes: [QT-HT-01], month: 3, auditors: [hoang_van_em]}
+    # nothing audits 5.2 (policy) or 9.3 (management review)
+    ```
+
+    Fix:
+    Add the clauses to an audit of the system level:
+    `- {clauses: ["5", "9.3"], month: 10, auditors: [vu_thi_giang]}`.
+    """
+
+    code = "QMS602"
+    name = "clause-not-covered"
+    clauses = ("9.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
+        for doc, prog in current_programmes(ws, ctx.today):
+            for cid in uncovered_clauses(ws.manifest, programme_clauses(prog, procs)):
+                yield self.at(doc, "/audits", f"clause {cid} is not covered by the {prog.year} audit programme",
+                              hint=f"add \"{cid}\" to the `clauses` of an audit", subject=cid, key=True)
+
+
+class AuditorOwnWork(Rule):
+    """An auditor is planned to audit their own unit or process.
+
+    What it checks:
+    Auditors of programme audits and the lead and team of each audit do not work in the unit that
+    runs an audited process, do not hold its owner role, and do not perform one of its steps. For an
+    audit with its own `clauses` (system level), they are also not responsible for the objectives,
+    context issues or interested parties in qms.yaml.
+
+    Why:
+    Auditors must be selected to ensure objectivity and impartiality (9.2.2 c; ISO 19011 principle of
+    independence).
+
+    Example:
+    ```yaml
+    audits:
+      - {processes: [QT-HT-01], month: 3, auditors: [pham_thi_dung]}   # Head of Justice, owner of QT-HT-01
+    ```
+
+    Fix:
+    Choose an auditor from another unit.
+    """
+
+    code = "QMS603"
+    name = "auditor-audits-own-work"
+    clauses = ("9.2.2",)
+
+    def _check(self, doc: LoadedDoc[Any], manifest: Manifest, people: dict[str, Person],
+               procs: dict[str, Process], process_ids: list[str], system: bool,
+               auditors: list[tuple[str, str]]) -> Iterator[Diagnostic]:
+        scope = [procs[p] for p in process_ids if p in procs]
+        for ptr, pid in auditors:
+            person = people.get(pid)
+            if person is None:
+                continue
+            why = conflict(person, manifest, scope, system)
+            if why:
+                yield self.at(doc, ptr, f"auditor `{pid}` would audit their own work: {why}",
+                              hint="choose an auditor from another unit", subject=pid)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        manifest = ws.manifest
+        if manifest is None:
+            return
+        people = _people(manifest)
+        procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
+        for doc, prog in ws.models("audit-programme"):
+            for i, entry in enumerate(prog.audits):
+                yield from self._check(doc, manifest, people, procs, entry.processes, bool(entry.clauses),
+                                       [(pointer("audits", i, "auditors", j), a)
+                                        for j, a in enumerate(entry.auditors)])
+        for doc, audit in ws.models("audit"):
+            plan = audit.plan
+            team = [("/plan/lead", plan.lead)] + [(pointer("plan", "team", j), t) for j, t in enumerate(plan.team)]
+            yield from self._check(doc, manifest, people, procs, plan.processes, bool(plan.clauses), team)
+
+
+def nonconformity_records(ctx: CheckContext) -> dict[str, dict[str, Any]]:
+    """Raw nonconformity records by id: from the workspace when the register's file kind is loaded,
+    else read by the audit store (the register module may not be installed)."""
+    cached = ctx.cache.get("audit.ncs")
+    if isinstance(cached, dict):
+        return cached
+    found: dict[str, dict[str, Any]] = {}
+    loaded = [d for d in ctx.workspace.docs if d.path.startswith(NC_DIR)]
+    if loaded:
+        for d in loaded:
+            stem = d.path[len(NC_DIR):].rsplit(".", 1)[0]
+            found[stem] = d.raw if isinstance(d.raw, dict) else {}
+    else:
+        from qms.store.audit_store import nonconformity_files
+
+        found = nonconformity_files(ctx.workspace.root)
+    ctx.cache["audit.ncs"] = found
+    return found
+
+
+class FindingWithoutNonconformity(Rule):
+    """A major or minor audit finding has no nonconformity record, or the record does not link back.
+
+    What it checks:
+    Every finding graded `major` or `minor` names a nonconformity (`nc: NC-YYYY-NNNN`) that exists in
+    `records/nonconformities/` and whose `audit` and `finding` fields point back at the audit and the
+    finding.
+
+    Why:
+    Nonconformities found by internal audits need correction and corrective action without undue
+    delay (9.2.2 e), and their nature and actions must be retained as evidence (10.2.2).
+
+    Example:
+    ```yaml
+    findings:
+      - {id: F01, grade: minor, statement: "BM-06 not filled in for 2 of 5 dossiers"}   # no nc
+    ```
+
+    Fix:
+    Raise findings with `qms audit finding`, which opens the nonconformity; or open one with the
+    nonconformity register and write its id under `nc:`.
+    """
+
+    code = "QMS604"
+    name = "finding-without-nonconformity"
+    clauses = ("10.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        records: dict[str, dict[str, Any]] | None = None
+        for doc, audit in ctx.workspace.models("audit"):
+            for i, f in enumerate(audit.findings):
+                if not f.is_nonconformity:
+                    continue
+                if not f.nc:
+                    yield self.at(doc, pointer("findings", i, "grade"),
+                                  f"{f.grade} finding {f.id} of {audit.id} has no nonconformity record",
+                                  hint="open a nonconformity and write its id under `nc:`", subject=f.id)
+                    continue
+                if records is None:
+                    records = nonconformity_records(ctx)
+                rec = records.get(f.nc)
+                if rec is None:
+                    yield self.at(doc, pointer("findings", i, "nc"),
+                                  f"nonconformity {f.nc} of finding {f.id} is not in {NC_DIR}",
+                                  hint="correct the id or restore the record", subject=f.id)
+                elif str(rec.get("audit", "")) != audit.id or str(rec.get("finding", "")) != f.id:
+                    yield self.at(doc, pointer("findings", i, "nc"),
+                                  f"nonconformity {f.nc} does not link back to {audit.id} finding {f.id} "
+                                  f"(it says audit `{rec.get('audit', '')}`, finding `{rec.get('finding', '')}`)",
+                                  hint="set `audit` and `finding` in the nonconformity record", subject=f.id)
+
+
+class AuditReportMissing(Rule):
+    """An audit has no report a month after its last day.
+
+    What it checks:
+    An audit still `planned` or `in_progress` more than 30 days after its last day (`plan.end_date`,
+    else `plan.date`).
+
+    Why:
+    The results of audits must be reported to relevant management (9.2.2 d) and retained as evidence
+    (9.2.2 f). An audit without a report leaves findings unacted on.
+
+    Example:
+    ```yaml
+    id: AUD-2026-01
+    state: in_progress
+    plan: {date: 2026-03-10, ...}     # checked on 2026-06-01
+    ```
+
+    Fix:
+    Issue the report with `qms audit report AUD-2026-01`, or re-plan the audit with a new date.
+    """
+
+    code = "QMS605"
+    name = "audit-report-missing"
+    clauses = ("9.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, audit in ctx.workspace.models("audit"):
+            if audit.state not in ("planned", "in_progress"):
+                continue
+            due = audit.plan.last_day + dt.timedelta(days=REPORT_GRACE_DAYS)
+            if ctx.today > due:
+                yield self.at(doc, "/state", f"audit {audit.id} of {audit.plan.last_day.isoformat()} has no "
+                              f"report ({(ctx.today - audit.plan.last_day).days} days later)",
+                              hint=f"issue it with `qms audit report {audit.id}`", subject=audit.id)
+
+
+class ProgrammeOutOfDate(Rule):
+    """The newest audit programme is older than its cycle.
+
+    What it checks:
+    When the repository has audit programmes, one of them covers the current year: the newest
+    programme's year plus its cycle has not ended.
+
+    Why:
+    An audit programme must be planned and maintained (9.2.2 a); an expired programme means that no
+    audits are planned.
+
+    Example:
+    `audits/programme-2025.yaml` is the only programme, checked in 2026.
+
+    Fix:
+    Propose the next one: `qms audit programme --year 2026 --write`.
+    """
+
+    code = "QMS606"
+    name = "audit-programme-out-of-date"
+    severity = Severity.WARNING
+    clauses = ("9.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        progs = ctx.workspace.models("audit-programme")
+        if not progs:
+            return
+        doc, newest = max(progs, key=lambda dp: dp[1].year)
+        ends = dt.date(newest.year, 12, 31)
+        if ctx.today > ends:
+            yield self.at(doc, "/year", f"the newest audit programme ({newest.year}) ended on {ends.isoformat()}",
+                          hint=f"propose the next one with `qms audit programme --year {ctx.today.year} --write`",
+                          subject=str(newest.year))
+
+
+class AuditUnknownReference(Rule):
+    """An audit programme or audit names an unknown process, person or clause.
+
+    What it checks:
+    Processes, auditors, audit leads and team members, and clauses in `audits/` exist; auditors are
+    people marked `auditor: true` in qms.yaml.
+
+    Why:
+    A hand-edited programme must still name real processes and qualified auditors (9.2.2 a, c; 7.2).
+
+    Example:
+    ```yaml
+    audits:
+      - {processes: [QT-HT-09], month: 3, auditors: [nobody]}
+    ```
+
+    Fix:
+    Use ids from `processes/` and `organisation.people`; mark auditors with `auditor: true`.
+    """
+
+    code = "QMS607"
+    name = "audit-unknown-reference"
+    clauses = ("9.2.2",)
+
+    def _people(self, doc: LoadedDoc[Any], people: dict[str, Person],
+                refs: list[tuple[str, str]]) -> Iterator[Diagnostic]:
+        for ptr, pid in refs:
+            person = people.get(pid)
+            if person is None:
+                yield self.at(doc, ptr, f"unknown person `{pid}`", hint="use an id from organisation.people",
+                              subject=pid)
+            elif not person.auditor:
+                yield self.at(doc, ptr, f"`{pid}` is not an auditor",
+                              hint="mark them `auditor: true` in qms.yaml once trained, or choose an auditor",
+                              subject=pid)
+
+    def _refs(self, doc: LoadedDoc[Any], base: tuple[str | int, ...], processes: list[str], clauses: list[str],
+              known: set[str]) -> Iterator[Diagnostic]:
+        cat = catalogue("2015")
+        for j, pid in enumerate(processes):
+            if pid not in known:
+                yield self.at(doc, pointer(*base, "processes", j), f"unknown process `{pid}`",
+                              hint="use an id from processes/", subject=pid)
+        for j, c in enumerate(clauses):
+            if normalise_clause(c) not in cat:
+                yield self.at(doc, pointer(*base, "clauses", j), f"unknown ISO 9001:2015 clause `{c}`",
+                              hint="use a clause number such as 9.2.2", subject=c)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        if ws.manifest is None:
+            return
+        people = _people(ws.manifest)
+        known = set(ws.process_by_id())
+        for doc, prog in ws.models("audit-programme"):
+            for i, entry in enumerate(prog.audits):
+                yield from self._refs(doc, ("audits", i), entry.processes, entry.clauses, known)
+                yield from self._people(doc, people, [(pointer("audits", i, "auditors", j), a)
+                                                      for j, a in enumerate(entry.auditors)])
+        for doc, audit in ws.models("audit"):
+            a: Audit = audit
+            yield from self._refs(doc, ("plan",), a.plan.processes, a.plan.clauses, known)
+            yield from self._people(doc, people, [("/plan/lead", a.plan.lead)] +
+                                    [(pointer("plan", "team", j), t) for j, t in enumerate(a.plan.team)])
+
+
+RULES: tuple[type[Rule], ...] = (
+    ProcessNotAudited, ClauseNotCovered, AuditorOwnWork, FindingWithoutNonconformity, AuditReportMissing,
+    ProgrammeOutOfDate, AuditUnknownReference,
+)
