@@ -243,7 +243,7 @@ def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
                 reason = "declared"
         elif clause not in cat15:
             reason = "2008-only"
-        elif fold(cat08[clause].title) != fold(cat15[clause].title) and any(
+        elif cat15[clause].level > 1 and fold(cat08[clause].title) != fold(cat15[clause].title) and any(
                 find_phrases(context, [p]) for p in _title_phrases(clause)):
             reason = "context"
         if reason:

@@ -1,0 +1,187 @@
+"""``qms migrate``: ISO 9001:2008 → 2015 look-ups, gap analysis, rewrite and transition report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from pathlib import Path
+
+import click
+
+from qms.errors import UsageError
+from qms.i18n import _, get_language
+from qms.migrate.apply import write_text
+
+from .common import repo_root
+
+
+@click.group()
+def migrate() -> None:
+    """Move a QMS from ISO 9001:2008 to ISO 9001:2015."""
+
+
+@migrate.command("map")
+@click.argument("clause")
+@click.option("--from", "source", default="2008", show_default=True, help="Edition the clause belongs to.")
+@click.option("--to", "target", default=None, help="Edition to map to (default: the other of 2008/2015).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
+    """Look CLAUSE up in the correlation table (rows not verified are shown as "to confirm")."""
+    from qms.standards.correlation import lookup
+
+    result = lookup(clause, source, target)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    lang = get_language()
+
+    def label(titles: dict[str, str]) -> str:
+        return titles.get(lang) or titles.get("en") or ""
+
+    click.echo(f"ISO 9001:{result['from']} {result['clause']} {label(result['title'])}".rstrip())
+    if not result["to"]:
+        click.echo("  → " + _("no ISO 9001:{edition} counterpart").format(edition=result["to_edition"]))
+    for t in result["to"]:
+        click.echo(f"  → ISO 9001:{result['to_edition']} {t} {label(result['to_titles'][t])}".rstrip())
+    confidence = _("verified") if result["confidence"] == "verified" else _("to confirm")
+    click.echo(_("  confidence: {confidence} (evidence: {evidence})").format(
+        confidence=confidence, evidence=result["evidence"]))
+    if result["note"]:
+        click.echo(_("  note: {note}").format(note=result["note"]))
+
+
+@migrate.command("check")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--actions-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the open gaps as planned actions (.yaml/.yml or .csv).")
+@click.option("--owner", default=None, help="Role id that owns the planned actions.")
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Due date, YYYY-MM-DD.")
+@click.pass_context
+def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | None,
+          due: dt.datetime | None) -> None:
+    """Report what ISO 9001:2015 requires that the system does not cover yet, and every 2008 leftover.
+
+    Exit codes: 0 nothing to do, 1 gaps or leftovers remain, 2 usage error.
+    """
+    from qms.migrate.gaps import actions, actions_csv, actions_yaml, analyse
+    from qms.store.workspace import load_workspace
+
+    if actions_out is not None and (owner is None or due is None):
+        raise UsageError(_("--actions-out needs --owner ROLE and --due YYYY-MM-DD"))
+    ws = load_workspace(repo_root(ctx))
+    if actions_out is not None and owner is not None:
+        roles = {r.id for r in ws.manifest.organisation.roles} if ws.manifest is not None else set()
+        if roles and owner not in roles:
+            close = difflib.get_close_matches(owner, sorted(roles), n=1)
+            raise UsageError(_("unknown role {role}").format(role=owner),
+                             hint=_("did you mean {role}?").format(role=close[0]) if close
+                             else _("roles: {roles}").format(roles=", ".join(sorted(roles))))
+    report = analyse(ws)
+    if actions_out is not None and owner is not None and due is not None:
+        rows = actions(report, owner, due.date(), get_language())
+        suffix = actions_out.suffix.lower()
+        if suffix == ".csv":
+            text = actions_csv(rows)
+        elif suffix in (".yaml", ".yml"):
+            text = actions_yaml(rows)
+        else:
+            raise UsageError(_("--actions-out must end in .yaml, .yml or .csv"))
+        try:
+            write_text(actions_out, text)
+        except OSError as exc:
+            raise UsageError(_("cannot write {path}: {error}").format(path=actions_out, error=exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        lang = get_language()
+        click.echo(_("Declared standard: ISO 9001:{edition}").format(edition=report.edition))
+        click.echo(_("Requirements new or changed in ISO 9001:2015:"))
+        for g in report.gaps:
+            title = g.title().get(lang) or g.title()["en"]
+            click.echo(f"  [{_(g.status)}] {g.clause} {title}")
+            for ev in g.evidence:
+                click.echo(f"      - {ev}")
+            if g.action:
+                click.echo("      " + _("to do: {action}").format(action=g.action))
+        click.echo(_("ISO 9001:2008 leftovers: {count}").format(count=len(report.leftovers)))
+        for d in report.leftovers:
+            click.echo(f"  {d.location.render()}: {d.code} {d.message}")
+            if d.hint:
+                click.echo("      " + _("hint: {hint}").format(hint=d.hint))
+        if actions_out is not None:
+            click.echo(_("{count} planned actions written to {path}").format(
+                count=len(report.open_gaps), path=actions_out))
+    ctx.exit(1 if report.open_gaps or report.leftovers else 0)
+
+
+@migrate.command("apply")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the migrated repository to this new directory; the original is left untouched.")
+@click.pass_context
+def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) -> None:
+    """Rewrite clause numbers, retired terms, exclusions and the management representative.
+
+    Writes are atomic; the log goes to migration-log.yaml. A second run changes nothing.
+    """
+    from qms.migrate.apply import LOG_NAME, plan_migration, prepare_out, write
+
+    root = repo_root(ctx)
+    preview = dry_run or show_diff
+    if out is not None and preview:
+        raise UsageError(_("--out cannot be combined with --dry-run or --diff"))
+    target = prepare_out(root, out) if out is not None else root
+    plan = plan_migration(target)
+    if show_diff:
+        for f in plan.files:
+            click.echo(f.diff(), nl=False)
+    if not preview:
+        write(plan)
+    if not plan.changed:
+        click.echo(_("Nothing to change: the repository is already in ISO 9001:2015 terms."))
+    else:
+        verb = _("would change") if preview else _("changed")
+        click.echo(_("{count} files {verb}:").format(count=len(plan.files), verb=verb))
+        for f in plan.files:
+            click.echo(f"  {f.path}")
+        click.echo(_("{changes} changes ({confirm} to confirm), {suggestions} suggestions, "
+                     "{unplaced} items not placed").format(
+            changes=len(plan.changes), confirm=len(plan.to_confirm()), suggestions=len(plan.suggestions),
+            unplaced=len(plan.unplaced)))
+        if not preview:
+            click.echo(_("Log: {path}").format(path=target / LOG_NAME))
+    for u in plan.unplaced:
+        click.echo(_("  not placed: {file}{pointer}: {reason}").format(file=u.file, pointer=u.pointer,
+                                                                       reason=u.reason))
+
+
+@migrate.command("report")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file: .html (PDF is not available yet).")
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default=None,
+              help="Default: from the file extension.")
+@click.pass_context
+def report(ctx: click.Context, output: Path, fmt: str | None) -> None:
+    """Write the transition report: summary, mapping used, gaps with status and every changed file."""
+    from qms.migrate.gaps import analyse
+    from qms.migrate.report import render_html, view_model
+    from qms.store.workspace import load_workspace
+
+    kind = fmt or {".html": "html", ".htm": "html", ".json": "json"}.get(output.suffix.lower())
+    if kind is None:
+        raise UsageError(_("cannot tell the report format from {path}").format(path=output),
+                         hint=_("use a .html or .json file name, or --format"))
+    root = repo_root(ctx)
+    ws = load_workspace(root)
+    org = ""
+    if ws.manifest is not None:
+        org = ws.manifest.organisation.name.get(get_language())
+    vm = view_model(root, analyse(ws), org)
+    text = render_html(vm) if kind == "html" else json.dumps(vm, ensure_ascii=False, indent=2, default=str)
+    try:
+        write_text(output, text)
+    except OSError as exc:
+        raise UsageError(_("cannot write {path}: {error}").format(path=output, error=exc)) from None
+    click.echo(_("Report written to {path}").format(path=output))
