@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "init": "qms.cli.scaffold:init",
     "calendar": "qms.cli.calendar:calendar",
     "kpi": "qms.cli.kpi:kpi",
+    "migrate": "qms.cli.migrate:migrate",
     "nc": "qms.cli.nc:nc",
     "doc": "qms.cli.doc:doc",
     "sign": "qms.cli.sign:sign",
