@@ -29,7 +29,6 @@ from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import Nonconformity
 from qms.store.atomic import atomic_write_text, fsync_dir
-from qms.store.workspace import FILE_KINDS, FileKind, load_document, schema_problems
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeDumper as _BaseDumper
@@ -44,7 +43,6 @@ LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 120.0
 INDEX_FILE = ".qms-cache/nc-index.json"
 INDEX_VERSION = 2
-NC_KIND: FileKind = next(k for k in FILE_KINDS if k.name == "nonconformity")
 _NAME_RE = re.compile(r"^NC-(\d{4})-(\d{4,})\.yaml$")
 _CONFLICT_START = "<<<<<<< "
 _CONFLICT_BASE = "||||||| "
@@ -187,7 +185,10 @@ def write_record(root: Path, nc: Nonconformity, *, exclusive: bool = False) -> P
 
 def read_record(root: Path, path: Path) -> Nonconformity:
     """Load and fully validate one record; problems become a located :class:`RecordError`."""
-    doc = load_document(root, path, NC_KIND)
+    from qms.store.workspace import FILE_KINDS, load_document  # not needed for listing
+
+    kind = next(k for k in FILE_KINDS if k.name == "nonconformity")
+    doc = load_document(root, path, kind)
     rel = doc.path
     if doc.load_problems:
         p = doc.load_problems[0]
@@ -215,6 +216,7 @@ def parse_text(text: str, where: str) -> Nonconformity:
     except yaml.YAMLError as exc:
         raise RecordError(_("{path}: invalid YAML: {reason}").format(path=where, reason=exc)) from None
     except ValidationError as exc:
+        from qms.store.workspace import schema_problems
         from qms.store.yaml_io import load_text
 
         loaded = load_text(text)
