@@ -29,7 +29,7 @@ from qms.doccontrol.catalog import ControlledDoc, resolve
 from qms.errors import InvalidTransition, UsageError
 from qms.i18n import _
 from qms.models.common import DocumentControl
-from qms.rules.doc_control import same_person
+from qms.rules.doc_control import same_person, state_label
 from qms.store.workspace import Workspace
 from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key
 from qms.store.yaml_edit import resolve as resolve_pointer
@@ -144,7 +144,7 @@ def revise(ws: Workspace, ident: str, summary: str, *, summary_en: str = "", pag
         if control.state in ("draft", "in_review"):
             raise InvalidTransition(
                 _("revision {revision} of {code} is still {state}; approve it before opening another").format(
-                    revision=control.revision, code=control.code, state=control.state),
+                    revision=control.revision, code=control.code, state=state_label(control.state)),
                 _("qms doc approve {id} --as reviewer|approver --by NAME").format(id=ident))
         new_revision = control.revision + 1
         block["revision"] = new_revision

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from qms.doccontrol.catalog import collect, next_review
 from qms.i18n import _
+from qms.rules.doc_control import state_label
 from qms.store.workspace import Workspace
 
 
@@ -44,12 +45,6 @@ def status_rows(ws: Workspace, lang: str | None = None) -> list[StatusRow]:
     return rows
 
 
-def _state_label(state: str | None) -> str:
-    labels = {"draft": _("draft"), "in_review": _("in review"), "approved": _("approved"),
-              "obsolete": _("obsolete")}
-    return labels.get(state or "", "-")
-
-
 def to_text(rows: list[StatusRow]) -> str:
     headers = [_("Code"), _("Kind"), _("Rev."), _("Effective"), _("Next review"), _("State"), _("Title")]
     kinds = {"manual": _("manual"), "policy": _("policy"), "procedure": _("procedure"), "form": _("form")}
@@ -57,7 +52,7 @@ def to_text(rows: list[StatusRow]) -> str:
     for r in rows:
         title = r.title + (f" ({_('issued with {code}').format(code=r.controlled_by)})" if r.controlled_by else "")
         table.append([r.code, kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
-                      r.effective_date or "-", r.next_review or "-", _state_label(r.state), title])
+                      r.effective_date or "-", r.next_review or "-", state_label(r.state), title])
     widths = [max(len(row[i]) for row in table) for i in range(len(headers) - 1)]
     lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
              for row in table]

@@ -29,6 +29,13 @@ def same_person(a: str | None, b: str | None) -> bool:
     return norm(a) == norm(b)
 
 
+def state_label(state: str | None) -> str:
+    """The translated name of a document state."""
+    labels = {"draft": _("draft"), "in_review": _("in review"), "approved": _("approved"),
+              "obsolete": _("obsolete")}
+    return labels.get(state or "", state or "-")
+
+
 def _documents(ctx: CheckContext) -> Iterator[tuple[LoadedDoc[Any], str, DocumentControl, Any]]:
     yield from controlled_documents(ctx.workspace)
 
@@ -68,7 +75,7 @@ class InForceNotApproved(Rule):
                 yield self.at(doc, f"{ptr}/state",
                               _("`{code}` revision {revision} is in force since {date} but is {state}").format(
                                   code=dc.code, revision=dc.revision, date=dc.effective_date.isoformat(),
-                                  state=dc.state),
+                                  state=state_label(dc.state)),
                               hint=_("approve it with `qms doc approve`, or remove `effective_date` until then"),
                               subject=dc.code)
 
