@@ -156,12 +156,6 @@ class Nonconformity(Strict):
     closed_on: dt.date | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
 
-    @field_validator("clause", mode="before")
-    @classmethod
-    def _clause_text(cls, value: Any) -> Any:
-        # an unquoted 8.5 is read by YAML as a float
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
-
     @property
     def year(self) -> int:
         return int(self.id.split("-")[1])
