@@ -30,10 +30,13 @@ SUBCOMMANDS: dict[str, str] = {
     "calendar": "qms.cli.calendar:calendar",
     "kpi": "qms.cli.kpi:kpi",
     "migrate": "qms.cli.migrate:migrate",
+    "render": "qms.cli.render:render",
+    "audit": "qms.cli.audit:audit",
     "nc": "qms.cli.nc:nc",
     "doc": "qms.cli.doc:doc",
     "sign": "qms.cli.sign:sign",
     "verify": "qms.cli.sign:verify",
+    "matrix": "qms.cli.matrix:matrix",
 }
 
 
