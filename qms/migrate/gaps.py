@@ -84,7 +84,7 @@ class _Claims:
         mapped = [m for c, ms in self.mapped.items() for m in ms
                   if c == clause or c.startswith(clause + ".") or clause.startswith(c + ".")]
         if parent or mapped:
-            return "partial", parent + mapped
+            return "partial", list(dict.fromkeys(parent + mapped))
         return "missing", []
 
 
