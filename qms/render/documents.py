@@ -189,7 +189,8 @@ def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opt
     view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path)
     stats = RenderStats()
     prepare_fonts(root)
-    _render_one(root, procedure_html(view, opts.lang), out, opts, [_attachment(root, doc.path)], stats)
+    attachments = [_attachment(root, doc.path)] if opts.variant else []
+    _render_one(root, procedure_html(view, opts.lang), out, opts, attachments, stats)
     return stats
 
 
