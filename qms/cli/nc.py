@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -410,3 +411,17 @@ def renumber(ctx: click.Context, nc_id: str, by: str | None, on: dt.datetime | N
     for moved in reg.renumber(repo_root(ctx), nc_id, by=by, today=_day(on)):
         click.echo(_("{old} ({file}) is now {new} ({new_file})").format(
             old=moved.old_id, file=moved.old_file, new=moved.new_id, new_file=moved.new_file))
+
+
+@nc.command("report")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
+              help="Default: from the output file's extension.")
+@click.pass_context
+def report(ctx: click.Context, out: Path, fmt: str | None) -> None:
+    """Render the register: a register table, then one record sheet per nonconformity."""
+    from qms.registers.nc_report import write_report
+
+    chosen = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "pdf")
+    pages = write_report(repo_root(ctx), out, get_language(), chosen)
+    click.echo(_("wrote {path}").format(path=out) + (f" ({pages} p.)" if pages else ""))

@@ -1,0 +1,57 @@
+"""The register as a controlled document (HTML or PDF) through :mod:`qms.render.api`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qms.errors import ConfigError
+from qms.i18n import _, use_language
+from qms.registers.nc import get_nc, list_ncs
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "id": _("ID"), "raised": _("Raised"), "process": _("Process"), "clause": _("Clause"),
+        "source": _("Source"), "severity": _("Severity"), "title": _("Title"), "status": _("Status"),
+        "closed": _("Closed on"), "raised_by": _("Raised by"), "audit": _("Audit"), "evidence": _("Evidence"),
+        "correction": _("Correction"), "cause": _("Cause analysis"), "root_cause": _("Root cause"),
+        "similar": _("Similar nonconformities"), "actions": _("Corrective actions"),
+        "review": _("Effectiveness review"), "effective": _("effective"), "not_effective": _("not effective"),
+        "risks": _("Risks and opportunities"), "qms_change": _("Change to the QMS"), "rejected": _("Rejected"),
+        "history": _("History"),
+    }
+
+
+def render_html(root: Path, lang: str) -> str:
+    from qms.render import api
+    from qms.store.workspace import FILE_KINDS, load_document
+
+    root = root.resolve()
+    kind = next(k for k in FILE_KINDS if k.name == "manifest")
+    manifest = load_document(root, root / "qms.yaml", kind).model
+    if manifest is None:
+        raise ConfigError(_("qms.yaml does not validate; run `qms check`"))
+    rows, _bad = list_ncs(root)
+    records = [get_nc(root, r.id) for r in rows if r.file == f"{r.id}.yaml"]
+    with use_language(lang):
+        title = _("Register of nonconformities and corrective actions")
+        context: dict[str, Any] = {
+            "control": api.control_view(None, "NC-REGISTER", lang), "org": api.org_view(manifest, lang),
+            "doc_kind": _("Register"), "doc_title": title, "rows": rows, "records": records,
+            "labels": _labels(),
+        }
+        return api.render_html_document("nc_register.j2", context, root, lang, search_package="qms.registers")
+
+
+def write_report(root: Path, out: Path, lang: str, fmt: str) -> int:
+    """Write the register as HTML or PDF; returns the page count (0 for HTML)."""
+    html = render_html(root, lang)
+    if fmt == "html":
+        from qms.store.atomic import atomic_write_text
+
+        atomic_write_text(out, html)
+        return 0
+    from qms.render import api
+
+    return api.write_pdf(html, out, root)
