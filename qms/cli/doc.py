@@ -136,11 +136,15 @@ def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["yaml", "html", "pdf"]), default="yaml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (required for pdf).")
+@click.option("--doc-lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the rendered document (default: the organisation's default language).")
 @click.pass_context
-def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output: Path | None) -> None:
+def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output: Path | None,
+         doc_lang: str | None) -> None:
     """Show ID as it was in an earlier revision, read from git history.
 
-    Superseded revisions are watermarked "Hết hiệu lực / Superseded".
+    Superseded revisions are watermarked "Hết hiệu lực / Superseded". PDF output is PDF/A-3b with
+    the revision's YAML attached.
     """
     from qms.doccontrol.history import version_at, watermarked_yaml
     from qms.doccontrol.show import render_html, render_pdf
@@ -151,10 +155,10 @@ def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output:
     if fmt == "pdf":
         if output is None:
             raise UsageError(_("--format pdf needs -o FILE"))
-        render_pdf(ws, version, output)
-        click.echo(_("wrote {path}").format(path=output))
+        pages = render_pdf(ws, version, output, doc_lang)
+        click.echo(_("wrote {path} ({pages} pages)").format(path=output, pages=pages))
         return
-    text = watermarked_yaml(version) if fmt == "yaml" else render_html(ws, version)
+    text = watermarked_yaml(version) if fmt == "yaml" else render_html(ws, version, doc_lang)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:

@@ -1,24 +1,28 @@
 """Rendering one (possibly superseded) revision of a controlled document.
 
-The YAML of the revision comes from git (:func:`qms.doccontrol.history.version_at`). When the
-render layer (:mod:`qms.render.api`) can render the document, it is used; otherwise a plain,
-self-contained HTML page shows the control block, the revision history and the YAML source.
-Superseded revisions carry the watermark "Hết hiệu lực / Superseded" in every format.
+The YAML of the revision comes from git (:func:`qms.doccontrol.history.version_at`). Procedures
+are laid out by the render layer (:mod:`qms.render`), exactly like ``qms render``; other documents
+get a plain, self-contained HTML page with the control block, the revision history and the YAML
+source. PDFs are PDF/A-3b with the revision's YAML attached. Superseded revisions carry the
+watermark "Hết hiệu lực / Superseded" (a fixed-position element, so it is on every PDF page).
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from pydantic import ValidationError
 
 from qms.doccontrol.history import WATERMARK, HistoricalVersion
-from qms.errors import QmsError
-from qms.i18n import _, bilingual, get_language
+from qms.i18n import _, bilingual, get_language, use_language
+from qms.models.process import Process
 from qms.store.workspace import Workspace
+from qms.store.yaml_io import load_bytes
 
 _WATERMARK_CSS = """
 .qms-superseded-watermark{position:fixed;top:40%;left:0;right:0;text-align:center;transform:rotate(-30deg);
-font-size:48pt;font-weight:bold;color:rgba(200,0,0,.25);pointer-events:none;z-index:1000}
+font-size:44pt;font-weight:bold;color:rgba(200,0,0,.25);pointer-events:none;z-index:1000}
 """
 
 
@@ -69,12 +73,55 @@ def _fallback_html(version: HistoricalVersion) -> str:
     return add_watermark(page) if version.superseded else page
 
 
-def render_html(ws: Workspace, version: HistoricalVersion) -> str:
-    """HTML of the revision, watermarked when superseded."""
-    return _fallback_html(version)
+def _lang(ws: Workspace, lang: str | None) -> str:
+    if lang:
+        return lang
+    manifest = ws.manifest
+    return manifest.organisation.default_language if manifest is not None else get_language()
 
 
-def render_pdf(ws: Workspace, version: HistoricalVersion, output: Path) -> None:
-    """PDF of the revision through the render layer, watermarked when superseded."""
-    raise QmsError(_("rendering a revision to PDF needs the render layer, which is not available yet"),
-                   _("use --format html or --format yaml"))
+def _procedure_html(ws: Workspace, version: HistoricalVersion, lang: str) -> str | None:
+    """The procedure as the render layer lays it out, or ``None`` if that is not possible."""
+    if version.doc.kind != "procedure" or ws.manifest is None:
+        return None
+    try:
+        from qms.render import viewmodels
+        from qms.render.documents import procedure_html
+    except ImportError:  # pragma: no cover - the render layer is part of qms
+        return None
+    loaded = load_bytes(version.text.encode("utf-8"))
+    if loaded.data is None or not isinstance(loaded.data, dict):
+        return None
+    try:
+        proc = Process.model_validate(loaded.data)
+    except ValidationError:
+        return None  # an old revision that no longer fits today's schema: show the source instead
+    view = viewmodels.procedure_view(proc, ws.manifest, lang, version.doc.path)
+    return procedure_html(view, lang)
+
+
+def render_html(ws: Workspace, version: HistoricalVersion, lang: str | None = None) -> str:
+    """HTML of the revision, watermarked when superseded.
+
+    Procedures are laid out by the render layer (the same page as ``qms render``); the manual,
+    the policy and revisions whose YAML no longer fits the schema get a plain page with the
+    control block, the revision history and the YAML source.
+    """
+    chosen = _lang(ws, lang)
+    with use_language(chosen):
+        page = _procedure_html(ws, version, chosen)
+        if page is None:
+            return _fallback_html(version)
+    return add_watermark(page) if version.superseded else page
+
+
+def render_pdf(ws: Workspace, version: HistoricalVersion, output: Path, lang: str | None = None) -> int:
+    """PDF/A-3b of the revision with its YAML source attached, watermarked when superseded; returns pages."""
+    from qms.render.api import PdfAttachment, write_pdf
+
+    page = render_html(ws, version, lang)
+    name = PurePosixPath(version.doc.path).name
+    if version.commit is not None:
+        name = f"{PurePosixPath(name).stem}.rev{version.revision}.{version.commit.commit[:12]}.yaml"
+    attachment = PdfAttachment(name, version.text.encode("utf-8"), "source YAML")
+    return write_pdf(page, output, ws.root, attachments=[attachment], variant="pdf/a-3b")

@@ -234,8 +234,17 @@ def test_history_and_superseded_revision_from_git(repo: Path, capsys: pytest.Cap
 
     code, out, _err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "1", "--format", "html")
     assert code == 0
+    assert 'class="qms-superseded-watermark"' in out
     assert "Hết hiệu lực / Superseded" in out
-    assert "<h1>QT-01</h1>" in out
+    assert "Chứng thực bản sao" in out  # laid out by the render layer, in the organisation's language
+    code, out, _err = qms(capsys, repo, "doc", "show", "QT-01", "--format", "html")
+    assert "Superseded" not in out
+
+    # the manual has no procedure layout: a plain page with the control block and the source
+    code, out, _err = qms(capsys, repo, "doc", "show", "STCL", "--format", "html")
+    assert code == 0
+    assert "<h1>STCL</h1>" in out
+    assert "Superseded" not in out
 
     code, _out, err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "7")
     assert code == 2
@@ -250,3 +259,34 @@ def test_show_needs_git_for_old_revisions(tmp_path: Path, capsys: pytest.Capture
     code, _out, err = qms(capsys, root, "doc", "show", "QT-01", "--revision", "1")
     assert code == 2
     assert "not inside a git repository" in err or "no commit" in err
+
+
+def test_superseded_revision_as_pdf(repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    first = git(repo, "rev-parse", "HEAD").strip()
+    qms(capsys, repo, "doc", "revise", "QT-01", "--summary", "Cập nhật lệ phí", "--date", "2026-04-01")
+    qms(capsys, repo, "doc", "approve", "QT-01", "--as", "reviewer", "--by", "cuong", "--date", "2026-04-02")
+    qms(capsys, repo, "doc", "approve", "QT-01", "--as", "approver", "--by", "an", "--date", "2026-04-03")
+    git(repo, "commit", "-qam", "QT-01 lần 2")
+
+    old_pdf = tmp_path / "QT-01-rev1.pdf"
+    code, _out, err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "1", "--format", "pdf", "-o",
+                         str(old_pdf))
+    assert code == 0, err
+    reader = PdfReader(old_pdf)
+    pages = ["".join(p.extract_text().split()) for p in reader.pages]
+    assert all("Hếthiệulực/Superseded" in text for text in pages)  # watermark on every page
+    assert "Lầnbanhành:01" in pages[0]
+    assert reader.attachments == {f"QT-01.rev1.{first[:12]}.yaml": [git(repo, "show", f"{first}:{PROC}").encode()]}
+    assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+
+    current = tmp_path / "QT-01.pdf"
+    assert qms(capsys, repo, "doc", "show", "QT-01", "--format", "pdf", "-o", str(current))[0] == 0
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(current).pages)
+    assert "Superseded" not in text
+    assert "Lầnbanhành:02" in text
+
+    code, _out, err = qms(capsys, repo, "doc", "show", "QT-01", "--format", "pdf")
+    assert code == 2
+    assert "-o FILE" in err

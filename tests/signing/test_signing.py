@@ -257,3 +257,32 @@ def test_unreadable_pdf_raises_a_user_error(tmp_path: Path) -> None:
     bad.write_bytes(b"%PDF-1.4\n%%EOF\n")
     with pytest.raises(UnreadablePdf):
         verify_pdf(bad)
+
+
+def test_render_layer_pdfa3b_keeps_its_structure_when_signed(tmp_path: Path, pki: Pki) -> None:
+    """A real PDF/A-3b archive copy from the render layer (WeasyPrint) with a YAML source attached."""
+    pdf = pytest.importorskip("qms.render.pdf")
+    source = YAML_SOURCE.encode("utf-8")
+    result = pdf.html_to_pdf("<html><head><meta charset='utf-8'></head><body><h1>QT-01</h1>"
+                             "<p>Chứng thực bản sao</p></body></html>", None,
+                             attachments=[pdf.PdfAttachment("QT-01.yaml", source, "source YAML")],
+                             variant="pdf/a-3b")
+    archive = tmp_path / "QT-01.pdf"
+    archive.write_bytes(result.data)
+    before = PdfReader(archive)
+    xmp_before = before.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp_before
+
+    out = tmp_path / "QT-01.signed.pdf"
+    sign_pdf(archive, out, pki.p12, PASSWORD, field="approver")
+    assert out.read_bytes().startswith(archive.read_bytes())
+    after = PdfReader(out)
+    root = after.trailer["/Root"]
+    assert after.attachments == {"QT-01.yaml": [source]}
+    assert root["/Metadata"].get_object().get_data() == xmp_before  # XMP (pdfaid) untouched
+    assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    af_before = [f.get_object()["/AFRelationship"] for f in before.trailer["/Root"]["/AF"]]
+    assert af_before
+    assert [f.get_object()["/AFRelationship"] for f in root["/AF"]] == af_before
+    assert dict(after.metadata or {}) == dict(before.metadata or {})  # Info dictionary untouched
+    assert verify_pdf(out, [pki.ca_pem]).ok
