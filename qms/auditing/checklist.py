@@ -48,19 +48,20 @@ def question_bank() -> dict[str, list[BankQuestion]]:
 
 
 def generic_questions(clause: str) -> list[BankQuestion]:
-    """Questions for ``clause`` and its sub-clauses; else those of the nearest parent clause."""
+    """Questions for ``clause`` and its sub-clauses; without questions of its own, also those of the
+    nearest parent clause (``7.5.3`` gets ``7.5.3.2`` and ``7.5``)."""
     bank = question_bank()
     cid = normalise_clause(clause)
     found = [q for key, qs in bank.items() if key == cid or key.startswith(cid + ".") for q in qs]
-    if found:
+    if cid in bank:
         return found
     parts = cid.split(".")
     while len(parts) > 1:
         parts.pop()
         parent = ".".join(parts)
         if parent in bank:
-            return list(bank[parent])
-    return []
+            return [*bank[parent], *found]
+    return found
 
 
 # -- wording helpers -------------------------------------------------------------------------------

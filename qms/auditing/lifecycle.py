@@ -124,11 +124,11 @@ def plan(
         raise QmsError(_("audit {id} already exists").format(id=ident), _("show it with `qms audit show {id}`")
                        .format(id=ident))
     entry = None
-    if audit_store.programme_path(root, int(ident.split("-")[1])).is_file():
+    if audit_id and audit_store.programme_path(root, int(ident.split("-")[1])).is_file():
         prog = audit_store.load_programme(root, int(ident.split("-")[1]))
         entry = next((a for a in prog.audits if a.id == ident), None)
     procs = list(processes) or (list(entry.processes) if entry else [])
-    extra = [_clause(c) for c in clauses] if clauses else (list(entry.clauses) if entry else [])
+    extra = [_clause(c) for c in clauses] if clauses or processes else (list(entry.clauses) if entry else [])
     auditors = ([lead] if lead else []) + list(team)
     if not auditors and entry:
         auditors = list(entry.auditors)

@@ -153,7 +153,7 @@ def save_audit(root: Path, audit: Audit, *, new: bool = False) -> Path:
         atomic_write_text(path, text, exclusive=new)
     except FileExistsError:
         raise QmsError(_("audit {id} already exists").format(id=audit.id),
-                       _("choose another id or omit --id")) from None
+                       _("choose another audit id")) from None
     return path
 
 
