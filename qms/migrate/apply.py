@@ -274,7 +274,9 @@ class _FileMigrator:
             seq = doc.get(key)
             if seq is None:
                 seq = CommentedSeq()
-                doc[key] = seq
+                keys = list(doc)
+                anchor = next((k for k in ("outputs", "inputs", "clauses", "scope") if k in keys), None)
+                doc.insert(keys.index(anchor) + 1 if anchor is not None else len(keys), key, seq)
             if not isinstance(seq, list):
                 continue
             if any(isinstance(v, dict) and fold(str(v.get("en", ""))) == fold(text[1]) for v in seq):
@@ -334,7 +336,12 @@ def _comments_of(source: str, doc: Any, keys: list[str]) -> dict[str, list[str]]
         if key not in keys:
             continue
         end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
-        out[key] = [ln.strip() for ln in lines[line:end] if "#" in ln and ln.strip().startswith("#")]
+        found: list[str] = []
+        for ln in lines[line:end]:
+            stripped = ln.strip()
+            if stripped.startswith("#") or " #" in ln:  # end-of-line comments are kept with their line
+                found.append(stripped)
+        out[key] = found
     return out
 
 
