@@ -1,0 +1,67 @@
+"""The example organisation (Song Lam City) passes `qms check --profile strict` with no findings at all,
+through the real CLI entry point, and holds the procedures and forms the documentation promises."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+# A fixed day keeps the periodic-review and objective-plan rules deterministic (documents are effective
+# 2026-01-05 with a 12-month review interval).
+TODAY = "2026-11-28"
+
+
+def test_example_passes_strict_profile_with_no_findings(run_qms, example_copy: Path) -> None:
+    r = run_qms("--root", str(example_copy), "check", "--profile", "strict", "--no-cache", "--today", TODAY,
+                "--fail-on", "info", "--format", "json")
+    data = json.loads(r.stdout)
+    assert data["diagnostics"] == [], "\n".join(
+        f"{d['path']}:{d['line']}:{d['column']} {d['code']} {d['message']}" for d in data["diagnostics"])
+    assert r.exit_code == 0
+
+
+def test_example_passes_strict_profile_as_text(run_qms, example_copy: Path) -> None:
+    r = run_qms("--root", str(example_copy), "check", "--profile", "strict", "--no-cache", "--today", TODAY,
+                "--fail-on", "info")
+    assert r.exit_code == 0, r.stdout
+    assert r.stdout.startswith("All clean")
+
+
+def test_example_contents() -> None:
+    procs = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((REPO / "processes").glob("*.yaml"))}
+    administrative = {k: v for k, v in procs.items() if v.get("administrative")}
+    assert len(administrative) >= 10
+    for pid, proc in administrative.items():
+        adm = proc["administrative"]
+        assert adm["regime"], pid
+        assert adm["time_limit"], pid
+        assert adm.get("fee"), pid
+        assert adm.get("dossier"), pid
+        assert any(r.get("legal_basis") for r in proc["references"]), pid
+    assert any(p["administrative"]["mechanism"] == "interconnected" for p in administrative.values())
+    system_titles = {v["title"]["en"] for k, v in procs.items() if not v.get("administrative")}
+    for needed in ("Control of documented information", "Internal audit", "Management review",
+                   "Risks and opportunities", "Nonconforming outputs and corrective action",
+                   "Monitoring, measurement and satisfaction"):
+        assert needed in system_titles
+    manifest = yaml.safe_load((REPO / "qms.yaml").read_text(encoding="utf-8"))
+    codes = {f["code"]: f["legal_basis"] for f in manifest["forms"]}
+    assert all(f"BM-0{i}" in codes for i in range(1, 7))
+    assert all("01/2018/TT-VPCP" in codes[f"BM-0{i}"] for i in range(1, 7))
+    assert all("UNVERIFIED" in codes[f"BM-0{i}"] for i in range(3, 7))
+    units_with_auditors = {p["unit"] for p in manifest["organisation"]["people"] if p.get("auditor")}
+    assert len(units_with_auditors) >= 3
+
+
+def test_example_files_start_with_the_schema_comment_and_are_nfc() -> None:
+    for path in sorted((REPO / "processes").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# yaml-language-server: $schema=../schemas/process.schema.json\n"), path.name
+        assert unicodedata.normalize("NFC", text) == text, path.name
+    for name in ("qms.yaml", "records/register.yaml"):
+        text = (REPO / name).read_text(encoding="utf-8")
+        assert unicodedata.normalize("NFC", text) == text, name
