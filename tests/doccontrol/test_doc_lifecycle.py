@@ -290,3 +290,17 @@ def test_superseded_revision_as_pdf(repo: Path, capsys: pytest.CaptureFixture[st
     code, _out, err = qms(capsys, repo, "doc", "show", "QT-01", "--format", "pdf")
     assert code == 2
     assert "-o FILE" in err
+
+
+def test_process_forms_are_issued_with_their_procedure(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / PROC
+    text = path.read_text(encoding="utf-8").replace(
+        "records:\n", "forms:\n  - {code: BM-CT-01, title: {vi: Sổ chứng thực, en: Certification log}}\nrecords:\n", 1)
+    path.write_text(text, encoding="utf-8")
+    code, out, _err = qms(capsys, repo, "doc", "status", "--format", "json")
+    rows = {r["code"]: r for r in json.loads(out)["documents"]}
+    assert rows["BM-CT-01"]["controlled_by"] == "QT-01"
+    assert rows["BM-CT-01"]["path"] == PROC
+    code, out, err = qms(capsys, repo, "doc", "revise", "bm-ct-01", "--summary", "Thêm cột ghi chú")
+    assert code == 0, err
+    assert control(repo)["revision"] == 2
