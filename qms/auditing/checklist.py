@@ -142,32 +142,39 @@ def process_questions(proc: Process, manifest: Manifest | None) -> list[tuple[st
     out: list[tuple[str, str, Text]] = []
     log = tracking_log(manifest, proc)
     n = SAMPLE_SIZE
+    dossiers = proc.administrative is not None
+    # an administrative procedure is sampled from its dossiers; other processes from their own records
+    step_clause = "8.5.1" if dossiers else (normalise_clause(proc.clauses[0]) if proc.clauses else "4.4.1")
     for step in proc.steps:
         name = step.name
+        if dossiers:
+            sample = Text(vi=f"Lấy mẫu {n} hồ sơ từ {log.vi}.", en=f"Sample {n} dossiers from {log.en}.")
+        elif step.records:
+            codes = ", ".join(step.records)
+            sample = Text(vi=f"Xem {n} hồ sơ {codes} gần nhất.", en=f"Check the {n} latest {codes} records.")
+        else:
+            sample = Text(vi=f"Xem bằng chứng của {n} lần thực hiện gần nhất.",
+                          en=f"Check the evidence of the {n} latest times it was done.")
         if step.responsible and step.duration:
             r = who(step.responsible, manifest, proc)
             d = duration_text(step.duration)
             q = Text(
-                vi=f"Bước {step.id} '{name.vi}' có do {r.vi} thực hiện trong vòng {d.vi} không? "
-                   f"Lấy mẫu {n} hồ sơ từ {log.vi}.",
-                en=f"Is step {step.id} '{name.en}' done by the {r.en} within {d.en}? "
-                   f"Sample {n} dossiers from {log.en}.")
+                vi=f"Bước {step.id} '{name.vi}' có do {r.vi} thực hiện trong vòng {d.vi} không? {sample.vi}",
+                en=f"Is step {step.id} '{name.en}' done by the {r.en} within {d.en}? {sample.en}")
         elif step.responsible:
             r = who(step.responsible, manifest, proc)
-            q = Text(vi=f"Bước {step.id} '{name.vi}' có do {r.vi} thực hiện như quy trình mô tả không? "
-                        f"Lấy mẫu {n} hồ sơ từ {log.vi}.",
-                     en=f"Is step {step.id} '{name.en}' done by the {r.en} as the procedure says? "
-                        f"Sample {n} dossiers from {log.en}.")
+            q = Text(vi=f"Bước {step.id} '{name.vi}' có do {r.vi} thực hiện như quy trình mô tả không? {sample.vi}",
+                     en=f"Is step {step.id} '{name.en}' done by the {r.en} as the procedure says? {sample.en}")
         else:
             continue
-        out.append(("8.5.1", f"steps/{step.id}", q))
+        out.append((step_clause, f"steps/{step.id}", q))
         if step.decision is not None:
             dq = step.decision.question
-            out.append(("8.6", f"steps/{step.id}/decision", Text(
+            out.append(("8.6" if dossiers else step_clause, f"steps/{step.id}/decision", Text(
                 vi=f"Quyết định '{dq.vi}' tại bước {step.id} có được ghi nhận và các hướng xử lý có đúng quy trình "
-                   f"không (kể cả trường hợp hồ sơ chưa đạt)?",
+                   f"không (kể cả trường hợp không đạt)?",
                 en=f"Is the decision '{dq.en}' at step {step.id} recorded, and is each branch followed as the "
-                   f"procedure says (including dossiers that fail)?")))
+                   f"procedure says (including the cases that fail)?")))
         if step.handover_to:
             a = who(step.handover_to, manifest, proc)
             out.append(("8.4", f"steps/{step.id}/handover_to", Text(

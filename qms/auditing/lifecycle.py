@@ -362,8 +362,7 @@ def add_finding(
         from qms.registers.nc import create_nc
 
         assert pid is not None
-        title = statement.strip().splitlines()[0]
-        nc = create_nc(root, process=pid, title=title if len(title) <= 120 else title[:117] + "...",
+        nc = create_nc(root, process=pid, title=_nc_title(statement),
                        description=statement.strip(), source="internal", severity=g, clause=cid or None,
                        by=raiser, audit=audit.id, finding=fid, evidence=evidence.strip() or None, today=when)
         finding.nc = nc.id
@@ -371,6 +370,15 @@ def add_finding(
     _move(audit, "in_progress", when, by or audit.plan.lead)
     audit_store.save_audit(root, audit)
     return audit, finding
+
+
+def _nc_title(statement: str, limit: int = 100) -> str:
+    """The first sentence of a statement, cut at a word boundary."""
+    first = re.split(r"(?<=[.!?])\s|\s/\s|\n", statement.strip(), maxsplit=1)[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 # -- report and close ----------------------------------------------------------------------------
