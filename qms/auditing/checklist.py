@@ -150,8 +150,8 @@ def process_questions(proc: Process, manifest: Manifest | None) -> list[tuple[st
         if dossiers:
             sample = Text(vi=f"Lấy mẫu {n} hồ sơ từ {log.vi}.", en=f"Sample {n} dossiers from {log.en}.")
         elif step.records:
-            codes = ", ".join(step.records)
-            sample = Text(vi=f"Xem {n} hồ sơ {codes} gần nhất.", en=f"Check the {n} latest {codes} records.")
+            recs = ", ".join(step.records)
+            sample = Text(vi=f"Xem {n} hồ sơ {recs} gần nhất.", en=f"Check the {n} latest {recs} records.")
         else:
             sample = Text(vi=f"Xem bằng chứng của {n} lần thực hiện gần nhất.",
                           en=f"Check the evidence of the {n} latest times it was done.")
