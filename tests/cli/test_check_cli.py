@@ -60,10 +60,12 @@ def test_json_document_shape(run_qms, example_copy: Path) -> None:
 
 def test_sarif_is_valid_and_fingerprints_are_stable(run_qms, example_copy: Path) -> None:
     _broken(example_copy, UNKNOWN_OWNER)
-    first = json.loads(run_qms("--root", str(example_copy), "check", "--format", "sarif", "--no-cache").stdout)
+    first = json.loads(run_qms("--root", str(example_copy), "check", "--format", "sarif", "--no-cache",
+                               "--select", "QMS103").stdout)
     # an unrelated edit elsewhere in the file must not change the fingerprint
     _broken(example_copy, "# a new comment line\n" + UNKNOWN_OWNER)
-    second = json.loads(run_qms("--root", str(example_copy), "check", "--format", "sarif", "--no-cache").stdout)
+    second = json.loads(run_qms("--root", str(example_copy), "check", "--format", "sarif", "--no-cache",
+                                "--select", "QMS103").stdout)
     assert first["version"] == "2.1.0"
     run = first["runs"][0]
     assert run["tool"]["driver"]["name"] == "qms"
@@ -78,7 +80,7 @@ def test_sarif_is_valid_and_fingerprints_are_stable(run_qms, example_copy: Path)
 
 def test_github_annotations(run_qms, example_copy: Path) -> None:
     _broken(example_copy, UNKNOWN_OWNER)
-    r = run_qms("--root", str(example_copy), "check", "--format", "github", "--no-cache")
+    r = run_qms("--root", str(example_copy), "check", "--format", "github", "--no-cache", "--select", "QMS103")
     assert r.exit_code == 1
     line = r.stdout.splitlines()[0]
     assert line.startswith("::error file=processes/QT-BAD.yaml,line=4,col=8,title=QMS103 unknown-role::")
@@ -96,10 +98,11 @@ def test_severity_override_and_fail_on(run_qms, example_copy: Path) -> None:
     manifest = example_copy / "qms.yaml"
     text = manifest.read_text(encoding="utf-8")
     manifest.write_text(text.replace("check:\n", "check:\n  severity: {QMS103: warning}\n", 1), encoding="utf-8")
-    r = run_qms("--root", str(example_copy), "check", "--no-cache")
+    r = run_qms("--root", str(example_copy), "check", "--no-cache", "--select", "QMS103")
     assert "QMS103 [warning]" in r.stdout
     assert r.exit_code == 0  # fail_on error in qms.yaml
-    assert run_qms("--root", str(example_copy), "check", "--no-cache", "--fail-on", "warning").exit_code == 1
+    assert run_qms("--root", str(example_copy), "check", "--no-cache", "--select", "QMS103",
+                   "--fail-on", "warning").exit_code == 1
 
 
 def test_select_and_ignore(run_qms, example_copy: Path) -> None:
