@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from qms.calendar import CalendarRangeError, WorkingCalendar, calendar_from_settings
+from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar, calendar_from_settings
 from qms.errors import QmsError
 from qms.i18n import _, get_language
 
@@ -23,13 +23,61 @@ def calendar_option(func: F) -> F:
         "calendar_file",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="YAML file with the calendar section of qms.yaml (weekend, extra_days_off, extra_working_days).",
+        help="YAML file with a calendar section (weekend, extra_days_off, extra_working_days); "
+        "default: the calendar of the repository's qms.yaml.",
     )(func)
 
 
-def load_calendar(calendar_file: Path | None) -> WorkingCalendar:
+def repo_calendar_settings(root: Path) -> CalendarSettings:
+    """The ``calendar:`` section of the repository's qms.yaml (defaults when absent)."""
+    from pydantic import ValidationError
+
+    from qms.store.dossier_logs import _load_yaml_mapping
+
+    manifest = root / "qms.yaml"
+    data = _load_yaml_mapping(manifest, _("calendar")).get("calendar") or {}
+    try:
+        return CalendarSettings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "calendar"
+        raise QmsError(
+            _("{path}: calendar setting {where}: {reason}").format(path=manifest, where=where, reason=first["msg"]),
+            _("run `qms check` to see every problem of qms.yaml, or pass --calendar FILE"),
+        ) from None
+
+
+def find_repo(ctx: click.Context | None = None) -> Path | None:
+    """The QMS repository the command runs in (``--root`` or qms.yaml found upward), or None."""
+    from qms.cli.common import repo_root
+    from qms.errors import WorkspaceNotFound
+
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is None:
+        return None
+    try:
+        return repo_root(ctx)
+    except WorkspaceNotFound:
+        obj = ctx.find_root().obj
+        if isinstance(obj, dict) and obj.get("root") is not None:
+            raise  # an explicit --root that is not a repository is an error
+        return None
+
+
+def load_calendar(calendar_file: Path | None, settings: CalendarSettings | None = None) -> WorkingCalendar:
+    """``--calendar FILE`` if given; else ``settings`` (e.g. the repository's); else the repository
+    found from the current directory; else the built-in Vietnamese calendar."""
     if calendar_file is None:
-        return calendar_from_settings()
+        if settings is None:
+            root = find_repo()
+            settings = repo_calendar_settings(root) if root is not None else None
+        try:
+            return calendar_from_settings(settings)
+        except ValueError as exc:
+            raise QmsError(
+                _("qms.yaml: {reason}").format(reason=exc),
+                _("list each date only once, either as a day off or as a working day"),
+            ) from None
     from qms.store.dossier_logs import load_calendar_settings
 
     settings = load_calendar_settings(calendar_file)

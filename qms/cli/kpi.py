@@ -1,4 +1,10 @@
-"""``qms kpi report``: on-time rate of dossiers from one-stop logs (CSV or XLSX)."""
+"""``qms kpi report``: on-time rate of dossiers from one-stop logs (CSV or XLSX).
+
+Inside a QMS repository the procedure time limits, mechanisms, calendar,
+column mapping and quality objectives come from ``qms.yaml`` and
+``processes/``; explicit ``--limits``, ``--columns`` and ``--calendar`` files
+override them, and outside a repository they are the only source.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from qms.cli.calendar import calendar_option, load_calendar, parse_day
+from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
 from qms.errors import QmsError
-from qms.i18n import _
+from qms.i18n import _, get_language
 
 
 @click.group("kpi")
@@ -21,9 +27,14 @@ def kpi() -> None:
 @click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--period", default=None, help="Reporting period, e.g. 2018-04..2019-04 (months inclusive).")
 @click.option("--by", type=click.Choice(["procedure", "unit", "month", "mechanism"]), default=None)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv", "html", "pdf"]), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file (required for pdf).")
 @click.option("--as-of", "as_of", default=None, help="Reference date for unresolved dossiers (default: today).")
-@click.option("--target", type=click.FloatRange(0, 100), default=None, help="Objective: on-time rate >= TARGET %.")
+@click.option("--target", type=click.FloatRange(0, 100), default=None,
+              help="Objective: on-time rate >= TARGET %% (default: the repository's on_time_rate objectives).")
 @click.option(
     "--limits",
     "limits_file",
@@ -38,32 +49,114 @@ def kpi() -> None:
     default=None,
     help="YAML mapping canonical column name -> header text in the export.",
 )
+@click.option("--raise-nc", "raise_nc", is_flag=True,
+              help="Raise a nonconformity for each missed objective (once per period; needs --period).")
+@click.option("--raised-by", "raised_by", default=None, help="Who raises the nonconformities (default: git user.name).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes for large CSV logs (default: up to 2; 1 reads in one process).")
 @calendar_option
 def report(
     logs: tuple[Path, ...],
     period: str | None,
     by: str | None,
     fmt: str,
+    output: Path | None,
     as_of: str | None,
     target: float | None,
     limits_file: Path | None,
     columns_file: Path | None,
+    raise_nc: bool,
+    raised_by: str | None,
+    workers: int | None,
     calendar_file: Path | None,
 ) -> None:
     """Classify dossiers and report counts and the on-time rate.
 
-    Exit code 1 when the target is missed, 2 for unusable input files.
+    Exit code 1 when an objective (or --target) is missed, 2 for unusable input files.
     """
-    from qms.kpi import Classifier, parse_period, to_csv, to_json, to_text
-    from qms.store.dossier_logs import load_column_map, load_limits, open_dossier_log
+    from qms.kpi import Classifier, check_target, parse_period
+    from qms.kpi.report import check_objectives
+    from qms.store.dossier_logs import load_column_map, load_limits
 
     span = parse_period(period) if period else None
     reference = parse_day(as_of, "--as-of") if as_of else dt.date.today()
-    limits = load_limits(limits_file) if limits_file else {}
-    columns = load_column_map(columns_file) if columns_file else {}
-    cal = load_calendar(calendar_file)
-    clf = Classifier(cal, limits, as_of=reference, period=span, by=by, column_map=columns)
-    for path in logs:
+    if fmt == "pdf" and output is None:
+        raise QmsError(_("--format pdf needs an output file"), _("add -o REPORT.pdf"))
+    root = find_repo()
+    repo = None
+    if root is not None:
+        from qms.kpi.repo import load_repo_kpi
+
+        repo = load_repo_kpi(root)
+    if raise_nc and (repo is None or span is None):
+        raise QmsError(
+            _("--raise-nc needs a QMS repository and a --period"),
+            _("run inside the repository (or pass --root) and give the period, e.g. --period 2026-01..2026-06"),
+        )
+    limits = dict(repo.limits) if repo else {}
+    if limits_file:
+        limits.update(load_limits(limits_file))
+    columns = dict(repo.columns) if repo else {}
+    if columns_file:
+        columns.update(load_column_map(columns_file))
+    cal = load_calendar(calendar_file, repo.calendar if repo else None)
+    series = ("procedure", "unit") if fmt in ("html", "pdf") else ()
+    clf = Classifier(cal, limits, as_of=reference, period=span, by=by, column_map=columns,
+                     mechanisms=repo.mechanisms if repo else None, series=series)
+    read_logs(clf, logs, workers)
+    result = clf.result()
+    objectives = []
+    if target is None and repo is not None:
+        objectives = check_objectives(result.counts, repo.objectives, get_language())
+    raised: list[str] = []
+    if raise_nc and repo is not None and span is not None:
+        from qms.kpi.nc_link import raise_missed
+
+        raised = raise_missed(repo, result, objectives, span, target=target, by=raised_by)
+    if fmt in ("html", "pdf"):
+        from qms.kpi.html import write_report
+
+        assert output is not None or fmt == "html"
+        text = write_report(result, clf.series_counts, fmt, output, target=target, objectives=objectives,
+                            root=root, lang=get_language())
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            click.echo(_("wrote {path}").format(path=output), err=True)
+    else:
+        from qms.kpi import to_csv, to_json, to_text
+
+        render = {"json": to_json, "csv": to_csv, "text": to_text}[fmt]
+        body = render(result, target, objectives)
+        if output is not None:
+            from qms.store.atomic import atomic_write_text
+
+            atomic_write_text(output, body)
+        else:
+            click.echo(body, nl=False)
+    for line in raised:
+        click.echo(line, err=True)
+    missed = (target is not None and not check_target(result.counts, target).met) or any(
+        not o.met for o in objectives
+    )
+    if missed:
+        click.get_current_context().exit(1)
+
+
+def read_logs(clf: object, logs: tuple[Path, ...] | list[Path], workers: int | None = None) -> None:
+    """Feed every log to the classifier; large CSV files are split across processes."""
+    from qms.kpi import Classifier
+    from qms.kpi.parallel import add_file_parallel
+    from qms.store.dossier_logs import open_dossier_log
+
+    assert isinstance(clf, Classifier)
+    for i, path in enumerate(logs):
+        if not path.is_file():
+            with open_dossier_log(path):
+                pass  # raises the usual "no such file" error
+        if (workers is None or workers > 1) and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods") \
+                and add_file_parallel(clf, path, workers, last_file=i == len(logs) - 1):
+            continue
         with open_dossier_log(path) as source:
             try:
                 clf.add(source)
@@ -77,11 +170,3 @@ def report(
                         "iconv -f CP1258 -t UTF-8 in.csv > out.csv"
                     ),
                 ) from None
-    result = clf.result()
-    render = {"json": to_json, "csv": to_csv, "text": to_text}[fmt]
-    click.echo(render(result, target), nl=False)
-    if target is not None:
-        from qms.kpi import check_target
-
-        if not check_target(result.counts, target).met:
-            click.get_current_context().exit(1)

@@ -39,6 +39,7 @@ from qms.kpi.columns import REQUIRED, ColumnMap, accepted_headers, match_header
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, TIME_MASK, DateCache
 
 EARLY, ON_TIME, LATE, IN_PROGRESS, OVERDUE, EXCLUDED = range(6)
+OUT_OF_PERIOD = 6  # a claim code only, not a category
 CATEGORIES: tuple[str, ...] = ("early", "on_time", "late", "in_progress", "overdue_in_progress", "excluded")
 GROUPINGS: tuple[str, ...] = ("procedure", "unit", "month", "mechanism")
 _HEADER_SCAN_ROWS = 30
@@ -188,6 +189,8 @@ class Classifier:
         period: tuple[dt.date, dt.date] | None = None,
         by: str | None = None,
         column_map: Mapping[str, str] | None = None,
+        mechanisms: Mapping[str, str] | None = None,
+        series: Iterable[str] = (),
     ) -> None:
         if by is not None and by not in GROUPINGS:
             raise QmsError(
@@ -222,6 +225,23 @@ class Classifier:
         self._seen: dict[str, int] = {}
         self._status_cache: dict[str, bool] = {}
         self._month_cache: dict[int, str] = {}
+        self._raw_groups: dict[str, list[int]] = {}
+        #: procedure id or code -> mechanism, used by ``--by mechanism`` when a row has none
+        self.mechanisms = {str(k).strip(): str(v) for k, v in (mechanisms or {}).items()}
+        self.series_names = tuple(series)
+        for name in self.series_names:
+            if name not in ("procedure", "unit", "mechanism"):
+                raise QmsError(
+                    _("unknown grouping {by!r}").format(by=name),
+                    _("use one of: {choices}").format(choices="procedure, unit, mechanism"),
+                )
+        self._series: tuple[tuple[str, int], ...] = ()
+        #: (grouping, key, "YYYY-MM") -> counters, for monthly charts
+        self.series_counts: dict[tuple[str, str, str], list[int]] = {}
+        #: per claimed dossier id, in claim order: its category (or OUT_OF_PERIOD) and group
+        #: counters; kept only by the chunk workers of :mod:`qms.kpi.parallel`
+        self._claims: list[int] | None = None
+        self._gclaims: list[list[int] | None] = []
 
     # -- header -------------------------------------------------------------
     def _find_header(self, stream: RowStream) -> ColumnMap:
@@ -297,14 +317,26 @@ class Classifier:
         self.files.append(stream.path)
         self._consume(stream, cmap, file_no)
 
-    def _consume(self, stream: RowStream, cmap: ColumnMap, file_no: int) -> None:
+    def _bind_series(self, cmap: ColumnMap) -> None:
+        cols = {"procedure": cmap.get("procedure_id"), "unit": cmap.get("unit"), "mechanism": cmap.get("mechanism")}
+        self._series = tuple((name, cols[name]) for name in self.series_names)
+
+    def _consume(self, stream: RowStream, cmap: ColumnMap, file_no: int, line_base: int = -1) -> None:
+        """The hot loop. ``line_base >= 0`` says every row is exactly one line and the
+        first row read is line ``line_base + 1`` (the chunked reader); otherwise
+        ``stream.line()`` gives the row number."""
         i_id, i_proc, i_unit = cmap.get("dossier_id"), cmap.get("procedure_id"), cmap.get("unit")
         i_recv, i_due, i_comp = cmap.get("received_at"), cmap.get("due_at"), cmap.get("completed_at")
         i_ret, i_stat, i_mech = cmap.get("returned_at"), cmap.get("status"), cmap.get("mechanism")
         i_pd, i_ps, i_pe = cmap.get("paused_days"), cmap.get("pause_started_at"), cmap.get("pause_ended_at")
         width = cmap.width
-        line = stream.line
-        reject = self._reject
+        stream_line = stream.line
+        fixed = line_base >= 0
+        self._bind_series(cmap)
+
+        path = stream.path
+        rejected = self.rejected
+
         dates = self.dates
         vget = dates.values.get
         dget = dates.days.get
@@ -318,22 +350,28 @@ class Classifier:
         pstart = self.period[0].toordinal() if self.period else -1
         values = self.counts.values
         by = self.by
-        groups = self.groups
         key_col = {"procedure": i_proc, "unit": i_unit, "mechanism": i_mech}.get(by or "", -1)
         by_month = by == "month"
+        group_of = self._group_of
+        raw_get = self._raw_groups.get
+        series = self._series
+        status_get = self._status_cache.get
         excluded = self._excluded
         shift = self._shift
         month = self._month
+        claims = self._claims
+        track = claims is not None
+        claims_append = (claims if claims is not None else []).append
+        gclaims_append = self._gclaims.append
+        k = 0
         rows_read = 0
         out_of_period = 0
         for row in stream.rows:
+            k += 1
             if len(row) < width:
                 if any(c.strip() for c in row):
                     rows_read += 1
-                    reject(
-                        stream,
-                        _("the row has {n} cells, the header needs {width}").format(n=len(row), width=width),
-                    )
+                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the row has {n} cells, the header needs {width}").format(n=len(row), width=width)))
                 continue
             did = row[i_id]
             if not did or did[0] == " " or did[-1] == " ":
@@ -341,18 +379,20 @@ class Classifier:
                 if not did:
                     if any(c.strip() for c in row):
                         rows_read += 1
-                        reject(stream, _("dossier_id is empty"))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("dossier_id is empty")))
                     continue
             rows_read += 1
             # received_at (required)
             s = row[i_recv]
-            recv = vget(s)
-            if recv is None:
-                d = dget(s[:11])
-                t = tget(s[11:])
-                recv = d | t if d is not None and t is not None else dparse(s)
+            d = dget(s[:11])
+            t = tget(s[11:])
+            if d is not None and t is not None:
+                recv = d | t
+            else:
+                x = vget(s)
+                recv = x if x is not None else dparse(s)
             if recv < 0:
-                reject(stream, self._bad_date("received_at", s) if recv == INVALID else _("received_at is empty"), did)
+                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("received_at", s) if recv == INVALID else _("received_at is empty"), did))
                 continue
             recv_day = recv >> DAY_SHIFT
             # completion
@@ -360,59 +400,58 @@ class Classifier:
             if i_comp >= 0:
                 s = row[i_comp]
                 if s:
-                    x = vget(s)
-                    if x is None:
-                        d = dget(s[:11])
-                        t = tget(s[11:])
-                        x = d | t if d is not None and t is not None else dparse(s)
-                    comp = x
+                    d = dget(s[:11])
+                    t = tget(s[11:])
+                    if d is not None and t is not None:
+                        comp = d | t
+                    else:
+                        x = vget(s)
+                        comp = x if x is not None else dparse(s)
                     if comp == INVALID:
-                        reject(stream, self._bad_date("completed_at", s), did)
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("completed_at", s), did))
                         continue
             if comp == BLANK and i_ret >= 0:
                 s = row[i_ret]
                 if s:
-                    x = vget(s)
-                    if x is None:
-                        d = dget(s[:11])
-                        t = tget(s[11:])
-                        x = d | t if d is not None and t is not None else dparse(s)
-                    comp = x
+                    d = dget(s[:11])
+                    t = tget(s[11:])
+                    if d is not None and t is not None:
+                        comp = d | t
+                    else:
+                        x = vget(s)
+                        comp = x if x is not None else dparse(s)
                     if comp == INVALID:
-                        reject(stream, self._bad_date("returned_at", s), did)
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("returned_at", s), did))
                         continue
             if comp >= 0 and (comp >> DAY_SHIFT) < recv_day:
-                reject(stream, _("the result date is before the receipt date"), did)
+                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the result date is before the receipt date"), did))
                 continue
             # due
             due = BLANK
             if i_due >= 0:
                 s = row[i_due]
                 if s:
-                    x = vget(s)
-                    if x is None:
-                        d = dget(s[:11])
-                        t = tget(s[11:])
-                        x = d | t if d is not None and t is not None else dparse(s)
-                    due = x
+                    d = dget(s[:11])
+                    t = tget(s[11:])
+                    if d is not None and t is not None:
+                        due = d | t
+                    else:
+                        x = vget(s)
+                        due = x if x is not None else dparse(s)
                     if due == INVALID:
-                        reject(stream, self._bad_date("due_at", s), did)
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("due_at", s), did))
                         continue
             if due >= 0:
                 due_day = due >> DAY_SHIFT
                 due_t = due & TIME_MASK
                 if due_day < recv_day:
-                    reject(stream, _("the due date is before the receipt date"), did)
+                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the due date is before the receipt date"), did))
                     continue
             else:
                 proc = row[i_proc].strip() if i_proc >= 0 else ""
                 lim = limits.get(proc)
                 if lim is None:
-                    reject(
-                        stream,
-                        _("no due date and no time limit known for procedure {proc!r}").format(proc=proc),
-                        did,
-                    )
+                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("no due date and no time limit known for procedure {proc!r}").format(proc=proc), did))
                     continue
                 due_day = shift(recv_day, lim)
                 due_t = 0
@@ -426,22 +465,21 @@ class Classifier:
                     except ValueError:
                         paused = -1
                     if paused < 0:
-                        reject(stream, _("paused_days must be a whole number >= 0, got {value!r}").format(value=s), did)
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("paused_days must be a whole number >= 0, got {value!r}").format(value=s), did))
                         continue
             if i_ps >= 0 and row[i_ps].strip():
                 s = row[i_ps]
-                ps = vget(s)
-                if ps is None:
-                    ps = dparse(s)
+                x = vget(s)
+                ps = x if x is not None else dparse(s)
                 if ps == INVALID:
-                    reject(stream, self._bad_date("pause_started_at", s), did)
+                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("pause_started_at", s), did))
                     continue
                 pe = BLANK
                 if i_pe >= 0 and row[i_pe].strip():
                     s = row[i_pe]
                     pe = dparse(s)
                     if pe == INVALID:
-                        reject(stream, self._bad_date("pause_ended_at", s), did)
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("pause_ended_at", s), did))
                         continue
                 ps_day = ps >> DAY_SHIFT
                 if pe >= 0:
@@ -452,7 +490,7 @@ class Classifier:
                     pe_day = ref
                 if pe_day < ps_day:
                     if pe >= 0:
-                        reject(stream, _("the supplementation pause ends before it starts"), did)
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the supplementation pause ends before it starts"), did))
                         continue
                     pe_day = ps_day
                 paused += self._pause_days(ps_day, pe_day)
@@ -462,14 +500,25 @@ class Classifier:
             first = seen_get(did)
             if first is not None:
                 self.duplicates.append(
-                    Duplicate(did, stream.path, line(), self.files[first >> 40], first & 0xFFFFFFFFFF)
+                    Duplicate(did, path, line_base + k if fixed else stream_line(), self.files[first >> 40],
+                              first & 0xFFFFFFFFFF)
                 )
                 continue
-            seen[did] = dup_tag | line()
+            seen[did] = dup_tag | (line_base + k if fixed else stream_line())
             # withdrawn / cancelled
-            if i_stat >= 0 and row[i_stat] and excluded(row[i_stat]):
+            if i_stat >= 0 and row[i_stat]:
+                s = row[i_stat]
+                ex = status_get(s)
+                if ex is None:
+                    ex = excluded(s)
+            else:
+                ex = False
+            if ex:
                 if recv_day > ref or (pstart >= 0 and recv_day < pstart):
                     out_of_period += 1
+                    if track:
+                        claims_append(OUT_OF_PERIOD)
+                        gclaims_append(None)
                     continue
                 cat = EXCLUDED
                 day_for_month = recv_day
@@ -477,6 +526,9 @@ class Classifier:
                 cd = comp >> DAY_SHIFT
                 if cd < pstart:
                     out_of_period += 1
+                    if track:
+                        claims_append(OUT_OF_PERIOD)
+                        gclaims_append(None)
                     continue
                 if cd < due_day:
                     cat = EARLY
@@ -488,23 +540,60 @@ class Classifier:
             else:
                 if recv_day > ref:
                     out_of_period += 1
+                    if track:
+                        claims_append(OUT_OF_PERIOD)
+                        gclaims_append(None)
                     continue
                 cat = OVERDUE if ref > due_day else IN_PROGRESS
                 day_for_month = recv_day
             values[cat] += 1
+            gv = None
             if by is not None:
                 if by_month:
-                    key = month(day_for_month)
+                    gv = group_of(month(day_for_month))
                 else:
-                    key = row[key_col].strip() if key_col >= 0 else ""
-                    if not key:
-                        key = "(blank)"
-                g = groups.get(key)
-                if g is None:
-                    g = groups[key] = Counts()
-                g.values[cat] += 1
+                    s = row[key_col] if key_col >= 0 else ""
+                    gv = raw_get(s)
+                    if gv is None:
+                        gv = self._resolve_group(s, row, i_proc)
+                gv[cat] += 1
+            if track:
+                claims_append(cat)
+                gclaims_append(gv)
+            if series:
+                m = month(day_for_month)
+                for name, col in series:
+                    s = row[col] if col >= 0 else ""
+                    key = self._series_key(name, s, row, i_proc)
+                    sk = (name, key, m)
+                    sv = self.series_counts.get(sk)
+                    if sv is None:
+                        sv = self.series_counts[sk] = [0] * len(CATEGORIES)
+                    sv[cat] += 1
         self.rows_read += rows_read
         self.out_of_period += out_of_period
+
+    def _group_of(self, key: str) -> list[int]:
+        g = self.groups.get(key)
+        if g is None:
+            g = self.groups[key] = Counts()
+        return g.values
+
+    def _resolve_group(self, raw: str, row: list[str], i_proc: int) -> list[int]:
+        """The counters of a row's group: the stripped cell, or for ``--by mechanism`` with a
+        blank cell the procedure's mechanism from the repository; "(blank)" otherwise.
+        Cells are memoised raw, except blank mechanism cells (their group depends on the row)."""
+        key = raw.strip()
+        if not key and self.by == "mechanism" and self.mechanisms and i_proc >= 0:
+            return self._group_of(self.mechanisms.get(row[i_proc].strip(), "") or "(blank)")
+        gv = self._raw_groups[raw] = self._group_of(key or "(blank)")
+        return gv
+
+    def _series_key(self, name: str, raw: str, row: list[str], i_proc: int) -> str:
+        key = raw.strip()
+        if not key and name == "mechanism" and self.mechanisms and i_proc >= 0:
+            key = self.mechanisms.get(row[i_proc].strip(), "")
+        return key or "(blank)"
 
     def result(self) -> KpiResult:
         return KpiResult(

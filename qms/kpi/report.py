@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.i18n import _
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
+
+if TYPE_CHECKING:
+    from qms.kpi.repo import ObjectiveTarget
 
 _TEXT_REJECTED_LIMIT = 20
 
@@ -26,15 +30,61 @@ class TargetCheck:
         return {"metric": "on_time_rate", "target": self.target_percent, "actual": self.actual_percent, "met": self.met}
 
 
-def check_target(counts: Counts, target_percent: float) -> TargetCheck:
+def compare(actual: float, op: str, target: float) -> bool:
+    """``actual op target`` for percentages (a 1e-9 tolerance for float noise)."""
+    if op == ">":
+        return actual > target + 1e-9
+    if op == "<=":
+        return actual <= target + 1e-9
+    if op == "<":
+        return actual < target - 1e-9
+    return actual + 1e-9 >= target
+
+
+def check_target(counts: Counts, target_percent: float, op: str = ">=") -> TargetCheck:
     """Met when on-time rate >= target. With nothing resolved the objective cannot be shown met."""
     rate = counts.on_time_rate
     actual = None if rate is None else rate * 100
-    met = actual is not None and actual + 1e-9 >= target_percent
+    met = actual is not None and compare(actual, op, target_percent)
     return TargetCheck(target_percent, None if actual is None else round(actual, 4), met)
 
 
-def to_dict(result: KpiResult, target: float | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ObjectiveResult:
+    """A quality objective of the repository (``measure: on_time_rate``) against the result."""
+
+    id: str
+    statement: str
+    target_text: str
+    op: str
+    target: float
+    actual: float | None
+    met: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "statement": self.statement, "measure": "on_time_rate", "target": self.target_text,
+                "operator": self.op, "target_percent": self.target, "actual": self.actual, "met": self.met}
+
+
+def check_objectives(counts: Counts, objectives: Sequence[ObjectiveTarget], lang: str = "en") -> list[ObjectiveResult]:
+    out = []
+    for obj in objectives:
+        chk = check_target(counts, obj.value, obj.op)
+        out.append(ObjectiveResult(obj.id, obj.statement(lang), obj.target_text, obj.op, obj.value, chk.actual_percent,
+                                   chk.met))
+    return out
+
+
+def _group_met(counts: Counts, target: float | None, objectives: Sequence[ObjectiveResult]) -> bool | None:
+    if target is not None:
+        return check_target(counts, target).met
+    if objectives:
+        return all(check_target(counts, o.target, o.op).met for o in objectives)
+    return None
+
+
+def to_dict(result: KpiResult, target: float | None = None,
+            objectives: Sequence[ObjectiveResult] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "as_of": result.as_of.isoformat(),
         "reference_day": result.reference_day.isoformat(),
@@ -50,13 +100,16 @@ def to_dict(result: KpiResult, target: float | None = None) -> dict[str, Any]:
     out["out_of_period"] = result.out_of_period
     if target is not None:
         out["target"] = check_target(result.counts, target).to_dict()
+    if objectives:
+        out["objectives"] = [o.to_dict() for o in objectives]
     out["by"] = result.by
     breakdown = []
     for key, counts in result.groups.items():
         row: dict[str, Any] = {"key": key}
         row.update(counts.to_dict())
-        if target is not None:
-            row["meets_target"] = check_target(counts, target).met
+        met = _group_met(counts, target, objectives)
+        if met is not None:
+            row["meets_target"] = met
         breakdown.append(row)
     out["breakdown"] = breakdown
     out["rejected"] = [r.to_dict() for r in result.rejected]
@@ -64,25 +117,26 @@ def to_dict(result: KpiResult, target: float | None = None) -> dict[str, Any]:
     return out
 
 
-def to_json(result: KpiResult, target: float | None = None) -> str:
-    return json.dumps(to_dict(result, target), ensure_ascii=False, indent=2) + "\n"
+def to_json(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
+    return json.dumps(to_dict(result, target, objectives), ensure_ascii=False, indent=2) + "\n"
 
 
 _CSV_FIELDS = ("key", "total", "resolved", *CATEGORIES, "on_time_rate")
 
 
-def to_csv(result: KpiResult, target: float | None = None) -> str:
+def to_csv(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
     """One row per group of the breakdown, then a TOTAL row."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    fields = [*_CSV_FIELDS, "meets_target"] if target is not None else list(_CSV_FIELDS)
+    judged = target is not None or bool(objectives)
+    fields = [*_CSV_FIELDS, "meets_target"] if judged else list(_CSV_FIELDS)
     w.writerow(fields)
     items = [*result.groups.items(), ("TOTAL", result.counts)]
     for key, counts in items:
         d = counts.to_dict()
         row = [key, *(d[f] for f in _CSV_FIELDS[1:])]
-        if target is not None:
-            row.append(check_target(counts, target).met)
+        if judged:
+            row.append(_group_met(counts, target, objectives))
         w.writerow(["" if v is None else v for v in row])
     return buf.getvalue()
 
@@ -91,7 +145,7 @@ def _pct(rate: float | None) -> str:
     return "-" if rate is None else f"{rate * 100:.2f}%"
 
 
-def to_text(result: KpiResult, target: float | None = None) -> str:
+def to_text(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
     c = result.counts
     label = {
         "total": _("Dossiers counted"),
@@ -126,15 +180,20 @@ def to_text(result: KpiResult, target: float | None = None) -> str:
         lines.append(
             _("Objective: on time >= {target}% - {verdict}").format(target=f"{target:g}", verdict=verdict)
         )
+    for obj in objectives:
+        verdict = _("met") if obj.met else _("MISSED")
+        lines.append(
+            _("Objective {id} ({target}): {actual} - {verdict}").format(
+                id=obj.id, target=obj.target_text, actual="-" if obj.actual is None else f"{obj.actual:.2f}%",
+                verdict=verdict)
+        )
     if result.groups:
         lines.append("")
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
         key_w = max(len(head[0]), *(len(k) for k in result.groups)) + 2
         lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>14}" for h in head[1:]))
         for key, g in result.groups.items():
-            flag = ""
-            if target is not None and not check_target(g, target).met:
-                flag = "  !"
+            flag = "  !" if _group_met(g, target, objectives) is False else ""
             lines.append(
                 f"{key:<{key_w}}{g.total:>14}{g.resolved:>14}{g['late']:>14}"
                 f"{g['overdue_in_progress']:>14}{_pct(g.on_time_rate):>14}{flag}"

@@ -14,6 +14,12 @@ from qms.cli.main import main
 VI_HEADER = "Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả,Ngày trả kết quả,Trạng thái"
 
 
+@pytest.fixture(autouse=True)
+def _outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests use explicit files only: run them where no qms.yaml is found upward."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     try:
         code = int(main(argv) or 0)  # the console script does sys.exit(main())
