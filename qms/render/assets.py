@@ -19,7 +19,7 @@ from qms.errors import QmsError
 from qms.store.atomic import atomic_write_bytes
 
 SCHEME = "qms-asset:"
-FONT_RECIPE = "noto-vi-static-2"
+FONT_RECIPE = "noto-vi-static-3"
 
 #: Unicode ranges kept in the derived fonts: ASCII, Latin-1, Latin Extended-A/B, combining marks,
 #: Latin Extended Additional (Vietnamese), punctuation, currency (₫), letterlike, arrows, maths, shapes.
@@ -77,9 +77,10 @@ def _derive_fonts(source: Path) -> dict[str, bytes]:
     base = TTFont(source)
     # 'ccmp' decomposes precomposed letters such as "ị" into base + mark glyphs; WeasyPrint then
     # maps the base glyph to the wrong text and pdftotext loses every later "i". The text is NFC,
-    # so precomposed glyphs are all that is needed.
+    # so precomposed glyphs are all that is needed. Ligatures ("ff", "fi") are dropped for the same
+    # reason: whole embedded fonts carry no text mapping for them.
     features = sorted({rec.FeatureTag for tag in ("GSUB", "GPOS") if tag in base
-                       for rec in base[tag].table.FeatureList.FeatureRecord} - {"ccmp"})
+                       for rec in base[tag].table.FeatureList.FeatureRecord} - {"ccmp", "liga", "clig", "dlig"})
     opts = subset.Options(layout_features=features, name_IDs=["*"], name_languages=["*"],
                           notdef_outline=True, hinting=False)
     subsetter = subset.Subsetter(opts)

@@ -78,7 +78,10 @@ def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttach
     with _quiet_weasyprint():
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=FontConfiguration(), pdf_tags=tagged)
-        options: dict[str, Any] = {"pdf_tags": tagged}
+        # The derived fonts are already small static subsets: embedding them whole skips a per-document
+        # fontTools subset (the main cost of a small document) and makes the font streams of separately
+        # rendered procedures identical, so that merge_pdfs() keeps a single copy.
+        options: dict[str, Any] = {"pdf_tags": tagged, "full_fonts": True}
         if variant:
             options["pdf_variant"] = variant
         if attachments:
@@ -119,6 +122,9 @@ def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title
         writer.add_outline_item(title=title, page_number=start, parent=parent)
     if info:
         writer.add_metadata({k: v for k, v in info.items() if isinstance(k, str)})
+    # identical font file streams of the parts (see html_to_pdf) are kept once
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+

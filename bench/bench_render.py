@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Benchmark `qms render manual` on a generated agency (bench/generate.py).
+
+    python bench/bench_render.py --processes 240
+
+Every figure is a whole process (interpreter start, loading, rendering, writing), run one after
+the other on the same machine:
+
+* full render with --jobs 1 (cold render cache): pages/s and peak memory;
+* plain WeasyPrint rendering the same content as one HTML document (same fonts and fetcher):
+  target ratio qms / plain <= 1.15;
+* full render with --jobs 2: target speed-up >= 1.7x over --jobs 1;
+* re-render after editing one procedure: target <= 5 % of the full render.
+
+The derived fonts are built once before timing (they are cached across runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+
+PLAIN = """
+import sys
+from pathlib import Path
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from qms.render.fetcher import SafeFetcher
+root = Path(sys.argv[1])
+doc = HTML(filename=sys.argv[2], base_url=root.as_uri() + "/", url_fetcher=SafeFetcher(root))
+doc.write_pdf(sys.argv[3], font_config=FontConfiguration())
+"""
+
+SINGLE = """
+import sys
+from pathlib import Path
+from qms.render.documents import load_for_render, single_manual_html
+root = Path(sys.argv[1])
+Path(sys.argv[2]).write_text(single_manual_html(load_for_render(root), sys.argv[3]), encoding="utf-8")
+"""
+
+
+def run(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_child_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--processes", type=int, default=240)
+    ap.add_argument("--lang", default="vi", choices=["vi", "en"])
+    ap.add_argument("--work", type=Path, default=None, help="working directory (default: a temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the working directory")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="qms-bench-render-"))
+    repo = work / "agency"
+    if repo.exists():
+        shutil.rmtree(repo)
+    subprocess.run([PY, str(HERE / "generate.py"), "--processes", str(args.processes), "--out", str(repo)],
+                   check=True, stdout=subprocess.DEVNULL)
+    os.environ.setdefault("QMS_RENDER_FONT_DIR", str(work / "fonts"))
+    qms = [PY, "-m", "qms", "render", "manual", "--lang", args.lang, "--no-progress"]
+    cache = repo / ".qms-cache" / "render"
+    subprocess.run([PY, "-c", "from qms.render.assets import prepare_fonts; prepare_fonts(None)"], check=True)
+
+    def full(jobs: int, out: Path) -> float:
+        shutil.rmtree(cache, ignore_errors=True)
+        return run([*qms, "-o", str(out), "--jobs", str(jobs)], repo)
+
+    out1, out2, out_inc = work / "manual-j1.pdf", work / "manual-j2.pdf", work / "manual-inc.pdf"
+    t1 = full(1, out1)
+    mem1 = peak_child_mib()
+    n_pages = pages(out1)
+
+    single_html, plain_pdf = work / "single.html", work / "plain.pdf"
+    subprocess.run([PY, "-c", SINGLE, str(repo), str(single_html), args.lang], check=True)
+    t_plain = run([PY, "-c", PLAIN, str(repo), str(single_html), str(plain_pdf)], repo)
+
+    t2 = full(2, out2)
+
+    # incremental: cache is warm from the --jobs 2 run; edit one procedure and render again
+    victim = sorted((repo / "processes").glob("*.yaml"))[len(list((repo / "processes").glob("*.yaml"))) // 2]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("purpose:\n", "purpose:\n  # edited by bench_render\n", 1)
+                      .replace("scope:", "scope:", 1) + "\n", encoding="utf-8")
+    # a real content change: append a definition
+    victim.write_text(victim.read_text(encoding="utf-8").replace(
+        "definitions: []", "definitions: [{term: BR, meaning: {vi: Sửa đổi thử, en: Benchmark edit}}]"),
+        encoding="utf-8")
+    if "definitions:" not in victim.read_text(encoding="utf-8"):
+        with victim.open("a", encoding="utf-8") as fh:
+            fh.write("definitions:\n  - {term: BR, meaning: {vi: Sửa đổi thử, en: Benchmark edit}}\n")
+    t_inc = run([*qms, "-o", str(out_inc), "--jobs", "1"], repo)
+
+    print(f"procedures: {args.processes}   pages: {n_pages}   lang: {args.lang}   cpus: {os.cpu_count()}")
+    print(f"full render --jobs 1:     {t1:8.2f} s   {n_pages / t1:6.2f} pages/s   peak RSS {mem1:7.1f} MiB")
+    print(f"plain WeasyPrint (1 doc): {t_plain:8.2f} s   ratio qms/plain = {t1 / t_plain:.3f}   (target <= 1.15)")
+    print(f"full render --jobs 2:     {t2:8.2f} s   speed-up = {t1 / t2:.2f}x   (target >= 1.7x)")
+    print(f"re-render after 1 edit:   {t_inc:8.2f} s   share of full = {100 * t_inc / t1:.1f} %   (target <= 5 %)")
+    print(f"peak RSS of any child process: {peak_child_mib():.1f} MiB")
+    if not args.keep and args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
