@@ -18,7 +18,8 @@ from qms.models.audit import Audit, AuditProgramme
 from qms.models.nonconformity import Nonconformity
 from qms.models.organisation import Manifest, RecordRegister
 from qms.models.process import Process
-from qms.store.yaml_io import LoadedYaml, LoadProblem, SourceMap, load_bytes_fast
+from qms.models.review import ManagementReview
+from qms.store.yaml_io import LazySourceMap, LoadedYaml, LoadProblem, SourceMap, load_bytes_fast, load_text
 
 MANIFEST = "qms.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -61,6 +62,7 @@ FILE_KINDS: list[FileKind] = [
     FileKind("audit-programme", ("audits/programme-*.yaml",), AuditProgramme, "audit-programme"),
     FileKind("audit", ("audits/AUD-*.yaml",), Audit, "audit"),
     FileKind("nonconformity", ("records/nonconformities/*.yaml",), Nonconformity, "nonconformity"),
+    FileKind("management-review", ("records/reviews/*.yaml",), ManagementReview, "management-review"),
 ]
 
 
@@ -315,7 +317,12 @@ def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
     try:
         doc.model = kind.model.model_validate(loaded.data)
     except ValidationError as exc:
-        doc.schema_problems = schema_problems(exc, kind.model, loaded.source_map)
+        if isinstance(loaded.source_map, LazySourceMap):
+            # the fast path skipped the careful checks; run them now for precise problems
+            careful = load_text(loaded.source_map.text)
+            doc.load_problems.extend(careful.problems)
+            doc.source_map = careful.source_map
+        doc.schema_problems = schema_problems(exc, kind.model, doc.source_map)
     except RecursionError:
         doc.load_problems.append(LoadProblem("depth", _("the document is nested too deeply")))
     return doc

@@ -416,10 +416,10 @@ class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
         self.suspicious = False
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [k.value for k, _v in node.value if isinstance(k, ScalarNode) and k.tag == _TAG_PREFIX + "str"]
-        if len(keys) != len(set(keys)) or len(keys) != len(node.value):
-            self.suspicious = True  # duplicate, merge (<<) or non-text keys: the careful path reports them
+        n = len(node.value)
         result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        if len(result) != n:
+            self.suspicious = True  # duplicate or merge (<<) keys: the careful path reports them
         return result
 
 
@@ -428,6 +428,8 @@ def load_text_fast(text: str) -> LoadedYaml | None:
 
     The fast path builds no source map (it is built on demand, see :class:`LazySourceMap`) and
     hands anything unusual (errors, duplicate keys, tags, anchors, deep nesting) to the slow path.
+    Non-text keys and YAML 1.1 surprises are only looked for when the data fails its schema:
+    the caller then runs :func:`load_text` for the precise problems.
     """
     if len(text) > MAX_BYTES:
         return None
@@ -459,6 +461,10 @@ class LazySourceMap(SourceMap):
         super().__init__()
         self._text = text
         self._built = False
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     def _ensure(self) -> None:
         if not self._built:
