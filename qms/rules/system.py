@@ -441,7 +441,8 @@ class DocumentControlIncomplete(Rule):
     What it checks:
     The control block of every controlled document — a process's `document`, qms.yaml `manual` and
     `policy.document` — gives `code`, `revision` (Lần ban hành), `effective_date` (Ngày hiệu lực) and
-    `approved_by` (Phê duyệt). Drafts (`state: draft`) are not yet controlled and are skipped.
+    `approved_by` (Phê duyệt). Drafts and documents in review (`draft`, `in_review`) are not issued yet
+    and are skipped.
 
     Why:
     Documented information must be identified (title, date, reference number) and reviewed and approved
@@ -467,8 +468,8 @@ class DocumentControlIncomplete(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, ptr, dc, raw in controlled_documents(ctx.workspace):
-            if dc.state == "draft":
-                continue
+            if dc.state in ("draft", "in_review"):
+                continue  # not issued yet: approval completes the block (QMS410 covers documents in force)
             missing: list[str] = []
             if not dc.code.strip():
                 missing.append("code")
