@@ -159,8 +159,8 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) 
 
 @migrate.command("report")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file: .html (PDF is not available yet).")
-@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default=None,
+              help="Output file: .html, .pdf or .json.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "json"]), default=None,
               help="Default: from the file extension.")
 @click.pass_context
 def report(ctx: click.Context, output: Path, fmt: str | None) -> None:
@@ -169,16 +169,24 @@ def report(ctx: click.Context, output: Path, fmt: str | None) -> None:
     from qms.migrate.report import render_html, view_model
     from qms.store.workspace import load_workspace
 
-    kind = fmt or {".html": "html", ".htm": "html", ".json": "json"}.get(output.suffix.lower())
+    kind = fmt or {".html": "html", ".htm": "html", ".json": "json", ".pdf": "pdf"}.get(output.suffix.lower())
     if kind is None:
         raise UsageError(_("cannot tell the report format from {path}").format(path=output),
-                         hint=_("use a .html or .json file name, or --format"))
+                         hint=_("use a .html, .pdf or .json file name, or --format"))
     root = repo_root(ctx)
     ws = load_workspace(root)
     org = ""
     if ws.manifest is not None:
         org = ws.manifest.organisation.name.get(get_language())
     vm = view_model(root, analyse(ws), org)
+    if kind == "pdf":
+        from qms.migrate.apply import LOG_NAME
+        from qms.render import api
+
+        attachments = [LOG_NAME] if (root / LOG_NAME).is_file() else []
+        pages = api.write_pdf(render_html(vm), output, root, attachments=attachments)
+        click.echo(_("Report written to {path}").format(path=output) + f" ({pages} p.)")
+        return
     text = render_html(vm) if kind == "html" else json.dumps(vm, ensure_ascii=False, indent=2, default=str)
     try:
         write_text(output, text)

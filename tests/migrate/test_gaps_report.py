@@ -7,6 +7,7 @@ import html
 import io
 import json
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,23 @@ def test_html_escapes_user_text(repo: Path, tmp_path: Path, capsys: pytest.Captu
     assert html.escape("<script>alert(1)</script>") in text
 
 
+def test_pdf_report_through_the_render_layer(repo: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    run_cli(["--root", str(repo), "migrate", "apply"], capsys)
+    out = tmp_path / "transition.pdf"
+    code, _out, err = run_cli(["--root", str(repo), "migrate", "report", "-o", str(out)], capsys)
+    assert code == 0, err
+    reader = pypdf.PdfReader(str(out))
+    # NFKC undoes typographic ligatures (ﬁ) that the PDF text layer keeps
+    text = unicodedata.normalize("NFKC", " ".join(" ".join((page.extract_text() or "").split())
+                                                  for page in reader.pages))
+    for needle in ("transition report", "Mapping used", "Gaps", "Changed files", "processes/QT-06.yaml",
+                   "to confirm", "Kiểm soát tài liệu", "Hành động giải quyết rủi ro và cơ hội"):
+        assert needle in text, needle
+
+
 def test_report_needs_a_known_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _out, err = run_cli(["--root", str(repo), "migrate", "report", "-o", "out.pdf"], capsys)
+    code, _out, err = run_cli(["--root", str(repo), "migrate", "report", "-o", "out.docx"], capsys)
     assert code == 2
     assert "report format" in err
