@@ -74,7 +74,7 @@ def manifest(n_proc: int) -> dict[str, object]:
 def process(i: int, rng: random.Random, roles: list[dict[str, object]], n_proc: int) -> dict[str, object]:
     pid = f"QT-{i:04d}"
     n_steps = rng.randint(8, 15)
-    staff = [r for r in roles[2:]]
+    staff = list(roles[2:])
     owner = rng.choice(staff)
     steps: list[dict[str, object]] = []
     for s in range(1, n_steps + 1):

@@ -34,7 +34,6 @@ from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-
 from qms.i18n import _
 
 #: The years the ``holidays`` package has lunar tables for.

@@ -96,6 +96,6 @@ def bilingual(vi: str, en: str, lang: str | None = None) -> str:
     return unicodedata.normalize("NFC", chosen)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marker
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now (translated where it is used)."""
     return message

@@ -18,6 +18,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
+        # mkstemp creates 0600; keep the mode of the file being replaced, else the umask default
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -32,6 +38,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def atomic_write_text(path: Path, text: str, *, exclusive: bool = False) -> None:
