@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from qms.i18n import catalogue, translate, use_language, _
+from qms.i18n import _, catalogue, translate, use_language
 
 PACKAGE = Path(__file__).resolve().parents[2] / "qms"
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
