@@ -106,19 +106,19 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
     elif fmt == "html":
         _emit(programme_html(proposal.programme, ws, get_language()), output)
     elif fmt == "pdf":
-        _emit(_pdf(programme_html(proposal.programme, ws, get_language())), output)
+        _write_pdf(programme_html(proposal.programme, ws, get_language()), output, root)
     else:
         _emit(prog_mod.to_text(proposal), output)
 
 
-def _pdf(html_text: str) -> bytes:
-    try:
-        from qms.render import html_to_pdf  # type: ignore[attr-defined]
-    except ImportError:
-        raise UsageError(_("PDF output is not available yet"), _("use --format html and print it")) from None
-    data = html_to_pdf(html_text)
-    assert isinstance(data, bytes)
-    return data
+def _write_pdf(html_text: str, output: Path | None, root: Path) -> None:
+    """Render a document through the shared render layer (qms.render.api)."""
+    if output is None:
+        raise UsageError(_("this format is binary"), _("write it to a file with -o FILE"))
+    from qms.render import api
+
+    pages = api.write_pdf(html_text, output, root)
+    click.echo(_("wrote {path} ({pages} pages)").format(path=output, pages=pages), err=True)
 
 
 # -- plan and checklist --------------------------------------------------------------------------
@@ -325,7 +325,10 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         text = documents.checklist_html(a, ws, lang, blank=blank)
     else:
         text = documents.report_html(a, ws, lang)
-    _emit(_pdf(text) if fmt == "pdf" else text, output)
+    if fmt == "pdf":
+        _write_pdf(text, output, root)
+    else:
+        _emit(text, output)
 
 
 @audit.command("show")

@@ -155,3 +155,27 @@ def test_xlsx_writer_round_trips_text_numbers_and_awkward_characters(tmp_path: P
     assert workbook([Sheet("s", rows)]) == workbook([Sheet("s", rows)])  # deterministic
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     assert io.BytesIO(data).read(2) == b"PK"
+
+
+def test_pdf_documents_through_the_render_layer(audited: Path, run_qms: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    def pdf_text(*args: str) -> str:
+        out = tmp_path / "doc.pdf"
+        r = run_qms("--root", str(audited), *args, "--format", "pdf", "-o", str(out))
+        assert r.exit_code == 0, r.stderr
+        text = " ".join(page.extract_text() for page in PdfReader(str(out)).pages)
+        return " ".join(text.split())  # table cells wrap lines
+
+    report = pdf_text("audit", "show", "AUD-2026-01", "--document", "report")
+    assert "Internal audit report AUD-2026-01" in report
+    assert "NC-2026-0001" in report
+    assert "Receipts not issued" in report
+    checklist = pdf_text("--lang", "vi", "audit", "show", "AUD-2026-01", "--document", "checklist")
+    assert "Danh mục kiểm tra đánh giá nội bộ AUD-2026-01" in checklist
+    assert "Thẩm định hồ sơ" in checklist
+    programme = pdf_text("audit", "programme", "--year", "2026", "--from-file")
+    assert "Internal audit programme 2026" in programme
+    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "pdf")
+    assert r.exit_code == 2
+    assert "-o FILE" in r.stderr
