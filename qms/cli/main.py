@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, str] = {
     "render": "qms.cli.render:render",
     "audit": "qms.cli.audit:audit",
     "nc": "qms.cli.nc:nc",
+    "review": "qms.cli.review:review",
     "doc": "qms.cli.doc:doc",
     "sign": "qms.cli.sign:sign",
     "verify": "qms.cli.sign:verify",

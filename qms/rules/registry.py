@@ -13,12 +13,14 @@ from qms.rules import (
     loading,
     nonconformity,
     process_map,
+    review,
     style,
     system,
 )
 from qms.rules.base import Rule
 
-FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity)
+FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity,
+            review)
 
 
 @cache

@@ -1,0 +1,244 @@
+"""The management review pack: every input of ISO 9001:2015 9.3.2 gathered from the repository.
+
+Sources: earlier review records (actions), ``qms.yaml`` (context, interested parties, objectives,
+external providers), ``processes/`` (KPIs, risks, resources), ``records/nonconformities/``,
+``audits/`` (when present) and dossier logs given with ``--logs`` (KPIs and charts). Anything
+missing is said so in its section rather than left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from qms.i18n import N_, _
+from qms.models.common import Text
+from qms.models.review import INPUTS, ManagementReview
+
+TITLES: dict[str, str] = {
+    "previous_actions": N_("Status of actions from previous management reviews"),
+    "context_changes": N_("Changes in external and internal issues"),
+    "customer_satisfaction": N_("Citizen satisfaction and feedback from interested parties"),
+    "objectives": N_("Extent to which quality objectives have been met"),
+    "process_performance": N_("Process performance and conformity of services"),
+    "nonconformities": N_("Nonconformities and corrective actions"),
+    "monitoring": N_("Monitoring and measurement results"),
+    "audit_results": N_("Audit results"),
+    "external_providers": N_("Performance of external providers"),
+    "resources": N_("Adequacy of resources"),
+    "risk_actions": N_("Effectiveness of actions taken to address risks and opportunities"),
+    "improvement_opportunities": N_("Opportunities for improvement"),
+}
+
+
+@dataclass(slots=True)
+class Table:
+    head: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(slots=True)
+class Section:
+    key: str
+    clause: str
+    title: str
+    notes: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Markup] = field(default_factory=list)
+
+
+def _t(text: Text | None, lang: str) -> str:
+    return "" if text is None else text.get(lang)
+
+
+def _in(day: dt.date | None, span: tuple[dt.date, dt.date]) -> bool:
+    return day is not None and span[0] <= day <= span[1]
+
+
+def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, *,
+           today: dt.date | None = None, as_of: dt.date | None = None) -> list[Section]:
+    """The twelve sections of the pack, in the order of 9.3.2."""
+    from qms.store.workspace import load_workspace
+
+    day = today or dt.date.today()
+    ws = load_workspace(root)
+    manifest = ws.manifest
+    sections = {k: Section(k, INPUTS[k], _(TITLES[k])) for k in INPUTS}
+    procs = [p for _d, p in ws.processes()]
+    none = _("None in the period.")
+
+    # a) previous reviews' actions
+    earlier: list[ManagementReview] = sorted((m for _d, m in ws.models("management-review") if m.date <= span[1]),
+                                             key=lambda m: (m.date, m.id))
+    s = sections["previous_actions"]
+    rows = []
+    for review in earlier:
+        for _kind, _i, action in review.outputs.actions():
+            late = action.status in ("open", "in_progress") and action.due is not None and action.due < day
+            rows.append([review.id, action.id, _t(action.description, lang), action.owner or "–",
+                         action.due.isoformat() if action.due else "–",
+                         _(action.status) + (" " + _("(overdue)") if late else "")])
+    if rows:
+        s.tables.append(Table([_("Review"), _("Action"), _("Description"), _("Owner"), _("Due"), _("Status")], rows))
+    else:
+        s.notes.append(_("No earlier management review is recorded."))
+
+    if manifest is not None:
+        # b) context
+        s = sections["context_changes"]
+        s.tables.append(Table([_("Id"), _("Kind"), _("Issue"), _("Monitored by")],
+                              [[c.id, _(c.kind), _t(c.description, lang), c.monitored_by or "–"]
+                               for c in manifest.context_issues]))
+        # c1) interested parties
+        s = sections["customer_satisfaction"]
+        s.tables.append(Table([_("Id"), _("Interested party"), _("Needs and expectations")],
+                              [[p.id, _t(p.name, lang), _t(p.needs, lang)] for p in manifest.interested_parties]))
+        # c7) external providers
+        s = sections["external_providers"]
+        rows = []
+        for ep in manifest.external_providers:
+            stale = ep.evaluated is None or ep.evaluated < dt.date(day.year - 1, day.month, min(day.day, 28))
+            rows.append([ep.id, _t(ep.name, lang), _t(ep.provides, lang),
+                         (ep.evaluated.isoformat() if ep.evaluated else "–") + (" " + _("(due)") if stale else "")])
+        if rows:
+            s.tables.append(Table([_("Id"), _("Provider"), _("Provides"), _("Last evaluated")], rows))
+        else:
+            s.notes.append(_("No external provider is listed in qms.yaml."))
+
+    # c4) nonconformities
+    ncs = [m for _d, m in ws.models("nonconformity")]
+    s = sections["nonconformities"]
+    period_ncs = [nc for nc in ncs if _in(nc.raised_on, span) or nc.status not in ("closed", "rejected")]
+    complaints = [nc for nc in period_ncs if nc.source == "complaint"]
+    if period_ncs:
+        s.tables.append(Table([_("Id"), _("Process"), _("Source"), _("Raised"), _("Status"), _("Pending actions")],
+                              [[nc.id, nc.process, _(nc.source), nc.raised_on.isoformat(), _(nc.status),
+                                str(len(nc.pending_actions()))] for nc in sorted(period_ncs, key=lambda n: n.id)]))
+    else:
+        s.notes.append(none)
+    s = sections["customer_satisfaction"]
+    if complaints:
+        s.tables.append(Table([_("Id"), _("Complaint"), _("Status")],
+                              [[nc.id, _t(nc.title, lang), _(nc.status)] for nc in complaints]))
+    else:
+        s.notes.append(_("No complaint was recorded as a nonconformity in the period."))
+
+    # c6) audits (built by the audit module; absent in young repositories)
+    s = sections["audit_results"]
+    audits = [m for _d, m in ws.models("audit") if _in(m.plan.date, span)]
+    if audits:
+        rows = []
+        for a in sorted(audits, key=lambda a: a.id):
+            grades = {g: sum(1 for f in a.findings if f.grade == g) for g in ("major", "minor", "observation", "ofi")}
+            rows.append([a.id, a.plan.date.isoformat(), _(a.state), str(grades["major"]), str(grades["minor"]),
+                         str(grades["observation"]), str(grades["ofi"])])
+        s.tables.append(Table([_("Audit"), _("Date"), _("State"), _("Major"), _("Minor"), _("Observations"),
+                               _("Opportunities")], rows))
+    else:
+        s.notes.append(_("No internal audit took place in the period (audits/)."))
+
+    # d) resources, e) risks, f) opportunities
+    s = sections["resources"]
+    rows = [[p.id, _(r.kind), _t(r.description, lang)] for p in procs for r in p.resources]
+    if rows:
+        s.tables.append(Table([_("Process"), _("Kind"), _("Resource")], rows))
+    else:
+        s.notes.append(_("No resources are described in processes/."))
+    s = sections["risk_actions"]
+    risks = [(p, r) for p in procs for r in p.risks if r.kind == "risk"]
+    rows = [[p.id, r.id, _t(r.description, lang), str(r.score), _t(r.treatment, lang) or "–", r.owner or "–"]
+            for p, r in sorted(risks, key=lambda pr: (-pr[1].score, pr[0].id, pr[1].id))]
+    rows += [[nc.process, nc.id, nc.risk_update or "", "", "", ""] for nc in ncs if nc.risk_update]
+    if rows:
+        s.tables.append(Table([_("Process"), _("Risk"), _("Description"), _("Score"), _("Treatment"), _("Owner")],
+                              rows))
+    else:
+        s.notes.append(none)
+    s = sections["improvement_opportunities"]
+    rows = [[p.id, r.id, _t(r.description, lang)] for p in procs for r in p.risks if r.kind == "opportunity"]
+    rows += [[f.process or "–", f"{a.id}/{f.id}", _t(f.statement, lang)] for a in audits for f in a.findings
+             if f.grade == "ofi"]
+    rows += [[nc.process, nc.id, nc.qms_change or ""] for nc in ncs if nc.qms_change]
+    if rows:
+        s.tables.append(Table([_("Process"), _("Source"), _("Opportunity")], rows))
+    else:
+        s.notes.append(none)
+
+    # c2) objectives, c3) process performance, c5) monitoring: the KPIs
+    _kpi_sections(root, span, logs, lang, as_of or min(day, span[1]), sections, procs)
+    return [sections[k] for k in INPUTS]
+
+
+def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, as_of: dt.date,
+                  sections: dict[str, Section], procs: list[Any]) -> None:
+    from qms.kpi.repo import load_repo_kpi
+
+    repo = load_repo_kpi(root)
+    s_obj, s_proc, s_mon = sections["objectives"], sections["process_performance"], sections["monitoring"]
+    kpi_rows = [[p.id, k.id, _t(k.name, lang), k.target, k.objective or "–", _(k.frequency)] for p in procs
+                for k in p.kpis]
+    if kpi_rows:
+        s_proc.tables.append(Table([_("Process"), _("KPI"), _("Name"), _("Target"), _("Objective"), _("Frequency")],
+                                   kpi_rows))
+    if not logs:
+        note = _("No dossier log was given (--logs): the on-time rate is not measured in this pack.")
+        for s in (s_obj, s_mon):
+            s.notes.append(note)
+        if repo.objectives:
+            s_obj.tables.append(Table([_("Objective"), _("Target"), _("Actual"), _("Verdict")],
+                                      [[f"{o.id} – {o.statement(lang)}", o.target_text, "–", "–"]
+                                       for o in repo.objectives]))
+        return
+    from qms.calendar import calendar_from_settings
+    from qms.cli.kpi import read_logs
+    from qms.kpi import Classifier
+    from qms.kpi.html import build_sections
+    from qms.kpi.report import check_objectives
+
+    clf = Classifier(calendar_from_settings(repo.calendar), repo.limits, as_of=as_of, period=span, by="procedure",
+                     column_map=repo.columns, mechanisms=repo.mechanisms, series=("procedure", "unit"))
+    read_logs(clf, logs)
+    result = clf.result()
+    results = check_objectives(result.counts, repo.objectives, lang)
+    if results:
+        s_obj.tables.append(Table([_("Objective"), _("Target"), _("Actual"), _("Verdict")],
+                                  [[f"{o.id} – {o.statement}", o.target_text,
+                                    "–" if o.actual is None else f"{o.actual:.2f}%",
+                                    _("met") if o.met else _("MISSED")] for o in results]))
+    else:
+        s_obj.notes.append(_("No objective is measured by the on-time rate."))
+    c = result.counts
+    rate = c.on_time_rate
+    s_mon.notes.append(_("{total} dossiers counted, {resolved} resolved: {early} early, {on_time} on time, "
+                         "{late} late; on-time rate {rate}.").format(
+        total=c.total, resolved=c.resolved, early=c["early"], on_time=c["on_time"], late=c["late"],
+        rate="–" if rate is None else f"{rate * 100:.2f}%"))
+    goal = (results[0].op, results[0].target) if results else None
+    for sec in build_sections(result, clf.series_counts, goal):
+        target = s_proc if sec.key_label != _("Unit") else s_mon
+        target.charts.extend([sec.line_svg, sec.bar_svg])
+        target.tables.append(Table([sec.key_label, _("Resolved"), _("Late"), _("On-time rate")],
+                                   [[r.key, str(r.resolved), str(r.late), r.rate + (" !" if r.missed else "")]
+                                    for r in sec.rows]))
+
+
+def render_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, *,
+                today: dt.date | None = None) -> str:
+    from qms.kpi.repo import load_repo_kpi
+    from qms.render import api
+    from qms.render.env import format_date
+
+    day = today or dt.date.today()
+    sections = gather(root, span, logs, lang, today=day)
+    manifest = load_repo_kpi(root).manifest
+    org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
+    control = api.ControlView(f"XXLD-{span[1]:%Y}", "01", format_date(day, lang), "approved", None, None, None, [])
+    title = _("Management review pack {start} – {end}").format(start=format_date(span[0], lang),
+                                                               end=format_date(span[1], lang))
+    return api.render_html_document("review_pack.j2", {"control": control, "org": org,
+                                                       "doc_kind": _("Management review"), "doc_title": title,
+                                                       "sections": sections}, root, lang, search_package="qms.review")

@@ -1,0 +1,305 @@
+"""QMS7xx: management review (ISO 9001:2015 9.3) and the data behind the quality objectives (6.2, 9.1.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from qms.diagnostics import Diagnostic, Severity
+from qms.models.review import INPUTS, ManagementReview
+from qms.rules.base import CheckContext, Rule, pointer
+from qms.store.workspace import LoadedDoc, Workspace
+
+KIND = "management-review"
+ON_TIME_MEASURES = ("on_time_rate",)
+
+
+def reviews(ws: Workspace) -> list[tuple[LoadedDoc[Any], ManagementReview]]:
+    return sorted(((d, m) for d, m in ws.models(KIND)), key=lambda dm: (dm[1].date, dm[1].id))
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (clamped to the month's end)."""
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    m += 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(y, m, d)
+        except ValueError:
+            continue
+    return dt.date(y, m, 28)  # pragma: no cover
+
+
+class ReviewActionIncomplete(Rule):
+    """A management review action has no owner or no due date.
+
+    What it checks:
+    Every action under `outputs` (`improvements`, `qms_changes`, `resource_needs`) of a review
+    record in `records/reviews/` names an `owner` (a person or role id) and a `due` date.
+
+    Why:
+    The outputs of the review are decisions and actions (9.3.3); an action without an owner or a
+    date is not planned (6.2.2, 10.1) and cannot be followed up at the next review (9.3.2 a).
+
+    Example:
+    ```yaml
+    outputs:
+      improvements:
+        - id: A1
+          description: {vi: Mở rộng dịch vụ công trực tuyến, en: Extend online services}
+          # no owner, no due
+    ```
+
+    Fix:
+    Add `owner: chanh_van_phong` and `due: 2027-03-31` to the action.
+    """
+
+    code = "QMS701"
+    name = "review-action-incomplete"
+    clauses = ("9.3.3",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, review in reviews(ctx.workspace):
+            for kind, i, action in review.outputs.actions():
+                missing = [f for f in ("owner", "due") if getattr(action, f) is None]
+                if missing:
+                    yield self.at(doc, pointer("outputs", kind, i, "id"),
+                                  f"action `{action.id}` of {review.id} has no {' and no '.join(missing)}",
+                                  hint="add " + " and ".join(f"`{f}:`" for f in missing) + " to the action",
+                                  subject=action.id)
+
+
+class ReviewActionOverdue(Rule):
+    """A management review action is past its due date and not done.
+
+    What it checks:
+    An action under `outputs` of a review record whose `status` is `open` or `in_progress` and
+    whose `due` date is before today.
+
+    Why:
+    The status of actions from previous reviews is the first input of the next review (9.3.2 a);
+    overdue actions show that decisions are not carried out (9.3.3).
+
+    Example:
+    ```yaml
+    - {id: A1, description: Train staff, owner: truong_phong_noi_vu, due: 2026-03-31, status: open}
+    ```
+
+    Fix:
+    Carry out the action and set `status: done` with `done: DATE`, or agree a new due date at the
+    next review (`status: cancelled` with a `note` if it was dropped).
+    """
+
+    code = "QMS702"
+    name = "review-action-overdue"
+    severity = Severity.WARNING
+    clauses = ("9.3.3",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, review in reviews(ctx.workspace):
+            for kind, i, action in review.outputs.actions():
+                if action.status in ("open", "in_progress") and action.due is not None and action.due < ctx.today:
+                    yield self.at(doc, pointer("outputs", kind, i, "due"),
+                                  f"action `{action.id}` of {review.id} was due on {action.due.isoformat()} "
+                                  f"and is still `{action.status}`",
+                                  hint="mark it `done` (with `done: DATE`) or agree a new due date",
+                                  subject=action.id)
+
+
+class ManagementReviewMissing(Rule):
+    """No management review within the review interval.
+
+    What it checks:
+    The latest record in `records/reviews/` is dated within `check.review_interval_months` (12 by
+    default) before today. Reported on the latest review, or on `qms.yaml` when there is none.
+
+    Why:
+    Top management must review the QMS at planned intervals (9.3.1); Vietnamese agencies review
+    at least once a year (TCVN ISO 9001:2015 as applied under QĐ 19/2014/QĐ-TTg and its successors).
+
+    Example:
+    ```yaml
+    # records/reviews/MR-2024-01.yaml
+    id: MR-2024-01
+    date: 2024-12-20
+    # ... and nothing since
+    ```
+
+    Fix:
+    Hold the review, gather its inputs with `qms review pack --period …`, and record it with
+    `qms review new`.
+    """
+
+    code = "QMS703"
+    name = "management-review-missing"
+    severity = Severity.WARNING
+    clauses = ("9.3.1",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        manifest = ws.manifest
+        interval = manifest.check.review_interval_months if manifest is not None else 12
+        held = [(d, r) for d, r in reviews(ws) if r.date <= ctx.today]
+        since = months_before(ctx.today, interval)
+        if not held:
+            yield self.at(ws.manifest_doc, "", f"no management review is recorded (records/reviews/); one is "
+                          f"due every {interval} months", hint="record the review with `qms review new`",
+                          path="qms.yaml")
+            return
+        doc, last = held[-1]
+        if last.date < since:
+            yield self.at(doc, "/date", f"the last management review ({last.id}, {last.date.isoformat()}) is "
+                          f"more than {interval} months old", hint="hold the next management review",
+                          subject=last.id)
+
+
+class ObjectiveWithoutKpiSource(Rule):
+    """A quality objective measured by the on-time rate has no KPI data source.
+
+    What it checks:
+    For each objective in `qms.yaml` with `measure: on_time_rate`, some process has a KPI linked to
+    it (`kpis[].objective`) and some process is an administrative procedure (`administrative:`),
+    whose dossier logs feed `qms kpi report`.
+
+    Why:
+    Objectives must be measurable and their results evaluated (6.2.1, 9.1.3); without a KPI and a
+    procedure producing dossiers, the on-time rate cannot be measured or reviewed (9.3.2 c 2).
+
+    Example:
+    ```yaml
+    objectives:
+      - id: MT-01
+        measure: on_time_rate
+        target: ">= 98%"
+    # no process has `kpis: [{..., objective: MT-01}]`
+    ```
+
+    Fix:
+    Add a KPI to the procedure that produces the dossiers:
+    `kpis: [{id: KPI-01, name: On-time rate, target: ">= 98%", objective: MT-01}]`.
+    """
+
+    code = "QMS704"
+    name = "objective-without-kpi-source"
+    severity = Severity.WARNING
+    clauses = ("6.2.1", "9.1.3")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        ws = ctx.workspace
+        manifest = ws.manifest
+        if manifest is None:
+            return
+        procs = [p for _d, p in ws.processes()]
+        linked = {k.objective for p in procs for k in p.kpis if k.objective}
+        has_procedure = any(p.administrative is not None for p in procs)
+        for i, obj in enumerate(manifest.objectives):
+            if obj.measure.strip() not in ON_TIME_MEASURES:
+                continue
+            if obj.id not in linked:
+                yield self.at(ws.manifest_doc, pointer("objectives", i, "measure"),
+                              f"objective `{obj.id}` is measured by the on-time rate but no process KPI links to it",
+                              hint=f"add `objective: {obj.id}` to a KPI of the procedure that produces the dossiers",
+                              subject=obj.id)
+            elif not has_procedure:
+                yield self.at(ws.manifest_doc, pointer("objectives", i, "measure"),
+                              f"objective `{obj.id}` is measured by the on-time rate but no process is an "
+                              "administrative procedure producing dossiers",
+                              hint="describe the procedure's `administrative:` fields (time limit, code)",
+                              subject=obj.id)
+
+
+class ReviewInputMissing(Rule):
+    """A management review record does not cover every input of 9.3.2.
+
+    What it checks:
+    A review record in `records/reviews/` has a `summary` under `inputs` for each of:
+    previous_actions, context_changes, customer_satisfaction, objectives, process_performance,
+    nonconformities, monitoring, audit_results, external_providers, resources, risk_actions and
+    improvement_opportunities.
+
+    Why:
+    The management review shall be planned and carried out taking into consideration every input
+    listed in 9.3.2; an input left out is a classic audit finding.
+
+    Example:
+    ```yaml
+    inputs:
+      objectives: {summary: {vi: Đạt 99,2%, en: 99.2% achieved}}
+      # the other eleven inputs are missing
+    ```
+
+    Fix:
+    Generate the pack with `qms review pack --period …`, discuss each section and summarise it
+    under `inputs:`; write "none in the period" where there was nothing.
+    """
+
+    code = "QMS705"
+    name = "review-input-missing"
+    clauses = ("9.3.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, review in reviews(ctx.workspace):
+            missing = [k for k in INPUTS if getattr(review.inputs, k) is None]
+            if missing:
+                present = isinstance(doc.raw, dict) and "inputs" in doc.raw
+                yield self.at(doc, "/inputs" if present else "/id",
+                              f"{review.id} does not record the inputs {', '.join(missing)} (9.3.2)",
+                              hint="summarise each input under `inputs:` (see `qms review pack`)",
+                              subject=review.id, key=present)
+
+
+class ReviewPersonUnknown(Rule):
+    """A management review names a chair, attendee or action owner who is not in the organisation.
+
+    What it checks:
+    `chair` and `attendees` are person ids of `organisation.people` in `qms.yaml`; action `owner`s
+    are person or role ids.
+
+    Why:
+    The review is carried out by top management (9.3.1) and each action needs an accountable owner
+    (9.3.3, 5.3); a misspelt id breaks both the record and the follow-up.
+
+    Example:
+    ```yaml
+    chair: nguyen_van_anh   # the person id is nguyen_van_an
+    ```
+
+    Fix:
+    Use an id from `organisation.people` (or `organisation.roles` for action owners).
+    """
+
+    code = "QMS706"
+    name = "review-person-unknown"
+    clauses = ("9.3.1",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        manifest = ctx.workspace.manifest
+        if manifest is None:
+            return
+        people = {p.id for p in manifest.organisation.people}
+        roles = {r.id for r in manifest.organisation.roles}
+        for doc, review in reviews(ctx.workspace):
+            if review.chair not in people:
+                yield self.at(doc, "/chair", f"chair `{review.chair}` of {review.id} is not a person of the "
+                              "organisation", hint="use an id from organisation.people", subject=review.chair)
+            for i, who in enumerate(review.attendees):
+                if who not in people:
+                    yield self.at(doc, pointer("attendees", i), f"attendee `{who}` of {review.id} is not a person "
+                                  "of the organisation", hint="use an id from organisation.people", subject=who)
+            for kind, i, action in review.outputs.actions():
+                if action.owner is not None and action.owner not in people | roles:
+                    yield self.at(doc, pointer("outputs", kind, i, "owner"),
+                                  f"owner `{action.owner}` of action `{action.id}` is not a person or role",
+                                  hint="use an id from organisation.people or organisation.roles",
+                                  subject=action.owner)
+
+
+RULES: tuple[type[Rule], ...] = (
+    ReviewActionIncomplete,
+    ReviewActionOverdue,
+    ManagementReviewMissing,
+    ObjectiveWithoutKpiSource,
+    ReviewInputMissing,
+    ReviewPersonUnknown,
+)

@@ -1,0 +1,100 @@
+"""`qms review new` and `qms review pack`: the record skeleton and the pack of 9.3.2 inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qms.cli.main import main
+from qms.engine import CheckOptions, run_check
+from qms.models.review import INPUTS
+from qms.store.workspace import load_workspace
+
+HERE = Path(__file__).resolve()
+BASE = HERE.parents[1] / "rules" / "base"
+REPO = HERE.parents[2]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = int(main(argv) or 0)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_new_writes_numbered_skeletons_that_check_flags(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["review", "new", "--period", "2026-01..2026-06", "--date", "2026-07-10"], capsys)
+    assert (code, out.strip()) == (0, "created records/reviews/MR-2026-01.yaml")
+    code, out, _ = run(["review", "new", "--period", "2026-07..2026-12", "--date", "2026-12-20", "--chair", "an"],
+                       capsys)
+    assert out.strip() == "created records/reviews/MR-2026-02.yaml"
+    ws = load_workspace(repo)
+    docs = ws.of_kind("management-review")
+    assert [d.path for d in docs] == ["records/reviews/MR-2026-01.yaml", "records/reviews/MR-2026-02.yaml"]
+    assert all(d.model is not None for d in docs)
+    report = run_check(ws, CheckOptions(select=["QMS705"], today=dt.date(2026, 12, 31)))
+    assert [d.location.path for d in report.diagnostics] == [d.path for d in docs]
+
+
+def test_new_refuses_unknown_chair(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run(["review", "new", "--period", "2026", "--chair", "nobody"], capsys)
+    assert code == 2
+    assert "unknown person 'nobody'" in err
+
+
+def test_pack_html_has_every_input(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = repo / "log.csv"
+    log.write_text("Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày có kết quả,Trạng thái\n"
+                   "A1,QT-01,Tư pháp,03/03/2026 08:00,04/03/2026 10:00,Đã trả\n"
+                   "A2,QT-01,Tư pháp,03/03/2026 08:00,09/03/2026 10:00,Đã trả\n", encoding="utf-8")
+    out_file = repo / "pack.html"
+    code, _out, err = run(["review", "pack", "--period", "2026-01..2026-06", "--logs", str(log), "-o", str(out_file),
+                           "--today", "2026-07-01"], capsys)
+    assert code == 0, err
+    html = out_file.read_text(encoding="utf-8")
+    for key in INPUTS:
+        assert f'id="{key}"' in html
+    assert "MT-01" in html and "MISSED" in html  # 50 % against >= 98 %
+    assert "<svg" in html
+    assert "No internal audit took place in the period" in html  # no audits/ in this repository
+
+
+def test_pack_pdf_in_vietnamese(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    out_file = repo / "pack.pdf"
+    code, _out, err = run(["review", "pack", "--period", "2026", "--lang", "vi", "-o", str(out_file)], capsys)
+    assert code == 0, err
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(out_file)).pages)
+    assert "Tài liệu xem xét của lãnh đạo" in text
+    assert "Sự không phù hợp và hành động khắc phục" in text
+    assert "Các cơ hội cải tiến" in text
+
+
+def test_pack_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(["review", "pack", "--period", "2026", "-o", str(tmp_path / "p.pdf")], capsys)
+    assert code == 2
+    assert "qms.yaml" in err
+
+
+def test_example_review_record_is_clean() -> None:
+    ws = load_workspace(REPO)
+    docs = [d for d in ws.of_kind("management-review") if d.path == "records/reviews/MR-2026-01.yaml"]
+    assert docs and docs[0].model is not None
+    report = run_check(ws, CheckOptions(select=["QMS701", "QMS702", "QMS703", "QMS705", "QMS706"],
+                                        today=dt.date(2026, 8, 1)))
+    assert [d for d in report.diagnostics if d.location.path.startswith("records/reviews/")] == []
