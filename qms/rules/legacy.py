@@ -8,6 +8,7 @@ so unrelated words are not matched.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -63,8 +64,41 @@ class Match:
     lang: str
 
 
+def _quick_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        ch = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch:
+            table[code] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "D"
+    return table
+
+
+_QUICK_FOLD = _quick_fold_table()
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def quick_fold(text: str) -> str:
+    """A fast over-approximation of :func:`fold` used to skip texts that cannot match."""
+    return _COMBINING.sub("", unicodedata.normalize("NFC", text).translate(_QUICK_FOLD)).casefold()
+
+
+@functools.cache
+def _prefilter(phrases: tuple[Phrase, ...]) -> re.Pattern[str]:
+    """A regex over folded text that every true match of ``phrases`` also matches."""
+    alternatives = []
+    for phrase in phrases:
+        words = ["(?:" + "|".join(sorted({re.escape(fold(w)) for w in alts})) + ")" for alts in phrase.words]
+        alternatives.append(r"[\s\-–]+".join(words))
+    return re.compile("|".join(alternatives))
+
+
 def find_phrases(text: str, phrases: Sequence[Phrase]) -> list[Match]:
     """Non-overlapping matches of ``phrases`` in ``text`` (positions refer to the NFC form of ``text``)."""
+    if not _prefilter(tuple(phrases)).search(quick_fold(text)):
+        return []
     nfc = unicodedata.normalize("NFC", text)
     tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(nfc)]
     found: list[Match] = []
@@ -380,7 +414,16 @@ class _TermRule(Rule):
         term = TERMS[self.term_key]
         for doc in text_docs(ctx.workspace):
             skip = SKIPPED_KEYS | (LEGACY_FIELDS if doc.kind == "manifest" else frozenset())
-            for path, value in iter_strings(doc.raw, skip=skip):
+            key = f"legacy-strings:{doc.path}"
+            strings = ctx.cache.get(key)
+            if strings is None:
+                # walked once per document and shared by the three term rules
+                strings = [(path, value, quick_fold(value)) for path, value in iter_strings(doc.raw, skip=skip)]
+                ctx.cache[key] = strings
+            pattern = _prefilter(term.phrases)
+            for path, value, folded in strings:
+                if not pattern.search(folded):
+                    continue
                 matches = find_term(value, term)
                 if not matches:
                     continue
