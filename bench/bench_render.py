@@ -50,10 +50,22 @@ Path(sys.argv[2]).write_text(single_manual_html(load_for_render(root), sys.argv[
 """
 
 
-def run(cmd: list[str], cwd: Path) -> float:
+CPU: dict[str, float] = {}
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str], cwd: Path, label: str = "") -> float:
+    """Wall time of one whole process; its CPU time (with its workers) is kept in CPU[label]."""
+    cpu0 = _child_cpu()
     start = time.perf_counter()
     subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    CPU[label] = _child_cpu() - cpu0
+    return wall
 
 
 def peak_child_mib() -> float:
@@ -86,7 +98,7 @@ def main() -> int:
 
     def full(jobs: int, out: Path) -> float:
         shutil.rmtree(cache, ignore_errors=True)
-        return run([*qms, "-o", str(out), "--jobs", str(jobs)], repo)
+        return run([*qms, "-o", str(out), "--jobs", str(jobs)], repo, f"j{jobs}")
 
     out1, out2, out_inc = work / "manual-j1.pdf", work / "manual-j2.pdf", work / "manual-inc.pdf"
     t1 = full(1, out1)
@@ -95,7 +107,7 @@ def main() -> int:
 
     single_html, plain_pdf = work / "single.html", work / "plain.pdf"
     subprocess.run([PY, "-c", SINGLE, str(repo), str(single_html), args.lang], check=True)
-    t_plain = run([PY, "-c", PLAIN, str(repo), str(single_html), str(plain_pdf)], repo)
+    t_plain = run([PY, "-c", PLAIN, str(repo), str(single_html), str(plain_pdf)], repo, "plain")
 
     t2 = full(2, out2)
 
@@ -111,7 +123,7 @@ def main() -> int:
     if "definitions:" not in victim.read_text(encoding="utf-8"):
         with victim.open("a", encoding="utf-8") as fh:
             fh.write("definitions:\n  - {term: BR, meaning: {vi: Sửa đổi thử, en: Benchmark edit}}\n")
-    t_inc = run([*qms, "-o", str(out_inc), "--jobs", "1"], repo)
+    t_inc = run([*qms, "-o", str(out_inc), "--jobs", "1"], repo, "inc")
 
     print(f"procedures: {args.processes}   pages: {n_pages}   lang: {args.lang}   cpus: {os.cpu_count()}")
     print(f"full render --jobs 1:     {t1:8.2f} s   {n_pages / t1:6.2f} pages/s   peak RSS {mem1:7.1f} MiB")
@@ -119,6 +131,10 @@ def main() -> int:
     print(f"full render --jobs 2:     {t2:8.2f} s   speed-up = {t1 / t2:.2f}x   (target >= 1.7x)")
     print(f"re-render after 1 edit:   {t_inc:8.2f} s   share of full = {100 * t_inc / t1:.1f} %   (target <= 5 %)")
     print(f"peak RSS of any child process: {peak_child_mib():.1f} MiB")
+    print("CPU seconds (less sensitive to other load on the machine): "
+          f"jobs1 {CPU['j1']:.1f}, plain {CPU['plain']:.1f} (ratio {CPU['j1'] / CPU['plain']:.3f}), "
+          f"jobs2 {CPU['j2']:.1f}, incremental {CPU['inc']:.1f} ({100 * CPU['inc'] / CPU['j1']:.1f} %)")
+    print(f"load average after the run: {os.getloadavg()[0]:.1f}")
     if not args.keep and args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
