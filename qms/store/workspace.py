@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import difflib
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -292,7 +294,8 @@ def _type_hint(etype: str) -> str:
     return _(hints.get(etype, "fix the value"))
 
 
-def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
+def parse_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
+    """Read and parse one file (no schema validation yet): the part that can run in a worker."""
     rel = path.relative_to(root).as_posix()
     try:
         raw = path.read_bytes()
@@ -311,21 +314,33 @@ def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
     if not isinstance(loaded.data, dict):
         doc.load_problems.append(LoadProblem("syntax", _("the file must hold a mapping of fields at the top level"),
                                              hint=_("start the file with `key: value` lines")))
+        doc.raw = None
+    return doc
+
+
+def validate_document(doc: LoadedDoc[Any], kind: FileKind) -> LoadedDoc[Any]:
+    """Validate a parsed document against its model; a failure is mapped onto the source.
+
+    A file with a duplicate key is still validated: the duplicate is reported, the rest is checked.
+    """
+    if doc.raw is None:
         return doc
-    if any(p.kind in ("duplicate-key",) for p in loaded.problems):
-        pass  # still validate: the duplicate is reported, the rest is checked
     try:
-        doc.model = kind.model.model_validate(loaded.data)
+        doc.model = kind.model.model_validate(doc.raw)
     except ValidationError as exc:
-        if isinstance(loaded.source_map, LazySourceMap):
+        if isinstance(doc.source_map, LazySourceMap):
             # the fast path skipped the careful checks; run them now for precise problems
-            careful = load_text(loaded.source_map.text)
+            careful = load_text(doc.source_map.text)
             doc.load_problems.extend(careful.problems)
             doc.source_map = careful.source_map
         doc.schema_problems = schema_problems(exc, kind.model, doc.source_map)
     except RecursionError:
         doc.load_problems.append(LoadProblem("depth", _("the document is nested too deeply")))
     return doc
+
+
+def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
+    return validate_document(parse_document(root, path, kind), kind)
 
 
 def iter_files(root: Path, kind: FileKind) -> list[Path]:
@@ -343,15 +358,38 @@ def _within(root: Path, path: Path) -> bool:
     return True
 
 
+PARALLEL_THRESHOLD = 96
+"""Repositories with at least this many files are parsed by a pool of forked workers."""
+
+
+def _parse_chunk(root: Path, items: list[tuple[Path, int]]) -> list[LoadedDoc[Any]]:
+    return [parse_document(root, path, FILE_KINDS[k]) for path, k in items]
+
+
+def _workers(n_files: int) -> int:
+    if n_files < PARALLEL_THRESHOLD or os.environ.get("QMS_WORKERS") == "1":
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4, int(os.environ.get("QMS_WORKERS", "4"))))
+
+
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
                    progress: Callable[[str], None] | None = None) -> Workspace:
     """Load every known file of the repository (always all: cross-file rules need them).
 
-    ``only`` is accepted for symmetry with the CLI; filtering happens on the report.
+    ``only`` is accepted for symmetry with the CLI; filtering happens on the report. Large
+    repositories are parsed and validated in forked worker processes (``QMS_WORKERS=1`` disables it);
+    the result is the same, in the same order.
     """
     root = root.resolve()
     ws = Workspace(root=root)
-    for kind in FILE_KINDS:
+    items: list[tuple[Path, int]] = []
+    for k, kind in enumerate(FILE_KINDS):
         for path in iter_files(root, kind):
             if not _within(root, path):
                 rel = os.path.relpath(path, root)
@@ -359,7 +397,23 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
                     LoadProblem("io", _("the file is a link that points outside the repository"),
                                 hint=_("copy the file into the repository instead of linking to it"))]))
                 continue
+            items.append((path, k))
+    workers = _workers(len(items)) if progress is None else 1
+    if workers == 1:
+        for path, k in items:
             if progress:
                 progress(path.name)
-            ws.docs.append(load_document(root, path, kind))
+            ws.docs.append(load_document(root, path, FILE_KINDS[k]))
+        return ws
+    # Workers only parse (plain data pickles cheaply); models are validated here, since
+    # unpickling pydantic models costs more than validating them.
+    chunks = [items[i::workers] for i in range(workers)]
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx) as pool:
+        futures = [pool.submit(_parse_chunk, root, chunk) for chunk in chunks[1:]]
+        results = [_parse_chunk(root, chunks[0])] + [f.result() for f in futures]
+    by_path = {doc.path: doc for part in results for doc in part}
+    for path, k in items:
+        doc = by_path[path.relative_to(root).as_posix()]
+        ws.docs.append(validate_document(doc, FILE_KINDS[k]))
     return ws
