@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from qms.diagnostics import Diagnostic, Severity
+from qms.i18n import N_, _, bilingual, ngettext
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
@@ -287,11 +288,14 @@ def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
 
 def _targets_hint(item: LegacyClause) -> str:
     if not item.targets:
-        return "it has no ISO 9001:2015 counterpart; remove it or choose the clause the process now serves"
+        return _("it has no ISO 9001:2015 counterpart; remove it or choose the clause the process now serves")
     joined = ", ".join(item.targets)
-    sure = "verified" if item.confidence == "verified" else "to confirm"
-    return (f"use the ISO 9001:2015 clause{'s' if len(item.targets) > 1 else ''} {joined} "
-            f"(correlation {sure}, evidence {item.evidence}); `qms migrate apply` rewrites it")
+    sure = _("verified") if item.confidence == "verified" else _("to confirm")
+    return ngettext("use the ISO 9001:2015 clause {clauses} (correlation {sure}, evidence {evidence}); "
+                    "`qms migrate apply` rewrites it",
+                    "use the ISO 9001:2015 clauses {clauses} (correlation {sure}, evidence {evidence}); "
+                    "`qms migrate apply` rewrites it",
+                    len(item.targets)).format(clauses=joined, sure=sure, evidence=item.evidence)
 
 
 # -- rules --------------------------------------------------------------------------------------
@@ -324,9 +328,9 @@ class LegacyStandard(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         doc = ctx.workspace.manifest_doc
         if doc is not None and declared_edition(ctx.workspace) == "2008":
-            yield self.at(doc, "/standard", "the QMS declares ISO 9001:2008, which was withdrawn in 2018",
-                          hint="set `standard: ISO 9001:2015` after migrating (`qms migrate check`, "
-                               "then `qms migrate apply`)", subject="standard")
+            yield self.at(doc, "/standard", _("the QMS declares ISO 9001:2008, which was withdrawn in 2018"),
+                          hint=_("set `standard: ISO 9001:2015` after migrating (`qms migrate check`, "
+                                 "then `qms migrate apply`)"), subject="standard")
 
 
 class LegacyClauseNumber(Rule):
@@ -363,7 +367,8 @@ class LegacyClauseNumber(Rule):
                 if item.reason == "context":
                     continue
                 yield self.at(doc, pointer("clauses", item.index),
-                              f"`{item.clause}` is an ISO 9001:2008 clause number", hint=_targets_hint(item),
+                              _("`{clause}` is an ISO 9001:2008 clause number").format(clause=item.clause),
+                              hint=_targets_hint(item),
                               subject=item.clause)
 
 
@@ -399,9 +404,10 @@ class LegacyClauseMeaning(Rule):
             for item in legacy_clauses(doc.raw, edition):
                 if item.reason != "context":
                     continue
+                entry = catalogue("2008")[item.clause]
                 yield self.at(doc, pointer("clauses", item.index),
-                              f"`{item.clause}` is used with its ISO 9001:2008 meaning "
-                              f"({catalogue('2008')[item.clause].title})",
+                              _("`{clause}` is used with its ISO 9001:2008 meaning ({title})").format(
+                                  clause=item.clause, title=bilingual(entry.title_vi, entry.title)),
                               hint=_targets_hint(item), subject=item.clause)
 
 
@@ -415,20 +421,22 @@ class _TermRule(Rule):
         for doc in text_docs(ctx.workspace):
             skip = SKIPPED_KEYS | (LEGACY_FIELDS if doc.kind == "manifest" else frozenset())
             key = f"legacy-strings:{doc.path}"
-            strings = ctx.cache.get(key)
-            if strings is None:
-                # walked once per document and shared by the three term rules
-                strings = [(path, value, quick_fold(value)) for path, value in iter_strings(doc.raw, skip=skip)]
-                ctx.cache[key] = strings
+            cached = ctx.cache.get(key)
+            if cached is None:
+                # walked and folded once per document, shared by the three term rules
+                strings = list(iter_strings(doc.raw, skip=skip))
+                cached = (strings, quick_fold("\n".join(value for _path, value in strings)))
+                ctx.cache[key] = cached
+            strings, folded_all = cached
             pattern = _prefilter(term.phrases)
-            for path, value, folded in strings:
-                if not pattern.search(folded):
-                    continue
+            if not pattern.search(folded_all):
+                continue
+            for path, value in strings:
                 matches = find_term(value, term)
                 if not matches:
                     continue
-                yield self.at(doc, pointer(*path), self.message.format(found=matches[0].text),
-                              hint=self.hint_text, subject=matches[0].text)
+                yield self.at(doc, pointer(*path), _(self.message).format(found=matches[0].text),
+                              hint=_(self.hint_text), subject=matches[0].text)
 
 
 class LegacyPreventiveAction(_TermRule):
@@ -457,9 +465,9 @@ class LegacyPreventiveAction(_TermRule):
     severity = Severity.WARNING
     clauses = ("6.1",)
     term_key = "preventive_action"
-    message = "\"{found}\" is ISO 9001:2008 wording"
-    hint_text = ("write \"actions to address risks and opportunities\" / \"hành động giải quyết rủi ro và cơ hội\" "
-                 "(6.1)")
+    message = N_("\"{found}\" is ISO 9001:2008 wording")
+    hint_text = N_("write \"actions to address risks and opportunities\" / \"hành động giải quyết rủi ro và cơ hội\" "
+                   "(6.1)")
 
 
 class LegacyManagementRepresentative(_TermRule):
@@ -488,8 +496,8 @@ class LegacyManagementRepresentative(_TermRule):
     severity = Severity.WARNING
     clauses = ("5.3",)
     term_key = "management_representative"
-    message = "\"{found}\" is ISO 9001:2008 wording"
-    hint_text = "name the role that holds the responsibility and authority (5.3) instead"
+    message = N_("\"{found}\" is ISO 9001:2008 wording")
+    hint_text = N_("name the role that holds the responsibility and authority (5.3) instead")
 
 
 class LegacyDocumentedProcedure(_TermRule):
@@ -517,8 +525,8 @@ class LegacyDocumentedProcedure(_TermRule):
     severity = Severity.WARNING
     clauses = ("7.5",)
     term_key = "documented_procedure"
-    message = "\"{found}\" is ISO 9001:2008 wording"
-    hint_text = "write \"documented information\" / \"thông tin dạng văn bản\" (7.5)"
+    message = N_("\"{found}\" is ISO 9001:2008 wording")
+    hint_text = N_("write \"documented information\" / \"thông tin dạng văn bản\" (7.5)")
 
 
 class LegacyExclusions(Rule):
@@ -550,9 +558,9 @@ class LegacyExclusions(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         doc = ctx.workspace.manifest_doc
         if doc is not None and isinstance(doc.raw, dict) and doc.raw.get("exclusions") is not None:
-            yield self.at(doc, "/exclusions", "`exclusions` is an ISO 9001:2008 concept", key=True,
-                          hint="move each entry to `scope.applicability` (applicable: false, justification, "
-                               "2015 clause number); `qms migrate apply` does it", subject="exclusions")
+            yield self.at(doc, "/exclusions", _("`exclusions` is an ISO 9001:2008 concept"), key=True,
+                          hint=_("move each entry to `scope.applicability` (applicable: false, justification, "
+                                 "2015 clause number); `qms migrate apply` does it"), subject="exclusions")
 
 
 class LegacyManagementRepresentativeField(Rule):
@@ -583,10 +591,10 @@ class LegacyManagementRepresentativeField(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         doc = ctx.workspace.manifest_doc
         if doc is not None and isinstance(doc.raw, dict) and doc.raw.get("management_representative") is not None:
-            yield self.at(doc, "/management_representative", "`management_representative` is an ISO 9001:2008 "
-                          "concept", key=True,
-                          hint="add the duties to the responsibilities of a role in `organisation.roles` (5.3); "
-                               "`qms migrate apply` does it", subject="management_representative")
+            yield self.at(doc, "/management_representative", _("`management_representative` is an ISO 9001:2008 "
+                                                                  "concept"), key=True,
+                          hint=_("add the duties to the responsibilities of a role in `organisation.roles` (5.3); "
+                                 "`qms migrate apply` does it"), subject="management_representative")
 
 
 RULES: tuple[type[Rule], ...] = (
