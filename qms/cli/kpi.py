@@ -103,6 +103,8 @@ def report(
     series = ("procedure", "unit") if fmt in ("html", "pdf") else ()
     clf = Classifier(cal, limits, as_of=reference, period=span, by=by, column_map=columns,
                      mechanisms=repo.mechanisms if repo else None, series=series)
+    from qms.kpi.logs import read_logs
+
     read_logs(clf, logs, workers)
     result = clf.result()
     objectives = []
@@ -141,32 +143,3 @@ def report(
     )
     if missed:
         click.get_current_context().exit(1)
-
-
-def read_logs(clf: object, logs: tuple[Path, ...] | list[Path], workers: int | None = None) -> None:
-    """Feed every log to the classifier; large CSV files are split across processes."""
-    from qms.kpi import Classifier
-    from qms.kpi.parallel import add_file_parallel
-    from qms.store.dossier_logs import open_dossier_log
-
-    assert isinstance(clf, Classifier)
-    for i, path in enumerate(logs):
-        if not path.is_file():
-            with open_dossier_log(path):
-                pass  # raises the usual "no such file" error
-        if (workers is None or workers > 1) and path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods") \
-                and add_file_parallel(clf, path, workers, last_file=i == len(logs) - 1):
-            continue
-        with open_dossier_log(path) as source:
-            try:
-                clf.add(source)
-            except UnicodeDecodeError as exc:
-                raise QmsError(
-                    _("{path}:{row}: the file is not valid {encoding} text here ({reason})").format(
-                        path=path, row=source.line() + 1, encoding=exc.encoding, reason=exc.reason
-                    ),
-                    _(
-                        "save the file as UTF-8 (Excel: Save As > 'CSV UTF-8'), or convert it, e.g. "
-                        "iconv -f CP1258 -t UTF-8 in.csv > out.csv"
-                    ),
-                ) from None

@@ -194,9 +194,9 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
                                        for o in repo.objectives]))
         return
     from qms.calendar import calendar_from_settings
-    from qms.cli.kpi import read_logs
     from qms.kpi import Classifier
     from qms.kpi.html import build_sections
+    from qms.kpi.logs import read_logs
     from qms.kpi.report import check_objectives
 
     clf = Classifier(calendar_from_settings(repo.calendar), repo.limits, as_of=as_of, period=span, by="procedure",
