@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from qms.diagnostics import Diagnostic, Severity
-from qms.i18n import N_, _, bilingual, ngettext
+from qms.i18n import N_, _, get_language, ngettext
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
@@ -407,7 +407,7 @@ class LegacyClauseMeaning(Rule):
                 entry = catalogue("2008")[item.clause]
                 yield self.at(doc, pointer("clauses", item.index),
                               _("`{clause}` is used with its ISO 9001:2008 meaning ({title})").format(
-                                  clause=item.clause, title=bilingual(entry.title_vi, entry.title)),
+                                  clause=item.clause, title=entry.label(get_language())),
                               hint=_targets_hint(item), subject=item.clause)
 
 
