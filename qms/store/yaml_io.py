@@ -408,7 +408,7 @@ def load_bytes(raw: bytes) -> LoadedYaml:
     return load_text(text)
 
 
-class _FastLoader(_Loader):  # type: ignore[misc,valid-type]
+class _FastLoader(_Loader):
     """libyaml parsing plus PyYAML's safe construction, noting only whether a slow pass is needed."""
 
     def __init__(self, stream: str) -> None:
