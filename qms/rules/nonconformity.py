@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from qms.diagnostics import Diagnostic, Location, Severity
+from qms.i18n import _
 from qms.models.nonconformity import FINAL_STATUSES, TRANSITIONS, Nonconformity
 from qms.rules.base import CheckContext, Rule, location_of, pointer
 from qms.standards import clause_exists
@@ -23,7 +24,7 @@ def _ncs(ctx: CheckContext) -> list[tuple[LoadedDoc[Any], Nonconformity]]:
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
+    return _("did you mean `{name}`?").format(name=close[0]) if close else ""
 
 
 class ClosedWithoutRootCause(Rule):
@@ -56,8 +57,8 @@ class ClosedWithoutRootCause(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, nc in _ncs(ctx):
             if nc.status == "closed" and (nc.cause is None or not nc.cause.root_cause.strip()):
-                yield self.at(doc, "/status", f"{nc.id} is closed but has no root cause",
-                              hint=f"reopen it and record the cause analysis: `qms nc analyse {nc.id}`",
+                yield self.at(doc, "/status", _("{id} is closed but has no root cause").format(id=nc.id),
+                              hint=_("reopen it and record the cause analysis: `qms nc analyse {id}`").format(id=nc.id),
                               subject=nc.id)
 
 
@@ -92,9 +93,12 @@ class ActionWithoutReview(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, nc in _ncs(ctx):
             if nc.status in ("verified", "closed") and nc.actions and not any(r.effective for r in nc.reviews):
-                yield self.at(doc, "/actions", f"{nc.id} is {nc.status} but no review found its corrective "
-                              "action effective", hint=f"record the review: `qms nc verify {nc.id} --effective "
-                              "yes --evidence TEXT`", subject=nc.id)
+                message = (_("{id} is verified but no review found its corrective action effective")
+                           if nc.status == "verified"
+                           else _("{id} is closed but no review found its corrective action effective"))
+                yield self.at(doc, "/actions", message.format(id=nc.id),
+                              hint=_("record the review: `qms nc verify {id} --effective yes --evidence TEXT`").format(
+                                  id=nc.id), subject=nc.id)
 
 
 class ActionOverdue(Rule):
@@ -131,9 +135,11 @@ class ActionOverdue(Rule):
                 if action.done is None and action.due < ctx.today:
                     late = (ctx.today - action.due).days
                     yield self.at(doc, pointer("actions", i, "due"),
-                                  f"{nc.id} {action.id} was due on {action.due.isoformat()} ({late} days ago)",
-                                  hint=f"record it done with `qms nc implement {nc.id} --action {action.id}`, "
-                                       "or agree a new date", subject=f"{nc.id}/{action.id}")
+                                  _("{id} {action} was due on {due} ({late} days ago)").format(
+                                      id=nc.id, action=action.id, due=action.due.isoformat(), late=late),
+                                  hint=_("record it done with `qms nc implement {id} --action {action}`, "
+                                         "or agree a new date").format(id=nc.id, action=action.id),
+                                  subject=f"{nc.id}/{action.id}")
 
 
 class ReviewDue(Rule):
@@ -166,12 +172,14 @@ class ReviewDue(Rule):
             if nc.status != "implemented":
                 continue
             if nc.review_due is None:
-                yield self.at(doc, "/status", f"{nc.id} is implemented but has no effectiveness review date",
-                              hint="add `review_due: YYYY-MM-DD`", subject=nc.id)
+                yield self.at(doc, "/status", _("{id} is implemented but has no effectiveness review date").format(id=nc.id),
+                              hint=_("add `review_due: YYYY-MM-DD`"), subject=nc.id)
             elif nc.review_due <= ctx.today:
                 yield self.at(doc, "/review_due",
-                              f"the effectiveness review of {nc.id} is due (since {nc.review_due.isoformat()})",
-                              hint=f"`qms nc verify {nc.id} --effective yes|no --evidence TEXT`", subject=nc.id)
+                              _("the effectiveness review of {id} is due (since {date})").format(
+                                  id=nc.id, date=nc.review_due.isoformat()),
+                              hint=_("`qms nc verify {id} --effective yes|no --evidence TEXT`").format(id=nc.id),
+                              subject=nc.id)
 
 
 class UnknownProcess(Rule):
@@ -198,11 +206,11 @@ class UnknownProcess(Rule):
     clauses = ("10.2.2",)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        known = {p.id for _, p in ctx.workspace.processes()}
+        known = {p.id for _doc, p in ctx.workspace.processes()}
         for doc, nc in _ncs(ctx):
             if nc.process not in known:
-                yield self.at(doc, "/process", f"unknown process `{nc.process}`",
-                              hint=_suggest(nc.process, known) or "use the id of a process in processes/",
+                yield self.at(doc, "/process", _("unknown process `{value}`").format(value=nc.process),
+                              hint=_suggest(nc.process, known) or _("use the id of a process in processes/"),
                               subject=nc.process)
 
 
@@ -232,8 +240,8 @@ class UnknownClause(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, nc in _ncs(ctx):
             if nc.clause is not None and not clause_exists(nc.clause):
-                yield self.at(doc, "/clause", f"ISO 9001:2015 has no clause `{nc.clause}`",
-                              hint="cite a 2015 clause such as 8.5.1", subject=nc.clause)
+                yield self.at(doc, "/clause", _("ISO 9001:2015 has no clause `{clause}`").format(clause=nc.clause),
+                              hint=_("cite a 2015 clause such as 8.5.1"), subject=nc.clause)
 
 
 class UnknownAudit(Rule):
@@ -263,16 +271,16 @@ class UnknownAudit(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         ncs = _ncs(ctx)
-        if not any(nc.audit or nc.finding for _, nc in ncs):
+        if not any(nc.audit or nc.finding for _doc, nc in ncs):
             return
         known = nc_store.known_audits(ctx.workspace.root)
         for doc, nc in ncs:
             if nc.audit is not None and nc.audit not in known:
-                yield self.at(doc, "/audit", f"unknown audit `{nc.audit}`",
-                              hint=_suggest(nc.audit, known) or "no such audit under audits/", subject=nc.audit)
+                yield self.at(doc, "/audit", _("unknown audit `{value}`").format(value=nc.audit),
+                              hint=_suggest(nc.audit, known) or _("no such audit under audits/"), subject=nc.audit)
             if nc.finding is not None and nc.audit is None:
-                yield self.at(doc, "/finding", f"{nc.id} gives finding `{nc.finding}` but no `audit:`",
-                              hint="add `audit: AUD-YYYY-NN`", subject=nc.id)
+                yield self.at(doc, "/finding", _("{id} gives finding `{finding}` but no `audit:`").format(id=nc.id, finding=nc.finding),
+                              hint=_("add `audit: AUD-YYYY-NN`"), subject=nc.id)
 
 
 class HistoryInconsistent(Rule):
@@ -308,27 +316,29 @@ class HistoryInconsistent(Rule):
 
     def _one(self, doc: LoadedDoc[Any], nc: Nonconformity) -> Iterator[Diagnostic]:
         if not nc.history:
-            yield self.at(doc, "/status", f"{nc.id} has no history", subject=nc.id,
-                          hint="records are created with `qms nc new`, which starts the history")
+            yield self.at(doc, "/status", _("{id} has no history").format(id=nc.id), subject=nc.id,
+                          hint=_("records are created with `qms nc new`, which starts the history"))
             return
         status = ""
         for i, entry in enumerate(nc.history):
             if i > 0 and entry.at < nc.history[i - 1].at:
                 yield self.at(doc, pointer("history", i, "at"),
-                              f"history entry {i + 1} ({entry.at.isoformat()}) is earlier than the one before it",
-                              hint="history entries are appended in time order; do not edit them",
+                              _("history entry {n} ({at}) is earlier than the one before it").format(
+                                  n=i + 1, at=entry.at.isoformat()),
+                              hint=_("history entries are appended in time order; do not edit them"),
                               subject=nc.id)
             table = TRANSITIONS.get(entry.transition, {})
             if status not in table or entry.status not in table[status]:
-                before = status or "no record"
+                before = status or _("no record")
                 yield self.at(doc, pointer("history", i, "transition"),
-                              f"`{entry.transition}` cannot lead from `{before}` to `{entry.status}`",
-                              hint="the lifecycle is open → contained → analysed → planned → implemented → "
-                                   "verified → closed", subject=nc.id)
+                              _("`{transition}` cannot lead from `{before}` to `{status}`").format(
+                                  transition=entry.transition, before=before, status=entry.status),
+                              hint=_("the lifecycle is open → contained → analysed → planned → implemented → "
+                                     "verified → closed"), subject=nc.id)
             status = entry.status
         if status != nc.status:
-            yield self.at(doc, "/status", f"status is `{nc.status}` but the history ends at `{status}`",
-                          hint="move the record with `qms nc` commands instead of editing `status:`",
+            yield self.at(doc, "/status", _("status is `{status}` but the history ends at `{last}`").format(status=nc.status, last=status),
+                          hint=_("move the record with `qms nc` commands instead of editing `status:`"),
                           subject=nc.id)
 
 
@@ -365,14 +375,14 @@ class DuplicateNcId(Rule):
             stem = PurePosixPath(doc.path).stem
             if nc.id in first:
                 other = first[nc.id]
-                yield self.at(doc, "/id", f"id `{nc.id}` is also used by {other.path}",
-                              hint=f"run `qms nc renumber {nc.id}` to give this record a free id",
+                yield self.at(doc, "/id", _("id `{id}` is also used by {path}").format(id=nc.id, path=other.path),
+                              hint=_("run `qms nc renumber {id}` to give this record a free id").format(id=nc.id),
                               subject=nc.id, related=(location_of(other, "/id"),))
                 continue
             first[nc.id] = doc
             if stem != nc.id:
-                yield self.at(doc, "/id", f"record `{nc.id}` is in the file `{stem}.yaml`",
-                              hint=f"rename the file to {nc.id}.yaml", subject=nc.id)
+                yield self.at(doc, "/id", _("record `{id}` is in the file `{file}`").format(id=nc.id, file=f"{stem}.yaml"),
+                              hint=_("rename the file to {file}").format(file=f"{nc.id}.yaml"), subject=nc.id)
         root = ctx.workspace.root
         for doc in ctx.workspace.of_kind(KIND):
             line = nc_store.conflict_marker_line(root / doc.path) if doc.model is None else None
@@ -380,9 +390,10 @@ class DuplicateNcId(Rule):
                 stem = PurePosixPath(doc.path).stem
                 yield Diagnostic(
                     code=self.code, name=self.name, severity=self.severity,
-                    message=f"{doc.path} holds an unresolved git merge conflict: two records claim `{stem}`",
+                    message=_("{path} holds an unresolved git merge conflict: two records claim `{id}`").format(
+                        path=doc.path, id=stem),
                     location=Location(doc.path, line, 1, ""), subject=stem, clauses=self.clauses,
-                    hint=f"run `qms nc renumber {stem}` to keep both records under distinct ids")
+                    hint=_("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=stem))
 
 
 RULES: tuple[type[Rule], ...] = (
