@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qms.diagnostics import Diagnostic, Severity
+from qms.i18n import _
 from qms.models.audit import Audit, AuditProgramme
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
@@ -39,23 +40,26 @@ def system_auditees(manifest: Manifest) -> Auditees:
     """Who does the system-level work written in qms.yaml (objectives, context, interested parties)."""
     out = Auditees()
     units = {u.id for u in manifest.organisation.units}
-    owners: list[tuple[str, str]] = [(o.plan.responsible, f"objective {o.id}") for o in manifest.objectives]
-    owners += [(c.monitored_by, f"context issue {c.id}") for c in manifest.context_issues if c.monitored_by]
-    owners += [(p.monitored_by, f"interested party {p.id}") for p in manifest.interested_parties if p.monitored_by]
+    owners: list[tuple[str, str]] = [(o.plan.responsible, _("is responsible for objective {id}").format(id=o.id))
+                                     for o in manifest.objectives]
+    owners += [(c.monitored_by, _("is responsible for context issue {id}").format(id=c.id))
+               for c in manifest.context_issues if c.monitored_by]
+    owners += [(p.monitored_by, _("is responsible for interested party {id}").format(id=p.id))
+               for p in manifest.interested_parties if p.monitored_by]
     for who, why in owners:
-        (out.units if who in units else out.roles).setdefault(who, f"is responsible for {why}")
+        (out.units if who in units else out.roles).setdefault(who, why)
     return out
 
 
 def process_auditees(proc: Process, manifest: Manifest) -> Auditees:
     out = Auditees()
     units = {u.id for u in manifest.organisation.units}
-    out.units[proc.unit] = f"runs process {proc.id}"
-    out.roles[proc.owner] = f"owns process {proc.id}"
+    out.units[proc.unit] = _("runs process {id}").format(id=proc.id)
+    out.roles[proc.owner] = _("owns process {id}").format(id=proc.id)
     for step in proc.steps:
         if step.responsible:
             target = out.units if step.responsible in units else out.roles
-            target.setdefault(step.responsible, f"performs step {step.id} of {proc.id}")
+            target.setdefault(step.responsible, _("performs step {step} of {id}").format(step=step.id, id=proc.id))
     return out
 
 
@@ -74,9 +78,9 @@ def conflict(person: Person, manifest: Manifest, processes: Iterable[Process], s
     unit = person_unit(person, manifest)
     for scope in scopes:
         if person.role in scope.roles:
-            return f"their role `{person.role}` {scope.roles[person.role]}"
+            return _("their role `{role}` {reason}").format(role=person.role, reason=scope.roles[person.role])
         if unit and unit in scope.units:
-            return f"their unit `{unit}` {scope.units[unit]}"
+            return _("their unit `{unit}` {reason}").format(unit=unit, reason=scope.units[unit])
     return ""
 
 
@@ -138,14 +142,16 @@ def process_months(programme: AuditProgramme) -> dict[str, list[int]]:
 def cycle_gap(months: list[int], cycle: int) -> str:
     """Why these audit months leave a gap longer than ``cycle`` months (empty when they do not)."""
     if not months:
-        return "it is not audited at all"
+        return _("it is not audited at all")
     if months[0] > cycle:
-        return f"its first audit is in month {months[0]}, after the first {cycle} months"
+        return _("its first audit is in month {month}, after the first {cycle} months").format(
+            month=months[0], cycle=cycle)
     for a, b in itertools.pairwise(months):
         if b - a > cycle:
-            return f"months {a} and {b} are more than {cycle} months apart"
+            return _("months {a} and {b} are more than {cycle} months apart").format(a=a, b=b, cycle=cycle)
     if months[-1] < 12 - cycle + 1:
-        return f"its last audit is in month {months[-1]}, leaving more than {cycle} months to the next year"
+        return _("its last audit is in month {month}, leaving more than {cycle} months to the next year").format(
+            month=months[-1], cycle=cycle)
     return ""
 
 
@@ -196,9 +202,10 @@ class ProcessNotAudited(Rule):
             for _pdoc, proc in ws.processes():
                 why = cycle_gap(months.get(proc.id, []), prog.cycle_months)
                 if why:
-                    yield self.at(doc, "/audits", f"process `{proc.id}` is not audited within the "
-                                  f"{prog.cycle_months}-month cycle: {why}",
-                                  hint="add it to an audit in the programme", subject=proc.id, key=True)
+                    yield self.at(doc, "/audits",
+                                  _("process `{id}` is not audited within the {cycle}-month cycle: {why}").format(
+                                      id=proc.id, cycle=prog.cycle_months, why=why),
+                                  hint=_("add it to an audit in the programme"), subject=proc.id, key=True)
 
 
 class ClauseNotCovered(Rule):
@@ -234,8 +241,11 @@ class ClauseNotCovered(Rule):
         procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
         for doc, prog in current_programmes(ws, ctx.today):
             for cid in uncovered_clauses(ws.manifest, programme_clauses(prog, procs)):
-                yield self.at(doc, "/audits", f"clause {cid} is not covered by the {prog.year} audit programme",
-                              hint=f"add \"{cid}\" to the `clauses` of an audit", subject=cid, key=True)
+                yield self.at(doc, "/audits",
+                              _("clause {clause} is not covered by the {year} audit programme").format(
+                                  clause=cid, year=prog.year),
+                              hint=_("add \"{clause}\" to the `clauses` of an audit").format(clause=cid),
+                              subject=cid, key=True)
 
 
 class AuditorOwnWork(Rule):
@@ -275,8 +285,8 @@ class AuditorOwnWork(Rule):
                 continue
             why = conflict(person, manifest, scope, system)
             if why:
-                yield self.at(doc, ptr, f"auditor `{pid}` would audit their own work: {why}",
-                              hint="choose an auditor from another unit", subject=pid)
+                yield self.at(doc, ptr, _("auditor `{id}` would audit their own work: {why}").format(id=pid, why=why),
+                              hint=_("choose an auditor from another unit"), subject=pid)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         ws = ctx.workspace
@@ -351,21 +361,27 @@ class FindingWithoutNonconformity(Rule):
                     continue
                 if not f.nc:
                     yield self.at(doc, pointer("findings", i, "grade"),
-                                  f"{f.grade} finding {f.id} of {audit.id} has no nonconformity record",
-                                  hint="open a nonconformity and write its id under `nc:`", subject=f.id)
+                                  (_("major finding {finding} of {audit} has no nonconformity record")
+                                   if f.grade == "major"
+                                   else _("minor finding {finding} of {audit} has no nonconformity record")).format(
+                                      finding=f.id, audit=audit.id),
+                                  hint=_("open a nonconformity and write its id under `nc:`"), subject=f.id)
                     continue
                 if records is None:
                     records = nonconformity_records(ctx)
                 rec = records.get(f.nc)
                 if rec is None:
                     yield self.at(doc, pointer("findings", i, "nc"),
-                                  f"nonconformity {f.nc} of finding {f.id} is not in {NC_DIR}",
-                                  hint="correct the id or restore the record", subject=f.id)
+                                  _("nonconformity {nc} of finding {finding} is not in {dir}").format(
+                                      nc=f.nc, finding=f.id, dir=NC_DIR),
+                                  hint=_("correct the id or restore the record"), subject=f.id)
                 elif str(rec.get("audit", "")) != audit.id or str(rec.get("finding", "")) != f.id:
                     yield self.at(doc, pointer("findings", i, "nc"),
-                                  f"nonconformity {f.nc} does not link back to {audit.id} finding {f.id} "
-                                  f"(it says audit `{rec.get('audit', '')}`, finding `{rec.get('finding', '')}`)",
-                                  hint="set `audit` and `finding` in the nonconformity record", subject=f.id)
+                                  _("nonconformity {nc} does not link back to {audit} finding {finding} "
+                                    "(it says audit `{its_audit}`, finding `{its_finding}`)").format(
+                                      nc=f.nc, audit=audit.id, finding=f.id, its_audit=rec.get("audit", ""),
+                                      its_finding=rec.get("finding", "")),
+                                  hint=_("set `audit` and `finding` in the nonconformity record"), subject=f.id)
 
 
 class AuditReportMissing(Rule):
@@ -400,9 +416,10 @@ class AuditReportMissing(Rule):
                 continue
             due = audit.plan.last_day + dt.timedelta(days=REPORT_GRACE_DAYS)
             if ctx.today > due:
-                yield self.at(doc, "/state", f"audit {audit.id} of {audit.plan.last_day.isoformat()} has no "
-                              f"report ({(ctx.today - audit.plan.last_day).days} days later)",
-                              hint=f"issue it with `qms audit report {audit.id}`", subject=audit.id)
+                yield self.at(doc, "/state", _("audit {id} of {date} has no report ({days} days later)").format(
+                                  id=audit.id, date=audit.plan.last_day.isoformat(),
+                                  days=(ctx.today - audit.plan.last_day).days),
+                              hint=_("issue it with `qms audit report {id}`").format(id=audit.id), subject=audit.id)
 
 
 class ProgrammeOutOfDate(Rule):
@@ -435,8 +452,10 @@ class ProgrammeOutOfDate(Rule):
         doc, newest = max(progs, key=lambda dp: dp[1].year)
         ends = dt.date(newest.year, 12, 31)
         if ctx.today > ends:
-            yield self.at(doc, "/year", f"the newest audit programme ({newest.year}) ended on {ends.isoformat()}",
-                          hint=f"propose the next one with `qms audit programme --year {ctx.today.year} --write`",
+            yield self.at(doc, "/year", _("the newest audit programme ({year}) ended on {date}").format(
+                              year=newest.year, date=ends.isoformat()),
+                          hint=_("propose the next one with `qms audit programme --year {year} --write`").format(
+                              year=ctx.today.year),
                           subject=str(newest.year))
 
 
@@ -469,11 +488,11 @@ class AuditUnknownReference(Rule):
         for ptr, pid in refs:
             person = people.get(pid)
             if person is None:
-                yield self.at(doc, ptr, f"unknown person `{pid}`", hint="use an id from organisation.people",
-                              subject=pid)
+                yield self.at(doc, ptr, _("unknown person `{value}`").format(value=pid),
+                              hint=_("use an id from organisation.people"), subject=pid)
             elif not person.auditor:
-                yield self.at(doc, ptr, f"`{pid}` is not an auditor",
-                              hint="mark them `auditor: true` in qms.yaml once trained, or choose an auditor",
+                yield self.at(doc, ptr, _("`{id}` is not an auditor").format(id=pid),
+                              hint=_("mark them `auditor: true` in qms.yaml once trained, or choose an auditor"),
                               subject=pid)
 
     def _refs(self, doc: LoadedDoc[Any], base: tuple[str | int, ...], processes: list[str], clauses: list[str],
@@ -481,12 +500,12 @@ class AuditUnknownReference(Rule):
         cat = catalogue("2015")
         for j, pid in enumerate(processes):
             if pid not in known:
-                yield self.at(doc, pointer(*base, "processes", j), f"unknown process `{pid}`",
-                              hint="use an id from processes/", subject=pid)
+                yield self.at(doc, pointer(*base, "processes", j), _("unknown process `{value}`").format(value=pid),
+                              hint=_("use an id from processes/"), subject=pid)
         for j, c in enumerate(clauses):
             if normalise_clause(c) not in cat:
-                yield self.at(doc, pointer(*base, "clauses", j), f"unknown ISO 9001:2015 clause `{c}`",
-                              hint="use a clause number such as 9.2.2", subject=c)
+                yield self.at(doc, pointer(*base, "clauses", j), _("unknown ISO 9001:2015 clause `{value}`").format(value=c),
+                              hint=_("use a clause number such as 9.2.2"), subject=c)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         ws = ctx.workspace
