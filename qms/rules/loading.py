@@ -8,35 +8,38 @@ from typing import ClassVar
 from qms.diagnostics import Diagnostic, Location, Severity
 from qms.i18n import _
 from qms.rules.base import CheckContext, Rule
+from qms.store.workspace import SchemaProblem
+from qms.store.yaml_io import LoadProblem
 
 
-class _LoadRule(Rule):
+class _ProblemRule(Rule):
+    """Reports the loader's problems of the given kinds (from ``load_problems`` or ``schema_problems``)."""
+
     kinds: ClassVar[tuple[str, ...]] = ()
+    schema: ClassVar[bool] = False
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc in ctx.workspace.docs:
-            for p in doc.load_problems:
-                if p.kind in self.kinds:
-                    yield Diagnostic(
-                        code=self.code, name=self.name, severity=self.severity, message=p.message,
-                        location=Location(doc.path, p.line, p.column, p.pointer), subject=doc.path,
-                        clauses=self.clauses, hint=p.hint,
-                        related=tuple(Location(doc.path, m.line, m.column) for m in p.related),
-                    )
+            problems: list[LoadProblem | SchemaProblem] = list(doc.schema_problems if self.schema
+                                                                  else doc.load_problems)
+            for p in problems:
+                if p.kind not in self.kinds:
+                    continue
+                related = getattr(p, "related", ())
+                yield Diagnostic(
+                    code=self.code, name=self.name, severity=self.severity, message=p.message,
+                    location=Location(doc.path, p.line, p.column, p.pointer), subject=doc.path,
+                    clauses=self.clauses, hint=p.hint,
+                    related=tuple(Location(doc.path, m.line, m.column) for m in related),
+                )
 
 
-class _SchemaRule(Rule):
-    kinds: ClassVar[tuple[str, ...]] = ()
+class _LoadRule(_ProblemRule):
+    schema = False
 
-    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        for doc in ctx.workspace.docs:
-            for p in doc.schema_problems:
-                if p.kind in self.kinds:
-                    yield Diagnostic(
-                        code=self.code, name=self.name, severity=self.severity, message=p.message,
-                        location=Location(doc.path, p.line, p.column, p.pointer), subject=doc.path,
-                        clauses=self.clauses, hint=p.hint,
-                    )
+
+class _SchemaRule(_ProblemRule):
+    schema = True
 
 
 class YamlSyntax(_LoadRule):

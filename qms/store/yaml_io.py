@@ -127,6 +127,16 @@ def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     return text, None
 
 
+def _at(node: Node, kind: str, message: str, pointer: str, hint: str = "") -> LoadProblem:
+    """A problem located at the start of ``node``."""
+    return LoadProblem(kind, message, node.start_mark.line + 1, node.start_mark.column + 1, pointer, hint=hint)
+
+
+def _tag_problem(node: Node, pointer: str) -> LoadProblem:
+    return _at(node, "tag", _("unsupported YAML tag {tag!r}").format(tag=node.tag), pointer,
+               _("remove the tag; qms files contain plain data only"))
+
+
 class _Builder:
     """Constructs Python data from a composed node tree, recording positions."""
 
@@ -141,16 +151,7 @@ class _Builder:
     def _scalar(self, node: ScalarNode, pointer: str) -> Any:
         tag = node.tag
         if tag not in _KNOWN_TAGS:
-            self.problems.append(
-                LoadProblem(
-                    "tag",
-                    _("unsupported YAML tag {tag!r}").format(tag=tag),
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                    pointer,
-                    hint=_("remove the tag; qms files contain plain data only"),
-                )
-            )
+            self.problems.append(_tag_problem(node, pointer))
             return node.value
         if node.style is None or node.style == "":
             if tag == _TAG_PREFIX + "bool" and _BOOL_11.match(node.value):
@@ -168,44 +169,19 @@ class _Builder:
         try:
             return self._constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            self.problems.append(
-                LoadProblem(
-                    "tag",
-                    _("cannot read value {value!r}: {reason}").format(value=node.value, reason=exc),
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                    pointer,
-                    hint=_("quote the value"),
-                )
-            )
+            self.problems.append(_at(node, "tag", _("cannot read value {value!r}: {reason}").format(
+                value=node.value, reason=exc), pointer, _("quote the value")))
             return node.value
 
     def _node(self, node: Node, pointer: str, depth: int) -> Any:
         self.source_map.values[pointer] = Mark(node.start_mark.line + 1, node.start_mark.column + 1)
         if depth > MAX_DEPTH:
-            raise _Abort(
-                LoadProblem(
-                    "depth",
-                    _("nesting deeper than {depth} levels").format(depth=MAX_DEPTH),
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                    pointer,
-                    hint=_("flatten the structure; real qms files are a few levels deep"),
-                )
-            )
+            raise _Abort(_at(node, "depth", _("nesting deeper than {depth} levels").format(depth=MAX_DEPTH),
+                             pointer, _("flatten the structure; real qms files are a few levels deep")))
         if isinstance(node, ScalarNode):
             return self._scalar(node, pointer)
-        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
-            self.problems.append(
-                LoadProblem(
-                    "tag",
-                    _("unsupported YAML tag {tag!r}").format(tag=node.tag),
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                    pointer,
-                    hint=_("remove the tag; qms files contain plain data only"),
-                )
-            )
+        if node.tag not in _COLLECTION_TAGS:
+            self.problems.append(_tag_problem(node, pointer))
             return None
         if isinstance(node, SequenceNode):
             return [
@@ -230,43 +206,26 @@ class _Builder:
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.problems.append(
-                    LoadProblem(
-                        "syntax",
-                        _("a mapping key must be a plain value, not a list or mapping"),
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        pointer,
-                    )
-                )
+                    _at(key_node, "syntax", _("a mapping key must be a plain value, not a list or mapping"), pointer))
                 continue
             key = self._constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                self.problems.append(
-                    LoadProblem(
-                        "syntax",
-                        _("the key `{key}` is not text; field names must be text").format(key=key_node.value),
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        pointer,
-                        hint=_("quote the key: '{key}'").format(key=key_node.value),
-                    )
-                )
+                self.problems.append(_at(
+                    key_node, "syntax",
+                    _("the key `{key}` is not text; field names must be text").format(key=key_node.value), pointer,
+                    _("quote the key: '{key}'").format(key=key_node.value)))
                 key = str(key_node.value)
             mark = Mark(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             child_pointer = f"{pointer}/{escape_pointer_token(str(key))}"
             if key in first_seen:
                 first = first_seen[key]
-                self.problems.append(
-                    LoadProblem(
-                        "duplicate-key",
-                        _("duplicate key {key!r} (first defined at line {line}); YAML keeps only the last one").format(key=key, line=first.line),
-                        mark.line,
-                        mark.column,
-                        child_pointer,
-                        hint=_("remove one of the two {key!r} entries or merge them").format(key=key),
-                        related=(first,),
-                    )
-                )
+                self.problems.append(LoadProblem(
+                    "duplicate-key",
+                    _("duplicate key {key!r} (first defined at line {line}); YAML keeps only the last one").format(
+                        key=key, line=first.line),
+                    mark.line, mark.column, child_pointer,
+                    hint=_("remove one of the two {key!r} entries or merge them").format(key=key),
+                    related=(first,)))
             else:
                 first_seen[key] = mark
             self.source_map.keys[child_pointer] = mark
