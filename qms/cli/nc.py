@@ -45,7 +45,7 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 
 
 def _done(nc: Nonconformity) -> None:
-    click.echo(_("{id}: {status}").format(id=nc.id, status=nc.status))
+    click.echo(_("{id}: {status}").format(id=nc.id, status=reg.label(nc.status)))
 
 
 @click.group("nc")
@@ -135,13 +135,18 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
         click.echo(_("no nonconformities match"))
         return
     lines: list[str] = []
+    # labels are translated codes: widen the columns when a language needs more room
+    w_status = max(11, len(_("STATUS")), *(len(reg.label(r.status)) for r in rows))
+    w_sev = max(5, len(_("SEV.")), *(len(reg.label(r.severity)) for r in rows))
+    w_source = max(14, len(_("SOURCE")), *(len(reg.label(r.source)) for r in rows))
     for r in rows:
         due = r.next_due or (r.review_due if r.status == "implemented" else "")
         mark = "!" if r.overdue(day) else " "
-        lines.append(f"{r.id:<13} {r.status:<11} {r.severity:<5} {r.process:<10} {r.source:<14} "
+        lines.append(f"{r.id:<13} {reg.label(r.status):<{w_status}} {reg.label(r.severity):<{w_sev}} "
+                     f"{r.process:<10} {reg.label(r.source):<{w_source}} "
                      f"{r.raised_on:<10} {mark}{due:<10} {r.title(lang)}")
-    head = (f"{_('ID'):<13} {_('STATUS'):<11} {_('SEV.'):<5} {_('PROCESS'):<10} {_('SOURCE'):<14} "
-              f"{_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
+    head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<10} "
+            f"{_('SOURCE'):<{w_source}} {_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
     click.echo("\n".join([head, *lines]))
     click.echo(_("{count} record(s)").format(count=len(rows)))
 
@@ -163,8 +168,8 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 def render_text(record: Nonconformity, lang: str) -> str:
     """A readable record sheet."""
     lines = [f"{record.id}  {record.title.get(lang)}",
-             f"{_('Status')}: {record.status}    {_('Severity')}: {record.severity}    "
-             f"{_('Source')}: {record.source}",
+             f"{_('Status')}: {reg.label(record.status)}    {_('Severity')}: {reg.label(record.severity)}    "
+             f"{_('Source')}: {reg.label(record.source)}",
              f"{_('Process')}: {record.process}    {_('Clause')}: {record.clause or '-'}"
              + (f"    {_('Audit')}: {record.audit} {record.finding or ''}" if record.audit else ""),
              f"{_('Raised by')}: {record.raised_by}, {record.raised_on.isoformat()}",
@@ -176,9 +181,9 @@ def render_text(record: Nonconformity, lang: str) -> str:
         lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {c.by}): {c.description}"]
     if record.cause:
         a = record.cause
-        lines += ["", f"(b) {_('Cause analysis')} ({a.method}, {a.date.isoformat()}, {a.by})"]
+        lines += ["", f"(b) {_('Cause analysis')} ({reg.label(a.method)}, {a.date.isoformat()}, {a.by})"]
         lines += [f"    {_('why')} {i}: {w}" for i, w in enumerate(a.whys, 1)]
-        lines += [f"    {cat}: {'; '.join(items)}" for cat, items in a.fishbone.items()]
+        lines += [f"    {reg.label(cat)}: {'; '.join(items)}" for cat, items in a.fishbone.items()]
         lines += [f"    {_('Root cause')}: {a.root_cause}", f"    {_('Similar nonconformities')}: {a.similar}"
                   + (f" ({', '.join(a.similar_ncs)})" if a.similar_ncs else "")]
     if record.actions:
@@ -200,7 +205,8 @@ def render_text(record: Nonconformity, lang: str) -> str:
     if record.closed_on:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
-    lines += [f"    {h.at.isoformat()}  {h.by}  {h.transition} → {h.status}" + (f"  {h.note}" if h.note else "")
+    lines += [f"    {h.at.isoformat()}  {h.by}  {reg.label(h.transition)} → {reg.label(h.status)}"
+              + (f"  {h.note}" if h.note else "")
               for h in record.history]
     return "\n".join(lines)
 
@@ -242,7 +248,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
         counts: dict[str, int] = getattr(result, f"by_{dim}")
         if counts:
             out.append(f"\n{title}")
-            out.extend(f"  {key:<16} {value:>6}" for key, value in counts.items())
+            coded = dim in ("source", "severity", "status")
+            out.extend(f"  {reg.label(key) if coded else key:<16} {value:>6}" for key, value in counts.items())
     if result.mean_days_to_close is not None:
         out.append("")
         out.append(_("Days to close: mean {mean:g}, 90th percentile {p90:g}").format(
@@ -424,4 +431,5 @@ def report(ctx: click.Context, out: Path, fmt: str | None) -> None:
 
     chosen = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "pdf")
     pages = write_report(repo_root(ctx), out, get_language(), chosen)
-    click.echo(_("wrote {path}").format(path=out) + (f" ({pages} p.)" if pages else ""))
+    click.echo(_("wrote {path} ({pages} p.)").format(path=out, pages=pages) if pages
+               else _("wrote {path}").format(path=out))

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from qms.errors import InvalidTransition, RecordNotFound, UsageError
-from qms.i18n import _
+from qms.i18n import N_, _
 from qms.models.nonconformity import (
     SEVERITIES,
     SOURCES,
@@ -55,6 +55,34 @@ SOURCE_ALIASES: dict[str, str] = {
     **{s: s for s in SOURCES},
 }
 DEFAULT_REVIEW_WORKING_DAYS = 20
+
+#: Labels of the codes shown in text and HTML output (json and csv keep the codes). The English
+#: label is the code itself, so English output shows the codes; other languages translate them.
+CODE_LABELS: dict[str, str] = {
+    # statuses
+    "open": N_("open"), "contained": N_("contained"), "analysed": N_("analysed"), "planned": N_("planned"),
+    "implemented": N_("implemented"), "verified": N_("verified"), "closed": N_("closed"),
+    "rejected": N_("rejected"),
+    # sources
+    "internal_audit": N_("internal_audit"), "external_audit": N_("external_audit"),
+    "complaint": N_("complaint"), "late_dossier": N_("late_dossier"), "monitoring": N_("monitoring"),
+    # severities
+    "major": N_("major"), "minor": N_("minor"),
+    # transitions
+    "create": N_("create"), "correct": N_("correct"), "analyse": N_("analyse"), "plan": N_("plan"),
+    "implement": N_("implement"), "verify": N_("verify"), "close": N_("close"), "reject": N_("reject"),
+    "reopen": N_("reopen"), "renumber": N_("renumber"),
+    # cause analysis methods and fishbone categories
+    "five_why": N_("five_why"), "fishbone": N_("fishbone"),
+    "people": N_("people"), "method": N_("method"), "equipment": N_("equipment"), "material": N_("material"),
+    "measurement": N_("measurement"), "environment": N_("environment"),
+}
+
+
+def label(code: str) -> str:
+    """The label of a status, source, severity, transition or cause-analysis code in the current language."""
+    msgid = CODE_LABELS.get(code)
+    return _(msgid) if msgid else code
 
 
 # -- inputs ----------------------------------------------------------------------------
@@ -245,7 +273,7 @@ def _refuse(nc: Nonconformity, transition: str) -> InvalidTransition:
     nexts = allowed_from(nc.status)
     return InvalidTransition(
         _("cannot {transition} {id}: its status is `{status}`").format(
-            transition=transition, id=nc.id, status=nc.status),
+            transition=label(transition), id=nc.id, status=label(nc.status)),
         _("allowed next steps: {steps}").format(steps=", ".join(nexts) or "-"),
     )
 

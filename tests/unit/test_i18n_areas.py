@@ -1,0 +1,124 @@
+"""Each area speaks Vietnamese under ``--lang vi`` / ``use_language("vi")`` and English otherwise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qms.engine import CheckOptions, run_check
+from qms.errors import InvalidTransition
+from qms.i18n import set_language, use_language
+from qms.registers import nc as reg
+from qms.store.workspace import load_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+CITY_2008 = ROOT / "examples" / "iso2008-city"
+RULES_BASE = ROOT / "tests" / "rules" / "base"
+D = dt.date
+JUNE_1 = D(2026, 6, 1)
+
+
+def _messages(root: Path, prefix: str, today: D = JUNE_1) -> list[str]:
+    report = run_check(load_workspace(root), CheckOptions(today=today, profile="strict"))
+    return [f"{d.code} {d.message} | {d.hint}" for d in report.diagnostics if d.code.startswith(prefix)]
+
+
+@pytest.fixture(autouse=True)
+def _english_around() -> Iterator[None]:
+    """``qms --lang vi`` sets the process language; start and leave each test in English."""
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Path:
+    root = tmp_path / "city"
+    shutil.copytree(CITY_2008, root, ignore=shutil.ignore_patterns(".qms-cache", ".lock"))
+    return root
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    root = tmp_path / "base"
+    shutil.copytree(RULES_BASE, root)
+    return root
+
+
+# -- QMS8xx: ISO 9001:2008 leftovers ------------------------------------------------------------
+
+
+def test_legacy_findings_in_vietnamese(city: Path) -> None:
+    english = _messages(city, "QMS80")
+    assert any(m.startswith("QMS804 \"") and "is ISO 9001:2008 wording" in m for m in english)
+    with use_language("vi"):
+        vi = _messages(city, "QMS80")
+    assert len(vi) == len(english)
+    qms804 = [m for m in vi if m.startswith("QMS804")]
+    assert qms804 and all("là thuật ngữ của ISO 9001:2008" in m for m in qms804)
+    assert any("hành động giải quyết rủi ro và cơ hội" in m for m in qms804)
+    assert any(m.startswith("QMS801") and "hệ thống quản lý chất lượng khai báo áp dụng ISO 9001:2008" in m
+               for m in vi)
+    assert any(m.startswith("QMS802") and "là số điều khoản của ISO 9001:2008" in m for m in vi)
+
+
+def test_legacy_through_the_cli(run_qms: Callable[..., Any], city: Path) -> None:
+    out = run_qms("--lang", "vi", "check", cwd=city).stdout
+    assert "QMS806" in out and "là thuật ngữ của ISO 9001:2008" in out
+    assert "is ISO 9001:2008 wording" not in out
+
+
+# -- QMS5xx and qms nc: nonconformities ---------------------------------------------------------
+
+
+def _new_nc(root: Path) -> str:
+    nc = reg.create_nc(root, process="QT-01", title="Trả kết quả trễ hạn", description="Hồ sơ trả trễ 1 ngày",
+                       source="late_dossier", severity="minor", clause="8.5.1", by="Lê Văn Cường",
+                       today=D(2026, 3, 2))
+    return nc.id
+
+
+def test_refused_transition_in_vietnamese(base: Path) -> None:
+    nc_id = _new_nc(base)
+    with pytest.raises(InvalidTransition) as english:
+        reg.close(base, nc_id, by="Bình", today=D(2026, 3, 3))
+    assert str(english.value.args[0]) == f"cannot close {nc_id}: its status is `open`"
+    with use_language("vi"), pytest.raises(InvalidTransition) as vi:
+        reg.close(base, nc_id, by="Bình", today=D(2026, 3, 3))
+    assert vi.value.args[0] == f"không thể đóng {nc_id}: trạng thái hiện tại là `đang mở`"
+
+
+def test_nc_rules_in_vietnamese(base: Path) -> None:
+    nc_id = _new_nc(base)
+    reg.correct(base, nc_id, description="Trả kết quả", by="Cường", today=D(2026, 3, 2))
+    reg.analyse(base, nc_id, method="five-why", whys=["Chờ ký"], root_cause="Chưa ủy quyền ký thay",
+                similar="Không có", by="Cường", today=D(2026, 3, 3))
+    reg.plan(base, nc_id, action="Ban hành quyết định ủy quyền", owner="chu_tich", due=D(2026, 3, 10),
+             by="Cường", today=D(2026, 3, 4))
+    english = _messages(base, "QMS503", today=D(2026, 3, 20))
+    assert english == [f"QMS503 {nc_id} CA-1 was due on 2026-03-10 (10 days ago) | record it done with "
+                       f"`qms nc implement {nc_id} --action CA-1`, or agree a new date"]
+    with use_language("vi"):
+        vi = _messages(base, "QMS503", today=D(2026, 3, 20))
+    assert vi == [f"QMS503 {nc_id} CA-1 đã đến hạn ngày 2026-03-10 (quá hạn 10 ngày) | ghi nhận đã thực hiện "
+                  f"bằng `qms nc implement {nc_id} --action CA-1`, hoặc thống nhất thời hạn mới"]
+
+
+def test_nc_list_and_show_labels(run_qms: Callable[..., Any], base: Path) -> None:
+    nc_id = _new_nc(base)
+    english = run_qms("nc", "list", cwd=base).stdout
+    assert "open" in english and "late_dossier" in english
+    vi = run_qms("--lang", "vi", "nc", "list", cwd=base).stdout
+    assert "đang mở" in vi and "hồ sơ trễ hạn" in vi and "nhẹ" in vi
+    assert "late_dossier" not in vi
+    shown = run_qms("--lang", "vi", "nc", "show", nc_id, cwd=base).stdout
+    assert "Trạng thái: đang mở" in shown
+    assert "tạo → đang mở" in shown
+    # machine formats keep the codes
+    csv_out = run_qms("--lang", "vi", "nc", "list", "--format", "csv", cwd=base).stdout
+    assert ",open,minor,QT-01,late_dossier," in csv_out
