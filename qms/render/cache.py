@@ -8,6 +8,7 @@ whose presence marks the entry as complete.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -20,11 +21,22 @@ from qms.store.atomic import atomic_write_bytes, atomic_write_text
 CACHE_SUBDIR = Path(".qms-cache") / "render"
 
 
-def render_key(html: str, options: Iterable[str], attachments: Iterable[bytes] = ()) -> str:
-    import weasyprint
+@functools.cache
+def weasyprint_version() -> str:
+    """The installed WeasyPrint version, without importing WeasyPrint (about 0.8 s)."""
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        return version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover - a declared dependency
+        import weasyprint
+
+        return str(weasyprint.__version__)
+
+
+def render_key(html: str, options: Iterable[str], attachments: Iterable[bytes] = ()) -> str:
     h = hashlib.blake2b(digest_size=20)
-    for part in (TEMPLATE_VERSION, f"weasyprint {weasyprint.__version__}", *options):
+    for part in (TEMPLATE_VERSION, f"weasyprint {weasyprint_version()}", *options):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     h.update(html.encode("utf-8"))

@@ -20,7 +20,7 @@ from qms.render.assets import FONT_FACES, SCHEME, asset_bytes, prepare_fonts
 from qms.render.cache import RenderCache, render_key
 from qms.render.env import render_template
 from qms.render.parallel import Job, Progress, render_jobs
-from qms.render.pdf import PdfAttachment, check_variant, html_to_pdf, merge_pdfs
+from qms.render.pdf import PdfAttachment, check_variant, html_to_pdf, layout, merge_pdfs, write_document
 from qms.store.atomic import atomic_write_bytes, atomic_write_text
 from qms.store.workspace import Workspace, load_workspace
 
@@ -213,12 +213,15 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     views = procedure_views(ws, lang)
     proc_keys: list[tuple[vm.ProcedureView, str]] = []
     jobs: list[Job] = []
+    # The parts are appended untagged (their structure trees are not merged), so they are rendered
+    # untagged whatever --tagged says.
+    part_options = [f"lang={lang}", f"variant={opts.variant}", "tagged=False", "part"]
     for view, _proc, _path in views:
         html = procedure_html(view, lang)
-        key = render_key(html, [*opts.key_parts(), "part"])
+        key = render_key(html, part_options)
         proc_keys.append((view, key))
         if cache.pages(key) is None and all(j.key != key for j in jobs):
-            jobs.append(Job(key, html, (), opts.variant, opts.tagged))
+            jobs.append(Job(key, html, (), opts.variant, False))
     stats.rendered += len(jobs)
     stats.cached += len(views) - len(jobs)
     progress = Progress(len(jobs), translate("rendering procedures", lang), opts.progress)
@@ -230,6 +233,10 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
             raise QmsError("a rendered procedure is missing from the render cache", hint="rerun the command")
         proc_pages.append(pages)
 
+    # The front matter's table of contents needs its own page count. The page-number column has a
+    # fixed width, so the count does not depend on the numbers: a pass whose guess (the count of
+    # the previous run, kept in hints.json) was wrong is laid out but never written, and the second
+    # pass is certain to settle.
     manual_view = vm.manual_view(ws, lang)
     attachments = [_attachment(root, p) for p in _source_paths(ws, "manual")] if opts.variant else []
     att_parts = [a.data for a in attachments] + [a.name.encode() for a in attachments]
@@ -237,7 +244,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     guess = cache.hint(hint_name) or 1
     front_key = ""
     front_pages = 0
-    for _attempt in range(4):
+    for _attempt in range(3):
         toc: list[vm.TocEntry] = []
         page = guess + 1
         for (view, _key), n in zip(proc_keys, proc_pages, strict=True):
@@ -249,12 +256,16 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         if cached_pages is not None:
             front_pages = cached_pages
         else:
-            result = html_to_pdf(html, root, attachments=attachments, variant=opts.variant, tagged=opts.tagged)
-            opts.refused.extend(result.refused)
+            document, fetcher = layout(html, root, tagged=opts.tagged)
             stats.front_passes += 1
-            stats.rendered += 1
-            cache.write(front_key, result.data, result.pages)
-            front_pages = result.pages
+            front_pages = len(document.pages)
+            if front_pages == guess:
+                data = write_document(document, fetcher, attachments=attachments, variant=opts.variant,
+                                      tagged=opts.tagged)
+                opts.refused.extend(fetcher.refused)
+                stats.rendered += 1
+                cache.write(front_key, data, front_pages)
+            del document
         if front_pages == guess:
             break
         guess = front_pages

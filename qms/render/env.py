@@ -14,7 +14,7 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-3"
+TEMPLATE_VERSION = "render-4"
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +48,27 @@ class Progress:
         sys.stderr.flush()
 
 
+_FORKED_JOBS: Sequence[Job] = ()
+_FORKED_ROOT = ""
+
+
+def _run_forked(index: int) -> tuple[str, int, tuple[str, ...]]:
+    return _run(_FORKED_ROOT, _FORKED_JOBS[index])
+
+
+def _run_spawned(args: tuple[str, Job]) -> tuple[str, int, tuple[str, ...]]:
+    return _run(*args)
+
+
 def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
                 progress: Progress | None = None,
                 on_refused: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Render every job (into the cache); returns key → page count."""
+    """Render every job (into the cache); returns key → page count.
+
+    With ``workers > 1`` the jobs go to a process pool. Where ``fork`` is available the workers
+    inherit the imported WeasyPrint and the job list (only indexes cross the pipe); jobs are handed
+    out in small chunks, largest first, so that two workers finish together.
+    """
     pages: dict[str, int] = {}
     if not jobs:
         return pages
@@ -65,17 +81,27 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
         if progress:
             progress.step()
 
-    if workers <= 1 or len(jobs) == 1:
+    workers = min(workers, len(jobs))
+    if workers <= 1:
         for job in jobs:
             done(*_run(str(root), job))
         return pages
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        pending: set[Future[tuple[str, int, tuple[str, ...]]]] = {
-            pool.submit(_run, str(root), job) for job in jobs
-        }
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                done(*fut.result())
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
+    chunk = max(1, min(8, len(jobs) // (workers * 6)))
+    if "fork" in multiprocessing.get_all_start_methods():
+        global _FORKED_JOBS, _FORKED_ROOT
+        import weasyprint  # noqa: F401 - imported once here, inherited by the workers
+
+        _FORKED_JOBS, _FORKED_ROOT = jobs, str(root)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap_unordered(_run_forked, order, chunksize=chunk):
+                    done(*result)
+        finally:
+            _FORKED_JOBS, _FORKED_ROOT = (), ""
+        return pages
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:  # pragma: no cover - no fork
+        for result in pool.imap_unordered(_run_spawned, [(str(root), jobs[i]) for i in order],
+                                          chunksize=chunk):
+            done(*result)
     return pages

@@ -4,9 +4,11 @@ and the pypdf assembly of separately rendered documents into one PDF."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import os
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,20 +66,85 @@ def check_variant(variant: str | None) -> str | None:
     return variant.lower()
 
 
-def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttachment] = (),
-                variant: str | None = None, tagged: bool = False) -> PdfResult:
-    """Render ``html`` with the safe fetcher; the base URL is the repository root (if any)."""
-    from weasyprint import HTML, Attachment
+class _StreamMemo:
+    """Stands in for the ``zlib`` module inside pydyf, which compresses every stream at level 9.
+
+    Every separately rendered procedure embeds the same two font files (see :func:`write_document`);
+    compressing them again for each document cost about 30 ms per document. Large inputs
+    (>= 64 KiB) are compressed once per process and the result reused; the output is the same bytes
+    ``zlib.compressobj(level).compress(data) + flush()`` would give.
+    """
+
+    LIMIT = 1 << 16
+    KEEP = 8
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[int, bytes], bytes] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+    def compressobj(self, level: int = -1, *args: Any, **kwargs: Any) -> Any:
+        memo = self
+
+        class _Compressor:
+            def __init__(self) -> None:
+                self.inner = zlib.compressobj(level, *args, **kwargs)
+                self.used = False
+                self.whole: bytes | None = None
+
+            def compress(self, data: bytes) -> bytes:
+                if not self.used and not args and not kwargs and len(data) >= memo.LIMIT:
+                    key = (level, hashlib.blake2b(data, digest_size=20).digest())
+                    found = memo.memo.get(key)
+                    if found is None:
+                        found = zlib.compress(data, level)
+                        if len(memo.memo) >= memo.KEEP:
+                            memo.memo.pop(next(iter(memo.memo)))
+                        memo.memo[key] = found
+                    self.used, self.whole = True, found
+                    return found
+                if self.whole is not None:
+                    raise RuntimeError("compress() after a memoised one-shot compression")
+                self.used = True
+                return self.inner.compress(data)
+
+            def flush(self, *a: Any) -> bytes:
+                return b"" if self.whole is not None else self.inner.flush(*a)
+
+        return _Compressor()
+
+
+def _install_stream_memo() -> None:
+    import pydyf  # type: ignore[import-untyped]
+
+    if not isinstance(getattr(pydyf, "zlib", None), _StreamMemo):
+        pydyf.zlib = _StreamMemo()
+
+
+def layout(html: str, root: Path | None, *, tagged: bool = False) -> tuple[Any, Any]:
+    """Lay out ``html`` with the safe fetcher (base URL: the repository root); returns the WeasyPrint
+    document and the fetcher (whose ``refused`` lists the URLs it refused)."""
+    from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from qms.render.fetcher import SafeFetcher
 
-    variant = check_variant(variant)
     fetcher = SafeFetcher(root)
     base_url = (root.resolve().as_uri() + "/") if root is not None else None
     with _quiet_weasyprint():
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=FontConfiguration(), pdf_tags=tagged)
+    return document, fetcher
+
+
+def write_document(document: Any, fetcher: Any, *, attachments: Sequence[PdfAttachment] = (),
+                   variant: str | None = None, tagged: bool = False) -> bytes:
+    """Serialise a laid-out document to PDF bytes."""
+    from weasyprint import Attachment
+
+    _install_stream_memo()
+    with _quiet_weasyprint():
         # The derived fonts are already small static subsets: embedding them whole skips a per-document
         # fontTools subset (the main cost of a small document) and makes the font streams of separately
         # rendered procedures identical, so that merge_pdfs() keeps a single copy.
@@ -90,27 +157,43 @@ def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttach
                            url_fetcher=fetcher, relationship="Source")
                 for a in attachments
             ]
-        data = document.write_pdf(**options)
+        data: bytes = document.write_pdf(**options)
+    return data
+
+
+def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttachment] = (),
+                variant: str | None = None, tagged: bool = False) -> PdfResult:
+    """Render ``html`` with the safe fetcher; the base URL is the repository root (if any)."""
+    variant = check_variant(variant)
+    document, fetcher = layout(html, root, tagged=tagged)
+    data = write_document(document, fetcher, attachments=attachments, variant=variant, tagged=tagged)
     return PdfResult(data, len(document.pages), tuple(fetcher.refused))
 
 
 def page_count(html: str, root: Path | None) -> int:
     """Lay out ``html`` without writing it; returns the number of pages."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    from qms.render.fetcher import SafeFetcher
-
-    base_url = (root.resolve().as_uri() + "/") if root is not None else None
-    with _quiet_weasyprint():
-        document = HTML(string=html, base_url=base_url, url_fetcher=SafeFetcher(root)).render(
-            font_config=FontConfiguration())
+    document, _fetcher = layout(html, root)
     return len(document.pages)
 
 
 def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "") -> bytes:
     """Append the pages of each ``rest`` PDF to ``first``, keeping ``first``'s catalogue
-    (PDF/A output intent, XMP metadata, embedded files, /AF) and adding one bookmark per part."""
+    (PDF/A output intent, XMP metadata, embedded files, /AF) and adding one bookmark per part.
+
+    The fast path is :func:`qms.render.assemble.assemble`; PDFs it does not understand are
+    merged with pypdf instead (much slower, same result).
+    """
+    from qms.render.assemble import AssemblyError, assemble
+
+    try:
+        return assemble(first, rest, outline_title=outline_title)
+    except (AssemblyError, KeyError, IndexError, ValueError, zlib.error) as exc:
+        logging.getLogger(__name__).debug("fast assembly failed (%s); merging with pypdf", exc)
+    return merge_with_pypdf(first, rest, outline_title=outline_title)
+
+
+def merge_with_pypdf(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "") -> bytes:
+    """:func:`merge_pdfs` with pypdf (the fallback, and a reference for the tests)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
