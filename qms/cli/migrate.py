@@ -185,7 +185,7 @@ def report(ctx: click.Context, output: Path, fmt: str | None) -> None:
 
         attachments = [LOG_NAME] if (root / LOG_NAME).is_file() else []
         pages = api.write_pdf(render_html(vm), output, root, attachments=attachments)
-        click.echo(_("Report written to {path}").format(path=output) + f" ({pages} p.)")
+        click.echo(_("Report written to {path} ({pages} p.)").format(path=output, pages=pages))
         return
     text = render_html(vm) if kind == "html" else json.dumps(vm, ensure_ascii=False, indent=2, default=str)
     try:

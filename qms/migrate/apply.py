@@ -26,6 +26,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from qms import __version__
 from qms.errors import UsageError
+from qms.i18n import _
 from qms.migrate import yamlrt
 from qms.rules.base import pointer
 from qms.rules.legacy import SKIPPED_KEYS, TERMS, Term, find_term, fold, legacy_clauses
@@ -541,11 +542,13 @@ def prepare_out(root: Path, out: Path) -> Path:
     """Copy the repository to ``out`` (which must not exist or be empty) and return the copy's root."""
     target = out.resolve()
     if target == root or root in target.parents:
-        raise UsageError(f"--out {out} is inside the repository", hint="choose a directory outside it")
+        raise UsageError(_("--out {path} is inside the repository").format(path=out),
+                         hint=_("choose a directory outside it"))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UsageError(f"--out {out} exists and is not empty", hint="choose a new or empty directory")
+        raise UsageError(_("--out {path} exists and is not empty").format(path=out),
+                         hint=_("choose a new or empty directory"))
     try:
         shutil.copytree(root, target, ignore=_COPY_IGNORE, dirs_exist_ok=True, symlinks=True)
     except OSError as exc:
-        raise UsageError(f"cannot copy the repository to {out}: {exc}") from None
+        raise UsageError(_("cannot copy the repository to {path}: {error}").format(path=out, error=exc)) from None
     return target

@@ -23,7 +23,7 @@ import yaml
 
 from qms.diagnostics import Diagnostic
 from qms.engine import CheckOptions, run_check
-from qms.i18n import _
+from qms.i18n import N_, _
 from qms.rules.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
@@ -117,14 +117,17 @@ def _claims(ws: Workspace, edition: str) -> _Claims:
             item = legacy.get(i)
             if item is not None:
                 for target in item.targets:
+                    sure = _("verified") if item.confidence == "verified" else _("to confirm")
                     claims.mapped.setdefault(target, []).append(
-                        f"{pid} (ISO 9001:2008 {item.clause} → {target}, {item.confidence})")
+                        _("{process} (ISO 9001:2008 {clause} → {target}, {confidence})").format(
+                            process=pid, clause=item.clause, target=target, confidence=sure))
             elif edition == "2015":
                 clause = normalise_clause(str(value))
                 source = unconfirmed.get((doc.path, clause))
                 if source is not None:
                     claims.mapped.setdefault(clause, []).append(
-                        f"{pid} (migrated from ISO 9001:2008 {source}, to confirm)")
+                        _("{process} (migrated from ISO 9001:2008 {clause}, to confirm)").format(
+                            process=pid, clause=source))
                 else:
                     claims.direct.setdefault(clause, []).append(pid)
             else:
@@ -145,10 +148,11 @@ def _texts(value: Any) -> list[str]:
 
 
 _REVIEW_INPUTS: tuple[tuple[str, str, str], ...] = (
-    ("issues", r"issue|context|bối cảnh|vấn đề nội bộ|vấn đề bên ngoài", "changes in external and internal issues"),
-    ("risks", r"risk|rủi ro", "effectiveness of actions taken to address risks and opportunities"),
-    ("resources", r"resource|nguồn lực", "adequacy of resources"),
-    ("providers", r"external provider|nhà cung cấp bên ngoài", "performance of external providers"),
+    ("issues", r"issue|context|bối cảnh|vấn đề nội bộ|vấn đề bên ngoài",
+     N_("changes in external and internal issues")),
+    ("risks", r"risk|rủi ro", N_("effectiveness of actions taken to address risks and opportunities")),
+    ("resources", r"resource|nguồn lực", N_("adequacy of resources")),
+    ("providers", r"external provider|nhà cung cấp bên ngoài", N_("performance of external providers")),
 )
 
 
@@ -224,7 +228,8 @@ def analyse(ws: Workspace) -> GapReport:
     else:
         gaps.append(Gap("5.3", _("Roles, responsibilities and authorities instead of a management representative"),
                         "partial" if bare or not roles else "covered",
-                        [f"{len(roles) - len(bare)} of {len(roles)} roles list responsibilities"],
+                        [_("{count} of {total} roles list responsibilities").format(
+                            count=len(roles) - len(bare), total=len(roles))],
                         _("list the responsibilities of roles: {roles}").format(roles=", ".join(bare))
                         if bare else ("" if roles else _("define roles in `organisation.roles`"))))
     preventive = [str(p.get("id")) for p in processes
@@ -235,20 +240,20 @@ def analyse(ws: Workspace) -> GapReport:
                         _("plan actions to address risks and opportunities (6.1) and list 6.1 in that process"))
     if preventive:
         risk_gap.status = "missing"
-        risk_gap.evidence.append(f"preventive-action procedure: {', '.join(preventive)}")
+        risk_gap.evidence.append(_("preventive-action procedure: {ids}").format(ids=", ".join(preventive)))
         risk_gap.action = _("turn the preventive-action procedure into a risks-and-opportunities process "
                             "(`qms migrate apply` writes the skeleton)")
     if no_risks:
         if risk_gap.status == "covered":
             risk_gap.status = "partial"
-        risk_gap.evidence.append(f"processes without risks: {', '.join(no_risks)}")
+        risk_gap.evidence.append(_("processes without risks: {ids}").format(ids=", ".join(no_risks)))
         risk_gap.action = (risk_gap.action + "; " if risk_gap.action else "") + _(
             "determine the risks and opportunities of each process (4.4.1 f)")
     gaps.append(risk_gap)
     gaps.append(by_claim("6.3", _("Planning of changes"),
                          _("say how changes to the QMS are planned (purpose, integrity, resources, "
                            "responsibilities) and list 6.3 in that process")))
-    knowledge = [f"{p.get('id')} resources (knowledge)" for p in processes
+    knowledge = [_("{process} resources (knowledge)").format(process=p.get("id")) for p in processes
                  if any(isinstance(r, dict) and r.get("kind") == "knowledge" for r in p.get("resources", []) or [])]
     gaps.append(by_claim("7.1.6", _("Organizational knowledge"),
                          _("determine the knowledge needed to operate the processes (resources of kind "
@@ -273,7 +278,7 @@ def analyse(ws: Workspace) -> GapReport:
                         _("set up a management review process (9.3)")))
     else:
         text = "\n".join(t for p in reviews for t in _texts(p.get("inputs"))).casefold()
-        absent = [label for _key, pattern, label in _REVIEW_INPUTS if not re.search(pattern, text)]
+        absent = [_(label) for _key, pattern, label in _REVIEW_INPUTS if not re.search(pattern, text)]
         gaps.append(Gap("9.3.2", _("New management review inputs"), "partial" if absent else "covered",
                         [str(p.get("id")) for p in reviews],
                         _("add these inputs to the management review: {inputs}").format(inputs="; ".join(absent))

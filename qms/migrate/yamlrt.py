@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from qms.errors import ConfigError
+from qms.i18n import _
 
 _KEY_ONLY = re.compile(r"^(\s*)[^\s#-][^:#]*:\s*(#.*)?$")
 _DASH = re.compile(r"^(\s*)- ")
@@ -51,8 +52,8 @@ def load(text: str, name: str) -> tuple[YAML, Any]:
     try:
         return yaml, yaml.load(text)
     except YAMLError as exc:
-        raise ConfigError(f"cannot read {name}: {exc}".splitlines()[0],
-                          hint="run `qms check` and fix the YAML first") from None
+        raise ConfigError(_("cannot read {name}: {error}").format(name=name, error=exc).splitlines()[0],
+                          hint=_("run `qms check` and fix the YAML first")) from None
 
 
 def dump(yaml: YAML, data: Any) -> str:

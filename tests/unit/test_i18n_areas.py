@@ -122,3 +122,21 @@ def test_nc_list_and_show_labels(run_qms: Callable[..., Any], base: Path) -> Non
     # machine formats keep the codes
     csv_out = run_qms("--lang", "vi", "nc", "list", "--format", "csv", cwd=base).stdout
     assert ",open,minor,QT-01,late_dossier," in csv_out
+
+
+# -- qms migrate ----------------------------------------------------------------------------------
+
+
+def test_migrate_check_in_vietnamese(run_qms: Callable[..., Any], city: Path) -> None:
+    english = run_qms("migrate", "check", cwd=city).stdout
+    assert "preventive-action procedure: QT-06" in english
+    vi = run_qms("--lang", "vi", "migrate", "check", cwd=city).stdout
+    assert "thủ tục hành động phòng ngừa: QT-06" in vi and "5.4.2 → 6.1, đã kiểm chứng" in vi
+    assert "là thuật ngữ của ISO 9001:2008" in vi
+    assert "preventive-action procedure" not in vi and "is ISO 9001:2008 wording" not in vi
+
+
+def test_migrate_out_refusal_in_vietnamese(run_qms: Callable[..., Any], city: Path) -> None:
+    res = run_qms("--lang", "vi", "migrate", "apply", "--out", "inside", cwd=city)
+    assert res.exit_code != 0
+    assert "--out inside nằm bên trong kho dữ liệu" in res.stderr
