@@ -15,7 +15,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from qms.auditing.xlsx import Sheet, workbook
-from qms.i18n import _, use_language
+from qms.i18n import N_, _, use_language
 from qms.models.audit import Audit, AuditProgramme
 from qms.models.common import Text
 from qms.models.organisation import Manifest
@@ -33,11 +33,12 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weig
 @media print{body{margin:0}}@page{size:A4 landscape;margin:1.2cm}
 """
 
-GRADE_LABELS = {"major": "Major nonconformity", "minor": "Minor nonconformity", "observation": "Observation",
-                "ofi": "Opportunity for improvement"}
-RESULT_LABELS = {"conforming": "Conforming", "nonconforming": "Nonconforming", "observation": "Observation",
-                 "not_audited": "Not audited"}
-STATE_LABELS = {"planned": "planned", "in_progress": "in progress", "reported": "reported", "closed": "closed"}
+GRADE_LABELS = {"major": N_("Major nonconformity"), "minor": N_("Minor nonconformity"),
+                "observation": N_("Observation"), "ofi": N_("Opportunity for improvement")}
+RESULT_LABELS = {"conforming": N_("Conforming"), "nonconforming": N_("Nonconforming"),
+                 "observation": N_("Observation"), "not_audited": N_("Not audited")}
+STATE_LABELS = {"planned": N_("planned"), "in_progress": N_("in progress"), "reported": N_("reported"),
+                "closed": N_("closed")}
 
 
 def e(value: object) -> str:

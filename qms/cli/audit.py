@@ -12,7 +12,7 @@ import click
 
 from qms.cli.common import repo_root
 from qms.errors import QmsError, UsageError
-from qms.i18n import _, get_language
+from qms.i18n import N_, _, get_language
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -257,6 +257,20 @@ def close(ctx: click.Context, audit_id: str, by: str, date: dt.datetime | None) 
 # -- list and show ----------------------------------------------------------------------------------
 
 
+#: Labels of the state, checklist-result and finding-grade codes in text output (json keeps the codes);
+#: the English label is the code itself.
+CODE_LABELS: dict[str, str] = {
+    "planned": N_("planned"), "in_progress": N_("in_progress"), "reported": N_("reported"), "closed": N_("closed"),
+    "conforming": N_("conforming"), "nonconforming": N_("nonconforming"), "observation": N_("observation"),
+    "not_audited": N_("not_audited"), "major": N_("major"), "minor": N_("minor"), "ofi": N_("ofi"),
+}
+
+
+def label(code: str) -> str:
+    msgid = CODE_LABELS.get(code)
+    return _(msgid) if msgid else code
+
+
 def _summary(a: Any) -> dict[str, Any]:
     from qms.auditing.documents import grade_counts, result_counts
 
@@ -286,7 +300,7 @@ def list_(ctx: click.Context, year: int | None, fmt: str) -> None:
         return
     for a in audits:
         scope = ", ".join([*a.plan.processes, *a.plan.clauses])
-        click.echo(f"{a.id}  {a.plan.date.isoformat()}  {a.state:<11}  {scope}  "
+        click.echo(f"{a.id}  {a.plan.date.isoformat()}  {label(a.state):<11}  {scope}  "
                    + _("findings: {n}").format(n=len(a.findings)))
 
 
@@ -304,11 +318,11 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         return
     if fmt == "text":
         s = _summary(a)
-        lines = [f"{a.id}  {a.state}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {a.plan.scope.get(lang)}",
+        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {a.plan.scope.get(lang)}",
                  f"  {_('Audit team')}: {', '.join(a.plan.auditors)}",
-                 f"  {_('Checklist')}: " + ", ".join(f"{k} {v}" for k, v in s["checklist"].items() if v),
-                 f"  {_('Findings')}: " + ", ".join(f"{k} {v}" for k, v in s["findings"].items() if v)]
-        lines += [f"    {f.id} {f.grade} {f.clause} {f.statement.get(lang)}" + (f" → {f.nc}" if f.nc else "")
+                 f"  {_('Checklist')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["checklist"].items() if v),
+                 f"  {_('Findings')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["findings"].items() if v)]
+        lines += [f"    {f.id} {label(f.grade)} {f.clause} {f.statement.get(lang)}" + (f" → {f.nc}" if f.nc else "")
                   for f in a.findings]
         _emit("\n".join(lines) + "\n", output)
         return

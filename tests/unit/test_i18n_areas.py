@@ -140,3 +140,29 @@ def test_migrate_out_refusal_in_vietnamese(run_qms: Callable[..., Any], city: Pa
     res = run_qms("--lang", "vi", "migrate", "apply", "--out", "inside", cwd=city)
     assert res.exit_code != 0
     assert "--out inside nằm bên trong kho dữ liệu" in res.stderr
+
+
+# -- QMS6xx and qms audit: internal audit ---------------------------------------------------------
+
+
+def test_audit_rules_in_vietnamese(example_copy: Path) -> None:
+    late = D(2031, 1, 1)
+    english = _messages(example_copy, "QMS606", today=late)
+    assert english == ["QMS606 the newest audit programme (2026) ended on 2026-12-31 | propose the next one with "
+                       "`qms audit programme --year 2031 --write`"]
+    with use_language("vi"):
+        vi = _messages(example_copy, "QMS606", today=late)
+    assert vi == ["QMS606 chương trình đánh giá mới nhất (2026) đã kết thúc ngày 2026-12-31 | đề xuất chương trình "
+                  "tiếp theo bằng `qms audit programme --year 2031 --write`"]
+
+
+def test_audit_list_and_show_labels(run_qms: Callable[..., Any], example_copy: Path) -> None:
+    english = run_qms("audit", "show", "AUD-2026-01", cwd=example_copy).stdout
+    assert english.startswith("AUD-2026-01  closed\n")
+    assert "F01 major 7.2" in english
+    vi = run_qms("--lang", "vi", "audit", "show", "AUD-2026-01", cwd=example_copy).stdout
+    assert vi.startswith("AUD-2026-01  đã đóng\n")
+    assert "phù hợp 9, không phù hợp 3" in vi
+    assert "F01 nặng 7.2" in vi
+    listed = run_qms("--lang", "vi", "audit", "list", cwd=example_copy).stdout
+    assert "đã đóng" in listed and "closed" not in listed
