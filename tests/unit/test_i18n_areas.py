@@ -166,3 +166,14 @@ def test_audit_list_and_show_labels(run_qms: Callable[..., Any], example_copy: P
     assert "F01 nặng 7.2" in vi
     listed = run_qms("--lang", "vi", "audit", "list", cwd=example_copy).stdout
     assert "đã đóng" in listed and "closed" not in listed
+
+
+def test_nc_register_html_labels(base: Path) -> None:
+    from qms.registers.nc_report import render_html
+
+    _new_nc(base)
+    english = render_html(base, "en")
+    assert "<td>late_dossier</td><td>minor</td>" in english
+    vi = render_html(base, "vi")
+    assert "<td>hồ sơ trễ hạn</td><td>nhẹ</td>" in vi
+    assert "<td>tạo</td><td>đang mở</td>" in vi
