@@ -26,15 +26,26 @@ from qms.i18n import _
               help="Worker processes for rendering procedures.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--sign", "sign", is_flag=True,
+              help="Sign the PDF as it is rendered (PAdES, after PDF/A conversion); needs --p12.")
+@click.option("--p12", "p12", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PKCS#12 file (.p12/.pfx) with the signer's key and certificate (with --sign).")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File whose first line is the PKCS#12 password (with --sign).")
+@click.option("--field", "sig_field", default=None,
+              help="Visible signature in this field, e.g. approver (the approval block's empty field); "
+                   "default: an invisible signature.")
 @click.pass_context
 def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_lang: str | None, fmt: str,
-           variant: str | None, tagged: bool, jobs: int, progress: bool | None) -> None:
+           variant: str | None, tagged: bool, jobs: int, progress: bool | None, sign: bool, p12: Path | None,
+           password_file: Path | None, sig_field: str | None) -> None:
     """Render controlled documents.
 
     \b
     qms render manual -o out/manual-vi.pdf --lang vi
     qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --pdf-variant pdf/a-3b
     qms render manual --format html -o out/site
+    qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --sign --p12 me.p12 --password-file pw --field approver
     """
     from qms.errors import UsageError
     from qms.render.documents import RenderOptions, load_for_render
@@ -42,8 +53,20 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
 
     if kind != "procedure" and proc_id:
         raise UsageError(f"`qms render {kind}` takes no ID (got {proc_id!r})")
-    if fmt == "html" and (variant or tagged):
-        raise UsageError("--pdf-variant and --tagged apply to PDF output only")
+    if fmt == "html" and (variant or tagged or sign):
+        raise UsageError("--pdf-variant, --tagged and --sign apply to PDF output only")
+    if sign and p12 is None:
+        raise UsageError("--sign needs --p12 FILE (and --password-file F if the file has a password)")
+    if not sign and (p12 is not None or password_file is not None or sig_field is not None):
+        raise UsageError("--p12, --password-file and --field are options of --sign")
+    password = None
+    if sign:
+        from qms.cli.sign import _read_password
+        from qms.signing.sign import load_signer
+
+        password = _read_password(password_file)
+        assert p12 is not None
+        load_signer(p12, password)  # a wrong password fails before the (long) render
     root = repo_root(ctx)
     ws = load_for_render(root)
     assert ws.manifest is not None
@@ -56,6 +79,16 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
         click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
     if fmt == "html":
         click.echo(_("Rendered {n} HTML pages into {path}").format(n=len(stats.outputs), path=out))
-    else:
-        click.echo(_("Rendered {path} ({pages} pages; {rendered} rendered, {cached} from cache)").format(
-            path=out, pages=stats.pages, rendered=stats.rendered, cached=stats.cached))
+        return
+    click.echo(_("Rendered {path} ({pages} pages; {rendered} rendered, {cached} from cache)").format(
+        path=out, pages=stats.pages, rendered=stats.rendered, cached=stats.cached))
+    if sign:
+        from qms.signing import sign_pdf
+
+        assert p12 is not None
+        # every produced PDF is final here (merged, PDF/A): the signature is the last incremental update
+        for path in stats.outputs:
+            result = sign_pdf(path, path, p12, password, sig_field)
+            kind_text = _("visible") if result.visible else _("invisible")
+            click.echo(_("signed {path} as {signer} ({kind} field {field})").format(
+                path=result.out_path, signer=result.signer, kind=kind_text, field=result.field))

@@ -27,7 +27,16 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-__all__ = ["AssemblyError", "assemble"]
+__all__ = ["AssemblyError", "SigField", "assemble"]
+
+
+@dataclass(frozen=True, slots=True)
+class SigField:
+    """An empty signature field: ``name``, 0-based ``page`` and ``rect`` (x1, y1, x2, y2) in points."""
+
+    name: str
+    page: int
+    rect: tuple[float, float, float, float]
 
 
 class AssemblyError(ValueError):
@@ -302,11 +311,13 @@ class _Writer:
         return bytes(out)
 
 
-def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "") -> bytes:
+def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
+             sig_field: SigField | None = None) -> bytes:
     """The pages of ``first`` followed by the pages of each part of ``rest`` (title, PDF bytes).
 
     ``first``'s catalogue and document information are kept; each part gets a bookmark under a
-    top-level ``outline_title`` bookmark (if given).
+    top-level ``outline_title`` bookmark (if given). ``sig_field`` adds an empty signature field
+    on a page of ``first`` (``qms sign --field NAME`` fills it).
     """
     front = _parse(first)
     writer = _Writer()
@@ -364,6 +375,8 @@ def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: 
     head = _set(catalog.head, b"Pages", b"%d 0 R" % page_root)
     if outline_title and firsts:
         head = _add_outline(writer, front, head, outline_title, firsts)
+    if sig_field is not None:
+        head = _add_sig_field(writer, front_pages, head, sig_field)
     writer.put(front.root, head)
     return writer.write(front.root, front.info, front.ident)
 
@@ -401,3 +414,38 @@ def _add_outline(writer: _Writer, front: _Pdf, catalog: bytes, title: str,
     root_head = _set(root_head, b"Count", b"%d" % (abs(old_count) + 1))
     writer.put(outlines, root_head)
     return catalog
+
+
+def _add_sig_field(writer: _Writer, pages: int, catalog: bytes, sig: SigField) -> bytes:
+    """An empty, printable signature field (a merged field/widget with an empty appearance, as
+    PDF/A requires) on page ``sig.page`` of the front part; returns the new catalogue."""
+    if b"/AcroForm" in catalog:
+        raise AssemblyError("the document already has a form")
+    kids = re.search(rb"/Kids\s*\[([^\]]*)\]", writer.objects[pages].head)
+    page_refs = [int(x) for x in re.findall(rb"(\d+)\s+\d+\s+R", kids.group(1))] if kids else []
+    if not 0 <= sig.page < len(page_refs):
+        raise AssemblyError("the signature field's page is not in the front part")
+    page = page_refs[sig.page]
+    x1, y1, x2, y2 = sig.rect
+    appearance, field = writer.reserve(), writer.reserve()
+    writer.put(appearance, b"<< /Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources << >> /Length 0 >>"
+               % (x2 - x1, y2 - y1), b"")
+    name = sig.name.encode("ascii")
+    if not re.fullmatch(rb"[A-Za-z0-9_\-]+", name):
+        raise AssemblyError("signature field names are plain ASCII words")
+    writer.put(field, b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (" + name + b") /F 4 /P %d 0 R"
+               b" /Rect [%.2f %.2f %.2f %.2f] /AP << /N %d 0 R >> >>" % (page, x1, y1, x2, y2, appearance))
+    head = writer.objects[page].head
+    annots = re.search(rb"/Annots\s*(?:\[|(\d+)\s+\d+\s+R)", head)
+    if annots is None:
+        writer.put(page, _insert(head, b"/Annots [%d 0 R]" % field))
+    elif annots.group(1) is None:
+        writer.put(page, head[:annots.end()] + b"%d 0 R " % field + head[annots.end():])
+    else:
+        holder = int(annots.group(1))
+        array = writer.objects[holder].head
+        at = array.find(b"[")
+        if at < 0:
+            raise AssemblyError("unexpected /Annots")
+        writer.put(holder, array[:at + 1] + b"%d 0 R " % field + array[at + 1:])
+    return _insert(catalog, b"/AcroForm << /Fields [%d 0 R] /SigFlags 0 >>" % field)

@@ -69,6 +69,14 @@ class RenderCache:
         pages = data.get("pages") if isinstance(data, dict) else None
         return pages if isinstance(pages, int) and _pdf.is_file() else None
 
+    def meta(self, key: str) -> dict[str, Any]:
+        """The sidecar of a cached document (``pages`` and whatever the writer added)."""
+        try:
+            data = json.loads(self._paths(key)[1].read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def read(self, key: str) -> bytes:
         return self._paths(key)[0].read_bytes()
 

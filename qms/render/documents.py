@@ -16,11 +16,20 @@ from qms.i18n import translate
 from qms.models.organisation import Manifest
 from qms.models.process import Process
 from qms.render import viewmodels as vm
+from qms.render.assemble import SigField
 from qms.render.assets import FONT_FACES, SCHEME, asset_bytes, prepare_fonts
 from qms.render.cache import RenderCache, render_key
 from qms.render.env import render_template
 from qms.render.parallel import Job, Progress, render_jobs
-from qms.render.pdf import PdfAttachment, check_variant, html_to_pdf, layout, merge_pdfs, write_document
+from qms.render.pdf import (
+    PdfAttachment,
+    check_variant,
+    find_sig_field,
+    html_to_pdf,
+    layout,
+    merge_pdfs,
+    write_document,
+)
 from qms.store.atomic import atomic_write_bytes, atomic_write_text
 from qms.store.workspace import Workspace, load_workspace
 
@@ -165,8 +174,10 @@ def _render_one(root: Path, html: str, out: Path, opts: RenderOptions, attachmen
     if pages is None:
         result = html_to_pdf(html, root, attachments=attachments, variant=opts.variant, tagged=opts.tagged)
         opts.refused.extend(result.refused)
-        cache.write(key, result.data, result.pages)
         data, pages = result.data, result.pages
+        if result.sig_field is not None:  # the empty approver field in the approval block
+            data = merge_pdfs(data, [], sig_field=result.sig_field)
+        cache.write(key, data, pages)
         stats.rendered += 1
     else:
         data = cache.read(key)
@@ -174,6 +185,18 @@ def _render_one(root: Path, html: str, out: Path, opts: RenderOptions, attachmen
     atomic_write_bytes(out, data)
     stats.pages += pages
     stats.outputs.append(out)
+
+
+def _sig_to_meta(field: SigField | None) -> dict[str, Any]:
+    return {} if field is None else {"sig": [field.name, field.page, *field.rect]}
+
+
+def _sig_from_meta(meta: dict[str, Any]) -> SigField | None:
+    sig = meta.get("sig")
+    if not (isinstance(sig, list) and len(sig) == 6):
+        return None
+    name, page, x1, y1, x2, y2 = sig
+    return SigField(str(name), int(page), (float(x1), float(y1), float(x2), float(y2)))
 
 
 def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
@@ -244,6 +267,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     guess = cache.hint(hint_name) or 1
     front_key = ""
     front_pages = 0
+    sig_field: SigField | None = None
     for _attempt in range(3):
         toc: list[vm.TocEntry] = []
         page = guess + 1
@@ -255,6 +279,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         cached_pages = cache.pages(front_key)
         if cached_pages is not None:
             front_pages = cached_pages
+            sig_field = _sig_from_meta(cache.meta(front_key))
         else:
             document, fetcher = layout(html, root, tagged=opts.tagged)
             stats.front_passes += 1
@@ -264,7 +289,8 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
                                       tagged=opts.tagged)
                 opts.refused.extend(fetcher.refused)
                 stats.rendered += 1
-                cache.write(front_key, data, front_pages)
+                sig_field = find_sig_field(document)
+                cache.write(front_key, data, front_pages, _sig_to_meta(sig_field))
             del document
         if front_pages == guess:
             break
@@ -273,7 +299,8 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         raise QmsError("the table of contents did not settle", hint="report this as a bug")
     cache.set_hint(hint_name, front_pages)
     parts = [(f"{view.control.code} {view.title}", cache.read(key)) for view, key in proc_keys]
-    merged = merge_pdfs(cache.read(front_key), parts, outline_title=translate("Procedures", lang))
+    merged = merge_pdfs(cache.read(front_key), parts, outline_title=translate("Procedures", lang),
+                        sig_field=sig_field)
     atomic_write_bytes(out, merged)
     stats.pages = front_pages + sum(proc_pages)
     stats.outputs.append(out)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qms.errors import QmsError
+from qms.render.assemble import SigField
 
 VARIANTS: tuple[str, ...] = ("pdf/a-3b",)
 
@@ -33,6 +34,35 @@ class PdfResult:
     data: bytes
     pages: int
     refused: tuple[str, ...] = ()
+    sig_field: SigField | None = None
+
+
+#: The approval block's signature cell carries ``data-sig-field="NAME"`` (``_control.j2``).
+SIG_ATTRIBUTE = "data-sig-field"
+
+
+def find_sig_field(document: Any) -> SigField | None:
+    """Where the laid-out ``document`` has its first ``data-sig-field`` cell: the field to add.
+
+    WeasyPrint 70 writes text, choice and button form fields but no signature fields, so the
+    empty field is added to the PDF afterwards (:func:`qms.render.assemble.assemble`) at the
+    cell's border box.
+    """
+    px = 0.75  # CSS px -> PDF points
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or getattr(box, "element_tag", None) != "td":
+                continue
+            name = element.get(SIG_ATTRIBUTE)
+            if not name:
+                continue
+            x, y = box.border_box_x(), box.border_box_y()
+            w, h = box.border_width(), box.border_height()
+            top = page.height
+            return SigField(name, index, (round(x * px, 2), round((top - y - h) * px, 2),
+                                          round((x + w) * px, 2), round((top - y) * px, 2)))
+    return None
 
 
 @contextlib.contextmanager
@@ -167,7 +197,7 @@ def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttach
     variant = check_variant(variant)
     document, fetcher = layout(html, root, tagged=tagged)
     data = write_document(document, fetcher, attachments=attachments, variant=variant, tagged=tagged)
-    return PdfResult(data, len(document.pages), tuple(fetcher.refused))
+    return PdfResult(data, len(document.pages), tuple(fetcher.refused), find_sig_field(document))
 
 
 def page_count(html: str, root: Path | None) -> int:
@@ -176,17 +206,18 @@ def page_count(html: str, root: Path | None) -> int:
     return len(document.pages)
 
 
-def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "") -> bytes:
+def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
+               sig_field: SigField | None = None) -> bytes:
     """Append the pages of each ``rest`` PDF to ``first``, keeping ``first``'s catalogue
     (PDF/A output intent, XMP metadata, embedded files, /AF) and adding one bookmark per part.
 
     The fast path is :func:`qms.render.assemble.assemble`; PDFs it does not understand are
-    merged with pypdf instead (much slower, same result).
+    merged with pypdf instead (much slower, same pages and bookmarks, but without ``sig_field``).
     """
     from qms.render.assemble import AssemblyError, assemble
 
     try:
-        return assemble(first, rest, outline_title=outline_title)
+        return assemble(first, rest, outline_title=outline_title, sig_field=sig_field)
     except (AssemblyError, KeyError, IndexError, ValueError, zlib.error) as exc:
         logging.getLogger(__name__).debug("fast assembly failed (%s); merging with pypdf", exc)
     return merge_with_pypdf(first, rest, outline_title=outline_title)
