@@ -25,7 +25,7 @@ NFCStr = Annotated[str, BeforeValidator(_nfc)]
 class Strict(BaseModel):
     """Base for every model: unknown fields are errors, strings are NFC."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=False, defer_build=True)
 
 
 class Text(Strict):
