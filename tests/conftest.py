@@ -51,3 +51,13 @@ def example_copy(tmp_path: Path) -> Path:
         elif src.exists():
             shutil.copy2(src, target / name)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> object:
+    """`qms --lang vi` run in-process sets the language for the worker; every test starts in English."""
+    from qms.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("en")
