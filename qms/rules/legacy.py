@@ -21,6 +21,7 @@ from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
 from qms.store.workspace import LoadedDoc, Workspace
+from qms.store.yaml_io import LazySourceMap
 
 # -- diacritic-aware phrase matching ------------------------------------------------------------
 
@@ -65,25 +66,14 @@ class Match:
     lang: str
 
 
-def _quick_fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
-        ch = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        if base != ch:
-            table[code] = base
-    table[ord("đ")] = "d"
-    table[ord("Đ")] = "D"
-    return table
-
-
-_QUICK_FOLD = _quick_fold_table()
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-
-
 def quick_fold(text: str) -> str:
-    """A fast over-approximation of :func:`fold` used to skip texts that cannot match."""
-    return _COMBINING.sub("", unicodedata.normalize("NFC", text).translate(_QUICK_FOLD)).casefold()
+    """A fast over-approximation of :func:`fold`, used only to skip texts that cannot match.
+
+    Letters lose their diacritics, every other non-ASCII character (separators included) is
+    dropped; the prefilter therefore allows words to run together.
+    """
+    plain = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii").casefold()
 
 
 @functools.cache
@@ -92,13 +82,16 @@ def _prefilter(phrases: tuple[Phrase, ...]) -> re.Pattern[str]:
     alternatives = []
     for phrase in phrases:
         words = ["(?:" + "|".join(sorted({re.escape(fold(w)) for w in alts})) + ")" for alts in phrase.words]
-        alternatives.append(r"[\s\-–]+".join(words))
+        alternatives.append(r"[\s\-]*".join(words))
     return re.compile("|".join(alternatives))
 
 
-def find_phrases(text: str, phrases: Sequence[Phrase]) -> list[Match]:
-    """Non-overlapping matches of ``phrases`` in ``text`` (positions refer to the NFC form of ``text``)."""
-    if not _prefilter(tuple(phrases)).search(quick_fold(text)):
+def find_phrases(text: str, phrases: Sequence[Phrase], folded: str | None = None) -> list[Match]:
+    """Non-overlapping matches of ``phrases`` in ``text`` (positions refer to the NFC form of ``text``).
+
+    ``folded`` may pass ``quick_fold(text)`` when the caller searches the same text many times.
+    """
+    if not _prefilter(tuple(phrases)).search(quick_fold(text) if folded is None else folded):
         return []
     nfc = unicodedata.normalize("NFC", text)
     tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(nfc)]
@@ -185,6 +178,21 @@ SKIPPED_KEYS: frozenset[str] = frozenset({"history", "approvals"})
 LEGACY_FIELDS: frozenset[str] = frozenset({"exclusions", "management_representative"})
 
 
+def string_values(data: Any, skip: frozenset[str] = SKIPPED_KEYS) -> list[str]:
+    """The string values of :func:`iter_strings`, without their paths (iterative and cheap)."""
+    out: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(v for k, v in item.items() if str(k) not in skip)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
 def iter_strings(data: Any, base: tuple[str | int, ...] = (),
                  skip: frozenset[str] = SKIPPED_KEYS) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """``(path, value)`` for every string value (keys excluded) outside the skipped subtrees."""
@@ -262,6 +270,7 @@ def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
     cat08, cat15 = catalogue("2008"), catalogue("2015")
     table = correlations().table("2008", "2015")
     context = process_context(raw)
+    folded_context = quick_fold(context)
     out: list[LegacyClause] = []
     for i, value in enumerate(raw["clauses"]):
         if not isinstance(value, str | int | float):
@@ -279,11 +288,21 @@ def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
         elif clause not in cat15:
             reason = "2008-only"
         elif cat15[clause].level > 1 and fold(cat08[clause].title) != fold(cat15[clause].title) and any(
-                find_phrases(context, [p]) for p in _title_phrases(clause)):
+                find_phrases(context, [p], folded_context) for p in _title_phrases(clause)):
             reason = "context"
         if reason:
             out.append(LegacyClause(i, clause, reason, row.to, row.confidence, row.evidence))
     return out
+
+
+def _cached_legacy_clauses(ctx: CheckContext, doc: LoadedDoc[Any], edition: str) -> list[LegacyClause]:
+    """:func:`legacy_clauses`, computed once per document for QMS802 and QMS803."""
+    key = f"legacy-clauses:{doc.path}"
+    found = ctx.cache.get(key)
+    if found is None:
+        found = legacy_clauses(doc.raw, edition)
+        ctx.cache[key] = found
+    return list(found)
 
 
 def _targets_hint(item: LegacyClause) -> str:
@@ -363,7 +382,7 @@ class LegacyClauseNumber(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         edition = declared_edition(ctx.workspace)
         for doc in ctx.workspace.of_kind("process"):
-            for item in legacy_clauses(doc.raw, edition):
+            for item in _cached_legacy_clauses(ctx, doc, edition):
                 if item.reason == "context":
                     continue
                 yield self.at(doc, pointer("clauses", item.index),
@@ -401,7 +420,7 @@ class LegacyClauseMeaning(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         edition = declared_edition(ctx.workspace)
         for doc in ctx.workspace.of_kind("process"):
-            for item in legacy_clauses(doc.raw, edition):
+            for item in _cached_legacy_clauses(ctx, doc, edition):
                 if item.reason != "context":
                     continue
                 entry = catalogue("2008")[item.clause]
@@ -420,18 +439,18 @@ class _TermRule(Rule):
         term = TERMS[self.term_key]
         for doc in text_docs(ctx.workspace):
             skip = SKIPPED_KEYS | (LEGACY_FIELDS if doc.kind == "manifest" else frozenset())
-            key = f"legacy-strings:{doc.path}"
-            cached = ctx.cache.get(key)
-            if cached is None:
-                # walked and folded once per document, shared by the three term rules
-                strings = list(iter_strings(doc.raw, skip=skip))
-                cached = (strings, quick_fold("\n".join(value for _path, value in strings)))
-                ctx.cache[key] = cached
-            strings, folded_all = cached
-            pattern = _prefilter(term.phrases)
-            if not pattern.search(folded_all):
+            key = f"legacy-folded:{doc.path}"
+            folded_all = ctx.cache.get(key)
+            if folded_all is None:
+                # folded once per document and shared by the three term rules; the paths are only
+                # walked for the rare document whose text can match
+                source = doc.source_map.text if isinstance(doc.source_map, LazySourceMap) else None
+                # the file's own text is a superset of its values: one translate() instead of a walk
+                folded_all = quick_fold(source if source is not None else "\n".join(string_values(doc.raw, skip)))
+                ctx.cache[key] = folded_all
+            if not _prefilter(term.phrases).search(folded_all):
                 continue
-            for path, value in strings:
+            for path, value in iter_strings(doc.raw, skip=skip):
                 matches = find_term(value, term)
                 if not matches:
                     continue
