@@ -93,6 +93,11 @@ def find_phrases(text: str, phrases: Sequence[Phrase], folded: str | None = None
     """
     if not _prefilter(tuple(phrases)).search(quick_fold(text) if folded is None else folded):
         return []
+    return find_phrases_exact(text, phrases)
+
+
+def find_phrases_exact(text: str, phrases: Sequence[Phrase]) -> list[Match]:
+    """:func:`find_phrases` without the prefilter (the reference the prefilter is tested against)."""
     nfc = unicodedata.normalize("NFC", text)
     tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(nfc)]
     found: list[Match] = []
