@@ -54,6 +54,9 @@ def kpi() -> None:
 @click.option("--raised-by", "raised_by", default=None, help="Who raises the nonconformities (default: git user.name).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes for large CSV logs (default: up to 2; 1 reads in one process).")
+@click.option("--engine", type=click.Choice(["auto", "python", "polars"]), default="auto", show_default=True,
+              help="Reader for CSV logs: polars (vectorised) or python (row by row); auto uses polars "
+                   "for files of 32 MB or more. The results are the same.")
 @calendar_option
 def report(
     logs: tuple[Path, ...],
@@ -68,6 +71,7 @@ def report(
     raise_nc: bool,
     raised_by: str | None,
     workers: int | None,
+    engine: str,
     calendar_file: Path | None,
 ) -> None:
     """Classify dossiers and report counts and the on-time rate.
@@ -105,7 +109,7 @@ def report(
                      mechanisms=repo.mechanisms if repo else None, series=series)
     from qms.kpi.logs import read_logs
 
-    read_logs(clf, logs, workers)
+    read_logs(clf, logs, workers, engine)
     result = clf.result()
     objectives = []
     if target is None and repo is not None:
