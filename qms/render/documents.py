@@ -248,7 +248,22 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     stats.rendered += len(jobs)
     stats.cached += len(views) - len(jobs)
     progress = Progress(len(jobs), translate("rendering procedures", lang), opts.progress)
-    render_jobs(root, jobs, opts.jobs, progress, opts.refused.append)
+    manual_view = vm.manual_view(ws, lang)
+    hint_name = f"manual-front-{lang}"
+    hinted = cache.hint(hint_name)
+    measured: list[int] = []
+
+    def measure_front() -> None:
+        # No page count from an earlier run: lay the front matter out with placeholder numbers while
+        # the workers render the procedures (its length does not depend on the numbers, see below).
+        toc = [vm.TocEntry(view.control.code, view.title, "", 0) for view, _key in proc_keys]
+        document, _fetcher = layout(manual_html(ws, lang, toc, view=manual_view), root, tagged=opts.tagged)
+        measured.append(len(document.pages))
+        stats.front_passes += 1
+
+    in_parallel = hinted is None and opts.jobs > 1 and len(jobs) > 1
+    render_jobs(root, jobs, opts.jobs, progress, opts.refused.append,
+                while_waiting=measure_front if in_parallel else None)
     proc_pages = []
     for _view, key in proc_keys:
         pages = cache.pages(key)
@@ -258,13 +273,11 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
 
     # The front matter's table of contents needs its own page count. The page-number column has a
     # fixed width, so the count does not depend on the numbers: a pass whose guess (the count of
-    # the previous run, kept in hints.json) was wrong is laid out but never written, and the second
-    # pass is certain to settle.
-    manual_view = vm.manual_view(ws, lang)
+    # the previous run, kept in hints.json, or measured while the workers ran) was wrong is laid out
+    # but never written, and the second pass is certain to settle.
     attachments = [_attachment(root, p) for p in _source_paths(ws, "manual")] if opts.variant else []
     att_parts = [a.data for a in attachments] + [a.name.encode() for a in attachments]
-    hint_name = f"manual-front-{lang}"
-    guess = cache.hint(hint_name) or 1
+    guess = hinted or (measured[0] if measured else 1)
     front_key = ""
     front_pages = 0
     sig_field: SigField | None = None

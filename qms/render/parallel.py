@@ -62,12 +62,14 @@ def _run_spawned(args: tuple[str, Job]) -> tuple[str, int, tuple[str, ...]]:
 
 def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
                 progress: Progress | None = None,
-                on_refused: Callable[[str], None] | None = None) -> dict[str, int]:
+                on_refused: Callable[[str], None] | None = None,
+                while_waiting: Callable[[], None] | None = None) -> dict[str, int]:
     """Render every job (into the cache); returns key → page count.
 
     With ``workers > 1`` the jobs go to a process pool. Where ``fork`` is available the workers
     inherit the imported WeasyPrint and the job list (only indexes cross the pipe); jobs are handed
-    out in small chunks, largest first, so that two workers finish together.
+    out in small chunks, largest first, so that two workers finish together. ``while_waiting`` runs
+    in this process while the workers render (serially, before the jobs, without workers).
     """
     pages: dict[str, int] = {}
     if not jobs:
@@ -83,6 +85,8 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
 
     workers = min(workers, len(jobs))
     if workers <= 1:
+        if while_waiting:
+            while_waiting()
         for job in jobs:
             done(*_run(str(root), job))
         return pages
@@ -95,13 +99,18 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
         _FORKED_JOBS, _FORKED_ROOT = jobs, str(root)
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for result in pool.imap_unordered(_run_forked, order, chunksize=chunk):
+                results = pool.imap_unordered(_run_forked, order, chunksize=chunk)
+                if while_waiting:
+                    while_waiting()
+                for result in results:
                     done(*result)
         finally:
             _FORKED_JOBS, _FORKED_ROOT = (), ""
         return pages
     with multiprocessing.get_context("spawn").Pool(workers) as pool:  # pragma: no cover - no fork
-        for result in pool.imap_unordered(_run_spawned, [(str(root), jobs[i]) for i in order],
-                                          chunksize=chunk):
+        results = pool.imap_unordered(_run_spawned, [(str(root), jobs[i]) for i in order], chunksize=chunk)
+        if while_waiting:
+            while_waiting()
+        for result in results:
             done(*result)
     return pages
