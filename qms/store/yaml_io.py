@@ -367,46 +367,122 @@ def load_bytes(raw: bytes) -> LoadedYaml:
     return load_text(text)
 
 
-class _FastLoader(_Loader):
-    """libyaml parsing plus PyYAML's safe construction, noting only whether a slow pass is needed."""
+_CParser: Any
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover
+    _CParser = None
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.suspicious = False
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_STR_TAG = _TAG_PREFIX + "str"
+_MERGE_TAG = _TAG_PREFIX + "merge"
+_SAFE_CONSTRUCTORS = SafeConstructor.yaml_constructors
+_EVENT = yaml.events
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        n = len(node.value)
-        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-        if len(result) != n:
-            self.suspicious = True  # duplicate or merge (<<) keys: the careful path reports them
-        return result
+
+class _Bail(Exception):
+    """The fast path met something only the careful path handles."""
+
+
+def _plain_value(value: str) -> Any:
+    """The value of a plain scalar, resolved exactly as PyYAML's safe loader does."""
+    resolvers = _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, [])
+    for tag, regexp in resolvers:
+        if regexp.match(value):
+            if tag == _STR_TAG:
+                return value
+            construct = _SAFE_CONSTRUCTORS.get(tag)
+            if construct is None or tag == _MERGE_TAG:
+                raise _Bail  # merge keys, `=` (the value tag) ...: the careful path reports them
+            return construct(_SAFE, ScalarNode(tag, value))
+    return value
+
+
+_SAFE = SafeConstructor()
+
+
+def _build_from_events(text: str) -> Any:
+    """Build plain data straight from libyaml's events; raise :class:`_Bail` on anything unusual.
+
+    Anchors and aliases, explicit tags, merge keys, duplicate or non-text keys, several documents
+    and deep nesting all bail out to the careful path, so what this returns is exactly what
+    ``yaml.load(text, CSafeLoader)`` returns for the files it accepts.
+    """
+    if _CParser is None:
+        raise _Bail
+    parser: Any = _CParser(text)
+    stack: list[list[Any]] = []  # [container, pending key (or _NO_KEY), entries seen]
+    root: Any = _NO_KEY
+    try:
+        while True:
+            event: Any = parser.get_event()
+            kind = type(event)
+            if kind is _EVENT.ScalarEvent:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    raise _Bail
+                value: Any = _plain_value(event.value) if event.implicit[0] else event.value
+            elif kind is _EVENT.MappingStartEvent or kind is _EVENT.SequenceStartEvent:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    raise _Bail
+                if len(stack) >= MAX_DEPTH:
+                    raise _Bail
+                stack.append([{}, _NO_KEY, 0] if kind is _EVENT.MappingStartEvent else [[], None, 0])
+                continue
+            elif kind is _EVENT.MappingEndEvent:
+                mapping, _pending, entries = stack.pop()
+                if len(mapping) != entries:
+                    raise _Bail  # a duplicate key
+                value = mapping
+            elif kind is _EVENT.SequenceEndEvent:
+                value = stack.pop()[0]
+            elif kind is _EVENT.AliasEvent:
+                raise _Bail
+            elif kind is _EVENT.StreamEndEvent:
+                break
+            else:
+                continue  # stream/document start and document end
+            if not stack:
+                if root is not _NO_KEY:
+                    raise _Bail  # a second document
+                root = value
+                continue
+            top = stack[-1]
+            container = top[0]
+            if type(container) is list:
+                container.append(value)
+            elif top[1] is _NO_KEY:
+                if type(value) is not str:
+                    raise _Bail  # a non-text key
+                top[1] = value
+            else:
+                container[top[1]] = value
+                top[1] = _NO_KEY
+                top[2] += 1
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+        raise _Bail from None
+    finally:
+        parser.dispose()
+    return root
+
+
+_NO_KEY = object()
 
 
 def load_text_fast(text: str) -> LoadedYaml | None:
     """Parse ``text`` quickly, or return None when the careful :func:`load_text` must run.
 
-    The fast path builds no source map (it is built on demand, see :class:`LazySourceMap`) and
-    hands anything unusual (errors, duplicate keys, tags, anchors, deep nesting) to the slow path.
-    Non-text keys and YAML 1.1 surprises are only looked for when the data fails its schema:
-    the caller then runs :func:`load_text` for the precise problems.
+    The fast path builds data straight from libyaml's events, with no node tree and no source map
+    (positions are composed on demand, see :class:`LazySourceMap`), and hands anything unusual
+    (errors, duplicate keys, tags, anchors, deep nesting) to the careful path. YAML 1.1 surprises
+    are only looked for when the data fails its schema: the caller then runs :func:`load_text`.
     """
     if len(text) > MAX_BYTES:
         return None
-    loader = _FastLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if not isinstance(node, MappingNode):
-            return None
-        if "&" in text and _expanded_size(node) > MAX_NODES:
-            return None
-        data = loader.construct_document(node)
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError):
+        data = _build_from_events(text)
+    except _Bail:
         return None
-    finally:
-        loader.dispose()
-    if loader.suspicious:
+    if not isinstance(data, dict):
         return None
     return LoadedYaml(data, LazySourceMap(text), [])
 

@@ -48,3 +48,42 @@ def test_check_never_raises_on_a_hostile_process_file(content: bytes) -> None:
         report = run_check(load_workspace(root), CheckOptions(profile="strict"))
         for d in report.diagnostics:
             assert d.location.line >= 1 and d.location.column >= 1
+
+
+scalar_texts = st.sampled_from([
+    "yes", "No", "on", "off", "~", "null", "", "1.10", "010", "0x1F", "0o17", "1_000", "1e3", "1.5e3", ".inf",
+    "-.Inf", "2026-01-05", "2026-01-05 10:30:00", "2026-1-5", "12:30", "190:20:30", "=", "<<", "true",
+    "Thủ tục", "'quoted'", '"dq"', "a: b", "- x", "#", "&a", "*a", "!!str 5", "!x y", "[1, 2]", "{a: 1}",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "id", "1", "<<", "'k'"]), scalar_texts), max_size=6),
+       st.booleans())
+def test_fast_path_equals_pyyaml_whenever_it_accepts(pairs: list[tuple[str, str]], nested: bool) -> None:
+    from qms.store.yaml_io import load_text_fast
+
+    lines = [f"{k}: {v}" for k, v in pairs]
+    text = "\n".join(lines) + "\n"
+    if nested:
+        text = "top:\n" + "".join("  " + line + "\n" for line in lines) + "list:\n" + "".join(
+            f"  - {v}\n" for _k, v in pairs)
+    try:
+        expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        expected = None
+    fast = load_text_fast(text)
+    if fast is not None:
+        assert fast.data == expected
+        assert isinstance(fast.data, dict)
+
+
+@settings(max_examples=200, deadline=None)
+@given(yaml_values)
+def test_fast_path_round_trips_dumped_data(value: object) -> None:
+    from qms.store.yaml_io import load_text_fast
+
+    text = yaml.safe_dump({"root": value}, allow_unicode=True)
+    fast = load_text_fast(text)
+    assert fast is not None
+    assert fast.data == yaml.load(text, Loader=yaml.CSafeLoader)
