@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import difflib
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -358,33 +356,11 @@ def _within(root: Path, path: Path) -> bool:
     return True
 
 
-PARALLEL_THRESHOLD = 96
-"""Repositories with at least this many files are parsed by a pool of forked workers."""
-
-
-def _parse_chunk(root: Path, items: list[tuple[Path, int]]) -> list[LoadedDoc[Any]]:
-    return [parse_document(root, path, FILE_KINDS[k]) for path, k in items]
-
-
-def _workers(n_files: int) -> int:
-    if n_files < PARALLEL_THRESHOLD or os.environ.get("QMS_WORKERS") == "1":
-        return 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4, int(os.environ.get("QMS_WORKERS", "4"))))
-
-
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
                    progress: Callable[[str], None] | None = None) -> Workspace:
     """Load every known file of the repository (always all: cross-file rules need them).
 
-    ``only`` is accepted for symmetry with the CLI; filtering happens on the report. Large
-    repositories are parsed and validated in forked worker processes (``QMS_WORKERS=1`` disables it);
-    the result is the same, in the same order.
+    ``only`` is accepted for symmetry with the CLI; filtering happens on the report.
     """
     root = root.resolve()
     ws = Workspace(root=root)
@@ -398,13 +374,11 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
                                 hint=_("copy the file into the repository instead of linking to it"))]))
                 continue
             items.append((path, k))
-    workers = _workers(len(items)) if progress is None else 1
-    if workers == 1:
-        for path, k in items:
-            if progress:
-                progress(path.name)
-            ws.docs.append(load_document(root, path, FILE_KINDS[k]))
-        return ws
+    for path, k in items:
+        if progress:
+            progress(path.name)
+        ws.docs.append(load_document(root, path, FILE_KINDS[k]))
+    return ws
     # Workers only parse (plain data pickles cheaply); models are validated here, since
     # unpickling pydantic models costs more than validating them.
     chunks = [items[i::workers] for i in range(workers)]
