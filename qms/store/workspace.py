@@ -379,15 +379,3 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
             progress(path.name)
         ws.docs.append(load_document(root, path, FILE_KINDS[k]))
     return ws
-    # Workers only parse (plain data pickles cheaply); models are validated here, since
-    # unpickling pydantic models costs more than validating them.
-    chunks = [items[i::workers] for i in range(workers)]
-    ctx = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers - 1, mp_context=ctx) as pool:
-        futures = [pool.submit(_parse_chunk, root, chunk) for chunk in chunks[1:]]
-        results = [_parse_chunk(root, chunks[0])] + [f.result() for f in futures]
-    by_path = {doc.path: doc for part in results for doc in part}
-    for path, k in items:
-        doc = by_path[path.relative_to(root).as_posix()]
-        ws.docs.append(validate_document(doc, FILE_KINDS[k]))
-    return ws
