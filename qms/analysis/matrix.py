@@ -53,16 +53,21 @@ def clause_matrix(ws: Workspace, lang: str = "en") -> ClauseMatrix:
         for a in manifest.scope.applicability:
             if not a.applicable:
                 not_applicable[normalise_clause(a.clause)] = a.justification.get(lang) if a.justification else ""
-    covered: dict[str, list[str]] = {cid: [] for cid in cat}
+    # ordered sets (dict keys): membership stays O(1) with thousands of processes per clause
+    covered: dict[str, dict[str, None]] = {cid: {} for cid in cat}
+    descendants: dict[str, list[str]] = {cid: [] for cid in cat}
+    for cid in cat:
+        for parent in parent_clauses(cid)[:-1]:
+            if parent in descendants:
+                descendants[parent].append(cid)
 
     def mark(clause: str, who: str) -> None:
         norm = normalise_clause(clause)
         for parent in parent_clauses(norm):
-            if parent in covered and who not in covered[parent]:
-                covered[parent].append(who)
-        for cid in cat:
-            if cid.startswith(norm + ".") and who not in covered[cid]:
-                covered[cid].append(who)
+            if parent in covered:
+                covered[parent][who] = None
+        for cid in descendants.get(norm, ()):
+            covered[cid][who] = None
 
     if manifest is not None:
         present = {
@@ -87,5 +92,5 @@ def clause_matrix(ws: Workspace, lang: str = "en") -> ClauseMatrix:
     for cid, clause in cat.items():
         na = any(cid == k or cid.startswith(k + ".") for k in not_applicable)
         just = next((v for k, v in not_applicable.items() if cid == k or cid.startswith(k + ".")), "")
-        rows.append(MatrixRow(clause, not na, just, covered[cid]))
+        rows.append(MatrixRow(clause, not na, just, list(covered[cid])))
     return ClauseMatrix(rows, process_ids)

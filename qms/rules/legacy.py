@@ -230,15 +230,23 @@ def declared_edition(ws: Workspace) -> str:
 _GENERIC_TITLES = frozenset({"general", "khai quat"})
 
 
-def _title_phrases(clause: str) -> list[Phrase]:
+@functools.cache
+def _title_phrases(clause: str) -> tuple[Phrase, ...]:
     entry = catalogue("2008").get(clause)
     if entry is None:
-        return []
+        return ()
     out = []
     for text, lang in ((entry.title, "en"), (entry.title_vi, "vi")):
         if text and fold(text) not in _GENERIC_TITLES:
             out.append(Phrase.of(re.sub(r"[^\w\s]", " ", text), lang))
-    return out
+    return tuple(out)
+
+
+@functools.cache
+def _title_changed(clause: str) -> bool:
+    """The clause exists in both editions under different titles (its meaning changed)."""
+    cat08, cat15 = catalogue("2008"), catalogue("2015")
+    return cat15[clause].level > 1 and fold(cat08[clause].title) != fold(cat15[clause].title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +300,7 @@ def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
                 reason = "declared"
         elif clause not in cat15:
             reason = "2008-only"
-        elif cat15[clause].level > 1 and fold(cat08[clause].title) != fold(cat15[clause].title) and any(
+        elif _title_changed(clause) and any(
                 find_phrases(context, [p], folded_context) for p in _title_phrases(clause)):
             reason = "context"
         if reason:

@@ -350,10 +350,9 @@ def iter_files(root: Path, kind: FileKind) -> list[Path]:
 
 def _within(root: Path, path: Path) -> bool:
     try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError):
+        return str(path.resolve()).startswith(str(root) + os.sep)
+    except OSError:
         return False
-    return True
 
 
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
