@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 
-from babel.messages.pofile import read_po
-
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANGUAGE = "en"
 
@@ -36,6 +34,8 @@ def normalise_language(lang: str | None) -> str:
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, merged from every ``.po`` file of that language."""
+    from babel.messages.pofile import read_po  # deferred: English runs never need it
+
     messages: dict[str, str] = {}
     base = resources.files("qms.i18n") / "locale" / lang
     if not base.is_dir():
