@@ -384,9 +384,17 @@ class _Bail(Exception):
     """The fast path met something only the careful path handles."""
 
 
+_RESOLVERS_BY_FIRST_CHAR: dict[str, list[tuple[str, Any]]] = {
+    key: list(resolvers) + list(_IMPLICIT.get(None, [])) for key, resolvers in _IMPLICIT.items() if key is not None
+}
+_WILDCARD_RESOLVERS: list[tuple[str, Any]] = list(_IMPLICIT.get(None, []))
+
+
 def _plain_value(value: str) -> Any:
     """The value of a plain scalar, resolved exactly as PyYAML's safe loader does."""
-    resolvers = _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, [])
+    resolvers = _RESOLVERS_BY_FIRST_CHAR.get(value[0] if value else "", _WILDCARD_RESOLVERS)
+    if not resolvers:
+        return value  # most text: no implicit type starts with this character
     for tag, regexp in resolvers:
         if regexp.match(value):
             if tag == _STR_TAG:
