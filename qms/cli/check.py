@@ -69,12 +69,13 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[s
         paths=[p for p in rel_paths if p],
         today=today.date() if today else dt.date.today(),
     )
+    use_cache = not (no_cache or os.environ.get("QMS_NO_CACHE"))
     key = cache.content_key(root, [
         __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
                                                  list(options.paths), options.today.isoformat()]),
         ",".join(r.code for r in all_rules()),
-    ])
-    data = None if no_cache or os.environ.get("QMS_NO_CACHE") else cache.read(root, key)
+    ]) if use_cache else ""
+    data = cache.read(root, key) if use_cache else None
     if data is not None:
         report = from_document(data)
         config_fail_on = str(data.get("config_fail_on", "error"))
@@ -82,7 +83,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[s
         ws = load_workspace(root)
         report = run_check(ws, options)
         config_fail_on = ws.manifest.check.fail_on if ws.manifest is not None else "error"
-        if not no_cache:
+        if use_cache:
             cache.write(root, key, {**document(report), "config_fail_on": config_fail_on})
     level = fail_on or config_fail_on
     click.echo(FORMATTERS[fmt](report), nl=False)
