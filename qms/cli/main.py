@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +107,8 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(0)
     except Exception as exc:  # pragma: no cover - the last line of defence
         if os.environ.get("QMS_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _echo_error(
             _("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc),

@@ -10,7 +10,6 @@ also its documentation page, with the sections *What it checks*, *Why*,
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,6 +80,8 @@ class Rule:
     @classmethod
     def doc(cls) -> dict[str, str]:
         """The docstring split into its sections."""
+        import inspect
+
         text = inspect.cleandoc(cls.__doc__ or "")
         sections: dict[str, str] = {}
         current = "summary"
