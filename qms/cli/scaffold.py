@@ -10,7 +10,7 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _
-from qms.store.scaffold import TEMPLATES, copy_template, schema_documents
+from qms.store.scaffold import TEMPLATES, copy_template, schema_documents, write_schemas
 
 
 @click.command()
@@ -31,8 +31,6 @@ def schema(out_dir: Path, kinds: tuple[str, ...], stdout: bool) -> None:
             raise UsageError(_("--stdout needs exactly one --kind"))
         click.echo(json.dumps(next(iter(chosen.values())), ensure_ascii=False, indent=2))
         return
-    from qms.store.scaffold import write_schemas
-
     for path in write_schemas(out_dir, chosen):
         click.echo(str(path))
 
@@ -50,4 +48,6 @@ def init(directory: Path, template: str, force: bool) -> None:
     if directory.exists() and any(directory.iterdir()) and not force:
         raise UsageError(_("{dir} is not empty").format(dir=directory), hint=_("use --force to write into it"))
     written = copy_template(resources.files("qms.store") / "templates" / template, directory)
+    # the files' `# yaml-language-server: $schema=` comments point here
+    written += write_schemas(directory / "schemas", schema_documents())
     click.echo(_("Created {n} files in {dir}. Next: cd {dir} && qms check").format(n=len(written), dir=directory))
