@@ -33,7 +33,7 @@ from qms.kpi.classify import OUT_OF_PERIOD, Classifier, Counts, Duplicate, Rejec
 from qms.kpi.columns import ColumnMap
 
 #: Files smaller than this are read in one process (forking costs more than it saves).
-MIN_PARALLEL_BYTES = 48 << 20
+MIN_PARALLEL_BYTES = 8 << 20
 _BLOCK = 8 << 20
 _HEAD = 1 << 20
 _TAG_MASK = 0xFFFFFFFFFF
