@@ -29,6 +29,7 @@ from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import Nonconformity
 from qms.store.atomic import atomic_write_text, fsync_dir
+from qms.store.yaml_io import load_bytes_fast
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeDumper as _BaseDumper
@@ -48,6 +49,14 @@ _CONFLICT_START = "<<<<<<< "
 _CONFLICT_BASE = "||||||| "
 _CONFLICT_MID = "======="
 _CONFLICT_END = ">>>>>>> "
+
+
+def _fast_data(raw: bytes) -> Any:
+    """Plain data of a record: the event-built fast path, else PyYAML (which raises on bad YAML)."""
+    loaded = load_bytes_fast(raw)
+    if loaded.data is not None:
+        return loaded.data
+    return yaml.load(raw, Loader=_Loader)
 
 
 def _file_mode() -> int:
@@ -434,7 +443,7 @@ def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], l
                 continue
         if row is None:
             try:
-                summary = summarise(name, yaml.load(raw, Loader=_Loader))
+                summary = summarise(name, _fast_data(raw))
             except yaml.YAMLError:
                 summary = None
             row = asdict(summary) if summary is not None else {}
