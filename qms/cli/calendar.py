@@ -30,21 +30,12 @@ def calendar_option(func: F) -> F:
 
 def repo_calendar_settings(root: Path) -> CalendarSettings:
     """The ``calendar:`` section of the repository's qms.yaml (defaults when absent)."""
-    from pydantic import ValidationError
-
-    from qms.store.dossier_logs import _load_yaml_mapping
+    from qms.store.dossier_logs import _load_yaml_mapping, calendar_settings_of
 
     manifest = root / "qms.yaml"
     data = _load_yaml_mapping(manifest, _("calendar")).get("calendar") or {}
-    try:
-        return CalendarSettings.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "calendar"
-        raise QmsError(
-            _("{path}: calendar setting {where}: {reason}").format(path=manifest, where=where, reason=first["msg"]),
-            _("run `qms check` to see every problem of qms.yaml, or pass --calendar FILE"),
-        ) from None
+    return calendar_settings_of(
+        data, manifest, _("run `qms check` to see every problem of qms.yaml, or pass --calendar FILE"))
 
 
 def find_repo(ctx: click.Context | None = None) -> Path | None:

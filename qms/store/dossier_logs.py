@@ -216,11 +216,19 @@ def load_limits(path: Path) -> dict[str, float]:
 
 def load_calendar_settings(path: Path) -> CalendarSettings:
     """The ``calendar:`` section (or a file that is just that section) as CalendarSettings."""
-    from pydantic import ValidationError
 
     data = _load_yaml_mapping(path, _("calendar"))
     if set(data) == {"calendar"} and isinstance(data["calendar"], dict):
         data = data["calendar"]
+    return calendar_settings_of(data, path, _(
+        "allowed keys: weekend, working_hours_per_day, extra_days_off, extra_working_days, holiday_source; "
+        "dates as YYYY-MM-DD"))
+
+
+def calendar_settings_of(data: Any, path: Path, hint: str) -> CalendarSettings:
+    """Validate a ``calendar:`` mapping read from ``path``; the first problem is a clear error."""
+    from pydantic import ValidationError
+
     try:
         return CalendarSettings.model_validate(data)
     except ValidationError as exc:
@@ -228,8 +236,7 @@ def load_calendar_settings(path: Path) -> CalendarSettings:
         where = ".".join(str(p) for p in first["loc"]) or "calendar"
         raise QmsError(
             _("{path}: calendar setting {where}: {reason}").format(path=path, where=where, reason=first["msg"]),
-            _("allowed keys: weekend, working_hours_per_day, extra_days_off, extra_working_days, holiday_source; "
-              "dates as YYYY-MM-DD"),
+            hint,
         ) from None
 
 
