@@ -11,16 +11,18 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
-from qms.models.audit import Audit, AuditProgramme
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import catalogue, normalise_clause, parent_clauses
 from qms.store.workspace import LoadedDoc, Workspace
+
+if TYPE_CHECKING:  # the models load only when audit files exist (see FileKind)
+    from qms.models.audit import Audit, AuditProgramme
 
 REPORT_GRACE_DAYS = 30
 NC_DIR = "records/nonconformities/"

@@ -5,15 +5,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.diagnostics import Diagnostic, Location, Severity
 from qms.i18n import _
-from qms.models.nonconformity import FINAL_STATUSES, TRANSITIONS, Nonconformity
 from qms.rules.base import CheckContext, Rule, location_of, pointer
 from qms.standards import clause_exists
-from qms.store import nc_store
 from qms.store.workspace import LoadedDoc
+
+if TYPE_CHECKING:  # the model and the register store load only when records exist
+    from qms.models.nonconformity import Nonconformity
 
 KIND = "nonconformity"
 
@@ -128,6 +129,8 @@ class ActionOverdue(Rule):
     clauses = ("10.2.1",)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        from qms.models.nonconformity import FINAL_STATUSES
+
         for doc, nc in _ncs(ctx):
             if nc.status in FINAL_STATUSES:
                 continue
@@ -273,6 +276,8 @@ class UnknownAudit(Rule):
         ncs = _ncs(ctx)
         if not any(nc.audit or nc.finding for _doc, nc in ncs):
             return
+        from qms.store import nc_store
+
         known = nc_store.known_audits(ctx.workspace.root)
         for doc, nc in ncs:
             if nc.audit is not None and nc.audit not in known:
@@ -319,6 +324,8 @@ class HistoryInconsistent(Rule):
             yield self.at(doc, "/status", _("{id} has no history").format(id=nc.id), subject=nc.id,
                           hint=_("records are created with `qms nc new`, which starts the history"))
             return
+        from qms.models.nonconformity import TRANSITIONS
+
         status = ""
         for i, entry in enumerate(nc.history):
             if i > 0 and entry.at < nc.history[i - 1].at:
@@ -385,6 +392,8 @@ class DuplicateNcId(Rule):
                               hint=_("rename the file to {file}").format(file=f"{nc.id}.yaml"), subject=nc.id)
         root = ctx.workspace.root
         for doc in ctx.workspace.of_kind(KIND):
+            from qms.store import nc_store
+
             line = nc_store.conflict_marker_line(root / doc.path) if doc.model is None else None
             if line is not None:
                 stem = PurePosixPath(doc.path).stem

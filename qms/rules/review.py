@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.diagnostics import Diagnostic, Severity
-from qms.models.review import INPUTS, ManagementReview
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.store.workspace import LoadedDoc, Workspace
+
+if TYPE_CHECKING:  # the model loads only when review records exist (see FileKind)
+    from qms.models.review import ManagementReview
 
 KIND = "management-review"
 ON_TIME_MEASURES = ("on_time_rate",)
@@ -240,6 +242,8 @@ class ReviewInputMissing(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, review in reviews(ctx.workspace):
+            from qms.models.review import INPUTS
+
             missing = [k for k in INPUTS if getattr(review.inputs, k) is None]
             if missing:
                 present = isinstance(doc.raw, dict) and "inputs" in doc.raw

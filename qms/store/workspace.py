@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
+import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,11 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 from qms.errors import WorkspaceNotFound
 from qms.i18n import N_, _
-from qms.models.audit import Audit, AuditProgramme
-from qms.models.nonconformity import Nonconformity
-from qms.models.organisation import Manifest, RecordRegister
+from qms.models.organisation import Manifest
 from qms.models.process import Process
-from qms.models.review import ManagementReview
 from qms.store.yaml_io import LazySourceMap, LoadedYaml, LoadProblem, SourceMap, load_bytes_fast, load_text
 
 MANIFEST = "qms.yaml"
@@ -47,22 +46,41 @@ def find_root(start: Path | None = None, explicit: Path | None = None) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class FileKind:
-    """A kind of YAML file in the repository and the model it must satisfy."""
+    """A kind of YAML file in the repository and the model it must satisfy.
+
+    ``model_ref`` (``"module:Class"``) is imported on first use, so a repository without audits,
+    registers or reviews never pays for importing their models.
+    """
 
     name: str
     patterns: tuple[str, ...]
-    model: type[BaseModel]
+    model_ref: str
     schema_name: str
+
+    @property
+    def model(self) -> type[BaseModel]:
+        return _resolve_model(self.model_ref)
+
+
+@functools.cache
+def _resolve_model(ref: str) -> type[BaseModel]:
+    module, attr = ref.split(":")
+    model = getattr(importlib.import_module(module), attr)
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    return model
 
 
 FILE_KINDS: list[FileKind] = [
-    FileKind("manifest", (MANIFEST,), Manifest, "qms"),
-    FileKind("process", ("processes/*.yaml", "processes/*.yml"), Process, "process"),
-    FileKind("record-register", ("records/register.yaml",), RecordRegister, "record-register"),
-    FileKind("audit-programme", ("audits/programme-*.yaml",), AuditProgramme, "audit-programme"),
-    FileKind("audit", ("audits/AUD-*.yaml",), Audit, "audit"),
-    FileKind("nonconformity", ("records/nonconformities/*.yaml",), Nonconformity, "nonconformity"),
-    FileKind("management-review", ("records/reviews/*.yaml",), ManagementReview, "management-review"),
+    FileKind("manifest", (MANIFEST,), "qms.models.organisation:Manifest", "qms"),
+    FileKind("process", ("processes/*.yaml", "processes/*.yml"), "qms.models.process:Process", "process"),
+    FileKind("record-register", ("records/register.yaml",), "qms.models.organisation:RecordRegister",
+             "record-register"),
+    FileKind("audit-programme", ("audits/programme-*.yaml",), "qms.models.audit:AuditProgramme", "audit-programme"),
+    FileKind("audit", ("audits/AUD-*.yaml",), "qms.models.audit:Audit", "audit"),
+    FileKind("nonconformity", ("records/nonconformities/*.yaml",), "qms.models.nonconformity:Nonconformity",
+             "nonconformity"),
+    FileKind("management-review", ("records/reviews/*.yaml",), "qms.models.review:ManagementReview",
+             "management-review"),
 ]
 
 
