@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
-from qms.diagnostics import Diagnostic
+from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import N_, _
 from qms.models.organisation import Manifest
 from qms.rules.base import CheckContext, Rule, location_of, pointer
@@ -525,7 +526,76 @@ class UnknownAgency(_RefRule):
                         yield self.bad(doc, pointer("steps", i, field_name), value, agencies)
 
 
+class DocumentCodeScheme(Rule):
+    """A document code does not follow the organisation's code scheme.
+
+    What it checks:
+    Process ids and their document codes match `document_codes.process_pattern`, and form codes match
+    `document_codes.form_pattern` (regular expressions in qms.yaml; the defaults are the Vietnamese
+    `QT-…` for procedures and `BM-…` for forms). An invalid pattern is reported on qms.yaml.
+
+    Why:
+    Documented information must be identified consistently (7.5.2 a); a code outside the scheme is
+    hard to find in the document list and on the one-stop desk.
+
+    Example:
+    ```yaml
+    id: QTHT01      # the scheme is QT-...
+    ```
+
+    Fix:
+    Rename the code to follow the scheme (`QT-HT-01`), or change the scheme in qms.yaml
+    (`document_codes: {process_pattern: "^PR-[0-9]+$"}`).
+    """
+
+    code = "QMS112"
+    name = "document-code-scheme"
+    severity = Severity.WARNING
+    clauses = ("7.5.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        mdoc = ctx.workspace.manifest_doc
+        m = ctx.workspace.manifest
+        if mdoc is None or m is None:
+            return
+        patterns: dict[str, re.Pattern[str]] = {}
+        for field_name in ("process_pattern", "form_pattern"):
+            text = getattr(m.document_codes, field_name)
+            try:
+                patterns[field_name] = re.compile(text)
+            except re.error as exc:
+                yield self.at(mdoc, pointer("document_codes", field_name),
+                              _("`{field}` is not a valid regular expression: {reason}").format(
+                                  field=field_name, reason=exc),
+                              hint=_("write a Python regular expression, e.g. ^QT-[A-Z0-9-]+$"))
+        proc_re = patterns.get("process_pattern")
+        form_re = patterns.get("form_pattern")
+        for doc, proc in ctx.workspace.processes():
+            if proc_re is not None:
+                for ptr, value in (("/id", proc.id), ("/document/code", proc.document.code)):
+                    if not proc_re.search(value):
+                        yield self.at(doc, ptr, _("`{code}` does not follow the procedure code scheme {scheme}").format(
+                            code=value, scheme=proc_re.pattern),
+                            hint=_("rename it, or set `document_codes.process_pattern` in qms.yaml"), subject=value)
+            if form_re is not None:
+                for i, form in enumerate(proc.forms):
+                    if not form_re.search(form.code):
+                        yield self.at(doc, pointer("forms", i, "code"),
+                                      _("`{code}` does not follow the form code scheme {scheme}").format(
+                                          code=form.code, scheme=form_re.pattern),
+                                      hint=_("rename it, or set `document_codes.form_pattern` in qms.yaml"),
+                                      subject=form.code)
+        if form_re is not None:
+            for i, form in enumerate(m.forms):
+                if not form_re.search(form.code):
+                    yield self.at(mdoc, pointer("forms", i, "code"),
+                                  _("`{code}` does not follow the form code scheme {scheme}").format(
+                                      code=form.code, scheme=form_re.pattern),
+                                  hint=_("rename it, or set `document_codes.form_pattern` in qms.yaml"),
+                                  subject=form.code)
+
+
 RULES: tuple[type[Rule], ...] = (
     DuplicateId, IdFileName, UnknownRole, UnknownUnit, UnknownProcess, UnknownForm, UnknownRecord,
-    UnknownObjective, UnknownClause, UnknownStep, UnknownAgency,
+    UnknownObjective, UnknownClause, UnknownStep, UnknownAgency, DocumentCodeScheme,
 )
