@@ -9,10 +9,15 @@ STAMP  := $(VENV)/.installed
 .PHONY: setup demo test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
-	@command -v pdftotext >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v git >/dev/null 2>&1 || missing="$$missing git"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq poppler-utils git) >/dev/null 2>&1 || echo "warning: could not install poppler-utils"; \
-	  else echo "warning: pdftotext/pdffonts (poppler-utils) missing; PDF text tests will be skipped"; fi; }
+	    (apt-get update -qq && apt-get install -y -qq $$missing) >/dev/null 2>&1 || echo "warning: could not install$$missing"; \
+	  else echo "warning: missing system packages:$$missing (WeasyPrint needs Pango; PDF checks need poppler-utils)"; fi; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
