@@ -318,8 +318,13 @@ def add_finding(
     item: str | None = None,
     by: str | None = None,
     day: dt.date | None = None,
+    statement_en: str = "",
 ) -> tuple[Audit, Finding]:
-    """Add a finding; a major or minor one opens a nonconformity linked both ways."""
+    """Add a finding; a major or minor one opens a nonconformity linked both ways.
+
+    ``statement`` is in the organisation's language; ``statement_en`` optionally gives the English text
+    (without it the one statement stands for both languages).
+    """
     audit = audit_store.load_audit(root, audit_id)
     if audit.state not in ("planned", "in_progress"):
         raise _refuse(audit, _("add a finding to"), ("planned", "in_progress"))
@@ -356,7 +361,7 @@ def add_finding(
     fid = f"F{len(audit.findings) + 1:02d}"
     while audit.finding(fid) is not None:  # hand-edited files may skip numbers
         fid = f"F{int(fid[1:]) + 1:02d}"
-    finding = Finding(id=fid, grade=g, statement=Text(vi=statement.strip(), en=statement.strip()), clause=cid,
+    finding = Finding(id=fid, grade=g, statement=Text(vi=statement.strip(), en=statement_en.strip() or statement.strip()), clause=cid,
                       process=pid, evidence=evidence.strip(), item=item, raised_by=by or audit.plan.lead, date=when)
     if finding.is_nonconformity:
         from qms.registers.nc import create_nc

@@ -202,6 +202,7 @@ def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining:
 @click.argument("audit_id")
 @click.option("--grade", required=True, help="major, minor, observation or ofi (opportunity for improvement).")
 @click.option("--statement", required=True, help="The finding: what does not meet which requirement.")
+@click.option("--statement-en", "statement_en", default="", help="The same finding in English (bilingual reports).")
 @click.option("--clause", default=None, help="ISO 9001:2015 clause (default: the checklist item's).")
 @click.option("--process", default=None, help="Process concerned (default: the item's, or the only one).")
 @click.option("--evidence", default="", help="Objective evidence.")
@@ -209,13 +210,14 @@ def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining:
 @click.option("--by", default=None, help="Auditor raising it (person id; default: the lead).")
 @_date_option("--date", "Date (default: today).")
 @click.pass_context
-def finding(ctx: click.Context, audit_id: str, grade: str, statement: str, clause: str | None, process: str | None,
-            evidence: str, item: str | None, by: str | None, date: dt.datetime | None) -> None:
+def finding(ctx: click.Context, audit_id: str, grade: str, statement: str, statement_en: str, clause: str | None,
+            process: str | None, evidence: str, item: str | None, by: str | None, date: dt.datetime | None) -> None:
     """Record a finding; a major or minor nonconformity opens a record in the NC register."""
     from qms.auditing import lifecycle
 
     _a, f = lifecycle.add_finding(repo_root(ctx), audit_id, grade=grade, statement=statement, clause=clause,
-                                  process=process, evidence=evidence, item=item, by=by, day=_day(date))
+                                  process=process, evidence=evidence, item=item, by=by, day=_day(date),
+                                  statement_en=statement_en)
     if f.nc:
         click.echo(_("{id} {finding}: {grade}, nonconformity {nc} opened").format(
             id=audit_id, finding=f.id, grade=f.grade, nc=f.nc))

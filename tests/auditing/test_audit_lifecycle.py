@@ -135,6 +135,17 @@ def test_a_minor_finding_raises_a_linked_nonconformity(planned: Path, run_qms: A
     assert [d.code for d in report.diagnostics] == ["QMS604"]
 
 
+def test_finding_statement_in_two_languages(planned: Path, run_qms: Any) -> None:
+    root = str(planned)
+    r = run_qms("--root", root, "audit", "finding", "AUD-2026-01", "--grade", "observation",
+                "--statement", "Sổ theo dõi hồ sơ ghi thiếu giờ tiếp nhận",
+                "--statement-en", "The dossier log misses the time of receipt", "--date", "2026-03-10")
+    assert r.exit_code == 0, r.stderr
+    [f] = load_audit(planned, "AUD-2026-01").findings
+    assert f.statement.vi == "Sổ theo dõi hồ sơ ghi thiếu giờ tiếp nhận"
+    assert f.statement.en == "The dossier log misses the time of receipt"
+
+
 def test_major_finding_needs_evidence_and_nothing_is_written_on_error(planned: Path, run_qms: Any) -> None:
     path = planned / "audits" / "AUD-2026-01.yaml"
     before = path.read_bytes()
