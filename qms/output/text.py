@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qms.diagnostics import Report
 from qms.i18n import N_, _, ngettext
+from qms.output.safe import inert
 
 SEVERITY_LABELS = (N_("error"), N_("warning"), N_("info"))
 
@@ -13,11 +14,11 @@ def render(report: Report) -> str:
     for d in report.diagnostics:
         item = d.to_dict()
         lines.append(
-            f"{item['path']}:{item['line']}:{item['column']}: {item['code']} "
-            f"[{_(item['severity'])}] {item['message']} ({item['name']})"
+            f"{inert(item['path'])}:{item['line']}:{item['column']}: {item['code']} "
+            f"[{_(item['severity'])}] {inert(item['message'])} ({item['name']})"
         )
         if item["hint"]:
-            lines.append("  " + _("hint: {hint}").format(hint=item["hint"]))
+            lines.append("  " + _("hint: {hint}").format(hint=inert(item["hint"])))
     s = report.summary()
     if not report.diagnostics:
         lines.append(ngettext("All clean: {files} file checked.", "All clean: {files} files checked.",

@@ -188,21 +188,43 @@ def _pointer(loc: Iterable[int | str]) -> str:
     return "".join(f"/{escape_pointer_token(str(p))}" for p in loc)
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """Drop pydantic's union/function tags (e.g. 'function-before[...]', 'date', 'str')."""
+_MISSING = object()
+
+
+def _clean_loc(loc: tuple[int | str, ...], data: Any = _MISSING) -> tuple[int | str, ...]:
+    """The part of a pydantic ``loc`` that names real keys and indexes of ``data``.
+
+    pydantic inserts union and validator tags (``'str'``, ``'function-before[...]'``) into ``loc``;
+    walking the data tells them apart from user keys, whatever characters those keys contain.
+    Without data, the tags are recognised by their shape.
+    """
     out: list[int | str] = []
-    for part in loc:
+    node = data
+    for i, part in enumerate(loc):
+        if node is not _MISSING:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+                out.append(part)
+                continue
+            if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+                out.append(part)
+                continue
+            if i == len(loc) - 1 and isinstance(node, dict) and isinstance(part, str):
+                out.append(part)  # a missing field: the key is named but absent
+            continue
         if isinstance(part, str) and ("[" in part or part in ("str", "date", "int", "float", "bool")):
             continue
         out.append(part)
     return tuple(out)
 
 
-def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMap) -> list[SchemaProblem]:
+def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMap,
+                    data: Any = _MISSING) -> list[SchemaProblem]:
     problems: list[SchemaProblem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err.get("loc", ())))
+        loc = _clean_loc(tuple(err.get("loc", ())), data)
         pointer = _pointer(loc)
         etype = str(err.get("type", ""))
         msg = str(err.get("msg", "invalid value"))
@@ -349,7 +371,7 @@ def validate_document(doc: LoadedDoc[Any], kind: FileKind) -> LoadedDoc[Any]:
             careful = load_text(doc.source_map.text)
             doc.load_problems.extend(careful.problems)
             doc.source_map = careful.source_map
-        doc.schema_problems = schema_problems(exc, kind.model, doc.source_map)
+        doc.schema_problems = schema_problems(exc, kind.model, doc.source_map, doc.raw)
     except RecursionError:
         doc.load_problems.append(LoadProblem("depth", _("the document is nested too deeply")))
     return doc

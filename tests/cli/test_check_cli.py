@@ -185,3 +185,17 @@ def test_vietnamese_messages(run_qms, tmp_path: Path) -> None:
     r = run_qms("--lang", "vi", "check", cwd=tmp_path)
     assert r.exit_code == 2
     assert "lỗi" in r.stderr
+
+
+def test_hostile_keys_are_located_and_inert(run_qms, example_copy: Path) -> None:
+    _broken(example_copy, 'id: QT-BAD\n"\\e]0;pwned\\a\\e[31mRED": 1\n"a[0]": 2\n')
+    r = run_qms("--root", str(example_copy), "check", "--no-cache", "--select", "QMS011")
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "processes/QT-BAD.yaml:2:1: QMS011" in r.stdout
+    assert "unknown field `\\x1b]0;pwned\\x07\\x1b[31mRED`" in r.stdout
+    assert "processes/QT-BAD.yaml:3:1: QMS011" in r.stdout
+    gh = run_qms("--root", str(example_copy), "check", "--no-cache", "--select", "QMS011", "--format", "github")
+    assert "\x1b" not in gh.stdout
+    doc = json.loads(run_qms("--root", str(example_copy), "check", "--no-cache", "--select", "QMS011",
+                             "--format", "json").stdout)
+    assert {d["pointer"] for d in doc["diagnostics"]} == {"/\x1b]0;pwned\x07\x1b[31mRED", "/a[0]"}
