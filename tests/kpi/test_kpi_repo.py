@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from qms.calendar import calendar_from_settings
 from qms.cli.main import main
-from qms.i18n import set_language
 from qms.kpi import Classifier, to_json
 from qms.kpi.charts import bar_chart, line_chart
 from qms.kpi.parallel import add_file_parallel
@@ -22,13 +20,6 @@ from qms.store.dossier_logs import open_dossier_log
 
 BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
 HEADER = "Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày có kết quả,Trạng thái\n"
-
-
-@pytest.fixture(autouse=True)
-def _english_afterwards() -> Iterator[None]:
-    """`qms --lang vi` sets the language for the process: restore the default after each test."""
-    yield
-    set_language(None)
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

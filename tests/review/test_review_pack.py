@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from qms.cli.main import main
 from qms.engine import CheckOptions, run_check
-from qms.i18n import set_language
 from qms.models.review import INPUTS
 from qms.store.workspace import load_workspace
 
 HERE = Path(__file__).resolve()
 BASE = HERE.parents[1] / "rules" / "base"
 REPO = HERE.parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _english_afterwards() -> Iterator[None]:
-    """`qms --lang vi` sets the language for the process: restore the default after each test."""
-    yield
-    set_language(None)
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 
 from qms.engine import CheckOptions, run_check
 from qms.errors import InvalidTransition
-from qms.i18n import set_language, use_language
+from qms.i18n import use_language
 from qms.registers import nc as reg
 from qms.store.workspace import load_workspace
 
@@ -26,14 +26,6 @@ JUNE_1 = D(2026, 6, 1)
 def _messages(root: Path, prefix: str, today: D = JUNE_1) -> list[str]:
     report = run_check(load_workspace(root), CheckOptions(today=today, profile="strict"))
     return [f"{d.code} {d.message} | {d.hint}" for d in report.diagnostics if d.code.startswith(prefix)]
-
-
-@pytest.fixture(autouse=True)
-def _english_around() -> Iterator[None]:
-    """``qms --lang vi`` sets the process language; start and leave each test in English."""
-    set_language("en")
-    yield
-    set_language("en")
 
 
 @pytest.fixture
