@@ -13,10 +13,12 @@ $(STAMP): pyproject.toml
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v git >/dev/null 2>&1 || missing="$$missing git"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing system packages:$$missing"; \
 	    (apt-get update -qq && apt-get install -y -qq $$missing) >/dev/null 2>&1 || echo "warning: could not install$$missing"; \
-	  else echo "warning: missing system packages:$$missing (WeasyPrint needs Pango; PDF checks need poppler-utils)"; fi; \
+	  else echo "warning: missing system packages:$$missing (WeasyPrint needs Pango and HarfBuzz; PDF checks need poppler-utils)"; fi; \
 	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
