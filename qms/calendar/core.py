@@ -20,10 +20,13 @@ Counting conventions (documented once, used everywhere):
 
 * ``add_working_days(d, n)`` with ``n >= 1`` is the ``n``-th working day
   *after* ``d``; ``d`` itself is never counted (the day of receipt is day 0).
-  ``n == 0`` returns ``d``; negative ``n`` counts backwards.
+  ``n == 0`` is the first working day on or after ``d`` (a limit of 0
+  working days: a same-day procedure received on a day off is due on the
+  next working day), as the KPI classifier counts it; negative ``n``
+  counts backwards.
 * ``working_days_between(a, b)`` counts working days in the half-open range
   ``(a, b]`` - after ``a``, up to and including ``b`` - so that
-  ``working_days_between(d, add_working_days(d, n)) == n``. With
+  ``working_days_between(d, add_working_days(d, n)) == n`` for ``n >= 1``. With
   ``inclusive=True`` it counts ``[a, b]``. If ``b < a`` the result is negative.
 """
 
@@ -164,10 +167,21 @@ class WorkingCalendar:
         return bool(self.is_work[self._index(d)])
 
     def add_working_days(self, day: dt.date | str, n: int) -> dt.date:
-        """The ``n``-th working day after ``day`` (``day`` itself not counted); see module doc."""
+        """The ``n``-th working day after ``day`` (``day`` itself not counted); see module doc.
+
+        ``n == 0`` gives the first working day on or after ``day``.
+        """
         d = _as_date(day)
         if n == 0:
-            return d
+            self.ensure_years(d.year, min(MAX_YEAR, d.year + 1))
+            k = self.before[self._index(d)]
+            if k >= len(self.workdays):
+                raise CalendarRangeError(
+                    _("{n} working days from {day} falls outside the supported years {lo}..{hi}").format(
+                        n=0, day=d.isoformat(), lo=MIN_YEAR, hi=MAX_YEAR
+                    )
+                )
+            return dt.date.fromordinal(self.workdays[k] + self.base)
         # There are at least ~200 working days a year: cover enough years up front.
         span = abs(n) // 200 + 1
         if n > 0:

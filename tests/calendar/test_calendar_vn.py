@@ -106,6 +106,27 @@ def test_add_and_count_are_inverse(start: dt.date, n: int) -> None:
         # counting back: -n working days lie in [end, start)
         in_range = cal.working_days_between(end, start, inclusive=True) - cal.is_working_day(start)
         assert in_range == -n
+    else:
+        # a limit of 0: the first working day on or after the start
+        assert end >= start
+        assert cal.is_working_day(end)
+        assert cal.working_days_between(start, end, inclusive=True) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ("2027-02-06", "2027-02-11"),  # Saturday inside Tết Đinh Mùi: the first working day after it
+        ("2027-02-15", "2027-02-15"),  # an ordinary Monday is its own first working day
+        ("2026-05-02", "2026-05-04"),  # Saturday -> Monday
+    ],
+)
+def test_zero_working_days_is_the_first_working_day_on_or_after(start: str, expected: str) -> None:
+    """Issue 16 item 14: calendar and KPI agree that a limit of 0 means the first working day on or after."""
+    assert _shared().add_working_days(D(start), 0) == D(expected)
+    r = CliRunner().invoke(cli, ["calendar", "add-working-days", start, "0"])
+    assert r.exit_code == 0
+    assert r.output.strip() == expected
 
 
 _CAL: list[WorkingCalendar] = []
