@@ -34,6 +34,7 @@ from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
 from qms.store.atomic import atomic_write_text
 from qms.store.workspace import FILE_KINDS, MANIFEST, iter_files
+from qms.store.yaml_dump import dump_yaml
 
 LOG_NAME = "migration-log.yaml"
 TARGET_STANDARD = "ISO 9001:2015"
@@ -513,7 +514,7 @@ def plan_migration(root: Path) -> Plan:
 def dump_log(plan: Plan) -> str:
     header = ("# qms migrate apply: every change, suggestion and item that could not be placed.\n"
               "# Entries marked \"to confirm\" need a person to check them.\n")
-    return header + pyyaml.safe_dump(plan.log(), allow_unicode=True, sort_keys=False, width=100)
+    return header + dump_yaml(plan.log(), width=100)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -28,6 +28,7 @@ from qms.rules.legacy import TERMS, Phrase, declared_edition, find_phrases, find
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
 from qms.store.workspace import Workspace
+from qms.store.yaml_dump import dump_yaml
 
 Status = Literal["covered", "partial", "missing"]
 
@@ -313,7 +314,7 @@ def actions(report: GapReport, owner: str, due: dt.date, lang: str = "en") -> li
 
 def actions_yaml(rows: list[dict[str, str]]) -> str:
     return ("# Planned actions from `qms migrate check` (ISO 9001:2008 → 2015 transition)\n"
-            + yaml.safe_dump({"actions": rows}, allow_unicode=True, sort_keys=False, width=100))
+            + dump_yaml({"actions": rows}, width=100))
 
 
 def actions_csv(rows: list[dict[str, str]]) -> str:

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from qms.errors import QmsError, RecordNotFound, UsageError
@@ -19,6 +18,7 @@ from qms.i18n import _
 from qms.models.audit import Audit, AuditProgramme
 from qms.store.atomic import atomic_write_text
 from qms.store.workspace import FILE_KINDS, FileKind, LoadedDoc, load_document
+from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_io import load_bytes
 
 AUDITS_DIR = "audits"
@@ -133,7 +133,7 @@ def _prune(value: Any, key: str = "") -> Any:
 
 def to_yaml(model: BaseModel, schema: str) -> str:
     data = _prune(model.model_dump(mode="python", by_alias=True))
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110, default_flow_style=False)
+    body = dump_yaml(data, width=110)
     return _HEADER.format(schema=schema) + body
 
 

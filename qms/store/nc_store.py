@@ -29,13 +29,12 @@ from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import Nonconformity
 from qms.store.atomic import atomic_write_text, fsync_dir
+from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_io import load_bytes_fast
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CSafeDumper as _BaseDumper
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 NC_DIR = "records/nonconformities"
@@ -144,19 +143,6 @@ def record_paths(root: Path) -> list[Path]:
 # -- serialisation -----------------------------------------------------------------
 
 
-class _Dumper(_BaseDumper):
-    pass
-
-
-def _str_representer(dumper: _Dumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str_representer)
-
-
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         if set(value) == {"vi", "en"} and value["vi"] == value["en"]:
@@ -170,8 +156,7 @@ def _clean(value: Any) -> Any:
 def to_yaml(nc: Nonconformity) -> str:
     """The record as YAML: field order of the model, plain strings where vi == en, no empty fields."""
     data = _clean(nc.model_dump(mode="python", exclude_none=True))
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
-                     default_flow_style=False)
+    text = dump_yaml(data, width=100)
     return f"# Nonconformity {nc.id}: written by `qms nc`; hand edits are validated by `qms check`.\n{text}"
 
 

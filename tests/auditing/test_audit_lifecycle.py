@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,23 @@ def test_a_broken_audit_file_is_reported_with_its_location(planned: Path, run_qm
     assert r.exit_code == 2
     assert "audits/AUD-2026-01.yaml:" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_written_audit_files_carry_no_yaml_anchors(planned: Path, run_qms: Any) -> None:
+    """Issue 16 item 8: record, report and close write plain YAML that a person can edit (no &id001/*id001)."""
+    root = str(planned)
+    _complete(planned, run_qms)
+    r = run_qms("--root", root, "audit", "finding", "AUD-2026-01", "--grade", "minor", "--item", "Q03",
+                "--statement", "Two dossiers late", "--evidence", "dossiers 002, 004", "--date", "2026-03-10")
+    assert r.exit_code == 0, r.stderr
+    r = run_qms("--root", root, "audit", "report", "AUD-2026-01", "--summary", "Effective",
+                "--conclusions", "Conforms", "--date", "2026-03-12", "--distribute", "chu_tich")
+    assert r.exit_code == 0, r.stderr
+    r = run_qms("--root", root, "audit", "close", "AUD-2026-01", "--date", "2026-03-13")
+    assert r.exit_code == 0, r.stderr
+    written = [planned / "audits" / "AUD-2026-01.yaml", *sorted((planned / "audits").glob("programme-*.yaml")),
+               *sorted((planned / "records" / "nonconformities").glob("NC-*.yaml"))]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"[&*]id\d{3}", text), (path.name, text)
+    assert load_audit(planned, "AUD-2026-01").state == "closed"
