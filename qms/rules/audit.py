@@ -22,7 +22,7 @@ from qms.standards import catalogue, normalise_clause, parent_clauses
 from qms.store.workspace import LoadedDoc, Workspace
 
 if TYPE_CHECKING:  # the models load only when audit files exist (see FileKind)
-    from qms.models.audit import Audit, AuditProgramme
+    from qms.models.audit import Audit, AuditProgramme, ProgrammeAudit
 
 REPORT_GRACE_DAYS = 30
 NC_DIR = "records/nonconformities/"
@@ -527,7 +527,62 @@ class AuditUnknownReference(Rule):
                                     [(pointer("plan", "team", j), t) for j, t in enumerate(a.plan.team)])
 
 
+class AuditContradictsProgramme(Rule):
+    """An audit file carries the id of a programmed audit but not its scope.
+
+    What it checks:
+    When an audit's id (`AUD-2027-08`) is given to an audit of the programme of its year, the audit
+    covers every process and clause that the programme entry names.
+
+    Why:
+    The programme (9.2.2 a) says what each planned audit covers. An audit filed under a programmed id
+    with another scope hides the programmed audit: it can no longer be planned, and the processes it
+    was meant to cover go unaudited.
+
+    Example:
+    ```yaml
+    # audits/programme-2027.yaml
+    audits:
+      - {id: AUD-2027-08, processes: [QT-TL-01, QT-KP-01], month: 5, auditors: [binh]}
+    # audits/AUD-2027-08.yaml
+    id: AUD-2027-08
+    plan: {processes: [QT-XD-01], ...}
+    ```
+
+    Fix:
+    Give the unprogrammed audit an id of its own (`qms audit plan` without an id allocates a free
+    one), or amend the programme entry if its scope really changed.
+    """
+
+    code = "QMS608"
+    name = "audit-contradicts-programme"
+    clauses = ("9.2.2",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        entries: dict[str, ProgrammeAudit] = {}
+        for _doc, prog in ctx.workspace.models("audit-programme"):
+            for entry in prog.audits:
+                if entry.id:
+                    entries.setdefault(entry.id, entry)
+        if not entries:
+            return
+        for doc, audit in ctx.workspace.models("audit"):
+            entry = entries.get(audit.id)
+            if entry is None:
+                continue
+            processes = set(audit.plan.processes)
+            clauses = {normalise_clause(c) for c in audit.plan.clauses}
+            missing = [p for p in entry.processes if p not in processes]
+            missing += [c for c in entry.clauses if normalise_clause(c) not in clauses]
+            if missing:
+                yield self.at(doc, "/plan", _("audit {id} leaves out {missing}, which the programme plans "
+                                              "under this id").format(id=audit.id, missing=", ".join(missing)),
+                              hint=_("give this audit an id of its own (`qms audit plan` without an id), or "
+                                     "amend the programme entry"),
+                              subject=audit.id)
+
+
 RULES: tuple[type[Rule], ...] = (
     ProcessNotAudited, ClauseNotCovered, AuditorOwnWork, FindingWithoutNonconformity, AuditReportMissing,
-    ProgrammeOutOfDate, AuditUnknownReference,
+    ProgrammeOutOfDate, AuditUnknownReference, AuditContradictsProgramme,
 )

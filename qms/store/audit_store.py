@@ -104,8 +104,22 @@ def list_audits(root: Path) -> list[Audit]:
 
 
 def next_audit_id(root: Path, year: int) -> str:
+    """The next audit id of ``year`` that neither an audit file nor any programme uses.
+
+    Programme entries reserve their ids before the audit is planned, so a programme's text is
+    searched as well (also when it does not load: an id written there is taken).
+    """
     numbers = [int(m.group(2)) for p in audit_ids(root) if (m := _AUDIT_FILE.match(p + ".yaml"))
                and int(m.group(1)) == year]
+    directory = root / AUDITS_DIR
+    if directory.is_dir():
+        mention = re.compile(rf"\bAUD-{year}-(\d{{2,3}})\b")
+        for path in sorted(directory.glob("programme-*.yaml")):
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            numbers.extend(int(m.group(1)) for m in mention.finditer(text))
     return f"AUD-{year}-{(max(numbers, default=0) + 1):02d}"
 
 

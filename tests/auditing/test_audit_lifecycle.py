@@ -77,6 +77,45 @@ def test_plan_takes_defaults_from_the_programme(agency: Path, run_qms: Any) -> N
     assert "already exists" in r.stderr
 
 
+def test_plan_without_an_id_never_takes_a_programmed_id(agency: Path, run_qms: Any) -> None:
+    """Issue 16 item 1: an unprogrammed audit gets an id that no programme entry or file uses."""
+    root = str(agency)
+    assert run_qms("--root", root, "audit", "programme", "--year", "2026", "--write").exit_code == 0
+    prog = yaml.safe_load((agency / "audits" / "programme-2026.yaml").read_text(encoding="utf-8"))
+    programmed = {a["id"] for a in prog["audits"]}
+    assert programmed
+    r = run_qms("--root", root, "audit", "plan", "--date", "2026-05-04", "--process", "QT-02", "--lead", "dung")
+    assert r.exit_code == 0, r.stderr
+    new = {p.stem for p in (agency / "audits").glob("AUD-*.yaml")}
+    assert len(new) == 1
+    assert not new & programmed
+    # every programmed audit can still be planned under its own id
+    entry = prog["audits"][0]
+    r = run_qms("--root", root, "audit", "plan", entry["id"], "--date", f"2026-{entry['month']:02d}-15")
+    assert r.exit_code == 0, r.stderr
+    r = run_qms("--root", root, "check", "--select", "QMS608", "--format", "json")
+    assert r.exit_code == 0, r.stdout
+
+
+def test_check_finds_an_audit_filed_under_a_programmed_id_with_another_scope(agency: Path, run_qms: Any) -> None:
+    """Issue 16 item 1: `qms check` notices two scopes under one id."""
+    root = str(agency)
+    assert run_qms("--root", root, "audit", "programme", "--year", "2026", "--write").exit_code == 0
+    prog = yaml.safe_load((agency / "audits" / "programme-2026.yaml").read_text(encoding="utf-8"))
+    entry = prog["audits"][0]
+    other = "QT-02" if "QT-02" not in entry["processes"] else "QT-01"
+    r = run_qms("--root", root, "audit", "plan", entry["id"], "--date", f"2026-{entry['month']:02d}-15",
+                "--process", other, "--lead", "dung")
+    if r.exit_code != 0:  # the programmed auditor may be impartial only for the programmed scope
+        r = run_qms("--root", root, "audit", "plan", entry["id"], "--date", f"2026-{entry['month']:02d}-15",
+                    "--process", other, "--lead", "giang")
+    assert r.exit_code == 0, r.stderr
+    r = run_qms("--root", root, "check", "--select", "QMS608", "--format", "json")
+    assert r.exit_code == 1, r.stdout
+    found = json.loads(r.stdout)["diagnostics"]
+    assert [d["code"] for d in found] == ["QMS608"]
+    assert found[0]["path"] == f"audits/{entry['id']}.yaml"
+
 def test_checklist_questions_are_specific_and_bilingual(planned: Path) -> None:
     items = load_audit(planned, "AUD-2026-01").checklist
     en = {i.source: i.question.en for i in items}
