@@ -235,9 +235,12 @@ def propose(
         proposal.warnings.append(_("nobody in qms.yaml is marked `auditor: true`; no auditors assigned"))
     person_load = dict.fromkeys((p.id for p in auditors), 0)
     counts: dict[str, int] = {}
-    for n, (month, _unit, procs, clauses) in enumerate(entries, start=1):
+    # audits planned outside the programme keep their ids; programme entries take the others
+    taken = {a.id for _d, a in ws.models("audit") if a.programme != year}
+    free = (ident for n in range(1, 1000) if (ident := f"AUD-{year}-{n:02d}") not in taken)
+    for month, _unit, procs, clauses in entries:
         team = _auditors(auditors, manifest, procs, bool(clauses), person_load, team_size)
-        ident = f"AUD-{year}-{n:02d}"
+        ident = next(free)
         if auditors and not team:
             proposal.warnings.append(_("{id}: no impartial auditor is available; appoint one from another unit")
                                      .format(id=ident))

@@ -40,7 +40,6 @@ def audited(agency: Path, run_qms: Any) -> Path:
     write_process(agency, "QT-02", n=2, title_vi="Kết hôn <script>alert(1)</script>",
                   title_en="Marriage <b>&</b> co", code="1.000002")
     root = str(agency)
-    assert run_qms("--root", root, "audit", "programme", "--year", "2026", "--write").exit_code == 0
     steps = [
         ("plan", "--date", "2026-03-10", "--process", "QT-02", "--lead", "dung", "--team", "giang"),
         ("checklist", "AUD-2026-01"),
@@ -55,6 +54,8 @@ def audited(agency: Path, run_qms: Any) -> Path:
     for args in steps:
         r = run_qms("--root", root, "audit", *args)
         assert r.exit_code == 0, (args, r.stderr)
+    # the programme is written after the unprogrammed audit: its entries take the other ids
+    assert run_qms("--root", root, "audit", "programme", "--year", "2026", "--write").exit_code == 0
     return agency
 
 

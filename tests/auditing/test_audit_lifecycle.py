@@ -97,6 +97,20 @@ def test_plan_without_an_id_never_takes_a_programmed_id(agency: Path, run_qms: A
     assert r.exit_code == 0, r.stdout
 
 
+def test_a_programme_written_later_skips_the_ids_of_unprogrammed_audits(agency: Path, run_qms: Any) -> None:
+    """Issue 16 item 1, the other way round: the programme does not reuse an unprogrammed audit's id."""
+    root = str(agency)
+    r = run_qms("--root", root, "audit", "plan", "--date", "2026-05-04", "--process", "QT-02", "--lead", "dung")
+    assert r.exit_code == 0, r.stderr
+    assert (agency / "audits" / "AUD-2026-01.yaml").is_file()
+    assert run_qms("--root", root, "audit", "programme", "--year", "2026", "--write").exit_code == 0
+    prog = yaml.safe_load((agency / "audits" / "programme-2026.yaml").read_text(encoding="utf-8"))
+    ids = [a["id"] for a in prog["audits"]]
+    assert "AUD-2026-01" not in ids
+    assert len(ids) == len(set(ids))
+    r = run_qms("--root", root, "check", "--select", "QMS608")
+    assert r.exit_code == 0, r.stdout
+
 def test_check_finds_an_audit_filed_under_a_programmed_id_with_another_scope(agency: Path, run_qms: Any) -> None:
     """Issue 16 item 1: `qms check` notices two scopes under one id."""
     root = str(agency)
