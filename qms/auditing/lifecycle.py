@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from qms.analysis.people import Directory
 from qms.auditing import checklist as checklist_mod
 from qms.errors import InvalidTransition, QmsError, UsageError
 from qms.i18n import _
@@ -33,7 +34,7 @@ from qms.models.organisation import Manifest, Person
 from qms.rules.audit import conflict
 from qms.standards import catalogue, normalise_clause
 from qms.store import audit_store
-from qms.store.workspace import Workspace, load_workspace
+from qms.store.workspace import Workspace, load_manifest, load_workspace
 
 ITEM_RESULTS = ("conforming", "nonconforming", "observation", "not_audited")
 GRADES = ("major", "minor", "observation", "ofi")
@@ -414,9 +415,20 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
     if when < audit.plan.date:
         raise UsageError(_("the report date {day} is before the audit date {audit_day}").format(
             day=when.isoformat(), audit_day=audit.plan.date.isoformat()))
+    directory = Directory.of(load_manifest(root))
+    recipients: list[str] = []
+    for recipient in distribution:
+        kind = directory.party(recipient)
+        if kind is None:
+            raise UsageError(
+                _("`{name}` is neither a person nor a role or unit of qms.yaml").format(name=recipient),
+                _("name a person, role or unit from qms.yaml (closest: {known})").format(
+                    known=", ".join(directory.suggestions(recipient, ("person", "role", "unit")))))
+        person = directory.person(recipient) if kind == "person" else None
+        recipients.append(person.id if person is not None else recipient.strip())
     audit.report = AuditReport(issued=when, by=who, summary=Text(vi=summary.strip(), en=summary.strip()),
                                conclusions=Text(vi=conclusions.strip(), en=conclusions.strip()),
-                               distribution=list(distribution))
+                               distribution=recipients)
     _move(audit, "reported", when, who)
     audit_store.save_audit(root, audit)
     return audit

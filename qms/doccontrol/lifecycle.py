@@ -5,8 +5,9 @@ Life cycle of one revision (lần ban hành)::
     approved --revise--> draft --approve --as reviewer--> in_review --approve --as approver--> approved
 
 ``revise`` raises the revision number, adds a history row (Lần sửa đổi | Trang | Nội dung thay
-đổi | Ngày), removes the effective date (the previous revision stays in force, in git history,
-until the new one is approved) and sets the state to ``draft``. ``approve`` records approvals in
+đổi | Ngày), removes the effective date and the previous revision's reviewer and approver (the
+previous revision stays in force, in git history and in ``approvals``, until the new one is
+approved) and sets the state to ``draft``. ``approve`` records approvals in
 order, reviewer before approver; the approver must not be the preparer. The approver's approval
 sets the effective date and the state ``approved``.
 
@@ -25,11 +26,12 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
+from qms.analysis.people import Directory, same_person
 from qms.doccontrol.catalog import ControlledDoc, resolve
 from qms.errors import InvalidTransition, UsageError
 from qms.i18n import _
 from qms.models.common import DocumentControl
-from qms.rules.doc_control import same_person, state_label
+from qms.rules.doc_control import state_label
 from qms.store.workspace import Workspace
 from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key
 from qms.store.yaml_edit import resolve as resolve_pointer
@@ -49,16 +51,23 @@ class Outcome:
 
 
 def person_name(ws: Workspace, who: str) -> str:
-    """``who`` as a name: a person id from ``organisation.people`` becomes that person's name."""
+    """The name of the person ``who`` names (a person id or a name in ``organisation.people``).
+
+    Sign-offs are evidence of who did what, so they name a person of the organisation; anyone else
+    is refused with the closest matches.
+    """
     text = unicodedata.normalize("NFC", who).strip()
     if not text:
         raise UsageError(_("--by needs a name"), _("give the person's name or their id from qms.yaml"))
-    manifest = ws.manifest
-    if manifest is not None:
-        for person in manifest.organisation.people:
-            if person.id == text:
-                return person.name
-    return text
+    directory = Directory.of(ws.manifest)
+    person = directory.person(text)
+    if person is None:
+        known = directory.suggestions(text)
+        raise UsageError(
+            _("nobody called `{name}` is in organisation.people").format(name=text),
+            _("give a person's id or name from qms.yaml (closest: {known}), or add the person to "
+              "organisation.people first").format(known=", ".join(known) or "-"))
+    return person.name
 
 
 def _target(ws: Workspace, ident: str) -> ControlledDoc:
@@ -148,8 +157,10 @@ def revise(ws: Workspace, ident: str, summary: str, *, summary_en: str = "", pag
                 _("qms doc approve {id} --as reviewer|approver --by NAME").format(id=ident))
         new_revision = control.revision + 1
         block["revision"] = new_revision
-        if "effective_date" in block:
-            del block["effective_date"]
+        # the new revision is unapproved: the previous sign-offs stay in `approvals` and in git, not here
+        for key in ("effective_date", "reviewed_by", "approved_by"):
+            if key in block:
+                del block[key]
         set_key(block, "state", "draft", after=("revision",))
         if name:
             _signatory(block, "prepared_by", name, day)
@@ -200,7 +211,12 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
             raise InvalidTransition(_("{code} is obsolete and cannot be approved").format(code=code))
         this = [a for a in control.approvals if a.revision == revision]
         reviewers = [a for a in this if a.as_ == "reviewer"]
+        preparer = control.prepared_by.name if control.prepared_by else ""
         if role == "reviewer":
+            if same_person(preparer, name):
+                raise InvalidTransition(
+                    _("{name} prepared {code} and cannot also review it").format(name=name, code=code),
+                    _("the reviewer must be someone other than the preparer"))
             if reviewers:
                 raise InvalidTransition(
                     _("revision {revision} of {code} was already reviewed by {name} on {date}").format(
@@ -216,7 +232,6 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
             if reviewers[0].date > day:
                 raise InvalidTransition(_("the approval date {date} is before the review date {review}").format(
                     date=day.isoformat(), review=reviewers[0].date.isoformat()))
-            preparer = control.prepared_by.name if control.prepared_by else ""
             if same_person(preparer, name):
                 raise InvalidTransition(
                     _("{name} prepared {code} and cannot also approve it").format(name=name, code=code),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import subprocess
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,24 @@ def check_clause(clause: str | None) -> str | None:
     close = difflib.get_close_matches(value, list(catalogue()), n=1, cutoff=0.6)
     hint = _("did you mean `{value}`?").format(value=close[0]) if close else _("give an ISO 9001:2015 clause such as 8.5.1")
     raise UsageError(_("unknown ISO 9001:2015 clause {value!r}").format(value=clause), hint)
+
+
+def action_owner(root: Path, owner: str) -> str:
+    """``owner`` checked against qms.yaml: a person (recorded by name) or a role or unit id."""
+    from qms.analysis.people import Directory
+    from qms.store.workspace import load_manifest
+
+    text = unicodedata.normalize("NFC", owner).strip()
+    directory = Directory.of(load_manifest(root))
+    person = directory.person(text)
+    if person is not None:
+        return person.name
+    if directory.party(text, ("role", "unit")) is not None:
+        return text
+    known = directory.suggestions(text, ("person", "role", "unit"))
+    raise UsageError(_("`{owner}` is neither a person nor a role or unit of qms.yaml").format(owner=text),
+                     _("give a person's id or name, or a role or unit id (closest: {known})").format(
+                         known=", ".join(known) or "-"))
 
 
 def resolve_actor(root: Path, by: str | None) -> str:
@@ -347,6 +366,7 @@ def plan(root: Path, nc_id: str, *, action: str, owner: str, due: dt.date | int,
 
     if isinstance(due, int) and due < 1:
         raise UsageError(_("a due date in working days must be at least 1"))
+    owner = action_owner(root, owner)
 
     def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
         due_date = add_working_days(root, day, due) if isinstance(due, int) else due

@@ -83,8 +83,9 @@ def control_view(doc: DocumentControl | None, default_code: str, lang: str) -> C
         effective_date=format_date(doc.effective_date, lang),
         state=doc.state,
         prepared=_signatory(doc.prepared_by, lang),
-        reviewed=_signatory(doc.reviewed_by, lang),
-        approved=_signatory(doc.approved_by, lang),
+        # a draft shows no sign-off: a reviewer once the revision is reviewed, an approver once approved
+        reviewed=_signatory(doc.reviewed_by, lang) if doc.state in ("in_review", "approved", "obsolete") else None,
+        approved=_signatory(doc.approved_by, lang) if doc.state in ("approved", "obsolete") else None,
         history=[RevisionView(f"{h.revision:02d}", format_date(h.date, lang), t(h.summary, lang), h.pages, h.by)
                  for h in sorted(doc.history, key=lambda h: (h.revision, h.date))],
     )

@@ -6,27 +6,16 @@ The generic completeness and periodic-review checks of control blocks are QMS401
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from qms.analysis.people import same_person
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
 from qms.models.common import DocumentControl
 from qms.rules.base import CheckContext, Rule
 from qms.rules.system import controlled_documents
 from qms.store.workspace import LoadedDoc
-
-
-def same_person(a: str | None, b: str | None) -> bool:
-    """Names compared as people read them: NFC, case-insensitive, whitespace collapsed."""
-    if not a or not b:
-        return False
-
-    def norm(s: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", s).casefold().split())
-
-    return norm(a) == norm(b)
 
 
 def state_label(state: str | None) -> str:

@@ -595,7 +595,81 @@ class DocumentCodeScheme(Rule):
                                   subject=form.code)
 
 
+class UnknownPerson(Rule):
+    """An open record or an unapproved document names somebody the organisation does not know.
+
+    What it checks:
+    The preparer and reviewer of a document in `draft` or `in_review`, the owners of the unfinished
+    actions of an open nonconformity, and the recipients of the report of an audit that is not closed
+    name a person of `organisation.people` (by id or by name) or, for owners and recipients, a role
+    or unit id. Approved documents and closed records are evidence of who did what at the time: they
+    are not checked, so people who have since left stay in them.
+
+    Why:
+    Responsibilities and authorities are assigned to people and roles (5.3); an action whose owner
+    nobody can identify is not planned (10.2.1 c), and a sign-off by an unknown person is no evidence
+    of review (7.5.2 c).
+
+    Example:
+    ```yaml
+    actions:
+      - {id: CA-1, description: Train the desk, owner: Ông Không Tồn Tại, due: 2027-03-01}
+    ```
+
+    Fix:
+    Name a person from `organisation.people` (or a role or unit id for an owner or recipient), or
+    add the person to qms.yaml.
+    """
+
+    code = "QMS113"
+    name = "unknown-person"
+    clauses = ("5.3", "7.5.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        from qms.analysis.people import Directory
+        from qms.rules.system import controlled_documents
+
+        ws = ctx.workspace
+        if ws.manifest is None:
+            return
+        directory = Directory.of(ws.manifest)
+
+        def unknown_person(doc: LoadedDoc[Any], ptr: str, name: str) -> Iterator[Diagnostic]:
+            if directory.person(name) is None:
+                yield self.at(doc, ptr, _("`{name}` is not in organisation.people").format(name=name),
+                              hint=_("name a person from qms.yaml, or add them to organisation.people "
+                                     "(closest: {known})").format(known=", ".join(directory.suggestions(name))),
+                              subject=name)
+
+        def unknown_party(doc: LoadedDoc[Any], ptr: str, name: str) -> Iterator[Diagnostic]:
+            if directory.party(name) is None:
+                yield self.at(doc, ptr, _("`{name}` is neither a person nor a role or unit of qms.yaml").format(
+                                  name=name),
+                              hint=_("name a person, role or unit from qms.yaml (closest: {known})").format(
+                                  known=", ".join(directory.suggestions(name, ("person", "role", "unit")))),
+                              subject=name)
+
+        for doc, base, control, _raw in controlled_documents(ws):
+            if control.state not in ("draft", "in_review"):
+                continue
+            for key in ("prepared_by", "reviewed_by"):
+                signatory = getattr(control, key)
+                if signatory is not None and signatory.name:
+                    yield from unknown_person(doc, f"{base}/{key}/name", signatory.name)
+        for doc, nc in ws.models("nonconformity"):
+            if nc.status in ("closed", "rejected"):
+                continue
+            for i, action in enumerate(nc.actions):
+                if action.done is None:
+                    yield from unknown_party(doc, pointer("actions", i, "owner"), action.owner)
+        for doc, audit in ws.models("audit"):
+            if audit.state == "closed" or audit.report is None:
+                continue
+            for i, who in enumerate(audit.report.distribution):
+                yield from unknown_party(doc, pointer("report", "distribution", i), who)
+
+
 RULES: tuple[type[Rule], ...] = (
     DuplicateId, IdFileName, UnknownRole, UnknownUnit, UnknownProcess, UnknownForm, UnknownRecord,
-    UnknownObjective, UnknownClause, UnknownStep, UnknownAgency, DocumentCodeScheme,
+    UnknownObjective, UnknownClause, UnknownStep, UnknownAgency, DocumentCodeScheme, UnknownPerson,
 )

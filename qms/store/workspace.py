@@ -395,6 +395,14 @@ def _within(root: Path, path: Path) -> bool:
         return False
 
 
+def load_manifest(root: Path) -> Any:
+    """``qms.yaml`` alone, as a ``Manifest`` (``None`` when it is missing or does not validate)."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return None
+    return load_document(root, path, FILE_KINDS[0]).model
+
+
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
                    progress: Callable[[str], None] | None = None) -> Workspace:
     """Load every known file of the repository (always all: cross-file rules need them).

@@ -301,3 +301,22 @@ def test_written_audit_files_carry_no_yaml_anchors(planned: Path, run_qms: Any) 
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"[&*]id\d{3}", text), (path.name, text)
     assert load_audit(planned, "AUD-2026-01").state == "closed"
+
+
+def test_report_recipients_are_people_roles_or_units(planned: Path, run_qms: Any) -> None:
+    """Issue 16 item 3: `audit report --distribute` refuses unknown recipients and writes nothing."""
+    _complete(planned, run_qms)
+    path = planned / "audits" / "AUD-2026-01.yaml"
+    before = path.read_bytes()
+    r = run_qms("--root", str(planned), "audit", "report", "AUD-2026-01", "--summary", "s", "--conclusions", "c",
+                "--date", "2026-03-12", "--distribute", "ong_khong_ton_tai")
+    assert r.exit_code == 2
+    assert "ong_khong_ton_tai" in r.stderr
+    assert path.read_bytes() == before
+    r = run_qms("--root", str(planned), "audit", "report", "AUD-2026-01", "--summary", "s", "--conclusions", "c",
+                "--date", "2026-03-12", "--distribute", "Nguyễn Văn An", "--distribute", "thu_ky_iso",
+                "--distribute", "mot_cua")
+    assert r.exit_code == 0, r.stderr
+    report = load_audit(planned, "AUD-2026-01").report
+    assert report is not None
+    assert report.distribution == ["an", "thu_ky_iso", "mot_cua"]

@@ -304,3 +304,56 @@ def test_process_forms_are_issued_with_their_procedure(repo: Path, capsys: pytes
     code, out, err = qms(capsys, repo, "doc", "revise", "bm-ct-01", "--summary", "Thêm cột ghi chú")
     assert code == 0, err
     assert control(repo)["revision"] == 2
+
+
+def test_a_revised_draft_carries_no_old_approval(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    """Issue 16 item 2: the new revision shows no reviewer or approver until it is approved."""
+    code, _out, err = qms(capsys, repo, "doc", "revise", "QT-01", "--summary", "Lần 2", "--by", "binh",
+                          "--date", "2026-04-01")
+    assert code == 0, err
+    doc = control(repo)
+    assert "reviewed_by" not in doc
+    assert "approved_by" not in doc
+    # the previous revision's sign-offs are not lost: git holds them
+    assert "approved_by: {name: Nguyễn Văn An}" in git(repo, "show", f"HEAD:{PROC}")
+    site = tmp_path / "site"
+    code, _out, err = qms(capsys, repo, "render", "procedure", "QT-01", "--format", "html", "-o", str(site))
+    assert code == 0, err
+    page = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    assert "Trần Thị Bình" in page  # the preparer of the draft
+    assert "Nguyễn Văn An" not in page and "Lê Văn Cường" not in page
+
+
+def test_a_hand_edited_draft_does_not_render_its_stale_sign_offs(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Path) -> None:
+    """Issue 16 item 2: whatever the file says, a draft page names no approver."""
+    text = (repo / PROC).read_text(encoding="utf-8").replace("  revision: 1  # lần ban hành\n",
+                                                              "  revision: 2\n  state: draft\n")
+    (repo / PROC).write_text(text, encoding="utf-8")
+    site = tmp_path / "site"
+    code, _out, err = qms(capsys, repo, "render", "procedure", "QT-01", "--format", "html", "-o", str(site))
+    assert code == 0, err
+    page = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    assert "Nguyễn Văn An" not in page and "Lê Văn Cường" not in page
+
+
+def test_sign_offs_name_people_of_the_organisation(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 3: unknown signatories and self-review are refused; nothing is written."""
+    assert qms(capsys, repo, "doc", "revise", "QT-01", "--summary", "Lần 2", "--by", "binh",
+               "--date", "2026-04-01")[0] == 0
+    before = (repo / PROC).read_bytes()
+    code, _out, err = qms(capsys, repo, "doc", "approve", "QT-01", "--as", "reviewer", "--by", "Ông Không Tồn Tại")
+    assert code == 2
+    assert "Ông Không Tồn Tại" in err and "organisation.people" in err
+    code, _out, err = qms(capsys, repo, "doc", "approve", "QT-01", "--as", "reviewer", "--by", "Trần Thị Bình")
+    assert code == 1
+    assert "cannot also review" in err
+    assert (repo / PROC).read_bytes() == before
+    # a name in another case and spacing is the same person, recorded as written in qms.yaml
+    code, _out, err = qms(capsys, repo, "doc", "approve", "QT-01", "--as", "reviewer", "--by", "lê  văn cường",
+                          "--date", "2026-04-02")
+    assert code == 0, err
+    assert control(repo)["reviewed_by"]["name"] == "Lê Văn Cường"
+    code, _out, err = qms(capsys, repo, "doc", "revise", "QT-01", "--summary", "x", "--by", "Ai Đó")
+    assert code in (1, 2)

@@ -82,7 +82,7 @@ def test_due_dates_skip_vietnamese_public_holidays(repo: Path) -> None:
     reg.correct(repo, nc.id, description="x", by="a", today=D(2026, 4, 24))
     reg.analyse(repo, nc.id, method="fishbone", fishbone={"people": ["thiếu người"]}, root_cause="r",
                 similar="s", by="a", today=D(2026, 4, 24))
-    planned = reg.plan(repo, nc.id, action="a", owner="o", due=3, by="a", today=D(2026, 4, 24))
+    planned = reg.plan(repo, nc.id, action="a", owner="chu_tich", due=3, by="a", today=D(2026, 4, 24))
     # Fri 24 April 2026: 27 April (Hung Kings), 30 April and 1 May are days off, so the third
     # working day is Mon 4 May (weekends alone would give Wed 29 April)
     assert planned.actions[0].due == D(2026, 5, 4)
@@ -146,7 +146,7 @@ def test_ineffective_review_reopens_the_analysis_and_keeps_the_old_one(repo: Pat
     reg.correct(repo, nc.id, description="c", by="a", today=D(2026, 3, 2))
     reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="first cause", similar="s", by="a",
                 today=D(2026, 3, 2))
-    reg.plan(repo, nc.id, action="a1", owner="o", due=D(2026, 3, 20), by="a", today=D(2026, 3, 3))
+    reg.plan(repo, nc.id, action="a1", owner="chu_tich", due=D(2026, 3, 20), by="a", today=D(2026, 3, 3))
     reg.implement(repo, nc.id, by="a", today=D(2026, 3, 10))
     back = reg.verify(repo, nc.id, effective=False, evidence="vẫn trễ", by="b", today=D(2026, 4, 10))
     assert back.status == "contained"
@@ -163,8 +163,8 @@ def test_partial_implementation_stays_planned(repo: Path) -> None:
     reg.correct(repo, nc.id, description="c", by="a", today=D(2026, 3, 2))
     reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="a",
                 today=D(2026, 3, 2))
-    reg.plan(repo, nc.id, action="a1", owner="o", due=D(2026, 3, 20), by="a", today=D(2026, 3, 3))
-    reg.plan(repo, nc.id, action="a2", owner="o", due=D(2026, 3, 25), by="a", today=D(2026, 3, 3))
+    reg.plan(repo, nc.id, action="a1", owner="chu_tich", due=D(2026, 3, 20), by="a", today=D(2026, 3, 3))
+    reg.plan(repo, nc.id, action="a2", owner="chu_tich", due=D(2026, 3, 25), by="a", today=D(2026, 3, 3))
     half = reg.implement(repo, nc.id, actions=["CA-2"], by="a", today=D(2026, 3, 9))
     assert half.status == "planned"
     assert [a.id for a in half.pending_actions()] == ["CA-1"]
@@ -224,7 +224,7 @@ def _populate(repo: Path) -> None:
     reg.correct(repo, b.id, description="c", by="a", today=D(2026, 4, 6))
     reg.analyse(repo, b.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="a",
                 today=D(2026, 4, 6))
-    reg.plan(repo, b.id, action="a", owner="o", due=D(2026, 4, 30), by="a", today=D(2026, 4, 7))
+    reg.plan(repo, b.id, action="a", owner="chu_tich", due=D(2026, 4, 30), by="a", today=D(2026, 4, 7))
     _new(repo, source="monitoring", clause=None, today=D(2026, 4, 20))  # 0003 open
 
 
@@ -298,3 +298,24 @@ def test_stats(run_qms: Callable[..., Any], repo: Path) -> None:
     assert "process,QT-01,4" in csv_out
     text = run_qms("nc", "stats", cwd=repo).stdout
     assert "Days to close: mean 31, 90th percentile 31" in text
+
+
+def test_plan_owner_must_be_known_to_the_organisation(repo: Path) -> None:
+    """Issue 16 item 3: `nc plan --owner` refuses unknown names; persons are recorded by name."""
+    nc = _new(repo)
+    reg.correct(repo, nc.id, description="Trả kết quả", by="Cường", today=MARCH_2)
+    reg.analyse(repo, nc.id, method="five-why", whys=["Chờ ký"], root_cause="Chưa ủy quyền", similar="Không",
+                by="Cường", today=MARCH_2)
+    path = repo / "records/nonconformities" / f"{nc.id}.yaml"
+    before = path.read_bytes()
+    r = qms_proc(repo, "nc", "plan", nc.id, "--action", "Ủy quyền ký", "--owner", "Ông Không Tồn Tại",
+                 "--due", "2026-03-20", "--by", "Cường", "--date", "2026-03-02")
+    assert r.returncode == 2, r.stderr
+    assert "Ông Không Tồn Tại" in r.stderr and "Traceback" not in r.stderr
+    assert path.read_bytes() == before
+    planned = reg.plan(repo, nc.id, action="Ủy quyền ký", owner="binh", due=D(2026, 3, 20), by="Cường",
+                       today=MARCH_2)
+    assert planned.actions[-1].owner == "Trần Thị Bình"
+    planned = reg.plan(repo, nc.id, action="Tập huấn", owner="can_bo_mot_cua", due=D(2026, 3, 20), by="Cường",
+                       today=MARCH_2)
+    assert planned.actions[-1].owner == "can_bo_mot_cua"

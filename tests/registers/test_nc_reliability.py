@@ -92,7 +92,7 @@ KILLED_WRITER = textwrap.dedent("""
         reg.correct(root, n.id, description="c " * 300, by="w", today=day)
         reg.analyse(root, n.id, method="five-why", whys=["w " * 100] * 5, root_cause="r", similar="s",
                     by="w", today=day)
-        reg.plan(root, n.id, action="a " * 200, owner="o", due=dt.date(2026, 3, 20), by="w", today=day)
+        reg.plan(root, n.id, action="a " * 200, owner="chu_tich", due=dt.date(2026, 3, 20), by="w", today=day)
         reg.implement(root, n.id, by="w", today=day)
 """)
 

@@ -79,7 +79,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(days=st.integers(min_value=1, max_value=15))
     def plan(self, days: int) -> None:
-        self._attempt("plan", lambda: reg.plan(self.root, self.nc_id, action="x", owner="o", due=days, by="a",
+        self._attempt("plan", lambda: reg.plan(self.root, self.nc_id, action="x", owner="chu_tich", due=days, by="a",
                                                today=self.day))
 
     @rule()
