@@ -104,7 +104,9 @@ def report(
     if columns_file:
         columns.update(load_column_map(columns_file))
     cal = load_calendar(calendar_file, repo.calendar if repo else None)
-    series = ("procedure", "unit") if fmt in ("html", "pdf") else ()
+    series: tuple[str, ...] = ("procedure", "unit") if fmt in ("html", "pdf") else ()
+    if raise_nc and "procedure" not in series:
+        series = (*series, "procedure")  # nonconformities are raised per process with its own figures
     clf = Classifier(cal, limits, as_of=reference, period=span, by=by, column_map=columns,
                      mechanisms=repo.mechanisms if repo else None, series=series)
     from qms.kpi.logs import read_logs
@@ -118,7 +120,8 @@ def report(
     if raise_nc and repo is not None and span is not None:
         from qms.kpi.nc_link import raise_missed
 
-        raised = raise_missed(repo, result, objectives, span, target=target, by=raised_by)
+        raised = raise_missed(repo, result, objectives, span, target=target, by=raised_by,
+                              series=clf.series_counts)
     if fmt in ("html", "pdf"):
         from qms.kpi.html import write_report
 

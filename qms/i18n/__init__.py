@@ -99,3 +99,17 @@ def bilingual(vi: str, en: str, lang: str | None = None) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now (translated where it is used)."""
     return message
+
+
+def format_number(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """``value`` with the language's decimal sign and grouping ("99,7" in Vietnamese, "99.7" in English)."""
+    from babel.numbers import format_decimal
+
+    code = normalise_language(lang) if lang else _current.get()
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=code))
+
+
+def format_percent(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """A percentage given in percent (99.7 -> "99,7%" in Vietnamese, "99.7%" in English)."""
+    return format_number(value, lang, digits) + "%"

@@ -1,8 +1,10 @@
 """``qms kpi report --raise-nc``: a missed quality objective becomes a nonconformity, once per period.
 
-Each record carries a marker in its ``evidence`` (``kpi:MT-01:2026-01-01..2026-06-30`` for an
-objective, ``kpi-late:1.001193:…`` for a procedure below target); a record with the marker
-already in the register is not raised again.
+A missed objective raises one record per process whose dossiers were late, with that process's
+figures. Each record carries a marker in its ``evidence`` (``kpi:MT-01:QT-HT-01:2026-01-01..2026-06-30``
+for an objective and a process, ``kpi-late:1.001193:…`` for a procedure below a ``--target``); a
+record with the marker already in the register is not raised again (nor is an objective whose
+whole-objective marker ``kpi:MT-01:<period>`` an earlier version wrote).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from qms.i18n import _
+from qms.i18n import _, format_percent, use_language
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
@@ -51,54 +53,89 @@ def existing_markers(root: Path) -> dict[str, str]:
     return out
 
 
+def late_by_process(repo: RepoKpi, series: dict[tuple[str, str, str], list[int]]) -> dict[str, list[int]]:
+    """Counters per process, summed over its procedures and months (from the ``procedure`` series)."""
+    out: dict[str, list[int]] = {}
+    for (name, key, _month), values in series.items():
+        if name != "procedure":
+            continue
+        process = repo.processes.get(key)
+        if process is None:
+            continue
+        acc = out.setdefault(process, [0] * len(values))
+        for i, v in enumerate(values):
+            acc[i] += v
+    return out
+
+
 def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[ObjectiveResult],
                  span: tuple[dt.date, dt.date], *, target: float | None = None, by: str | None = None,
-                 today: dt.date | None = None) -> list[str]:
-    """Raise the nonconformities; returns one message line per record raised or already there."""
+                 today: dt.date | None = None,
+                 series: dict[tuple[str, str, str], list[int]] | None = None) -> list[str]:
+    """Raise the nonconformities; returns one message line per record raised or already there.
+
+    A missed objective raises one nonconformity per process whose dossiers were late in the period,
+    with that process's own figures, written in the organisation's language.
+    """
+    from qms.kpi.classify import Counts
     from qms.registers.nc import create_nc
 
     key = period_key(span)
     markers = existing_markers(repo.root)
     messages: list[str] = []
-    targets = {o.id: o for o in repo.objectives}
+    per_process = late_by_process(repo, series or {})
+    org_lang = repo.manifest.organisation.default_language if repo.manifest is not None else None
     for obj in objectives:
         if obj.met:
             continue
-        marker = f"kpi:{obj.id}:{key}"
-        if marker in markers:
+        legacy = f"kpi:{obj.id}:{key}"  # one record for the whole objective, as earlier versions raised
+        if legacy in markers:
             messages.append(_("{id} already records objective {objective} for {period}").format(
-                id=markers[marker], objective=obj.id, period=key))
+                id=markers[legacy], objective=obj.id, period=key))
             continue
-        process = targets[obj.id].process if obj.id in targets else None
-        if process is None:
-            messages.append(_("objective {objective} was missed but no process owns it; no nonconformity raised").format(
-                objective=obj.id))
+        late_processes = sorted(p for p, values in per_process.items() if Counts(list(values))["late"] > 0)
+        if not late_processes:
+            messages.append(_("objective {objective} was missed but no late dossier belongs to a process of the "
+                              "repository; no nonconformity raised").format(objective=obj.id))
             continue
-        actual = "–" if obj.actual is None else f"{obj.actual:.2f}%"
-        nc = create_nc(
-            repo.root,
-            process=process,
-            title=_("Quality objective {objective} missed for {period}").format(objective=obj.id, period=key),
-            description=_("On-time rate {actual} against the target {target} ({resolved} dossiers resolved, "
-                          "{late} late).").format(actual=actual, target=obj.target_text,
-                                                  resolved=result.counts.resolved, late=result.counts["late"]),
-            source="monitoring",
-            severity="minor",
-            clause="9.1.3",
-            by=by,
-            evidence=f"{marker} qms kpi report ({', '.join(result.files)})",
-            today=today,
-        )
-        markers[marker] = nc.id
-        messages.append(_("raised {id}: objective {objective} missed for {period}").format(
-            id=nc.id, objective=obj.id, period=key))
-    # per procedure below the goal: late dossiers of that procedure's process
-    goal: tuple[str, float] | None = (">=", target) if target is not None else (
-        (objectives[0].op, objectives[0].target) if objectives else None)
-    if result.by == "procedure" and goal is not None:
+        for process in late_processes:
+            counts = Counts(list(per_process[process]))
+            marker = f"kpi:{obj.id}:{process}:{key}"
+            if marker in markers:
+                messages.append(_("{id} already records objective {objective} for {period}").format(
+                    id=markers[marker], objective=obj.id, period=key))
+                continue
+            rate = counts.on_time_rate
+            with use_language(org_lang):
+                title = _("Quality objective {objective} missed for {period}: late dossiers of {process}").format(
+                    objective=obj.id, period=key, process=process)
+                description = _("{late} of {resolved} dossiers of {process} resolved late in {period} (on-time "
+                                "rate {rate}); the objective's target is {target}.").format(
+                    late=counts["late"], resolved=counts.resolved, process=process, period=key,
+                    rate="–" if rate is None else format_percent(rate * 100, org_lang), target=obj.target_text)
+            nc = create_nc(
+                repo.root,
+                process=process,
+                title=title,
+                description=description,
+                source="monitoring",
+                severity="minor",
+                clause="9.1.3",
+                by=by,
+                evidence=f"{marker} qms kpi report ({', '.join(result.files)})",
+                today=today,
+            )
+            markers[marker] = nc.id
+            messages.append(_("raised {id}: objective {objective} missed for {period}").format(
+                id=nc.id, objective=obj.id, period=key))
+    if objectives:
+        return messages
+    # with --target instead of objectives: each procedure below it, for its process
+    if result.by == "procedure" and target is not None:
+        goal = (">=", target)
         for proc_key, counts in result.groups.items():
-            process = repo.processes.get(proc_key)
-            if process is None or counts.resolved == 0 or check_target(counts, goal[1], goal[0]).met:
+            owner = repo.processes.get(proc_key)
+            if owner is None or counts.resolved == 0 or check_target(counts, goal[1], goal[0]).met:
                 continue
             marker = f"kpi-late:{proc_key}:{key}"
             if marker in markers:
@@ -108,7 +145,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
             rate = counts.on_time_rate
             nc = create_nc(
                 repo.root,
-                process=process,
+                process=owner,
                 title=_("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key),
                 description=_("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
                     late=counts["late"], resolved=counts.resolved,

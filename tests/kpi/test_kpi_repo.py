@@ -102,13 +102,38 @@ def test_raise_nc_is_idempotent(repo: Path, capsys: pytest.CaptureFixture[str]) 
     code, _out, err = run(argv, capsys)
     assert code == 1
     files = sorted((repo / "records" / "nonconformities").glob("NC-*.yaml"))
-    assert len(files) == 2, err  # the objective, and the procedure's late dossiers
-    texts = [f.read_text(encoding="utf-8") for f in files]
-    assert any("source: monitoring" in t and "kpi:MT-01:2026-01-01..2026-06-30" in t for t in texts)
-    assert any("source: late_dossier" in t and "process: QT-01" in t for t in texts)
+    assert len(files) == 1, err  # the objective, for the one process whose dossiers were late
+    text = files[0].read_text(encoding="utf-8")
+    assert "source: monitoring" in text and "kpi:MT-01:QT-01:2026-01-01..2026-06-30" in text
+    assert "process: QT-01" in text
     code, _out, err = run(argv, capsys)
-    assert len(list((repo / "records" / "nonconformities").glob("NC-*.yaml"))) == 2
+    assert len(list((repo / "records" / "nonconformities").glob("NC-*.yaml"))) == 1
     assert "already records" in err
+
+
+def test_raise_nc_goes_to_the_processes_whose_dossiers_were_late(repo: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 7: not the objective's first process, but each process with late dossiers, in the
+    organisation's language and with its own figures."""
+    second = (repo / "processes" / "QT-01.yaml").read_text(encoding="utf-8")
+    second = second.replace("QT-01", "QT-02").replace('code: "1.000001"', 'code: "1.000002"')
+    (repo / "processes" / "QT-02.yaml").write_text(second, encoding="utf-8")
+    log = write_log(repo / "log.csv", [
+        "A1,QT-02,Tư pháp,03/03/2026 08:00,05/03/2026 10:00,Đã trả",  # on time
+        "A2,QT-02,Tư pháp,03/03/2026 08:00,09/03/2026 10:00,Đã trả",  # late
+        "A3,QT-02,Tư pháp,03/03/2026 08:00,10/03/2026 10:00,Đã trả",  # late
+        "A4,1.000002,Tư pháp,03/03/2026 08:00,05/03/2026 10:00,Đã trả",  # on time, by national code
+    ])
+    argv = ["kpi", "report", str(log), "--as-of", "2026-06-30", "--period", "2026-01..2026-06",
+            "--raise-nc", "--raised-by", "Trần Thị Bình"]
+    code, _out, err = run(argv, capsys)
+    assert code == 1, err
+    files = sorted((repo / "records" / "nonconformities").glob("NC-*.yaml"))
+    assert len(files) == 1, err
+    text = files[0].read_text(encoding="utf-8")
+    assert "process: QT-02" in text
+    assert "2 trên 4 hồ sơ của QT-02" in text  # its own figures, in Vietnamese (the organisation's language)
+    assert "50%" in text
 
 
 def test_raise_nc_needs_a_period(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
