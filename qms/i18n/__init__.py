@@ -20,6 +20,8 @@ from importlib import resources
 
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANGUAGE = "en"
+#: GNU gettext's separator between a message context (msgctxt) and its msgid in catalogue keys
+CONTEXT_SEP = "\x04"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("qms_language", default=DEFAULT_LANGUAGE)
 
@@ -50,7 +52,8 @@ def catalogue(lang: str) -> dict[str, str]:
                 continue
             text = msg.string if isinstance(msg.string, str) else ""
             if text and not msg.fuzzy:
-                messages[msg.id] = unicodedata.normalize("NFC", text)
+                key = f"{msg.context}{CONTEXT_SEP}{msg.id}" if msg.context else msg.id
+                messages[key] = unicodedata.normalize("NFC", text)
     return messages
 
 
@@ -80,6 +83,14 @@ def translate(message: str, lang: str | None = None) -> str:
 
 def gettext(message: str) -> str:
     return translate(message)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the sense ``context`` gives it: one English word, two meanings ("Issue")."""
+    code = _current.get()
+    if code == "en":
+        return unicodedata.normalize("NFC", message)
+    return catalogue(code).get(f"{context}{CONTEXT_SEP}{message}", unicodedata.normalize("NFC", message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import N_, _
+from qms.i18n import N_, _, pgettext
 from qms.models.common import Text
 from qms.models.review import INPUTS, ManagementReview
 
@@ -90,7 +90,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     if manifest is not None:
         # b) context
         s = sections["context_changes"]
-        s.tables.append(Table([_("Id"), _("Kind"), _("Issue"), _("Monitored by")],
+        s.tables.append(Table([_("Id"), _("Kind"), pgettext("context of the organisation", "Issue"), _("Monitored by")],
                               [[c.id, _(c.kind), _t(c.description, lang), c.monitored_by or "–"]
                                for c in manifest.context_issues]))
         # c1) interested parties

@@ -81,6 +81,8 @@ def test_pack_pdf_in_vietnamese(repo: Path, capsys: pytest.CaptureFixture[str]) 
     assert "Tài liệu xem xét của lãnh đạo" in text
     assert "Sự không phù hợp và hành động khắc phục" in text
     assert "Các cơ hội cải tiến" in text
+    # the context issues table says "Vấn đề", not the document's "Lần ban hành" (issue 16 item 10)
+    assert "Vấn đề" in text
 
 
 def test_pack_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -7,21 +7,21 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from qms.i18n import _, catalogue, translate, use_language
+from qms.i18n import CONTEXT_SEP, _, catalogue, pgettext, translate, use_language
 
 PACKAGE = Path(__file__).resolve().parents[2] / "qms"
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def _msgids() -> set[str]:
     found: set[str] = set()
-    for _fname, _lineno, message, _comments, _context in extract_from_dir(
+    for _fname, _lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         if isinstance(message, tuple):
             found.update(m for m in message if m)
         elif message:
-            found.add(message)
+            found.add(f"{context}{CONTEXT_SEP}{message}" if context else message)
     return found
 
 
@@ -47,3 +47,11 @@ def test_language_switch() -> None:
         assert _("hint: {hint}") != "hint: {hint}"
     assert _("hint: {hint}") == "hint: {hint}"
     assert translate("hint: {hint}", "en") == "hint: {hint}"
+
+
+def test_one_english_word_with_two_meanings_has_two_translations() -> None:
+    """Issue 16 item 10: "Issue" is "Lần ban hành" of a document and "Vấn đề" of the organisation's context."""
+    with use_language("vi"):
+        assert _("Issue") == "Lần ban hành"
+        assert pgettext("context of the organisation", "Issue") == "Vấn đề"
+    assert pgettext("context of the organisation", "Issue") == "Issue"
