@@ -123,8 +123,9 @@ def assess(proc: Process, *, today: dt.date, open_ncs: Mapping[str, int], late: 
     if proc.administrative and proc.administrative.code:
         keys.append(proc.administrative.code)
     pr.late = sum(late.get(k, 0) for k in keys)
-    dates = [h.date for h in proc.document.history]
-    if proc.document.effective_date:
+    # a change is a revision after the first issue: a system issued recently is new, not changed
+    dates = [h.date for h in proc.document.history if h.revision > 1]
+    if proc.document.effective_date and proc.document.revision > 1:
         dates.append(proc.document.effective_date)
     recent = [d for d in dates if d > today - dt.timedelta(days=RECENT_CHANGE_DAYS)]
     pr.changed = max(recent) if recent else None

@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import click
 
 from qms.cli.common import repo_root
-from qms.errors import QmsError
 from qms.i18n import _, get_language, use_language
-
-REVIEW_DIR = "records/reviews"
-
-SKELETON = """\
-# Management review (Xem xét của lãnh đạo), ISO 9001:2015 9.3.
-# Inputs: gather them with `qms review pack --period {period} --logs …` and summarise each one
-# below (QMS705 reports those still missing). Outputs: each action needs an owner and a due date.
-id: {id}
-date: {date}
-chair: {chair}
-attendees: []
-period: {{from: {start}, to: {end}}}
-inputs: {{}}
-  # previous_actions: {{summary: {{vi: …, en: …}}, refs: []}}
-  # context_changes, customer_satisfaction, objectives, process_performance, nonconformities,
-  # monitoring, audit_results, external_providers, resources, risk_actions, improvement_opportunities
-outputs:
-  improvements: []
-  qms_changes: []
-  resource_needs: []
-  # - {{id: A1, description: {{vi: …, en: …}}, owner: ROLE_OR_PERSON, due: YYYY-MM-DD, status: open}}
-"""
 
 
 @click.group("review")
@@ -89,35 +65,9 @@ def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, 
 def new(ctx: click.Context, period: str, date: str | None, chair: str | None) -> None:
     """Create records/reviews/MR-YYYY-NN.yaml for a review, to be completed after the meeting."""
     from qms.cli.calendar import parse_day
-    from qms.kpi.repo import load_repo_kpi
-    from qms.store.atomic import atomic_write_text
+    from qms.review.records import new_review
 
     root = repo_root(ctx)
-    span = _span(period)
     day = parse_day(date, "--date") if date else dt.date.today()
-    manifest = load_repo_kpi(root).manifest
-    people = [p.id for p in manifest.organisation.people] if manifest is not None else []
-    if chair is None:
-        if not people:
-            raise QmsError(_("no person is listed in qms.yaml to chair the review"), _("pass --chair PERSON_ID"))
-        chair = people[0]
-    elif people and chair not in people:
-        raise QmsError(_("unknown person {id!r}").format(id=chair),
-                       _("known people: {ids}").format(ids=", ".join(people)))
-    folder = root / REVIEW_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    used = [int(m.group(1)) for p in folder.glob(f"MR-{day.year}-*.yaml")
-            if (m := re.fullmatch(rf"MR-{day.year}-(\d+)\.yaml", p.name))]
-    number = max(used, default=0) + 1
-    while True:
-        review_id = f"MR-{day.year}-{number:02d}"
-        path = folder / f"{review_id}.yaml"
-        text = SKELETON.format(id=review_id, date=day.isoformat(), chair=chair, period=period,
-                               start=span[0].isoformat(), end=span[1].isoformat())
-        try:
-            atomic_write_text(path, text, exclusive=True)
-        except FileExistsError:
-            number += 1
-            continue
-        break
+    path = new_review(root, period, _span(period), day, chair)
     click.echo(_("created {path}").format(path=path.relative_to(root).as_posix()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
@@ -40,14 +41,30 @@ def schema(out_dir: Path, kinds: tuple[str, ...], stdout: bool) -> None:
 @click.option("--template", type=click.Choice(sorted(TEMPLATES)), default="vn-agency", show_default=True,
               help="vn-agency: a Vietnamese public agency; generic-en: a generic English organisation.")
 @click.option("--force", is_flag=True, help="Write into a directory that already has files.")
-def init(directory: Path, template: str, force: bool) -> None:
-    """Create a new QMS repository in DIRECTORY that passes `qms check`."""
+@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None,
+              help="Issue date of the new system's documents (default: today); every template date moves with it.")
+@click.option("--commit", "commit", is_flag=True, help="Also make the first git commit of the new repository.")
+def init(directory: Path, template: str, force: bool, issued: dt.datetime | None, commit: bool) -> None:
+    """Create a new QMS repository in DIRECTORY that passes `qms check`, as a git repository."""
+    from qms.store import git
+
     if (directory / "qms.yaml").exists():
         raise UsageError(_("{dir} already holds a qms.yaml").format(dir=directory),
                          hint=_("choose an empty directory"))
     if directory.exists() and any(directory.iterdir()) and not force:
         raise UsageError(_("{dir} is not empty").format(dir=directory), hint=_("use --force to write into it"))
-    written = copy_template(resources.files("qms.store") / "templates" / template, directory)
+    day = issued.date() if issued is not None else dt.date.today()
+    written = copy_template(resources.files("qms.store") / "templates" / template, directory, issued=day)
     # the files' `# yaml-language-server: $schema=` comments point here
     written += write_schemas(directory / "schemas", schema_documents())
-    click.echo(_("Created {n} files in {dir}. Next: cd {dir} && qms check").format(n=len(written), dir=directory))
+    click.echo(_("Created {n} files in {dir}, issued on {date}.").format(
+        n=len(written), dir=directory, date=day.strftime("%d/%m/%Y")))
+    if not git.git_available():
+        click.echo(_("warning: git is not installed, so the repository is not under version control; "
+                     "`qms doc history` and `qms doc show --revision` need git"), err=True)
+    else:
+        git.init_repository(directory)
+        if commit:
+            ref = git.commit_all(directory, f"qms init --template {template}")
+            click.echo(_("Committed the new repository as {ref}.").format(ref=ref))
+    click.echo(_("Next: cd {dir} && qms check").format(dir=directory))

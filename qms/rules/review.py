@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from qms.diagnostics import Diagnostic, Severity
+from qms.i18n import _
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.store.workspace import LoadedDoc, Workspace
 
@@ -19,6 +20,21 @@ ON_TIME_MEASURES = ("on_time_rate",)
 
 def reviews(ws: Workspace) -> list[tuple[LoadedDoc[Any], ManagementReview]]:
     return sorted(((d, m) for d, m in ws.models(KIND)), key=lambda dm: (dm[1].date, dm[1].id))
+
+
+def system_start(ws: Workspace) -> dt.date | None:
+    """The day the system was first issued: the earliest first-issue date of its documents."""
+    days: list[dt.date] = []
+    manifest = ws.manifest
+    controls = [manifest.manual] if manifest is not None and manifest.manual is not None else []
+    controls += [proc.document for _d, proc in ws.processes()]
+    for control in controls:
+        firsts = [h.date for h in control.history if h.revision <= 1]
+        if firsts:
+            days.append(min(firsts))
+        elif control.revision <= 1 and control.effective_date is not None:
+            days.append(control.effective_date)
+    return min(days) if days else None
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -66,9 +82,14 @@ class ReviewActionIncomplete(Rule):
             for kind, i, action in review.outputs.actions():
                 missing = [f for f in ("owner", "due") if getattr(action, f) is None]
                 if missing:
+                    message = (_("action `{action}` of {review} has no owner and no due date")
+                               if len(missing) == 2 else
+                               _("action `{action}` of {review} has no owner") if missing == ["owner"] else
+                               _("action `{action}` of {review} has no due date"))
                     yield self.at(doc, pointer("outputs", kind, i, "id"),
-                                  f"action `{action.id}` of {review.id} has no {' and no '.join(missing)}",
-                                  hint="add " + " and ".join(f"`{f}:`" for f in missing) + " to the action",
+                                  message.format(action=action.id, review=review.id),
+                                  hint=_("add {fields} to the action").format(
+                                      fields=" ".join(f"`{f}:`" for f in missing)),
                                   subject=action.id)
 
 
@@ -103,9 +124,10 @@ class ReviewActionOverdue(Rule):
             for kind, i, action in review.outputs.actions():
                 if action.status in ("open", "in_progress") and action.due is not None and action.due < ctx.today:
                     yield self.at(doc, pointer("outputs", kind, i, "due"),
-                                  f"action `{action.id}` of {review.id} was due on {action.due.isoformat()} "
-                                  f"and is still `{action.status}`",
-                                  hint="mark it `done` (with `done: DATE`) or agree a new due date",
+                                  _("action `{action}` of {review} was due on {due} and is still `{status}`").format(
+                                      action=action.id, review=review.id, due=action.due.isoformat(),
+                                      status=action.status),
+                                  hint=_("mark it `done` (with `done: DATE`) or agree a new due date"),
                                   subject=action.id)
 
 
@@ -145,14 +167,19 @@ class ManagementReviewMissing(Rule):
         held = [(d, r) for d, r in reviews(ws) if r.date <= ctx.today]
         since = months_before(ctx.today, interval)
         if not held:
-            yield self.at(ws.manifest_doc, "", f"no management review is recorded (records/reviews/); one is "
-                          f"due every {interval} months", hint="record the review with `qms review new`",
-                          path="qms.yaml")
+            started = system_start(ws)
+            if started is not None and started > since:
+                return  # a system younger than the interval: its first review is not due yet
+            yield self.at(ws.manifest_doc, "", _("no management review is recorded (records/reviews/); one is "
+                                                 "due every {interval} months").format(interval=interval),
+                          hint=_("record the review with `qms review new`"), path="qms.yaml")
             return
         doc, last = held[-1]
         if last.date < since:
-            yield self.at(doc, "/date", f"the last management review ({last.id}, {last.date.isoformat()}) is "
-                          f"more than {interval} months old", hint="hold the next management review",
+            yield self.at(doc, "/date", _("the last management review ({review}, {date}) is more than {interval} "
+                                          "months old").format(review=last.id, date=last.date.isoformat(),
+                                                               interval=interval),
+                          hint=_("hold the next management review"),
                           subject=last.id)
 
 
@@ -200,14 +227,16 @@ class ObjectiveWithoutKpiSource(Rule):
                 continue
             if obj.id not in linked:
                 yield self.at(ws.manifest_doc, pointer("objectives", i, "measure"),
-                              f"objective `{obj.id}` is measured by the on-time rate but no process KPI links to it",
-                              hint=f"add `objective: {obj.id}` to a KPI of the procedure that produces the dossiers",
+                              _("objective `{id}` is measured by the on-time rate but no process KPI links to it")
+                              .format(id=obj.id),
+                              hint=_("add `objective: {id}` to a KPI of the procedure that produces the dossiers")
+                              .format(id=obj.id),
                               subject=obj.id)
             elif not has_procedure:
                 yield self.at(ws.manifest_doc, pointer("objectives", i, "measure"),
-                              f"objective `{obj.id}` is measured by the on-time rate but no process is an "
-                              "administrative procedure producing dossiers",
-                              hint="describe the procedure's `administrative:` fields (time limit, code)",
+                              _("objective `{id}` is measured by the on-time rate but no process is an "
+                                "administrative procedure producing dossiers").format(id=obj.id),
+                              hint=_("describe the procedure's `administrative:` fields (time limit, code)"),
                               subject=obj.id)
 
 
@@ -248,8 +277,9 @@ class ReviewInputMissing(Rule):
             if missing:
                 present = isinstance(doc.raw, dict) and "inputs" in doc.raw
                 yield self.at(doc, "/inputs" if present else "/id",
-                              f"{review.id} does not record the inputs {', '.join(missing)} (9.3.2)",
-                              hint="summarise each input under `inputs:` (see `qms review pack`)",
+                              _("{review} does not record the inputs {inputs} (9.3.2)").format(
+                                  review=review.id, inputs=", ".join(missing)),
+                              hint=_("summarise each input under `inputs:` (see `qms review pack`)"),
                               subject=review.id, key=present)
 
 
@@ -285,17 +315,21 @@ class ReviewPersonUnknown(Rule):
         roles = {r.id for r in manifest.organisation.roles}
         for doc, review in reviews(ctx.workspace):
             if review.chair not in people:
-                yield self.at(doc, "/chair", f"chair `{review.chair}` of {review.id} is not a person of the "
-                              "organisation", hint="use an id from organisation.people", subject=review.chair)
+                yield self.at(doc, "/chair", _("chair `{who}` of {review} is not a person of the organisation")
+                              .format(who=review.chair, review=review.id),
+                              hint=_("use an id from organisation.people"), subject=review.chair)
             for i, who in enumerate(review.attendees):
                 if who not in people:
-                    yield self.at(doc, pointer("attendees", i), f"attendee `{who}` of {review.id} is not a person "
-                                  "of the organisation", hint="use an id from organisation.people", subject=who)
+                    yield self.at(doc, pointer("attendees", i),
+                                  _("attendee `{who}` of {review} is not a person of the organisation").format(
+                                      who=who, review=review.id),
+                                  hint=_("use an id from organisation.people"), subject=who)
             for kind, i, action in review.outputs.actions():
                 if action.owner is not None and action.owner not in people | roles:
                     yield self.at(doc, pointer("outputs", kind, i, "owner"),
-                                  f"owner `{action.owner}` of action `{action.id}` is not a person or role",
-                                  hint="use an id from organisation.people or organisation.roles",
+                                  _("owner `{who}` of action `{action}` is not a person or role").format(
+                                      who=action.owner, action=action.id),
+                                  hint=_("use an id from organisation.people or organisation.roles"),
                                   subject=action.owner)
 
 

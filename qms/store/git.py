@@ -120,3 +120,33 @@ def relative_to_top(root: Path, rel_path: str) -> str:
     """``rel_path`` (relative to the QMS root) expressed relative to the git top level."""
     top = toplevel(root)
     return (root / rel_path).resolve().relative_to(top).as_posix()
+
+
+def git_available() -> bool:
+    """Whether a ``git`` executable is on PATH."""
+    return shutil.which("git") is not None
+
+
+def init_repository(path: Path) -> None:
+    """``git init`` in ``path`` (a no-op inside an existing work tree)."""
+    if not is_work_tree(path):
+        run_git(path, "init", "-q")
+
+
+def commit_all(path: Path, message: str) -> str:
+    """Stage everything in ``path`` and commit it; returns the new commit's short hash.
+
+    When git has no identity configured, the commit is refused with what to set.
+    """
+    run_git(path, "add", "-A")
+    proc = run_git(path, "commit", "-q", "--no-verify", "-m", message, check=False)
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace")
+        if "user.name" in detail or "user.email" in detail or "identity" in detail:
+            raise GitError(_("git does not know who you are, so nothing was committed"),
+                           _("set it once: git config --global user.name \"Name\" && "
+                             "git config --global user.email you@example.org, then commit"))
+        lines = detail.strip().splitlines()
+        raise GitError(_("git {command} failed: {reason}").format(
+            command="commit", reason=lines[-1] if lines else proc.returncode))
+    return run_git(path, "rev-parse", "--short", "HEAD").stdout.decode("utf-8").strip()

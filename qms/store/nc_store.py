@@ -157,7 +157,8 @@ def to_yaml(nc: Nonconformity) -> str:
     """The record as YAML: field order of the model, plain strings where vi == en, no empty fields."""
     data = _clean(nc.model_dump(mode="python", exclude_none=True))
     text = dump_yaml(data, width=100)
-    return f"# Nonconformity {nc.id}: written by `qms nc`; hand edits are validated by `qms check`.\n{text}"
+    return (f"# yaml-language-server: $schema=../../schemas/nonconformity.schema.json\n"
+            f"# Nonconformity {nc.id}: written by `qms nc`; hand edits are validated by `qms check`.\n{text}")
 
 
 def fsync_parent(path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,31 @@ def write_schemas(out_dir: Path, docs: dict[str, dict[str, Any]]) -> list[Path]:
     return written
 
 
-def copy_template(source: Traversable, target: Path) -> list[Path]:
+#: The day the templates are written as of: ``qms init`` moves every date by the days from here to
+#: the day of issue it is given, so a new system is issued today and nothing falls due at once.
+TEMPLATE_ISSUE_DATE = dt.date(2026, 1, 5)
+_ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def shift_dates(text: str, days: int) -> str:
+    """Every ISO date (YYYY-MM-DD) in ``text`` moved by ``days`` days."""
+    if days == 0:
+        return text
+
+    def move(m: re.Match[str]) -> str:
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return m.group(0)
+        return (day + dt.timedelta(days=days)).isoformat()
+
+    return _ISO_DATE.sub(move, text)
+
+
+def copy_template(source: Traversable, target: Path, issued: dt.date | None = None) -> list[Path]:
+    """Write the template into ``target``, its dates moved so that it is issued on ``issued``."""
     written: list[Path] = []
+    days = (issued - TEMPLATE_ISSUE_DATE).days if issued is not None else 0
 
     def walk(node: Traversable, dest: Path) -> None:
         for child in sorted(node.iterdir(), key=lambda c: c.name):
@@ -44,7 +69,7 @@ def copy_template(source: Traversable, target: Path) -> list[Path]:
                 walk(child, dest / child.name)
             else:
                 path = dest / child.name
-                atomic_write_text(path, child.read_text(encoding="utf-8"))
+                atomic_write_text(path, shift_dates(child.read_text(encoding="utf-8"), days))
                 written.append(path)
 
     target.mkdir(parents=True, exist_ok=True)

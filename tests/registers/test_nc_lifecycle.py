@@ -213,7 +213,7 @@ def test_hand_edited_invalid_record_is_a_located_error(run_qms: Callable[..., An
                     encoding="utf-8")
     result = run_qms("nc", "correct", nc.id, "--description", "x", "--by", "a", cwd=repo)
     assert result.exit_code == 2
-    assert f"records/nonconformities/{nc.id}.yaml:6:11" in result.stderr
+    assert f"records/nonconformities/{nc.id}.yaml:7:11" in result.stderr  # line 1: the schema comment
     assert "Traceback" not in result.stderr
 
 
@@ -319,3 +319,17 @@ def test_plan_owner_must_be_known_to_the_organisation(repo: Path) -> None:
     planned = reg.plan(repo, nc.id, action="Tập huấn", owner="can_bo_mot_cua", due=D(2026, 3, 20), by="Cường",
                        today=MARCH_2)
     assert planned.actions[-1].owner == "can_bo_mot_cua"
+
+
+def test_records_qms_writes_name_their_schema_for_editors(repo: Path) -> None:
+    """Issue 16 item 17: NC and review records carry the `yaml-language-server` schema line the other files have."""
+    from qms.review.records import new_review
+
+    nc = _new(repo)
+    nc_path = repo / "records/nonconformities" / f"{nc.id}.yaml"
+    review_path = new_review(repo, "2026-01..2026-06", (D(2026, 1, 1), D(2026, 6, 30)), D(2026, 7, 1), None)
+    for path, schema in ((nc_path, "nonconformity"), (review_path, "management-review")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json"
+        target = (path.parent / first.split("$schema=")[1]).resolve()
+        assert target == (repo / "schemas" / f"{schema}.schema.json").resolve()

@@ -1,0 +1,71 @@
+"""The management review record (9.3.3): a skeleton to complete after the meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from qms.analysis.people import Directory
+from qms.errors import QmsError
+from qms.i18n import _
+from qms.store.atomic import atomic_write_text
+from qms.store.workspace import load_manifest
+
+REVIEW_DIR = "records/reviews"
+
+SKELETON = """\
+# yaml-language-server: $schema=../../schemas/management-review.schema.json
+# Management review (Xem xét của lãnh đạo), ISO 9001:2015 9.3.
+# Inputs: gather them with `qms review pack --period {period} --logs …` and summarise each one
+# below (QMS705 reports those still missing). Outputs: each action needs an owner and a due date.
+id: {id}
+date: {date}
+chair: {chair}
+attendees: []
+period: {{from: {start}, to: {end}}}
+inputs: {{}}
+  # previous_actions: {{summary: {{vi: …, en: …}}, refs: []}}
+  # context_changes, customer_satisfaction, objectives, process_performance, nonconformities,
+  # monitoring, audit_results, external_providers, resources, risk_actions, improvement_opportunities
+outputs:
+  improvements: []
+  qms_changes: []
+  resource_needs: []
+  # - {{id: A1, description: {{vi: …, en: …}}, owner: ROLE_OR_PERSON, due: YYYY-MM-DD, status: open}}
+"""
+
+
+
+def new_review(root: Path, period: str, span: tuple[dt.date, dt.date], day: dt.date, chair: str | None) -> Path:
+    """Write ``records/reviews/MR-YYYY-NN.yaml`` with the next free number; returns its path.
+
+    The chair is a person of qms.yaml (by id or name; the first person by default).
+    """
+    directory = Directory.of(load_manifest(root))
+    if chair is None:
+        if not directory.people:
+            raise QmsError(_("no person is listed in qms.yaml to chair the review"), _("pass --chair PERSON_ID"))
+        chair = next(iter(directory.people))
+    else:
+        person = directory.person(chair)
+        if person is None:
+            raise QmsError(_("unknown person {id!r}").format(id=chair),
+                           _("known people: {ids}").format(ids=", ".join(directory.suggestions(chair))))
+        chair = person.id
+    folder = root / REVIEW_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    used = [int(m.group(1)) for p in folder.glob(f"MR-{day.year}-*.yaml")
+            if (m := re.fullmatch(rf"MR-{day.year}-(\d+)\.yaml", p.name))]
+    number = max(used, default=0) + 1
+    while True:
+        review_id = f"MR-{day.year}-{number:02d}"
+        path = folder / f"{review_id}.yaml"
+        text = SKELETON.format(id=review_id, date=day.isoformat(), chair=chair, period=period,
+                               start=span[0].isoformat(), end=span[1].isoformat())
+        try:
+            atomic_write_text(path, text, exclusive=True)
+        except FileExistsError:
+            number += 1
+            continue
+        return path
