@@ -39,7 +39,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Lowest severity that makes the exit code 1 (default from qms.yaml, else error).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Evaluate dates as of this day (YYYY-MM-DD).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write .qms-cache/.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (also QMS_NO_CACHE=1).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...],
           ignore: tuple[str, ...], profile: str | None, fail_on: str | None, today: dt.datetime | None,
