@@ -33,13 +33,23 @@ def git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    """The environment of the qms subprocesses: a private cache folder and key for this test."""
-    out = {k: v for k, v in os.environ.items() if k not in ("QMS_LANG", "QMS_NO_CACHE", "QMS_RENDER_FONT_DIR")}
+    """The environment of the qms subprocesses: a private cache folder for this test.
+
+    The key is the session's (``tests/conftest.py``), and the derived fonts are shared, so that each
+    test does not derive them again; the tests about the key itself use :func:`own_key`.
+    """
+    out = {k: v for k, v in os.environ.items() if k not in ("QMS_LANG", "QMS_NO_CACHE")}
     out["QMS_CACHE_DIR"] = str(tmp_path / "user-cache")
-    out["QMS_CACHE_KEY_FILE"] = str(tmp_path / "user-config" / "cache.key")
-    if os.environ.get("QMS_RENDER_FONT_DIR"):  # the render tests' shared fonts, if this run has them
-        out["QMS_RENDER_FONT_DIR"] = os.environ["QMS_RENDER_FONT_DIR"]
+    out["QMS_CACHE_KEY_FILE"] = os.environ["QMS_CACHE_KEY_FILE"]
+    out["QMS_RENDER_FONT_DIR"] = os.environ.get("QMS_RENDER_FONT_DIR") or str(
+        Path(os.environ["QMS_CACHE_DIR"]) / "fonts")
     return out
+
+
+def own_key(env: dict[str, str], tmp_path: Path) -> Path:
+    """Give this test's qms subprocesses a key file of their own (not created yet)."""
+    env["QMS_CACHE_KEY_FILE"] = str(tmp_path / "user-config" / "cache.key")
+    return Path(env["QMS_CACHE_KEY_FILE"])
 
 
 def qms(env: dict[str, str], root: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -196,6 +206,7 @@ def test_committed_render_cache_is_not_trusted(origin: Path, tmp_path: Path, env
 
     # the keys `qms render procedure QT-CT-01 --lang vi` looks up (what the old code read from the tree)
     monkeypatch.setenv("QMS_CACHE_DIR", env["QMS_CACHE_DIR"])
+    monkeypatch.setenv("QMS_RENDER_FONT_DIR", env["QMS_RENDER_FONT_DIR"])
     asked: list[str] = []
     real_pages = render_cache.RenderCache.pages
 
@@ -250,6 +261,8 @@ def _entry(key: bytes, root: Path, name: str, payload: bytes, sub: str = "") -> 
 
 def test_cache_lives_outside_the_tree_with_private_modes(origin: Path, env: dict[str, str]) -> None:
     """F1: caches go to the user's cache folder (0700), keyed by the repository's resolved path; key 0600."""
+    key_file = own_key(env, origin.parent)
+    assert not key_file.exists()
     link = origin.parent / "link-to-origin"
     link.symlink_to(origin)
     assert qms(env, origin, "check", "--today", TODAY).returncode == 0
@@ -259,8 +272,8 @@ def test_cache_lives_outside_the_tree_with_private_modes(origin: Path, env: dict
     assert len(list(folder.glob("check-*.json"))) == 1
     for directory in (folder, folder.parent, Path(env["QMS_CACHE_DIR"])):
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
-    key_file = Path(env["QMS_CACHE_KEY_FILE"])
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     assert len(bytes.fromhex(key_file.read_text().strip())) == 32
     assert not (origin / ".qms-cache").exists()
     assert git(origin, "status", "--porcelain") == ""  # nothing written into the working tree
@@ -316,8 +329,8 @@ def test_render_entry_with_a_bad_mac_is_rendered_again(origin: Path, tmp_path: P
 
 def test_key_file_readable_by_others_is_replaced(origin: Path, env: dict[str, str]) -> None:
     """F1: a cache key with a loose mode (0644) is not trusted: a warning, a new 0600 key, old entries ignored."""
+    key_file = own_key(env, origin.parent)
     assert qms(env, origin, "check", "--today", TODAY).returncode == 0
-    key_file = Path(env["QMS_CACHE_KEY_FILE"])
     leaked = bytes.fromhex(key_file.read_text().strip())
     key_file.chmod(0o644)
     break_procedure(origin)
@@ -336,7 +349,7 @@ def test_key_file_readable_by_others_is_replaced(origin: Path, env: dict[str, st
 
 def test_key_file_that_is_not_a_key_or_unwritable(origin: Path, tmp_path: Path, env: dict[str, str]) -> None:
     """F1: a key file that is a symlink or garbage is replaced; a key that cannot be kept only disables reuse."""
-    key_file = Path(env["QMS_CACHE_KEY_FILE"])
+    key_file = own_key(env, tmp_path)
     key_file.parent.mkdir(parents=True)
     target = tmp_path / "elsewhere.key"
     target.write_text("00" * 32 + "\n", encoding="utf-8")
