@@ -37,7 +37,9 @@ GIT_TIMEOUT = 60.0
 #: The only subcommands qms runs (all read-only, none of them runs hooks).
 SUBCOMMANDS = frozenset({"rev-parse", "log", "cat-file", "ls-files", "config"})
 
-#: Overrides of repository settings that would run a program or touch the network.
+#: Overrides of repository settings that would run a program or touch the network. External diff
+#: programs (``diff.external``, ``diff.<driver>.command``) and textconv are switched off per command
+#: with ``--no-ext-diff --no-textconv`` instead: ``-c diff.external=`` would name an empty program.
 SAFE_CONFIG: tuple[str, ...] = (
     "core.fsmonitor=false",
     "core.hooksPath=/dev/null",
