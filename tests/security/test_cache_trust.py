@@ -386,3 +386,17 @@ def test_no_cache_writes_nothing(origin: Path, env: dict[str, str]) -> None:
     assert qms(env, origin, "check", "--no-cache", "--today", TODAY).returncode == 0
     assert qms(dict(env, QMS_NO_CACHE="1"), origin, "check", "--today", TODAY).returncode == 0
     assert not list(_repo_folder(env, origin).glob("check-*.json"))
+
+
+def test_first_use_by_many_processes_makes_one_key(tmp_path: Path, env: dict[str, str]) -> None:
+    """F1: the key is created atomically: eight processes starting together all get the one key on disk."""
+    key_file = own_key(env, tmp_path)
+    code = "from qms.store.cache_dir import cache_key; print(cache_key().hex())"
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _out, err in results]
+    assert all(not err for _out, err in results)  # no process found the key untrustworthy
+    assert {out.strip() for out, _err in results} == {key_file.read_text().strip()}
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [p.name for p in key_file.parent.iterdir()] == ["cache.key"]  # no temporary file left behind
