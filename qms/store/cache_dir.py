@@ -71,7 +71,7 @@ def base_dir() -> Path:
     """The directory that holds every qms cache of this user."""
     override = os.environ.get(ENV_DIR)
     if override:
-        return Path(override).expanduser()
+        return Path(override).expanduser().absolute()
     return Path(_platformdirs()[0])
 
 
@@ -79,7 +79,7 @@ def key_path() -> Path:
     """The file that holds this user's cache key (never inside a repository)."""
     override = os.environ.get(ENV_KEY)
     if override:
-        return Path(override).expanduser()
+        return Path(override).expanduser().absolute()
     return Path(_platformdirs()[1]) / KEY_FILE
 
 
