@@ -96,7 +96,9 @@ def main() -> int:
                    check=True, stdout=subprocess.DEVNULL)
     os.environ.setdefault("QMS_RENDER_FONT_DIR", str(work / "fonts"))
     qms = [PY, "-m", "qms", "render", "manual", "--lang", args.lang, "--no-progress"]
-    cache = repo / ".qms-cache" / "render"
+    from qms.store.cache_dir import base_dir, repository_id
+
+    cache = base_dir() / "repos" / repository_id(repo) / "render"
     subprocess.run([PY, "-c", "from qms.render.assets import prepare_fonts; prepare_fonts(None)"], check=True)
 
     def full(jobs: int, out: Path) -> float:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,21 @@ class Result:
     exit_code: int
     stdout: str
     stderr: str
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The suite never writes into the real user cache: one cache folder and one key per session."""
+    base = tmp_path_factory.mktemp("qms-user-cache")
+    saved = {name: os.environ.get(name) for name in ("QMS_CACHE_DIR", "QMS_CACHE_KEY_FILE")}
+    os.environ["QMS_CACHE_DIR"] = str(base / "cache")
+    os.environ["QMS_CACHE_KEY_FILE"] = str(base / "config" / "cache.key")
+    yield base
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

@@ -28,6 +28,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def cache_key(root: Path, options: CheckOptions) -> str:
+    """The key of a check result: every file read, the version, language, options, date and rules."""
+    return cache.content_key(root, [
+        __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
+                                                 list(options.paths), options.today.isoformat()]),
+        ",".join(r.code for r in all_rules()),
+    ])
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="text", show_default=True)
@@ -39,7 +48,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Lowest severity that makes the exit code 1 (default from qms.yaml, else error).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Evaluate dates as of this day (YYYY-MM-DD).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write .qms-cache/.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (also QMS_NO_CACHE=1).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...],
           ignore: tuple[str, ...], profile: str | None, fail_on: str | None, today: dt.datetime | None,
@@ -70,11 +79,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[s
         today=today.date() if today else dt.date.today(),
     )
     use_cache = not (no_cache or os.environ.get("QMS_NO_CACHE"))
-    key = cache.content_key(root, [
-        __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
-                                                 list(options.paths), options.today.isoformat()]),
-        ",".join(r.code for r in all_rules()),
-    ]) if use_cache else ""
+    key = cache_key(root, options) if use_cache else ""
     data = cache.read(root, key) if use_cache else None
     if data is not None:
         report = from_document(data)

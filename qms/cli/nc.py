@@ -108,7 +108,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 @click.option("--overdue", is_flag=True, help="Only records with an overdue action or effectiveness review.")
 @click.option("--today", type=DATE, default=None, help="Evaluate due dates as of this day.")
 @click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
-@click.option("--no-cache", is_flag=True, help="Do not use .qms-cache/nc-index.json.")
+@click.option("--no-cache", is_flag=True, help="Do not use the cached listing index.")
 @click.pass_context
 def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...], source: tuple[str, ...],
           severity: tuple[str, ...], overdue: bool, today: dt.datetime | None, fmt: str, no_cache: bool) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import subprocess
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -169,12 +168,9 @@ def resolve_actor(root: Path, by: str | None) -> str:
     """``by`` if given, else git's ``user.name`` in ``root``; else a usage error."""
     if by is not None and by.strip():
         return by.strip()
-    try:
-        result = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True,
-                                timeout=10, check=False)
-        name = result.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        name = ""
+    from qms.store.git import config_value
+
+    name = config_value(root, "user.name")
     if name:
         return name
     raise UsageError(_("who is making this change?"),

@@ -4,7 +4,8 @@ Fonts are derived once from the ``fontpkg-noto-sans`` variable TTF: the variable
 to Latin, Vietnamese and common symbols (layout tables kept, so shaping still works) and
 instantiated to static Regular and Bold faces. Subsetting a 2 MB variable font on every PDF
 write costs about a second per face; the derived faces make that a tenth of it. The derived
-files are cached on disk (``.qms-cache/render/fonts/`` or ``$QMS_RENDER_FONT_DIR``).
+files are cached on disk, outside any repository and authenticated like every qms cache
+(:mod:`qms.store.cache_dir`): ``fonts/`` under the user's qms cache folder, or ``$QMS_RENDER_FONT_DIR``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from qms.errors import QmsError
-from qms.store.atomic import atomic_write_bytes
+from qms.store.cache_dir import CacheArea, shared_area
 
 SCHEME = "qms-asset:"
 FONT_RECIPE = "noto-vi-static-3"
@@ -52,14 +53,15 @@ def _source_font() -> Path:
     return candidates[0]
 
 
-def font_dir(root: Path | None) -> Path:
-    """Where the derived fonts are cached."""
+def font_area() -> CacheArea:
+    """The cache folder of the derived fonts (shared by every repository)."""
     override = os.environ.get("QMS_RENDER_FONT_DIR")
-    if override:
-        return Path(override)
-    if root is None:
-        raise QmsError("no repository root to keep the font cache in")
-    return root / ".qms-cache" / "render" / "fonts"
+    return shared_area("fonts", Path(override) if override else None)
+
+
+def font_dir(root: Path | None = None) -> Path:
+    """Where the derived fonts are cached (``root`` is not used: the fonts are not per repository)."""
+    return font_area().directory
 
 
 def _font_key(source: Path) -> str:
@@ -103,20 +105,24 @@ def _derive_fonts(source: Path) -> dict[str, bytes]:
     return out
 
 
-def prepare_fonts(root: Path | None) -> Path:
-    """Make sure the derived fonts exist on disk; return their directory."""
-    directory = font_dir(root)
-    source = _source_font()
-    key = _font_key(source)
-    wanted = {name: directory / f"{key}-{Path(name).name}" for name in FONT_FACES}
+def prepare_fonts(root: Path | None = None) -> Path:
+    """Make sure the derived fonts are in memory and in the cache; return the cache folder."""
+    area = font_area()
     with _lock:
-        if all(p.is_file() for p in wanted.values()):
-            return directory
-        derived = _derive_fonts(source)
-        for name, path in wanted.items():
-            atomic_write_bytes(path, derived[name])
-            _memory[name] = derived[name]
-    return directory
+        if all(name in _memory for name in FONT_FACES):
+            return area.directory
+        source = _source_font()
+        key = _font_key(source)
+        entries = {name: f"{key}-{Path(name).name}" for name in FONT_FACES}
+        found = {name: area.read(entry) for name, entry in entries.items()}
+        if any(data is None for data in found.values()):
+            derived = _derive_fonts(source)
+            for name, entry in entries.items():
+                area.write(entry, derived[name])
+            _memory.update(derived)
+        else:
+            _memory.update({name: data for name, data in found.items() if data is not None})
+    return area.directory
 
 
 def asset_bytes(name: str, root: Path | None) -> bytes:
@@ -126,8 +132,8 @@ def asset_bytes(name: str, root: Path | None) -> bytes:
     if name in STATIC_ASSETS:
         data = (resources.files("qms.render") / "assets" / name).read_bytes()
     elif name in FONT_FACES:
-        directory = prepare_fonts(root)
-        data = (directory / f"{_font_key(_source_font())}-{Path(name).name}").read_bytes()
+        prepare_fonts(root)
+        return _memory[name]
     else:
         raise KeyError(name)
     _memory[name] = data

@@ -1,9 +1,11 @@
-"""Content-addressed cache of rendered PDFs under ``.qms-cache/render/`` (safe to delete).
+"""Content-addressed cache of rendered PDFs (safe to delete).
 
 The key of a document is a hash of its final HTML (itself a function of the YAML inputs, the
 templates and the CSS), its attachments, the render options, :data:`TEMPLATE_VERSION` and the
-WeasyPrint version. Files are written atomically: the PDF first, then its ``.json`` sidecar,
-whose presence marks the entry as complete.
+WeasyPrint version. Entries live in the repository's private ``render`` folder outside the working
+tree and are authenticated (:mod:`qms.store.cache_dir`): a forged entry is a miss, rendered again.
+Each is written atomically: the PDF first, then its ``.json`` sidecar, whose presence marks the
+entry as complete.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from qms.errors import QmsError
+from qms.i18n import _
 from qms.render.env import TEMPLATE_VERSION
-from qms.store.atomic import atomic_write_bytes, atomic_write_text
+from qms.store.cache_dir import CacheArea, repository_area
 
-CACHE_SUBDIR = Path(".qms-cache") / "render"
+CACHE_SUBDIR = "render"
 
 
 @functools.cache
@@ -48,60 +52,62 @@ def render_key(html: str, options: Iterable[str], attachments: Iterable[bytes] =
 
 class RenderCache:
     def __init__(self, root: Path) -> None:
-        self.directory = root / CACHE_SUBDIR
+        self.area: CacheArea = repository_area(root, CACHE_SUBDIR)
+        self.area.ready()  # before any worker is forked, so that they all write to the same place
+        self._pdfs: dict[str, bytes] = {}  # verified PDFs, read once
 
-    def _paths(self, key: str) -> tuple[Path, Path]:
-        return self.directory / f"{key}.pdf", self.directory / f"{key}.json"
+    @property
+    def directory(self) -> Path:
+        return self.area.directory
 
-    def _ensure(self) -> None:
-        if not self.directory.is_dir():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            top = self.directory.parent / ".gitignore"
-            if not top.exists():
-                atomic_write_text(top, "*\n")
-
-    def pages(self, key: str) -> int | None:
-        _pdf, meta = self._paths(key)
+    def _json(self, name: str) -> dict[str, Any]:
+        payload = self.area.read(name)
+        if payload is None:
+            return {}
         try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        pages = data.get("pages") if isinstance(data, dict) else None
-        return pages if isinstance(pages, int) and _pdf.is_file() else None
-
-    def meta(self, key: str) -> dict[str, Any]:
-        """The sidecar of a cached document (``pages`` and whatever the writer added)."""
-        try:
-            data = json.loads(self._paths(key)[1].read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(payload.decode("utf-8"))
+        except ValueError:
             return {}
         return data if isinstance(data, dict) else {}
 
+    def _pdf(self, key: str) -> bytes | None:
+        data = self._pdfs.get(key)
+        if data is None:
+            data = self.area.read(f"{key}.pdf")
+            if data is not None:
+                self._pdfs[key] = data
+        return data
+
+    def pages(self, key: str) -> int | None:
+        """The page count of a complete, authentic entry; None is a miss."""
+        pages = self._json(f"{key}.json").get("pages")
+        if not isinstance(pages, int) or self._pdf(key) is None:
+            return None
+        return pages
+
+    def meta(self, key: str) -> dict[str, Any]:
+        """The sidecar of a cached document (``pages`` and whatever the writer added)."""
+        return self._json(f"{key}.json")
+
     def read(self, key: str) -> bytes:
-        return self._paths(key)[0].read_bytes()
+        data = self._pdf(key)
+        if data is None:  # removed or altered since :meth:`pages` found it
+            self.area.remove(f"{key}.json")
+            raise QmsError(_("a rendered document changed in the render cache while qms was using it"),
+                           _("rerun the command"))
+        return data
 
     def write(self, key: str, pdf: bytes, pages: int, meta: dict[str, Any] | None = None) -> None:
-        self._ensure()
-        pdf_path, meta_path = self._paths(key)
-        atomic_write_bytes(pdf_path, pdf)
-        atomic_write_text(meta_path, json.dumps({"pages": pages, **(meta or {})}, sort_keys=True))
+        self._pdfs.pop(key, None)
+        if self.area.write(f"{key}.pdf", pdf):
+            self.area.write(f"{key}.json", json.dumps({"pages": pages, **(meta or {})}, sort_keys=True).encode())
+        self._pdfs[key] = pdf
 
     def hint(self, name: str) -> int | None:
-        try:
-            data = json.loads((self.directory / "hints.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        value = data.get(name) if isinstance(data, dict) else None
+        value = self._json("hints.json").get(name)
         return value if isinstance(value, int) else None
 
     def set_hint(self, name: str, value: int) -> None:
-        self._ensure()
-        path = self.directory / "hints.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                data = {}
-        except (OSError, ValueError):
-            data = {}
+        data = self._json("hints.json")
         data[name] = value
-        atomic_write_text(path, json.dumps(data, sort_keys=True))
+        self.area.write("hints.json", json.dumps(data, sort_keys=True).encode())

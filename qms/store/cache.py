@@ -1,4 +1,8 @@
-"""A content-addressed cache of check results under ``.qms-cache/`` (safe to delete)."""
+"""A content-addressed cache of check results (safe to delete).
+
+Entries live in the repository's private folder outside the working tree and are authenticated
+(:mod:`qms.store.cache_dir`); a forged or foreign entry is a miss.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from qms.store.atomic import atomic_write_text
+from qms.store.cache_dir import repository_area
 from qms.store.workspace import FILE_KINDS, iter_files
-
-CACHE_DIR = ".qms-cache"
 
 
 def content_key(root: Path, extra: Iterable[str]) -> str:
@@ -33,23 +35,21 @@ def content_key(root: Path, extra: Iterable[str]) -> str:
 
 
 def read(root: Path, key: str) -> dict[str, Any] | None:
-    path = root / CACHE_DIR / f"check-{key}.json"
+    payload = repository_area(root).read(f"check-{key}.json")
+    if payload is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(payload.decode("utf-8"))
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
 
 def write(root: Path, key: str, data: dict[str, Any]) -> None:
-    directory = root / CACHE_DIR
-    try:
-        directory.mkdir(exist_ok=True)
-        gitignore = directory / ".gitignore"
-        if not gitignore.exists():
-            atomic_write_text(gitignore, "*\n")
-        for old in directory.glob("check-*.json"):
-            old.unlink(missing_ok=True)
-        atomic_write_text(directory / f"check-{key}.json", json.dumps(data, ensure_ascii=False))
-    except OSError:
-        pass  # a read-only checkout still checks; it just is not cached
+    """Keep ``data`` as the only check result of ``root`` (a read-only cache just is not written)."""
+    area = repository_area(root)
+    name = f"check-{key}.json"
+    if area.write(name, json.dumps(data, ensure_ascii=False).encode("utf-8")):
+        for old in area.names("check-"):
+            if old != name:
+                area.remove(old)

@@ -4,7 +4,8 @@
   ``exclusive=True`` (``os.link``), which never overwrites an existing file.
 * Writers serialise on ``records/nonconformities/.lock`` (:mod:`filelock`).
 * Listing reads each file's bytes, hashes them and takes the summary from a
-  content-addressed index in ``.qms-cache/nc-index.json``; only new or changed
+  content-addressed index (``nc-index.json`` in the repository's private cache
+  folder outside the working tree, authenticated: :mod:`qms.store.cache_dir`); only new or changed
   files are parsed (libyaml, no model validation). Full validation is
   :func:`read_record` and ``qms check``.
 """
@@ -41,7 +42,7 @@ NC_DIR = "records/nonconformities"
 NC_GLOB = "NC-*.yaml"
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 120.0
-INDEX_FILE = ".qms-cache/nc-index.json"
+INDEX_FILE = "nc-index.json"
 INDEX_VERSION = 2
 _NAME_RE = re.compile(r"^NC-(\d{4})-(\d{4,})\.yaml$")
 _CONFLICT_START = "<<<<<<< "
@@ -375,9 +376,14 @@ def summarise(name: str, data: Any) -> NcSummary | None:
 
 
 def _read_index(root: Path) -> dict[str, Any]:
+    from qms.store.cache_dir import repository_area
+
+    payload = repository_area(root).read(INDEX_FILE)
+    if payload is None:
+        return {}
     try:
-        data = json.loads((root / INDEX_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(payload.decode("utf-8"))
+    except ValueError:
         return {}
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
         return {}
@@ -386,16 +392,11 @@ def _read_index(root: Path) -> dict[str, Any]:
 
 
 def _write_index(root: Path, entries: dict[str, Any]) -> None:
-    directory = root / ".qms-cache"
-    try:
-        directory.mkdir(exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            atomic_write_text(ignore, "*\n")
-        atomic_write_text(root / INDEX_FILE,
-                          json.dumps({"version": INDEX_VERSION, "entries": entries}, ensure_ascii=False))
-    except OSError:
-        pass  # a read-only checkout still lists; it just is not cached
+    """Keep the index (a cache that cannot be written just is not kept)."""
+    from qms.store.cache_dir import repository_area
+
+    text = json.dumps({"version": INDEX_VERSION, "entries": entries}, ensure_ascii=False)
+    repository_area(root).write(INDEX_FILE, text.encode("utf-8"))
 
 
 def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], list[str]]:

@@ -145,13 +145,22 @@ def test_discovery_from_a_subdirectory(run_qms, example_copy: Path) -> None:
 
 
 def test_cache_is_used_and_invalidated(run_qms, example_copy: Path) -> None:
+    """The result cache lives outside the working tree (F1), in a private folder, and is invalidated."""
+    import os
+
+    from qms.store.cache_dir import base_dir, repository_id
+
+    folder = base_dir() / "repos" / repository_id(example_copy)
     assert run_qms("--root", str(example_copy), "check").exit_code == 0
-    cached = list((example_copy / ".qms-cache").glob("check-*.json"))
+    cached = list(folder.glob("check-*.json"))
     assert len(cached) == 1
+    assert os.stat(folder).st_mode & 0o777 == 0o700
     _broken(example_copy, UNKNOWN_OWNER)
     r = run_qms("--root", str(example_copy), "check")
     assert r.exit_code == 1 and "QMS103" in r.stdout
-    assert (example_copy / ".qms-cache" / ".gitignore").read_text() == "*\n"
+    again = list(folder.glob("check-*.json"))
+    assert len(again) == 1 and again != cached  # the old result is replaced, not kept beside
+    assert not (example_copy / ".qms-cache").exists()
 
 
 def test_internal_error_exit_3(run_qms, example_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,14 +22,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _shared_font_dir() -> Iterator[None]:
     # Derived fonts take a few seconds to build: share them between tests and xdist workers.
+    # Cache entries are authenticated with the cache key, so the shared fonts need a shared key too
+    # (a key per session would make each session reject, and rebuild, the other's fonts).
     directory = Path(tempfile.gettempdir()) / f"qms-render-test-fonts-{os.getuid()}"
-    old = os.environ.get("QMS_RENDER_FONT_DIR")
+    saved = {name: os.environ.get(name) for name in ("QMS_RENDER_FONT_DIR", "QMS_CACHE_KEY_FILE")}
     os.environ["QMS_RENDER_FONT_DIR"] = str(directory)
+    os.environ["QMS_CACHE_KEY_FILE"] = str(directory.with_name(directory.name + ".key"))
     yield
-    if old is None:
-        os.environ.pop("QMS_RENDER_FONT_DIR", None)
-    else:
-        os.environ["QMS_RENDER_FONT_DIR"] = old
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def make_repo(target: Path, procedures: int = 1) -> Path:
