@@ -28,6 +28,18 @@ class CheckContext:
     today: dt.date = field(default_factory=dt.date.today)
     hours_per_day: float = 8.0
     cache: dict[str, Any] = field(default_factory=dict)
+    # The rule catalogue, handed in by the engine so that rules judging the configuration (unknown
+    # codes in waivers) need not import the registry, which imports them. Empty: not known.
+    catalogue: tuple[type[Rule], ...] = ()
+
+
+def find_rule(rules: tuple[type[Rule], ...], code_or_name: str) -> type[Rule] | None:
+    """The rule in ``rules`` whose code (any case) or kebab-case name is ``code_or_name``."""
+    key = code_or_name.strip()
+    for r in rules:
+        if key.upper() == r.code or key.lower() == r.name:
+            return r
+    return None
 
 
 def pointer(*parts: str | int) -> str:
