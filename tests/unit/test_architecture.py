@@ -32,8 +32,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "standards": BASE,
     "calendar": BASE,
     "models": BASE | LEAVES,
-    # the only layer that touches files; it knows the models it loads, nothing above them
-    "store": BASE | LEAVES | {"models"},
+    # the only layer that touches files; it knows the models it loads, nothing above them, and
+    # attaches the text edits it can compute (quoting, NFC) as diagnostics.Edit values
+    "store": BASE | LEAVES | {"models", "diagnostics"},
     # domain algorithms over the loaded workspace (store.workspace.Workspace is the in-memory index)
     "analysis": BASE | LEAVES | {"models", "store"},
     "rules": BASE | LEAVES | {"models", "store", "diagnostics", "analysis"},
