@@ -16,6 +16,7 @@ from typing import Any
 
 from qms.diagnostics import Diagnostic, Report
 from qms.engine import CheckOptions, run_check
+from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import FINAL_STATUSES
 from qms.store.text_edit import EditableText, apply_edit_groups, read_for_edit, write_edited
@@ -74,7 +75,11 @@ def _round(root: Path, ws: Workspace, report: Report, unsafe: bool, write: bool,
             outcome.refused[rel] = reason
             continue
         assert doc is not None
-        current = read_for_edit(root, rel)
+        try:
+            current = read_for_edit(root, rel)
+        except QmsError as exc:
+            outcome.refused[rel] = exc.message
+            continue
         if current.digest != doc.digest:
             outcome.refused[rel] = _("the file changed after it was checked; run the command again")
             continue
@@ -82,7 +87,11 @@ def _round(root: Path, ws: Workspace, report: Report, unsafe: bool, write: bool,
         if not result.applied or result.text == current.text:
             continue
         if write:
-            write_edited(root, current, result.text)
+            try:
+                write_edited(root, current, result.text)
+            except QmsError as exc:
+                outcome.refused[rel] = exc.message
+                continue
         else:
             diffs[rel] = _diff(current, result.text)
         outcome.fixed += len(result.applied)

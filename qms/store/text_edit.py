@@ -70,7 +70,11 @@ def write_edited(root: Path, current: EditableText, text: str) -> None:
     if now != current.digest:
         raise QmsError(_("{path} changed while it was being fixed; nothing was written to it").format(
             path=current.rel), _("run the command again"))
-    atomic_write_bytes(path, current.encoded(text))
+    try:
+        atomic_write_bytes(path, current.encoded(text))
+    except OSError as exc:
+        raise QmsError(_("cannot write {path}: {reason}").format(path=current.rel, reason=exc.strerror or exc),
+                       _("check the permissions of the file and its folder")) from None
 
 
 def _line_starts(text: str) -> list[int]:

@@ -265,3 +265,19 @@ def test_edits_count_characters_not_bytes(line_end: str) -> None:
     text = f"tên: Hồ sơ{line_end}x: 1{line_end}"
     result = apply_edit_groups(text, [[Edit(1, 6, 1, 11, "'Hồ sơ'", "Hồ sơ")], [Edit(2, 4, 2, 5, "2", "1")]])
     assert result.text == f"tên: 'Hồ sơ'{line_end}x: 2{line_end}"
+
+
+def test_overlapping_fixes_are_applied_over_several_rounds(tmp_path: Path) -> None:
+    """Two fixes on one line overlap (NFC of the line, quoting `no` inside it): both land, in two rounds."""
+    root = case_repo(tmp_path, "QMS005", "unquoted 7.10 style float and a yes/no answer")
+    path = root / "processes/QT-01.yaml"
+    nfd = unicodedata.normalize("NFD", "Tại UBND xã")
+    text = path.read_text(encoding="utf-8").replace(
+        "scope: {vi: Tại UBND xã, en: At the commune PC}", f"scope: {{vi: {nfd}, en: off}}  # {nfd}")
+    path.write_text(text, encoding="utf-8")
+    assert findings(root, "QMS007") and len(findings(root, "QMS005")) == 3
+    out = qms(root, "check", "--today", TODAY, "--fix")
+    assert "Fixed 4 findings" in out.stdout, out.stdout
+    after = path.read_text(encoding="utf-8")
+    assert "scope: {vi: Tại UBND xã, en: 'off'}  # Tại UBND xã\n" in after
+    assert findings(root, "QMS005") == [] and findings(root, "QMS007") == []
