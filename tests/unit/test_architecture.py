@@ -146,10 +146,10 @@ def all_imports() -> list[Import]:
     return [imp for path in sorted(PACKAGE.rglob("*.py")) for imp in imports_of(path)]
 
 
-def _violations() -> tuple[list[str], set[tuple[str, str]]]:
+def _violations(imports: list[Import] | None = None) -> tuple[list[str], set[tuple[str, str]]]:
     problems: list[str] = []
     used: set[tuple[str, str]] = set()
-    for imp in all_imports():
+    for imp in all_imports() if imports is None else imports:
         src, dst = layer_of(imp.source), layer_of(imp.target)
         if src == dst or dst in ALLOWED.get(src, frozenset()):
             continue
@@ -172,6 +172,19 @@ def test_every_layer_is_declared() -> None:
 def test_imports_follow_the_layer_allowlist() -> None:
     problems, _ = _violations()
     assert not problems, "\n".join(problems)
+
+
+def test_the_contract_rejects_what_it_does_not_list() -> None:
+    """An import that is not on the allowlist is reported; one that is, or a listed exception, is not."""
+    here = PACKAGE / "models" / "process.py"
+    bad = [Import("qms.models.process", "qms.store.workspace", here, 3),  # models -> store
+           Import("qms.store.cache", "qms.rules.registry", here, 4),  # store -> rules
+           Import("qms.registers.nc", "qms.rules.nonconformity", here, 5)]  # a use case -> rules
+    good = [Import("qms.rules.identity", "qms.store.workspace", here, 6),
+            Import("qms.migrate.apply", "qms.rules.legacy", here, 7)]  # a listed exception
+    problems, used = _violations(bad + good)
+    assert len(problems) == 3 and all(p.startswith("qms/models/process.py:") for p in problems)
+    assert used == {("qms.migrate.apply", "qms.rules.legacy")}
 
 
 def test_every_exception_is_still_needed() -> None:
