@@ -43,6 +43,61 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+class Applicability(enum.Enum):
+    """Whether a fix may be applied without a person reading it (ruff's safe / unsafe)."""
+
+    SAFE = "safe"  # keeps the meaning: quoting, normalising, an exact spelling the rule proposes
+    UNSAFE = "unsafe"  # may change the meaning (e.g. replacing an unknown id by the nearest known one)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text from (``line``, ``column``) up to, not including, (``end_line``, ``end_column``).
+
+    Lines and columns are 1-based and count characters of the decoded file (without a byte-order
+    mark), as :class:`Location` does. ``original`` is the text the span must hold now; an edit whose
+    span holds something else (the file changed) is not applied.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+    original: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column, "content": self.content, "original": self.original}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Edit:
+        return cls(int(d["line"]), int(d["column"]), int(d["end_line"]), int(d["end_column"]),
+                   str(d["content"]), str(d.get("original", "")))
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """Text edits in the diagnostic's file that resolve it; applied together or not at all."""
+
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"applicability": self.applicability.value, "message": self.message,
+                "edits": [e.to_dict() for e in self.edits]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Fix:
+        return cls(Applicability(d["applicability"]), str(d["message"]),
+                   tuple(Edit.from_dict(e) for e in d["edits"]))
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
@@ -55,6 +110,7 @@ class Diagnostic:
     hint: str = ""
     related: tuple[Location, ...] = ()
     waived_by: str = ""
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
@@ -78,6 +134,7 @@ class Diagnostic:
             "related": [
                 {"path": r.path, "line": r.line, "column": r.column, "pointer": r.pointer} for r in self.related
             ],
+            "fix": self.fix.to_dict() if self.fix is not None else None,
         }
 
 

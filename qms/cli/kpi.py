@@ -79,6 +79,7 @@ def report(
     Exit code 1 when an objective (or --target) is missed, 2 for unusable input files.
     """
     from qms.kpi import Classifier, check_target, parse_period
+    from qms.kpi.columns import CANONICAL
     from qms.kpi.report import check_objectives
     from qms.store.dossier_logs import load_column_map, load_limits
 
@@ -102,7 +103,7 @@ def report(
         limits.update(load_limits(limits_file))
     columns = dict(repo.columns) if repo else {}
     if columns_file:
-        columns.update(load_column_map(columns_file))
+        columns.update(load_column_map(columns_file, CANONICAL))
     cal = load_calendar(calendar_file, repo.calendar if repo else None)
     series: tuple[str, ...] = ("procedure", "unit") if fmt in ("html", "pdf") else ()
     if raise_nc and "procedure" not in series:

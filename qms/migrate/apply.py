@@ -27,7 +27,6 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from qms import __version__
 from qms.errors import UsageError
 from qms.i18n import _
-from qms.migrate import yamlrt
 from qms.rules.base import pointer
 from qms.rules.legacy import SKIPPED_KEYS, TERMS, Term, find_term, fold, legacy_clauses
 from qms.standards import catalogue, normalise_clause
@@ -35,6 +34,7 @@ from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
 from qms.store.atomic import atomic_write_text
 from qms.store.workspace import FILE_KINDS, MANIFEST, iter_files
 from qms.store.yaml_dump import dump_yaml
+from qms.store.yaml_edit import loads_roundtrip
 
 LOG_NAME = "migration-log.yaml"
 TARGET_STANDARD = "ISO 9001:2015"
@@ -490,7 +490,8 @@ def plan_migration(root: Path) -> Plan:
         except (OSError, UnicodeDecodeError) as exc:
             plan.unplaced.append(Unplaced(rel, "", None, f"file not migrated: cannot read it as UTF-8 ({exc})"))
             continue
-        yaml, doc = yamlrt.load(before, rel)
+        rt = loads_roundtrip(before, source=rel)
+        doc = rt.data
         if not isinstance(doc, dict):
             continue
         m = _FileMigrator(plan, rel, before)
@@ -505,7 +506,7 @@ def plan_migration(root: Path) -> Plan:
             if preventive or any(find_term(str(t), TERMS["preventive_action"]) for t in titles):
                 m.risk_skeleton(doc)
         m.walk_text(doc, (), skip)
-        after = yamlrt.dump(yaml, doc)
+        after = rt.dump()
         if after != before:
             plan.files.append(FilePlan(rel, before, after))
     return plan

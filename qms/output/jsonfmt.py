@@ -27,7 +27,7 @@ def render(report: Report) -> str:
 
 def from_document(data: dict[str, Any]) -> Report:
     """Rebuild a report from :func:`document` output (used by the result cache)."""
-    from qms.diagnostics import Diagnostic, Location, Severity
+    from qms.diagnostics import Diagnostic, Fix, Location, Severity
 
     def diag(d: dict[str, Any], waived_by: str = "") -> Diagnostic:
         return Diagnostic(
@@ -35,7 +35,7 @@ def from_document(data: dict[str, Any]) -> Report:
             location=Location(d["path"], d["line"], d["column"], d["pointer"]), subject=d["subject"],
             clauses=tuple(d["clauses"]), hint=d["hint"],
             related=tuple(Location(r["path"], r["line"], r["column"], r["pointer"]) for r in d["related"]),
-            waived_by=waived_by,
+            waived_by=waived_by, fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
         )
 
     return Report(

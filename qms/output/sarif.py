@@ -19,6 +19,23 @@ def _fingerprint(item: dict[str, Any]) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
+def _fix(item: dict[str, Any]) -> dict[str, Any]:
+    """A SARIF ``fix``: one artifact change holding the text replacements (end column exclusive)."""
+    fix = item["fix"]
+    return {
+        "description": {"text": fix["message"]},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+            "replacements": [{
+                "deletedRegion": {"startLine": e["line"], "startColumn": e["column"],
+                                  "endLine": e["end_line"], "endColumn": e["end_column"]},
+                "insertedContent": {"text": e["content"]},
+            } for e in fix["edits"]],
+        }],
+        "properties": {"applicability": fix["applicability"]},
+    }
+
+
 def document(report: Report) -> dict[str, Any]:
     rules = by_code()
     used = sorted({d.code for d in report.diagnostics})
@@ -50,6 +67,7 @@ def document(report: Report) -> dict[str, Any]:
             }],
             "partialFingerprints": {"qms/v1": _fingerprint(item)},
             "properties": {"subject": item["subject"], "clauses": item["clauses"]},
+            **({"fixes": [_fix(item)]} if item["fix"] else {}),
         })
     return {
         "$schema": SARIF_SCHEMA,

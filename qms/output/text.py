@@ -7,6 +7,7 @@ from qms.i18n import N_, _, ngettext
 from qms.output.safe import inert
 
 SEVERITY_LABELS = (N_("error"), N_("warning"), N_("info"))
+APPLICABILITY_LABELS = (N_("safe"), N_("unsafe"))
 
 
 def render(report: Report) -> str:
@@ -19,6 +20,9 @@ def render(report: Report) -> str:
         )
         if item["hint"]:
             lines.append("  " + _("hint: {hint}").format(hint=inert(item["hint"])))
+        if item["fix"]:
+            lines.append("  " + _("fix ({applicability}): {message}").format(
+                applicability=_(item["fix"]["applicability"]), message=inert(item["fix"]["message"])))
     s = report.summary()
     if not report.diagnostics:
         lines.append(ngettext("All clean: {files} file checked.", "All clean: {files} files checked.",

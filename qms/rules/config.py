@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from qms.diagnostics import Diagnostic
 from qms.i18n import _
-from qms.rules.base import CheckContext, Rule, pointer
+from qms.rules.base import CheckContext, Rule, find_rule, pointer
 
 
 class WaiverExpired(Rule):
@@ -71,7 +71,11 @@ class WaiverUnknownRule(Rule):
     clauses = ()
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        from qms.rules.registry import lookup
+        if not ctx.catalogue:
+            return
+
+        def lookup(key: str) -> type[Rule] | None:
+            return find_rule(ctx.catalogue, key)
 
         mdoc = ctx.workspace.manifest_doc
         m = ctx.workspace.manifest

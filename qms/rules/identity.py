@@ -146,8 +146,9 @@ class _RefRule(Rule):
     default_hint: ClassVar[str] = ""
 
     def bad(self, doc: LoadedDoc[Any], ptr: str, value: str, known: set[str]) -> Diagnostic:
-        hint = _suggest(value, known) or _(self.default_hint)
-        return self.at(doc, ptr, _(self.message).format(value=value), hint=hint, subject=value)
+        hint, fix = self.suggest(doc, ptr, value, known)
+        return self.at(doc, ptr, _(self.message).format(value=value), hint=hint or _(self.default_hint),
+                       subject=value, fix=fix)
 
 
 class UnknownRole(_RefRule):

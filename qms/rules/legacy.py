@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from qms.diagnostics import Diagnostic, Severity
+from qms.diagnostics import Applicability, Diagnostic, Fix, Severity
 from qms.i18n import N_, _, get_language, ngettext
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import catalogue, normalise_clause
@@ -384,7 +384,9 @@ class LegacyClauseNumber(Rule):
 
     Fix:
     Use the 2015 clauses given in the hint (`clauses: ["7.5.2", "7.5.3"]`), or run `qms migrate apply`.
-    Rows of the correlation table marked "to confirm" need a person to check them.
+    Rows of the correlation table marked "to confirm" need a person to check them. Under ISO 9001:2015,
+    a number with exactly one counterpart is rewritten by `qms check --fix` when the correlation is
+    verified (a safe fix), and by `--unsafe-fixes` when it is marked "to confirm".
     """
 
     code = "QMS802"
@@ -401,7 +403,21 @@ class LegacyClauseNumber(Rule):
                 yield self.at(doc, pointer("clauses", item.index),
                               _("`{clause}` is an ISO 9001:2008 clause number").format(clause=item.clause),
                               hint=_targets_hint(item),
-                              subject=item.clause)
+                              subject=item.clause, fix=self._fix(doc, item))
+
+    def _fix(self, doc: LoadedDoc[Any], item: LegacyClause) -> Fix | None:
+        """The 2015 number, when the correlation gives exactly one, for a number that exists only in 2008.
+
+        Safe when the correlation row is verified; unsafe when it is marked "to confirm". Under
+        `standard: ISO 9001:2008` there is no fix: the whole repository migrates at once (`qms migrate`).
+        """
+        if item.reason != "2008-only" or len(item.targets) != 1 or not isinstance(doc.raw, dict):
+            return None
+        value = doc.raw["clauses"][item.index]
+        return self.replace_value(
+            doc, pointer("clauses", item.index), str(value), item.targets[0],
+            _("replace the ISO 9001:2008 clause `{old}` by `{new}`").format(old=item.clause, new=item.targets[0]),
+            Applicability.SAFE if item.confidence == "verified" else Applicability.UNSAFE)
 
 
 class LegacyClauseMeaning(Rule):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from qms.diagnostics import Diagnostic, Location, Severity
-from qms.i18n import _
+from qms.diagnostics import Applicability, Diagnostic, Fix, Location, Severity
+from qms.i18n import N_, _
 from qms.rules.base import CheckContext, Rule
 from qms.store.workspace import SchemaProblem
 from qms.store.yaml_io import LoadProblem
@@ -17,20 +17,26 @@ class _ProblemRule(Rule):
 
     kinds: ClassVar[tuple[str, ...]] = ()
     schema: ClassVar[bool] = False
+    text: ClassVar[bool] = False  # the loader's non-fatal notes about the text (``text_problems``)
+    # When the loader knows the edits that resolve a problem, the diagnostic carries them as a fix.
+    fix_applicability: ClassVar[Applicability | None] = None
+    fix_message: ClassVar[str] = ""
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc in ctx.workspace.docs:
-            problems: list[LoadProblem | SchemaProblem] = list(doc.schema_problems if self.schema
-                                                                  else doc.load_problems)
+            problems: list[LoadProblem | SchemaProblem] = list(
+                doc.text_problems if self.text else doc.schema_problems if self.schema else doc.load_problems)
             for p in problems:
                 if p.kind not in self.kinds:
                     continue
                 related = getattr(p, "related", ())
+                fix = (Fix(self.fix_applicability, _(self.fix_message), p.edits)
+                       if self.fix_applicability is not None and p.edits else None)
                 yield Diagnostic(
                     code=self.code, name=self.name, severity=self.severity, message=p.message,
                     location=Location(doc.path, p.line, p.column, p.pointer), subject=doc.path,
                     clauses=self.clauses, hint=p.hint,
-                    related=tuple(Location(doc.path, m.line, m.column) for m in related),
+                    related=tuple(Location(doc.path, m.line, m.column) for m in related), fix=fix,
                 )
 
 
@@ -152,13 +158,16 @@ class Yaml11Surprise(_SchemaRule):
     ```
 
     Fix:
-    Quote it: `clauses: ["7.1", "8.5.1"]`.
+    Quote it: `clauses: ["7.1", "8.5.1"]`. `qms check --fix` quotes it for you (a safe fix: the
+    schema wants text, so the quoted value is what the author meant).
     """
 
     code = "QMS005"
     name = "yaml11-surprise"
     clauses = ("7.5.2",)
     kinds = ("yaml11",)
+    fix_applicability = Applicability.SAFE
+    fix_message = N_("quote the value")
 
 
 class Unreadable(_LoadRule):
@@ -181,6 +190,35 @@ class Unreadable(_LoadRule):
     name = "file-unreadable"
     clauses = ("7.5.3.1",)
     kinds = ("io",)
+
+
+class TextNotNfc(_LoadRule):
+    """Text is written with combining accents (Unicode NFD) instead of precomposed letters (NFC).
+
+    What it checks:
+    Every line of every file is in Unicode Normalization Form C, the form Vietnamese keyboards and
+    almost every tool write.
+
+    Why:
+    `Hồ sơ` typed with combining accents looks identical but is a different string: searches, sorting,
+    duplicate checks and the 2008-term matcher see two different words (7.5.2, 7.5.3.1).
+
+    Example:
+    A title pasted from a PDF or a Mac tool, with `ồ` stored as `o` + U+0302 + U+0300.
+
+    Fix:
+    Re-save the text in NFC. `qms check --fix` normalises the line (a safe fix: the text reads the
+    same, only its encoding changes).
+    """
+
+    code = "QMS007"
+    name = "text-not-nfc"
+    severity = Severity.WARNING
+    clauses = ("7.5.2",)
+    kinds = ("not-nfc",)
+    text = True
+    fix_applicability = Applicability.SAFE
+    fix_message = N_("normalise the text to NFC")
 
 
 class SchemaType(_SchemaRule):
@@ -282,6 +320,6 @@ class NoManifest(Rule):
 
 
 RULES: tuple[type[Rule], ...] = (
-    YamlSyntax, DuplicateKey, Encoding, AliasLimit, Yaml11Surprise, Unreadable,
+    YamlSyntax, DuplicateKey, Encoding, AliasLimit, Yaml11Surprise, Unreadable, TextNotNfc,
     SchemaType, UnknownField, MissingField, NoManifest,
 )

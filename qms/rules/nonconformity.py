@@ -212,9 +212,9 @@ class UnknownProcess(Rule):
         known = {p.id for _doc, p in ctx.workspace.processes()}
         for doc, nc in _ncs(ctx):
             if nc.process not in known:
+                hint, fix = self.suggest(doc, "/process", nc.process, known)
                 yield self.at(doc, "/process", _("unknown process `{value}`").format(value=nc.process),
-                              hint=_suggest(nc.process, known) or _("use the id of a process in processes/"),
-                              subject=nc.process)
+                              hint=hint or _("use the id of a process in processes/"), subject=nc.process, fix=fix)
 
 
 class UnknownClause(Rule):

@@ -17,7 +17,7 @@ from qms.rules import (
     style,
     system,
 )
-from qms.rules.base import Rule
+from qms.rules.base import Rule, find_rule
 
 FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity,
             review)
@@ -36,8 +36,4 @@ def by_code() -> dict[str, type[Rule]]:
 
 
 def lookup(code_or_name: str) -> type[Rule] | None:
-    key = code_or_name.strip()
-    for r in all_rules():
-        if key.upper() == r.code or key.lower() == r.name:
-            return r
-    return None
+    return find_rule(all_rules(), code_or_name)

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,20 +240,22 @@ def calendar_settings_of(data: Any, path: Path, hint: str) -> CalendarSettings:
         ) from None
 
 
-def load_column_map(path: Path) -> dict[str, str]:
-    """A YAML mapping canonical column name -> header text in the export (``kpi.columns`` in qms.yaml)."""
-    from qms.kpi.columns import CANONICAL
+def load_column_map(path: Path, canonical: Sequence[str]) -> dict[str, str]:
+    """A YAML mapping canonical column name -> header text in the export (``kpi.columns`` in qms.yaml).
 
+    ``canonical`` is the list of column names the KPI engine knows (``qms.kpi.columns.CANONICAL``);
+    the caller hands it in, so this file layer does not import the layer above it.
+    """
     data = _load_yaml_mapping(path, _("columns"))
     for outer in ("kpi", "columns"):
         if set(data) == {outer} and isinstance(data[outer], dict):
             data = {str(k): v for k, v in data[outer].items()}
     out: dict[str, str] = {}
     for key, value in data.items():
-        if key not in CANONICAL:
+        if key not in canonical:
             raise QmsError(
                 _("{path}: unknown column name {name!r}").format(path=path, name=key),
-                _("use one of: {choices}").format(choices=", ".join(CANONICAL)),
+                _("use one of: {choices}").format(choices=", ".join(canonical)),
             )
         out[key] = str(value)
     return out

@@ -14,11 +14,20 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from qms.diagnostics import Edit
 from qms.errors import WorkspaceNotFound
 from qms.i18n import N_, _
 from qms.models.organisation import Manifest
 from qms.models.process import Process
-from qms.store.yaml_io import LazySourceMap, LoadedYaml, LoadProblem, SourceMap, load_bytes_fast, load_text
+from qms.store.yaml_io import (
+    LazySourceMap,
+    LoadedYaml,
+    LoadProblem,
+    SourceMap,
+    load_bytes_fast,
+    load_text,
+    nfc_problems,
+)
 
 MANIFEST = "qms.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -100,6 +109,7 @@ class SchemaProblem:
     line: int
     column: int
     hint: str = ""
+    edits: tuple[Edit, ...] = ()  # text edits that resolve the problem, if the store knows them
 
 
 @dataclass(slots=True)
@@ -112,6 +122,7 @@ class LoadedDoc(Generic[M]):
     schema_problems: list[SchemaProblem] = field(default_factory=list)
     raw: Any = None
     digest: str = ""
+    text_problems: list[LoadProblem] = field(default_factory=list)  # not fatal: the file still loads
 
 
 @dataclass(slots=True)
@@ -259,13 +270,17 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
         mark, found = smap.locate(pointer)
         surprise = smap.surprise(found) if found == pointer else smap.surprise(pointer)
         if surprise is not None:
+            span = smap.span(pointer) if found == pointer else None
+            edits = ((Edit(span[0].line, span[0].column, span[1].line, span[1].column, f"'{surprise}'", surprise),)
+                     if span is not None and span[0].line == span[1].line
+                     and span[1].column - span[0].column == len(surprise) else ())
             problems.append(SchemaProblem(
                 "yaml11",
                 (_("YAML reads the unquoted `{value}` as a boolean")
                  if surprise.lower() in ("y", "n", "yes", "no", "on", "off")
                  else _("YAML reads the unquoted `{value}` as a number")).format(value=surprise)
                 + f" ({msg})",
-                pointer, mark.line, mark.column, _("quote it: '{value}'").format(value=surprise)))
+                pointer, mark.line, mark.column, _("quote it: '{value}'").format(value=surprise), edits))
             continue
         key = (pointer, msg)
         if key in seen:
@@ -343,7 +358,8 @@ def parse_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
                                       hint=_("check that the file exists and is readable"))])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     loaded: LoadedYaml = load_bytes_fast(raw)
-    doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest)
+    doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest,
+                                    text_problems=nfc_problems(raw))
     if loaded.data is None:
         if not loaded.problems:
             doc.load_problems.append(LoadProblem("empty", _("the file is empty"), hint=_("add the document's fields")))

@@ -3,9 +3,11 @@
 The checker reads YAML with its own loader (``yaml_io``); commands that *change*
 a user's file use this module instead. It loads with ruamel.yaml's round-trip
 mode, lets the caller mutate the data, and writes the result atomically
-(``store/atomic.py``). The indentation style is detected by trying the usual
-styles and keeping the one that reproduces the untouched file exactly, so an
-edit only changes the lines it means to change.
+(``store/atomic.py``). The indentation style is detected once, here, for every
+caller (document control, ``qms migrate``, ``qms check --fix``): the style read
+from the text (:func:`guess_indent`) and the usual house styles are each tried,
+and the one that reproduces the untouched file best is kept, so an edit only
+changes the lines it means to change.
 
 Typical use::
 
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,38 @@ T = TypeVar("T")
 
 # (mapping, sequence, offset) styles tried in order; the first is the project's house style.
 _STYLES: tuple[tuple[int, int, int], ...] = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 4, 0), (4, 6, 4), (3, 3, 0))
+
+
+_KEY_ONLY = re.compile(r"^(\s*)[^\s#-][^:#]*:\s*(#.*)?$")
+_DASH = re.compile(r"^(\s*)- ")
+_KEY = re.compile(r"^(\s*)[^\s#-][^:#]*:")
+
+
+def guess_indent(text: str) -> tuple[int, int]:
+    """``(mapping indent, dash offset)`` as written in ``text`` (defaults 2 and 2)."""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    mapping, offset = 0, -1
+    for prev, line in itertools.pairwise(lines):
+        head = _KEY_ONLY.match(prev)
+        if head is None:
+            continue
+        base = len(head.group(1))
+        dash = _DASH.match(line)
+        key = _KEY.match(line)
+        if dash is not None and offset < 0:
+            offset = max(0, len(dash.group(1)) - base)
+        elif dash is None and key is not None and not mapping and len(key.group(1)) > base:
+            mapping = len(key.group(1)) - base
+        if mapping and offset >= 0:
+            break
+    return (mapping or 2), (2 if offset < 0 else offset)
+
+
+def _styles(text: str) -> list[tuple[int, int, int]]:
+    """The candidate ``(mapping, sequence, offset)`` styles: the one read from ``text`` first."""
+    mapping, offset = guess_indent(text)
+    guessed = (mapping, offset + 2, offset)
+    return [guessed, *(s for s in _STYLES if s != guessed)]
 
 
 class YamlEditError(QmsError):
@@ -99,7 +135,7 @@ def loads_roundtrip(text: str, *, source: str = "<string>") -> RoundTrip:
     explicit_start = text.lstrip().startswith("---")
     best: RoundTrip | None = None
     best_score = -1
-    for style in _STYLES:
+    for style in _styles(text):
         y = _yaml(style, explicit_start)
         try:
             data = y.load(text)

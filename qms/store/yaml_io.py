@@ -9,6 +9,7 @@ raised: a broken file becomes findings and the other files are still checked.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qms.diagnostics import Edit
 from qms.i18n import _
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -53,6 +55,7 @@ class LoadProblem:
     pointer: str = ""
     hint: str = ""
     related: tuple[Mark, ...] = ()
+    edits: tuple[Edit, ...] = ()  # text edits that resolve the problem, if the store knows them
 
 
 @dataclass
@@ -62,6 +65,7 @@ class SourceMap:
     values: dict[str, Mark] = field(default_factory=dict)
     keys: dict[str, Mark] = field(default_factory=dict)
     plain_surprises: dict[str, str] = field(default_factory=dict)
+    ends: dict[str, Mark] = field(default_factory=dict)  # scalar values: just past their last character
 
     def locate(self, pointer: str, prefer_key: bool = False) -> tuple[Mark, str]:
         """The position of ``pointer`` or of its longest existing prefix, and that prefix."""
@@ -80,6 +84,11 @@ class SourceMap:
     def surprise(self, pointer: str) -> str | None:
         """The original text of a plain scalar that YAML 1.1 read as a bool or number."""
         return self.plain_surprises.get(pointer)
+
+    def span(self, pointer: str) -> tuple[Mark, Mark] | None:
+        """Where the scalar at exactly ``pointer`` is written, quotes included: ``[start, end)``."""
+        start, end = self.values.get(pointer), self.ends.get(pointer)
+        return (start, end) if start is not None and end is not None else None
 
 
 @dataclass(slots=True)
@@ -149,6 +158,7 @@ class _Builder:
         return self._node(node, "", 0)
 
     def _scalar(self, node: ScalarNode, pointer: str) -> Any:
+        self.source_map.ends[pointer] = Mark(node.end_mark.line + 1, node.end_mark.column + 1)
         tag = node.tag
         if tag not in _KNOWN_TAGS:
             self.problems.append(_tag_problem(node, pointer))
@@ -360,6 +370,43 @@ def load_text(text: str) -> LoadedYaml:
     return LoadedYaml(data, builder.source_map, builder.problems)
 
 
+def nfc_problems(raw: bytes) -> list[LoadProblem]:
+    """One ``not-nfc`` problem per line whose text is not in Unicode NFC, each with the edit that fixes it.
+
+    Vietnamese typed with combining accents (NFD, as some Mac and old Windows tools write it) looks
+    the same but compares, sorts and searches differently. Normalising never crosses a line break,
+    so fixing line by line gives exactly ``unicodedata.normalize("NFC", text)``.
+    """
+    if raw.isascii():
+        return []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return []  # reported as an encoding problem
+    text = text.removeprefix("\ufeff")
+    if unicodedata.is_normalized("NFC", text):
+        return []
+    out: list[LoadProblem] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        body = line.removesuffix("\r")
+        if unicodedata.is_normalized("NFC", body):
+            continue
+        fixed = unicodedata.normalize("NFC", body)
+        start = 0
+        while start < min(len(body), len(fixed)) and body[start] == fixed[start]:
+            start += 1
+        start = max(0, start - 1) if start < len(body) and unicodedata.combining(body[start]) else start
+        end_b, end_f = len(body), len(fixed)
+        while end_b > start and end_f > start and body[end_b - 1] == fixed[end_f - 1]:
+            end_b, end_f = end_b - 1, end_f - 1
+        out.append(LoadProblem(
+            "not-nfc", _("the text is not in Unicode NFC form: `{text}` is written with combining accents").format(
+                text=fixed[start:end_f]),
+            number, start + 1, hint=_("re-save the text in NFC form (run `qms check --fix`)"),
+            edits=(Edit(number, start + 1, number, end_b + 1, fixed[start:end_f], body[start:end_b]),)))
+    return out
+
+
 def load_bytes(raw: bytes) -> LoadedYaml:
     text, problem = decode(raw)
     if problem is not None or text is None:
@@ -516,6 +563,7 @@ class LazySourceMap(SourceMap):
             self.values.update(full.source_map.values)
             self.keys.update(full.source_map.keys)
             self.plain_surprises.update(full.source_map.plain_surprises)
+            self.ends.update(full.source_map.ends)
 
     def locate(self, pointer: str, prefer_key: bool = False) -> tuple[Mark, str]:
         self._ensure()
@@ -524,6 +572,10 @@ class LazySourceMap(SourceMap):
     def surprise(self, pointer: str) -> str | None:
         self._ensure()
         return self.plain_surprises.get(pointer)
+
+    def span(self, pointer: str) -> tuple[Mark, Mark] | None:
+        self._ensure()
+        return super().span(pointer)
 
 
 def load_bytes_fast(raw: bytes) -> LoadedYaml:

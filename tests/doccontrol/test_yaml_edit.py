@@ -65,3 +65,14 @@ def test_broken_yaml_is_a_user_error(tmp_path: Path) -> None:
     path.write_bytes(b"a: \xff\n")
     with pytest.raises(YamlEditError, match="not UTF-8"):
         edit_yaml_file(path, lambda data: None)
+
+
+def test_one_round_trip_wrapper_serves_migrate_too() -> None:
+    """issue 17: the migrate command and document control share one ruamel wrapper (store/yaml_edit)."""
+    import qms.migrate.apply as migrate_apply
+
+    assert migrate_apply.loads_roundtrip is loads_roundtrip
+    # a 4-space, dash-indented file keeps its layout; only the extra space inside a line goes
+    text = "a:\n    b:\n        - x:  1\n          y: 2\n    c: 3\n"
+    rt = loads_roundtrip(text)
+    assert rt.dump() == text.replace("x:  1", "x: 1")
