@@ -89,6 +89,7 @@ def run_check(ws: Workspace, options: CheckOptions) -> Report:
             if override:
                 diag = replace(diag, severity=Severity.parse(override))
             report.diagnostics.append(diag)
+    report.diagnostics = suppress_consequences(report.diagnostics)
     _apply_waivers(report, ws, config, options.today)
     if options.paths:
         prefixes = tuple(p.rstrip("/") for p in options.paths)
@@ -97,6 +98,30 @@ def run_check(ws: Workspace, options: CheckOptions) -> Report:
             if any(d.location.path == p or d.location.path.startswith(p + "/") for p in prefixes)
         ]
     return report.finalise()
+
+
+#: Loader findings (QMS00x) are root causes: a schema finding (QMS01x) at the very same place only
+#: restates them ("cannot read the date" and then "expected a date").
+_ROOT_FAMILY = "QMS00"
+_CONSEQUENCE_FAMILY = "QMS01"
+#: A finding that a more specific finding at the same place explains: an ISO 9001:2008 clause number
+#: is "unknown" in 2015 only because it is a 2008 number (QMS802 says which 2015 clauses replace it).
+_EXPLAINED_BY: dict[str, frozenset[str]] = {"QMS109": frozenset({"QMS802"})}
+
+
+def suppress_consequences(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Report each root cause once: drop findings that follow from another finding at the same place."""
+    at: dict[tuple[str, int, int], set[str]] = {}
+    for d in diagnostics:
+        at.setdefault((d.location.path, d.location.line, d.location.column), set()).add(d.code)
+
+    def explained(d: Diagnostic) -> bool:
+        codes = at[(d.location.path, d.location.line, d.location.column)]
+        if d.code.startswith(_CONSEQUENCE_FAMILY) and any(c.startswith(_ROOT_FAMILY) for c in codes):
+            return True
+        return bool(_EXPLAINED_BY.get(d.code, frozenset()) & codes)
+
+    return [d for d in diagnostics if not explained(d)]
 
 
 def _apply_waivers(report: Report, ws: Workspace, config: CheckConfig | None, today: dt.date) -> None:

@@ -514,7 +514,7 @@ class AuditUnknownReference(Rule):
         if ws.manifest is None:
             return
         people = _people(ws.manifest)
-        known = set(ws.process_by_id())
+        known = ws.declared_process_ids()
         for doc, prog in ws.models("audit-programme"):
             for i, entry in enumerate(prog.audits):
                 yield from self._refs(doc, ("audits", i), entry.processes, entry.clauses, known)

@@ -31,7 +31,7 @@ class Index:
         self.roles = {r.id for r in m.organisation.roles} if m else set()
         self.people = {p.id for p in m.organisation.people} if m else set()
         self.objectives = {o.id for o in m.objectives} if m else set()
-        self.processes = {p.id for _doc, p in ws.processes()}
+        self.processes = ws.declared_process_ids()
         self.forms: set[str] = {f.code for f in m.forms} if m else set()
         self.records: set[str] = set()
         self.kpis: set[str] = set()

@@ -209,7 +209,7 @@ class UnknownProcess(Rule):
     clauses = ("10.2.2",)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        known = {p.id for _doc, p in ctx.workspace.processes()}
+        known = ctx.workspace.declared_process_ids()
         for doc, nc in _ncs(ctx):
             if nc.process not in known:
                 hint, fix = self.suggest(doc, "/process", nc.process, known)

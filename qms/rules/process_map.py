@@ -31,6 +31,8 @@ class StepGraph:
     steps: dict[str, Step]
     succ: dict[str, list[str]]
     pred: dict[str, list[str]] = field(default_factory=dict)
+    #: steps whose `next` or branches name a step that does not exist (QMS110 reports them)
+    dangling: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, proc: Process) -> StepGraph:
@@ -43,17 +45,20 @@ class StepGraph:
                 index[s.id] = i
                 steps[s.id] = s
         succ: dict[str, list[str]] = {}
+        dangling: set[str] = set()
         for sid in order:
             targets: list[str] = []
             for t in steps[sid].successors():
-                if t in steps and t not in targets:
+                if t not in steps:
+                    dangling.add(sid)
+                elif t not in targets:
                     targets.append(t)
             succ[sid] = targets
         pred: dict[str, list[str]] = {sid: [] for sid in order}
         for sid in order:
             for t in succ[sid]:
                 pred[t].append(sid)
-        return cls(order, index, steps, succ, pred)
+        return cls(order, index, steps, succ, pred, dangling)
 
     def starts(self) -> list[str]:
         return [s for s in self.order if self.steps[s].kind == "start"]
@@ -206,10 +211,17 @@ def _step_ptr(g: StepGraph, sid: str, *rest: str | int) -> str:
 class _GraphRule(Rule):
     family = "process-map"
 
+    #: Rules that follow paths through the graph: a link to a step that does not exist (QMS110, the
+    #: root cause) would make them report steps "unreachable" or "without a next step" that are not.
+    follows_paths = False
+
     def graphs(self, ctx: CheckContext) -> Iterator[tuple[LoadedDoc[Process], Process, StepGraph]]:
         for doc, proc in ctx.workspace.processes():
             if proc.steps:
-                yield doc, proc, graph_of(ctx, proc)
+                g = graph_of(ctx, proc)
+                if self.follows_paths and g.dangling:
+                    continue
+                yield doc, proc, g
 
 
 # --------------------------------------------------------------------------------------------------
@@ -321,6 +333,7 @@ class UnreachableStep(_GraphRule):
     Point a `next` or a branch at the step, or delete it.
     """
 
+    follows_paths = True
     code = "QMS203"
     name = "unreachable-step"
     clauses = ("4.4.1",)
@@ -360,6 +373,7 @@ class NoPathToEnd(_GraphRule):
     Give the step a `next` towards the end, or make it an end step.
     """
 
+    follows_paths = True
     code = "QMS204"
     name = "no-path-to-end"
     clauses = ("4.4.1",)
@@ -510,6 +524,7 @@ class LoopWithoutExit(_GraphRule):
     Turn one step of the loop into a decision with a branch that leaves it.
     """
 
+    follows_paths = True
     code = "QMS207"
     name = "loop-without-exit"
     clauses = ("4.4.1",)
@@ -811,6 +826,7 @@ class TimeBudget(_GraphRule):
     Shorten the internal step times so that the longest path fits, or correct the legal limit.
     """
 
+    follows_paths = True
     code = "QMS214"
     name = "time-budget-exceeded"
     clauses = ("8.1", "8.2.2")

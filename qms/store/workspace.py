@@ -9,7 +9,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -151,6 +151,18 @@ class Workspace:
         for doc, proc in self.processes():
             out.setdefault(proc.id, (doc, proc))
         return out
+
+    def declared_process_ids(self) -> set[str]:
+        """Ids of every process file, valid or not: a file that fails validation still declares its
+        process (its ``id:``, else its file name), so references to it are not "unknown" as well."""
+        ids: set[str] = set()
+        for doc in self.of_kind("process"):
+            if doc.model is not None:
+                ids.add(doc.model.id)
+                continue
+            raw_id = doc.raw.get("id") if isinstance(doc.raw, dict) else None
+            ids.add(raw_id if isinstance(raw_id, str) and raw_id else PurePosixPath(doc.path).stem)
+        return ids
 
     def models(self, kind: str) -> list[tuple[LoadedDoc[Any], Any]]:
         return [(d, d.model) for d in self.of_kind(kind) if d.model is not None]

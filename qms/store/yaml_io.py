@@ -179,8 +179,14 @@ class _Builder:
         try:
             return self._constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            self.problems.append(_at(node, "tag", _("cannot read value {value!r}: {reason}").format(
-                value=node.value, reason=exc), pointer, _("quote the value")))
+            if tag == _TAG_PREFIX + "timestamp":
+                # a date-shaped value that is no date (2027-13-04): quoting would only hide the mistake
+                self.problems.append(_at(node, "tag", _("{value!r} is not a date that exists").format(
+                    value=node.value), pointer,
+                    _("write a real date as YYYY-MM-DD (month 01-12, a day the month has)")))
+            else:
+                self.problems.append(_at(node, "tag", _("cannot read value {value!r}: {reason}").format(
+                    value=node.value, reason=exc), pointer, _("quote the value")))
             return node.value
 
     def _node(self, node: Node, pointer: str, depth: int) -> Any:
@@ -315,7 +321,13 @@ def load_text(text: str) -> LoadedYaml:
         col = mark.column + 1 if mark else 1
         what = _(exc.problem or exc.context or "invalid YAML")
         hint = _("check indentation and quoting around this position")
-        if "\t" in what or "tab" in what.lower():
+        lines = text.splitlines()
+        bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or bad_line[col - 1:col] == "\t":
+            # libyaml's own words ("cannot start any token") do not say that the culprit is a tab
+            what = _("a tab character is used for indentation")
+            hint = _("YAML does not allow tabs for indentation; use spaces")
+        elif "\t" in what or "tab" in what.lower():
             hint = _("YAML does not allow tabs for indentation; use spaces")
         elif "mapping values are not allowed" in what:
             hint = _("quote values that contain ': ' (for example titles with a colon)")
