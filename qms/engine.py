@@ -79,6 +79,10 @@ def run_check(ws: Workspace, options: CheckOptions) -> Report:
     hours = float(manifest.calendar.working_hours_per_day) if manifest is not None else 8.0
     ctx = CheckContext(workspace=ws, today=options.today, hours_per_day=hours, catalogue=all_rules())
     report = Report(files_checked=len(ws.docs))
+    if options.paths:  # `qms check FILE` reports on FILE: count what it reports on
+        wanted = tuple(p.rstrip("/") for p in options.paths)
+        report.files_checked = sum(1 for d in ws.docs
+                                   if any(d.path == p or d.path.startswith(p + "/") for p in wanted))
     overrides = config.severity if config else {}
     for rule_cls in rules:
         rule = rule_cls()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qms.errors import QmsError
-from qms.i18n import _
+from qms.i18n import _, ngettext
 from qms.models.audit import AuditProgramme, ProgrammeAudit
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
@@ -54,11 +54,12 @@ class Priority:
     def reasons(self) -> list[str]:
         out: list[str] = []
         if self.open_ncs:
-            out.append(_("{n} open nonconformities").format(n=self.open_ncs))
+            out.append(ngettext("{n} open nonconformity", "{n} open nonconformities", self.open_ncs).format(
+                n=self.open_ncs))
         if self.high_risk:
             out.append(_("high risk {risk} (score {score})").format(risk=self.risk_id, score=self.risk_score))
         if self.late:
-            out.append(_("{n} late dossiers").format(n=self.late))
+            out.append(ngettext("{n} late dossier", "{n} late dossiers", self.late).format(n=self.late))
         if self.changed:
             out.append(_("changed on {day}").format(day=self.changed.isoformat()))
         return out

@@ -34,7 +34,7 @@ def kpi() -> None:
               help="Write the report to this file (required for pdf).")
 @click.option("--as-of", "as_of", default=None, help="Reference date for unresolved dossiers (default: today).")
 @click.option("--target", type=click.FloatRange(0, 100), default=None,
-              help="Objective: on-time rate >= TARGET %% (default: the repository's on_time_rate objectives).")
+              help="Objective: on-time rate >= TARGET percent (default: the repository's on_time_rate objectives).")
 @click.option(
     "--limits",
     "limits_file",

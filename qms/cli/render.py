@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qms.cli.common import repo_root
-from qms.i18n import _
+from qms.i18n import _, ngettext
 
 
 @click.command("render")
@@ -78,7 +78,8 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     for url in sorted(set(opts.refused)):
         click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
     if fmt == "html":
-        click.echo(_("Rendered {n} HTML pages into {path}").format(n=len(stats.outputs), path=out))
+        click.echo(ngettext("Rendered {n} HTML page into {path}", "Rendered {n} HTML pages into {path}",
+                            len(stats.outputs)).format(n=len(stats.outputs), path=out))
         return
     click.echo(_("Rendered {path} ({pages} pages; {rendered} rendered, {cached} from cache)").format(
         path=out, pages=stats.pages, rendered=stats.rendered, cached=stats.cached))

@@ -112,15 +112,16 @@ def N_(message: str) -> str:
     return message
 
 
-def format_number(value: float, lang: str | None = None, digits: int = 2) -> str:
-    """``value`` with the language's decimal sign and grouping ("99,7" in Vietnamese, "99.7" in English)."""
+def format_number(value: float, lang: str | None = None, digits: int = 2, fixed: bool = False) -> str:
+    """``value`` with the language's decimal sign and grouping ("99,7" in Vietnamese, "99.7" in English);
+    ``fixed`` keeps trailing zeros ("75,00")."""
     from babel.numbers import format_decimal
 
     code = normalise_language(lang) if lang else _current.get()
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits > 0 else "")
     return str(format_decimal(value, format=pattern, locale=code))
 
 
-def format_percent(value: float, lang: str | None = None, digits: int = 2) -> str:
+def format_percent(value: float, lang: str | None = None, digits: int = 2, fixed: bool = False) -> str:
     """A percentage given in percent (99.7 -> "99,7%" in Vietnamese, "99.7%" in English)."""
-    return format_number(value, lang, digits) + "%"
+    return format_number(value, lang, digits, fixed) + "%"

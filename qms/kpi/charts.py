@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import escape
 
+from qms.i18n import format_percent
+
 FONT = "QmsSans, 'Noto Sans', sans-serif"
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 TARGET_COLOUR = "#b22222"
@@ -134,7 +136,7 @@ def bar_chart(
         colour = TARGET_COLOUR if low else PALETTE[0]
         out.append(f'<rect x="{_n(left)}" y="{_n(yy)}" width="{_n(max(0.5, x(v) - left))}" height="{_n(bar)}" '
                    f'fill="{colour}"/>')
-        out.append(f'<text x="{_n(x(v) + 4)}" y="{_n(yy + bar - 2)}">{v:.2f}%</text>')
+        out.append(f'<text x="{_n(x(v) + 4)}" y="{_n(yy + bar - 2)}">{format_percent(v, fixed=True)}</text>')
     bottom = top + len(items) * (bar + gap)
     for step in range(6):
         v = floor + span * step / 5

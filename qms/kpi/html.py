@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import _
+from qms.i18n import _, format_percent
 from qms.kpi.charts import bar_chart, line_chart
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.kpi.report import ObjectiveResult, check_target
@@ -47,7 +47,7 @@ class Section:
 
 
 def _pct(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.2f}%"
+    return "–" if rate is None else format_percent(rate * 100, fixed=True)
 
 
 def _months(result: KpiResult, series: Mapping[tuple[str, str, str], list[int]]) -> list[str]:
@@ -132,11 +132,11 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         (_("On-time rate"), _pct(c.on_time_rate)),
     ]
     objs = [{"id": o.id, "statement": o.statement, "target": o.target_text,
-             "actual": "–" if o.actual is None else f"{o.actual:.2f}%", "met": o.met} for o in objectives]
+             "actual": "–" if o.actual is None else format_percent(o.actual, fixed=True), "met": o.met} for o in objectives]
     if target is not None:
         chk = check_target(c, target)
         objs.insert(0, {"id": "--target", "statement": _("On-time rate"), "target": f">= {target:g}%",
-                        "actual": "–" if chk.actual_percent is None else f"{chk.actual_percent:.2f}%",
+                        "actual": "–" if chk.actual_percent is None else format_percent(chk.actual_percent, fixed=True),
                         "met": chk.met})
     period = None
     if result.period:

@@ -149,7 +149,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 title=_("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key),
                 description=_("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
                     late=counts["late"], resolved=counts.resolved,
-                    rate="–" if rate is None else f"{rate * 100:.2f}%"),
+                    rate="–" if rate is None else format_percent(rate * 100, org_lang)),
                 source="late_dossier",
                 severity="minor",
                 clause="6.2",

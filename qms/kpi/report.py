@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qms.i18n import _
+from qms.i18n import _, format_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def to_csv(result: KpiResult, target: float | None = None, objectives: Sequence[
 
 
 def _pct(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.2f}%"
+    return "-" if rate is None else format_percent(rate * 100, fixed=True)
 
 
 def to_text(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
@@ -184,7 +184,7 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         verdict = _("met") if obj.met else _("MISSED")
         lines.append(
             _("Objective {id} ({target}): {actual} - {verdict}").format(
-                id=obj.id, target=obj.target_text, actual="-" if obj.actual is None else f"{obj.actual:.2f}%",
+                id=obj.id, target=obj.target_text, actual="-" if obj.actual is None else format_percent(obj.actual, fixed=True),
                 verdict=verdict)
         )
     if result.groups:

@@ -28,9 +28,12 @@ def render(report: Report) -> str:
         lines.append(ngettext("All clean: {files} file checked.", "All clean: {files} files checked.",
                               s["files"]).format(files=s["files"]))
     else:
-        lines.append(
-            _("Found {errors} error(s), {warnings} warning(s), {infos} info(s) in {files} files.").format(**s)
-        )
+        lines.append(_("Found {errors}, {warnings} and {infos} in {files}.").format(
+            errors=ngettext("{n} error", "{n} errors", s["errors"]).format(n=s["errors"]),
+            warnings=ngettext("{n} warning", "{n} warnings", s["warnings"]).format(n=s["warnings"]),
+            infos=ngettext("{n} info finding", "{n} info findings", s["infos"]).format(n=s["infos"]),
+            files=ngettext("{n} file", "{n} files", s["files"]).format(n=s["files"])))
     if s["waived"]:
-        lines.append(_("{waived} finding(s) waived.").format(waived=s["waived"]))
+        lines.append(ngettext("{waived} finding waived.", "{waived} findings waived.", s["waived"]).format(
+            waived=s["waived"]))
     return "\n".join(lines) + "\n"

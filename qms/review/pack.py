@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import N_, _, pgettext
+from qms.i18n import N_, _, format_percent, pgettext
 from qms.models.common import Text
 from qms.models.review import INPUTS, ManagementReview
 
@@ -207,7 +207,7 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
     if results:
         s_obj.tables.append(Table([_("Objective"), _("Target"), _("Actual"), _("Verdict")],
                                   [[f"{o.id} – {o.statement}", o.target_text,
-                                    "–" if o.actual is None else f"{o.actual:.2f}%",
+                                    "–" if o.actual is None else format_percent(o.actual, fixed=True),
                                     _("met") if o.met else _("MISSED")] for o in results]))
     else:
         s_obj.notes.append(_("No objective is measured by the on-time rate."))
@@ -216,7 +216,7 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
     s_mon.notes.append(_("{total} dossiers counted, {resolved} resolved: {early} early, {on_time} on time, "
                          "{late} late; on-time rate {rate}.").format(
         total=c.total, resolved=c.resolved, early=c["early"], on_time=c["on_time"], late=c["late"],
-        rate="–" if rate is None else f"{rate * 100:.2f}%"))
+        rate="–" if rate is None else format_percent(rate * 100, fixed=True)))
     goal = (results[0].op, results[0].target) if results else None
     for sec in build_sections(result, clf.series_counts, goal):
         target = s_proc if sec.key_label != _("Unit") else s_mon

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from qms.diagnostics import Diagnostic, Severity
-from qms.i18n import _
+from qms.i18n import _, format_number
 from qms.models.organisation import Manifest
 from qms.models.process import Process, Step
 from qms.rules.base import CheckContext, Rule, pointer
@@ -201,7 +201,8 @@ def graph_of(ctx: CheckContext, proc: Process) -> StepGraph:
 
 
 def fmt_days(value: float) -> str:
-    return f"{round(value, 2):g}"
+    """A number of days in the language of messages ("0,5" in Vietnamese, "0.5" in English)."""
+    return format_number(round(value, 2))
 
 
 def _step_ptr(g: StepGraph, sid: str, *rest: str | int) -> str:
@@ -842,10 +843,16 @@ class TimeBudget(_GraphRule):
             total, path = g.longest_path(starts[0], weight)
             limit = adm.time_limit.in_days(hpd)
             if path and total > limit + 1e-9:
-                yield self.at(doc, "/administrative/time_limit",
-                              _("{path} takes {total} working days; the legal limit is {limit} "
+                if limit <= 1 + 1e-9:  # a same-day or one-day limit is counted in hours
+                    message = _("{path} takes {total} working hours; the legal limit is {limit} hours "
+                                "(over by {over})").format(
+                        path="→".join(path), total=fmt_days(total * hpd), limit=fmt_days(limit * hpd),
+                        over=fmt_days((total - limit) * hpd))
+                else:
+                    message = _("{path} takes {total} working days; the legal limit is {limit} "
                                 "(over by {over})").format(path="→".join(path), total=fmt_days(total),
-                                                          limit=fmt_days(limit), over=fmt_days(total - limit)),
+                                                          limit=fmt_days(limit), over=fmt_days(total - limit))
+                yield self.at(doc, "/administrative/time_limit", message,
                               hint=_("shorten the steps on this path or correct `time_limit`"), subject=proc.id)
 
 

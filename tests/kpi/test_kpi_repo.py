@@ -232,3 +232,16 @@ def test_parallel_declines_quoted_csv(tmp_path: Path) -> None:
     clf = Classifier(calendar_from_settings(), {})
     assert not add_file_parallel(clf, log, 2, min_bytes=0)
     assert clf.files == []
+
+
+def test_percentages_follow_the_language(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 13: "66,67%" in Vietnamese, "66.67%" in English."""
+    log = write_log(repo / "log.csv", [
+        "A1,QT-01,Tư pháp,03/03/2026 08:00,05/03/2026 10:00,Đã trả",
+        "A2,QT-01,Tư pháp,03/03/2026 08:00,04/03/2026 10:00,Đã trả",
+        "A3,QT-01,Tư pháp,03/03/2026 08:00,09/03/2026 10:00,Đã trả",
+    ])
+    _code, out, _err = run(["--lang", "vi", "kpi", "report", str(log), "--as-of", "2026-06-30"], capsys)
+    assert "66,67%" in out and "66.67%" not in out
+    _code, out, _err = run(["--lang", "en", "kpi", "report", str(log), "--as-of", "2026-06-30"], capsys)
+    assert "66.67%" in out

@@ -76,3 +76,19 @@ def test_a_broken_process_is_not_unknown_everywhere_else(repo: Path) -> None:
     found = _found(repo)
     assert any(f[1] == PROC and f[0].startswith("QMS01") for f in found)
     assert not [f for f in found if "unknown process" in f[3]], found
+
+
+def test_a_same_day_limit_is_counted_in_hours(repo: Path) -> None:
+    """Issue 16 item 13: "takes 10 working hours; the limit is 8 hours", not "1.25 working days"."""
+    _edit(repo, "    duration: 4h\n", "    duration: 8h\n")
+    [msg] = [f[3] for f in _found(repo) if f[0] == "QMS214"]
+    assert "10 working hours" in msg and "8 hours" in msg and "over by 2" in msg
+
+
+def test_day_counts_follow_the_language(repo: Path) -> None:
+    """Issue 16 item 13: Vietnamese writes "2,25", not "2.25"."""
+    _edit(repo, "  time_limit: 1d", "  time_limit: 2d")
+    _edit(repo, "    duration: 4h\n", "    duration: 2d\n")
+    with use_language("vi"):
+        [msg] = [f[3] for f in _found(repo) if f[0] == "QMS214"]
+    assert "2,25 ngày làm việc" in msg and "vượt 0,25" in msg
