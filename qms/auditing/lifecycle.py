@@ -9,12 +9,12 @@ ways: the finding records the NC id, the NC records the audit and the finding.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from qms.analysis.ids import closest_first, did_you_mean, match_id
 from qms.analysis.people import Directory
 from qms.auditing import checklist as checklist_mod
 from qms.errors import InvalidTransition, QmsError, UsageError
@@ -52,9 +52,9 @@ def _workspace(root: Path) -> tuple[Workspace, Manifest]:
 
 
 def _unknown(what: str, value: str, known: Sequence[str]) -> UsageError:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    hint = (_("did you mean `{value}`?").format(value=close[0]) if close
-            else _("known: {choices}").format(choices=", ".join(known) or "-"))
+    close = did_you_mean(value, known)
+    hint = (_("did you mean `{value}`?").format(value=close) if close
+            else _("known: {choices}").format(choices=", ".join(closest_first(value, known)) or "-"))
     return UsageError(_("unknown {what} `{value}`").format(what=what, value=value), hint)
 
 
@@ -138,9 +138,11 @@ def plan(
     if not auditors:
         raise UsageError(_("the audit has no auditor"), _("give --lead PERSON (and --team PERSON)"))
     known = ws.process_by_id()
-    for pid in procs:
-        if pid not in known:
+    for i, pid in enumerate(procs):
+        found = match_id(pid, known)
+        if found is None:
             raise _unknown(_("process"), pid, sorted(known))
+        procs[i] = found
     scope_procs = [known[p][1] for p in procs]
     for pid in dict.fromkeys(auditors):
         person = _person(manifest, pid, auditor=True)

@@ -122,14 +122,18 @@ def process_ids(root: Path) -> set[str]:
 
 
 def check_process(root: Path, process: str) -> str:
+    """The process id ``process`` names (any case, when that is unambiguous), or a usage error."""
+    from qms.analysis.ids import closest_first, did_you_mean, match_id
+
     known = process_ids(root)
-    if process in known:
-        return process
-    close = difflib.get_close_matches(process, sorted(known), n=1, cutoff=0.6)
+    found = match_id(process, known)
+    if found is not None:
+        return found
+    close = did_you_mean(process, known)
     if close:
-        hint = _("did you mean `{value}`?").format(value=close[0])
+        hint = _("did you mean `{value}`?").format(value=close)
     elif known:
-        hint = _("known processes: {choices}").format(choices=", ".join(sorted(known)))
+        hint = _("known processes: {choices}").format(choices=", ".join(closest_first(process, known)))
     else:
         hint = _("the repository has no processes/*.yaml yet")
     raise UsageError(_("unknown process {value!r}").format(value=process), hint)

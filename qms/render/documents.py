@@ -11,8 +11,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.errors import QmsError
-from qms.i18n import translate
+from qms.errors import QmsError, UsageError
+from qms.i18n import _, translate
 from qms.models.organisation import Manifest
 from qms.models.process import Process
 from qms.render import viewmodels as vm
@@ -31,7 +31,7 @@ from qms.render.pdf import (
     write_document,
 )
 from qms.store.atomic import atomic_write_bytes, atomic_write_text
-from qms.store.workspace import Workspace, load_workspace
+from qms.store.workspace import LoadedDoc, Workspace, load_workspace
 
 KINDS = ("manual", "procedure", "matrix", "records")
 
@@ -199,16 +199,22 @@ def _sig_from_meta(meta: dict[str, Any]) -> SigField | None:
     return SigField(str(name), int(page), (float(x1), float(y1), float(x2), float(y2)))
 
 
-def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
-    found = ws.process_by_id().get(proc_id)
-    if found is None:
-        known = sorted(ws.process_by_id())
-        import difflib
+def find_procedure(ws: Workspace, proc_id: str) -> tuple[LoadedDoc[Process], Process]:
+    """The procedure ``proc_id`` names (any case, when unambiguous), or a usage error listing the ids."""
+    from qms.analysis.ids import closest_first, did_you_mean, match_id
 
-        close = difflib.get_close_matches(proc_id, known, n=1)
-        raise QmsError(f"no procedure with id {proc_id!r}",
-                       hint=f"did you mean {close[0]}?" if close else f"known ids: {', '.join(known[:10])}")
-    doc, proc = found
+    by_id = ws.process_by_id()
+    found = match_id(proc_id, by_id)
+    if found is None:
+        close = did_you_mean(proc_id, by_id)
+        raise UsageError(_("no procedure with id {id!r}").format(id=proc_id),
+                         _("did you mean `{value}`?").format(value=close) if close else
+                         _("known procedures: {choices}").format(choices=", ".join(closest_first(proc_id, by_id))))
+    return by_id[found]
+
+
+def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
+    doc, proc = find_procedure(ws, proc_id)
     view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path)
     stats = RenderStats()
     prepare_fonts(root)
@@ -337,9 +343,8 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
     lang = opts.lang
     views = procedure_views(ws, lang)
     if kind == "procedure":
-        views = [v for v in views if v[1].id == proc_id]
-        if not views:
-            raise QmsError(f"no procedure with id {proc_id!r}")
+        wanted = find_procedure(ws, proc_id or "")[1].id
+        views = [v for v in views if v[1].id == wanted]
     pages: dict[str, str] = {}
     if kind in ("manual", "procedure"):
         for view, proc, _path in views:
