@@ -8,6 +8,7 @@ traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -120,3 +121,23 @@ def relative_to_top(root: Path, rel_path: str) -> str:
     """``rel_path`` (relative to the QMS root) expressed relative to the git top level."""
     top = toplevel(root)
     return (root / rel_path).resolve().relative_to(top).as_posix()
+
+
+def is_tracked(path: Path) -> bool:
+    """Whether ``path`` (or the file a symbolic link at ``path`` points to) is tracked by git.
+
+    False outside a git work tree, or when git is not installed.
+    """
+    names = {Path(os.path.abspath(path))}
+    with contextlib.suppress(OSError, RuntimeError):
+        names.add(path.resolve())
+    for name in names:
+        if not name.parent.is_dir() or shutil.which("git") is None:
+            continue
+        try:
+            proc = run_git(name.parent, "ls-files", "--error-unmatch", "--", name.name, check=False)
+        except GitError:
+            continue
+        if proc.returncode == 0:
+            return True
+    return False
