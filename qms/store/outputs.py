@@ -146,7 +146,7 @@ def _check_repository(path: Path, exists: bool, roots: Iterable[Path | None]) ->
                           _("choose another output path (outside processes/, records/ and audits/)"))
         if exists and len(parts) > 1 and parts[0] in PROTECTED_DIRS:
             raise _refuse(path, _("it is an existing file in the repository's {folder}/").format(folder=parts[0]),
-                          _("choose another output path; a new file under records/ is allowed"))
+                          _("choose another output path; an output never replaces a file of the repository (a new file under records/ is allowed)"))
 
 
 def _check_writable(path: Path, st: os.stat_result) -> None:
