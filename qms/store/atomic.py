@@ -27,7 +27,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
     exists (the rename is done with ``os.link``, which never overwrites).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        if exc.errno is None:  # pragma: no cover
+            raise
+        raise OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(path)) from exc
     tmp = Path(tmp_name)
     _PENDING.add(tmp_name)
     fh = os.fdopen(fd, "wb")
@@ -52,10 +57,13 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
             tmp.unlink()
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         fh.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # name the file the user knows (not the temp file, nor nothing for a failed write or fsync)
+            raise OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(path)) from exc
         raise
     finally:
         _PENDING.discard(tmp_name)

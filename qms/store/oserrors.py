@@ -48,5 +48,10 @@ def user_error(exc: OSError) -> QmsError:
         message = _("cannot use {path}: {reason}").format(path=path, reason=reason)
     else:
         message = _("operating-system error: {reason}").format(reason=reason)
+    return OsFailure(message, hint_for(exc))
+
+
+def hint_for(exc: OSError) -> str:
+    """What to do about ``exc``, chosen by its ``errno``."""
     hint = _HINTS.get(exc.errno or 0)
-    return OsFailure(message, _(hint) if hint else _("check the path and the disk, then run the command again"))
+    return _(hint) if hint else _("check the path and the disk, then run the command again")

@@ -62,6 +62,15 @@ def _stat(path: Path) -> os.stat_result | None:
         return None
 
 
+def _stat_output(path: Path) -> os.stat_result | None:
+    """``stat`` of the output path: None if it does not exist yet; a name too long, a link loop or a
+    permission problem is raised now (exit 2), before any work."""
+    try:
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
 def _repo_of(path: Path) -> Path | None:
     """The nearest ancestor directory of ``path`` that holds ``qms.yaml``."""
     for candidate in path.parents:
@@ -167,6 +176,9 @@ def _check_parent(path: Path) -> None:
         if not stat.S_ISDIR(st.st_mode):
             raise _refuse(path, _("{parent} is a file, not a directory").format(parent=parent),
                           _("choose an output path in a directory"))
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise _refuse(path, _("the directory {parent} is read-only (or immutable)").format(parent=parent),
+                          _("choose an output path in a writable directory"))
         return
 
 
@@ -188,7 +200,7 @@ def guard_output(path: Path, kind: str, *, inputs: Iterable[Path | None] = (), r
     assert kind in KINDS, kind
     inputs = list(inputs)
     _check_parent(path)
-    st = _stat(path)
+    st = _stat_output(path)
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise _refuse(path, _("it is a directory"), _("give a file name, e.g. -o {name}").format(
             name=path / f"out.{kind if kind not in _TEXT_KINDS else 'txt'}"))
@@ -212,7 +224,7 @@ def guard_site_dir(directory: Path, *, inputs: Iterable[Path | None] = (), root:
                    force: bool = False) -> None:
     """Refuse an HTML site directory that holds other files, unless it is a previous qms site or ``force``."""
     _check_parent(directory / "index.html")
-    st = _stat(directory)
+    st = _stat_output(directory)
     if st is None:
         return
     if not stat.S_ISDIR(st.st_mode):
