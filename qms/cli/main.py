@@ -116,6 +116,10 @@ def main(argv: list[str] | None = None) -> Any:
     except OSError as exc:  # a full disk, a read-only directory, a link loop: the user's to fix
         from qms.store.oserrors import user_error
 
+        if os.environ.get("QMS_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
         error = user_error(exc)
         _echo_error(error.message, error.hint)
         sys.exit(error.exit_code)
