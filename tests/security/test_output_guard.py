@@ -251,3 +251,24 @@ def test_register_rewrite_keeps_the_file_mode(tmp_path: Path, mode: int) -> None
     revised = qms(repo, "doc", "revise", "QT-CT-01", "--summary", "Sửa bước 2", "--by", "Lê Văn Cường")
     assert revised.returncode == 0, revised.stderr
     assert stat.S_IMODE(process.stat().st_mode) == mode
+
+
+def test_immutable_target_is_refused(repo: Path) -> None:
+    """F2: an immutable output file (chattr +i) is refused before any work, even with --force."""
+    import shutil
+    import subprocess
+
+    kpi_log(repo / "log.csv")
+    target = repo / "report.csv"
+    target.write_text("old,report\n", encoding="utf-8")
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(target)], capture_output=True,
+                                                        check=False).returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chattr +i is needed for this test under CI")
+        pytest.skip("chattr +i is not available here")
+    try:
+        _refused(qms(repo, "kpi", "report", "log.csv", "--format", "csv", "-o", "report.csv", "--force"),
+                 "report.csv", "immutable")
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], capture_output=True, check=False)
+    assert target.read_text(encoding="utf-8") == "old,report\n"
