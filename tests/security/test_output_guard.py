@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,9 @@ def repo(tmp_path: Path) -> Path:
     return example_repo(tmp_path / "repo")
 
 
-def _refused(run: object, path: str, why: str) -> None:
-    assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)  # type: ignore[attr-defined]
-    err: str = run.stderr  # type: ignore[attr-defined]
+def _refused(run: subprocess.CompletedProcess[str], path: str, why: str) -> None:
+    assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
+    err = run.stderr
     assert "refusing to write" in err and path in err and why in err, err
     assert "hint:" in err and "Traceback" not in err, err
 
@@ -256,7 +257,6 @@ def test_register_rewrite_keeps_the_file_mode(tmp_path: Path, mode: int) -> None
 def test_immutable_target_is_refused(repo: Path) -> None:
     """F2: an immutable output file (chattr +i) is refused before any work, even with --force."""
     import shutil
-    import subprocess
 
     kpi_log(repo / "log.csv")
     target = repo / "report.csv"
