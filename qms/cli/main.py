@@ -97,8 +97,11 @@ def _echo_error(message: str, hint: str = "") -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point; never lets a traceback reach the user unless QMS_DEBUG is set."""
+    from qms.cli.interrupt import reliable_sigint
+
     try:
-        rv = cli.main(args=argv, prog_name="qms", standalone_mode=False)
+        with reliable_sigint():
+            rv = cli.main(args=argv, prog_name="qms", standalone_mode=False)
     except QmsError as exc:
         _echo_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)

@@ -111,3 +111,45 @@ def test_ctrl_c_during_render_in_one_process(tmp_path: Path) -> None:
     _wait_until(proc, lambda: _cpu_seconds(proc.pid) >= 4.0)
     os.killpg(proc.pid, signal.SIGINT)
     _assert_clean_interrupt(proc, tmp_path, repo, [])
+
+
+SPIN = """
+import sys, time
+import click
+from qms.cli import main as m
+
+class Font:
+    def __del__(self):
+        time.sleep(0.5)  # a destructor: a KeyboardInterrupt raised here would be swallowed by Python
+
+@click.command("spin")
+def spin():
+    print("ready", flush=True)
+    while True:
+        font = Font()
+        del font
+        time.sleep(0.02)
+
+m.SUBCOMMANDS["spin"] = "__main__:spin"
+m.main(["spin"])
+"""
+
+
+def test_ctrl_c_that_lands_in_a_destructor_is_not_lost(tmp_path: Path) -> None:
+    """F9: a SIGINT delivered while Python runs a __del__ method (WeasyPrint frees fonts in one) still
+    ends the command with one line and exit 130; Python alone would swallow it and run on."""
+    env = {**os.environ, "QMS_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-c", SPIN], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"
+    time.sleep(0.3)  # inside the destructor most of the time; not a timing assertion
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the interrupt was swallowed: the command kept running")
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1:] == ["interrupted"], err
+    assert "Traceback" not in err, err
