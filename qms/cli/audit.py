@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from qms.cli.common import repo_root
+from qms.cli.common import force_option, repo_root
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
 
@@ -59,7 +59,8 @@ def audit() -> None:
 @click.option("--team-size", type=click.IntRange(1, 10), default=2, show_default=True,
               help="Auditors per audit (the first leads).")
 @click.option("--write", is_flag=True, help="Save the proposal as audits/programme-YEAR.yaml.")
-@click.option("--force", is_flag=True, help="With --write: replace an existing programme.")
+@click.option("--force", is_flag=True, help="With --write: replace an existing programme. With -o: let it replace a "
+                                           "file that git tracks or that is of another type.")
 @click.option("--from-file", is_flag=True, help="Show the saved programme instead of proposing one.")
 @click.option("--prepared-by", default="", help="Name written as the programme's author.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "pdf"]), default="text",
@@ -81,6 +82,10 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
     from qms.store.workspace import load_workspace
 
     root = repo_root(ctx)
+    if output is not None:
+        from qms.store.outputs import guard_output
+
+        guard_output(output, fmt, inputs=[kpi_json], root=root, force=force)
     ws = load_workspace(root)
     if from_file:
         if write:
@@ -356,10 +361,15 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
 @click.option("--blank/--filled", default=None,
               help="Checklist: leave the fieldwork columns blank (default: blank in html, filled in xlsx).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@force_option
 @click.pass_context
 def show(ctx: click.Context, audit_id: str, fmt: str, document: str | None, blank: bool | None,
-         output: Path | None) -> None:
+         output: Path | None, force: bool) -> None:
     """Show an audit, or render its plan, checklist or report."""
     if fmt in ("text", "json") and document is not None:
         raise UsageError(_("--document needs --format html, xlsx or pdf"))
+    if output is not None:
+        from qms.store.outputs import guard_output
+
+        guard_output(output, fmt, root=repo_root(ctx), force=force)
     _show(repo_root(ctx), audit_id, fmt, document, output, blank=(fmt != "xlsx") if blank is None else blank)

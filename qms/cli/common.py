@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from qms.store.workspace import find_root
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def repo_root(ctx: click.Context) -> Path:
@@ -16,3 +20,12 @@ def repo_root(ctx: click.Context) -> Path:
 
 
 FORMAT_CHOICE = click.Choice(["text", "json", "sarif", "github"])
+
+
+def force_option(func: F) -> F:
+    """``--force``: let a named output replace a file that git tracks or that is of another type."""
+    return click.option(
+        "--force", is_flag=True,
+        help="Let -o replace a file that git tracks or that is of another type "
+             "(never an input, qms.yaml or an existing repository file).",
+    )(func)

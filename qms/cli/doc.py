@@ -12,7 +12,7 @@ from qms.errors import UsageError
 from qms.i18n import _, get_language
 from qms.store.workspace import Workspace, load_workspace
 
-from .common import repo_root
+from .common import force_option, repo_root
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
@@ -138,9 +138,10 @@ def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
               help="Write to this file (required for pdf).")
 @click.option("--doc-lang", type=click.Choice(["vi", "en"]), default=None,
               help="Language of the rendered document (default: the organisation's default language).")
+@force_option
 @click.pass_context
 def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output: Path | None,
-         doc_lang: str | None) -> None:
+         doc_lang: str | None, force: bool) -> None:
     """Show ID as it was in an earlier revision, read from git history.
 
     Superseded revisions are watermarked "Hết hiệu lực / Superseded". PDF output is PDF/A-3b with
@@ -151,6 +152,10 @@ def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output:
     from qms.store.atomic import atomic_write_bytes
 
     ws = _workspace(ctx)
+    if output is not None:
+        from qms.store.outputs import guard_output
+
+        guard_output(output, fmt, root=ws.root, force=force)
     version = version_at(ws, ident, revision)
     if fmt == "pdf":
         if output is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
+from qms.cli.common import force_option
 from qms.errors import QmsError
 from qms.i18n import _, get_language
 
@@ -58,6 +59,7 @@ def kpi() -> None:
               help="Reader for CSV logs: polars (vectorised) or python (row by row); auto uses polars "
                    "for files of 32 MB or more. The results are the same.")
 @calendar_option
+@force_option
 def report(
     logs: tuple[Path, ...],
     period: str | None,
@@ -73,6 +75,7 @@ def report(
     workers: int | None,
     engine: str,
     calendar_file: Path | None,
+    force: bool,
 ) -> None:
     """Classify dossiers and report counts and the on-time rate.
 
@@ -88,6 +91,11 @@ def report(
     if fmt == "pdf" and output is None:
         raise QmsError(_("--format pdf needs an output file"), _("add -o REPORT.pdf"))
     root = find_repo()
+    if output is not None:
+        from qms.store.outputs import guard_output
+
+        guard_output(output, fmt, inputs=[*logs, limits_file, columns_file, calendar_file], root=root,
+                     force=force)
     repo = None
     if root is not None:
         from qms.kpi.repo import load_repo_kpi

@@ -40,7 +40,17 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+class _Interrupted(Exception):
+    """Ctrl-C, carried past click's own handler (which prints an empty line before aborting)."""
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 
@@ -87,16 +97,17 @@ def _echo_error(message: str, hint: str = "") -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point; never lets a traceback reach the user unless QMS_DEBUG is set."""
+    from qms.cli.interrupt import reliable_sigint
+
     try:
-        rv = cli.main(args=argv, prog_name="qms", standalone_mode=False)
+        with reliable_sigint():
+            rv = cli.main(args=argv, prog_name="qms", standalone_mode=False)
     except QmsError as exc:
         _echo_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo(_("interrupted"), err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo(_("interrupted"), err=True)
+    except (_Interrupted, KeyboardInterrupt, click.exceptions.Abort):
+        # one line; on a terminal, after the "^C" the terminal echoed
+        click.echo(("\n" if sys.stderr.isatty() else "") + _("interrupted"), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -105,7 +116,22 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # a full disk, a read-only directory, a link loop: the user's to fix
+        from qms.store.oserrors import user_error
+
+        if os.environ.get("QMS_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        error = user_error(exc)
+        _echo_error(error.message, error.hint)
+        sys.exit(error.exit_code)
     except Exception as exc:  # pragma: no cover - the last line of defence
+        from qms.calendar.core import CalendarRangeError
+
+        if isinstance(exc, CalendarRangeError):
+            _echo_error(str(exc), _("the calendar covers the years 1901 to 2100"))
+            sys.exit(2)
         if os.environ.get("QMS_DEBUG"):
             import traceback
 

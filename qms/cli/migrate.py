@@ -13,7 +13,7 @@ from qms.errors import UsageError
 from qms.i18n import _, get_language
 from qms.migrate.apply import write_text
 
-from .common import repo_root
+from .common import force_option, repo_root
 
 
 @click.group()
@@ -57,9 +57,10 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
               help="Write the open gaps as planned actions (.yaml/.yml or .csv).")
 @click.option("--owner", default=None, help="Role id that owns the planned actions.")
 @click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Due date, YYYY-MM-DD.")
+@force_option
 @click.pass_context
 def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | None,
-          due: dt.datetime | None) -> None:
+          due: dt.datetime | None, force: bool) -> None:
     """Report what ISO 9001:2015 requires that the system does not cover yet, and every 2008 leftover.
 
     Exit codes: 0 nothing to do, 1 gaps or leftovers remain, 2 usage error.
@@ -69,7 +70,15 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
 
     if actions_out is not None and (owner is None or due is None):
         raise UsageError(_("--actions-out needs --owner ROLE and --due YYYY-MM-DD"))
-    ws = load_workspace(repo_root(ctx))
+    root = repo_root(ctx)
+    if actions_out is not None:
+        from qms.store.outputs import guard_output
+
+        if actions_out.suffix.lower() not in (".csv", ".yaml", ".yml"):
+            raise UsageError(_("--actions-out must end in .yaml, .yml or .csv"))
+        guard_output(actions_out, "csv" if actions_out.suffix.lower() == ".csv" else "yaml", root=root,
+                     force=force)
+    ws = load_workspace(root)
     if actions_out is not None and owner is not None:
         roles = {r.id for r in ws.manifest.organisation.roles} if ws.manifest is not None else set()
         if roles and owner not in roles:
@@ -162,8 +171,9 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) 
               help="Output file: .html, .pdf or .json.")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "json"]), default=None,
               help="Default: from the file extension.")
+@force_option
 @click.pass_context
-def report(ctx: click.Context, output: Path, fmt: str | None) -> None:
+def report(ctx: click.Context, output: Path, fmt: str | None, force: bool) -> None:
     """Write the transition report: summary, mapping used, gaps with status and every changed file."""
     from qms.migrate.gaps import analyse
     from qms.migrate.report import render_html, view_model
@@ -174,6 +184,9 @@ def report(ctx: click.Context, output: Path, fmt: str | None) -> None:
         raise UsageError(_("cannot tell the report format from {path}").format(path=output),
                          hint=_("use a .html, .pdf or .json file name, or --format"))
     root = repo_root(ctx)
+    from qms.store.outputs import guard_output
+
+    guard_output(output, kind, root=root, force=force)
     ws = load_workspace(root)
     org = ""
     if ws.manifest is not None:

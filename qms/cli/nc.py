@@ -19,7 +19,7 @@ from qms.models.nonconformity import FISHBONE_CATEGORIES, SEVERITIES, STATUSES, 
 from qms.registers import nc as reg
 from qms.store.nc_store import NcSummary
 
-from .common import repo_root
+from .common import force_option, repo_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -424,12 +424,16 @@ def renumber(ctx: click.Context, nc_id: str, by: str | None, on: dt.datetime | N
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
               help="Default: from the output file's extension.")
+@force_option
 @click.pass_context
-def report(ctx: click.Context, out: Path, fmt: str | None) -> None:
+def report(ctx: click.Context, out: Path, fmt: str | None, force: bool) -> None:
     """Render the register: a register table, then one record sheet per nonconformity."""
     from qms.registers.nc_report import write_report
+    from qms.store.outputs import guard_output
 
     chosen = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "pdf")
-    pages = write_report(repo_root(ctx), out, get_language(), chosen)
+    root = repo_root(ctx)
+    guard_output(out, chosen, root=root, force=force)
+    pages = write_report(root, out, get_language(), chosen)
     click.echo(_("wrote {path} ({pages} p.)").format(path=out, pages=pages) if pages
                else _("wrote {path}").format(path=out))

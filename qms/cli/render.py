@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qms.cli.common import repo_root
+from qms.cli.common import force_option, repo_root
 from qms.i18n import _, ngettext
 
 
@@ -35,10 +35,11 @@ from qms.i18n import _, ngettext
 @click.option("--field", "sig_field", default=None,
               help="Visible signature in this field, e.g. approver (the approval block's empty field); "
                    "default: an invisible signature.")
+@force_option
 @click.pass_context
 def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_lang: str | None, fmt: str,
            variant: str | None, tagged: bool, jobs: int, progress: bool | None, sign: bool, p12: Path | None,
-           password_file: Path | None, sig_field: str | None) -> None:
+           password_file: Path | None, sig_field: str | None, force: bool) -> None:
     """Render controlled documents.
 
     \b
@@ -59,6 +60,13 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
         raise UsageError("--sign needs --p12 FILE (and --password-file F if the file has a password)")
     if not sign and (p12 is not None or password_file is not None or sig_field is not None):
         raise UsageError("--p12, --password-file and --field are options of --sign")
+    from qms.store.outputs import guard_output, guard_site_dir, mark_site
+
+    root = repo_root(ctx)
+    if fmt == "html":
+        guard_site_dir(out, inputs=[p12, password_file], root=root, force=force)
+    else:
+        guard_output(out, "pdf", inputs=[p12, password_file], root=root, force=force)
     password = None
     if sign:
         from qms.cli.sign import _read_password
@@ -67,7 +75,6 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
         password = _read_password(password_file)
         assert p12 is not None
         load_signer(p12, password)  # a wrong password fails before the (long) render
-    root = repo_root(ctx)
     ws = load_for_render(root)
     assert ws.manifest is not None
     lang = doc_lang or ws.manifest.organisation.default_language
@@ -78,6 +85,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     for url in sorted(set(opts.refused)):
         click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
     if fmt == "html":
+        mark_site(out)
         click.echo(ngettext("Rendered {n} HTML page into {path}", "Rendered {n} HTML pages into {path}",
                             len(stats.outputs)).format(n=len(stats.outputs), path=out))
         return

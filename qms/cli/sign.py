@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qms.cli.common import force_option
 from qms.errors import UsageError
 from qms.i18n import _
 
@@ -28,16 +29,20 @@ def _read_password(path: Path | None) -> str | None:
 @click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File whose first line is the PKCS#12 password (never pass passwords on the command line).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Signed PDF to write (may be IN.pdf itself).")
+              help="Signed PDF to write (never IN.pdf, the key or the password file).")
 @click.option("--field", default=None,
               help="Visible signature in this field (e.g. approver); default: an invisible signature.")
-def sign(in_pdf: Path, p12: Path, password_file: Path | None, output: Path, field: str | None) -> None:
+@force_option
+def sign(in_pdf: Path, p12: Path, password_file: Path | None, output: Path, field: str | None,
+         force: bool) -> None:
     """Sign IN.pdf with a PAdES (B-B) signature, as an incremental update.
 
     Exit 2 for unusable input (unreadable PDF, wrong password, unsuitable certificate).
     """
     from qms.signing import sign_pdf
+    from qms.store.outputs import guard_output
 
+    guard_output(output, "pdf", inputs=[in_pdf, p12, password_file], force=force)
     result = sign_pdf(in_pdf, output, p12, _read_password(password_file), field)
     kind = _("visible") if result.visible else _("invisible")
     click.echo(_("signed {path} as {signer} ({kind} field {field})").format(

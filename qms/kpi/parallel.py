@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -149,6 +150,7 @@ class _ChunkStream:
 def _worker(conn: Connection, clf: Classifier, path: Path, start: int, end: int, crlf: bool, delimiter: str,
             cmap: ColumnMap, file_no: int, track: bool) -> None:
     """Runs in a forked child: classify one range, report, then answer the duplicate round."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
     try:
         seen_before = len(clf._seen)
         clf.counts = Counts()
@@ -265,6 +267,10 @@ def add_file_parallel(clf: Classifier, path: Path, workers: int | None = None, *
                 raise QmsError(_("a worker process failed: {reason}").format(reason=payload),
                                _("rerun with --workers 1"))
         _merge(clf, path, file_no, header_line, results, procs, last_file)
+    except KeyboardInterrupt:
+        for p, _conn in procs:
+            p.kill()
+        raise
     finally:
         _finish(procs)
     return True

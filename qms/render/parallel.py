@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +48,20 @@ class Progress:
         if self.done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+def _stop(signum: int, frame: object) -> None:
+    from qms.store.atomic import discard_pending
+
+    discard_pending()  # no temp file of a cache write is left behind
+    os._exit(128 + signum)
+
+
+def _worker_init() -> None:
+    """Ctrl-C reaches the whole process group: only the parent handles it (it prints one line and
+    terminates the pool); a worker ignores it, and leaves cleanly on the pool's SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
 
 
 _FORKED_JOBS: Sequence[Job] = ()
@@ -98,7 +114,7 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
 
         _FORKED_JOBS, _FORKED_ROOT = jobs, str(root)
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init) as pool:
                 results = pool.imap_unordered(_run_forked, order, chunksize=chunk)
                 if while_waiting:
                     while_waiting()
@@ -107,7 +123,7 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
         finally:
             _FORKED_JOBS, _FORKED_ROOT = (), ""
         return pages
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:  # pragma: no cover - no fork
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_init) as pool:  # pragma: no cover - no fork
         results = pool.imap_unordered(_run_spawned, [(str(root), jobs[i]) for i in order], chunksize=chunk)
         if while_waiting:
             while_waiting()

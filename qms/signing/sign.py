@@ -75,7 +75,10 @@ def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     try:
         data = Path(p12_path).read_bytes()
     except OSError as exc:
-        raise SigningError(_("cannot read {path}: {reason}").format(path=p12_path, reason=exc.strerror or exc)) from None
+        from qms.store.oserrors import hint_for
+
+        raise SigningError(_("cannot read {path}: {reason}").format(path=p12_path, reason=exc.strerror or exc),
+                           hint_for(exc)) from None
     try:
         signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=_password_bytes(password))
     except (ValueError, TypeError):
@@ -83,6 +86,9 @@ def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
                 else _("the file may need a password: pass --password-file FILE"))
         raise SigningError(_("{path} is not a PKCS#12 file or the password is wrong").format(path=p12_path),
                            hint) from None
+    except AttributeError:  # pyHanko meets a PKCS#12 file that holds a certificate but no private key
+        raise SigningError(_("{path} holds no private key and certificate").format(path=p12_path),
+                           _("export the certificate together with its private key (.p12/.pfx)")) from None
     cert = signer.signing_cert
     if cert is None or signer.signing_key is None:
         raise SigningError(_("{path} holds no private key and certificate").format(path=p12_path))

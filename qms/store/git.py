@@ -22,6 +22,7 @@ The repository may have arrived as an archive with its own ``.git/config``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -237,3 +238,23 @@ def commit_all(path: Path, message: str) -> str:
         raise GitError(_("git {command} failed: {reason}").format(
             command="commit", reason=lines[-1] if lines else proc.returncode))
     return run_git(path, "rev-parse", "--short", "HEAD").stdout.decode("utf-8").strip()
+
+
+def is_tracked(path: Path) -> bool:
+    """Whether ``path`` (or the file a symbolic link at ``path`` points to) is tracked by git.
+
+    False outside a git work tree, or when git is not installed.
+    """
+    names = {Path(os.path.abspath(path))}
+    with contextlib.suppress(OSError, RuntimeError):
+        names.add(path.resolve())
+    for name in names:
+        if not name.parent.is_dir() or shutil.which("git") is None:
+            continue
+        try:
+            proc = run_git(name.parent, "ls-files", "--error-unmatch", "--", name.name, check=False)
+        except GitError:
+            continue
+        if proc.returncode == 0:
+            return True
+    return False

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -99,7 +100,19 @@ def register_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         with contextlib.suppress(FileExistsError):
             atomic_write_text(ignore, f"{LOCK_NAME}\n.*.tmp\n", exclusive=True)
             os.chmod(ignore, _FILE_MODE)
-    lock = FileLock(str(directory / LOCK_NAME), timeout=timeout)
+    lock_path = directory / LOCK_NAME
+    try:
+        lock_stat = os.lstat(lock_path)
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(lock_stat.st_mode):  # a symbolic link (or a FIFO) is never followed
+            raise QmsError(
+                _("{path} is not a regular file (a symbolic link or a special file)").format(
+                    path=f"{NC_DIR}/{LOCK_NAME}"),
+                _("delete {path} (qms recreates it) and run the command again").format(path=f"{NC_DIR}/{LOCK_NAME}"),
+            )
+    lock = FileLock(str(lock_path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
@@ -171,8 +184,9 @@ def write_record(root: Path, nc: Nonconformity, *, exclusive: bool = False) -> P
     """Write ``nc`` atomically to its file; ``exclusive`` refuses to replace an existing file."""
     path = path_for(root, nc.id)
     atomic_write_text(path, to_yaml(nc), exclusive=exclusive)
-    with contextlib.suppress(OSError):
-        os.chmod(path, _FILE_MODE)  # mkstemp creates 0600; records are shared documents
+    if exclusive:  # a new record is a shared document; a rewritten one keeps its mode (atomic write)
+        with contextlib.suppress(OSError):
+            os.chmod(path, _FILE_MODE)
     return path
 
 
