@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import click
@@ -11,8 +10,6 @@ import click
 from qms.cli.common import repo_root
 from qms.errors import QmsError
 from qms.i18n import _, get_language, use_language
-
-REVIEW_DIR = "records/reviews"
 
 SKELETON = """\
 # Management review (Xem xét của lãnh đạo), ISO 9001:2015 9.3.
@@ -90,7 +87,7 @@ def new(ctx: click.Context, period: str, date: str | None, chair: str | None) ->
     """Create records/reviews/MR-YYYY-NN.yaml for a review, to be completed after the meeting."""
     from qms.cli.calendar import parse_day
     from qms.kpi.repo import load_repo_kpi
-    from qms.store.atomic import atomic_write_text
+    from qms.store.review_store import create_review
 
     root = repo_root(ctx)
     span = _span(period)
@@ -104,20 +101,7 @@ def new(ctx: click.Context, period: str, date: str | None, chair: str | None) ->
     elif people and chair not in people:
         raise QmsError(_("unknown person {id!r}").format(id=chair),
                        _("known people: {ids}").format(ids=", ".join(people)))
-    folder = root / REVIEW_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    used = [int(m.group(1)) for p in folder.glob(f"MR-{day.year}-*.yaml")
-            if (m := re.fullmatch(rf"MR-{day.year}-(\d+)\.yaml", p.name))]
-    number = max(used, default=0) + 1
-    while True:
-        review_id = f"MR-{day.year}-{number:02d}"
-        path = folder / f"{review_id}.yaml"
-        text = SKELETON.format(id=review_id, date=day.isoformat(), chair=chair, period=period,
-                               start=span[0].isoformat(), end=span[1].isoformat())
-        try:
-            atomic_write_text(path, text, exclusive=True)
-        except FileExistsError:
-            number += 1
-            continue
-        break
+    path = create_review(root, day.year, lambda review_id: SKELETON.format(
+        id=review_id, date=day.isoformat(), chair=chair, period=period, start=span[0].isoformat(),
+        end=span[1].isoformat()))
     click.echo(_("created {path}").format(path=path.relative_to(root).as_posix()))

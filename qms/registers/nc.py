@@ -38,7 +38,7 @@ from qms.models.nonconformity import (
     allowed_from,
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
-from qms.store import nc_store
+from qms.store import nc_store, paths
 from qms.store.nc_store import NcSummary
 
 try:  # pragma: no cover
@@ -111,7 +111,7 @@ def process_ids(root: Path) -> set[str]:
     base = root / "processes"
     if not base.is_dir():
         return out
-    for path in sorted([*base.glob("*.yaml"), *base.glob("*.yml")]):
+    for path in paths.listed(root, sorted([*base.glob("*.yaml"), *base.glob("*.yml")]), "processes")[0]:
         try:
             data = yaml.load(path.read_bytes(), Loader=_Loader)
         except (OSError, yaml.YAMLError):
@@ -243,7 +243,15 @@ def _known_ids(root: Path) -> list[str]:
 
 
 def find_path(root: Path, nc_id: str) -> Path:
-    path = nc_store.path_for(root, nc_id.strip())
+    try:
+        path = nc_store.path_for(root, nc_id.strip())
+    except paths.BadId as exc:  # malformed: nothing is read; a near, well-formed id is still suggested
+        if paths.shown(nc_id) != nc_id:
+            raise
+        close = difflib.get_close_matches(nc_id.strip(), _known_ids(root), n=1, cutoff=0.7)
+        if close:
+            exc.hint = _("did you mean `{value}`?").format(value=close[0]) + "; " + exc.hint
+        raise
     if path.is_file():
         return path
     close = difflib.get_close_matches(nc_id, _known_ids(root), n=1, cutoff=0.7)
