@@ -300,8 +300,10 @@ def list_(ctx: click.Context, year: int | None, fmt: str) -> None:
     if not audits:
         click.echo(_("no audits"))
         return
+    from qms.output.safe import one_line as t
+
     for a in audits:
-        scope = ", ".join([*a.plan.processes, *a.plan.clauses])
+        scope = t(", ".join([*a.plan.processes, *a.plan.clauses]))
         click.echo(f"{a.id}  {a.plan.date.isoformat()}  {label(a.state):<11}  {scope}  "
                    + _("findings: {n}").format(n=len(a.findings)))
 
@@ -319,13 +321,15 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
         return
     if fmt == "text":
+        from qms.output.safe import one_line as t
+
         s = _summary(a)
-        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {a.plan.scope.get(lang)}",
-                 f"  {_('Audit team')}: {', '.join(a.plan.auditors)}",
+        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {t(a.plan.scope.get(lang))}",
+                 f"  {_('Audit team')}: {t(', '.join(a.plan.auditors))}",
                  f"  {_('Checklist')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["checklist"].items() if v),
                  f"  {_('Findings')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["findings"].items() if v)]
-        lines += [f"    {f.id} {label(f.grade)} {f.clause} {f.statement.get(lang)}" + (f" → {f.nc}" if f.nc else "")
-                  for f in a.findings]
+        lines += [f"    {t(f.id)} {label(f.grade)} {t(f.clause)} {t(f.statement.get(lang))}"
+                  + (f" → {t(f.nc)}" if f.nc else "") for f in a.findings]
         _emit("\n".join(lines) + "\n", output)
         return
     doc = document or ("report" if a.report else "plan")
