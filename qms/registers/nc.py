@@ -242,16 +242,21 @@ def _known_ids(root: Path) -> list[str]:
     return [p.stem for p in nc_store.record_paths(root)]
 
 
-def find_path(root: Path, nc_id: str) -> Path:
+def checked_path(root: Path, nc_id: str) -> Path:
+    """The file of ``nc_id``, after its form is checked and the path confined (nothing is read or written)."""
     try:
-        path = nc_store.path_for(root, nc_id.strip())
-    except paths.BadId as exc:  # malformed: nothing is read; a near, well-formed id is still suggested
+        return nc_store.path_for(root, nc_id.strip())
+    except paths.BadId as exc:  # malformed: a near, well-formed id is still suggested (names only)
         if paths.shown(nc_id) != nc_id:
             raise
         close = difflib.get_close_matches(nc_id.strip(), _known_ids(root), n=1, cutoff=0.7)
         if close:
             exc.hint = _("did you mean `{value}`?").format(value=close[0]) + "; " + exc.hint
         raise
+
+
+def find_path(root: Path, nc_id: str) -> Path:
+    path = checked_path(root, nc_id)
     if path.is_file():
         return path
     close = difflib.get_close_matches(nc_id, _known_ids(root), n=1, cutoff=0.7)
@@ -290,6 +295,7 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
                note: str = "", today: dt.date | None = None) -> Nonconformity:
     """Run one lifecycle step: lock, read, check, apply, append history, write atomically."""
     root = root.resolve()
+    checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
     actor = resolve_actor(root, by)
     table = TRANSITIONS[name]
@@ -534,6 +540,7 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
     moves to a new id and file.
     """
     root = root.resolve()
+    checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
     actor = resolve_actor(root, by)
     done: list[Renumbered] = []
