@@ -33,14 +33,19 @@ def cell(value: Any) -> Any:
     return text
 
 
-def rows_to_csv(header: Sequence[str] | None, rows: Iterable[Sequence[Any]]) -> str:
+def rows_to_csv(header: Sequence[Any] | None, rows: Iterable[Sequence[Any]]) -> str:
     """A CSV document (``\\n`` line ends) of ``header`` then ``rows``; every cell goes through :func:`cell`."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    if header is not None:
-        writer.writerow([cell(h) for h in header])
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
+    # QUOTE_MINIMAL quotes a field holding "\n" but not one holding a bare "\r", which a reader would
+    # take for a row break (a forged row); such rows are written with every text field quoted.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    for row in ([header] if header is not None else []) + [list(r) for r in rows]:
+        cells = [cell(v) for v in row]
+        if any(isinstance(c, str) and "\r" in c for c in cells):
+            quoted.writerow(cells)
+        else:
+            writer.writerow(cells)
     return buf.getvalue()
 
 
