@@ -61,10 +61,17 @@ class OutsideRepository(QmsError):
     """A record path that resolves outside its folder or the repository (exit 2)."""
 
 
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
+    if named is not None:
+        return named
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 def shown(ident: str, limit: int = 80) -> str:
     """An untrusted id as it may appear in a message: one line, control characters escaped, bounded."""
-    text = _SHOWN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                      else f"\\u{ord(m.group()):04x}", ident)
+    text = _SHOWN.sub(_escape, ident)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
