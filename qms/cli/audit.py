@@ -13,6 +13,7 @@ import click
 from qms.cli.common import repo_root
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
+from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -93,7 +94,7 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
                                     nonconformities=audit_store.nonconformity_files(root), team_size=team_size)
         proposal.programme.prepared_by = prepared_by
         for w in proposal.warnings:
-            click.echo(_("warning: {message}").format(message=w), err=True)
+            click.echo(_("warning: {message}").format(message=one_line(w)), err=True)
         if write:
             path = audit_store.programme_path(root, year)
             if path.exists() and not force:
@@ -191,7 +192,7 @@ def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining:
 
     res = lifecycle.record(repo_root(ctx), audit_id, items, result=result, evidence=evidence, by=by,
                            day=_day(date), remaining=remaining)
-    done = ", ".join(items) if items else _("remaining items")
+    done = one_line(", ".join(items)) if items else _("remaining items")
     click.echo(_("{id} {item}: {result} ({state})").format(id=res.id, item=done, result=result, state=res.state))
     if result == "nonconforming":
         click.echo(_("hint: raise the finding with `qms audit finding {id} --item {item} --grade minor ...`")
