@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from qms.doccontrol.catalog import collect, next_review
 from qms.i18n import _
-from qms.output.safe import one_line as t
+from qms.output.table import columns
 from qms.rules.doc_control import state_label
 from qms.store.workspace import Workspace
 
@@ -50,11 +50,9 @@ def to_text(rows: list[StatusRow]) -> str:
     table = [headers]
     for r in rows:
         title = r.title + (f" ({_('issued with {code}').format(code=r.controlled_by)})" if r.controlled_by else "")
-        table.append([t(r.code), kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
-                      r.effective_date or "-", r.next_review or "-", t(state_label(r.state)), t(title)])
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers) - 1)]
-    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
-             for row in table]
+        table.append([r.code, kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
+                      r.effective_date or "-", r.next_review or "-", state_label(r.state), title])
+    lines = columns(table)
     if not rows:
         lines.append(_("no controlled documents"))
     return "\n".join(lines) + "\n"
