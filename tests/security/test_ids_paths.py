@@ -234,3 +234,19 @@ def test_process_file_linked_outside_is_a_finding(world: tuple[Path, Path]) -> N
     r = qms(root, "check", "--no-cache")
     assert r.returncode == 1
     assert "processes/QT-ZZ-99.yaml" in r.stdout and "points outside the repository" in r.stdout
+
+
+def test_a_record_in_a_symlink_loop_is_refused(world: tuple[Path, Path]) -> None:
+    """F5: a record that is a link loop is refused with a message (exit 2), listing skips it, nothing is written."""
+    root, _outside = world
+    register = root / "records" / "nonconformities"
+    os.symlink(register / "NC-2026-0097.yaml", register / "NC-2026-0096.yaml")
+    os.symlink(register / "NC-2026-0096.yaml", register / "NC-2026-0097.yaml")
+    before = snapshot(root)
+    r = qms(root, "nc", "show", "NC-2026-0096")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+    r = qms(root, "nc", "list", "--no-cache", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert "NC-2026-0096" not in r.stdout
+    assert snapshot(root) == before

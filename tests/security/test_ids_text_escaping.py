@@ -194,3 +194,11 @@ def test_check_outputs(repo: Path, fmt: str) -> None:
     else:
         assert not _forged(r.stdout)
         assert "forged" in r.stdout
+
+
+def test_the_text_table_keeps_cells_on_their_line() -> None:
+    """F7: the shared text table escapes each cell before measuring it, so columns stay aligned."""
+    from qms.output.table import columns
+
+    lines = columns([["Code", "Title"], ["QT-01", PAYLOAD], ["QT-\x1b[2J", "ok"]])
+    assert lines == ["Code        Title", "QT-01       " + SHOWN, "QT-\\x1b[2J  ok"]
