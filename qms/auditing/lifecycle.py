@@ -118,10 +118,8 @@ def plan(
     """
     ws, manifest = _workspace(root)
     year = date.year
-    ident = audit_id or audit_store.next_audit_id(root, year)
-    if not re.fullmatch(r"AUD-\d{4}-\d{2,3}", ident):
-        raise UsageError(_("`{id}` is not an audit id").format(id=ident), _("audit ids look like AUD-2026-01"))
-    if audit_store.audit_path(root, ident).exists():
+    ident = (audit_id or audit_store.next_audit_id(root, year)).strip()
+    if audit_store.audit_path(root, ident).exists():  # checks the id's form first
         raise QmsError(_("audit {id} already exists").format(id=ident), _("show it with `qms audit show {id}`")
                        .format(id=ident))
     entry = None

@@ -13,6 +13,7 @@ import click
 from qms.cli.common import force_option, repo_root
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
+from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -98,7 +99,7 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
                                     nonconformities=audit_store.nonconformity_files(root), team_size=team_size)
         proposal.programme.prepared_by = prepared_by
         for w in proposal.warnings:
-            click.echo(_("warning: {message}").format(message=w), err=True)
+            click.echo(_("warning: {message}").format(message=one_line(w)), err=True)
         if write:
             path = audit_store.programme_path(root, year)
             if path.exists() and not force:
@@ -196,7 +197,7 @@ def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining:
 
     res = lifecycle.record(repo_root(ctx), audit_id, items, result=result, evidence=evidence, by=by,
                            day=_day(date), remaining=remaining)
-    done = ", ".join(items) if items else _("remaining items")
+    done = one_line(", ".join(items)) if items else _("remaining items")
     click.echo(_("{id} {item}: {result} ({state})").format(id=res.id, item=done, result=result, state=res.state))
     if result == "nonconforming":
         click.echo(_("hint: raise the finding with `qms audit finding {id} --item {item} --grade minor ...`")
@@ -305,8 +306,10 @@ def list_(ctx: click.Context, year: int | None, fmt: str) -> None:
     if not audits:
         click.echo(_("no audits"))
         return
+    from qms.output.safe import one_line as t
+
     for a in audits:
-        scope = ", ".join([*a.plan.processes, *a.plan.clauses])
+        scope = t(", ".join([*a.plan.processes, *a.plan.clauses]))
         click.echo(f"{a.id}  {a.plan.date.isoformat()}  {label(a.state):<11}  {scope}  "
                    + _("findings: {n}").format(n=len(a.findings)))
 
@@ -324,13 +327,15 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
         return
     if fmt == "text":
+        from qms.output.safe import one_line as t
+
         s = _summary(a)
-        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {a.plan.scope.get(lang)}",
-                 f"  {_('Audit team')}: {', '.join(a.plan.auditors)}",
+        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {t(a.plan.scope.get(lang))}",
+                 f"  {_('Audit team')}: {t(', '.join(a.plan.auditors))}",
                  f"  {_('Checklist')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["checklist"].items() if v),
                  f"  {_('Findings')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["findings"].items() if v)]
-        lines += [f"    {f.id} {label(f.grade)} {f.clause} {f.statement.get(lang)}" + (f" → {f.nc}" if f.nc else "")
-                  for f in a.findings]
+        lines += [f"    {t(f.id)} {label(f.grade)} {t(f.clause)} {t(f.statement.get(lang))}"
+                  + (f" → {t(f.nc)}" if f.nc else "") for f in a.findings]
         _emit("\n".join(lines) + "\n", output)
         return
     doc = document or ("report" if a.report else "plan")

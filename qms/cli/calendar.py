@@ -13,6 +13,7 @@ import click
 from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar, calendar_from_settings
 from qms.errors import QmsError
 from qms.i18n import _, get_language
+from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,4 +157,4 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
         return
     for h in days:
         marker = _("day off") if h.is_day_off else _("working day")
-        click.echo(f"{h.date.isoformat()}  {h.date.strftime('%a')}  {marker:<12}  {h.name(lang)}")
+        click.echo(f"{h.date.isoformat()}  {h.date.strftime('%a')}  {marker:<12}  {one_line(h.name(lang))}")

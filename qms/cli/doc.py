@@ -10,6 +10,7 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _, get_language
+from qms.output.safe import one_line as t
 from qms.store.workspace import Workspace, load_workspace
 
 from .common import force_option, repo_root
@@ -65,9 +66,9 @@ def revise_cmd(ctx: click.Context, ident: str, summary: str, summary_en: str, pa
     out = revise(_workspace(ctx), ident, summary, summary_en=summary_en, pages=pages, by=by,
                  today=_day(date_text, "--date"))
     if out.doc.id != ident and out.doc.code != ident:
-        click.echo(_("{id} is issued with {code}; revising {code}").format(id=ident, code=out.doc.code))
+        click.echo(_("{id} is issued with {code}; revising {code}").format(id=t(ident), code=t(out.doc.code)))
     click.echo(_("{code}: revision {revision} opened as draft ({path})").format(
-        code=out.doc.code, revision=out.revision, path=out.doc.path))
+        code=t(out.doc.code), revision=out.revision, path=t(out.doc.path)))
 
 
 @doc.command("approve")
@@ -91,10 +92,10 @@ def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_text: s
                   today=_day(date_text, "--date"), effective=_day(effective_text, "--effective"))
     if role == "reviewer":
         click.echo(_("{code}: revision {revision} reviewed; now in review").format(
-            code=out.doc.code, revision=out.revision))
+            code=t(out.doc.code), revision=out.revision))
     else:
         click.echo(_("{code}: revision {revision} approved, effective {date}").format(
-            code=out.doc.code, revision=out.revision,
+            code=t(out.doc.code), revision=out.revision,
             date=out.effective_date.isoformat() if out.effective_date else "-"))
 
 
@@ -112,22 +113,22 @@ def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
         click.echo(json.dumps({"id": target.id, "code": target.code, "path": target.path,
                                "revisions": [r.to_dict() for r in revs]}, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{target.code}  {target.title_text(get_language())}  ({target.path})")
+    click.echo(f"{t(target.code)}  {t(target.title_text(get_language()))}  ({t(target.path)})")
     roles = {"reviewer": _("reviewed"), "approver": _("approved")}
     for r in revs:
         marker = "*" if r.current else " "
         e = r.entry
         if e is not None:
-            summary = bilingual(e.summary.vi, e.summary.en, get_language())
-            pages = f" [{_('pages')}: {e.pages}]" if e.pages else ""
+            summary = t(bilingual(e.summary.vi, e.summary.en, get_language()))
+            pages = f" [{_('pages')}: {t(e.pages)}]" if e.pages else ""
             click.echo(f"{marker} {_('revision')} {r.revision}  {e.date.isoformat()}  {summary}{pages}")
         else:
             click.echo(f"{marker} {_('revision')} {r.revision}  -  {_('(no history row)')}")
         for a in r.approvals:
-            click.echo(f"      {roles[a.as_]}: {a.by}, {a.date.isoformat()}")
+            click.echo(f"      {roles[a.as_]}: {t(a.by)}, {a.date.isoformat()}")
         if r.commit is not None:
             click.echo(f"      {_('commit')} {r.commit.commit[:12]} {r.commit.date.date().isoformat()} "
-                       f"({r.commit.state}) {r.commit.subject}")
+                       f"({r.commit.state}) {t(r.commit.subject)}")
 
 
 @doc.command("show")

@@ -90,9 +90,11 @@ def cli(ctx: click.Context, root: Path | None, lang: str | None) -> None:
 
 
 def _echo_error(message: str, hint: str = "") -> None:
-    click.echo(_("error: {message}").format(message=message), err=True)
+    from qms.output.safe import one_line  # messages quote user input: keep each on its line
+
+    click.echo(_("error: {message}").format(message=one_line(message)), err=True)
     if hint:
-        click.echo(_("  hint: {hint}").format(hint=hint), err=True)
+        click.echo(_("  hint: {hint}").format(hint=one_line(hint)), err=True)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -11,6 +9,7 @@ import click
 
 from qms.analysis.matrix import ClauseMatrix, MatrixRow, clause_matrix
 from qms.i18n import _, get_language, use_language
+from qms.output.safe import one_line as t
 from qms.store.workspace import load_workspace
 
 from .common import repo_root
@@ -32,8 +31,8 @@ def render_text(m: ClauseMatrix, lang: str, gaps_only: bool) -> str:
     if not rows:
         out.append(_("No gaps: every applicable clause is addressed."))
         return "\n".join(out) + "\n"
-    labels = [("  " * (r.clause.level - 1)) + r.clause.id for r in rows]
-    titles = [r.clause.label(lang) for r in rows]
+    labels = [("  " * (r.clause.level - 1)) + t(r.clause.id) for r in rows]
+    titles = [t(r.clause.label(lang)) for r in rows]
     w_clause = max(len(_("Clause")), *(len(x) for x in labels))
     w_title = min(60, max(len(_("Clause title")), *(len(x) for x in titles)))
     w_status = max(len(_("Coverage")), *(len(_status(r)) for r in rows))
@@ -41,9 +40,9 @@ def render_text(m: ClauseMatrix, lang: str, gaps_only: bool) -> str:
     out.append(f"{'-' * w_clause}  {'-' * w_title}  {'-' * w_status}  {'-' * len(_('Addressed by'))}")
     for row, label, title in zip(rows, labels, titles, strict=True):
         shown = title if len(title) <= w_title else title[: w_title - 1] + "…"
-        detail = ", ".join(row.addressed_by)
+        detail = t(", ".join(row.addressed_by))
         if not row.applicable and row.justification:
-            detail = row.justification
+            detail = t(row.justification)
         out.append(f"{label:<{w_clause}}  {shown:<{w_title}}  {_status(row):<{w_status}}  {detail}".rstrip())
     gaps = m.gaps()
     out.append("")
@@ -74,13 +73,12 @@ def as_data(m: ClauseMatrix, lang: str, gaps_only: bool) -> dict[str, Any]:
 
 
 def render_csv(m: ClauseMatrix, lang: str, gaps_only: bool) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["clause", "title", "level", "applicable", "justification", "addressed_by", "gap"])
-    for r in _rows(m, gaps_only):
-        writer.writerow([r.clause.id, r.clause.label(lang), r.clause.level, "yes" if r.applicable else "no",
-                         r.justification, "; ".join(r.addressed_by), "yes" if r.gap else "no"])
-    return buf.getvalue()
+    from qms.output.csvfmt import rows_to_csv
+
+    return rows_to_csv(
+        ["clause", "title", "level", "applicable", "justification", "addressed_by", "gap"],
+        ([r.clause.id, r.clause.label(lang), r.clause.level, "yes" if r.applicable else "no",
+          r.justification, "; ".join(r.addressed_by), "yes" if r.gap else "no"] for r in _rows(m, gaps_only)))
 
 
 @click.command()

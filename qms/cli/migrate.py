@@ -12,6 +12,7 @@ import click
 from qms.errors import UsageError
 from qms.i18n import _, get_language
 from qms.migrate.apply import write_text
+from qms.output.safe import one_line
 
 from .common import force_option, repo_root
 
@@ -108,16 +109,16 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
         click.echo(_("Requirements new or changed in ISO 9001:2015:"))
         for g in report.gaps:
             title = g.title().get(lang) or g.title()["en"]
-            click.echo(f"  [{_(g.status)}] {g.clause} {title}")
+            click.echo(f"  [{_(g.status)}] {g.clause} {one_line(title)}")
             for ev in g.evidence:
-                click.echo(f"      - {ev}")
+                click.echo(f"      - {one_line(ev)}")
             if g.action:
-                click.echo("      " + _("to do: {action}").format(action=g.action))
+                click.echo("      " + _("to do: {action}").format(action=one_line(g.action)))
         click.echo(_("ISO 9001:2008 leftovers: {count}").format(count=len(report.leftovers)))
         for d in report.leftovers:
-            click.echo(f"  {d.location.render()}: {d.code} {d.message}")
+            click.echo(f"  {one_line(d.location.render())}: {d.code} {one_line(d.message)}")
             if d.hint:
-                click.echo("      " + _("hint: {hint}").format(hint=d.hint))
+                click.echo("      " + _("hint: {hint}").format(hint=one_line(d.hint)))
         if actions_out is not None:
             click.echo(_("{count} planned actions written to {path}").format(
                 count=len(report.open_gaps), path=actions_out))
@@ -154,7 +155,7 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) 
         verb = _("would change") if preview else _("changed")
         click.echo(_("{count} files {verb}:").format(count=len(plan.files), verb=verb))
         for f in plan.files:
-            click.echo(f"  {f.path}")
+            click.echo(f"  {one_line(f.path)}")
         click.echo(_("{changes} changes ({confirm} to confirm), {suggestions} suggestions, "
                      "{unplaced} items not placed").format(
             changes=len(plan.changes), confirm=len(plan.to_confirm()), suggestions=len(plan.suggestions),
@@ -162,8 +163,8 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) 
         if not preview:
             click.echo(_("Log: {path}").format(path=target / LOG_NAME))
     for u in plan.unplaced:
-        click.echo(_("  not placed: {file}{pointer}: {reason}").format(file=u.file, pointer=u.pointer,
-                                                                       reason=u.reason))
+        click.echo(_("  not placed: {file}{pointer}: {reason}").format(file=one_line(u.file), pointer=one_line(u.pointer),
+                                                                       reason=one_line(u.reason)))
 
 
 @migrate.command("report")

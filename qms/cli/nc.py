@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,6 +14,7 @@ import click
 from qms.errors import UsageError
 from qms.i18n import _, get_language
 from qms.models.nonconformity import FISHBONE_CATEGORIES, SEVERITIES, STATUSES, Nonconformity
+from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.store.nc_store import NcSummary
 
@@ -93,11 +92,9 @@ def _summary_dict(row: NcSummary, today: dt.date) -> dict[str, Any]:
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
+    from qms.output.csvfmt import rows_to_csv
+
+    return rows_to_csv(header, rows)
 
 
 @nc.command("list")
@@ -119,7 +116,7 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
                              use_cache=not no_cache)
     for name in bad:
         click.echo(_("warning: {path} is not a readable record; run `qms check`").format(
-            path=f"records/nonconformities/{name}"), err=True)
+            path=t(f"records/nonconformities/{name}")), err=True)
     lang = get_language()
     if fmt == "json":
         click.echo(json.dumps([_summary_dict(r, day) for r in rows], ensure_ascii=False))
@@ -135,25 +132,27 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
         click.echo(_("no nonconformities match"))
         return
     lines: list[str] = []
+    # every cell is user text read without validation: one line each, controls escaped
+    labels = [(t(reg.label(r.status)), t(reg.label(r.severity)), t(reg.label(r.source))) for r in rows]
     # labels are translated codes: widen the columns when a language needs more room
-    w_status = max(11, len(_("STATUS")), *(len(reg.label(r.status)) for r in rows))
-    w_sev = max(5, len(_("SEV.")), *(len(reg.label(r.severity)) for r in rows))
-    w_source = max(14, len(_("SOURCE")), *(len(reg.label(r.source)) for r in rows))
-    for r in rows:
+    w_status = max(11, len(_("STATUS")), *(len(x[0]) for x in labels))
+    w_sev = max(5, len(_("SEV.")), *(len(x[1]) for x in labels))
+    w_source = max(14, len(_("SOURCE")), *(len(x[2]) for x in labels))
+    for r, (status_, severity_, source_) in zip(rows, labels, strict=True):
         due = r.next_due or (r.review_due if r.status == "implemented" else "")
         mark = "!" if r.overdue(day) else " "
-        lines.append(f"{r.id:<13} {reg.label(r.status):<{w_status}} {reg.label(r.severity):<{w_sev}} "
-                     f"{r.process:<10} {reg.label(r.source):<{w_source}} "
-                     f"{r.raised_on:<10} {mark}{due:<10} {r.title(lang)}")
+        lines.append(f"{t(r.id):<13} {status_:<{w_status}} {severity_:<{w_sev}} "
+                     f"{t(r.process):<10} {source_:<{w_source}} "
+                     f"{r.raised_on:<10} {mark}{due:<10} {t(r.title(lang))}")
     head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<10} "
             f"{_('SOURCE'):<{w_source}} {_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
     click.echo("\n".join([head, *lines]))
     click.echo(_("{count} record(s)").format(count=len(rows)))
 
 
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     if isinstance(value, dict):
-        out: list[tuple[str, str]] = []
+        out: list[tuple[str, Any]] = []
         for k, v in value.items():
             out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
         return out
@@ -162,51 +161,53 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
         for i, v in enumerate(value):
             out.extend(_flatten(v, f"{prefix}.{i}"))
         return out
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [(prefix, value)]  # a number stays a number in the CSV
     return [(prefix, "" if value is None else str(value))]
 
 
 def render_text(record: Nonconformity, lang: str) -> str:
-    """A readable record sheet."""
-    lines = [f"{record.id}  {record.title.get(lang)}",
+    """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
+    lines = [f"{record.id}  {t(record.title.get(lang))}",
              f"{_('Status')}: {reg.label(record.status)}    {_('Severity')}: {reg.label(record.severity)}    "
              f"{_('Source')}: {reg.label(record.source)}",
-             f"{_('Process')}: {record.process}    {_('Clause')}: {record.clause or '-'}"
-             + (f"    {_('Audit')}: {record.audit} {record.finding or ''}" if record.audit else ""),
-             f"{_('Raised by')}: {record.raised_by}, {record.raised_on.isoformat()}",
-             "", record.description.get(lang)]
+             f"{_('Process')}: {t(record.process)}    {_('Clause')}: {t(record.clause or '-')}"
+             + (f"    {_('Audit')}: {t(record.audit)} {t(record.finding or '')}" if record.audit else ""),
+             f"{_('Raised by')}: {t(record.raised_by)}, {record.raised_on.isoformat()}",
+             "", t(record.description.get(lang))]
     if record.evidence:
-        lines += ["", f"{_('Evidence')}: {record.evidence}"]
+        lines += ["", f"{_('Evidence')}: {t(record.evidence)}"]
     if record.correction:
         c = record.correction
-        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {c.by}): {c.description}"]
+        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(c.by)}): {t(c.description)}"]
     if record.cause:
         a = record.cause
-        lines += ["", f"(b) {_('Cause analysis')} ({reg.label(a.method)}, {a.date.isoformat()}, {a.by})"]
-        lines += [f"    {_('why')} {i}: {w}" for i, w in enumerate(a.whys, 1)]
-        lines += [f"    {reg.label(cat)}: {'; '.join(items)}" for cat, items in a.fishbone.items()]
-        lines += [f"    {_('Root cause')}: {a.root_cause}", f"    {_('Similar nonconformities')}: {a.similar}"
-                  + (f" ({', '.join(a.similar_ncs)})" if a.similar_ncs else "")]
+        lines += ["", f"(b) {_('Cause analysis')} ({reg.label(a.method)}, {a.date.isoformat()}, {t(a.by)})"]
+        lines += [f"    {_('why')} {i}: {t(w)}" for i, w in enumerate(a.whys, 1)]
+        lines += [f"    {reg.label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
+        lines += [f"    {_('Root cause')}: {t(a.root_cause)}", f"    {_('Similar nonconformities')}: {t(a.similar)}"
+                  + (f" ({t(', '.join(a.similar_ncs))})" if a.similar_ncs else "")]
     if record.actions:
         lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {x.id} {x.description} — {x.owner}, {_('due')} {x.due.isoformat()}"
+        lines += [f"    {t(x.id)} {t(x.description)} — {t(x.owner)}, {_('due')} {x.due.isoformat()}"
                   + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in record.actions]
     if record.review_due:
         lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
     for rv in record.reviews:
         verdict = _("effective") if rv.effective else _("not effective")
-        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {rv.by}): {verdict}",
-                  f"    {rv.evidence}"]
+        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(rv.by)}): {verdict}",
+                  f"    {t(rv.evidence)}"]
     if record.risk_update:
-        lines += [f"(e) {_('Risks and opportunities')}: {record.risk_update}"]
+        lines += [f"(e) {_('Risks and opportunities')}: {t(record.risk_update)}"]
     if record.qms_change:
-        lines += [f"(f) {_('Change to the QMS')}: {record.qms_change}"]
+        lines += [f"(f) {_('Change to the QMS')}: {t(record.qms_change)}"]
     if record.rejection_reason:
-        lines += ["", f"{_('Rejected')}: {record.rejection_reason}"]
+        lines += ["", f"{_('Rejected')}: {t(record.rejection_reason)}"]
     if record.closed_on:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
-    lines += [f"    {h.at.isoformat()}  {h.by}  {reg.label(h.transition)} → {reg.label(h.status)}"
-              + (f"  {h.note}" if h.note else "")
+    lines += [f"    {h.at.isoformat()}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
+              + (f"  {t(h.note)}" if h.note else "")
               for h in record.history]
     return "\n".join(lines)
 
@@ -249,7 +250,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
         if counts:
             out.append(f"\n{title}")
             coded = dim in ("source", "severity", "status")
-            out.extend(f"  {reg.label(key) if coded else key:<16} {value:>6}" for key, value in counts.items())
+            out.extend(f"  {t(reg.label(key) if coded else key):<16} {value:>6}" for key, value in counts.items())
     if result.mean_days_to_close is not None:
         out.append("")
         out.append(_("Days to close: mean {mean:g}, 90th percentile {p90:g}").format(
@@ -417,7 +418,7 @@ def renumber(ctx: click.Context, nc_id: str, by: str | None, on: dt.datetime | N
     """Give a duplicated id (two clones merged, or a copied file) a new, free id; nothing is lost."""
     for moved in reg.renumber(repo_root(ctx), nc_id, by=by, today=_day(on)):
         click.echo(_("{old} ({file}) is now {new} ({new_file})").format(
-            old=moved.old_id, file=moved.old_file, new=moved.new_id, new_file=moved.new_file))
+            old=t(moved.old_id), file=t(moved.old_file), new=moved.new_id, new_file=moved.new_file))
 
 
 @nc.command("report")

@@ -95,6 +95,9 @@ def _key(text: str) -> str:
 
 def resolve(ws: Workspace, ident: str) -> ControlledDoc:
     """The controlled document named by ``ident``: a process id, the manual code or a form code."""
+    from qms.store.paths import DOCUMENT, check_id
+
+    ident = check_id(DOCUMENT, ident)
     docs = collect(ws)
     wanted = _key(ident)
     # precedence: process id, manual/policy code, procedure document code, form code

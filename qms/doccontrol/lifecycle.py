@@ -32,6 +32,7 @@ from qms.errors import InvalidTransition, UsageError
 from qms.i18n import _
 from qms.models.common import DocumentControl
 from qms.rules.doc_control import state_label
+from qms.store.paths import confined
 from qms.store.workspace import Workspace
 from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key
 from qms.store.yaml_edit import resolve as resolve_pointer
@@ -179,7 +180,7 @@ def revise(ws: Workspace, ident: str, summary: str, *, summary_en: str = "", pag
         _validate(block, doc)
         result["revision"] = new_revision
 
-    edit_yaml_file(ws.root / doc.path, mutate)
+    edit_yaml_file(confined(ws.root, ws.root / doc.path), mutate)
     return Outcome(doc, ident, int(result["revision"]), "draft")
 
 
@@ -252,5 +253,5 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
         result["revision"] = revision
         result["state"] = final.state
 
-    edit_yaml_file(Path(ws.root) / doc.path, mutate)
+    edit_yaml_file(confined(ws.root, Path(ws.root) / doc.path), mutate)
     return Outcome(doc, ident, int(result["revision"]), str(result["state"]), result.get("effective"))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass
 
 from qms.doccontrol.catalog import collect, next_review
 from qms.i18n import _
+from qms.output.table import columns
 from qms.rules.doc_control import state_label
 from qms.store.workspace import Workspace
 
@@ -53,9 +52,7 @@ def to_text(rows: list[StatusRow]) -> str:
         title = r.title + (f" ({_('issued with {code}').format(code=r.controlled_by)})" if r.controlled_by else "")
         table.append([r.code, kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
                       r.effective_date or "-", r.next_review or "-", state_label(r.state), title])
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers) - 1)]
-    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]).rstrip()
-             for row in table]
+    lines = columns(table)
     if not rows:
         lines.append(_("no controlled documents"))
     return "\n".join(lines) + "\n"
@@ -66,13 +63,9 @@ def to_json(rows: list[StatusRow]) -> str:
 
 
 def to_csv(rows: list[StatusRow]) -> str:
-    buf = io.StringIO()
-    fields = list(StatusRow.__dataclass_fields__)
-    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in asdict(r).items()})
-    return buf.getvalue()
+    from qms.output.csvfmt import dicts_to_csv
+
+    return dicts_to_csv(list(StatusRow.__dataclass_fields__), (asdict(r) for r in rows))
 
 
 FORMATS = {"text": to_text, "json": to_json, "csv": to_csv}

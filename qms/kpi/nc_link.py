@@ -36,7 +36,9 @@ def existing_markers(root: Path) -> dict[str, str]:
     folder = root / "records" / "nonconformities"
     if not folder.is_dir():
         return out
-    for path in sorted(folder.glob("*.yaml")):
+    from qms.store.paths import listed
+
+    for path in listed(root, sorted(folder.glob("*.yaml")), "records/nonconformities")[0]:
         try:
             data = yaml.load(path.read_bytes(), Loader=Loader)
         except (OSError, yaml.YAMLError):

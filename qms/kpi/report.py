@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from qms.i18n import _, format_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
+from qms.output.safe import one_line
 
 if TYPE_CHECKING:
     from qms.kpi.repo import ObjectiveTarget
@@ -126,19 +125,18 @@ _CSV_FIELDS = ("key", "total", "resolved", *CATEGORIES, "on_time_rate")
 
 def to_csv(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
     """One row per group of the breakdown, then a TOTAL row."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    from qms.output.csvfmt import rows_to_csv
+
     judged = target is not None or bool(objectives)
     fields = [*_CSV_FIELDS, "meets_target"] if judged else list(_CSV_FIELDS)
-    w.writerow(fields)
-    items = [*result.groups.items(), ("TOTAL", result.counts)]
-    for key, counts in items:
+    rows: list[list[Any]] = []
+    for key, counts in [*result.groups.items(), ("TOTAL", result.counts)]:
         d = counts.to_dict()
         row = [key, *(d[f] for f in _CSV_FIELDS[1:])]
         if judged:
             row.append(_group_met(counts, target, objectives))
-        w.writerow(["" if v is None else v for v in row])
-    return buf.getvalue()
+        rows.append(row)
+    return rows_to_csv(fields, rows)
 
 
 def _pct(rate: float | None) -> str:
@@ -184,25 +182,27 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         verdict = _("met") if obj.met else _("MISSED")
         lines.append(
             _("Objective {id} ({target}): {actual} - {verdict}").format(
-                id=obj.id, target=obj.target_text, actual="-" if obj.actual is None else format_percent(obj.actual, fixed=True),
+                id=one_line(obj.id), target=one_line(obj.target_text),
+                actual="-" if obj.actual is None else format_percent(obj.actual, fixed=True),
                 verdict=verdict)
         )
     if result.groups:
         lines.append("")
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
-        key_w = max(len(head[0]), *(len(k) for k in result.groups)) + 2
+        keys = {key: one_line(key) for key in result.groups}  # group keys are cells of the log
+        key_w = max(len(head[0]), *(len(k) for k in keys.values())) + 2
         lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>14}" for h in head[1:]))
         for key, g in result.groups.items():
             flag = "  !" if _group_met(g, target, objectives) is False else ""
             lines.append(
-                f"{key:<{key_w}}{g.total:>14}{g.resolved:>14}{g['late']:>14}"
+                f"{keys[key]:<{key_w}}{g.total:>14}{g.resolved:>14}{g['late']:>14}"
                 f"{g['overdue_in_progress']:>14}{_pct(g.on_time_rate):>14}{flag}"
             )
     if result.rejected:
         lines.append("")
         lines.append(_("Rejected rows:"))
         for r in result.rejected[:_TEXT_REJECTED_LIMIT]:
-            lines.append(f"  {r.path}:{r.row}: {r.reason}")
+            lines.append(f"  {one_line(r.path)}:{r.row}: {one_line(r.reason)}")
         more = len(result.rejected) - _TEXT_REJECTED_LIMIT
         if more > 0:
             lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
@@ -213,7 +213,8 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
             lines.append(
                 "  "
                 + _("{path}:{row}: {id} already at {first_path}:{first_row}").format(
-                    path=d.path, row=d.row, id=d.dossier_id, first_path=d.first_path, first_row=d.first_row
+                    path=one_line(d.path), row=d.row, id=one_line(d.dossier_id), first_path=one_line(d.first_path),
+                    first_row=d.first_row
                 )
             )
         more = len(result.duplicates) - _TEXT_REJECTED_LIMIT

@@ -12,9 +12,7 @@ The ISO 9001:2008 leftovers are the QMS8xx findings of the repository.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -318,12 +316,9 @@ def actions_yaml(rows: list[dict[str, str]]) -> str:
 
 
 def actions_csv(rows: list[dict[str, str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(ACTION_FIELDS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return buf.getvalue()
+    from qms.output.csvfmt import dicts_to_csv
+
+    return dicts_to_csv(list(ACTION_FIELDS), rows)
 
 
 def correlation_source() -> str:

@@ -38,7 +38,7 @@ from qms.models.nonconformity import (
     allowed_from,
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
-from qms.store import nc_store
+from qms.store import nc_store, paths
 from qms.store.nc_store import NcSummary
 
 try:  # pragma: no cover
@@ -111,7 +111,7 @@ def process_ids(root: Path) -> set[str]:
     base = root / "processes"
     if not base.is_dir():
         return out
-    for path in sorted([*base.glob("*.yaml"), *base.glob("*.yml")]):
+    for path in paths.listed(root, sorted([*base.glob("*.yaml"), *base.glob("*.yml")]), "processes")[0]:
         try:
             data = yaml.load(path.read_bytes(), Loader=_Loader)
         except (OSError, yaml.YAMLError):
@@ -261,8 +261,21 @@ def _known_ids(root: Path) -> list[str]:
     return [p.stem for p in nc_store.record_paths(root)]
 
 
+def checked_path(root: Path, nc_id: str) -> Path:
+    """The file of ``nc_id``, after its form is checked and the path confined (nothing is read or written)."""
+    try:
+        return nc_store.path_for(root, nc_id.strip())
+    except paths.BadId as exc:  # malformed: a near, well-formed id is still suggested (names only)
+        if paths.shown(nc_id) != nc_id:
+            raise
+        close = difflib.get_close_matches(nc_id.strip(), _known_ids(root), n=1, cutoff=0.7)
+        if close:
+            exc.hint = _("did you mean `{value}`?").format(value=close[0]) + "; " + exc.hint
+        raise
+
+
 def find_path(root: Path, nc_id: str) -> Path:
-    path = nc_store.path_for(root, nc_id.strip())
+    path = checked_path(root, nc_id)
     if path.is_file():
         return path
     close = difflib.get_close_matches(nc_id, _known_ids(root), n=1, cutoff=0.7)
@@ -301,6 +314,7 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
                note: str = "", today: dt.date | None = None) -> Nonconformity:
     """Run one lifecycle step: lock, read, check, apply, append history, write atomically."""
     root = root.resolve()
+    checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
     actor = resolve_actor(root, by)
     table = TRANSITIONS[name]
@@ -366,15 +380,15 @@ def plan(root: Path, nc_id: str, *, action: str, owner: str, due: dt.date | int,
 
     if isinstance(due, int) and due < 1:
         raise UsageError(_("a due date in working days must be at least 1"))
-    owner = action_owner(root, owner)
 
     def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        who = action_owner(root, owner)  # after the record id is checked: the id is the first thing wrong
         due_date = add_working_days(root, day, due) if isinstance(due, int) else due
         if due_date < day:
             raise UsageError(_("the due date {due} is before {date}").format(due=due_date.isoformat(),
                                                                              date=day.isoformat()))
         nc.actions.append(_model(CorrectiveAction, id=f"CA-{len(nc.actions) + 1}", description=action,
-                                 owner=owner, due=due_date))
+                                 owner=who, due=due_date))
         _update_ef(nc, risk_update, qms_change)
         return "planned"
     return transition(root, nc_id, "plan", apply, by=by, note=note, today=today)
@@ -546,6 +560,7 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
     moves to a new id and file.
     """
     root = root.resolve()
+    checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
     actor = resolve_actor(root, by)
     done: list[Renumbered] = []

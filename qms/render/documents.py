@@ -372,6 +372,10 @@ def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOp
         raise QmsError(f"unknown document kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
     if kind == "procedure" and not proc_id:
         raise QmsError("`qms render procedure` needs a procedure id", hint="e.g. qms render procedure QT-HT-01 -o x.pdf")
+    if proc_id:
+        from qms.store.paths import PROCESS, check_id
+
+        proc_id = check_id(PROCESS, proc_id)
     opts.variant = check_variant(opts.variant)
     ws = ws or load_for_render(root)
     if opts.fmt == "html":

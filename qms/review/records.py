@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.store.atomic import atomic_write_text
+from qms.store.review_store import create_review
 from qms.store.workspace import load_manifest
-
-REVIEW_DIR = "records/reviews"
 
 SKELETON = """\
 # yaml-language-server: $schema=../../schemas/management-review.schema.json
@@ -53,19 +50,6 @@ def new_review(root: Path, period: str, span: tuple[dt.date, dt.date], day: dt.d
             raise QmsError(_("unknown person {id!r}").format(id=chair),
                            _("known people: {ids}").format(ids=", ".join(directory.suggestions(chair))))
         chair = person.id
-    folder = root / REVIEW_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    used = [int(m.group(1)) for p in folder.glob(f"MR-{day.year}-*.yaml")
-            if (m := re.fullmatch(rf"MR-{day.year}-(\d+)\.yaml", p.name))]
-    number = max(used, default=0) + 1
-    while True:
-        review_id = f"MR-{day.year}-{number:02d}"
-        path = folder / f"{review_id}.yaml"
-        text = SKELETON.format(id=review_id, date=day.isoformat(), chair=chair, period=period,
-                               start=span[0].isoformat(), end=span[1].isoformat())
-        try:
-            atomic_write_text(path, text, exclusive=True)
-        except FileExistsError:
-            number += 1
-            continue
-        return path
+    return create_review(root, day.year, lambda review_id: SKELETON.format(
+        id=review_id, date=day.isoformat(), chair=chair, period=period, start=span[0].isoformat(),
+        end=span[1].isoformat()))

@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from qms.errors import QmsError, RecordNotFound, UsageError
+from qms.errors import QmsError, RecordNotFound
 from qms.i18n import _
 from qms.models.audit import Audit, AuditProgramme
+from qms.store import paths
 from qms.store.atomic import atomic_write_text
 from qms.store.workspace import FILE_KINDS, FileKind, LoadedDoc, load_document
 from qms.store.yaml_dump import dump_yaml
@@ -28,11 +29,12 @@ _HEADER = "# yaml-language-server: $schema=../schemas/{schema}.schema.json\n"
 
 
 def programme_path(root: Path, year: int) -> Path:
-    return root / AUDITS_DIR / f"programme-{year}.yaml"
+    return paths.record_path(root, paths.AUDIT_PROGRAMME, year)
 
 
 def audit_path(root: Path, audit_id: str) -> Path:
-    return root / AUDITS_DIR / f"{audit_id}.yaml"
+    """The file of ``audit_id``: the id is checked first (exit 2 if malformed), the path confined to audits/."""
+    return paths.record_path(root, paths.AUDIT, audit_id)
 
 
 def _kind(name: str) -> FileKind:
@@ -73,11 +75,8 @@ def load_programme(root: Path, year: int) -> AuditProgramme:
 
 
 def load_audit(root: Path, audit_id: str) -> Audit:
-    if not re.fullmatch(r"AUD-\d{4}-\d{2,3}", audit_id):
-        raise UsageError(
-            _("`{id}` is not an audit id").format(id=audit_id), _("audit ids look like AUD-2026-01")
-        )
     path = audit_path(root, audit_id)
+    audit_id = audit_id.strip()
     if not path.is_file():
         raise RecordNotFound(
             _("audit {id} does not exist").format(id=audit_id), _("list audits with `qms audit list`")
@@ -181,7 +180,7 @@ def nonconformity_files(root: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     if not directory.is_dir():
         return out
-    for path in sorted(directory.glob("NC-*.yaml")):
+    for path in paths.listed(root, sorted(directory.glob("NC-*.yaml")), NC_DIR)[0]:
         try:
             loaded = load_bytes(path.read_bytes())
         except OSError:

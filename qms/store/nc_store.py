@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import Nonconformity
+from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_io import load_bytes_fast
@@ -78,7 +79,8 @@ def nc_dir(root: Path) -> Path:
 
 
 def path_for(root: Path, nc_id: str) -> Path:
-    return nc_dir(root) / f"{nc_id}.yaml"
+    """The file of ``nc_id``: the id is checked first (exit 2 if malformed), the path confined to the folder."""
+    return paths.record_path(root, paths.NONCONFORMITY, nc_id)
 
 
 def format_id(year: int, number: int) -> str:
@@ -148,10 +150,12 @@ def numbers_in_use(root: Path, year: int) -> set[int]:
 
 
 def record_paths(root: Path) -> list[Path]:
+    """Record files of the register; links that lead outside it are left out (``qms check`` reports them)."""
     directory = nc_dir(root)
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("."))
+    found = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("."))
+    return paths.listed(root, found, NC_DIR)[0]
 
 
 # -- serialisation -----------------------------------------------------------------
@@ -198,6 +202,7 @@ def read_record(root: Path, path: Path) -> Nonconformity:
     from qms.store.workspace import FILE_KINDS, load_document  # not needed for listing
 
     kind = next(k for k in FILE_KINDS if k.name == "nonconformity")
+    paths.confined(root, path, NC_DIR)
     doc = load_document(root, path, kind)
     rel = doc.path
     if doc.load_problems:
@@ -425,6 +430,9 @@ def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], l
     names = sorted(e.name for e in os.scandir(directory)
                    if e.name.endswith(".yaml") and not e.name.startswith("."))
     for name in names:
+        if paths.escapes(root, directory / name, NC_DIR):
+            bad.append(name)  # a link that leads outside the register is never read
+            continue
         try:
             raw = (directory / name).read_bytes()
         except OSError:

@@ -417,10 +417,9 @@ def iter_files(root: Path, kind: FileKind) -> list[Path]:
 
 
 def _within(root: Path, path: Path) -> bool:
-    try:
-        return str(path.resolve()).startswith(str(root) + os.sep)
-    except OSError:
-        return False
+    from qms.store.paths import escapes
+
+    return not escapes(root, path)
 
 
 def load_manifest(root: Path) -> Any:

@@ -271,7 +271,7 @@ def test_list_and_show_json(planned: Path, run_qms: Any) -> None:
     assert "does not exist" in r.stderr
     r = run_qms("--root", str(planned), "audit", "show", "nonsense")
     assert r.exit_code == 2
-    assert "not an audit id" in r.stderr
+    assert "not a valid audit id" in r.stderr
 
 
 def test_a_broken_audit_file_is_reported_with_its_location(planned: Path, run_qms: Any) -> None:

@@ -194,8 +194,11 @@ def test_backdating_before_the_last_step_is_refused(repo: Path) -> None:
 def test_unknown_record_suggests_the_nearest(repo: Path) -> None:
     _new(repo)
     with pytest.raises(RecordNotFound) as exc:
-        reg.get_nc(repo, "NC-2026-001")
+        reg.get_nc(repo, "NC-2026-0010")
     assert "NC-2026-0001" in exc.value.hint
+    with pytest.raises(UsageError) as bad:  # malformed: refused before any path is built, still helped
+        reg.get_nc(repo, "NC-2026-001")
+    assert "NC-2026-0001" in bad.value.hint
 
 
 def test_actor_defaults_to_git_user_name(repo: Path) -> None:

@@ -21,7 +21,9 @@ BASE = frozenset({"qms", "errors", "i18n"})
 # Pure libraries below the models: clause catalogues and the working-day calendar (no files, no models).
 LEAVES = frozenset({"standards", "calendar"})
 # What a use case may build on. Use cases never import rules/ (they judge records; they do not act).
-USE_CASE = BASE | LEAVES | {"models", "store", "diagnostics", "analysis"}
+# They may use output/'s shared formatters (one CSV writer, one text table, one-line escaping) for the
+# documents they produce.
+USE_CASE = BASE | LEAVES | {"models", "store", "diagnostics", "analysis", "output"}
 
 # layer -> the other layers it MAY import. Anything not listed here is a violation.
 ALLOWED: dict[str, frozenset[str]] = {
