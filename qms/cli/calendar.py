@@ -87,9 +87,9 @@ def parse_day(text: str, what: str = "DATE") -> dt.date:
 
     try:
         return dt.date.fromordinal(parse_value(text) >> DAY_SHIFT)
-    except DateError:
+    except DateError as exc:
         raise QmsError(
-            _("{what}: {text!r} is not a date").format(what=what, text=text),
+            _("{what}: {text!r} is not a date ({reason})").format(what=what, text=text, reason=exc),
             _("write dates as YYYY-MM-DD (or dd/mm/yyyy), e.g. 2019-01-31"),
         ) from None
 

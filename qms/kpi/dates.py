@@ -74,8 +74,14 @@ def _parse_time_part(text: str) -> tuple[int, int]:
         if tz == "Z":
             offset = 0
         else:
+            from qms.models.common import utc_offset_minutes  # deferred: few logs carry offsets
+
             digits = tz[1:].replace(":", "")
-            offset = (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * (1 if tz[0] == "+" else -1)
+            minutes = utc_offset_minutes(tz[0], digits[:2], digits[2:])
+            if minutes is None:
+                raise DateError(_("{text!r} has an invalid UTC offset {offset}: offsets run from -12:00 to +14:00, "
+                                  "minutes from 00 to 59").format(text=text, offset=tz))
+            offset = minutes * 60
     return h * 3600 + mi * 60 + s, offset
 
 

@@ -30,7 +30,7 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
     """Feed every log to the classifier; large CSV files are read with polars (``engine``) or
     split across processes. Every engine gives the same result."""
     from qms.kpi.parallel import add_file_parallel
-    from qms.store.dossier_logs import open_dossier_log
+    from qms.store.dossier_logs import not_utf8_error, open_dossier_log
 
     if engine not in ENGINES:
         raise QmsError(_("unknown engine {engine!r}").format(engine=engine),
@@ -52,12 +52,4 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
             try:
                 clf.add(source)
             except UnicodeDecodeError as exc:
-                raise QmsError(
-                    _("{path}:{row}: the file is not valid {encoding} text here ({reason})").format(
-                        path=path, row=source.line() + 1, encoding=exc.encoding, reason=exc.reason
-                    ),
-                    _(
-                        "save the file as UTF-8 (Excel: Save As > 'CSV UTF-8'), or convert it, e.g. "
-                        "iconv -f CP1258 -t UTF-8 in.csv > out.csv"
-                    ),
-                ) from None
+                raise not_utf8_error(path, source.line() + 1, exc.encoding, exc.reason) from None

@@ -255,13 +255,10 @@ def add_file_parallel(clf: Classifier, path: Path, workers: int | None = None, *
                 return False
             if status == "decode":
                 _finish(procs)
+                from qms.store.dossier_logs import not_utf8_error
+
                 row, encoding, reason = payload
-                raise QmsError(
-                    _("{path}:{row}: the file is not valid {encoding} text here ({reason})").format(
-                        path=path, row=row, encoding=encoding, reason=reason),
-                    _("save the file as UTF-8 (Excel: Save As > 'CSV UTF-8'), or convert it, e.g. "
-                      "iconv -f CP1258 -t UTF-8 in.csv > out.csv"),
-                )
+                raise not_utf8_error(path, row, encoding, reason)
             if status != "ok":
                 _finish(procs)
                 raise QmsError(_("a worker process failed: {reason}").format(reason=payload),
@@ -278,6 +275,11 @@ def add_file_parallel(clf: Classifier, path: Path, workers: int | None = None, *
 
 def _finish(procs: list[tuple[Any, Connection]]) -> None:
     for p, conn in procs:
+        # a worker that reported "ok" waits for the duplicate round; closing our end does not wake it
+        # (later workers inherited a copy of it when they were forked), so tell it there is nothing to do
+        if p.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                conn.send([])
         with contextlib.suppress(OSError):
             conn.close()
         p.join(timeout=30)

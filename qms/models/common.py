@@ -18,6 +18,26 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
 
 
+#: The UTC offsets in use on Earth run from -12:00 (Baker Island) to +14:00 (Line Islands).
+MIN_UTC_OFFSET_MINUTES = -12 * 60
+MAX_UTC_OFFSET_MINUTES = 14 * 60
+
+
+def utc_offset_minutes(sign: str, hours: str, minutes: str = "0") -> int | None:
+    """The offset ``sign hours:minutes`` in minutes, or None when no time zone has it.
+
+    Minutes must be below 60 and the offset within -12:00 .. +14:00; ``+99:00``, ``+13:60`` and
+    ``-13:00`` are refused rather than wrapped into a plausible-looking zone.
+    """
+    h, m = int(hours), int(minutes or "0")
+    if m >= 60:
+        return None
+    total = (h * 60 + m) * (-1 if sign == "-" else 1)
+    if not MIN_UTC_OFFSET_MINUTES <= total <= MAX_UTC_OFFSET_MINUTES:
+        return None
+    return total
+
+
 def _nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 

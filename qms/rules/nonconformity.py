@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
@@ -405,6 +406,231 @@ class DuplicateNcId(Rule):
                     hint=_("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=stem))
 
 
+def _dated_steps(nc: Nonconformity) -> list[tuple[str, dt.date, str]]:
+    """The record's own dates of lifecycle steps: (JSON pointer, date, what it dates)."""
+    out: list[tuple[str, dt.date, str]] = []
+    if nc.correction is not None:
+        out.append(("/correction/date", nc.correction.date, _("the correction")))
+    for i, analysis in enumerate(nc.previous_analyses):
+        out.append((pointer("previous_analyses", i, "date"), analysis.date, _("an earlier cause analysis")))
+    if nc.cause is not None:
+        out.append(("/cause/date", nc.cause.date, _("the cause analysis")))
+    for i, action in enumerate(nc.actions):
+        if action.done is not None:
+            out.append((pointer("actions", i, "done"), action.done,
+                        _("corrective action {action}").format(action=action.id)))
+    for i, review in enumerate(nc.reviews):
+        out.append((pointer("reviews", i, "date"), review.date, _("effectiveness review {n}").format(n=i + 1)))
+    if nc.closed_on is not None:
+        out.append(("/closed_on", nc.closed_on, _("the closing")))
+    return out
+
+
+class DatesContradictHistory(Rule):
+    """A record's dates contradict its history.
+
+    What it checks:
+    The record's dates agree with the history that `qms nc` appended:
+    `raised_on` is not later than the first (`create`) entry; no step (correction, cause analysis,
+    corrective action done, effectiveness review, closing) is dated before the record was raised;
+    each effectiveness review is dated on or after the implementation it reviews (the `implement`
+    entry that made the record `implemented`); `closed_on` is the date of the last `close` entry,
+    and only a closed record has one.
+
+    Why:
+    The register is evidence of the nature of nonconformities, the actions taken and their results
+    (10.2.2); a date changed by hand so that the record no longer matches its history cannot be relied
+    on (7.5.3.2). An effectiveness review before the action was implemented shows nothing (10.2.1 d).
+
+    Example:
+    ```yaml
+    raised_on: 2026-03-02
+    reviews:
+      - {date: 2026-03-10, evidence: ..., effective: true}   # implemented on 2026-03-16
+    closed_on: 2026-04-15                                     # closed on 2026-04-21
+    history:
+      - {at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
+      - {at: 2026-03-16 10:00:00+07:00, by: Giang, transition: implement, status: implemented}
+      - {at: 2026-04-21 10:00:00+07:00, by: Giang, transition: close, status: closed}
+    ```
+
+    Fix:
+    Never edit dates by hand; `qms nc` commands stamp each step with the day it is taken. Restore the
+    date the history shows (`qms check` names it), or, if the step really happened later, record it
+    again through the lifecycle.
+    """
+
+    code = "QMS510"
+    name = "nc-dates-contradict-history"
+    clauses = ("10.2.1", "10.2.2", "7.5.3.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            yield from self._one(doc, nc)
+
+    def _one(self, doc: LoadedDoc[Any], nc: Nonconformity) -> Iterator[Diagnostic]:
+        history = nc.history
+        floor = nc.raised_on
+        if history and history[0].transition == "create" and nc.raised_on > history[0].at.date():
+            first = history[0].at.date()
+            yield self.at(doc, "/raised_on",
+                          _("{id} is raised on {date} but its history starts on {first}").format(
+                              id=nc.id, date=nc.raised_on.isoformat(), first=first.isoformat()),
+                          hint=_("`raised_on:` is the day of the `create` entry: set it to {first}").format(
+                              first=first.isoformat()),
+                          subject=nc.id, related=(location_of(doc, pointer("history", 0, "at")),))
+            floor = first
+        reported: set[str] = set()
+        for ptr, day, what in _dated_steps(nc):
+            if day < floor:
+                reported.add(ptr)
+                yield self.at(doc, ptr, _("{what} of {id} is dated {date}, before the record was raised ({raised})").format(
+                                  what=what, id=nc.id, date=day.isoformat(), raised=floor.isoformat()),
+                              hint=_("no step can come before the nonconformity was raised; restore the date "
+                                     "the history shows"), subject=nc.id)
+        yield from self._reviews(doc, nc, reported)
+        yield from self._closed_on(doc, nc, reported)
+
+    def _reviews(self, doc: LoadedDoc[Any], nc: Nonconformity, reported: set[str]) -> Iterator[Diagnostic]:
+        history = nc.history
+        verifies = [i for i, entry in enumerate(history) if entry.transition == "verify"]
+        done = [a.done for a in nc.actions if a.done is not None]
+        for k, review in enumerate(nc.reviews):
+            ptr = pointer("reviews", k, "date")
+            implemented: dt.date | None = None
+            where = ""
+            if k < len(verifies):
+                before = [j for j in range(verifies[k])
+                          if history[j].transition == "implement" and history[j].status == "implemented"]
+                if before:
+                    implemented = history[before[-1]].at.date()
+                    where = pointer("history", before[-1], "at")
+            if implemented is None and done:
+                implemented = min(done)
+            if implemented is None or review.date >= implemented or ptr in reported:
+                continue
+            yield self.at(doc, ptr,
+                          _("effectiveness review {n} of {id} is dated {date}, before the corrective action was "
+                            "implemented ({implemented})").format(n=k + 1, id=nc.id, date=review.date.isoformat(),
+                                                                  implemented=implemented.isoformat()),
+                          hint=_("an action's effectiveness can only be reviewed after it is implemented; restore "
+                                 "the review's date, or review it again with `qms nc verify {id}`").format(id=nc.id),
+                          subject=nc.id, related=(location_of(doc, where),) if where else ())
+
+    def _closed_on(self, doc: LoadedDoc[Any], nc: Nonconformity, reported: set[str]) -> Iterator[Diagnostic]:
+        closes = [i for i, entry in enumerate(nc.history) if entry.transition == "close"]
+        if nc.status != "closed":
+            if nc.closed_on is not None:
+                yield self.at(doc, "/closed_on", _("{id} has a `closed_on:` date but its status is `{status}`").format(
+                                  id=nc.id, status=nc.status),
+                              hint=_("only a closed record has `closed_on:`; `qms nc reopen` removes it"),
+                              subject=nc.id)
+            return
+        if not closes:
+            return  # QMS508 reports a closed record whose history never closed it
+        last = closes[-1]
+        day = nc.history[last].at.date()
+        related = (location_of(doc, pointer("history", last, "at")),)
+        if nc.closed_on is None:
+            yield self.at(doc, "/status", _("{id} is closed but has no `closed_on:` date").format(id=nc.id),
+                          hint=_("add `closed_on: {date}`, the day of the `close` entry").format(date=day.isoformat()),
+                          subject=nc.id, related=related)
+        elif nc.closed_on != day and "/closed_on" not in reported:
+            yield self.at(doc, "/closed_on", _("{id} is closed on {date} but its history closes it on {entry}").format(
+                              id=nc.id, date=nc.closed_on.isoformat(), entry=day.isoformat()),
+                          hint=_("`closed_on:` is the day of the last `close` entry: set it to {entry}").format(
+                              entry=day.isoformat()), subject=nc.id, related=related)
+
+
+class ActionNotImplemented(Rule):
+    """A record is implemented, verified or closed with an action that was never done.
+
+    What it checks:
+    In a record whose status is `implemented`, `verified` or `closed`, every corrective action has a
+    `done:` date.
+
+    Why:
+    A record becomes `implemented` only when every planned corrective action is taken (10.2.1 c);
+    closing it with an action still open claims an action that was never taken (10.2.2 a).
+
+    Example:
+    ```yaml
+    status: closed
+    actions:
+      - {id: CA-1, description: Train desk staff, owner: chanh_van_phong, due: 2026-04-01}   # no done:
+    ```
+
+    Fix:
+    If the action was carried out, restore its `done:` date (the day of its `implement` entry). If it was
+    not, the record is not implemented: send it back (`qms nc reopen ID --reason TEXT` for a closed
+    record, `qms nc verify ID --effective no` for an implemented one) and carry the action through.
+    """
+
+    code = "QMS511"
+    name = "nc-action-not-implemented"
+    clauses = ("10.2.1", "10.2.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, nc in _ncs(ctx):
+            if nc.status not in ("implemented", "verified", "closed"):
+                continue
+            for i, action in enumerate(nc.actions):
+                if action.done is None:
+                    yield self.at(doc, pointer("actions", i),
+                                  _("{id} is `{status}` but corrective action {action} was never implemented").format(
+                                      id=nc.id, status=nc.status, action=action.id),
+                                  hint=_("if it was carried out, restore its `done:` date; if not, reopen the record "
+                                         "and implement it with `qms nc implement {id} --action {action}`").format(
+                                      id=nc.id, action=action.id),
+                                  subject=f"{nc.id}/{action.id}")
+
+
+class DatedInFuture(Rule):
+    """A record or its history is dated in the future.
+
+    What it checks:
+    No history entry and no date of a step (`raised_on`, the correction, the cause analysis, a
+    corrective action's `done:`, an effectiveness review, `closed_on`) is later than the day after the
+    evaluation date (`--today`, by default today). The day's grace allows for time zones: an office in
+    Hanoi is a calendar day ahead of a CI runner on UTC for seven hours every night. Due dates
+    (`due:`, `review_due:`) are plans and may lie in the future.
+
+    Why:
+    A record of something that has not happened yet is not evidence (7.5.3.2); a history entry dated
+    2099 also hides every later entry from the order check (10.2.2).
+
+    Example:
+    ```yaml
+    history:
+      - {at: 2099-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
+    ```
+
+    Fix:
+    Restore the real date. `qms nc` commands stamp each step with the day it is taken.
+    """
+
+    code = "QMS512"
+    name = "nc-dated-in-future"
+    clauses = ("7.5.3.2", "10.2.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        limit = ctx.today + dt.timedelta(days=1)
+        for doc, nc in _ncs(ctx):
+            hint = _("restore the real date; `qms nc` commands stamp each step with the day it is taken")
+            for i, entry in enumerate(nc.history):
+                if entry.at.date() > limit:
+                    yield self.at(doc, pointer("history", i, "at"),
+                                  _("history entry {n} of {id} is dated {date}, after today ({today})").format(
+                                      n=i + 1, id=nc.id, date=entry.at.isoformat(), today=ctx.today.isoformat()),
+                                  hint=hint, subject=nc.id)
+            steps = [("/raised_on", nc.raised_on, _("the raising")), *_dated_steps(nc)]
+            for ptr, day, what in steps:
+                if day > limit:
+                    yield self.at(doc, ptr, _("{what} of {id} is dated {date}, after today ({today})").format(
+                                      what=what, id=nc.id, date=day.isoformat(), today=ctx.today.isoformat()),
+                                  hint=hint, subject=nc.id)
+
+
 RULES: tuple[type[Rule], ...] = (
     ClosedWithoutRootCause,
     ActionWithoutReview,
@@ -415,4 +641,7 @@ RULES: tuple[type[Rule], ...] = (
     UnknownAudit,
     HistoryInconsistent,
     DuplicateNcId,
+    DatesContradictHistory,
+    ActionNotImplemented,
+    DatedInFuture,
 )

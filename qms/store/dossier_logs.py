@@ -74,6 +74,47 @@ def detect_encoding(path: Path, head: bytes) -> str:
     return "utf-8"
 
 
+def first_bad_utf8(path: Path, block: int = 1 << 20) -> tuple[int, int, int] | None:
+    """(1-based line, byte offset, byte) of the first byte of ``path`` that is not UTF-8, or None.
+
+    Readers decode in chunks and several processes each decode a part, so the row they were at when
+    decoding failed is not where the bad byte is; this finds the byte itself.
+    """
+    line, offset, carry = 1, 0, b""
+    try:
+        fh = path.open("rb")
+    except OSError:
+        return None
+    with fh:
+        while True:
+            chunk = fh.read(block)
+            data = carry + chunk
+            if not data:
+                return None
+            try:
+                data.decode("utf-8")
+                good, carry = data, b""
+            except UnicodeDecodeError as exc:
+                if chunk and exc.end == len(data) and exc.reason == "unexpected end of data":
+                    good, carry = data[: exc.start], data[exc.start :]  # a character cut by the block end
+                else:
+                    return line + data.count(b"\n", 0, exc.start), offset + exc.start, data[exc.start]
+            line += good.count(b"\n")
+            offset += len(good)
+
+
+def not_utf8_error(path: Path, row: int, encoding: str, reason: str) -> QmsError:
+    """The error for a CSV log whose text stops decoding: the line and byte offset of the first bad
+    byte (for a UTF-8 log), else ``row`` (where the reader was) and the decoder's reason."""
+    found = first_bad_utf8(path) if encoding.lower().replace("_", "-").startswith("utf-8") else None
+    if found is None:
+        return QmsError(_("{path}:{row}: the file is not valid {encoding} text here ({reason})").format(
+            path=path, row=row, encoding=encoding, reason=reason), _encoding_hint())
+    line, offset, byte = found
+    return QmsError(_("{path}:{line}: the file is not valid UTF-8 text here (byte 0x{byte:02x} at offset {offset})").format(
+        path=path, line=line, byte=byte, offset=offset), _encoding_hint())
+
+
 def _sniff_delimiter(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:30] if ln.strip()]
     best, best_count = ",", 0

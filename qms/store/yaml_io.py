@@ -146,6 +146,27 @@ def _tag_problem(node: Node, pointer: str) -> LoadProblem:
                _("remove the tag; qms files contain plain data only"))
 
 
+_TIMESTAMP_TAG = _TAG_PREFIX + "timestamp"
+#: The UTC offset at the end of a YAML timestamp (after the seconds), as PyYAML's resolver accepts it.
+_TIMESTAMP_OFFSET = re.compile(r":[0-9][0-9](?:\.[0-9]*)?[ \t]*(?P<tz>(?P<sign>[-+])(?P<h>[0-9][0-9]?)(?::(?P<m>[0-9][0-9]))?)$")
+
+
+def _bad_offset(value: str) -> bool:
+    """True when the timestamp ``value`` ends in a UTC offset no time zone has (``+99:00``, ``+13:60``)."""
+    m = _TIMESTAMP_OFFSET.search(value)
+    if m is None:
+        return False
+    from qms.models.common import utc_offset_minutes  # deferred: only timestamps with an offset need it
+
+    return utc_offset_minutes(m["sign"], m["h"], m["m"] or "0") is None
+
+
+def _offset_message(value: str) -> str:
+    m = _TIMESTAMP_OFFSET.search(value)
+    return _("{value!r} has an invalid UTC offset {offset}: offsets run from -12:00 to +14:00, minutes from 00 to 59").format(
+        value=value, offset=m["tz"] if m else "?")
+
+
 class _Builder:
     """Constructs Python data from a composed node tree, recording positions."""
 
@@ -176,6 +197,10 @@ class _Builder:
                 node.value not in ("0",)
             ):
                 self.source_map.plain_surprises[pointer] = node.value
+        if tag == _TIMESTAMP_TAG and _bad_offset(node.value):
+            self.problems.append(_at(node, "tag", _offset_message(node.value), pointer,
+                                     _("write the time zone as +HH:MM between -12:00 and +14:00, e.g. +07:00")))
+            return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as exc:
@@ -458,6 +483,8 @@ def _plain_value(value: str) -> Any:
         if regexp.match(value):
             if tag == _STR_TAG:
                 return value
+            if tag == _TIMESTAMP_TAG and _bad_offset(value):
+                raise _Bail  # the careful path reports it with its position
             construct = _SAFE_CONSTRUCTORS.get(tag)
             if construct is None or tag == _MERGE_TAG:
                 raise _Bail  # merge keys, `=` (the value tag) ...: the careful path reports them
