@@ -441,30 +441,33 @@ def _ranges_text(s: SignatureReport, size: int) -> str:
 
 def to_text(report: VerifyReport) -> str:
     yes, no = _("yes"), _("no")
+    label = {"field": _("field"), "signer": _("signer"), "issuer": _("issuer"), "time": _("signing time"),
+             "format": _("format"), "valid": _("signature valid"), "whole": _("covers whole file"),
+             "changes": _("changes after signing"), "level": _("pyHanko modification level"),
+             "trusted": _("trusted")}
+    trust_label = _("trust list file") if report.trust_source == "file" else _("system trust store")
     lines = [_("{path}: {count} signature(s), {revisions} revision(s)").format(
         path=report.path, count=len(report.signatures), revisions=report.revisions)]
     if not report.signatures:
         lines.append("  " + _("the PDF is not signed"))
     for s in report.signatures:
-        lines.append(f"- {_('field')}: {s.field}")
-        lines.append(f"  {_('signer')}: {s.signer} ({s.signer_subject})")
-        lines.append(f"  {_('issuer')}: {s.issuer}")
-        lines.append(f"  {_('signing time')}: {s.signing_time or '-'}")
-        lines.append(f"  {_('format')}: {'PAdES' if s.pades else 'PKCS#7'} ({s.subfilter or '-'})")
-        lines.append(f"  {_('signature valid')}: {yes if s.signature_valid else no}")
-        lines.append(f"  {_('covers whole file')}: {yes if s.covers_whole_file else no}"
-                     f" ({_ranges_text(s, report.file_size)})")
         if s.changes_after_signing:
             named = ", ".join(
                 changes.kind_label(k) + ("" if k in changes.ALLOWED_KINDS else " (" + _("not allowed") + ")")
                 for k in s.changes_after_signing)
         else:
             named = _("none")
-        lines.append(f"  {_('changes after signing')}: {named}"
-                     f" ({_('pyHanko modification level')} {s.modification_level or '-'})")
-        trust_label = _("trust list file") if report.trust_source == "file" else _("system trust store")
-        lines.append(f"  {_('trusted')}: {yes if s.trusted else no} ({trust_label})")
-        for p in s.problems:
-            lines.append(f"  ! {p}")
+        lines += [
+            f"- {label['field']}: {s.field}",
+            f"  {label['signer']}: {s.signer} ({s.signer_subject})",
+            f"  {label['issuer']}: {s.issuer}",
+            f"  {label['time']}: {s.signing_time or '-'}",
+            f"  {label['format']}: {'PAdES' if s.pades else 'PKCS#7'} ({s.subfilter or '-'})",
+            f"  {label['valid']}: {yes if s.signature_valid else no}",
+            f"  {label['whole']}: {yes if s.covers_whole_file else no} ({_ranges_text(s, report.file_size)})",
+            f"  {label['changes']}: {named} ({label['level']} {s.modification_level or '-'})",
+            f"  {label['trusted']}: {yes if s.trusted else no} ({trust_label})",
+        ]
+        lines += [f"  ! {p}" for p in s.problems]
     lines.append(_("result: {verdict}").format(verdict=_("OK") if report.ok else _("NOT OK")))
     return "\n".join(lines) + "\n"
