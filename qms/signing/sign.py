@@ -70,6 +70,9 @@ def _password_bytes(password: str | bytes | None) -> bytes | None:
 
 def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     """A pyHanko ``SimpleSigner`` from a PKCS#12 (.p12/.pfx) file."""
+    from qms.signing.verify import quiet_pyhanko
+
+    quiet_pyhanko()  # before the pyHanko imports: they warn about DSA
     from pyhanko.sign import signers
 
     try:

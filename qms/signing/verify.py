@@ -39,6 +39,7 @@ from typing import Any
 
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.output.safe import inert
 from qms.signing import changes
 
 #: pyHanko modification levels that the policy accepts (qms adds its own checks on top).
@@ -47,6 +48,8 @@ ALLOWED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s*\]")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _SPACE = frozenset(b" \t\r\n\f\x00")
+#: Signature formats pyHanko validates (PAdES and the older detached PKCS#7 ones).
+_SUBFILTERS = frozenset({"/ETSI.CAdES.detached", "/adbe.pkcs7.detached", "/PBAD.PAdES"})
 
 
 class UnreadablePdf(QmsError):
@@ -270,12 +273,13 @@ def _changes_after(ctx: _Context, signed_revision: int) -> set[str]:
     return kinds
 
 
-def _malformed(ctx: _Context, name: str, byte_range: list[int], reason: str, subfilter: str = "") -> SignatureReport:
+def _malformed(ctx: _Context, name: str, byte_range: list[int], reason: str, subfilter: str = "",
+               unsupported: bool = False) -> SignatureReport:
     return SignatureReport(
         field=name, signer="?", signer_subject="?", issuer="?", signing_time=None, subfilter=subfilter,
         pades=subfilter == "/ETSI.CAdES.detached", intact=False, valid=False, trusted=False, coverage="UNCLEAR",
         modification_level=None, modified_after_signing=False, docmdp_ok=None,
-        problems=[_("the signature value is malformed: {reason}").format(reason=reason)],
+        problems=[reason if unsupported else _("the signature value is malformed: {reason}").format(reason=reason)],
         byte_range=_pairs(byte_range), covers_whole_file=contents_well_formed(ctx.data, byte_range)
         and byte_range[0] == 0 and byte_range[2] + byte_range[3] == len(ctx.data), malformed=True)
 
@@ -292,6 +296,9 @@ def _one(ctx: _Context, name: str, sig_obj: Any, sig_field: Any) -> SignatureRep
         subfilter = ""
     if not byte_range:
         return _malformed(ctx, name, byte_range, _("no usable /ByteRange"), subfilter)
+    if subfilter not in _SUBFILTERS:
+        return _malformed(ctx, name, byte_range, _("unsupported signature format {subfilter}").format(
+            subfilter=_reason(ValueError(subfilter or "-"))), subfilter, unsupported=True)
     gap = (byte_range[0] + byte_range[1], byte_range[2])
     if gap in ctx.bad_gaps:
         return _malformed(ctx, name, byte_range, _("/Contents holds a byte that is not a hex digit at offset {offset}")
@@ -316,8 +323,8 @@ def _one(ctx: _Context, name: str, sig_obj: Any, sig_field: Any) -> SignatureRep
     coverage = status.coverage.name if status.coverage is not None else "UNCLEAR"
     whole = (byte_range[0] == 0 and byte_range[2] + byte_range[3] == len(data)
              and contents_well_formed(data, byte_range))
-    covered_bad = [g for g in ctx.bad_gaps if byte_range[1] <= g[0] and g[1] <= byte_range[2] + byte_range[3]
-                   and g != gap]
+    signed_spans = ((byte_range[0], byte_range[0] + byte_range[1]), (byte_range[2], byte_range[2] + byte_range[3]))
+    covered_bad = [g for g in ctx.bad_gaps if g != gap and any(a <= g[0] and g[1] <= b for a, b in signed_spans)]
     kinds = _changes_after(ctx, int(sig.signed_revision))
     if level_name is not None and level_name not in ALLOWED_LEVELS and not (kinds - changes.ALLOWED_KINDS):
         kinds.add(changes.OTHER)
@@ -432,6 +439,11 @@ def to_json(report: VerifyReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
+def _line(text: str) -> str:
+    """Untrusted text (names from a certificate, field names from the PDF) kept on one inert line."""
+    return inert(text).replace("\n", "\\n").replace("\t", " ")
+
+
 def _ranges_text(s: SignatureReport, size: int) -> str:
     if not s.byte_range:
         return "-"
@@ -458,16 +470,16 @@ def to_text(report: VerifyReport) -> str:
         else:
             named = _("none")
         lines += [
-            f"- {label['field']}: {s.field}",
-            f"  {label['signer']}: {s.signer} ({s.signer_subject})",
-            f"  {label['issuer']}: {s.issuer}",
+            f"- {label['field']}: {_line(s.field)}",
+            f"  {label['signer']}: {_line(s.signer)} ({_line(s.signer_subject)})",
+            f"  {label['issuer']}: {_line(s.issuer)}",
             f"  {label['time']}: {s.signing_time or '-'}",
-            f"  {label['format']}: {'PAdES' if s.pades else 'PKCS#7'} ({s.subfilter or '-'})",
+            f"  {label['format']}: {'PAdES' if s.pades else 'PKCS#7'} ({_line(s.subfilter or '-')})",
             f"  {label['valid']}: {yes if s.signature_valid else no}",
             f"  {label['whole']}: {yes if s.covers_whole_file else no} ({_ranges_text(s, report.file_size)})",
             f"  {label['changes']}: {named} ({label['level']} {s.modification_level or '-'})",
             f"  {label['trusted']}: {yes if s.trusted else no} ({trust_label})",
         ]
-        lines += [f"  ! {p}" for p in s.problems]
+        lines += [f"  ! {_line(p)}" for p in s.problems]
     lines.append(_("result: {verdict}").format(verdict=_("OK") if report.ok else _("NOT OK")))
     return "\n".join(lines) + "\n"

@@ -547,3 +547,36 @@ def test_report_in_vietnamese(signed: Path, tmp_path: Path, keys: Keys) -> None:
     assert "chữ ký hợp lệ" in run.stdout.lower()
     assert "byte nối thêm" in run.stdout
     assert "KHÔNG ĐẠT" in run.stdout
+
+
+def test_flipped_byte_in_the_first_of_two_signatures(signed: Path, tmp_path: Path, keys: Keys,
+                                                      pdfsig_tool: str) -> None:
+    """F8: a flipped byte in the first signature's /Contents fails both signatures (exit 1), with reasons."""
+    both = sign(keys, signed, tmp_path / "both.pdf", field="approver")
+    data = both.read_bytes()
+    _start, der_end = contents_span(data)  # the first /ByteRange in the file is the first signature's
+    bad = write(tmp_path / "flipped.pdf", replace_at(data, der_end - 20, bytes([data[der_end - 20] ^ 0x40])))
+    v = verify(bad, keys)
+    assert v.exit_code == 1, v.text + v.stderr
+    first, second = v.sig("Signature1"), v.sig("approver")
+    assert first["malformed"] is True and first["signature_valid"] is False
+    assert second["signature_valid"] is False
+    assert any("include a malformed signature value" in p for p in second["problems"])
+    assert_agrees_with_pdfsig(v, pdfsig_tool, bad)
+
+
+def test_signer_name_with_a_newline_stays_on_one_line(tmp_path: Path, keys: Keys) -> None:
+    """F8/F7: a certificate name with a newline and a CI workflow command cannot add a line to the report."""
+    ca_key, ca = H._ca("QMS Verify Hostile CA")
+    key, cert = H._leaf(ca_key, ca, "Bình\n::error file=x::forged", True)
+    enc = serialization.BestAvailableEncryption(H.PASSWORD.encode("utf-8"))
+    p12 = tmp_path / "hostile.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"x", key, cert, [ca], enc))
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    hostile = Keys(tmp_path / "ca.pem", p12, keys.password_file)
+    signed = sign(hostile, H.make_pdf(tmp_path / "plain.pdf"), tmp_path / "signed.pdf")
+    v = verify(signed, hostile)
+    assert v.exit_code == 0, v.text + v.stderr
+    assert v.sig()["signer"] == "Bình\n::error file=x::forged"  # JSON keeps the exact name
+    assert not any(line.startswith("::") for line in v.text.splitlines())
+    assert "Bình\\n::error file=x::forged" in v.text
