@@ -185,7 +185,7 @@ class _Snapshot:
         dss = root.raw_get("/DSS") if isinstance(root, generic.DictionaryObject) and "/DSS" in root else None
         self.dss = d.of(dss) if dss is not None else b"-"
         self.pages = [d.of(_deref(resolver, p), _SKIP | {"/Annots"}) for p in self.page_leaves]
-        self.tree = [d.of(n, _SKIP | {"/Kids", "/Count"}) for n in self.tree_nodes]
+        self.tree = [d.of(n) for n in self.tree_nodes]
         self.annotations = [self._annotations(d, p) for p in self.page_leaves]
         self.fields = self._field_values(d, _get(resolver, root, "/AcroForm"), budget)
 

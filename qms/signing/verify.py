@@ -48,6 +48,9 @@ ALLOWED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s*\]")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _SPACE = frozenset(b" \t\r\n\f\x00")
+_EOF_LINE = re.compile(rb"%%EOF[ \t]*(?:\r\n|\r|\n)?")
+#: Earlier ends of file tried when the whole file cannot be read (junk after ``%%EOF``).
+_PREFIX_TRIES = 4
 #: Signature formats pyHanko validates (PAdES and the older detached PKCS#7 ones).
 _SUBFILTERS = frozenset({"/ETSI.CAdES.detached", "/adbe.pkcs7.detached", "/PBAD.PAdES"})
 
@@ -387,11 +390,41 @@ def _truncation_hint(data: bytes) -> str:
     return _("the file may be truncated or damaged; ask for a fresh copy")
 
 
+def _open(readable: bytes, path: Path) -> tuple[Any, list[Any], int]:
+    """pyHanko's reader, the filled signature fields and the count of bytes after the last revision.
+
+    Junk appended after ``%%EOF`` that itself contains ``%%EOF`` or ``startxref`` stops pyHanko
+    from finding the last revision. Then the file is read up to an earlier end of file (the last
+    few are tried) that still holds signatures, and everything after it counts as appended bytes.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    ends = [m.end() for m in _EOF_LINE.finditer(readable) if m.end() < len(readable)]
+    first_error: Exception | None = None
+    for end in [len(readable), *reversed(ends[-_PREFIX_TRIES:])]:
+        prefix = readable[:end]
+        try:
+            reader = PdfFileReader(io.BytesIO(prefix), strict=False)
+            if reader.encrypted:
+                raise UnreadablePdf(_("{path} is encrypted; qms verifies unencrypted PDFs only").format(path=path))
+            fields = list(enumerate_sig_fields(reader, filled_status=True))
+            trailing = changes.trailing_bytes(reader, prefix) + len(readable) - end
+        except UnreadablePdf:
+            raise
+        except Exception as exc:  # pyHanko's reader raises PdfReadError and assorted errors on damaged files
+            first_error = first_error or exc
+            continue
+        if end == len(readable) or fields:
+            return reader, fields, trailing
+    reason = _reason(first_error) if first_error is not None else "-"
+    raise UnreadablePdf(_("{path} is not a readable PDF ({reason})").format(path=path, reason=reason),
+                        _truncation_hint(readable))
+
+
 def verify_pdf(path: Path | str, trust: list[Path] | None = None) -> VerifyReport:
     """Validate every signature of ``path``; raises :class:`UnreadablePdf` if it is not a readable PDF."""
     quiet_pyhanko()
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.fields import enumerate_sig_fields
     from pyhanko_certvalidator import ValidationContext
 
     path = Path(path)
@@ -403,18 +436,8 @@ def verify_pdf(path: Path | str, trust: list[Path] | None = None) -> VerifyRepor
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise UnreadablePdf(_("{path} is not a PDF file").format(path=path))
     readable, bad_gaps = _sanitise(data)
-    try:
-        reader = PdfFileReader(io.BytesIO(readable), strict=False)
-        if reader.encrypted:
-            raise UnreadablePdf(_("{path} is encrypted; qms verifies unencrypted PDFs only").format(path=path))
-        fields = list(enumerate_sig_fields(reader, filled_status=True))
-        revisions = int(reader.xrefs.total_revisions)
-        trailing = changes.trailing_bytes(reader, readable)
-    except UnreadablePdf:
-        raise
-    except Exception as exc:  # pyHanko's reader raises PdfReadError and assorted errors on damaged files
-        raise UnreadablePdf(_("{path} is not a readable PDF ({reason})").format(path=path, reason=_reason(exc)),
-                            _truncation_hint(data)) from None
+    reader, fields, trailing = _open(readable, path)
+    revisions = int(reader.xrefs.total_revisions)
     added_in: dict[int, str] = {}
     signatures: list[tuple[str, Any, Any]] = []
     for name, sig_obj, sig_field in fields:

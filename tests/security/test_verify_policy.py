@@ -366,6 +366,21 @@ def test_bytes_appended_after_eof_are_not_ok(signed: Path, tmp_path: Path, keys:
     assert theirs["Signature1"]["valid"]  # pdfsig does not judge it: qms's own policy
 
 
+@pytest.mark.parametrize("junk", [b"\n%%EOF\n", b"junk\nstartxref\n1204\n%%EOF\n"], ids=["eof", "fake-startxref"])
+def test_appended_bytes_that_look_like_an_end_of_file_are_not_ok(signed: Path, tmp_path: Path, keys: Keys,
+                                                                  pdfsig_tool: str, junk: bytes) -> None:
+    """F8: junk after %%EOF that itself holds %%EOF or a bogus startxref is NOT OK (exit 1), not unreadable."""
+    bad = write(tmp_path / "appended.pdf", signed.read_bytes() + junk)
+    v = verify(bad, keys)
+    assert v.exit_code == 1, v.text + v.stderr
+    sig = v.sig()
+    assert sig["signature_valid"] is True
+    assert sig["changes_after_signing"] == ["appended-bytes"]
+    assert "result: OK" not in v.text
+    theirs = assert_agrees_with_pdfsig(v, pdfsig_tool, bad)
+    assert theirs["Signature1"]["valid"]
+
+
 def test_incremental_update_changing_title_and_author_is_not_ok(signed: Path, tmp_path: Path, keys: Keys,
                                                                 pdfsig_tool: str) -> None:
     """F8: an incremental update that rewrites /Title and /Author in the Info dictionary is NOT OK (exit 1).
