@@ -39,7 +39,6 @@ from typing import Any
 
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.output.safe import inert
 from qms.signing import changes
 
 #: pyHanko modification levels that the policy accepts (qms adds its own checks on top).
@@ -48,6 +47,8 @@ ALLOWED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s*\]")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _SPACE = frozenset(b" \t\r\n\f\x00")
+#: C0 and C1 controls and the bidirectional embeddings, overrides and isolates ("Trojan Source").
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _EOF_LINE = re.compile(rb"%%EOF[ \t]*(?:\r\n|\r|\n)?")
 #: Earlier ends of file tried when the whole file cannot be read (junk after ``%%EOF``).
 _PREFIX_TRIES = 4
@@ -463,8 +464,14 @@ def to_json(report: VerifyReport) -> str:
 
 
 def _line(text: str) -> str:
-    """Untrusted text (names from a certificate, field names from the PDF) kept on one inert line."""
-    return inert(text).replace("\n", "\\n").replace("\t", " ")
+    """Untrusted text (names from a certificate, field names from the PDF) kept on one inert line.
+
+    Control characters (newlines included) and bidirectional overrides are written as visible
+    escapes (``\\n``, ``\\x1b``, ``\\u202e``), the same rule as ``qms.output.safe`` (which the signing
+    layer may not import).
+    """
+    return _UNSAFE.sub(lambda m: "\\n" if m.group() == "\n" else f"\\x{ord(m.group()):02x}"
+                       if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 def _ranges_text(s: SignatureReport, size: int) -> str:
