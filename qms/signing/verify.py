@@ -260,18 +260,27 @@ class _Context:
     bad_gaps: dict[tuple[int, int], int]
     added_in: dict[int, str]  # revision -> changes.LATER_SIGNATURE / changes.DSS_TIMESTAMP
     trailing: int
+    per_revision: dict[int, frozenset[str]] = dc_field(default_factory=dict)  # shared by all signatures
+
+
+def _revision_kinds(ctx: _Context, rev: int) -> frozenset[str]:
+    """What revision ``rev`` changed relative to ``rev - 1`` (computed once per file)."""
+    if rev not in ctx.per_revision:
+        try:
+            kinds = set(changes.revision_changes(ctx.reader, rev - 1, rev))
+        except Exception:  # a structure the comparison cannot follow: never "unchanged"
+            kinds = {changes.OTHER}
+        if rev in ctx.added_in:
+            kinds.add(ctx.added_in[rev])
+        ctx.per_revision[rev] = frozenset(kinds)
+    return ctx.per_revision[rev]
 
 
 def _changes_after(ctx: _Context, signed_revision: int) -> set[str]:
     kinds: set[str] = set()
     total = int(ctx.reader.xrefs.total_revisions)
     for rev in range(signed_revision + 1, total):
-        if rev in ctx.added_in:
-            kinds.add(ctx.added_in[rev])
-        try:
-            kinds |= changes.revision_changes(ctx.reader, rev - 1, rev)
-        except Exception:  # a structure the comparison cannot follow: never "unchanged"
-            kinds.add(changes.OTHER)
+        kinds |= _revision_kinds(ctx, rev)
     if ctx.trailing:
         kinds.add(changes.APPENDED_BYTES)
     return kinds
