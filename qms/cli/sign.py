@@ -56,9 +56,12 @@ def sign(in_pdf: Path, p12: Path, password_file: Path | None, output: Path, fiel
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def verify(ctx: click.Context, pdf: Path, trust: tuple[Path, ...], fmt: str) -> None:
-    """Report the signatures of PDF: signer, time, integrity, later changes and trust.
+    """Report the signatures of PDF: signer, time, validity, signed bytes, later changes and trust.
 
-    Exit 0 only when every signature is intact and trusted; 1 otherwise; 2 for unreadable input.
+    Exit 0 only when every signature is valid, well formed and trusted and was followed by nothing
+    but later signatures, timestamps/DSS data or form filling; 1 otherwise (NOT OK, including an
+    unsigned PDF, a malformed signature value, metadata, page or annotation changes and bytes
+    appended after %%EOF); 2 for input that cannot be read (not a PDF, encrypted, truncated).
     """
     from qms.signing.verify import to_json, to_text, verify_pdf
 

@@ -70,6 +70,9 @@ def _password_bytes(password: str | bytes | None) -> bytes | None:
 
 def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     """A pyHanko ``SimpleSigner`` from a PKCS#12 (.p12/.pfx) file."""
+    from qms.signing.verify import quiet_pyhanko
+
+    quiet_pyhanko()  # before the pyHanko imports: they warn about DSA
     from pyhanko.sign import signers
 
     try:
@@ -155,13 +158,13 @@ def sign_pdf(in_path: Path | str, out_path: Path | str, p12_path: Path | str, pa
     at :data:`DEFAULT_BOX` on page 1); ``None`` makes an invisible signature. Raises
     :class:`SigningError` for unusable input.
     """
+    from qms.signing.verify import quiet_pyhanko
+
+    quiet_pyhanko()  # before the pyHanko imports: they warn about DSA
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError as HankoSigningError
     from pyhanko.stamp import TextStampStyle
 
-    from qms.signing.verify import quiet_pyhanko
-
-    quiet_pyhanko()
     in_path, out_path, p12_path = Path(in_path), Path(out_path), Path(p12_path)
     signer = load_signer(p12_path, password)
     try:
