@@ -30,15 +30,13 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
     """Feed every log to the classifier; large CSV files are read with polars (``engine``) or
     split across processes. Every engine gives the same result."""
     from qms.kpi.parallel import add_file_parallel
-    from qms.store.dossier_logs import open_dossier_log
+    from qms.store.dossier_logs import check_log, open_dossier_log
 
     if engine not in ENGINES:
         raise QmsError(_("unknown engine {engine!r}").format(engine=engine),
                        _("use one of: {choices}").format(choices=", ".join(ENGINES)))
     for i, path in enumerate(logs):
-        if not path.is_file():
-            with open_dossier_log(path):
-                pass  # raises the usual "no such file" error
+        check_log(path)  # missing, not a regular file, too large, an out-of-bounds workbook
         last = i == len(logs) - 1
         if use_polars(clf, path, engine):
             from qms.kpi.fast import add_file_polars

@@ -12,6 +12,7 @@ from ruamel.yaml.error import YAMLError
 
 from qms.errors import ConfigError
 from qms.i18n import _
+from qms.store.yaml_io import check_expansion
 
 _KEY_ONLY = re.compile(r"^(\s*)[^\s#-][^:#]*:\s*(#.*)?$")
 _DASH = re.compile(r"^(\s*)- ")
@@ -48,6 +49,7 @@ def make_yaml(text: str) -> YAML:
 
 
 def load(text: str, name: str) -> tuple[YAML, Any]:
+    check_expansion(text, name)  # ruamel would expand an alias bomb while the migration walks it
     yaml = make_yaml(text)
     try:
         return yaml, yaml.load(text)
