@@ -15,6 +15,7 @@ from qms.i18n import _
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 
 
 def period_key(span: tuple[dt.date, dt.date]) -> str:
@@ -36,8 +37,8 @@ def existing_markers(root: Path) -> dict[str, str]:
         return out
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.load(path.read_bytes(), Loader=Loader)
-        except (OSError, yaml.YAMLError):
+            data = yaml.load(read_yaml_bytes(path), Loader=Loader)
+        except (OSError, FileRefused, yaml.YAMLError):
             continue
         if not isinstance(data, dict):
             continue

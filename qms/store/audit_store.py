@@ -18,6 +18,7 @@ from qms.errors import QmsError, RecordNotFound, UsageError
 from qms.i18n import _
 from qms.models.audit import Audit, AuditProgramme
 from qms.store.atomic import atomic_write_text
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 from qms.store.workspace import FILE_KINDS, FileKind, LoadedDoc, load_document
 from qms.store.yaml_io import load_bytes
 
@@ -169,8 +170,8 @@ def nonconformity_files(root: Path) -> dict[str, dict[str, Any]]:
         return out
     for path in sorted(directory.glob("NC-*.yaml")):
         try:
-            loaded = load_bytes(path.read_bytes())
-        except OSError:
+            loaded = load_bytes(read_yaml_bytes(path))
+        except (OSError, FileRefused):
             continue
         out[path.stem] = loaded.data if isinstance(loaded.data, dict) else {}
     return out

@@ -29,6 +29,7 @@ from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import Nonconformity
 from qms.store.atomic import atomic_write_text, fsync_dir
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 from qms.store.yaml_io import load_bytes_fast
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -241,8 +242,8 @@ def parse_text(text: str, where: str) -> Nonconformity:
 
 def has_conflict_markers(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_yaml_bytes(path).decode("utf-8", errors="replace")
+    except (OSError, FileRefused):
         return False
     return _has_markers(text)
 
@@ -250,8 +251,8 @@ def has_conflict_markers(path: Path) -> bool:
 def conflict_marker_line(path: Path) -> int | None:
     """The 1-based line of the first ``<<<<<<<`` marker of an unresolved conflict, or None."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_yaml_bytes(path).decode("utf-8", errors="replace")
+    except (OSError, FileRefused):
         return None
     if not _has_markers(text):
         return None
@@ -425,8 +426,8 @@ def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], l
                    if e.name.endswith(".yaml") and not e.name.startswith("."))
     for name in names:
         try:
-            raw = (directory / name).read_bytes()
-        except OSError:
+            raw = read_yaml_bytes(directory / name)
+        except (OSError, FileRefused):
             bad.append(name)
             continue
         key = f"{name}:{hashlib.blake2b(raw, digest_size=16).hexdigest()}"

@@ -156,3 +156,10 @@ def open_bounded(path: Path, limit: int, name: str, root: Path | None = None) ->
         raise too_large(path, st.st_size, limit, name)
     with os.fdopen(fd, "rb") as fh:
         yield fh
+
+
+def read_yaml_bytes(path: Path, root: Path | None = None) -> bytes:
+    """The bytes of a repository YAML file, bounded by ``yaml_size`` (see :func:`read_bounded`)."""
+    from qms.store.limits import current
+
+    return read_bounded(path, current().yaml_size, "yaml_size", root)

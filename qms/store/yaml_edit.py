@@ -32,6 +32,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.store.atomic import atomic_write_text
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 
 T = TypeVar("T")
 
@@ -126,7 +127,9 @@ def edit_yaml_file(path: Path, mutate: Callable[[Any], T]) -> T:
     then left untouched. Returns whatever ``mutate`` returns.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_yaml_bytes(path)
+    except FileRefused as exc:
+        raise YamlEditError(exc.message, exc.hint) from None
     except OSError as exc:
         raise YamlEditError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     try:
