@@ -183,7 +183,7 @@ def load_kpi_json(path: Path) -> dict[str, int]:
     A dossier counts as late when it was resolved late or is still open past its due date.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_yaml_bytes(path).decode("utf-8"))  # bounded like a YAML input
     except OSError as exc:
         raise QmsError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc),
                        _("check the path given to --kpi-json")) from None

@@ -118,6 +118,18 @@ def test_xlsx_declared_dimension_is_bounded(tmp_path: Path) -> None:
     refused(proc, str(log), "sheet_cells")
 
 
+def test_xlsx_cells_without_references_are_placed_and_bounded(tmp_path: Path) -> None:
+    """F3: cells written without `r=` (allowed by OOXML) are placed by a real XML parser and bounded
+    (here with a lowered --limit sheet_cells, so the file stays small)."""
+    log = tmp_path / "norefs.xlsx"
+    cells = "<c><v>1</v></c>" * 2000
+    _workbook(log, {"xl/worksheets/sheet1.xml": f'<worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>'
+                    f"<row>{cells}</row></sheetData></worksheet>"})
+    proc = qms("--limit", "sheet_cells=1000", "kpi", "report", str(log), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    refused(proc, str(log), "column 2,000")
+
+
 def test_xlsx_zip_bomb_is_refused(tmp_path: Path) -> None:
     """F4: an xlsx whose shared strings inflate to 1 GiB is refused without inflating it."""
     log = tmp_path / "bomb.xlsx"
