@@ -127,7 +127,7 @@ def test_xlsx_cells_without_references_are_placed_and_bounded(tmp_path: Path) ->
                     f"<row>{cells}</row></sheetData></worksheet>"})
     proc = qms("--limit", "sheet_cells=1000", "kpi", "report", str(log), cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
-    refused(proc, str(log), "column 2,000")
+    refused(proc, str(log), "column 1,001", "sheet_cells")
 
 
 def test_xlsx_zip_bomb_is_refused(tmp_path: Path) -> None:
