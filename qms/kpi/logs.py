@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from qms.errors import QmsError
@@ -49,6 +50,12 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
         with open_dossier_log(path) as source:
             try:
                 clf.add(source)
+            except csv.Error as exc:  # a cell over the field limit, a malformed quote
+                raise QmsError(
+                    _("{path}:{row}: cannot read the CSV row: {reason}").format(
+                        path=path, row=max(source.line(), 1), reason=exc),  # the reader counted the bad line
+                    _("export the log again as CSV (UTF-8) or .xlsx"),
+                ) from None
             except UnicodeDecodeError as exc:
                 raise QmsError(
                     _("{path}:{row}: the file is not valid {encoding} text here ({reason})").format(

@@ -15,7 +15,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +30,9 @@ from qms.store.safe_open import check_file, open_bounded
 
 _PROBE_BYTES = 1 << 16
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+MAX_FIELD = 1 << 20
+"""The longest CSV cell (1 MiB): a line with no delimiter or newline is refused, not held in memory."""
+csv.field_size_limit(MAX_FIELD)
 
 
 @dataclass(slots=True)
@@ -104,6 +105,11 @@ def open_csv(path: Path) -> Iterator[RowSource]:
             sample = text.read(_PROBE_BYTES)
         except UnicodeDecodeError:
             sample = ""
+        if "\x00" in sample:
+            raise QmsError(
+                _("{path}: the file contains NUL bytes; it is not CSV text").format(path=path),
+                _("export the log again as CSV (UTF-8) or .xlsx"),
+            )
         text.seek(0)
         reader = csv.reader(text, delimiter=_sniff_delimiter(sample))
         yield RowSource(str(path), reader, lambda: reader.line_num, "csv")

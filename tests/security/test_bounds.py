@@ -95,6 +95,27 @@ def test_sparse_3gb_process_file_is_refused_from_its_size(repo: Path) -> None:
     assert "3 GiB" in text
 
 
+def test_sparse_csv_log_is_refused_not_read_whole(tmp_path: Path) -> None:
+    """F4: a 1 GB sparse (all NUL) dossier log is refused from its first bytes, not read as one field."""
+    log = tmp_path / "log.csv"
+    with log.open("wb") as fh:
+        fh.truncate(1024**3)
+    proc = qms("kpi", "report", str(log), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    refused(proc, str(log), "NUL")
+
+
+def test_csv_cell_over_the_field_limit_is_refused(tmp_path: Path) -> None:
+    """F4: a CSV cell longer than 1 MiB is a located error (the one-process reader), not held whole."""
+    log = tmp_path / "log.csv"
+    header = "Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả,Ngày trả kết quả,Trạng thái\n"
+    log.write_text(header + "HS1,1.001,P1,2026-01-02,2026-01-05,,,\n" + '"' + "a" * (2 << 20) + '"\n',
+                   encoding="utf-8")
+    proc = qms("kpi", "report", str(log), "--engine", "python", "--workers", "1", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    refused(proc, f"{log}:3", "field")
+
+
 def test_xlsx_cell_at_xfd1048576_is_refused_not_aborted(tmp_path: Path) -> None:
     """F3: a 1.5 KB xlsx with one cell at XFD1048576 is exit 2 with a message, not SIGABRT in calamine."""
     log = tmp_path / "far.xlsx"
