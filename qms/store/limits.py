@@ -27,7 +27,7 @@ class Limits:
 
     yaml_size: int = 20 * MiB
     """One YAML file: repository files, ``--limits``, ``--columns``, ``--calendar``, migration input."""
-    yaml_alias_nodes: int = 1_000_000
+    yaml_alias_nodes: int = 300_000
     """Values added by alias expansion (``*x``), summed over every YAML file a command reads."""
     log_size: int = 2 * GiB
     """One dossier log (CSV or spreadsheet file)."""
