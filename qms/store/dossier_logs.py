@@ -24,7 +24,7 @@ from typing import Any
 from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.store.limits import current
+from qms.store.limits import Limits, current
 from qms.store.ooxml import check_container, check_xlsx
 from qms.store.safe_open import check_file, open_bounded
 
@@ -177,18 +177,19 @@ def check_log(path: Path) -> None:
             _("{path}: no such file").format(path=path),
             _("check the path of the dossier log"),
         )
-    st = check_file(path, current().log_size, "log_size")
-    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    limits = current()
+    st = check_file(path, limits.log_size, "log_size")
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, limits)
     if key in _checked:
         return  # read_logs checks first, open_dossier_log again: inflate a workbook once
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        check_xlsx(path, current())
+        check_xlsx(path, limits)
     elif path.suffix.lower() == ".ods":
-        check_container(path, current(), _("workbook"))
+        check_container(path, limits, _("workbook"))
     _checked.add(key)
 
 
-_checked: set[tuple[str, int, int, int, int]] = set()
+_checked: set[tuple[str, int, int, int, int, Limits]] = set()
 
 
 def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
