@@ -151,7 +151,7 @@ def lower_from_manifest(block: Any) -> list[str]:
             warnings.append(_(
                 "qms.yaml: limit `{name}: {value}` ignored; a repository may only lower a limit "
                 "(in force: {current}); raise it with `qms --limit {name}=VALUE`").format(
-                    name=name, value=raw, current=in_force))
+                    name=name, value=raw, current=human(in_force) if name in _SIZE_NAMES else f"{in_force:,}"))
             continue
         changes[name] = value
     if changes:
