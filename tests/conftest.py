@@ -77,3 +77,13 @@ def _english_by_default() -> object:
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> object:
+    """Limits and the YAML alias budget are per run; in-process tests each start a fresh run."""
+    from qms.store import limits
+
+    limits.reset()
+    yield
+    limits.reset()

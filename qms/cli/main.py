@@ -80,13 +80,33 @@ class LazyGroup(click.Group):
     envvar="QMS_LANG",
     help="Language of messages (default: English, or QMS_LANG).",
 )
+@click.option(
+    "--limit",
+    "limit_options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise (or lower) a resource limit for this run, e.g. --limit yaml_size=64MiB "
+         "(names and defaults: docs/security-limits.md).",
+)
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None, lang: str | None) -> None:
+def cli(ctx: click.Context, root: Path | None, lang: str | None, limit_options: tuple[str, ...]) -> None:
     """qms: an ISO 9001:2015 quality-management system kept as code."""
+    from qms.store import limits
+
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
     ctx.obj["lang"] = lang
     set_language(lang)
+    limits.reset()  # one budget per run
+    limits.raise_from_options(limit_options)
+    ctx.call_on_close(_print_notices)
+
+
+def _print_notices() -> None:
+    from qms.store.limits import take_notices
+
+    for message in take_notices():
+        click.echo(_("warning: {message}").format(message=message), err=True)
 
 
 def _echo_error(message: str, hint: str = "") -> None:

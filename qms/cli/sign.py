@@ -14,9 +14,12 @@ from qms.i18n import _
 def _read_password(path: Path | None) -> str | None:
     if path is None:
         return None
+    from qms.store.limits import current
+    from qms.store.safe_open import read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_bounded(path, current().credential_size, "credential_size").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise UsageError(_("cannot read the password file {path}: {reason}").format(
             path=path, reason=getattr(exc, "strerror", None) or exc)) from None
     return text.rstrip("\r\n")

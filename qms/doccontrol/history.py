@@ -22,6 +22,7 @@ from qms.i18n import _
 from qms.models.common import Approval, DocumentControl, RevisionEntry
 from qms.store import git
 from qms.store.paths import confined
+from qms.store.safe_open import read_yaml_bytes
 from qms.store.workspace import Workspace
 from qms.store.yaml_edit import resolve as resolve_pointer
 
@@ -144,7 +145,7 @@ def version_at(ws: Workspace, ident: str, revision: int | None = None) -> Histor
     control = doc.control
     assert control is not None
     if revision is None or revision == control.revision:
-        text = confined(ws.root, ws.root / doc.path).read_text(encoding="utf-8")
+        text = read_yaml_bytes(confined(ws.root, ws.root / doc.path), ws.root).decode("utf-8")  # loaded: UTF-8
         return HistoricalVersion(doc, control.revision, control.revision, None, text, control)
     if revision < 0:
         raise UsageError(_("--revision must be 0 or more"))

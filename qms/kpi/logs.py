@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from qms.errors import QmsError
@@ -30,15 +31,13 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
     """Feed every log to the classifier; large CSV files are read with polars (``engine``) or
     split across processes. Every engine gives the same result."""
     from qms.kpi.parallel import add_file_parallel
-    from qms.store.dossier_logs import not_utf8_error, open_dossier_log
+    from qms.store.dossier_logs import check_log, not_utf8_error, open_dossier_log
 
     if engine not in ENGINES:
         raise QmsError(_("unknown engine {engine!r}").format(engine=engine),
                        _("use one of: {choices}").format(choices=", ".join(ENGINES)))
     for i, path in enumerate(logs):
-        if not path.is_file():
-            with open_dossier_log(path):
-                pass  # raises the usual "no such file" error
+        check_log(path)  # missing, not a regular file, too large, an out-of-bounds workbook
         last = i == len(logs) - 1
         if use_polars(clf, path, engine):
             from qms.kpi.fast import add_file_polars
@@ -51,5 +50,11 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
         with open_dossier_log(path) as source:
             try:
                 clf.add(source)
+            except csv.Error as exc:  # a cell over the field limit, a malformed quote
+                raise QmsError(
+                    _("{path}:{row}: cannot read the CSV row: {reason}").format(
+                        path=path, row=max(source.line(), 1), reason=exc),  # the reader counted the bad line
+                    _("export the log again as CSV (UTF-8) or .xlsx"),
+                ) from None
             except UnicodeDecodeError as exc:
                 raise not_utf8_error(path, source.line() + 1, exc.encoding, exc.reason) from None

@@ -17,6 +17,7 @@ from qms.i18n import _, format_percent, use_language
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 
 
 def period_key(span: tuple[dt.date, dt.date]) -> str:
@@ -40,8 +41,8 @@ def existing_markers(root: Path) -> dict[str, str]:
 
     for path in listed(root, sorted(folder.glob("*.yaml")), "records/nonconformities")[0]:
         try:
-            data = yaml.load(path.read_bytes(), Loader=Loader)
-        except (OSError, yaml.YAMLError):
+            data = yaml.load(read_yaml_bytes(path), Loader=Loader)
+        except (OSError, FileRefused, yaml.YAMLError):
             continue
         if not isinstance(data, dict):
             continue

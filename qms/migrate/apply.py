@@ -20,21 +20,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml as pyyaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from qms import __version__
-from qms.errors import UsageError
+from qms.errors import QmsError, UsageError
 from qms.i18n import _
 from qms.rules.base import pointer
 from qms.rules.legacy import SKIPPED_KEYS, TERMS, Term, find_term, fold, legacy_clauses
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
 from qms.store.atomic import atomic_write_text
+from qms.store.limits import current as current_limits
+from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.workspace import FILE_KINDS, MANIFEST, iter_files
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_edit import loads_roundtrip
+from qms.store.yaml_io import load_file
 
 LOG_NAME = "migration-log.yaml"
 TARGET_STANDARD = "ISO 9001:2015"
@@ -465,8 +467,8 @@ def _migrate_representative(m: _FileMigrator, doc: Any) -> None:
 def declared_edition(root: Path) -> str:
     path = root / MANIFEST
     try:
-        data = pyyaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, pyyaml.YAMLError):
+        data = load_file(path, root)
+    except QmsError:
         return "2015"
     value = data.get("standard") if isinstance(data, dict) else None
     return "2008" if isinstance(value, str) and "2008" in value else "2015"
@@ -486,8 +488,8 @@ def plan_migration(root: Path) -> Plan:
     for kind, path in _files(root):
         rel = path.relative_to(root).as_posix()
         try:
-            before = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            before = read_bounded(path, current_limits().yaml_size, "yaml_size", root).decode("utf-8")
+        except (FileRefused, UnicodeDecodeError) as exc:
             plan.unplaced.append(Unplaced(rel, "", None, f"file not migrated: cannot read it as UTF-8 ({exc})"))
             continue
         rt = loads_roundtrip(before, source=rel)

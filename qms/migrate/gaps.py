@@ -17,16 +17,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import yaml
-
 from qms.diagnostics import Diagnostic
 from qms.engine import CheckOptions, run_check
+from qms.errors import QmsError
 from qms.i18n import N_, _
 from qms.rules.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
 from qms.store.workspace import Workspace
 from qms.store.yaml_dump import dump_yaml
+from qms.store.yaml_io import load_file
 
 Status = Literal["covered", "partial", "missing"]
 
@@ -91,8 +91,8 @@ def _unconfirmed(ws: Workspace) -> dict[tuple[str, str], str]:
     """(file, 2015 clause) → 2008 clause, for clause rewrites the migration log marks "to confirm"."""
     path = ws.root / "migration-log.yaml"
     try:
-        log = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        log = load_file(path, ws.root) if path.is_file() else None  # bounded like every YAML the run reads
+    except QmsError:
         return {}
     out: dict[tuple[str, str], str] = {}
     for change in (log or {}).get("changes", []) if isinstance(log, dict) else []:

@@ -15,9 +15,11 @@ from typing import Any
 import yaml
 
 from qms import __version__
+from qms.errors import QmsError
 from qms.migrate.apply import LOG_NAME, plan_migration
 from qms.migrate.gaps import GapReport
 from qms.standards.correlation import clause_titles, correlations
+from qms.store.yaml_io import load_file
 
 
 def _load_log(root: Path) -> dict[str, Any] | None:
@@ -25,8 +27,8 @@ def _load_log(root: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = load_file(path, root)  # bounded like every YAML the run reads
+    except QmsError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -146,6 +146,10 @@ class Manifest(Strict):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     check: CheckConfig = Field(default_factory=CheckConfig)
     kpi_columns: dict[str, str] = Field(default_factory=dict, description="Dossier-log column mapping")
+    limits: dict[str, int | str] = Field(
+        default_factory=dict,
+        description="Lower qms's resource limits for this repository (see docs/security-limits.md); "
+                    "values above the limit in force are ignored with a warning")
     # ISO 9001:2008 leftovers, accepted so that the QMS8xx rules can explain their replacement.
     exclusions: list[Any] | None = Field(default=None, description="2008 only; use scope.applicability")
     management_representative: Any = Field(default=None, description="2008 only; use roles (5.3)")

@@ -40,6 +40,7 @@ from qms.models.nonconformity import (
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
 from qms.store.nc_store import NcSummary
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 
 try:  # pragma: no cover
     from yaml import CSafeLoader as _Loader
@@ -113,8 +114,8 @@ def process_ids(root: Path) -> set[str]:
         return out
     for path in paths.listed(root, sorted([*base.glob("*.yaml"), *base.glob("*.yml")]), "processes")[0]:
         try:
-            data = yaml.load(path.read_bytes(), Loader=_Loader)
-        except (OSError, yaml.YAMLError):
+            data = yaml.load(read_yaml_bytes(path), Loader=_Loader)
+        except (OSError, FileRefused, yaml.YAMLError):
             continue
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             out.add(data["id"])
@@ -569,7 +570,7 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
         if target.is_file() and nc_store.has_conflict_markers(target):
             rel = target.relative_to(root).as_posix()
             try:
-                ours_text, theirs_text = nc_store.split_conflict(target.read_text(encoding="utf-8"))
+                ours_text, theirs_text = nc_store.split_conflict(read_yaml_bytes(target).decode("utf-8"))
             except ValueError:
                 raise UsageError(_("{path}: the merge conflict markers are incomplete").format(path=rel),
                                  _("resolve the file by hand")) from None
@@ -590,8 +591,8 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
             if path == target:
                 continue
             try:
-                data = yaml.load(path.read_bytes(), Loader=_Loader)
-            except (OSError, yaml.YAMLError):
+                data = yaml.load(read_yaml_bytes(path), Loader=_Loader)
+            except (OSError, FileRefused, yaml.YAMLError):
                 continue
             if isinstance(data, dict) and data.get("id") == nc_id:
                 others.append((path, nc_store.read_record(root, path)))

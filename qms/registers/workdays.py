@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from qms.errors import ConfigError
 from qms.i18n import _
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 
 try:  # pragma: no cover
     from yaml import CSafeLoader as _Loader
@@ -26,8 +27,8 @@ except ImportError:  # pragma: no cover
 
 def _calendar_section(root: Path) -> dict[str, Any]:
     try:
-        data = yaml.load((root / "qms.yaml").read_bytes(), Loader=_Loader)
-    except (OSError, yaml.YAMLError):
+        data = yaml.load(read_yaml_bytes(root / "qms.yaml"), Loader=_Loader)
+    except (OSError, FileRefused, yaml.YAMLError):
         return {}  # `qms check` reports an unreadable manifest
     section = data.get("calendar") if isinstance(data, dict) else None
     return section if isinstance(section, dict) else {}

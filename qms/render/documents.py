@@ -31,6 +31,7 @@ from qms.render.pdf import (
     write_document,
 )
 from qms.store.atomic import atomic_write_bytes, atomic_write_text
+from qms.store.safe_open import read_yaml_bytes
 from qms.store.workspace import LoadedDoc, Workspace, load_workspace
 
 KINDS = ("manual", "procedure", "matrix", "records")
@@ -98,7 +99,7 @@ def _attachment(root: Path, rel: str) -> PdfAttachment:
         raise QmsError(f"refusing to attach {rel!r}: it is outside the repository") from None
     if not path.is_file():
         raise QmsError(f"refusing to attach {rel!r}: not a regular file in the repository")
-    return PdfAttachment(path.relative_to(root.resolve()).as_posix(), path.read_bytes(),
+    return PdfAttachment(path.relative_to(root.resolve()).as_posix(), read_yaml_bytes(path),
                          "source YAML")
 
 

@@ -17,6 +17,9 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from qms.render.assets import SCHEME, asset_bytes
+from qms.store.images import check_image
+from qms.store.limits import current
+from qms.store.safe_open import FileRefused, read_bounded
 
 _TYPES = {".css": "text/css", ".ttf": "font/ttf", ".svg": "image/svg+xml", ".png": "image/png"}
 
@@ -60,6 +63,12 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
             raise self._refuse(url, "the file is outside the repository") from None
         if ".git" in rel.parts or not path.is_file():
             raise self._refuse(url, "not a regular repository file")
-        self.served.append(url)
         content_type = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        try:  # bounded: regular file, size from fstat; images by pixel count, SVG without external references
+            data = read_bounded(path, current().image_size, "image_size", self.root)
+            if content_type.startswith("image/"):
+                check_image(path, data, current(), rel.as_posix())
+        except FileRefused as exc:
+            raise self._refuse(url, exc.message) from None
+        self.served.append(url)
+        return URLFetcherResponse(url, data, {"Content-Type": content_type})

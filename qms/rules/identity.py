@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
@@ -12,6 +11,7 @@ from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import N_, _
 from qms.models.organisation import Manifest
 from qms.rules.base import CheckContext, Rule, location_of, pointer
+from qms.safe_regex import Matcher, UnsafePattern, compile_untrusted
 from qms.standards import catalogue, normalise_clause
 from qms.store.workspace import LoadedDoc
 
@@ -559,16 +559,18 @@ class DocumentCodeScheme(Rule):
         m = ctx.workspace.manifest
         if mdoc is None or m is None:
             return
-        patterns: dict[str, re.Pattern[str]] = {}
+        patterns: dict[str, Matcher] = {}
+        defaults = frozenset(str(f.default) for f in type(m.document_codes).model_fields.values())
         for field_name in ("process_pattern", "form_pattern"):
             text = getattr(m.document_codes, field_name)
-            try:
-                patterns[field_name] = re.compile(text)
-            except re.error as exc:
+            try:  # linear time: a repository's pattern is untrusted (no catastrophic backtracking)
+                patterns[field_name] = compile_untrusted(text, defaults)
+            except UnsafePattern as exc:
                 yield self.at(mdoc, pointer("document_codes", field_name),
                               _("`{field}` is not a valid regular expression: {reason}").format(
                                   field=field_name, reason=exc),
-                              hint=_("write a Python regular expression, e.g. ^QT-[A-Z0-9-]+$"))
+                              hint=_("write a regular expression without back-references or look-around "
+                                     "(qms runs repository patterns in linear time), e.g. ^QT-[A-Z0-9-]+$"))
         proc_re = patterns.get("process_pattern")
         form_re = patterns.get("form_pattern")
         for doc, proc in ctx.workspace.processes():

@@ -32,6 +32,8 @@ from typing import Any
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.store.atomic import atomic_write_bytes
+from qms.store.limits import current as current_limits
+from qms.store.safe_open import read_bounded
 
 #: The visible signature box on page 1 when the PDF has no field of that name:
 #: (x1, y1, x2, y2) in PDF points from the bottom-left corner (A4 is 595 x 842).
@@ -75,13 +77,7 @@ def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     quiet_pyhanko()  # before the pyHanko imports: they warn about DSA
     from pyhanko.sign import signers
 
-    try:
-        data = Path(p12_path).read_bytes()
-    except OSError as exc:
-        from qms.store.oserrors import hint_for
-
-        raise SigningError(_("cannot read {path}: {reason}").format(path=p12_path, reason=exc.strerror or exc),
-                           hint_for(exc)) from None
+    data = read_bounded(Path(p12_path), current_limits().credential_size, "credential_size")
     try:
         signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=_password_bytes(password))
     except (ValueError, TypeError):
@@ -167,10 +163,7 @@ def sign_pdf(in_path: Path | str, out_path: Path | str, p12_path: Path | str, pa
 
     in_path, out_path, p12_path = Path(in_path), Path(out_path), Path(p12_path)
     signer = load_signer(p12_path, password)
-    try:
-        data = in_path.read_bytes()
-    except OSError as exc:
-        raise SigningError(_("cannot read {path}: {reason}").format(path=in_path, reason=exc.strerror or exc)) from None
+    data = read_bounded(in_path, current_limits().pdf_size, "pdf_size")  # fstat first: a FIFO or a huge file is refused
     writer = _open_writer(data, in_path)
     existing = _existing_fields(writer)
     visible = field is not None

@@ -40,6 +40,8 @@ from typing import Any
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.signing import changes
+from qms.store.limits import current as current_limits
+from qms.store.safe_open import read_bounded
 
 #: pyHanko modification levels that the policy accepts (qms adds its own checks on top).
 ALLOWED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
@@ -128,10 +130,7 @@ def load_trust(paths: list[Path]) -> list[Any]:
     """asn1crypto certificates from PEM or DER files (a PEM file may hold several)."""
     certs: list[Any] = []
     for path in paths:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise UnreadablePdf(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
+        data = read_bounded(Path(path), current_limits().credential_size, "credential_size")
         try:
             certs.extend(_certs_from(data))
         except Exception:  # asn1crypto raises ValueError, TypeError and others on garbage
@@ -439,10 +438,7 @@ def verify_pdf(path: Path | str, trust: list[Path] | None = None) -> VerifyRepor
 
     path = Path(path)
     roots = load_trust(list(trust)) if trust else system_trust()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadablePdf(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
+    data = read_bounded(path, current_limits().pdf_size, "pdf_size")  # fstat first: a FIFO or a huge file is refused
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise UnreadablePdf(_("{path} is not a PDF file").format(path=path))
     readable, bad_gaps = _sanitise(data)

@@ -18,6 +18,8 @@ from qms.i18n import _
 from qms.models.audit import Audit, AuditProgramme
 from qms.store import paths
 from qms.store.atomic import atomic_write_text
+from qms.store.limits import current as current_limits
+from qms.store.safe_open import FileRefused, read_bounded, read_yaml_bytes
 from qms.store.workspace import FILE_KINDS, FileKind, LoadedDoc, load_document
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_io import load_bytes
@@ -115,8 +117,8 @@ def next_audit_id(root: Path, year: int) -> str:
         mention = re.compile(rf"\bAUD-{year}-(\d{{2,3}})\b")
         for path in sorted(directory.glob("programme-*.yaml")):
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                text = read_bounded(path, current_limits().yaml_size, "yaml_size", root).decode("utf-8", "replace")
+            except FileRefused:
                 continue
             numbers.extend(int(m.group(1)) for m in mention.finditer(text))
     return f"AUD-{year}-{(max(numbers, default=0) + 1):02d}"
@@ -182,8 +184,8 @@ def nonconformity_files(root: Path) -> dict[str, dict[str, Any]]:
         return out
     for path in paths.listed(root, sorted(directory.glob("NC-*.yaml")), NC_DIR)[0]:
         try:
-            loaded = load_bytes(path.read_bytes())
-        except OSError:
+            loaded = load_bytes(read_yaml_bytes(path))
+        except (OSError, FileRefused):
             continue
         out[path.stem] = loaded.data if isinstance(loaded.data, dict) else {}
     return out
@@ -195,7 +197,7 @@ def load_kpi_json(path: Path) -> dict[str, int]:
     A dossier counts as late when it was resolved late or is still open past its due date.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_yaml_bytes(path).decode("utf-8"))  # bounded like a YAML input
     except OSError as exc:
         raise QmsError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc),
                        _("check the path given to --kpi-json")) from None

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from qms.store.cache_dir import repository_area
+from qms.store.limits import current
+from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.workspace import FILE_KINDS, iter_files
 
 
@@ -26,9 +28,9 @@ def content_key(root: Path, extra: Iterable[str]) -> str:
         for path in iter_files(root, kind):
             h.update(path.relative_to(root).as_posix().encode("utf-8"))
             h.update(b"\0")
-            try:
-                h.update(path.read_bytes())
-            except OSError:
+            try:  # bounded: a FIFO or a huge sparse file is refused, never read
+                h.update(read_bounded(path, current().yaml_size, "yaml_size", root))
+            except FileRefused:
                 h.update(b"<unreadable>")
             h.update(b"\0")
     return h.hexdigest()

@@ -15,7 +15,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import sys
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,10 +24,15 @@ from typing import Any
 from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.store.limits import Limits, current
+from qms.store.ooxml import check_container, check_xlsx
+from qms.store.safe_open import check_file, open_bounded
 
 _PROBE_BYTES = 1 << 16
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+MAX_FIELD = 1 << 20
+"""The longest CSV cell (1 MiB): a line with no delimiter or newline is refused, not held in memory."""
+csv.field_size_limit(MAX_FIELD)
 
 
 @dataclass(slots=True)
@@ -52,6 +56,12 @@ def detect_encoding(path: Path, head: bytes) -> str:
     """The codec to read ``path`` with, judged from its first bytes; raises QmsError if not decodable."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise QmsError(
+            _("{path}: the file is {encoding}; qms reads UTF-8 (or UTF-16 with a BOM) only").format(
+                path=path, encoding="UTF-32"),
+            _encoding_hint(),
+        )
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if len(head) >= 4 and head[1:4:2] == b"\x00\x00" and head[0] and head[2]:
@@ -127,14 +137,7 @@ def _sniff_delimiter(sample: str) -> str:
 
 @contextlib.contextmanager
 def open_csv(path: Path) -> Iterator[RowSource]:
-    try:
-        fh_bin = path.open("rb")
-    except OSError as exc:
-        raise QmsError(
-            _("{path}: cannot read the file: {reason}").format(path=path, reason=exc.strerror or exc),
-            _("check the path and the file permissions"),
-        ) from None
-    with fh_bin:
+    with open_bounded(path, current().log_size, "log_size") as fh_bin:
         head = fh_bin.read(_PROBE_BYTES)
         encoding = detect_encoding(path, head)
         fh_bin.seek(0)
@@ -143,6 +146,11 @@ def open_csv(path: Path) -> Iterator[RowSource]:
             sample = text.read(_PROBE_BYTES)
         except UnicodeDecodeError:
             sample = ""
+        if "\x00" in sample:
+            raise QmsError(
+                _("{path}: the file contains NUL bytes; it is not CSV text").format(path=path),
+                _("export the log again as CSV (UTF-8) or .xlsx"),
+            )
         text.seek(0)
         reader = csv.reader(text, delimiter=_sniff_delimiter(sample))
         yield RowSource(str(path), reader, lambda: reader.line_num, "csv")
@@ -195,38 +203,40 @@ def open_xlsx(path: Path) -> Iterator[RowSource]:
 @contextlib.contextmanager
 def open_dossier_log(path: Path) -> Iterator[RowSource]:
     """Open a CSV or XLSX dossier log by its extension (anything not .xlsx/.xlsm/.xls is read as CSV)."""
-    if not path.exists():
-        raise QmsError(
-            _("{path}: no such file").format(path=path),
-            _("check the path of the dossier log"),
-        )
+    check_log(path)
     suffix = path.suffix.lower()
     opener = open_xlsx if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else open_csv
     with opener(path) as source:
         yield source
 
 
-def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
-    import yaml
+def check_log(path: Path) -> None:
+    """Refuse a dossier log that is missing, not a regular file (a FIFO, a device), too large, or
+    (xlsx) a workbook whose container or sheet size is out of bounds; nothing is decoded."""
+    if not path.exists() and not path.is_symlink():
+        raise QmsError(
+            _("{path}: no such file").format(path=path),
+            _("check the path of the dossier log"),
+        )
+    limits = current()
+    st = check_file(path, limits.log_size, "log_size")
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, limits)
+    if key in _checked:
+        return  # read_logs checks first, open_dossier_log again: inflate a workbook once
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_xlsx(path, limits)
+    elif path.suffix.lower() == ".ods":
+        check_container(path, limits, _("workbook"))
+    _checked.add(key)
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise QmsError(
-            _("{path}: cannot read the {what} file: {reason}").format(path=path, what=what, reason=exc.strerror or exc),
-            _("check the path and the file permissions"),
-        ) from None
-    except UnicodeDecodeError:
-        raise QmsError(_("{path}: the file is not UTF-8").format(path=path), _encoding_hint()) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise QmsError(
-            _("{path}:{line}: invalid YAML: {reason}").format(path=path, line=line, reason=getattr(exc, "problem", exc)),
-            _("fix the YAML syntax"),
-        ) from None
+
+_checked: set[tuple[str, int, int, int, int, Limits]] = set()
+
+
+def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    from qms.store.yaml_io import load_file
+
+    data = load_file(path)  # bounded: size, alias budget of the run, nesting
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -32,6 +32,7 @@ from qms.i18n import _
 from qms.models.nonconformity import Nonconformity
 from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
+from qms.store.safe_open import FileRefused, read_yaml_bytes
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_io import load_bytes_fast
 
@@ -247,8 +248,8 @@ def parse_text(text: str, where: str) -> Nonconformity:
 
 def has_conflict_markers(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_yaml_bytes(path).decode("utf-8", errors="replace")
+    except (OSError, FileRefused):
         return False
     return _has_markers(text)
 
@@ -256,8 +257,8 @@ def has_conflict_markers(path: Path) -> bool:
 def conflict_marker_line(path: Path) -> int | None:
     """The 1-based line of the first ``<<<<<<<`` marker of an unresolved conflict, or None."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_yaml_bytes(path).decode("utf-8", errors="replace")
+    except (OSError, FileRefused):
         return None
     if not _has_markers(text):
         return None
@@ -434,8 +435,8 @@ def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], l
             bad.append(name)  # a link that leads outside the register is never read
             continue
         try:
-            raw = (directory / name).read_bytes()
-        except OSError:
+            raw = read_yaml_bytes(directory / name)
+        except (OSError, FileRefused):
             bad.append(name)
             continue
         key = f"{name}:{hashlib.blake2b(raw, digest_size=16).hexdigest()}"

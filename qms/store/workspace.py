@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import functools
 import hashlib
 import importlib
@@ -15,10 +16,13 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from qms.diagnostics import Edit
-from qms.errors import WorkspaceNotFound
+from qms.errors import QmsError, WorkspaceNotFound
 from qms.i18n import N_, _
 from qms.models.organisation import Manifest
 from qms.models.process import Process
+from qms.store.limits import current as current_limits
+from qms.store.limits import lower_from_manifest, note
+from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.yaml_io import (
     LazySourceMap,
     LoadedYaml,
@@ -363,11 +367,10 @@ def parse_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
     """Read and parse one file (no schema validation yet): the part that can run in a worker."""
     rel = path.relative_to(root).as_posix()
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
+        raw = read_bounded(path, current_limits().yaml_size, "yaml_size")
+    except FileRefused as exc:
         return LoadedDoc(rel, kind.name, None, SourceMap(),
-                         [LoadProblem("io", _("cannot read the file: {reason}").format(reason=exc.strerror or exc),
-                                      hint=_("check that the file exists and is readable"))])
+                         [LoadProblem("too-large" if exc.kind == "too-large" else "io", exc.reason, hint=exc.hint)])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     loaded: LoadedYaml = load_bytes_fast(raw)
     doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest,
@@ -410,10 +413,38 @@ def load_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
 
 
 def iter_files(root: Path, kind: FileKind) -> list[Path]:
+    """The files of ``kind`` (links and special files too: reading them reports what they are).
+
+    A folder that exists but cannot be listed is an error, never an empty folder.
+    """
     found: list[Path] = []
     for pattern in kind.patterns:
-        found.extend(p for p in root.glob(pattern) if p.is_file() or p.is_symlink())
+        folder, _sep, name_glob = pattern.rpartition("/")
+        directory = root / folder if folder else root
+        if not folder:
+            path = root / pattern
+            if path.is_file() or path.is_symlink():
+                found.append(path)
+            continue
+        try:
+            with os.scandir(directory) as entries:
+                names = [e.name for e in entries if not e.is_dir()]
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            continue
+        except OSError as exc:
+            raise UnreadableFolder(
+                _("{path}: cannot list the folder: {reason}").format(
+                    path=directory, reason=exc.strerror or exc),
+                _("make the folder readable (chmod u+rx), or run qms as a user who can read it"),
+            ) from None
+        found.extend(directory / n for n in fnmatch.filter(names, name_glob))
     return sorted(set(found))
+
+
+class UnreadableFolder(QmsError):
+    """A repository folder that exists but cannot be listed (exit 2: its files would be missed)."""
 
 
 def _within(root: Path, path: Path) -> bool:
@@ -451,5 +482,8 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
     for path, k in items:
         if progress:
             progress(path.name)
-        ws.docs.append(load_document(root, path, FILE_KINDS[k]))
+        doc = load_document(root, path, FILE_KINDS[k])
+        ws.docs.append(doc)
+        if k == 0 and isinstance(doc.raw, dict) and "limits" in doc.raw:
+            note(*lower_from_manifest(doc.raw["limits"]))  # before any other file is read
     return ws

@@ -36,6 +36,8 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.store.atomic import atomic_write_text
+from qms.store.safe_open import FileRefused, read_yaml_bytes
+from qms.store.yaml_io import check_expansion
 
 T = TypeVar("T")
 
@@ -133,6 +135,7 @@ def loads_roundtrip(text: str, *, source: str = "<string>") -> RoundTrip:
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
     explicit_start = text.lstrip().startswith("---")
+    check_expansion(text, source)  # ruamel would expand an alias bomb while a caller walks the data
     best: RoundTrip | None = None
     best_score = -1
     for style in _styles(text):
@@ -162,7 +165,9 @@ def edit_yaml_file(path: Path, mutate: Callable[[Any], T]) -> T:
     then left untouched. Returns whatever ``mutate`` returns.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_yaml_bytes(path)
+    except FileRefused as exc:
+        raise YamlEditError(exc.message, exc.hint) from None
     except OSError as exc:
         raise YamlEditError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -19,6 +20,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qms.diagnostics import Edit
 from qms.i18n import _
+from qms.store import yaml_budget
+from qms.store.limits import current as current_limits
+from qms.store.limits import human
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
@@ -29,6 +33,7 @@ MAX_NODES = 200_000
 """Expanded node limit per document: far above any real QMS file, far below a billion laughs."""
 MAX_DEPTH = 100
 MAX_BYTES = 20 * 1024 * 1024
+"""The default file size limit (``yaml_size`` in :mod:`qms.store.limits`, which is what applies)."""
 
 _BOOL_11 = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 _TAG_PREFIX = "tag:yaml.org,2002:"
@@ -106,12 +111,32 @@ def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def wide_encoding(raw: bytes) -> str | None:
+    """``UTF-32LE``, ``UTF-16BE`` ... when ``raw`` starts like UTF-16/32 text (with or without a BOM)."""
+    head = raw[:4]
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32" + ("LE" if head[0] else "BE") + _(" (with a byte-order mark)")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16" + ("LE" if head[0] == 0xFF else "BE") + _(" (with a byte-order mark)")
+    if len(head) == 4:
+        if head[0] and not head[1] and not head[2] and not head[3]:
+            return "UTF-32LE"
+        if not head[0] and not head[1] and not head[2] and head[3]:
+            return "UTF-32BE"
+        if head[0] and not head[1] and head[2] and not head[3]:
+            return "UTF-16LE"
+        if not head[0] and head[1] and not head[2] and head[3]:
+            return "UTF-16BE"
+    return None
+
+
 def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     """Decode UTF-8 (with or without BOM); anything else is a located problem."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = wide_encoding(raw)
+    if wide is not None:
         return None, LoadProblem(
             "encoding",
-            _("the file is UTF-16; qms reads UTF-8 only"),
+            _("the file is {encoding}; qms reads UTF-8 only").format(encoding=wide),
             hint=_("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)"),
         )
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -282,8 +307,9 @@ class _Abort(Exception):
         self.problem = problem
 
 
-def _expanded_size(root: Node) -> int:
-    """Number of nodes after alias expansion, computed in time linear in distinct nodes."""
+def _expanded_size(root: Node) -> tuple[int, int]:
+    """Number of nodes after alias expansion (computed in time linear in distinct nodes), and the
+    number of distinct nodes."""
     sizes: dict[int, int] = {}
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
@@ -304,7 +330,7 @@ def _expanded_size(root: Node) -> int:
             for c in children:
                 total += sizes.get(id(c), 1)
                 if total > MAX_NODES:
-                    return total
+                    return total, len(sizes)
             sizes[key] = total
         else:
             sizes[key] = -1  # in progress
@@ -312,7 +338,7 @@ def _expanded_size(root: Node) -> int:
             for c in children:
                 if id(c) not in sizes:
                     stack.append((c, False))
-    return sizes.get(id(root), 1)
+    return sizes.get(id(root), 1), len(sizes)
 
 
 def _nesting_depth(text: str) -> int:
@@ -330,8 +356,11 @@ def _nesting_depth(text: str) -> int:
 def load_text(text: str) -> LoadedYaml:
     """Parse one YAML document held in ``text``."""
     empty = LoadedYaml(None, SourceMap(), [])
-    if len(text) > MAX_BYTES:
-        empty.problems.append(LoadProblem("too-large", _("the file is larger than {size} MiB").format(size=MAX_BYTES // 1_048_576)))
+    limit = current_limits().yaml_size
+    if len(text) > limit:
+        empty.problems.append(LoadProblem("too-large", _("the file is larger than {size}").format(size=human(limit)),
+                                          hint=_("if the file is genuine, raise the limit for this run: "
+                                                 "qms --limit {name}=SIZE ...").format(name="yaml_size")))
         return empty
     if ("[" in text or "{" in text) and _nesting_depth(text) > MAX_DEPTH:
         empty.problems.append(
@@ -385,7 +414,19 @@ def load_text(text: str) -> LoadedYaml:
         )
         return empty
     root = nodes[0]
-    size = _expanded_size(root)
+    size, distinct = _expanded_size(root)
+    if size <= MAX_NODES and not yaml_budget.charge(size - distinct):
+        empty.problems.append(
+            LoadProblem(
+                "alias-limit",
+                _("aliases in the YAML files of this run expand to more than {limit:,} values "
+                  "(an alias bomb spread over several files?)").format(limit=current_limits().yaml_alias_nodes),
+                root.start_mark.line + 1,
+                root.start_mark.column + 1,
+                hint=_("remove the anchors and aliases (&x / *x); qms files do not need them"),
+            )
+        )
+        return empty
     if size > MAX_NODES:
         empty.problems.append(
             LoadProblem(
@@ -570,7 +611,7 @@ def load_text_fast(text: str) -> LoadedYaml | None:
     (errors, duplicate keys, tags, anchors, deep nesting) to the careful path. YAML 1.1 surprises
     are only looked for when the data fails its schema: the caller then runs :func:`load_text`.
     """
-    if len(text) > MAX_BYTES:
+    if len(text) > current_limits().yaml_size:
         return None
     try:
         data = _build_from_events(text)
@@ -623,3 +664,48 @@ def load_bytes_fast(raw: bytes) -> LoadedYaml:
     if problem is not None or text is None:
         return LoadedYaml(None, SourceMap(), [problem] if problem else [])
     return load_text_fast(text) or load_text(text)
+
+
+def load_file(path: Path, root: Path | None = None) -> Any:
+    """The data of the YAML file ``path`` given on the command line or read as configuration.
+
+    Bounded like every repository file (size, alias budget of the run, depth); any problem is a
+    :class:`~qms.errors.ConfigError` naming ``path:line:column``. An empty file gives None.
+    """
+    from qms.errors import ConfigError
+    from qms.store.safe_open import read_bounded
+
+    loaded = load_bytes(read_bounded(path, current_limits().yaml_size, "yaml_size", root))
+    for problem in loaded.problems:
+        if problem.kind == "empty":
+            continue
+        raise ConfigError(_("{path}:{line}:{column}: {message}").format(
+            path=path, line=problem.line, column=problem.column, message=problem.message), problem.hint)
+    return loaded.data
+
+
+def check_expansion(text: str, name: str) -> None:
+    """Refuse ``text`` (ConfigError) when its aliases expand beyond the per-file cap or the run's
+    budget, or its flow nesting is too deep: for readers that build data another way (the
+    round-trip loader of ``qms migrate``)."""
+    from qms.errors import ConfigError
+
+    if ("[" in text or "{" in text) and _nesting_depth(text) > MAX_DEPTH:
+        raise ConfigError(_("{path}: flow nesting deeper than {depth} levels").format(path=name, depth=MAX_DEPTH),
+                          _("flatten the structure"))
+    if "&" not in text or "*" not in text:
+        return  # no anchor or no alias: nothing expands
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except (yaml.YAMLError, RecursionError):
+        return  # the reader reports the syntax error itself
+    for root in nodes:
+        if root is None:
+            continue
+        size, distinct = _expanded_size(root)
+        if size > MAX_NODES or not yaml_budget.charge(size - distinct):
+            raise ConfigError(
+                _("{path}:{line}: aliases expand to more than {limit:,} values (an alias bomb?)").format(
+                    path=name, line=root.start_mark.line + 1,
+                    limit=MAX_NODES if size > MAX_NODES else current_limits().yaml_alias_nodes),
+                _("remove the nested anchors and aliases (&x / *x); qms files do not need them"))

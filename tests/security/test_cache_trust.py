@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-TODAY = "2026-06-15"
+TODAY = "2026-12-01"  # after every record of the example (QMS512 flags later dates)
 PROC = "processes/QT-CT-01.yaml"
 NC = "records/nonconformities/NC-2026-0002.yaml"
 

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "qms"
 # The foundation every layer may use: the package root (version and tool name), fatal errors, i18n.
 BASE = frozenset({"qms", "errors", "i18n"})
 # Pure libraries below the models: clause catalogues and the working-day calendar (no files, no models).
-LEAVES = frozenset({"standards", "calendar"})
+LEAVES = frozenset({"standards", "calendar", "safe_regex"})
 # What a use case may build on. Use cases never import rules/ (they judge records; they do not act).
 # They may use output/'s shared formatters (one CSV writer, one text table, one-line escaping) for the
 # documents they produce.
@@ -33,6 +33,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "diagnostics": frozenset({"i18n"}),
     "standards": BASE,
     "calendar": BASE,
+    "safe_regex": BASE,  # repository regular expressions in linear time (RE2)
     "models": BASE | LEAVES,
     # the only layer that touches files; it knows the models it loads, nothing above them, and
     # attaches the text edits it can compute (quoting, NFC) as diagnostics.Edit values
