@@ -1,0 +1,90 @@
+"""Crash inputs found by fuzzing, replayed against their target's contract.
+
+Every file in ``fuzz/regressions/<target>/`` was a crash. It goes through the target's contract
+with no tolerance: the reader must return a value or raise the project's own errors. Reproducers of
+known crashes whose fix belongs to another item of issue 19 (``fuzz/known_issues.py``) are strict
+expected failures: when the fix lands, the test passes unexpectedly and fails, and the entry in
+known_issues.py is deleted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FUZZ = REPO / "fuzz"
+REGRESSIONS = FUZZ / "regressions"
+
+
+def _known() -> dict[tuple[str, str], str]:
+    sys.path.insert(0, str(FUZZ))
+    try:
+        known_issues = importlib.import_module("known_issues")
+    finally:
+        sys.path.remove(str(FUZZ))
+    out: dict[tuple[str, str], str] = {}
+    for issue in known_issues.KNOWN_ISSUES:
+        for target in issue.targets:
+            for name in issue.reproducers:
+                if (REGRESSIONS / target / name).is_file():
+                    out[(target, name)] = issue.reference
+    return out
+
+
+KNOWN = _known()
+
+
+def _cases() -> list[object]:
+    cases: list[object] = []
+    for path in sorted(REGRESSIONS.glob("*/*")):
+        target, name = path.parent.name, path.name
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN[(target, name)])] if (target, name) in KNOWN else []
+        cases.append(pytest.param(target, name, marks=marks, id=f"{target}/{name}"))
+    return cases
+
+
+def _target(name: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[bytes], None]:
+    monkeypatch.setenv("QMS_FUZZ_REPLAY", "1")  # plain imports: no coverage instrumentation
+    monkeypatch.syspath_prepend(str(FUZZ))
+    module = importlib.import_module(f"fuzz_{name}")
+    fn = module.test_one_input
+    assert callable(fn)
+    return fn  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("target", "name"), _cases())
+def test_fuzz_crash_reproducer_keeps_the_contract(target: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 12: a crash found by fuzzing (fuzz/regressions/TARGET/NAME) no longer breaks the reader's contract."""
+    _target(target, monkeypatch)((REGRESSIONS / target / name).read_bytes())
+
+
+def test_there_are_reproducers() -> None:
+    """Item 12: the crashes found while fuzzing are kept as reproducers."""
+    assert len(list(REGRESSIONS.glob("*/*"))) >= 1
+
+
+def _repo_with_process(tmp_path: Path, content: bytes) -> Path:
+    root = tmp_path / "repo"
+    (root / "processes").mkdir(parents=True)
+    (root / "qms.yaml").write_bytes((FUZZ / "data" / "minimal-qms.yaml").read_bytes())
+    (root / "processes" / "QT-FZ-01.yaml").write_bytes(content)
+    return root
+
+
+@pytest.mark.parametrize("key", ["!. x", "2026-13-45", "!!int x", "!!float abc", "? !!binary xx\n"])
+def test_check_reports_an_unreadable_mapping_key(tmp_path: Path, key: str) -> None:
+    """Fuzz find (yaml): a mapping key with an unknown tag or an unreadable typed value (`2026-13-45:`)
+    made the careful YAML loader raise, and `qms check` exit 3; it is now a located finding (exit 1)."""
+    text = f"{key}: 1\n"
+    root = _repo_with_process(tmp_path, text.encode("utf-8"))
+    proc = subprocess.run([sys.executable, "-m", "qms", "--root", str(root), "check", "--no-cache"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr
+    assert "processes/QT-FZ-01.yaml:1:" in proc.stdout
