@@ -10,6 +10,7 @@ known_issues.py is deleted.
 from __future__ import annotations
 
 import importlib
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -88,3 +89,26 @@ def test_check_reports_an_unreadable_mapping_key(tmp_path: Path, key: str) -> No
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "internal error" not in proc.stderr
     assert "processes/QT-FZ-01.yaml:1:" in proc.stdout
+
+
+def test_renumber_reports_an_unreadable_timestamp_in_a_conflict_side(tmp_path: Path) -> None:
+    """Fuzz find (nc_record): one side of a merge conflict with a timestamp PyYAML cannot build (second 60)
+    made `parse_text` raise ValueError, and `qms nc renumber` exit 3; it is now a located error (exit 2)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for part in ("qms.yaml", "processes", "records"):
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, root / part)
+        else:
+            (root / part).write_bytes(src.read_bytes())
+    record = root / "records" / "nonconformities" / "NC-2026-0005.yaml"
+    text = record.read_text(encoding="utf-8")
+    bad = text.replace("16:54:06+00:00", "16:54:60+00:00")
+    assert bad != text
+    record.write_text(f"<<<<<<< ours\n{text}=======\n{bad}>>>>>>> theirs\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "qms", "--root", str(root), "nc", "renumber", "NC-2026-0005",
+                           "--by", "fuzz"], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr
+    assert "NC-2026-0005.yaml (theirs):" in proc.stderr and "second must be in 0..59" in proc.stderr
