@@ -186,6 +186,16 @@ def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
             _("{path}:{line}: invalid YAML: {reason}").format(path=path, line=line, reason=getattr(exc, "problem", exc)),
             _("fix the YAML syntax"),
         ) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value PyYAML cannot build, e.g. 2025-01-89
+        from qms.store.yaml_io import load_text
+
+        problems = load_text(text).problems
+        first = problems[0] if problems else None
+        raise QmsError(
+            _("{path}:{line}: invalid YAML: {reason}").format(
+                path=path, line=first.line if first else 1, reason=first.message if first else exc),
+            (first.hint if first and first.hint else _("fix the YAML syntax")),
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -112,3 +112,20 @@ def test_renumber_reports_an_unreadable_timestamp_in_a_conflict_side(tmp_path: P
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "internal error" not in proc.stderr
     assert "NC-2026-0005.yaml (theirs):" in proc.stderr and "second must be in 0..59" in proc.stderr
+
+
+@pytest.mark.parametrize(("option", "content"), [("--calendar", "calendar:\n  extra_days_off: [2025-01-89]\n"),
+                                                 ("--limits", "P: 2025-02-30\n"),
+                                                 ("--columns", "dossier_id: 2025-13-01\n")])
+def test_kpi_side_file_with_an_impossible_date(tmp_path: Path, option: str, content: str) -> None:
+    """Fuzz find (kpi_config): a --calendar/--limits/--columns file with an impossible date (2025-01-89)
+    made PyYAML raise ValueError, and `qms kpi report` exit 3; it is now a located error (exit 2)."""
+    (tmp_path / "log.csv").write_text("dossier_id,procedure_id,received_at,due_at\nA,P,2026-03-02,2026-03-09\n",
+                                      encoding="utf-8")
+    (tmp_path / "side.yaml").write_text(content, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "qms", "kpi", "report", "log.csv", "--as-of", "2026-06-01",
+                           option, "side.yaml"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr
+    assert "side.yaml:" in proc.stderr and "cannot read value" in proc.stderr
