@@ -32,7 +32,7 @@ demo: setup
 	@echo "Rendered out/manual-vi.pdf and out/manual-en.pdf"
 
 lint: setup
-	$(BIN)/ruff check qms tests bench
+	$(BIN)/ruff check qms tests bench fuzz
 
 typecheck: setup
 	$(BIN)/mypy
