@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck pytest bench clean
+.PHONY: setup demo test lint typecheck pytest bench clean fuzz bench-hostile
 
 $(STAMP): pyproject.toml
 	@missing=""; \
@@ -34,7 +34,7 @@ demo: setup
 	@echo "Rendered out/manual-vi.pdf and out/manual-en.pdf"
 
 lint: setup
-	$(BIN)/ruff check qms tests bench
+	$(BIN)/ruff check qms tests bench fuzz
 
 typecheck: setup
 	$(BIN)/mypy
@@ -43,6 +43,15 @@ pytest: setup
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 test: lint typecheck pytest
+
+# Fuzz every reader for FUZZ_SECONDS each (docs/fuzzing.md); crashes land in fuzz/crashes/.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+# Time and memory of every hostile case of issue 19 (a table of figures, not a test).
+bench-hostile: setup
+	$(BIN)/python bench/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

@@ -241,6 +241,14 @@ def parse_text(text: str, where: str) -> Nonconformity:
         if first is None:  # pragma: no cover
             raise RecordError(f"{where}: {exc}") from None
         raise RecordError(f"{where}:{first.line}:{first.column}: {first.message}", first.hint) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value PyYAML cannot build: a 61st second, ...
+        from qms.store.yaml_io import load_text
+
+        problems = load_text(text).problems
+        if problems:
+            p = problems[0]
+            raise RecordError(f"{where}:{p.line}:{p.column}: {p.message}", p.hint) from None
+        raise RecordError(_("{path}: invalid YAML: {reason}").format(path=where, reason=exc)) from None
 
 
 # -- merge conflicts ----------------------------------------------------------------

@@ -257,6 +257,18 @@ class _Builder:
             return self._mapping(node, pointer, depth)
         raise _Abort(LoadProblem("syntax", f"unexpected YAML node {type(node).__name__}"))  # pragma: no cover
 
+    def _key(self, node: ScalarNode, pointer: str) -> Any:
+        """The value of a mapping key; an unknown tag or an unreadable value is a problem, never an exception."""
+        if node.tag not in _KNOWN_TAGS:
+            self.problems.append(_tag_problem(node, pointer))
+            return str(node.value)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            self.problems.append(_at(node, "tag", _("cannot read value {value!r}: {reason}").format(
+                value=node.value, reason=exc), pointer, _("quote the value")))
+            return str(node.value)
+
     def _mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, Mark] = {}
@@ -274,7 +286,7 @@ class _Builder:
                 self.problems.append(
                     _at(key_node, "syntax", _("a mapping key must be a plain value, not a list or mapping"), pointer))
                 continue
-            key = self._constructor.construct_object(key_node, deep=True)
+            key = self._key(key_node, pointer)
             if not isinstance(key, str):
                 self.problems.append(_at(
                     key_node, "syntax",
