@@ -120,6 +120,10 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
                     while_waiting()
                 for result in results:
                     done(*result)
+                # all done: let the workers leave on their own (the pool's exit would SIGTERM them,
+                # which an idle worker blocked on the task queue may never act on)
+                pool.close()
+                pool.join()
         finally:
             _FORKED_JOBS, _FORKED_ROOT = (), ""
         return pages
