@@ -236,10 +236,13 @@ FUZZ_CA = ROOT / "fuzz" / "data" / "fuzz-ca.pem"
 
 
 def flip_signature_digit(pdf: bytes) -> bytes:
-    """Change one hex digit in the middle of the first /Contents <...> signature value."""
+    """Change one hex digit of the signature itself: the signatureValue at the end of the CMS, just
+    before the zero padding (a digit early in /Contents may fall in the unsigned certificate bag,
+    which neither qms nor pdfsig can tell from a valid signature)."""
     m = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", pdf)
     assert m is not None, "no signature value found"
-    i = m.start(1) + 200
+    end = m.start(1) + len(m.group(1).rstrip(b"0"))
+    i = end - 20
     digit = pdf[i:i + 1]
     return pdf[:i] + (b"1" if digit != b"1" else b"2") + pdf[i + 1:]
 

@@ -117,6 +117,12 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
     for name in bad:
         click.echo(_("warning: {path} is not a readable record; run `qms check`").format(
             path=t(f"records/nonconformities/{name}")), err=True)
+    _print_list(rows, fmt, day)
+    if bad:  # the listing is incomplete: say so in the exit code too (1, like a finding of `qms check`)
+        ctx.exit(1)
+
+
+def _print_list(rows: list[Any], fmt: str, day: dt.date) -> None:
     lang = get_language()
     if fmt == "json":
         click.echo(json.dumps([_summary_dict(r, day) for r in rows], ensure_ascii=False))
