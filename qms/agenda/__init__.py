@@ -1,0 +1,1 @@
+"""``qms due``: one agenda of everything that falls due (actions, reviews, audits, documents)."""
