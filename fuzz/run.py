@@ -1,7 +1,7 @@
 """Run the fuzz targets: ``python fuzz/run.py [--seconds N] [TARGET ...]`` (``make fuzz``).
 
 Each target runs as its own process under libFuzzer (atheris) with a time budget, a per-input
-timeout and a memory bound. New inputs go to a working corpus (``fuzz/work/<target>/``, ignored
+timeout and a memory bound. New inputs go to a working corpus (``fuzz/scratch/<target>/``, ignored
 by git) and start from the committed seeds (``fuzz/corpus/<target>/``); a crash, hang or memory
 overrun is written to ``fuzz/crashes/<target>/`` (ignored by git). Turn each one into a regression
 test by copying it to ``fuzz/regressions/<target>/`` once the reader is fixed.
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     print(f"{'target':<14}{'seconds':>9}{'runs':>11}{'runs/s':>9}{'cov':>6}{'corpus':>8}  result")
     for name in names:
-        out = run_target(name, args.seconds, FUZZ / "work" / name, FUZZ / "crashes" / name)
+        out = run_target(name, args.seconds, FUZZ / "scratch" / name, FUZZ / "crashes" / name)
         rate = out.runs / out.seconds if out.seconds else 0.0
         verdict = "ok" if out.ok else f"FAILED (exit {out.returncode}; {len(out.crashes)} crash file(s))"
         print(f"{name:<14}{out.seconds:>9.0f}{out.runs:>11}{rate:>9.0f}{out.coverage:>6}{out.corpus:>8}  {verdict}",
