@@ -13,7 +13,7 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _, get_language
-from qms.models.nonconformity import FISHBONE_CATEGORIES, SEVERITIES, STATUSES, Nonconformity
+from qms.models.nonconformity import FISHBONE_CATEGORIES, SEVERITIES, STATUSES, HistoryEntry, Nonconformity
 from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.store.nc_store import NcSummary
@@ -166,6 +166,14 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, "" if value is None else str(value))]
 
 
+def _change(entry: HistoryEntry) -> str:
+    """The field change an amend or reassign entry records, on the entry's line."""
+    if not entry.field:
+        return ""
+    text = f"  {t(entry.field)}: {t(entry.old or '-')} → {t(entry.new or '-')}"
+    return text + (f" ({_('reason')}: {t(entry.reason)})" if entry.reason else "")
+
+
 def render_text(record: Nonconformity, lang: str) -> str:
     """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
     lines = [f"{record.id}  {t(record.title.get(lang))}",
@@ -207,7 +215,7 @@ def render_text(record: Nonconformity, lang: str) -> str:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
     lines += [f"    {h.at.isoformat()}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
-              + (f"  {t(h.note)}" if h.note else "")
+              + (f"  {t(h.note)}" if h.note else "") + _change(h)
               for h in record.history]
     return "\n".join(lines)
 
@@ -407,6 +415,24 @@ def reject(ctx: click.Context, nc_id: str, reason: str, by: str | None, on: dt.d
 def reopen(ctx: click.Context, nc_id: str, reason: str, by: str | None, on: dt.datetime | None) -> None:
     """Reopen a closed record (back to cause analysis) or a rejected one; the reason is logged."""
     _done(reg.reopen(repo_root(ctx), nc_id, reason=reason, by=by, today=_day(on)))
+
+
+@nc.command("amend")
+@click.argument("nc_id", metavar="ID")
+@click.option("--field", "field_", required=True,
+              help="The field to correct, e.g. title, description, severity, actions/CA-1/owner.")
+@click.option("--value", required=True, help="The corrected value.")
+@click.option("--reason", required=True, help="Why the record is corrected (kept in the history).")
+@_by
+@_date
+@click.pass_context
+def amend(ctx: click.Context, nc_id: str, field_: str, value: str, reason: str, by: str | None,
+          on: dt.datetime | None) -> None:
+    """Correct a field of a record, closed ones included; the history keeps the old and new values."""
+    record = reg.amend(repo_root(ctx), nc_id, field=field_, value=value, reason=reason, by=by, today=_day(on))
+    entry = record.history[-1]
+    click.echo(_("{id}: {field} amended: {old} → {new}").format(
+        id=record.id, field=t(entry.field or ""), old=t(entry.old or "-"), new=t(entry.new or "-")))
 
 
 @nc.command("renumber")
