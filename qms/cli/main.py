@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, str] = {
     "sign": "qms.cli.sign:sign",
     "verify": "qms.cli.sign:verify",
     "matrix": "qms.cli.matrix:matrix",
+    "people": "qms.cli.people:people",
 }
 
 
