@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -199,3 +200,39 @@ class Nonconformity(Strict):
 
     def pending_actions(self) -> list[CorrectiveAction]:
         return [a for a in self.actions if a.done is None]
+
+    def analysis_rounds(self) -> list[AnalysisRound]:
+        """Every cause analysis, oldest first, with the actions planned and the reviews made after it.
+
+        The history says which: each ``plan`` entry added the next action and each ``verify`` entry the
+        next review, and they belong to the last ``analyse`` before them. Actions or reviews the history
+        does not account for (a record written by hand) go to the latest analysis.
+        """
+        analyses = [*self.previous_analyses, *([self.cause] if self.cause is not None else [])]
+        if not analyses:
+            return []
+        rounds = [AnalysisRound(a, [], [], superseded=i < len(analyses) - 1) for i, a in enumerate(analyses)]
+        k, n_actions, n_reviews = 0, 0, 0
+        for entry in self.history:
+            current = rounds[min(max(k - 1, 0), len(rounds) - 1)]
+            if entry.transition == "analyse":
+                k += 1
+            elif entry.transition == "plan" and n_actions < len(self.actions):
+                current.actions.append(self.actions[n_actions])
+                n_actions += 1
+            elif entry.transition == "verify" and n_reviews < len(self.reviews):
+                current.reviews.append(self.reviews[n_reviews])
+                n_reviews += 1
+        rounds[-1].actions.extend(self.actions[n_actions:])
+        rounds[-1].reviews.extend(self.reviews[n_reviews:])
+        return rounds
+
+
+@dataclass(slots=True)
+class AnalysisRound:
+    """One cause analysis with the corrective actions it produced and the reviews of them."""
+
+    analysis: CauseAnalysis
+    actions: list[CorrectiveAction]
+    reviews: list[EffectivenessReview]
+    superseded: bool = False
