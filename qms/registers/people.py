@@ -89,7 +89,7 @@ def reassign(root: Path, old: str, new: str, *, by: str | None = None, today: dt
     day = today or dt.date.today()
     actor = "" if dry_run else nc_reg.resolve_actor(root, by)
     result = Result([], [])
-    nc_plan = _plan_ncs(root, names, successor, result)
+    nc_plan = _plan_ncs(root, names, successor, result, day)
     audit_plan = _plan_audits(root, names, successor, result)
     doc_plan = _plan_documents(root, names, successor, result)
     if (audit_plan[0] or audit_plan[1]) and not successor.auditor:
@@ -109,8 +109,8 @@ def reassign(root: Path, old: str, new: str, *, by: str | None = None, today: dt
 # -- nonconformities ------------------------------------------------------------------------------
 
 
-def _plan_ncs(root: Path, names: list[str], successor: Person,
-              result: Result) -> list[tuple[str, list[str], dict[str, str]]]:
+def _plan_ncs(root: Path, names: list[str], successor: Person, result: Result,
+              day: dt.date) -> list[tuple[str, list[str], dict[str, str]]]:
     out: list[tuple[str, list[str], dict[str, str]]] = []
     for path in nc_store.record_paths(root):
         rel = path.relative_to(root).as_posix()
@@ -130,6 +130,11 @@ def _plan_ncs(root: Path, names: list[str], successor: Person,
                 result.changes.append(Change(rel, nc.id, f"actions/{action.id}/owner", action.owner,
                                              successor.name))
         if ids:
+            last = nc.history[-1].at.date() if nc.history else nc.raised_on
+            if day < last:  # refused before anything is written, not half-way through
+                raise UsageError(_("the date {date} is before the last step of {id} ({floor})").format(
+                    date=day.isoformat(), id=nc.id, floor=last.isoformat()),
+                    _("give a date on or after {floor}").format(floor=last.isoformat()))
             out.append((nc.id, ids, owners))
     return out
 

@@ -128,3 +128,11 @@ def test_messages_are_translated(office: Path) -> None:
     """Under --lang vi the summary line is Vietnamese."""
     proc = _ok(office, "--lang", "vi", "people", "reassign", "binh", "cuong", "--dry-run")
     assert "dry run" not in proc.stdout and "thay đổi" in proc.stdout
+
+
+def test_date_before_a_records_last_step_is_refused_before_any_write(office: Path) -> None:
+    """A hand-over dated before an open record's last step is refused up front: no file is half-updated."""
+    before = _snapshot(office)
+    proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-03-03")
+    assert proc.returncode == 2 and "NC-2026-0001" in proc.stderr and "Traceback" not in proc.stderr
+    assert _snapshot(office) == before
