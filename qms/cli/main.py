@@ -38,6 +38,7 @@ SUBCOMMANDS: dict[str, str] = {
     "verify": "qms.cli.sign:verify",
     "matrix": "qms.cli.matrix:matrix",
     "due": "qms.cli.due:due",
+    "people": "qms.cli.people:people",
 }
 
 

@@ -13,7 +13,15 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _, get_language
-from qms.models.nonconformity import FISHBONE_CATEGORIES, SEVERITIES, STATUSES, Nonconformity
+from qms.models.nonconformity import (
+    FISHBONE_CATEGORIES,
+    SEVERITIES,
+    STATUSES,
+    CorrectiveAction,
+    EffectivenessReview,
+    HistoryEntry,
+    Nonconformity,
+)
 from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.store.nc_store import NcSummary
@@ -172,6 +180,27 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, "" if value is None else str(value))]
 
 
+def _change(entry: HistoryEntry) -> str:
+    """The field change an amend or reassign entry records, on the entry's line."""
+    if not entry.field:
+        return ""
+    text = f"  {t(entry.field)}: {t(entry.old or '-')} → {t(entry.new or '-')}"
+    return text + (f" ({_('reason')}: {t(entry.reason)})" if entry.reason else "")
+
+
+def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview]) -> list[str]:
+    lines: list[str] = []
+    if actions:
+        lines += ["", f"(c) {_('Corrective actions')}"]
+        lines += [f"    {t(x.id)} {t(x.description)} — {t(x.owner)}, {_('due')} {x.due.isoformat()}"
+                  + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in actions]
+    for rv in reviews:
+        verdict = _("effective") if rv.effective else _("not effective")
+        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(rv.by)}): {verdict}",
+                  f"    {t(rv.evidence)}"]
+    return lines
+
+
 def render_text(record: Nonconformity, lang: str) -> str:
     """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
     lines = [f"{record.id}  {t(record.title.get(lang))}",
@@ -186,23 +215,22 @@ def render_text(record: Nonconformity, lang: str) -> str:
     if record.correction:
         c = record.correction
         lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(c.by)}): {t(c.description)}"]
-    if record.cause:
-        a = record.cause
-        lines += ["", f"(b) {_('Cause analysis')} ({reg.label(a.method)}, {a.date.isoformat()}, {t(a.by)})"]
+    rounds = record.analysis_rounds()
+    for k, rnd in enumerate(rounds, 1):
+        a = rnd.analysis
+        heading = _("Cause analysis") if len(rounds) == 1 else _("Cause analysis {n} of {total}").format(
+            n=k, total=len(rounds))
+        state = f" — {_('superseded')}" if rnd.superseded else ""
+        lines += ["", f"(b) {heading} ({reg.label(a.method)}, {a.date.isoformat()}, {t(a.by)}){state}"]
         lines += [f"    {_('why')} {i}: {t(w)}" for i, w in enumerate(a.whys, 1)]
         lines += [f"    {reg.label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
         lines += [f"    {_('Root cause')}: {t(a.root_cause)}", f"    {_('Similar nonconformities')}: {t(a.similar)}"
                   + (f" ({t(', '.join(a.similar_ncs))})" if a.similar_ncs else "")]
-    if record.actions:
-        lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {t(x.id)} {t(x.description)} — {t(x.owner)}, {_('due')} {x.due.isoformat()}"
-                  + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in record.actions]
+        lines += _actions_and_reviews(rnd.actions, rnd.reviews)
+    if not rounds:
+        lines += _actions_and_reviews(record.actions, record.reviews)
     if record.review_due:
         lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
-    for rv in record.reviews:
-        verdict = _("effective") if rv.effective else _("not effective")
-        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(rv.by)}): {verdict}",
-                  f"    {t(rv.evidence)}"]
     if record.risk_update:
         lines += [f"(e) {_('Risks and opportunities')}: {t(record.risk_update)}"]
     if record.qms_change:
@@ -213,7 +241,7 @@ def render_text(record: Nonconformity, lang: str) -> str:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
     lines += [f"    {h.at.isoformat()}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
-              + (f"  {t(h.note)}" if h.note else "")
+              + (f"  {t(h.note)}" if h.note else "") + _change(h)
               for h in record.history]
     return "\n".join(lines)
 
@@ -413,6 +441,24 @@ def reject(ctx: click.Context, nc_id: str, reason: str, by: str | None, on: dt.d
 def reopen(ctx: click.Context, nc_id: str, reason: str, by: str | None, on: dt.datetime | None) -> None:
     """Reopen a closed record (back to cause analysis) or a rejected one; the reason is logged."""
     _done(reg.reopen(repo_root(ctx), nc_id, reason=reason, by=by, today=_day(on)))
+
+
+@nc.command("amend")
+@click.argument("nc_id", metavar="ID")
+@click.option("--field", "field_", required=True,
+              help="The field to correct, e.g. title, description, severity, actions/CA-1/owner.")
+@click.option("--value", required=True, help="The corrected value.")
+@click.option("--reason", required=True, help="Why the record is corrected (kept in the history).")
+@_by
+@_date
+@click.pass_context
+def amend(ctx: click.Context, nc_id: str, field_: str, value: str, reason: str, by: str | None,
+          on: dt.datetime | None) -> None:
+    """Correct a field of a record, closed ones included; the history keeps the old and new values."""
+    record = reg.amend(repo_root(ctx), nc_id, field=field_, value=value, reason=reason, by=by, today=_day(on))
+    entry = record.history[-1]
+    click.echo(_("{id}: {field} amended: {old} → {new}").format(
+        id=record.id, field=t(entry.field or ""), old=t(entry.old or "-"), new=t(entry.new or "-")))
 
 
 @nc.command("renumber")

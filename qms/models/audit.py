@@ -144,6 +144,7 @@ class StateChange(Strict):
     state: AuditState
     date: dt.date
     by: NFCStr = ""
+    note: NFCStr = Field(default="", description="e.g. audit roles handed to a successor (state kept)")
 
 
 class Audit(Strict):

@@ -11,6 +11,8 @@ the QMS508 rule replay it against.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -30,7 +32,8 @@ Source = Literal["internal_audit", "external_audit", "complaint", "late_dossier"
 NcSeverity = Literal["major", "minor"]
 Status = Literal["open", "contained", "analysed", "planned", "implemented", "verified", "closed", "rejected"]
 TransitionName = Literal[
-    "create", "correct", "analyse", "plan", "implement", "verify", "close", "reject", "reopen", "renumber"
+    "create", "correct", "analyse", "plan", "implement", "verify", "close", "reject", "reopen", "renumber",
+    "amend", "reassign",
 ]
 FishboneCategory = Literal["people", "method", "equipment", "material", "measurement", "environment"]
 
@@ -55,12 +58,39 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "reject": {s: frozenset({"rejected"}) for s in ("open", "contained", "analysed")},
     "reopen": {"closed": frozenset({"contained"}), "rejected": frozenset({"open"})},
     "renumber": {s: frozenset({s}) for s in STATUSES},
+    # an audited correction of a field (closed records included); the status is kept
+    "amend": {s: frozenset({s}) for s in STATUSES},
+    # an action handed to a successor when its owner leaves; the status is kept
+    "reassign": {s: frozenset({s}) for s in STATUSES},
 }
+
+#: Transitions that record a change of one field (``field``, ``old``, ``new``) rather than a lifecycle step.
+FIELD_CHANGES = frozenset({"amend", "reassign"})
+
+#: Fields ``qms nc amend`` may correct: plain text and enumerated values, never ids, dates, status or
+#: history. ``N`` stands for a corrective action id (``CA-1``) or a 1-based review number.
+AMENDABLE_FIELDS: tuple[str, ...] = (
+    "title", "title/vi", "title/en", "description", "description/vi", "description/en",
+    "severity", "source", "process", "clause", "finding", "evidence", "raised_by",
+    "risk_update", "qms_change", "rejection_reason",
+    "correction/description", "cause/root_cause", "cause/similar",
+    "actions/CA-N/description", "actions/CA-N/owner", "reviews/N/evidence", "reviews/N/note",
+)
+_AMENDABLE_RE = re.compile(
+    r"^(?:title(?:/(?:vi|en))?|description(?:/(?:vi|en))?|severity|source|process|clause|finding|evidence"
+    r"|raised_by|risk_update|qms_change|rejection_reason|correction/description|cause/(?:root_cause|similar)"
+    r"|actions/CA-[1-9]\d*/(?:description|owner)|reviews/[1-9]\d*/(?:evidence|note))$")
+
+
+def amendable(field: str) -> bool:
+    """Whether ``field`` (a path such as ``actions/CA-1/owner``) names an amendable field."""
+    return _AMENDABLE_RE.match(field) is not None
 
 
 def allowed_from(status: str) -> list[str]:
     """The transitions that may start from ``status`` (for messages)."""
-    return [name for name, table in TRANSITIONS.items() if status in table and name != "renumber"]
+    return [name for name, table in TRANSITIONS.items()
+            if status in table and name not in ("renumber", *FIELD_CHANGES)]
 
 
 class HistoryEntry(Strict):
@@ -71,6 +101,10 @@ class HistoryEntry(Strict):
     transition: TransitionName
     status: Status = Field(description="the status after this transition")
     note: NFCStr = ""
+    field: str | None = Field(default=None, description="amend/reassign: the field changed, e.g. actions/CA-1/owner")
+    old: NFCStr | None = Field(default=None, description="amend/reassign: the value before")
+    new: NFCStr | None = Field(default=None, description="amend/reassign: the value after")
+    reason: NFCStr | None = Field(default=None, description="amend/reassign: why the value was changed")
 
     @field_validator("at")
     @classmethod
@@ -166,3 +200,39 @@ class Nonconformity(Strict):
 
     def pending_actions(self) -> list[CorrectiveAction]:
         return [a for a in self.actions if a.done is None]
+
+    def analysis_rounds(self) -> list[AnalysisRound]:
+        """Every cause analysis, oldest first, with the actions planned and the reviews made after it.
+
+        The history says which: each ``plan`` entry added the next action and each ``verify`` entry the
+        next review, and they belong to the last ``analyse`` before them. Actions or reviews the history
+        does not account for (a record written by hand) go to the latest analysis.
+        """
+        analyses = [*self.previous_analyses, *([self.cause] if self.cause is not None else [])]
+        if not analyses:
+            return []
+        rounds = [AnalysisRound(a, [], [], superseded=i < len(analyses) - 1) for i, a in enumerate(analyses)]
+        k, n_actions, n_reviews = 0, 0, 0
+        for entry in self.history:
+            current = rounds[min(max(k - 1, 0), len(rounds) - 1)]
+            if entry.transition == "analyse":
+                k += 1
+            elif entry.transition == "plan" and n_actions < len(self.actions):
+                current.actions.append(self.actions[n_actions])
+                n_actions += 1
+            elif entry.transition == "verify" and n_reviews < len(self.reviews):
+                current.reviews.append(self.reviews[n_reviews])
+                n_reviews += 1
+        rounds[-1].actions.extend(self.actions[n_actions:])
+        rounds[-1].reviews.extend(self.reviews[n_reviews:])
+        return rounds
+
+
+@dataclass(slots=True)
+class AnalysisRound:
+    """One cause analysis with the corrective actions it produced and the reviews of them."""
+
+    analysis: CauseAnalysis
+    actions: list[CorrectiveAction]
+    reviews: list[EffectivenessReview]
+    superseded: bool = False

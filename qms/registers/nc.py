@@ -24,7 +24,9 @@ from pydantic import ValidationError
 
 from qms.errors import InvalidTransition, RecordNotFound, UsageError
 from qms.i18n import N_, _
+from qms.models.common import Text
 from qms.models.nonconformity import (
+    AMENDABLE_FIELDS,
     SEVERITIES,
     SOURCES,
     STATUSES,
@@ -36,6 +38,7 @@ from qms.models.nonconformity import (
     HistoryEntry,
     Nonconformity,
     allowed_from,
+    amendable,
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
@@ -72,7 +75,7 @@ CODE_LABELS: dict[str, str] = {
     # transitions
     "create": N_("create"), "correct": N_("correct"), "analyse": N_("analyse"), "plan": N_("plan"),
     "implement": N_("implement"), "verify": N_("verify"), "close": N_("close"), "reject": N_("reject"),
-    "reopen": N_("reopen"), "renumber": N_("renumber"),
+    "reopen": N_("reopen"), "renumber": N_("renumber"), "amend": N_("amend"), "reassign": N_("reassign"),
     # cause analysis methods and fishbone categories
     "five_why": N_("five_why"), "fishbone": N_("fishbone"),
     "people": N_("people"), "method": N_("method"), "equipment": N_("equipment"), "material": N_("material"),
@@ -312,8 +315,13 @@ def _refuse(nc: Nonconformity, transition: str) -> InvalidTransition:
 
 
 def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | None = None,
-               note: str = "", today: dt.date | None = None) -> Nonconformity:
-    """Run one lifecycle step: lock, read, check, apply, append history, write atomically."""
+               note: str = "", today: dt.date | None = None,
+               details: dict[str, Any] | None = None) -> Nonconformity:
+    """Run one lifecycle step: lock, read, check, apply, append history, write atomically.
+
+    ``details`` (which ``apply`` may fill in) are extra history fields: ``field``, ``old``, ``new``,
+    ``reason`` of an ``amend`` or ``reassign`` entry.
+    """
     root = root.resolve()
     checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
@@ -336,7 +344,8 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
             raise _refuse(current, name)
         new.status = status  # type: ignore[assignment]
         new.history.append(HistoryEntry.model_validate({"at": _now(day, last), "by": actor, "transition": name,
-                                                         "status": status, "note": note.strip()}))
+                                                         "status": status, "note": note.strip(),
+                                                         **(details or {})}))
         checked = _validated(new.model_dump())
         nc_store.write_record(root, checked)
         return checked
@@ -473,6 +482,100 @@ def reopen(root: Path, nc_id: str, *, reason: str, by: str | None = None,
         nc.rejection_reason = None
         return "open"
     return transition(root, nc_id, "reopen", apply, by=by, note=reason, today=today)
+
+
+# -- amendment --------------------------------------------------------------------------------------
+
+
+def _text_value(value: Any) -> str | None:
+    """A field's value as recorded in an amend entry (multilingual text as `vi / en` when they differ)."""
+    if value is None:
+        return None
+    if isinstance(value, Text):
+        return value.vi if value.vi == value.en or not value.en else (
+            value.en if not value.vi else f"{value.vi} / {value.en}")
+    return str(value)
+
+
+def _amend_target(nc: Nonconformity, field: str) -> tuple[Any, str]:
+    """The object holding ``field`` and the attribute name, or a usage error."""
+    parts = field.split("/")
+    if parts[0] in ("title", "description"):
+        return (nc, parts[0]) if len(parts) == 1 else (getattr(nc, parts[0]), parts[1])
+    if parts[0] == "correction":
+        if nc.correction is None:
+            raise UsageError(_("{id} has no correction to amend").format(id=nc.id))
+        return nc.correction, parts[1]
+    if parts[0] == "cause":
+        if nc.cause is None:
+            raise UsageError(_("{id} has no cause analysis to amend").format(id=nc.id))
+        return nc.cause, parts[1]
+    if parts[0] == "actions":
+        for action in nc.actions:
+            if action.id == parts[1]:
+                return action, parts[2]
+        raise UsageError(_("{id} has no corrective action {action}").format(id=nc.id, action=parts[1]),
+                         _("its actions: {ids}").format(ids=", ".join(a.id for a in nc.actions) or "-"))
+    if parts[0] == "reviews":
+        n = int(parts[1])
+        if n > len(nc.reviews):
+            raise UsageError(_("{id} has no effectiveness review {n}").format(id=nc.id, n=n),
+                             _("it has {count} review(s), numbered from 1").format(count=len(nc.reviews)))
+        return nc.reviews[n - 1], parts[2]
+    return nc, parts[0]
+
+
+def _amended_value(root: Path, field: str, value: str) -> Any:
+    """``value`` checked as enumerated fields are checked when the record is written by a command."""
+    name = field.rsplit("/", 1)[-1]
+    if field == "severity":
+        return _check_choice(value.strip().lower(), SEVERITIES, "severity")
+    if field == "source":
+        return normalise_source(value)
+    if field == "process":
+        return check_process(root, value)
+    if field == "clause":
+        return check_clause(value)
+    if field.startswith("actions/") and name == "owner":
+        return action_owner(root, value)
+    if field in ("title", "description"):
+        return _model(Text, vi=value, en=value)
+    return value
+
+
+def amend(root: Path, nc_id: str, *, field: str, value: str, reason: str, by: str | None = None,
+          today: dt.date | None = None) -> Nonconformity:
+    """Correct one plain-text or enumerated field of a record, in any status, closed included.
+
+    The record's status is kept; the history gains an ``amend`` entry with who, when, why, the field and
+    its old and new values. Ids, dates, the status and the history itself are never amendable.
+    """
+    path = field.strip().strip("/")
+    if not amendable(path):
+        raise UsageError(_("`{field}` cannot be amended").format(field=paths.shown(field)),
+                         _("amendable fields: {fields} (CA-N: an action id; N: a review number)").format(
+                             fields=", ".join(AMENDABLE_FIELDS)))
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        raise UsageError(_("give the new value with --value"))
+    why = unicodedata.normalize("NFC", reason).strip()
+    if not why:
+        raise UsageError(_("give the reason for the amendment with --reason"))
+    details: dict[str, Any] = {"field": path, "reason": why}
+
+    def apply(nc: Nonconformity, day: dt.date, actor: str) -> str:
+        target, attr = _amend_target(nc, path)
+        if path == "rejection_reason" and nc.status != "rejected":
+            raise UsageError(_("{id} is not rejected; it has no rejection reason").format(id=nc.id))
+        old = getattr(target, attr)
+        new = _amended_value(root, path, text)
+        if _text_value(old) == _text_value(new):
+            raise UsageError(_("{field} of {id} is already {value!r}; nothing to amend").format(
+                field=path, id=nc.id, value=_text_value(new)))
+        setattr(target, attr, new)
+        details.update(old=_text_value(old), new=_text_value(new))
+        return nc.status
+    return transition(root, nc_id, "amend", apply, by=by, today=today, details=details)
 
 
 def _update_ef(nc: Nonconformity, risk_update: str | None, qms_change: str | None) -> None:

@@ -19,7 +19,7 @@ def _labels() -> dict[str, str]:
         "similar": _("Similar nonconformities"), "actions": _("Corrective actions"),
         "review": _("Effectiveness review"), "effective": _("effective"), "not_effective": _("not effective"),
         "risks": _("Risks and opportunities"), "qms_change": _("Change to the QMS"), "rejected": _("Rejected"),
-        "history": _("History"),
+        "history": _("History"), "cause_n": _("Cause analysis {n} of {total}"), "superseded": _("superseded"),
     }
 
 

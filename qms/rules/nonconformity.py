@@ -295,7 +295,8 @@ class HistoryInconsistent(Rule):
     What it checks:
     The history starts with `create`, its timestamps never go backwards, every step is allowed by the
     lifecycle from the status before it (open → contained → analysed → planned → implemented →
-    verified → closed, or rejected), and the last step's status is the record's `status:`.
+    verified → closed, or rejected), and the last step's status is the record's `status:`. An `amend`
+    or `reassign` entry keeps the status and records the field, its new value and (amend) the reason.
 
     Why:
     The register is evidence of the nature of nonconformities and the actions taken (10.2.2); a history
@@ -310,6 +311,8 @@ class HistoryInconsistent(Rule):
 
     Fix:
     Never edit `history:` by hand; move the record with `qms nc` commands, which append to it.
+    Corrections go through `qms nc amend`, whose `amend` entry keeps the status and names the field, the
+    old and new values and the reason; an `amend` entry without them is reported too.
     """
 
     code = "QMS508"
@@ -343,11 +346,40 @@ class HistoryInconsistent(Rule):
                                   transition=entry.transition, before=before, status=entry.status),
                               hint=_("the lifecycle is open → contained → analysed → planned → implemented → "
                                      "verified → closed"), subject=nc.id)
+            yield from self._field_change(doc, nc, i, entry)
             status = entry.status
         if status != nc.status:
             yield self.at(doc, "/status", _("status is `{status}` but the history ends at `{last}`").format(status=nc.status, last=status),
                           hint=_("move the record with `qms nc` commands instead of editing `status:`"),
                           subject=nc.id)
+
+
+    def _field_change(self, doc: LoadedDoc[Any], nc: Nonconformity, i: int, entry: Any) -> Iterator[Diagnostic]:
+        """An amend or reassign entry names the field, its new value and (amend) the reason; no other has them."""
+        from qms.models.nonconformity import FIELD_CHANGES, amendable
+
+        if entry.transition not in FIELD_CHANGES:
+            for key in ("field", "old", "new", "reason"):
+                if getattr(entry, key) is not None:
+                    yield self.at(doc, pointer("history", i, key),
+                                  _("history entry {n} of {id} is a `{transition}` step but has `{key}:`").format(
+                                      n=i + 1, id=nc.id, transition=entry.transition, key=key),
+                                  hint=_("only `amend` and `reassign` entries record a changed field"),
+                                  subject=nc.id)
+            return
+        required = ("field", "new", "reason") if entry.transition == "amend" else ("field", "old", "new")
+        for key in required:
+            if not (getattr(entry, key) or "").strip():
+                yield self.at(doc, pointer("history", i, "transition"),
+                              _("`{transition}` entry {n} of {id} has no `{key}:`").format(
+                                  transition=entry.transition, n=i + 1, id=nc.id, key=key),
+                              hint=_("an amendment records the field, the old and new values and the reason; "
+                                     "correct records with `qms nc amend`, never by hand"), subject=nc.id)
+        if entry.field and entry.transition == "amend" and not amendable(entry.field):
+            yield self.at(doc, pointer("history", i, "field"),
+                          _("`{field}` in entry {n} of {id} is not an amendable field").format(
+                              field=entry.field, n=i + 1, id=nc.id),
+                          hint=_("ids, dates, the status and the history are never amended"), subject=nc.id)
 
 
 class DuplicateNcId(Rule):

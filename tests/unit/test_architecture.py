@@ -50,7 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "output": BASE | LEAVES | {"diagnostics", "rules", "models", "analysis", "store"},
     "render": BASE | LEAVES | {"models", "store", "analysis"},
     "signing": BASE | {"models", "store"},
-    "registers": USE_CASE | {"render"},
+    "registers": USE_CASE | {"render", "doccontrol"},  # people reassign moves document ownership
     "doccontrol": USE_CASE | {"render"},
     "auditing": USE_CASE | {"render", "registers"},  # audit findings become NCs
     "kpi": USE_CASE | {"render", "registers"},  # a missed target becomes an NC

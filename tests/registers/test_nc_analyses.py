@@ -1,0 +1,83 @@
+"""Item 4: superseded cause analyses stay in the evidence, each with the actions it produced."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+from nc_helpers import NEW_ARGS, load_nc, qms_proc
+
+NC = "NC-2026-0001"
+
+
+def _ok(root: Path, *args: str) -> None:
+    proc = qms_proc(root, *args)
+    assert proc.returncode == 0, (args, proc.stderr)
+
+
+def _reanalysed(root: Path) -> None:
+    """First analysis and CA-1, found not effective; a second analysis and CA-2."""
+    _ok(root, *NEW_ARGS, "--date", "2026-03-02")
+    _ok(root, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Cường", "--date", "2026-03-02")
+    _ok(root, "nc", "analyse", NC, "--method", "five-why", "--why", "Chờ ký", "--root-cause", "Thiếu ủy quyền ký thay",
+        "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03")
+    _ok(root, "nc", "plan", NC, "--action", "Ban hành ủy quyền ký thay", "--owner", "chu_tich", "--due", "2026-03-20",
+        "--by", "Cường", "--date", "2026-03-04")
+    _ok(root, "nc", "implement", NC, "--by", "Cường", "--date", "2026-03-10")
+    _ok(root, "nc", "verify", NC, "--effective", "no", "--evidence", "Vẫn còn hồ sơ trễ", "--by", "Bình",
+        "--date", "2026-04-10")
+    _ok(root, "nc", "analyse", NC, "--method", "fishbone", "--factor", "method:Không có sổ theo dõi hạn",
+        "--root-cause", "Thiếu sổ theo dõi hạn xử lý", "--similar", "Không có", "--by", "Cường", "--date", "2026-04-11")
+    _ok(root, "nc", "plan", NC, "--action", "Lập sổ theo dõi hạn", "--owner", "binh", "--due", "2026-04-30",
+        "--by", "Cường", "--date", "2026-04-12")
+
+
+def _order(text: str, *needles: str) -> list[int]:
+    return [text.index(n) for n in needles]
+
+
+def test_show_lists_every_analysis_with_its_own_actions(repo: Path) -> None:
+    """`nc show`: analysis 1 (superseded) → CA-1 → the ineffective review → analysis 2 → CA-2, in that order."""
+    _reanalysed(repo)
+    assert len(load_nc(repo / f"records/nonconformities/{NC}.yaml").previous_analyses) == 1
+    out = qms_proc(repo, "nc", "show", NC).stdout
+    positions = _order(out, "Cause analysis 1 of 2", "Thiếu ủy quyền ký thay", "CA-1 Ban hành ủy quyền ký thay",
+                       "Vẫn còn hồ sơ trễ", "Cause analysis 2 of 2", "Thiếu sổ theo dõi hạn xử lý",
+                       "CA-2 Lập sổ theo dõi hạn")
+    assert positions == sorted(positions), out
+    first = out[out.index("Cause analysis 1 of 2"):out.index("\n", out.index("Cause analysis 1 of 2"))]
+    assert "superseded" in first
+    second = out[out.index("Cause analysis 2 of 2"):]
+    assert "CA-1" not in second.split("History")[0]  # the old action is not shown as answering the new analysis
+    vi = qms_proc(repo, "--lang", "vi", "nc", "show", NC).stdout
+    assert "Phân tích nguyên nhân lần 1/2" in vi and "đã được thay thế" in vi
+
+
+def test_report_html_and_pdf_show_both_analyses(repo: Path, tmp_path: Path) -> None:
+    """`nc report` (HTML and PDF record sheet): both analyses, chronologically, each followed by its actions."""
+    _reanalysed(repo)
+    html_path = tmp_path / "nc.html"
+    _ok(repo, "nc", "report", "-o", str(html_path))
+    html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_path.read_text(encoding="utf-8")))
+    sheet = html[html.index(f"{NC} —"):]
+    positions = _order(sheet, "Cause analysis 1 of 2", "Thiếu ủy quyền ký thay", "CA-1", "Vẫn còn hồ sơ trễ",
+                       "Cause analysis 2 of 2", "Thiếu sổ theo dõi hạn xử lý", "CA-2")
+    assert positions == sorted(positions), sheet
+    pdf_path = tmp_path / "nc.pdf"
+    _ok(repo, "--lang", "vi", "nc", "report", "-o", str(pdf_path))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pypdf.PdfReader(str(pdf_path)).pages))
+    sheet = text[text.index(f"{NC} —"):]
+    positions = _order(sheet, "Phân tích nguyên nhân lần 1/2", "Thiếu ủy quyền ký thay", "CA-1",
+                       "Phân tích nguyên nhân lần 2/2", "Thiếu sổ theo dõi hạn xử lý", "CA-2")
+    assert positions == sorted(positions), sheet
+
+
+def test_single_analysis_keeps_the_plain_heading(repo: Path) -> None:
+    """A record analysed once shows one "Cause analysis" heading, no numbering and nothing superseded."""
+    _ok(repo, *NEW_ARGS, "--date", "2026-03-02")
+    _ok(repo, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Cường", "--date", "2026-03-02")
+    _ok(repo, "nc", "analyse", NC, "--method", "five-why", "--why", "Chờ ký", "--root-cause", "R",
+        "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03")
+    out = qms_proc(repo, "nc", "show", NC).stdout
+    assert "(b) Cause analysis (" in out and "1 of" not in out and "superseded" not in out
