@@ -117,7 +117,8 @@ def report(
     if raise_nc and "procedure" not in series:
         series = (*series, "procedure")  # nonconformities are raised per process with its own figures
     clf = Classifier(cal, limits, as_of=reference, period=span, by=by, column_map=columns,
-                     mechanisms=repo.mechanisms if repo else None, series=series)
+                     mechanisms=repo.mechanisms if repo else None, series=series,
+                     procedure_names=repo.names if repo else None)
     from qms.kpi.logs import read_logs
 
     read_logs(clf, logs, workers, engine)

@@ -35,7 +35,14 @@ from typing import Protocol
 from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.kpi.columns import REQUIRED, ColumnMap, accepted_headers, match_header
+from qms.kpi.columns import (
+    REQUIRED,
+    ColumnMap,
+    accepted_headers,
+    header_names,
+    match_header,
+    normalise_header,
+)
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, TIME_MASK, DateCache
 
 EARLY, ON_TIME, LATE, IN_PROGRESS, OVERDUE, EXCLUDED = range(6)
@@ -44,6 +51,11 @@ CATEGORIES: tuple[str, ...] = ("early", "on_time", "late", "in_progress", "overd
 GROUPINGS: tuple[str, ...] = ("procedure", "unit", "month", "mechanism")
 _HEADER_SCAN_ROWS = 30
 _EXCLUDED_WORDS = ("rut", "huy", "withdraw", "cancel", "dung giai quyet", "dung xu ly")
+#: Statuses saying the result was ready or handed back (after accents and case are removed) ...
+_RETURNED_WORDS = ("da tra ket qua", "da co ket qua", "da giai quyet", "da hoan thanh", "da xu ly xong",
+                   "hoan thanh", "returned", "completed", "resolved", "done")
+#: ... unless they also say it was not (yet)
+_NOT_WORDS = ("chua", "dang", "not ", "in progress", "khong")
 
 
 class RowStream(Protocol):
@@ -142,6 +154,12 @@ def is_excluded_status(text: str) -> bool:
     return any(word in s for word in _EXCLUDED_WORDS)
 
 
+def is_returned_status(text: str) -> bool:
+    """The status says the result was returned or ready ("Đã trả kết quả", "Hoàn thành", "returned")."""
+    s = _normalise_status(text)
+    return any(w in s for w in _RETURNED_WORDS) and not any(w in s for w in _NOT_WORDS)
+
+
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
     """``2018-04..2019-04`` (months, inclusive), ``2019`` or ``2019-01-15..2019-03-31``."""
     def bound(part: str, end: bool) -> dt.date:
@@ -191,6 +209,7 @@ class Classifier:
         column_map: Mapping[str, str] | None = None,
         mechanisms: Mapping[str, str] | None = None,
         series: Iterable[str] = (),
+        procedure_names: Mapping[str, str] | None = None,
     ) -> None:
         if by is not None and by not in GROUPINGS:
             raise QmsError(
@@ -228,6 +247,9 @@ class Classifier:
         self._raw_groups: dict[str, list[int]] = {}
         #: procedure id or code -> mechanism, used by ``--by mechanism`` when a row has none
         self.mechanisms = {str(k).strip(): str(v) for k, v in (mechanisms or {}).items()}
+        #: procedure name (normalised: no accents, lower case) -> the key of its limit and mechanism
+        self.procedure_names = {normalise_header(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
+        self._returned_cache: dict[str, bool] = {}
         self.series_names = tuple(series)
         for name in self.series_names:
             if name not in ("procedure", "unit", "mechanism"):
@@ -260,7 +282,7 @@ class Classifier:
                             names=accepted_headers(missing[0])
                         ),
                     )
-                return ColumnMap(found, stream.line())
+                return ColumnMap(found, stream.line(), header_names(row, found))
             if scanned >= _HEADER_SCAN_ROWS:
                 break
         raise QmsError(
@@ -274,8 +296,40 @@ class Classifier:
     def _reject(self, stream: RowStream, reason: str, dossier_id: str = "") -> None:
         self.rejected.append(RejectedRow(stream.path, stream.line(), reason, dossier_id))
 
+    @staticmethod
+    def _no_result_date(cmap: ColumnMap, status: str) -> str:
+        cols = [cmap.label(c) for c in ("completed_at", "returned_at") if cmap.get(c) >= 0]
+        if cols:
+            where = repr(cols[0]) if len(cols) == 1 else _("{a} or {b}").format(a=repr(cols[0]), b=repr(cols[1]))
+            return _("the status {status!r} says the result was returned, but {columns} is empty; "
+                     "write the result date").format(status=" ".join(status.split()), columns=where)
+        return _("the status {status!r} says the result was returned, but the log has no result date column "
+                 "(e.g. 'Ngày trả kết quả')").format(status=" ".join(status.split()))
+
     def _bad_date(self, column: str, text: str) -> str:
         return _("{column}: {reason}").format(column=column, reason=self.dates.reason(text))
+
+    def _key_of(self, proc: str) -> str:
+        """The limit/mechanism key of a procedure cell: itself, or the process its name is the title of."""
+        if proc in self.limits or proc in self.mechanisms:
+            return proc
+        return self.procedure_names.get(normalise_header(proc), proc) if self.procedure_names else proc
+
+    def limit_of(self, proc: str) -> int | None:
+        """The legal time limit (working days) of a stripped procedure cell: by code or id, else by name."""
+        lim = self.limits.get(proc)
+        if lim is None and self.procedure_names:
+            lim = self.limits.get(self._key_of(proc))
+        return lim
+
+    def mechanism_of(self, proc: str) -> str:
+        return self.mechanisms.get(self._key_of(proc), "")
+
+    def _returned(self, status: str) -> bool:
+        v = self._returned_cache.get(status)
+        if v is None:
+            v = self._returned_cache[status] = is_returned_status(status)
+        return v
 
     def _month(self, ordinal: int) -> str:
         m = self._month_cache.get(ordinal)
@@ -330,6 +384,7 @@ class Classifier:
         i_ret, i_stat, i_mech = cmap.get("returned_at"), cmap.get("status"), cmap.get("mechanism")
         i_pd, i_ps, i_pe = cmap.get("paused_days"), cmap.get("pause_started_at"), cmap.get("pause_ended_at")
         width = cmap.width
+        lab = cmap.label
         stream_line = stream.line
         fixed = line_base >= 0
         self._bind_series(cmap)
@@ -379,7 +434,7 @@ class Classifier:
                 if not did:
                     if any(c.strip() for c in row):
                         rows_read += 1
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("dossier_id is empty")))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("{column} is empty").format(column=lab("dossier_id"))))
                     continue
             rows_read += 1
             # received_at (required)
@@ -392,7 +447,7 @@ class Classifier:
                 x = vget(s)
                 recv = x if x is not None else dparse(s)
             if recv < 0:
-                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("received_at", s) if recv == INVALID else _("received_at is empty"), did))
+                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("received_at"), s) if recv == INVALID else _("{column} is empty").format(column=lab("received_at")), did))
                 continue
             recv_day = recv >> DAY_SHIFT
             # completion
@@ -408,7 +463,7 @@ class Classifier:
                         x = vget(s)
                         comp = x if x is not None else dparse(s)
                     if comp == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("completed_at", s), did))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("completed_at"), s), did))
                         continue
             if comp == BLANK and i_ret >= 0:
                 s = row[i_ret]
@@ -421,8 +476,11 @@ class Classifier:
                         x = vget(s)
                         comp = x if x is not None else dparse(s)
                     if comp == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("returned_at", s), did))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("returned_at"), s), did))
                         continue
+            if comp == BLANK and i_stat >= 0 and row[i_stat] and self._returned(row[i_stat]):
+                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._no_result_date(cmap, row[i_stat]), did))
+                continue
             if comp >= 0 and (comp >> DAY_SHIFT) < recv_day:
                 rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the result date is before the receipt date"), did))
                 continue
@@ -439,7 +497,7 @@ class Classifier:
                         x = vget(s)
                         due = x if x is not None else dparse(s)
                     if due == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("due_at", s), did))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("due_at"), s), did))
                         continue
             if due >= 0:
                 due_day = due >> DAY_SHIFT
@@ -450,6 +508,8 @@ class Classifier:
             else:
                 proc = row[i_proc].strip() if i_proc >= 0 else ""
                 lim = limits.get(proc)
+                if lim is None:
+                    lim = self.limit_of(proc)
                 if lim is None:
                     rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("no due date and no time limit known for procedure {proc!r}").format(proc=proc), did))
                     continue
@@ -465,21 +525,21 @@ class Classifier:
                     except ValueError:
                         paused = -1
                     if paused < 0:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("paused_days must be a whole number >= 0, got {value!r}").format(value=s), did))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("{column} must be a whole number >= 0, got {value!r}").format(column=lab("paused_days"), value=s), did))
                         continue
             if i_ps >= 0 and row[i_ps].strip():
                 s = row[i_ps]
                 x = vget(s)
                 ps = x if x is not None else dparse(s)
                 if ps == INVALID:
-                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("pause_started_at", s), did))
+                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("pause_started_at"), s), did))
                     continue
                 pe = BLANK
                 if i_pe >= 0 and row[i_pe].strip():
                     s = row[i_pe]
                     pe = dparse(s)
                     if pe == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("pause_ended_at", s), did))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("pause_ended_at"), s), did))
                         continue
                 ps_day = ps >> DAY_SHIFT
                 if pe >= 0:
@@ -585,14 +645,14 @@ class Classifier:
         Cells are memoised raw, except blank mechanism cells (their group depends on the row)."""
         key = raw.strip()
         if not key and self.by == "mechanism" and self.mechanisms and i_proc >= 0:
-            return self._group_of(self.mechanisms.get(row[i_proc].strip(), "") or "(blank)")
+            return self._group_of(self.mechanism_of(row[i_proc].strip()) or "(blank)")
         gv = self._raw_groups[raw] = self._group_of(key or "(blank)")
         return gv
 
     def _series_key(self, name: str, raw: str, row: list[str], i_proc: int) -> str:
         key = raw.strip()
         if not key and name == "mechanism" and self.mechanisms and i_proc >= 0:
-            key = self.mechanisms.get(row[i_proc].strip(), "")
+            key = self.mechanism_of(row[i_proc].strip())
         return key or "(blank)"
 
     def result(self) -> KpiResult:

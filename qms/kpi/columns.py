@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Canonical column names, in the order they are documented.
 CANONICAL: tuple[str, ...] = (
@@ -38,6 +38,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "pause_ended_at": ("Ngày nhận bổ sung", "Ngày bổ sung", "pause ended", "pause end"),
 }
 
+#: Headers of a procedure's NAME rather than its code. Used as the procedure column when the file has
+#: no code column; time limits and mechanisms are then looked up by the process title
+#: (see :meth:`qms.kpi.classify.Classifier.limit_of`).
+PROCEDURE_NAME_SYNONYMS: tuple[str, ...] = (
+    "Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "Thủ tục", "Thủ tục hành chính", "procedure name",
+)
+
 #: Columns without which no dossier can be classified.
 REQUIRED: tuple[str, ...] = ("dossier_id", "received_at")
 
@@ -61,6 +68,7 @@ def _lookup() -> dict[str, str]:
 
 
 _LOOKUP = _lookup()
+_NAME_LOOKUP = frozenset(normalise_header(h) for h in PROCEDURE_NAME_SYNONYMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +77,15 @@ class ColumnMap:
 
     index: dict[str, int]
     header_row: int  # 1-based position of the header among the rows read
+    #: canonical name -> the header as the file writes it (for messages)
+    names: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> int:
         return self.index.get(name, -1)
+
+    def label(self, name: str) -> str:
+        """The file's own header for a canonical column (the canonical name when unknown)."""
+        return self.names.get(name) or name
 
     @property
     def width(self) -> int:
@@ -94,7 +108,17 @@ def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None)
         canon = explicit.get(key) or _LOOKUP.get(key)
         if canon and canon not in found:
             found[canon] = i
+    if "procedure_id" not in found:
+        for i, cell in enumerate(cells):
+            if isinstance(cell, str) and normalise_header(cell) in _NAME_LOOKUP:
+                found["procedure_id"] = i
+                break
     return found
+
+
+def header_names(cells: Sequence[str], found: Mapping[str, int]) -> dict[str, str]:
+    """Canonical name -> the header text of its column, on one line."""
+    return {canon: " ".join(str(cells[i]).replace("\ufeff", "").split()) for canon, i in found.items()}
 
 
 def accepted_headers(name: str) -> str:

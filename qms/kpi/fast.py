@@ -322,6 +322,13 @@ class PolarsFile:
                 fast &= ret != INVALID
                 res = np.where(use, ret, res)
         res_day = res >> DAY_SHIFT
+        stat = col("status")
+        if stat is not None:
+            # "returned" without a result date: the row loop rejects it with its reason
+            no_res = res == BLANK
+            if no_res.any():
+                returned = self._map("returned", stat.filter(pl.Series(no_res)), clf._returned, pl.Boolean)
+                fast[np.flatnonzero(no_res)[returned.to_numpy()]] = False
         fast &= (res < 0) | (res_day >= recv_day)
 
         # due: explicit, or the legal limit in working days after receipt
@@ -340,7 +347,7 @@ class PolarsFile:
             limits = clf.limits
             if proc is not None:
                 def limit_of(raw: str) -> int:
-                    v = limits.get(raw.strip())
+                    v = clf.limit_of(raw.strip())
                     return -1 if v is None else v
 
                 lim = self._map("limit", proc, limit_of, pl.Int64).to_numpy()
@@ -399,7 +406,6 @@ class PolarsFile:
         mask = pl.Series(fast)
         ref = clf.reference_day.toordinal()
         pstart = clf.period[0].toordinal() if clf.period else -1
-        stat = col("status")
         if stat is not None:
             ex = self._map("status", stat.filter(mask), lambda s: bool(s) and clf._excluded(s), pl.Boolean).to_numpy()
         else:
@@ -465,7 +471,7 @@ class PolarsFile:
         i_proc = cmap.get("procedure_id")
         if by == "mechanism" and clf.mechanisms and i_proc >= 0:
             proc = cells[f"field_{i_proc}"].fill_null("").filter(mask)
-            mech = self._map("mechanism", proc, lambda s: clf.mechanisms.get(s.strip(), ""), pl.String)
+            mech = self._map("mechanism", proc, lambda s: clf.mechanism_of(s.strip()), pl.String)
             keys = pl.DataFrame({"k": keys, "m": mech}).select(
                 pl.when(pl.col("k") == "").then(pl.col("m")).otherwise(pl.col("k"))).to_series()
         return pl.DataFrame({"k": keys}).select(
@@ -479,6 +485,7 @@ class PolarsFile:
         row = Classifier(clf.calendar, None, as_of=clf.as_of, period=clf.period, by=clf.by,
                          column_map=clf.column_map, mechanisms=clf.mechanisms)
         row.limits = clf.limits
+        row.procedure_names = clf.procedure_names
         row.dates = clf.dates
         row._status_cache = clf._status_cache
         claims = _Claims()

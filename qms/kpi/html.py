@@ -22,6 +22,8 @@ from qms.kpi.report import ObjectiveResult, check_target
 MAX_LINES = 8
 #: Bars drawn per bar chart (the lowest on-time rates first).
 MAX_BARS = 40
+#: Rejected rows listed by name (file:row and reason); the rest are counted ("and N more").
+MAX_REJECTED = 50
 
 
 @dataclass(slots=True)
@@ -148,6 +150,10 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         "objectives": objs,
         "sections": build_sections(result, series, goal),
         "rejected": len(result.rejected),
+        "rejected_rows": [(f"{Path(r.path).name}:{r.row}", r.dossier_id, r.reason)
+                          for r in result.rejected[:MAX_REJECTED]],
+        "rejected_more": (_("... and {n} more (use --format json for all)").format(n=len(result.rejected) - MAX_REJECTED)
+                          if len(result.rejected) > MAX_REJECTED else ""),
         "duplicates": len(result.duplicates),
     }
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.kpi.columns import normalise_header
 from qms.models.organisation import Manifest, Objective
 from qms.models.process import Process
 
@@ -57,6 +58,9 @@ class RepoKpi:
     #: procedure id or national code -> process id
     processes: dict[str, str] = field(default_factory=dict)
     objectives: list[ObjectiveTarget] = field(default_factory=list)
+    #: process title (vi and en, without accents, lower case) -> process id, for logs that name the
+    #: procedure instead of giving its code; titles shared by two processes are left out
+    names: dict[str, str] = field(default_factory=dict)
     manifest: Manifest | None = None
 
 
@@ -113,5 +117,14 @@ def load_repo_kpi(root: Path) -> RepoKpi:
                 repo.limits.setdefault(key, days)
                 repo.mechanisms.setdefault(key, mechanism)
                 repo.processes.setdefault(key, proc.id)
+    shared: set[str] = set()
+    for proc in processes:
+        if proc.administrative is None:
+            continue
+        for title in {normalise_header(t) for t in (proc.title.vi, proc.title.en) if t}:
+            if repo.names.setdefault(title, proc.id) != proc.id:
+                shared.add(title)
+    for title in shared:
+        del repo.names[title]
     repo.objectives = objective_targets(manifest, processes)
     return repo

@@ -200,7 +200,8 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
     from qms.kpi.report import check_objectives
 
     clf = Classifier(calendar_from_settings(repo.calendar), repo.limits, as_of=as_of, period=span, by="procedure",
-                     column_map=repo.columns, mechanisms=repo.mechanisms, series=("procedure", "unit"))
+                     column_map=repo.columns, mechanisms=repo.mechanisms, series=("procedure", "unit"),
+                     procedure_names=repo.names)
     read_logs(clf, logs)
     result = clf.result()
     results = check_objectives(result.counts, repo.objectives, lang)
