@@ -157,7 +157,8 @@ def rule(code: str) -> None:
     if r is None:
         raise UsageError(_("no rule {code}").format(code=code), hint=_("run `qms rules` for the list"))
     doc = r.doc()
-    click.echo(f"{r.code} {r.name} ({r.severity.label}, profile {r.profile})")
+    click.echo(_("{code} {name} ({severity}, profile {profile})").format(
+        code=r.code, name=r.name, severity=r.severity.label, profile=r.profile))
     if r.clauses:
         click.echo(_("ISO 9001:2015 clauses: {clauses}").format(clauses=", ".join(r.clauses)))
     click.echo("")

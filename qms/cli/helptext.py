@@ -22,10 +22,12 @@ import click
 
 from qms.i18n import get_language, ngettext, normalise_language, translate, use_language
 
-#: click modules that call ``_()`` / ``ngettext()`` at run time
+#: click modules that call ``_()`` / ``ngettext()`` at run time. Not ``click.decorators``: it translates
+#: the default help of --help/--version when the option is built and click caches that option, so a
+#: process that formatted Vietnamese help once would keep it; those texts stay English msgids and are
+#: translated with every other help text in :func:`localised`.
 _CLICK_MODULES = (
     "click.core",
-    "click.decorators",
     "click.exceptions",
     "click.formatting",
     "click.parser",

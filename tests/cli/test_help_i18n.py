@@ -104,3 +104,16 @@ def test_every_help_text_has_a_vietnamese_translation() -> None:
 def test_cli_catalogue_exists() -> None:
     root = Path(__file__).resolve().parents[2]
     assert (root / "qms" / "i18n" / "locale" / "vi" / "cli.po").is_file()
+
+
+def test_vietnamese_help_does_not_leak_into_a_later_english_page() -> None:
+    """Item 11: one process formatting Vietnamese then English help (tests, embedding) gets English the
+    second time: nothing translated is cached on the commands (click caches the --help option)."""
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    vi = runner.invoke(cli, ["--lang", "vi", "nc", "list", "--help"], env={"QMS_LANG": None})
+    en = runner.invoke(cli, ["nc", "list", "--help"], env={"QMS_LANG": None})
+    assert "Hiện hướng dẫn này rồi thoát." in vi.output, vi.output
+    assert "Show this message and exit." in en.output and "Cách dùng" not in en.output, en.output
+    assert en.output.startswith("Usage:"), en.output
