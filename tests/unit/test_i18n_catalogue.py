@@ -5,9 +5,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
-
 import literal_sinks  # tests/unit/literal_sinks.py (pytest puts this directory on sys.path)
+from babel.messages.extract import extract_from_dir
 
 from qms.i18n import CONTEXT_SEP, _, catalogue, pgettext, translate, use_language
 
@@ -127,3 +126,14 @@ def test_one_english_word_with_two_meanings_has_two_translations() -> None:
         assert _("Issue") == "Lần ban hành"
         assert pgettext("context of the organisation", "Issue") == "Vấn đề"
     assert pgettext("context of the organisation", "Issue") == "Issue"
+
+
+def test_schema_hints_given_to_gettext_as_variables_are_translated() -> None:
+    """Issue 16 item 9: the hints of ``store/workspace.py:_type_hint`` reach the catalogue."""
+    from qms.store.workspace import _type_hint
+
+    for etype in ("string_type", "int_parsing", "date_parsing", "literal_error", "list_type", "dict_type",
+                  "bool_type", "greater_than_equal", "less_than_equal", "no-such-type"):
+        english = _type_hint(etype)
+        with use_language("vi"):
+            assert _type_hint(etype) != english, etype
