@@ -200,3 +200,27 @@ def test_header_needs_a_dossier_id() -> None:
 def test_negative_limit_is_refused() -> None:
     with pytest.raises(QmsError, match="time limit"):
         run([], limits={"P": -1})
+
+
+def test_blank_group_is_named_in_the_reports_language() -> None:
+    """Issue 16 item 9: the group of rows with an empty unit reads "(để trống)" under --lang vi, in the
+    text report and the PDF/HTML template; JSON and CSV (machine formats) keep the key "(blank)"."""
+    from qms.i18n import use_language
+    from qms.kpi.report import to_csv, to_json, to_text
+
+    rows = [
+        ["A", "P1", "U1", "2019-03-01", "2019-03-08", "2019-03-07", ""],
+        ["C", "P2", "", "2019-03-01", "2019-03-08", "2019-03-08", ""],
+    ]
+    r = run(rows, by="unit")
+    with use_language("vi"):
+        text = to_text(r)
+        assert "(để trống)" in text and "(blank)" not in text, text
+        assert '"(blank)"' in to_json(r) and "(blank)" in to_csv(r)
+    assert "(blank)" in to_text(r)
+    from pathlib import Path
+
+    import qms.kpi
+
+    template = (Path(qms.kpi.__file__).parent / "templates" / "kpi_report.j2").read_text(encoding="utf-8")
+    assert "_('(blank)') if row.key == '(blank)'" in template
