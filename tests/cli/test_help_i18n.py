@@ -117,3 +117,14 @@ def test_vietnamese_help_does_not_leak_into_a_later_english_page() -> None:
     assert "Hiện hướng dẫn này rồi thoát." in vi.output, vi.output
     assert "Show this message and exit." in en.output and "Cách dùng" not in en.output, en.output
     assert en.output.startswith("Usage:"), en.output
+
+
+def test_rule_catalogue_is_vietnamese() -> None:
+    """Item 9: `qms --lang vi rules` and `qms --lang vi rule QMS703` print Vietnamese summaries."""
+    res = _run(["--lang", "vi", "rules"])
+    assert res.returncode == 0, res.stderr
+    assert "Không có cuộc xem xét của lãnh đạo nào" in res.stdout
+    assert "No management review within the review interval." not in res.stdout
+    one = _run(["--lang", "vi", "rule", "QMS703"])
+    assert one.returncode == 0 and "Không có cuộc xem xét của lãnh đạo nào" in one.stdout, one.stdout
+    assert "No management review within the review interval." in _run(["rules"]).stdout
