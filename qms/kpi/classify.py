@@ -218,6 +218,7 @@ class Classifier:
         self.counts = Counts()
         self.groups: dict[str, Counts] = {}
         self.rejected: list[RejectedRow] = []
+        self._cmap = ColumnMap({}, 0)  # the current file's columns (see _consume)
         self.duplicates: list[Duplicate] = []
         self.files: list[str] = []
         self.rows_read = 0
@@ -260,7 +261,7 @@ class Classifier:
                             names=accepted_headers(missing[0])
                         ),
                     )
-                return ColumnMap(found, stream.line())
+                return ColumnMap(found, stream.line(), {c: str(row[i]).strip() for c, i in found.items()})
             if scanned >= _HEADER_SCAN_ROWS:
                 break
         raise QmsError(
@@ -275,7 +276,7 @@ class Classifier:
         self.rejected.append(RejectedRow(stream.path, stream.line(), reason, dossier_id))
 
     def _bad_date(self, column: str, text: str) -> str:
-        return _("{column}: {reason}").format(column=column, reason=self.dates.reason(text))
+        return _("{column}: {reason}").format(column=self._cmap.header(column), reason=self.dates.reason(text))
 
     def _month(self, ordinal: int) -> str:
         m = self._month_cache.get(ordinal)
@@ -325,6 +326,7 @@ class Classifier:
         """The hot loop. ``line_base >= 0`` says every row is exactly one line and the
         first row read is line ``line_base + 1`` (the chunked reader); otherwise
         ``stream.line()`` gives the row number."""
+        self._cmap = cmap  # rejection reasons name the file's headers
         i_id, i_proc, i_unit = cmap.get("dossier_id"), cmap.get("procedure_id"), cmap.get("unit")
         i_recv, i_due, i_comp = cmap.get("received_at"), cmap.get("due_at"), cmap.get("completed_at")
         i_ret, i_stat, i_mech = cmap.get("returned_at"), cmap.get("status"), cmap.get("mechanism")
@@ -379,7 +381,7 @@ class Classifier:
                 if not did:
                     if any(c.strip() for c in row):
                         rows_read += 1
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("dossier_id is empty")))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("{column} is empty").format(column=cmap.header("dossier_id"))))
                     continue
             rows_read += 1
             # received_at (required)
@@ -392,7 +394,7 @@ class Classifier:
                 x = vget(s)
                 recv = x if x is not None else dparse(s)
             if recv < 0:
-                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("received_at", s) if recv == INVALID else _("received_at is empty"), did))
+                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date("received_at", s) if recv == INVALID else _("{column} is empty").format(column=cmap.header("received_at")), did))
                 continue
             recv_day = recv >> DAY_SHIFT
             # completion
@@ -465,7 +467,7 @@ class Classifier:
                     except ValueError:
                         paused = -1
                     if paused < 0:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("paused_days must be a whole number >= 0, got {value!r}").format(value=s), did))
+                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("{column} must be a whole number >= 0, got {value!r}").format(column=cmap.header("paused_days"), value=s), did))
                         continue
             if i_ps >= 0 and row[i_ps].strip():
                 s = row[i_ps]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Canonical column names, in the order they are documented.
 CANONICAL: tuple[str, ...] = (
@@ -69,6 +69,12 @@ class ColumnMap:
 
     index: dict[str, int]
     header_row: int  # 1-based position of the header among the rows read
+    #: canonical name -> the header text of the file, so that messages name the user's column
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str:
+        """The file's header for canonical column ``name`` (the canonical name when unknown)."""
+        return self.headers.get(name) or name
 
     def get(self, name: str) -> int:
         return self.index.get(name, -1)
