@@ -1,7 +1,7 @@
 """Find user-facing string literals that bypass the catalogue (issue 16 item 9).
 
 A *sink* is a place whose text reaches the user: ``click.echo``/``secho``, the constructor of a
-``QmsError`` subclass, a ``hint=``/``help=``/``message=`` keyword, a rule's ``self.at(doc, ptr, MESSAGE)``
+``QmsError`` subclass, a ``hint=``/``help=``/``message=``/``reason=`` keyword, a load, schema or KPI row problem, a rule's ``self.at(doc, ptr, MESSAGE)``
 and a ``ValueError`` raised in a model validator (pydantic shows its text). A literal reaching a sink
 must be wrapped in ``_()``/``N_()``/``pgettext``/``ngettext`` (or, for click ``help=``, be a msgid of the
 catalogue: click help is translated when the page is formatted). Literals without a letter
@@ -20,7 +20,9 @@ from pathlib import Path
 TRANSLATORS = {"_", "N_", "gettext", "ngettext", "pgettext", "bilingual"}
 ECHO = {"echo", "secho"}
 BASE_ERRORS = {"QmsError"}
-SINK_KEYWORDS = {"hint", "help", "message"}
+SINK_KEYWORDS = {"hint", "help", "message", "reason"}
+#: the store's and the KPI reader's problem records: constructor -> index of the positional message
+PROBLEM_RECORDS = {"LoadProblem": 1, "SchemaProblem": 1, "RejectedRow": 2}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -103,6 +105,8 @@ def scan(package: Path, help_msgids: set[str]) -> Iterator[Finding]:
                 candidates += [(name, a) for a in node.args[:2]]
             if name == "at" and isinstance(node.func, ast.Attribute) and len(node.args) >= 3:
                 candidates.append(("finding message", node.args[2]))
+            if name in PROBLEM_RECORDS and len(node.args) > PROBLEM_RECORDS[name]:
+                candidates.append((name, node.args[PROBLEM_RECORDS[name]]))
             if name == "Diagnostic" and len(node.args) >= 4:
                 candidates.append(("finding message", node.args[3]))
             for kw in node.keywords:

@@ -88,6 +88,7 @@ def test_the_literal_scan_finds_what_it_should(tmp_path: Path) -> None:
         "raise UsageError(f'no procedure with id {x}', hint=_('fine'))\n"
         "raise UsageError(_('x {a}').format(a=1), hint='run it')\n"
         "self.at(doc, '/a', 'bad value')\n"
+        "LoadProblem('syntax', f'unexpected node {k}')\n"
         "click.option('--x', help='Some help.')\n"
         "click.option('--y', help='Known help.')\n"
     )
@@ -98,6 +99,7 @@ def test_the_literal_scan_finds_what_it_should(tmp_path: Path) -> None:
         ("qms/cli.py", "UsageError", "no procedure with id "),
         ("qms/cli.py", "hint=", "run it"),
         ("qms/cli.py", "finding message", "bad value"),
+        ("qms/cli.py", "LoadProblem", "unexpected node "),
         ("qms/cli.py", "help=", "Some help."),
     }, got
 
