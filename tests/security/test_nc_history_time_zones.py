@@ -99,7 +99,7 @@ def test_kpi_offset_out_of_range_rejects_the_row(tmp_path: Path, engine: str) ->
     assert (data["rows_read"], data["total"], data["rejected_rows"]) == (len(GOOD) + len(BAD), len(GOOD), len(BAD))
     got = {row["row"]: row["reason"] for row in data["rejected"]}
     for n, offset in enumerate(BAD, start=len(GOOD) + 2):  # line 1 is the header
-        assert n in got and got[n].startswith("received_at:") and f"invalid UTC offset {offset}" in got[n], got
+        assert n in got and got[n].startswith("Ngày tiếp nhận:") and f"invalid UTC offset {offset}" in got[n], got
 
 
 def test_as_of_with_offset_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
