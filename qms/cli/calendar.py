@@ -155,6 +155,12 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
         ]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    from babel.dates import format_date
+
+    # the weekday in the language of messages ("Thứ 7", "CN"), padded to its longest abbreviation
+    monday = dt.date(2027, 1, 4)
+    width = max(len(format_date(monday + dt.timedelta(days=i), "EEE", locale=lang)) for i in range(7))
     for h in days:
         marker = _("day off") if h.is_day_off else _("working day")
-        click.echo(f"{h.date.isoformat()}  {h.date.strftime('%a')}  {marker:<12}  {one_line(h.name(lang))}")
+        weekday = format_date(h.date, "EEE", locale=lang)
+        click.echo(f"{h.date.isoformat()}  {weekday:<{width}}  {marker:<12}  {one_line(h.name(lang))}")

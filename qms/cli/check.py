@@ -14,7 +14,7 @@ from qms import __version__
 from qms.diagnostics import Severity
 from qms.engine import CheckOptions, run_check
 from qms.errors import UsageError
-from qms.i18n import _, get_language, ngettext
+from qms.i18n import _, get_language, ngettext, translate
 from qms.output import FORMATTERS
 from qms.output.jsonfmt import document, from_document
 from qms.output.safe import inert
@@ -146,7 +146,7 @@ def rules(fmt: str, profile: str) -> None:
         return
     for r in chosen:
         clauses = ", ".join(r.clauses) or "-"
-        click.echo(f"{r.code}  {r.name:<34} {r.severity.label:<8} {r.profile:<6} [{clauses}]  {r.summary()}")
+        click.echo(f"{r.code}  {r.name:<34} {r.severity.label:<8} {r.profile:<6} [{clauses}]  {translate(r.summary())}")
 
 
 @click.command()
@@ -157,11 +157,15 @@ def rule(code: str) -> None:
     if r is None:
         raise UsageError(_("no rule {code}").format(code=code), hint=_("run `qms rules` for the list"))
     doc = r.doc()
-    click.echo(f"{r.code} {r.name} ({r.severity.label}, profile {r.profile})")
+    click.echo(_("{code} {name} ({severity}, profile {profile})").format(
+        code=r.code, name=r.name, severity=r.severity.label, profile=r.profile))
     if r.clauses:
         click.echo(_("ISO 9001:2015 clauses: {clauses}").format(clauses=", ".join(r.clauses)))
     click.echo("")
-    click.echo(doc.get("summary", ""))
+    # the summary's first line is a msgid (rules.po); the sections are shown in English until translated
+    summary = doc.get("summary", "")
+    first, _sep, rest = summary.partition("\n")
+    click.echo(translate(first) + _sep + rest)
     for section, title in (("what_it_checks", _("What it checks")), ("why", _("Why")),
                            ("example", _("Example")), ("fix", _("Fix"))):
         if doc.get(section):

@@ -15,8 +15,11 @@ from typing import Any
 import click
 
 from qms import __version__
+from qms.cli.helptext import QmsContext, localise_tree, route_click_gettext
 from qms.errors import QmsError
 from qms.i18n import _, set_language
+
+route_click_gettext()  # "Usage:", "Options:" and click's usage errors in the user's language
 
 # Explicit registry: command name -> "module:attribute". Each module is imported
 # only when its command runs, so `qms check` does not pay for WeasyPrint.
@@ -47,6 +50,8 @@ class _Interrupted(Exception):
 
 
 class LazyGroup(click.Group):
+    context_class = QmsContext
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -64,7 +69,13 @@ class LazyGroup(click.Group):
         module = importlib.import_module(module_name)
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
+        localise_tree(command)
         return command
+
+
+def _language_now(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    set_language(value)
+    return value
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,6 +91,8 @@ class LazyGroup(click.Group):
     type=click.Choice(["vi", "en"]),
     default=None,
     envvar="QMS_LANG",
+    is_eager=True,  # before --help, so that `qms --lang vi --help` is Vietnamese
+    callback=_language_now,
     help="Language of messages (default: English, or QMS_LANG).",
 )
 @click.option(

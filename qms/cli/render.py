@@ -53,13 +53,13 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     from qms.render.documents import render as do_render
 
     if kind != "procedure" and proc_id:
-        raise UsageError(f"`qms render {kind}` takes no ID (got {proc_id!r})")
+        raise UsageError(_("`qms render {kind}` takes no ID (got {id!r})").format(kind=kind, id=proc_id))
     if fmt == "html" and (variant or tagged or sign):
-        raise UsageError("--pdf-variant, --tagged and --sign apply to PDF output only")
+        raise UsageError(_("--pdf-variant, --tagged and --sign apply to PDF output only"))
     if sign and p12 is None:
-        raise UsageError("--sign needs --p12 FILE (and --password-file F if the file has a password)")
+        raise UsageError(_("--sign needs --p12 FILE (and --password-file F if the file has a password)"))
     if not sign and (p12 is not None or password_file is not None or sig_field is not None):
-        raise UsageError("--p12, --password-file and --field are options of --sign")
+        raise UsageError(_("--p12, --password-file and --field are options of --sign"))
     from qms.store.outputs import guard_output, guard_site_dir, mark_site
 
     root = repo_root(ctx)

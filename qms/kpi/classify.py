@@ -307,6 +307,7 @@ class Classifier:
                  "(e.g. 'Ngày trả kết quả')").format(status=" ".join(status.split()))
 
     def _bad_date(self, column: str, text: str) -> str:
+        """``column`` is the file's own header (``ColumnMap.label``)."""
         return _("{column}: {reason}").format(column=column, reason=self.dates.reason(text))
 
     def _key_of(self, proc: str) -> str:

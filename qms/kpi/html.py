@@ -91,7 +91,7 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
                 c = monthly[key].get(m)
                 r = c.on_time_rate if c is not None else None
                 rates.append(None if r is None else r * 100)
-            lines[key] = rates
+            lines[_("(blank)") if key == "(blank)" else key] = rates
         target = goal[1] if goal else None
         line_svg = line_chart(months, lines, title=_("Monthly on-time rate ({what})").format(what=key_label.lower()),
                               target=target)

@@ -29,6 +29,15 @@ class TargetCheck:
         return {"metric": "on_time_rate", "target": self.target_percent, "actual": self.actual_percent, "met": self.met}
 
 
+#: the group of rows whose grouping cell is empty; JSON and CSV keep it as is (machine formats)
+BLANK_GROUP = "(blank)"
+
+
+def group_label(key: str) -> str:
+    """A group key as a person reads it: the empty cell's group in the report's language."""
+    return _("(blank)") if key == BLANK_GROUP else key
+
+
 def compare(actual: float, op: str, target: float) -> bool:
     """``actual op target`` for percentages (a 1e-9 tolerance for float noise)."""
     if op == ">":
@@ -189,7 +198,7 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     if result.groups:
         lines.append("")
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
-        keys = {key: one_line(key) for key in result.groups}  # group keys are cells of the log
+        keys = {key: one_line(group_label(key)) for key in result.groups}  # group keys are cells of the log
         key_w = max(len(head[0]), *(len(k) for k in keys.values())) + 2
         lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>14}" for h in head[1:]))
         for key, g in result.groups.items():

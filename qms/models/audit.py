@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from qms.i18n import _
 from qms.models.common import Identifier, NFCStr, Strict, Text
 
 AuditState = Literal["planned", "in_progress", "reported", "closed"]
@@ -46,7 +47,7 @@ class ProgrammeAudit(Strict):
     @model_validator(mode="after")
     def _something(self) -> ProgrammeAudit:
         if not self.processes and not self.clauses:
-            raise ValueError("an audit needs `processes` or `clauses`")
+            raise ValueError(_("an audit needs `processes` or `clauses`"))
         return self
 
 
@@ -124,7 +125,7 @@ class Finding(Strict):
     @classmethod
     def _nc_id(cls, value: str) -> str:
         if value and not re.fullmatch(r"NC-\d{4}-\d{4}", value):
-            raise ValueError(f"`{value}` is not a nonconformity id such as NC-2026-0001")
+            raise ValueError(_("`{value}` is not a nonconformity id such as NC-2026-0001").format(value=value))
         return value
 
     @property
@@ -163,9 +164,9 @@ class Audit(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Audit:
         if self.state in ("reported", "closed") and self.report is None:
-            raise ValueError(f"an audit in state `{self.state}` needs a `report`")
+            raise ValueError(_("an audit in state `{state}` needs a `report`").format(state=self.state))
         if self.state == "closed" and self.closed is None:
-            raise ValueError("a closed audit needs the `closed` date")
+            raise ValueError(_("a closed audit needs the `closed` date"))
         return self
 
     @property

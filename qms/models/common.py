@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from qms.i18n import _
+
 if TYPE_CHECKING:  # only `qms schema` builds JSON Schemas; keep pydantic.json_schema off the start-up path
     from pydantic import GetJsonSchemaHandler
     from pydantic.json_schema import JsonSchemaValue
@@ -67,7 +69,7 @@ class Text(Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> Text:
         if not self.vi.strip() and not self.en.strip():
-            raise ValueError("text must not be empty: give `vi` and `en`")
+            raise ValueError(_("text must not be empty: give `vi` and `en`"))
         return self
 
     @classmethod
@@ -113,14 +115,14 @@ class Duration(Strict):
     @classmethod
     def _parse(cls, value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("a duration is text such as `2d`, `0.5d` or `4h`, not true/false")
+            raise ValueError(_("a duration is text such as `2d`, `0.5d` or `4h`, not true/false"))
         if isinstance(value, int | float):
-            raise ValueError(f"write the unit: `{value}d` for working days or `{value}h` for working hours")
+            raise ValueError(_("write the unit: `{value}d` for working days or `{value}h` for working hours").format(value=value))
         if isinstance(value, str):
             text = unicodedata.normalize("NFC", value)
             m = _DURATION_RE.match(text)
             if not text.strip() or m is None or (m.group("days") is None and m.group("hours") is None):
-                raise ValueError(f"cannot read duration {value!r}; write `2d`, `0.5d`, `4h` or `1d 4h`")
+                raise ValueError(_("cannot read duration {value!r}; write `2d`, `0.5d`, `4h` or `1d 4h`").format(value=value))
             days = float((m.group("days") or "0").replace(",", "."))
             hours = float((m.group("hours") or "0").replace(",", "."))
             return {"days": days, "hours": hours}

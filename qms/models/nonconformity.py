@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from qms.i18n import _
 from qms.models.common import Identifier, NFCStr, Strict, Text
 
 NC_ID_PATTERN = r"^NC-\d{4}-\d{4,}$"
@@ -135,9 +136,9 @@ class CauseAnalysis(Strict):
     @model_validator(mode="after")
     def _method_filled(self) -> CauseAnalysis:
         if self.method == "five_why" and not any(w.strip() for w in self.whys):
-            raise ValueError("a 5-why analysis needs `whys:` (at least one why)")
+            raise ValueError(_("a 5-why analysis needs `whys:` (at least one why)"))
         if self.method == "fishbone" and not any(any(i.strip() for i in v) for v in self.fishbone.values()):
-            raise ValueError("a fishbone analysis needs `fishbone:` causes under at least one category")
+            raise ValueError(_("a fishbone analysis needs `fishbone:` causes under at least one category"))
         return self
 
 

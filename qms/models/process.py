@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from qms.i18n import _
 from qms.models.common import DocumentControl, Duration, Identifier, NFCStr, Strict, Text
 
 
@@ -47,7 +48,7 @@ class Step(Strict):
     @model_validator(mode="after")
     def _decision_shape(self) -> Step:
         if self.decision is not None and self.next:
-            raise ValueError("a step has either `next` or `decision`, not both")
+            raise ValueError(_("a step has either `next` or `decision`, not both"))
         return self
 
     def successors(self) -> list[str]:
@@ -75,7 +76,7 @@ class Fee(Strict):
     @model_validator(mode="after")
     def _something(self) -> Fee:
         if self.amount_vnd is None and self.text is None:
-            raise ValueError("give `amount_vnd` or `text` (e.g. 'Miễn phí / Free of charge')")
+            raise ValueError(_("give `amount_vnd` or `text` (e.g. 'Miễn phí / Free of charge')"))
         return self
 
 

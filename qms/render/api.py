@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from qms.errors import QmsError
+from qms.i18n import _
 from qms.render.assets import prepare_fonts
 from qms.render.documents import _attachment, document_context
 from qms.render.env import environment
@@ -50,7 +51,7 @@ def render_html_document(template_name: str, context: dict[str, Any], root: Path
     try:
         template = env.get_template(template_name)
     except jinja2.TemplateNotFound as exc:
-        raise QmsError(f"unknown render template {template_name!r}") from exc
+        raise QmsError(_("unknown render template {name!r}").format(name=template_name)) from exc
     full = document_context({"lang": lang, "_": translator(lang), "date": lambda d: format_date(d, lang),
                              **context}, site=site)
     if root is not None:
@@ -58,7 +59,7 @@ def render_html_document(template_name: str, context: dict[str, Any], root: Path
     try:
         return unicodedata.normalize("NFC", template.render(full))
     except jinja2.UndefinedError as exc:
-        raise QmsError(f"template {template_name}: {exc.message}") from exc
+        raise QmsError(_("template {name}: {detail}").format(name=template_name, detail=exc.message)) from exc
 
 
 def write_pdf(html: str, out_path: Path, root: Path | None,
@@ -75,7 +76,7 @@ def write_pdf(html: str, out_path: Path, root: Path | None,
             items.append(a)
         else:
             if root is None:
-                raise QmsError("attachments by path need a repository root")
+                raise QmsError(_("attachments by path need a repository root"))
             items.append(_attachment(root, a))
     if root is not None:
         prepare_fonts(root)

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from qms.errors import QmsError
+from qms.i18n import _
 from qms.store.cache_dir import CacheArea, shared_area
 
 SCHEME = "qms-asset:"
@@ -44,12 +45,12 @@ def _source_font() -> Path:
     try:
         import fontpkg_noto_sans
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise QmsError("the fontpkg-noto-sans package is not installed",
+        raise QmsError(_("the fontpkg-noto-sans package is not installed"),
                        hint="pip install fontpkg-noto-sans") from exc
     root = Path(fontpkg_noto_sans.ROOT) / "files"
     candidates = sorted(p for p in root.glob("NotoSans[[]*.ttf") if "Italic" not in p.name)
     if not candidates:  # pragma: no cover
-        raise QmsError(f"no Noto Sans TTF found in the fontpkg-noto-sans package ({root.name})")
+        raise QmsError(_("no Noto Sans TTF found in the fontpkg-noto-sans package ({name})").format(name=root.name))
     return candidates[0]
 
 

@@ -78,10 +78,10 @@ def load_for_render(root: Path) -> Workspace:
               if d.kind in ("manifest", "process", "record-register") and d.model is None]
     if broken:
         shown = ", ".join(broken[:5]) + (f" (+{len(broken) - 5})" if len(broken) > 5 else "")
-        raise QmsError(f"cannot render: these files do not load: {shown}",
-                       hint="run `qms check` and fix the errors first")
+        raise QmsError(_("cannot render: these files do not load: {files}").format(files=shown),
+                       hint=_("run `qms check` and fix the errors first"))
     if ws.manifest is None:
-        raise QmsError("cannot render: qms.yaml is missing or invalid", hint="run `qms check`")
+        raise QmsError(_("cannot render: qms.yaml is missing or invalid"), hint=_("run `qms check`"))
     return ws
 
 
@@ -96,9 +96,9 @@ def _attachment(root: Path, rel: str) -> PdfAttachment:
     try:
         path.relative_to(root.resolve())
     except ValueError:
-        raise QmsError(f"refusing to attach {rel!r}: it is outside the repository") from None
+        raise QmsError(_("refusing to attach {path!r}: it is outside the repository").format(path=rel)) from None
     if not path.is_file():
-        raise QmsError(f"refusing to attach {rel!r}: not a regular file in the repository")
+        raise QmsError(_("refusing to attach {path!r}: not a regular file in the repository").format(path=rel))
     return PdfAttachment(path.relative_to(root.resolve()).as_posix(), read_yaml_bytes(path),
                          "source YAML")
 
@@ -275,7 +275,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     for _view, key in proc_keys:
         pages = cache.pages(key)
         if pages is None:  # pragma: no cover - a worker always writes its result
-            raise QmsError("a rendered procedure is missing from the render cache", hint="rerun the command")
+            raise QmsError(_("a rendered procedure is missing from the render cache"), hint=_("rerun the command"))
         proc_pages.append(pages)
 
     # The front matter's table of contents needs its own page count. The page-number column has a
@@ -316,7 +316,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
             break
         guess = front_pages
     else:  # pragma: no cover - the front matter's length does not depend on its page numbers
-        raise QmsError("the table of contents did not settle", hint="report this as a bug")
+        raise QmsError(_("the table of contents did not settle"), hint=_("report this as a bug"))
     cache.set_hint(hint_name, front_pages)
     parts = [(f"{view.control.code} {view.title}", cache.read(key)) for view, key in proc_keys]
     merged = merge_pdfs(cache.read(front_key), parts, outline_title=translate("Procedures", lang),
@@ -339,7 +339,8 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
                 opts: RenderOptions) -> RenderStats:
     """A self-contained static site: ``index.html``, one page per procedure, ``assets/fonts``."""
     if outdir.exists() and not outdir.is_dir():
-        raise QmsError(f"{outdir} is a file; HTML output needs a directory", hint="give a directory with -o")
+        raise QmsError(_("{path} is a file; HTML output needs a directory").format(path=outdir),
+                       hint=_("give a directory with -o"))
     stats = RenderStats()
     lang = opts.lang
     views = procedure_views(ws, lang)
@@ -370,9 +371,11 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
 def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOptions,
            ws: Workspace | None = None) -> RenderStats:
     if kind not in KINDS:
-        raise QmsError(f"unknown document kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+        raise QmsError(_("unknown document kind {kind!r}").format(kind=kind),
+                       hint=_("use one of: {choices}").format(choices=", ".join(KINDS)))
     if kind == "procedure" and not proc_id:
-        raise QmsError("`qms render procedure` needs a procedure id", hint="e.g. qms render procedure QT-HT-01 -o x.pdf")
+        raise QmsError(_("`qms render procedure` needs a procedure id"),
+                       hint=_("e.g. qms render procedure QT-HT-01 -o x.pdf"))
     if proc_id:
         from qms.store.paths import PROCESS, check_id
 
@@ -382,7 +385,8 @@ def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOp
     if opts.fmt == "html":
         return render_site(root, ws, kind, proc_id, out, opts)
     if out.is_dir():
-        raise QmsError(f"{out} is a directory; PDF output needs a file name", hint="e.g. -o out/manual.pdf")
+        raise QmsError(_("{path} is a directory; PDF output needs a file name").format(path=out),
+                       hint=_("e.g. -o out/manual.pdf"))
     dispatch: dict[str, Callable[[], RenderStats]] = {
         "manual": lambda: render_manual_pdf(root, ws, out, opts),
         "procedure": lambda: render_procedure_pdf(root, ws, proc_id or "", out, opts),

@@ -63,7 +63,7 @@ def render_template(template_name: str, context: dict[str, Any], lang: str) -> s
     except jinja2.TemplateNotFound as exc:
         from qms.errors import QmsError
 
-        raise QmsError(f"unknown render template {template_name!r}") from exc
+        raise QmsError(translate("unknown render template {name!r}").format(name=template_name)) from exc
     full = {"lang": lang, "_": translator(lang), "date": lambda d: format_date(d, lang), **context}
     return unicodedata.normalize("NFC", template.render(full))
 

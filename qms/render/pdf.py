@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qms.errors import QmsError
+from qms.i18n import _
 from qms.render.assemble import SigField
 
 VARIANTS: tuple[str, ...] = ("pdf/a-3b",)
@@ -92,7 +93,8 @@ def check_variant(variant: str | None) -> str | None:
     if variant is None:
         return None
     if variant.lower() not in VARIANTS:
-        raise QmsError(f"unsupported PDF variant {variant!r}", hint=f"use one of: {', '.join(VARIANTS)}")
+        raise QmsError(_("unsupported PDF variant {variant!r}").format(variant=variant),
+                       hint=_("use one of: {choices}").format(choices=", ".join(VARIANTS)))
     return variant.lower()
 
 

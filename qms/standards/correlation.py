@@ -38,6 +38,7 @@ from typing import Any, Literal
 import yaml
 
 from qms.errors import ConfigError, UsageError
+from qms.i18n import _
 from qms.standards import normalise_clause
 
 try:  # pragma: no cover
@@ -62,7 +63,8 @@ def edition_of(text: str) -> str:
     """``"ISO 9001:2008"`` or ``"2008"`` → ``"2008"``; anything else is a usage error."""
     m = _EDITION_RE.match(str(text).strip())
     if m is None:
-        raise UsageError(f"unknown edition {text!r}", hint="write the year of the edition, e.g. 2008 or 2015")
+        raise UsageError(_("unknown edition {text!r}").format(text=text),
+                         hint=_("write the year of the edition, e.g. 2008 or 2015"))
     return m.group("year")
 
 
@@ -121,8 +123,8 @@ class Correlations:
         found = self.tables.get(key)
         if found is None:
             pairs = ", ".join(f"{a}→{b}" for a, b in sorted(self.tables)) or "none"
-            raise UsageError(f"no correlation table from ISO 9001:{key[0]} to ISO 9001:{key[1]}",
-                             hint=f"available tables: {pairs}")
+            raise UsageError(_("no correlation table from ISO 9001:{src} to ISO 9001:{dst}").format(src=key[0], dst=key[1]),
+                             hint=_("available tables: {tables}").format(tables=pairs))
         return found
 
     def targets_of(self, source: str) -> list[str]:
@@ -139,12 +141,14 @@ def _text(value: Any) -> str:
 
 def _row(clause: str, raw: Any, verified: frozenset[str], origin: str) -> Row:
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{origin}: row {clause!r} must be a mapping with `to:` and `evidence:`")
+        raise ConfigError(_("{origin}: row {clause!r} must be a mapping with `to:` and `evidence:`").format(
+            origin=origin, clause=clause))
     targets = raw.get("to", [])
     if isinstance(targets, str):
         targets = [targets]
     if not isinstance(targets, list):
-        raise ConfigError(f"{origin}: row {clause!r}: `to` must be a list of clause numbers")
+        raise ConfigError(_("{origin}: row {clause!r}: `to` must be a list of clause numbers").format(
+            origin=origin, clause=clause))
     evidence = _text(raw.get("evidence", "")).strip()
     confidence: Confidence = VERIFIED if evidence in verified else TO_CONFIRM
     return Row(
@@ -160,20 +164,20 @@ def _row(clause: str, raw: Any, verified: frozenset[str], origin: str) -> Row:
 def parse_tables(data: Any, origin: str) -> list[Table]:
     """The tables of one correlation file (either spelling)."""
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{origin}: a correlation file must be a mapping")
+        raise ConfigError(_("{origin}: a correlation file must be a mapping").format(origin=origin))
     verified_raw = data.get("verified_evidence")
     if verified_raw is None:
         verified = DEFAULT_VERIFIED_EVIDENCE
     elif isinstance(verified_raw, list):
         verified = frozenset(str(v) for v in verified_raw)
     else:
-        raise ConfigError(f"{origin}: `verified_evidence` must be a list of evidence tags")
+        raise ConfigError(_("{origin}: `verified_evidence` must be a list of evidence tags").format(origin=origin))
     source = _text(data.get("source", ""))
     sections: list[tuple[str, str, Any]] = []
     header = data.get("correlation")
     if header is not None:
         if not isinstance(header, Mapping) or "from" not in header or "to" not in header:
-            raise ConfigError(f"{origin}: `correlation:` needs `from:` and `to:` editions")
+            raise ConfigError(_("{origin}: `correlation:` needs `from:` and `to:` editions").format(origin=origin))
         sections.append((edition_of(str(header["from"])), edition_of(str(header["to"])), data.get("rows")))
     for key, value in data.items():
         m = _SECTION_RE.match(str(key))
@@ -182,7 +186,8 @@ def parse_tables(data: Any, origin: str) -> list[Table]:
     tables: list[Table] = []
     for src, dst, rows in sections:
         if not isinstance(rows, Mapping):
-            raise ConfigError(f"{origin}: the rows of the {src}→{dst} table must be a mapping of clause numbers")
+            raise ConfigError(_("{origin}: the rows of the {src}→{dst} table must be a mapping of clause numbers").format(
+                origin=origin, src=src, dst=dst))
         table = Table(src, dst, source=source, origin=origin)
         for clause, raw in rows.items():
             cid = normalise_clause(str(clause))
@@ -210,8 +215,8 @@ def build(tables: Iterable[Table]) -> Correlations:
     for table in tables:
         key = (table.source_edition, table.target_edition)
         if key in result.tables:
-            raise ConfigError(f"two correlation tables from {key[0]} to {key[1]} "
-                              f"({result.tables[key].origin} and {table.origin})")
+            raise ConfigError(_("two correlation tables from {src} to {dst} ({first} and {second})").format(
+                src=key[0], dst=key[1], first=result.tables[key].origin, second=table.origin))
         result.tables[key] = table
     for key, table in list(result.tables.items()):
         back = (key[1], key[0])
@@ -231,7 +236,7 @@ def load_dir(directory: Path) -> Correlations:
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read correlation table {path.name}: {exc}") from None
+            raise ConfigError(_("cannot read correlation table {name}: {detail}").format(name=path.name, detail=exc)) from None
         tables.extend(parse_tables(data, path.name))
     return build(tables)
 
@@ -261,8 +266,8 @@ def default_target(source: str, corr: Correlations) -> str:
     src = edition_of(source)
     options = corr.targets_of(src)
     if not options:
-        raise UsageError(f"no correlation table starts from ISO 9001:{src}",
-                         hint=f"known editions: {', '.join(corr.editions())}")
+        raise UsageError(_("no correlation table starts from ISO 9001:{src}").format(src=src),
+                         hint=_("known editions: {editions}").format(editions=", ".join(corr.editions())))
     preferred = {"2008": "2015", "2015": "2008"}.get(src)
     if preferred in options:
         return preferred
@@ -280,15 +285,18 @@ def lookup(clause: str, source: str = "2008", target: str | None = None,
     table = corr.table(src, target)
     key = normalise_clause(clause)
     if not re.fullmatch(r"\d+(?:\.\d+)*", key):
-        raise UsageError(f"{clause!r} is not a clause number", hint="write a number such as 4.2.3 or 8.5.1")
+        raise UsageError(_("{clause!r} is not a clause number").format(clause=clause),
+                         hint=_("write a number such as 4.2.3 or 8.5.1"))
     row = table.lookup(key)
     if row is None:
         import difflib
 
         close = difflib.get_close_matches(key, list(table.rows), n=3, cutoff=0.6)
         raise UsageError(
-            f"clause {key} is not in the ISO 9001:{table.source_edition} → {table.target_edition} table",
-            hint=f"did you mean {', '.join(close)}?" if close else "check the clause number and --from",
+            _("clause {clause} is not in the ISO 9001:{src} → {dst} table").format(
+                clause=key, src=table.source_edition, dst=table.target_edition),
+            hint=(_("did you mean {clauses}?").format(clauses=", ".join(close)) if close
+                  else _("check the clause number and --from")),
         )
     own = clause_titles(table.source_edition, key)
     if not own["en"] and row.title:

@@ -232,7 +232,7 @@ class _FastSheetScan(_SheetBounds):
         part, self.carry = buf[:cut], buf[cut:]
         if len(self.carry) > _MAX_TAG:
             raise FileRefused(self.path, _("the sheet {name} is not valid XML: {reason}").format(
-                name=self.name, reason="a tag or text longer than 1 MiB"),
+                name=self.name, reason=_("a tag or text longer than 1 MiB")),
                 _("open the file in Excel and save it again"), "io")
         if not part or not self.exact:
             return

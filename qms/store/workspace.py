@@ -295,7 +295,7 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
                 (_("YAML reads the unquoted `{value}` as a boolean")
                  if surprise.lower() in ("y", "n", "yes", "no", "on", "off")
                  else _("YAML reads the unquoted `{value}` as a number")).format(value=surprise)
-                + f" ({msg})",
+                + " (" + _type_message(etype, msg) + ")",
                 pointer, mark.line, mark.column, _("quote it: '{value}'").format(value=surprise), edits))
             continue
         key = (pointer, msg)
@@ -343,24 +343,24 @@ def _type_message(etype: str, msg: str) -> str:
 
 def _type_hint(etype: str) -> str:
     hints = {
-        "string_type": "write text, quoted if it looks like a number or yes/no",
-        "int_parsing": "write a whole number",
-        "int_type": "write a whole number",
-        "date_from_datetime_parsing": "write a date as YYYY-MM-DD",
-        "date_parsing": "write a date as YYYY-MM-DD",
-        "date_type": "write a date as YYYY-MM-DD",
-        "literal_error": "use one of the listed values",
-        "list_type": "write a list (lines starting with `- `)",
-        "model_type": "write a mapping of fields (key: value lines)",
-        "model_attributes_type": "write a mapping of fields (key: value lines)",
-        "dict_type": "write a mapping (key: value lines)",
-        "string_pattern_mismatch": "use letters, digits, '.', '_' or '-' only",
-        "bool_type": "write true or false",
-        "bool_parsing": "write true or false",
-        "greater_than_equal": "use a larger value",
-        "less_than_equal": "use a smaller value",
+        "string_type": N_("write text, quoted if it looks like a number or yes/no"),
+        "int_parsing": N_("write a whole number"),
+        "int_type": N_("write a whole number"),
+        "date_from_datetime_parsing": N_("write a date as YYYY-MM-DD"),
+        "date_parsing": N_("write a date as YYYY-MM-DD"),
+        "date_type": N_("write a date as YYYY-MM-DD"),
+        "literal_error": N_("use one of the listed values"),
+        "list_type": N_("write a list (lines starting with `- `)"),
+        "model_type": N_("write a mapping of fields (key: value lines)"),
+        "model_attributes_type": N_("write a mapping of fields (key: value lines)"),
+        "dict_type": N_("write a mapping (key: value lines)"),
+        "string_pattern_mismatch": N_("use letters, digits, '.', '_' or '-' only"),
+        "bool_type": N_("write true or false"),
+        "bool_parsing": N_("write true or false"),
+        "greater_than_equal": N_("use a larger value"),
+        "less_than_equal": N_("use a smaller value"),
     }
-    return _(hints.get(etype, "fix the value"))
+    return _(hints.get(etype, N_("fix the value")))
 
 
 def parse_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:

@@ -255,7 +255,7 @@ class _Builder:
             ]
         if isinstance(node, MappingNode):
             return self._mapping(node, pointer, depth)
-        raise _Abort(LoadProblem("syntax", f"unexpected YAML node {type(node).__name__}"))  # pragma: no cover
+        raise _Abort(LoadProblem("syntax", _("unexpected YAML node {kind}").format(kind=type(node).__name__)))  # pragma: no cover
 
     def _key(self, node: ScalarNode, pointer: str) -> Any:
         """The value of a mapping key; an unknown tag or an unreadable value is a problem, never an exception."""

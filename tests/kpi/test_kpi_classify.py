@@ -200,3 +200,50 @@ def test_header_needs_a_dossier_id() -> None:
 def test_negative_limit_is_refused() -> None:
     with pytest.raises(QmsError, match="time limit"):
         run([], limits={"P": -1})
+
+
+def test_blank_group_is_named_in_the_reports_language() -> None:
+    """Issue 16 item 9: the group of rows with an empty unit reads "(để trống)" under --lang vi, in the
+    text report and the PDF/HTML template; JSON and CSV (machine formats) keep the key "(blank)"."""
+    from qms.i18n import use_language
+    from qms.kpi.report import to_csv, to_json, to_text
+
+    rows = [
+        ["A", "P1", "U1", "2019-03-01", "2019-03-08", "2019-03-07", ""],
+        ["C", "P2", "", "2019-03-01", "2019-03-08", "2019-03-08", ""],
+    ]
+    r = run(rows, by="unit")
+    with use_language("vi"):
+        text = to_text(r)
+        assert "(để trống)" in text and "(blank)" not in text, text
+        assert '"(blank)"' in to_json(r) and "(blank)" in to_csv(r)
+    assert "(blank)" in to_text(r)
+    from pathlib import Path
+
+    import qms.kpi
+
+    template = (Path(qms.kpi.__file__).parent / "templates" / "kpi_report.j2").read_text(encoding="utf-8")
+    assert "_('(blank)') if row.key == '(blank)'" in template
+
+
+def test_rejection_reasons_name_the_files_headers() -> None:
+    """Issue 16 item 9: a rejected row's reason names the column as the file's header writes it
+    ("Ngày tiếp nhận"), not the internal name (`received_at`), in both languages."""
+    from qms.i18n import use_language
+
+    header = ["Mã hồ sơ", "Mã thủ tục", "Đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Trạng thái"]
+    rows = [
+        ["A", "P", "U", "2019-02-30", "2019-03-08", "", ""],
+        ["B", "P", "U", "", "2019-03-08", "", ""],
+        ["C", "P", "U", "2019-03-01", "2019-03-08", "2019-03-40", ""],
+    ]
+    r = run(rows, header)
+    reasons = [x.reason for x in r.rejected]
+    assert len(reasons) == 3, reasons
+    assert reasons[0].startswith("Ngày tiếp nhận: "), reasons
+    assert reasons[1] == "Ngày tiếp nhận is empty", reasons
+    assert reasons[2].startswith("Ngày trả kết quả: "), reasons
+    assert not any(name in " ".join(reasons) for name in ("received_at", "completed_at"))
+    with use_language("vi"):
+        r = run(rows, header)
+    assert r.rejected[1].reason == "cột Ngày tiếp nhận bị trống"

@@ -1,0 +1,135 @@
+"""Help pages in the user's language.
+
+Command docstrings and option ``help=`` texts stay English in the code (they are the msgids); they are
+translated through the catalogue (``qms/i18n/locale/<lang>/cli.po``) only while a help page or a
+usage line is formatted, then restored, so English help is byte-identical to click's own output.
+
+Click's own words ("Usage:", "Options:", "Show this message and exit.", its usage errors) come from
+``gettext.gettext`` imported into each click module; :func:`route_click_gettext` points those names
+at our catalogue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext as std_gettext
+import importlib
+import inspect
+import os
+from collections.abc import Iterator
+
+import click
+
+from qms.i18n import get_language, ngettext, normalise_language, translate, use_language
+
+#: click modules that call ``_()`` / ``ngettext()`` at run time. Not ``click.decorators``: it translates
+#: the default help of --help/--version when the option is built and click caches that option, so a
+#: process that formatted Vietnamese help once would keep it; those texts stay English msgids and are
+#: translated with every other help text in :func:`localised`.
+_CLICK_MODULES = (
+    "click.core",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+    "click.utils",
+)
+
+
+def _click_gettext(message: str) -> str:
+    return translate(message)
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return ngettext(singular, plural, n)
+
+
+def route_click_gettext() -> None:
+    """Make click's own strings go through our catalogue (idempotent)."""
+    for name in _CLICK_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "_", None) is std_gettext.gettext:
+            module._ = _click_gettext  # type: ignore[attr-defined]
+        if getattr(module, "ngettext", None) is std_gettext.ngettext:
+            module.ngettext = _click_ngettext  # type: ignore[attr-defined]
+
+
+def help_key(text: str) -> str:
+    """The msgid of a help text: click shows it cleaned of its docstring indentation."""
+    return inspect.cleandoc(text)
+
+
+def _translated(text: str) -> str:
+    key = help_key(text)
+    out = translate(key)
+    return text if out == key else out
+
+
+def help_language(ctx: click.Context) -> str:
+    """``--lang`` when it was parsed (it is eager), else ``QMS_LANG``, else the current language."""
+    root = ctx.find_root()
+    lang = root.params.get("lang")
+    if lang:
+        return normalise_language(str(lang))
+    env = os.environ.get("QMS_LANG")
+    return normalise_language(env) if env else get_language()
+
+
+@contextlib.contextmanager
+def localised(command: click.Command, ctx: click.Context) -> Iterator[None]:
+    """Translate ``command``'s help, its parameters' help and its subcommands' help for a while."""
+    saved: list[tuple[object, str, str]] = []
+
+    def swap(obj: object, attr: str) -> None:
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            saved.append((obj, attr, value))
+            setattr(obj, attr, _translated(value))
+
+    commands: list[click.Command] = [command]
+    if isinstance(command, click.Group):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                commands.append(sub)
+    try:
+        for cmd in commands:
+            for attr in ("help", "short_help", "epilog"):
+                swap(cmd, attr)
+        for param in command.get_params(ctx):
+            swap(param, "help")
+        yield
+    finally:
+        for obj, attr, value in reversed(saved):
+            setattr(obj, attr, value)
+
+
+class QmsContext(click.Context):
+    """A context whose help page and usage line are in the user's language."""
+
+    def get_help(self) -> str:
+        with use_language(help_language(self)), localised(self.command, self):
+            return super().get_help()
+
+    def get_usage(self) -> str:
+        with use_language(help_language(self)):
+            return super().get_usage()
+
+
+def localise_tree(command: click.Command) -> None:
+    """Give ``command`` and every command under it the localised context."""
+    command.context_class = QmsContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            localise_tree(sub)
+
+
+def walk(command: click.Command, ctx: click.Context) -> Iterator[click.Command]:
+    """``command`` and every command under it (for tests and catalogue checks)."""
+    yield command
+    if isinstance(command, click.Group):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                yield from walk(sub, ctx)
