@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from due_ics_reader import parse_ics, unescape
+from ics_reader import parse_ics, unescape
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "tests" / "rules" / "base"

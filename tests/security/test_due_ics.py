@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from due_ics_reader import parse_ics, unescape
+from ics_reader import parse_ics, unescape
 
 BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
 
