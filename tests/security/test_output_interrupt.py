@@ -45,6 +45,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _like_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it. A CI runner may start the suite from a background job, where the
+    shell sets SIGINT to "ignore" and every child inherits that (Python then installs no handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(repo: Path, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
     # a cache of its own: a manual rendered earlier in the session would come from the cache, and the
     # command could finish before the signal arrives
@@ -53,7 +59,7 @@ def _start(repo: Path, tmp_path: Path, *extra: str) -> subprocess.Popen[str]:
     env.pop("QMS_DEBUG", None)
     return subprocess.Popen([sys.executable, "-m", "qms", "render", "manual", "-o", str(tmp_path / "out" / "manual.pdf"),
                              *extra], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_like_a_terminal)
 
 
 def _wait_until(proc: subprocess.Popen[str], ready: object) -> None:
@@ -143,7 +149,8 @@ def test_ctrl_c_that_lands_in_a_destructor_is_not_lost(tmp_path: Path) -> None:
     ends the command with one line and exit 130; Python alone would swallow it and run on."""
     env = {**os.environ, "QMS_LANG": "en"}
     proc = subprocess.Popen([sys.executable, "-c", SPIN], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_like_a_terminal)
     assert proc.stdout is not None
     assert proc.stdout.readline() == "ready\n"
     time.sleep(0.3)  # inside the destructor most of the time; not a timing assertion
