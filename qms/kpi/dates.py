@@ -56,8 +56,8 @@ def _parse_date_part(text: str) -> int:
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     try:
         return dt.date(y, mo, d).toordinal()
-    except ValueError as exc:
-        raise DateError(_("{text!r} is not a valid date ({reason})").format(text=text, reason=exc)) from None
+    except ValueError:
+        raise DateError(_("{text!r} is not a date that exists").format(text=text)) from None
 
 
 def _parse_time_part(text: str) -> tuple[int, int]:

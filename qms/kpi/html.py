@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import _, format_percent
+from qms.i18n import _, format_percent, get_language
 from qms.kpi.charts import bar_chart, line_chart
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.kpi.report import ObjectiveResult, check_target
@@ -96,7 +96,8 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
         line_svg = line_chart(months, lines, title=_("Monthly on-time rate ({what})").format(what=key_label.lower()),
                               target=target)
         ranked = sorted(totals, key=lambda k: (totals[k].on_time_rate if totals[k].on_time_rate is not None else 2, k))
-        bars = [(k, None if totals[k].on_time_rate is None else (totals[k].on_time_rate or 0) * 100)
+        bars = [(_("(blank)") if k == "(blank)" else k,
+                 None if totals[k].on_time_rate is None else (totals[k].on_time_rate or 0) * 100)
                 for k in ranked[:MAX_BARS]]
         bar_svg = bar_chart(bars, title=_("On-time rate over the period ({what})").format(what=key_label.lower()),
                             target=target)
@@ -140,11 +141,12 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         objs.insert(0, {"id": "--target", "statement": _("On-time rate"), "target": f">= {target:g}%",
                         "actual": "–" if chk.actual_percent is None else format_percent(chk.actual_percent, fixed=True),
                         "met": chk.met})
+    lang = get_language()  # the report is rendered in the language of messages (see write_report)
     period = None
     if result.period:
-        period = f"{result.period[0].isoformat()} – {result.period[1].isoformat()}"
+        period = f"{_date(result.period[0], lang)} – {_date(result.period[1], lang)}"
     return {
-        "reference_day": result.reference_day.isoformat(),
+        "reference_day": _date(result.reference_day, lang),
         "period": period,
         "summary": summary,
         "objectives": objs,
