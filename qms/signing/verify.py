@@ -39,6 +39,7 @@ from typing import Any
 
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.output.safe import one_line
 from qms.signing import changes
 from qms.store.limits import current as current_limits
 from qms.store.safe_open import read_bounded
@@ -49,8 +50,6 @@ ALLOWED_LEVELS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 _BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s*\]")
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 _SPACE = frozenset(b" \t\r\n\f\x00")
-#: C0 and C1 controls and the bidirectional embeddings, overrides and isolates ("Trojan Source").
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _EOF_LINE = re.compile(rb"%%EOF[ \t]*(?:\r\n|\r|\n)?")
 #: Earlier ends of file tried when the whole file cannot be read (junk after ``%%EOF``).
 _PREFIX_TRIES = 4
@@ -468,17 +467,6 @@ def to_json(report: VerifyReport) -> str:
     return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
-def _line(text: str) -> str:
-    """Untrusted text (names from a certificate, field names from the PDF) kept on one inert line.
-
-    Control characters (newlines included) and bidirectional overrides are written as visible
-    escapes (``\\n``, ``\\x1b``, ``\\u202e``), the same rule as ``qms.output.safe`` (which the signing
-    layer may not import).
-    """
-    return _UNSAFE.sub(lambda m: "\\n" if m.group() == "\n" else f"\\x{ord(m.group()):02x}"
-                       if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
-
-
 def _ranges_text(s: SignatureReport, size: int) -> str:
     if not s.byte_range:
         return "-"
@@ -505,16 +493,16 @@ def to_text(report: VerifyReport) -> str:
         else:
             named = _("none")
         lines += [
-            f"- {label['field']}: {_line(s.field)}",
-            f"  {label['signer']}: {_line(s.signer)} ({_line(s.signer_subject)})",
-            f"  {label['issuer']}: {_line(s.issuer)}",
+            f"- {label['field']}: {one_line(s.field)}",
+            f"  {label['signer']}: {one_line(s.signer)} ({one_line(s.signer_subject)})",
+            f"  {label['issuer']}: {one_line(s.issuer)}",
             f"  {label['time']}: {s.signing_time or '-'}",
-            f"  {label['format']}: {'PAdES' if s.pades else 'PKCS#7'} ({_line(s.subfilter or '-')})",
+            f"  {label['format']}: {'PAdES' if s.pades else 'PKCS#7'} ({one_line(s.subfilter or '-')})",
             f"  {label['valid']}: {yes if s.signature_valid else no}",
             f"  {label['whole']}: {yes if s.covers_whole_file else no} ({_ranges_text(s, report.file_size)})",
             f"  {label['changes']}: {named} ({label['level']} {s.modification_level or '-'})",
             f"  {label['trusted']}: {yes if s.trusted else no} ({trust_label})",
         ]
-        lines += [f"  ! {_line(p)}" for p in s.problems]
+        lines += [f"  ! {one_line(p)}" for p in s.problems]
     lines.append(_("result: {verdict}").format(verdict=_("OK") if report.ok else _("NOT OK")))
     return "\n".join(lines) + "\n"

@@ -49,7 +49,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     # format models and analysis results and write through store/. Never a use case, engine or cli.
     "output": BASE | LEAVES | {"diagnostics", "rules", "models", "analysis", "store"},
     "render": BASE | LEAVES | {"models", "store", "analysis"},
-    "signing": BASE | {"models", "store"},
+    "signing": BASE | {"models", "store", "output"},  # output.safe keeps certificate names on one line
     "registers": USE_CASE | {"render", "doccontrol"},  # people reassign moves document ownership
     "doccontrol": USE_CASE | {"render"},
     "auditing": USE_CASE | {"render", "registers"},  # audit findings become NCs
