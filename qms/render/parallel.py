@@ -133,4 +133,6 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
             while_waiting()
         for result in results:
             done(*result)
+        pool.close()
+        pool.join()
     return pages
