@@ -6,9 +6,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold()
+from qms.analysis.people import normalise_name as _fold
 
 
 def match_id(value: str, known: Iterable[str]) -> str | None:
