@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from qms.analysis.audit import conflict
 from qms.analysis.ids import closest_first, did_you_mean, match_id
 from qms.analysis.people import Directory
 from qms.auditing import checklist as checklist_mod
@@ -31,7 +32,6 @@ from qms.models.audit import (
 )
 from qms.models.common import Text
 from qms.models.organisation import Manifest, Person
-from qms.rules.audit import conflict
 from qms.standards import catalogue, normalise_clause
 from qms.store import audit_store
 from qms.store.workspace import Workspace, load_manifest, load_workspace
@@ -201,8 +201,8 @@ def _default_criteria(procs: Sequence[object]) -> list[Text]:
 
 
 def _default_auditees(procs: Sequence[object], manifest: Manifest, system: bool) -> list[str]:
+    from qms.analysis.audit import system_auditees
     from qms.models.process import Process
-    from qms.rules.audit import system_auditees
 
     out: list[str] = []
     for p in procs:

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from qms.analysis.audit import conflict, uncovered_clauses
 from qms.errors import QmsError
 from qms.i18n import _, ngettext
 from qms.models.audit import AuditProgramme, ProgrammeAudit
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
-from qms.rules.audit import conflict, uncovered_clauses
 from qms.store.workspace import Workspace
 
 HIGH_RISK_SCORE = 10  # likelihood × impact on a 5×5 matrix: 10 and above is "high"
