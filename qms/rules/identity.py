@@ -629,8 +629,8 @@ class UnknownPerson(Rule):
     clauses = ("5.3", "7.5.2")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        from qms.analysis.documents import controlled_documents
         from qms.analysis.people import Directory
-        from qms.rules.system import controlled_documents
 
         ws = ctx.workspace
         if ws.manifest is None:

@@ -65,10 +65,6 @@ ALLOWED["cli"] = frozenset(set(ALLOWED) - {"cli", "__main__"})
 # Temporary, visible exceptions: (importing module, imported module) -> why, and what removes it.
 # Each entry must still be needed (a test fails on a stale one) — delete it when the code moves.
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("qms.doccontrol.lifecycle", "qms.rules.doc_control"):
-        "issue 17 item 3: doc-control state helpers still live in rules/doc_control.py",
-    ("qms.doccontrol.status", "qms.rules.doc_control"):
-        "issue 17 item 3: doc-control state helpers still live in rules/doc_control.py",
     ("qms.migrate.apply", "qms.rules.legacy"):
         "issue 17 item 3: the 2008 term tables still live in rules/legacy.py",
     ("qms.migrate.gaps", "qms.rules.legacy"):
