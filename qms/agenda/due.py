@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qms.analysis.people import Directory
+from qms.analysis.review import reviews, system_start
 from qms.doccontrol.catalog import add_months, collect, next_review
 from qms.errors import UsageError
 from qms.i18n import _, use_language
 from qms.models.nonconformity import FINAL_STATUSES
-from qms.rules.review import reviews, system_start
 from qms.store.workspace import Workspace
 
 DEFAULT_WITHIN = "30d"

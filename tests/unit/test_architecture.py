@@ -69,8 +69,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "issue 17 item 3: the 2008 term tables still live in rules/legacy.py",
     ("qms.migrate.gaps", "qms.rules.legacy"):
         "issue 17 item 3: the 2008 term tables still live in rules/legacy.py",
-    ("qms.agenda.due", "qms.rules.review"):
-        "issue 17 item 3: the management-review helpers (reviews, system_start) still live in rules/review.py",
     ("qms.migrate.apply", "qms.rules.base"):
         "issue 17 item 3: the JSON-pointer helper still lives in rules/base.py",
 }
