@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from qms.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from qms.i18n import _
 from qms.store.workspace import LoadedDoc, Workspace
-from qms.store.yaml_io import escape_pointer_token
+from qms.store.yaml_io import pointer as pointer  # the rules build their locations with it
 
 Profile = Literal["iso", "strict"]
 
@@ -59,10 +59,6 @@ def yaml_scalar(text: str) -> str:
     if _PLAIN.fullmatch(text) and text.lower() not in _YAML11_WORDS:
         return text
     return "'" + text.replace("'", "''") + "'"
-
-
-def pointer(*parts: str | int) -> str:
-    return "".join(f"/{escape_pointer_token(str(p))}" for p in parts)
 
 
 class Rule:
