@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qms.analysis.people import Directory
 from qms.i18n import _
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
@@ -32,10 +33,10 @@ class Auditees:
     units: dict[str, str] = field(default_factory=dict)  # unit id -> why
 
 
-def system_auditees(manifest: Manifest) -> Auditees:
+def system_auditees(manifest: Manifest, directory: Directory | None = None) -> Auditees:
     """Who does the system-level work written in qms.yaml (objectives, context, interested parties)."""
+    units = (directory or Directory.of(manifest)).units
     out = Auditees()
-    units = {u.id for u in manifest.organisation.units}
     owners: list[tuple[str, str]] = [(o.plan.responsible, _("is responsible for objective {id}").format(id=o.id))
                                      for o in manifest.objectives]
     owners += [(c.monitored_by, _("is responsible for context issue {id}").format(id=c.id))
@@ -47,31 +48,28 @@ def system_auditees(manifest: Manifest) -> Auditees:
     return out
 
 
-def process_auditees(proc: Process, manifest: Manifest) -> Auditees:
+def process_auditees(proc: Process, directory: Directory) -> Auditees:
     out = Auditees()
-    units = {u.id for u in manifest.organisation.units}
     out.units[proc.unit] = _("runs process {id}").format(id=proc.id)
     out.roles[proc.owner] = _("owns process {id}").format(id=proc.id)
     for step in proc.steps:
         if step.responsible:
-            target = out.units if step.responsible in units else out.roles
+            target = out.units if step.responsible in directory.units else out.roles
             target.setdefault(step.responsible, _("performs step {step} of {id}").format(step=step.id, id=proc.id))
     return out
 
 
-def person_unit(person: Person, manifest: Manifest) -> str | None:
-    if person.unit:
-        return person.unit
-    role = next((r for r in manifest.organisation.roles if r.id == person.role), None)
-    return role.unit if role else None
+def conflict(person: Person, manifest: Manifest, processes: Iterable[Process], system: bool,
+             directory: Directory | None = None) -> str:
+    """Why ``person`` would audit their own work (empty when impartial).
 
-
-def conflict(person: Person, manifest: Manifest, processes: Iterable[Process], system: bool) -> str:
-    """Why ``person`` would audit their own work (empty when impartial)."""
-    scopes = [process_auditees(p, manifest) for p in processes]
+    ``directory`` is the index of ``manifest``'s people, roles and units; pass it when asking about
+    many people, so it is built once."""
+    directory = directory or Directory.of(manifest)
+    scopes = [process_auditees(p, directory) for p in processes]
     if system:
-        scopes.append(system_auditees(manifest))
-    unit = person_unit(person, manifest)
+        scopes.append(system_auditees(manifest, directory))
+    unit = directory.unit_of(person)
     for scope in scopes:
         if person.role in scope.roles:
             return _("their role `{role}` {reason}").format(role=person.role, reason=scope.roles[person.role])

@@ -19,6 +19,7 @@ from qms.analysis.audit import (
     programme_clauses,
     uncovered_clauses,
 )
+from qms.analysis.people import Directory
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
 from qms.models.organisation import Manifest, Person
@@ -32,10 +33,6 @@ if TYPE_CHECKING:  # the models load only when audit files exist (see FileKind)
 
 REPORT_GRACE_DAYS = 30
 NC_DIR = "records/nonconformities/"
-
-
-def _people(manifest: Manifest | None) -> dict[str, Person]:
-    return {p.id: p for p in manifest.organisation.people} if manifest else {}
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -149,15 +146,15 @@ class AuditorOwnWork(Rule):
     name = "auditor-audits-own-work"
     clauses = ("9.2.2",)
 
-    def _check(self, doc: LoadedDoc[Any], manifest: Manifest, people: dict[str, Person],
+    def _check(self, doc: LoadedDoc[Any], manifest: Manifest, directory: Directory,
                procs: dict[str, Process], process_ids: list[str], system: bool,
                auditors: list[tuple[str, str]]) -> Iterator[Diagnostic]:
         scope = [procs[p] for p in process_ids if p in procs]
         for ptr, pid in auditors:
-            person = people.get(pid)
+            person = directory.people.get(pid)
             if person is None:
                 continue
-            why = conflict(person, manifest, scope, system)
+            why = conflict(person, manifest, scope, system, directory)
             if why:
                 yield self.at(doc, ptr, _("auditor `{id}` would audit their own work: {why}").format(id=pid, why=why),
                               hint=_("choose an auditor from another unit"), subject=pid)
@@ -167,17 +164,17 @@ class AuditorOwnWork(Rule):
         manifest = ws.manifest
         if manifest is None:
             return
-        people = _people(manifest)
+        directory = ctx.directory()
         procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
         for doc, prog in ws.models("audit-programme"):
             for i, entry in enumerate(prog.audits):
-                yield from self._check(doc, manifest, people, procs, entry.processes, bool(entry.clauses),
+                yield from self._check(doc, manifest, directory, procs, entry.processes, bool(entry.clauses),
                                        [(pointer("audits", i, "auditors", j), a)
                                         for j, a in enumerate(entry.auditors)])
         for doc, audit in ws.models("audit"):
             plan = audit.plan
             team = [("/plan/lead", plan.lead)] + [(pointer("plan", "team", j), t) for j, t in enumerate(plan.team)]
-            yield from self._check(doc, manifest, people, procs, plan.processes, bool(plan.clauses), team)
+            yield from self._check(doc, manifest, directory, procs, plan.processes, bool(plan.clauses), team)
 
 
 def nonconformity_records(ctx: CheckContext) -> dict[str, dict[str, Any]]:
@@ -385,7 +382,7 @@ class AuditUnknownReference(Rule):
         ws = ctx.workspace
         if ws.manifest is None:
             return
-        people = _people(ws.manifest)
+        people = ctx.directory().people
         known = ws.declared_process_ids()
         for doc, prog in ws.models("audit-programme"):
             for i, entry in enumerate(prog.audits):

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from qms.analysis.people import Directory
 from qms.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from qms.i18n import _
 from qms.store.workspace import LoadedDoc, Workspace
@@ -33,6 +34,13 @@ class CheckContext:
     # The rule catalogue, handed in by the engine so that rules judging the configuration (unknown
     # codes in waivers) need not import the registry, which imports them. Empty: not known.
     catalogue: tuple[type[Rule], ...] = ()
+
+    def directory(self) -> Directory:
+        """The people, roles and units of qms.yaml, indexed once per check."""
+        found = self.cache.get("directory")
+        if not isinstance(found, Directory):
+            found = self.cache["directory"] = Directory.of(self.workspace.manifest)
+        return found
 
 
 def find_rule(rules: tuple[type[Rule], ...], code_or_name: str) -> type[Rule] | None:

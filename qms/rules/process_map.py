@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from qms.analysis.graph import StepGraph
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _, format_number
-from qms.models.organisation import Manifest
 from qms.models.process import Process, Step
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.store.workspace import LoadedDoc
@@ -438,22 +437,13 @@ class StepDuration(_GraphRule):
 # --------------------------------------------------------------------------------------------------
 
 
-def desk_owners(manifest: Manifest | None) -> set[str]:
-    """Unit ids flagged ``one_stop_desk`` and role ids belonging to such a unit."""
-    if manifest is None:
-        return set()
-    units = {u.id for u in manifest.organisation.units if u.one_stop_desk}
-    roles = {r.id for r in manifest.organisation.roles if r.unit in units}
-    return units | roles
-
-
 def at_desk(step: Step, owners: set[str]) -> bool:
     return step.at_one_stop_desk or (step.responsible is not None and step.responsible in owners)
 
 
 class _OneStopRule(_GraphRule):
     def procedures(self, ctx: CheckContext) -> Iterator[tuple[LoadedDoc[Process], Process, StepGraph, set[str]]]:
-        owners = desk_owners(ctx.workspace.manifest)
+        owners = ctx.directory().desk_owners()
         for doc, proc, g in self.graphs(ctx):
             adm = proc.administrative
             if adm is not None and adm.mechanism in ("one_stop", "interconnected"):

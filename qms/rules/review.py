@@ -287,8 +287,8 @@ class ReviewPersonUnknown(Rule):
         manifest = ctx.workspace.manifest
         if manifest is None:
             return
-        people = {p.id for p in manifest.organisation.people}
-        roles = {r.id for r in manifest.organisation.roles}
+        directory = ctx.directory()
+        people, roles = directory.people, directory.roles
         for doc, review in reviews(ctx.workspace):
             if review.chair not in people:
                 yield self.at(doc, "/chair", _("chair `{who}` of {review} is not a person of the organisation")
@@ -301,7 +301,7 @@ class ReviewPersonUnknown(Rule):
                                       who=who, review=review.id),
                                   hint=_("use an id from organisation.people"), subject=who)
             for kind, i, action in review.outputs.actions():
-                if action.owner is not None and action.owner not in people | roles:
+                if action.owner is not None and action.owner not in people and action.owner not in roles:
                     yield self.at(doc, pointer("outputs", kind, i, "owner"),
                                   _("owner `{who}` of action `{action}` is not a person or role").format(
                                       who=action.owner, action=action.id),
