@@ -58,11 +58,10 @@ def _unknown(what: str, value: str, known: Sequence[str]) -> UsageError:
     return UsageError(_("unknown {what} `{value}`").format(what=what, value=value), hint)
 
 
-def _person(manifest: Manifest, pid: str, *, auditor: bool = False) -> Person:
-    people = {p.id: p for p in manifest.organisation.people}
-    person = people.get(pid)
+def _person(directory: Directory, pid: str, *, auditor: bool = False) -> Person:
+    person = directory.people.get(pid)
     if person is None:
-        raise _unknown(_("person"), pid, sorted(people))
+        raise _unknown(_("person"), pid, sorted(directory.people))
     if auditor and not person.auditor:
         raise UsageError(_("`{id}` is not an auditor").format(id=pid),
                          _("mark trained auditors with `auditor: true` in qms.yaml"))
@@ -142,9 +141,10 @@ def plan(
             raise _unknown(_("process"), pid, sorted(known))
         procs[i] = found
     scope_procs = [known[p][1] for p in procs]
+    directory = Directory.of(manifest)
     for pid in dict.fromkeys(auditors):
-        person = _person(manifest, pid, auditor=True)
-        why = conflict(person, manifest, scope_procs, bool(extra))
+        person = _person(directory, pid, auditor=True)
+        why = conflict(person, manifest, scope_procs, bool(extra), directory)
         if why:
             raise UsageError(_("auditor `{id}` would audit their own work: {why}").format(id=pid, why=why),
                              _("choose an auditor from another unit (ISO 9001 9.2.2 c)"))
@@ -351,9 +351,9 @@ def add_finding(
         if by not in audit.plan.auditors:
             raise UsageError(_("`{id}` is not on the audit team of {audit}").format(id=by, audit=audit.id),
                              _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
-        raiser = _person(manifest, by).name
+        raiser = _person(Directory.of(manifest), by).name
     else:
-        raiser = _person(manifest, audit.plan.lead).name
+        raiser = _person(Directory.of(manifest), audit.plan.lead).name
     if g in ("major", "minor") and not evidence.strip():
         raise UsageError(_("a nonconformity needs objective evidence"), _("pass --evidence"))
     if g in ("major", "minor") and pid is None:
