@@ -22,14 +22,13 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from qms.analysis.people import Directory
+from qms.analysis.review import reviews, system_start
 from qms.doccontrol.catalog import add_months, collect, next_review
 from qms.errors import UsageError
 from qms.i18n import _, use_language
 from qms.models.nonconformity import FINAL_STATUSES
-from qms.rules.review import reviews, system_start
 from qms.store.workspace import Workspace
 
 DEFAULT_WITHIN = "30d"
@@ -107,8 +106,6 @@ class _Ctx:
     ws: Workspace
     lang: str
     directory: Directory
-    roles: dict[str, Any]
-    units: dict[str, Any]
 
     def who(self, *idents: str | None) -> str:
         """Names of people, titles of roles and names of units, joined; unknown text as written."""
@@ -116,15 +113,7 @@ class _Ctx:
         for ident in idents:
             if not ident:
                 continue
-            person = self.directory.person(ident)
-            if person is not None:
-                names.append(person.name)
-            elif ident in self.roles:
-                names.append(self.roles[ident].get(self.lang))
-            elif ident in self.units:
-                names.append(self.units[ident].get(self.lang))
-            else:
-                names.append(ident)
+            names.append(self.directory.label(ident, self.lang, by_name=True))
         return ", ".join(dict.fromkeys(names))
 
 
@@ -176,7 +165,7 @@ def _review_items(c: _Ctx, as_of: dt.date) -> Iterator[DueItem]:
     manifest = c.ws.manifest
     interval = manifest.check.review_interval_months if manifest is not None else 12
     held = reviews(c.ws)
-    top = [r.id for r in manifest.organisation.roles][:1] if manifest is not None else []
+    top = list(c.directory.roles)[:1]
     if held:
         doc, last = held[-1]
         yield DueItem(add_months(last.date, interval), "review", f"after:{last.id}",
@@ -230,9 +219,7 @@ def gather(ws: Workspace, as_of: dt.date, until: dt.date, lang: str) -> Agenda:
     """Everything due on or before ``until`` (overdue items, before ``as_of``, always), by date."""
     manifest = ws.manifest
     org = manifest.organisation if manifest is not None else None
-    c = _Ctx(ws, lang, Directory.of(manifest),
-             {r.id: r.title for r in org.roles} if org is not None else {},
-             {u.id: u.name for u in org.units} if org is not None else {})
+    c = _Ctx(ws, lang, Directory.of(manifest))
     items: list[DueItem] = []
     with use_language(lang):
         for source in SOURCES:

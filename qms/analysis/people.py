@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from qms.models.organisation import Manifest, Person
+from qms.models.organisation import Manifest, Person, Role, Unit
 
 PartyKind = Literal["person", "role", "unit"]
 
@@ -32,12 +32,17 @@ def same_person(a: str | None, b: str | None) -> bool:
 
 @dataclass(slots=True)
 class Directory:
-    """People, roles and units of ``qms.yaml``, indexed by id and by normalised name."""
+    """People, roles and units of ``qms.yaml``, indexed by id and by normalised name.
+
+    Build it once per workspace (a use case at its start, a rule through ``rules.base.directory``) and
+    look things up here instead of scanning ``organisation.people``, ``roles`` or ``units``. When an
+    id is declared twice (QMS101 reports it) the first declaration counts, as everywhere else.
+    """
 
     people: dict[str, Person] = field(default_factory=dict)
     by_name: dict[str, Person] = field(default_factory=dict)
-    roles: dict[str, str] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
 
     @classmethod
     def of(cls, manifest: Manifest | None) -> Directory:
@@ -48,8 +53,10 @@ class Directory:
         for p in org.people:
             d.people.setdefault(p.id, p)
             d.by_name.setdefault(normalise_name(p.name), p)
-        d.roles = {r.id: r.title.vi for r in org.roles}
-        d.units = {u.id: u.name.vi for u in org.units}
+        for r in org.roles:
+            d.roles.setdefault(r.id, r)
+        for u in org.units:
+            d.units.setdefault(u.id, u)
         return d
 
     def person(self, text: str) -> Person | None:
@@ -81,3 +88,32 @@ class Directory:
         folded = {normalise_name(c): c for c in pool}
         close += [folded[k] for k in difflib.get_close_matches(normalise_name(text), list(folded), n=n, cutoff=0.5)]
         return list(dict.fromkeys(close))[:n] or sorted(pool)[:n]
+
+    def auditors(self) -> list[Person]:
+        """The people marked ``auditor: true``, in the order of qms.yaml."""
+        return [p for p in self.people.values() if p.auditor]
+
+    def unit_of(self, person: Person) -> str | None:
+        """The unit a person works in: their own ``unit``, else their role's."""
+        if person.unit:
+            return person.unit
+        role = self.roles.get(person.role)
+        return role.unit if role is not None else None
+
+    def desk_owners(self) -> set[str]:
+        """Unit ids flagged ``one_stop_desk`` and the ids of the roles that belong to such a unit."""
+        units = {u.id for u in self.units.values() if u.one_stop_desk}
+        return units | {r.id for r in self.roles.values() if r.unit in units}
+
+    def label(self, ident: str, lang: str, *, by_name: bool = False) -> str:
+        """What people call ``ident``: a person's name, a role's title or a unit's name (in ``lang``), in
+        that order; ``ident`` as written when it names none. With ``by_name`` a person may also be
+        named by their name as people write it."""
+        person = self.person(ident) if by_name else self.people.get(ident)
+        if person is not None:
+            return person.name
+        if ident in self.roles:
+            return self.roles[ident].title.get(lang)
+        if ident in self.units:
+            return self.units[ident].name.get(lang)
+        return ident

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from qms.analysis.people import Directory
 from qms.models.audit import AuditPlan, ChecklistItem
 from qms.models.common import Duration, Text
 from qms.models.organisation import Manifest
@@ -103,15 +104,12 @@ FREQUENCY = {
 }
 
 
-def who(resp: str, manifest: Manifest | None, proc: Process) -> Text:
+def who(resp: str, directory: Directory, proc: Process) -> Text:
     """The role, unit or agency behind an id, with an article-free title."""
-    if manifest is not None:
-        for r in manifest.organisation.roles:
-            if r.id == resp:
-                return r.title
-        for u in manifest.organisation.units:
-            if u.id == resp:
-                return u.name
+    if resp in directory.roles:
+        return directory.roles[resp].title
+    if resp in directory.units:
+        return directory.units[resp].name
     if proc.administrative:
         for a in proc.administrative.agencies:
             if a.id == resp:
@@ -137,10 +135,12 @@ def _form_title(code: str, manifest: Manifest | None, proc: Process) -> Text | N
 # -- generation ----------------------------------------------------------------------------------
 
 
-def process_questions(proc: Process, manifest: Manifest | None) -> list[tuple[str, str, Text]]:
-    """(clause, source, question) for one process."""
+def process_questions(proc: Process, manifest: Manifest | None,
+                      directory: Directory | None = None) -> list[tuple[str, str, Text]]:
+    """(clause, source, question) for one process (``directory``: the index of ``manifest``'s people)."""
     out: list[tuple[str, str, Text]] = []
     log = tracking_log(manifest, proc)
+    directory = directory or Directory.of(manifest)
     n = SAMPLE_SIZE
     dossiers = proc.administrative is not None
     # an administrative procedure is sampled from its dossiers; other processes from their own records
@@ -156,13 +156,13 @@ def process_questions(proc: Process, manifest: Manifest | None) -> list[tuple[st
             sample = Text(vi=f"Xem bằng chứng của {n} lần thực hiện gần nhất.",
                           en=f"Check the evidence of the {n} latest times it was done.")
         if step.responsible and step.duration:
-            r = who(step.responsible, manifest, proc)
+            r = who(step.responsible, directory, proc)
             d = duration_text(step.duration)
             q = Text(
                 vi=f"Bước {step.id} '{name.vi}' có do {r.vi} thực hiện trong vòng {d.vi} không? {sample.vi}",
                 en=f"Is step {step.id} '{name.en}' done by the {r.en} within {d.en}? {sample.en}")
         elif step.responsible:
-            r = who(step.responsible, manifest, proc)
+            r = who(step.responsible, directory, proc)
             q = Text(vi=f"Bước {step.id} '{name.vi}' có do {r.vi} thực hiện như quy trình mô tả không? {sample.vi}",
                      en=f"Is step {step.id} '{name.en}' done by the {r.en} as the procedure says? {sample.en}")
         else:
@@ -176,7 +176,7 @@ def process_questions(proc: Process, manifest: Manifest | None) -> list[tuple[st
                 en=f"Is the decision '{dq.en}' at step {step.id} recorded, and is each branch followed as the "
                    f"procedure says (including the cases that fail)?")))
         if step.handover_to:
-            a = who(step.handover_to, manifest, proc)
+            a = who(step.handover_to, directory, proc)
             out.append(("8.4", f"steps/{step.id}/handover_to", Text(
                 vi=f"Hồ sơ có được chuyển cho {a.vi} tại bước {step.id} và được theo dõi thời hạn không?",
                 en=f"Are dossiers handed over to {a.en} at step {step.id}, and is their time limit tracked?")))
@@ -244,6 +244,7 @@ def process_questions(proc: Process, manifest: Manifest | None) -> list[tuple[st
 def generate(ws: Workspace, plan: AuditPlan) -> list[ChecklistItem]:
     """The checklist for an audit plan: process questions, then generic questions per clause."""
     manifest = ws.manifest
+    directory = Directory.of(manifest)
     procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
     rows: list[tuple[str, str | None, str, Text]] = []
     clauses: dict[str, str | None] = {}
@@ -251,7 +252,7 @@ def generate(ws: Workspace, plan: AuditPlan) -> list[ChecklistItem]:
         proc = procs.get(pid)
         if proc is None:
             continue
-        for clause, source, q in process_questions(proc, manifest):
+        for clause, source, q in process_questions(proc, manifest, directory):
             rows.append((clause, pid, source, q))
         for c in proc.clauses:
             clauses.setdefault(normalise_clause(c), pid)

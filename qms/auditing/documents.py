@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from qms.analysis.people import Directory
 from qms.auditing.xlsx import Sheet, workbook
 from qms.i18n import N_, _, use_language
 from qms.models.audit import Audit, AuditProgramme
@@ -56,26 +57,9 @@ def _page(title: str, lang: str, manifest: Manifest | None, body: Iterable[str])
             f'<div class="org">{e(org)}</div><h1>{e(title)}</h1>' + "".join(body) + "</body></html>\n")
 
 
-def _people(manifest: Manifest | None) -> dict[str, str]:
-    return {p.id: p.name for p in manifest.organisation.people} if manifest else {}
-
-
-def _name(pid: str, people: dict[str, str]) -> str:
-    return f"{people[pid]} ({pid})" if pid in people else pid
-
-
-def _auditee(aid: str, manifest: Manifest | None, lang: str) -> str:
-    if manifest is not None:
-        for p in manifest.organisation.people:
-            if p.id == aid:
-                return p.name
-        for r in manifest.organisation.roles:
-            if r.id == aid:
-                return r.title.get(lang)
-        for u in manifest.organisation.units:
-            if u.id == aid:
-                return u.name.get(lang)
-    return aid
+def _name(pid: str, people: Directory) -> str:
+    person = people.people.get(pid)
+    return f"{person.name} ({pid})" if person is not None else pid
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False) -> str:
@@ -98,7 +82,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
         system = [a for a in prog.audits if a.clauses]
         head = ["", *[str(m) for m in range(1, 13)]]
         rows: list[list[str]] = []
-        people = _people(manifest)
+        people = Directory.of(manifest)
 
         def cell(audits: list[str]) -> str:
             return "<br>".join(audits)
@@ -136,7 +120,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
 def plan_html(audit: Audit, ws: Workspace, lang: str) -> str:
     with use_language(lang):
         manifest = ws.manifest
-        people = _people(manifest)
+        people = Directory.of(manifest)
         p = audit.plan
         when = p.date.isoformat() + (f" – {p.end_date.isoformat()}" if p.end_date else "")
         meta = [
@@ -146,7 +130,7 @@ def plan_html(audit: Audit, ws: Workspace, lang: str) -> str:
             (_("Date"), when), (_("Location"), _t(p.location, lang)),
             (_("Lead auditor"), _name(p.lead, people)),
             (_("Audit team"), "; ".join(_name(t, people) for t in p.team)),
-            (_("Auditees"), "; ".join(_auditee(a, manifest, lang) for a in p.auditees)),
+            (_("Auditees"), "; ".join(people.label(a, lang) for a in p.auditees)),
         ]
         dl = "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in meta if v) + "</dl>"
         crit = "<ul>" + "".join(f"<li>{e(c.get(lang))}</li>" for c in p.criteria) + "</ul>"
@@ -176,7 +160,7 @@ def checklist_headers() -> list[str]:
 def checklist_html(audit: Audit, ws: Workspace, lang: str, *, blank: bool = True) -> str:
     with use_language(lang):
         manifest = ws.manifest
-        people = _people(manifest)
+        people = Directory.of(manifest)
         p = audit.plan
         meta = (f"<dl><dt>{e(_('Audit'))}</dt><dd>{e(audit.id)}</dd><dt>{e(_('Date'))}</dt>"
                 f"<dd>{e(p.date.isoformat())}</dd><dt>{e(_('Scope'))}</dt><dd>{e(_t(p.scope, lang))}</dd>"
@@ -229,7 +213,7 @@ def grade_counts(audit: Audit) -> dict[str, int]:
 def report_html(audit: Audit, ws: Workspace, lang: str) -> str:
     with use_language(lang):
         manifest = ws.manifest
-        people = _people(manifest)
+        people = Directory.of(manifest)
         p = audit.plan
         rep = audit.report
         cat = catalogue("2015")
@@ -242,7 +226,7 @@ def report_html(audit: Audit, ws: Workspace, lang: str) -> str:
         if rep is not None:
             meta += [(_("Report issued"), f"{rep.issued.isoformat()} — {_name(rep.by, people)}")]
             if rep.distribution:
-                meta += [(_("Distribution"), "; ".join(_auditee(d, manifest, lang) for d in rep.distribution))]
+                meta += [(_("Distribution"), "; ".join(people.label(d, lang) for d in rep.distribution))]
         dl = "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in meta if v) + "</dl>"
         counts = result_counts(audit)
         grades = grade_counts(audit)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
+from qms.analysis.audit import conflict
 from qms.analysis.ids import closest_first, did_you_mean, match_id
 from qms.analysis.people import Directory
 from qms.auditing import checklist as checklist_mod
@@ -31,7 +32,6 @@ from qms.models.audit import (
 )
 from qms.models.common import Text
 from qms.models.organisation import Manifest, Person
-from qms.rules.audit import conflict
 from qms.standards import catalogue, normalise_clause
 from qms.store import audit_store
 from qms.store.workspace import Workspace, load_manifest, load_workspace
@@ -58,11 +58,10 @@ def _unknown(what: str, value: str, known: Sequence[str]) -> UsageError:
     return UsageError(_("unknown {what} `{value}`").format(what=what, value=value), hint)
 
 
-def _person(manifest: Manifest, pid: str, *, auditor: bool = False) -> Person:
-    people = {p.id: p for p in manifest.organisation.people}
-    person = people.get(pid)
+def _person(directory: Directory, pid: str, *, auditor: bool = False) -> Person:
+    person = directory.people.get(pid)
     if person is None:
-        raise _unknown(_("person"), pid, sorted(people))
+        raise _unknown(_("person"), pid, sorted(directory.people))
     if auditor and not person.auditor:
         raise UsageError(_("`{id}` is not an auditor").format(id=pid),
                          _("mark trained auditors with `auditor: true` in qms.yaml"))
@@ -142,9 +141,10 @@ def plan(
             raise _unknown(_("process"), pid, sorted(known))
         procs[i] = found
     scope_procs = [known[p][1] for p in procs]
+    directory = Directory.of(manifest)
     for pid in dict.fromkeys(auditors):
-        person = _person(manifest, pid, auditor=True)
-        why = conflict(person, manifest, scope_procs, bool(extra))
+        person = _person(directory, pid, auditor=True)
+        why = conflict(person, manifest, scope_procs, bool(extra), directory)
         if why:
             raise UsageError(_("auditor `{id}` would audit their own work: {why}").format(id=pid, why=why),
                              _("choose an auditor from another unit (ISO 9001 9.2.2 c)"))
@@ -201,8 +201,8 @@ def _default_criteria(procs: Sequence[object]) -> list[Text]:
 
 
 def _default_auditees(procs: Sequence[object], manifest: Manifest, system: bool) -> list[str]:
+    from qms.analysis.audit import system_auditees
     from qms.models.process import Process
-    from qms.rules.audit import system_auditees
 
     out: list[str] = []
     for p in procs:
@@ -351,9 +351,9 @@ def add_finding(
         if by not in audit.plan.auditors:
             raise UsageError(_("`{id}` is not on the audit team of {audit}").format(id=by, audit=audit.id),
                              _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
-        raiser = _person(manifest, by).name
+        raiser = _person(Directory.of(manifest), by).name
     else:
-        raiser = _person(manifest, audit.plan.lead).name
+        raiser = _person(Directory.of(manifest), audit.plan.lead).name
     if g in ("major", "minor") and not evidence.strip():
         raise UsageError(_("a nonconformity needs objective evidence"), _("pass --evidence"))
     if g in ("major", "minor") and pid is None:

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from qms.analysis.audit import conflict, uncovered_clauses
+from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _, ngettext
 from qms.models.audit import AuditProgramme, ProgrammeAudit
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
-from qms.rules.audit import conflict, uncovered_clauses
 from qms.store.workspace import Workspace
 
 HIGH_RISK_SCORE = 10  # likelihood × impact on a 5×5 matrix: 10 and above is "high"
@@ -162,9 +163,9 @@ def _place(load: dict[int, int], windows: list[tuple[int, int]], half: str, pref
     return best_months
 
 
-def _auditors(people: list[Person], manifest: Manifest, scope: list[Process], system: bool,
+def _auditors(people: list[Person], manifest: Manifest, directory: Directory, scope: list[Process], system: bool,
               load: dict[str, int], team_size: int) -> list[str]:
-    eligible = [p for p in people if not conflict(p, manifest, scope, system)]
+    eligible = [p for p in people if not conflict(p, manifest, scope, system, directory)]
     eligible.sort(key=lambda p: (load[p.id], p.id))
     chosen = [p.id for p in eligible[:team_size]]
     for pid in chosen:
@@ -232,7 +233,8 @@ def propose(
         entries.append((month, "", [], system_clauses))
     entries.sort(key=lambda e: (e[0], e[1] == "", e[1]))
 
-    auditors = [p for p in manifest.organisation.people if p.auditor]
+    directory = Directory.of(manifest)
+    auditors = directory.auditors()
     if not auditors:
         proposal.warnings.append(_("nobody in qms.yaml is marked `auditor: true`; no auditors assigned"))
     person_load = dict.fromkeys((p.id for p in auditors), 0)
@@ -241,7 +243,7 @@ def propose(
     taken = {a.id for _d, a in ws.models("audit") if a.programme != year}
     free = (ident for n in range(1, 1000) if (ident := f"AUD-{year}-{n:02d}") not in taken)
     for month, _unit, procs, clauses in entries:
-        team = _auditors(auditors, manifest, procs, bool(clauses), person_load, team_size)
+        team = _auditors(auditors, manifest, directory, procs, bool(clauses), person_load, team_size)
         ident = next(free)
         if auditors and not team:
             proposal.warnings.append(_("{id}: no impartial auditor is available; appoint one from another unit")

@@ -66,6 +66,7 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
 
     Exit codes: 0 nothing to do, 1 gaps or leftovers remain, 2 usage error.
     """
+    from qms.analysis.people import Directory
     from qms.migrate.gaps import actions, actions_csv, actions_yaml, analyse
     from qms.store.workspace import load_workspace
 
@@ -81,7 +82,7 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
                      force=force)
     ws = load_workspace(root)
     if actions_out is not None and owner is not None:
-        roles = {r.id for r in ws.manifest.organisation.roles} if ws.manifest is not None else set()
+        roles = set(Directory.of(ws.manifest).roles)
         if roles and owner not in roles:
             close = difflib.get_close_matches(owner, sorted(roles), n=1)
             raise UsageError(_("unknown role {role}").format(role=owner),

@@ -26,12 +26,12 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
+from qms.analysis.documents import state_label
 from qms.analysis.people import Directory, same_person
 from qms.doccontrol.catalog import ControlledDoc, resolve
 from qms.errors import InvalidTransition, UsageError
 from qms.i18n import _
 from qms.models.common import DocumentControl
-from qms.rules.doc_control import state_label
 from qms.store.paths import confined
 from qms.store.workspace import Workspace
 from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from qms.analysis.documents import state_label
 from qms.doccontrol.catalog import collect, next_review
 from qms.i18n import _
 from qms.output.table import columns
-from qms.rules.doc_control import state_label
 from qms.store.workspace import Workspace
 
 

@@ -24,10 +24,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from qms import __version__
+from qms.analysis.legacy import SKIPPED_KEYS, TERMS, Term, find_term, fold, legacy_clauses
 from qms.errors import QmsError, UsageError
 from qms.i18n import _
-from qms.rules.base import pointer
-from qms.rules.legacy import SKIPPED_KEYS, TERMS, Term, find_term, fold, legacy_clauses
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
 from qms.store.atomic import atomic_write_text
@@ -36,7 +35,7 @@ from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.workspace import FILE_KINDS, MANIFEST, iter_files
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_edit import loads_roundtrip
-from qms.store.yaml_io import load_file
+from qms.store.yaml_io import load_file, pointer
 
 LOG_NAME = "migration-log.yaml"
 TARGET_STANDARD = "ISO 9001:2015"

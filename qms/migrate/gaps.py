@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from qms.analysis.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.diagnostics import Diagnostic
 from qms.engine import CheckOptions, run_check
 from qms.errors import QmsError
 from qms.i18n import N_, _
-from qms.rules.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
 from qms.store.workspace import Workspace

@@ -101,8 +101,8 @@ def reassign(root: Path, old: str, new: str, *, by: str | None = None, today: dt
         for action_id in action_ids:
             _reassign_action(root, nc_id, action_id, old_owner[action_id], successor.name, actor, day)
     _write_audits(root, audit_plan, names, successor, actor, day)
-    roles = {r.id: r.title for r in manifest.organisation.roles} if manifest is not None else {}
-    _write_documents(root, doc_plan, successor, roles.get(successor.role or ""))
+    role = directory.roles.get(successor.role or "")
+    _write_documents(root, doc_plan, successor, role.title if role is not None else None)
     return result
 
 

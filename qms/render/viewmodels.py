@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from qms.analysis.matrix import clause_matrix
+from qms.analysis.people import Directory
 from qms.i18n import translate
 from qms.models.common import DocumentControl, Duration, Signatory, Text
 from qms.models.organisation import Manifest, RecordEntry
@@ -140,17 +141,21 @@ class Names:
     """Resolves role, unit, agency and form identifiers to display labels."""
 
     def __init__(self, manifest: Manifest, lang: str) -> None:
-        org = manifest.organisation
         self.lang = lang
-        self.roles = {r.id: t(r.title, lang) for r in org.roles}
-        self.units = {u.id: t(u.name, lang) for u in org.units}
-        self.people = {p.id: p.name for p in org.people}
+        self.directory = Directory.of(manifest)
         self.forms = {f.code: t(f.title, lang) for f in manifest.forms}
 
+    def unit(self, ident: str | None) -> str:
+        unit = self.directory.units.get(ident or "")
+        return t(unit.name, self.lang) if unit is not None else ""
+
     def who(self, ident: str | None) -> str:
+        """A role's title, else a unit's name, else a person's name, else ``ident`` as written."""
         if not ident:
             return ""
-        return self.roles.get(ident) or self.units.get(ident) or self.people.get(ident) or ident
+        role, person = self.directory.roles.get(ident), self.directory.people.get(ident)
+        return ((t(role.title, self.lang) if role is not None else "") or self.unit(ident)
+                or (person.name if person is not None else "") or ident)
 
 
 _FORM_KINDS = {
@@ -339,7 +344,7 @@ def manual_view(ws: Workspace, lang: str) -> ManualView:
                    "core": translate("Core processes", lang),
                    "support": translate("Support processes", lang)}
     band_labels["other"] = translate("Other processes", lang)
-    roles = [{"title": t(r.title, lang), "unit": names.units.get(r.unit or "", ""),
+    roles = [{"title": t(r.title, lang), "unit": names.unit(r.unit),
               "responsibilities": [t(x, lang) for x in r.responsibilities],
               "authorities": [t(x, lang) for x in r.authorities]} for r in manifest.organisation.roles]
     documents: list[tuple[str, str, str, str, str]] = []

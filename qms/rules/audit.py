@@ -1,169 +1,38 @@
 """QMS6xx: internal audit (ISO 9001:2015 9.2; ISO 19011:2018).
 
-Also home of the pure helpers that the programme generator shares with these rules, so that a
-proposal and a check always agree: who would audit their own work (impartiality) and which
-clauses a set of audits leaves uncovered.
+Who would audit their own work (impartiality) and which clauses a set of audits leaves uncovered
+are worked out in ``qms.analysis.audit``, shared with the programme generator so that a proposal and
+a check always agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from qms.analysis.audit import (
+    conflict,
+    current_programmes,
+    cycle_gap,
+    process_months,
+    programme_clauses,
+    uncovered_clauses,
+)
+from qms.analysis.people import Directory
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
 from qms.rules.base import CheckContext, Rule, pointer
-from qms.standards import catalogue, normalise_clause, parent_clauses
-from qms.store.workspace import LoadedDoc, Workspace
+from qms.standards import catalogue, normalise_clause
+from qms.store.workspace import LoadedDoc
 
 if TYPE_CHECKING:  # the models load only when audit files exist (see FileKind)
-    from qms.models.audit import Audit, AuditProgramme, ProgrammeAudit
+    from qms.models.audit import Audit, ProgrammeAudit
 
 REPORT_GRACE_DAYS = 30
 NC_DIR = "records/nonconformities/"
-
-# -- impartiality ----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Auditees:
-    """The roles and units whose work an audit examines."""
-
-    roles: dict[str, str] = field(default_factory=dict)  # role id -> why
-    units: dict[str, str] = field(default_factory=dict)  # unit id -> why
-
-
-def system_auditees(manifest: Manifest) -> Auditees:
-    """Who does the system-level work written in qms.yaml (objectives, context, interested parties)."""
-    out = Auditees()
-    units = {u.id for u in manifest.organisation.units}
-    owners: list[tuple[str, str]] = [(o.plan.responsible, _("is responsible for objective {id}").format(id=o.id))
-                                     for o in manifest.objectives]
-    owners += [(c.monitored_by, _("is responsible for context issue {id}").format(id=c.id))
-               for c in manifest.context_issues if c.monitored_by]
-    owners += [(p.monitored_by, _("is responsible for interested party {id}").format(id=p.id))
-               for p in manifest.interested_parties if p.monitored_by]
-    for who, why in owners:
-        (out.units if who in units else out.roles).setdefault(who, why)
-    return out
-
-
-def process_auditees(proc: Process, manifest: Manifest) -> Auditees:
-    out = Auditees()
-    units = {u.id for u in manifest.organisation.units}
-    out.units[proc.unit] = _("runs process {id}").format(id=proc.id)
-    out.roles[proc.owner] = _("owns process {id}").format(id=proc.id)
-    for step in proc.steps:
-        if step.responsible:
-            target = out.units if step.responsible in units else out.roles
-            target.setdefault(step.responsible, _("performs step {step} of {id}").format(step=step.id, id=proc.id))
-    return out
-
-
-def person_unit(person: Person, manifest: Manifest) -> str | None:
-    if person.unit:
-        return person.unit
-    role = next((r for r in manifest.organisation.roles if r.id == person.role), None)
-    return role.unit if role else None
-
-
-def conflict(person: Person, manifest: Manifest, processes: Iterable[Process], system: bool) -> str:
-    """Why ``person`` would audit their own work (empty when impartial)."""
-    scopes = [process_auditees(p, manifest) for p in processes]
-    if system:
-        scopes.append(system_auditees(manifest))
-    unit = person_unit(person, manifest)
-    for scope in scopes:
-        if person.role in scope.roles:
-            return _("their role `{role}` {reason}").format(role=person.role, reason=scope.roles[person.role])
-        if unit and unit in scope.units:
-            return _("their unit `{unit}` {reason}").format(unit=unit, reason=scope.units[unit])
-    return ""
-
-
-# -- clause coverage -----------------------------------------------------------------------------
-
-
-def applicable_clauses(manifest: Manifest | None) -> list[str]:
-    cat = catalogue("2015")
-    excluded = [normalise_clause(a.clause) for a in manifest.scope.applicability if not a.applicable] \
-        if manifest else []
-    return [c for c in cat if not any(c == e or c.startswith(e + ".") for e in excluded)]
-
-
-def uncovered_clauses(manifest: Manifest | None, covered: Iterable[str]) -> list[str]:
-    """Top-most applicable clauses that ``covered`` does not reach.
-
-    As in the clause matrix, a clause is covered by itself, by an ancestor (``8.5`` covers ``8.5.1``)
-    and by a descendant (``8.5.1`` reaches ``8.5``). Only the highest uncovered clause of a branch is
-    returned, so that covering the returned clauses covers everything.
-    """
-    given = {normalise_clause(c) for c in covered}
-
-    def is_covered(cid: str) -> bool:
-        if any(p in given for p in parent_clauses(cid)):
-            return True
-        return any(g.startswith(cid + ".") for g in given)
-
-    applicable = applicable_clauses(manifest)
-    out: list[str] = []
-    for cid in applicable:
-        if is_covered(cid):
-            continue
-        parent = cid.rsplit(".", 1)[0] if "." in cid else ""
-        if parent and not is_covered(parent) and parent in applicable:
-            continue
-        out.append(cid)
-    return out
-
-
-def programme_clauses(programme: AuditProgramme, processes: dict[str, Process]) -> set[str]:
-    covered: set[str] = set()
-    for entry in programme.audits:
-        covered.update(entry.clauses)
-        for pid in entry.processes:
-            proc = processes.get(pid)
-            if proc is not None:
-                covered.update(proc.clauses)
-    return covered
-
-
-def process_months(programme: AuditProgramme) -> dict[str, list[int]]:
-    months: dict[str, list[int]] = {}
-    for entry in programme.audits:
-        for pid in entry.processes:
-            months.setdefault(pid, []).append(entry.month)
-    return {k: sorted(set(v)) for k, v in months.items()}
-
-
-def cycle_gap(months: list[int], cycle: int) -> str:
-    """Why these audit months leave a gap longer than ``cycle`` months (empty when they do not)."""
-    if not months:
-        return _("it is not audited at all")
-    if months[0] > cycle:
-        return _("its first audit is in month {month}, after the first {cycle} months").format(
-            month=months[0], cycle=cycle)
-    for a, b in itertools.pairwise(months):
-        if b - a > cycle:
-            return _("months {a} and {b} are more than {cycle} months apart").format(a=a, b=b, cycle=cycle)
-    if months[-1] < 12 - cycle + 1:
-        return _("its last audit is in month {month}, leaving more than {cycle} months to the next year").format(
-            month=months[-1], cycle=cycle)
-    return ""
-
-
-def current_programmes(ws: Workspace, today: dt.date) -> list[tuple[LoadedDoc[Any], AuditProgramme]]:
-    """Programmes for this year and later years (past programmes are records, not plans)."""
-    return [(d, p) for d, p in ws.models("audit-programme") if p.year >= today.year]
-
-
-def _people(manifest: Manifest | None) -> dict[str, Person]:
-    return {p.id: p for p in manifest.organisation.people} if manifest else {}
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -277,15 +146,15 @@ class AuditorOwnWork(Rule):
     name = "auditor-audits-own-work"
     clauses = ("9.2.2",)
 
-    def _check(self, doc: LoadedDoc[Any], manifest: Manifest, people: dict[str, Person],
+    def _check(self, doc: LoadedDoc[Any], manifest: Manifest, directory: Directory,
                procs: dict[str, Process], process_ids: list[str], system: bool,
                auditors: list[tuple[str, str]]) -> Iterator[Diagnostic]:
         scope = [procs[p] for p in process_ids if p in procs]
         for ptr, pid in auditors:
-            person = people.get(pid)
+            person = directory.people.get(pid)
             if person is None:
                 continue
-            why = conflict(person, manifest, scope, system)
+            why = conflict(person, manifest, scope, system, directory)
             if why:
                 yield self.at(doc, ptr, _("auditor `{id}` would audit their own work: {why}").format(id=pid, why=why),
                               hint=_("choose an auditor from another unit"), subject=pid)
@@ -295,17 +164,17 @@ class AuditorOwnWork(Rule):
         manifest = ws.manifest
         if manifest is None:
             return
-        people = _people(manifest)
+        directory = ctx.directory()
         procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
         for doc, prog in ws.models("audit-programme"):
             for i, entry in enumerate(prog.audits):
-                yield from self._check(doc, manifest, people, procs, entry.processes, bool(entry.clauses),
+                yield from self._check(doc, manifest, directory, procs, entry.processes, bool(entry.clauses),
                                        [(pointer("audits", i, "auditors", j), a)
                                         for j, a in enumerate(entry.auditors)])
         for doc, audit in ws.models("audit"):
             plan = audit.plan
             team = [("/plan/lead", plan.lead)] + [(pointer("plan", "team", j), t) for j, t in enumerate(plan.team)]
-            yield from self._check(doc, manifest, people, procs, plan.processes, bool(plan.clauses), team)
+            yield from self._check(doc, manifest, directory, procs, plan.processes, bool(plan.clauses), team)
 
 
 def nonconformity_records(ctx: CheckContext) -> dict[str, dict[str, Any]]:
@@ -513,7 +382,7 @@ class AuditUnknownReference(Rule):
         ws = ctx.workspace
         if ws.manifest is None:
             return
-        people = _people(ws.manifest)
+        people = ctx.directory().people
         known = ws.declared_process_ids()
         for doc, prog in ws.models("audit-programme"):
             for i, entry in enumerate(prog.audits):

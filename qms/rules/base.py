@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from qms.analysis.people import Directory
 from qms.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from qms.i18n import _
 from qms.store.workspace import LoadedDoc, Workspace
-from qms.store.yaml_io import escape_pointer_token
+from qms.store.yaml_io import pointer as pointer  # the rules build their locations with it
 
 Profile = Literal["iso", "strict"]
 
@@ -33,6 +34,13 @@ class CheckContext:
     # The rule catalogue, handed in by the engine so that rules judging the configuration (unknown
     # codes in waivers) need not import the registry, which imports them. Empty: not known.
     catalogue: tuple[type[Rule], ...] = ()
+
+    def directory(self) -> Directory:
+        """The people, roles and units of qms.yaml, indexed once per check."""
+        found = self.cache.get("directory")
+        if not isinstance(found, Directory):
+            found = self.cache["directory"] = Directory.of(self.workspace.manifest)
+        return found
 
 
 def find_rule(rules: tuple[type[Rule], ...], code_or_name: str) -> type[Rule] | None:
@@ -59,10 +67,6 @@ def yaml_scalar(text: str) -> str:
     if _PLAIN.fullmatch(text) and text.lower() not in _YAML11_WORDS:
         return text
     return "'" + text.replace("'", "''") + "'"
-
-
-def pointer(*parts: str | int) -> str:
-    return "".join(f"/{escape_pointer_token(str(p))}" for p in parts)
 
 
 class Rule:

@@ -9,20 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from qms.analysis.documents import controlled_documents, state_label
 from qms.analysis.people import same_person
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
 from qms.models.common import DocumentControl
 from qms.rules.base import CheckContext, Rule
-from qms.rules.system import controlled_documents
 from qms.store.workspace import LoadedDoc
-
-
-def state_label(state: str | None) -> str:
-    """The translated name of a document state."""
-    labels = {"draft": _("draft"), "in_review": _("in review"), "approved": _("approved"),
-              "obsolete": _("obsolete")}
-    return labels.get(state or "", state or "-")
 
 
 def _documents(ctx: CheckContext) -> Iterator[tuple[LoadedDoc[Any], str, DocumentControl, Any]]:

@@ -27,9 +27,10 @@ class Index:
     def __init__(self, ctx: CheckContext) -> None:
         ws = ctx.workspace
         m: Manifest | None = ws.manifest
-        self.units = {u.id for u in m.organisation.units} if m else set()
-        self.roles = {r.id for r in m.organisation.roles} if m else set()
-        self.people = {p.id for p in m.organisation.people} if m else set()
+        directory = ctx.directory()
+        self.units: set[str] = set(directory.units)
+        self.roles: set[str] = set(directory.roles)
+        self.people: set[str] = set(directory.people)
         self.objectives = {o.id for o in m.objectives} if m else set()
         self.processes = ws.declared_process_ids()
         self.forms: set[str] = {f.code for f in m.forms} if m else set()
@@ -629,13 +630,12 @@ class UnknownPerson(Rule):
     clauses = ("5.3", "7.5.2")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        from qms.analysis.people import Directory
-        from qms.rules.system import controlled_documents
+        from qms.analysis.documents import controlled_documents
 
         ws = ctx.workspace
         if ws.manifest is None:
             return
-        directory = Directory.of(ws.manifest)
+        directory = ctx.directory()
 
         def unknown_person(doc: LoadedDoc[Any], ptr: str, name: str) -> Iterator[Diagnostic]:
             if directory.person(name) is None:

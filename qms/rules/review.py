@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
+from qms.analysis.review import reviews, system_start
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
 from qms.rules.base import CheckContext, Rule, pointer
-from qms.store.workspace import LoadedDoc, Workspace
 
-if TYPE_CHECKING:  # the model loads only when review records exist (see FileKind)
-    from qms.models.review import ManagementReview
-
-KIND = "management-review"
 ON_TIME_MEASURES = ("on_time_rate",)
-
-
-def reviews(ws: Workspace) -> list[tuple[LoadedDoc[Any], ManagementReview]]:
-    return sorted(((d, m) for d, m in ws.models(KIND)), key=lambda dm: (dm[1].date, dm[1].id))
-
-
-def system_start(ws: Workspace) -> dt.date | None:
-    """The day the system was first issued: the earliest first-issue date of its documents."""
-    days: list[dt.date] = []
-    manifest = ws.manifest
-    controls = [manifest.manual] if manifest is not None and manifest.manual is not None else []
-    controls += [proc.document for _d, proc in ws.processes()]
-    for control in controls:
-        firsts = [h.date for h in control.history if h.revision <= 1]
-        if firsts:
-            days.append(min(firsts))
-        elif control.revision <= 1 and control.effective_date is not None:
-            days.append(control.effective_date)
-    return min(days) if days else None
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -311,8 +287,8 @@ class ReviewPersonUnknown(Rule):
         manifest = ctx.workspace.manifest
         if manifest is None:
             return
-        people = {p.id for p in manifest.organisation.people}
-        roles = {r.id for r in manifest.organisation.roles}
+        directory = ctx.directory()
+        people, roles = directory.people, directory.roles
         for doc, review in reviews(ctx.workspace):
             if review.chair not in people:
                 yield self.at(doc, "/chair", _("chair `{who}` of {review} is not a person of the organisation")
@@ -325,7 +301,7 @@ class ReviewPersonUnknown(Rule):
                                       who=who, review=review.id),
                                   hint=_("use an id from organisation.people"), subject=who)
             for kind, i, action in review.outputs.actions():
-                if action.owner is not None and action.owner not in people | roles:
+                if action.owner is not None and action.owner not in people and action.owner not in roles:
                     yield self.at(doc, pointer("outputs", kind, i, "owner"),
                                   _("owner `{who}` of action `{action}` is not a person or role").format(
                                       who=action.owner, action=action.id),

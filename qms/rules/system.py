@@ -6,12 +6,11 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any
 
+from qms.analysis.documents import controlled_documents
 from qms.analysis.matrix import clause_matrix
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _, get_language
-from qms.models.common import DocumentControl
 from qms.models.organisation import Manifest
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import load_data, normalise_clause, parent_clauses
@@ -416,23 +415,6 @@ class RiskWithoutOwner(Rule):
 # --------------------------------------------------------------------------------------------------
 # 40x: documented information
 # --------------------------------------------------------------------------------------------------
-
-
-def controlled_documents(ws: Workspace) -> Iterator[tuple[LoadedDoc[Any], str, DocumentControl, Any]]:
-    """(file, pointer of the control block, the block, its raw mapping) for every controlled document."""
-    mdoc = ws.manifest_doc
-    m = ws.manifest
-    if mdoc is not None and m is not None:
-        raw = mdoc.raw if isinstance(mdoc.raw, dict) else {}
-        if m.manual is not None:
-            yield mdoc, "/manual", m.manual, raw.get("manual")
-        if m.policy.document is not None:
-            policy = raw.get("policy")
-            yield mdoc, "/policy/document", m.policy.document, (
-                policy.get("document") if isinstance(policy, dict) else None)
-    for doc, proc in ws.processes():
-        raw = doc.raw if isinstance(doc.raw, dict) else {}
-        yield doc, "/document", proc.document, raw.get("document")
 
 
 class DocumentControlIncomplete(Rule):

@@ -111,6 +111,11 @@ def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def pointer(*parts: str | int) -> str:
+    """The JSON pointer (RFC 6901) of a path of keys and indexes: ``pointer("steps", 0, "id")`` → ``/steps/0/id``."""
+    return "".join(f"/{escape_pointer_token(str(p))}" for p in parts)
+
+
 def wide_encoding(raw: bytes) -> str | None:
     """``UTF-32LE``, ``UTF-16BE`` ... when ``raw`` starts like UTF-16/32 text (with or without a BOM)."""
     head = raw[:4]

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qms.analysis.audit import conflict, cycle_gap, process_months, programme_clauses, uncovered_clauses
 from qms.auditing.programme import Priority, propose
 from qms.engine import CheckOptions, run_check
 from qms.models.audit import AuditProgramme
 from qms.models.organisation import Manifest
 from qms.models.process import Process
-from qms.rules.audit import conflict, cycle_gap, process_months, programme_clauses, uncovered_clauses
 from qms.standards import catalogue
 from qms.store.workspace import LoadedDoc, Workspace
 from qms.store.yaml_io import SourceMap

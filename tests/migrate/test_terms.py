@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qms.rules.legacy import TERMS, find_term, fold
+from qms.analysis.legacy import TERMS, find_term, fold
 
 PA = TERMS["preventive_action"]
 MR = TERMS["management_representative"]

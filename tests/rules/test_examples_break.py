@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from qms.analysis.graph import StepGraph
 from qms.engine import CheckOptions, run_check
 from qms.models.common import Text
 from qms.models.process import Process, Step
 from qms.rules import process_map, style, system
-from qms.rules.process_map import StepGraph
 from qms.store.workspace import load_workspace
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "qms"
 
 # The foundation every layer may use: the package root (version and tool name), fatal errors, i18n.
@@ -64,24 +66,8 @@ ALLOWED["cli"] = frozenset(set(ALLOWED) - {"cli", "__main__"})
 
 # Temporary, visible exceptions: (importing module, imported module) -> why, and what removes it.
 # Each entry must still be needed (a test fails on a stale one) — delete it when the code moves.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("qms.auditing.programme", "qms.rules.audit"):
-        "issue 17 item 3: audit impartiality and coverage helpers still live in rules/audit.py",
-    ("qms.auditing.lifecycle", "qms.rules.audit"):
-        "issue 17 item 3: audit impartiality helpers still live in rules/audit.py",
-    ("qms.doccontrol.lifecycle", "qms.rules.doc_control"):
-        "issue 17 item 3: doc-control state helpers still live in rules/doc_control.py",
-    ("qms.doccontrol.status", "qms.rules.doc_control"):
-        "issue 17 item 3: doc-control state helpers still live in rules/doc_control.py",
-    ("qms.migrate.apply", "qms.rules.legacy"):
-        "issue 17 item 3: the 2008 term tables still live in rules/legacy.py",
-    ("qms.migrate.gaps", "qms.rules.legacy"):
-        "issue 17 item 3: the 2008 term tables still live in rules/legacy.py",
-    ("qms.agenda.due", "qms.rules.review"):
-        "issue 17 item 3: the management-review helpers (reviews, system_start) still live in rules/review.py",
-    ("qms.migrate.apply", "qms.rules.base"):
-        "issue 17 item 3: the JSON-pointer helper still lives in rules/base.py",
-}
+# Empty since issue 17 item 3 moved the domain logic out of rules/ (into analysis/): keep it that way.
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 _REF = re.compile(r"^(qms(?:\.\w+)+):\w+$")
 
@@ -180,17 +166,27 @@ def test_imports_follow_the_layer_allowlist() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_the_contract_rejects_what_it_does_not_list() -> None:
+def test_the_contract_rejects_what_it_does_not_list(monkeypatch: pytest.MonkeyPatch) -> None:
     """An import that is not on the allowlist is reported; one that is, or a listed exception, is not."""
+    monkeypatch.setitem(EXCEPTIONS, ("qms.migrate.apply", "qms.rules.legacy"), "a listed exception")
     here = PACKAGE / "models" / "process.py"
     bad = [Import("qms.models.process", "qms.store.workspace", here, 3),  # models -> store
            Import("qms.store.cache", "qms.rules.registry", here, 4),  # store -> rules
-           Import("qms.registers.nc", "qms.rules.nonconformity", here, 5)]  # a use case -> rules
-    good = [Import("qms.rules.identity", "qms.store.workspace", here, 6),
-            Import("qms.migrate.apply", "qms.rules.legacy", here, 7)]  # a listed exception
+           Import("qms.registers.nc", "qms.rules.nonconformity", here, 5),  # a use case -> rules
+           Import("qms.migrate.gaps", "qms.rules.legacy", here, 6)]  # a use case -> rules, not listed
+    good = [Import("qms.rules.identity", "qms.store.workspace", here, 7),
+            Import("qms.migrate.apply", "qms.rules.legacy", here, 8)]  # the listed exception
     problems, used = _violations(bad + good)
-    assert len(problems) == 3 and all(p.startswith("qms/models/process.py:") for p in problems)
+    assert len(problems) == 4 and all(p.startswith("qms/models/process.py:") for p in problems)
     assert used == {("qms.migrate.apply", "qms.rules.legacy")}
+
+
+def test_no_use_case_imports_rules() -> None:
+    """Use cases judge nothing: none imports ``rules/`` (the domain logic they share with rules is in analysis/)."""
+    use_cases = {"registers", "auditing", "doccontrol", "kpi", "review", "migrate", "agenda", "render"}
+    found = [f"{i.source} imports {i.target}" for i in all_imports()
+             if layer_of(i.source) in use_cases and layer_of(i.target) == "rules"]
+    assert not found, "\n".join(found)
 
 
 def test_every_exception_is_still_needed() -> None:

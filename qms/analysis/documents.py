@@ -1,0 +1,38 @@
+"""Controlled documents: where each one's control block sits, and the names of its states.
+
+A controlled document is a process's ``document``, and qms.yaml ``manual`` and ``policy.document``.
+Document control (``qms doc``), the due-date agenda and the QMS4xx rules all read them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from qms.i18n import _
+from qms.models.common import DocumentControl
+from qms.store.workspace import LoadedDoc, Workspace
+
+
+def state_label(state: str | None) -> str:
+    """The translated name of a document state."""
+    labels = {"draft": _("draft"), "in_review": _("in review"), "approved": _("approved"),
+              "obsolete": _("obsolete")}
+    return labels.get(state or "", state or "-")
+
+
+def controlled_documents(ws: Workspace) -> Iterator[tuple[LoadedDoc[Any], str, DocumentControl, Any]]:
+    """(file, pointer of the control block, the block, its raw mapping) for every controlled document."""
+    mdoc = ws.manifest_doc
+    m = ws.manifest
+    if mdoc is not None and m is not None:
+        raw = mdoc.raw if isinstance(mdoc.raw, dict) else {}
+        if m.manual is not None:
+            yield mdoc, "/manual", m.manual, raw.get("manual")
+        if m.policy.document is not None:
+            policy = raw.get("policy")
+            yield mdoc, "/policy/document", m.policy.document, (
+                policy.get("document") if isinstance(policy, dict) else None)
+    for doc, proc in ws.processes():
+        raw = doc.raw if isinstance(doc.raw, dict) else {}
+        yield doc, "/document", proc.document, raw.get("document")
