@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +74,9 @@ def texts(data: Any, lang: str | None = None, *, prefix: str = "",
                 continue
             if key in PROSE_LISTS and isinstance(value, list) and any(isinstance(v, dict) for v in value):
                 yield from texts(value, lang, prefix=f"{prefix}/{key}", skip=skip)
+                continue
+            if key == "references":  # a reference's id is its printed number ("NĐ 23/2015/NĐ-CP")
+                yield from texts(value, lang, prefix=f"{prefix}/{key}", skip=skip - {"id"})
                 continue
             if key in skip:
                 continue
@@ -156,9 +159,14 @@ def defined_terms(manifest: Manifest | None, proc: Process | None = None) -> set
     return terms
 
 
-def used_entries(glossary: Iterable[GlossaryEntry], text: str, lang: str) -> list[GlossaryEntry]:
-    """The glossary entries whose term in ``lang`` occurs in ``text``."""
-    return [e for e in glossary if term_used(e.term.get(lang), text)]
+def used_term(entry: GlossaryEntry, text: str, lang: str) -> str | None:
+    """The form of ``entry`` that ``text`` uses: its term in ``lang`` or, failing that, its term in the
+    other language (an English text citing "NĐ 23/2015/NĐ-CP" uses the Vietnamese NĐ); None if neither."""
+    other = "en" if lang == "vi" else "vi"
+    for term in dict.fromkeys((entry.term.get(lang), entry.term.get(other))):
+        if term_used(term, text):
+            return term.strip()
+    return None
 
 
 def document_text(raw: Any, lang: str | None = None) -> str:

@@ -7,7 +7,6 @@ clause in scope, from the bilingual question bank shipped in ``data/questions.ya
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
