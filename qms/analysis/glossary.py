@@ -36,7 +36,9 @@ SKIP_KEYS = frozenset({
 # process hold titles. They are walked through PROSE_LISTS.
 PROSE_LISTS = frozenset({"forms", "records", "kpis"})
 
-_CODE_CHARS = re.compile(r"[\w.]+(?:[-/][\w.]+)+")
+# Codes: words joined by "-" or "/". Matching starts only at the beginning of a word and never
+# backtracks inside one (possessive quantifiers), so a long word costs linear time, not quadratic.
+_CODE_CHARS = re.compile(r"(?<![\w./-])[\w.]++(?:[-/][\w.]++)+")
 _WORD = re.compile(r"\w+")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 

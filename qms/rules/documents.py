@@ -302,14 +302,18 @@ class RetentionFreeText(Rule):
             new = structured.to_yaml()
             hint = _("write `retention: {new}`").format(new=new)
             span = doc.source_map.span(ptr)
+            edit: Edit | None = None
             if span is not None and span[0].line == span[1].line:
                 start, end = span
                 width = end.column - start.column
-                original = value if width == len(value) else None
-                if original is not None:
-                    fix = Fix(Applicability.SAFE if exact else Applicability.UNSAFE,
-                              _("write retention as `{new}`").format(new=new),
-                              (Edit(start.line, start.column, end.line, end.column, new, original),))
+                if width == len(value):  # plain scalar
+                    edit = Edit(start.line, start.column, end.line, end.column, new, value)
+                elif width == len(value) + 2 and new in ("permanent", "until_superseded"):
+                    # quoted: a keyword may stay inside the author's quotes, whichever they are
+                    edit = Edit(start.line, start.column + 1, end.line, end.column - 1, new, value)
+            if edit is not None:
+                fix = Fix(Applicability.SAFE if exact else Applicability.UNSAFE,
+                          _("write retention as `{new}`").format(new=new), (edit,))
         yield self.at(doc, ptr, _("retention `{value}` is free text").format(value=value),
                       hint=hint, subject=subject, fix=fix)
 
