@@ -105,8 +105,9 @@ def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
 
 def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False) -> ControlView:
     if doc is None:
+        # no control block (registers, reports): no draft watermark unless --drafts asks for one
         return ControlView(default_code, "01", "", "draft", None, None, None, [],
-                           watermark=watermark_text("draft", drafts, lang))
+                           watermark=watermark_text(None, drafts, lang))
     return ControlView(
         code=doc.code,
         revision=f"{doc.revision:02d}",

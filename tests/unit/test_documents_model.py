@@ -100,6 +100,7 @@ def test_draft_revision_always_carries_the_watermark_and_notes_only_with_drafts(
     assert control_view(draft, "QT-1", "vi").watermark == "Dự thảo"
     assert control_view(issued, "QT-1", "en").watermark == ""
     assert control_view(issued, "QT-1", "en", drafts=True).watermark == "Draft"
+    assert control_view(None, "NC-REGISTER", "vi").watermark == ""  # a register has no revision to draft
     note = InternalNote.model_validate({"kind": "verification", "text": "x"})
     assert note_views([note], False, "vi") == []
     assert [n.kind for n in note_views([note], True, "vi")] == ["Kiểm chứng"]
