@@ -7,7 +7,6 @@ clause in scope, from the bilingual question bank shipped in ``data/questions.ya
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,7 +16,7 @@ import yaml
 
 from qms.analysis.people import Directory
 from qms.models.audit import AuditPlan, ChecklistItem
-from qms.models.common import Duration, Text
+from qms.models.common import Duration, Retention, Text, parse_retention_text
 from qms.models.organisation import Manifest
 from qms.models.process import Process
 from qms.standards import normalise_clause
@@ -80,19 +79,21 @@ def duration_text(d: Duration) -> Text:
     return Text(vi=" ".join(vi) or "0 ngày", en=" ".join(en) or "0 days")
 
 
-def retention_text(retention: str) -> Text:
-    value = retention.strip()
-    m = re.fullmatch(r"(\d+)\s*(?:years?|năm|y)", value, re.IGNORECASE)
-    if m:
-        n = int(m.group(1))
-        return Text(vi=f"{n} năm", en=f"for {n} year" + ("" if n == 1 else "s"))
-    m = re.fullmatch(r"(\d+)\s*(?:months?|tháng)", value, re.IGNORECASE)
-    if m:
-        n = int(m.group(1))
-        return Text(vi=f"{n} tháng", en=f"for {n} month" + ("" if n == 1 else "s"))
-    if value.lower() in ("permanent", "permanently", "vĩnh viễn"):
+def retention_text(retention: Retention | str) -> Text:
+    """The retention period as it reads inside a sentence ("lưu giữ 5 năm", "kept for 5 years")."""
+    if isinstance(retention, Retention):
+        value: Retention | None = retention
+    else:
+        parsed = parse_retention_text(retention)
+        value = parsed[0] if parsed is not None else None
+    if value is None:
+        text = str(retention).strip()
+        return Text(vi=text, en=f"for {text}")
+    if value.permanent:
         return Text(vi="vĩnh viễn", en="permanently")
-    return Text(vi=value, en=f"for {value}")
+    if value.until_superseded:
+        return Text(vi="đến khi được thay thế", en="until superseded")
+    return Text(vi=value.text("vi"), en="for " + value.text("en"))
 
 
 FREQUENCY = {

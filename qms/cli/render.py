@@ -22,6 +22,8 @@ from qms.i18n import _, ngettext
 @click.option("--pdf-variant", "variant", type=click.Choice(["pdf/a-3b"]), default=None,
               help="Archival PDF/A-3b with the source YAML attached.")
 @click.option("--tagged", is_flag=True, help="Tagged PDF (accessibility structure).")
+@click.option("--drafts", is_flag=True,
+              help="Draft mode: the 'Draft' watermark on every page and the internal notes printed; never for issue.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for rendering procedures.")
 @click.option("--progress/--no-progress", default=None,
@@ -38,7 +40,7 @@ from qms.i18n import _, ngettext
 @force_option
 @click.pass_context
 def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_lang: str | None, fmt: str,
-           variant: str | None, tagged: bool, jobs: int, progress: bool | None, sign: bool, p12: Path | None,
+           variant: str | None, tagged: bool, drafts: bool, jobs: int, progress: bool | None, sign: bool, p12: Path | None,
            password_file: Path | None, sig_field: str | None, force: bool) -> None:
     """Render controlled documents.
 
@@ -79,7 +81,8 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     assert ws.manifest is not None
     lang = doc_lang or ws.manifest.organisation.default_language
     show = progress if progress is not None else sys.stderr.isatty()
-    opts = RenderOptions(lang=lang, fmt=fmt, variant=variant, tagged=tagged, jobs=jobs, progress=show)
+    opts = RenderOptions(lang=lang, fmt=fmt, variant=variant, tagged=tagged, jobs=jobs, progress=show,
+                         drafts=drafts)
     out = out if out.is_absolute() else Path.cwd() / out
     stats = do_render(root, kind, proc_id, out, opts, ws=ws)
     for url in sorted(set(opts.refused)):

@@ -159,7 +159,7 @@ def revise(ws: Workspace, ident: str, summary: str, *, summary_en: str = "", pag
         new_revision = control.revision + 1
         block["revision"] = new_revision
         # the new revision is unapproved: the previous sign-offs stay in `approvals` and in git, not here
-        for key in ("effective_date", "reviewed_by", "approved_by"):
+        for key in ("issued_on", "effective_date", "reviewed_by", "approved_by"):
             if key in block:
                 del block[key]
         set_key(block, "state", "draft", after=("revision",))
@@ -245,7 +245,9 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
             _signatory(block, "reviewed_by", name, day)
         else:
             when = effective or day
-            set_key(block, "effective_date", when, after=("revision",))
+            # the approver's signature issues the document (Ngày ban hành); it takes effect on `when`
+            set_key(block, "issued_on", day, after=("revision",))
+            set_key(block, "effective_date", when, after=("issued_on", "revision"))
             set_key(block, "state", "approved", after=("effective_date", "revision"))
             _signatory(block, "approved_by", name, day)
             result["effective"] = when

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from qms.i18n import _
+from qms.i18n import _, translate
 
 if TYPE_CHECKING:  # only `qms schema` builds JSON Schemas; keep pydantic.json_schema off the start-up path
     from pydantic import GetJsonSchemaHandler
@@ -180,6 +180,8 @@ class DocumentControl(Strict):
 
     code: NFCStr
     revision: int = Field(default=1, ge=0, description="Lần ban hành / issue number")
+    issued_on: dt.date | None = Field(
+        default=None, description="Ngày ban hành / date issued (signed); required once the document is issued")
     effective_date: dt.date | None = None
     state: Literal["draft", "in_review", "approved", "obsolete"] = "approved"
     prepared_by: Signatory | None = None
@@ -189,3 +191,125 @@ class DocumentControl(Strict):
     last_review: dt.date | None = None
     history: list[RevisionEntry] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
+
+
+class InternalNote(Strict):
+    """A note for the people who keep a document: never printed in an issued document.
+
+    Verification status, research notes and drafting remarks go here, not into issued text;
+    ``qms render ... --drafts`` prints them in a box headed "Internal notes" under the draft watermark.
+    """
+
+    kind: Literal["verification", "research", "drafting", "other"] = "other"
+    about: NFCStr = Field(default="", description="What the note concerns, e.g. a field path or a code")
+    text: Text
+
+
+_RETENTION_KEYS = ("years", "months", "permanent", "until_superseded")
+
+
+class Retention(Strict):
+    """How long a record is kept (7.5.3.2): years, months, permanently, until superseded,
+    or N years / months after an event.
+
+    Written ``permanent``, ``until_superseded``, ``{years: 5}``, ``{months: 6}`` or
+    ``{years: 10, after: {vi: hết hiệu lực, en: expiry}}``.
+    """
+
+    years: int | None = Field(default=None, ge=1, le=200)
+    months: int | None = Field(default=None, ge=1, le=2400)
+    permanent: bool = False
+    until_superseded: bool = False
+    after: Text | None = Field(default=None, description="The event the period runs from, e.g. 'hết hiệu lực'")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keyword(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() in ("permanent", "until_superseded"):
+            return {value.strip(): True}
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Retention:
+        given = [k for k in _RETENTION_KEYS if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(_("give exactly one of `years`, `months`, `permanent` or `until_superseded`"))
+        if self.after is not None and given[0] not in ("years", "months"):
+            raise ValueError(_("`after` goes with `years` or `months` only"))
+        return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        obj = handler(core_schema)
+        obj = handler.resolve_ref_schema(obj)
+        return {"anyOf": [{"enum": ["permanent", "until_superseded"]}, obj],
+                "description": "Retention: permanent, until_superseded, {years: N}, {months: N}, "
+                               "optionally with after: EVENT"}
+
+    def text(self, lang: str) -> str:
+        """The period in ``lang``: "5 năm", "Vĩnh viễn", "10 years after expiry"."""
+        if self.permanent:
+            return translate("Permanent", lang)
+        if self.until_superseded:
+            return translate("Until superseded", lang)
+        if self.years is not None:
+            period = translate("{n} year" if self.years == 1 else "{n} years", lang).format(n=self.years)
+        else:
+            period = translate("{n} month" if self.months == 1 else "{n} months", lang).format(n=self.months)
+        if self.after is not None:
+            return translate("{period} after {event}", lang).format(period=period, event=self.after.get(lang))
+        return period
+
+    def to_yaml(self) -> str:
+        """The flow-style YAML of this value (what a fix writes)."""
+        if self.permanent:
+            return "permanent"
+        if self.until_superseded:
+            return "until_superseded"
+        key, n = ("years", self.years) if self.years is not None else ("months", self.months)
+        if self.after is None:
+            return f"{{{key}: {n}}}"
+        vi, en = (q.replace("'", "''") for q in (self.after.vi, self.after.en))
+        return f"{{{key}: {n}, after: {{vi: '{vi}', en: '{en}'}}}}"
+
+
+_RET_UNIT = r"(?P<unit>years?|yrs?|y|năm|months?|tháng)"
+_RET_PERIOD = re.compile(r"^(?:for\s+)?(?P<n>\d{1,4})\s*" + _RET_UNIT + r"$", re.IGNORECASE)
+_RET_AFTER = re.compile(r"^(?P<n>\d{1,4})\s*" + _RET_UNIT + r"\s+(?:after|sau khi|sau)\s+(?P<event>\S.*)$",
+                        re.IGNORECASE)
+_RET_PERMANENT = frozenset({"permanent", "permanently", "vĩnh viễn", "lưu vĩnh viễn"})
+_RET_SUPERSEDED = frozenset({"until superseded", "until_superseded", "until replaced", "đến khi được thay thế",
+                             "đến khi thay thế", "đến khi có văn bản thay thế"})
+
+
+def parse_retention_text(text: str) -> tuple[Retention, bool] | None:
+    """The structured form of an old free-text retention, and whether reading it was unambiguous.
+
+    "5 years", "5 năm", "6 months", "permanent", "vĩnh viễn" and "until superseded" are read exactly;
+    "10 năm sau khi hết hiệu lực" keeps its event in one language only, so it is not unambiguous.
+    None: the text says something else.
+    """
+    value = " ".join(unicodedata.normalize("NFC", text).split()).strip().rstrip(".")
+    low = value.lower()
+    if low in _RET_PERMANENT:
+        return Retention(permanent=True), True
+    if low in _RET_SUPERSEDED:
+        return Retention(until_superseded=True), True
+    m = _RET_PERIOD.match(value)
+    after: Text | None = None
+    exact = True
+    if m is None:
+        m = _RET_AFTER.match(value)
+        if m is None:
+            return None
+        after, exact = Text(vi=m.group("event"), en=m.group("event")), False
+    n = int(m.group("n"))
+    if n < 1:
+        return None
+    unit = m.group("unit").lower()
+    try:
+        if unit.startswith(("m", "t")):
+            return Retention(months=n, after=after), exact
+        return Retention(years=n, after=after), exact
+    except ValueError:
+        return None

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from qms.calendar.settings import CalendarSettings
-from qms.models.common import DocumentControl, Identifier, NFCStr, Strict, Text
+from qms.models.common import DocumentControl, Identifier, InternalNote, NFCStr, Strict, Text
 from qms.models.process import Form, RecordSpec
 
 
@@ -122,6 +122,18 @@ class CheckConfig(Strict):
     waivers: list[Waiver] = Field(default_factory=list)
 
 
+class GlossaryEntry(Strict):
+    """A term or abbreviation of the organisation's glossary (Định nghĩa / viết tắt).
+
+    ``term`` may differ per language (``{vi: UBND, en: PC}``); each procedure's section
+    "Definitions and abbreviations" lists the entries its text uses.
+    """
+
+    term: Text
+    meaning: Text
+    kind: Literal["term", "abbreviation"] = "abbreviation"
+
+
 class ExternalProvider(Strict):
     id: Identifier
     name: Text
@@ -145,6 +157,10 @@ class Manifest(Strict):
     document_codes: DocumentCodes = Field(default_factory=DocumentCodes)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     check: CheckConfig = Field(default_factory=CheckConfig)
+    glossary: list[GlossaryEntry] = Field(
+        default_factory=list, description="Terms and abbreviations used across documents (bilingual)")
+    internal_notes: list[InternalNote] = Field(
+        default_factory=list, description="Notes on qms.yaml never printed in an issued document")
     kpi_columns: dict[str, str] = Field(default_factory=dict, description="Dossier-log column mapping")
     limits: dict[str, int | str] = Field(
         default_factory=dict,

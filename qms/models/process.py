@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from qms.i18n import _
-from qms.models.common import DocumentControl, Duration, Identifier, NFCStr, Strict, Text
+from qms.models.common import (
+    DocumentControl,
+    Duration,
+    Identifier,
+    InternalNote,
+    NFCStr,
+    Retention,
+    Strict,
+    Text,
+    parse_retention_text,
+)
 
 
 class Reference(Strict):
@@ -102,14 +112,32 @@ class Form(Strict):
     title: Text
     legal_basis: NFCStr = ""
     note: Text | None = None
+    internal_notes: list[InternalNote] = Field(
+        default_factory=list, description="Never printed in an issued document (e.g. verification status)")
 
 
 class RecordSpec(Strict):
     code: NFCStr
     title: Text
-    retention: NFCStr = Field(description="e.g. '5 years', 'permanent'")
+    retention: Retention | NFCStr = Field(
+        description="permanent, until_superseded, {years: N}, {months: N} (optionally with after: EVENT); "
+                    "free text such as '5 years' is the old form")
     location: Text
     responsible: Identifier | None = None
+
+    @field_validator("retention", mode="before")
+    @classmethod
+    def _keyword(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() in ("permanent", "until_superseded"):
+            return {value.strip(): True}
+        return value
+
+    def retention_text(self, lang: str) -> str:
+        """The retention in ``lang``; an old free text is read where it can be, else shown as written."""
+        if isinstance(self.retention, Retention):
+            return self.retention.text(lang)
+        parsed = parse_retention_text(self.retention)
+        return parsed[0].text(lang) if parsed is not None else self.retention
 
 
 class KPI(Strict):
@@ -147,6 +175,13 @@ class Definition(Strict):
     meaning: Text
 
 
+class Interaction(Strict):
+    """A directed interaction: this process sends ``what`` to process ``to`` (4.4.1 b)."""
+
+    to: Identifier = Field(description="The receiving process id")
+    what: Text | None = Field(default=None, description="What passes, e.g. 'dossier data', 'complaints'")
+
+
 class Process(Strict):
     id: Identifier
     title: Text
@@ -160,7 +195,9 @@ class Process(Strict):
     clauses: list[NFCStr] = Field(default_factory=list, description="ISO 9001:2015 clauses addressed")
     inputs: list[Text] = Field(default_factory=list)
     outputs: list[Text] = Field(default_factory=list)
-    interactions: list[Identifier] = Field(default_factory=list, description="Related process ids")
+    interactions: list[Interaction | Identifier] = Field(
+        default_factory=list,
+        description="Directed: [{to: PROCESS, what: ...}]; a bare process id is the old, undirected form")
     administrative: Administrative | None = None
     steps: list[Step] = Field(default_factory=list)
     forms: list[Form] = Field(default_factory=list)
@@ -170,6 +207,14 @@ class Process(Strict):
     resources: list[Resource] = Field(default_factory=list)
     evaluation: Text | None = Field(default=None, description="How the process is monitored and evaluated")
     document: DocumentControl
+    internal_notes: list[InternalNote] = Field(
+        default_factory=list,
+        description="Verification status, research and drafting remarks: never printed in an issued "
+                    "document, shown only with `qms render --drafts`")
+
+    def interaction_targets(self) -> list[str]:
+        """The ids of the processes this one interacts with, in both forms (directed and old undirected)."""
+        return [i.to if isinstance(i, Interaction) else i for i in self.interactions]
 
     def step(self, step_id: str) -> Step | None:
         for s in self.steps:

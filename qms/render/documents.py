@@ -46,9 +46,11 @@ class RenderOptions:
     jobs: int = 1
     progress: bool = False
     refused: list[str] = field(default_factory=list)
+    # --drafts: every document carries the draft watermark and prints its internal notes
+    drafts: bool = False
 
     def key_parts(self) -> list[str]:
-        return [f"lang={self.lang}", f"variant={self.variant}", f"tagged={self.tagged}"]
+        return [f"lang={self.lang}", f"variant={self.variant}", f"tagged={self.tagged}", f"drafts={self.drafts}"]
 
 
 @dataclass(slots=True)
@@ -103,11 +105,11 @@ def _attachment(root: Path, rel: str) -> PdfAttachment:
                          "source YAML")
 
 
-def procedure_views(ws: Workspace, lang: str) -> list[tuple[vm.ProcedureView, Process, str]]:
+def procedure_views(ws: Workspace, lang: str, drafts: bool = False) -> list[tuple[vm.ProcedureView, Process, str]]:
     manifest = _manifest(ws)
     out = []
     for doc, proc in sorted(ws.processes(), key=lambda dp: (dp[1].document.code, dp[1].id)):
-        out.append((vm.procedure_view(proc, manifest, lang, doc.path), proc, doc.path))
+        out.append((vm.procedure_view(proc, manifest, lang, doc.path, drafts=drafts, raw=doc.raw), proc, doc.path))
     return out
 
 
@@ -128,26 +130,27 @@ def _sections(lang: str, with_procedures: bool) -> list[tuple[int, str, str]]:
 
 
 def manual_html(ws: Workspace, lang: str, toc: list[vm.TocEntry], *, site: bool = False,
-                inline: list[vm.ProcedureView] | None = None, view: vm.ManualView | None = None) -> str:
-    m = view or vm.manual_view(ws, lang)
+                inline: list[vm.ProcedureView] | None = None, view: vm.ManualView | None = None,
+                drafts: bool = False) -> str:
+    m = view or vm.manual_view(ws, lang, drafts)
     m.procedures = toc
     ctx = {"m": m, "sections": _sections(lang, bool(toc)), "inline_procedures": inline or []}
     return render_template("manual.j2", document_context(ctx, site=site), lang)
 
 
-def _standalone(ws: Workspace, kind: str, lang: str, *, site: bool = False) -> str:
+def _standalone(ws: Workspace, kind: str, lang: str, *, site: bool = False, drafts: bool = False) -> str:
     manifest = _manifest(ws)
     org = vm.org_view(manifest, lang)
     code = manifest.document_codes.manual_code
     ctx: dict[str, Any]
     if kind == "matrix":
         title = translate("Clause and process matrix", lang)
-        control = vm.control_view(manifest.manual, code, lang)
+        control = vm.control_view(manifest.manual, code, lang, drafts)
         ctx = {"matrix": vm.matrix_view(ws, lang)}
         template = "matrix.j2"
     else:
         title = translate("Record register", lang)
-        control = vm.control_view(manifest.manual, code, lang)
+        control = vm.control_view(manifest.manual, code, lang, drafts)
         ctx = {"records": vm.record_rows(ws, lang)}
         template = "records.j2"
     ctx.update({"control": control, "org": org, "doc_kind": translate("Quality manual annex", lang),
@@ -216,7 +219,7 @@ def find_procedure(ws: Workspace, proc_id: str) -> tuple[LoadedDoc[Process], Pro
 
 def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
     doc, proc = find_procedure(ws, proc_id)
-    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path)
+    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw)
     stats = RenderStats()
     prepare_fonts(root)
     attachments = [_attachment(root, doc.path)] if opts.variant else []
@@ -228,7 +231,7 @@ def render_standalone_pdf(root: Path, ws: Workspace, kind: str, out: Path, opts:
     stats = RenderStats()
     prepare_fonts(root)
     attachments = [_attachment(root, p) for p in _source_paths(ws, kind)] if opts.variant else []
-    _render_one(root, _standalone(ws, kind, opts.lang), out, opts, attachments, stats)
+    _render_one(root, _standalone(ws, kind, opts.lang, drafts=opts.drafts), out, opts, attachments, stats)
     return stats
 
 
@@ -240,7 +243,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     stats = RenderStats()
     cache = RenderCache(root)
     lang = opts.lang
-    views = procedure_views(ws, lang)
+    views = procedure_views(ws, lang, opts.drafts)
     proc_keys: list[tuple[vm.ProcedureView, str]] = []
     jobs: list[Job] = []
     # The parts are appended untagged (their structure trees are not merged), so they are rendered
@@ -255,8 +258,8 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     stats.rendered += len(jobs)
     stats.cached += len(views) - len(jobs)
     progress = Progress(len(jobs), translate("rendering procedures", lang), opts.progress)
-    manual_view = vm.manual_view(ws, lang)
-    hint_name = f"manual-front-{lang}"
+    manual_view = vm.manual_view(ws, lang, opts.drafts)
+    hint_name = f"manual-front-{lang}" + ("-drafts" if opts.drafts else "")
     hinted = cache.hint(hint_name)
     measured: list[int] = []
 
@@ -343,7 +346,7 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
                        hint=_("give a directory with -o"))
     stats = RenderStats()
     lang = opts.lang
-    views = procedure_views(ws, lang)
+    views = procedure_views(ws, lang, opts.drafts)
     if kind == "procedure":
         wanted = find_procedure(ws, proc_id or "")[1].id
         views = [v for v in views if v[1].id == wanted]
@@ -353,9 +356,9 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
             pages[f"{proc.id}.html"] = procedure_html(view, lang, site=True)
     if kind == "manual":
         toc = [vm.TocEntry(v.control.code, v.title, "", None, f"{p.id}.html") for v, p, _ in views]
-        pages["index.html"] = manual_html(ws, lang, toc, site=True)
+        pages["index.html"] = manual_html(ws, lang, toc, site=True, drafts=opts.drafts)
     elif kind in ("matrix", "records"):
-        pages["index.html"] = _standalone(ws, kind, lang, site=True)
+        pages["index.html"] = _standalone(ws, kind, lang, site=True, drafts=opts.drafts)
     else:
         only = f"{views[0][1].id}.html"
         pages["index.html"] = pages[only]

@@ -12,14 +12,16 @@ from typing import Any
 
 from markupsafe import Markup
 
+from qms.analysis.glossary import collation_key, document_text, used_term
 from qms.analysis.matrix import clause_matrix
 from qms.analysis.people import Directory
 from qms.i18n import translate
-from qms.models.common import DocumentControl, Duration, Signatory, Text
+from qms.models.common import DocumentControl, Duration, InternalNote, Signatory, Text
 from qms.models.organisation import Manifest, RecordEntry
-from qms.models.process import Process
+from qms.models.process import Interaction, Process
 from qms.render import svg
 from qms.render.env import format_date
+from qms.standards import catalogue
 from qms.store.workspace import Workspace
 
 
@@ -67,6 +69,33 @@ class ControlView:
     reviewed: SignatoryView | None
     approved: SignatoryView | None
     history: list[RevisionView]
+    issued_on: str = ""
+    # "Dự thảo" / "Draft" on every page: a draft revision, or any document rendered with --drafts
+    watermark: str = ""
+
+
+def watermark_text(state: str | None, drafts: bool, lang: str) -> str:
+    """The draft watermark: always on a draft revision; on every document in --drafts mode."""
+    return translate("Draft", lang) if drafts or state in ("draft", "in_review") else ""
+
+
+@dataclass(slots=True)
+class NoteView:
+    """An internal note, printed only with ``qms render --drafts``."""
+
+    kind: str
+    about: str
+    text: str
+
+
+_NOTE_KINDS = {"verification": "Verification", "research": "Research", "drafting": "Drafting",
+               "other": "Note"}
+
+
+def note_views(notes: list[InternalNote], drafts: bool, lang: str) -> list[NoteView]:
+    if not drafts:
+        return []  # never in an issued document
+    return [NoteView(translate(_NOTE_KINDS[n.kind], lang), n.about, t(n.text, lang)) for n in notes]
 
 
 def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
@@ -75,9 +104,11 @@ def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
     return SignatoryView(s.name, t(s.title, lang), format_date(s.date, lang))
 
 
-def control_view(doc: DocumentControl | None, default_code: str, lang: str) -> ControlView:
+def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False) -> ControlView:
     if doc is None:
-        return ControlView(default_code, "01", "", "draft", None, None, None, [])
+        # no control block (registers, reports): no draft watermark unless --drafts asks for one
+        return ControlView(default_code, "01", "", "draft", None, None, None, [],
+                           watermark=watermark_text(None, drafts, lang))
     return ControlView(
         code=doc.code,
         revision=f"{doc.revision:02d}",
@@ -89,6 +120,8 @@ def control_view(doc: DocumentControl | None, default_code: str, lang: str) -> C
         approved=_signatory(doc.approved_by, lang) if doc.state in ("approved", "obsolete") else None,
         history=[RevisionView(f"{h.revision:02d}", format_date(h.date, lang), t(h.summary, lang), h.pages, h.by)
                  for h in sorted(doc.history, key=lambda h: (h.revision, h.date))],
+        issued_on=format_date(doc.issued_on, lang),
+        watermark=watermark_text(doc.state, drafts, lang),
     )
 
 
@@ -135,15 +168,19 @@ class ProcedureView:
     records: list[tuple[str, str, str, str, str]]
     source_path: str
     anchor: str = ""
+    internal_notes: list[NoteView] = field(default_factory=list)
 
 
 class Names:
     """Resolves role, unit, agency and form identifiers to display labels."""
 
-    def __init__(self, manifest: Manifest, lang: str) -> None:
+    def __init__(self, manifest: Manifest, lang: str, proc: Process | None = None) -> None:
         self.lang = lang
         self.directory = Directory.of(manifest)
         self.forms = {f.code: t(f.title, lang) for f in manifest.forms}
+        # participating agencies (liên thông) name the lanes of the steps they do
+        self.agencies = ({a.id: t(a.name, lang) for a in proc.administrative.agencies}
+                         if proc is not None and proc.administrative is not None else {})
 
     def unit(self, ident: str | None) -> str:
         unit = self.directory.units.get(ident or "")
@@ -155,7 +192,7 @@ class Names:
             return ""
         role, person = self.directory.roles.get(ident), self.directory.people.get(ident)
         return ((t(role.title, self.lang) if role is not None else "") or self.unit(ident)
-                or (person.name if person is not None else "") or ident)
+                or (person.name if person is not None else "") or self.agencies.get(ident) or ident)
 
 
 _FORM_KINDS = {
@@ -182,8 +219,22 @@ def _fee_text(proc: Process, lang: str) -> str:
     return "; ".join(parts)
 
 
-def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: str) -> ProcedureView:
-    names = Names(manifest, lang)
+def definitions(proc: Process, manifest: Manifest, raw: Any, lang: str) -> list[tuple[str, str]]:
+    """Section 4: the glossary entries the procedure's text uses, and its own definitions, in
+    Vietnamese dictionary order (Đ after D)."""
+    text = document_text(raw if raw is not None else proc.model_dump(mode="json", by_alias=True), lang)
+    rows: dict[str, str] = {}
+    for entry in manifest.glossary:
+        term = used_term(entry, text, lang)
+        if term is not None:
+            rows[term] = t(entry.meaning, lang)
+    rows.update({d.term: t(d.meaning, lang) for d in proc.definitions})
+    return sorted(rows.items(), key=lambda row: collation_key(row[0]))
+
+
+def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: str, *,
+                   drafts: bool = False, raw: Any = None) -> ProcedureView:
+    names = Names(manifest, lang, proc)
     numbers = {s.id: i + 1 for i, s in enumerate(proc.steps)}
     forms_by_code = dict(names.forms)
     forms_by_code.update({f.code: t(f.title, lang) for f in proc.forms})
@@ -243,22 +294,24 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
     return ProcedureView(
         id=proc.id,
         title=t(proc.title, lang),
-        control=control_view(proc.document, proc.id, lang),
+        control=control_view(proc.document, proc.id, lang, drafts),
         org=org_view(manifest, lang),
         purpose=t(proc.purpose, lang),
         scope=t(proc.scope, lang),
         references=[(r.id, t(r.title, lang), r.legal_basis) for r in proc.references],
-        definitions=[(d.term, t(d.meaning, lang)) for d in proc.definitions],
+        definitions=definitions(proc, manifest, raw, lang),
         administrative=administrative,
         inputs=[t(x, lang) for x in proc.inputs],
         outputs=[t(x, lang) for x in proc.outputs],
         steps=rows,
         flowchart=flowchart,
         forms=[(code, forms_by_code.get(code, ""), legal.get(code, "")) for code in form_codes],
-        records=[(r.code, t(r.title, lang), r.retention, t(r.location, lang), names.who(r.responsible))
+        records=[(r.code, t(r.title, lang), r.retention_text(lang), t(r.location, lang), names.who(r.responsible))
                  for r in proc.records],
         source_path=source_path,
         anchor=f"proc-{proc.id}",
+        internal_notes=note_views([*proc.internal_notes,
+                                   *(n for f in proc.forms for n in f.internal_notes)], drafts, lang),
     )
 
 
@@ -291,22 +344,92 @@ class ManualView:
     documents: list[tuple[str, str, str, str, str]]
     records: list[tuple[str, str, str, str, str, str]]
     procedures: list[TocEntry] = field(default_factory=list)
+    interactions: list[InteractionView] = field(default_factory=list)
+    external_providers: list[tuple[str, str, str, str]] = field(default_factory=list)
+    internal_notes: list[NoteView] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class InteractionView:
+    """One edge of the interaction map: ``source`` sends ``what`` to ``target``.
+
+    ``directed`` is False for the old undirected form (a bare process id), drawn without an arrowhead.
+    """
+
+    source: str
+    source_title: str
+    target: str
+    target_title: str
+    what: str
+    directed: bool
+
+
+def interaction_views(procs: list[Process], lang: str) -> list[InteractionView]:
+    titles = {p.id: t(p.title, lang) for p in procs}
+    edges: list[InteractionView] = []
+    seen: set[tuple[str, str]] = set()
+    for p in procs:
+        for item in p.interactions:
+            if isinstance(item, Interaction):
+                edges.append(InteractionView(p.id, titles[p.id], item.to, titles.get(item.to, item.to),
+                                             t(item.what, lang), True))
+                continue
+            pair = (min(p.id, item), max(p.id, item))
+            if pair in seen:
+                continue  # an undirected pair listed on both sides is one edge
+            seen.add(pair)
+            edges.append(InteractionView(p.id, titles[p.id], item, titles.get(item, item), "", False))
+    return edges
+
+
+# Where the manual prints what a qms.yaml section holds: (section number, section title)
+MANUAL_SECTIONS: dict[str, tuple[str, str]] = {
+    "context_issues": ("1.1", "Internal and external issues"),
+    "interested_parties": ("1.2", "Interested parties"),
+    "external_providers": ("1.3", "External providers"),
+    "scope": ("2", "Scope and applicability"),
+    "policy": ("3.1", "Quality policy"),
+    "objectives": ("3.2", "Quality objectives"),
+    "roles": ("5", "Roles, responsibilities and authorities"),
+}
 
 
 _KINDS = {"management": "Management process", "core": "Core process", "support": "Support process"}
 
 
+def _cited(by: str, manual_code: str, lang: str) -> str:
+    """A matrix "addressed by" entry as the reader finds it: a manual section or a document code."""
+    if by.startswith("qms.yaml#"):
+        number, _title = MANUAL_SECTIONS.get(by.removeprefix("qms.yaml#"), ("", ""))
+        if number:
+            return translate("{code} section {number}", lang).format(code=manual_code, number=number)
+        return manual_code
+    return by
+
+
 def matrix_view(ws: Workspace, lang: str) -> dict[str, Any]:
     m = clause_matrix(ws, lang)
+    cat = catalogue("2015")
+    manual_code = ws.manifest.document_codes.manual_code if ws.manifest is not None else ""
+    if ws.manifest is not None and ws.manifest.manual is not None:
+        manual_code = ws.manifest.manual.code
+    codes = {p.id: p.document.code for _d, p in ws.processes()}
     rows = []
     for r in m.rows:
+        title = r.clause.label(lang)
+        untitled = r.clause.untitled
+        if untitled:
+            # the standard gives this subclause a number only: show it under its parent's title
+            parent = cat.get(r.clause.id.rsplit(".", 1)[0])
+            title = parent.label(lang) if parent is not None else ""
         rows.append({
             "clause": r.clause.id,
-            "title": r.clause.label(lang),
+            "title": title,
+            "untitled": untitled,
             "level": r.clause.level,
             "applicable": r.applicable,
             "justification": r.justification,
-            "by": [b.replace("qms.yaml#", "qms.yaml § ") for b in r.addressed_by],
+            "by": list(dict.fromkeys(_cited(codes.get(b, b), manual_code, lang) for b in r.addressed_by)),
             "gap": r.gap,
         })
     return {"rows": rows, "gaps": len(m.gaps())}
@@ -322,24 +445,24 @@ def record_rows(ws: Workspace, lang: str) -> list[tuple[str, str, str, str, str,
         for r in reg.records:
             entry: RecordEntry = r
             seen.add(entry.code)
-            rows.append((entry.code, t(entry.title, lang), entry.retention, t(entry.location, lang),
+            rows.append((entry.code, t(entry.title, lang), entry.retention_text(lang), t(entry.location, lang),
                          names.who(entry.responsible), entry.process or ""))
     for _doc, proc in ws.processes():
         for spec in proc.records:
             if spec.code in seen:
                 continue
             seen.add(spec.code)
-            rows.append((spec.code, t(spec.title, lang), spec.retention, t(spec.location, lang),
+            rows.append((spec.code, t(spec.title, lang), spec.retention_text(lang), t(spec.location, lang),
                          names.who(spec.responsible), proc.id))
     return rows
 
 
-def manual_view(ws: Workspace, lang: str) -> ManualView:
+def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
     manifest = ws.manifest
     assert manifest is not None
     names = Names(manifest, lang)
     procs = [p for _d, p in ws.processes()]
-    nodes = [svg.MapNode(p.id, t(p.title, lang), p.kind, tuple(p.interactions)) for p in procs]
+    nodes = [svg.MapNode(p.id, t(p.title, lang), p.kind, tuple(p.interaction_targets())) for p in procs]
     band_labels = {"management": translate("Management processes", lang),
                    "core": translate("Core processes", lang),
                    "support": translate("Support processes", lang)}
@@ -359,7 +482,7 @@ def manual_view(ws: Workspace, lang: str) -> ManualView:
         documents.append((f.code, t(f.title, lang), "", "", f.legal_basis or translate("Form", lang)))
     return ManualView(
         org=org_view(manifest, lang),
-        control=control_view(manifest.manual, manifest.document_codes.manual_code, lang),
+        control=control_view(manifest.manual, manifest.document_codes.manual_code, lang, drafts),
         title=translate("Quality manual", lang),
         context_issues=[(c.id, translate("Internal" if c.kind == "internal" else "External", lang),
                          t(c.description, lang), names.who(c.monitored_by)) for c in manifest.context_issues],
@@ -378,9 +501,14 @@ def manual_view(ws: Workspace, lang: str) -> ManualView:
                      "evaluation": t(o.plan.evaluation, lang)} for o in manifest.objectives],
         process_map=[Markup(s) for s in svg.interaction_map(nodes, band_labels)],
         processes=[(p.id, t(p.title, lang), translate(_KINDS[p.kind], lang), names.who(p.owner),
-                    ", ".join(p.interactions)) for p in procs],
+                    ", ".join(dict.fromkeys(p.interaction_targets()))) for p in procs],
         roles=roles,
         matrix=matrix_view(ws, lang),
         documents=documents,
         records=record_rows(ws, lang),
+        interactions=interaction_views(procs, lang),
+        external_providers=[(e.id, t(e.name, lang), t(e.provides, lang), format_date(e.evaluated, lang))
+                            for e in manifest.external_providers],
+        internal_notes=note_views([*manifest.internal_notes, *(n for f in manifest.forms for n in f.internal_notes)],
+                                  drafts, lang),
     )

@@ -292,9 +292,11 @@ class UnknownProcess(_RefRule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
         for doc, proc in ctx.workspace.processes():
-            for i, other in enumerate(proc.interactions):
+            for i, other in enumerate(proc.interaction_targets()):
                 if other not in idx.processes:
-                    yield self.bad(doc, pointer("interactions", i), other, idx.processes)
+                    ptr = pointer("interactions", i) if isinstance(proc.interactions[i], str) \
+                        else pointer("interactions", i, "to")
+                    yield self.bad(doc, ptr, other, idx.processes)
         for doc, reg in ctx.workspace.models("record-register"):
             for i, rec in enumerate(reg.records):
                 if rec.process and rec.process not in idx.processes:

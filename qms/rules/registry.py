@@ -8,6 +8,7 @@ from qms.rules import (
     audit,
     config,
     doc_control,
+    documents,
     identity,
     legacy,
     loading,
@@ -20,7 +21,7 @@ from qms.rules import (
 from qms.rules.base import Rule, find_rule
 
 FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity,
-            review)
+            review, documents)
 
 
 @cache

@@ -109,7 +109,7 @@ BREAKS = [
         ("processes/QT-XX-01.yaml", "    records: [HS-XX-01]\n", ""),
         ("processes/QT-XX-01.yaml",
          "records:\n  - code: HS-XX-01\n    title: {vi: Biên bản họp xem xét của lãnh đạo, en: Management review minutes}\n"
-         "    retention: 10 years\n    location: {vi: Văn phòng HĐND và UBND, en: Office of the People's Council and Committee}\n"
+         "    retention: {years: 10}\n    location: {vi: Văn phòng HĐND và UBND, en: Office of the People's Council and Committee}\n"
          "    responsible: thu_ky_iso\n", ""),
     ], message="mandatory documented information is not retained: Evidence of results of management reviews (9.3.3)"),
     Break("QMS305", Q, r"^scope:", [("processes/QT-DG-01.yaml", 'clauses: ["9.2"]', 'clauses: ["9.1.1"]')],
