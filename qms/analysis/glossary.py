@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from qms.analysis.people import Directory
 from qms.models.organisation import GlossaryEntry, Manifest
 from qms.models.process import Process
 
@@ -193,13 +194,13 @@ class DisplayNames:
             for a in proc.administrative.agencies:
                 d.names.setdefault(a.id, a.name.get(lang))
         if manifest is not None:
-            org = manifest.organisation
-            for p in org.people:
-                d.names[p.id] = p.name
-            for u in org.units:
-                d.names[u.id] = u.name.get(lang)
-            for r in org.roles:
-                d.names[r.id] = r.title.get(lang)
+            directory = Directory.of(manifest)
+            for pid, person in directory.people.items():
+                d.names[pid] = person.name
+            for uid, unit in directory.units.items():
+                d.names[uid] = unit.name.get(lang)
+            for rid, role in directory.roles.items():
+                d.names[rid] = role.title.get(lang)
         return d
 
     def name(self, ident: str | None) -> str | None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from qms.analysis.documents import controlled_documents
 from qms.analysis.glossary import (
     DisplayNames,
     abbreviations_in,
@@ -24,7 +25,6 @@ from qms.i18n import _
 from qms.models.common import DocumentControl, Retention, parse_retention_text
 from qms.models.process import Interaction
 from qms.rules.base import CheckContext, Rule, pointer
-from qms.rules.system import controlled_documents
 from qms.store.workspace import LoadedDoc
 
 _SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
