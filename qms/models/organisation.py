@@ -10,6 +10,7 @@ from pydantic import Field
 
 from qms.calendar.settings import CalendarSettings
 from qms.models.common import DocumentControl, Identifier, NFCStr, Strict, Text
+from qms.models.legal import LegalSettings
 from qms.models.process import Form, RecordSpec
 
 
@@ -145,6 +146,7 @@ class Manifest(Strict):
     document_codes: DocumentCodes = Field(default_factory=DocumentCodes)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     check: CheckConfig = Field(default_factory=CheckConfig)
+    legal: LegalSettings = Field(default_factory=LegalSettings, description="Legal-reference register settings")
     kpi_columns: dict[str, str] = Field(default_factory=dict, description="Dossier-log column mapping")
     limits: dict[str, int | str] = Field(
         default_factory=dict,

@@ -10,6 +10,7 @@ from qms.rules import (
     doc_control,
     identity,
     legacy,
+    legal,
     loading,
     nonconformity,
     process_map,
@@ -20,7 +21,7 @@ from qms.rules import (
 from qms.rules.base import Rule, find_rule
 
 FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity,
-            review)
+            review, legal)
 
 
 @cache
