@@ -40,9 +40,15 @@ def as_of_option(help_text: str) -> Callable[[F], F]:
     def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
         if value is None:
             return None
-        from qms.cli.calendar import parse_day
+        text = value.strip()
+        for form in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(text, form).date()
+            except ValueError:
+                continue
+        from qms.i18n import _
 
-        return parse_day(value, "--" + (param.name or "as-of").replace("_", "-").replace("today-alias", "today"))
+        raise click.BadParameter(_("{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-12-31").format(value=value))
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
