@@ -89,3 +89,16 @@ def test_check_as_of_and_today_alias_agree(run_qms, tmp_path: Path) -> None:
     assert late.exit_code == 1
     helptext = run_qms("check", "--help").stdout
     assert "--as-of" in helptext and "--today" not in helptext
+
+
+def test_due_lists_legal_updates(run_qms, tmp_path: Path) -> None:
+    """`qms due` gathers the legal updates of the register as items of kind "legal"."""
+    root = _repo(tmp_path, "NĐ 61/2018/NĐ-CP")
+    r = run_qms("--root", str(root), "due", "--as-of", "2025-08-01", "--within", "3m", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    items = [i for i in json.loads(r.stdout)["items"] if i["kind"] == "legal"]
+    assert [(i["date"], i["overdue"]) for i in items] == [("2025-10-01", False)]
+    assert "QT-01" in items[0]["ref"] and "118/2025/NĐ-CP" in items[0]["summary"]
+    shutil.rmtree(root / "legal")
+    r = run_qms("--root", str(root), "due", "--as-of", "2025-08-01", "--within", "3m", "--format", "json")
+    assert not [i for i in json.loads(r.stdout)["items"] if i["kind"] == "legal"]
