@@ -120,7 +120,7 @@ def impact(ctx: click.Context, ref: str, fmt: str, as_of: dt.date | None) -> Non
         return
     from qms.output.table import columns
 
-    table: list[list[str]] = [[_("process"), _("due"), "", _("cites"), _("change")]]
+    table: list[list[str]] = [[_("procedure"), _("due"), "", _("cites"), _("change")]]
     for a in result.affected:
         change = a.change
         if change is None:
