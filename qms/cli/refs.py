@@ -110,6 +110,8 @@ def impact(ctx: click.Context, ref: str, fmt: str, as_of: dt.date | None) -> Non
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     head = f"{entry.doc.number}  {status_label(result.status)}"
+    if result.status == "not_yet_in_force" and entry.doc.in_force is not None:
+        head += "  " + _("(applies from {date})").format(date=entry.doc.in_force.isoformat())
     if result.superseded_by:
         head += "  → " + ", ".join(result.superseded_by)
     click.echo(one_line(head))

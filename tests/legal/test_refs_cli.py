@@ -102,3 +102,13 @@ def test_due_lists_legal_updates(run_qms, tmp_path: Path) -> None:
     shutil.rmtree(root / "legal")
     r = run_qms("--root", str(root), "due", "--as-of", "2025-08-01", "--within", "3m", "--format", "json")
     assert not [i for i in json.loads(r.stdout)["items"] if i["kind"] == "legal"]
+
+
+def test_a_document_not_yet_in_force_shows_when_it_applies(run_qms, tmp_path: Path) -> None:
+    root = _repo(tmp_path, "NĐ 61/2018/NĐ-CP")
+    r = run_qms("--root", str(root), "refs", "impact", "NĐ 118/2025", "--as-of", "2025-06-20")
+    assert r.stdout.splitlines()[0] == "118/2025/NĐ-CP  not yet in force  (applies from 2025-07-01)"
+    data = json.loads(run_qms("--root", str(root), "refs", "impact", "NĐ 118/2025", "--as-of", "2025-06-20",
+                              "--format", "json").stdout)
+    assert data["status"] == "not_yet_in_force"
+    assert {"process": "QT-01", "due": "2025-10-01", "overdue": False} in data["affected"]
