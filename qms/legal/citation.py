@@ -106,7 +106,7 @@ class Citation:
 
 
 def _kinds_before(text: str, start: int) -> frozenset[str]:
-    words = fold(text[:start]).replace(" so", " ").split()
+    words = fold(text[:start]).split()
     if words and words[-1] == "so":  # "Nghị định số 61/2018/NĐ-CP"
         words = words[:-1]
     for n in (3, 2, 1):
