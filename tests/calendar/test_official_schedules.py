@@ -92,3 +92,13 @@ def test_package_report_lists_disagreements_without_failing() -> None:
     for year in schedules():
         for d in package_disagreements(year):
             assert d.date.isoformat() in r.stdout
+
+
+def test_provenance_names_the_table_years_and_the_package_version() -> None:
+    from importlib.metadata import version
+
+    from qms.calendar import provenance
+
+    got = provenance()
+    assert got == {"official_years": sorted(schedules()), "holidays": version("holidays")}
+    assert {2025, 2026} <= set(got["official_years"])  # type: ignore[call-overload]
