@@ -76,7 +76,7 @@ def run_check(ws: Workspace, options: CheckOptions) -> Report:
     manifest = ws.manifest
     config = manifest.check if manifest else None
     rules = select_rules(config, options)
-    hours = float(manifest.calendar.working_hours_per_day) if manifest is not None else 8.0
+    hours = manifest.calendar.hours_per_day() if manifest is not None else 8.0
     ctx = CheckContext(workspace=ws, today=options.today, hours_per_day=hours, catalogue=all_rules())
     report = Report(files_checked=len(ws.docs))
     if options.paths:  # `qms check FILE` reports on FILE: count what it reports on

@@ -60,7 +60,7 @@ def example_copy(tmp_path: Path) -> Path:
     """A private copy of the example organisation at the repository root."""
     target = tmp_path / "example"
     target.mkdir()
-    for name in ("qms.yaml", "processes", "records", "audits"):
+    for name in ("qms.yaml", "processes", "records", "audits", "legal"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, target / name, ignore=shutil.ignore_patterns(".lock", ".qms-cache"))

@@ -8,11 +8,10 @@ Sources (each a function of :data:`SOURCES`, in this order):
   planned (the last day of their planned month);
 * the next management review (last review + ``check.review_interval_months``, or the system's
   start + the interval when none is recorded) and review actions not done;
-* documents due for periodic review (``last_review`` or effective date + review interval).
-
-Legal updates (the register of applicable laws, a later issue) are not gathered yet: when the
-register exists, add a ``_legal_updates(ctx)`` source yielding :class:`DueItem` values of kind
-``"legal"`` to :data:`SOURCES`; nothing else (sorting, windows, text, JSON, iCalendar) changes.
+* documents due for periodic review (``last_review`` or effective date + review interval);
+* legal updates: procedures citing a document of the legal register (``legal/register.yaml``) that was
+  replaced, expired or amended after the procedure took effect, due the update period after the change
+  took effect (QĐ 19/2014/QĐ-TTg Art. 4(4)(a); ``qms refs impact``).
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ KINDS: dict[str, str] = {
     "review": "Management review",
     "review-action": "Review action",
     "document": "Document review",
-    # "legal": "Legal update",  # hook: the legal register (a later issue)
+    "legal": "Legal update",
 }
 
 
@@ -54,6 +53,7 @@ def kind_label(kind: str) -> str:
         "review": _("Management review"),
         "review-action": _("Review action"),
         "document": _("Document review"),
+        "legal": _("Legal update"),
     }
     return labels.get(kind, kind)
 
@@ -206,12 +206,44 @@ def _document_items(c: _Ctx) -> Iterator[DueItem]:
                       c.who(*owner), cd.path)
 
 
-#: every source of due items; the legal register (a later issue) adds its own here
+def _legal_items(c: _Ctx, as_of: dt.date) -> Iterator[DueItem]:
+    from qms.legal.impact import assess, citations
+    from qms.legal.service import optional_view
+
+    view = optional_view(c.ws)
+    if view is None:
+        return
+    seen: set[tuple[str, str]] = set()
+    owners = {proc.id: proc.owner for _doc, proc in c.ws.processes()}
+    for citing in citations(c.ws, view.index):
+        found = assess(view.index, citing, view.months, view.calendar, as_of)
+        change = found.change
+        if change is None or found.due is None:
+            continue
+        key = (citing.process, change.by or change.document.doc.number)
+        if key in seen:
+            continue
+        seen.add(key)
+        if change.kind == "superseded":
+            summary = _("Update {process}: it cites {old}, replaced by {new} from {date}")
+        elif change.kind == "amended":
+            summary = _("Update {process}: {new} changes {old} from {date}")
+        else:
+            summary = _("Update {process}: it cites {old}, no longer in force from {date}")
+        when = change.when.strftime("%d/%m/%Y") if change.when is not None else "?"
+        yield DueItem(found.due, "legal", f"{citing.process}/{change.by or change.document.doc.number}",
+                      summary.format(process=citing.process, old=change.document.doc.number, new=change.by,
+                                     date=when),
+                      c.who(owners.get(citing.process)), citing.doc.path)
+
+
+#: every source of due items
 SOURCES: tuple[Callable[[_Ctx, dt.date], Iterator[DueItem]], ...] = (
     lambda c, _d: _nc_items(c),
     lambda c, _d: _audit_items(c),
     _review_items,
     lambda c, _d: _document_items(c),
+    _legal_items,
 )
 
 

@@ -68,6 +68,8 @@ def generic_questions(clause: str) -> list[BankQuestion]:
 
 
 def duration_text(d: Duration) -> Text:
+    if d.calendar_days:
+        return Text(vi=f"{d.calendar_days} ngày (tính theo ngày lịch)", en=f"{d.calendar_days} calendar days")
     vi: list[str] = []
     en: list[str] = []
     if d.days:

@@ -14,7 +14,17 @@ __all__ = [
     "Holiday",
     "WorkingCalendar",
     "calendar_from_settings",
+    "provenance",
 ]
+
+
+def provenance() -> dict[str, object]:
+    """What produced the calendar, for reports that must say it: the years of the table of official
+    schedules (each day with its source) and the version of the ``holidays`` package used for the others."""
+    from qms.calendar.core import package_version
+    from qms.calendar.official import schedules
+
+    return {"official_years": sorted(schedules()), "holidays": package_version()}
 
 
 def calendar_from_settings(

@@ -11,10 +11,11 @@ array look-ups (O(1)), which the KPI classifier relies on for speed. A plain
 per-date table, unlike ``numpy.busday_*`` weekmasks, can model swapped working
 Saturdays and one-off days off.
 
-Sources, in increasing priority: the weekend days; the ``holidays`` package
-(country VN: fixed-date and lunar holidays, compensatory days and the
-make-up Saturdays it knows); the override table (``extra_days_off``,
-``extra_working_days``) from ``qms.yaml``.
+Sources, in increasing priority: the weekend days; for a year listed in the table of official
+schedules (``calendar/data/official_schedules.yaml``, every day with its source) that table, otherwise
+the ``holidays`` package (country VN: fixed-date and lunar holidays, compensatory days and the make-up
+Saturdays it knows; years after the last announced one are estimates); the override table
+(``extra_days_off``, ``extra_working_days``) from ``qms.yaml``.
 
 Counting conventions (documented once, used everywhere):
 
@@ -37,6 +38,7 @@ from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from qms.calendar.official import OfficialDay
 from qms.i18n import _
 
 #: The years the ``holidays`` package has lunar tables for.
@@ -49,11 +51,23 @@ class Holiday:
     date: dt.date
     name_vi: str
     name_en: str
-    kind: str  # "holiday" (from the holidays package) or "override"
+    kind: str  # "official" (the table of official schedules), "holiday" (the holidays package) or "override"
     is_day_off: bool = True
+    source: str = ""  # where the day comes from: the notice or article, "holidays X.Y", or "qms.yaml"
+    estimate: bool = False  # the year has no announced schedule yet
 
     def name(self, lang: str) -> str:
         return self.name_vi if lang == "vi" else self.name_en
+
+
+def package_version() -> str:
+    """The version of the installed ``holidays`` package (recorded beside the days it supplied)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        return "?"
 
 
 class CalendarRangeError(ValueError):
@@ -101,6 +115,7 @@ class WorkingCalendar:
         self._holidays_vi: dict[dt.date, str] = {}
         self._holidays_en: dict[dt.date, str] = {}
         self._package_workdays: set[dt.date] = set()
+        self._official_days: dict[dt.date, OfficialDay] = {}
         self._build(*years)
 
     # -- table construction -------------------------------------------------
@@ -115,11 +130,18 @@ class WorkingCalendar:
         years = range(first, last + 1)
         import holidays as holidays_pkg  # deferred: only commands that need dates pay for it
 
-        vi = holidays_pkg.country_holidays("VN", years=years, language="vi")
-        en = holidays_pkg.country_holidays("VN", years=years, language="en_US")
-        self._holidays_vi = {d: str(n) for d, n in vi.items()}
-        self._holidays_en = {d: str(n) for d, n in en.items()}
-        self._package_workdays = {d for d in getattr(vi, "weekend_workdays", set()) if d.year in years}
+        from qms.calendar.official import schedules
+
+        official = schedules()
+        package_years = [y for y in years if y not in official]
+        self._holidays_vi, self._holidays_en, self._package_workdays = {}, {}, set()
+        if package_years:
+            vi = holidays_pkg.country_holidays("VN", years=package_years, language="vi")
+            en = holidays_pkg.country_holidays("VN", years=package_years, language="en_US")
+            self._holidays_vi = {d: str(n) for d, n in vi.items() if d.year in package_years}
+            self._holidays_en = {d: str(n) for d, n in en.items() if d.year in package_years}
+            self._package_workdays = {d for d in getattr(vi, "weekend_workdays", set()) if d.year in package_years}
+        self._official_days = {d.date: d for y in years if y in official for d in official[y].days}
         base = dt.date(first, 1, 1).toordinal()
         end = dt.date(last, 12, 31).toordinal()
         size = end - base + 1
@@ -133,6 +155,8 @@ class WorkingCalendar:
             is_work[d.toordinal() - base] = 0
         for d in self._package_workdays:
             is_work[d.toordinal() - base] = 1
+        for d, day in self._official_days.items():
+            is_work[d.toordinal() - base] = 0 if day.day_off else 1
         for d in self.extra_days_off:
             if first <= d.year <= last:
                 is_work[d.toordinal() - base] = 0
@@ -214,19 +238,27 @@ class WorkingCalendar:
     def holidays_in(self, year: int) -> list[Holiday]:
         """Days off (other than weekends) and swapped working days in ``year``, sorted by date."""
         self.ensure_years(year, year)
+        from qms.calendar.official import is_estimate
+
+        estimate = is_estimate(year)
+        package = f"holidays {package_version()}"
         out: dict[dt.date, Holiday] = {}
         for d, name_vi in self._holidays_vi.items():
             if d.year == year:
-                out[d] = Holiday(d, name_vi, self._holidays_en.get(d, name_vi), "holiday", True)
+                out[d] = Holiday(d, name_vi, self._holidays_en.get(d, name_vi), "holiday", True, package, estimate)
         for d in self._package_workdays:
             if d.year == year:
-                out[d] = Holiday(d, "Ngày làm việc bù", "Make-up working day", "holiday", False)
+                out[d] = Holiday(d, "Ngày làm việc bù", "Make-up working day", "holiday", False, package, estimate)
+        for d, day in self._official_days.items():
+            if d.year == year:
+                out[d] = Holiday(d, day.name_vi, day.name_en, "official", day.day_off, day.source)
         for d, reason in self.extra_days_off.items():
             if d.year == year:
-                out[d] = Holiday(d, reason or "Ngày nghỉ theo quyết định", reason or "Extra day off", "override", True)
+                out[d] = Holiday(d, reason or "Ngày nghỉ theo quyết định", reason or "Extra day off", "override", True,
+                                 "qms.yaml")
         for d, reason in self.extra_working_days.items():
             if d.year == year:
                 out[d] = Holiday(
-                    d, reason or "Ngày làm việc bù", reason or "Extra working day", "override", False
+                    d, reason or "Ngày làm việc bù", reason or "Extra working day", "override", False, "qms.yaml"
                 )
         return [out[d] for d in sorted(out)]

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from qms.cli.common import force_option, repo_root
+from qms.cli.common import as_of_option, force_option, repo_root
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
 from qms.output.safe import one_line
@@ -67,11 +67,11 @@ def audit() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "pdf"]), default="text",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@_date_option("--today", "Plan as of this day (YYYY-MM-DD): recent changes are counted back from it.")
+@as_of_option("Plan as of this day (YYYY-MM-DD): recent changes are counted back from it.")
 @click.pass_context
 def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path | None, team_size: int,
               write: bool, force: bool, from_file: bool, prepared_by: str, fmt: str, output: Path | None,
-              today: dt.datetime | None) -> None:
+              as_of: dt.date | None) -> None:
     """Propose a risk-based audit programme covering every process and applicable clause.
 
     Priority processes (open nonconformities, high risks, late dossiers, recent changes) are
@@ -95,7 +95,7 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
         proposal = prog_mod.Proposal(saved)
     else:
         late = audit_store.load_kpi_json(kpi_json) if kpi_json else {}
-        proposal = prog_mod.propose(ws, year, cycle_months=cycle_months, today=_day(today), late=late,
+        proposal = prog_mod.propose(ws, year, cycle_months=cycle_months, today=as_of, late=late,
                                     nonconformities=audit_store.nonconformity_files(root), team_size=team_size)
         proposal.programme.prepared_by = prepared_by
         for w in proposal.warnings:
@@ -142,13 +142,13 @@ def _write_pdf(html_text: str, output: Path | None, root: Path) -> None:
 @click.option("--scope", default=None, help="Scope text (default: from the processes).")
 @click.option("--criterion", "criteria", multiple=True, help="Audit criterion (repeatable).")
 @click.option("--by", default="", help="Who plans the audit.")
-@_date_option("--today", "Date written in the history (default: today).")
+@as_of_option("Date written in the history (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "pdf"]), default="text")
 @click.pass_context
 def plan(ctx: click.Context, audit_id: str | None, date: dt.datetime | None, end_date: dt.datetime | None,
          processes: tuple[str, ...], clauses: tuple[str, ...], lead: str | None, team: tuple[str, ...],
          auditees: tuple[str, ...], scope: str | None, criteria: tuple[str, ...], by: str,
-         today: dt.datetime | None, fmt: str) -> None:
+         as_of: dt.date | None, fmt: str) -> None:
     """Plan an audit: creates audits/AUD-YYYY-NN.yaml (state planned).
 
     With the id of an audit in the programme, its processes, clauses and auditors are the defaults.
@@ -160,7 +160,7 @@ def plan(ctx: click.Context, audit_id: str | None, date: dt.datetime | None, end
     root = repo_root(ctx)
     result = lifecycle.plan(root, date=date.date(), audit_id=audit_id, processes=processes, clauses=clauses,
                             lead=lead, team=team, auditees=auditees, scope=scope, criteria=criteria,
-                            end_date=_day(end_date), by=by, today=_day(today))
+                            end_date=_day(end_date), by=by, today=as_of)
     click.echo(_("planned {id}: {path}").format(id=result.id, path=f"audits/{result.id}.yaml"), err=True)
     _show(root, result.id, fmt, "plan", None, blank=True)
 

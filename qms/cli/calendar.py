@@ -150,6 +150,8 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
                 "name_en": h.name_en,
                 "day_off": h.is_day_off,
                 "source": h.kind,
+                "basis": h.source,
+                "estimate": h.estimate,
             }
             for h in days
         ]
@@ -160,7 +162,39 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
     # the weekday in the language of messages ("Thứ 7", "CN"), padded to its longest abbreviation
     monday = dt.date(2027, 1, 4)
     width = max(len(format_date(monday + dt.timedelta(days=i), "EEE", locale=lang)) for i in range(7))
+    from qms.calendar.official import is_estimate
+
+    if is_estimate(year):
+        click.echo(_("{year}: no official schedule announced yet; the days below are estimates from the "
+                     "holidays package").format(year=year))
     for h in days:
         marker = _("day off") if h.is_day_off else _("working day")
         weekday = format_date(h.date, "EEE", locale=lang)
-        click.echo(f"{h.date.isoformat()}  {weekday:<{width}}  {marker:<12}  {one_line(h.name(lang))}")
+        name = one_line(h.name(lang))
+        if h.estimate:
+            name += " " + _("(estimate)")
+        click.echo(f"{h.date.isoformat()}  {weekday:<{width}}  {marker:<12}  {name}  [{one_line(h.source)}]")
+
+
+@calendar.command("package-diff")
+@click.argument("years", nargs=-1, type=int, required=True)
+def package_diff(years: tuple[int, ...]) -> None:
+    """Report where the installed holidays package disagrees with qms's table of official schedules
+    (the table wins; this is a report and always exits 0)."""
+    from qms.calendar.core import package_version
+    from qms.calendar.official import package_disagreements, schedules
+
+    click.echo(_("holidays package {version}").format(version=package_version()))
+    for year in years:
+        if year not in schedules():
+            click.echo(_("{year}: not in the table of official schedules").format(year=year))
+            continue
+        diffs = package_disagreements(year)
+        if not diffs:
+            click.echo(_("{year}: the package agrees with the table").format(year=year))
+        for d in diffs:
+            table = _("day off") if d.table_day_off else _("working day")
+            package = _("day off") if d.package_day_off else _("working day")
+            click.echo(_("{date}: table says {table}, package says {package} {name}").format(
+                date=d.date.isoformat(), table=table, package=package,
+                name=f"({one_line(d.package_name)})" if d.package_name else ""))

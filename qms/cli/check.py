@@ -22,7 +22,7 @@ from qms.rules.registry import all_rules, lookup
 from qms.store import cache
 from qms.store.workspace import load_workspace
 
-from .common import FORMAT_CHOICE, repo_root
+from .common import FORMAT_CHOICE, as_of_option, repo_root
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -47,8 +47,7 @@ def cache_key(root: Path, options: CheckOptions) -> str:
               help="iso: what the standard requires; strict: adds house style.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
               help="Lowest severity that makes the exit code 1 (default from qms.yaml, else error).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Evaluate dates as of this day (YYYY-MM-DD).")
+@as_of_option("Evaluate dates as of this day (YYYY-MM-DD).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (also QMS_NO_CACHE=1).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="Apply the unsafe fixes too (implies --fix).")
@@ -56,7 +55,7 @@ def cache_key(root: Path, options: CheckOptions) -> str:
               help="Show the fixes as a unified diff and write nothing (exit 1 if there is a change).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], profile: str | None, fail_on: str | None, today: dt.datetime | None,
+          ignore: tuple[str, ...], profile: str | None, fail_on: str | None, as_of: dt.date | None,
           no_cache: bool, fix: bool, unsafe_fixes: bool, show_diff: bool) -> None:
     """Validate the QMS repository with every rule and report findings.
 
@@ -82,7 +81,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[s
         select=_split(select), ignore=_split(ignore),
         profile=profile,  # type: ignore[arg-type]
         paths=[p for p in rel_paths if p],
-        today=today.date() if today else dt.date.today(),
+        today=as_of or dt.date.today(),
     )
     if fix or unsafe_fixes or show_diff:
         _fix(ctx, root, options, fmt, fail_on, unsafe=unsafe_fixes, diff=show_diff)

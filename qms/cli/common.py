@@ -29,3 +29,38 @@ def force_option(func: F) -> F:
         help="Let -o replace a file that git tracks or that is of another type "
              "(never an input, qms.yaml or an existing repository file).",
     )(func)
+
+
+def as_of_option(help_text: str) -> Callable[[F], F]:
+    """``--as-of YYYY-MM-DD``, the one name of the evaluation date across commands; ``--today`` is kept as a
+    hidden alias. The command receives ``as_of`` (a ``datetime.date`` or None)."""
+    import datetime as dt
+    import functools
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+        if value is None:
+            return None
+        text = value.strip()
+        for form in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(text, form).date()
+            except ValueError:
+                continue
+        from qms.i18n import _
+
+        raise click.BadParameter(_("{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-12-31").format(value=value))
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            alias = kwargs.pop("today_alias", None)
+            if kwargs.get("as_of") is None:
+                kwargs["as_of"] = alias
+            return func(*args, **kwargs)
+
+        with_alias = click.option("--today", "today_alias", default=None, hidden=True, callback=parse,
+                                  help="Alias of --as-of.")(wrapper)
+        return click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=parse,
+                            help=help_text)(with_alias)  # type: ignore[return-value]
+
+    return decorate

@@ -42,6 +42,7 @@ SUBCOMMANDS: dict[str, str] = {
     "matrix": "qms.cli.matrix:matrix",
     "due": "qms.cli.due:due",
     "people": "qms.cli.people:people",
+    "refs": "qms.cli.refs:refs",
 }
 
 

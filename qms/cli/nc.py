@@ -26,7 +26,7 @@ from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.store.nc_store import NcSummary
 
-from .common import force_option, repo_root
+from .common import as_of_option, force_option, repo_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -111,15 +111,15 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 @click.option("--source", multiple=True, type=click.Choice(sorted(reg.SOURCE_ALIASES)), help="Repeatable.")
 @click.option("--severity", multiple=True, type=click.Choice(list(SEVERITIES)))
 @click.option("--overdue", is_flag=True, help="Only records with an overdue action or effectiveness review.")
-@click.option("--today", type=DATE, default=None, help="Evaluate due dates as of this day.")
+@as_of_option("Evaluate due dates as of this day.")
 @click.option("--format", "fmt", type=LIST_FORMATS, default="text", show_default=True)
 @click.option("--no-cache", is_flag=True, help="Do not use the cached listing index.")
 @click.pass_context
 def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...], source: tuple[str, ...],
-          severity: tuple[str, ...], overdue: bool, today: dt.datetime | None, fmt: str, no_cache: bool) -> None:
+          severity: tuple[str, ...], overdue: bool, as_of: dt.date | None, fmt: str, no_cache: bool) -> None:
     """List the register, filtered by status, process, source, severity or --overdue."""
     root = repo_root(ctx)
-    day = _day(today) or dt.date.today()
+    day = as_of or dt.date.today()
     rows, bad = reg.list_ncs(root, reg.Filters(status, process, source, severity, overdue), today=day,
                              use_cache=not no_cache)
     for name in bad:

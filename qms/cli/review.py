@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qms.cli.common import force_option, repo_root
+from qms.cli.common import as_of_option, force_option, repo_root
 from qms.i18n import _, get_language, use_language
 
 
@@ -32,18 +32,17 @@ def _span(period: str) -> tuple[dt.date, dt.date]:
               help="Default: from the output file's extension.")
 @click.option("--lang", "lang", type=click.Choice(["vi", "en"]), default=None,
               help="Language of the pack (default: the language of messages).")
-@click.option("--today", default=None, help="Reference date for overdue actions (default: today).")
+@as_of_option("Reference date for overdue actions (default: today).")
 @force_option
 @click.pass_context
 def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, fmt: str | None,
-         lang: str | None, today: str | None, force: bool) -> None:
+         lang: str | None, as_of: dt.date | None, force: bool) -> None:
     """Gather every input of ISO 9001:2015 9.3.2 from the repository into one document."""
-    from qms.cli.calendar import parse_day
     from qms.review.pack import render_pack
 
     root = repo_root(ctx)
     span = _span(period)
-    day = parse_day(today, "--today") if today else dt.date.today()
+    day = as_of or dt.date.today()
     kind = fmt or ("html" if output.suffix.lower() in (".html", ".htm") else "pdf")
     from qms.store.outputs import guard_output
 

@@ -94,22 +94,27 @@ _DURATION_RE = re.compile(
     r"(?:(?P<hours>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours|giờ)\s*)?$",
     re.IGNORECASE,
 )
+# a limit written in calendar days (some laws count them): `15cd`, `15 calendar days`, `15 ngày lịch`
+_CALENDAR_DAYS_RE = re.compile(r"^\s*(?P<n>\d+)\s*(?:cd|calendar days?|ngày lịch)\s*$", re.IGNORECASE)
 
 
 _DURATION_JSON_PATTERN = (
     r"^\s*([0-9]+([.,][0-9]+)?\s*([dD]|days?|ngày|wd|working days?)\s*)?"
     r"([0-9]+([.,][0-9]+)?\s*([hH]|hrs?|hours?|giờ)\s*)?$"
+    r"|^\s*[0-9]+\s*([cC][dD]|calendar days?|ngày lịch)\s*$"
 )
 
 
 class Duration(Strict):
-    """A span of working time, kept as working days plus working hours.
+    """A span of working time, kept as working days plus working hours, or a whole number of calendar days.
 
-    Written in YAML as ``2d``, ``0.5d``, ``4h`` or ``1d 4h`` (also ``2 ngày``, ``4 giờ``).
+    Written in YAML as ``2d``, ``0.5d``, ``4h`` or ``1d 4h`` (also ``2 ngày``, ``4 giờ``), or ``15cd``
+    (``15 calendar days``, ``15 ngày lịch``) for a limit the law writes in calendar days.
     """
 
     days: float = 0.0
     hours: float = 0.0
+    calendar_days: int = Field(default=0, ge=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -120,9 +125,13 @@ class Duration(Strict):
             raise ValueError(_("write the unit: `{value}d` for working days or `{value}h` for working hours").format(value=value))
         if isinstance(value, str):
             text = unicodedata.normalize("NFC", value)
+            cd = _CALENDAR_DAYS_RE.match(text)
+            if cd is not None:
+                return {"calendar_days": int(cd.group("n"))}
             m = _DURATION_RE.match(text)
             if not text.strip() or m is None or (m.group("days") is None and m.group("hours") is None):
-                raise ValueError(_("cannot read duration {value!r}; write `2d`, `0.5d`, `4h` or `1d 4h`").format(value=value))
+                raise ValueError(_("cannot read duration {value!r}; write `2d`, `0.5d`, `4h`, `1d 4h` or `15cd` "
+                                   "(calendar days)").format(value=value))
             days = float((m.group("days") or "0").replace(",", "."))
             hours = float((m.group("hours") or "0").replace(",", "."))
             return {"days": days, "hours": hours}
@@ -131,18 +140,31 @@ class Duration(Strict):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         return {"type": "string", "pattern": _DURATION_JSON_PATTERN,
-                "description": "Working time: 2d, 0.5d, 4h or 1d 4h", "examples": ["2d", "4h", "1d 4h"]}
+                "description": "Working time: 2d, 0.5d, 4h or 1d 4h; or calendar days: 15cd",
+                "examples": ["2d", "4h", "1d 4h", "15cd"]}
 
     def in_days(self, hours_per_day: float = 8.0) -> float:
+        """Working days. A calendar-day span counts the working days it holds at least (weekends of two days,
+        holidays ignored): 15 calendar days hold at least 10 working days."""
+        if self.calendar_days:
+            return float(min_working_days(self.calendar_days))
         return self.days + self.hours / hours_per_day
 
     def __str__(self) -> str:
+        if self.calendar_days:
+            return f"{self.calendar_days}cd"
         parts = []
         if self.days:
             parts.append(f"{self.days:g}d")
         if self.hours:
             parts.append(f"{self.hours:g}h")
         return " ".join(parts) or "0d"
+
+
+def min_working_days(calendar_days: int, weekend_days: int = 2) -> int:
+    """The fewest working days any run of ``calendar_days`` consecutive days holds (holidays ignored)."""
+    weeks, rest = divmod(calendar_days, 7)
+    return weeks * (7 - weekend_days) + max(0, rest - weekend_days)
 
 
 class Signatory(Strict):

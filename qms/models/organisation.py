@@ -10,6 +10,7 @@ from pydantic import Field
 
 from qms.calendar.settings import CalendarSettings
 from qms.models.common import DocumentControl, Identifier, InternalNote, NFCStr, Strict, Text
+from qms.models.legal import LegalSettings
 from qms.models.process import Form, RecordSpec
 
 
@@ -161,6 +162,7 @@ class Manifest(Strict):
         default_factory=list, description="Terms and abbreviations used across documents (bilingual)")
     internal_notes: list[InternalNote] = Field(
         default_factory=list, description="Notes on qms.yaml never printed in an issued document")
+    legal: LegalSettings = Field(default_factory=LegalSettings, description="Legal-reference register settings")
     kpi_columns: dict[str, str] = Field(default_factory=dict, description="Dossier-log column mapping")
     limits: dict[str, int | str] = Field(
         default_factory=dict,

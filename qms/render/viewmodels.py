@@ -32,6 +32,8 @@ def t(text: Text | None, lang: str) -> str:
 def duration_text(value: Duration | None, lang: str) -> str:
     if value is None:
         return ""
+    if value.calendar_days:
+        return translate("{n} calendar days", lang).format(n=value.calendar_days)
     parts: list[str] = []
     if value.days:
         parts.append(translate("{n} working days", lang).format(n=f"{value.days:g}") if value.days != 1

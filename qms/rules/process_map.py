@@ -622,8 +622,10 @@ class TimeBudget(_GraphRule):
 
     What it checks:
     The sum of step durations along the longest path from the start step to an end step is at most
-    `administrative.time_limit`. Days and hours may be mixed; hours are converted with
-    `calendar.working_hours_per_day` of qms.yaml (default 8). Loops are counted once: back edges found
+    `administrative.time_limit`. Days and hours may be mixed; hours are converted with the length of a
+    working day of qms.yaml (the total of `calendar.office_hours`, else `calendar.working_hours_per_day`,
+    default 8). A limit written in calendar days (`15cd`) is compared with the working days it holds at
+    least (15 calendar days: 10 working days). Loops are counted once: back edges found
     by a depth-first search from the start are dropped and the longest path of the remaining DAG is
     computed by dynamic programming, so the check stays linear even for branchy maps. Steps without a
     duration count as zero (QMS209 reports them).
@@ -659,7 +661,12 @@ class TimeBudget(_GraphRule):
             total, path = g.longest_path(starts[0], weight)
             limit = adm.time_limit.in_days(hpd)
             if path and total > limit + 1e-9:
-                if limit <= 1 + 1e-9:  # a same-day or one-day limit is counted in hours
+                if adm.time_limit.calendar_days:
+                    message = _("{path} takes {total} working days; the legal limit of {cd} calendar days holds "
+                                "at least {limit} (over by {over})").format(
+                        path="→".join(path), total=fmt_days(total), cd=adm.time_limit.calendar_days,
+                        limit=fmt_days(limit), over=fmt_days(total - limit))
+                elif limit <= 1 + 1e-9:  # a same-day or one-day limit is counted in hours
                     message = _("{path} takes {total} working hours; the legal limit is {limit} hours "
                                 "(over by {over})").format(
                         path="→".join(path), total=fmt_days(total * hpd), limit=fmt_days(limit * hpd),

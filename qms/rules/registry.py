@@ -11,6 +11,7 @@ from qms.rules import (
     documents,
     identity,
     legacy,
+    legal,
     loading,
     nonconformity,
     process_map,
@@ -21,7 +22,7 @@ from qms.rules import (
 from qms.rules.base import Rule, find_rule
 
 FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity,
-            review, documents)
+            review, documents, legal)
 
 
 @cache

@@ -61,17 +61,18 @@ def copy_template(source: Traversable, target: Path, issued: dt.date | None = No
     written: list[Path] = []
     days = (issued - TEMPLATE_ISSUE_DATE).days if issued is not None else 0
 
-    def walk(node: Traversable, dest: Path) -> None:
+    def walk(node: Traversable, dest: Path, shift: int) -> None:
         for child in sorted(node.iterdir(), key=lambda c: c.name):
             if child.name == "__pycache__":
                 continue
             if child.is_dir():
-                walk(child, dest / child.name)
+                # the legal register holds facts about the law (issue and in-force dates): never moved
+                walk(child, dest / child.name, 0 if dest == target and child.name == "legal" else shift)
             else:
                 path = dest / child.name
-                atomic_write_text(path, shift_dates(child.read_text(encoding="utf-8"), days))
+                atomic_write_text(path, shift_dates(child.read_text(encoding="utf-8"), shift))
                 written.append(path)
 
     target.mkdir(parents=True, exist_ok=True)
-    walk(source, target)
+    walk(source, target, days)
     return written

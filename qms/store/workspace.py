@@ -94,6 +94,7 @@ FILE_KINDS: list[FileKind] = [
              "nonconformity"),
     FileKind("management-review", ("records/reviews/*.yaml",), "qms.models.review:ManagementReview",
              "management-review"),
+    FileKind("legal-register", ("legal/register.yaml",), "qms.models.legal:LegalRegister", "legal-register"),
 ]
 
 

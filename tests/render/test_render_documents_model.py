@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Drafting and research notes the example once printed in issued documents (issue 13).
 DRAFTING_NOTES = ("CHƯA KIỂM CHỨNG", "UNVERIFIED", "trường hợp kéo dài không được mô hình hóa ở đây",
                   "không được mô hình hóa", "(số mẫu chưa kiểm chứng / form number UNVERIFIED)",
-                  "not modelled here")
+                  "not modelled here", "quy trình cần sửa đổi", "revision due")
 AGENCY_IDS = ("vpdkdd", "ubnd_phuong", "chi_cuc_thue")
 
 

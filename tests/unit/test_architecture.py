@@ -42,7 +42,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": BASE | LEAVES | {"models", "diagnostics"},
     # domain algorithms over the loaded workspace (store.workspace.Workspace is the in-memory index)
     "analysis": BASE | LEAVES | {"models", "store"},
-    "rules": BASE | LEAVES | {"models", "store", "diagnostics", "analysis"},
+    # legal references: canonical citations, the register index, change impact (issue 15)
+    "legal": BASE | LEAVES | {"models", "store"},
+    "rules": BASE | LEAVES | {"models", "store", "diagnostics", "analysis", "legal"},
     "engine": BASE | {"models", "store", "diagnostics", "rules"},
     # `qms check --fix`: runs the engine, applies the fixes its diagnostics carry through store/
     "fixing": BASE | {"models", "store", "diagnostics", "engine"},
@@ -58,7 +60,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "kpi": USE_CASE | {"render", "registers"},  # a missed target becomes an NC
     "review": USE_CASE | {"render", "kpi"},  # the review pack includes the KPI report
     "migrate": USE_CASE | {"engine"},  # the gap report runs the check
-    "agenda": USE_CASE | {"doccontrol"},  # `qms due`: periodic document reviews come from the catalogue
+    "agenda": USE_CASE | {"doccontrol", "legal"},  # legal updates come from the legal register  # `qms due`: periodic document reviews come from the catalogue
     "cli": frozenset(),  # filled below: the top layer may import every layer but __main__
     "__main__": BASE | {"cli"},
 }
