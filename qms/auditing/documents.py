@@ -57,6 +57,10 @@ def _page(title: str, lang: str, manifest: Manifest | None, body: Iterable[str])
             f'<div class="org">{e(org)}</div><h1>{e(title)}</h1>' + "".join(body) + "</body></html>\n")
 
 
+def _people(manifest: Manifest | None) -> Directory:
+    return Directory.of(manifest)
+
+
 def _name(pid: str, people: Directory) -> str:
     person = people.people.get(pid)
     return f"{person.name} ({pid})" if person is not None else pid
@@ -82,7 +86,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
         system = [a for a in prog.audits if a.clauses]
         head = ["", *[str(m) for m in range(1, 13)]]
         rows: list[list[str]] = []
-        people = Directory.of(manifest)
+        people = _people(manifest)
 
         def cell(audits: list[str]) -> str:
             return "<br>".join(audits)
@@ -120,7 +124,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
 def plan_html(audit: Audit, ws: Workspace, lang: str) -> str:
     with use_language(lang):
         manifest = ws.manifest
-        people = Directory.of(manifest)
+        people = _people(manifest)
         p = audit.plan
         when = p.date.isoformat() + (f" – {p.end_date.isoformat()}" if p.end_date else "")
         meta = [
@@ -160,7 +164,7 @@ def checklist_headers() -> list[str]:
 def checklist_html(audit: Audit, ws: Workspace, lang: str, *, blank: bool = True) -> str:
     with use_language(lang):
         manifest = ws.manifest
-        people = Directory.of(manifest)
+        people = _people(manifest)
         p = audit.plan
         meta = (f"<dl><dt>{e(_('Audit'))}</dt><dd>{e(audit.id)}</dd><dt>{e(_('Date'))}</dt>"
                 f"<dd>{e(p.date.isoformat())}</dd><dt>{e(_('Scope'))}</dt><dd>{e(_t(p.scope, lang))}</dd>"
@@ -213,7 +217,7 @@ def grade_counts(audit: Audit) -> dict[str, int]:
 def report_html(audit: Audit, ws: Workspace, lang: str) -> str:
     with use_language(lang):
         manifest = ws.manifest
-        people = Directory.of(manifest)
+        people = _people(manifest)
         p = audit.plan
         rep = audit.report
         cat = catalogue("2015")
