@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar, calendar_from_settings
+from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _, get_language
 from qms.output.safe import one_line
@@ -27,16 +27,6 @@ def calendar_option(func: F) -> F:
         help="YAML file with a calendar section (weekend, extra_days_off, extra_working_days); "
         "default: the calendar of the repository's qms.yaml.",
     )(func)
-
-
-def repo_calendar_settings(root: Path) -> CalendarSettings:
-    """The ``calendar:`` section of the repository's qms.yaml (defaults when absent)."""
-    from qms.store.dossier_logs import _load_yaml_mapping, calendar_settings_of
-
-    manifest = root / "qms.yaml"
-    data = _load_yaml_mapping(manifest, _("calendar")).get("calendar") or {}
-    return calendar_settings_of(
-        data, manifest, _("run `qms check` to see every problem of qms.yaml, or pass --calendar FILE"))
 
 
 def find_repo(ctx: click.Context | None = None) -> Path | None:
@@ -59,27 +49,10 @@ def find_repo(ctx: click.Context | None = None) -> Path | None:
 def load_calendar(calendar_file: Path | None, settings: CalendarSettings | None = None) -> WorkingCalendar:
     """``--calendar FILE`` if given; else ``settings`` (e.g. the repository's); else the repository
     found from the current directory; else the built-in Vietnamese calendar."""
-    if calendar_file is None:
-        if settings is None:
-            root = find_repo()
-            settings = repo_calendar_settings(root) if root is not None else None
-        try:
-            return calendar_from_settings(settings)
-        except ValueError as exc:
-            raise QmsError(
-                _("qms.yaml: {reason}").format(reason=exc),
-                _("list each date only once, either as a day off or as a working day"),
-            ) from None
-    from qms.store.dossier_logs import load_calendar_settings
+    from qms.store import calendar as store_calendar
 
-    settings = load_calendar_settings(calendar_file)
-    try:
-        return calendar_from_settings(settings)
-    except ValueError as exc:
-        raise QmsError(
-            _("{path}: {reason}").format(path=calendar_file, reason=exc),
-            _("list each date only once, either as a day off or as a working day"),
-        ) from None
+    root = find_repo() if calendar_file is None and settings is None else None
+    return store_calendar.load_calendar(calendar_file, settings, root)
 
 
 def parse_day(text: str, what: str = "DATE") -> dt.date:

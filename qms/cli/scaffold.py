@@ -11,7 +11,7 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _
-from qms.store.scaffold import TEMPLATES, copy_template, schema_documents, write_schemas
+from qms.store.scaffold import TEMPLATES, copy_template, has_entries, schema_documents, write_schemas
 
 
 @click.command()
@@ -51,7 +51,7 @@ def init(directory: Path, template: str, force: bool, issued: dt.datetime | None
     if (directory / "qms.yaml").exists():
         raise UsageError(_("{dir} already holds a qms.yaml").format(dir=directory),
                          hint=_("choose an empty directory"))
-    if directory.exists() and any(directory.iterdir()) and not force:
+    if has_entries(directory) and not force:
         raise UsageError(_("{dir} is not empty").format(dir=directory), hint=_("use --force to write into it"))
     day = issued.date() if issued is not None else dt.date.today()
     written = copy_template(resources.files("qms.store") / "templates" / template, directory, issued=day)
