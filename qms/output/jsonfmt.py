@@ -15,6 +15,11 @@ def document(report: Report) -> dict[str, Any]:
     return {"version": JSON_VERSION, "tool": {"name": TOOL_NAME, "version": __version__}, **report.to_dict()}
 
 
+def to_json(data: Any, *, indent: int | None = None) -> str:
+    """The one JSON writer of command results: UTF-8 text as is (not ``\\u`` escapes)."""
+    return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
 def render(report: Report) -> str:
     return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"
 
