@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ import click
 from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _, get_language
+from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,7 +126,7 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
             }
             for h in days
         ]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(to_json(payload, indent=2))
         return
     from babel.dates import format_date
 

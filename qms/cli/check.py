@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from qms.engine import cache_key as cache_key  # the key of the result cache (te
 from qms.errors import UsageError
 from qms.i18n import _, ngettext, translate
 from qms.output import FORMATTERS
+from qms.output.jsonfmt import to_json
 from qms.output.safe import inert
 from qms.rules.registry import all_rules, lookup
 
@@ -116,10 +116,10 @@ def rules(fmt: str, profile: str) -> None:
     """List the rule catalogue."""
     chosen = [r for r in all_rules() if profile == "all" or r.profile == profile]
     if fmt == "json":
-        click.echo(json.dumps([
+        click.echo(to_json([
             {"code": r.code, "name": r.name, "severity": r.severity.label, "profile": r.profile,
              "clauses": list(r.clauses), "summary": r.summary()} for r in chosen
-        ], ensure_ascii=False, indent=2))
+        ], indent=2))
         return
     for r in chosen:
         clauses = ", ".join(r.clauses) or "-"

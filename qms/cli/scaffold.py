@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from importlib import resources
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _
+from qms.output.jsonfmt import to_json
 from qms.store.scaffold import TEMPLATES, copy_template, has_entries, schema_documents, write_schemas
 
 
@@ -30,7 +30,7 @@ def schema(out_dir: Path, kinds: tuple[str, ...], stdout: bool) -> None:
     if stdout:
         if len(chosen) != 1:
             raise UsageError(_("--stdout needs exactly one --kind"))
-        click.echo(json.dumps(next(iter(chosen.values())), ensure_ascii=False, indent=2))
+        click.echo(to_json(next(iter(chosen.values())), indent=2))
         return
     for path in write_schemas(out_dir, chosen):
         click.echo(str(path))
