@@ -28,7 +28,7 @@ from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
 from qms.store.atomic import atomic_write_text
 from qms.store.limits import current as current_limits
-from qms.store.migration_log import LOG_NAME
+from qms.store.migration_log import LOG_NAME as LOG_NAME  # the log this module writes
 from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.scaffold import copy_repository, has_entries
 from qms.store.workspace import FILE_KINDS, MANIFEST, iter_files

@@ -145,6 +145,17 @@ def _library_call(dotted: str, call: ast.Call) -> bool:
     return ("*" in wanted or name.rpartition(".")[2] in wanted) and bool(call.args or call.keywords)
 
 
+def _module_call(dotted: str, call: ast.Call) -> bool:
+    """Whether ``dotted`` (an imported function) touches the file system."""
+    module = dotted.split(".")[0]
+    last = dotted.rpartition(".")[2]
+    return (dotted in ("io.open", "builtins.open", "codecs.open")
+            or (module == "os" and last in OS_CALLS and dotted.count(".") == 1)
+            or module in WHOLE_MODULES
+            or _library_call(dotted, call)
+            or (dotted.startswith("pathlib.Path.") and last in PATH_METHODS))
+
+
 def touches(path: Path, source: str | None = None) -> list[Touch]:
     """Every call in ``path`` (or in ``source``, read as that file) that touches the file system."""
     rel = path.relative_to(PACKAGE.parent).as_posix()
@@ -161,14 +172,7 @@ def touches(path: Path, source: str | None = None) -> list[Touch]:
         if isinstance(func, ast.Name) and func.id == "open" and "open" not in aliases:
             call = "open"
         elif dotted is not None:
-            module = dotted.split(".")[0]
-            last = dotted.rpartition(".")[2]
-            if dotted in ("io.open", "builtins.open", "codecs.open") or (module == "os" and last in OS_CALLS
-                                                                          and dotted.count(".") == 1):
-                call = dotted
-            elif module in WHOLE_MODULES or _library_call(dotted, node):
-                call = dotted
-            elif dotted.startswith("pathlib.Path.") and last in PATH_METHODS:
+            if _module_call(dotted, node):
                 call = dotted
         elif isinstance(func, ast.Attribute):
             if func.attr in PATH_METHODS and not _is_resource(func.value, aliases, resources):
