@@ -10,7 +10,9 @@ every module of ``qms/`` outside ``qms/store/`` and fails on a call that touches
   .mkdir() .rmdir() .touch() .rename() .chmod() .glob() .rglob() .iterdir()``;
 * anything of ``shutil``, ``subprocess`` and ``tempfile``;
 * a library given a path: polars ``read_*``/``scan_*``, python-docx ``Document(path)``, WeasyPrint's
-  ``write_pdf(target)``, openpyxl ``load_workbook``, xlsxwriter ``Workbook(path)``, python-calamine.
+  ``write_pdf(target)``, openpyxl ``load_workbook``, xlsxwriter ``Workbook(path)``, python-calamine,
+  and a document or workbook's ``.save(target)`` unless the target is an in-memory buffer
+  (``io.BytesIO``/``io.StringIO``).
 
 A path method called on package data (an expression built from ``importlib.resources.files(...)``,
 a name bound to one, or a parameter annotated ``Traversable``) is allowed. Probes that read no content
@@ -135,6 +137,18 @@ def _is_resource(expr: ast.expr, aliases: dict[str, str], names: set[str]) -> bo
     return False
 
 
+def _buffer_names(tree: ast.AST, aliases: dict[str, str]) -> set[str]:
+    """Names bound to an in-memory buffer (``io.BytesIO()``, ``io.StringIO()``)."""
+    return {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and _is_buffer(node.value, aliases, set())
+            for t in node.targets if isinstance(t, ast.Name)}
+
+
+def _is_buffer(expr: ast.expr, aliases: dict[str, str], names: set[str]) -> bool:
+    if isinstance(expr, ast.Name):
+        return expr.id in names
+    return isinstance(expr, ast.Call) and _dotted(expr.func, aliases) in ("io.BytesIO", "io.StringIO")
+
+
 def _library_call(dotted: str, call: ast.Call) -> bool:
     module, _sep, name = dotted.partition(".")
     if module == "polars":
@@ -162,6 +176,7 @@ def touches(path: Path, source: str | None = None) -> list[Touch]:
     tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"), filename=rel)
     aliases = _aliases(tree)
     resources = _resource_names(tree, aliases)
+    buffers = _buffer_names(tree, aliases)
     found: list[Touch] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -179,6 +194,8 @@ def touches(path: Path, source: str | None = None) -> list[Touch]:
                 call = "." + func.attr
             elif func.attr == "write_pdf" and (node.args or any(k.arg == "target" for k in node.keywords)):
                 call = ".write_pdf"
+            elif func.attr == "save" and node.args and not _is_buffer(node.args[0], aliases, buffers):
+                call = ".save"
         if call is not None:
             found.append(Touch(rel, node.lineno, call))
     return sorted(found, key=lambda t: t.line)
@@ -237,7 +254,7 @@ def test_the_pending_kpi_files_exist() -> None:
 
 
 SAMPLE = '''
-import os, shutil, subprocess, tempfile
+import io, os, shutil, subprocess, tempfile
 import polars as pl
 from docx import Document
 from importlib import resources
@@ -258,6 +275,7 @@ def f(p: Path, data: Traversable) -> None:
     p.glob("*.yaml")                         # 10 .glob
     p.unlink()                               # 11 .unlink
     doc.write_pdf(p)                         # 12 .write_pdf
+    wb.save(p / "out.xlsx")                  # 13 .save
     base = resources.files("qms") / "data"
     base.read_text()                         # package data: allowed
     for entry in base.iterdir():
@@ -268,6 +286,9 @@ def f(p: Path, data: Traversable) -> None:
     doc.write_pdf()                          # returns bytes: allowed
     p.exists(); p.is_file(); p.stat()        # probes: not counted
     Document()                               # a new, empty document: allowed
+    buf = io.BytesIO()
+    wb.save(buf)                             # an in-memory buffer: allowed
+    wb.save(io.BytesIO())                    # allowed
 '''
 
 
@@ -276,6 +297,6 @@ def test_the_scan_finds_what_it_should() -> None:
     found = touches(PACKAGE / "sample.py", SAMPLE)
     assert [t.call for t in found] == [
         "open", ".read_text", ".write_bytes", "os.replace", "shutil.copytree", "subprocess.run",
-        "tempfile.mkstemp", "polars.read_csv", "docx.Document", ".glob", ".unlink", ".write_pdf",
+        "tempfile.mkstemp", "polars.read_csv", "docx.Document", ".glob", ".unlink", ".write_pdf", ".save",
     ], [str(t) for t in found]
-    assert Counter(t.path for t in found) == {"qms/sample.py": 12}
+    assert Counter(t.path for t in found) == {"qms/sample.py": 13}
