@@ -12,8 +12,6 @@ import click
 from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _, get_language
-from qms.output.jsonfmt import to_json
-from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,26 +112,9 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
         days = cal.holidays_in(year)
     except CalendarRangeError as exc:
         raise _range_error(exc) from None
-    lang = get_language()
-    if fmt == "json":
-        payload = [
-            {
-                "date": h.date.isoformat(),
-                "name_vi": h.name_vi,
-                "name_en": h.name_en,
-                "day_off": h.is_day_off,
-                "source": h.kind,
-            }
-            for h in days
-        ]
-        click.echo(to_json(payload, indent=2))
-        return
-    from babel.dates import format_date
+    from qms.output.calendar import holidays_json, holidays_text
 
-    # the weekday in the language of messages ("Thứ 7", "CN"), padded to its longest abbreviation
-    monday = dt.date(2027, 1, 4)
-    width = max(len(format_date(monday + dt.timedelta(days=i), "EEE", locale=lang)) for i in range(7))
-    for h in days:
-        marker = _("day off") if h.is_day_off else _("working day")
-        weekday = format_date(h.date, "EEE", locale=lang)
-        click.echo(f"{h.date.isoformat()}  {weekday:<{width}}  {marker:<12}  {one_line(h.name(lang))}")
+    if fmt == "json":
+        click.echo(holidays_json(days))
+    elif days:
+        click.echo(holidays_text(days, get_language()))
