@@ -247,12 +247,6 @@ def test_a_stale_allowance_is_found() -> None:
     assert len(problems) == len(found) - 1 and all(t.call != "open" for t in problems)
 
 
-def test_the_pending_kpi_files_exist() -> None:
-    """The temporary allowance names real files (a typo would hide nothing and be kept forever)."""
-    missing = [name for name in KPI_ENGINE_PENDING if not (PACKAGE.parent / name).is_file()]
-    assert not missing, missing
-
-
 SAMPLE = '''
 import io, os, shutil, subprocess, tempfile
 import polars as pl
