@@ -137,6 +137,17 @@ class Diagnostic:
             "fix": self.fix.to_dict() if self.fix is not None else None,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], waived_by: str = "") -> Diagnostic:
+        """The diagnostic :meth:`to_dict` serialised (the result cache reads reports back)."""
+        return cls(
+            code=d["code"], name=d["name"], severity=Severity.parse(d["severity"]), message=d["message"],
+            location=Location(d["path"], d["line"], d["column"], d["pointer"]), subject=d["subject"],
+            clauses=tuple(d["clauses"]), hint=d["hint"],
+            related=tuple(Location(r["path"], r["line"], r["column"], r["pointer"]) for r in d["related"]),
+            waived_by=waived_by, fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
+        )
+
 
 @dataclass(slots=True)
 class Report:
@@ -171,6 +182,23 @@ class Report:
             "infos": self.count(Severity.INFO),
             "waived": len(self.waived),
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{summary, diagnostics, waived}``: the body of the JSON document and of the result cache."""
+        return {
+            "summary": self.summary(),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "waived": [{**d.to_dict(), "waived_by": d.waived_by} for d in self.waived],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """The report :meth:`to_dict` (or the JSON document) serialised."""
+        return cls(
+            diagnostics=[Diagnostic.from_dict(d) for d in data["diagnostics"]],
+            files_checked=int(data["summary"]["files"]),
+            waived=[Diagnostic.from_dict(d, d.get("waived_by", "")) for d in data.get("waived", [])],
+        )
 
     def exit_code(self, fail_on: Severity | None) -> int:
         """0 when nothing reaches ``fail_on`` (None means never fail), else 1."""

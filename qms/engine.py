@@ -6,6 +6,7 @@ import datetime as dt
 import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from qms.diagnostics import Diagnostic, Report, Severity
@@ -142,3 +143,42 @@ def _apply_waivers(report: Report, ws: Workspace, config: CheckConfig | None, to
         else:
             report.waived.append(replace(d, waived_by=waiver.approver))
     report.diagnostics = kept
+
+
+def cache_key(root: Path, options: CheckOptions) -> str:
+    """The key of a check result: every file read, the version, language, options, date and rules."""
+    import json
+
+    from qms import __version__
+    from qms.i18n import get_language
+    from qms.store import cache
+
+    return cache.content_key(root, [
+        __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
+                                                 list(options.paths), options.today.isoformat()]),
+        ",".join(r.code for r in all_rules()),
+    ])
+
+
+@dataclass(slots=True)
+class CheckResult:
+    report: Report
+    config_fail_on: str  # `check.fail_on` of qms.yaml ("error" when it cannot be read)
+
+
+def check_repository(root: Path, options: CheckOptions, *, use_cache: bool = True) -> CheckResult:
+    """``qms check``: load the repository and run the rules, or reuse the result cached for exactly
+    the same files, options, language, date and rules (:mod:`qms.store.cache`)."""
+    from qms.store import cache
+    from qms.store.workspace import load_workspace
+
+    key = cache_key(root, options) if use_cache else ""
+    data = cache.read(root, key) if use_cache else None
+    if data is not None:
+        return CheckResult(Report.from_dict(data), str(data.get("config_fail_on", "error")))
+    ws = load_workspace(root)
+    report = run_check(ws, options)
+    config_fail_on = ws.manifest.check.fail_on if ws.manifest is not None else "error"
+    if use_cache:
+        cache.write(root, key, {**report.to_dict(), "config_fail_on": config_fail_on})
+    return CheckResult(report, config_fail_on)

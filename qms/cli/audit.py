@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +12,7 @@ import click
 from qms.cli.common import as_of_option, force_option, repo_root
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
+from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -108,7 +108,7 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
             audit_store.save_programme(root, proposal.programme)
             click.echo(_("wrote {path}").format(path=path.relative_to(root).as_posix()), err=True)
     if fmt == "json":
-        _emit(json.dumps(proposal.to_dict(), ensure_ascii=False, indent=2) + "\n", output)
+        _emit(to_json(proposal.to_dict(), indent=2) + "\n", output)
     elif fmt == "html":
         _emit(programme_html(proposal.programme, ws, get_language()), output)
     elif fmt == "pdf":
@@ -301,7 +301,7 @@ def list_(ctx: click.Context, year: int | None, fmt: str) -> None:
 
     audits = [a for a in audit_store.list_audits(repo_root(ctx)) if year is None or a.year == year]
     if fmt == "json":
-        click.echo(json.dumps([_summary(a) for a in audits], ensure_ascii=False, indent=2))
+        click.echo(to_json([_summary(a) for a in audits], indent=2))
         return
     if not audits:
         click.echo(_("no audits"))
@@ -324,7 +324,7 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
     if fmt == "json":
         data = a.model_dump(mode="json", by_alias=True)
         data["summary"] = _summary(a)
-        _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
+        _emit(to_json(data, indent=2) + "\n", output)
         return
     if fmt == "text":
         from qms.output.safe import one_line as t

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar, calendar_from_settings
+from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _, get_language
-from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,16 +25,6 @@ def calendar_option(func: F) -> F:
         help="YAML file with a calendar section (weekend, extra_days_off, extra_working_days); "
         "default: the calendar of the repository's qms.yaml.",
     )(func)
-
-
-def repo_calendar_settings(root: Path) -> CalendarSettings:
-    """The ``calendar:`` section of the repository's qms.yaml (defaults when absent)."""
-    from qms.store.dossier_logs import _load_yaml_mapping, calendar_settings_of
-
-    manifest = root / "qms.yaml"
-    data = _load_yaml_mapping(manifest, _("calendar")).get("calendar") or {}
-    return calendar_settings_of(
-        data, manifest, _("run `qms check` to see every problem of qms.yaml, or pass --calendar FILE"))
 
 
 def find_repo(ctx: click.Context | None = None) -> Path | None:
@@ -59,27 +47,10 @@ def find_repo(ctx: click.Context | None = None) -> Path | None:
 def load_calendar(calendar_file: Path | None, settings: CalendarSettings | None = None) -> WorkingCalendar:
     """``--calendar FILE`` if given; else ``settings`` (e.g. the repository's); else the repository
     found from the current directory; else the built-in Vietnamese calendar."""
-    if calendar_file is None:
-        if settings is None:
-            root = find_repo()
-            settings = repo_calendar_settings(root) if root is not None else None
-        try:
-            return calendar_from_settings(settings)
-        except ValueError as exc:
-            raise QmsError(
-                _("qms.yaml: {reason}").format(reason=exc),
-                _("list each date only once, either as a day off or as a working day"),
-            ) from None
-    from qms.store.dossier_logs import load_calendar_settings
+    from qms.store import calendar as store_calendar
 
-    settings = load_calendar_settings(calendar_file)
-    try:
-        return calendar_from_settings(settings)
-    except ValueError as exc:
-        raise QmsError(
-            _("{path}: {reason}").format(path=calendar_file, reason=exc),
-            _("list each date only once, either as a day off or as a working day"),
-        ) from None
+    root = find_repo() if calendar_file is None and settings is None else None
+    return store_calendar.load_calendar(calendar_file, settings, root)
 
 
 def parse_day(text: str, what: str = "DATE") -> dt.date:
@@ -141,39 +112,13 @@ def holidays(year: int, fmt: str, calendar_file: Path | None) -> None:
         days = cal.holidays_in(year)
     except CalendarRangeError as exc:
         raise _range_error(exc) from None
-    lang = get_language()
-    if fmt == "json":
-        payload = [
-            {
-                "date": h.date.isoformat(),
-                "name_vi": h.name_vi,
-                "name_en": h.name_en,
-                "day_off": h.is_day_off,
-                "source": h.kind,
-                "basis": h.source,
-                "estimate": h.estimate,
-            }
-            for h in days
-        ]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    from babel.dates import format_date
-
-    # the weekday in the language of messages ("Thứ 7", "CN"), padded to its longest abbreviation
-    monday = dt.date(2027, 1, 4)
-    width = max(len(format_date(monday + dt.timedelta(days=i), "EEE", locale=lang)) for i in range(7))
     from qms.calendar.official import is_estimate
+    from qms.output.calendar import holidays_json, holidays_text
 
-    if is_estimate(year):
-        click.echo(_("{year}: no official schedule announced yet; the days below are estimates from the "
-                     "holidays package").format(year=year))
-    for h in days:
-        marker = _("day off") if h.is_day_off else _("working day")
-        weekday = format_date(h.date, "EEE", locale=lang)
-        name = one_line(h.name(lang))
-        if h.estimate:
-            name += " " + _("(estimate)")
-        click.echo(f"{h.date.isoformat()}  {weekday:<{width}}  {marker:<12}  {name}  [{one_line(h.source)}]")
+    if fmt == "json":
+        click.echo(holidays_json(days))
+    elif days or is_estimate(year):
+        click.echo(holidays_text(days, get_language(), estimate_year=year if is_estimate(year) else None))
 
 
 @calendar.command("package-diff")

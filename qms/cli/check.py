@@ -4,38 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 from pathlib import Path
 
 import click
 
-from qms import __version__
 from qms.diagnostics import Severity
-from qms.engine import CheckOptions, run_check
+from qms.engine import CheckOptions, check_repository
+from qms.engine import cache_key as cache_key  # the key of the result cache (tests and tools import it here)
 from qms.errors import UsageError
-from qms.i18n import _, get_language, ngettext, translate
+from qms.i18n import _, ngettext, translate
 from qms.output import FORMATTERS
-from qms.output.jsonfmt import document, from_document
+from qms.output.jsonfmt import to_json
 from qms.output.safe import inert
 from qms.rules.registry import all_rules, lookup
-from qms.store import cache
-from qms.store.workspace import load_workspace
 
 from .common import FORMAT_CHOICE, as_of_option, repo_root
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
-
-
-def cache_key(root: Path, options: CheckOptions) -> str:
-    """The key of a check result: every file read, the version, language, options, date and rules."""
-    return cache.content_key(root, [
-        __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
-                                                 list(options.paths), options.today.isoformat()]),
-        ",".join(r.code for r in all_rules()),
-    ])
 
 
 @click.command()
@@ -86,21 +74,10 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[s
     if fix or unsafe_fixes or show_diff:
         _fix(ctx, root, options, fmt, fail_on, unsafe=unsafe_fixes, diff=show_diff)
         return
-    use_cache = not (no_cache or os.environ.get("QMS_NO_CACHE"))
-    key = cache_key(root, options) if use_cache else ""
-    data = cache.read(root, key) if use_cache else None
-    if data is not None:
-        report = from_document(data)
-        config_fail_on = str(data.get("config_fail_on", "error"))
-    else:
-        ws = load_workspace(root)
-        report = run_check(ws, options)
-        config_fail_on = ws.manifest.check.fail_on if ws.manifest is not None else "error"
-        if use_cache:
-            cache.write(root, key, {**document(report), "config_fail_on": config_fail_on})
-    level = fail_on or config_fail_on
-    click.echo(FORMATTERS[fmt](report), nl=False)
-    ctx.exit(report.exit_code(None if level == "never" else Severity.parse(level)))
+    result = check_repository(root, options, use_cache=not (no_cache or os.environ.get("QMS_NO_CACHE")))
+    level = fail_on or result.config_fail_on
+    click.echo(FORMATTERS[fmt](result.report), nl=False)
+    ctx.exit(result.report.exit_code(None if level == "never" else Severity.parse(level)))
 
 
 def _fix(ctx: click.Context, root: Path, options: CheckOptions, fmt: str, fail_on: str | None, *,
@@ -138,10 +115,10 @@ def rules(fmt: str, profile: str) -> None:
     """List the rule catalogue."""
     chosen = [r for r in all_rules() if profile == "all" or r.profile == profile]
     if fmt == "json":
-        click.echo(json.dumps([
+        click.echo(to_json([
             {"code": r.code, "name": r.name, "severity": r.severity.label, "profile": r.profile,
              "clauses": list(r.clauses), "summary": r.summary()} for r in chosen
-        ], ensure_ascii=False, indent=2))
+        ], indent=2))
         return
     for r in chosen:
         clauses = ", ".join(r.clauses) or "-"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
 from qms.errors import UsageError
 from qms.i18n import _, get_language
+from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line as t
 from qms.store.workspace import Workspace, load_workspace
 
@@ -110,8 +110,8 @@ def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
 
     target, revs = revisions(_workspace(ctx), ident)
     if fmt == "json":
-        click.echo(json.dumps({"id": target.id, "code": target.code, "path": target.path,
-                               "revisions": [r.to_dict() for r in revs]}, ensure_ascii=False, indent=2))
+        click.echo(to_json({"id": target.id, "code": target.code, "path": target.path,
+                            "revisions": [r.to_dict() for r in revs]}, indent=2))
         return
     click.echo(f"{t(target.code)}  {t(target.title_text(get_language()))}  ({t(target.path)})")
     roles = {"reviewer": _("reviewed"), "approver": _("approved")}

@@ -12,6 +12,7 @@ import click
 from qms.errors import UsageError
 from qms.i18n import _, get_language
 from qms.migrate.apply import write_text
+from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
 from .common import force_option, repo_root
@@ -33,7 +34,7 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
 
     result = lookup(clause, source, target)
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(to_json(result, indent=2))
         return
     lang = get_language()
 
@@ -103,7 +104,7 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
         except OSError as exc:
             raise UsageError(_("cannot write {path}: {error}").format(path=actions_out, error=exc)) from None
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(to_json(report.to_dict(), indent=2))
     else:
         lang = get_language()
         click.echo(_("Declared standard: ISO 9001:{edition}").format(edition=report.edition))

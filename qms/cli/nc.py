@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,14 +15,11 @@ from qms.models.nonconformity import (
     FISHBONE_CATEGORIES,
     SEVERITIES,
     STATUSES,
-    CorrectiveAction,
-    EffectivenessReview,
-    HistoryEntry,
     Nonconformity,
 )
 from qms.output.safe import one_line as t
 from qms.registers import nc as reg
-from qms.store.nc_store import NcSummary
+from qms.registers import nc_views as views
 
 from .common import as_of_option, force_option, repo_root
 
@@ -85,24 +80,12 @@ def new(ctx: click.Context, process: str, title: str, description: str, source: 
                            severity=severity, clause=clause, by=by, audit=audit, finding=finding,
                            evidence=evidence, today=_day(on))
     if fmt == "json":
-        click.echo(json.dumps(record.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+        click.echo(views.record_json(record))
     else:
         click.echo(_("created {id}").format(id=record.id))
 
 
 # -- list / show / stats -------------------------------------------------------------------
-
-
-def _summary_dict(row: NcSummary, today: dt.date) -> dict[str, Any]:
-    data = asdict(row)
-    data["overdue"] = row.overdue(today)
-    return data
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    from qms.output.csvfmt import rows_to_csv
-
-    return rows_to_csv(header, rows)
 
 
 @nc.command("list")
@@ -131,119 +114,12 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
 
 
 def _print_list(rows: list[Any], fmt: str, day: dt.date) -> None:
-    lang = get_language()
     if fmt == "json":
-        click.echo(json.dumps([_summary_dict(r, day) for r in rows], ensure_ascii=False))
-        return
-    if fmt == "csv":
-        header = ["id", "status", "severity", "process", "source", "clause", "raised_on", "next_due",
-                  "review_due", "closed_on", "overdue", "title"]
-        click.echo(_csv(header, [[r.id, r.status, r.severity, r.process, r.source, r.clause, r.raised_on,
-                                  r.next_due, r.review_due, r.closed_on, "yes" if r.overdue(day) else "",
-                                  r.title(lang)] for r in rows]), nl=False)
-        return
-    if not rows:
-        click.echo(_("no nonconformities match"))
-        return
-    lines: list[str] = []
-    # every cell is user text read without validation: one line each, controls escaped
-    labels = [(t(reg.label(r.status)), t(reg.label(r.severity)), t(reg.label(r.source))) for r in rows]
-    # labels are translated codes: widen the columns when a language needs more room
-    w_status = max(11, len(_("STATUS")), *(len(x[0]) for x in labels))
-    w_sev = max(5, len(_("SEV.")), *(len(x[1]) for x in labels))
-    w_source = max(14, len(_("SOURCE")), *(len(x[2]) for x in labels))
-    for r, (status_, severity_, source_) in zip(rows, labels, strict=True):
-        due = r.next_due or (r.review_due if r.status == "implemented" else "")
-        mark = "!" if r.overdue(day) else " "
-        lines.append(f"{t(r.id):<13} {status_:<{w_status}} {severity_:<{w_sev}} "
-                     f"{t(r.process):<10} {source_:<{w_source}} "
-                     f"{r.raised_on:<10} {mark}{due:<10} {t(r.title(lang))}")
-    head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<10} "
-            f"{_('SOURCE'):<{w_source}} {_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
-    click.echo("\n".join([head, *lines]))
-    click.echo(_("{count} record(s)").format(count=len(rows)))
-
-
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if isinstance(value, dict):
-        out: list[tuple[str, Any]] = []
-        for k, v in value.items():
-            out.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    if isinstance(value, list):
-        out = []
-        for i, v in enumerate(value):
-            out.extend(_flatten(v, f"{prefix}.{i}"))
-        return out
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return [(prefix, value)]  # a number stays a number in the CSV
-    return [(prefix, "" if value is None else str(value))]
-
-
-def _change(entry: HistoryEntry) -> str:
-    """The field change an amend or reassign entry records, on the entry's line."""
-    if not entry.field:
-        return ""
-    text = f"  {t(entry.field)}: {t(entry.old or '-')} → {t(entry.new or '-')}"
-    return text + (f" ({_('reason')}: {t(entry.reason)})" if entry.reason else "")
-
-
-def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview]) -> list[str]:
-    lines: list[str] = []
-    if actions:
-        lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {t(x.id)} {t(x.description)} — {t(x.owner)}, {_('due')} {x.due.isoformat()}"
-                  + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in actions]
-    for rv in reviews:
-        verdict = _("effective") if rv.effective else _("not effective")
-        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(rv.by)}): {verdict}",
-                  f"    {t(rv.evidence)}"]
-    return lines
-
-
-def render_text(record: Nonconformity, lang: str) -> str:
-    """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
-    lines = [f"{record.id}  {t(record.title.get(lang))}",
-             f"{_('Status')}: {reg.label(record.status)}    {_('Severity')}: {reg.label(record.severity)}    "
-             f"{_('Source')}: {reg.label(record.source)}",
-             f"{_('Process')}: {t(record.process)}    {_('Clause')}: {t(record.clause or '-')}"
-             + (f"    {_('Audit')}: {t(record.audit)} {t(record.finding or '')}" if record.audit else ""),
-             f"{_('Raised by')}: {t(record.raised_by)}, {record.raised_on.isoformat()}",
-             "", t(record.description.get(lang))]
-    if record.evidence:
-        lines += ["", f"{_('Evidence')}: {t(record.evidence)}"]
-    if record.correction:
-        c = record.correction
-        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(c.by)}): {t(c.description)}"]
-    rounds = record.analysis_rounds()
-    for k, rnd in enumerate(rounds, 1):
-        a = rnd.analysis
-        heading = _("Cause analysis") if len(rounds) == 1 else _("Cause analysis {n} of {total}").format(
-            n=k, total=len(rounds))
-        state = f" — {_('superseded')}" if rnd.superseded else ""
-        lines += ["", f"(b) {heading} ({reg.label(a.method)}, {a.date.isoformat()}, {t(a.by)}){state}"]
-        lines += [f"    {_('why')} {i}: {t(w)}" for i, w in enumerate(a.whys, 1)]
-        lines += [f"    {reg.label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
-        lines += [f"    {_('Root cause')}: {t(a.root_cause)}", f"    {_('Similar nonconformities')}: {t(a.similar)}"
-                  + (f" ({t(', '.join(a.similar_ncs))})" if a.similar_ncs else "")]
-        lines += _actions_and_reviews(rnd.actions, rnd.reviews)
-    if not rounds:
-        lines += _actions_and_reviews(record.actions, record.reviews)
-    if record.review_due:
-        lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
-    if record.risk_update:
-        lines += [f"(e) {_('Risks and opportunities')}: {t(record.risk_update)}"]
-    if record.qms_change:
-        lines += [f"(f) {_('Change to the QMS')}: {t(record.qms_change)}"]
-    if record.rejection_reason:
-        lines += ["", f"{_('Rejected')}: {t(record.rejection_reason)}"]
-    if record.closed_on:
-        lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
-    lines += ["", _("History")]
-    lines += [f"    {h.at.isoformat()}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
-              + (f"  {t(h.note)}" if h.note else "") + _change(h)
-              for h in record.history]
-    return "\n".join(lines)
+        click.echo(views.list_json(rows, day))
+    elif fmt == "csv":
+        click.echo(views.list_csv(rows, day, get_language()), nl=False)
+    else:
+        click.echo(views.list_text(rows, day, get_language()))
 
 
 @nc.command("show")
@@ -254,12 +130,11 @@ def show(ctx: click.Context, nc_id: str, fmt: str) -> None:
     """Show one record in full."""
     record = reg.get_nc(repo_root(ctx), nc_id)
     if fmt == "json":
-        click.echo(json.dumps(record.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+        click.echo(views.record_json(record))
     elif fmt == "csv":
-        click.echo(_csv(["field", "value"], [list(r) for r in _flatten(record.model_dump(
-            mode="json", exclude_none=True))]), nl=False)
+        click.echo(views.record_csv(record), nl=False)
     else:
-        click.echo(render_text(record, get_language()))
+        click.echo(views.record_text(record, get_language()))
 
 
 @nc.command("stats")
@@ -272,24 +147,11 @@ def stats(ctx: click.Context, fmt: str) -> None:
     rows, _bad = reg.list_ncs(repo_root(ctx))
     result = compute(rows)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-        return
-    if fmt == "csv":
-        click.echo(_csv(["dimension", "key", "value"], [list(r) for r in result.rows()]), nl=False)
-        return
-    out = [_("{count} nonconformities, {closed} closed").format(count=result.total, closed=result.closed)]
-    for dim, title in (("process", _("By process")), ("clause", _("By clause")), ("source", _("By source")),
-                       ("severity", _("By severity")), ("status", _("By status")), ("month", _("By month"))):
-        counts: dict[str, int] = getattr(result, f"by_{dim}")
-        if counts:
-            out.append(f"\n{title}")
-            coded = dim in ("source", "severity", "status")
-            out.extend(f"  {t(reg.label(key) if coded else key):<16} {value:>6}" for key, value in counts.items())
-    if result.mean_days_to_close is not None:
-        out.append("")
-        out.append(_("Days to close: mean {mean:g}, 90th percentile {p90:g}").format(
-            mean=result.mean_days_to_close, p90=result.p90_days_to_close))
-    click.echo("\n".join(out))
+        click.echo(views.stats_json(result))
+    elif fmt == "csv":
+        click.echo(views.stats_csv(result), nl=False)
+    else:
+        click.echo(views.stats_text(result))
 
 
 # -- lifecycle --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qms.cli.common import as_of_option, force_option, repo_root
-from qms.i18n import _, get_language, use_language
+from qms.i18n import _, get_language
 
 
 @click.group("review")
@@ -38,7 +38,7 @@ def _span(period: str) -> tuple[dt.date, dt.date]:
 def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, fmt: str | None,
          lang: str | None, as_of: dt.date | None, force: bool) -> None:
     """Gather every input of ISO 9001:2015 9.3.2 from the repository into one document."""
-    from qms.review.pack import render_pack
+    from qms.review.pack import write_pack
 
     root = repo_root(ctx)
     span = _span(period)
@@ -47,16 +47,7 @@ def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, 
     from qms.store.outputs import guard_output
 
     guard_output(output, kind, inputs=logs, root=root, force=force)
-    with use_language(lang or get_language()) as chosen:
-        html = render_pack(root, span, list(logs), chosen, today=day)
-        if kind == "pdf":
-            from qms.render import api
-
-            api.write_pdf(html, output, root)
-        else:
-            from qms.store.atomic import atomic_write_text
-
-            atomic_write_text(output, html)
+    write_pack(root, span, list(logs), lang or get_language(), output, kind, today=day)
     click.echo(_("wrote {path}").format(path=output))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from importlib import resources
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import click
 
 from qms.errors import UsageError
 from qms.i18n import _
-from qms.store.scaffold import TEMPLATES, copy_template, schema_documents, write_schemas
+from qms.output.jsonfmt import to_json
+from qms.store.scaffold import TEMPLATES, copy_template, has_entries, schema_documents, write_schemas
 
 
 @click.command()
@@ -30,7 +30,7 @@ def schema(out_dir: Path, kinds: tuple[str, ...], stdout: bool) -> None:
     if stdout:
         if len(chosen) != 1:
             raise UsageError(_("--stdout needs exactly one --kind"))
-        click.echo(json.dumps(next(iter(chosen.values())), ensure_ascii=False, indent=2))
+        click.echo(to_json(next(iter(chosen.values())), indent=2))
         return
     for path in write_schemas(out_dir, chosen):
         click.echo(str(path))
@@ -51,7 +51,7 @@ def init(directory: Path, template: str, force: bool, issued: dt.datetime | None
     if (directory / "qms.yaml").exists():
         raise UsageError(_("{dir} already holds a qms.yaml").format(dir=directory),
                          hint=_("choose an empty directory"))
-    if directory.exists() and any(directory.iterdir()) and not force:
+    if has_entries(directory) and not force:
         raise UsageError(_("{dir} is not empty").format(dir=directory), hint=_("use --force to write into it"))
     day = issued.date() if issued is not None else dt.date.today()
     written = copy_template(resources.files("qms.store") / "templates" / template, directory, issued=day)

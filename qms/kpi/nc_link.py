@@ -17,7 +17,6 @@ from qms.i18n import _, format_percent, use_language
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
-from qms.store.safe_open import FileRefused, read_yaml_bytes
 
 
 def period_key(span: tuple[dt.date, dt.date]) -> str:
@@ -26,26 +25,10 @@ def period_key(span: tuple[dt.date, dt.date]) -> str:
 
 def existing_markers(root: Path) -> dict[str, str]:
     """Marker -> NC id for every record whose evidence or title holds a ``kpi:``/``kpi-late:`` marker."""
-    import yaml
-
-    try:
-        from yaml import CSafeLoader as Loader
-    except ImportError:  # pragma: no cover
-        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    from qms.store.raw_yaml import raw_mappings
 
     out: dict[str, str] = {}
-    folder = root / "records" / "nonconformities"
-    if not folder.is_dir():
-        return out
-    from qms.store.paths import listed
-
-    for path in listed(root, sorted(folder.glob("*.yaml")), "records/nonconformities")[0]:
-        try:
-            data = yaml.load(read_yaml_bytes(path), Loader=Loader)
-        except (OSError, FileRefused, yaml.YAMLError):
-            continue
-        if not isinstance(data, dict):
-            continue
+    for path, data in raw_mappings(root, "records/nonconformities", ("*.yaml",)):
         texts = [str(data.get("evidence") or "")]
         title = data.get("title")
         texts.extend(str(v) for v in (title.values() if isinstance(title, dict) else [title or ""]))

@@ -7,13 +7,9 @@ be placed is recorded in ``migration-log.yaml``. A second run finds nothing to d
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
-import os
 import re
-import shutil
-import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -31,20 +27,20 @@ from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
 from qms.store.atomic import atomic_write_text
 from qms.store.limits import current as current_limits
+from qms.store.migration_log import LOG_NAME as LOG_NAME  # the log this module writes
 from qms.store.safe_open import FileRefused, read_bounded
+from qms.store.scaffold import copy_repository, has_entries
 from qms.store.workspace import FILE_KINDS, MANIFEST, iter_files
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_edit import loads_roundtrip
 from qms.store.yaml_io import load_file, pointer
 
-LOG_NAME = "migration-log.yaml"
 TARGET_STANDARD = "ISO 9001:2015"
 TEXT_KINDS = ("manifest", "process", "record-register")
 CERTAIN = "certain"
 
 _EDITION_TEXT = re.compile(r"ISO\s*9001\s*:\s*2008")
 _CLAUSE_IN_TEXT = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|clauses)\s+(\d+(?:\.\d+)+)")
-_COPY_IGNORE = shutil.ignore_patterns(".git", ".qms-cache", ".venv", "__pycache__", "*.pyc")
 
 # ISO 9001:2008 5.5.2 a)-c), written as 5.3 assignments when the representative's duties are not listed.
 MR_DUTIES: tuple[tuple[str, str], ...] = (
@@ -521,15 +517,7 @@ def dump_log(plan: Plan) -> str:
 
 def write_text(path: Path, text: str) -> None:
     """Atomic write that keeps the mode of an existing file (new files get the umask default)."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    atomic_write_text(path, text)
-    with contextlib.suppress(OSError):
-        os.chmod(path, mode)
+    atomic_write_text(path, text)  # the store's atomic write keeps the replaced file's mode
 
 
 def write(plan: Plan) -> None:
@@ -547,11 +535,11 @@ def prepare_out(root: Path, out: Path) -> Path:
     if target == root or root in target.parents:
         raise UsageError(_("--out {path} is inside the repository").format(path=out),
                          hint=_("choose a directory outside it"))
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if has_entries(target):
         raise UsageError(_("--out {path} exists and is not empty").format(path=out),
                          hint=_("choose a new or empty directory"))
     try:
-        shutil.copytree(root, target, ignore=_COPY_IGNORE, dirs_exist_ok=True, symlinks=True)
+        copy_repository(root, target)
     except OSError as exc:
         raise UsageError(_("cannot copy the repository to {path}: {error}").format(path=out, error=exc)) from None
     return target

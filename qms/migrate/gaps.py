@@ -20,13 +20,12 @@ from typing import Any, Literal
 from qms.analysis.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.diagnostics import Diagnostic
 from qms.engine import CheckOptions, run_check
-from qms.errors import QmsError
 from qms.i18n import N_, _
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
+from qms.store.migration_log import read_migration_log
 from qms.store.workspace import Workspace
 from qms.store.yaml_dump import dump_yaml
-from qms.store.yaml_io import load_file
 
 Status = Literal["covered", "partial", "missing"]
 
@@ -89,13 +88,9 @@ class _Claims:
 
 def _unconfirmed(ws: Workspace) -> dict[tuple[str, str], str]:
     """(file, 2015 clause) → 2008 clause, for clause rewrites the migration log marks "to confirm"."""
-    path = ws.root / "migration-log.yaml"
-    try:
-        log = load_file(path, ws.root) if path.is_file() else None  # bounded like every YAML the run reads
-    except QmsError:
-        return {}
+    log = read_migration_log(ws.root)
     out: dict[tuple[str, str], str] = {}
-    for change in (log or {}).get("changes", []) if isinstance(log, dict) else []:
+    for change in (log or {}).get("changes", []):
         if not isinstance(change, dict) or change.get("action") != "clause" or change.get("confidence") == "certain":
             continue
         for target in change.get("after") or []:

@@ -15,22 +15,14 @@ from typing import Any
 import yaml
 
 from qms import __version__
-from qms.errors import QmsError
-from qms.migrate.apply import LOG_NAME, plan_migration
+from qms.migrate.apply import plan_migration
 from qms.migrate.gaps import GapReport
 from qms.standards.correlation import clause_titles, correlations
-from qms.store.yaml_io import load_file
+from qms.store.migration_log import read_migration_log
 
 
 def _load_log(root: Path) -> dict[str, Any] | None:
-    path = root / LOG_NAME
-    if not path.is_file():
-        return None
-    try:
-        data = load_file(path, root)  # bounded like every YAML the run reads
-    except QmsError:
-        return None
-    return data if isinstance(data, dict) else None
+    return read_migration_log(root)
 
 
 def view_model(root: Path, gaps: GapReport, organisation: str = "") -> dict[str, Any]:

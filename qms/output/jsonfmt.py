@@ -12,13 +12,12 @@ JSON_VERSION = 1
 
 
 def document(report: Report) -> dict[str, Any]:
-    return {
-        "version": JSON_VERSION,
-        "tool": {"name": TOOL_NAME, "version": __version__},
-        "summary": report.summary(),
-        "diagnostics": [d.to_dict() for d in report.diagnostics],
-        "waived": [{**d.to_dict(), "waived_by": d.waived_by} for d in report.waived],
-    }
+    return {"version": JSON_VERSION, "tool": {"name": TOOL_NAME, "version": __version__}, **report.to_dict()}
+
+
+def to_json(data: Any, *, indent: int | None = None) -> str:
+    """The one JSON writer of command results: UTF-8 text as is (not ``\\u`` escapes)."""
+    return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
 def render(report: Report) -> str:
@@ -26,20 +25,5 @@ def render(report: Report) -> str:
 
 
 def from_document(data: dict[str, Any]) -> Report:
-    """Rebuild a report from :func:`document` output (used by the result cache)."""
-    from qms.diagnostics import Diagnostic, Fix, Location, Severity
-
-    def diag(d: dict[str, Any], waived_by: str = "") -> Diagnostic:
-        return Diagnostic(
-            code=d["code"], name=d["name"], severity=Severity.parse(d["severity"]), message=d["message"],
-            location=Location(d["path"], d["line"], d["column"], d["pointer"]), subject=d["subject"],
-            clauses=tuple(d["clauses"]), hint=d["hint"],
-            related=tuple(Location(r["path"], r["line"], r["column"], r["pointer"]) for r in d["related"]),
-            waived_by=waived_by, fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
-        )
-
-    return Report(
-        diagnostics=[diag(d) for d in data["diagnostics"]],
-        files_checked=int(data["summary"]["files"]),
-        waived=[diag(d, d.get("waived_by", "")) for d in data.get("waived", [])],
-    )
+    """Rebuild a report from :func:`document` output."""
+    return Report.from_dict(data)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from qms.errors import InvalidTransition, RecordNotFound, UsageError
@@ -43,12 +42,7 @@ from qms.models.nonconformity import (
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
 from qms.store.nc_store import NcSummary
-from qms.store.safe_open import FileRefused, read_yaml_bytes
-
-try:  # pragma: no cover
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from qms.store.raw_yaml import raw_mapping, raw_mappings
 
 #: Spellings accepted for ``--source`` (the first four are short forms of the canonical value).
 SOURCE_ALIASES: dict[str, str] = {
@@ -111,18 +105,8 @@ def _check_choice(value: str, choices: Sequence[str], what: str) -> str:
 
 def process_ids(root: Path) -> set[str]:
     """Ids of the repository's processes (``processes/*.yaml``), read without validation."""
-    out: set[str] = set()
-    base = root / "processes"
-    if not base.is_dir():
-        return out
-    for path in paths.listed(root, sorted([*base.glob("*.yaml"), *base.glob("*.yml")]), "processes")[0]:
-        try:
-            data = yaml.load(read_yaml_bytes(path), Loader=_Loader)
-        except (OSError, FileRefused, yaml.YAMLError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("id"), str):
-            out.add(data["id"])
-    return out
+    return {data["id"] for _path, data in raw_mappings(root, "processes", ("*.yaml", "*.yml"))
+            if isinstance(data.get("id"), str)}
 
 
 def check_process(root: Path, process: str) -> str:
@@ -673,7 +657,7 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
         if target.is_file() and nc_store.has_conflict_markers(target):
             rel = target.relative_to(root).as_posix()
             try:
-                ours_text, theirs_text = nc_store.split_conflict(read_yaml_bytes(target).decode("utf-8"))
+                ours_text, theirs_text = nc_store.conflict_sides(target)
             except ValueError:
                 raise UsageError(_("{path}: the merge conflict markers are incomplete").format(path=rel),
                                  _("resolve the file by hand")) from None
@@ -693,11 +677,8 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
         for path in nc_store.record_paths(root):
             if path == target:
                 continue
-            try:
-                data = yaml.load(read_yaml_bytes(path), Loader=_Loader)
-            except (OSError, FileRefused, yaml.YAMLError):
-                continue
-            if isinstance(data, dict) and data.get("id") == nc_id:
+            data = raw_mapping(path)
+            if data is not None and data.get("id") == nc_id:
                 others.append((path, nc_store.read_record(root, path)))
         if not others:
             raise RecordNotFound(_("{id} is not duplicated; nothing to renumber").format(id=nc_id),
@@ -707,8 +688,7 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
             new_id = nc_store.format_id(year, _next_free(root, year))
             moved = _renumber_model(nc, new_id, actor, _("duplicate id in {file}").format(file=path.name), day)
             nc_store.write_record(root, moved, exclusive=True)
-            path.unlink()
-            nc_store.fsync_parent(path)
+            nc_store.remove_file(path)
             done.append(Renumbered(nc_id, new_id, path.relative_to(root).as_posix(),
                                    nc_store.path_for(root, new_id).relative_to(root).as_posix()))
     return done

@@ -202,7 +202,7 @@ def _plan_audits(root: Path, names: list[str], successor: Person, result: Result
         if touched:
             audits.append(audit)
     programmes: list[Any] = []
-    for path in sorted((root / audit_store.AUDITS_DIR).glob("programme-*.yaml")):
+    for path in audit_store.programme_paths(root):
         rel = path.relative_to(root).as_posix()
         try:
             year = int(path.stem.removeprefix("programme-"))

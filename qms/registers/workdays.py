@@ -2,52 +2,19 @@
 
 Uses :mod:`qms.calendar` (weekends, Vietnamese public holidays from the
 ``holidays`` package, and the override table under ``calendar:`` in
-``qms.yaml``). If the calendar section is missing the defaults apply.
+``qms.yaml``, read by :mod:`qms.store.calendar`). If the calendar section is missing the defaults apply.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
-
-from qms.errors import ConfigError
-from qms.i18n import _
-from qms.store.safe_open import FileRefused, read_yaml_bytes
-
-try:  # pragma: no cover
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-
-def _calendar_section(root: Path) -> dict[str, Any]:
-    try:
-        data = yaml.load(read_yaml_bytes(root / "qms.yaml"), Loader=_Loader)
-    except (OSError, FileRefused, yaml.YAMLError):
-        return {}  # `qms check` reports an unreadable manifest
-    section = data.get("calendar") if isinstance(data, dict) else None
-    return section if isinstance(section, dict) else {}
-
-
-@cache
-def _calendar(root: Path) -> Any:
-    from qms.calendar import CalendarSettings, calendar_from_settings
-
-    try:
-        settings = CalendarSettings.model_validate(_calendar_section(root))
-        return calendar_from_settings(settings)
-    except (ValidationError, ValueError) as exc:
-        raise ConfigError(_("qms.yaml: invalid calendar settings: {reason}").format(reason=exc),
-                          _("fix the `calendar:` section of qms.yaml")) from None
 
 
 def add_working_days(root: Path, start: dt.date, n: int) -> dt.date:
     """The ``n``-th working day after ``start`` under the repository's calendar."""
-    result = _calendar(root.resolve()).add_working_days(start, n)
+    from qms.store.calendar import repository_calendar
+
+    result = repository_calendar(root.resolve()).add_working_days(start, n)
     assert isinstance(result, dt.date)
     return result

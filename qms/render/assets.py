@@ -47,8 +47,13 @@ def _source_font() -> Path:
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise QmsError(_("the fontpkg-noto-sans package is not installed"),
                        hint="pip install fontpkg-noto-sans") from exc
-    root = Path(fontpkg_noto_sans.ROOT) / "files"
-    candidates = sorted(p for p in root.glob("NotoSans[[]*.ttf") if "Italic" not in p.name)
+    import fnmatch
+    from importlib import resources
+
+    # the dependency's own package data, like ours: read through importlib.resources
+    root = resources.files(fontpkg_noto_sans.__name__) / "files"
+    candidates = sorted(Path(str(p)) for p in root.iterdir()
+                        if fnmatch.fnmatchcase(p.name, "NotoSans[[]*.ttf") and "Italic" not in p.name)
     if not candidates:  # pragma: no cover
         raise QmsError(_("no Noto Sans TTF found in the fontpkg-noto-sans package ({name})").format(name=root.name))
     return candidates[0]

@@ -243,3 +243,21 @@ def render_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lan
     return api.render_html_document("review_pack.j2", {"control": control, "org": org,
                                                        "doc_kind": _("Management review"), "doc_title": title,
                                                        "sections": sections}, root, lang, search_package="qms.review")
+
+
+def write_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, output: Path, kind: str, *,
+               today: dt.date | None = None) -> None:
+    """``qms review pack``: render the pack in ``lang`` and write it to ``output`` as PDF or HTML
+    (atomically, through the store; the caller has checked ``output`` with ``guard_output``)."""
+    from qms.i18n import use_language
+
+    with use_language(lang) as chosen:
+        html = render_pack(root, span, logs, chosen, today=today)
+        if kind == "pdf":
+            from qms.render import api
+
+            api.write_pdf(html, output, root)
+        else:
+            from qms.store.atomic import atomic_write_text
+
+            atomic_write_text(output, html)

@@ -178,21 +178,15 @@ class AuditorOwnWork(Rule):
 
 
 def nonconformity_records(ctx: CheckContext) -> dict[str, dict[str, Any]]:
-    """Raw nonconformity records by id: from the workspace when the register's file kind is loaded,
-    else read by the audit store (the register module may not be installed)."""
+    """Raw nonconformity records by id, as the workspace loaded them (rules never read files)."""
     cached = ctx.cache.get("audit.ncs")
     if isinstance(cached, dict):
         return cached
     found: dict[str, dict[str, Any]] = {}
-    loaded = [d for d in ctx.workspace.docs if d.path.startswith(NC_DIR)]
-    if loaded:
-        for d in loaded:
+    for d in ctx.workspace.docs:
+        if d.path.startswith(NC_DIR):
             stem = d.path[len(NC_DIR):].rsplit(".", 1)[0]
             found[stem] = d.raw if isinstance(d.raw, dict) else {}
-    else:
-        from qms.store.audit_store import nonconformity_files
-
-        found = nonconformity_files(ctx.workspace.root)
     ctx.cache["audit.ncs"] = found
     return found
 

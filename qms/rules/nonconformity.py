@@ -277,9 +277,7 @@ class UnknownAudit(Rule):
         ncs = _ncs(ctx)
         if not any(nc.audit or nc.finding for _doc, nc in ncs):
             return
-        from qms.store import nc_store
-
-        known = nc_store.known_audits(ctx.workspace.root)
+        known = ctx.workspace.known_audits()
         for doc, nc in ncs:
             if nc.audit is not None and nc.audit not in known:
                 yield self.at(doc, "/audit", _("unknown audit `{value}`").format(value=nc.audit),
@@ -423,11 +421,8 @@ class DuplicateNcId(Rule):
             if stem != nc.id:
                 yield self.at(doc, "/id", _("record `{id}` is in the file `{file}`").format(id=nc.id, file=f"{stem}.yaml"),
                               hint=_("rename the file to {file}").format(file=f"{nc.id}.yaml"), subject=nc.id)
-        root = ctx.workspace.root
         for doc in ctx.workspace.of_kind(KIND):
-            from qms.store import nc_store
-
-            line = nc_store.conflict_marker_line(root / doc.path) if doc.model is None else None
+            line = doc.conflict_line if doc.model is None else None
             if line is not None:
                 stem = PurePosixPath(doc.path).stem
                 yield Diagnostic(

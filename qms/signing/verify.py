@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import re
-import ssl
 import warnings
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
@@ -141,13 +140,12 @@ def load_trust(paths: list[Path]) -> list[Any]:
 
 def system_trust() -> list[Any]:
     """The system's CA certificates (the OpenSSL default bundle), best effort."""
-    verify = ssl.get_default_verify_paths()
-    for name in (verify.cafile, verify.openssl_cafile):
-        if not name:
-            continue
+    from qms.store.trust import system_ca_bundles
+
+    for data in system_ca_bundles():
         try:
-            certs = _certs_from(Path(name).read_bytes())
-        except Exception:  # unreadable or odd bundle: try the next one
+            certs = _certs_from(data)
+        except Exception:  # an odd bundle: try the next one
             continue
         if certs:
             return certs

@@ -26,12 +26,14 @@ Adding a table for a future edition therefore needs one YAML file and no code.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -229,10 +231,12 @@ def data_dir() -> Path:
     return Path(str(resources.files("qms.standards") / "data"))
 
 
-def load_dir(directory: Path) -> Correlations:
-    """Every ``correlation_*.yaml`` in ``directory``."""
+def load_dir(directory: Traversable) -> Correlations:
+    """Every ``correlation_*.yaml`` in ``directory``: the package's own data (``importlib.resources``),
+    or a folder of tables (a ``Path`` is a ``Traversable``)."""
     tables: list[Table] = []
-    for path in sorted(directory.glob("correlation_*.yaml")):
+    entries = (e for e in directory.iterdir() if fnmatch.fnmatchcase(e.name, "correlation_*.yaml") and e.is_file())
+    for path in sorted(entries, key=lambda e: e.name):
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -93,6 +93,11 @@ def load_audit(root: Path, audit_id: str) -> Audit:
     return model
 
 
+def programme_paths(root: Path) -> list[Path]:
+    """The audit programme files ``audits/programme-*.yaml``, sorted."""
+    return sorted((root / AUDITS_DIR).glob("programme-*.yaml"))
+
+
 def audit_ids(root: Path) -> list[str]:
     directory = root / AUDITS_DIR
     if not directory.is_dir():

@@ -34,6 +34,7 @@ from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
 from qms.store.safe_open import FileRefused, read_yaml_bytes
 from qms.store.yaml_dump import dump_yaml
+from qms.store.yaml_io import conflict_marker_line as conflict_line_of
 from qms.store.yaml_io import load_bytes_fast
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -185,6 +186,12 @@ def fsync_parent(path: Path) -> None:
     fsync_dir(path.parent)
 
 
+def remove_file(path: Path) -> None:
+    """Delete a record file (its content already rewritten elsewhere) and make the deletion durable."""
+    path.unlink()
+    fsync_parent(path)
+
+
 def write_record(root: Path, nc: Nonconformity, *, exclusive: bool = False) -> Path:
     """Write ``nc`` atomically to its file; ``exclusive`` refuses to replace an existing file."""
     path = path_for(root, nc.id)
@@ -268,14 +275,18 @@ def conflict_marker_line(path: Path) -> int | None:
         text = read_yaml_bytes(path).decode("utf-8", errors="replace")
     except (OSError, FileRefused):
         return None
-    if not _has_markers(text):
-        return None
-    return next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(_CONFLICT_START))
+    return conflict_line_of(text)
 
 
 def _has_markers(text: str) -> bool:
     lines = text.splitlines()
     return any(ln.startswith(_CONFLICT_START) for ln in lines) and any(ln.startswith(_CONFLICT_END) for ln in lines)
+
+
+def conflict_sides(path: Path) -> tuple[str, str]:
+    """The two sides of the record file ``path`` holding conflict markers (ValueError when they are
+    incomplete or the file is not UTF-8)."""
+    return split_conflict(read_yaml_bytes(path).decode("utf-8"))
 
 
 def split_conflict(text: str) -> tuple[str, str]:
@@ -305,22 +316,6 @@ def split_conflict(text: str) -> tuple[str, str]:
 
 
 # -- audits ---------------------------------------------------------------------------
-
-
-def known_audits(root: Path) -> set[str]:
-    """Audit ids present as ``audits/AUD-*.yaml`` files or ``audits/AUD-*/`` directories."""
-    out: set[str] = set()
-    base = root / "audits"
-    if not base.is_dir():
-        return out
-    for entry in base.iterdir():
-        if not entry.name.startswith("AUD-"):
-            continue
-        if entry.is_dir():
-            out.add(entry.name)
-        elif entry.suffix in (".yaml", ".yml"):
-            out.add(entry.stem)
-    return out
 
 
 # -- fast summaries for listing ---------------------------------------------------------

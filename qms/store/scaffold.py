@@ -76,3 +76,19 @@ def copy_template(source: Traversable, target: Path, issued: dt.date | None = No
     target.mkdir(parents=True, exist_ok=True)
     walk(source, target, days)
     return written
+
+
+def has_entries(directory: Path) -> bool:
+    """Whether ``directory`` exists and holds anything (a file in its place counts as not empty)."""
+    return directory.exists() and (not directory.is_dir() or any(directory.iterdir()))
+
+
+#: What a copy of a repository leaves out: git's data, caches, virtual environments, bytecode.
+COPY_IGNORE = (".git", ".qms-cache", ".venv", "__pycache__", "*.pyc")
+
+
+def copy_repository(root: Path, target: Path) -> None:
+    """Copy the repository ``root`` into ``target`` (links are copied as links); OSError on failure."""
+    import shutil
+
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns(*COPY_IGNORE), dirs_exist_ok=True, symlinks=True)

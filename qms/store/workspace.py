@@ -28,6 +28,7 @@ from qms.store.yaml_io import (
     LoadedYaml,
     LoadProblem,
     SourceMap,
+    conflict_marker_line,
     load_bytes_fast,
     load_text,
     nfc_problems,
@@ -128,12 +129,15 @@ class LoadedDoc(Generic[M]):
     raw: Any = None
     digest: str = ""
     text_problems: list[LoadProblem] = field(default_factory=list)  # not fatal: the file still loads
+    # the line of the first marker of an unresolved git merge conflict in the file, else None
+    conflict_line: int | None = None
 
 
 @dataclass(slots=True)
 class Workspace:
     root: Path
     docs: list[LoadedDoc[Any]] = field(default_factory=list)
+    _listed: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[LoadedDoc[Any]]:
         return [d for d in self.docs if d.kind == kind]
@@ -171,6 +175,30 @@ class Workspace:
 
     def models(self, kind: str) -> list[tuple[LoadedDoc[Any], Any]]:
         return [(d, d.model) for d in self.of_kind(kind) if d.model is not None]
+
+    def known_audits(self) -> set[str]:
+        """Audit ids present as ``audits/AUD-*.yaml`` files or ``audits/AUD-*/`` folders, listed once:
+        rules ask the workspace, never the file system."""
+        found = self._listed.get("audits")
+        if found is None:
+            found = self._listed["audits"] = frozenset(known_audits(self.root))
+        return set(found)
+
+
+def known_audits(root: Path) -> set[str]:
+    """Audit ids present as ``audits/AUD-*.yaml`` files or ``audits/AUD-*/`` directories."""
+    out: set[str] = set()
+    base = root / "audits"
+    if not base.is_dir():
+        return out
+    for entry in base.iterdir():
+        if not entry.name.startswith("AUD-"):
+            continue
+        if entry.is_dir():
+            out.add(entry.name)
+        elif entry.suffix in (".yaml", ".yml"):
+            out.add(entry.stem)
+    return out
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
@@ -376,6 +404,8 @@ def parse_document(root: Path, path: Path, kind: FileKind) -> LoadedDoc[Any]:
     loaded: LoadedYaml = load_bytes_fast(raw)
     doc: LoadedDoc[Any] = LoadedDoc(rel, kind.name, None, loaded.source_map, list(loaded.problems), digest=digest,
                                     text_problems=nfc_problems(raw))
+    if b"<<<<<<< " in raw:  # rules read the conflict from the loaded document, never from the file again
+        doc.conflict_line = conflict_marker_line(raw.decode("utf-8", errors="replace"))
     if loaded.data is None:
         if not loaded.problems:
             doc.load_problems.append(LoadProblem("empty", _("the file is empty"), hint=_("add the document's fields")))

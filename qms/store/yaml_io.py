@@ -465,6 +465,15 @@ def load_text(text: str) -> LoadedYaml:
     return LoadedYaml(data, builder.source_map, builder.problems)
 
 
+def conflict_marker_line(text: str) -> int | None:
+    """The 1-based line of the first ``<<<<<<< `` marker when ``text`` holds an unresolved git merge
+    conflict (a start and an end marker), else None."""
+    lines = text.splitlines()
+    if not (any(ln.startswith("<<<<<<< ") for ln in lines) and any(ln.startswith(">>>>>>> ") for ln in lines)):
+        return None
+    return next(i for i, ln in enumerate(lines, 1) if ln.startswith("<<<<<<< "))
+
+
 def nfc_problems(raw: bytes) -> list[LoadProblem]:
     """One ``not-nfc`` problem per line whose text is not in Unicode NFC, each with the edit that fixes it.
 
