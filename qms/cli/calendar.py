@@ -12,6 +12,7 @@ import click
 from qms.calendar import CalendarRangeError, CalendarSettings, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _, get_language
+from qms.output.safe import one_line
 
 F = TypeVar("F", bound=Callable[..., Any])
 

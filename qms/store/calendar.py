@@ -76,7 +76,7 @@ def load_calendar_settings(path: Path) -> CalendarSettings:
     if set(data) == {"calendar"} and isinstance(data["calendar"], dict):
         data = data["calendar"]
     return calendar_settings_of(data, path, _(
-        "allowed keys: weekend, working_hours_per_day, extra_days_off, extra_working_days, holiday_source; "
+        "allowed keys: weekend, working_hours_per_day, office_hours, extra_days_off, extra_working_days, holiday_source; "
         "dates as YYYY-MM-DD"))
 
 
