@@ -276,9 +276,10 @@ class LogTable:
     """A dossier log as columns: its header (found among the first rows) and the data rows after it.
 
     ``batches`` yields polars DataFrames in row order with ``_row`` (Int64: the row number, as the
-    csv reader or the sheet counts it), ``_cells`` (Int64: how many cells the row has),
-    ``_nonblank`` (Boolean: some cell holds more than whitespace) and one String column per mapped
-    canonical column (``""`` where the row is too short to have it).
+    csv reader or the sheet counts it), ``_cells`` (Int64: how many cells the row has; for a row
+    with a dossier id that reaches every mapped column it may say just the header's width),
+    ``_nonblank`` (Boolean: some cell holds more than whitespace; may be true for such a row too)
+    and one String column per mapped canonical column (``""`` where the row is too short to have it).
     """
 
     path: str
@@ -352,19 +353,30 @@ def table_from_rows(path: str, rows: Iterator[list[str]] | Iterable[list[str]], 
 
 
 def _split_lines(lines: pl.Series, first: int, delimiter: str, cmap: ColumnMap) -> pl.DataFrame:
-    """One batch from whole lines (a row is one line): row numbers, cell counts and the mapped cells."""
+    """One batch from whole lines (a row is one line): row numbers, cell counts and the mapped cells.
+
+    Cells are counted, and blank rows found, only where it matters (a row too short for the header,
+    or without a dossier id); elsewhere ``_cells`` is the header's width and ``_nonblank`` is true."""
+    import numpy as np
     import polars as pl
 
-    line = pl.col("l")
     width = cmap.width
-    cells = line.str.split_exact(delimiter, width - 1)
-    return pl.DataFrame({"l": lines}).select(
+    split = lines.str.split_exact(delimiter, width - 1).struct.unnest()  # split once
+    frame = split.select(
         pl.int_range(first, first + len(lines), dtype=pl.Int64).alias(ROW),
-        pl.when(line == "").then(0).otherwise(line.str.count_matches(delimiter, literal=True) + 1)
-        .cast(pl.Int64).alias(CELLS),
-        (line.str.strip_chars(PY_WHITESPACE + delimiter) != "").alias(NONBLANK),
-        *(cells.struct.field(f"field_{i}").fill_null("").alias(canon) for canon, i in cmap.index.items()),
+        pl.col(f"field_{width - 1}").is_null().alias("short"),
+        *(pl.col(f"field_{i}").fill_null("").alias(canon) for canon, i in cmap.index.items()),
     )
+    odd = frame["short"] | (frame["dossier_id"].str.strip_chars(PY_WHITESPACE) == "")
+    count = np.full(len(lines), width, dtype=np.int64)
+    nonblank = np.ones(len(lines), dtype=bool)
+    if odd.any():
+        where = np.flatnonzero(odd.to_numpy())
+        sub = lines.filter(odd)
+        count[where] = pl.select(pl.when(sub == "").then(0).otherwise(
+            sub.str.count_matches(delimiter, literal=True) + 1)).to_series().to_numpy()
+        nonblank[where] = (sub.str.strip_chars(PY_WHITESPACE + delimiter) != "").to_numpy()
+    return frame.drop("short").with_columns(pl.Series(CELLS, count), pl.Series(NONBLANK, nonblank))
 
 
 def _csv_rest(path: Path, cmap: ColumnMap, after: int) -> Iterator[pl.DataFrame]:
