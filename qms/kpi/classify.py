@@ -606,7 +606,7 @@ class Classifier:
             claimed = valid.filter(~dup).select("id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")
             where = claimed if earlier is None else pl.concat([earlier, claimed])
             later = valid.filter(dup).select("id", "row").join(
-                where.rename({"row": "first_row"}), on="id", how="left", maintain_order="left")
+                where.select("id", "file", pl.col("row").alias("first_row")), on="id", how="left", maintain_order="left")
             for did, row, file, first_row in later.select("id", "row", "file", "first_row").iter_rows():
                 self.duplicates.append(Duplicate(did, path, row, self.files[file], first_row))
             valid = valid.filter(~dup)

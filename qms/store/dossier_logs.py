@@ -259,7 +259,7 @@ _checked: set[tuple[str, int, int, int, int, Limits]] = set()
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 HEADER_SCAN_ROWS = 30
-_BATCH_ROWS = 1_000_000  # lines per polars batch
+_BATCH_ROWS = 250_000  # lines per polars batch
 _ROW_BATCH = 200_000  # rows per batch built from Python lists
 _POLARS_HEAD = 1 << 20
 _PROBE_CHARS = 1 << 16  # what the csv reader sniffs the delimiter from (characters)
