@@ -12,7 +12,6 @@ with instrumented():
     from qms.calendar import calendar_from_settings
     from qms.errors import QmsError
     from qms.kpi import Classifier, to_csv, to_json, to_text
-    from qms.kpi.fast import PolarsFile  # noqa: F401 - instrumented here, used through read_logs
     from qms.kpi.logs import read_logs
     from qms.store import dossier_logs  # noqa: F401
 

@@ -15,7 +15,6 @@ import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
 from qms.cli.common import force_option
-from qms.errors import QmsError
 from qms.i18n import _, get_language
 
 
@@ -54,10 +53,9 @@ def kpi() -> None:
               help="Raise a nonconformity for each missed objective (once per period; needs --period).")
 @click.option("--raised-by", "raised_by", default=None, help="Who raises the nonconformities (default: git user.name).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes for large CSV logs (default: up to 2; 1 reads in one process).")
-@click.option("--engine", type=click.Choice(["auto", "python", "polars"]), default="auto", show_default=True,
-              help="Reader for CSV logs: polars (vectorised) or python (row by row); auto uses polars "
-                   "for files of 32 MB or more. The results are the same.")
+              help="Deprecated, does nothing: one engine reads every log. Removed in the next release.")
+@click.option("--engine", type=click.Choice(["auto", "python", "polars"]), default=None,
+              help="Deprecated, does nothing: one engine reads every log. Removed in the next release.")
 @calendar_option
 @force_option
 def report(
@@ -73,7 +71,7 @@ def report(
     raise_nc: bool,
     raised_by: str | None,
     workers: int | None,
-    engine: str,
+    engine: str | None,
     calendar_file: Path | None,
     force: bool,
 ) -> None:
@@ -81,82 +79,25 @@ def report(
 
     Exit code 1 when an objective (or --target) is missed, 2 for unusable input files.
     """
-    from qms.kpi import Classifier, check_target, parse_period
-    from qms.kpi.columns import CANONICAL
-    from qms.kpi.report import check_objectives
-    from qms.store.dossier_logs import load_column_map, load_limits
+    from qms.kpi import parse_period
+    from qms.kpi.usecase import ReportRequest, run_report
 
+    if engine is not None or workers is not None:
+        click.echo(_("note: --engine and --workers are deprecated and do nothing (one engine reads every log); "
+                     "they will be removed in the next release"), err=True)
     span = parse_period(period) if period else None
     reference = parse_day(as_of, "--as-of") if as_of else dt.date.today()
-    if fmt == "pdf" and output is None:
-        raise QmsError(_("--format pdf needs an output file"), _("add -o REPORT.pdf"))
-    root = find_repo()
-    if output is not None:
-        from qms.store.outputs import guard_output
-
-        guard_output(output, fmt, inputs=[*logs, limits_file, columns_file, calendar_file], root=root,
-                     force=force)
-    repo = None
-    if root is not None:
-        from qms.kpi.repo import load_repo_kpi
-
-        repo = load_repo_kpi(root)
-    if raise_nc and (repo is None or span is None):
-        raise QmsError(
-            _("--raise-nc needs a QMS repository and a --period"),
-            _("run inside the repository (or pass --root) and give the period, e.g. --period 2026-01..2026-06"),
-        )
-    limits = dict(repo.limits) if repo else {}
-    if limits_file:
-        limits.update(load_limits(limits_file))
-    columns = dict(repo.columns) if repo else {}
-    if columns_file:
-        columns.update(load_column_map(columns_file, CANONICAL))
-    cal = load_calendar(calendar_file, repo.calendar if repo else None)
-    series: tuple[str, ...] = ("procedure", "unit") if fmt in ("html", "pdf") else ()
-    if raise_nc and "procedure" not in series:
-        series = (*series, "procedure")  # nonconformities are raised per process with its own figures
-    clf = Classifier(cal, limits, as_of=reference, period=span, by=by, column_map=columns,
-                     mechanisms=repo.mechanisms if repo else None, series=series,
-                     procedure_names=repo.names if repo else None)
-    from qms.kpi.logs import read_logs
-
-    read_logs(clf, logs, workers, engine)
-    result = clf.result()
-    objectives = []
-    if target is None and repo is not None:
-        objectives = check_objectives(result.counts, repo.objectives, get_language())
-    raised: list[str] = []
-    if raise_nc and repo is not None and span is not None:
-        from qms.kpi.nc_link import raise_missed
-
-        raised = raise_missed(repo, result, objectives, span, target=target, by=raised_by,
-                              series=clf.series_counts)
-    if fmt in ("html", "pdf"):
-        from qms.kpi.html import write_report
-
-        assert output is not None or fmt == "html"
-        text = write_report(result, clf.series_counts, fmt, output, target=target, objectives=objectives,
-                            root=root, lang=get_language())
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            click.echo(_("wrote {path}").format(path=output), err=True)
-    else:
-        from qms.kpi import to_csv, to_json, to_text
-
-        render = {"json": to_json, "csv": to_csv, "text": to_text}[fmt]
-        body = render(result, target, objectives)
-        if output is not None:
-            from qms.store.atomic import atomic_write_text
-
-            atomic_write_text(output, body)
-        else:
-            click.echo(body, nl=False)
-    for line in raised:
-        click.echo(line, err=True)
-    missed = (target is not None and not check_target(result.counts, target).met) or any(
-        not o.met for o in objectives
+    outcome = run_report(
+        ReportRequest(logs=logs, as_of=reference, period=span, by=by, fmt=fmt, output=output, target=target,
+                      limits_file=limits_file, columns_file=columns_file, calendar_file=calendar_file,
+                      raise_nc=raise_nc, raised_by=raised_by, force=force, root=find_repo(), lang=get_language()),
+        load_calendar,
     )
-    if missed:
+    if outcome.body is not None:
+        click.echo(outcome.body, nl=False)
+    elif outcome.announce_written:
+        click.echo(_("wrote {path}").format(path=outcome.written), err=True)
+    for line in outcome.messages:
+        click.echo(line, err=True)
+    if outcome.missed:
         click.get_current_context().exit(1)

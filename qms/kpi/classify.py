@@ -19,8 +19,13 @@ Rules (see docs/kpi.md):
   With a period, resolved dossiers count when completed within it, unresolved
   ones when received on or before the reference day.
 
-The hot loop works on strings and packed integers (see :mod:`qms.kpi.dates`)
-and uses the calendar's lookup arrays directly, so there is no per-row object.
+The rule is written once, as a columnar computation over the batches of a
+:class:`qms.store.dossier_logs.LogTable` (polars and numpy): dates are packed
+integers (see :mod:`qms.kpi.dates`), string functions whose exact Python
+behaviour matters (status words, procedure ids and names, group keys) run once
+per distinct value, due days from legal limits and supplementation pauses are
+gathered from the calendar's lookup arrays, and "first occurrence wins" over
+dossier ids is applied over whole files in row order.
 """
 
 from __future__ import annotations
@@ -30,26 +35,27 @@ import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.kpi.columns import (
-    REQUIRED,
-    ColumnMap,
-    accepted_headers,
-    header_names,
-    match_header,
-    normalise_header,
-)
-from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, TIME_MASK, DateCache
+from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, TIME_MASK, DateMemo
+from qms.models.log_columns import ColumnMap, normalise_header
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import polars as pl
+
+    from qms.store.dossier_logs import LogTable
+
+    I64 = npt.NDArray[np.int64]
 
 EARLY, ON_TIME, LATE, IN_PROGRESS, OVERDUE, EXCLUDED = range(6)
 OUT_OF_PERIOD = 6  # a claim code only, not a category
 CATEGORIES: tuple[str, ...] = ("early", "on_time", "late", "in_progress", "overdue_in_progress", "excluded")
 GROUPINGS: tuple[str, ...] = ("procedure", "unit", "month", "mechanism")
-_HEADER_SCAN_ROWS = 30
 _EXCLUDED_WORDS = ("rut", "huy", "withdraw", "cancel", "dung giai quyet", "dung xu ly")
 #: Statuses saying the result was ready or handed back (after accents and case are removed) ...
 _RETURNED_WORDS = ("da tra ket qua", "da co ket qua", "da giai quyet", "da hoan thanh", "da xu ly xong",
@@ -192,8 +198,39 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     return start, stop
 
 
+# Reasons a row is rejected, in the order the checks run (the first that applies is reported).
+_R_SHORT, _R_NO_ID, _R_RECEIVED, _R_COMPLETED, _R_RETURNED, _R_NO_RESULT, _R_RESULT_BEFORE = range(1, 8)
+_R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_PAUSE_ORDER = range(8, 15)
+_MAX_ORDINAL = dt.date.max.toordinal()
+_UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
+_MAX_MEMO = 1_000_000
+_PAUSE_CAP = 10**9  # paused days beyond this cannot be a calendar (the calendar refuses such years)
+
+
+def _paused_value(text: str) -> int:
+    """``paused_days``: a whole number >= 0 as Python reads it; 0 when blank, -1 when not a number."""
+    s = text.strip()
+    if not s:
+        return 0
+    try:
+        value = int(s)
+    except ValueError:
+        return -1
+    return -1 if value < 0 else min(value, _PAUSE_CAP)
+
+
+def _date_reason(text: str) -> str:
+    from qms.kpi.dates import DateError, parse_value
+
+    try:
+        parse_value(text)
+    except DateError as exc:
+        return str(exc)
+    return ""
+
+
 class Classifier:
-    """Feed it one or more row streams, then read :meth:`result`.
+    """Feed it logs (:meth:`add_table`) or row streams (:meth:`add`), then read :meth:`result`.
 
     ``limits`` maps procedure_id -> legal time limit in working days (used
     when a row has no due date; fractions are rounded up to whole days).
@@ -231,25 +268,11 @@ class Classifier:
         self.period = period
         self.by = by
         self.column_map = dict(column_map or {})
-        ref = self.as_of if period is None else min(self.as_of, period[1])
-        self.reference_day = ref
-        self.dates = DateCache()
-        self.counts = Counts()
-        self.groups: dict[str, Counts] = {}
-        self.rejected: list[RejectedRow] = []
-        self.duplicates: list[Duplicate] = []
-        self.files: list[str] = []
-        self.rows_read = 0
-        self.out_of_period = 0
-        self._seen: dict[str, int] = {}
-        self._status_cache: dict[str, bool] = {}
-        self._month_cache: dict[int, str] = {}
-        self._raw_groups: dict[str, list[int]] = {}
+        self.reference_day = self.as_of if period is None else min(self.as_of, period[1])
         #: procedure id or code -> mechanism, used by ``--by mechanism`` when a row has none
         self.mechanisms = {str(k).strip(): str(v) for k, v in (mechanisms or {}).items()}
         #: procedure name (normalised: no accents, lower case) -> the key of its limit and mechanism
         self.procedure_names = {normalise_header(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
-        self._returned_cache: dict[str, bool] = {}
         self.series_names = tuple(series)
         for name in self.series_names:
             if name not in ("procedure", "unit", "mechanism"):
@@ -257,59 +280,21 @@ class Classifier:
                     _("unknown grouping {by!r}").format(by=name),
                     _("use one of: {choices}").format(choices="procedure, unit, mechanism"),
                 )
-        self._series: tuple[tuple[str, int], ...] = ()
+        self.dates = DateMemo()
+        self.counts = Counts()
+        self.groups: dict[str, Counts] = {}
+        self.rejected: list[RejectedRow] = []
+        self.duplicates: list[Duplicate] = []
+        self.files: list[str] = []
+        self.rows_read = 0
+        self.out_of_period = 0
         #: (grouping, key, "YYYY-MM") -> counters, for monthly charts
         self.series_counts: dict[tuple[str, str, str], list[int]] = {}
-        #: per claimed dossier id, in claim order: its category (or OUT_OF_PERIOD) and group
-        #: counters; kept only by the chunk workers of :mod:`qms.kpi.parallel`
-        self._claims: list[int] | None = None
-        self._gclaims: list[list[int] | None] = []
+        #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
+        self._claims: pl.DataFrame | None = None
+        self._memo: dict[str, dict[str, Any]] = {}
 
-    # -- header -------------------------------------------------------------
-    def _find_header(self, stream: RowStream) -> ColumnMap:
-        for scanned, row in enumerate(stream.rows, start=1):
-            found = match_header(row, self.column_map)
-            if "dossier_id" in found and len(found) >= 2:
-                missing = [c for c in REQUIRED if c not in found]
-                if "due_at" not in found and "procedure_id" not in found:
-                    missing.append("due_at")
-                if missing:
-                    raise QmsError(
-                        _("{path}:{row}: the header has no column {column}").format(
-                            path=stream.path, row=stream.line(), column=missing[0]
-                        ),
-                        _("name a column {names} (or map it in qms.yaml under kpi.columns)").format(
-                            names=accepted_headers(missing[0])
-                        ),
-                    )
-                return ColumnMap(found, stream.line(), header_names(row, found))
-            if scanned >= _HEADER_SCAN_ROWS:
-                break
-        raise QmsError(
-            _("{path}: no header row found in the first {n} rows").format(path=stream.path, n=_HEADER_SCAN_ROWS),
-            _("the header needs at least a dossier id column ({names}) and a date column").format(
-                names=accepted_headers("dossier_id")
-            ),
-        )
-
-    # -- helpers ---------------------------------------------------------------
-    def _reject(self, stream: RowStream, reason: str, dossier_id: str = "") -> None:
-        self.rejected.append(RejectedRow(stream.path, stream.line(), reason, dossier_id))
-
-    @staticmethod
-    def _no_result_date(cmap: ColumnMap, status: str) -> str:
-        cols = [cmap.label(c) for c in ("completed_at", "returned_at") if cmap.get(c) >= 0]
-        if cols:
-            where = repr(cols[0]) if len(cols) == 1 else _("{a} or {b}").format(a=repr(cols[0]), b=repr(cols[1]))
-            return _("the status {status!r} says the result was returned, but {columns} is empty; "
-                     "write the result date").format(status=" ".join(status.split()), columns=where)
-        return _("the status {status!r} says the result was returned, but the log has no result date column "
-                 "(e.g. 'Ngày trả kết quả')").format(status=" ".join(status.split()))
-
-    def _bad_date(self, column: str, text: str) -> str:
-        """``column`` is the file's own header (``ColumnMap.label``)."""
-        return _("{column}: {reason}").format(column=column, reason=self.dates.reason(text))
-
+    # -- lookups by value --------------------------------------------------------
     def _key_of(self, proc: str) -> str:
         """The limit/mechanism key of a procedure cell: itself, or the process its name is the title of."""
         if proc in self.limits or proc in self.mechanisms:
@@ -326,335 +311,321 @@ class Classifier:
     def mechanism_of(self, proc: str) -> str:
         return self.mechanisms.get(self._key_of(proc), "")
 
-    def _returned(self, status: str) -> bool:
-        v = self._returned_cache.get(status)
-        if v is None:
-            v = self._returned_cache[status] = is_returned_status(status)
-        return v
+    def _map(self, name: str, col: pl.Series, fn: Any, dtype: Any) -> pl.Series:
+        """``fn`` applied once per distinct value of ``col`` (remembered across batches)."""
+        memo = self._memo.setdefault(name, {})
+        if len(memo) > _MAX_MEMO:
+            memo.clear()
+        uniq = col.unique().to_list()
+        for v in uniq:
+            if v not in memo:
+                memo[v] = fn(v)
+        return col.replace_strict(uniq, [memo[v] for v in uniq], return_dtype=dtype)
 
-    def _month(self, ordinal: int) -> str:
-        m = self._month_cache.get(ordinal)
-        if m is None:
-            d = dt.date.fromordinal(ordinal)
-            m = self._month_cache[ordinal] = f"{d.year:04d}-{d.month:02d}"
-        return m
-
-    def _excluded(self, status: str) -> bool:
-        v = self._status_cache.get(status)
-        if v is None:
-            v = self._status_cache[status] = is_excluded_status(status)
-        return v
-
-    def _ensure_calendar(self, first_ordinal: int, last_ordinal: int) -> None:
-        lo = dt.date.fromordinal(first_ordinal).year
-        hi = dt.date.fromordinal(max(first_ordinal, last_ordinal)).year
+    # -- the calendar, for arrays of days --------------------------------------------
+    def _ensure_calendar(self, first: int, last: int) -> None:
+        lo = dt.date.fromordinal(max(1, first)).year
+        hi = dt.date.fromordinal(min(_MAX_ORDINAL, max(first, last))).year
         self.calendar.ensure_years(lo, hi + 1)
 
-    def _pause_days(self, start: int, end: int) -> int:
-        cal = self.calendar
-        self._ensure_calendar(start, end)
-        before = cal.before
-        return before[end - cal.base + 1] - before[start - cal.base + 1]
+    def _lookup(self) -> tuple[int, I64, I64]:
+        import numpy as np
 
-    def _shift(self, day: int, n: int) -> int:
-        """The n-th working day after ``day`` (n >= 1); n == 0: first working day on or after ``day``."""
         cal = self.calendar
-        self._ensure_calendar(day, day + n * 2 + 370)
-        i = day - cal.base
-        k = cal.before[i + 1] + n - 1 if n > 0 else cal.before[i]
-        return cal.workdays[k] + cal.base
+        before = np.frombuffer(cal.before, dtype=np.int32).astype(np.int64)
+        workdays = np.frombuffer(cal.workdays, dtype=np.int32).astype(np.int64)
+        return cal.base, before, workdays
 
-    # -- the loop --------------------------------------------------------------
+    def _shift(self, day: I64, n: I64) -> I64:
+        """The n-th working day after ``day`` (n >= 1); n == 0: the first working day on or after ``day``."""
+        import numpy as np
+
+        if not len(day):
+            return day
+        self._ensure_calendar(int(day.min()), int((day + n * 2 + 370).max()))
+        base, before, workdays = self._lookup()
+        i = day - base
+        k = np.where(n > 0, before[i + 1] + n - 1, before[i])
+        return workdays[k] + base
+
+    def _pause_days(self, start: I64, end: I64) -> I64:
+        """Working days in ``(start, end]``."""
+        if not len(start):
+            return start
+        self._ensure_calendar(int(start.min()), int(end.max()))
+        base, before, _w = self._lookup()
+        return before[end - base + 1] - before[start - base + 1]
+
+    # -- reading -------------------------------------------------------------------
     def add(self, stream: RowStream) -> None:
-        """Read all data rows of one stream (the header is found first)."""
-        cmap = self._find_header(stream)
+        """Read all data rows of one stream of rows (the header is found first)."""
+        from qms.store.dossier_logs import table_from_rows
+
+        self.add_table(table_from_rows(stream.path, stream.rows, stream.line, self.column_map))
+
+    def add_table(self, table: LogTable) -> None:
+        """Classify every row of one log."""
+        import polars as pl
+
+        parts = [self._batch(batch, table.columns, table.path) for batch in table.batches]
         file_no = len(self.files)
-        self.files.append(stream.path)
-        self._consume(stream, cmap, file_no)
+        self.files.append(table.path)
+        valid = pl.concat(parts) if parts else None
+        if valid is not None and valid.height:
+            self._tally(valid, file_no, table.path)
 
-    def _bind_series(self, cmap: ColumnMap) -> None:
-        cols = {"procedure": cmap.get("procedure_id"), "unit": cmap.get("unit"), "mechanism": cmap.get("mechanism")}
-        self._series = tuple((name, cols[name]) for name in self.series_names)
+    def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str) -> pl.DataFrame:
+        """Check and classify one batch: rejected rows are recorded, the valid ones come back with
+        their dossier id, row, category (or OUT_OF_PERIOD) and grouping keys."""
+        import numpy as np
+        import polars as pl
 
-    def _consume(self, stream: RowStream, cmap: ColumnMap, file_no: int, line_base: int = -1) -> None:
-        """The hot loop. ``line_base >= 0`` says every row is exactly one line and the
-        first row read is line ``line_base + 1`` (the chunked reader); otherwise
-        ``stream.line()`` gives the row number."""
-        i_id, i_proc, i_unit = cmap.get("dossier_id"), cmap.get("procedure_id"), cmap.get("unit")
-        i_recv, i_due, i_comp = cmap.get("received_at"), cmap.get("due_at"), cmap.get("completed_at")
-        i_ret, i_stat, i_mech = cmap.get("returned_at"), cmap.get("status"), cmap.get("mechanism")
-        i_pd, i_ps, i_pe = cmap.get("paused_days"), cmap.get("pause_started_at"), cmap.get("pause_ended_at")
-        width = cmap.width
-        lab = cmap.label
-        stream_line = stream.line
-        fixed = line_base >= 0
-        self._bind_series(cmap)
+        from qms.store.dossier_logs import CELLS, NONBLANK, PY_WHITESPACE, ROW
 
-        path = stream.path
-        rejected = self.rejected
-
+        n = df.height
         dates = self.dates
-        vget = dates.values.get
-        dget = dates.days.get
-        tget = dates.times.get
-        dparse = dates.parse
-        seen = self._seen
-        seen_get = seen.get
-        dup_tag = file_no << 40
-        limits = self.limits
         ref = self.reference_day.toordinal()
         pstart = self.period[0].toordinal() if self.period else -1
-        values = self.counts.values
-        by = self.by
-        key_col = {"procedure": i_proc, "unit": i_unit, "mechanism": i_mech}.get(by or "", -1)
-        by_month = by == "month"
-        group_of = self._group_of
-        raw_get = self._raw_groups.get
-        series = self._series
-        status_get = self._status_cache.get
-        excluded = self._excluded
-        shift = self._shift
-        month = self._month
-        claims = self._claims
-        track = claims is not None
-        claims_append = (claims if claims is not None else []).append
-        gclaims_append = self._gclaims.append
-        k = 0
-        rows_read = 0
-        out_of_period = 0
-        for row in stream.rows:
-            k += 1
-            if len(row) < width:
-                if any(c.strip() for c in row):
-                    rows_read += 1
-                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the row has {n} cells, the header needs {width}").format(n=len(row), width=width)))
-                continue
-            did = row[i_id]
-            if not did or did[0] == " " or did[-1] == " ":
-                did = did.strip()
-                if not did:
-                    if any(c.strip() for c in row):
-                        rows_read += 1
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("{column} is empty").format(column=lab("dossier_id"))))
-                    continue
-            rows_read += 1
-            # received_at (required)
-            s = row[i_recv]
-            d = dget(s[:11])
-            t = tget(s[11:])
-            if d is not None and t is not None:
-                recv = d | t
-            else:
-                x = vget(s)
-                recv = x if x is not None else dparse(s)
-            if recv < 0:
-                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("received_at"), s) if recv == INVALID else _("{column} is empty").format(column=lab("received_at")), did))
-                continue
-            recv_day = recv >> DAY_SHIFT
-            # completion
-            comp = BLANK
-            if i_comp >= 0:
-                s = row[i_comp]
-                if s:
-                    d = dget(s[:11])
-                    t = tget(s[11:])
-                    if d is not None and t is not None:
-                        comp = d | t
-                    else:
-                        x = vget(s)
-                        comp = x if x is not None else dparse(s)
-                    if comp == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("completed_at"), s), did))
-                        continue
-            if comp == BLANK and i_ret >= 0:
-                s = row[i_ret]
-                if s:
-                    d = dget(s[:11])
-                    t = tget(s[11:])
-                    if d is not None and t is not None:
-                        comp = d | t
-                    else:
-                        x = vget(s)
-                        comp = x if x is not None else dparse(s)
-                    if comp == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("returned_at"), s), did))
-                        continue
-            if comp == BLANK and i_stat >= 0 and row[i_stat] and self._returned(row[i_stat]):
-                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._no_result_date(cmap, row[i_stat]), did))
-                continue
-            if comp >= 0 and (comp >> DAY_SHIFT) < recv_day:
-                rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the result date is before the receipt date"), did))
-                continue
-            # due
-            due = BLANK
-            if i_due >= 0:
-                s = row[i_due]
-                if s:
-                    d = dget(s[:11])
-                    t = tget(s[11:])
-                    if d is not None and t is not None:
-                        due = d | t
-                    else:
-                        x = vget(s)
-                        due = x if x is not None else dparse(s)
-                    if due == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("due_at"), s), did))
-                        continue
-            if due >= 0:
-                due_day = due >> DAY_SHIFT
-                due_t = due & TIME_MASK
-                if due_day < recv_day:
-                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the due date is before the receipt date"), did))
-                    continue
-            else:
-                proc = row[i_proc].strip() if i_proc >= 0 else ""
-                lim = limits.get(proc)
-                if lim is None:
-                    lim = self.limit_of(proc)
-                if lim is None:
-                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("no due date and no time limit known for procedure {proc!r}").format(proc=proc), did))
-                    continue
-                due_day = shift(recv_day, lim)
-                due_t = 0
-            # supplementation pauses
-            paused = 0
-            if i_pd >= 0:
-                s = row[i_pd].strip()
-                if s:
-                    try:
-                        paused = int(s)
-                    except ValueError:
-                        paused = -1
-                    if paused < 0:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("{column} must be a whole number >= 0, got {value!r}").format(column=lab("paused_days"), value=s), did))
-                        continue
-            if i_ps >= 0 and row[i_ps].strip():
-                s = row[i_ps]
-                x = vget(s)
-                ps = x if x is not None else dparse(s)
-                if ps == INVALID:
-                    rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("pause_started_at"), s), did))
-                    continue
-                pe = BLANK
-                if i_pe >= 0 and row[i_pe].strip():
-                    s = row[i_pe]
-                    pe = dparse(s)
-                    if pe == INVALID:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), self._bad_date(lab("pause_ended_at"), s), did))
-                        continue
-                ps_day = ps >> DAY_SHIFT
-                if pe >= 0:
-                    pe_day = pe >> DAY_SHIFT
-                elif comp >= 0:
-                    pe_day = min(comp >> DAY_SHIFT, ref)
-                else:
-                    pe_day = ref
-                if pe_day < ps_day:
-                    if pe >= 0:
-                        rejected.append(RejectedRow(path, line_base + k if fixed else stream_line(), _("the supplementation pause ends before it starts"), did))
-                        continue
-                    pe_day = ps_day
-                paused += self._pause_days(ps_day, pe_day)
-            if paused:
-                due_day = shift(due_day, paused)
-            # duplicates (only valid rows claim an id)
-            first = seen_get(did)
-            if first is not None:
-                self.duplicates.append(
-                    Duplicate(did, path, line_base + k if fixed else stream_line(), self.files[first >> 40],
-                              first & 0xFFFFFFFFFF)
-                )
-                continue
-            seen[did] = dup_tag | (line_base + k if fixed else stream_line())
-            # withdrawn / cancelled
-            if i_stat >= 0 and row[i_stat]:
-                s = row[i_stat]
-                ex = status_get(s)
-                if ex is None:
-                    ex = excluded(s)
-            else:
-                ex = False
-            if ex:
-                if recv_day > ref or (pstart >= 0 and recv_day < pstart):
-                    out_of_period += 1
-                    if track:
-                        claims_append(OUT_OF_PERIOD)
-                        gclaims_append(None)
-                    continue
-                cat = EXCLUDED
-                day_for_month = recv_day
-            elif comp >= 0 and (comp >> DAY_SHIFT) <= ref:
-                cd = comp >> DAY_SHIFT
-                if cd < pstart:
-                    out_of_period += 1
-                    if track:
-                        claims_append(OUT_OF_PERIOD)
-                        gclaims_append(None)
-                    continue
-                if cd < due_day:
-                    cat = EARLY
-                elif cd > due_day or (due_t and (comp & TIME_MASK) > due_t):
-                    cat = LATE
-                else:
-                    cat = ON_TIME
-                day_for_month = cd
-            else:
-                if recv_day > ref:
-                    out_of_period += 1
-                    if track:
-                        claims_append(OUT_OF_PERIOD)
-                        gclaims_append(None)
-                    continue
-                cat = OVERDUE if ref > due_day else IN_PROGRESS
-                day_for_month = recv_day
-            values[cat] += 1
-            gv = None
-            if by is not None:
-                if by_month:
-                    gv = group_of(month(day_for_month))
-                else:
-                    s = row[key_col] if key_col >= 0 else ""
-                    gv = raw_get(s)
-                    if gv is None:
-                        gv = self._resolve_group(s, row, i_proc)
-                gv[cat] += 1
-            if track:
-                claims_append(cat)
-                gclaims_append(gv)
-            if series:
-                m = month(day_for_month)
-                for name, col in series:
-                    s = row[col] if col >= 0 else ""
-                    key = self._series_key(name, s, row, i_proc)
-                    sk = (name, key, m)
-                    sv = self.series_counts.get(sk)
-                    if sv is None:
-                        sv = self.series_counts[sk] = [0] * len(CATEGORIES)
-                    sv[cat] += 1
-        self.rows_read += rows_read
-        self.out_of_period += out_of_period
 
-    def _group_of(self, key: str) -> list[int]:
-        g = self.groups.get(key)
-        if g is None:
-            g = self.groups[key] = Counts()
-        return g.values
+        def cell(name: str) -> pl.Series | None:
+            return df[name] if name in df.columns else None
 
-    def _resolve_group(self, raw: str, row: list[str], i_proc: int) -> list[int]:
-        """The counters of a row's group: the stripped cell, or for ``--by mechanism`` with a
-        blank cell the procedure's mechanism from the repository; "(blank)" otherwise.
-        Cells are memoised raw, except blank mechanism cells (their group depends on the row)."""
-        key = raw.strip()
-        if not key and self.by == "mechanism" and self.mechanisms and i_proc >= 0:
-            return self._group_of(self.mechanism_of(row[i_proc].strip()) or "(blank)")
-        gv = self._raw_groups[raw] = self._group_of(key or "(blank)")
-        return gv
+        def parse(name: str) -> I64:
+            col = cell(name)
+            return np.full(n, BLANK, dtype=np.int64) if col is None else dates.parse(col)
 
-    def _series_key(self, name: str, raw: str, row: list[str], i_proc: int) -> str:
-        key = raw.strip()
-        if not key and name == "mechanism" and self.mechanisms and i_proc >= 0:
-            key = self.mechanism_of(row[i_proc].strip())
-        return key or "(blank)"
+        raw_ids = df["dossier_id"]
+        spaced = raw_ids.str.starts_with(" ") | raw_ids.str.ends_with(" ")  # only these are stripped
+        ids = raw_ids.zip_with(~spaced, raw_ids.str.strip_chars(PY_WHITESPACE)) if spaced.any() else raw_ids
+        short = df[CELLS].to_numpy() < cmap.width
+        nonblank = df[NONBLANK].to_numpy()
+        no_id = (ids == "").to_numpy()
+        skip = (short | no_id) & ~nonblank
+        reason = np.zeros(n, dtype=np.int8)
+
+        def reject(code: int, cond: Any) -> None:
+            reason[(reason == 0) & cond] = code
+
+        reject(_R_SHORT, short)
+        reject(_R_NO_ID, no_id)
+        recv = parse("received_at")
+        reject(_R_RECEIVED, recv < 0)
+        recv_day = recv >> DAY_SHIFT
+        # the result: completed_at, else returned_at
+        comp = parse("completed_at")
+        reject(_R_COMPLETED, comp == INVALID)
+        ret_col = cell("returned_at")
+        if ret_col is not None:
+            use = comp == BLANK
+            if use.any():
+                ret = np.full(n, BLANK, dtype=np.int64)
+                ret[use] = dates.parse(ret_col.filter(pl.Series(use)))
+                reject(_R_RETURNED, ret == INVALID)
+                comp = np.where(use, ret, comp)
+        stat = cell("status")
+        if stat is not None:
+            returned = self._map("returned", stat, is_returned_status, pl.Boolean).to_numpy()
+            reject(_R_NO_RESULT, (comp == BLANK) & returned)
+        comp_day = comp >> DAY_SHIFT
+        reject(_R_RESULT_BEFORE, (comp >= 0) & (comp_day < recv_day))
+        # due: the due date, else the legal time limit in working days after receipt
+        due = parse("due_at")
+        reject(_R_DUE, due == INVALID)
+        reject(_R_DUE_BEFORE, (due >= 0) & ((due >> DAY_SHIFT) < recv_day))
+        proc = cell("procedure_id")
+        if proc is None:
+            lim = np.full(n, -1 if self.limit_of("") is None else self.limit_of(""), dtype=np.int64)
+        else:
+            lim = self._map("limit", proc, self._limit_or_minus, pl.Int64).to_numpy()
+        reject(_R_NO_LIMIT, (due < 0) & (lim < 0))
+        # supplementation pauses
+        pd_col = cell("paused_days")
+        paused = np.zeros(n, dtype=np.int64)
+        if pd_col is not None:
+            paused = self._map("paused", pd_col, _paused_value, pl.Int64).to_numpy()
+            reject(_R_PAUSED, paused < 0)
+        ps = parse("pause_started_at")
+        has_ps = ps != BLANK
+        reject(_R_PAUSE_START, has_ps & (ps == INVALID))
+        pe = np.full(n, BLANK, dtype=np.int64)
+        pe_col = cell("pause_ended_at")
+        if pe_col is not None and has_ps.any():
+            pe[has_ps] = dates.parse(pe_col.filter(pl.Series(has_ps)))
+            reject(_R_PAUSE_END, has_ps & (pe == INVALID))
+        ps_day = ps >> DAY_SHIFT
+        pe_day = np.where(pe >= 0, pe >> DAY_SHIFT, np.where(comp >= 0, np.minimum(comp_day, ref), ref))
+        reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
+        reason[skip] = -1
+
+        self.rows_read += int((~skip).sum())
+        bad = np.flatnonzero(reason > 0)
+        if len(bad):
+            self._record_rejected(df, cmap, path, bad, reason, ids)
+        ok = reason == 0
+        if not ok.any():
+            return pl.DataFrame({"id": [], "row": [], "cat": []},
+                                schema={"id": pl.String, "row": pl.Int64, "cat": pl.Int8})
+
+        # the due day of each valid row
+        idx = np.flatnonzero(ok)
+        recv_day, comp, comp_day, due = recv_day[idx], comp[idx], comp_day[idx], due[idx]
+        due_day = due >> DAY_SHIFT
+        due_t = np.where(due >= 0, due & TIME_MASK, 0)
+        by_limit = due < 0
+        if by_limit.any():
+            due_day[by_limit] = self._shift(recv_day[by_limit], lim[idx][by_limit])
+        pause = has_ps[idx]
+        total = paused[idx].copy()
+        if pause.any():
+            start = ps_day[idx][pause]
+            total[pause] += self._pause_days(start, np.maximum(pe_day[idx][pause], start))
+        moved = total != 0
+        if moved.any():
+            due_day[moved] = self._shift(due_day[moved], total[moved])
+
+        # the category: withdrawn or cancelled; resolved (early, on time, late); unresolved
+        if stat is not None:
+            excluded = self._map("excluded", stat, is_excluded_status, pl.Boolean).to_numpy()[idx]
+        else:
+            excluded = np.zeros(len(idx), dtype=bool)
+        resolved = ~excluded & (comp >= 0) & (comp_day <= ref)
+        unresolved = ~excluded & ~resolved
+        late = (comp_day > due_day) | ((due_t > 0) & ((comp & TIME_MASK) > due_t))
+        cat = np.select(
+            [
+                excluded & ((recv_day > ref) | ((pstart >= 0) & (recv_day < pstart))),
+                excluded,
+                resolved & (comp_day < pstart),
+                resolved & (comp_day < due_day),
+                resolved & late,
+                resolved,
+                unresolved & (recv_day > ref),
+                unresolved & (ref > due_day),
+            ],
+            [OUT_OF_PERIOD, EXCLUDED, OUT_OF_PERIOD, EARLY, LATE, ON_TIME, OUT_OF_PERIOD, OVERDUE],
+            IN_PROGRESS,
+        ).astype(np.int8)
+        month_day = np.where(resolved, comp_day, recv_day)
+
+        keep = pl.Series(ok)
+        out = pl.DataFrame({"id": ids.filter(keep), "row": df[ROW].filter(keep), "cat": pl.Series(cat)})
+        if self.by == "month" or self.series_names:
+            months = pl.Series(month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
+            out = out.with_columns(months.alias("month"))
+        names = {self.by} if self.by in ("procedure", "unit", "mechanism") else set()
+        for name in sorted(names | set(self.series_names)):
+            out = out.with_columns(self._keys(df, name, keep).alias(f"key_{name}"))
+        return out
+
+    def _limit_or_minus(self, raw: str) -> int:
+        lim = self.limit_of(raw.strip())
+        return -1 if lim is None else lim
+
+    def _keys(self, df: pl.DataFrame, name: str, keep: pl.Series) -> pl.Series:
+        """The group key of each kept row for a grouping: its stripped cell; for ``mechanism`` with a
+        blank cell the mechanism of the row's procedure in the repository; "(blank)" otherwise."""
+        import polars as pl
+
+        column = {"procedure": "procedure_id", "unit": "unit", "mechanism": "mechanism"}[name]
+        height = int(keep.sum())
+        raw = df[column].filter(keep) if column in df.columns else pl.Series([""] * height, dtype=pl.String)
+        keys = self._map("strip", raw, str.strip, pl.String)
+        fallback = pl.Series(["(blank)"] * height, dtype=pl.String)
+        if name == "mechanism" and self.mechanisms and "procedure_id" in df.columns:
+            fallback = self._map("mechanism_of", df["procedure_id"].filter(keep),
+                                 lambda p: self.mechanism_of(p.strip()) or "(blank)", pl.String)
+        return pl.select(pl.when(keys == "").then(fallback).otherwise(keys)).to_series()
+
+    def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: Any, reason: Any,
+                         ids: pl.Series) -> None:
+        """Reasons for the rejected rows (few), in row order, in the words of the file's header."""
+        from qms.store.dossier_logs import CELLS, ROW
+
+        lab = cmap.label
+        picked = df[bad]
+        rows = picked[ROW].to_list()
+        dossier = ids.gather(bad).to_list()
+
+        def text(name: str, i: int) -> str:
+            return str(picked[name][i]) if name in picked.columns else ""
+
+        for i, code in enumerate(reason[bad].tolist()):
+            did = dossier[i]
+            if code == _R_SHORT:
+                why = _("the row has {n} cells, the header needs {width}").format(n=picked[CELLS][i], width=cmap.width)
+                did = ""
+            elif code == _R_NO_ID:
+                why = _("{column} is empty").format(column=lab("dossier_id"))
+                did = ""
+            elif code == _R_RECEIVED:
+                s = text("received_at", i)
+                why = (_("{column}: {reason}").format(column=lab("received_at"), reason=_date_reason(s)) if s.strip()
+                       else _("{column} is empty").format(column=lab("received_at")))
+            elif code in (_R_COMPLETED, _R_RETURNED, _R_DUE, _R_PAUSE_START, _R_PAUSE_END):
+                name = {_R_COMPLETED: "completed_at", _R_RETURNED: "returned_at", _R_DUE: "due_at",
+                        _R_PAUSE_START: "pause_started_at", _R_PAUSE_END: "pause_ended_at"}[code]
+                why = _("{column}: {reason}").format(column=lab(name), reason=_date_reason(text(name, i)))
+            elif code == _R_NO_RESULT:
+                why = self._no_result_date(cmap, text("status", i))
+            elif code == _R_RESULT_BEFORE:
+                why = _("the result date is before the receipt date")
+            elif code == _R_DUE_BEFORE:
+                why = _("the due date is before the receipt date")
+            elif code == _R_NO_LIMIT:
+                why = _("no due date and no time limit known for procedure {proc!r}").format(
+                    proc=text("procedure_id", i).strip())
+            elif code == _R_PAUSED:
+                why = _("{column} must be a whole number >= 0, got {value!r}").format(
+                    column=lab("paused_days"), value=text("paused_days", i).strip())
+            else:
+                why = _("the supplementation pause ends before it starts")
+            self.rejected.append(RejectedRow(path, rows[i], why, did))
+
+    @staticmethod
+    def _no_result_date(cmap: ColumnMap, status: str) -> str:
+        cols = [cmap.label(c) for c in ("completed_at", "returned_at") if cmap.get(c) >= 0]
+        if cols:
+            where = repr(cols[0]) if len(cols) == 1 else _("{a} or {b}").format(a=repr(cols[0]), b=repr(cols[1]))
+            return _("the status {status!r} says the result was returned, but {columns} is empty; "
+                     "write the result date").format(status=" ".join(status.split()), columns=where)
+        return _("the status {status!r} says the result was returned, but the log has no result date column "
+                 "(e.g. 'Ngày trả kết quả')").format(status=" ".join(status.split()))
+
+    # -- first occurrence wins, then count -------------------------------------------------
+    def _tally(self, valid: pl.DataFrame, file_no: int, path: str) -> None:
+        """Apply "first occurrence wins" to the valid rows of one file (against the ids of earlier
+        files too) and add the rest to the counters."""
+        import polars as pl
+
+        first = valid["id"].is_first_distinct()
+        earlier = self._claims
+        dup = ~first
+        if earlier is not None:
+            dup = dup | valid["id"].is_in(earlier["id"].implode())
+        if dup.any():
+            claimed = valid.filter(~dup).select("id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")
+            where = claimed if earlier is None else pl.concat([earlier, claimed])
+            later = valid.filter(dup).select("id", "row").join(
+                where.select("id", "file", pl.col("row").alias("first_row")), on="id", how="left", maintain_order="left")
+            for did, row, file, first_row in later.select("id", "row", "file", "first_row").iter_rows():
+                self.duplicates.append(Duplicate(did, path, row, self.files[file], first_row))
+            valid = valid.filter(~dup)
+        self._claims = pl.concat([c for c in (earlier, valid.select(
+            "id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")) if c is not None])
+        for cat, count in valid.group_by("cat").len().iter_rows():
+            if cat == OUT_OF_PERIOD:
+                self.out_of_period += count
+            else:
+                self.counts.values[cat] += count
+        counted = valid.filter(pl.col("cat") != OUT_OF_PERIOD)
+        if self.by is not None:
+            key = "month" if self.by == "month" else f"key_{self.by}"
+            for group, cat, count in counted.group_by(key, "cat").len().iter_rows():
+                self.groups.setdefault(group, Counts()).values[cat] += count
+        for name in self.series_names:
+            for group, month, cat, count in counted.group_by(f"key_{name}", "month", "cat").len().iter_rows():
+                values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
+                values[cat] += count
 
     def result(self) -> KpiResult:
         return KpiResult(

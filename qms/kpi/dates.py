@@ -13,15 +13,25 @@ which is converted to Vietnam time, UTC+7):
 * Vietnamese ``dd/mm/yyyy`` (also ``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``);
 * Excel serial numbers (``43496`` or ``43496.5``; 1900 date system).
 
-Every distinct string is parsed once; the cache keeps the hot loop to a dict lookup.
+Every distinct string is parsed once: :class:`DateMemo` parses a column of a log, :class:`DateCache`
+one value at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from qms.i18n import _
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import polars as pl
+
+    I64 = npt.NDArray[np.int64]
 
 DAY_SHIFT = 17
 TIME_MASK = (1 << DAY_SHIFT) - 1
@@ -183,3 +193,80 @@ class DateCache:
 
 def day_of(value: int) -> dt.date:
     return dt.date.fromordinal(value >> DAY_SHIFT)
+
+
+class DateMemo:
+    """Parsing date cells exactly as :class:`qms.kpi.dates.DateCache` does, once per distinct value.
+
+    A cell of more than 11 characters with a space or ``T`` at position 10 is
+    split into its day part (``cell[:11]``) and its time part (``cell[11:]``),
+    each with few distinct values; the value is their union when both are
+    known (the date part holds no space or ``T``, the time part is a plain
+    ``HH:MM[:SS]``), the same decomposition the row loop's cache uses. Any
+    other cell is parsed whole with :func:`qms.kpi.dates.parse_value`.
+    Values: packed ``int`` >= 0, -2 (BLANK: empty or spaces), -1 (INVALID).
+    """
+
+    def __init__(self) -> None:
+        self.days: dict[str, int | None] = {}
+        self.times: dict[str, int | None] = {}
+        self.whole: dict[str, int] = {}
+
+    @staticmethod
+    def _day(key: str) -> int | None:
+        if " " in key[:10] or "T" in key[:10]:
+            return None
+        try:
+            return parse_value(key + "00:00") & ~TIME_MASK
+        except DateError:
+            return None
+
+    @staticmethod
+    def _time(key: str) -> int | None:
+        if not _TIME_PLAIN.fullmatch(key):
+            return None
+        try:
+            return parse_value("2000-01-01 " + key) & TIME_MASK
+        except DateError:
+            return None
+
+    @staticmethod
+    def _whole(text: str) -> int:
+        if not text.strip():
+            return BLANK
+        try:
+            return parse_value(text)
+        except DateError:
+            return INVALID
+
+    @staticmethod
+    def _lookup(keys: pl.Series, memo: dict[str, Any], fn: Callable[[str], Any]) -> pl.Series:
+        import polars as pl
+
+        uniq = keys.unique().to_list()
+        for k in uniq:
+            if k not in memo:
+                memo[k] = fn(k)
+        return keys.replace_strict(uniq, [memo[k] for k in uniq], default=None, return_dtype=pl.Int64)
+
+    def parse(self, col: pl.Series) -> I64:
+        import numpy as np
+        import polars as pl
+
+        n = len(col)
+        out = np.full(n, INVALID, dtype=np.int64)
+        split = ((col.str.len_chars() > 11) & col.str.slice(10, 1).is_in([" ", "T"])).to_numpy()
+        if split.any():
+            sub = col.filter(pl.Series(split))
+            day = self._lookup(sub.str.slice(0, 11), self.days, self._day)
+            tod = self._lookup(sub.str.slice(11), self.times, self._time)
+            both = (day | tod).fill_null(-1).to_numpy()
+            out[split] = both
+            done = np.zeros(n, dtype=bool)
+            done[split] = both >= 0
+        else:
+            done = split
+        rest = ~done
+        if rest.any():
+            out[rest] = self._lookup(col.filter(pl.Series(rest)), self.whole, self._whole).to_numpy()
+        return out

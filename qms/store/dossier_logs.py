@@ -1,7 +1,9 @@
 """Reading dossier logs exported by one-stop systems: CSV (any common encoding) and XLSX.
 
-This is the only place that opens the files. Rows come out as lists of
-strings; the KPI layer does the rest. Encodings: UTF-8 (with or without BOM)
+This is the only place that opens the files. A log comes out as a :class:`LogTable`: its header
+and its rows as columns of strings (polars frames); the KPI layer does the rest. A UTF-8 log without
+quotes is read by polars line by line (after :func:`check_log` has checked the file); any other log
+by the csv module or calamine, into the same columns. Encodings: UTF-8 (with or without BOM)
 and UTF-16 with a BOM are decoded. Legacy 8-bit encodings such as
 Windows-1258 cannot be told apart reliably from each other, so a file that is
 not valid UTF-8 is refused with a clear message and a conversion hint rather
@@ -16,19 +18,24 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.models.log_columns import REQUIRED, ColumnMap, accepted_headers, header_names, match_header
 from qms.store.limits import Limits, current
 from qms.store.ooxml import check_container, check_xlsx
 from qms.store.safe_open import check_file, open_bounded
 
+if TYPE_CHECKING:
+    import polars as pl
+
 _PROBE_BYTES = 1 << 16
+_SHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 MAX_FIELD = 1 << 20
 """The longest CSV cell (1 MiB): a line with no delimiter or newline is refused, not held in memory."""
@@ -153,7 +160,20 @@ def open_csv(path: Path) -> Iterator[RowSource]:
             )
         text.seek(0)
         reader = csv.reader(text, delimiter=_sniff_delimiter(sample))
-        yield RowSource(str(path), reader, lambda: reader.line_num, "csv")
+
+        def rows() -> Iterator[list[str]]:
+            try:
+                yield from reader
+            except csv.Error as exc:  # a cell over the field limit, a malformed quote
+                raise QmsError(
+                    _("{path}:{row}: cannot read the CSV row: {reason}").format(
+                        path=path, row=max(reader.line_num, 1), reason=exc),  # the reader counted the bad line
+                    _("export the log again as CSV (UTF-8) or .xlsx"),
+                ) from None
+            except UnicodeDecodeError as exc:
+                raise not_utf8_error(path, reader.line_num + 1, exc.encoding, exc.reason) from None
+
+        yield RowSource(str(path), rows(), lambda: reader.line_num, "csv")
 
 
 def _cell_text(value: Any) -> str:
@@ -204,8 +224,7 @@ def open_xlsx(path: Path) -> Iterator[RowSource]:
 def open_dossier_log(path: Path) -> Iterator[RowSource]:
     """Open a CSV or XLSX dossier log by its extension (anything not .xlsx/.xlsm/.xls is read as CSV)."""
     check_log(path)
-    suffix = path.suffix.lower()
-    opener = open_xlsx if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else open_csv
+    opener = open_xlsx if path.suffix.lower() in _SHEETS else open_csv
     with opener(path) as source:
         yield source
 
@@ -231,6 +250,213 @@ def check_log(path: Path) -> None:
 
 
 _checked: set[tuple[str, int, int, int, int, Limits]] = set()
+
+
+# -- the log as columns --------------------------------------------------------------------------
+
+#: Every character Python's ``str.strip()`` removes. polars' ``strip_chars()`` without arguments
+#: removes Unicode White_Space, which differs (U+001C..U+001F), so cells are stripped with this set.
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+HEADER_SCAN_ROWS = 30
+_BATCH_ROWS = 250_000  # lines per polars batch
+_ROW_BATCH = 200_000  # rows per batch built from Python lists
+_POLARS_HEAD = 1 << 20
+_PROBE_CHARS = 1 << 16  # what the csv reader sniffs the delimiter from (characters)
+#: internal columns of a batch (the cells are named by their canonical column names)
+ROW, CELLS, NONBLANK = "_row", "_cells", "_nonblank"
+
+
+class _Unsupported(Exception):
+    """The rest of the file cannot be read one row per line: the csv reader reads it."""
+
+
+@dataclass(slots=True)
+class LogTable:
+    """A dossier log as columns: its header (found among the first rows) and the data rows after it.
+
+    ``batches`` yields polars DataFrames in row order with ``_row`` (Int64: the row number, as the
+    csv reader or the sheet counts it), ``_cells`` (Int64: how many cells the row has; for a row
+    with a dossier id that reaches every mapped column it may say just the header's width),
+    ``_nonblank`` (Boolean: some cell holds more than whitespace; may be true for such a row too)
+    and one String column per mapped canonical column (``""`` where the row is too short to have it).
+    """
+
+    path: str
+    kind: str  # "csv", "xlsx" or "rows"
+    columns: ColumnMap
+    batches: Iterator[pl.DataFrame]
+
+
+def find_header(path: str, rows: Iterator[list[str]], line: Callable[[], int],
+                column_map: Mapping[str, str] | None) -> ColumnMap:
+    """The header among the first :data:`HEADER_SCAN_ROWS` rows: a row naming the dossier id and
+    another column. Rows are consumed up to and including the header."""
+    for scanned, row in enumerate(rows, start=1):
+        found = match_header(row, column_map)
+        if "dossier_id" in found and len(found) >= 2:
+            missing = [c for c in REQUIRED if c not in found]
+            if "due_at" not in found and "procedure_id" not in found:
+                missing.append("due_at")
+            if missing:
+                raise QmsError(
+                    _("{path}:{row}: the header has no column {column}").format(
+                        path=path, row=line(), column=missing[0]
+                    ),
+                    _("name a column {names} (or map it in qms.yaml under kpi.columns)").format(
+                        names=accepted_headers(missing[0])
+                    ),
+                )
+            return ColumnMap(found, line(), header_names(row, found))
+        if scanned >= HEADER_SCAN_ROWS:
+            break
+    raise QmsError(
+        _("{path}: no header row found in the first {n} rows").format(path=path, n=HEADER_SCAN_ROWS),
+        _("the header needs at least a dossier id column ({names}) and a date column").format(
+            names=accepted_headers("dossier_id")
+        ),
+    )
+
+
+def _frame_of_rows(rows: list[list[str]], numbers: list[int], cmap: ColumnMap) -> pl.DataFrame:
+    import polars as pl
+
+    data: dict[str, Any] = {
+        ROW: pl.Series(ROW, numbers, dtype=pl.Int64),
+        CELLS: pl.Series(CELLS, [len(r) for r in rows], dtype=pl.Int64),
+        NONBLANK: pl.Series(NONBLANK, [any(c.strip() for c in r) for r in rows], dtype=pl.Boolean),
+    }
+    for canon, i in cmap.index.items():
+        data[canon] = pl.Series(canon, [r[i] if i < len(r) else "" for r in rows], dtype=pl.String)
+    return pl.DataFrame(data)
+
+
+def _row_batches(rows: Iterator[list[str]], line: Callable[[], int], cmap: ColumnMap) -> Iterator[pl.DataFrame]:
+    buf: list[list[str]] = []
+    numbers: list[int] = []
+    for row in rows:
+        buf.append(row)
+        numbers.append(line())
+        if len(buf) >= _ROW_BATCH:
+            yield _frame_of_rows(buf, numbers, cmap)
+            buf, numbers = [], []
+    if buf:
+        yield _frame_of_rows(buf, numbers, cmap)
+
+
+def table_from_rows(path: str, rows: Iterator[list[str]] | Iterable[list[str]], line: Callable[[], int],
+                    column_map: Mapping[str, str] | None, kind: str = "rows") -> LogTable:
+    """A table over rows of cells already in memory or streamed (``line()`` numbers the last row read)."""
+    it = iter(rows)
+    cmap = find_header(path, it, line, column_map)
+    return LogTable(path, kind, cmap, _row_batches(it, line, cmap))
+
+
+def _split_lines(lines: pl.Series, first: int, delimiter: str, cmap: ColumnMap) -> pl.DataFrame:
+    """One batch from whole lines (a row is one line): row numbers, cell counts and the mapped cells.
+
+    Cells are counted, and blank rows found, only where it matters (a row too short for the header,
+    or without a dossier id); elsewhere ``_cells`` is the header's width and ``_nonblank`` is true."""
+    import numpy as np
+    import polars as pl
+
+    width = cmap.width
+    split = lines.str.split_exact(delimiter, width - 1).struct.unnest()  # split once
+    frame = split.select(
+        pl.int_range(first, first + len(lines), dtype=pl.Int64).alias(ROW),
+        pl.col(f"field_{width - 1}").is_null().alias("short"),
+        *(pl.col(f"field_{i}").fill_null("").alias(canon) for canon, i in cmap.index.items()),
+    )
+    odd = frame["short"] | (frame["dossier_id"].str.strip_chars(PY_WHITESPACE) == "")
+    count = np.full(len(lines), width, dtype=np.int64)
+    nonblank = np.ones(len(lines), dtype=bool)
+    if odd.any():
+        where = np.flatnonzero(odd.to_numpy())
+        sub = lines.filter(odd)
+        count[where] = pl.select(pl.when(sub == "").then(0).otherwise(
+            sub.str.count_matches(delimiter, literal=True) + 1)).to_series().to_numpy()
+        nonblank[where] = (sub.str.strip_chars(PY_WHITESPACE + delimiter) != "").to_numpy()
+    return frame.drop("short").with_columns(pl.Series(CELLS, count), pl.Series(NONBLANK, nonblank))
+
+
+def _csv_rest(path: Path, cmap: ColumnMap, after: int) -> Iterator[pl.DataFrame]:
+    """The rows after line ``after`` through the csv reader (every earlier row was one line)."""
+    with open_csv(path) as source:
+        rows = (r for r in source.rows if source.line() > after)
+        yield from _row_batches(rows, source.line, cmap)
+
+
+def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | None:
+    """The fast reader: polars reads the lines of a UTF-8 file without quotes; None when the head
+    says the csv reader must read the file (quotes, NUL, a bare CR, UTF-16, bad UTF-8).
+
+    ``path`` has been checked by :func:`check_log` (a regular file within the size bound)."""
+    with open_bounded(path, current().log_size, "log_size") as fh:
+        head = fh.read(_POLARS_HEAD)
+        whole = len(head) < _POLARS_HEAD or not fh.read(1)
+    encoding = detect_encoding(path, head[:_PROBE_BYTES])
+    if encoding not in ("utf-8", "utf-8-sig") or b'"' in head or b"\x00" in head:
+        return None
+    bom = 3 if encoding == "utf-8-sig" else 0
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(head[bom:], final=whole)
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text.replace("\r\n", ""):
+        return None  # a bare CR ends a row for the csv module
+    delimiter = _sniff_delimiter(text[:_PROBE_CHARS])
+    lines = text.split("\n")
+    if not whole or not lines[-1]:
+        lines.pop()  # incomplete (or empty) last piece
+    if len(lines) < HEADER_SCAN_ROWS and not whole:
+        return None  # absurdly long lines: the csv reader looks for the header
+    counter = [0]
+
+    def head_rows() -> Iterator[list[str]]:
+        for ln in lines:
+            counter[0] += 1
+            ln = ln.removesuffix("\r")
+            yield ln.split(delimiter) if ln else []
+
+    spath = str(path)
+    cmap = find_header(spath, head_rows(), lambda: counter[0], column_map)
+    return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap))
+
+
+def _line_batches(path: Path, delimiter: str, cmap: ColumnMap) -> Iterator[pl.DataFrame]:
+    """polars' streaming reader, one text column per line (the separator is NUL, which a usable
+    file does not hold, and quotes are off); from the first line it cannot take (a quote, a bare
+    CR, a NUL, bad UTF-8) the csv reader goes on, and reports what is wrong with its row."""
+    import polars as pl
+
+    line = cmap.header_row
+    scan = pl.scan_csv(path, has_header=False, separator="\x00", quote_char=None, infer_schema=False,
+                       new_columns=["l"], skip_lines=line)
+    try:
+        for batch in scan.collect_batches(chunk_size=_BATCH_ROWS):
+            lines = batch.to_series().fill_null("")
+            if lines.str.contains('"', literal=True).any() or lines.str.contains("\r", literal=True).any():
+                raise _Unsupported  # a row may span lines; a bare CR ends a row for the csv module
+            yield _split_lines(lines, line + 1, delimiter, cmap)
+            line += len(lines)
+    except (_Unsupported, pl.exceptions.PolarsError):
+        yield from _csv_rest(path, cmap, line)
+
+
+@contextlib.contextmanager
+def open_log_table(path: Path, column_map: Mapping[str, str] | None = None) -> Iterator[LogTable]:
+    """A CSV or XLSX dossier log as a :class:`LogTable` (checked first by :func:`check_log`)."""
+    check_log(path)
+    if path.suffix.lower() in _SHEETS:
+        with open_xlsx(path) as source:
+            yield table_from_rows(source.path, source.rows, source.line, column_map, "xlsx")
+        return
+    table = _line_table(path, column_map)
+    if table is not None:
+        yield table
+        return
+    with open_csv(path) as source:
+        yield table_from_rows(source.path, source.rows, source.line, column_map, "csv")
 
 
 def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
@@ -294,8 +520,7 @@ def calendar_settings_of(data: Any, path: Path, hint: str) -> CalendarSettings:
 def load_column_map(path: Path, canonical: Sequence[str]) -> dict[str, str]:
     """A YAML mapping canonical column name -> header text in the export (``kpi.columns`` in qms.yaml).
 
-    ``canonical`` is the list of column names the KPI engine knows (``qms.kpi.columns.CANONICAL``);
-    the caller hands it in, so this file layer does not import the layer above it.
+    ``canonical`` is the list of column names the KPI engine knows (``qms.models.log_columns.CANONICAL``).
     """
     data = _load_yaml_mapping(path, _("columns"))
     for outer in ("kpi", "columns"):

@@ -1,8 +1,11 @@
-"""The polars reader (``--engine polars``) gives exactly the result of the row reader (``--engine python``)."""
+"""The one KPI engine gives, on messy logs, exactly the results the former row-by-row engine gave
+(recorded in ``golden/``), whichever reader the file layer picks (polars line by line, or the csv
+module for files it cannot read one row per line)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import random
 from pathlib import Path
@@ -12,9 +15,15 @@ import pytest
 from qms.calendar import WorkingCalendar
 from qms.cli.main import main
 from qms.kpi import Classifier, to_json
-from qms.kpi.dates import DateCache
-from qms.kpi.fast import DateMemo, add_file_polars
+from qms.kpi.dates import DateCache, DateMemo
 from qms.kpi.logs import read_logs
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def golden(name: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads(gzip.decompress((GOLDEN / name).read_bytes()))
+    return data
 
 HEADER = ["Mã hồ sơ", "Mã thủ tục", "Đơn vị", "Cơ chế", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả",
           "Ngày trả kết quả", "Trạng thái", "Số ngày tạm dừng", "Ngày yêu cầu bổ sung", "Ngày nhận bổ sung"]
@@ -104,42 +113,78 @@ def result(logs: list[Path], engine: str, **kw: object) -> str:
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("by", [None, "procedure", "unit", "month", "mechanism"])
-def test_polars_equals_python(tmp_path: Path, seed: int, by: str | None) -> None:
+def test_messy_log_matches_the_former_row_loop(tmp_path: Path, seed: int, by: str | None) -> None:
+    """Every count, rejected row (row number and reason), duplicate and group equals what the former
+    row loop reported for the same messy log (short rows, blank ids, bad and odd dates, pauses ...)."""
     log = tmp_path / "log.csv"
     make_log(log, 600, seed, crlf=seed % 2 == 1)
     period = [None, (dt.date(2018, 4, 1), dt.date(2019, 3, 31)), (dt.date(2018, 7, 1), dt.date(2018, 12, 31))][seed % 3]
     kw: dict[str, object] = {"by": by, "period": period, "mechanisms": MECHANISMS if seed % 2 else None}
-    expected = result([log], "python", **kw)
-    assert result([log], "polars", **kw) == expected
-    data = json.loads(expected)
-    assert data["rejected_rows"] and data["duplicate_rows"] and data["excluded"]  # the log is messy enough
+    got = json.loads(result([log], "polars", **kw).replace(str(tmp_path), "<dir>"))
+    assert got == golden("messy_logs.json.gz")[f"{seed}-{by}"]
+    assert got["rejected_rows"] and got["duplicate_rows"] and got["excluded"]  # the log is messy enough
 
 
 def test_several_files_share_first_occurrence(tmp_path: Path) -> None:
+    """A dossier id claimed in an earlier file makes later rows duplicates pointing at that file."""
     a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
     make_log(a, 400, 11)
     make_log(b, 400, 12)  # same ids HS00000.. again: duplicates across files
     make_log(c, 300, 13, crlf=True)
+    want = golden("messy_logs.json.gz")
     for by in (None, "unit"):
-        expected = result([a, b, c], "python", by=by)
-        assert result([a, b, c], "polars", by=by) == expected
-        assert json.loads(expected)["duplicates"][-1]["first_path"] != str(c)
+        got = json.loads(result([a, b, c], "auto", by=by).replace(str(tmp_path), "<dir>"))
+        assert got == want[f"abc-{by}"]
+        assert got["duplicates"][-1]["first_path"] != "<dir>/c.csv"
 
 
-def test_declined_files_are_read_by_the_row_reader(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", range(4))
+def test_chart_series_match_the_former_row_loop(tmp_path: Path, seed: int) -> None:
+    """The monthly series of the charts (per procedure, unit and mechanism) equal the former engine's."""
+    log = tmp_path / "log.csv"
+    make_log(log, 600, seed, crlf=seed % 2 == 1)
+    period = [None, (dt.date(2018, 4, 1), dt.date(2019, 3, 31))][seed % 2]
+    clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30), period=period,
+                     mechanisms=MECHANISMS if seed % 2 else None, series=("procedure", "unit", "mechanism"))
+    read_logs(clf, [log])
+    got = sorted([[n, k, m, v] for (n, k, m), v in clf.series_counts.items()])
+    assert got == golden("messy_series.json.gz")[str(seed)]
+
+
+def _csv_rows(log: Path) -> str:
+    """The result of the same file read row by row by the csv module (its row numbers count lines)."""
+    from qms.store.dossier_logs import open_dossier_log
+
+    clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30), by="unit")
+    with open_dossier_log(log) as source:
+        clf.add(source)
+    return to_json(clf.result())
+
+
+@pytest.mark.parametrize("batch", [100, 1_000_000])
+def test_files_the_line_reader_declines_are_read_by_the_csv_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   batch: int) -> None:
+    """A quote (a row may span lines) or a bare CR, at the start or deep in the file, hands the rest of
+    the file to the csv reader: rows, row numbers and reasons are those the csv module gives."""
+    import qms.store.dossier_logs as dossier_logs
+
+    monkeypatch.setattr(dossier_logs, "_BATCH_ROWS", batch)
     quoted = tmp_path / "quoted.csv"
-    make_log(quoted, 50, 3)
+    make_log(quoted, 800, 3)
     text = quoted.read_text(encoding="utf-8").splitlines()
-    text[20] += ',"Phường 1, Quận 3"'
+    text[500] += ',"Phường 1, Quận 3"'
+    text[600] = text[600].replace(",", ',"a\nb",', 1)  # a quoted cell spanning two lines
     quoted.write_text("\n".join(text) + "\n", encoding="utf-8")
     bare_cr = tmp_path / "cr.csv"
-    make_log(bare_cr, 50, 4, blank_lines=False)
-    bare_cr.write_bytes(bare_cr.read_bytes().replace(b"\n", b"\r", 3))
+    make_log(bare_cr, 800, 4, blank_lines=False)
+    raw = bare_cr.read_bytes()
+    cut = raw.index(b"\n", len(raw) * 3 // 4)
+    bare_cr.write_bytes(raw[:cut] + b"\r" + raw[cut + 1 :])
     for log in (quoted, bare_cr):
-        clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30))
-        assert not add_file_polars(clf, log)
-        assert clf.files == [] and clf.rows_read == 0
-        assert result([log], "polars") == result([log], "python")
+        clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30), by="unit")
+        read_logs(clf, [log])
+        assert to_json(clf.result()) == _csv_rows(log)
+        assert json.loads(_csv_rows(log))["rows_read"] > 700
 
 
 def test_bad_utf8_in_the_middle_is_reported_as_before(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,3 +235,18 @@ def test_cli_engine_option(tmp_path: Path, capsys: pytest.CaptureFixture[str], m
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1] == outs[2]
     assert json.loads(outs[0])["total"] > 0
+
+
+def test_engine_and_workers_are_deprecated_no_ops(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--engine`` and ``--workers`` are accepted for one release; each run says once that they do nothing."""
+    log = tmp_path / "log.csv"
+    make_log(log, 50, 2)
+    base = ["kpi", "report", str(log), "--format", "json", "--as-of", "2019-06-30"]
+    run(base)
+    plain = capsys.readouterr()
+    run([*base, "--engine", "python", "--workers", "4"])
+    old = capsys.readouterr()
+    assert old.out == plain.out
+    assert "--engine" not in plain.err
+    notes = [ln for ln in old.err.splitlines() if "--engine" in ln]
+    assert len(notes) == 1 and "--workers" in notes[0]

@@ -14,7 +14,7 @@ from qms.calendar import calendar_from_settings
 from qms.cli.main import main
 from qms.kpi import Classifier, to_json
 from qms.kpi.charts import bar_chart, line_chart
-from qms.kpi.parallel import add_file_parallel
+from qms.kpi.logs import read_logs
 from qms.kpi.repo import parse_target
 from qms.store.dossier_logs import open_dossier_log
 
@@ -201,37 +201,37 @@ def _big_log(path: Path, n: int, seed: int = 7) -> Path:
 
 
 @pytest.mark.parametrize("by", [None, "procedure", "unit", "month"])
-def test_parallel_equals_one_process(tmp_path: Path, by: str | None) -> None:
+def test_line_reader_equals_csv_reader(tmp_path: Path, by: str | None) -> None:
+    """A CRLF log with duplicates within and across files gives the same result whether polars reads
+    its lines or the csv module reads its rows."""
     log = _big_log(tmp_path / "big.csv", 3000)
     other = _big_log(tmp_path / "other.csv", 200, seed=8)  # a second file repeating ids of the first
     cal = calendar_from_settings()
 
-    def one() -> str:
+    def csv_reader() -> str:
         clf = Classifier(cal, {}, by=by, as_of=__import__("datetime").date(2026, 3, 20))
         for p in (log, other):
             with open_dossier_log(p) as src:
                 clf.add(src)
         return to_json(clf.result())
 
-    def many(workers: int) -> str:
+    def file_layer() -> str:
         clf = Classifier(cal, {}, by=by, as_of=__import__("datetime").date(2026, 3, 20))
-        assert add_file_parallel(clf, log, workers, last_file=False, min_bytes=0)
-        assert add_file_parallel(clf, other, workers, last_file=True, min_bytes=0)
+        read_logs(clf, [log, other])
         return to_json(clf.result())
 
-    want = one()
+    want = csv_reader()
     data = json.loads(want)
     assert data["duplicate_rows"] > 200 and data["rejected_rows"] >= 2
-    assert many(2) == want
-    assert many(3) == want
+    assert file_layer() == want
 
 
-def test_parallel_declines_quoted_csv(tmp_path: Path) -> None:
+def test_quoted_csv_is_read_by_the_csv_reader(tmp_path: Path) -> None:
     log = tmp_path / "q.csv"
     log.write_text('Mã hồ sơ,Ngày tiếp nhận,Ngày hẹn trả\nA,"01/03/2026",05/03/2026\n', encoding="utf-8")
-    clf = Classifier(calendar_from_settings(), {})
-    assert not add_file_parallel(clf, log, 2, min_bytes=0)
-    assert clf.files == []
+    clf = Classifier(calendar_from_settings(), {}, as_of=__import__("datetime").date(2026, 3, 20))
+    read_logs(clf, [log])
+    assert clf.files == [str(log)] and clf.counts.total == 1 and not clf.rejected
 
 
 def test_percentages_follow_the_language(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,125 @@
+"""Finding the columns of a dossier log by canonical name or by the usual Vietnamese headers."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+#: Canonical column names, in the order they are documented.
+CANONICAL: tuple[str, ...] = (
+    "dossier_id",
+    "procedure_id",
+    "unit",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "returned_at",
+    "status",
+    "mechanism",
+    "paused_days",
+    "pause_started_at",
+    "pause_ended_at",
+)
+
+#: Header synonyms (compared after :func:`normalise_header`, so accents and case do not matter).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "dossier_id": ("Mã hồ sơ", "Số hồ sơ", "Mã số hồ sơ", "Số biên nhận", "dossier id", "dossier"),
+    "procedure_id": ("Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính", "procedure id", "procedure"),
+    "unit": ("Đơn vị", "Đơn vị xử lý", "Đơn vị giải quyết", "Cơ quan", "Cơ quan giải quyết", "Phòng ban"),
+    "received_at": ("Ngày tiếp nhận", "Thời gian tiếp nhận", "Ngày nhận", "Ngày nộp", "received"),
+    "due_at": ("Ngày hẹn trả", "Ngày hẹn trả kết quả", "Hạn xử lý", "Hạn giải quyết", "due", "due date"),
+    "completed_at": ("Ngày có kết quả", "Ngày hoàn thành", "Ngày giải quyết xong", "Ngày xử lý xong", "completed"),
+    "returned_at": ("Ngày trả kết quả", "Ngày trả", "returned"),
+    "status": ("Trạng thái", "Tình trạng", "Trạng thái hồ sơ"),
+    "mechanism": ("Cơ chế", "Cơ chế giải quyết", "Hình thức giải quyết"),
+    "paused_days": ("Số ngày tạm dừng", "Số ngày bổ sung", "Số ngày chờ bổ sung", "paused"),
+    "pause_started_at": ("Ngày yêu cầu bổ sung", "pause started", "pause start"),
+    "pause_ended_at": ("Ngày nhận bổ sung", "Ngày bổ sung", "pause ended", "pause end"),
+}
+
+#: Headers of a procedure's NAME rather than its code. Used as the procedure column when the file has
+#: no code column; time limits and mechanisms are then looked up by the process title
+#: (see :meth:`qms.kpi.classify.Classifier.limit_of`).
+PROCEDURE_NAME_SYNONYMS: tuple[str, ...] = (
+    "Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "Thủ tục", "Thủ tục hành chính", "procedure name",
+)
+
+#: Columns without which no dossier can be classified.
+REQUIRED: tuple[str, ...] = ("dossier_id", "received_at")
+
+
+def normalise_header(text: str) -> str:
+    """Lower case, no accents (đ -> d), single spaces, no trailing ``:`` or ``*``; ``_`` counts as a space."""
+    s = unicodedata.normalize("NFD", text.replace("\ufeff", "").strip())
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = s.replace("đ", "d").replace("Đ", "D").lower()
+    s = s.replace("_", " ").replace("-", " ").rstrip(":* ").strip()
+    return " ".join(s.split())
+
+
+def _lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canon in CANONICAL:
+        table[normalise_header(canon)] = canon
+        for syn in SYNONYMS.get(canon, ()):
+            table[normalise_header(syn)] = canon
+    return table
+
+
+_LOOKUP = _lookup()
+_NAME_LOOKUP = frozenset(normalise_header(h) for h in PROCEDURE_NAME_SYNONYMS)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    """Column index (0-based) of each canonical column found; -1 when absent."""
+
+    index: dict[str, int]
+    header_row: int  # 1-based position of the header among the rows read
+    #: canonical name -> the header as the file writes it (for messages)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> int:
+        return self.index.get(name, -1)
+
+    def label(self, name: str) -> str:
+        """The file's own header for a canonical column (the canonical name when unknown)."""
+        return self.names.get(name) or name
+
+    @property
+    def width(self) -> int:
+        """How many cells a data row must have to reach every mapped column."""
+        return max(self.index.values()) + 1 if self.index else 0
+
+
+def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Canonical name -> index for the cells of one candidate header row.
+
+    ``mapping`` (canonical name -> header text, e.g. from ``qms.yaml``) takes
+    precedence over the built-in synonyms.
+    """
+    explicit = {normalise_header(header): canon for canon, header in (mapping or {}).items()}
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        key = normalise_header(cell)
+        canon = explicit.get(key) or _LOOKUP.get(key)
+        if canon and canon not in found:
+            found[canon] = i
+    if "procedure_id" not in found:
+        for i, cell in enumerate(cells):
+            if isinstance(cell, str) and normalise_header(cell) in _NAME_LOOKUP:
+                found["procedure_id"] = i
+                break
+    return found
+
+
+def header_names(cells: Sequence[str], found: Mapping[str, int]) -> dict[str, str]:
+    """Canonical name -> the header text of its column, on one line."""
+    return {canon: " ".join(str(cells[i]).replace("\ufeff", "").split()) for canon, i in found.items()}
+
+
+def accepted_headers(name: str) -> str:
+    return ", ".join((name, *SYNONYMS.get(name, ())))
