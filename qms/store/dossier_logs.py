@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.log_columns import REQUIRED, ColumnMap, accepted_headers, header_names, match_header
@@ -489,32 +488,6 @@ def load_limits(path: Path) -> dict[str, float]:
             )
         out[key] = float(value)
     return out
-
-
-def load_calendar_settings(path: Path) -> CalendarSettings:
-    """The ``calendar:`` section (or a file that is just that section) as CalendarSettings."""
-
-    data = _load_yaml_mapping(path, _("calendar"))
-    if set(data) == {"calendar"} and isinstance(data["calendar"], dict):
-        data = data["calendar"]
-    return calendar_settings_of(data, path, _(
-        "allowed keys: weekend, working_hours_per_day, office_hours, extra_days_off, extra_working_days, holiday_source; "
-        "dates as YYYY-MM-DD"))
-
-
-def calendar_settings_of(data: Any, path: Path, hint: str) -> CalendarSettings:
-    """Validate a ``calendar:`` mapping read from ``path``; the first problem is a clear error."""
-    from pydantic import ValidationError
-
-    try:
-        return CalendarSettings.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "calendar"
-        raise QmsError(
-            _("{path}: calendar setting {where}: {reason}").format(path=path, where=where, reason=first["msg"]),
-            hint,
-        ) from None
 
 
 def load_column_map(path: Path, canonical: Sequence[str]) -> dict[str, str]:
