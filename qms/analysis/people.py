@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qms.models.common import Text
 from qms.models.organisation import Manifest, Person
 
 PartyKind = Literal["person", "role", "unit"]
@@ -38,6 +39,8 @@ class Directory:
     by_name: dict[str, Person] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    role_titles: dict[str, Text] = field(default_factory=dict)
+    unit_names: dict[str, Text] = field(default_factory=dict)
 
     @classmethod
     def of(cls, manifest: Manifest | None) -> Directory:
@@ -50,7 +53,24 @@ class Directory:
             d.by_name.setdefault(normalise_name(p.name), p)
         d.roles = {r.id: r.title.vi for r in org.roles}
         d.units = {u.id: u.name.vi for u in org.units}
+        d.role_titles = {r.id: r.title for r in org.roles}
+        d.unit_names = {u.id: u.name for u in org.units}
         return d
+
+    def display(self, text: str | None, lang: str) -> str:
+        """How a report shows ``text``: a person's name, a role's title or a unit's name in ``lang``;
+        anything else (a name of someone outside the organisation) as written."""
+        if not text:
+            return ""
+        key = unicodedata.normalize("NFC", text).strip()
+        person = self.person(key)
+        if person is not None:
+            return person.name
+        if key in self.role_titles:
+            return self.role_titles[key].get(lang)
+        if key in self.unit_names:
+            return self.unit_names[key].get(lang)
+        return text
 
     def person(self, text: str) -> Person | None:
         """The person ``text`` names, by id or by name; ``None`` when nobody matches."""

@@ -26,7 +26,7 @@ from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.store.nc_store import NcSummary
 
-from .common import force_option, repo_root
+from .common import confirm_working_day, force_option, happened_option, repo_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -39,8 +39,7 @@ def _by(func: F) -> F:
 
 
 def _date(func: F) -> F:
-    return click.option("--date", "on", type=DATE, default=None,
-                        help="Day the step happened (YYYY-MM-DD; default today).")(func)
+    return happened_option("--date", "on", "Day the step happened (YYYY-MM-DD; default today).")(func)
 
 
 def _note(func: F) -> F:
@@ -188,6 +187,17 @@ def _change(entry: HistoryEntry) -> str:
     return text + (f" ({_('reason')}: {t(entry.reason)})" if entry.reason else "")
 
 
+def _history_when(entry: HistoryEntry) -> str:
+    """The day a step happened; the moment it was recorded when that was on another day."""
+    if entry.at is not None:  # an entry of an earlier version: the moment of the step
+        return entry.at.isoformat(sep=" ")
+    if entry.recorded_at is not None and entry.recorded_at.date() != entry.day:
+        return _("{date} (recorded {moment})").format(date=entry.day.isoformat(),
+                                                       moment=entry.recorded_at.isoformat(sep=" "))
+    return (entry.recorded_at.isoformat(sep=" ") if entry.recorded_at is not None
+            else entry.day.isoformat())
+
+
 def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview]) -> list[str]:
     lines: list[str] = []
     if actions:
@@ -240,7 +250,7 @@ def render_text(record: Nonconformity, lang: str) -> str:
     if record.closed_on:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
-    lines += [f"    {h.at.isoformat()}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
+    lines += [f"    {_history_when(h)}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
               + (f"  {t(h.note)}" if h.note else "") + _change(h)
               for h in record.history]
     return "\n".join(lines)
@@ -371,7 +381,10 @@ def _due(value: str) -> dt.date | int:
 def plan(ctx: click.Context, nc_id: str, action: str, owner: str, due: str, risk_update: str | None,
          qms_change: str | None, by: str | None, on: dt.datetime | None, note: str) -> None:
     """Add a corrective action with owner and due date; repeat for more actions (10.2.1 c)."""
-    _done(reg.plan(repo_root(ctx), nc_id, action=action, owner=owner, due=_due(due), risk_update=risk_update,
+    due_value = _due(due)
+    if isinstance(due_value, dt.date):
+        confirm_working_day(repo_root(ctx), due_value, "--due")
+    _done(reg.plan(repo_root(ctx), nc_id, action=action, owner=owner, due=due_value, risk_update=risk_update,
                    qms_change=qms_change, by=by, note=note, today=_day(on)))
 
 

@@ -189,3 +189,8 @@ class DocumentControl(Strict):
     last_review: dt.date | None = None
     history: list[RevisionEntry] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
+
+
+def recorded_now() -> dt.datetime:
+    """The moment a history entry or record is written: to the second, with the local time zone."""
+    return dt.datetime.now().astimezone().replace(microsecond=0)
