@@ -198,47 +198,49 @@ def _history_when(entry: HistoryEntry) -> str:
             else entry.day.isoformat())
 
 
-def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview]) -> list[str]:
+def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview],
+                         who: Callable[[str], str]) -> list[str]:
     lines: list[str] = []
     if actions:
         lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {t(x.id)} {t(x.description)} — {t(x.owner)}, {_('due')} {x.due.isoformat()}"
+        lines += [f"    {t(x.id)} {t(x.description)} — {t(who(x.owner))}, {_('due')} {x.due.isoformat()}"
                   + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in actions]
     for rv in reviews:
         verdict = _("effective") if rv.effective else _("not effective")
-        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(rv.by)}): {verdict}",
+        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(who(rv.by))}): {verdict}",
                   f"    {t(rv.evidence)}"]
     return lines
 
 
-def render_text(record: Nonconformity, lang: str) -> str:
-    """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
+def render_text(record: Nonconformity, lang: str, who: Callable[[str], str] = str) -> str:
+    """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`);
+    ``who`` shows a person, role or unit id by name."""
     lines = [f"{record.id}  {t(record.title.get(lang))}",
              f"{_('Status')}: {reg.label(record.status)}    {_('Severity')}: {reg.label(record.severity)}    "
              f"{_('Source')}: {reg.label(record.source)}",
              f"{_('Process')}: {t(record.process)}    {_('Clause')}: {t(record.clause or '-')}"
              + (f"    {_('Audit')}: {t(record.audit)} {t(record.finding or '')}" if record.audit else ""),
-             f"{_('Raised by')}: {t(record.raised_by)}, {record.raised_on.isoformat()}",
+             f"{_('Raised by')}: {t(who(record.raised_by))}, {record.raised_on.isoformat()}",
              "", t(record.description.get(lang))]
     if record.evidence:
         lines += ["", f"{_('Evidence')}: {t(record.evidence)}"]
     if record.correction:
         c = record.correction
-        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(c.by)}): {t(c.description)}"]
+        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(who(c.by))}): {t(c.description)}"]
     rounds = record.analysis_rounds()
     for k, rnd in enumerate(rounds, 1):
         a = rnd.analysis
         heading = _("Cause analysis") if len(rounds) == 1 else _("Cause analysis {n} of {total}").format(
             n=k, total=len(rounds))
         state = f" — {_('superseded')}" if rnd.superseded else ""
-        lines += ["", f"(b) {heading} ({reg.label(a.method)}, {a.date.isoformat()}, {t(a.by)}){state}"]
+        lines += ["", f"(b) {heading} ({reg.label(a.method)}, {a.date.isoformat()}, {t(who(a.by))}){state}"]
         lines += [f"    {_('why')} {i}: {t(w)}" for i, w in enumerate(a.whys, 1)]
         lines += [f"    {reg.label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
         lines += [f"    {_('Root cause')}: {t(a.root_cause)}", f"    {_('Similar nonconformities')}: {t(a.similar)}"
                   + (f" ({t(', '.join(a.similar_ncs))})" if a.similar_ncs else "")]
-        lines += _actions_and_reviews(rnd.actions, rnd.reviews)
+        lines += _actions_and_reviews(rnd.actions, rnd.reviews, who)
     if not rounds:
-        lines += _actions_and_reviews(record.actions, record.reviews)
+        lines += _actions_and_reviews(record.actions, record.reviews, who)
     if record.review_due:
         lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
     if record.risk_update:
@@ -250,7 +252,7 @@ def render_text(record: Nonconformity, lang: str) -> str:
     if record.closed_on:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
-    lines += [f"    {_history_when(h)}  {t(h.by)}  {reg.label(h.transition)} → {reg.label(h.status)}"
+    lines += [f"    {_history_when(h)}  {t(who(h.by))}  {reg.label(h.transition)} → {reg.label(h.status)}"
               + (f"  {t(h.note)}" if h.note else "") + _change(h)
               for h in record.history]
     return "\n".join(lines)
@@ -262,14 +264,20 @@ def render_text(record: Nonconformity, lang: str) -> str:
 @click.pass_context
 def show(ctx: click.Context, nc_id: str, fmt: str) -> None:
     """Show one record in full."""
-    record = reg.get_nc(repo_root(ctx), nc_id)
+    root = repo_root(ctx)
+    record = reg.get_nc(root, nc_id)
     if fmt == "json":
         click.echo(json.dumps(record.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
     elif fmt == "csv":
         click.echo(_csv(["field", "value"], [list(r) for r in _flatten(record.model_dump(
             mode="json", exclude_none=True))]), nl=False)
     else:
-        click.echo(render_text(record, get_language()))
+        from qms.analysis.people import Directory
+        from qms.store.workspace import load_manifest
+
+        lang = get_language()
+        directory = Directory.of(load_manifest(root))
+        click.echo(render_text(record, lang, lambda text: directory.display(text, lang)))
 
 
 @nc.command("stats")

@@ -24,7 +24,11 @@ def format_date(value: dt.date | str | None, lang: str) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        try:  # an ISO date kept as text (summaries read without validation) is still a date
+            return i18n_format_date(dt.date.fromisoformat(value), lang) if len(value) == 10 else \
+                unicodedata.normalize("NFC", value)
+        except ValueError:
+            return unicodedata.normalize("NFC", value)
     return i18n_format_date(value, lang)
 
 
