@@ -114,7 +114,10 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
     elif fmt == "pdf":
         _write_pdf(programme_html(proposal.programme, ws, get_language()), output, root)
     else:
-        _emit(prog_mod.to_text(proposal), output)
+        from qms.analysis.people import Directory
+
+        directory = Directory.of(ws.manifest)
+        _emit(prog_mod.to_text(proposal, lambda x: directory.display(x, get_language())), output)
 
 
 def _write_pdf(html_text: str, output: Path | None, root: Path) -> None:
@@ -329,11 +332,14 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
         return
     if fmt == "text":
+        from qms.analysis.people import Directory
         from qms.output.safe import one_line as t
+        from qms.store.workspace import load_manifest
 
+        directory = Directory.of(load_manifest(root))
         s = _summary(a)
         lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {t(a.plan.scope.get(lang))}",
-                 f"  {_('Audit team')}: {t(', '.join(a.plan.auditors))}",
+                 f"  {_('Audit team')}: {t(', '.join(directory.display(x, lang) for x in a.plan.auditors))}",
                  f"  {_('Checklist')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["checklist"].items() if v),
                  f"  {_('Findings')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["findings"].items() if v)]
         lines += [f"    {t(f.id)} {label(f.grade)} {t(f.clause)} {t(f.statement.get(lang))}"

@@ -151,14 +151,16 @@ def _print_list(rows: list[Any], fmt: str, day: dt.date) -> None:
     w_status = max(11, len(_("STATUS")), *(len(x[0]) for x in labels))
     w_sev = max(5, len(_("SEV.")), *(len(x[1]) for x in labels))
     w_source = max(14, len(_("SOURCE")), *(len(x[2]) for x in labels))
+    w_raised = max(10, len(_("RAISED")))
+    w_process = max(10, len(_("PROCESS")), *(len(t(r.process)) for r in rows))
     for r, (status_, severity_, source_) in zip(rows, labels, strict=True):
         due = r.next_due or (r.review_due if r.status == "implemented" else "")
         mark = "!" if r.overdue(day) else " "
         lines.append(f"{t(r.id):<13} {status_:<{w_status}} {severity_:<{w_sev}} "
-                     f"{t(r.process):<10} {source_:<{w_source}} "
-                     f"{r.raised_on:<10} {mark}{due:<10} {t(r.title(lang))}")
-    head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<10} "
-            f"{_('SOURCE'):<{w_source}} {_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
+                     f"{t(r.process):<{w_process}} {source_:<{w_source}} "
+                     f"{r.raised_on:<{w_raised}} {mark}{due:<10} {t(r.title(lang))}")
+    head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<{w_process}} "
+            f"{_('SOURCE'):<{w_source}} {_('RAISED'):<{w_raised}}  {_('DUE'):<10} {_('TITLE')}")
     click.echo("\n".join([head, *lines]))
     click.echo(_("{count} record(s)").format(count=len(rows)))
 
