@@ -37,3 +37,9 @@ class InvalidTransition(QmsError):
 
 class RecordNotFound(QmsError):
     exit_code = 1
+
+
+class Declined(QmsError):
+    """The user answered no to a confirmation (exit 1, nothing written)."""
+
+    exit_code = 1

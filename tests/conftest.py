@@ -13,6 +13,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """An xdist worker that has reported ignores execnet's shutdown SIGINT (tests/xdist_shutdown.py)."""
+    from xdist_shutdown import ignore_late_sigint
+
+    ignore_late_sigint(config)
+
+
 @dataclass
 class Result:
     exit_code: int

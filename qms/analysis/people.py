@@ -59,6 +59,21 @@ class Directory:
             d.units.setdefault(u.id, u)
         return d
 
+    def display(self, text: str | None, lang: str) -> str:
+        """How a report shows ``text``: a person's name, a role's title or a unit's name in ``lang``;
+        anything else (a name of someone outside the organisation) as written."""
+        if not text:
+            return ""
+        key = unicodedata.normalize("NFC", text).strip()
+        person = self.person(key)
+        if person is not None:
+            return person.name
+        if key in self.roles:
+            return self.roles[key].title.get(lang)
+        if key in self.units:
+            return self.units[key].name.get(lang)
+        return text
+
     def person(self, text: str) -> Person | None:
         """The person ``text`` names, by id or by name; ``None`` when nobody matches."""
         key = unicodedata.normalize("NFC", text).strip()

@@ -11,12 +11,13 @@ printed as is. Labels are translated with :mod:`qms.i18n`; data is shown in the 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Iterable, Sequence
 
 from qms.analysis.people import Directory
 from qms.auditing.xlsx import Sheet, workbook
-from qms.i18n import N_, _, use_language
+from qms.i18n import N_, _, format_date, use_language
 from qms.models.audit import Audit, AuditProgramme
 from qms.models.common import Text
 from qms.models.organisation import Manifest
@@ -62,8 +63,13 @@ def _people(manifest: Manifest | None) -> Directory:
 
 
 def _name(pid: str, people: Directory) -> str:
+    """A person as a document shows them: by name, never by id."""
     person = people.people.get(pid)
-    return f"{person.name} ({pid})" if person is not None else pid
+    return person.name if person is not None else pid
+
+
+def _when(start: dt.date, end: dt.date | None = None) -> str:
+    return format_date(start) + (f" – {format_date(end)}" if end else "")
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False) -> str:
@@ -111,7 +117,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
               "; ".join(_name(x, people) for x in a.auditors), a.reason] for a in prog.audits])
         meta = (f"<dl><dt>{e(_('Year'))}</dt><dd>{prog.year}</dd><dt>{e(_('Audit cycle'))}</dt>"
                 f"<dd>{e(_('{n} months').format(n=prog.cycle_months))}</dd>"
-                f"<dt>{e(_('Prepared'))}</dt><dd>{e(prog.prepared.isoformat() if prog.prepared else '')} "
+                f"<dt>{e(_('Prepared'))}</dt><dd>{e(format_date(prog.prepared))} "
                 f"{e(prog.prepared_by)}</dd><dt>{e(_('Approved by'))}</dt><dd>{e(prog.approved_by)}</dd></dl>")
         return _page(_("Internal audit programme {year}").format(year=prog.year), lang, manifest, [
             meta, f"<h2>{e(_('Processes × months'))}</h2>", _table(head, rows, raw=True),
@@ -126,7 +132,7 @@ def plan_html(audit: Audit, ws: Workspace, lang: str) -> str:
         manifest = ws.manifest
         people = _people(manifest)
         p = audit.plan
-        when = p.date.isoformat() + (f" – {p.end_date.isoformat()}" if p.end_date else "")
+        when = _when(p.date, p.end_date)
         meta = [
             (_("Audit"), audit.id), (_("State"), _(STATE_LABELS[audit.state])),
             (_("Objectives"), _t(p.objectives, lang)), (_("Scope"), _t(p.scope, lang)),
@@ -167,7 +173,7 @@ def checklist_html(audit: Audit, ws: Workspace, lang: str, *, blank: bool = True
         people = _people(manifest)
         p = audit.plan
         meta = (f"<dl><dt>{e(_('Audit'))}</dt><dd>{e(audit.id)}</dd><dt>{e(_('Date'))}</dt>"
-                f"<dd>{e(p.date.isoformat())}</dd><dt>{e(_('Scope'))}</dt><dd>{e(_t(p.scope, lang))}</dd>"
+                f"<dd>{e(format_date(p.date))}</dd><dt>{e(_('Scope'))}</dt><dd>{e(_t(p.scope, lang))}</dd>"
                 f"<dt>{e(_('Audit team'))}</dt><dd>{e('; '.join(_name(a, people) for a in p.auditors))}</dd></dl>")
         head = "".join(f"<th>{e(h)}</th>" for h in checklist_headers())
         body = []
@@ -188,8 +194,8 @@ def checklist_xlsx(audit: Audit, ws: Workspace, lang: str, *, blank: bool = Fals
         rows: list[list[str | int | float | None]] = [list(checklist_headers())]
         rows.extend(list(r) for r in checklist_rows(audit, lang, blank=blank))
         info: list[list[str | int | float | None]] = [
-            [_("Field"), _("Value")], [_("Audit"), audit.id], [_("Date"), audit.plan.date.isoformat()],
-            [_("Scope"), _t(audit.plan.scope, lang)], [_("Lead auditor"), audit.plan.lead],
+            [_("Field"), _("Value")], [_("Audit"), audit.id], [_("Date"), format_date(audit.plan.date)],
+            [_("Scope"), _t(audit.plan.scope, lang)], [_("Lead auditor"), _name(audit.plan.lead, _people(ws.manifest))],
             [_("Result values"), "conforming / nonconforming / observation / not_audited"],
         ]
         return workbook([Sheet(_("Checklist"), rows, widths=[7, 9, 12, 80, 18, 45, 25]),
@@ -223,12 +229,12 @@ def report_html(audit: Audit, ws: Workspace, lang: str) -> str:
         cat = catalogue("2015")
         meta = [
             (_("Audit"), audit.id), (_("State"), _(STATE_LABELS[audit.state])), (_("Scope"), _t(p.scope, lang)),
-            (_("Date"), p.date.isoformat() + (f" – {p.end_date.isoformat()}" if p.end_date else "")),
+            (_("Date"), _when(p.date, p.end_date)),
             (_("Audit team"), "; ".join(_name(a, people) for a in p.auditors)),
             (_("Audit criteria"), "; ".join(c.get(lang) for c in p.criteria)),
         ]
         if rep is not None:
-            meta += [(_("Report issued"), f"{rep.issued.isoformat()} — {_name(rep.by, people)}")]
+            meta += [(_("Report issued"), f"{format_date(rep.issued)} — {_name(rep.by, people)}")]
             if rep.distribution:
                 meta += [(_("Distribution"), "; ".join(people.label(d, lang) for d in rep.distribution))]
         dl = "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in meta if v) + "</dl>"

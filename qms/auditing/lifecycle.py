@@ -30,7 +30,7 @@ from qms.models.audit import (
     ItemResult,
     StateChange,
 )
-from qms.models.common import Text
+from qms.models.common import Text, recorded_now
 from qms.models.organisation import Manifest, Person
 from qms.standards import catalogue, normalise_clause
 from qms.store import audit_store
@@ -88,7 +88,7 @@ def _move(audit: Audit, state: str, day: dt.date, by: str) -> None:
     if state not in TRANSITIONS[audit.state]:  # pragma: no cover - callers refuse first
         raise InvalidTransition(f"{audit.state} → {state}")
     audit.state = state  # type: ignore[assignment]
-    audit.history.append(StateChange(state=state, date=day, by=by))
+    audit.history.append(StateChange(state=state, date=day, recorded_at=recorded_now(), by=by))
 
 
 # -- plan ----------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def plan(
                    "requirements, and identify opportunities for improvement."),
             scope=scope_text, processes=procs, clauses=extra, criteria=crit, date=date, end_date=end_date,
             lead=lead_id, team=rest, auditees=who, agenda=_default_agenda(scope_procs, extra, lead_id, rest)),
-        history=[StateChange(state="planned", date=today or dt.date.today(), by=by)],
+        history=[StateChange(state="planned", date=today or dt.date.today(), recorded_at=recorded_now(), by=by)],
     )
     audit_store.save_audit(root, audit, new=True)
     return audit

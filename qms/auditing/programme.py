@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,7 +263,8 @@ def propose(
     return proposal
 
 
-def to_text(proposal: Proposal) -> str:
+def to_text(proposal: Proposal, who: Callable[[str], str] = str) -> str:
+    """The programme as text; ``who`` shows a person id by name."""
     prog = proposal.programme
     lines = [_("Internal audit programme {year} (cycle: {cycle} months)").format(year=prog.year,
                                                                              cycle=prog.cycle_months)]
@@ -271,7 +272,7 @@ def to_text(proposal: Proposal) -> str:
         scope = ", ".join(a.processes) if a.processes else _("system level")
         if a.clauses:
             scope += " + " + _("clauses") + " " + ", ".join(a.clauses)
-        team = ", ".join(a.auditors) or _("(no auditor)")
+        team = ", ".join(who(x) for x in a.auditors) or _("(no auditor)")
         lines.append(f"  {a.id}  {_('month')} {a.month:>2}  {scope}")
         lines.append(f"      {_('auditors')}: {team}")
         lines.append(f"      {_('reason')}: {a.reason}")

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from qms.cli.common import as_of_option, force_option, repo_root
+from qms.cli.common import as_of_option, confirm_working_day, force_option, happened_option, repo_root
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
 from qms.output.jsonfmt import to_json
@@ -114,7 +114,10 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
     elif fmt == "pdf":
         _write_pdf(programme_html(proposal.programme, ws, get_language()), output, root)
     else:
-        _emit(prog_mod.to_text(proposal), output)
+        from qms.analysis.people import Directory
+
+        directory = Directory.of(ws.manifest)
+        _emit(prog_mod.to_text(proposal, lambda x: directory.display(x, get_language())), output)
 
 
 def _write_pdf(html_text: str, output: Path | None, root: Path) -> None:
@@ -142,13 +145,13 @@ def _write_pdf(html_text: str, output: Path | None, root: Path) -> None:
 @click.option("--scope", default=None, help="Scope text (default: from the processes).")
 @click.option("--criterion", "criteria", multiple=True, help="Audit criterion (repeatable).")
 @click.option("--by", default="", help="Who plans the audit.")
-@as_of_option("Date written in the history (default: today).")
+@happened_option("--today", None, "Date written in the history (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "pdf"]), default="text")
 @click.pass_context
 def plan(ctx: click.Context, audit_id: str | None, date: dt.datetime | None, end_date: dt.datetime | None,
          processes: tuple[str, ...], clauses: tuple[str, ...], lead: str | None, team: tuple[str, ...],
          auditees: tuple[str, ...], scope: str | None, criteria: tuple[str, ...], by: str,
-         as_of: dt.date | None, fmt: str) -> None:
+         today: dt.datetime | None, fmt: str) -> None:
     """Plan an audit: creates audits/AUD-YYYY-NN.yaml (state planned).
 
     With the id of an audit in the programme, its processes, clauses and auditors are the defaults.
@@ -158,9 +161,11 @@ def plan(ctx: click.Context, audit_id: str | None, date: dt.datetime | None, end
     if date is None:
         raise UsageError(_("give the audit date with --date YYYY-MM-DD"))
     root = repo_root(ctx)
+    confirm_working_day(root, date.date(), "--date")
+    confirm_working_day(root, _day(end_date), "--end-date")
     result = lifecycle.plan(root, date=date.date(), audit_id=audit_id, processes=processes, clauses=clauses,
                             lead=lead, team=team, auditees=auditees, scope=scope, criteria=criteria,
-                            end_date=_day(end_date), by=by, today=as_of)
+                            end_date=_day(end_date), by=by, today=_day(today))
     click.echo(_("planned {id}: {path}").format(id=result.id, path=f"audits/{result.id}.yaml"), err=True)
     _show(root, result.id, fmt, "plan", None, blank=True)
 
@@ -188,7 +193,7 @@ def checklist(ctx: click.Context, audit_id: str, force: bool) -> None:
               required=True)
 @click.option("--evidence", default="", help="What was seen: records, sample ids, interviews.")
 @click.option("--by", default=None, help="Auditor (person id).")
-@_date_option("--date", "Date of the observation (default: today).")
+@happened_option("--date", None, "Date of the observation (default: today).")
 @click.pass_context
 def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining: bool, result: str, evidence: str,
            by: str | None, date: dt.datetime | None) -> None:
@@ -214,7 +219,7 @@ def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining:
 @click.option("--evidence", default="", help="Objective evidence.")
 @click.option("--item", default=None, help="Checklist item the finding comes from.")
 @click.option("--by", default=None, help="Auditor raising it (person id; default: the lead).")
-@_date_option("--date", "Date (default: today).")
+@happened_option("--date", None, "Date (default: today).")
 @click.pass_context
 def finding(ctx: click.Context, audit_id: str, grade: str, statement: str, statement_en: str, clause: str | None,
             process: str | None, evidence: str, item: str | None, by: str | None, date: dt.datetime | None) -> None:
@@ -237,7 +242,7 @@ def finding(ctx: click.Context, audit_id: str, grade: str, statement: str, state
 @click.option("--conclusions", required=True)
 @click.option("--by", default=None, help="Auditor issuing the report (default: the lead).")
 @click.option("--distribute", "distribution", multiple=True, help="Recipient (person, role or unit id).")
-@_date_option("--date", "Issue date (default: today).")
+@happened_option("--date", None, "Issue date (default: today).")
 @click.pass_context
 def report(ctx: click.Context, audit_id: str, summary: str, conclusions: str, by: str | None,
            distribution: tuple[str, ...], date: dt.datetime | None) -> None:
@@ -252,7 +257,7 @@ def report(ctx: click.Context, audit_id: str, summary: str, conclusions: str, by
 @audit.command("close")
 @click.argument("audit_id")
 @click.option("--by", default="", help="Who closes the audit.")
-@_date_option("--date", "Closing date (default: today).")
+@happened_option("--date", None, "Closing date (default: today).")
 @click.pass_context
 def close(ctx: click.Context, audit_id: str, by: str, date: dt.datetime | None) -> None:
     """Close a reported audit (reported → closed)."""
@@ -327,11 +332,14 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         _emit(to_json(data, indent=2) + "\n", output)
         return
     if fmt == "text":
+        from qms.analysis.people import Directory
         from qms.output.safe import one_line as t
+        from qms.store.workspace import load_manifest
 
+        directory = Directory.of(load_manifest(root))
         s = _summary(a)
         lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {t(a.plan.scope.get(lang))}",
-                 f"  {_('Audit team')}: {t(', '.join(a.plan.auditors))}",
+                 f"  {_('Audit team')}: {t(', '.join(directory.display(x, lang) for x in a.plan.auditors))}",
                  f"  {_('Checklist')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["checklist"].items() if v),
                  f"  {_('Findings')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["findings"].items() if v)]
         lines += [f"    {t(f.id)} {label(f.grade)} {t(f.clause)} {t(f.statement.get(lang))}"

@@ -138,14 +138,21 @@ def rule(code: str) -> None:
     if r.clauses:
         click.echo(_("ISO 9001:2015 clauses: {clauses}").format(clauses=", ".join(r.clauses)))
     click.echo("")
-    # the summary's first line is a msgid (rules.po); the sections are shown in English until translated
-    summary = doc.get("summary", "")
-    first, _sep, rest = summary.partition("\n")
-    click.echo(translate(first) + _sep + rest)
+    from qms.i18n import get_language
+    from qms.i18n.rule_pages import translated
+
+    # the page in the language of messages (qms/i18n/locale/<lang>/rule_pages.yaml), else in English
+    # with the summary's first line translated (rules.po)
+    page = translated(r.code, doc, get_language()) if get_language() != "en" else None
+    if page is None:
+        summary = doc.get("summary", "")
+        first, _sep, rest = summary.partition("\n")
+        page = {**doc, "summary": translate(first) + _sep + rest}
+    click.echo(page.get("summary", ""))
     for section, title in (("what_it_checks", _("What it checks")), ("why", _("Why")),
-                           ("example", _("Example")), ("fix", _("Fix"))):
-        if doc.get(section):
-            click.echo(f"\n{title}\n{doc[section]}")
+                           ("example", _("Example")), ("fix", _("Fix")), ("use_instead", _("Use instead"))):
+        if page.get(section):
+            click.echo(f"\n{title}\n{page[section]}")
 
 
 

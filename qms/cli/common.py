@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from qms.errors import Declined, UsageError
+from qms.i18n import _
 from qms.store.workspace import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,4 +67,73 @@ def as_of_option(help_text: str) -> Callable[[F], F]:
         return click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=parse,
                             help=help_text)(with_alias)  # type: ignore[return-value]
 
+    return decorate
+
+
+def happened_on(value: dt.date | None, option: str, allow_future: bool) -> dt.date | None:
+    """``value`` of an option that records when something happened: never after today, unless allowed."""
+    if value is None or allow_future:
+        return value
+    today = dt.date.today()
+    if value > today:
+        raise UsageError(
+            _("{option} {date} is in the future; it records when something happened").format(
+                option=option, date=value.isoformat()),
+            _("give the day it happened (today is {today}), or pass --allow-future").format(
+                today=today.isoformat()))
+    return value
+
+
+def confirm_working_day(root: Path, value: dt.date | None, option: str) -> None:
+    """Warn when a planned or due date falls on a weekend or holiday of the repository's calendar.
+
+    The hint names the next working day. On a terminal the user is asked to keep the date (no:
+    nothing is written, exit 1); without a terminal (CI, scripts) the command goes on with the warning.
+    """
+    if value is None:
+        return
+    from qms.i18n import format_date, format_weekday, get_language
+    from qms.registers.workdays import day_off_reason, next_working_day
+
+    reason = day_off_reason(root, value, get_language())
+    if reason is None:
+        return
+    nxt = next_working_day(root, value)
+    click.echo(_("warning: {option} {date} is not a working day ({reason})").format(
+        option=option, date=value.isoformat(), reason=reason), err=True)
+    click.echo(_("hint: the next working day is {weekday} {day} ({option} {date})").format(
+        weekday=format_weekday(nxt), day=format_date(nxt), option=option, date=nxt.isoformat()), err=True)
+    if sys.stdin is not None and sys.stdin.isatty() \
+            and not click.confirm(_("Keep {date} anyway?").format(date=value.isoformat()), default=False,
+                                  err=True):
+        raise Declined(_("nothing written: {option} {date} was not kept").format(
+            option=option, date=value.isoformat()), _("run the command again with {option} {next}").format(
+            option=option, next=nxt.isoformat()))
+
+
+DATE_TYPE = click.DateTime(formats=["%Y-%m-%d"])
+_ALLOW_FUTURE = "qms_allow_future"
+
+
+def _remember_allow_future(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_ALLOW_FUTURE] = value
+    return value
+
+
+def _not_in_future(ctx: click.Context, param: click.Parameter, value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None:
+        option = param.opts[0] if param.opts else "--date"
+        happened_on(value.date(), option, bool(ctx.meta.get(_ALLOW_FUTURE)))
+    return value
+
+
+def happened_option(name: str, dest: str | None, help_text: str) -> Callable[[F], F]:
+    """A date option that records when something happened (YYYY-MM-DD), refused after today unless
+    ``--allow-future`` (added alongside) is given."""
+    def decorate(func: F) -> F:
+        decls = [name, dest] if dest else [name]
+        func = click.option(*decls, type=DATE_TYPE, default=None, help=help_text, callback=_not_in_future)(func)
+        return click.option("--allow-future", is_flag=True, is_eager=True, expose_value=False,
+                            callback=_remember_allow_future,
+                            help="Accept a date after today (the step is recorded before it happens).")(func)
     return decorate

@@ -15,7 +15,7 @@ from qms.migrate.apply import write_text
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
-from .common import force_option, repo_root
+from .common import confirm_working_day, force_option, repo_root
 
 
 @click.group()
@@ -81,6 +81,8 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
             raise UsageError(_("--actions-out must end in .yaml, .yml or .csv"))
         guard_output(actions_out, "csv" if actions_out.suffix.lower() == ".csv" else "yaml", root=root,
                      force=force)
+    if actions_out is not None and due is not None:
+        confirm_working_day(root, due.date(), "--due")
     ws = load_workspace(root)
     if actions_out is not None and owner is not None:
         roles = set(Directory.of(ws.manifest).roles)

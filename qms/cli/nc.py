@@ -21,7 +21,7 @@ from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.registers import nc_views as views
 
-from .common import as_of_option, force_option, repo_root
+from .common import as_of_option, confirm_working_day, force_option, happened_option, repo_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -34,8 +34,7 @@ def _by(func: F) -> F:
 
 
 def _date(func: F) -> F:
-    return click.option("--date", "on", type=DATE, default=None,
-                        help="Day the step happened (YYYY-MM-DD; default today).")(func)
+    return happened_option("--date", "on", "Day the step happened (YYYY-MM-DD; default today).")(func)
 
 
 def _note(func: F) -> F:
@@ -128,13 +127,19 @@ def _print_list(rows: list[Any], fmt: str, day: dt.date) -> None:
 @click.pass_context
 def show(ctx: click.Context, nc_id: str, fmt: str) -> None:
     """Show one record in full."""
-    record = reg.get_nc(repo_root(ctx), nc_id)
+    root = repo_root(ctx)
+    record = reg.get_nc(root, nc_id)
     if fmt == "json":
         click.echo(views.record_json(record))
     elif fmt == "csv":
         click.echo(views.record_csv(record), nl=False)
     else:
-        click.echo(views.record_text(record, get_language()))
+        from qms.analysis.people import Directory
+        from qms.store.workspace import load_manifest
+
+        lang = get_language()
+        directory = Directory.of(load_manifest(root))
+        click.echo(views.record_text(record, lang, lambda text: directory.display(text, lang)))
 
 
 @nc.command("stats")
@@ -233,7 +238,10 @@ def _due(value: str) -> dt.date | int:
 def plan(ctx: click.Context, nc_id: str, action: str, owner: str, due: str, risk_update: str | None,
          qms_change: str | None, by: str | None, on: dt.datetime | None, note: str) -> None:
     """Add a corrective action with owner and due date; repeat for more actions (10.2.1 c)."""
-    _done(reg.plan(repo_root(ctx), nc_id, action=action, owner=owner, due=_due(due), risk_update=risk_update,
+    due_value = _due(due)
+    if isinstance(due_value, dt.date):
+        confirm_working_day(repo_root(ctx), due_value, "--due")
+    _done(reg.plan(repo_root(ctx), nc_id, action=action, owner=owner, due=due_value, risk_update=risk_update,
                    qms_change=qms_change, by=by, note=note, today=_day(on)))
 
 

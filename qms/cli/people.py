@@ -9,7 +9,7 @@ import click
 from qms.i18n import _
 from qms.output.safe import one_line as t
 
-from .common import repo_root
+from .common import happened_option, repo_root
 
 
 @click.group("people")
@@ -21,8 +21,7 @@ def people() -> None:
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @click.option("--by", default=None, help="Who does this (default: git config user.name).")
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Day of the hand-over (YYYY-MM-DD; default today).")
+@happened_option("--date", "on", "Day of the hand-over (YYYY-MM-DD; default today).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.pass_context
 def reassign(ctx: click.Context, old: str, new: str, by: str | None, on: dt.datetime | None, dry_run: bool) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qms.cli.common import as_of_option, force_option, repo_root
+from qms.cli.common import as_of_option, force_option, happened_on, repo_root
 from qms.i18n import _, get_language
 
 
@@ -54,14 +54,16 @@ def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, 
 @review.command("new")
 @click.option("--period", required=True, help="Period reviewed, e.g. 2026-01..2026-12.")
 @click.option("--date", "date", default=None, help="Date of the review meeting (default: today).")
+@click.option("--allow-future", is_flag=True, help="Accept a date after today (the step is recorded before it happens).")
 @click.option("--chair", default=None, help="Person id of the chair (default: the first person of qms.yaml).")
 @click.pass_context
-def new(ctx: click.Context, period: str, date: str | None, chair: str | None) -> None:
+def new(ctx: click.Context, period: str, date: str | None, allow_future: bool, chair: str | None) -> None:
     """Create records/reviews/MR-YYYY-NN.yaml for a review, to be completed after the meeting."""
     from qms.cli.calendar import parse_day
     from qms.review.records import new_review
 
     root = repo_root(ctx)
     day = parse_day(date, "--date") if date else dt.date.today()
+    happened_on(day, "--date", allow_future)
     path = new_review(root, period, _span(period), day, chair)
     click.echo(_("created {path}").format(path=path.relative_to(root).as_posix()))

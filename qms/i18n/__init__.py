@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -125,3 +126,20 @@ def format_number(value: float, lang: str | None = None, digits: int = 2, fixed:
 def format_percent(value: float, lang: str | None = None, digits: int = 2, fixed: bool = False) -> str:
     """A percentage given in percent (99.7 -> "99,7%" in Vietnamese, "99.7%" in English)."""
     return format_number(value, lang, digits, fixed) + "%"
+
+
+def format_date(value: dt.date | None, lang: str | None = None) -> str:
+    """A date as people read it, dd/mm/yyyy in both languages (a datetime gives its date; None gives "")."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def format_weekday(value: dt.date, lang: str | None = None) -> str:
+    """The day of the week in the language ("Thứ Bảy", "Saturday")."""
+    from babel.dates import format_date as babel_format_date
+
+    code = normalise_language(lang) if lang else _current.get()
+    return str(babel_format_date(value, "EEEE", locale=code))

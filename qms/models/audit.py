@@ -143,7 +143,8 @@ class AuditReport(Strict):
 
 class StateChange(Strict):
     state: AuditState
-    date: dt.date
+    date: dt.date = Field(description="the day the change happened")
+    recorded_at: dt.datetime | None = Field(default=None, description="when the entry was written, with time zone")
     by: NFCStr = ""
     note: NFCStr = Field(default="", description="e.g. audit roles handed to a successor (state kept)")
 

@@ -335,3 +335,8 @@ def parse_retention_text(text: str) -> tuple[Retention, bool] | None:
         return Retention(years=n, after=after), exact
     except ValueError:
         return None
+
+
+def recorded_now() -> dt.datetime:
+    """The moment a history entry or record is written: to the second, with the local time zone."""
+    return dt.datetime.now().astimezone().replace(microsecond=0)

@@ -95,9 +95,18 @@ def allowed_from(status: str) -> list[str]:
 
 
 class HistoryEntry(Strict):
-    """One append-only line of the record's history."""
+    """One append-only line of the record's history.
 
-    at: dt.datetime
+    ``date`` is the day the step happened (the ``--date`` given, else the day it was recorded) and
+    ``recorded_at`` the moment the entry was written, with its time zone: a step recorded on 5 March for
+    1 March says so, and never claims a clock time on 1 March. Entries written before qms kept the two
+    apart have ``at`` (the day and clock time of the step) instead of ``date``.
+    """
+
+    at: dt.datetime | None = Field(default=None, description="when the step happened (entries of earlier "
+                                                             "versions; new entries have `date` and `recorded_at`)")
+    date: dt.date | None = Field(default=None, description="the day the step happened")
+    recorded_at: dt.datetime | None = Field(default=None, description="when the entry was written, with time zone")
     by: NFCStr = Field(min_length=1)
     transition: TransitionName
     status: Status = Field(description="the status after this transition")
@@ -107,10 +116,39 @@ class HistoryEntry(Strict):
     new: NFCStr | None = Field(default=None, description="amend/reassign: the value after")
     reason: NFCStr | None = Field(default=None, description="amend/reassign: why the value was changed")
 
-    @field_validator("at")
+    @field_validator("at", "recorded_at")
     @classmethod
-    def _aware(cls, value: dt.datetime) -> dt.datetime:
-        return value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        return value.replace(tzinfo=VN_TZ) if value is not None and value.tzinfo is None else value
+
+    @model_validator(mode="after")
+    def _dated(self) -> HistoryEntry:
+        if self.at is None and self.date is None:
+            raise ValueError(_("a history entry needs `date:` (the day the step happened)"))
+        return self
+
+    @property
+    def day(self) -> dt.date:
+        """The day the step happened."""
+        if self.date is not None:
+            return self.date
+        assert self.at is not None  # guaranteed by the validator
+        return self.at.date()
+
+    @property
+    def day_key(self) -> str:
+        """The field that holds :attr:`day` (``date``, or ``at`` in entries of earlier versions)."""
+        return "date" if self.date is not None else "at"
+
+    def before(self, other: HistoryEntry) -> bool:
+        """Whether this entry is earlier than ``other``: by day, then by the moments both record."""
+        if self.day != other.day:
+            return self.day < other.day
+        if self.at is not None and other.at is not None:
+            return self.at < other.at
+        if self.recorded_at is not None and other.recorded_at is not None:
+            return self.recorded_at < other.recorded_at
+        return False
 
 
 class Correction(Strict):

@@ -101,7 +101,8 @@ class ManagementReview(Strict):
     """``records/reviews/MR-YYYY-NN.yaml``."""
 
     id: NFCStr = Field(pattern=REVIEW_ID_PATTERN)
-    date: dt.date
+    date: dt.date = Field(description="the day of the review meeting")
+    recorded_at: dt.datetime | None = Field(default=None, description="when the record was created, with time zone")
     chair: Identifier = Field(description="Person id of top management chairing the review")
     attendees: list[Identifier] = Field(default_factory=list, description="Person ids")
     period: ReviewPeriod

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from qms.errors import InvalidTransition, RecordNotFound, UsageError
 from qms.i18n import N_, _
-from qms.models.common import Text
+from qms.models.common import Text, recorded_now
 from qms.models.nonconformity import (
     AMENDABLE_FIELDS,
     SEVERITIES,
@@ -169,15 +169,6 @@ def resolve_actor(root: Path, by: str | None) -> str:
                      _("pass --by NAME, or set git's user.name (git config user.name \"Name\")"))
 
 
-def _now(day: dt.date, after: dt.datetime | None = None) -> dt.datetime:
-    """A timestamp on ``day`` (now, if ``day`` is today), never before ``after``."""
-    now = dt.datetime.now().astimezone().replace(microsecond=0)
-    stamp = now if day == now.date() else dt.datetime.combine(day, now.timetz())
-    if after is not None and stamp < after:
-        stamp = after
-    return stamp
-
-
 def _validated(data: dict[str, Any]) -> Nonconformity:
     try:
         return Nonconformity.model_validate(data)
@@ -231,7 +222,8 @@ def create_nc(
     with nc_store.register_lock(root):
         used = nc_store.numbers_in_use(root, day.year)
         number = max(used, default=0) + 1
-        entry = {"at": _now(day), "by": data["raised_by"], "transition": "create", "status": "open"}
+        entry = {"date": day, "recorded_at": recorded_now(), "by": data["raised_by"], "transition": "create",
+                 "status": "open"}
         while True:
             nc = _validated({"id": nc_store.format_id(day.year, number), **data, "history": [entry]})
             try:
@@ -316,8 +308,7 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
         current = nc_store.read_record(root, path)
         if current.status not in table:
             raise _refuse(current, name)
-        last = current.history[-1].at if current.history else None
-        floor = max([current.raised_on, *([last.date()] if last else [])])
+        floor = max([current.raised_on, *([current.history[-1].day] if current.history else [])])
         if day < floor:
             raise UsageError(_("the date {date} is before the record's last step ({floor})").format(
                 date=day.isoformat(), floor=floor.isoformat()), _("give a date on or after {floor}").format(
@@ -327,7 +318,7 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
         if status not in table[current.status]:  # pragma: no cover - guarded by the apply functions
             raise _refuse(current, name)
         new.status = status  # type: ignore[assignment]
-        new.history.append(HistoryEntry.model_validate({"at": _now(day, last), "by": actor, "transition": name,
+        new.history.append(HistoryEntry.model_validate({"date": day, "recorded_at": recorded_now(), "by": actor, "transition": name,
                                                          "status": status, "note": note.strip(),
                                                          **(details or {})}))
         checked = _validated(new.model_dump())
@@ -631,9 +622,9 @@ def _next_free(root: Path, year: int, taken: Iterable[int] = ()) -> int:
 
 def _renumber_model(nc: Nonconformity, new_id: str, actor: str, why: str, day: dt.date) -> Nonconformity:
     moved = nc.model_copy(deep=True)
-    last = nc.history[-1].at if nc.history else None
+    last = nc.history[-1].day if nc.history else None
     moved.id = new_id
-    moved.history.append(HistoryEntry(at=_now(max(day, last.date()) if last else day, last), by=actor,
+    moved.history.append(HistoryEntry(date=max(day, last) if last else day, recorded_at=recorded_now(), by=actor,
                                       transition="renumber", status=nc.status,
                                       note=_("renumbered from {old}: {why}").format(old=nc.id, why=why)))
     return _validated(moved.model_dump())

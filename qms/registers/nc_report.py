@@ -20,6 +20,7 @@ def _labels() -> dict[str, str]:
         "review": _("Effectiveness review"), "effective": _("effective"), "not_effective": _("not effective"),
         "risks": _("Risks and opportunities"), "qms_change": _("Change to the QMS"), "rejected": _("Rejected"),
         "history": _("History"), "cause_n": _("Cause analysis {n} of {total}"), "superseded": _("superseded"),
+        "recorded": _("recorded"),
     }
 
 
@@ -32,6 +33,9 @@ def render_html(root: Path, lang: str) -> str:
     manifest = load_document(root, root / "qms.yaml", kind).model
     if manifest is None:
         raise ConfigError(_("qms.yaml does not validate; run `qms check`"))
+    from qms.analysis.people import Directory
+
+    directory = Directory.of(manifest)
     rows, _bad = list_ncs(root)
     records = [get_nc(root, r.id) for r in rows if r.file == f"{r.id}.yaml"]
     with use_language(lang):
@@ -40,6 +44,7 @@ def render_html(root: Path, lang: str) -> str:
             "control": api.control_view(None, "NC-REGISTER", lang), "org": api.org_view(manifest, lang),
             "doc_kind": _("Register"), "doc_title": title, "rows": rows, "records": records,
             "labels": _labels(), "code_label": label,
+            "who": lambda text: directory.display(text, lang),
         }
         return api.render_html_document("nc_register.j2", context, root, lang, search_package="qms.registers")
 

@@ -8,7 +8,7 @@ validation, so a title may hold a line break or an escape sequence.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -55,14 +55,16 @@ def list_text(rows: Sequence[NcSummary], day: dt.date, lang: str) -> str:
     w_status = max(11, len(_("STATUS")), *(len(x[0]) for x in labels))
     w_sev = max(5, len(_("SEV.")), *(len(x[1]) for x in labels))
     w_source = max(14, len(_("SOURCE")), *(len(x[2]) for x in labels))
+    w_raised = max(10, len(_("RAISED")))
+    w_process = max(10, len(_("PROCESS")), *(len(t(r.process)) for r in rows))
     for r, (status_, severity_, source_) in zip(rows, labels, strict=True):
         due = r.next_due or (r.review_due if r.status == "implemented" else "")
         mark = "!" if r.overdue(day) else " "
         lines.append(f"{t(r.id):<13} {status_:<{w_status}} {severity_:<{w_sev}} "
-                     f"{t(r.process):<10} {source_:<{w_source}} "
-                     f"{r.raised_on:<10} {mark}{due:<10} {t(r.title(lang))}")
-    head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<10} "
-            f"{_('SOURCE'):<{w_source}} {_('RAISED'):<10}  {_('DUE'):<10} {_('TITLE')}")
+                     f"{t(r.process):<{w_process}} {source_:<{w_source}} "
+                     f"{r.raised_on:<{w_raised}} {mark}{due:<10} {t(r.title(lang))}")
+    head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<{w_process}} "
+            f"{_('SOURCE'):<{w_source}} {_('RAISED'):<{w_raised}}  {_('DUE'):<10} {_('TITLE')}")
     return "\n".join([head, *lines, _("{count} record(s)").format(count=len(rows))])
 
 
@@ -104,47 +106,59 @@ def _change(entry: HistoryEntry) -> str:
     return text + (f" ({_('reason')}: {t(entry.reason)})" if entry.reason else "")
 
 
-def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview]) -> list[str]:
+def _history_when(entry: HistoryEntry) -> str:
+    """The day a step happened; the moment it was recorded when that was on another day."""
+    if entry.at is not None:  # an entry of an earlier version: the moment of the step
+        return entry.at.isoformat(sep=" ")
+    if entry.recorded_at is not None and entry.recorded_at.date() != entry.day:
+        return _("{date} (recorded {moment})").format(date=entry.day.isoformat(),
+                                                       moment=entry.recorded_at.isoformat(sep=" "))
+    return (entry.recorded_at.isoformat(sep=" ") if entry.recorded_at is not None
+            else entry.day.isoformat())
+
+
+def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview],
+                         who: Callable[[str], str]) -> list[str]:
     lines: list[str] = []
     if actions:
         lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {t(x.id)} {t(x.description)} — {t(x.owner)}, {_('due')} {x.due.isoformat()}"
+        lines += [f"    {t(x.id)} {t(x.description)} — {t(who(x.owner))}, {_('due')} {x.due.isoformat()}"
                   + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in actions]
     for rv in reviews:
         verdict = _("effective") if rv.effective else _("not effective")
-        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(rv.by)}): {verdict}",
+        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(who(rv.by))}): {verdict}",
                   f"    {t(rv.evidence)}"]
     return lines
 
 
-def record_text(record: Nonconformity, lang: str) -> str:
+def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = str) -> str:
     """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
     lines = [f"{record.id}  {t(record.title.get(lang))}",
              f"{_('Status')}: {label(record.status)}    {_('Severity')}: {label(record.severity)}    "
              f"{_('Source')}: {label(record.source)}",
              f"{_('Process')}: {t(record.process)}    {_('Clause')}: {t(record.clause or '-')}"
              + (f"    {_('Audit')}: {t(record.audit)} {t(record.finding or '')}" if record.audit else ""),
-             f"{_('Raised by')}: {t(record.raised_by)}, {record.raised_on.isoformat()}",
+             f"{_('Raised by')}: {t(who(record.raised_by))}, {record.raised_on.isoformat()}",
              "", t(record.description.get(lang))]
     if record.evidence:
         lines += ["", f"{_('Evidence')}: {t(record.evidence)}"]
     if record.correction:
         c = record.correction
-        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(c.by)}): {t(c.description)}"]
+        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(who(c.by))}): {t(c.description)}"]
     rounds = record.analysis_rounds()
     for k, rnd in enumerate(rounds, 1):
         a = rnd.analysis
         heading = _("Cause analysis") if len(rounds) == 1 else _("Cause analysis {n} of {total}").format(
             n=k, total=len(rounds))
         state = f" — {_('superseded')}" if rnd.superseded else ""
-        lines += ["", f"(b) {heading} ({label(a.method)}, {a.date.isoformat()}, {t(a.by)}){state}"]
+        lines += ["", f"(b) {heading} ({label(a.method)}, {a.date.isoformat()}, {t(who(a.by))}){state}"]
         lines += [f"    {_('why')} {i}: {t(w)}" for i, w in enumerate(a.whys, 1)]
         lines += [f"    {label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
         lines += [f"    {_('Root cause')}: {t(a.root_cause)}", f"    {_('Similar nonconformities')}: {t(a.similar)}"
                   + (f" ({t(', '.join(a.similar_ncs))})" if a.similar_ncs else "")]
-        lines += _actions_and_reviews(rnd.actions, rnd.reviews)
+        lines += _actions_and_reviews(rnd.actions, rnd.reviews, who)
     if not rounds:
-        lines += _actions_and_reviews(record.actions, record.reviews)
+        lines += _actions_and_reviews(record.actions, record.reviews, who)
     if record.review_due:
         lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
     if record.risk_update:
@@ -156,7 +170,7 @@ def record_text(record: Nonconformity, lang: str) -> str:
     if record.closed_on:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
-    lines += [f"    {h.at.isoformat()}  {t(h.by)}  {label(h.transition)} → {label(h.status)}"
+    lines += [f"    {_history_when(h)}  {t(who(h.by))}  {label(h.transition)} → {label(h.status)}"
               + (f"  {t(h.note)}" if h.note else "") + _change(h)
               for h in record.history]
     return "\n".join(lines)

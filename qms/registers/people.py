@@ -26,7 +26,7 @@ from qms.analysis.people import Directory, same_person
 from qms.errors import QmsError, UsageError
 from qms.i18n import _
 from qms.models.audit import StateChange
-from qms.models.common import Text
+from qms.models.common import Text, recorded_now
 from qms.models.nonconformity import FINAL_STATUSES, Nonconformity
 from qms.models.organisation import Person
 from qms.store import audit_store, nc_store
@@ -130,7 +130,7 @@ def _plan_ncs(root: Path, names: list[str], successor: Person, result: Result,
                 result.changes.append(Change(rel, nc.id, f"actions/{action.id}/owner", action.owner,
                                              successor.name))
         if ids:
-            last = nc.history[-1].at.date() if nc.history else nc.raised_on
+            last = nc.history[-1].day if nc.history else nc.raised_on
             if day < last:  # refused before anything is written, not half-way through
                 raise UsageError(_("the date {date} is before the last step of {id} ({floor})").format(
                     date=day.isoformat(), id=nc.id, floor=last.isoformat()),
@@ -237,7 +237,7 @@ def _write_audits(root: Path, plan: AuditPlanT, names: list[str], successor: Per
             item.who = _swap(list(item.who), names, successor.id)
         last = max((h.date for h in audit.history), default=day)
         audit.history.append(StateChange(
-            state=audit.state, date=max(day, last), by=actor,
+            state=audit.state, date=max(day, last), recorded_at=recorded_now(), by=actor,
             note=_("audit roles of {old} handed to {new}").format(old=", ".join(leaving), new=successor.id)))
         audit_store.save_audit(root, audit)
     for programme in programmes:

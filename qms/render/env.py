@@ -14,21 +14,22 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-4"
-
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+TEMPLATE_VERSION = "render-5"
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
-    """``dd/mm/yyyy`` in Vietnamese, ``5 January 2026`` in English; text is passed through."""
+    """``dd/mm/yyyy`` in both languages (:func:`qms.i18n.format_date`); text is passed through."""
+    from qms.i18n import format_date as i18n_format_date
+
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if lang == "vi":
-        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+        try:  # an ISO date kept as text (summaries read without validation) is still a date
+            return i18n_format_date(dt.date.fromisoformat(value), lang) if len(value) == 10 else \
+                unicodedata.normalize("NFC", value)
+        except ValueError:
+            return unicodedata.normalize("NFC", value)
+    return i18n_format_date(value, lang)
 
 
 def format_revision(value: int) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import N_, _, format_percent, pgettext
+from qms.i18n import N_, _, format_date, format_percent, pgettext
 from qms.models.common import Text
 from qms.models.review import INPUTS, ManagementReview
 
@@ -65,8 +65,15 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     from qms.store.workspace import load_workspace
 
     day = today or dt.date.today()
+    from qms.analysis.people import Directory
+
     ws = load_workspace(root)
     manifest = ws.manifest
+    directory = Directory.of(manifest)
+
+    def who(text: str | None) -> str:
+        return directory.display(text, lang) or "–"
+
     sections = {k: Section(k, INPUTS[k], _(TITLES[k])) for k in INPUTS}
     procs = [p for _d, p in ws.processes()]
     none = _("None in the period.")
@@ -79,8 +86,8 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     for review in earlier:
         for _kind, _i, action in review.outputs.actions():
             late = action.status in ("open", "in_progress") and action.due is not None and action.due < day
-            rows.append([review.id, action.id, _t(action.description, lang), action.owner or "–",
-                         action.due.isoformat() if action.due else "–",
+            rows.append([review.id, action.id, _t(action.description, lang), who(action.owner),
+                         format_date(action.due) if action.due else "–",
                          _(action.status) + (" " + _("(overdue)") if late else "")])
     if rows:
         s.tables.append(Table([_("Review"), _("Action"), _("Description"), _("Owner"), _("Due"), _("Status")], rows))
@@ -91,7 +98,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         # b) context
         s = sections["context_changes"]
         s.tables.append(Table([_("Id"), _("Kind"), pgettext("context of the organisation", "Issue"), _("Monitored by")],
-                              [[c.id, _(c.kind), _t(c.description, lang), c.monitored_by or "–"]
+                              [[c.id, _(c.kind), _t(c.description, lang), who(c.monitored_by)]
                                for c in manifest.context_issues]))
         # c1) interested parties
         s = sections["customer_satisfaction"]
@@ -103,7 +110,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         for ep in manifest.external_providers:
             stale = ep.evaluated is None or ep.evaluated < dt.date(day.year - 1, day.month, min(day.day, 28))
             rows.append([ep.id, _t(ep.name, lang), _t(ep.provides, lang),
-                         (ep.evaluated.isoformat() if ep.evaluated else "–") + (" " + _("(due)") if stale else "")])
+                         (format_date(ep.evaluated) if ep.evaluated else "–") + (" " + _("(due)") if stale else "")])
         if rows:
             s.tables.append(Table([_("Id"), _("Provider"), _("Provides"), _("Last evaluated")], rows))
         else:
@@ -116,7 +123,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     complaints = [nc for nc in period_ncs if nc.source == "complaint"]
     if period_ncs:
         s.tables.append(Table([_("Id"), _("Process"), _("Source"), _("Raised"), _("Status"), _("Pending actions")],
-                              [[nc.id, nc.process, _(nc.source), nc.raised_on.isoformat(), _(nc.status),
+                              [[nc.id, nc.process, _(nc.source), format_date(nc.raised_on), _(nc.status),
                                 str(len(nc.pending_actions()))] for nc in sorted(period_ncs, key=lambda n: n.id)]))
     else:
         s.notes.append(none)
@@ -134,7 +141,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         rows = []
         for a in sorted(audits, key=lambda a: a.id):
             grades = {g: sum(1 for f in a.findings if f.grade == g) for g in ("major", "minor", "observation", "ofi")}
-            rows.append([a.id, a.plan.date.isoformat(), _(a.state), str(grades["major"]), str(grades["minor"]),
+            rows.append([a.id, format_date(a.plan.date), _(a.state), str(grades["major"]), str(grades["minor"]),
                          str(grades["observation"]), str(grades["ofi"])])
         s.tables.append(Table([_("Audit"), _("Date"), _("State"), _("Major"), _("Minor"), _("Observations"),
                                _("Opportunities")], rows))
@@ -150,7 +157,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         s.notes.append(_("No resources are described in processes/."))
     s = sections["risk_actions"]
     risks = [(p, r) for p in procs for r in p.risks if r.kind == "risk"]
-    rows = [[p.id, r.id, _t(r.description, lang), str(r.score), _t(r.treatment, lang) or "–", r.owner or "–"]
+    rows = [[p.id, r.id, _t(r.description, lang), str(r.score), _t(r.treatment, lang) or "–", who(r.owner)]
             for p, r in sorted(risks, key=lambda pr: (-pr[1].score, pr[0].id, pr[1].id))]
     rows += [[nc.process, nc.id, nc.risk_update or "", "", "", ""] for nc in ncs if nc.risk_update]
     if rows:

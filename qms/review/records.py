@@ -8,6 +8,7 @@ from pathlib import Path
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.models.common import recorded_now
 from qms.store.review_store import create_review
 from qms.store.workspace import load_manifest
 
@@ -18,6 +19,7 @@ SKELETON = """\
 # below (QMS705 reports those still missing). Outputs: each action needs an owner and a due date.
 id: {id}
 date: {date}
+recorded_at: {recorded_at}
 chair: {chair}
 attendees: []
 period: {{from: {start}, to: {end}}}
@@ -50,6 +52,7 @@ def new_review(root: Path, period: str, span: tuple[dt.date, dt.date], day: dt.d
             raise QmsError(_("unknown person {id!r}").format(id=chair),
                            _("known people: {ids}").format(ids=", ".join(directory.suggestions(chair))))
         chair = person.id
+    recorded_at = recorded_now().isoformat(sep=" ")
     return create_review(root, day.year, lambda review_id: SKELETON.format(
-        id=review_id, date=day.isoformat(), chair=chair, period=period, start=span[0].isoformat(),
+        id=review_id, date=day.isoformat(), recorded_at=recorded_at, chair=chair, period=period, start=span[0].isoformat(),
         end=span[1].isoformat()))

@@ -304,7 +304,7 @@ class HistoryInconsistent(Rule):
     ```yaml
     status: closed
     history:
-      - {at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
+      - {date: 2026-03-02, recorded_at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
     ```
 
     Fix:
@@ -330,10 +330,10 @@ class HistoryInconsistent(Rule):
 
         status = ""
         for i, entry in enumerate(nc.history):
-            if i > 0 and entry.at < nc.history[i - 1].at:
-                yield self.at(doc, pointer("history", i, "at"),
+            if i > 0 and entry.before(nc.history[i - 1]):
+                yield self.at(doc, pointer("history", i, entry.day_key),
                               _("history entry {n} ({at}) is earlier than the one before it").format(
-                                  n=i + 1, at=entry.at.isoformat()),
+                                  n=i + 1, at=entry.day.isoformat()),
                               hint=_("history entries are appended in time order; do not edit them"),
                               subject=nc.id)
             table = TRANSITIONS.get(entry.transition, {})
@@ -476,9 +476,9 @@ class DatesContradictHistory(Rule):
       - {date: 2026-03-10, evidence: ..., effective: true}   # implemented on 2026-03-16
     closed_on: 2026-04-15                                     # closed on 2026-04-21
     history:
-      - {at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
-      - {at: 2026-03-16 10:00:00+07:00, by: Giang, transition: implement, status: implemented}
-      - {at: 2026-04-21 10:00:00+07:00, by: Giang, transition: close, status: closed}
+      - {date: 2026-03-02, recorded_at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
+      - {date: 2026-03-16, recorded_at: 2026-03-16 10:00:00+07:00, by: Giang, transition: implement, status: implemented}
+      - {date: 2026-04-21, recorded_at: 2026-04-21 10:00:00+07:00, by: Giang, transition: close, status: closed}
     ```
 
     Fix:
@@ -498,14 +498,14 @@ class DatesContradictHistory(Rule):
     def _one(self, doc: LoadedDoc[Any], nc: Nonconformity) -> Iterator[Diagnostic]:
         history = nc.history
         floor = nc.raised_on
-        if history and history[0].transition == "create" and nc.raised_on > history[0].at.date():
-            first = history[0].at.date()
+        if history and history[0].transition == "create" and nc.raised_on > history[0].day:
+            first = history[0].day
             yield self.at(doc, "/raised_on",
                           _("{id} is raised on {date} but its history starts on {first}").format(
                               id=nc.id, date=nc.raised_on.isoformat(), first=first.isoformat()),
                           hint=_("`raised_on:` is the day of the `create` entry: set it to {first}").format(
                               first=first.isoformat()),
-                          subject=nc.id, related=(location_of(doc, pointer("history", 0, "at")),))
+                          subject=nc.id, related=(location_of(doc, pointer("history", 0, history[0].day_key)),))
             floor = first
         reported: set[str] = set()
         for ptr, day, what in _dated_steps(nc):
@@ -530,8 +530,8 @@ class DatesContradictHistory(Rule):
                 before = [j for j in range(verifies[k])
                           if history[j].transition == "implement" and history[j].status == "implemented"]
                 if before:
-                    implemented = history[before[-1]].at.date()
-                    where = pointer("history", before[-1], "at")
+                    implemented = history[before[-1]].day
+                    where = pointer("history", before[-1], history[before[-1]].day_key)
             if implemented is None and done:
                 implemented = min(done)
             if implemented is None or review.date >= implemented or ptr in reported:
@@ -556,8 +556,8 @@ class DatesContradictHistory(Rule):
         if not closes:
             return  # QMS508 reports a closed record whose history never closed it
         last = closes[-1]
-        day = nc.history[last].at.date()
-        related = (location_of(doc, pointer("history", last, "at")),)
+        day = nc.history[last].day
+        related = (location_of(doc, pointer("history", last, nc.history[last].day_key)),)
         if nc.closed_on is None:
             yield self.at(doc, "/status", _("{id} is closed but has no `closed_on:` date").format(id=nc.id),
                           hint=_("add `closed_on: {date}`, the day of the `close` entry").format(date=day.isoformat()),
@@ -620,7 +620,8 @@ class DatedInFuture(Rule):
     corrective action's `done:`, an effectiveness review, `closed_on`) is later than the day after the
     evaluation date (`--today`, by default today). The day's grace allows for time zones: an office in
     Hanoi is a calendar day ahead of a CI runner on UTC for seven hours every night. Due dates
-    (`due:`, `review_due:`) are plans and may lie in the future.
+    (`due:`, `review_due:`) are plans and may lie in the future. A history entry's `date:` (the day the
+    step happened) is also not later than the day it was recorded (`recorded_at:`).
 
     Why:
     A record of something that has not happened yet is not evidence (7.5.3.2); a history entry dated
@@ -629,11 +630,12 @@ class DatedInFuture(Rule):
     Example:
     ```yaml
     history:
-      - {at: 2099-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
+      - {date: 2099-03-02, recorded_at: 2026-03-02 09:00:00+07:00, by: Giang, transition: create, status: open}
     ```
 
     Fix:
-    Restore the real date. `qms nc` commands stamp each step with the day it is taken.
+    Restore the real date. `qms nc` commands record the day a step happened (`--date`, never after
+    today unless `--allow-future`) and, apart from it, the moment the entry was written.
     """
 
     code = "QMS512"
@@ -645,11 +647,19 @@ class DatedInFuture(Rule):
         for doc, nc in _ncs(ctx):
             hint = _("restore the real date; `qms nc` commands stamp each step with the day it is taken")
             for i, entry in enumerate(nc.history):
-                if entry.at.date() > limit:
-                    yield self.at(doc, pointer("history", i, "at"),
+                if entry.day > limit:
+                    yield self.at(doc, pointer("history", i, entry.day_key),
                                   _("history entry {n} of {id} is dated {date}, after today ({today})").format(
-                                      n=i + 1, id=nc.id, date=entry.at.isoformat(), today=ctx.today.isoformat()),
+                                      n=i + 1, id=nc.id, date=entry.day.isoformat(), today=ctx.today.isoformat()),
                                   hint=hint, subject=nc.id)
+                elif entry.recorded_at is not None and entry.day > entry.recorded_at.date() + dt.timedelta(days=1):
+                    yield self.at(doc, pointer("history", i, "date"),
+                                  _("history entry {n} of {id} is dated {date} but was recorded on {recorded}, "
+                                    "before it happened").format(n=i + 1, id=nc.id, date=entry.day.isoformat(),
+                                                                 recorded=entry.recorded_at.date().isoformat()),
+                                  hint=_("a step is recorded when or after it happens; record it again with its "
+                                         "real date"), subject=nc.id,
+                                  related=(location_of(doc, pointer("history", i, "recorded_at")),))
             steps = [("/raised_on", nc.raised_on, _("the raising")), *_dated_steps(nc)]
             for ptr, day, what in steps:
                 if day > limit:

@@ -53,7 +53,7 @@ def test_amend_closed_record_keeps_status_and_logs_old_and_new(repo: Path) -> No
     assert (entry.transition, entry.status, entry.by) == ("amend", "closed", "Trần Thị Bình")
     assert (entry.field, entry.old, entry.new) == ("severity", "minor", "major")
     assert entry.reason == "Đánh giá lại theo biên bản họp"
-    assert entry.at.date() == dt.date(2026, 5, 4)
+    assert entry.day == dt.date(2026, 5, 4)
     assert _qms5(repo) == []
     shown = qms_proc(repo, "nc", "show", NC)
     assert "severity: minor → major" in shown.stdout and "Đánh giá lại theo biên bản họp" in shown.stdout

@@ -104,6 +104,9 @@ def test_sigkill_mid_write_leaves_only_whole_files(repo: Path, tmp_path: Path, d
     proc = subprocess.Popen([sys.executable, str(script), str(repo)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
+    guard = time.monotonic() + 120  # a busy machine may start slowly: kill only once writing has begun
+    while not _all_records(repo) and proc.poll() is None and time.monotonic() < guard:
+        time.sleep(0.01)
     time.sleep(delay)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)

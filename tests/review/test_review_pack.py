@@ -38,7 +38,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_new_writes_numbered_skeletons_that_check_flags(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["review", "new", "--period", "2026-01..2026-06", "--date", "2026-07-10"], capsys)
     assert (code, out.strip()) == (0, "created records/reviews/MR-2026-01.yaml")
-    code, out, _ = run(["review", "new", "--period", "2026-07..2026-12", "--date", "2026-12-20", "--chair", "an"],
+    code, out, _ = run(["review", "new", "--period", "2026-07..2026-12", "--date", "2026-12-20", "--allow-future", "--chair", "an"],
                        capsys)
     assert out.strip() == "created records/reviews/MR-2026-02.yaml"
     ws = load_workspace(repo)

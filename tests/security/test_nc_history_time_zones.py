@@ -45,10 +45,12 @@ def _with_offset(src: Path, dst: Path, offset: str) -> int:
     shutil.copytree(src, dst)
     path = dst / NC
     text = path.read_text(encoding="utf-8")
-    new, n = re.subn(r"^- at: (2026-03-02 \d\d:\d\d:\d\d)\S*$", rf"- at: \g<1>{offset}", text, flags=re.MULTILINE)
+    # the moment the entry was written (`recorded_at`) is the history's timestamp with an offset
+    new, n = re.subn(r"^  recorded_at: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\S*$", rf"  recorded_at: \g<1>{offset}", text,
+                     flags=re.MULTILINE)
     assert n == 1
     path.write_text(new, encoding="utf-8")
-    return next(i for i, line in enumerate(new.splitlines(), 1) if line.startswith("- at:"))
+    return next(i for i, line in enumerate(new.splitlines(), 1) if line.startswith("  recorded_at:"))
 
 
 @pytest.mark.parametrize("offset", BAD)

@@ -187,7 +187,7 @@ def test_date_outside_the_calendar(repo: Path) -> None:
         step = qms(repo, "nc", args[0], nc_id.group(0), *args[1:], "--by", "Lê Văn Cường")
         assert step.returncode == 0, step.stderr
     run = qms(repo, "nc", "plan", nc_id.group(0), "--action", "a", "--owner", "le_van_cuong", "--due", "30wd",
-              "--date", "2100-12-20", "--by", "Lê Văn Cường")
+              "--date", "2100-12-20", "--allow-future", "--by", "Lê Văn Cường")
     _user_error(run, "2100", "1901 to 2100")
 
 
