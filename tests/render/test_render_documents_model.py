@@ -96,7 +96,7 @@ def test_header_gives_the_date_of_issue(example: dict[str, Any]) -> None:
     """Ngày ban hành beside Ngày hiệu lực (vi), Date issued beside Effective date (en)."""
     assert "Ngày ban hành: 05/01/2026" in example["manual-vi"]
     assert "Ngày hiệu lực: 05/01/2026" in example["manual-vi"]
-    assert "Date issued: 5 January 2026" in example["dd-en"]
+    assert "Date issued: 05/01/2026" in example["dd-en"]
 
 
 def test_retention_is_printed_in_the_document_language(example: dict[str, Any]) -> None:
