@@ -13,6 +13,7 @@ from _harness import expect, fresh_dir, instrumented, main
 with instrumented():
     from qms.errors import QmsError
     from qms.kpi.columns import CANONICAL
+    from qms.store import calendar as store_calendar
     from qms.store import dossier_logs
 
 
@@ -20,7 +21,7 @@ def _column_map(path: object) -> object:
     return dossier_logs.load_column_map(path, CANONICAL)  # type: ignore[arg-type]
 
 
-READERS = (dossier_logs.load_limits, _column_map, dossier_logs.load_calendar_settings)
+READERS = (dossier_logs.load_limits, _column_map, store_calendar.load_calendar_settings)
 
 
 def test_one_input(data: bytes) -> None:
