@@ -111,7 +111,6 @@ def confirm_working_day(root: Path, value: dt.date | None, option: str) -> None:
             option=option, next=nxt.isoformat()))
 
 
-DATE_TYPE = click.DateTime(formats=["%Y-%m-%d"])
 _ALLOW_FUTURE = "qms_allow_future"
 
 
@@ -120,11 +119,17 @@ def _remember_allow_future(ctx: click.Context, _param: click.Parameter, value: b
     return value
 
 
-def _not_in_future(ctx: click.Context, param: click.Parameter, value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None:
-        option = param.opts[0] if param.opts else "--date"
-        happened_on(value.date(), option, bool(ctx.meta.get(_ALLOW_FUTURE)))
-    return value
+def _not_in_future(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    option = param.opts[0] if param.opts else "--date"
+    try:
+        when = dt.datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError:
+        raise click.BadParameter(_("{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-12-31").format(
+            value=value)) from None
+    happened_on(when.date(), option, bool(ctx.meta.get(_ALLOW_FUTURE)))
+    return when
 
 
 def happened_option(name: str, dest: str | None, help_text: str) -> Callable[[F], F]:
@@ -132,7 +137,8 @@ def happened_option(name: str, dest: str | None, help_text: str) -> Callable[[F]
     ``--allow-future`` (added alongside) is given."""
     def decorate(func: F) -> F:
         decls = [name, dest] if dest else [name]
-        func = click.option(*decls, type=DATE_TYPE, default=None, help=help_text, callback=_not_in_future)(func)
+        func = click.option(*decls, default=None, metavar="YYYY-MM-DD", help=help_text,
+                            callback=_not_in_future)(func)
         return click.option("--allow-future", is_flag=True, is_eager=True, expose_value=False,
                             callback=_remember_allow_future,
                             help="Accept a date after today (the step is recorded before it happens).")(func)

@@ -13,7 +13,7 @@ from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line as t
 from qms.store.workspace import Workspace, load_workspace
 
-from .common import force_option, repo_root
+from .common import confirm_working_day, force_option, happened_option, repo_root
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
@@ -52,10 +52,10 @@ def status(ctx: click.Context, fmt: str) -> None:
 @click.option("--summary-en", default="", help="English text of the summary, if --summary is Vietnamese.")
 @click.option("--pages", default="", help="Pages or sections changed (Trang), e.g. '3-4' or 'all'.")
 @click.option("--by", default="", help="Who prepares the revision (name or person id); sets prepared_by.")
-@click.option("--date", "date_text", default=None, help="Date of the change (default: today), YYYY-MM-DD.")
+@happened_option("--date", "date_value", "Date of the change (default: today), YYYY-MM-DD.")
 @click.pass_context
 def revise_cmd(ctx: click.Context, ident: str, summary: str, summary_en: str, pages: str, by: str,
-               date_text: str | None) -> None:
+               date_value: dt.datetime | None) -> None:
     """Open a new revision of ID (a process id, the manual code or a form code).
 
     The revision number goes up, a history row is added and the state becomes draft.
@@ -64,7 +64,7 @@ def revise_cmd(ctx: click.Context, ident: str, summary: str, summary_en: str, pa
     from qms.doccontrol.lifecycle import revise
 
     out = revise(_workspace(ctx), ident, summary, summary_en=summary_en, pages=pages, by=by,
-                 today=_day(date_text, "--date"))
+                 today=date_value.date() if date_value is not None else None)
     if out.doc.id != ident and out.doc.code != ident:
         click.echo(_("{id} is issued with {code}; revising {code}").format(id=t(ident), code=t(out.doc.code)))
     click.echo(_("{code}: revision {revision} opened as draft ({path})").format(
@@ -76,11 +76,11 @@ def revise_cmd(ctx: click.Context, ident: str, summary: str, summary_en: str, pa
 @click.option("--as", "role", type=click.Choice(["reviewer", "approver"]), required=True,
               help="reviewer first, then approver.")
 @click.option("--by", required=True, help="Name (or person id from qms.yaml) of who approves.")
-@click.option("--date", "date_text", default=None, help="Date of the approval (default: today), YYYY-MM-DD.")
+@happened_option("--date", "date_value", "Date of the approval (default: today), YYYY-MM-DD.")
 @click.option("--effective", "effective_text", default=None,
               help="Effective date set by the approver (default: the approval date), YYYY-MM-DD.")
 @click.pass_context
-def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_text: str | None,
+def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_value: dt.datetime | None,
                 effective_text: str | None) -> None:
     """Record a review or approval of the current revision of ID.
 
@@ -88,8 +88,10 @@ def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_text: s
     """
     from qms.doccontrol.lifecycle import approve
 
+    effective = _day(effective_text, "--effective")
+    confirm_working_day(repo_root(ctx), effective, "--effective")
     out = approve(_workspace(ctx), ident, role, by,  # type: ignore[arg-type]
-                  today=_day(date_text, "--date"), effective=_day(effective_text, "--effective"))
+                  today=date_value.date() if date_value is not None else None, effective=effective)
     if role == "reviewer":
         click.echo(_("{code}: revision {revision} reviewed; now in review").format(
             code=t(out.doc.code), revision=out.revision))
