@@ -195,6 +195,22 @@ def day_of(value: int) -> dt.date:
     return dt.date.fromordinal(value >> DAY_SHIFT)
 
 
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_HOUR, _MIN = "(?:[01][0-9]|2[0-3])", "[0-5][0-9]"
+#: Cell shapes parsed by polars (regex of the whole cell, strptime format, has a time of day). A cell
+#: of such a shape means the same to :func:`parse_value` (ASCII digits, hours 00-23, minutes and seconds
+#: 00-59; a day that does not exist is left to Python, which reports it).
+_SHAPES: tuple[tuple[str, str, bool], ...] = (
+    (rf"^[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}} {_HOUR}:{_MIN}$", "%d/%m/%Y %H:%M", True),
+    (rf"^[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}} {_HOUR}:{_MIN}:{_MIN}$", "%d/%m/%Y %H:%M:%S", True),
+    (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", "%d/%m/%Y", False),
+    (rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} {_HOUR}:{_MIN}:{_MIN}$", "%Y-%m-%d %H:%M:%S", True),
+    (rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T{_HOUR}:{_MIN}:{_MIN}$", "%Y-%m-%dT%H:%M:%S", True),
+    (rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} {_HOUR}:{_MIN}$", "%Y-%m-%d %H:%M", True),
+    (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "%Y-%m-%d", False),
+)
+
+
 class DateMemo:
     """Parsing date cells exactly as :class:`qms.kpi.dates.DateCache` does, once per distinct value.
 
@@ -250,6 +266,49 @@ class DateMemo:
         return keys.replace_strict(uniq, [memo[k] for k in uniq], default=None, return_dtype=pl.Int64)
 
     def parse(self, col: pl.Series) -> I64:
+        """Packed values of a column of cells: the common shapes (:data:`_SHAPES`) vectorised by polars,
+        every other cell once per distinct value in Python."""
+        import numpy as np
+        import polars as pl
+
+        n = len(col)
+        out = np.full(n, INVALID, dtype=np.int64)
+        todo = np.ones(n, dtype=bool)
+        empty = (col.str.len_bytes() == 0).to_numpy()
+        if empty.any():
+            out[empty] = BLANK
+            todo &= ~empty
+        for pattern, fmt, timed in _SHAPES:
+            if not todo.any():
+                break
+            sub = col if todo.all() else col.filter(pl.Series(todo))
+            match = sub.str.contains(pattern)
+            if not match.any():
+                continue
+            where = np.flatnonzero(todo)[match.to_numpy()]
+            cells = sub.filter(match)
+            if timed:
+                secs = cells.str.strptime(pl.Datetime("ms"), fmt, strict=False).dt.epoch("s").to_numpy()
+                ok = ~np.isnan(secs) if secs.dtype.kind == "f" else np.ones(len(secs), dtype=bool)
+                secs = np.where(ok, secs, 0).astype(np.int64)
+                day = secs // 86400 + _UNIX_ORDINAL
+                value = (day << DAY_SHIFT) | (secs % 86400 + 1)
+            else:
+                days = cells.str.strptime(pl.Date, fmt, strict=False).cast(pl.Int64).to_numpy()
+                ok = ~np.isnan(days) if days.dtype.kind == "f" else np.ones(len(days), dtype=bool)
+                day = np.where(ok, days, 0).astype(np.int64) + _UNIX_ORDINAL
+                value = day << DAY_SHIFT
+            ok &= day >= 1  # year 0 is a date for polars, not for Python
+            out[where[ok]] = value[ok]
+            todo[where[ok]] = False
+        if not todo.any():
+            return out
+        if not todo.all():
+            out[todo] = self._slow(col.filter(pl.Series(todo)))
+            return out
+        return self._slow(col)
+
+    def _slow(self, col: pl.Series) -> I64:
         import numpy as np
         import polars as pl
 

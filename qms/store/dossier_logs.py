@@ -420,16 +420,51 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | 
 
     spath = str(path)
     cmap = find_header(spath, head_rows(), lambda: counter[0], column_map)
-    return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap))
+    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap))
 
 
-def _line_batches(path: Path, delimiter: str, cmap: ColumnMap) -> Iterator[pl.DataFrame]:
-    """polars' streaming reader, one text column per line (the separator is NUL, which a usable
-    file does not hold, and quotes are off); from the first line it cannot take (a quote, a bare
-    CR, a NUL, bad UTF-8) the csv reader goes on, and reports what is wrong with its row."""
+def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap) -> Iterator[pl.DataFrame]:
+    """polars' streaming CSV reader, quotes off, one String column per header cell: every row of a
+    batch is one line with exactly the header's cells. From the first batch that holds a row this
+    cannot tell (a quote or a CR in a cell, an empty last cell, which may be a short row, more cells
+    than the header, bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
     import polars as pl
 
+    width = cmap.width
+    names = [f"c{i}" for i in range(width)]
     line = cmap.header_row
+    scan = pl.scan_csv(path, has_header=False, separator=delimiter, quote_char=None,
+                       schema=dict.fromkeys(names, pl.String), skip_lines=line, truncate_ragged_lines=False,
+                       raise_if_empty=False)
+    try:
+        for batch in scan.collect_batches(chunk_size=_BATCH_ROWS):
+            if batch[names[-1]].null_count() or batch.select(
+                    pl.any_horizontal(pl.all().str.contains_any(['"', "\r"]).any())).item():
+                break
+            n = batch.height
+            cells = {canon: batch[names[i]].fill_null("") for canon, i in cmap.index.items()}
+            nonblank = pl.repeat(True, n, eager=True)
+            no_id = cells["dossier_id"].str.strip_chars(PY_WHITESPACE) == ""
+            if no_id.any():
+                nonblank = batch.select(pl.any_horizontal(
+                    pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
+            yield pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
+                                CELLS: pl.repeat(width, n, dtype=pl.Int64, eager=True),
+                                NONBLANK: nonblank, **cells})
+            line += n
+        else:
+            return
+    except pl.exceptions.PolarsError:
+        pass
+    yield from _line_batches(path, delimiter, cmap, line)
+
+
+def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Iterator[pl.DataFrame]:
+    """polars' streaming reader, one text column per line after line ``line`` (the separator is NUL,
+    which a usable file does not hold, and quotes are off); from the first line it cannot take (a
+    quote, a bare CR, a NUL, bad UTF-8) the csv reader goes on, and reports what is wrong with its row."""
+    import polars as pl
+
     scan = pl.scan_csv(path, has_header=False, separator="\x00", quote_char=None, infer_schema=False,
                        new_columns=["l"], skip_lines=line)
     try:
