@@ -390,9 +390,12 @@ class Classifier:
         def cell(name: str) -> pl.Series | None:
             return df[name] if name in df.columns else None
 
+        wanted: list[str] = [c for c in ("received_at", "completed_at", "due_at", "pause_started_at") if c in df.columns]
+        parsed = dict(zip(wanted, dates.parse_frame(df, wanted), strict=True))
+
         def parse(name: str) -> I64:
-            col = cell(name)
-            return np.full(n, BLANK, dtype=np.int64) if col is None else dates.parse(col)
+            col = parsed.get(name)
+            return np.full(n, BLANK, dtype=np.int64) if col is None else col
 
         raw_ids = df["dossier_id"]
         spaced = raw_ids.str.starts_with(" ") | raw_ids.str.ends_with(" ")  # only these are stripped

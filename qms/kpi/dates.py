@@ -211,6 +211,19 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+_TODO = -3  # not parsed by polars
+
+
+def _shape_of(col: pl.Series) -> tuple[str, str, bool] | None:
+    """The shape of the first non-empty cells of a column, if it is one polars parses."""
+    sample = [v for v in col.head(1000).to_list() if v][:20]
+    for shape in _SHAPES:
+        pattern = re.compile(shape[0], re.ASCII)
+        if sample and sum(1 for v in sample if pattern.match(v)) * 2 > len(sample):
+            return shape
+    return None
+
+
 class DateMemo:
     """Parsing date cells exactly as :class:`qms.kpi.dates.DateCache` does, once per distinct value.
 
@@ -266,47 +279,53 @@ class DateMemo:
         return keys.replace_strict(uniq, [memo[k] for k in uniq], default=None, return_dtype=pl.Int64)
 
     def parse(self, col: pl.Series) -> I64:
-        """Packed values of a column of cells: the common shapes (:data:`_SHAPES`) vectorised by polars,
-        every other cell once per distinct value in Python."""
+        """Packed values of a column of cells (see :meth:`parse_frame`)."""
+        return self.parse_frame(col.to_frame("c"), ["c"])[0]
+
+    def parse_frame(self, df: pl.DataFrame, names: list[str]) -> list[I64]:
+        """Packed values of columns of cells: each column's shape (:data:`_SHAPES`, judged from its
+        first cells) parsed by polars for all columns at once, every other cell once per distinct
+        value in Python."""
         import numpy as np
         import polars as pl
 
-        n = len(col)
-        out = np.full(n, INVALID, dtype=np.int64)
-        todo = np.ones(n, dtype=bool)
-        empty = (col.str.len_bytes() == 0).to_numpy()
-        if empty.any():
-            out[empty] = BLANK
-            todo &= ~empty
-        for pattern, fmt, timed in _SHAPES:
-            if not todo.any():
-                break
-            sub = col if todo.all() else col.filter(pl.Series(todo))
-            match = sub.str.contains(pattern)
-            if not match.any():
+        first, exprs = [], []
+        for name in names:
+            col = pl.col(name)
+            shape = _shape_of(df[name])
+            if shape is None:
+                exprs.append(pl.when(col.str.len_bytes() == 0).then(pl.lit(BLANK, dtype=pl.Int64))
+                             .otherwise(pl.lit(_TODO, dtype=pl.Int64)).alias(name))
                 continue
-            where = np.flatnonzero(todo)[match.to_numpy()]
-            cells = sub.filter(match)
+            pattern, fmt, timed = shape
+            # the epoch seconds (days) of a cell of the shape: a matching cell means the same to Python
             if timed:
-                secs = cells.str.strptime(pl.Datetime("ms"), fmt, strict=False).dt.epoch("s").to_numpy()
-                ok = ~np.isnan(secs) if secs.dtype.kind == "f" else np.ones(len(secs), dtype=bool)
-                secs = np.where(ok, secs, 0).astype(np.int64)
-                day = secs // 86400 + _UNIX_ORDINAL
-                value = (day << DAY_SHIFT) | (secs % 86400 + 1)
+                stamp = col.str.strptime(pl.Datetime("ms"), fmt, strict=False).dt.epoch("s")
             else:
-                days = cells.str.strptime(pl.Date, fmt, strict=False).cast(pl.Int64).to_numpy()
-                ok = ~np.isnan(days) if days.dtype.kind == "f" else np.ones(len(days), dtype=bool)
-                day = np.where(ok, days, 0).astype(np.int64) + _UNIX_ORDINAL
-                value = day << DAY_SHIFT
-            ok &= day >= 1  # year 0 is a date for polars, not for Python
-            out[where[ok]] = value[ok]
-            todo[where[ok]] = False
-        if not todo.any():
-            return out
-        if not todo.all():
-            out[todo] = self._slow(col.filter(pl.Series(todo)))
-            return out
-        return self._slow(col)
+                stamp = col.str.strptime(pl.Date, fmt, strict=False).cast(pl.Int64) * 86400
+            first.append(pl.when(col.str.contains(pattern)).then(stamp).alias(f"{name}_s"))
+            first.append((col.str.len_bytes() == 0).alias(f"{name}_b"))
+            secs = pl.col(f"{name}_s")
+            day = secs // 86400 + _UNIX_ORDINAL
+            value = day * (1 << DAY_SHIFT) + ((secs % 86400 + 1) if timed else 0)
+            exprs.append(pl.when(pl.col(f"{name}_b")).then(pl.lit(BLANK, dtype=pl.Int64))
+                         .when(day >= 1).then(value)  # year 0 is a date for polars only
+                         .otherwise(pl.lit(_TODO, dtype=pl.Int64)).fill_null(_TODO).alias(name))
+        lazy = df.lazy()
+        if first:
+            lazy = lazy.with_columns(first)
+        values = lazy.select(exprs).collect()
+        out = []
+        for name in names:
+            packed = values[name].to_numpy()
+            todo = packed == _TODO
+            if todo.all():
+                packed = self._slow(df[name])
+            elif todo.any():
+                packed = packed.copy() if not packed.flags.writeable else packed
+                packed[todo] = self._slow(df[name].filter(pl.Series(todo)))
+            out.append(np.asarray(packed, dtype=np.int64))
+        return out
 
     def _slow(self, col: pl.Series) -> I64:
         import numpy as np
