@@ -17,6 +17,8 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import mmap
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -259,6 +261,8 @@ _checked: set[tuple[str, int, int, int, int, Limits]] = set()
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 HEADER_SCAN_ROWS = 30
+#: a cell that is empty or whitespace only, as Python's ``str.strip()`` sees it (for polars)
+_BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*$"
 _BATCH_ROWS = 250_000  # lines per polars batch
 _ROW_BATCH = 200_000  # rows per batch built from Python lists
 _POLARS_HEAD = 1 << 20
@@ -420,32 +424,51 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | 
 
     spath = str(path)
     cmap = find_header(spath, head_rows(), lambda: counter[0], column_map)
-    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap))
+    plain = _plain_lines(path)
+    batches = _cell_batches if plain else _line_batches
+    return LogTable(spath, "csv", cmap, batches(path, delimiter, cmap, cmap.header_row))
 
 
-def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap) -> Iterator[pl.DataFrame]:
-    """polars' streaming CSV reader, quotes off, one String column per header cell: every row of a
-    batch is one line with exactly the header's cells. From the first batch that holds a row this
-    cannot tell (a quote or a CR in a cell, an empty last cell, which may be a short row, more cells
-    than the header, bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
+_BARE_CR = re.compile(rb"\r[^\n]")
+
+
+def _plain_lines(path: Path) -> bool:
+    """Whether every row of ``path`` is one line the csv module splits at each delimiter: no quote
+    anywhere and no CR but before LF (a quick scan of the mapped file)."""
+    with open_bounded(path, current().log_size, "log_size") as fh:
+        try:
+            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # empty, or a file system that cannot map it
+            return False
+        with view:
+            if view.find(b'"') >= 0 or view[-1:] == b"\r":
+                return False
+            return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
+
+
+def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Iterator[pl.DataFrame]:
+    """polars' streaming CSV reader, quotes off, one String column per header cell, for a file of
+    plain lines (:func:`_plain_lines`): every row of a batch is one line with exactly the header's
+    cells. From the first batch that holds a row this cannot tell (an empty last cell, which may be
+    a short row; more cells than the header; bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
     import polars as pl
 
     width = cmap.width
     names = [f"c{i}" for i in range(width)]
-    line = cmap.header_row
     scan = pl.scan_csv(path, has_header=False, separator=delimiter, quote_char=None,
                        schema=dict.fromkeys(names, pl.String), skip_lines=line, truncate_ragged_lines=False,
                        raise_if_empty=False)
     try:
         for batch in scan.collect_batches(chunk_size=_BATCH_ROWS):
-            if batch[names[-1]].null_count() or batch.select(
-                    pl.any_horizontal(pl.all().str.contains_any(['"', "\r"]).any())).item():
+            if batch[names[-1]].null_count():
                 break
             n = batch.height
-            cells = {canon: batch[names[i]].fill_null("") for canon, i in cmap.index.items()}
+            cells = {canon: batch[names[i]] for canon, i in cmap.index.items()}
+            for canon, col in cells.items():
+                if col.null_count():
+                    cells[canon] = col.fill_null("")
             nonblank = pl.repeat(True, n, eager=True)
-            no_id = cells["dossier_id"].str.strip_chars(PY_WHITESPACE) == ""
-            if no_id.any():
+            if cells["dossier_id"].str.contains(_BLANK).any():
                 nonblank = batch.select(pl.any_horizontal(
                     pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
             yield pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
