@@ -166,6 +166,11 @@ def is_returned_status(text: str) -> bool:
     return any(w in s for w in _RETURNED_WORDS) and not any(w in s for w in _NOT_WORDS)
 
 
+def _status_code(text: str) -> int:
+    """1: the status says the result was returned; 2: the dossier is withdrawn or cancelled."""
+    return int(is_returned_status(text)) | 2 * int(is_excluded_status(text))
+
+
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
     """``2018-04..2019-04`` (months, inclusive), ``2019`` or ``2019-01-15..2019-03-31``."""
     def bound(part: str, end: bool) -> dt.date:
@@ -204,6 +209,7 @@ _R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_
 _MAX_ORDINAL = dt.date.max.toordinal()
 _UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_MEMO = 1_000_000
+_HASH_SEED = 17  # dossier ids are hashed to find, quickly, that none repeats
 _PAUSE_CAP = 10**9  # paused days beyond this cannot be a calendar (the calendar refuses such years)
 
 
@@ -427,7 +433,8 @@ class Classifier:
                 comp = np.where(use, ret, comp)
         stat = cell("status")
         if stat is not None:
-            returned = self._map("returned", stat, is_returned_status, pl.Boolean).to_numpy()
+            status = self._map("status", stat, _status_code, pl.Int8).to_numpy()
+            returned = (status & 1).astype(bool)
             reject(_R_NO_RESULT, (comp == BLANK) & returned)
         comp_day = comp >> DAY_SHIFT
         reject(_R_RESULT_BEFORE, (comp >= 0) & (comp_day < recv_day))
@@ -436,10 +443,15 @@ class Classifier:
         reject(_R_DUE, due == INVALID)
         reject(_R_DUE_BEFORE, (due >= 0) & ((due >> DAY_SHIFT) < recv_day))
         proc = cell("procedure_id")
+        lim = np.full(n, -1, dtype=np.int64)  # only where there is no due date
+        no_due = due < 0
         if proc is None:
-            lim = np.full(n, -1 if self.limit_of("") is None else self.limit_of(""), dtype=np.int64)
-        else:
+            lim[:] = -1 if self.limit_of("") is None else self.limit_of("")
+        elif no_due.all():
             lim = self._map("limit", proc, self._limit_or_minus, pl.Int64).to_numpy()
+        elif no_due.any():
+            lim[no_due] = self._map("limit", proc.filter(pl.Series(no_due)), self._limit_or_minus,
+                                    pl.Int64).to_numpy()
         reject(_R_NO_LIMIT, (due < 0) & (lim < 0))
         # supplementation pauses
         pd_col = cell("paused_days")
@@ -487,10 +499,7 @@ class Classifier:
             due_day[moved] = self._shift(due_day[moved], total[moved])
 
         # the category: withdrawn or cancelled; resolved (early, on time, late); unresolved
-        if stat is not None:
-            excluded = self._map("excluded", stat, is_excluded_status, pl.Boolean).to_numpy()[idx]
-        else:
-            excluded = np.zeros(len(idx), dtype=bool)
+        excluded = (status[idx] & 2).astype(bool) if stat is not None else np.zeros(len(idx), dtype=bool)
         resolved = ~excluded & (comp >= 0) & (comp_day <= ref)
         unresolved = ~excluded & ~resolved
         late = (comp_day > due_day) | ((due_t > 0) & ((comp & TIME_MASK) > due_t))
@@ -511,7 +520,9 @@ class Classifier:
         month_day = np.where(resolved, comp_day, recv_day)
 
         keep = pl.Series(ok)
-        out = pl.DataFrame({"id": ids.filter(keep), "row": df[ROW].filter(keep), "cat": pl.Series(cat)})
+        every = len(idx) == n
+        out = pl.DataFrame({"id": ids if every else ids.filter(keep), "row": df[ROW] if every else df[ROW].filter(keep),
+                            "cat": pl.Series(cat)})
         if self.by == "month" or self.series_names:
             months = pl.Series(month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
             out = out.with_columns(months.alias("month"))
@@ -600,21 +611,27 @@ class Classifier:
         files too) and add the rest to the counters."""
         import polars as pl
 
-        first = valid["id"].is_first_distinct()
+        ids = valid["id"]
+        hashes = ids.hash(_HASH_SEED)
         earlier = self._claims
-        dup = ~first
-        if earlier is not None:
-            dup = dup | valid["id"].is_in(earlier["id"].implode())
-        if dup.any():
-            claimed = valid.filter(~dup).select("id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")
-            where = claimed if earlier is None else pl.concat([earlier, claimed])
-            later = valid.filter(dup).select("id", "row").join(
-                where.select("id", "file", pl.col("row").alias("first_row")), on="id", how="left", maintain_order="left")
-            for did, row, file, first_row in later.select("id", "row", "file", "first_row").iter_rows():
-                self.duplicates.append(Duplicate(did, path, row, self.files[file], first_row))
-            valid = valid.filter(~dup)
+        # distinct hashes, none seen before, mean distinct new ids: the exact check runs only otherwise
+        if hashes.n_unique() < len(hashes) or (
+                earlier is not None and hashes.is_in(earlier["hash"].implode()).any()):
+            dup = ~ids.is_first_distinct()
+            if earlier is not None:
+                dup = dup | ids.is_in(earlier["id"].implode())
+            if dup.any():
+                claimed = valid.filter(~dup).select("id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")
+                where = claimed if earlier is None else pl.concat([earlier.select("id", "file", "row"), claimed])
+                later = valid.filter(dup).select("id", "row").join(
+                    where.select("id", "file", pl.col("row").alias("first_row")), on="id", how="left",
+                    maintain_order="left")
+                for did, row, file, first_row in later.select("id", "row", "file", "first_row").iter_rows():
+                    self.duplicates.append(Duplicate(did, path, row, self.files[file], first_row))
+                valid = valid.filter(~dup)
+                hashes = hashes.filter(~dup)
         self._claims = pl.concat([c for c in (earlier, valid.select(
-            "id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")) if c is not None])
+            "id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row", hashes.alias("hash"))) if c is not None])
         for cat, count in valid.group_by("cat").len().iter_rows():
             if cat == OUT_OF_PERIOD:
                 self.out_of_period += count
