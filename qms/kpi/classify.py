@@ -446,7 +446,8 @@ class Classifier:
         lim = np.full(n, -1, dtype=np.int64)  # only where there is no due date
         no_due = due < 0
         if proc is None:
-            lim[:] = -1 if self.limit_of("") is None else self.limit_of("")
+            blank_limit = self.limit_of("")
+            lim[:] = -1 if blank_limit is None else blank_limit
         elif no_due.all():
             lim = self._map("limit", proc, self._limit_or_minus, pl.Int64).to_numpy()
         elif no_due.any():
