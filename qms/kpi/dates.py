@@ -279,14 +279,13 @@ class DateMemo:
         return keys.replace_strict(uniq, [memo[k] for k in uniq], default=None, return_dtype=pl.Int64)
 
     def parse(self, col: pl.Series) -> I64:
-        """Packed values of a column of cells (see :meth:`parse_frame`)."""
-        return self.parse_frame(col.to_frame("c"), ["c"])[0]
+        """Packed values of a column of cells (see :meth:`parse_frame`), as a numpy array."""
+        return self.parse_frame(col.to_frame("c"), ["c"])[0].to_numpy()
 
-    def parse_frame(self, df: pl.DataFrame, names: list[str]) -> list[I64]:
-        """Packed values of columns of cells: each column's shape (:data:`_SHAPES`, judged from its
-        first cells) parsed by polars for all columns at once, every other cell once per distinct
-        value in Python."""
-        import numpy as np
+    def parse_frame(self, df: pl.DataFrame, names: list[str]) -> list[pl.Series]:
+        """Packed values (Int64) of columns of cells: each column's shape (:data:`_SHAPES`, judged
+        from its first cells) parsed by polars for all columns at once, every other cell once per
+        distinct value in Python."""
         import polars as pl
 
         first, exprs = [], []
@@ -317,34 +316,31 @@ class DateMemo:
         values = lazy.select(exprs).collect()
         out = []
         for name in names:
-            packed = values[name].to_numpy()
+            packed = values[name]
             todo = packed == _TODO
             if todo.all():
                 packed = self._slow(df[name])
             elif todo.any():
-                packed = packed.copy() if not packed.flags.writeable else packed
-                packed[todo] = self._slow(df[name].filter(pl.Series(todo)))
-            out.append(np.asarray(packed, dtype=np.int64))
+                packed = packed.clone().scatter(todo.arg_true(), self._slow(df[name].filter(todo)))
+            out.append(packed)
         return out
 
-    def _slow(self, col: pl.Series) -> I64:
-        import numpy as np
+    def _slow(self, col: pl.Series) -> pl.Series:
         import polars as pl
 
         n = len(col)
-        out = np.full(n, INVALID, dtype=np.int64)
-        split = ((col.str.len_chars() > 11) & col.str.slice(10, 1).is_in([" ", "T"])).to_numpy()
+        out = pl.repeat(INVALID, n, dtype=pl.Int64, eager=True)
+        done = pl.repeat(False, n, eager=True)
+        split = (col.str.len_chars() > 11) & col.str.slice(10, 1).is_in([" ", "T"])
         if split.any():
-            sub = col.filter(pl.Series(split))
+            sub = col.filter(split)
             day = self._lookup(sub.str.slice(0, 11), self.days, self._day)
             tod = self._lookup(sub.str.slice(11), self.times, self._time)
-            both = (day | tod).fill_null(-1).to_numpy()
-            out[split] = both
-            done = np.zeros(n, dtype=bool)
-            done[split] = both >= 0
-        else:
-            done = split
+            both = (day | tod).fill_null(-1)
+            where = split.arg_true()
+            out = out.scatter(where, both)
+            done = done.scatter(where, both >= 0)
         rest = ~done
         if rest.any():
-            out[rest] = self._lookup(col.filter(pl.Series(rest)), self.whole, self._whole).to_numpy()
+            out = out.scatter(rest.arg_true(), self._lookup(col.filter(rest), self.whole, self._whole))
         return out
