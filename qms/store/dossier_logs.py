@@ -424,9 +424,10 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | 
 
     spath = str(path)
     cmap = find_header(spath, head_rows(), lambda: counter[0], column_map)
-    plain = _plain_lines(path)
-    batches = _cell_batches if plain else _line_batches
-    return LogTable(spath, "csv", cmap, batches(path, delimiter, cmap, cmap.header_row))
+    if not _plain_lines(path):
+        return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row))
+    header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
+    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header)))
 
 
 _BARE_CR = re.compile(rb"\r[^\n]")
@@ -446,21 +447,26 @@ def _plain_lines(path: Path) -> bool:
             return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
 
 
-def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Iterator[pl.DataFrame]:
-    """polars' streaming CSV reader, quotes off, one String column per header cell, for a file of
-    plain lines (:func:`_plain_lines`): every row of a batch is one line with exactly the header's
-    cells. From the first batch that holds a row this cannot tell (an empty last cell, which may be
-    a short row; more cells than the header; bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
+def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int) -> Iterator[pl.DataFrame]:
+    """polars' streaming CSV reader, quotes off, one String column per cell of the header (``header``
+    cells; later cells are dropped), for a file of plain lines (:func:`_plain_lines`): every row of a
+    batch is one line that reaches the header's last mapped column. From the first batch that holds
+    a row this cannot tell (no text from that column on, which may be a short row; a row without an
+    id and without text in the cells read; bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
     import polars as pl
 
     width = cmap.width
-    names = [f"c{i}" for i in range(width)]
+    names = [f"c{i}" for i in range(max(width, header))]
     scan = pl.scan_csv(path, has_header=False, separator=delimiter, quote_char=None,
-                       schema=dict.fromkeys(names, pl.String), skip_lines=line, truncate_ragged_lines=False,
+                       schema=dict.fromkeys(names, pl.String), skip_lines=line, truncate_ragged_lines=True,
                        raise_if_empty=False)
+    probe = names[width - 1:]  # a row with a cell here reaches the last mapped column
     try:
         for batch in scan.collect_batches(chunk_size=_BATCH_ROWS):
-            if batch[names[-1]].null_count():
+            reach = batch[probe[-1]]
+            if len(probe) > 1 and reach.null_count():
+                reach = batch.select(pl.coalesce(probe)).to_series()
+            if reach.null_count():
                 break
             n = batch.height
             cells = {canon: batch[names[i]] for canon, i in cmap.index.items()}
@@ -468,9 +474,12 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Ite
                 if col.null_count():
                     cells[canon] = col.fill_null("")
             nonblank = pl.repeat(True, n, eager=True)
-            if cells["dossier_id"].str.contains(_BLANK).any():
+            no_id = cells["dossier_id"].str.contains(_BLANK)
+            if no_id.any():
                 nonblank = batch.select(pl.any_horizontal(
                     pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
+                if (no_id & ~nonblank).any():
+                    break  # a blank row, or one whose only text is beyond the header's mapped cells
             yield pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
                                 CELLS: pl.repeat(width, n, dtype=pl.Int64, eager=True),
                                 NONBLANK: nonblank, **cells})
