@@ -74,6 +74,14 @@ class CalendarRangeError(ValueError):
     """A date outside the years the calendar can cover."""
 
 
+def _check_years(first: int, last: int) -> None:
+    for year in (first, last):
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise CalendarRangeError(
+                _("year {year} is outside the supported range {lo}..{hi}").format(year=year, lo=MIN_YEAR, hi=MAX_YEAR)
+            )
+
+
 def _as_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -116,17 +124,18 @@ class WorkingCalendar:
         self._holidays_en: dict[dt.date, str] = {}
         self._package_workdays: set[dt.date] = set()
         self._official_days: dict[dt.date, OfficialDay] = {}
-        self._build(*years)
+        _check_years(*years)
+        #: the years the tables cover at least; they are built on first use (a KPI log with due dates
+        #: on every row never needs them)
+        self._years = years
+
+    @property
+    def built(self) -> bool:
+        return self.last_year >= self.first_year
 
     # -- table construction -------------------------------------------------
     def _build(self, first: int, last: int) -> None:
-        for year in (first, last):
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise CalendarRangeError(
-                    _("year {year} is outside the supported range {lo}..{hi}").format(
-                        year=year, lo=MIN_YEAR, hi=MAX_YEAR
-                    )
-                )
+        _check_years(first, last)
         years = range(first, last + 1)
         import holidays as holidays_pkg  # deferred: only commands that need dates pay for it
 
@@ -179,7 +188,8 @@ class WorkingCalendar:
         """Widen the table so that it covers ``first..last`` (no-op when it already does)."""
         if first >= self.first_year and last <= self.last_year:
             return
-        self._build(min(first, self.first_year), max(last, self.last_year))
+        lo, hi = (self.first_year, self.last_year) if self.built else self._years
+        self._build(min(first, lo), max(last, hi))
 
     def _index(self, day: dt.date) -> int:
         self.ensure_years(day.year, day.year)
@@ -187,8 +197,8 @@ class WorkingCalendar:
 
     # -- queries ------------------------------------------------------------
     def is_working_day(self, day: dt.date | str) -> bool:
-        d = _as_date(day)
-        return bool(self.is_work[self._index(d)])
+        i = self._index(_as_date(day))  # before reading the table: the first use builds it
+        return bool(self.is_work[i])
 
     def add_working_days(self, day: dt.date | str, n: int) -> dt.date:
         """The ``n``-th working day after ``day`` (``day`` itself not counted); see module doc.
@@ -198,7 +208,8 @@ class WorkingCalendar:
         d = _as_date(day)
         if n == 0:
             self.ensure_years(d.year, min(MAX_YEAR, d.year + 1))
-            k = self.before[self._index(d)]
+            i = self._index(d)
+            k = self.before[i]
             if k >= len(self.workdays):
                 raise CalendarRangeError(
                     _("{n} working days from {day} falls outside the supported years {lo}..{hi}").format(

@@ -20,7 +20,7 @@ Rules (see docs/kpi.md):
   ones when received on or before the reference day.
 
 The rule is written once, as a columnar computation over the batches of a
-:class:`qms.store.dossier_logs.LogTable` (polars and numpy): dates are packed
+:class:`qms.store.dossier_logs.LogTable` (polars only): dates are packed
 integers (see :mod:`qms.kpi.dates`), string functions whose exact Python
 behaviour matters (status words, procedure ids and names, group keys) run once
 per distinct value, due days from legal limits and supplementation pauses are
@@ -40,17 +40,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, TIME_MASK, DateMemo
+from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
 from qms.models.log_columns import ColumnMap, normalise_header
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
     import polars as pl
 
     from qms.store.dossier_logs import LogTable
-
-    I64 = npt.NDArray[np.int64]
 
 EARLY, ON_TIME, LATE, IN_PROGRESS, OVERDUE, EXCLUDED = range(6)
 OUT_OF_PERIOD = 6  # a claim code only, not a category
@@ -166,6 +162,11 @@ def is_returned_status(text: str) -> bool:
     return any(w in s for w in _RETURNED_WORDS) and not any(w in s for w in _NOT_WORDS)
 
 
+def _status_code(text: str) -> int:
+    """1: the status says the result was returned; 2: the dossier is withdrawn or cancelled."""
+    return int(is_returned_status(text)) | 2 * int(is_excluded_status(text))
+
+
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
     """``2018-04..2019-04`` (months, inclusive), ``2019`` or ``2019-01-15..2019-03-31``."""
     def bound(part: str, end: bool) -> dt.date:
@@ -204,6 +205,7 @@ _R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_
 _MAX_ORDINAL = dt.date.max.toordinal()
 _UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_MEMO = 1_000_000
+_HASH_SEED = 17  # dossier ids are hashed to find, quickly, that none repeats
 _PAUSE_CAP = 10**9  # paused days beyond this cannot be a calendar (the calendar refuses such years)
 
 
@@ -217,6 +219,11 @@ def _paused_value(text: str) -> int:
     except ValueError:
         return -1
     return -1 if value < 0 else min(value, _PAUSE_CAP)
+
+
+def _int(value: Any) -> int:
+    """A polars aggregate (an int for a non-empty integer column) as an int."""
+    return int(value)
 
 
 def _date_reason(text: str) -> str:
@@ -293,6 +300,7 @@ class Classifier:
         #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
         self._claims: pl.DataFrame | None = None
         self._memo: dict[str, dict[str, Any]] = {}
+        self._tables: tuple[tuple[int, int, int], pl.Series, pl.Series] | None = None
 
     # -- lookups by value --------------------------------------------------------
     def _key_of(self, proc: str) -> str:
@@ -328,33 +336,34 @@ class Classifier:
         hi = dt.date.fromordinal(min(_MAX_ORDINAL, max(first, last))).year
         self.calendar.ensure_years(lo, hi + 1)
 
-    def _lookup(self) -> tuple[int, I64, I64]:
-        import numpy as np
+    def _lookup(self) -> tuple[int, pl.Series, pl.Series]:
+        """The calendar's base day and its ``before`` and ``workdays`` tables as polars columns."""
+        import polars as pl
 
         cal = self.calendar
-        before = np.frombuffer(cal.before, dtype=np.int32).astype(np.int64)
-        workdays = np.frombuffer(cal.workdays, dtype=np.int32).astype(np.int64)
-        return cal.base, before, workdays
+        key = (cal.base, len(cal.before), len(cal.workdays))
+        if self._tables is None or self._tables[0] != key:
+            self._tables = (key, pl.Series(list(cal.before), dtype=pl.Int64),
+                            pl.Series(list(cal.workdays), dtype=pl.Int64))
+        return cal.base, self._tables[1], self._tables[2]
 
-    def _shift(self, day: I64, n: I64) -> I64:
+    def _shift(self, day: pl.Series, n: pl.Series) -> pl.Series:
         """The n-th working day after ``day`` (n >= 1); n == 0: the first working day on or after ``day``."""
-        import numpy as np
-
         if not len(day):
             return day
-        self._ensure_calendar(int(day.min()), int((day + n * 2 + 370).max()))
+        self._ensure_calendar(_int(day.min()), _int((day + n * 2 + 370).max()))
         base, before, workdays = self._lookup()
         i = day - base
-        k = np.where(n > 0, before[i + 1] + n - 1, before[i])
-        return workdays[k] + base
+        k = (before.gather(i + 1) + n - 1).zip_with(n > 0, before.gather(i))
+        return workdays.gather(k) + base
 
-    def _pause_days(self, start: I64, end: I64) -> I64:
+    def _pause_days(self, start: pl.Series, end: pl.Series) -> pl.Series:
         """Working days in ``(start, end]``."""
         if not len(start):
             return start
-        self._ensure_calendar(int(start.min()), int(end.max()))
+        self._ensure_calendar(_int(start.min()), _int(end.max()))
         base, before, _w = self._lookup()
-        return before[end - base + 1] - before[start - base + 1]
+        return before.gather(end - base + 1) - before.gather(start - base + 1)
 
     # -- reading -------------------------------------------------------------------
     def add(self, stream: RowStream) -> None:
@@ -377,7 +386,6 @@ class Classifier:
     def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str) -> pl.DataFrame:
         """Check and classify one batch: rejected rows are recorded, the valid ones come back with
         their dossier id, row, category (or OUT_OF_PERIOD) and grouping keys."""
-        import numpy as np
         import polars as pl
 
         from qms.store.dossier_logs import CELLS, NONBLANK, PY_WHITESPACE, ROW
@@ -386,31 +394,40 @@ class Classifier:
         dates = self.dates
         ref = self.reference_day.toordinal()
         pstart = self.period[0].toordinal() if self.period else -1
+        day_of = 1 << DAY_SHIFT  # packed value // day_of: the day; % day_of: the time of day
 
         def cell(name: str) -> pl.Series | None:
             return df[name] if name in df.columns else None
 
-        def parse(name: str) -> I64:
-            col = cell(name)
-            return np.full(n, BLANK, dtype=np.int64) if col is None else dates.parse(col)
+        def const(value: int | bool, dtype: Any = pl.Int64, size: int = n) -> pl.Series:
+            return pl.repeat(value, size, dtype=dtype, eager=True)
+
+        wanted: list[str] = [c for c in ("received_at", "completed_at", "due_at", "pause_started_at") if c in df.columns]
+        parsed = dict(zip(wanted, dates.parse_frame(df, wanted), strict=True))
+
+        def parse(name: str) -> pl.Series:
+            return parsed[name] if name in parsed else const(BLANK)
+
+        def parse_where(col: pl.Series, where: pl.Series) -> pl.Series:
+            """The cells where ``where`` holds parsed; BLANK elsewhere."""
+            return const(BLANK).scatter(where.arg_true(), dates.parse_frame(col.filter(where).to_frame("c"), ["c"])[0])
 
         raw_ids = df["dossier_id"]
         spaced = raw_ids.str.starts_with(" ") | raw_ids.str.ends_with(" ")  # only these are stripped
         ids = raw_ids.zip_with(~spaced, raw_ids.str.strip_chars(PY_WHITESPACE)) if spaced.any() else raw_ids
-        short = df[CELLS].to_numpy() < cmap.width
-        nonblank = df[NONBLANK].to_numpy()
-        no_id = (ids == "").to_numpy()
-        skip = (short | no_id) & ~nonblank
-        reason = np.zeros(n, dtype=np.int8)
+        short = df[CELLS] < cmap.width
+        no_id = ids == ""
+        skip = (short | no_id) & ~df[NONBLANK]
+        checks: list[tuple[int, pl.Series]] = []  # the first that holds is the row's reason
 
-        def reject(code: int, cond: Any) -> None:
-            reason[(reason == 0) & cond] = code
+        def reject(code: int, cond: pl.Series) -> None:
+            checks.append((code, cond))
 
         reject(_R_SHORT, short)
         reject(_R_NO_ID, no_id)
         recv = parse("received_at")
         reject(_R_RECEIVED, recv < 0)
-        recv_day = recv >> DAY_SHIFT
+        recv_day = recv // day_of
         # the result: completed_at, else returned_at
         comp = parse("completed_at")
         reject(_R_COMPLETED, comp == INVALID)
@@ -418,103 +435,121 @@ class Classifier:
         if ret_col is not None:
             use = comp == BLANK
             if use.any():
-                ret = np.full(n, BLANK, dtype=np.int64)
-                ret[use] = dates.parse(ret_col.filter(pl.Series(use)))
+                ret = parse_where(ret_col, use)
                 reject(_R_RETURNED, ret == INVALID)
-                comp = np.where(use, ret, comp)
+                comp = ret.zip_with(use, comp)
         stat = cell("status")
+        status = None
         if stat is not None:
-            returned = self._map("returned", stat, is_returned_status, pl.Boolean).to_numpy()
-            reject(_R_NO_RESULT, (comp == BLANK) & returned)
-        comp_day = comp >> DAY_SHIFT
+            status = self._map("status", stat, _status_code, pl.Int8)
+            reject(_R_NO_RESULT, (comp == BLANK) & (status % 2 == 1))
+        comp_day = comp // day_of
         reject(_R_RESULT_BEFORE, (comp >= 0) & (comp_day < recv_day))
         # due: the due date, else the legal time limit in working days after receipt
         due = parse("due_at")
         reject(_R_DUE, due == INVALID)
-        reject(_R_DUE_BEFORE, (due >= 0) & ((due >> DAY_SHIFT) < recv_day))
+        reject(_R_DUE_BEFORE, (due >= 0) & ((due // day_of) < recv_day))
         proc = cell("procedure_id")
+        no_due = due < 0
+        lim = const(-1)  # only where there is no due date
         if proc is None:
-            lim = np.full(n, -1 if self.limit_of("") is None else self.limit_of(""), dtype=np.int64)
-        else:
-            lim = self._map("limit", proc, self._limit_or_minus, pl.Int64).to_numpy()
-        reject(_R_NO_LIMIT, (due < 0) & (lim < 0))
+            blank_limit = self.limit_of("")
+            lim = const(-1 if blank_limit is None else blank_limit)
+        elif no_due.all():
+            lim = self._map("limit", proc, self._limit_or_minus, pl.Int64)
+        elif no_due.any():
+            lim = lim.scatter(no_due.arg_true(),
+                              self._map("limit", proc.filter(no_due), self._limit_or_minus, pl.Int64))
+        reject(_R_NO_LIMIT, no_due & (lim < 0))
         # supplementation pauses
         pd_col = cell("paused_days")
-        paused = np.zeros(n, dtype=np.int64)
+        paused = const(0)
         if pd_col is not None:
-            paused = self._map("paused", pd_col, _paused_value, pl.Int64).to_numpy()
+            paused = self._map("paused", pd_col, _paused_value, pl.Int64)
             reject(_R_PAUSED, paused < 0)
         ps = parse("pause_started_at")
         has_ps = ps != BLANK
         reject(_R_PAUSE_START, has_ps & (ps == INVALID))
-        pe = np.full(n, BLANK, dtype=np.int64)
+        pe = const(BLANK)
         pe_col = cell("pause_ended_at")
         if pe_col is not None and has_ps.any():
-            pe[has_ps] = dates.parse(pe_col.filter(pl.Series(has_ps)))
+            pe = parse_where(pe_col, has_ps)
             reject(_R_PAUSE_END, has_ps & (pe == INVALID))
-        ps_day = ps >> DAY_SHIFT
-        pe_day = np.where(pe >= 0, pe >> DAY_SHIFT, np.where(comp >= 0, np.minimum(comp_day, ref), ref))
+        ps_day = ps // day_of
+        pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
         reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
-        reason[skip] = -1
+        conds = pl.DataFrame({f"r{i}": cond for i, (_code, cond) in enumerate(checks)})
+        chain: Any = pl
+        for i, (code, _cond) in enumerate(checks):
+            chain = chain.when(pl.col(f"r{i}")).then(pl.lit(code, dtype=pl.Int8))
+        reason = const(-1, pl.Int8).zip_with(skip, conds.select(chain.otherwise(pl.lit(0, dtype=pl.Int8))).to_series())
 
-        self.rows_read += int((~skip).sum())
-        bad = np.flatnonzero(reason > 0)
-        if len(bad):
+        self.rows_read += n - int(skip.sum())
+        bad = reason > 0
+        if bad.any():
             self._record_rejected(df, cmap, path, bad, reason, ids)
         ok = reason == 0
-        if not ok.any():
+        m = int(ok.sum())
+        if not m:
             return pl.DataFrame({"id": [], "row": [], "cat": []},
                                 schema={"id": pl.String, "row": pl.Int64, "cat": pl.Int8})
 
+        every = m == n
+
+        def keep(col: pl.Series) -> pl.Series:
+            return col if every else col.filter(ok)
+
         # the due day of each valid row
-        idx = np.flatnonzero(ok)
-        recv_day, comp, comp_day, due = recv_day[idx], comp[idx], comp_day[idx], due[idx]
-        due_day = due >> DAY_SHIFT
-        due_t = np.where(due >= 0, due & TIME_MASK, 0)
+        recv_day, comp, comp_day, due = keep(recv_day), keep(comp), keep(comp_day), keep(due)
+        due_day = due // day_of
+        due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
         by_limit = due < 0
         if by_limit.any():
-            due_day[by_limit] = self._shift(recv_day[by_limit], lim[idx][by_limit])
-        pause = has_ps[idx]
-        total = paused[idx].copy()
+            due_day = due_day.scatter(by_limit.arg_true(),
+                                      self._shift(recv_day.filter(by_limit), keep(lim).filter(by_limit)))
+        pause = keep(has_ps)
+        total = keep(paused).clone()
         if pause.any():
-            start = ps_day[idx][pause]
-            total[pause] += self._pause_days(start, np.maximum(pe_day[idx][pause], start))
+            start = keep(ps_day).filter(pause)
+            end = keep(pe_day).filter(pause)
+            total = total.scatter(pause.arg_true(),
+                                  total.filter(pause) + self._pause_days(start, end.zip_with(end >= start, start)))
         moved = total != 0
         if moved.any():
-            due_day[moved] = self._shift(due_day[moved], total[moved])
+            due_day = due_day.scatter(moved.arg_true(), self._shift(due_day.filter(moved), total.filter(moved)))
 
         # the category: withdrawn or cancelled; resolved (early, on time, late); unresolved
-        if stat is not None:
-            excluded = self._map("excluded", stat, is_excluded_status, pl.Boolean).to_numpy()[idx]
-        else:
-            excluded = np.zeros(len(idx), dtype=bool)
+        excluded = keep(status) >= 2 if status is not None else const(False, pl.Boolean, m)
         resolved = ~excluded & (comp >= 0) & (comp_day <= ref)
-        unresolved = ~excluded & ~resolved
-        late = (comp_day > due_day) | ((due_t > 0) & ((comp & TIME_MASK) > due_t))
-        cat = np.select(
-            [
-                excluded & ((recv_day > ref) | ((pstart >= 0) & (recv_day < pstart))),
-                excluded,
-                resolved & (comp_day < pstart),
-                resolved & (comp_day < due_day),
-                resolved & late,
-                resolved,
-                unresolved & (recv_day > ref),
-                unresolved & (ref > due_day),
-            ],
-            [OUT_OF_PERIOD, EXCLUDED, OUT_OF_PERIOD, EARLY, LATE, ON_TIME, OUT_OF_PERIOD, OVERDUE],
-            IN_PROGRESS,
-        ).astype(np.int8)
-        month_day = np.where(resolved, comp_day, recv_day)
+        frame = pl.DataFrame({"excluded": excluded, "resolved": resolved, "unresolved": ~excluded & ~resolved,
+                              "late": (comp_day > due_day) | ((due_t > 0) & ((comp % day_of) > due_t)),
+                              "recv": recv_day, "comp": comp_day, "due": due_day})
+        col = pl.col
+        outside = (col("recv") > ref) | (col("recv") < pstart) if pstart >= 0 else col("recv") > ref
 
-        keep = pl.Series(ok)
-        out = pl.DataFrame({"id": ids.filter(keep), "row": df[ROW].filter(keep), "cat": pl.Series(cat)})
+        def lit8(value: int) -> pl.Expr:
+            return pl.lit(value, dtype=pl.Int8)
+
+        cat = frame.select(
+            pl.when(col("excluded") & outside).then(lit8(OUT_OF_PERIOD))
+            .when(col("excluded")).then(lit8(EXCLUDED))
+            .when(col("resolved") & (col("comp") < pstart)).then(lit8(OUT_OF_PERIOD))
+            .when(col("resolved") & (col("comp") < col("due"))).then(lit8(EARLY))
+            .when(col("resolved") & col("late")).then(lit8(LATE))
+            .when(col("resolved")).then(lit8(ON_TIME))
+            .when(col("unresolved") & (col("recv") > ref)).then(lit8(OUT_OF_PERIOD))
+            .when(col("unresolved") & (col("due") < ref)).then(lit8(OVERDUE))
+            .otherwise(lit8(IN_PROGRESS))
+        ).to_series()
+
+        out = pl.DataFrame({"id": keep(ids), "row": keep(df[ROW]), "cat": cat})
         if self.by == "month" or self.series_names:
-            months = pl.Series(month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
+            month_day = comp_day.zip_with(resolved, recv_day)
+            months = (month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
             out = out.with_columns(months.alias("month"))
         names = {self.by} if self.by in ("procedure", "unit", "mechanism") else set()
         for name in sorted(names | set(self.series_names)):
-            out = out.with_columns(self._keys(df, name, keep).alias(f"key_{name}"))
+            out = out.with_columns(self._keys(df, name, ok).alias(f"key_{name}"))
         return out
 
     def _limit_or_minus(self, raw: str) -> int:
@@ -536,20 +571,20 @@ class Classifier:
                                  lambda p: self.mechanism_of(p.strip()) or "(blank)", pl.String)
         return pl.select(pl.when(keys == "").then(fallback).otherwise(keys)).to_series()
 
-    def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: Any, reason: Any,
+    def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
                          ids: pl.Series) -> None:
         """Reasons for the rejected rows (few), in row order, in the words of the file's header."""
         from qms.store.dossier_logs import CELLS, ROW
 
         lab = cmap.label
-        picked = df[bad]
+        picked = df.filter(bad)
         rows = picked[ROW].to_list()
-        dossier = ids.gather(bad).to_list()
+        dossier = ids.filter(bad).to_list()
 
         def text(name: str, i: int) -> str:
             return str(picked[name][i]) if name in picked.columns else ""
 
-        for i, code in enumerate(reason[bad].tolist()):
+        for i, code in enumerate(reason.filter(bad).to_list()):
             did = dossier[i]
             if code == _R_SHORT:
                 why = _("the row has {n} cells, the header needs {width}").format(n=picked[CELLS][i], width=cmap.width)
@@ -597,21 +632,27 @@ class Classifier:
         files too) and add the rest to the counters."""
         import polars as pl
 
-        first = valid["id"].is_first_distinct()
+        ids = valid["id"]
+        hashes = ids.hash(_HASH_SEED)
         earlier = self._claims
-        dup = ~first
-        if earlier is not None:
-            dup = dup | valid["id"].is_in(earlier["id"].implode())
-        if dup.any():
-            claimed = valid.filter(~dup).select("id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")
-            where = claimed if earlier is None else pl.concat([earlier, claimed])
-            later = valid.filter(dup).select("id", "row").join(
-                where.select("id", "file", pl.col("row").alias("first_row")), on="id", how="left", maintain_order="left")
-            for did, row, file, first_row in later.select("id", "row", "file", "first_row").iter_rows():
-                self.duplicates.append(Duplicate(did, path, row, self.files[file], first_row))
-            valid = valid.filter(~dup)
+        # distinct hashes, none seen before, mean distinct new ids: the exact check runs only otherwise
+        if hashes.n_unique() < len(hashes) or (
+                earlier is not None and hashes.is_in(earlier["hash"].implode()).any()):
+            dup = ~ids.is_first_distinct()
+            if earlier is not None:
+                dup = dup | ids.is_in(earlier["id"].implode())
+            if dup.any():
+                claimed = valid.filter(~dup).select("id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")
+                where = claimed if earlier is None else pl.concat([earlier.select("id", "file", "row"), claimed])
+                later = valid.filter(dup).select("id", "row").join(
+                    where.select("id", "file", pl.col("row").alias("first_row")), on="id", how="left",
+                    maintain_order="left")
+                for did, row, file, first_row in later.select("id", "row", "file", "first_row").iter_rows():
+                    self.duplicates.append(Duplicate(did, path, row, self.files[file], first_row))
+                valid = valid.filter(~dup)
+                hashes = hashes.filter(~dup)
         self._claims = pl.concat([c for c in (earlier, valid.select(
-            "id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row")) if c is not None])
+            "id", pl.lit(file_no, dtype=pl.Int32).alias("file"), "row", hashes.alias("hash"))) if c is not None])
         for cat, count in valid.group_by("cat").len().iter_rows():
             if cat == OUT_OF_PERIOD:
                 self.out_of_period += count

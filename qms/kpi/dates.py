@@ -195,6 +195,35 @@ def day_of(value: int) -> dt.date:
     return dt.date.fromordinal(value >> DAY_SHIFT)
 
 
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_HOUR, _MIN = "(?:[01][0-9]|2[0-3])", "[0-5][0-9]"
+#: Cell shapes parsed by polars (regex of the whole cell, strptime format, has a time of day). A cell
+#: of such a shape means the same to :func:`parse_value` (ASCII digits, hours 00-23, minutes and seconds
+#: 00-59; a day that does not exist is left to Python, which reports it).
+_SHAPES: tuple[tuple[str, str, bool], ...] = (
+    (rf"^[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}} {_HOUR}:{_MIN}$", "%d/%m/%Y %H:%M", True),
+    (rf"^[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}} {_HOUR}:{_MIN}:{_MIN}$", "%d/%m/%Y %H:%M:%S", True),
+    (r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$", "%d/%m/%Y", False),
+    (rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} {_HOUR}:{_MIN}:{_MIN}$", "%Y-%m-%d %H:%M:%S", True),
+    (rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T{_HOUR}:{_MIN}:{_MIN}$", "%Y-%m-%dT%H:%M:%S", True),
+    (rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} {_HOUR}:{_MIN}$", "%Y-%m-%d %H:%M", True),
+    (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "%Y-%m-%d", False),
+)
+
+
+_TODO = -3  # not parsed by polars
+
+
+def _shape_of(col: pl.Series) -> tuple[str, str, bool] | None:
+    """The shape of the first non-empty cells of a column, if it is one polars parses."""
+    sample = [v for v in col.head(1000).to_list() if v][:20]
+    for shape in _SHAPES:
+        pattern = re.compile(shape[0], re.ASCII)
+        if sample and sum(1 for v in sample if pattern.match(v)) * 2 > len(sample):
+            return shape
+    return None
+
+
 class DateMemo:
     """Parsing date cells exactly as :class:`qms.kpi.dates.DateCache` does, once per distinct value.
 
@@ -250,23 +279,68 @@ class DateMemo:
         return keys.replace_strict(uniq, [memo[k] for k in uniq], default=None, return_dtype=pl.Int64)
 
     def parse(self, col: pl.Series) -> I64:
-        import numpy as np
+        """Packed values of a column of cells (see :meth:`parse_frame`), as a numpy array."""
+        return self.parse_frame(col.to_frame("c"), ["c"])[0].to_numpy()
+
+    def parse_frame(self, df: pl.DataFrame, names: list[str]) -> list[pl.Series]:
+        """Packed values (Int64) of columns of cells: each column's shape (:data:`_SHAPES`, judged
+        from its first cells) parsed by polars for all columns at once, every other cell once per
+        distinct value in Python."""
+        import polars as pl
+
+        first, exprs = [], []
+        for name in names:
+            col = pl.col(name)
+            shape = _shape_of(df[name])
+            if shape is None:
+                exprs.append(pl.when(col.str.len_bytes() == 0).then(pl.lit(BLANK, dtype=pl.Int64))
+                             .otherwise(pl.lit(_TODO, dtype=pl.Int64)).alias(name))
+                continue
+            pattern, fmt, timed = shape
+            # the epoch seconds (days) of a cell of the shape: a matching cell means the same to Python
+            if timed:
+                stamp = col.str.strptime(pl.Datetime("ms"), fmt, strict=False).dt.epoch("s")
+            else:
+                stamp = col.str.strptime(pl.Date, fmt, strict=False).cast(pl.Int64) * 86400
+            first.append(pl.when(col.str.contains(pattern)).then(stamp).alias(f"{name}_s"))
+            first.append((col.str.len_bytes() == 0).alias(f"{name}_b"))
+            secs = pl.col(f"{name}_s")
+            day = secs // 86400 + _UNIX_ORDINAL
+            value = day * (1 << DAY_SHIFT) + ((secs % 86400 + 1) if timed else 0)
+            exprs.append(pl.when(pl.col(f"{name}_b")).then(pl.lit(BLANK, dtype=pl.Int64))
+                         .when(day >= 1).then(value)  # year 0 is a date for polars only
+                         .otherwise(pl.lit(_TODO, dtype=pl.Int64)).fill_null(_TODO).alias(name))
+        lazy = df.lazy()
+        if first:
+            lazy = lazy.with_columns(first)
+        values = lazy.select(exprs).collect()
+        out = []
+        for name in names:
+            packed = values[name]
+            todo = packed == _TODO
+            if todo.all():
+                packed = self._slow(df[name])
+            elif todo.any():
+                packed = packed.clone().scatter(todo.arg_true(), self._slow(df[name].filter(todo)))
+            out.append(packed)
+        return out
+
+    def _slow(self, col: pl.Series) -> pl.Series:
         import polars as pl
 
         n = len(col)
-        out = np.full(n, INVALID, dtype=np.int64)
-        split = ((col.str.len_chars() > 11) & col.str.slice(10, 1).is_in([" ", "T"])).to_numpy()
+        out = pl.repeat(INVALID, n, dtype=pl.Int64, eager=True)
+        done = pl.repeat(False, n, eager=True)
+        split = (col.str.len_chars() > 11) & col.str.slice(10, 1).is_in([" ", "T"])
         if split.any():
-            sub = col.filter(pl.Series(split))
+            sub = col.filter(split)
             day = self._lookup(sub.str.slice(0, 11), self.days, self._day)
             tod = self._lookup(sub.str.slice(11), self.times, self._time)
-            both = (day | tod).fill_null(-1).to_numpy()
-            out[split] = both
-            done = np.zeros(n, dtype=bool)
-            done[split] = both >= 0
-        else:
-            done = split
+            both = (day | tod).fill_null(-1)
+            where = split.arg_true()
+            out = out.scatter(where, both)
+            done = done.scatter(where, both >= 0)
         rest = ~done
         if rest.any():
-            out[rest] = self._lookup(col.filter(pl.Series(rest)), self.whole, self._whole).to_numpy()
+            out = out.scatter(rest.arg_true(), self._lookup(col.filter(rest), self.whole, self._whole))
         return out

@@ -96,7 +96,7 @@ def load_repo_kpi(root: Path) -> RepoKpi:
     """Read ``qms.yaml`` and ``processes/`` (invalid process files are skipped; ``qms check`` reports them)."""
     from qms.store.workspace import load_workspace
 
-    ws = load_workspace(root)
+    ws = load_workspace(root, kinds=("manifest", "process"))
     manifest = ws.manifest
     if manifest is None:
         raise QmsError(

@@ -17,6 +17,8 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import mmap
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -258,6 +260,8 @@ _checked: set[tuple[str, int, int, int, int, Limits]] = set()
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 HEADER_SCAN_ROWS = 30
+#: a cell that is empty or whitespace only, as Python's ``str.strip()`` sees it (for polars)
+_BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*$"
 _BATCH_ROWS = 250_000  # lines per polars batch
 _ROW_BATCH = 200_000  # rows per batch built from Python lists
 _POLARS_HEAD = 1 << 20
@@ -419,16 +423,79 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | 
 
     spath = str(path)
     cmap = find_header(spath, head_rows(), lambda: counter[0], column_map)
-    return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap))
+    if not _plain_lines(path):
+        return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row))
+    header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
+    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header)))
 
 
-def _line_batches(path: Path, delimiter: str, cmap: ColumnMap) -> Iterator[pl.DataFrame]:
-    """polars' streaming reader, one text column per line (the separator is NUL, which a usable
-    file does not hold, and quotes are off); from the first line it cannot take (a quote, a bare
-    CR, a NUL, bad UTF-8) the csv reader goes on, and reports what is wrong with its row."""
+_BARE_CR = re.compile(rb"\r[^\n]")
+
+
+def _plain_lines(path: Path) -> bool:
+    """Whether every row of ``path`` is one line the csv module splits at each delimiter: no quote
+    anywhere and no CR but before LF (a quick scan of the mapped file)."""
+    with open_bounded(path, current().log_size, "log_size") as fh:
+        try:
+            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # empty, or a file system that cannot map it
+            return False
+        with view:
+            if view.find(b'"') >= 0 or view[-1:] == b"\r":
+                return False
+            return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
+
+
+def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int) -> Iterator[pl.DataFrame]:
+    """polars' streaming CSV reader, quotes off, one String column per cell of the header (``header``
+    cells; later cells are dropped), for a file of plain lines (:func:`_plain_lines`): every row of a
+    batch is one line that reaches the header's last mapped column. From the first batch that holds
+    a row this cannot tell (no text from that column on, which may be a short row; a row without an
+    id and without text in the cells read; bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
     import polars as pl
 
-    line = cmap.header_row
+    width = cmap.width
+    names = [f"c{i}" for i in range(max(width, header))]
+    scan = pl.scan_csv(path, has_header=False, separator=delimiter, quote_char=None,
+                       schema=dict.fromkeys(names, pl.String), skip_lines=line, truncate_ragged_lines=True,
+                       raise_if_empty=False)
+    probe = names[width - 1:]  # a row with a cell here reaches the last mapped column
+    try:
+        for batch in scan.collect_batches(chunk_size=_BATCH_ROWS):
+            reach = batch[probe[-1]]
+            if len(probe) > 1 and reach.null_count():
+                reach = batch.select(pl.coalesce(probe)).to_series()
+            if reach.null_count():
+                break
+            n = batch.height
+            cells = {canon: batch[names[i]] for canon, i in cmap.index.items()}
+            for canon, col in cells.items():
+                if col.null_count():
+                    cells[canon] = col.fill_null("")
+            nonblank = pl.repeat(True, n, eager=True)
+            no_id = cells["dossier_id"].str.contains(_BLANK)
+            if no_id.any():
+                nonblank = batch.select(pl.any_horizontal(
+                    pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
+                if (no_id & ~nonblank).any():
+                    break  # a blank row, or one whose only text is beyond the header's mapped cells
+            yield pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
+                                CELLS: pl.repeat(width, n, dtype=pl.Int64, eager=True),
+                                NONBLANK: nonblank, **cells})
+            line += n
+        else:
+            return
+    except pl.exceptions.PolarsError:
+        pass
+    yield from _line_batches(path, delimiter, cmap, line)
+
+
+def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Iterator[pl.DataFrame]:
+    """polars' streaming reader, one text column per line after line ``line`` (the separator is NUL,
+    which a usable file does not hold, and quotes are off); from the first line it cannot take (a
+    quote, a bare CR, a NUL, bad UTF-8) the csv reader goes on, and reports what is wrong with its row."""
+    import polars as pl
+
     scan = pl.scan_csv(path, has_header=False, separator="\x00", quote_char=None, infer_schema=False,
                        new_columns=["l"], skip_lines=line)
     try:

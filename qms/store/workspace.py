@@ -493,15 +493,19 @@ def load_manifest(root: Path) -> Any:
 
 
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
-                   progress: Callable[[str], None] | None = None) -> Workspace:
+                   progress: Callable[[str], None] | None = None, kinds: Iterable[str] | None = None) -> Workspace:
     """Load every known file of the repository (always all: cross-file rules need them).
 
-    ``only`` is accepted for symmetry with the CLI; filtering happens on the report.
+    ``only`` is accepted for symmetry with the CLI; filtering happens on the report. ``kinds``
+    (names of :data:`FILE_KINDS`) limits the load to those kinds, for a use case that reads only them.
     """
     root = root.resolve()
     ws = Workspace(root=root)
     items: list[tuple[Path, int]] = []
+    wanted = None if kinds is None else set(kinds)
     for k, kind in enumerate(FILE_KINDS):
+        if wanted is not None and kind.name not in wanted:
+            continue
         for path in iter_files(root, kind):
             if not _within(root, path):
                 rel = os.path.relpath(path, root)

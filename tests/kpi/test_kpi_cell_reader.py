@@ -1,0 +1,98 @@
+"""polars' CSV reader takes the cells of a plain log (no quote, no bare CR, every row reaching the
+header's last column); every result, row number and reason is the csv module's. Wherever it cannot
+tell (an empty last cell, which may be a short row; more cells than the header; a bare CR; a quote;
+a blank line), the line reader and then the csv module go on, with the same results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from test_kpi_polars import HEADER, LIMITS, make_log  # the messy logs of the golden tests
+
+from qms.calendar import WorkingCalendar
+from qms.kpi import Classifier, to_json
+from qms.kpi.logs import read_logs
+from qms.store import dossier_logs
+
+
+def _reference(log: Path, by: str | None) -> str:
+    """The result of the same file read row by row by the csv module (its row numbers count lines)."""
+    clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30), by=by)
+    with dossier_logs.open_dossier_log(log) as source:
+        clf.add(source)
+    return to_json(clf.result())
+
+
+def _result(log: Path, by: str | None) -> str:
+    clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30), by=by)
+    read_logs(clf, [log])
+    return to_json(clf.result())
+
+
+def plain_log(path: Path, rows: int, seed: int, *, crlf: bool) -> list[str]:
+    """A messy log (dates, ids, statuses, blank ids with other cells) whose every row has a last cell."""
+    make_log(path, rows, seed, crlf=crlf, blank_lines=False)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + ",", lines[1] + ",Ghi chú"]
+    out += [f"{line},ghi chú {i}" for i, line in enumerate(lines[2:]) if line.count(",") == len(HEADER) - 1]
+    nl = "\r\n" if crlf else "\n"
+    path.write_text(nl.join(out) + nl, encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize("batch", [97, 1_000_000])
+def test_a_plain_log_is_read_by_polars_cells_as_the_csv_module_reads_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crlf: bool, batch: int) -> None:
+    """A plain log is read by the cell reader alone (the line reader is never asked), in batches or
+    at once, and gives the csv module's results, rejected rows and row numbers."""
+    log = tmp_path / "plain.csv"
+    plain_log(log, 1500, 11, crlf=crlf)
+    monkeypatch.setattr(dossier_logs, "_BATCH_ROWS", batch)
+
+    def refuse(*_a: object) -> None:
+        raise AssertionError("the line reader was asked to read a plain log")
+
+    reference = {by: _reference(log, by) for by in (None, "unit", "month")}
+    monkeypatch.setattr(dossier_logs, "_line_batches", refuse)
+    for by, expected in reference.items():
+        assert _result(log, by) == expected
+    data = json.loads(reference[None])
+    assert data["rows_read"] > 1000 and data["rejected"]  # messy enough to mean something
+
+
+@pytest.mark.parametrize("case", ["empty last cell", "short row", "more cells", "bare CR", "quote", "blank line",
+                                  "only separators", "blank id with cells"])
+@pytest.mark.parametrize("batch", [97, 1_000_000])
+def test_a_row_the_cell_reader_cannot_tell_hands_the_rest_over(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, batch: int) -> None:
+    """Deep in a plain CRLF log, one row the cell reader cannot tell from its cells: the results,
+    rejected rows, their row numbers and reasons are still the csv module's."""
+    monkeypatch.setattr(dossier_logs, "_BATCH_ROWS", batch)
+    log = tmp_path / "deep.csv"
+    lines = plain_log(log, 1500, 12, crlf=True)
+    at = 700
+    cells = lines[at].split(",")
+    if case == "empty last cell":
+        lines[at] = ",".join([*cells[:-1], ""])
+    elif case == "short row":
+        lines[at] = ",".join(cells[:5])
+    elif case == "more cells":
+        lines[at] = ",".join([*cells, "thêm", "nữa"])
+    elif case == "bare CR":
+        lines[at] = ",".join([*cells[:3], "Phường\r1", *cells[4:]])  # in the mechanism column, not mapped by --by unit
+    elif case == "quote":
+        lines[at] = ",".join([*cells[:3], '"Một, cửa"', *cells[4:]])  # one cell for the csv module
+    elif case == "blank line":
+        lines.insert(at, "")
+    elif case == "only separators":
+        lines.insert(at, "," * len(cells))
+    else:
+        lines.insert(at, ",".join(["", *cells[1:]]))
+    log.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    for by in (None, "unit"):
+        assert _result(log, by) == _reference(log, by)
+    assert json.loads(_reference(log, None))["rows_read"] > 1000

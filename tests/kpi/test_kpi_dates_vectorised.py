@@ -1,0 +1,45 @@
+"""The date shapes polars parses for the KPI engine mean exactly what ``parse_value`` makes of them:
+for columns dominated by each shape, with near misses mixed in, every packed value is the row loop's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from qms.kpi.dates import DateCache, DateMemo
+
+NEAR_MISSES = ["", " ", "0000-01-01", "0000-12-31 23:59:59", "00/00/0000 00:00", "31/12/0000 23:59", "01/01/0001 00:00",
+               "0001-01-01 00:00:00", "29/02/2019 10:00", "29/02/2020 10:00", "31/04/2019", "2019-02-30",
+               "15/06/2023 24:00", "15/06/2023 23:60", "15/06/2023 23:59:60", "2023-06-15 24:00:00",
+               "15/06/2023 7:05", "15/06/2023  07:05", " 15/06/2023 07:05", "15/06/2023 07:05 ", "5/6/2023 07:05",
+               "١٥/٠٦/٢٠٢٣ 07:05", "15/06/+2023 07:05", "+15/06/2023 07:05", "15/06/20233 07:05",
+               "2023-06-15T07:05:00", "2023-06-15T07:05", "2023-06-15 07:05", "2023-06-15 07:05:00+07:00",
+               "31/12/9999 23:59", "9999-12-31", "43496", "43496.5"]
+
+
+def _cell(rng: random.Random, shape: int) -> str:
+    day = dt.date(1, 1, 1) + dt.timedelta(days=rng.randrange(dt.date(9999, 12, 31).toordinal()))
+    h, m, s = rng.randrange(26), rng.randrange(62), rng.randrange(62)
+    dmy, iso = f"{day.day:02d}/{day.month:02d}/{day.year:04d}", day.isoformat()
+    return [f"{dmy} {h:02d}:{m:02d}", f"{dmy} {h:02d}:{m:02d}:{s:02d}", dmy, f"{iso} {h:02d}:{m:02d}:{s:02d}",
+            f"{iso}T{h:02d}:{m:02d}:{s:02d}", f"{iso} {h:02d}:{m:02d}", iso][shape]
+
+
+@pytest.mark.parametrize("shape", range(7))
+def test_each_polars_shape_parses_as_parse_value(shape: int) -> None:
+    """D1: a column of one shape (hours up to 25, minutes and seconds up to 61, years 1..9999), with
+    near misses (year 0, 24:00, leap seconds, days that do not exist, other digits, spaces, signs)."""
+    import polars as pl
+
+    rng = random.Random(shape)
+    cells = [_cell(rng, shape) if rng.random() < 0.9 else rng.choice(NEAR_MISSES) for _ in range(6000)]
+    cells[:3] = [_cell(rng, shape) for _ in range(3)]  # the shape is judged from the first cells
+    cache = DateCache()
+    expected = [cache.parse(c) for c in cells]
+    memo = DateMemo()
+    assert memo.parse(pl.Series(cells)).tolist() == expected
+    frame = pl.DataFrame({"a": cells, "b": list(reversed(cells))})
+    a, b = memo.parse_frame(frame, ["a", "b"])
+    assert a.to_list() == expected and b.to_list() == list(reversed(expected))
