@@ -333,13 +333,19 @@ class ProgrammeOutOfDate(Rule):
             return
         doc, newest = max(progs, key=lambda dp: dp[1].year)
         ends = dt.date(newest.year, 12, 31)
+        message = _("the newest audit programme ({year}) ended on {date}")
         manifest = ctx.workspace.manifest
         if (manifest is None or manifest.check.annual_reading == "rolling_12_months") and newest.audits:
             last = max(a.month for a in newest.audits)
-            ends = max(ends, month_end(newest.year, last + newest.cycle_months))
+            rolling = month_end(newest.year, last + newest.cycle_months)
+            if rolling > ends:
+                ends = rolling
+                message = _("the newest audit programme ({year}) plans no audit after month {month}; its "
+                            "{cycle}-month cycle ran out on {date}")
         if ctx.today > ends:
-            yield self.at(doc, "/year", _("the newest audit programme ({year}) ended on {date}").format(
-                              year=newest.year, date=ends.isoformat()),
+            yield self.at(doc, "/year", message.format(year=newest.year, date=ends.isoformat(),
+                                                       month=max((a.month for a in newest.audits), default=12),
+                                                       cycle=newest.cycle_months),
                           hint=_("propose the next one with `qms audit programme --year {year} --write`").format(
                               year=ctx.today.year),
                           subject=str(newest.year))
