@@ -149,6 +149,21 @@ def cycle_gap(months: list[int], cycle: int) -> str:
     return ""
 
 
+def rolling_gap(last_month: int, first_month: int, cycle: int) -> str:
+    """Why the gap from an audit in ``last_month`` of one year to ``first_month`` of the next exceeds ``cycle``."""
+    gap = first_month + 12 - last_month
+    if gap > cycle:
+        return _("its first audit (month {first}) is {gap} months after its last audit of the previous year "
+                 "(month {last}), more than {cycle}").format(first=first_month, gap=gap, last=last_month, cycle=cycle)
+    return ""
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of ``month`` of ``year``; months past 12 run into the following years."""
+    y, m = divmod(year * 12 + month, 12)  # the month after, 0-based
+    return dt.date(y, m + 1, 1) - dt.timedelta(days=1)
+
+
 def current_programmes(ws: Workspace, today: dt.date) -> list[tuple[LoadedDoc[Any], AuditProgramme]]:
     """Programmes for this year and later years (past programmes are records, not plans)."""
     return [(d, p) for d, p in ws.models("audit-programme") if p.year >= today.year]

@@ -43,6 +43,7 @@ SUBCOMMANDS: dict[str, str] = {
     "due": "qms.cli.due:due",
     "people": "qms.cli.people:people",
     "refs": "qms.cli.refs:refs",
+    "announce": "qms.cli.announce:announce",
 }
 
 

@@ -120,6 +120,10 @@ class CheckConfig(Strict):
     severity: dict[str, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
     fail_on: Literal["error", "warning", "info", "never"] = "error"
     review_interval_months: int = Field(default=12, ge=1, le=120)
+    annual_reading: Literal["calendar_year", "rolling_12_months"] = Field(
+        default="rolling_12_months",
+        description="How 'at least once a year' (QĐ 19/2014/QĐ-TTg Art. 4(4)(b)) is read for internal audits "
+                    "and management reviews: once in each calendar year, or never more than 12 months apart")
     waivers: list[Waiver] = Field(default_factory=list)
 
 

@@ -15,8 +15,10 @@ from qms.analysis.audit import (
     conflict,
     current_programmes,
     cycle_gap,
+    month_end,
     process_months,
     programme_clauses,
+    rolling_gap,
     uncovered_clauses,
 )
 from qms.analysis.people import Directory
@@ -44,10 +46,15 @@ class ProcessNotAudited(Rule):
     What it checks:
     For the current and future audit programmes (`audits/programme-YYYY.yaml`), every process in
     `processes/` appears in at least one audit, and its audits are never more than `cycle_months`
-    apart (counting from the start of the year and to its end).
+    apart (counting from the start of the year and to its end). With the default
+    `check.annual_reading: rolling_12_months`, the gap from the process's last audit in the previous
+    year's programme to its first audit in this one is counted as well; with `calendar_year`, one
+    audit in each programme year is enough.
 
     Why:
-    The audit programme must cover the QMS processes at planned intervals (9.2.1, 9.2.2 a).
+    The audit programme must cover the QMS processes at planned intervals (9.2.1, 9.2.2 a), and an
+    agency applying TCVN ISO 9001 audits its system internally at least once a year
+    (QĐ 19/2014/QĐ-TTg, Art. 4(4)(b)).
 
     Example:
     ```yaml
@@ -68,10 +75,16 @@ class ProcessNotAudited(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         ws = ctx.workspace
+        rolling = ws.manifest is None or ws.manifest.check.annual_reading == "rolling_12_months"
+        by_year = {p.year: p for _d, p in ws.models("audit-programme")}
         for doc, prog in current_programmes(ws, ctx.today):
             months = process_months(prog)
+            previous = by_year.get(prog.year - 1) if rolling else None
+            before = process_months(previous) if previous is not None else {}
             for _pdoc, proc in ws.processes():
                 why = cycle_gap(months.get(proc.id, []), prog.cycle_months)
+                if not why and before.get(proc.id):
+                    why = rolling_gap(before[proc.id][-1], months[proc.id][0], prog.cycle_months)
                 if why:
                     yield self.at(doc, "/audits",
                                   _("process `{id}` is not audited within the {cycle}-month cycle: {why}").format(
@@ -291,15 +304,19 @@ class ProgrammeOutOfDate(Rule):
     """The newest audit programme is older than its cycle.
 
     What it checks:
-    When the repository has audit programmes, one of them covers the current year: the newest
-    programme's year plus its cycle has not ended.
+    When the repository has audit programmes, one of them still plans the next audit. With
+    `check.annual_reading: calendar_year`, the newest programme's year has not ended. With the
+    default `rolling_12_months`, the newest programme's last planned audit month plus its
+    `cycle_months` has not ended (nor its year, when that is later).
 
     Why:
-    An audit programme must be planned and maintained (9.2.2 a); an expired programme means that no
-    audits are planned.
+    An audit programme must be planned and maintained (9.2.2 a), and an agency applying TCVN ISO 9001
+    audits internally at least once a year (QĐ 19/2014/QĐ-TTg, Art. 4(4)(b)); an expired programme
+    means that no audits are planned.
 
     Example:
-    `audits/programme-2025.yaml` is the only programme, checked in 2026.
+    `audits/programme-2025.yaml` is the only programme, its last audit in March, checked in 2026
+    after March (or in any month of 2026 with `annual_reading: calendar_year`).
 
     Fix:
     Propose the next one: `qms audit programme --year 2026 --write`.
@@ -316,9 +333,19 @@ class ProgrammeOutOfDate(Rule):
             return
         doc, newest = max(progs, key=lambda dp: dp[1].year)
         ends = dt.date(newest.year, 12, 31)
+        message = _("the newest audit programme ({year}) ended on {date}")
+        manifest = ctx.workspace.manifest
+        if (manifest is None or manifest.check.annual_reading == "rolling_12_months") and newest.audits:
+            last = max(a.month for a in newest.audits)
+            rolling = month_end(newest.year, last + newest.cycle_months)
+            if rolling > ends:
+                ends = rolling
+                message = _("the newest audit programme ({year}) plans no audit after month {month}; its "
+                            "{cycle}-month cycle ran out on {date}")
         if ctx.today > ends:
-            yield self.at(doc, "/year", _("the newest audit programme ({year}) ended on {date}").format(
-                              year=newest.year, date=ends.isoformat()),
+            yield self.at(doc, "/year", message.format(year=newest.year, date=ends.isoformat(),
+                                                       month=max((a.month for a in newest.audits), default=12),
+                                                       cycle=newest.cycle_months),
                           hint=_("propose the next one with `qms audit programme --year {year} --write`").format(
                               year=ctx.today.year),
                           subject=str(newest.year))

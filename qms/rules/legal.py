@@ -411,5 +411,83 @@ class RegimeLabel(Rule):
                               hint=hint, subject=proc.id)
 
 
+class AnnouncementOutOfDate(_LegalRule):
+    """The scope, applicability or process list changed after the last self-announcement.
+
+    What it checks:
+    The latest record in `records/announcements/` (written by `qms announce`) keeps a fingerprint of
+    the scope (`scope.statement`, `scope.sites`), the applicability of the clauses
+    (`scope.applicability`) and the process list (`processes/`). A changed scope is a warning; a changed
+    applicability or process list alone is an info finding. With no announcement at all nothing is
+    reported, except an info finding when the repository keeps a legal register
+    (`legal/register.yaml`), that is, when it follows the Vietnamese rules for agencies.
+
+    Why:
+    An agency announces that its quality system conforms to TCVN ISO 9001 and announces again when it
+    changes the scope of the system (QĐ 19/2014/QĐ-TTg, Art. 4(4)(c)). A changed applicability or
+    process list may not change the scope, but the announced system is no longer the one in the
+    repository.
+
+    Example:
+    `records/announcements/CB-2026-01.yaml` was recorded, then `scope.statement` in qms.yaml was
+    extended to a new field of work.
+
+    Fix:
+    Announce again (issue the decision) and record it with `qms announce --date DATE --note "…"`.
+    """
+
+    code = "QMS157"
+    name = "announcement-out-of-date"
+    severity = Severity.WARNING
+    clauses = ("4.3",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        from qms.legal.announcement import changed_parts, fingerprints, latest
+
+        ws = ctx.workspace
+        manifest = ws.manifest
+        if manifest is None:
+            return
+        held = [(d, a) for d, a in ws.models("announcement") if a.date <= ctx.today]
+        last = latest(held)
+        if last is None:
+            if self.has_register_file(ctx) and not ws.of_kind("announcement"):
+                d = self.at(ws.manifest_doc, "/scope", _("no self-announcement of conformity to TCVN ISO 9001 is "
+                                                         "recorded (records/announcements/)"),
+                            hint=_("once the agency has announced, record it with `qms announce --date DATE`"),
+                            path="qms.yaml")
+                yield dataclasses.replace(d, severity=Severity.INFO)
+            return
+        doc, ann = last
+        now = fingerprints(manifest, ws.declared_process_ids())
+        changed = changed_parts(ann, now)
+        what = _("announcement {id} of {date}").format(id=ann.id, date=ann.date.isoformat())
+        if "scope" in changed:
+            yield self.at(ws.manifest_doc, "/scope/statement",
+                          _("the scope changed after the last self-announcement ({what})").format(what=what),
+                          hint=_("announce again (QĐ 19/2014/QĐ-TTg, Art. 4(4)(c)) and record it with "
+                                 "`qms announce --date DATE`"), subject=ann.id, path="qms.yaml")
+        if "applicability" in changed:
+            d = self.at(ws.manifest_doc, "/scope/applicability",
+                        _("the applicability of the clauses changed after the last self-announcement ({what})").format(
+                            what=what),
+                        hint=_("check whether the announcement still holds; record a new one with `qms announce`"),
+                        subject=ann.id, path="qms.yaml")
+            yield d if "scope" in changed else dataclasses.replace(d, severity=Severity.INFO)
+        if "processes" in changed:
+            added = sorted(set(now.processes) - set(ann.processes))
+            removed = sorted(set(ann.processes) - set(now.processes))
+            detail = "; ".join(
+                ([_("added: {ids}").format(ids=", ".join(added))] if added else [])
+                + ([_("removed: {ids}").format(ids=", ".join(removed))] if removed else []))
+            d = self.at(doc, "/processes",
+                        _("the process list changed after the last self-announcement ({what}){detail}").format(
+                            what=what, detail=f": {detail}" if detail else ""),
+                        hint=_("check whether the announcement still holds; record a new one with `qms announce`"),
+                        subject=ann.id)
+            yield d if "scope" in changed else dataclasses.replace(d, severity=Severity.INFO)
+
+
 RULES: tuple[type[Rule], ...] = (UnknownLegalReference, CitesSupersededDocument, NotUpdatedAfterAmendment,
-                                 RegisterDuplicate, RegisterUnknownLink, RegisterStatus, RegimeLabel)
+                                 RegisterDuplicate, RegisterUnknownLink, RegisterStatus, RegimeLabel,
+                                 AnnouncementOutOfDate)

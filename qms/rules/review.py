@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from qms.analysis.review import reviews, system_start
 from qms.diagnostics import Diagnostic, Severity
@@ -113,10 +114,14 @@ class ManagementReviewMissing(Rule):
     What it checks:
     The latest record in `records/reviews/` is dated within `check.review_interval_months` (12 by
     default) before today. Reported on the latest review, or on `qms.yaml` when there is none.
+    With `check.annual_reading: calendar_year` the yearly minimum is read as one review in each
+    calendar year instead: the last completed year must hold a review (the interval still applies
+    when it is shorter than 12 months). The default, `rolling_12_months`, reads it as never more
+    than 12 months between reviews.
 
     Why:
-    Top management must review the QMS at planned intervals (9.3.1); Vietnamese agencies review
-    at least once a year (TCVN ISO 9001:2015 as applied under QĐ 19/2014/QĐ-TTg and its successors).
+    Top management must review the QMS at planned intervals (9.3.1), and an agency applying
+    TCVN ISO 9001 reviews it at least once a year (QĐ 19/2014/QĐ-TTg, Art. 4(4)(b)).
 
     Example:
     ```yaml
@@ -140,12 +145,19 @@ class ManagementReviewMissing(Rule):
         ws = ctx.workspace
         manifest = ws.manifest
         interval = manifest.check.review_interval_months if manifest is not None else 12
+        calendar = manifest is not None and manifest.check.annual_reading == "calendar_year"
         held = [(d, r) for d, r in reviews(ws) if r.date <= ctx.today]
         since = months_before(ctx.today, interval)
+        started = system_start(ws)
+        if calendar:
+            yield from self._calendar_year(ctx, held, started)
+            if interval >= 12:
+                return
         if not held:
-            started = system_start(ws)
             if started is not None and started > since:
                 return  # a system younger than the interval: its first review is not due yet
+            if calendar:
+                return  # reported per calendar year above
             yield self.at(ws.manifest_doc, "", _("no management review is recorded (records/reviews/); one is "
                                                  "due every {interval} months").format(interval=interval),
                           hint=_("record the review with `qms review new`"), path="qms.yaml")
@@ -157,6 +169,20 @@ class ManagementReviewMissing(Rule):
                                                                interval=interval),
                           hint=_("hold the next management review"),
                           subject=last.id)
+
+    def _calendar_year(self, ctx: CheckContext, held: list[tuple[Any, Any]],
+                       started: dt.date | None) -> Iterator[Diagnostic]:
+        """The last completed calendar year holds a review (unless the system started after it)."""
+        year = ctx.today.year - 1
+        if started is not None and started > dt.date(year, 12, 31):
+            return
+        if any(r.date.year == year for _d, r in held):
+            return
+        where = (held[-1][0], "/date") if held else (ctx.workspace.manifest_doc, "")
+        yield self.at(where[0], where[1],
+                      _("no management review was held in {year}; one is due in each calendar year").format(year=year),
+                      hint=_("hold the next management review"),
+                      subject=str(year), path="" if held else "qms.yaml")
 
 
 class ObjectiveWithoutKpiSource(Rule):

@@ -41,6 +41,7 @@ NONCONFORMITY = RecordKind(N_("nonconformity"), "records/nonconformities", r"NC-
 AUDIT = RecordKind(N_("audit"), "audits", r"AUD-\d{4}-\d{2,3}", "AUD-2026-01")
 AUDIT_PROGRAMME = RecordKind(N_("audit programme"), "audits", r"\d{4}", "2026", "programme-{id}.yaml")
 MANAGEMENT_REVIEW = RecordKind(N_("management review"), "records/reviews", r"MR-\d{4}-\d{2,}", "MR-2026-01")
+ANNOUNCEMENT = RecordKind(N_("announcement"), "records/announcements", r"CB-\d{4}-\d{2,}", "CB-2026-01")
 PROCESS = RecordKind(N_("process"), "processes", r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", "QT-CT-01")
 # document codes are free text in qms.yaml (they are looked up, never used as a path): no control
 # characters, no line breaks, no bidirectional overrides, and bounded
@@ -48,7 +49,8 @@ DOCUMENT = RecordKind(N_("document"), ".", r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u2
                       "QT-CT-01", show_pattern=False)
 
 KINDS: dict[str, RecordKind] = {k.name: k for k in
-                                (NONCONFORMITY, AUDIT, AUDIT_PROGRAMME, MANAGEMENT_REVIEW, PROCESS, DOCUMENT)}
+                                (NONCONFORMITY, AUDIT, AUDIT_PROGRAMME, MANAGEMENT_REVIEW, ANNOUNCEMENT,
+                                 PROCESS, DOCUMENT)}
 
 _SHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

@@ -96,6 +96,8 @@ FILE_KINDS: list[FileKind] = [
     FileKind("management-review", ("records/reviews/*.yaml",), "qms.models.review:ManagementReview",
              "management-review"),
     FileKind("legal-register", ("legal/register.yaml",), "qms.models.legal:LegalRegister", "legal-register"),
+    FileKind("announcement", ("records/announcements/*.yaml",), "qms.models.announcement:Announcement",
+             "announcement"),
 ]
 
 

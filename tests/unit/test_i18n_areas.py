@@ -140,11 +140,12 @@ def test_migrate_out_refusal_in_vietnamese(run_qms: Callable[..., Any], city: Pa
 def test_audit_rules_in_vietnamese(example_copy: Path) -> None:
     late = D(2031, 1, 1)
     english = _messages(example_copy, "QMS606", today=late)
-    assert english == ["QMS606 the newest audit programme (2026) ended on 2026-12-31 | propose the next one with "
-                       "`qms audit programme --year 2031 --write`"]
+    assert english == ["QMS606 the newest audit programme (2026) plans no audit after month 12; its 12-month cycle "
+                       "ran out on 2027-12-31 | propose the next one with `qms audit programme --year 2031 --write`"]
     with use_language("vi"):
         vi = _messages(example_copy, "QMS606", today=late)
-    assert vi == ["QMS606 chương trình đánh giá mới nhất (2026) đã kết thúc ngày 2026-12-31 | đề xuất chương trình "
+    assert vi == ["QMS606 chương trình đánh giá mới nhất (2026) không có cuộc đánh giá nào sau tháng 12; chu kỳ 12 "
+                  "tháng của nó đã hết ngày 2027-12-31 | đề xuất chương trình "
                   "tiếp theo bằng `qms audit programme --year 2031 --write`"]
 
 
