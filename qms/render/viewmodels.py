@@ -214,8 +214,8 @@ def _fee_text(proc: Process, lang: str) -> str:
         return ""
     parts: list[str] = []
     if adm.fee.amount_vnd is not None:
-        parts.append(f"{adm.fee.amount_vnd:,}".replace(",", ".") + " đồng" if lang == "vi"
-                     else f"VND {adm.fee.amount_vnd:,}")
+        amount = format_number(adm.fee.amount_vnd, lang, digits=0)  # "50.000 đồng", "VND 50,000"
+        parts.append(f"{amount} đồng" if lang == "vi" else f"VND {amount}")
     if adm.fee.text is not None:
         parts.append(t(adm.fee.text, lang))
     return "; ".join(parts)
