@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from qms.analysis.people import Directory
+from qms.i18n import format_number
 from qms.models.audit import AuditPlan, ChecklistItem
 from qms.models.common import Duration, Retention, Text, parse_retention_text
 from qms.models.organisation import Manifest
@@ -73,11 +74,11 @@ def duration_text(d: Duration) -> Text:
     vi: list[str] = []
     en: list[str] = []
     if d.days:
-        vi.append(f"{d.days:g} ngày làm việc")
-        en.append(f"{d.days:g} working day" + ("" if d.days == 1 else "s"))
+        vi.append(f"{format_number(d.days, 'vi')} ngày làm việc")
+        en.append(f"{format_number(d.days, 'en')} working day" + ("" if d.days == 1 else "s"))
     if d.hours:
-        vi.append(f"{d.hours:g} giờ làm việc")
-        en.append(f"{d.hours:g} working hour" + ("" if d.hours == 1 else "s"))
+        vi.append(f"{format_number(d.hours, 'vi')} giờ làm việc")
+        en.append(f"{format_number(d.hours, 'en')} working hour" + ("" if d.hours == 1 else "s"))
     return Text(vi=" ".join(vi) or "0 ngày", en=" ".join(en) or "0 days")
 
 

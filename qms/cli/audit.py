@@ -9,7 +9,14 @@ from typing import Any, TypeVar
 
 import click
 
-from qms.cli.common import as_of_option, confirm_working_day, force_option, happened_option, repo_root
+from qms.cli.common import (
+    as_of_option,
+    confirm_working_day,
+    document_language,
+    force_option,
+    happened_option,
+    repo_root,
+)
 from qms.errors import QmsError, UsageError
 from qms.i18n import N_, _, get_language
 from qms.output.jsonfmt import to_json
@@ -110,9 +117,9 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
     if fmt == "json":
         _emit(to_json(proposal.to_dict(), indent=2) + "\n", output)
     elif fmt == "html":
-        _emit(programme_html(proposal.programme, ws, get_language()), output)
+        _emit(programme_html(proposal.programme, ws, document_language(ctx, manifest=ws.manifest)), output)
     elif fmt == "pdf":
-        _write_pdf(programme_html(proposal.programme, ws, get_language()), output, root)
+        _write_pdf(programme_html(proposal.programme, ws, document_language(ctx, manifest=ws.manifest)), output, root)
     else:
         from qms.analysis.people import Directory
 
@@ -167,7 +174,7 @@ def plan(ctx: click.Context, audit_id: str | None, date: dt.datetime | None, end
                             lead=lead, team=team, auditees=auditees, scope=scope, criteria=criteria,
                             end_date=_day(end_date), by=by, today=_day(today))
     click.echo(_("planned {id}: {path}").format(id=result.id, path=f"audits/{result.id}.yaml"), err=True)
-    _show(root, result.id, fmt, "plan", None, blank=True)
+    _show(root, result.id, fmt, "plan", None, blank=True, doc_lang=document_language(ctx, root=root))
 
 
 @audit.command("checklist")
@@ -319,7 +326,9 @@ def list_(ctx: click.Context, year: int | None, fmt: str) -> None:
                    + _("findings: {n}").format(n=len(a.findings)))
 
 
-def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Path | None, *, blank: bool) -> None:
+def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Path | None, *, blank: bool,
+          doc_lang: str | None = None) -> None:
+    """Print or write one audit; documents (xlsx, html, pdf) are in ``doc_lang`` (default: the messages')."""
     from qms.auditing import documents
     from qms.store import audit_store
     from qms.store.workspace import load_workspace
@@ -348,6 +357,7 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
         return
     doc = document or ("report" if a.report else "plan")
     ws = load_workspace(root)
+    lang = doc_lang or lang
     if fmt == "xlsx":
         if doc != "checklist":
             raise UsageError(_("only the checklist is exported to .xlsx"), _("use --document checklist"))
@@ -385,4 +395,6 @@ def show(ctx: click.Context, audit_id: str, fmt: str, document: str | None, blan
         from qms.store.outputs import guard_output
 
         guard_output(output, fmt, root=repo_root(ctx), force=force)
-    _show(repo_root(ctx), audit_id, fmt, document, output, blank=(fmt != "xlsx") if blank is None else blank)
+    root = repo_root(ctx)
+    _show(root, audit_id, fmt, document, output, blank=(fmt != "xlsx") if blank is None else blank,
+          doc_lang=document_language(ctx, root=root))

@@ -23,6 +23,28 @@ def repo_root(ctx: click.Context) -> Path:
     return find_root(explicit=explicit)
 
 
+def document_language(ctx: click.Context, own: str | None = None, *, root: Path | None = None,
+                      manifest: Any = None) -> str:
+    """The language of a document the command writes: the command's own ``--lang``, then the top-level
+    ``--lang``, then ``QMS_LANG`` (click folds it into the top-level option), then the organisation's
+    default language (from ``manifest``, or read from ``root``), then the language of messages."""
+    from qms.i18n import get_language, normalise_language
+
+    if own:
+        return normalise_language(own)
+    obj = ctx.find_root().obj or {}
+    top = obj.get("lang") if isinstance(obj, dict) else None
+    if top:
+        return normalise_language(str(top))
+    if manifest is None and root is not None:
+        from qms.store.workspace import load_manifest
+
+        manifest = load_manifest(root)
+    if manifest is not None:
+        return normalise_language(manifest.organisation.default_language)
+    return get_language()
+
+
 FORMAT_CHOICE = click.Choice(["text", "json", "sarif", "github"])
 
 

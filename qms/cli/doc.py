@@ -13,7 +13,7 @@ from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line as t
 from qms.store.workspace import Workspace, load_workspace
 
-from .common import confirm_working_day, force_option, happened_option, repo_root
+from .common import confirm_working_day, document_language, force_option, happened_option, repo_root
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
@@ -160,6 +160,7 @@ def show(ctx: click.Context, ident: str, revision: int | None, fmt: str, output:
 
         guard_output(output, fmt, root=ws.root, force=force)
     version = version_at(ws, ident, revision)
+    doc_lang = document_language(ctx, doc_lang, manifest=ws.manifest)
     if fmt == "pdf":
         if output is None:
             raise UsageError(_("--format pdf needs -o FILE"))

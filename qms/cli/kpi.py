@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
-from qms.cli.common import force_option
+from qms.cli.common import document_language, force_option
 from qms.i18n import _, get_language
 
 
@@ -87,10 +87,14 @@ def report(
                      "they will be removed in the next release"), err=True)
     span = parse_period(period) if period else None
     reference = parse_day(as_of, "--as-of") if as_of else dt.date.today()
+    repo = find_repo()
+    # a document (html, pdf) is in the document language; text, csv and json follow the messages
+    lang = (document_language(click.get_current_context(), root=repo) if fmt in ("html", "pdf")
+            else get_language())
     outcome = run_report(
         ReportRequest(logs=logs, as_of=reference, period=span, by=by, fmt=fmt, output=output, target=target,
                       limits_file=limits_file, columns_file=columns_file, calendar_file=calendar_file,
-                      raise_nc=raise_nc, raised_by=raised_by, force=force, root=find_repo(), lang=get_language()),
+                      raise_nc=raise_nc, raised_by=raised_by, force=force, root=repo, lang=lang),
         load_calendar,
     )
     if outcome.body is not None:

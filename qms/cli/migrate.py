@@ -15,7 +15,7 @@ from qms.migrate.apply import write_text
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
-from .common import confirm_working_day, force_option, repo_root
+from .common import confirm_working_day, document_language, force_option, repo_root
 
 
 @click.group()
@@ -195,7 +195,7 @@ def report(ctx: click.Context, output: Path, fmt: str | None, force: bool) -> No
     ws = load_workspace(root)
     org = ""
     if ws.manifest is not None:
-        org = ws.manifest.organisation.name.get(get_language())
+        org = ws.manifest.organisation.name.get(document_language(ctx, manifest=ws.manifest))
     vm = view_model(root, analyse(ws), org)
     if kind == "pdf":
         from qms.migrate.apply import LOG_NAME

@@ -21,7 +21,14 @@ from qms.output.safe import one_line as t
 from qms.registers import nc as reg
 from qms.registers import nc_views as views
 
-from .common import as_of_option, confirm_working_day, force_option, happened_option, repo_root
+from .common import (
+    as_of_option,
+    confirm_working_day,
+    document_language,
+    force_option,
+    happened_option,
+    repo_root,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -357,6 +364,6 @@ def report(ctx: click.Context, out: Path, fmt: str | None, force: bool) -> None:
     chosen = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "pdf")
     root = repo_root(ctx)
     guard_output(out, chosen, root=root, force=force)
-    pages = write_report(root, out, get_language(), chosen)
+    pages = write_report(root, out, document_language(ctx, root=root), chosen)
     click.echo(_("wrote {path} ({pages} p.)").format(path=out, pages=pages) if pages
                else _("wrote {path}").format(path=out))

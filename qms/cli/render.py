@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qms.cli.common import force_option, repo_root
+from qms.cli.common import document_language, force_option, repo_root
 from qms.i18n import _, ngettext
 
 
@@ -79,7 +79,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
         load_signer(p12, password)  # a wrong password fails before the (long) render
     ws = load_for_render(root)
     assert ws.manifest is not None
-    lang = doc_lang or ws.manifest.organisation.default_language
+    lang = document_language(ctx, doc_lang, manifest=ws.manifest)
     show = progress if progress is not None else sys.stderr.isatty()
     opts = RenderOptions(lang=lang, fmt=fmt, variant=variant, tagged=tagged, jobs=jobs, progress=show,
                          drafts=drafts)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from qms.cli.common import as_of_option, force_option, happened_on, repo_root
-from qms.i18n import _, get_language
+from qms.cli.common import as_of_option, document_language, force_option, happened_on, repo_root
+from qms.i18n import _
 
 
 @click.group("review")
@@ -31,7 +31,7 @@ def _span(period: str) -> tuple[dt.date, dt.date]:
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
               help="Default: from the output file's extension.")
 @click.option("--lang", "lang", type=click.Choice(["vi", "en"]), default=None,
-              help="Language of the pack (default: the language of messages).")
+              help="Language of the pack (default: the top-level --lang, QMS_LANG, then the organisation's language).")
 @as_of_option("Reference date for overdue actions (default: today).")
 @force_option
 @click.pass_context
@@ -47,7 +47,7 @@ def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, 
     from qms.store.outputs import guard_output
 
     guard_output(output, kind, inputs=logs, root=root, force=force)
-    write_pack(root, span, list(logs), lang or get_language(), output, kind, today=day)
+    write_pack(root, span, list(logs), document_language(ctx, lang, root=root), output, kind, today=day)
     click.echo(_("wrote {path}").format(path=output))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -126,6 +127,26 @@ def format_number(value: float, lang: str | None = None, digits: int = 2, fixed:
 def format_percent(value: float, lang: str | None = None, digits: int = 2, fixed: bool = False) -> str:
     """A percentage given in percent (99.7 -> "99,7%" in Vietnamese, "99.7%" in English)."""
     return format_number(value, lang, digits, fixed) + "%"
+
+
+_OPERATORS = {">=": "≥", "=>": "≥", "≥": "≥", "<=": "≤", "=<": "≤", "≤": "≤", ">": ">", "<": "<", "=": "="}
+_TARGET = re.compile(r"^\s*(?P<op>>=|=>|≥|<=|=<|≤|>|<|=)?\s*(?P<num>\d+(?:[.,]\d+)?)(?P<pct>\s*%)?"
+                     r"(?P<rest>(?:\s+\S.*)?)\s*$", re.DOTALL)
+_OPERATOR_IN_TEXT = re.compile(r"\s*(>=|=>|<=|=<|≥|≤)\s*")
+
+
+def format_target(text: str, lang: str | None = None) -> str:
+    """A target as people print it: ``>= 98%`` -> "≥ 98%", ``<= 0.5 days`` -> "≤ 0,5 days" in Vietnamese.
+
+    Comparison operators become ≥ and ≤ followed by one space; the number follows the language
+    (:func:`format_number`). Text that is not one comparison only gets its operators replaced."""
+    value = unicodedata.normalize("NFC", text)
+    m = _TARGET.match(value)
+    if m is None:
+        return _OPERATOR_IN_TEXT.sub(lambda o: " " + _OPERATORS[o.group(1)] + " ", value).strip()
+    number = format_number(float(m.group("num").replace(",", ".")), lang)
+    op = _OPERATORS[m.group("op")] + " " if m.group("op") else ""
+    return f"{op}{number}{'%' if m.group('pct') else ''}{m.group('rest').rstrip()}"
 
 
 def format_date(value: dt.date | None, lang: str | None = None) -> str:

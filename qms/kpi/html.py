@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import _, format_percent, get_language
+from qms.i18n import _, format_percent, format_target, get_language
 from qms.kpi.charts import bar_chart, line_chart
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.kpi.report import ObjectiveResult, check_target
@@ -134,11 +134,11 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         (_("Excluded (withdrawn or cancelled)"), str(c["excluded"])),
         (_("On-time rate"), _pct(c.on_time_rate)),
     ]
-    objs = [{"id": o.id, "statement": o.statement, "target": o.target_text,
+    objs = [{"id": o.id, "statement": o.statement, "target": format_target(o.target_text),
              "actual": "–" if o.actual is None else format_percent(o.actual, fixed=True), "met": o.met} for o in objectives]
     if target is not None:
         chk = check_target(c, target)
-        objs.insert(0, {"id": "--target", "statement": _("On-time rate"), "target": f">= {target:g}%",
+        objs.insert(0, {"id": "--target", "statement": _("On-time rate"), "target": format_target(f">= {target}%"),
                         "actual": "–" if chk.actual_percent is None else format_percent(chk.actual_percent, fixed=True),
                         "met": chk.met})
     lang = get_language()  # the report is rendered in the language of messages (see write_report)

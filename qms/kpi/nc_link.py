@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from qms.i18n import _, format_percent, use_language
+from qms.i18n import _, format_percent, format_target, use_language
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
@@ -98,7 +98,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 description = _("{late} of {resolved} dossiers of {process} resolved late in {period} (on-time "
                                 "rate {rate}); the objective's target is {target}.").format(
                     late=counts["late"], resolved=counts.resolved, process=process, period=key,
-                    rate="–" if rate is None else format_percent(rate * 100, org_lang), target=obj.target_text)
+                    rate="–" if rate is None else format_percent(rate * 100, org_lang), target=format_target(obj.target_text, org_lang))
             nc = create_nc(
                 repo.root,
                 process=process,

@@ -105,10 +105,12 @@ def run_report(req: ReportRequest, load_calendar: CalendarLoader) -> ReportOutco
         not o.met for o in objectives
     )
     if req.fmt in ("html", "pdf"):
+        from qms.i18n import use_language
         from qms.kpi.html import write_report
 
-        text = write_report(result, clf.series_counts, req.fmt, req.output, target=req.target,
-                            objectives=objectives, root=req.root, lang=req.lang)
+        with use_language(req.lang):  # the report's labels are in the document's language
+            text = write_report(result, clf.series_counts, req.fmt, req.output, target=req.target,
+                                objectives=objectives, root=req.root, lang=req.lang)
         if req.output is None:
             return ReportOutcome(text, None, messages, missed)
         return ReportOutcome(None, req.output, messages, missed, announce_written=True)

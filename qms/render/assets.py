@@ -15,13 +15,14 @@ import os
 import threading
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.store.cache_dir import CacheArea, shared_area
 
 SCHEME = "qms-asset:"
-FONT_RECIPE = "noto-vi-static-3"
+FONT_RECIPE = "noto-vi-static-4"
 
 #: Unicode ranges kept in the derived fonts: ASCII, Latin-1, Latin Extended-A/B, combining marks,
 #: Latin Extended Additional (Vietnamese), punctuation, currency (₫), letterlike, arrows, maths, shapes.
@@ -77,12 +78,60 @@ def _font_key(source: Path) -> str:
     return h.hexdigest()
 
 
+#: Glyphs Noto Sans lacks, composed from its own: (code point, new glyph, upper part); the lower bar is "minus"
+_COMPOSED = ((0x2265, "uni2265", "greater"), (0x2264, "uni2264", "less"))
+
+
+def _add_comparison_glyphs(font: Any) -> None:
+    """Give the font "≥" and "≤" (targets print "≥ 98%") as composites of ">"/"<" raised over a "−".
+
+    Noto Sans has no glyph for them; without one WeasyPrint falls back to whatever the host has (or
+    nothing), and the PDF would embed a host font."""
+    from fontTools.ttLib.tables._g_l_y_f import Glyph, GlyphComponent  # type: ignore[import-untyped]
+
+    tags = list(font.keys())
+    for tag in tags:  # read every table while the glyph count is still the file's
+        table: Any = font[tag] if tag != "GlyphOrder" else None
+        if table is not None and hasattr(table, "ensureDecompiled"):
+            table.ensureDecompiled()
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    cmap = font.getBestCmap()
+    order = list(font.getGlyphOrder())
+    for code, name, upper in _COMPOSED:
+        if code in cmap or upper not in glyf or "minus" not in glyf or name in order:
+            continue
+        glyph = Glyph()
+        glyph.numberOfContours = -1
+        glyph.components = []
+        for part, dy in ((upper, 60), ("minus", -250)):
+            comp = GlyphComponent()
+            comp.glyphName, comp.x, comp.y, comp.flags = part, 0, dy, 0x0002 | 0x0004  # XY values, round to grid
+            glyph.components.append(comp)
+        order.append(name)
+        font.setGlyphOrder(order)
+        glyf.glyphOrder = order
+        glyf[name] = glyph
+        glyph.recalcBounds(glyf)
+        hmtx[name] = hmtx[upper]
+        if "gvar" in font:  # the parts vary with the weight; the composite itself adds no variation
+            font["gvar"].variations[name] = []
+        if "HVAR" in font:  # the advance varies with the weight as the upper part's does
+            hvar = font["HVAR"].table
+            for mapping in (hvar.AdvWidthMap, getattr(hvar, "LsbMap", None), getattr(hvar, "RsbMap", None)):
+                if mapping is not None and upper in mapping.mapping:
+                    mapping.mapping[name] = mapping.mapping[upper]
+        for table in font["cmap"].tables:
+            if table.isUnicode():
+                table.cmap[code] = name
+
+
 def _derive_fonts(source: Path) -> dict[str, bytes]:
     from fontTools import subset  # type: ignore[import-untyped]
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
     from fontTools.varLib.instancer import instantiateVariableFont  # type: ignore[import-untyped]
 
     base = TTFont(source)
+    _add_comparison_glyphs(base)
     # 'ccmp' decomposes precomposed letters such as "ị" into base + mark glyphs; WeasyPrint then
     # maps the base glyph to the wrong text and pdftotext loses every later "i". The text is NFC,
     # so precomposed glyphs are all that is needed. Ligatures ("ff", "fi") are dropped for the same

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -14,7 +15,7 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-5"
+TEMPLATE_VERSION = "render-6"
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
@@ -30,6 +31,45 @@ def format_date(value: dt.date | str | None, lang: str) -> str:
         except ValueError:
             return unicodedata.normalize("NFC", value)
     return i18n_format_date(value, lang)
+
+
+#: A code or legal symbol: hyphen-joined segments starting with a capital ("QT-CT-01", "BM-01", "NC-2026-003"),
+#: optionally after slash-separated parts ("01/2018/TT-VPCP", "24/2014/TT-BTNMT").
+_CODE = re.compile(r"(?<![\w\-/])((?:[^\W_][\w.]*/)*)([A-ZĐ][A-ZĐ0-9]*(?:-[^\W_]+)+)(?![\w-])")
+#: A comparison and its value stay together ("≥ 98%" never splits after "≥")
+_COMPARISON = re.compile(r"(?<![\w>])([≥≤] [^\s<]+)")
+_TAG = re.compile(r"(<[^>]*>)")
+#: Elements whose text is not laid out as HTML text (or must stay plain text)
+_RAW_ELEMENTS = ("title", "style", "script", "svg", "textarea")
+
+
+def _wrap_code(m: re.Match[str]) -> str:
+    prefix = m.group(1).replace("/", "/<wbr>")
+    return f'{prefix}<span class="nb">{m.group(2)}</span>'
+
+
+def protect_codes(html: str) -> str:
+    """Keep codes, legal symbols and comparisons on one line: each hyphenated code in the text of ``html`` goes into a
+    ``<span class="nb">`` (``white-space: nowrap``), and a legal symbol may still break after its "/"; "≥ 98%" is kept whole the same way.
+
+    Only text between tags changes: attributes, ``<title>``, ``<style>`` and SVG stay as they are, and the
+    extracted text of the PDF keeps plain hyphens (searching for "QT-CT-01" still finds it)."""
+    parts = _TAG.split(html)
+    raw: str | None = None
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">/").lower() if len(part) > 2 else ""
+            if raw is None and not part.startswith("</") and name in _RAW_ELEMENTS and not part.endswith("/>"):
+                raw = name
+            elif raw is not None and part.startswith("</") and name == raw:
+                raw = None
+        elif raw is None:
+            if "-" in part:
+                part = _CODE.sub(_wrap_code, part)
+            if "≥" in part or "≤" in part:
+                part = _COMPARISON.sub(r'<span class="nb">\1</span>', part)
+            parts[i] = part
+    return "".join(parts)
 
 
 def format_revision(value: int) -> str:
@@ -66,7 +106,7 @@ def render_template(template_name: str, context: dict[str, Any], lang: str) -> s
 
         raise QmsError(translate("unknown render template {name!r}").format(name=template_name)) from exc
     full = {"lang": lang, "_": translator(lang), "date": lambda d: format_date(d, lang), **context}
-    return unicodedata.normalize("NFC", template.render(full))
+    return protect_codes(unicodedata.normalize("NFC", template.render(full)))
 
 
 def safe_svg(svg: str) -> Markup:

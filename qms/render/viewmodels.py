@@ -15,7 +15,7 @@ from markupsafe import Markup
 from qms.analysis.glossary import collation_key, document_text, used_term
 from qms.analysis.matrix import clause_matrix
 from qms.analysis.people import Directory
-from qms.i18n import translate
+from qms.i18n import format_number, format_target, translate
 from qms.models.common import DocumentControl, Duration, InternalNote, Signatory, Text
 from qms.models.organisation import Manifest, RecordEntry
 from qms.models.process import Interaction, Process
@@ -36,10 +36,10 @@ def duration_text(value: Duration | None, lang: str) -> str:
         return translate("{n} calendar days", lang).format(n=value.calendar_days)
     parts: list[str] = []
     if value.days:
-        parts.append(translate("{n} working days", lang).format(n=f"{value.days:g}") if value.days != 1
+        parts.append(translate("{n} working days", lang).format(n=format_number(value.days, lang)) if value.days != 1
                      else translate("1 working day", lang))
     if value.hours:
-        parts.append(translate("{n} h", lang).format(n=f"{value.hours:g}"))
+        parts.append(translate("{n} h", lang).format(n=format_number(value.hours, lang)))
     return " ".join(parts) or "0"
 
 
@@ -214,8 +214,8 @@ def _fee_text(proc: Process, lang: str) -> str:
         return ""
     parts: list[str] = []
     if adm.fee.amount_vnd is not None:
-        parts.append(f"{adm.fee.amount_vnd:,}".replace(",", ".") + " đồng" if lang == "vi"
-                     else f"VND {adm.fee.amount_vnd:,}")
+        amount = format_number(adm.fee.amount_vnd, lang, digits=0)  # "50.000 đồng", "VND 50,000"
+        parts.append(f"{amount} đồng" if lang == "vi" else f"VND {amount}")
     if adm.fee.text is not None:
         parts.append(t(adm.fee.text, lang))
     return "; ".join(parts)
@@ -496,7 +496,7 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
                         t(a.justification, lang)) for a in manifest.scope.applicability],
         policy=t(manifest.policy.text, lang),
         policy_channels=[t(c, lang) for c in manifest.policy.communicated_via],
-        objectives=[{"id": o.id, "statement": t(o.statement, lang), "target": o.target,
+        objectives=[{"id": o.id, "statement": t(o.statement, lang), "target": format_target(o.target, lang),
                      "what": t(o.plan.what, lang), "resources": t(o.plan.resources, lang),
                      "responsible": names.who(o.plan.responsible),
                      "due": format_date(o.plan.due, lang) if isinstance(o.plan.due, dt.date) else o.plan.due,

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import N_, _, format_date, format_percent, pgettext
+from qms.i18n import N_, _, format_date, format_percent, format_target, pgettext
 from qms.models.common import Text
 from qms.models.review import INPUTS, ManagementReview
 
@@ -186,7 +186,7 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
 
     repo = load_repo_kpi(root)
     s_obj, s_proc, s_mon = sections["objectives"], sections["process_performance"], sections["monitoring"]
-    kpi_rows = [[p.id, k.id, _t(k.name, lang), k.target, k.objective or "–", _(k.frequency)] for p in procs
+    kpi_rows = [[p.id, k.id, _t(k.name, lang), format_target(k.target, lang), k.objective or "–", _(k.frequency)] for p in procs
                 for k in p.kpis]
     if kpi_rows:
         s_proc.tables.append(Table([_("Process"), _("KPI"), _("Name"), _("Target"), _("Objective"), _("Frequency")],
@@ -197,7 +197,7 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
             s.notes.append(note)
         if repo.objectives:
             s_obj.tables.append(Table([_("Objective"), _("Target"), _("Actual"), _("Verdict")],
-                                      [[f"{o.id} – {o.statement(lang)}", o.target_text, "–", "–"]
+                                      [[f"{o.id} – {o.statement(lang)}", format_target(o.target_text, lang), "–", "–"]
                                        for o in repo.objectives]))
         return
     from qms.calendar import calendar_from_settings
@@ -214,7 +214,7 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
     results = check_objectives(result.counts, repo.objectives, lang)
     if results:
         s_obj.tables.append(Table([_("Objective"), _("Target"), _("Actual"), _("Verdict")],
-                                  [[f"{o.id} – {o.statement}", o.target_text,
+                                  [[f"{o.id} – {o.statement}", format_target(o.target_text, lang),
                                     "–" if o.actual is None else format_percent(o.actual, fixed=True),
                                     _("met") if o.met else _("MISSED")] for o in results]))
     else:

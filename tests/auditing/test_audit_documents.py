@@ -60,7 +60,7 @@ def audited(agency: Path, run_qms: Any) -> Path:
 
 
 def test_programme_matrix_has_processes_by_months(audited: Path, run_qms: Any) -> None:
-    r = run_qms("--root", str(audited), "audit", "programme", "--year", "2026", "--from-file", "--format", "html")
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "programme", "--year", "2026", "--from-file", "--format", "html")
     assert r.exit_code == 0, r.stderr
     doc = r.stdout
     assert "<b>&</b>" not in doc
@@ -82,7 +82,7 @@ def test_programme_matrix_has_processes_by_months(audited: Path, run_qms: Any) -
 
 def test_plan_and_report_documents(audited: Path, run_qms: Any, tmp_path: Path) -> None:
     out = tmp_path / "plan.html"
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html", "--document", "plan",
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html", "--document", "plan",
                 "-o", str(out))
     assert r.exit_code == 0, r.stderr
     text, _tags = text_of(out.read_text(encoding="utf-8"))
@@ -90,7 +90,7 @@ def test_plan_and_report_documents(audited: Path, run_qms: Any, tmp_path: Path) 
                      "Phạm Thị Dung", "10/03/2026"):
         assert expected in text
     assert "(dung)" not in text and "2026-03-10" not in text
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html")
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html")
     doc = r.stdout
     assert "<script>" not in doc
     assert "dossier &lt;7&gt; unsigned" in doc
@@ -105,21 +105,21 @@ def test_plan_and_report_documents(audited: Path, run_qms: Any, tmp_path: Path) 
 
 
 def test_printable_checklist_has_blank_fieldwork_columns(audited: Path, run_qms: Any) -> None:
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html",
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html",
                 "--document", "checklist")
     doc = r.stdout
     assert r.exit_code == 0
     audit = load_audit(audited, "AUD-2026-01")
     assert doc.count('<td class="blank"></td>') == 3 * len(audit.checklist)
     assert "dossier &lt;7&gt; unsigned" not in doc  # blank by default
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html",
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "html",
                 "--document", "checklist", "--filled")
     assert "dossier &lt;7&gt; unsigned" in r.stdout
 
 
 def test_checklist_xlsx_reads_back(audited: Path, run_qms: Any, tmp_path: Path) -> None:
     out = tmp_path / "checklist.xlsx"
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "xlsx",
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "xlsx",
                 "--document", "checklist", "-o", str(out))
     assert r.exit_code == 0, r.stderr
     wb = CalamineWorkbook.from_path(str(out))
@@ -131,9 +131,9 @@ def test_checklist_xlsx_reads_back(audited: Path, run_qms: Any, tmp_path: Path) 
     first = audit.checklist[0]
     assert rows[1][:6] == [first.id, first.clause, "QT-02", first.question.en, "Nonconforming",
                            "dossier <7> unsigned"]
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "xlsx", "--document", "plan")
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "xlsx", "--document", "plan")
     assert r.exit_code == 2
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "xlsx",
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "xlsx",
                 "--document", "checklist")
     assert r.exit_code == 2
     assert "-o FILE" in r.stderr
@@ -164,7 +164,7 @@ def test_pdf_documents_through_the_render_layer(audited: Path, run_qms: Any, tmp
 
     def pdf_text(*args: str) -> str:
         out = tmp_path / "doc.pdf"
-        r = run_qms("--root", str(audited), *args, "--format", "pdf", "-o", str(out))
+        r = run_qms("--lang", "en", "--root", str(audited), *args, "--format", "pdf", "-o", str(out))
         assert r.exit_code == 0, r.stderr
         text = " ".join(page.extract_text() for page in PdfReader(str(out)).pages)
         return " ".join(text.split())  # table cells wrap lines
@@ -178,6 +178,6 @@ def test_pdf_documents_through_the_render_layer(audited: Path, run_qms: Any, tmp
     assert "Thẩm định hồ sơ" in checklist
     programme = pdf_text("audit", "programme", "--year", "2026", "--from-file")
     assert "Internal audit programme 2026" in programme
-    r = run_qms("--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "pdf")
+    r = run_qms("--lang", "en", "--root", str(audited), "audit", "show", "AUD-2026-01", "--format", "pdf")
     assert r.exit_code == 2
     assert "-o FILE" in r.stderr

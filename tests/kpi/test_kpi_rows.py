@@ -126,7 +126,7 @@ def test_html_report_lists_rejected_rows(tmp_path: Path, capsys: pytest.CaptureF
     log = write_log(tmp_path / "log.csv", HEADER, rows)
     out = tmp_path / "r.html"
     for engine in ("python", "polars"):
-        assert run(["kpi", "report", str(log), "--format", "html", "-o", str(out), "--as-of", "2027-03-31",
+        assert run(["--lang", "en", "kpi", "report", str(log), "--format", "html", "-o", str(out), "--as-of", "2027-03-31",
                     "--engine", engine, "--force"]) == 0
         html = out.read_text(encoding="utf-8")
         assert "log.csv:3" in html and f"log.csv:{MAX_REJECTED + 2}" in html

@@ -34,6 +34,6 @@ def test_register_pdf_has_table_then_one_sheet_per_record(run_qms: Callable[...,
     assert "NC-2026-0002" in pages[table_page]  # both rows in the register table
     assert "Bổ sung mẫu" in pages[sheet_2]  # the correction (10.2.1 a) on the record sheet
     html = tmp_path / "nc.html"
-    res = run_qms("nc", "report", "-o", str(html), cwd=repo)
+    res = run_qms("--lang", "en", "nc", "report", "-o", str(html), cwd=repo)  # the repository is vi
     assert res.exit_code == 0, res.stderr
     assert "Register of nonconformities and corrective actions" in html.read_text(encoding="utf-8")

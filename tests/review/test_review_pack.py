@@ -62,7 +62,7 @@ def test_pack_html_has_every_input(repo: Path, capsys: pytest.CaptureFixture[str
                    "A2,QT-01,Tư pháp,03/03/2026 08:00,09/03/2026 10:00,Đã trả\n", encoding="utf-8")
     out_file = repo / "pack.html"
     code, _out, err = run(["review", "pack", "--period", "2026-01..2026-06", "--logs", str(log), "-o", str(out_file),
-                           "--today", "2026-07-01"], capsys)
+                           "--today", "2026-07-01", "--lang", "en"], capsys)
     assert code == 0, err
     html = out_file.read_text(encoding="utf-8")
     for key in INPUTS:
