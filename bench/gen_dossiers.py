@@ -49,6 +49,7 @@ def make_rows(n: int, seed: int, start_year: int, as_of: dt.date) -> Iterator[li
     rng = random.Random(seed)
     years = max(1, min(8, round(n / PER_YEAR)))
     cal = WorkingCalendar(years=(start_year, start_year + years + 1))
+    cal.ensure_years(start_year, start_year + years + 1)  # the tables are built lazily
     base = cal.base
     first = dt.date(start_year, 1, 1).toordinal() - base
     last = min(dt.date(start_year + years - 1, 12, 31).toordinal(), as_of.toordinal()) - base
