@@ -49,6 +49,13 @@ FUZZ_SECONDS ?= 300
 fuzz: setup
 	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
+# The speed benchmarks (figures, not tests): check, render, KPI (add BIG=1 for the 10M-row KPI case).
+bench: setup
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_kpi.py $(if $(BIG),--big)
+	$(BIN)/python bench/bench_render.py
+
 # Time and memory of every hostile case of issue 19 (a table of figures, not a test).
 bench-hostile: setup
 	$(BIN)/python bench/bench_hostile.py

@@ -15,6 +15,9 @@ the other on the same machine:
 * full render with --jobs 2: target speed-up >= 1.7x over --jobs 1;
 * re-render after editing one procedure: target <= 5 % of the full render.
 
+Each command runs ``--runs`` times (3 by default), interleaved; the figures are medians of the wall
+and of the CPU seconds (the process and its workers).
+
 The derived fonts are built once before timing (they are cached across runs).
 """
 
@@ -24,6 +27,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,6 +91,7 @@ def main() -> int:
     ap.add_argument("--lang", default="vi", choices=["vi", "en"])
     ap.add_argument("--work", type=Path, default=None, help="working directory (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the working directory")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each command; figures are medians")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="qms-bench-render-"))
     repo = work / "agency"
@@ -106,39 +111,48 @@ def main() -> int:
         return run([*qms, "-o", str(out), "--jobs", str(jobs)], repo, f"j{jobs}")
 
     out1, out2, out_inc = work / "manual-j1.pdf", work / "manual-j2.pdf", work / "manual-inc.pdf"
-    t1 = full(1, out1)
-    mem1 = peak_child_mib()
-    n_pages = pages(out1)
-
     single_html, plain_pdf = work / "single.html", work / "plain.pdf"
     subprocess.run([PY, "-c", SINGLE, str(repo), str(single_html), args.lang], check=True)
-    t_plain = run([PY, "-c", PLAIN, str(repo), str(single_html), str(plain_pdf)], repo, "plain")
-
-    t2 = full(2, out2)
-
-    # incremental: cache is warm from the --jobs 2 run; edit one procedure and render again
     victim = sorted((repo / "processes").glob("*.yaml"))[len(list((repo / "processes").glob("*.yaml"))) // 2]
-    text = victim.read_text(encoding="utf-8")
-    victim.write_text(text.replace("purpose:\n", "purpose:\n  # edited by bench_render\n", 1)
-                      .replace("scope:", "scope:", 1) + "\n", encoding="utf-8")
-    # a real content change: append a definition
-    victim.write_text(victim.read_text(encoding="utf-8").replace(
-        "definitions: []", "definitions: [{term: BR, meaning: {vi: Sửa đổi thử, en: Benchmark edit}}]"),
-        encoding="utf-8")
-    if "definitions:" not in victim.read_text(encoding="utf-8"):
-        with victim.open("a", encoding="utf-8") as fh:
-            fh.write("definitions:\n  - {term: BR, meaning: {vi: Sửa đổi thử, en: Benchmark edit}}\n")
-    t_inc = run([*qms, "-o", str(out_inc), "--jobs", "1"], repo, "inc")
+    original = victim.read_text(encoding="utf-8")
+    walls: dict[str, list[float]] = {k: [] for k in ("j1", "plain", "j2", "inc")}
+    cpus: dict[str, list[float]] = {k: [] for k in walls}
+    n_pages, mem1 = 0, 0.0
+    for i in range(args.runs):  # interleaved, so that a change of machine speed hits every command alike
+        walls["j1"].append(full(1, out1))
+        cpus["j1"].append(CPU["j1"])
+        mem1 = max(mem1, peak_child_mib())
+        n_pages = pages(out1)
+        walls["plain"].append(run([PY, "-c", PLAIN, str(repo), str(single_html), str(plain_pdf)], repo, "plain"))
+        cpus["plain"].append(CPU["plain"])
+        walls["j2"].append(full(2, out2))
+        cpus["j2"].append(CPU["j2"])
+        # incremental: the cache is warm from the --jobs 2 run; a real content change to one procedure
+        victim.write_text(original.replace(
+            "definitions: []", f"definitions: [{{term: BR{i}, meaning: {{vi: Sửa đổi thử {i}, en: Benchmark edit {i}}}}}]"),
+            encoding="utf-8")
+        if "BR" not in victim.read_text(encoding="utf-8"):
+            with victim.open("a", encoding="utf-8") as fh:
+                fh.write(f"definitions:\n  - {{term: BR{i}, meaning: {{vi: Sửa đổi thử {i}, en: Benchmark edit {i}}}}}\n")
+        walls["inc"].append(run([*qms, "-o", str(out_inc), "--jobs", "1"], repo, "inc"))
+        cpus["inc"].append(CPU["inc"])
+        victim.write_text(original, encoding="utf-8")
+    w = {k: statistics.median(v) for k, v in walls.items()}
+    c = {k: statistics.median(v) for k, v in cpus.items()}
+    t1, t_plain, t2, t_inc = w["j1"], w["plain"], w["j2"], w["inc"]
 
-    print(f"procedures: {args.processes}   pages: {n_pages}   lang: {args.lang}   cpus: {os.cpu_count()}")
+    print(f"procedures: {args.processes}   pages: {n_pages}   lang: {args.lang}   cpus: {os.cpu_count()}   "
+          f"medians of {args.runs} runs")
     print(f"full render --jobs 1:     {t1:8.2f} s   {n_pages / t1:6.2f} pages/s   peak RSS {mem1:7.1f} MiB")
     print(f"plain WeasyPrint (1 doc): {t_plain:8.2f} s   ratio qms/plain = {t1 / t_plain:.3f}   (target <= 1.15)")
     print(f"full render --jobs 2:     {t2:8.2f} s   speed-up = {t1 / t2:.2f}x   (target >= 1.7x)")
     print(f"re-render after 1 edit:   {t_inc:8.2f} s   share of full = {100 * t_inc / t1:.1f} %   (target <= 5 %)")
     print(f"peak RSS of any child process: {peak_child_mib():.1f} MiB")
     print("CPU seconds (less sensitive to other load on the machine): "
-          f"jobs1 {CPU['j1']:.1f}, plain {CPU['plain']:.1f} (ratio {CPU['j1'] / CPU['plain']:.3f}), "
-          f"jobs2 {CPU['j2']:.1f}, incremental {CPU['inc']:.1f} ({100 * CPU['inc'] / CPU['j1']:.1f} %)")
+          f"jobs1 {c['j1']:.1f}, plain {c['plain']:.1f} (ratio {c['j1'] / c['plain']:.3f}), "
+          f"jobs2 {c['j2']:.1f}, incremental {c['inc']:.1f} ({100 * c['inc'] / c['j1']:.1f} %)")
+    for k in walls:
+        print(f"  runs {k:<6} wall {', '.join(f'{x:.1f}' for x in walls[k])}   cpu {', '.join(f'{x:.1f}' for x in cpus[k])}")
     print(f"load average after the run: {os.getloadavg()[0]:.1f}")
     if not args.keep and args.work is None:
         shutil.rmtree(work, ignore_errors=True)
