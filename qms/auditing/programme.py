@@ -18,7 +18,7 @@ from typing import Any
 from qms.analysis.audit import conflict, uncovered_clauses
 from qms.analysis.people import Directory
 from qms.errors import QmsError
-from qms.i18n import _, ngettext
+from qms.i18n import _, format_date, ngettext
 from qms.models.audit import AuditProgramme, ProgrammeAudit
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
@@ -62,7 +62,7 @@ class Priority:
         if self.late:
             out.append(ngettext("{n} late dossier", "{n} late dossiers", self.late).format(n=self.late))
         if self.changed:
-            out.append(_("changed on {day}").format(day=self.changed.isoformat()))
+            out.append(_("changed on {day}").format(day=format_date(self.changed)))
         return out
 
     def to_dict(self) -> dict[str, Any]:

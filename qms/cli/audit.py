@@ -18,7 +18,7 @@ from qms.cli.common import (
     repo_root,
 )
 from qms.errors import QmsError, UsageError
-from qms.i18n import N_, _, get_language
+from qms.i18n import N_, _, get_language, use_language
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
@@ -102,8 +102,10 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
         proposal = prog_mod.Proposal(saved)
     else:
         late = audit_store.load_kpi_json(kpi_json) if kpi_json else {}
-        proposal = prog_mod.propose(ws, year, cycle_months=cycle_months, today=as_of, late=late,
-                                    nonconformities=audit_store.nonconformity_files(root), team_size=team_size)
+        # the reasons are saved with the programme: a record is written in the organisation's language
+        with use_language(document_language(ctx, manifest=ws.manifest) if write else get_language()):
+            proposal = prog_mod.propose(ws, year, cycle_months=cycle_months, today=as_of, late=late,
+                                        nonconformities=audit_store.nonconformity_files(root), team_size=team_size)
         proposal.programme.prepared_by = prepared_by
         for w in proposal.warnings:
             click.echo(_("warning: {message}").format(message=one_line(w)), err=True)

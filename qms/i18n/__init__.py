@@ -114,6 +114,20 @@ def N_(message: str) -> str:
     return message
 
 
+#: English words of the codes whose English label is not the code with its underscores as spaces
+_CODE_WORDS = {"five_why": "5 whys"}
+
+
+def code_text(code: str) -> str:
+    """A status, source or other code as a word for a document: its translation in the current
+    language, or (where the catalogue keeps the code itself, as English does so that the command
+    line shows the code to type) the code as words: "late_dossier" -> "late dossier"."""
+    text = gettext(code)
+    if text != code or "_" not in code:
+        return text
+    return _CODE_WORDS.get(code, code.replace("_", " "))
+
+
 def format_number(value: float, lang: str | None = None, digits: int = 2, fixed: bool = False) -> str:
     """``value`` with the language's decimal sign and grouping ("99,7" in Vietnamese, "99.7" in English);
     ``fixed`` keeps trailing zeros ("75,00")."""

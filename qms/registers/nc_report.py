@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from qms.errors import ConfigError
-from qms.i18n import _, use_language
-from qms.registers.nc import get_nc, label, list_ncs
+from qms.i18n import _, code_text, use_language
+from qms.registers.nc import get_nc, list_ncs
 
 
 def _labels() -> dict[str, str]:
@@ -43,7 +43,7 @@ def render_html(root: Path, lang: str) -> str:
         context: dict[str, Any] = {
             "control": api.control_view(None, "NC-REGISTER", lang), "org": api.org_view(manifest, lang),
             "doc_kind": _("Register"), "doc_title": title, "rows": rows, "records": records,
-            "labels": _labels(), "code_label": label,
+            "labels": _labels(), "code_label": code_text,
             "who": lambda text: directory.display(text, lang),
         }
         return api.render_html_document("nc_register.j2", context, root, lang, search_package="qms.registers")

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from qms.i18n import N_, _, format_date, format_percent, format_target, pgettext
+from qms.i18n import N_, _, code_text, format_date, format_percent, format_target, pgettext
 from qms.models.common import Text
 from qms.models.review import INPUTS, ManagementReview
 
@@ -88,7 +88,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
             late = action.status in ("open", "in_progress") and action.due is not None and action.due < day
             rows.append([review.id, action.id, _t(action.description, lang), who(action.owner),
                          format_date(action.due) if action.due else "–",
-                         _(action.status) + (" " + _("(overdue)") if late else "")])
+                         code_text(action.status) + (" " + _("(overdue)") if late else "")])
     if rows:
         s.tables.append(Table([_("Review"), _("Action"), _("Description"), _("Owner"), _("Due"), _("Status")], rows))
     else:
@@ -98,7 +98,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         # b) context
         s = sections["context_changes"]
         s.tables.append(Table([_("Id"), _("Kind"), pgettext("context of the organisation", "Issue"), _("Monitored by")],
-                              [[c.id, _(c.kind), _t(c.description, lang), who(c.monitored_by)]
+                              [[c.id, code_text(c.kind), _t(c.description, lang), who(c.monitored_by)]
                                for c in manifest.context_issues]))
         # c1) interested parties
         s = sections["customer_satisfaction"]
@@ -123,14 +123,14 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     complaints = [nc for nc in period_ncs if nc.source == "complaint"]
     if period_ncs:
         s.tables.append(Table([_("Id"), _("Process"), _("Source"), _("Raised"), _("Status"), _("Pending actions")],
-                              [[nc.id, nc.process, _(nc.source), format_date(nc.raised_on), _(nc.status),
+                              [[nc.id, nc.process, code_text(nc.source), format_date(nc.raised_on), code_text(nc.status),
                                 str(len(nc.pending_actions()))] for nc in sorted(period_ncs, key=lambda n: n.id)]))
     else:
         s.notes.append(none)
     s = sections["customer_satisfaction"]
     if complaints:
         s.tables.append(Table([_("Id"), _("Complaint"), _("Status")],
-                              [[nc.id, _t(nc.title, lang), _(nc.status)] for nc in complaints]))
+                              [[nc.id, _t(nc.title, lang), code_text(nc.status)] for nc in complaints]))
     else:
         s.notes.append(_("No complaint was recorded as a nonconformity in the period."))
 

@@ -210,7 +210,7 @@ def _fixed() -> tuple[Manifest, list[Process]]:
 def test_priority_reasons_are_readable() -> None:
     pr = Priority("QT-01", open_ncs=2, risk_score=12, risk_id="R1", late=3, changed=dt.date(2026, 5, 1))
     assert pr.reasons() == ["2 open nonconformities", "high risk R1 (score 12)", "3 late dossiers",
-                            "changed on 2026-05-01"]
+                            "changed on 01/05/2026"]
 
 
 # -- the command ---------------------------------------------------------------------------------
