@@ -366,6 +366,14 @@ class Classifier:
         return before.gather(end - base + 1) - before.gather(start - base + 1)
 
     # -- reading -------------------------------------------------------------------
+    def columns_used(self) -> frozenset[str]:
+        """The canonical columns this classification reads (a reader may skip the others)."""
+        used = {"dossier_id", "procedure_id", "received_at", "completed_at", "returned_at", "due_at", "status",
+                "paused_days", "pause_started_at", "pause_ended_at"}
+        keys = {"procedure": "procedure_id", "unit": "unit", "mechanism": "mechanism"}
+        used.update(keys[name] for name in {self.by or "", *self.series_names} if name in keys)
+        return frozenset(used)
+
     def add(self, stream: RowStream) -> None:
         """Read all data rows of one stream of rows (the header is found first)."""
         from qms.store.dossier_logs import table_from_rows

@@ -20,7 +20,7 @@ import io
 import mmap
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -282,7 +282,8 @@ class LogTable:
     csv reader or the sheet counts it), ``_cells`` (Int64: how many cells the row has; for a row
     with a dossier id that reaches every mapped column it may say just the header's width),
     ``_nonblank`` (Boolean: some cell holds more than whitespace; may be true for such a row too)
-    and one String column per mapped canonical column (``""`` where the row is too short to have it).
+    and one String column per mapped canonical column (``""`` where the row is too short to have it);
+    a batch may leave out the mapped columns the caller did not ask for (``wanted``).
     """
 
     path: str
@@ -389,7 +390,8 @@ def _csv_rest(path: Path, cmap: ColumnMap, after: int) -> Iterator[pl.DataFrame]
         yield from _row_batches(rows, source.line, cmap)
 
 
-def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | None:
+def _line_table(path: Path, column_map: Mapping[str, str] | None,
+                wanted: Collection[str] | None = None) -> LogTable | None:
     """The fast reader: polars reads the lines of a UTF-8 file without quotes; None when the head
     says the csv reader must read the file (quotes, NUL, a bare CR, UTF-16, bad UTF-8).
 
@@ -426,7 +428,7 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None) -> LogTable | 
     if not _plain_lines(path):
         return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row))
     header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
-    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header)))
+    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted))
 
 
 _BARE_CR = re.compile(rb"\r[^\n]")
@@ -446,7 +448,8 @@ def _plain_lines(path: Path) -> bool:
             return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
 
 
-def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int) -> Iterator[pl.DataFrame]:
+def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
+                  wanted: Collection[str] | None = None) -> Iterator[pl.DataFrame]:
     """polars' streaming CSV reader, quotes off, one String column per cell of the header (``header``
     cells; later cells are dropped), for a file of plain lines (:func:`_plain_lines`): every row of a
     batch is one line that reaches the header's last mapped column. From the first batch that holds
@@ -460,15 +463,19 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
                        schema=dict.fromkeys(names, pl.String), skip_lines=line, truncate_ragged_lines=True,
                        raise_if_empty=False)
     probe = names[width - 1:]  # a row with a cell here reaches the last mapped column
+    # the mapped columns the caller reads, and the probe: polars skips the others' text (a row whose
+    # only text is in a skipped column looks blank here, and the line reader takes over from it)
+    kept = {canon: i for canon, i in cmap.index.items() if wanted is None or canon in wanted or canon == "dossier_id"}
+    read = sorted({names[i] for i in kept.values()} | set(probe), key=names.index)
     try:
-        for batch in scan.collect_batches(chunk_size=_BATCH_ROWS):
+        for batch in scan.select(read).collect_batches(chunk_size=_BATCH_ROWS):
             reach = batch[probe[-1]]
             if len(probe) > 1 and reach.null_count():
                 reach = batch.select(pl.coalesce(probe)).to_series()
             if reach.null_count():
                 break
             n = batch.height
-            cells = {canon: batch[names[i]] for canon, i in cmap.index.items()}
+            cells = {canon: batch[names[i]] for canon, i in kept.items()}
             for canon, col in cells.items():
                 if col.null_count():
                     cells[canon] = col.fill_null("")
@@ -510,14 +517,18 @@ def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Ite
 
 
 @contextlib.contextmanager
-def open_log_table(path: Path, column_map: Mapping[str, str] | None = None) -> Iterator[LogTable]:
-    """A CSV or XLSX dossier log as a :class:`LogTable` (checked first by :func:`check_log`)."""
+def open_log_table(path: Path, column_map: Mapping[str, str] | None = None,
+                   wanted: Collection[str] | None = None) -> Iterator[LogTable]:
+    """A CSV or XLSX dossier log as a :class:`LogTable` (checked first by :func:`check_log`).
+
+    ``wanted``: the canonical columns the caller reads; a plain CSV log's other columns may be left
+    out of the batches (they are empty strings there), which saves a third of the reading."""
     check_log(path)
     if path.suffix.lower() in _SHEETS:
         with open_xlsx(path) as source:
             yield table_from_rows(source.path, source.rows, source.line, column_map, "xlsx")
         return
-    table = _line_table(path, column_map)
+    table = _line_table(path, column_map, wanted)
     if table is not None:
         yield table
         return

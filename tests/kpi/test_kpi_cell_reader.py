@@ -65,7 +65,7 @@ def test_a_plain_log_is_read_by_polars_cells_as_the_csv_module_reads_it(
 
 
 @pytest.mark.parametrize("case", ["empty last cell", "short row", "more cells", "bare CR", "quote", "blank line",
-                                  "only separators", "blank id with cells"])
+                                  "only separators", "blank id with cells", "text only in an unread column"])
 @pytest.mark.parametrize("batch", [97, 1_000_000])
 def test_a_row_the_cell_reader_cannot_tell_hands_the_rest_over(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, batch: int) -> None:
@@ -90,6 +90,9 @@ def test_a_row_the_cell_reader_cannot_tell_hands_the_rest_over(
         lines.insert(at, "")
     elif case == "only separators":
         lines.insert(at, "," * len(cells))
+    elif case == "text only in an unread column":
+        # without --by unit the reader skips the unit column: this row must not be taken as blank
+        lines.insert(at, ",".join("UBND phường 3" if i == 2 else "" for i in range(len(cells))))
     else:
         lines.insert(at, ",".join(["", *cells[1:]]))
     log.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
