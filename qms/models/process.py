@@ -104,7 +104,7 @@ class Administrative(Strict):
     place: Text | None = Field(default=None, description="Place of receipt and return of results")
     agencies: list[Agency] = Field(default_factory=list, description="Participating agencies (liên thông)")
     result: Text | None = None
-    regime: NFCStr = Field(default="", description="Legal regime the facts belong to, e.g. '2018-2024' or '2025'")
+    regime: NFCStr = Field(default="", description="Legal regime the facts belong to, e.g. '2018 to 30/06/2025' or '2025'")
 
 
 class Form(Strict):

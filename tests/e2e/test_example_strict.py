@@ -1,4 +1,4 @@
-"""The example organisation (Song Lam City) passes `qms check --profile strict` with no findings at all,
+"""The example organisation (Song Lam Ward) passes `qms check --profile strict` with no findings at all,
 through the real CLI entry point, and holds the procedures and forms the documentation promises."""
 
 from __future__ import annotations
@@ -50,12 +50,18 @@ def test_example_contents() -> None:
         assert needed in system_titles
     manifest = yaml.safe_load((REPO / "qms.yaml").read_text(encoding="utf-8"))
     codes = {f["code"]: f["legal_basis"] for f in manifest["forms"]}
-    assert all(f"BM-0{i}" in codes for i in range(1, 7))
-    assert all("01/2018/TT-VPCP" in codes[f"BM-0{i}"] for i in range(1, 7))
+    # the regime from 01/07/2025: TT 03/2025/TT-VPCP forms (Mẫu 07 is the tracking log); TT 01/2018 kept apart
+    assert all("03/2025/TT-VPCP" in codes[f"BM-0{i}"] for i in range(1, 8))
+    assert "Mẫu số 07" in codes["BM-07"]
+    assert all("01/2018/TT-VPCP" in codes[f"BM-2018-0{i}"] for i in range(1, 7))
     # the verification status of the form numbers is an internal note, never issued text (issue 13)
     assert not any("UNVERIFIED" in basis or "chưa kiểm chứng" in basis.lower() for basis in codes.values())
     notes = [n for n in manifest["internal_notes"] if n["about"] == "forms"]
-    assert notes and all("unverified" in n["text"]["en"] for n in notes)
+    assert notes and all("to confirm" in n["text"]["en"] for n in notes)
+    # a ward under the two-tier local government: no district-level procedure, every one on the 2025 regime
+    assert all(p["administrative"].get("level", "commune") != "district" for p in administrative.values())
+    assert all(p["administrative"]["regime"] == "2025" for p in administrative.values())
+    assert "waivers" not in manifest["check"]
     units_with_auditors = {p["unit"] for p in manifest["organisation"]["people"] if p.get("auditor")}
     assert len(units_with_auditors) >= 3
 
