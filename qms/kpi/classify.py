@@ -15,6 +15,10 @@ Rules (see docs/kpi.md):
   a limit of 0 means the first working day on or after receipt).
 * Supplementation pauses push the due day back by the paused working days
   (``paused_days``, or the working days in ``(pause_started_at, pause_ended_at]``).
+* One-stop obligations, when the log has the columns: dossiers whose appointment was reset more
+  than once (``appointment_resets`` > 1) and late dossiers (resolved late, or overdue in progress)
+  without a letter of apology (``apology_letter`` blank or "no"). Counted over the dossiers counted;
+  a log without the column leaves its dossiers unchecked, and the report says so.
 * The reference day is ``as_of`` (default today), or the end of ``period`` if earlier.
   With a period, resolved dossiers count when completed within it, unresolved
   ones when received on or before the reference day.
@@ -129,6 +133,58 @@ class Counts:
         return out
 
 
+#: ``resets``/``apology`` cell of a row whose log has no such column
+NO_COLUMN = -2
+_YES_WORDS = ("co", "da", "x", "yes", "y", "true", "1", "issued")
+_NO_WORDS = ("khong", "chua", "no", "n", "false", "0", "-")
+
+
+@dataclass(slots=True)
+class OneStopCounts:
+    """The one-stop obligations counted over the dossiers counted (see the module doc)."""
+
+    dossiers: int = 0
+    #: dossiers whose log has the appointment-resets column (and a readable number)
+    reset_checked: int = 0
+    reset_more_than_once: int = 0
+    late: int = 0
+    #: late dossiers whose log has the apology column
+    late_checked: int = 0
+    late_without_apology: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """``reset_more_than_once`` and ``late_without_apology`` are None when nothing could be checked."""
+        return {
+            "reset_more_than_once": self.reset_more_than_once if self.reset_checked else None,
+            "reset_checked": self.reset_checked,
+            "reset_unchecked": self.dossiers - self.reset_checked,
+            "late": self.late,
+            "late_without_apology": self.late_without_apology if self.late_checked or not self.late else None,
+            "late_checked": self.late_checked,
+            "late_unchecked": self.late - self.late_checked,
+        }
+
+
+def _resets_value(text: str) -> int:
+    """``appointment_resets``: a whole number >= 0; 0 when blank; -1 when unreadable (not checked)."""
+    s = text.strip()
+    if not s:
+        return 0
+    try:
+        value = int(s)
+    except ValueError:
+        return -1
+    return value if value >= 0 else -1
+
+
+def _apology_value(text: str) -> int:
+    """``apology_letter``: 1 issued (yes, a number, a date, a reference), 0 not issued (blank or no)."""
+    s = _normalise_status(text)
+    if not s or s in _NO_WORDS:
+        return 0
+    return 1
+
+
 @dataclass(slots=True)
 class KpiResult:
     as_of: dt.date
@@ -142,6 +198,7 @@ class KpiResult:
     duplicates: list[Duplicate]
     rows_read: int
     out_of_period: int
+    one_stop: OneStopCounts = field(default_factory=OneStopCounts)
 
 
 def _normalise_status(text: str) -> str:
@@ -295,6 +352,7 @@ class Classifier:
         self.files: list[str] = []
         self.rows_read = 0
         self.out_of_period = 0
+        self.one_stop = OneStopCounts()
         #: (grouping, key, "YYYY-MM") -> counters, for monthly charts
         self.series_counts: dict[tuple[str, str, str], list[int]] = {}
         #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
@@ -491,8 +549,9 @@ class Classifier:
         ok = reason == 0
         m = int(ok.sum())
         if not m:
-            return pl.DataFrame({"id": [], "row": [], "cat": []},
-                                schema={"id": pl.String, "row": pl.Int64, "cat": pl.Int8})
+            return pl.DataFrame({"id": [], "row": [], "cat": [], "resets": [], "apology": []},
+                                schema={"id": pl.String, "row": pl.Int64, "cat": pl.Int8, "resets": pl.Int64,
+                                        "apology": pl.Int8})
 
         every = m == n
 
@@ -542,7 +601,12 @@ class Classifier:
             .otherwise(lit8(IN_PROGRESS))
         ).to_series()
 
-        out = pl.DataFrame({"id": keep(ids), "row": keep(df[ROW]), "cat": cat})
+        rs_col, ap_col = cell("appointment_resets"), cell("apology_letter")
+        resets = (keep(self._map("resets", rs_col, _resets_value, pl.Int64)) if rs_col is not None
+                  else const(NO_COLUMN, size=m))
+        apology = (keep(self._map("apology", ap_col, _apology_value, pl.Int8)) if ap_col is not None
+                   else const(NO_COLUMN, pl.Int8, m))
+        out = pl.DataFrame({"id": keep(ids), "row": keep(df[ROW]), "cat": cat, "resets": resets, "apology": apology})
         if self.by == "month" or self.series_names:
             month_day = comp_day.zip_with(resolved, recv_day)
             months = (month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
@@ -659,6 +723,7 @@ class Classifier:
             else:
                 self.counts.values[cat] += count
         counted = valid.filter(pl.col("cat") != OUT_OF_PERIOD)
+        self._one_stop(counted.filter(pl.col("cat") != EXCLUDED))
         if self.by is not None:
             key = "month" if self.by == "month" else f"key_{self.by}"
             for group, cat, count in counted.group_by(key, "cat").len().iter_rows():
@@ -667,6 +732,24 @@ class Classifier:
             for group, month, cat, count in counted.group_by(f"key_{name}", "month", "cat").len().iter_rows():
                 values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
                 values[cat] += count
+
+    def _one_stop(self, counted: pl.DataFrame) -> None:
+        """Add the one-stop obligations of the counted dossiers of one file."""
+        import polars as pl
+
+        col = pl.col
+        late = col("cat").is_in([LATE, OVERDUE])
+        row = counted.select(
+            pl.len().alias("dossiers"),
+            (col("resets") >= 0).sum().alias("reset_checked"),
+            (col("resets") > 1).sum().alias("reset_more_than_once"),
+            late.sum().alias("late"),
+            (late & (col("apology") != NO_COLUMN)).sum().alias("late_checked"),
+            (late & (col("apology") == 0)).sum().alias("late_without_apology"),
+        ).row(0, named=True)
+        o = self.one_stop
+        for name, value in row.items():
+            setattr(o, name, getattr(o, name) + int(value or 0))
 
     def result(self) -> KpiResult:
         return KpiResult(
@@ -681,6 +764,7 @@ class Classifier:
             duplicates=self.duplicates,
             rows_read=self.rows_read,
             out_of_period=self.out_of_period,
+            one_stop=self.one_stop,
         )
 
 

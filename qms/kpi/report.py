@@ -106,6 +106,7 @@ def to_dict(result: KpiResult, target: float | None = None,
     out["rejected_rows"] = len(result.rejected)
     out["duplicate_rows"] = len(result.duplicates)
     out["out_of_period"] = result.out_of_period
+    out["one_stop"] = result.one_stop.to_dict()
     if target is not None:
         out["target"] = check_target(result.counts, target).to_dict()
     if objectives:
@@ -152,6 +153,23 @@ def _pct(rate: float | None) -> str:
     return "-" if rate is None else format_percent(rate * 100, fixed=True)
 
 
+def one_stop_lines(result: KpiResult) -> list[tuple[str, str]]:
+    """The one-stop obligations as (label, value) pairs; the value says when they could not be counted."""
+    o = result.one_stop
+    resets = (str(o.reset_more_than_once) if o.reset_checked
+              else _("could not be counted (the log has no column for appointment resets, e.g. 'Số lần hẹn lại')"))
+    if o.late and not o.late_checked:
+        apology = _("could not be counted (the log has no column for apology letters, e.g. 'Phiếu xin lỗi')")
+    else:
+        apology = str(o.late_without_apology)
+    out = [(_("Appointment reset more than once"), resets), (_("Late without an apology letter"), apology)]
+    if o.reset_checked and o.dossiers > o.reset_checked:
+        out.append((_("Dossiers without a readable reset count"), str(o.dossiers - o.reset_checked)))
+    if o.late_checked and o.late > o.late_checked:
+        out.append((_("Late dossiers from logs without an apology column"), str(o.late - o.late_checked)))
+    return out
+
+
 def to_text(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
     c = result.counts
     label = {
@@ -181,6 +199,9 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     lines.append(f"{duplicate_label:<{width}}{len(result.duplicates):>10}")
     if result.out_of_period:
         lines.append(f"{outside_label:<{width}}{result.out_of_period:>10}")
+    lines.append(_("One-stop obligations (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); to confirm under NĐ 118/2025/NĐ-CP):"))
+    for name, value in one_stop_lines(result):
+        lines.append(f"  {name}: {value}")
     if target is not None:
         chk = check_target(c, target)
         verdict = _("met") if chk.met else _("MISSED")
