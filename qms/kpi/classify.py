@@ -199,6 +199,9 @@ class KpiResult:
     rows_read: int
     out_of_period: int
     one_stop: OneStopCounts = field(default_factory=OneStopCounts)
+    #: the first and last day the counted dossiers touch (receipt to due day), None without dossiers
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 def _normalise_status(text: str) -> str:
@@ -311,6 +314,7 @@ class Classifier:
         mechanisms: Mapping[str, str] | None = None,
         series: Iterable[str] = (),
         procedure_names: Mapping[str, str] | None = None,
+        cutoffs: Mapping[str, dt.time] | None = None,
     ) -> None:
         if by is not None and by not in GROUPINGS:
             raise QmsError(
@@ -338,6 +342,11 @@ class Classifier:
         #: procedure name (normalised: no accents, lower case) -> the key of its limit and mechanism
         self.procedure_names = {normalise_header(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
         self.series_names = tuple(series)
+        #: procedure id or code -> cut-off hour: received later, the limit counts from the next working day
+        self.cutoffs = {str(k).strip(): v for k, v in (cutoffs or {}).items()}
+        #: the first and last day the counted dossiers touch (receipt, due day), for estimate years
+        self.first_day: dt.date | None = None
+        self.last_day: dt.date | None = None
         for name in self.series_names:
             if name not in ("procedure", "unit", "mechanism"):
                 raise QmsError(
@@ -366,6 +375,14 @@ class Classifier:
         if proc in self.limits or proc in self.mechanisms:
             return proc
         return self.procedure_names.get(normalise_header(proc), proc) if self.procedure_names else proc
+
+    def cutoff_of(self, proc: str) -> int:
+        """The cut-off of a stripped procedure cell as a packed time of day (seconds + 1); -1 when none."""
+        cut = self.cutoffs.get(proc)
+        if cut is None:
+            cut = self.cutoffs.get(self.procedure_names.get(normalise_header(proc), proc)) if self.procedure_names \
+                else None
+        return -1 if cut is None else cut.hour * 3600 + cut.minute * 60 + 1
 
     def limit_of(self, proc: str) -> int | None:
         """The legal time limit (working days) of a stripped procedure cell: by code or id, else by name."""
@@ -519,6 +536,11 @@ class Classifier:
             lim = lim.scatter(no_due.arg_true(),
                               self._map("limit", proc.filter(no_due), self._limit_or_minus, pl.Int64))
         reject(_R_NO_LIMIT, no_due & (lim < 0))
+        # received after the procedure's cut-off hour: the limit counts from the next working day
+        late_in_day = None
+        if self.cutoffs and proc is not None and no_due.any():
+            cut = self._map("cutoff", proc, lambda v: self.cutoff_of(v.strip()), pl.Int64)
+            late_in_day = (cut > 0) & ((recv % day_of) > cut)
         # supplementation pauses
         pd_col = cell("paused_days")
         paused = const(0)
@@ -564,8 +586,11 @@ class Classifier:
         due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
         by_limit = due < 0
         if by_limit.any():
+            days = keep(lim)
+            if late_in_day is not None:
+                days = days + keep(late_in_day).cast(pl.Int64)
             due_day = due_day.scatter(by_limit.arg_true(),
-                                      self._shift(recv_day.filter(by_limit), keep(lim).filter(by_limit)))
+                                      self._shift(recv_day.filter(by_limit), days.filter(by_limit)))
         pause = keep(has_ps)
         total = keep(paused).clone()
         if pause.any():
@@ -607,6 +632,11 @@ class Classifier:
         apology = (keep(self._map("apology", ap_col, _apology_value, pl.Int8)) if ap_col is not None
                    else const(NO_COLUMN, pl.Int8, m))
         out = pl.DataFrame({"id": keep(ids), "row": keep(df[ROW]), "cat": cat, "resets": resets, "apology": apology})
+        first, last = _int(recv_day.min()), _int(due_day.max())
+        if self.first_day is None or first < self.first_day.toordinal():
+            self.first_day = dt.date.fromordinal(first)
+        if self.last_day is None or last > self.last_day.toordinal():
+            self.last_day = dt.date.fromordinal(min(last, _MAX_ORDINAL))
         if self.by == "month" or self.series_names:
             month_day = comp_day.zip_with(resolved, recv_day)
             months = (month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
@@ -765,6 +795,8 @@ class Classifier:
             rows_read=self.rows_read,
             out_of_period=self.out_of_period,
             one_stop=self.one_stop,
+            first_day=self.first_day,
+            last_day=self.last_day,
         )
 
 
