@@ -74,3 +74,32 @@ def test_example_files_start_with_the_schema_comment_and_are_nfc() -> None:
     for name in ("qms.yaml", "records/register.yaml"):
         text = (REPO / name).read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, name
+
+
+def test_regime_rules_pass_on_both_samples_and_fire_on_a_stale_procedure(run_qms, example_copy: Path,
+                                                                        tmp_path: Path) -> None:
+    """Issue 15: the ward example (regime 2025) and the 2008 sample (regime 2018 to 30/06/2025, effective
+    2017) pass QMS156/158/159; putting a 2026 example procedure back on the 2018 regime at district level
+    fires QMS156, QMS158 and QMS159."""
+    import shutil
+
+    codes = "QMS156,QMS158,QMS159"
+    ok = run_qms("--root", str(example_copy), "check", "--select", codes, "--no-cache", "--today", TODAY,
+                 "--fail-on", "info")
+    assert ok.exit_code == 0, ok.stdout
+    sample = tmp_path / "iso2008"
+    shutil.copytree(REPO / "examples" / "iso2008-city", sample)
+    old = run_qms("--root", str(sample), "check", "--select", codes, "--no-cache", "--today", TODAY,
+                  "--fail-on", "info")
+    assert old.exit_code == 0, old.stdout
+    proc = example_copy / "processes" / "QT-CT-01.yaml"
+    text = proc.read_text(encoding="utf-8")
+    assert '  level: commune\n' in text and '  regime: "2025"\n' in text
+    proc.write_text(text.replace("  level: commune\n", "  level: district\n")
+                    .replace('  regime: "2025"\n', '  regime: "2018-2024"\n'), encoding="utf-8")
+    bad = run_qms("--root", str(example_copy), "check", "--select", codes, "--no-cache", "--today", TODAY,
+                  "--format", "json")
+    found = sorted(d["code"] for d in json.loads(bad.stdout)["diagnostics"])
+    # QMS158 three times: effective after the regime ended, and its two TT 03/2025 forms (BM-01, BM-03)
+    assert found == ["QMS156", "QMS158", "QMS158", "QMS158", "QMS159"], found
+    assert bad.exit_code == 1
