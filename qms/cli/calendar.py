@@ -75,15 +75,66 @@ def calendar() -> None:
     """Working days of Vietnamese public agencies (holidays, compensatory days, swapped Saturdays)."""
 
 
+def _hhmm(text: str | None, what: str) -> dt.time | None:
+    from qms.models.process import parse_hhmm
+
+    if text is None:
+        return None
+    value = parse_hhmm(text)
+    if value is None:
+        raise click.BadParameter(_("{text!r} is not a time of day; write HH:MM, e.g. 15:00").format(text=text),
+                                 param_hint=what)
+    return value
+
+
+def _office_end(calendar_file: Path | None) -> dt.time | None:
+    """The end of the last office-hours span of the calendar in use (None without office hours)."""
+    from qms.store import calendar as store_calendar
+
+    settings: CalendarSettings | None = None
+    if calendar_file is not None:
+        settings = store_calendar.load_calendar_settings(calendar_file)
+    else:
+        root = find_repo()
+        if root is not None:
+            settings = store_calendar.repo_calendar_settings(root)
+    spans = settings.office_spans() if settings is not None else []
+    return spans[-1][1] if spans else None
+
+
 @calendar.command("add-working-days")
 @click.argument("date")
 @click.argument("n", type=int)
+@click.option("--at", "at_text", metavar="HH:MM", default=None,
+              help=_("Time the dossier was received: after the cut-off hour the count starts from the next working "
+                     "day."))
+@click.option("--cutoff", "cutoff_text", metavar="HH:MM", default=None,
+              help=_("Cut-off hour for --at (default: the end of the calendar's office_hours)."))
 @calendar_option
-def add_working_days(date: str, n: int, calendar_file: Path | None) -> None:
-    """Print the N-th working day after DATE (DATE itself is not counted; negative N counts back)."""
+def add_working_days(date: str, n: int, at_text: str | None, cutoff_text: str | None,
+                     calendar_file: Path | None) -> None:
+    """Print the N-th working day after DATE (DATE itself is not counted; negative N counts back).
+
+    With --at, a dossier received after the cut-off hour counts from the next working day: N = 0 (same
+    day) gives the next working day."""
     cal = load_calendar(calendar_file)
+    at = _hhmm(at_text, "--at")
+    cutoff = _hhmm(cutoff_text, "--cutoff")
+    if cutoff is not None and at is None:
+        raise click.UsageError(_("--cutoff needs --at (the time the dossier was received)"))
+    day = parse_day(date)
     try:
-        click.echo(cal.add_working_days(parse_day(date), n).isoformat())
+        if at is not None:
+            if n < 0:
+                raise click.UsageError(_("--at counts forward only; give N >= 0"))
+            if cutoff is None:
+                cutoff = _office_end(calendar_file)
+            if cutoff is None:
+                raise QmsError(_("no cut-off hour: give --cutoff HH:MM or set calendar.office_hours in qms.yaml"),
+                               _("e.g. --cutoff 15:00, or office_hours: ['07:30-11:30', '13:30-17:00']"))
+            if at > cutoff:  # counted from the next working day, as `qms kpi report` does
+                n += 1
+        click.echo(cal.add_working_days(day, n).isoformat())
     except CalendarRangeError as exc:
         raise _range_error(exc) from None
 

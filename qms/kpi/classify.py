@@ -15,6 +15,10 @@ Rules (see docs/kpi.md):
   a limit of 0 means the first working day on or after receipt).
 * Supplementation pauses push the due day back by the paused working days
   (``paused_days``, or the working days in ``(pause_started_at, pause_ended_at]``).
+* One-stop obligations, when the log has the columns: dossiers whose appointment was reset more
+  than once (``appointment_resets`` > 1) and late dossiers (resolved late, or overdue in progress)
+  without a letter of apology (``apology_letter`` blank or "no"). Counted over the dossiers counted;
+  a log without the column leaves its dossiers unchecked, and the report says so.
 * The reference day is ``as_of`` (default today), or the end of ``period`` if earlier.
   With a period, resolved dossiers count when completed within it, unresolved
   ones when received on or before the reference day.
@@ -129,6 +133,58 @@ class Counts:
         return out
 
 
+#: ``resets``/``apology`` cell of a row whose log has no such column
+NO_COLUMN = -2
+_YES_WORDS = ("co", "da", "x", "yes", "y", "true", "1", "issued")
+_NO_WORDS = ("khong", "chua", "no", "n", "false", "0", "-")
+
+
+@dataclass(slots=True)
+class OneStopCounts:
+    """The one-stop obligations counted over the dossiers counted (see the module doc)."""
+
+    dossiers: int = 0
+    #: dossiers whose log has the appointment-resets column (and a readable number)
+    reset_checked: int = 0
+    reset_more_than_once: int = 0
+    late: int = 0
+    #: late dossiers whose log has the apology column
+    late_checked: int = 0
+    late_without_apology: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """``reset_more_than_once`` and ``late_without_apology`` are None when nothing could be checked."""
+        return {
+            "reset_more_than_once": self.reset_more_than_once if self.reset_checked else None,
+            "reset_checked": self.reset_checked,
+            "reset_unchecked": self.dossiers - self.reset_checked,
+            "late": self.late,
+            "late_without_apology": self.late_without_apology if self.late_checked or not self.late else None,
+            "late_checked": self.late_checked,
+            "late_unchecked": self.late - self.late_checked,
+        }
+
+
+def _resets_value(text: str) -> int:
+    """``appointment_resets``: a whole number >= 0; 0 when blank; -1 when unreadable (not checked)."""
+    s = text.strip()
+    if not s:
+        return 0
+    try:
+        value = int(s)
+    except ValueError:
+        return -1
+    return value if value >= 0 else -1
+
+
+def _apology_value(text: str) -> int:
+    """``apology_letter``: 1 issued (yes, a number, a date, a reference), 0 not issued (blank or no)."""
+    s = _normalise_status(text)
+    if not s or s in _NO_WORDS:
+        return 0
+    return 1
+
+
 @dataclass(slots=True)
 class KpiResult:
     as_of: dt.date
@@ -142,6 +198,10 @@ class KpiResult:
     duplicates: list[Duplicate]
     rows_read: int
     out_of_period: int
+    one_stop: OneStopCounts = field(default_factory=OneStopCounts)
+    #: the first and last day the counted dossiers touch (receipt to due day), None without dossiers
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
 
 
 def _normalise_status(text: str) -> str:
@@ -254,6 +314,7 @@ class Classifier:
         mechanisms: Mapping[str, str] | None = None,
         series: Iterable[str] = (),
         procedure_names: Mapping[str, str] | None = None,
+        cutoffs: Mapping[str, dt.time] | None = None,
     ) -> None:
         if by is not None and by not in GROUPINGS:
             raise QmsError(
@@ -281,6 +342,11 @@ class Classifier:
         #: procedure name (normalised: no accents, lower case) -> the key of its limit and mechanism
         self.procedure_names = {normalise_header(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
         self.series_names = tuple(series)
+        #: procedure id or code -> cut-off hour: received later, the limit counts from the next working day
+        self.cutoffs = {str(k).strip(): v for k, v in (cutoffs or {}).items()}
+        #: the first and last day the counted dossiers touch (receipt, due day), for estimate years
+        self.first_day: dt.date | None = None
+        self.last_day: dt.date | None = None
         for name in self.series_names:
             if name not in ("procedure", "unit", "mechanism"):
                 raise QmsError(
@@ -295,6 +361,7 @@ class Classifier:
         self.files: list[str] = []
         self.rows_read = 0
         self.out_of_period = 0
+        self.one_stop = OneStopCounts()
         #: (grouping, key, "YYYY-MM") -> counters, for monthly charts
         self.series_counts: dict[tuple[str, str, str], list[int]] = {}
         #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
@@ -308,6 +375,14 @@ class Classifier:
         if proc in self.limits or proc in self.mechanisms:
             return proc
         return self.procedure_names.get(normalise_header(proc), proc) if self.procedure_names else proc
+
+    def cutoff_of(self, proc: str) -> int:
+        """The cut-off of a stripped procedure cell as a packed time of day (seconds + 1); -1 when none."""
+        cut = self.cutoffs.get(proc)
+        if cut is None:
+            cut = self.cutoffs.get(self.procedure_names.get(normalise_header(proc), proc)) if self.procedure_names \
+                else None
+        return -1 if cut is None else cut.hour * 3600 + cut.minute * 60 + 1
 
     def limit_of(self, proc: str) -> int | None:
         """The legal time limit (working days) of a stripped procedure cell: by code or id, else by name."""
@@ -469,6 +544,11 @@ class Classifier:
             lim = lim.scatter(no_due.arg_true(),
                               self._map("limit", proc.filter(no_due), self._limit_or_minus, pl.Int64))
         reject(_R_NO_LIMIT, no_due & (lim < 0))
+        # received after the procedure's cut-off hour: the limit counts from the next working day
+        late_in_day = None
+        if self.cutoffs and proc is not None and no_due.any():
+            cut = self._map("cutoff", proc, lambda v: self.cutoff_of(v.strip()), pl.Int64)
+            late_in_day = (cut > 0) & ((recv % day_of) > cut)
         # supplementation pauses
         pd_col = cell("paused_days")
         paused = const(0)
@@ -499,8 +579,9 @@ class Classifier:
         ok = reason == 0
         m = int(ok.sum())
         if not m:
-            return pl.DataFrame({"id": [], "row": [], "cat": []},
-                                schema={"id": pl.String, "row": pl.Int64, "cat": pl.Int8})
+            return pl.DataFrame({"id": [], "row": [], "cat": [], "resets": [], "apology": []},
+                                schema={"id": pl.String, "row": pl.Int64, "cat": pl.Int8, "resets": pl.Int64,
+                                        "apology": pl.Int8})
 
         every = m == n
 
@@ -513,8 +594,11 @@ class Classifier:
         due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
         by_limit = due < 0
         if by_limit.any():
+            days = keep(lim)
+            if late_in_day is not None:
+                days = days + keep(late_in_day).cast(pl.Int64)
             due_day = due_day.scatter(by_limit.arg_true(),
-                                      self._shift(recv_day.filter(by_limit), keep(lim).filter(by_limit)))
+                                      self._shift(recv_day.filter(by_limit), days.filter(by_limit)))
         pause = keep(has_ps)
         total = keep(paused).clone()
         if pause.any():
@@ -550,7 +634,17 @@ class Classifier:
             .otherwise(lit8(IN_PROGRESS))
         ).to_series()
 
-        out = pl.DataFrame({"id": keep(ids), "row": keep(df[ROW]), "cat": cat})
+        rs_col, ap_col = cell("appointment_resets"), cell("apology_letter")
+        resets = (keep(self._map("resets", rs_col, _resets_value, pl.Int64)) if rs_col is not None
+                  else const(NO_COLUMN, size=m))
+        apology = (keep(self._map("apology", ap_col, _apology_value, pl.Int8)) if ap_col is not None
+                   else const(NO_COLUMN, pl.Int8, m))
+        out = pl.DataFrame({"id": keep(ids), "row": keep(df[ROW]), "cat": cat, "resets": resets, "apology": apology})
+        first, last = _int(recv_day.min()), _int(due_day.max())
+        if self.first_day is None or first < self.first_day.toordinal():
+            self.first_day = dt.date.fromordinal(first)
+        if self.last_day is None or last > self.last_day.toordinal():
+            self.last_day = dt.date.fromordinal(min(last, _MAX_ORDINAL))
         if self.by == "month" or self.series_names:
             month_day = comp_day.zip_with(resolved, recv_day)
             months = (month_day - _UNIX_EPOCH).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
@@ -667,6 +761,7 @@ class Classifier:
             else:
                 self.counts.values[cat] += count
         counted = valid.filter(pl.col("cat") != OUT_OF_PERIOD)
+        self._one_stop(counted.filter(pl.col("cat") != EXCLUDED))
         if self.by is not None:
             key = "month" if self.by == "month" else f"key_{self.by}"
             for group, cat, count in counted.group_by(key, "cat").len().iter_rows():
@@ -675,6 +770,24 @@ class Classifier:
             for group, month, cat, count in counted.group_by(f"key_{name}", "month", "cat").len().iter_rows():
                 values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
                 values[cat] += count
+
+    def _one_stop(self, counted: pl.DataFrame) -> None:
+        """Add the one-stop obligations of the counted dossiers of one file."""
+        import polars as pl
+
+        col = pl.col
+        late = col("cat").is_in([LATE, OVERDUE])
+        row = counted.select(
+            pl.len().alias("dossiers"),
+            (col("resets") >= 0).sum().alias("reset_checked"),
+            (col("resets") > 1).sum().alias("reset_more_than_once"),
+            late.sum().alias("late"),
+            (late & (col("apology") != NO_COLUMN)).sum().alias("late_checked"),
+            (late & (col("apology") == 0)).sum().alias("late_without_apology"),
+        ).row(0, named=True)
+        o = self.one_stop
+        for name, value in row.items():
+            setattr(o, name, getattr(o, name) + int(value or 0))
 
     def result(self) -> KpiResult:
         return KpiResult(
@@ -689,6 +802,9 @@ class Classifier:
             duplicates=self.duplicates,
             rows_read=self.rows_read,
             out_of_period=self.out_of_period,
+            one_stop=self.one_stop,
+            first_day=self.first_day,
+            last_day=self.last_day,
         )
 
 

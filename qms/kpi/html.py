@@ -16,7 +16,7 @@ from markupsafe import Markup
 from qms.i18n import _, format_percent, format_target, get_language
 from qms.kpi.charts import bar_chart, line_chart
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
-from qms.kpi.report import ObjectiveResult, check_target
+from qms.kpi.report import ObjectiveResult, calendar_line, check_target, one_stop_lines
 
 #: Lines drawn per monthly chart (the groups with most resolved dossiers); the tables list all.
 MAX_LINES = 8
@@ -133,6 +133,8 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         (_("Overdue, in progress"), str(c["overdue_in_progress"])),
         (_("Excluded (withdrawn or cancelled)"), str(c["excluded"])),
         (_("On-time rate"), _pct(c.on_time_rate)),
+        *one_stop_lines(result),
+        (_("Calendar"), calendar_line(result)),
     ]
     objs = [{"id": o.id, "statement": o.statement, "target": format_target(o.target_text),
              "actual": "–" if o.actual is None else format_percent(o.actual, fixed=True), "met": o.met} for o in objectives]

@@ -3,6 +3,7 @@ column mapping and the quality objectives measured by the on-time rate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ class RepoKpi:
     columns: dict[str, str]
     limits: dict[str, float] = field(default_factory=dict)
     mechanisms: dict[str, str] = field(default_factory=dict)
+    #: procedure id or code -> cut-off hour (``administrative.cutoff``)
+    cutoffs: dict[str, dt.time] = field(default_factory=dict)
     #: procedure id or national code -> process id
     processes: dict[str, str] = field(default_factory=dict)
     objectives: list[ObjectiveTarget] = field(default_factory=list)
@@ -116,6 +119,9 @@ def load_repo_kpi(root: Path) -> RepoKpi:
             if key:
                 repo.limits.setdefault(key, days)
                 repo.mechanisms.setdefault(key, mechanism)
+                cut = adm.cutoff_time()
+                if cut is not None:
+                    repo.cutoffs.setdefault(key, cut)
                 repo.processes.setdefault(key, proc.id)
     shared: set[str] = set()
     for proc in processes:

@@ -106,6 +106,8 @@ def to_dict(result: KpiResult, target: float | None = None,
     out["rejected_rows"] = len(result.rejected)
     out["duplicate_rows"] = len(result.duplicates)
     out["out_of_period"] = result.out_of_period
+    out["one_stop"] = result.one_stop.to_dict()
+    out["calendar"] = calendar_provenance(result)
     if target is not None:
         out["target"] = check_target(result.counts, target).to_dict()
     if objectives:
@@ -152,6 +154,51 @@ def _pct(rate: float | None) -> str:
     return "-" if rate is None else format_percent(rate * 100, fixed=True)
 
 
+def calendar_provenance(result: KpiResult) -> dict[str, Any]:
+    """Which calendar produced the report: the years of the official-schedule table, the ``holidays`` package
+    version used for other years, and the years of the report whose schedule is an estimate (not announced)."""
+    from qms.calendar import provenance
+    from qms.calendar.official import is_estimate
+
+    out = dict(provenance())
+    years: list[int] = []
+    if result.first_day is not None and result.last_day is not None:
+        last = max(result.last_day, result.reference_day).year
+        years = [y for y in range(result.first_day.year, last + 1) if is_estimate(y)]
+    elif is_estimate(result.reference_day.year):
+        years = [result.reference_day.year]
+    out["estimate_years"] = years
+    return out
+
+
+def calendar_line(result: KpiResult) -> str:
+    info = calendar_provenance(result)
+    official = ", ".join(str(y) for y in info["official_years"]) or "-"
+    line = _("official schedules {years}; other years from holidays {version}").format(
+        years=official, version=info["holidays"])
+    if info["estimate_years"]:
+        line += "; " + _("estimates (schedule not announced): {years}").format(
+            years=", ".join(str(y) for y in info["estimate_years"]))
+    return line
+
+
+def one_stop_lines(result: KpiResult) -> list[tuple[str, str]]:
+    """The one-stop obligations as (label, value) pairs; the value says when they could not be counted."""
+    o = result.one_stop
+    resets = (str(o.reset_more_than_once) if o.reset_checked
+              else _("could not be counted (the log has no column for appointment resets, e.g. 'Số lần hẹn lại')"))
+    if o.late and not o.late_checked:
+        apology = _("could not be counted (the log has no column for apology letters, e.g. 'Phiếu xin lỗi')")
+    else:
+        apology = str(o.late_without_apology)
+    out = [(_("Appointment reset more than once"), resets), (_("Late without an apology letter"), apology)]
+    if o.reset_checked and o.dossiers > o.reset_checked:
+        out.append((_("Dossiers without a readable reset count"), str(o.dossiers - o.reset_checked)))
+    if o.late_checked and o.late > o.late_checked:
+        out.append((_("Late dossiers from logs without an apology column"), str(o.late - o.late_checked)))
+    return out
+
+
 def to_text(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
     c = result.counts
     label = {
@@ -181,6 +228,10 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     lines.append(f"{duplicate_label:<{width}}{len(result.duplicates):>10}")
     if result.out_of_period:
         lines.append(f"{outside_label:<{width}}{result.out_of_period:>10}")
+    lines.append(_("Calendar") + ": " + calendar_line(result))
+    lines.append(_("One-stop obligations (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); to confirm under NĐ 118/2025/NĐ-CP):"))
+    for name, value in one_stop_lines(result):
+        lines.append(f"  {name}: {value}")
     if target is not None:
         chk = check_target(c, target)
         verdict = _("met") if chk.met else _("MISSED")

@@ -13,6 +13,21 @@ from qms.legal.citation import nfc
 
 
 @dataclass(frozen=True, slots=True)
+class BasisEntry:
+    """A document the one-stop rules cite while it applies: the decree, an amendment, a partial repeal."""
+
+    document: str
+    role: str  # "" (the decree itself), "amends" or "repeals"
+    part: str
+    start: dt.date | None
+    end: dt.date | None
+    evidence: str
+
+    def applies(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
 class Regime:
     id: str
     aliases: tuple[str, ...]
@@ -23,12 +38,18 @@ class Regime:
     one_stop: str
     forms: str
     evidence: str
+    levels: tuple[str, ...] = ("province", "district", "commune")
+    basis: tuple[BasisEntry, ...] = ()
 
     def title(self, lang: str) -> str:
         return self.title_vi if lang == "vi" else self.title_en
 
     def covers(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    def basis_on(self, day: dt.date) -> tuple[BasisEntry, ...]:
+        """The one-stop documents that apply to a procedure taking effect on ``day``."""
+        return tuple(b for b in self.basis if b.applies(day))
 
 
 @cache
@@ -37,9 +58,14 @@ def regimes() -> tuple[Regime, ...]:
     data = yaml.safe_load(text)
     out = []
     for raw in data["regimes"]:
+        basis = tuple(BasisEntry(str(b["document"]), str(b.get("role", "")), str(b.get("part", "")),
+                                 b.get("from"), b.get("until"), str(b.get("evidence", "to_confirm")))
+                      for b in raw.get("one_stop_basis") or ())
         out.append(Regime(str(raw["id"]), tuple(str(a) for a in raw.get("aliases") or ()), raw["title"]["vi"],
                           raw["title"]["en"], raw["from"], raw.get("until"), str(raw["one_stop"]),
-                          str(raw["forms"]), str(raw.get("evidence", "to_confirm"))))
+                          str(raw["forms"]), str(raw.get("evidence", "to_confirm")),
+                          tuple(str(v) for v in raw.get("levels") or ("province", "district", "commune")),
+                          basis))
     return tuple(out)
 
 
@@ -62,3 +88,15 @@ def find(label: str) -> tuple[Regime | None, bool]:
 def on(day: dt.date) -> Regime | None:
     """The regime in force on ``day``."""
     return next((r for r in regimes() if r.covers(day)), None)
+
+
+def one_stop_basis(day: dt.date) -> tuple[BasisEntry, ...]:
+    """The one-stop documents in force for a procedure that takes effect on ``day`` (empty before 2018)."""
+    regime = on(day)
+    return regime.basis_on(day) if regime is not None else ()
+
+
+def level_abolished(level: str, day: dt.date) -> Regime | None:
+    """The regime in force on ``day`` when it has no ``level`` of local government (None when it has)."""
+    regime = on(day)
+    return regime if regime is not None and level not in regime.levels else None

@@ -20,6 +20,8 @@ CANONICAL: tuple[str, ...] = (
     "paused_days",
     "pause_started_at",
     "pause_ended_at",
+    "appointment_resets",
+    "apology_letter",
 )
 
 #: Header synonyms (compared after :func:`normalise_header`, so accents and case do not matter).
@@ -36,6 +38,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "paused_days": ("Số ngày tạm dừng", "Số ngày bổ sung", "Số ngày chờ bổ sung", "paused"),
     "pause_started_at": ("Ngày yêu cầu bổ sung", "pause started", "pause start"),
     "pause_ended_at": ("Ngày nhận bổ sung", "Ngày bổ sung", "pause ended", "pause end"),
+    # one-stop obligations: an appointment may be reset only once, a late dossier needs a letter of apology
+    # (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); TT 03/2025/TT-VPCP Mẫu 04)
+    "appointment_resets": ("Số lần hẹn lại", "Số lần hẹn lại ngày trả kết quả", "Số lần gia hạn",
+                           "Số lần điều chỉnh ngày hẹn", "resets", "appointment resets"),
+    "apology_letter": ("Phiếu xin lỗi", "Văn bản xin lỗi", "Đã xin lỗi", "Xin lỗi", "Phiếu xin lỗi và hẹn lại",
+                       "apology", "apology letter"),
 }
 
 #: Headers of a procedure's NAME rather than its code. Used as the procedure column when the file has

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -90,6 +92,17 @@ class Fee(Strict):
         return self
 
 
+_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_hhmm(text: str) -> dt.time | None:
+    """``HH:MM`` as a time of day; None when it is not one."""
+    m = _HHMM.match(text)
+    if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        return None
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
 class Administrative(Strict):
     """Fields of a Vietnamese administrative procedure (thủ tục hành chính)."""
 
@@ -104,7 +117,24 @@ class Administrative(Strict):
     place: Text | None = Field(default=None, description="Place of receipt and return of results")
     agencies: list[Agency] = Field(default_factory=list, description="Participating agencies (liên thông)")
     result: Text | None = None
-    regime: NFCStr = Field(default="", description="Legal regime the facts belong to, e.g. '2018-2024' or '2025'")
+    regime: NFCStr = Field(default="", description="Legal regime the facts belong to, e.g. '2018 to 30/06/2025' or '2025'")
+    cutoff: str | None = Field(
+        default=None, description="Cut-off hour (\"15:00\"): a dossier received later counts from the next working "
+                                  "day (same-day and short limits)")
+
+    @field_validator("cutoff", mode="before")
+    @classmethod
+    def _cutoff(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            value = f"{value // 60:02d}:{value % 60:02d}"  # YAML 1.1 reads 15:00 as 900 (base 60)
+        if value is None:
+            return None
+        if not isinstance(value, str) or parse_hhmm(value) is None:
+            raise ValueError(_("cutoff must be a time of day HH:MM, e.g. \"15:00\""))
+        return value.strip()
+
+    def cutoff_time(self) -> dt.time | None:
+        return parse_hhmm(self.cutoff) if self.cutoff else None
 
 
 class Form(Strict):

@@ -392,7 +392,7 @@ class DraftNoteInIssuedText(Rule):
 
     Example:
     ```yaml
-    legal_basis: Mẫu số 03, Thông tư 01/2018/TT-VPCP (số mẫu chưa kiểm chứng / form number UNVERIFIED)
+    legal_basis: Mẫu số 07, Thông tư 03/2025/TT-VPCP (ngày hiệu lực chưa kiểm chứng / in-force date UNVERIFIED)
     ```
 
     Fix:

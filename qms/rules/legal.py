@@ -411,6 +411,153 @@ class RegimeLabel(Rule):
                               hint=hint, subject=proc.id)
 
 
+def _key(text: str) -> str:
+    from qms.legal.citation import parse
+
+    return parse(text).key
+
+
+class RegimeMismatch(Rule):
+    """A procedure does not match the legal regime it declares.
+
+    What it checks:
+    For a procedure with `administrative.regime` (an id or an old label of
+    `qms/legal/data/regimes.yaml`): its `document.effective_date` is not after the day the regime ended
+    (a procedure that takes effect in 2026 cannot follow NĐ 61/2018/NĐ-CP, which applied until
+    30/06/2025); the forms its steps use do not take their `legal_basis` from the form circular of
+    another regime (TT 01/2018/TT-VPCP belongs to the 2018 regime, TT 03/2025/TT-VPCP to the 2025 one);
+    and its `references` do not cite the one-stop decree of another regime. The regime boundaries and
+    the documents of each regime are data, not code.
+
+    Why:
+    The regime says which legal basis the procedure's facts belong to; facts of another regime make the
+    procedure wrong about its statutory requirements (ISO 9001:2015 8.2.2; QĐ 19/2014/QĐ-TTg
+    Art. 4(4)(a)).
+
+    Example:
+    ```yaml
+    administrative:
+      regime: "2018 to 30/06/2025"
+    document:
+      effective_date: 2026-01-05
+    ```
+
+    Fix:
+    Re-model the procedure on the legal basis in force on its effective date and declare that regime
+    (`regime: "2025"`), with the forms of TT 03/2025/TT-VPCP; or, for a historical procedure, give the
+    effective date it had.
+    """
+
+    code = "QMS158"
+    name = "regime-mismatch"
+    severity = Severity.WARNING
+    clauses = ("8.2.2",)
+    family = "legal"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        all_regimes = regime_data.regimes()
+        manifest = ctx.workspace.manifest
+        shared_forms = {f.code: f for f in manifest.forms} if manifest is not None else {}
+        for doc, proc in ctx.workspace.processes():
+            adm = proc.administrative
+            if adm is None or not adm.regime:
+                continue
+            regime, _alias = regime_data.find(adm.regime)
+            if regime is None:
+                continue  # QMS156
+            day = proc.document.effective_date if proc.document is not None else None
+            if day is not None and regime.end is not None and day > regime.end:
+                current = regime_data.on(day)
+                yield self.at(doc, pointer("administrative", "regime"),
+                              _("the procedure takes effect on {day}, after the regime `{regime}` ended on "
+                                "{end}").format(day=day.isoformat(), regime=regime.id, end=regime.end.isoformat())
+                              + (_("; the regime in force that day is `{current}`").format(current=current.id)
+                                 if current is not None else ""),
+                              hint=_("re-model the procedure on the legal basis in force on its effective date "
+                                     "and declare that regime"), subject=proc.id)
+            others = [r for r in all_regimes if r.id != regime.id]
+            other_forms = {_key(r.forms): r for r in others}
+            own_decree = _key(regime.one_stop)
+            other_decrees = {k: r for r in others if (k := _key(r.one_stop)) != own_decree}
+            local_forms = {f.code: f for f in proc.forms}
+            for si, step in enumerate(proc.steps):
+                for fi, code in enumerate(step.forms):
+                    form = local_forms.get(code) or shared_forms.get(code)
+                    if form is None or not form.legal_basis:
+                        continue
+                    owner = other_forms.get(_key(form.legal_basis))
+                    if owner is None:
+                        continue
+                    yield self.at(doc, pointer("steps", si, "forms", fi),
+                                  _("form {code} comes from {circular}, a form set of the regime `{other}`; the "
+                                    "procedure declares `{regime}` ({forms})").format(
+                                      code=code, circular=owner.forms, other=owner.id, regime=regime.id,
+                                      forms=regime.forms),
+                                  hint=_("use the form of {forms} that does the same job").format(forms=regime.forms),
+                                  subject=proc.id)
+            for ri, ref in enumerate(proc.references):
+                owner = other_decrees.get(_key(ref.id))
+                if owner is None:
+                    continue
+                yield self.at(doc, pointer("references", ri, "id"),
+                              _("{ref} is the one-stop decree of the regime `{other}`; the procedure declares "
+                                "`{regime}` ({decree})").format(ref=ref.id, other=owner.id, regime=regime.id,
+                                                                decree=regime.one_stop),
+                              hint=_("cite {decree}").format(decree=regime.one_stop), subject=proc.id)
+
+
+class AbolishedLevel(Rule):
+    """A procedure effective after 30/06/2025 is carried out at the district level, which no longer exists.
+
+    What it checks:
+    A procedure with `administrative.level: district` whose `document.effective_date` falls in a regime
+    without that tier of local government. Local government has two tiers, province and commune, since
+    01/07/2025 (the revised Law on Local Government of 16/06/2025); the tiers of each regime are data
+    (`levels` in `qms/legal/data/regimes.yaml`).
+
+    Why:
+    A procedure must name the authority that the law in force makes competent (ISO 9001:2015 8.2.2); the
+    district People's Committees and their divisions were dissolved, and most of their procedures moved
+    to the commune or the province.
+
+    Example:
+    ```yaml
+    administrative:
+      level: district
+    document:
+      effective_date: 2026-01-05
+    ```
+
+    Fix:
+    Write the level that handles the procedure now (`commune` or `province`), after checking the
+    province's decision publishing its procedures; keep `district` only in procedures that took effect
+    before 01/07/2025.
+    """
+
+    code = "QMS159"
+    name = "abolished-level"
+    severity = Severity.ERROR
+    clauses = ("8.2.2",)
+    family = "legal"
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, proc in ctx.workspace.processes():
+            adm = proc.administrative
+            day = proc.document.effective_date if proc.document is not None else None
+            if adm is None or day is None:
+                continue
+            regime = regime_data.level_abolished(adm.level, day)
+            if regime is None:
+                continue
+            yield self.at(doc, pointer("administrative", "level"),
+                          _("the procedure takes effect on {day} at the `{level}` level, which does not exist "
+                            "in the regime `{regime}` (levels: {levels})").format(
+                              day=day.isoformat(), level=adm.level, regime=regime.id,
+                              levels=", ".join(regime.levels)),
+                          hint=_("write the level that handles the procedure now (`commune` or `province`)"),
+                          subject=proc.id)
+
+
 class AnnouncementOutOfDate(_LegalRule):
     """The scope, applicability or process list changed after the last self-announcement.
 
@@ -490,4 +637,4 @@ class AnnouncementOutOfDate(_LegalRule):
 
 RULES: tuple[type[Rule], ...] = (UnknownLegalReference, CitesSupersededDocument, NotUpdatedAfterAmendment,
                                  RegisterDuplicate, RegisterUnknownLink, RegisterStatus, RegimeLabel,
-                                 AnnouncementOutOfDate)
+                                 AnnouncementOutOfDate, RegimeMismatch, AbolishedLevel)

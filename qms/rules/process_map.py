@@ -6,11 +6,13 @@ The step graph and its algorithms live in ``qms.analysis.graph``; these rules ju
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from qms.analysis.graph import StepGraph
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _, format_number
+from qms.legal import regimes as regime_data
 from qms.models.process import Process, Step
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.store.workspace import LoadedDoc
@@ -441,6 +443,22 @@ def at_desk(step: Step, owners: set[str]) -> bool:
     return step.at_one_stop_desk or (step.responsible is not None and step.responsible in owners)
 
 
+def one_stop_basis_text(proc: Process, today: dt.date) -> str:
+    """The one-stop documents in force on the day ``proc`` takes effect (today when it has no date), as a
+    citation: "118/2025/NĐ-CP, amended by 367/2025/NĐ-CP". Empty before the first regime of the data."""
+    day = proc.document.effective_date if proc.document is not None else None
+    entries = regime_data.one_stop_basis(day or today)
+    parts: list[str] = []
+    for entry in entries:
+        if entry.role == "amends":
+            parts.append(_("amended by {doc}").format(doc=entry.document))
+        elif entry.role == "repeals":
+            parts.append(_("{part} repealed by {doc}").format(part=entry.part, doc=entry.document))
+        else:
+            parts.append(entry.document)
+    return ", ".join(parts)
+
+
 class _OneStopRule(_GraphRule):
     def procedures(self, ctx: CheckContext) -> Iterator[tuple[LoadedDoc[Process], Process, StepGraph, set[str]]]:
         owners = ctx.directory().desk_owners()
@@ -448,6 +466,11 @@ class _OneStopRule(_GraphRule):
             adm = proc.administrative
             if adm is not None and adm.mechanism in ("one_stop", "interconnected"):
                 yield doc, proc, g, owners
+
+    @staticmethod
+    def basis(proc: Process, ctx: CheckContext) -> str:
+        text = one_stop_basis_text(proc, ctx.today)
+        return " (" + _("one-stop basis: {documents}").format(documents=text) + ")" if text else ""
 
 
 class OneStopReceipt(_OneStopRule):
@@ -459,8 +482,13 @@ class OneStopReceipt(_OneStopRule):
     or its `responsible` is a unit with `one_stop_desk: true` or a role of such a unit.
 
     Why:
-    Under the one-stop mechanism (NĐ 61/2018/NĐ-CP) dossiers are received only at the desk; the process
-    must be carried out as the legal requirements determine (8.1, 8.2.2).
+    Under the one-stop mechanism the desk (Bộ phận Một cửa) receives the dossiers of the procedures it
+    handles, whether they are filed in person, by post or online; the process must be carried out as the
+    legal requirements determine (8.1, 8.2.2). The documents in force on the procedure's effective date
+    are cited in the finding: NĐ 61/2018/NĐ-CP (Art. 14, Art. 16) until 30/06/2025, then NĐ 118/2025/NĐ-CP,
+    amended by NĐ 367/2025/NĐ-CP, whose khoản 9 Điều 1 NĐ 224/2026/NĐ-CP repealed from 01/07/2026 (the
+    chain is data: `qms/legal/data/regimes.yaml`). A procedure that the law exempts from receipt at the
+    desk (NĐ 61/2018 Art. 14(5)) is not a one-stop procedure: declare `mechanism: none`.
 
     Example:
     ```yaml
@@ -470,7 +498,9 @@ class OneStopReceipt(_OneStopRule):
     ```
 
     Fix:
-    Make the desk receive the dossier: `responsible: can_bo_mot_cua` (or `at_one_stop_desk: true`).
+    Make the desk receive the dossier: `responsible: can_bo_mot_cua` (or `at_one_stop_desk: true`),
+    including a dossier filed online or by post; for a procedure exempt from desk receipt write
+    `mechanism: none`.
     """
 
     code = "QMS210"
@@ -483,7 +513,8 @@ class OneStopReceipt(_OneStopRule):
                 if not at_desk(g.steps[sid], owners):
                     yield self.at(doc, _step_ptr(g, sid, "id"),
                                   _("one-stop procedure `{process}` starts with step `{step}`, "
-                                    "which is not at the one-stop desk").format(process=proc.id, step=sid),
+                                    "which is not at the one-stop desk").format(process=proc.id, step=sid)
+                                  + self.basis(proc, ctx),
                                   hint=_("the desk receives the dossier: set `responsible` to a one-stop role "
                                          "or `at_one_stop_desk: true`"), subject=sid)
 
@@ -496,8 +527,10 @@ class OneStopReturn(_OneStopRule):
     (`at_one_stop_desk: true`, or a responsible unit/role of the desk).
 
     Why:
-    Results, including refusals, are returned to the applicant at the desk where the dossier was
-    received (NĐ 61/2018/NĐ-CP; 8.1, 8.6 release of the output).
+    Results, including refusals, are returned through the desk that received the dossier, at the desk,
+    by post or online (8.1, 8.6 release of the output). The finding cites the one-stop documents in force
+    on the procedure's effective date (NĐ 61/2018/NĐ-CP until 30/06/2025; NĐ 118/2025/NĐ-CP, amended by
+    NĐ 367/2025/NĐ-CP and, from 01/07/2026, NĐ 224/2026/NĐ-CP).
 
     Example:
     ```yaml
@@ -521,7 +554,8 @@ class OneStopReturn(_OneStopRule):
                 if not at_desk(g.steps[sid], owners):
                     yield self.at(doc, _step_ptr(g, sid, "id"),
                                   _("one-stop procedure `{process}` ends with step `{step}`, "
-                                    "which is not at the one-stop desk").format(process=proc.id, step=sid),
+                                    "which is not at the one-stop desk").format(process=proc.id, step=sid)
+                                  + self.basis(proc, ctx),
                                   hint=_("return the result at the desk: set `responsible` to a one-stop role "
                                          "or `at_one_stop_desk: true`"), subject=sid)
 

@@ -113,8 +113,8 @@ def test_lanes_and_responsibility_show_agency_names(example: dict[str, Any]) -> 
     for text in (example["manual-vi"], example["dd-en"]):
         for ident in AGENCY_IDS:
             assert ident not in text, ident
-    assert "Chi cục Thuế thành phố" in example["manual-vi"]
-    assert "City tax sub-department" in example["dd-en"]
+    assert "Thuế cơ sở quản lý địa bàn" in example["manual-vi"]
+    assert "Local tax office" in example["dd-en"]
 
 
 def test_definitions_come_from_the_glossary_in_vietnamese_order(example: dict[str, Any]) -> None:

@@ -36,9 +36,8 @@ DECISION_B2 = """    decision:
         - {label: {vi: Chưa đủ, en: Incomplete}, next: B5}
 """
 AGENCIES = """  agencies:
-    - {id: ubnd_phuong, name: {vi: UBND phường nơi có đất, en: People's Committee of the ward where the land lies}}
-    - {id: vpdkdd, name: {vi: Chi nhánh Văn phòng đăng ký đất đai thành phố, en: City branch of the land registration office}}
-    - {id: chi_cuc_thue, name: {vi: Chi cục Thuế thành phố, en: City tax sub-department}}
+    - {id: vpdkdd, name: {vi: Chi nhánh Văn phòng đăng ký đất đai khu vực, en: Area branch of the land registration office}}
+    - {id: chi_cuc_thue, name: {vi: Thuế cơ sở quản lý địa bàn, en: Local tax office}}
 """
 
 
@@ -102,8 +101,8 @@ BREAKS = [
             "        en: No measuring equipment requiring calibration is used to provide public administrative services.\n", "")],
           nth=2),
     Break("QMS302", Q, r"^policy:", [
-        (Q, "  communicated_via:\n    - {vi: Niêm yết tại Bộ phận Một cửa và trang thông tin điện tử, "
-            "en: Posted at the one-stop desk and on the city website}\n", "")]),
+        (Q, "  communicated_via:\n    - {vi: Niêm yết tại Trung tâm Phục vụ hành chính công và trang thông tin điện tử, "
+            "en: Posted at the service centre and on the ward website}\n", "")]),
     Break("QMS303", Q, r'^    target: "cao hơn', [(Q, '    target: ">= 90%"\n    kpis: [KPI-DL-01]', '    target: "cao hơn năm trước"\n    kpis: [KPI-DL-01]')]),
     Break("QMS304", Q, r"^scope:", [
         ("processes/QT-XX-01.yaml", "    records: [HS-XX-01]\n", ""),
@@ -118,9 +117,11 @@ BREAKS = [
     Break("QMS307", HT01, r"^  - id: R-KS-01", [
         (HT01, "    treatment: {vi: Người yêu cầu đọc lại và ký xác nhận trước khi trình ký, "
                "en: Applicant re-reads and signs before the certificate is signed}\n", "")]),
-    Break("QMS308", HT01, r"^  - id: R-KS-01", [(HT01, "    owner: truong_phong_tu_phap\n", "")]),
-    Break("QMS350", Q, r"^    - id: truong_phong_qldt", [
-        (Q, "      responsibilities:\n        - {vi: Chủ trì cấp giấy phép xây dựng, en: Owns construction permitting}\n", "")]),
+    Break("QMS308", HT01, r"^  - id: R-KS-01", [(HT01, "    owner: pho_chanh_van_phong\n", "")]),
+    Break("QMS350", Q, r"^    - id: pho_truong_phong_kinh_te", [
+        (Q, "      responsibilities:\n        - {vi: Chủ trì cấp giấy phép xây dựng, en: Owns construction permitting}\n"
+            "        - {vi: \"Chủ trì thủ tục đăng ký, cấp Giấy chứng nhận quyền sử dụng đất\", "
+            "en: \"Owns land registration and land-use-right certificates\"}\n", "")]),
     Break("QMS351", Q, r"^      due: 2026-03-31", [(Q, "      due: 2027-12-31\n      evaluation: {vi: Báo cáo hằng tháng",
                                                       "      due: 2026-03-31\n      evaluation: {vi: Báo cáo hằng tháng")]),
     Break("QMS401", HT01, r"^document:", [

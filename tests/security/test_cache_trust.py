@@ -78,8 +78,8 @@ def origin(tmp_path: Path) -> Path:
 def break_procedure(root: Path) -> None:
     path = root / PROC
     text = path.read_text(encoding="utf-8")
-    assert "owner: truong_phong_tu_phap\n" in text
-    path.write_text(text.replace("owner: truong_phong_tu_phap\n", "owner: nobody_we_know\n", 1), encoding="utf-8")
+    assert "owner: pho_chanh_van_phong\n" in text
+    path.write_text(text.replace("owner: pho_chanh_van_phong\n", "owner: nobody_we_know\n", 1), encoding="utf-8")
 
 
 def commit_forgery_and_clone(origin: Path, tmp_path: Path) -> Path:
