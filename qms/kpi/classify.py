@@ -444,7 +444,7 @@ class Classifier:
     def columns_used(self) -> frozenset[str]:
         """The canonical columns this classification reads (a reader may skip the others)."""
         used = {"dossier_id", "procedure_id", "received_at", "completed_at", "returned_at", "due_at", "status",
-                "paused_days", "pause_started_at", "pause_ended_at"}
+                "paused_days", "pause_started_at", "pause_ended_at", "appointment_resets", "apology_letter"}
         keys = {"procedure": "procedure_id", "unit": "unit", "mechanism": "mechanism"}
         used.update(keys[name] for name in {self.by or "", *self.series_names} if name in keys)
         return frozenset(used)

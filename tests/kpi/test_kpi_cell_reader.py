@@ -99,3 +99,18 @@ def test_a_row_the_cell_reader_cannot_tell_hands_the_rest_over(
     for by in (None, "unit"):
         assert _result(log, by) == _reference(log, by)
     assert json.loads(_reference(log, None))["rows_read"] > 1000
+
+
+def test_the_reader_keeps_every_column_the_classification_reads() -> None:
+    """The cell reader skips the columns the classifier does not name in ``columns_used()``: every
+    column the classifier looks up in a batch must be named there, or it would read as missing."""
+    import importlib
+    import re
+
+    module = importlib.import_module("qms.kpi.classify")  # the package exports a function of that name
+    source = Path(str(module.__file__)).read_text(encoding="utf-8")
+    looked_up = set(re.findall(r'cell\("([a-z_]+)"\)', source)) | set(re.findall(r'parse\("([a-z_]+)"\)', source))
+    looked_up |= set(re.findall(r'df\["([a-z_]+)"\]', source))
+    assert looked_up, "the classifier looks columns up by name"
+    clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30))
+    assert looked_up <= clf.columns_used(), looked_up - clf.columns_used()

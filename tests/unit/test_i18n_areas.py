@@ -166,7 +166,7 @@ def test_nc_register_html_labels(base: Path) -> None:
 
     _new_nc(base)
     english = render_html(base, "en")
-    assert "<td>late_dossier</td><td>minor</td>" in english
+    assert "<td>late dossier</td><td>minor</td>" in english  # a document shows words, not codes
     vi = render_html(base, "vi")
     assert "<td>hồ sơ trễ hạn</td><td>nhẹ</td>" in vi
     assert "<td>tạo</td><td>đang mở</td>" in vi
