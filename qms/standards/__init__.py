@@ -1,4 +1,4 @@
-"""ISO 9001 clause catalogues and the 2008 → 2015 correlation, shipped as package data.
+"""ISO 9001 editions, clause catalogues and correlations, shipped as package data.
 
 The YAML files under ``data/`` are built from public sources and keep their
 verification flags (``vi_verified``, ``untitled``, per-row ``evidence``) so
@@ -44,7 +44,16 @@ def load_data(name: str) -> Any:
 @cache
 def catalogue(edition: str = "2015") -> dict[str, Clause]:
     """Clauses of ISO 9001:``edition`` keyed by number, in document order."""
-    data = load_data(f"iso9001_{edition}_clauses.yaml")
+    from qms.standards.editions import registry
+
+    ed = registry().get(edition)
+    if not ed.has_catalogue:
+        from qms.errors import UsageError
+        from qms.i18n import _
+
+        raise UsageError(_("qms ships no clause catalogue for ISO 9001:{edition} yet").format(edition=edition),
+                         hint=_("its text is not verified (status: {status})").format(status=ed.status))
+    data = load_data(ed.clauses_file)
     result: dict[str, Clause] = {}
     for row in data["clauses"]:
         cid = str(row["id"])
