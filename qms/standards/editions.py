@@ -81,6 +81,8 @@ class Decision:
     clause: str
     question: dict[str, str]
     amendment: str
+    #: when the decision is "relevant", a context issue or an interested party should mention one of these
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +199,11 @@ def _amendment(data: Any, origin: str) -> Amendment:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)) or not isinstance(raw, Mapping):
             raise ConfigError(_("{origin}: decision {key!r} must be a lower-case key with `clause:` and `question:`")
                               .format(origin=origin, key=key))
-        decisions.append(Decision(str(key), _text(raw.get("clause", "")), _bilingual(raw.get("question")), standard))
+        words = raw.get("keywords") or []
+        if not isinstance(words, list):
+            raise ConfigError(_("{origin}: decision {key!r}: `keywords` must be a list").format(origin=origin, key=key))
+        decisions.append(Decision(str(key), _text(raw.get("clause", "")), _bilingual(raw.get("question")), standard,
+                                  tuple(_text(w).casefold() for w in words if _text(w))))
     return Amendment(standard, _text(data["amends"]), _date(data.get("published"), origin, "published"),
                      tuple(changes), tuple(decisions), _text(data.get("source", "")), origin)
 
