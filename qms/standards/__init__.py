@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
@@ -37,7 +36,9 @@ class Clause:
 
 @cache
 def load_data(name: str) -> Any:
-    text = (resources.files("qms.standards") / "data" / name).read_text(encoding="utf-8")
+    from qms.standards.editions import data_root
+
+    text = (data_root() / name).read_text(encoding="utf-8")
     return yaml.load(text, Loader=_Loader)
 
 

@@ -42,7 +42,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
@@ -357,7 +356,9 @@ def build(tables: Iterable[Table]) -> Correlations:
 
 
 def data_dir() -> Path:
-    return Path(str(resources.files("qms.standards") / "data"))
+    from qms.standards.editions import data_root
+
+    return Path(str(data_root()))
 
 
 def load_dir(directory: Traversable) -> Correlations:

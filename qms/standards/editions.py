@@ -245,7 +245,9 @@ def load_registry(directory: Traversable) -> Registry:
 
 
 def data_root() -> Traversable:
+    """The folder of the standards data: the package's own (``importlib.resources``)."""
     return resources.files("qms.standards") / "data"
+
 
 
 @cache
