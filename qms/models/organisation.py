@@ -77,7 +77,8 @@ def _known_standard(value: str) -> str:
     folded = {"".join(k.split()).casefold(): k for k in known}
     match = folded.get("".join(value.split()).casefold())
     if match is None:
-        raise ValueError(_("unknown standard {value!r}; qms knows: {known}").format(value=value, known=", ".join(known)))
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        raise ValueError(_("unknown standard {value!r}; qms knows: {known}").format(value=shown, known=", ".join(known)))
     return match
 
 

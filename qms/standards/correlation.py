@@ -418,8 +418,9 @@ def lookup(clause: str, source: str = "2008", target: str | None = None,
         target = default_target(src, corr)
     table = corr.table(src, target)
     key = normalise_clause(clause)
-    if not re.fullmatch(r"\d+(?:\.\d+)*", key):
-        raise UsageError(_("{clause!r} is not a clause number").format(clause=clause),
+    if len(key) > 24 or not re.fullmatch(r"\d+(?:\.\d+)*", key):
+        shown = clause if len(clause) <= 40 else clause[:40] + "…"
+        raise UsageError(_("{clause!r} is not a clause number").format(clause=shown),
                          hint=_("write a number such as 4.2.3 or 8.5.1"))
     row = _known(table, table.lookup(key))
     if row is None:
@@ -462,7 +463,7 @@ def map_clause(clause: str, from_ed: str, to_ed: str, corr: Correlations | None 
     """
     corr = corr or correlations()
     key = normalise_clause(clause)
-    if not re.fullmatch(r"\d+(?:\.\d+)*", key):
+    if len(key) > 24 or not re.fullmatch(r"\d+(?:\.\d+)*", key):
         return []
     table = corr.table(from_ed, to_ed)
     row = _known(table, table.lookup(key))
