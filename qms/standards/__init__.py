@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -38,8 +39,12 @@ class Clause:
 def load_data(name: str) -> Any:
     from qms.standards.editions import data_root
 
-    text = (data_root() / name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_Loader)
+    return yaml.load(_read_text(data_root(), name), Loader=_Loader)
+
+
+def _read_text(root: Traversable, name: str) -> str:
+    """A file of the standards data (package data, read through ``importlib.resources``)."""
+    return (root / name).read_text(encoding="utf-8")
 
 
 @cache
