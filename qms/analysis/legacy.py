@@ -17,6 +17,7 @@ from typing import Any
 
 from qms.standards import catalogue, load_data, normalise_clause
 from qms.standards.correlation import correlations
+from qms.standards.editions import edition_of_standard
 from qms.store.workspace import LoadedDoc, Workspace
 
 # -- diacritic-aware phrase matching ------------------------------------------------------------
@@ -201,11 +202,12 @@ def text_docs(ws: Workspace) -> list[LoadedDoc[Any]]:
 # -- editions and clause numbers -----------------------------------------------------------------
 
 def declared_edition(ws: Workspace) -> str:
-    """``"2008"`` when qms.yaml declares ISO 9001:2008, else ``"2015"``."""
+    """The edition qms.yaml declares (``"2008"``, ``"2015"`` for ISO 9001:2015 with or without its
+    amendment, ...), read from the editions data; ``"2015"`` when it declares none."""
     doc = ws.manifest_doc
     raw = doc.raw if doc is not None else None
     value = raw.get("standard") if isinstance(raw, dict) else None
-    return "2008" if isinstance(value, str) and "2008" in value else "2015"
+    return edition_of_standard(value) if isinstance(value, str) else "2015"
 
 
 _GENERIC_TITLES = frozenset({"general", "khai quat"})

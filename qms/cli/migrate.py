@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,7 +22,23 @@ from .common import confirm_working_day, document_language, force_option, repo_r
 
 @click.group()
 def migrate() -> None:
-    """Move a QMS from ISO 9001:2008 to ISO 9001:2015."""
+    """Move a QMS from one edition of ISO 9001 to another (default: 2008 to 2015)."""
+
+
+def editions_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--from`` and ``--to`` of check, apply and report (editions from qms/standards/data)."""
+    fn = click.option("--to", "target", default="2015", show_default=True,
+                      help="Edition to migrate to (a year with a correlation table).")(fn)
+    return click.option("--from", "source", default="2008", show_default=True,
+                        help="Edition to migrate from.")(fn)
+
+
+def _pair(source: str, target: str) -> tuple[str, str]:
+    from qms.standards.correlation import correlations, edition_of
+
+    pair = edition_of(source), edition_of(target)
+    correlations().table(*pair)  # no table: a usage error naming the available ones
+    return pair
 
 
 @migrate.command("map")
@@ -42,10 +60,24 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
         return titles.get(lang) or titles.get("en") or ""
 
     click.echo(f"ISO 9001:{result['from']} {result['clause']} {label(result['title'])}".rstrip())
-    if not result["to"]:
+    if not result["targets"]:
         click.echo("  → " + _("no ISO 9001:{edition} counterpart").format(edition=result["to_edition"]))
-    for t in result["to"]:
-        click.echo(f"  → ISO 9001:{result['to_edition']} {t} {label(result['to_titles'][t])}".rstrip())
+    origins = {
+        "published": _("published"),
+        "inverse": _("derived from the ISO 9001:{src} → {dst} table").format(
+            src=result["to_edition"], dst=result["from"]),
+        "parent": _("through the parent clause"),
+        "identity": _("same number (identity default)"),
+    }
+    for t in result["targets"]:
+        click.echo(f"  → ISO 9001:{result['to_edition']} {t['clause']} {label(result['to_titles'][t['clause']])}"
+                   .rstrip())
+        sure = _("verified") if t["confidence"] == "verified" else _("to confirm")
+        line = _("{origin}, {confidence} (evidence: {evidence})").format(
+            origin=origins.get(t["origin"], t["origin"]), confidence=sure, evidence=t["evidence"])
+        if t.get("via"):
+            line += "; " + _("row {row}").format(row=t["via"])
+        click.echo("      " + line)
     confidence = _("verified") if result["confidence"] == "verified" else _("to confirm")
     click.echo(_("  confidence: {confidence} (evidence: {evidence})").format(
         confidence=confidence, evidence=result["evidence"]))
@@ -60,10 +92,11 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
 @click.option("--owner", default=None, help="Role id that owns the planned actions.")
 @click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Due date, YYYY-MM-DD.")
 @force_option
+@editions_options
 @click.pass_context
 def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | None,
-          due: dt.datetime | None, force: bool) -> None:
-    """Report what ISO 9001:2015 requires that the system does not cover yet, and every 2008 leftover.
+          due: dt.datetime | None, force: bool, source: str, target: str) -> None:
+    """Report what the --to edition requires that the system does not cover yet, and every 2008 leftover.
 
     Exit codes: 0 nothing to do, 1 gaps or leftovers remain, 2 usage error.
     """
@@ -73,6 +106,7 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
 
     if actions_out is not None and (owner is None or due is None):
         raise UsageError(_("--actions-out needs --owner ROLE and --due YYYY-MM-DD"))
+    source, target = _pair(source, target)
     root = repo_root(ctx)
     if actions_out is not None:
         from qms.store.outputs import guard_output
@@ -91,7 +125,7 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
             raise UsageError(_("unknown role {role}").format(role=owner),
                              hint=_("did you mean {role}?").format(role=close[0]) if close
                              else _("roles: {roles}").format(roles=", ".join(sorted(roles))))
-    report = analyse(ws)
+    report = analyse(ws, source, target)
     if actions_out is not None and owner is not None and due is not None:
         rows = actions(report, owner, due.date(), get_language())
         suffix = actions_out.suffix.lower()
@@ -110,7 +144,7 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
     else:
         lang = get_language()
         click.echo(_("Declared standard: ISO 9001:{edition}").format(edition=report.edition))
-        click.echo(_("Requirements new or changed in ISO 9001:2015:"))
+        click.echo(_("Requirements new or changed in ISO 9001:{edition}:").format(edition=target))
         for g in report.gaps:
             title = g.title().get(lang) or g.title()["en"]
             click.echo(f"  [{_(g.status)}] {g.clause} {one_line(title)}")
@@ -134,27 +168,31 @@ def check(ctx: click.Context, fmt: str, actions_out: Path | None, owner: str | N
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the migrated repository to this new directory; the original is left untouched.")
+@editions_options
 @click.pass_context
-def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) -> None:
+def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, source: str, target: str) -> None:
     """Rewrite clause numbers, retired terms, exclusions and the management representative.
 
     Writes are atomic; the log goes to migration-log.yaml. A second run changes nothing.
     """
-    from qms.migrate.apply import LOG_NAME, plan_migration, prepare_out, write
+    from qms.migrate.apply import LOG_NAME, check_pair, declared_edition, plan_migration, prepare_out, write
 
+    source, target = _pair(source, target)
     root = repo_root(ctx)
     preview = dry_run or show_diff
     if out is not None and preview:
         raise UsageError(_("--out cannot be combined with --dry-run or --diff"))
-    target = prepare_out(root, out) if out is not None else root
-    plan = plan_migration(target)
+    check_pair(source, target, declared_edition(root))  # before --out copies anything
+    where = prepare_out(root, out) if out is not None else root
+    plan = plan_migration(where, source, target)
     if show_diff:
         for f in plan.files:
             click.echo(f.diff(), nl=False)
     if not preview:
         write(plan)
     if not plan.changed:
-        click.echo(_("Nothing to change: the repository is already in ISO 9001:2015 terms."))
+        click.echo(_("Nothing to change: the repository is already in ISO 9001:{edition} terms.").format(
+            edition=target))
     else:
         verb = _("would change") if preview else _("changed")
         click.echo(_("{count} files {verb}:").format(count=len(plan.files), verb=verb))
@@ -165,7 +203,7 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) 
             changes=len(plan.changes), confirm=len(plan.to_confirm()), suggestions=len(plan.suggestions),
             unplaced=len(plan.unplaced)))
         if not preview:
-            click.echo(_("Log: {path}").format(path=target / LOG_NAME))
+            click.echo(_("Log: {path}").format(path=where / LOG_NAME))
     for u in plan.unplaced:
         click.echo(_("  not placed: {file}{pointer}: {reason}").format(file=one_line(u.file), pointer=one_line(u.pointer),
                                                                        reason=one_line(u.reason)))
@@ -177,8 +215,9 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None) 
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "json"]), default=None,
               help="Default: from the file extension.")
 @force_option
+@editions_options
 @click.pass_context
-def report(ctx: click.Context, output: Path, fmt: str | None, force: bool) -> None:
+def report(ctx: click.Context, output: Path, fmt: str | None, force: bool, source: str, target: str) -> None:
     """Write the transition report: summary, mapping used, gaps with status and every changed file."""
     from qms.migrate.gaps import analyse
     from qms.migrate.report import render_html, view_model
@@ -188,6 +227,7 @@ def report(ctx: click.Context, output: Path, fmt: str | None, force: bool) -> No
     if kind is None:
         raise UsageError(_("cannot tell the report format from {path}").format(path=output),
                          hint=_("use a .html, .pdf or .json file name, or --format"))
+    source, target = _pair(source, target)
     root = repo_root(ctx)
     from qms.store.outputs import guard_output
 
@@ -196,7 +236,7 @@ def report(ctx: click.Context, output: Path, fmt: str | None, force: bool) -> No
     org = ""
     if ws.manifest is not None:
         org = ws.manifest.organisation.name.get(document_language(ctx, manifest=ws.manifest))
-    vm = view_model(root, analyse(ws), org)
+    vm = view_model(root, analyse(ws, source, target), org, source, target)
     if kind == "pdf":
         from qms.migrate.apply import LOG_NAME
         from qms.render import api

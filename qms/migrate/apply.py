@@ -24,7 +24,8 @@ from qms.analysis.legacy import SKIPPED_KEYS, TERMS, Term, find_term, fold, lega
 from qms.errors import QmsError, UsageError
 from qms.i18n import _
 from qms.standards import catalogue, normalise_clause
-from qms.standards.correlation import TO_CONFIRM, VERIFIED, correlations
+from qms.standards.correlation import TO_CONFIRM, VERIFIED, Table, correlations, edition_of
+from qms.standards.editions import edition_of_standard, registry
 from qms.store.atomic import atomic_write_text
 from qms.store.limits import current as current_limits
 from qms.store.migration_log import LOG_NAME as LOG_NAME  # the log this module writes
@@ -35,7 +36,6 @@ from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_edit import loads_roundtrip
 from qms.store.yaml_io import load_file, pointer
 
-TARGET_STANDARD = "ISO 9001:2015"
 TEXT_KINDS = ("manifest", "process", "record-register")
 CERTAIN = "certain"
 
@@ -99,11 +99,21 @@ class FilePlan:
 @dataclass(slots=True)
 class Plan:
     root: Path
-    edition: str
+    edition: str  # the edition the repository declares ("2008", "2015")
     files: list[FilePlan] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
+    source: str = "2008"  # --from
+    target: str = "2015"  # --to
+
+    @property
+    def table(self) -> Table:
+        return correlations().table(self.source, self.target)
+
+    @property
+    def target_standard(self) -> str:
+        return registry().get(self.target).standard
 
     @property
     def changed(self) -> bool:
@@ -116,8 +126,8 @@ class Plan:
         return {
             "tool": f"qms {__version__}",
             "from": f"ISO 9001:{self.edition}",
-            "to": TARGET_STANDARD,
-            "correlation": correlations().table("2008", "2015").source,
+            "to": self.target_standard,
+            "correlation": self.table.source,
             "files": [f.path for f in self.files],
             "changes": [_plain(asdict(c)) for c in self.changes],
             "suggestions": [_plain(asdict(s)) for s in self.suggestions],
@@ -186,10 +196,10 @@ class _FileMigrator:
                                  f"retired ISO 9001:2008 term; the wording depends on the sentence ({term.clause})")
                 continue
             new = self._replace(new, term, path)
-        new = _EDITION_TEXT.sub(TARGET_STANDARD, new)
+        new = _EDITION_TEXT.sub(self.plan.target_standard, new)
         for cm in _CLAUSE_IN_TEXT.finditer(new):
             number = normalise_clause(cm.group(1))
-            row = correlations().table("2008", "2015").lookup(number)
+            row = self.plan.table.lookup(number)
             if self.plan.edition == "2008" and row is not None and row.to != (number,):
                 self.suggest(path, cm.group(0), ", ".join(row.to) or "-",
                              "the text cites an ISO 9001:2008 clause number; check it by hand")
@@ -253,6 +263,14 @@ class _FileMigrator:
                 continue
             sure = item.confidence == VERIFIED and len(item.targets) == 1
             note = f"evidence {item.evidence}"
+            row = self.plan.table.lookup(item.clause)
+            if row is not None:
+                note = "evidence " + ", ".join(f"{t.clause}: {t.evidence}" for t in row.all_targets()
+                                               if t.clause in item.targets)
+                if row.also:
+                    note += ("; also related through the ISO 9001:{dst} → {src} table: {clauses} (to confirm; "
+                             "add them only if the process serves them)").format(
+                        src=self.plan.source, dst=self.plan.target, clauses=", ".join(t.clause for t in row.also))
             if len(item.targets) > 1:
                 note += "; several 2015 clauses: keep those the process really serves"
             if not item.targets:
@@ -307,10 +325,7 @@ def _text_map(value: Any) -> Any:
 
 def _migrate_manifest(m: _FileMigrator, doc: Any) -> None:
     plan = m.plan
-    if isinstance(doc.get("standard"), str) and doc["standard"] != TARGET_STANDARD:
-        before = doc["standard"]
-        doc["standard"] = _same_style(before, TARGET_STANDARD)
-        m.change(("standard",), "standard", before, TARGET_STANDARD)
+    _migrate_standard(m, doc)
     removed = [k for k in ("exclusions", "management_representative") if k in doc]
     comments = _comments_of(m.source, doc, removed)
     if "exclusions" in doc:
@@ -356,7 +371,7 @@ def _migrate_exclusions(m: _FileMigrator, doc: Any) -> None:
         applicability = CommentedSeq()
         scope["applicability"] = applicability
     present = {normalise_clause(str(a.get("clause", ""))) for a in applicability if isinstance(a, dict)}
-    table = correlations().table("2008", "2015")
+    table = m.plan.table
     for i, item in enumerate(items):
         clause_raw = item.get("clause") if isinstance(item, dict) else item
         if not isinstance(clause_raw, str | int | float) or not str(clause_raw).strip():
@@ -459,6 +474,16 @@ def _migrate_representative(m: _FileMigrator, doc: Any) -> None:
              note="top management stays accountable for the QMS (5.1); responsibilities assigned to roles (5.3)")
 
 
+def _migrate_standard(m: _FileMigrator, doc: Any) -> None:
+    target = m.plan.target_standard
+    if isinstance(doc.get("standard"), str) and doc["standard"] != target:
+        before = doc["standard"]
+        if m.plan.source != "2008" and edition_of_standard(before) == m.plan.target:
+            return  # already declares the target edition (e.g. with its amendment)
+        doc["standard"] = _same_style(before, target)
+        m.change(("standard",), "standard", before, target)
+
+
 def declared_edition(root: Path) -> str:
     path = root / MANIFEST
     try:
@@ -466,7 +491,81 @@ def declared_edition(root: Path) -> str:
     except QmsError:
         return "2015"
     value = data.get("standard") if isinstance(data, dict) else None
-    return "2008" if isinstance(value, str) and "2008" in value else "2015"
+    return edition_of_standard(value) if isinstance(value, str) else "2015"
+
+
+def check_pair(source: str, target: str, declared: str) -> None:
+    """Refuse a migration qms cannot do: no table, a target that cannot be declared, or a repository
+    that does not declare the ``--from`` edition (2008 → 2015 also cleans 2008 leftovers of a 2015 repository)."""
+    correlations().table(source, target)
+    ed = registry().get(target)
+    if not ed.has_catalogue:
+        raise UsageError(
+            _("cannot migrate to ISO 9001:{edition}: qms ships no clause catalogue for it (status: {status})").format(
+                edition=target, status=ed.status),
+            hint=_("`qms migrate map CLAUSE --from {src} --to {dst}` shows the prepared table").format(
+                src=source, dst=target))
+    if ed.status == "withdrawn":
+        raise UsageError(_("ISO 9001:{edition} is withdrawn; qms does not migrate to it").format(edition=target))
+    if (source, target) != ("2008", "2015") and declared != source:
+        raise UsageError(_("the repository declares ISO 9001:{declared}, not ISO 9001:{source}").format(
+            declared=declared, source=source), hint=_("set --from to the edition qms.yaml declares"))
+
+
+def _plan_other(plan: Plan) -> Plan:
+    """A migration between editions other than 2008 → 2015: the declared standard and the clause
+    numbers the correlation table changes (the 2008 terms, exclusions and representative are 2008 only)."""
+    for kind, path in _files(plan.root):
+        if kind not in ("manifest", "process"):
+            continue
+        rel = path.relative_to(plan.root).as_posix()
+        try:
+            before = read_bounded(path, current_limits().yaml_size, "yaml_size", plan.root).decode("utf-8")
+        except (FileRefused, UnicodeDecodeError) as exc:
+            plan.unplaced.append(Unplaced(rel, "", None, f"file not migrated: cannot read it as UTF-8 ({exc})"))
+            continue
+        rt = loads_roundtrip(before, source=rel)
+        doc = rt.data
+        if not isinstance(doc, dict):
+            continue
+        m = _FileMigrator(plan, rel, before)
+        if kind == "manifest":
+            _migrate_standard(m, doc)
+        else:
+            _rewrite_numbers(m, doc)
+        after = rt.dump()
+        if after != before:
+            plan.files.append(FilePlan(rel, before, after))
+    return plan
+
+
+def _rewrite_numbers(m: _FileMigrator, doc: Any) -> None:
+    seq = doc.get("clauses")
+    if not isinstance(seq, list):
+        return
+    quoted = any(isinstance(v, DoubleQuotedScalarString) for v in seq)
+    new: list[Any] = []
+    seen: set[str] = set()
+    for i, value in enumerate(seq):
+        key = normalise_clause(str(value))
+        row = m.plan.table.lookup(key)
+        targets = row.to if row is not None else (key,)
+        if row is None:
+            m.unplaced(("clauses", i), value, f"ISO 9001:{m.plan.source} clause {key} is not in the table; kept")
+        elif targets != (key,):
+            if not targets:
+                m.unplaced(("clauses", i), value,
+                           f"ISO 9001:{m.plan.source} clause {key} has no ISO 9001:{m.plan.target} counterpart")
+                continue
+            evidence = ", ".join(f"{t.clause}: {t.evidence}" for t in row.all_targets() if t.clause in targets)
+            m.change(("clauses", i), "clause", str(value), list(targets),
+                     CERTAIN if row.certain else TO_CONFIRM, f"evidence {evidence}")
+        for target in targets:
+            if target not in seen:
+                new.append(DoubleQuotedScalarString(target) if quoted and target != key else
+                           (value if target == key else target))
+                seen.add(target)
+    seq[:] = new
 
 
 def _files(root: Path) -> list[tuple[str, Path]]:
@@ -477,9 +576,13 @@ def _files(root: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def plan_migration(root: Path) -> Plan:
-    """Everything ``apply`` would do, computed without writing."""
-    plan = Plan(root=root, edition=declared_edition(root))
+def plan_migration(root: Path, source: str = "2008", target: str = "2015") -> Plan:
+    """Everything ``apply --from SOURCE --to TARGET`` would do, computed without writing."""
+    src, dst = edition_of(source), edition_of(target)
+    plan = Plan(root=root, edition=declared_edition(root), source=src, target=dst)
+    check_pair(src, dst, plan.edition)
+    if (src, dst) != ("2008", "2015"):
+        return _plan_other(plan)
     for kind, path in _files(root):
         rel = path.relative_to(root).as_posix()
         try:

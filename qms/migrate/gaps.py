@@ -20,9 +20,10 @@ from typing import Any, Literal
 from qms.analysis.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.diagnostics import Diagnostic
 from qms.engine import CheckOptions, run_check
-from qms.i18n import N_, _
+from qms.i18n import N_, _, get_language
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
+from qms.standards.editions import registry
 from qms.store.migration_log import read_migration_log
 from qms.store.workspace import Workspace
 from qms.store.yaml_dump import dump_yaml
@@ -38,8 +39,10 @@ class Gap:
     evidence: list[str] = field(default_factory=list)
     action: str = ""
 
+    target: str = "2015"
+
     def title(self) -> dict[str, str]:
-        c = catalogue("2015").get(self.clause)
+        c = catalogue(self.target).get(self.clause) if registry().get(self.target).has_catalogue else None
         return {"en": c.title if c else "", "vi": c.title_vi if c else ""}
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +55,8 @@ class GapReport:
     edition: str
     gaps: list[Gap]
     leftovers: list[Diagnostic]
+    source: str = "2008"
+    target: str = "2015"
 
     @property
     def open_gaps(self) -> list[Gap]:
@@ -60,6 +65,8 @@ class GapReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "standard": f"ISO 9001:{self.edition}",
+            "from": self.source,
+            "to": self.target,
             "summary": {s: sum(1 for g in self.gaps if g.status == s) for s in ("covered", "partial", "missing")}
             | {"leftovers": len(self.leftovers)},
             "gaps": [g.to_dict() for g in self.gaps],
@@ -159,10 +166,39 @@ def _is_review(raw: dict[str, Any], edition: str) -> bool:
     return bool(find_phrases(title, [Phrase.of("management review", "en"), Phrase.of("xem xét của lãnh đạo", "vi")]))
 
 
-def analyse(ws: Workspace) -> GapReport:
+def _decisions(manifest: dict[str, Any], target: str, today: dt.date) -> list[Gap]:
+    """A gap per decision the amendments of ISO 9001:``target`` ask qms.yaml to record (``context.<key>``)."""
+    context = manifest.get("context")
+    recorded = context if isinstance(context, dict) else {}
+    edition = registry().get(target)
+    out: list[Gap] = []
+    for amendment in edition.amendments:
+        if not amendment.in_force(today):
+            continue
+        for decision in amendment.decisions:
+            question = decision.question.get(get_language()) or decision.question["en"]
+            requirement = _("{amendment}: decide {question}").format(amendment=amendment.standard, question=question)
+            if isinstance(recorded.get(decision.key), dict):
+                out.append(Gap(decision.clause, requirement, "covered", [f"qms.yaml context.{decision.key}"],
+                               target=target))
+            else:
+                out.append(Gap(decision.clause, requirement, "missing", [],
+                               _("record the decision in qms.yaml `context.{key}` (relevant: true/false, "
+                                 "rationale)").format(key=decision.key), target=target))
+    return out
+
+
+def analyse(ws: Workspace, source: str = "2008", target: str = "2015", today: dt.date | None = None) -> GapReport:
+    """The gaps of a move from ISO 9001:``source`` to ``target``: the 2008 → 2015 requirements, or for
+    another pair the decisions the target edition's amendments ask for (the other changes of a newer
+    edition are in its correlation table, to confirm until the edition is verified)."""
     edition = declared_edition(ws)
     mdoc = ws.manifest_doc
     manifest: dict[str, Any] = mdoc.raw if mdoc is not None and isinstance(mdoc.raw, dict) else {}
+    day = today or dt.date.today()
+    correlations().table(source, target)  # an unknown pair is a usage error
+    if (source, target) != ("2008", "2015"):
+        return GapReport(edition, _decisions(manifest, target, day), [], source, target)
     claims = _claims(ws, edition)
     processes = [d.raw for d in ws.of_kind("process") if isinstance(d.raw, dict)]
     gaps: list[Gap] = []
@@ -279,8 +315,17 @@ def analyse(ws: Workspace) -> GapReport:
                         if absent else ""))
     gaps.append(by_claim("10.1", _("Improvement: general"),
                          _("determine opportunities for improvement (10.1) and list 10.1 in that process")))
+    for decision in _decisions(manifest, target, day):  # merged into the gap of the same clause (4.1)
+        same = next((g for g in gaps if g.clause == decision.clause), None)
+        if same is None:
+            gaps.append(decision)
+            continue
+        same.evidence.extend(decision.evidence)
+        if decision.status != "covered":
+            same.status = "partial" if same.status == "covered" else same.status
+            same.action = "; ".join(a for a in (same.action, decision.action) if a)
     report = run_check(ws, CheckOptions(select=["QMS8"], profile="strict"))
-    return GapReport(edition, gaps, list(report.diagnostics))
+    return GapReport(edition, gaps, list(report.diagnostics), source, target)
 
 
 # -- planned actions ------------------------------------------------------------------------------
@@ -316,5 +361,5 @@ def actions_csv(rows: list[dict[str, str]]) -> str:
     return dicts_to_csv(list(ACTION_FIELDS), rows)
 
 
-def correlation_source() -> str:
-    return correlations().table("2008", "2015").source
+def correlation_source(source: str = "2008", target: str = "2015") -> str:
+    return correlations().table(source, target).source

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from qms import __version__
+from qms.errors import UsageError
 from qms.migrate.apply import plan_migration
 from qms.migrate.gaps import GapReport
 from qms.standards.correlation import clause_titles, correlations
@@ -25,17 +26,25 @@ def _load_log(root: Path) -> dict[str, Any] | None:
     return read_migration_log(root)
 
 
-def view_model(root: Path, gaps: GapReport, organisation: str = "") -> dict[str, Any]:
-    plan = plan_migration(root)
-    log = _load_log(root)
-    if plan.changed or log is None:
+def view_model(root: Path, gaps: GapReport, organisation: str = "", source: str = "2008",
+               target: str = "2015") -> dict[str, Any]:
+    table = correlations().table(source, target)
+    blocked = ""
+    try:
+        plan = plan_migration(root, source, target)
+    except UsageError as exc:  # e.g. a target edition whose text is not verified yet
+        plan, blocked = None, exc.message
+    log = _load_log(root) if (source, target) == ("2008", "2015") else None
+    if plan is None:
+        state = "not possible yet"
+        data: dict[str, Any] = {"changes": [], "files": [], "suggestions": [], "unplaced": []}
+    elif plan.changed or log is None:
         state = "planned" if plan.changed else "nothing to migrate"
         data = plan.log()
     else:
         state = "applied"
         data = log
     changes = [c for c in data.get("changes", []) if isinstance(c, dict)]
-    table = correlations().table("2008", "2015")
     used: dict[str, dict[str, Any]] = {}
     for c in changes:
         if c.get("action") != "clause":
@@ -44,8 +53,9 @@ def view_model(root: Path, gaps: GapReport, organisation: str = "") -> dict[str,
         if row is None:
             continue
         used[row.clause] = {
-            "from": row.clause, "from_title": clause_titles("2008", row.clause),
-            "to": [{"clause": t, "title": clause_titles("2015", t)} for t in row.to],
+            "from": row.clause, "from_title": clause_titles(source, row.clause),
+            "to": [{"clause": t.clause, "title": clause_titles(target, t.clause), "evidence": t.evidence,
+                    "confidence": t.confidence, "origin": t.origin} for t in row.all_targets()],
             "evidence": row.evidence, "confidence": row.confidence, "note": row.note,
         }
     files: dict[str, list[dict[str, Any]]] = {}
@@ -53,11 +63,14 @@ def view_model(root: Path, gaps: GapReport, organisation: str = "") -> dict[str,
         files.setdefault(str(c.get("file")), []).append(c)
     summary = gaps.to_dict()["summary"]
     return {
-        "title": "ISO 9001:2008 → ISO 9001:2015 transition report",
+        "title": f"ISO 9001:{source} → ISO 9001:{target} transition report",
+        "from": source,
+        "to": target,
         "organisation": organisation,
         "tool": f"qms {__version__}",
         "standard": f"ISO 9001:{gaps.edition}",
         "state": state,
+        "blocked": blocked,
         "correlation_source": table.source,
         "summary": {
             **summary,
@@ -67,7 +80,7 @@ def view_model(root: Path, gaps: GapReport, organisation: str = "") -> dict[str,
             "suggestions": len(data.get("suggestions", [])),
             "unplaced": len(data.get("unplaced", [])),
         },
-        "mapping": [used[k] for k in sorted(used, key=lambda s: [int(p) for p in s.split(".")])],
+        "mapping": [used[k] for k in sorted(used, key=lambda s: [int(p) for p in s.split(".") if p.isdigit()])],
         "gaps": [g.to_dict() for g in gaps.gaps],
         "leftovers": [d.to_dict() for d in gaps.leftovers],
         "files": [{"path": p, "changes": cs} for p, cs in sorted(files.items())],
@@ -103,7 +116,8 @@ def render_html(vm: dict[str, Any]) -> str:
         f"<h1>{_e(vm['title'])}</h1>",
         f"<p>{_e(vm['organisation'])}</p>" if vm["organisation"] else "",
         "<h2>Summary / Tóm tắt</h2><ul>",
-        f"<li>Declared standard: {_e(vm['standard'])}; migration: {_e(vm['state'])}</li>",
+        f"<li>Declared standard: {_e(vm['standard'])}; migration: {_e(vm['state'])}"
+        + (f" ({_e(vm['blocked'])})" if vm.get("blocked") else "") + "</li>",
         f"<li>Gaps: {_e(s['missing'])} missing, {_e(s['partial'])} partial, {_e(s['covered'])} covered</li>",
         f"<li>ISO 9001:2008 leftovers: {_e(s['leftovers'])}</li>",
         f"<li>Changed files: {_e(s['changed_files'])}; changes: {_e(s['changes'])} "
@@ -111,14 +125,17 @@ def render_html(vm: dict[str, Any]) -> str:
         f"not placed: {_e(s['unplaced'])}</li>",
         f"<li>Correlation: {_e(vm['correlation_source'])}</li></ul>",
         "<h2>Mapping used / Bảng tương ứng đã dùng</h2>",
-        "<table><tr><th>ISO 9001:2008</th><th>ISO 9001:2015</th><th>Evidence</th><th>Confidence</th></tr>",
+        f"<table><tr><th>ISO 9001:{_e(vm.get('from', '2008'))}</th><th>ISO 9001:{_e(vm.get('to', '2015'))}</th>"
+        "<th>Evidence</th><th>Confidence</th></tr>",
     ]
     for row in vm["mapping"]:
-        targets = "<br>".join(f"{_e(t['clause'])} {_title(t['title'])}" for t in row["to"])
+        targets = "<br>".join(
+            f"{_e(t['clause'])} {_title(t['title'])} <small>({_e(t.get('origin', 'published'))}, "
+            f"{_e(t.get('confidence', ''))}, {_e(t.get('evidence', ''))})</small>" for t in row["to"])
         cls = "verified" if row["confidence"] == "verified" else "confirm"
         out.append(f"<tr><td>{_e(row['from'])} {_title(row['from_title'])}</td><td>{targets}</td>"
                    f"<td>{_e(row['evidence'])}</td><td class=\"{cls}\">{_e(row['confidence'])}</td></tr>")
-    out.append("</table><h2>Gaps / Khoảng cách so với ISO 9001:2015</h2>"
+    out.append(f"</table><h2>Gaps / Khoảng cách so với ISO 9001:{_e(vm.get('to', '2015'))}</h2>"
                "<table><tr><th>Clause</th><th>Requirement</th><th>Status</th><th>Evidence</th><th>Action</th></tr>")
     for g in vm["gaps"]:
         out.append(f"<tr><td>{_e(g['clause'])} {_title(g['title'])}</td><td>{_e(g['requirement'])}</td>"

@@ -4,14 +4,16 @@ policy (5.2), objectives (6.2), document-code scheme, calendar and check configu
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from qms.calendar.settings import CalendarSettings
+from qms.i18n import _
 from qms.models.common import DocumentControl, Identifier, InternalNote, NFCStr, Strict, Text
 from qms.models.legal import LegalSettings
 from qms.models.process import Form, RecordSpec
+from qms.standards.editions import declarable_standards
 
 
 class Unit(Strict):
@@ -59,6 +61,28 @@ class InterestedParty(Strict):
     name: Text
     needs: Text
     monitored_by: Identifier | None = None
+
+
+class ContextDecision(Strict):
+    """A decision about the context that the declared standard asks to record (qms.yaml ``context:``),
+    e.g. ``climate_change`` (ISO 9001:2015/Amd 1:2024, 4.1): is climate change a relevant issue?"""
+
+    relevant: bool = Field(description="The decision: the matter is a relevant issue for the organisation")
+    rationale: Text = Field(description="Why (and, when relevant, where it is handled: a context issue, a risk)")
+    decided: date | None = Field(default=None, description="When the decision was taken or last reviewed")
+
+
+def _known_standard(value: str) -> str:
+    known = declarable_standards()
+    folded = {"".join(k.split()).casefold(): k for k in known}
+    match = folded.get("".join(value.split()).casefold())
+    if match is None:
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        raise ValueError(_("unknown standard {value!r}; qms knows: {known}").format(value=shown, known=", ".join(known)))
+    return match
+
+
+KnownStandard = Annotated[NFCStr, AfterValidator(_known_standard)]
 
 
 class Applicability(Strict):
@@ -149,10 +173,15 @@ class ExternalProvider(Strict):
 class Manifest(Strict):
     """``qms.yaml``."""
 
-    standard: Literal["ISO 9001:2015", "ISO 9001:2008"] = "ISO 9001:2015"
+    standard: KnownStandard = Field(
+        default="ISO 9001:2015", json_schema_extra={"enum": list[Any](declarable_standards())},
+        description="The standard the system follows: an edition (or amended edition) from qms/standards/data")
     organisation: Organisation
     context_issues: list[ContextIssue] = Field(default_factory=list)
     interested_parties: list[InterestedParty] = Field(default_factory=list)
+    context: dict[Identifier, ContextDecision] = Field(
+        default_factory=dict, description="Context decisions the standard asks to record, e.g. climate_change "
+                                          "(ISO 9001:2015/Amd 1:2024, 4.1)")
     scope: Scope
     policy: Policy
     objectives: list[Objective] = Field(default_factory=list)

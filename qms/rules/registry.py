@@ -9,6 +9,7 @@ from qms.rules import (
     config,
     doc_control,
     documents,
+    editions,
     identity,
     legacy,
     legal,
@@ -22,7 +23,7 @@ from qms.rules import (
 from qms.rules.base import Rule, find_rule
 
 FAMILIES = (loading, identity, config, legacy, process_map, system, doc_control, style, audit, nonconformity,
-            review, documents, legal)
+            review, documents, legal, editions)
 
 
 @cache

@@ -13,7 +13,8 @@ from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _, get_language
 from qms.models.organisation import Manifest
 from qms.rules.base import CheckContext, Rule, pointer
-from qms.standards import load_data, normalise_clause, parent_clauses
+from qms.standards import normalise_clause, parent_clauses
+from qms.standards.editions import mandatory_information
 from qms.store.workspace import LoadedDoc, Workspace
 
 
@@ -207,7 +208,7 @@ class MandatoryDocumentedInformation(Rule):
         if found is None:
             return
         doc, m = found
-        data = load_data("mandatory_documented_information.yaml")["iso9001_2015"]
+        data = mandatory_information("2015")  # from the edition's data (edition_2015.yaml `mandatory:`)
         excluded = not_applicable(m)
         maintained = {"4.3": True, "5.2.2": True, "6.2.1": bool(m.objectives)}
         where = {"4.3": "/scope", "5.2.2": "/policy", "6.2.1": "/objectives"}

@@ -1,4 +1,4 @@
-"""ISO 9001 clause catalogues and the 2008 → 2015 correlation, shipped as package data.
+"""ISO 9001 editions, clause catalogues and correlations, shipped as package data.
 
 The YAML files under ``data/`` are built from public sources and keep their
 verification flags (``vi_verified``, ``untitled``, per-row ``evidence``) so
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -37,14 +37,29 @@ class Clause:
 
 @cache
 def load_data(name: str) -> Any:
-    text = (resources.files("qms.standards") / "data" / name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_Loader)
+    from qms.standards.editions import data_root
+
+    return yaml.load(_read_text(data_root(), name), Loader=_Loader)
+
+
+def _read_text(root: Traversable, name: str) -> str:
+    """A file of the standards data (package data, read through ``importlib.resources``)."""
+    return (root / name).read_text(encoding="utf-8")
 
 
 @cache
 def catalogue(edition: str = "2015") -> dict[str, Clause]:
     """Clauses of ISO 9001:``edition`` keyed by number, in document order."""
-    data = load_data(f"iso9001_{edition}_clauses.yaml")
+    from qms.standards.editions import registry
+
+    ed = registry().get(edition)
+    if not ed.has_catalogue:
+        from qms.errors import UsageError
+        from qms.i18n import _
+
+        raise UsageError(_("qms ships no clause catalogue for ISO 9001:{edition} yet").format(edition=edition),
+                         hint=_("its text is not verified (status: {status})").format(status=ed.status))
+    data = load_data(ed.clauses_file)
     result: dict[str, Clause] = {}
     for row in data["clauses"]:
         cid = str(row["id"])

@@ -15,11 +15,21 @@ Two spellings of a table are accepted:
 * the section spelling used by ``correlation_2008_to_2015.yaml``: top-level keys named
   ``iso<FROM>_to_iso<TO>`` holding the rows.
 
-A row keeps its ``evidence`` tag. Only rows whose tag is in the table's verified set are
-``verified``; every other row (``recalled``, third-party variants, unknown or missing tags)
-is ``to confirm`` and must never be presented as certain. When a file ships only one
-direction, the other is derived by inverting it (evidence ``inverse-of:<tag>``; the
-confidence of the source row is kept).
+A row keeps its ``evidence`` tag, and every target of a row is a :class:`Target` with its own
+evidence and confidence:
+
+* the clauses of ``to:`` are *published* targets with the row's tag (or a per-target tag
+  ``evidence_<clause with _ for .>``, e.g. ``evidence_8_4: inverse``);
+* the clauses of ``also_from_inverse:`` are *derived* from the opposite table (the 2015 → 2008
+  rows that name this clause); their evidence is ``inverse-of:<tag of that row>``.
+
+Only targets whose tag is in the table's verified set are ``verified``; every other target
+(``recalled``, third-party variants, anything obtained by inverting the other direction, unknown or
+missing tags) is ``to confirm`` and must never be presented as certain. N1293's two tables are not
+exact inverses, so a derived target is verified only when a published row of this direction names
+it too. When a file ships only one direction, the other is derived by inverting it (every row to
+confirm). A table may declare ``default: identity``: a clause it does not list maps to itself, to
+confirm (the path to an edition whose rows cannot be sourced yet).
 
 Adding a table for a future edition therefore needs one YAML file and no code.
 """
@@ -32,7 +42,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
@@ -52,10 +61,15 @@ Confidence = Literal["verified", "to confirm"]
 VERIFIED: Confidence = "verified"
 TO_CONFIRM: Confidence = "to confirm"
 
-#: Evidence tags read as verified when a table does not declare ``verified_evidence``.
-#: ``seen_n1293``/``seen_dis``: the row was read in the official matrix (or its DIS);
-#: ``inverse``: the exact inverse was read there. Third-party variants and ``recalled`` rows are not.
-DEFAULT_VERIFIED_EVIDENCE: frozenset[str] = frozenset({"seen_n1293", "seen_dis", "inverse"})
+#: Where a target comes from: a row of the table (``published``), the opposite table
+#: (``inverse``), the row of a parent clause (``parent``) or the table's identity default.
+Origin = Literal["published", "inverse", "parent", "identity"]
+
+#: Evidence tags read as verified when a table does not declare ``verified_evidence``:
+#: ``seen_n1293``/``seen_dis``, the row was read in the official matrix (or its DIS). Rows obtained by
+#: inverting the other direction (``inverse``), third-party variants and ``recalled`` rows are not:
+#: N1293's two tables are not exact inverses.
+DEFAULT_VERIFIED_EVIDENCE: frozenset[str] = frozenset({"seen_n1293", "seen_dis"})
 
 _SECTION_RE = re.compile(r"^iso(?P<src>\d{4})_to_iso(?P<dst>\d{4})$")
 _EDITION_RE = re.compile(r"^(?:ISO\s*9001\s*:\s*)?(?P<year>\d{4})$", re.IGNORECASE)
@@ -71,8 +85,39 @@ def edition_of(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """One clause of the ``to`` edition that a clause corresponds to, with its own evidence."""
+
+    clause: str
+    evidence: str
+    confidence: Confidence
+    origin: Origin = "published"
+    via: str = ""  # for an inverse target: the row of the opposite table it comes from ("4.1 → 4, 5.6")
+
+    @property
+    def derived(self) -> bool:
+        return self.origin != "published"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"clause": self.clause, "evidence": self.evidence, "confidence": self.confidence,
+                               "origin": self.origin}
+        if self.via:
+            out["via"] = self.via
+        return out
+
+
+def _is_inverse_tag(evidence: str) -> bool:
+    return evidence.startswith("inverse")
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
-    """One clause of the ``from`` edition and the clauses it corresponds to in the ``to`` edition."""
+    """One clause of the ``from`` edition and the clauses it corresponds to in the ``to`` edition.
+
+    ``to`` lists the targets of the row itself (its ``to:``), ``targets`` every target with its
+    evidence, those derived from the opposite table (``also_from_inverse``) included.
+    ``confidence`` is ``verified`` only when every target in ``to`` is.
+    """
 
     clause: str
     to: tuple[str, ...]
@@ -81,6 +126,19 @@ class Row:
     title: str = ""
     note: str = ""
     derived: bool = False
+    targets: tuple[Target, ...] = ()
+
+    def all_targets(self) -> tuple[Target, ...]:
+        """``targets``, or targets made from ``to`` for a row built without them."""
+        if self.targets:
+            return self.targets
+        origin: Origin = "inverse" if _is_inverse_tag(self.evidence) else ("parent" if self.derived else "published")
+        return tuple(Target(t, self.evidence, self.confidence, origin) for t in self.to)
+
+    @property
+    def also(self) -> tuple[Target, ...]:
+        """Targets outside ``to``: derived from the opposite table."""
+        return tuple(t for t in self.all_targets() if t.clause not in self.to)
 
     @property
     def certain(self) -> bool:
@@ -95,6 +153,9 @@ class Table:
     rows: dict[str, Row] = field(default_factory=dict)
     source: str = ""
     origin: str = ""  # file name the table was read from
+    identity_default: bool = False  # an unlisted clause maps to itself, to confirm
+    #: ``also_from_inverse`` as written: clause → derived target clauses (resolved by ``build``).
+    pending_inverse: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, clause: str) -> Row | None:
         return self.rows.get(normalise_clause(clause))
@@ -105,12 +166,19 @@ class Table:
         row = self.rows.get(key)
         if row is not None:
             return row
+        if self.identity_default:
+            return Row(key, (key,), "identity-default", TO_CONFIRM, derived=True,
+                       note="not listed; the table maps unlisted clauses to themselves until rows are sourced",
+                       targets=(Target(key, "identity-default", TO_CONFIRM, "identity"),))
         parts = key.split(".")
         for i in range(len(parts) - 1, 0, -1):
             parent = self.rows.get(".".join(parts[:i]))
             if parent is not None:
-                return Row(key, parent.to, f"parent:{parent.clause}:{parent.evidence}", TO_CONFIRM,
-                           note=f"not listed; mapped through its parent clause {parent.clause}", derived=True)
+                evidence = f"parent:{parent.clause}:{parent.evidence}"
+                return Row(key, parent.to, evidence, TO_CONFIRM,
+                           note=f"not listed; mapped through its parent clause {parent.clause}", derived=True,
+                           targets=tuple(Target(t.clause, f"parent:{parent.clause}:{t.evidence}", TO_CONFIRM,
+                                                "parent", t.via) for t in parent.all_targets()))
         return None
 
 
@@ -141,26 +209,43 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)) if value is not None else ""
 
 
-def _row(clause: str, raw: Any, verified: frozenset[str], origin: str) -> Row:
+def _clauses(raw: Any, key: str, clause: str, origin: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError(_("{origin}: row {clause!r}: `{key}` must be a list of clause numbers").format(
+            origin=origin, clause=clause, key=key))
+    return tuple(dict.fromkeys(normalise_clause(str(t)) for t in value if str(t).strip()))
+
+
+def _row(clause: str, raw: Any, verified: frozenset[str], origin: str) -> tuple[Row, tuple[str, ...]]:
+    """The row and the clauses of its ``also_from_inverse`` (resolved against the opposite table later)."""
     if not isinstance(raw, Mapping):
         raise ConfigError(_("{origin}: row {clause!r} must be a mapping with `to:` and `evidence:`").format(
             origin=origin, clause=clause))
-    targets = raw.get("to", [])
-    if isinstance(targets, str):
-        targets = [targets]
-    if not isinstance(targets, list):
-        raise ConfigError(_("{origin}: row {clause!r}: `to` must be a list of clause numbers").format(
-            origin=origin, clause=clause))
-    evidence = _text(raw.get("evidence", "")).strip()
-    confidence: Confidence = VERIFIED if evidence in verified else TO_CONFIRM
-    return Row(
+    to = _clauses(raw, "to", clause, origin)
+    also = tuple(c for c in _clauses(raw, "also_from_inverse", clause, origin) if c not in to)
+    evidence = _text(raw.get("evidence", "")).strip() or "none"
+    targets: list[Target] = []
+    for target in to:
+        tag = _text(raw.get("evidence_" + target.replace(".", "_"), "")).strip() or evidence
+        targets.append(Target(target, tag, VERIFIED if tag in verified else TO_CONFIRM,
+                              "inverse" if _is_inverse_tag(tag) else "published"))
+    if targets:
+        confidence: Confidence = VERIFIED if all(t.confidence == VERIFIED for t in targets) else TO_CONFIRM
+    else:
+        confidence = VERIFIED if evidence in verified else TO_CONFIRM
+    row = Row(
         clause=clause,
-        to=tuple(normalise_clause(str(t)) for t in targets if str(t).strip()),
-        evidence=evidence or "none",
+        to=to,
+        evidence=evidence,
         confidence=confidence,
         title=_text(raw.get("title", "")),
         note=_text(raw.get("note", "")),
+        targets=tuple(targets),
     )
+    return row, also
 
 
 def parse_tables(data: Any, origin: str) -> list[Table]:
@@ -175,6 +260,9 @@ def parse_tables(data: Any, origin: str) -> list[Table]:
     else:
         raise ConfigError(_("{origin}: `verified_evidence` must be a list of evidence tags").format(origin=origin))
     source = _text(data.get("source", ""))
+    default = data.get("default")
+    if default not in (None, "identity"):
+        raise ConfigError(_("{origin}: `default` may only be `identity`").format(origin=origin))
     sections: list[tuple[str, str, Any]] = []
     header = data.get("correlation")
     if header is not None:
@@ -187,29 +275,67 @@ def parse_tables(data: Any, origin: str) -> list[Table]:
             sections.append((m.group("src"), m.group("dst"), value))
     tables: list[Table] = []
     for src, dst, rows in sections:
+        if rows is None and default == "identity":
+            rows = {}
         if not isinstance(rows, Mapping):
             raise ConfigError(_("{origin}: the rows of the {src}→{dst} table must be a mapping of clause numbers").format(
                 origin=origin, src=src, dst=dst))
-        table = Table(src, dst, source=source, origin=origin)
+        table = Table(src, dst, source=source, origin=origin, identity_default=default == "identity")
         for clause, raw in rows.items():
             cid = normalise_clause(str(clause))
-            table.rows[cid] = _row(cid, raw, verified, origin)
+            table.rows[cid], also = _row(cid, raw, verified, origin)
+            if also:
+                table.pending_inverse[cid] = also
         tables.append(table)
     return tables
 
 
 def _invert(table: Table) -> Table:
+    """The opposite direction of a table shipped alone: every row derived, hence to confirm."""
     inverse = Table(table.target_edition, table.source_edition, source=table.source,
-                    origin=f"{table.origin} (inverted)")
-    collected: dict[str, list[Row]] = {}
+                    origin=f"{table.origin} (inverted)", identity_default=table.identity_default)
+    collected: dict[str, list[tuple[Row, Target]]] = {}
     for row in table.rows.values():
-        for target in row.to:
-            collected.setdefault(target, []).append(row)
-    for clause, rows in collected.items():
-        confidence: Confidence = VERIFIED if all(r.confidence == VERIFIED for r in rows) else TO_CONFIRM
-        evidence = ",".join(sorted({f"inverse-of:{r.evidence}" for r in rows}))
-        inverse.rows[clause] = Row(clause, tuple(r.clause for r in rows), evidence, confidence, derived=True)
+        for target in row.all_targets():
+            if target.origin == "published":
+                collected.setdefault(target.clause, []).append((row, target))
+    for clause, found in collected.items():
+        targets = tuple(Target(r.clause, f"inverse-of:{t.evidence}", TO_CONFIRM, "inverse",
+                               f"{r.clause} → {', '.join(r.to)}") for r, t in found)
+        evidence = ",".join(sorted({t.evidence for t in targets}))
+        inverse.rows[clause] = Row(clause, tuple(t.clause for t in targets), evidence, TO_CONFIRM, derived=True,
+                                   targets=targets)
     return inverse
+
+
+def _opposite_rows(opposite: Table, target: str, clause: str) -> list[Row]:
+    """The rows of the opposite table for ``target`` (or its sub-clauses) that name ``clause``."""
+    return [r for key, r in opposite.rows.items()
+            if (key == target or key.startswith(target + ".")) and clause in r.to]
+
+
+def _inverse_target(target: str, clause: str, opposite: Table | None, fallback: str) -> Target:
+    found = _opposite_rows(opposite, target, clause) if opposite is not None else []
+    if not found:
+        return Target(target, fallback, TO_CONFIRM, "inverse")
+    tags = sorted({next((t.evidence for t in r.all_targets() if t.clause == clause), r.evidence) for r in found})
+    via = "; ".join(f"{r.clause} → {', '.join(r.to)}" for r in found)
+    return Target(target, ",".join(f"inverse-of:{tag}" for tag in tags), TO_CONFIRM, "inverse", via)
+
+
+def _resolve_inverse(table: Table, opposite: Table | None) -> None:
+    """Give every target derived from the opposite table (``also_from_inverse``, or a ``to`` target
+    tagged ``inverse``) the evidence of the opposite rows it comes from; such targets stay to confirm."""
+    for clause, row in list(table.rows.items()):
+        also = table.pending_inverse.get(clause, ())
+        if not also and not any(t.origin == "inverse" for t in row.all_targets()):
+            continue
+        targets = [_inverse_target(t.clause, clause, opposite, t.evidence) if t.origin == "inverse" else t
+                   for t in row.all_targets()]
+        targets.extend(_inverse_target(target, clause, opposite, "inverse") for target in also)
+        table.rows[clause] = Row(row.clause, row.to, row.evidence, row.confidence, row.title, row.note,
+                                 row.derived, tuple(targets))
+    table.pending_inverse = {}
 
 
 def build(tables: Iterable[Table]) -> Correlations:
@@ -221,6 +347,8 @@ def build(tables: Iterable[Table]) -> Correlations:
                 src=key[0], dst=key[1], first=result.tables[key].origin, second=table.origin))
         result.tables[key] = table
     for key, table in list(result.tables.items()):
+        _resolve_inverse(table, result.tables.get((key[1], key[0])))
+    for key, table in list(result.tables.items()):
         back = (key[1], key[0])
         if back not in result.tables:
             result.tables[back] = _invert(table)
@@ -228,7 +356,9 @@ def build(tables: Iterable[Table]) -> Correlations:
 
 
 def data_dir() -> Path:
-    return Path(str(resources.files("qms.standards") / "data"))
+    from qms.standards.editions import data_root
+
+    return Path(str(data_root()))
 
 
 def load_dir(directory: Traversable) -> Correlations:
@@ -257,7 +387,7 @@ def clause_titles(edition: str, clause: str) -> dict[str, str]:
 
     try:
         cat = catalogue(edition)
-    except (FileNotFoundError, OSError, KeyError, TypeError):
+    except (FileNotFoundError, OSError, KeyError, TypeError, UsageError):
         return {"en": "", "vi": ""}
     entry = cat.get(normalise_clause(clause))
     if entry is None:
@@ -288,10 +418,11 @@ def lookup(clause: str, source: str = "2008", target: str | None = None,
         target = default_target(src, corr)
     table = corr.table(src, target)
     key = normalise_clause(clause)
-    if not re.fullmatch(r"\d+(?:\.\d+)*", key):
-        raise UsageError(_("{clause!r} is not a clause number").format(clause=clause),
+    if len(key) > 24 or not re.fullmatch(r"\d+(?:\.\d+)*", key):
+        shown = clause if len(clause) <= 40 else clause[:40] + "…"
+        raise UsageError(_("{clause!r} is not a clause number").format(clause=shown),
                          hint=_("write a number such as 4.2.3 or 8.5.1"))
-    row = table.lookup(key)
+    row = _known(table, table.lookup(key))
     if row is None:
         import difflib
 
@@ -305,6 +436,7 @@ def lookup(clause: str, source: str = "2008", target: str | None = None,
     own = clause_titles(table.source_edition, key)
     if not own["en"] and row.title:
         own = {"en": row.title, "vi": ""}
+    targets = row.all_targets()
     return {
         "clause": key,
         "from": table.source_edition,
@@ -313,7 +445,39 @@ def lookup(clause: str, source: str = "2008", target: str | None = None,
         "evidence": row.evidence,
         "confidence": row.confidence,
         "title": own,
-        "to_titles": {t: clause_titles(table.target_edition, t) for t in row.to},
+        "to_titles": {t.clause: clause_titles(table.target_edition, t.clause) for t in targets},
         "note": row.note,
         "derived": row.derived,
+        "targets": [t.to_dict() for t in targets],
     }
+
+
+def map_clause(clause: str, from_ed: str, to_ed: str, corr: Correlations | None = None) -> list[Target]:
+    """Every clause of ISO 9001:``to_ed`` that ``clause`` of ISO 9001:``from_ed`` corresponds to.
+
+    The public entry point for other parts of qms (e.g. clause references found in imported
+    documents): each :class:`Target` carries its evidence, its confidence (only ``verified`` targets
+    may be applied without asking a person) and its origin (a published row, the opposite table, a
+    parent clause, or the table's identity default). An unlisted clause with no listed parent gives
+    an empty list; an unknown edition pair raises :class:`UsageError`.
+    """
+    corr = corr or correlations()
+    key = normalise_clause(clause)
+    if len(key) > 24 or not re.fullmatch(r"\d+(?:\.\d+)*", key):
+        return []
+    table = corr.table(from_ed, to_ed)
+    row = _known(table, table.lookup(key))
+    return list(row.all_targets()) if row is not None else []
+
+
+def _known(table: Table, row: Row | None) -> Row | None:
+    """``row``, unless it is an identity default for a clause the source edition's catalogue lacks."""
+    if row is None or not table.identity_default or row.clause in table.rows:
+        return row
+    from qms.standards import catalogue
+
+    try:
+        known = catalogue(table.source_edition)
+    except UsageError:
+        return row  # no catalogue shipped for the source edition: any well-formed number maps to itself
+    return row if row.clause in known else None

@@ -335,6 +335,8 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
         seen.add(key)
         got = err.get("input")
         shown = repr(got) if isinstance(got, str | int | float | bool) or got is None else type(got).__name__
+        if len(shown) > 80:  # a huge value is named, not echoed
+            shown = shown[:77] + "…"
         problems.append(SchemaProblem("type", _("{pointer}: {problem} (got {value})").format(pointer=pointer or "/", problem=_type_message(etype, msg),
                                                                     value=shown), pointer,
                                       mark.line, mark.column, _type_hint(etype)))

@@ -27,7 +27,8 @@ def test_both_directions_are_shipped_with_their_evidence() -> None:
 
 def test_only_verified_evidence_is_certain() -> None:
     forward = correlations().table("2008", "2015")
-    assert forward.get("8.5.3").confidence == VERIFIED  # evidence: inverse
+    assert forward.get("4.2").confidence == VERIFIED  # evidence: seen_dis
+    assert forward.get("8.5.3").confidence == TO_CONFIRM  # evidence: inverse (N1293's tables are not exact inverses)
     assert forward.get("8.2.2").confidence == TO_CONFIRM  # evidence: recalled
     assert forward.get("5.5.3").confidence == TO_CONFIRM  # third-party variant only
     for row in forward.rows.values():
