@@ -150,7 +150,7 @@ def rows(n_dossiers: int | None, n_events: int | None, seed: int, first: dt.date
     procs = list(PROCEDURES)
     weights = [PROCEDURES[p] for p in procs]
     limits = {"QT-DD-01": 20, "QT-HT-01": 1, "QT-HT-02": 3}
-    span_days = months * 30
+    span_days = months * 30 - 8  # received before the end of the last month
     base = first.toordinal()
     i = events = 0
     while (n_dossiers is None or i < n_dossiers) and (n_events is None or events < n_events):
@@ -187,7 +187,7 @@ def main() -> None:
     ap.add_argument("--dossiers", type=int, default=None)
     ap.add_argument("--events", type=int, default=None)
     ap.add_argument("--seed", type=int, default=18)
-    ap.add_argument("--first", default="2026-01-05", help="first day dossiers are received")
+    ap.add_argument("--first", default="2026-01-02", help="first day dossiers are received")
     ap.add_argument("--months", type=int, default=6)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()

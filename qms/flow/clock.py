@@ -68,8 +68,6 @@ class WorkClock:
 
     def cover(self, first_day: int, last_day: int) -> None:
         """Make the calendar table cover the ordinals ``first_day..last_day``."""
-        if self.elapsed:
-            return
         lo = dt.date.fromordinal(max(1, first_day)).year
         hi = dt.date.fromordinal(max(first_day, last_day)).year
         self.calendar.ensure_years(lo, min(hi + 1, 2100))
