@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 MAX_EXAMPLES = 5
 #: a procedure whose share of dossiers off the map reaches this is reported: its map may be out of date
 MAP_FINDING_SHARE = 0.2
+#: ... among at least this many dossiers (fewer say little about the map)
+MAP_FINDING_MIN = 5
 _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
 
@@ -123,7 +125,7 @@ class FlowResult:
         """Procedures whose real routes often differ from their map (7.5.3, 4.4.1)."""
         out = []
         for p in self.procedures:
-            if p.dossiers and p.nonconforming / p.dossiers >= MAP_FINDING_SHARE:
+            if p.dossiers >= MAP_FINDING_MIN and p.nonconforming / p.dossiers >= MAP_FINDING_SHARE:
                 out.append({"procedure": p.procedure, "kind": "map_out_of_date", "nonconforming": p.nonconforming,
                             "dossiers": p.dossiers, "share": round(p.nonconforming / p.dossiers, 4),
                             "clauses": ["7.5.3", "4.4.1"]})
