@@ -81,3 +81,24 @@ def report(logs: tuple[Path, ...], procedure: str | None, by: str, fmt: str, out
         click.echo(line, err=True)
     if outcome.findings:
         click.get_current_context().exit(1)
+
+
+@flow.command("pnml")
+@click.argument("process")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the Petri net to this file instead of standard output.")
+@force_option
+def pnml(process: str, output: Path | None, force: bool) -> None:
+    """Export a process map as a Petri net (PNML) for process-mining tools such as PM4Py."""
+    from qms.errors import QmsError
+    from qms.flow.usecase import export_pnml
+
+    repo = find_repo()
+    if repo is None:
+        raise QmsError(_("qms flow report needs a QMS repository: the process maps say what the route should be"),
+                       _("run it inside the repository (where qms.yaml is), or pass --root"))
+    text = export_pnml(repo, process, output, force=force)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(_("wrote {path}").format(path=output), err=True)

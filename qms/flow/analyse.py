@@ -191,7 +191,8 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
         party = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
                         how="left", maintain_order="left")["party"]
     ev = ev.with_columns(party.fill_null(_UNKNOWN).alias("party"))
-    routes = ev.group_by("proc", "dossier", maintain_order=True).agg(pl.col("party").str.join(_SEP).alias("key"))
+    routes = ev.group_by("did", maintain_order=True).agg(pl.col("proc").first(),
+                                                         pl.col("party").str.join(_SEP).alias("key"))
     keys = routes.select("proc", "key").unique()
     matched = []
     for proc, key in keys.iter_rows():
@@ -204,16 +205,24 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     return ev.drop("party").with_columns(step), unknown
 
 
+def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
+    """``ev`` (sorted by procedure and dossier) with ``did``: one integer per dossier, in order."""
+    import polars as pl
+
+    new = (pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
+    return ev.with_columns(new.fill_null(True).cum_sum().cast(pl.Int64).alias("did"))
+
+
 def analyse(events: Events, setup: Setup) -> FlowResult:
     import numpy as np
     import polars as pl
 
     clock = setup.clock
     hpd = clock.hours_per_day
-    ev = events.frame.sort(["proc", "dossier", "start", "file", "row"])
+    ev = _dossier_ids(events.frame.sort(["proc", "dossier", "start", "file", "row"]))
     if setup.period is not None:
         lo, hi = (d.toordinal() for d in setup.period)
-        first = pl.col("start").min().over("proc", "dossier") // (1 << DAY_SHIFT)
+        first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
     ev, unknown_people = _steps(ev, events, setup)
     start = ev["start"].to_numpy()
@@ -239,18 +248,19 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.String),
                                              pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
     ev = ev.join(agency_pairs, on=["proc", "agency_cell", "step"], how="left", maintain_order="left")
-    ev = ev.with_columns(pl.Series("hs", hs), pl.Series("he", he), pl.Series("dur", dur))
-    key = ["proc", "dossier"]
-    ev = ev.with_columns(
-        pl.col("agency").shift(1).over(key).alias("prev_agency"),
-        pl.col("he").shift(1).over(key).alias("prev_he"),
+    same = pl.col("did") == pl.col("did").shift(1)  # the previous hand-over is of the same dossier
+    ev = ev.with_columns(pl.Series("hs", hs), pl.Series("he", he), pl.Series("dur", dur)).with_columns(
+        pl.when(same).then(pl.col("agency").shift(1)).alias("prev_agency"),
+        pl.when(same).then(pl.col("he").shift(1)).alias("prev_he"),
     )
     ev = ev.with_columns(
         pl.when(pl.col("prev_agency").is_not_null() & (pl.col("prev_agency") != pl.col("agency"))
                 & pl.col("prev_he").is_not_nan())
         .then((pl.col("hs") - pl.col("prev_he")).clip(lower_bound=0.0)).otherwise(None).alias("wait"))
     # -- per dossier ----------------------------------------------------------------------------
-    dossiers = ev.group_by(key, maintain_order=True).agg(
+    dossiers = ev.group_by("did", maintain_order=True).agg(
+        pl.col("proc").first(),
+        pl.col("dossier").first(),
         pl.col("step").fill_null(_UNKNOWN).str.join(_SEP).alias("route"),
         (pl.col("end").last() >= 0).alias("completed"),
         pl.col("start").min().alias("received"),
@@ -282,13 +292,14 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     late = completed & has_due & ((fin_day > due_day) | ((fin_day == due_day) & (fin_t > 0) & (due_t > 0)
                                                          & (fin_t > due_t)))
     overdue = ~completed & has_due & (setup.as_of.toordinal() > due_day)
-    dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue))
+    dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
+                                     pl.Series("month_day", np.where(completed, fin_day, 0)))
     # -- per step ---------------------------------------------------------------------------
     budgets = pl.DataFrame(
         [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
         schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row")
     per_step = (ev.filter(pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
-                .group_by("proc", "dossier", "step").agg(pl.col("dur").sum())
+                .group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
                 .join(budgets, on=["proc", "step"], how="left")
                 .with_columns((pl.col("dur") - pl.col("budget")).alias("over")))
     step_stats = per_step.group_by("proc", "step").agg(
@@ -296,12 +307,12 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
         (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
-    lost = (per_step.join(dossiers.filter(pl.col("late")).select(key), on=key, how="semi")
+    lost = (per_step.join(dossiers.filter(pl.col("late")).select("did"), on="did", how="semi")
             .with_columns(pl.col("over").fill_null(pl.col("dur")))
-            .sort(["over", "dur", "step"], descending=[True, True, False])
-            .group_by(key).first().group_by("proc", "step").agg(pl.len().alias("n")))
-    per_agency = (ev.filter(pl.col("dur").is_not_nan()).group_by("proc", "dossier", "agency")
-                  .agg(pl.col("dur").sum()).group_by("proc", "agency")
+            .sort(["did", "over", "dur", "step"], descending=[False, True, True, False])
+            .group_by("did", maintain_order=True).first().group_by("proc", "step").agg(pl.len().alias("n")))
+    per_agency = (ev.filter(pl.col("dur").is_not_nan()).group_by("did", "agency")
+                  .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
     waits = ev.filter(pl.col("wait").is_not_null())
@@ -310,10 +321,10 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
     within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
     unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
+    epoch = dt.date(1970, 1, 1).toordinal()
     month = (dossiers.filter(pl.col("completed"))
-             .with_columns(pl.col("finished").map_batches(
-                 lambda s: pl.Series([dt.date.fromordinal(v >> DAY_SHIFT).strftime("%Y-%m") for v in s.to_list()],
-                                     dtype=pl.String), return_dtype=pl.String).alias("month"))
+             .with_columns((pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
+                           .alias("month"))
              .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
              .sort("proc", "month"))
     # -- per procedure ------------------------------------------------------------------------

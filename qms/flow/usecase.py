@@ -187,3 +187,32 @@ def run_flow_report(req: FlowRequest, load_calendar: CalendarLoader) -> FlowOutc
 
     atomic_write_text(req.output, body)
     return FlowOutcome(None, req.output, messages, findings)
+
+
+def export_pnml(root: Path, process: str, output: Path | None = None, *, force: bool = False) -> str | None:
+    """The process map of ``process`` as a PNML Petri net; written to ``output`` (atomically) if given."""
+    from qms.analysis.ids import did_you_mean
+    from qms.flow.pnml import to_pnml
+    from qms.flow.procmap import ProcMap
+    from qms.store.workspace import load_workspace
+
+    if output is not None:
+        from qms.store.outputs import guard_output
+
+        guard_output(output, "text", inputs=[], root=root, force=force)
+    ws = load_workspace(root, kinds=("manifest", "process"))
+    hours = ws.manifest.calendar.hours_per_day() if ws.manifest is not None else 8.0
+    procs = {p.id: p for _d, p in ws.processes() if p.steps}
+    proc = procs.get(process) or next((p for k, p in procs.items() if k.casefold() == process.casefold()), None)
+    if proc is None:
+        close = did_you_mean(process, sorted(procs))
+        raise QmsError(_("--procedure {id}: no process with steps has this id or procedure code").format(id=process),
+                       _("did you mean {id}?").format(id=close) if close else
+                       _("use a process id of processes/, e.g. {example}").format(example=next(iter(sorted(procs)), "QT-01")))
+    text = to_pnml(ProcMap.of(proc, hours, HOME))
+    if output is None:
+        return text
+    from qms.store.atomic import atomic_write_text
+
+    atomic_write_text(output, text)
+    return None
