@@ -119,7 +119,7 @@ def route_of(steps: dict[str, StepInfo], rng: random.Random) -> list[str]:
     return route
 
 
-def deviate(route: list[str], rng: random.Random) -> list[str]:
+def deviate(route: list[str], rng: random.Random, loops: bool = True) -> list[str]:
     r = rng.random()
     if len(route) < 4:
         return route
@@ -129,7 +129,7 @@ def deviate(route: list[str], rng: random.Random) -> list[str]:
     if r < 0.05:  # two steps swapped
         i = rng.randrange(1, len(route) - 2)
         return [*route[:i], route[i + 1], route[i], *route[i + 2:]]
-    if r < 0.06:  # back to a step done before
+    if r < 0.06 and loops:  # back to a step done before
         i = rng.randrange(1, len(route) - 2)
         return [*route[:i + 2], route[i], *route[i + 2:]]
     if r < 0.07:  # stopped before the end step
@@ -142,7 +142,10 @@ def fmt(day: int, minute: int) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d} {minute // 60:02d}:{minute % 60:02d}"
 
 
-def rows(n_dossiers: int | None, n_events: int | None, seed: int, first: dt.date, months: int) -> Iterator[list[str]]:
+def rows(n_dossiers: int | None, n_events: int | None, seed: int, first: dt.date, months: int,
+         comparable: bool = False) -> Iterator[list[str]]:
+    """The rows of the log; ``comparable``: step ids only, every hand-over finished and no step done twice,
+    so that per-event and per-dossier figures coincide (the PM4Py comparison)."""
     rng = random.Random(seed)
     cal = WorkingCalendar(years=(first.year, first.year + 2))
     clock = Clock(cal)
@@ -165,7 +168,7 @@ def rows(n_dossiers: int | None, n_events: int | None, seed: int, first: dt.date
         code = f"{proc[3:5]}{first.year % 100:02d}-{i:07d}"
         applicant = f"{rng.choice(SURNAMES)} Văn {rng.choice(GIVEN)}"
         phone = f"09{rng.randrange(10**8):08d}"
-        route = deviate(route_of(steps, rng), rng)
+        route = deviate(route_of(steps, rng), rng, loops=not comparable)
         agency = "organisation"
         for k, sid in enumerate(route):
             st = steps[sid]
@@ -174,10 +177,11 @@ def rows(n_dossiers: int | None, n_events: int | None, seed: int, first: dt.date
             agency = st.agency
             factor = rng.lognormvariate(0, 0.45) * SLOW.get((proc, sid), 0.7)
             end_day, end_minute = clock.add(day, minute, 60 * st.hours * factor)
-            open_step = k == len(route) - 1 and rng.random() < 0.01
+            open_step = k == len(route) - 1 and rng.random() < 0.01 and not comparable
             # some systems write the step's name: only names a CSV writes without quotes, so that the log
             # stays on the fast reader (a quoted log is read by the csv module, about ten times slower)
-            step_cell = st.name if rng.random() < 0.1 and not any(c in st.name for c in ',"\n') else sid
+            named = rng.random() < 0.1 and not comparable
+            step_cell = st.name if named and not any(c in st.name for c in ',"\n') else sid
             yield [code, proc, applicant, phone, step_cell, AGENCY_NAMES[st.agency], st.handler, fmt(day, minute),
                    "" if open_step else fmt(end_day, end_minute), f"{due.day:02d}/{due.month:02d}/{due.year:04d}"]
             events += 1
@@ -192,6 +196,8 @@ def main() -> None:
     ap.add_argument("--first", default="2026-01-02", help="first day dossiers are received")
     ap.add_argument("--months", type=int, default=6)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--comparable", action="store_true",
+                    help="step ids only, every hand-over finished, no step done twice (PM4Py comparison)")
     args = ap.parse_args()
     if args.dossiers is None and args.events is None:
         args.dossiers = 300
@@ -199,7 +205,8 @@ def main() -> None:
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(HEADER)
-        writer.writerows(rows(args.dossiers, args.events, args.seed, dt.date.fromisoformat(args.first), args.months))
+        writer.writerows(rows(args.dossiers, args.events, args.seed, dt.date.fromisoformat(args.first), args.months,
+                              args.comparable))
 
 
 if __name__ == "__main__":
