@@ -175,19 +175,19 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     maps = setup.maps
     if events.has_step:
         pairs = ev.select("proc", "step_cell").unique()
-        steps = [maps[p].step_of(c) if c else None for p, c in pairs.iter_rows()]
+        steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
         lookup = pairs.with_columns(pl.Series("step", steps, dtype=pl.String))
         return ev.join(lookup, on=["proc", "step_cell"], how="left", maintain_order="left"), 0
     unknown = 0
     if events.has_handler:
         names = ev["handler_cell"].unique().to_list()
-        roles = {n: (setup.role_of(n) if n else None) for n in names}
+        roles = {n: (setup.role_of(n) if n.strip() else None) for n in names}
         unknown = int(ev.filter(pl.col("handler_cell").replace_strict(
-            names, [roles[n] is None and bool(n) for n in names], return_dtype=pl.Boolean)).height)
+            names, [roles[n] is None and bool(n.strip()) for n in names], return_dtype=pl.Boolean)).height)
         party = ev["handler_cell"].replace_strict(names, [roles[n] for n in names], return_dtype=pl.String)
     else:
         pairs = ev.select("proc", "agency_cell").unique()
-        ags = [maps[p].agency_of_cell(c) if c else None for p, c in pairs.iter_rows()]
+        ags = [maps[p].agency_of_cell(c) if c.strip() else None for p, c in pairs.iter_rows()]
         party = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
                         how="left", maintain_order="left")["party"]
     ev = ev.with_columns(party.fill_null(_UNKNOWN).alias("party"))
@@ -206,11 +206,19 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
 
 
 def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
-    """``ev`` (sorted by procedure and dossier) with ``did``: one integer per dossier, in order."""
+    """``ev`` with ``did`` (one integer per dossier), sorted by dossier, then time, file and row.
+
+    Logs usually list each dossier's hand-overs together: then the dossiers are numbered in the
+    order they appear and only integers are sorted; otherwise the rows are sorted by procedure and
+    dossier code first."""
     import polars as pl
 
     new = (pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
-    return ev.with_columns(new.fill_null(True).cum_sum().cast(pl.Int64).alias("did"))
+    did = new.fill_null(True).cum_sum().cast(pl.Int64).alias("did")
+    runs = ev.select(did.max()).item() if ev.height else 0
+    if runs != ev.select(pl.struct("proc", "dossier").n_unique()).item():
+        ev = ev.sort(["proc", "dossier"], maintain_order=True)
+    return ev.with_columns(did).sort(["did", "start", "file", "row"])
 
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
@@ -219,7 +227,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
 
     clock = setup.clock
     hpd = clock.hours_per_day
-    ev = _dossier_ids(events.frame.sort(["proc", "dossier", "start", "file", "row"]))
+    ev = _dossier_ids(events.frame)
     if setup.period is not None:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
@@ -236,6 +244,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     ag_values, ag_unknown = [], []
     for proc, cell, step in agency_pairs.iter_rows():
         m = setup.maps[proc]
+        cell = cell.strip()
         known = m.agency_of_cell(cell) if cell else None
         if known is None and cell:
             from qms.output.safe import one_line
@@ -346,7 +355,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         for kind in DEVIATIONS:
             hit = d.filter(kinds_col.str.split(_SEP).list.contains(kind))
             if hit.height:
-                devs.append(Deviation(kind, hit.height, hit["dossier"].head(MAX_EXAMPLES).to_list()))
+                devs.append(Deviation(kind, hit.height, hit["dossier"].sort().head(MAX_EXAMPLES).to_list()))
         nonconforming = int((kinds_col != "").sum())
         waits_into = {r[0]: r[1] for r in wait_into.filter(pl.col("proc") == proc).select("agency", "waiting").iter_rows()}
         agencies = [AgencyStat(r["agency"], r["count"], _f(r["median"]), _f(r["p90"]), _f(r["total"]),

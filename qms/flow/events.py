@@ -97,13 +97,15 @@ class EventReader:
         n = df.height
         lab = cmap.label
 
-        def col(name: str) -> pl.Series:
+        def col(name: str, strip: bool = False) -> pl.Series:
+            """A column of cells; ``strip``: without surrounding whitespace (the other cells are looked
+            up once per distinct value, where the lookup ignores it)."""
             if name in df.columns:
-                return df[name].str.strip_chars(PY_WHITESPACE)
+                return df[name].str.strip_chars(PY_WHITESPACE) if strip else df[name]
             return pl.repeat("", n, dtype=pl.String, eager=True)
 
-        ids = col("dossier_id")
-        procs = col("procedure_id")
+        ids = col("dossier_id", strip=True)
+        procs = col("procedure_id", strip=True)
         if self.only is not None:
             procs = pl.select(pl.when(procs == "").then(pl.lit(self.only)).otherwise(procs)).to_series()
         memo = self._proc_memo

@@ -274,3 +274,15 @@ def test_missing_header_column(qms_flow: Flow, tmp_path: Path) -> None:
     res = qms_flow(log)
     assert res.code == 2 and "has no column received_at" in res.err and "--columns" in res.err
     assert REPO.exists()
+
+
+def test_cells_with_surrounding_spaces(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 1: codes, steps and agencies written with spaces around them (hand-typed sheets) are the same
+    codes, steps and agencies; a blank agency cell is not an unknown agency."""
+    header = ["Mã hồ sơ", "Mã thủ tục", "Bước", "Cơ quan", "Thời gian nhận", "Thời gian giao"]
+    rows = [[f" {r[0]} ", f"{r[1]}  ", f"  {r[4]}", "  ", r[5], r[6]] for r in D1]
+    log = write_csv(tmp_path / "spaces.csv", rows, header)
+    data = qms_flow(log, "--format", "json", "--as-of", "2026-03-31").json()
+    proc = _proc(data, "QT-HT-01")
+    assert proc["dossiers"] == 1 and proc["deviations"] == [] and proc["unmatched_events"] == 0
+    assert _steps(proc)["B3"]["median_hours"] == 1.5
