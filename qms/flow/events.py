@@ -186,5 +186,14 @@ def read_events(logs: Sequence[Path], resolve: Callable[[str], str | None], *, c
     reader = EventReader(resolve, only=only, as_of=as_of)
     for path in logs:
         with open_log_table(path, column_map, FLOW_LOG) as table:
+            if only is None and "procedure_id" not in table.columns.index:
+                from qms.errors import QmsError
+                from qms.models.log_columns import accepted_headers
+
+                raise QmsError(
+                    _("{path}: the log has no procedure column, so its dossiers cannot be set against a process "
+                      "map").format(path=path),
+                    _("name a column {names}, or give the procedure with --procedure ID").format(
+                        names=accepted_headers("procedure_id", FLOW_LOG)))
             reader.add_table(table)
     return reader.events()

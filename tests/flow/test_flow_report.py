@@ -286,3 +286,14 @@ def test_cells_with_surrounding_spaces(qms_flow: Flow, tmp_path: Path) -> None:
     proc = _proc(data, "QT-HT-01")
     assert proc["dossiers"] == 1 and proc["deviations"] == [] and proc["unmatched_events"] == 0
     assert _steps(proc)["B3"]["median_hours"] == 1.5
+
+
+def test_log_without_procedure_column(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 1: a log without a procedure column needs --procedure (exit 2 with the accepted headers);
+    with it, the rows are that procedure's."""
+    header = ["Mã hồ sơ", "Bước", "Thời gian nhận", "Thời gian giao"]
+    log = write_csv(tmp_path / "noproc.csv", [[r[0], r[4], r[5], r[6]] for r in D1], header)
+    res = qms_flow(log, "--as-of", "2026-03-31")
+    assert res.code == 2 and "no procedure column" in res.err and "Mã thủ tục" in res.err
+    data = qms_flow(log, "--procedure", "QT-HT-01", "--format", "json", "--as-of", "2026-03-31").json()
+    assert _steps(_proc(data, "QT-HT-01"))["B4"]["median_hours"] == 2.0
