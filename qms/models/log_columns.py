@@ -101,19 +101,22 @@ class ColumnMap:
         return max(self.index.values()) + 1 if self.index else 0
 
 
-def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
+def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None,
+                 schema: LogSchema | None = None) -> dict[str, int]:
     """Canonical name -> index for the cells of one candidate header row.
 
     ``mapping`` (canonical name -> header text, e.g. from ``qms.yaml``) takes
-    precedence over the built-in synonyms.
+    precedence over the built-in synonyms; ``schema`` names another log's columns (default: the
+    dossier log of the KPI report).
     """
     explicit = {normalise_header(header): canon for canon, header in (mapping or {}).items()}
+    lookup = schema.lookup if schema is not None else _LOOKUP
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
         if not isinstance(cell, str) or not cell.strip():
             continue
         key = normalise_header(cell)
-        canon = explicit.get(key) or _LOOKUP.get(key)
+        canon = explicit.get(key) or lookup.get(key)
         if canon and canon not in found:
             found[canon] = i
     if "procedure_id" not in found:
@@ -129,5 +132,48 @@ def header_names(cells: Sequence[str], found: Mapping[str, int]) -> dict[str, st
     return {canon: " ".join(str(cells[i]).replace("\ufeff", "").split()) for canon, i in found.items()}
 
 
-def accepted_headers(name: str) -> str:
-    return ", ".join((name, *SYNONYMS.get(name, ())))
+def accepted_headers(name: str, schema: LogSchema | None = None) -> str:
+    synonyms = schema.synonyms if schema is not None else SYNONYMS
+    return ", ".join((name, *synonyms.get(name, ())))
+
+
+@dataclass(frozen=True)
+class LogSchema:
+    """The columns of another kind of log read by the same reader (headers matched the same way)."""
+
+    name: str
+    canonical: tuple[str, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table: dict[str, str] = {}
+        for canon in self.canonical:
+            table[normalise_header(canon)] = canon
+            for syn in self.synonyms.get(canon, ()):
+                table.setdefault(normalise_header(syn), canon)
+        object.__setattr__(self, "lookup", table)
+
+
+#: A hand-over log (Phiếu kiểm soát quá trình giải quyết hồ sơ, or a one-stop system's history):
+#: one row per hand-over or per step of a dossier (``qms flow report``, docs/flow.md).
+FLOW_CANONICAL: tuple[str, ...] = (
+    "dossier_id", "procedure_id", "step", "agency", "handler", "received_at", "completed_at", "due_at",
+)
+FLOW_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "dossier_id": SYNONYMS["dossier_id"],
+    "procedure_id": SYNONYMS["procedure_id"],
+    "step": ("Bước", "Bước xử lý", "Mã bước", "Tên bước", "Bước thực hiện", "Công việc", "Nội dung công việc",
+             "Nội dung xử lý", "step id", "activity"),
+    "agency": ("Cơ quan", "Cơ quan xử lý", "Cơ quan thực hiện", "Đơn vị", "Đơn vị xử lý", "Đơn vị thực hiện",
+               "Phòng ban", "Bộ phận", "Bộ phận xử lý", "unit"),
+    "handler": ("Người xử lý", "Người thực hiện", "Cán bộ xử lý", "Người nhận", "Bên nhận", "Người nhận hồ sơ",
+                "person", "resource"),
+    "received_at": ("Thời gian nhận", "Thời điểm nhận", "Ngày nhận", "Thời gian tiếp nhận", "Ngày giờ nhận",
+                    "Bắt đầu", "Thời gian bắt đầu", "received", "start", "started"),
+    "completed_at": ("Thời gian giao", "Thời điểm giao", "Thời gian chuyển", "Ngày giờ giao", "Ngày chuyển",
+                     "Thời gian hoàn thành", "Kết thúc", "Thời gian kết thúc", "completed", "end", "handed on"),
+    "due_at": ("Ngày hẹn trả", "Ngày hẹn trả kết quả", "Hạn xử lý", "Hạn giải quyết", "appointment", "due"),
+}
+FLOW_LOG = LogSchema("flow", FLOW_CANONICAL, FLOW_SYNONYMS, ("dossier_id", "received_at"))

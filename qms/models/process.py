@@ -52,6 +52,10 @@ class Step(Strict):
     records: list[NFCStr] = Field(default_factory=list, description="Record codes produced")
     outputs: list[Text] = Field(default_factory=list)
     next: list[Identifier] = Field(default_factory=list)
+    parallel: bool = Field(
+        default=False,
+        description="The step forks into parallel work: every `next` step is done (in any interleaving). "
+                    "Without it, several `next` steps are alternatives (one of them is done)")
     decision: Decision | None = None
     at_one_stop_desk: bool = False
     handover_to: Identifier | None = Field(default=None, description="Participating agency id")

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.models.log_columns import REQUIRED, ColumnMap, accepted_headers, header_names, match_header
+from qms.models.log_columns import (
+    REQUIRED,
+    ColumnMap,
+    LogSchema,
+    accepted_headers,
+    header_names,
+    match_header,
+)
 from qms.store.limits import Limits, current
 from qms.store.ooxml import check_container, check_xlsx
 from qms.store.safe_open import check_file, open_bounded
@@ -293,23 +300,24 @@ class LogTable:
 
 
 def find_header(path: str, rows: Iterator[list[str]], line: Callable[[], int],
-                column_map: Mapping[str, str] | None) -> ColumnMap:
+                column_map: Mapping[str, str] | None, schema: LogSchema | None = None) -> ColumnMap:
     """The header among the first :data:`HEADER_SCAN_ROWS` rows: a row naming the dossier id and
-    another column. Rows are consumed up to and including the header."""
+    another column. Rows are consumed up to and including the header. ``schema`` names the columns of
+    another kind of log (default: the KPI report's dossier log)."""
     for scanned, row in enumerate(rows, start=1):
-        found = match_header(row, column_map)
+        found = match_header(row, column_map, schema)
         if "dossier_id" in found and len(found) >= 2:
-            missing = [c for c in REQUIRED if c not in found]
-            if "due_at" not in found and "procedure_id" not in found:
+            missing = [c for c in (schema.required if schema is not None else REQUIRED) if c not in found]
+            if schema is None and "due_at" not in found and "procedure_id" not in found:
                 missing.append("due_at")
             if missing:
+                hint = (_("name a column {names} (or map it in qms.yaml under kpi.columns)") if schema is None
+                        else _("name a column {names} (or map it with --columns FILE.yaml)"))
                 raise QmsError(
                     _("{path}:{row}: the header has no column {column}").format(
                         path=path, row=line(), column=missing[0]
                     ),
-                    _("name a column {names} (or map it in qms.yaml under kpi.columns)").format(
-                        names=accepted_headers(missing[0])
-                    ),
+                    hint.format(names=accepted_headers(missing[0], schema)),
                 )
             return ColumnMap(found, line(), header_names(row, found))
         if scanned >= HEADER_SCAN_ROWS:
@@ -349,10 +357,11 @@ def _row_batches(rows: Iterator[list[str]], line: Callable[[], int], cmap: Colum
 
 
 def table_from_rows(path: str, rows: Iterator[list[str]] | Iterable[list[str]], line: Callable[[], int],
-                    column_map: Mapping[str, str] | None, kind: str = "rows") -> LogTable:
+                    column_map: Mapping[str, str] | None, kind: str = "rows",
+                    schema: LogSchema | None = None) -> LogTable:
     """A table over rows of cells already in memory or streamed (``line()`` numbers the last row read)."""
     it = iter(rows)
-    cmap = find_header(path, it, line, column_map)
+    cmap = find_header(path, it, line, column_map, schema)
     return LogTable(path, kind, cmap, _row_batches(it, line, cmap))
 
 
@@ -391,7 +400,7 @@ def _csv_rest(path: Path, cmap: ColumnMap, after: int) -> Iterator[pl.DataFrame]
 
 
 def _line_table(path: Path, column_map: Mapping[str, str] | None,
-                wanted: Collection[str] | None = None) -> LogTable | None:
+                wanted: Collection[str] | None = None, schema: LogSchema | None = None) -> LogTable | None:
     """The fast reader: polars reads the lines of a UTF-8 file without quotes; None when the head
     says the csv reader must read the file (quotes, NUL, a bare CR, UTF-16, bad UTF-8).
 
@@ -424,7 +433,7 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
             yield ln.split(delimiter) if ln else []
 
     spath = str(path)
-    cmap = find_header(spath, head_rows(), lambda: counter[0], column_map)
+    cmap = find_header(spath, head_rows(), lambda: counter[0], column_map, schema)
     if not _plain_lines(path):
         return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row))
     header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
@@ -518,22 +527,24 @@ def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Ite
 
 @contextlib.contextmanager
 def open_log_table(path: Path, column_map: Mapping[str, str] | None = None,
-                   wanted: Collection[str] | None = None) -> Iterator[LogTable]:
+                   wanted: Collection[str] | None = None,
+                   schema: LogSchema | None = None) -> Iterator[LogTable]:
     """A CSV or XLSX dossier log as a :class:`LogTable` (checked first by :func:`check_log`).
 
     ``wanted``: the canonical columns the caller reads; a plain CSV log's other columns may be left
-    out of the batches (they are empty strings there), which saves a third of the reading."""
+    out of the batches, which saves a third of the reading. ``schema`` reads another kind of log with
+    the same reader (e.g. ``log_columns.FLOW_LOG``)."""
     check_log(path)
     if path.suffix.lower() in _SHEETS:
         with open_xlsx(path) as source:
-            yield table_from_rows(source.path, source.rows, source.line, column_map, "xlsx")
+            yield table_from_rows(source.path, source.rows, source.line, column_map, "xlsx", schema)
         return
-    table = _line_table(path, column_map, wanted)
+    table = _line_table(path, column_map, wanted, schema)
     if table is not None:
         yield table
         return
     with open_csv(path) as source:
-        yield table_from_rows(source.path, source.rows, source.line, column_map, "csv")
+        yield table_from_rows(source.path, source.rows, source.line, column_map, "csv", schema)
 
 
 def _load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
@@ -585,4 +596,21 @@ def load_column_map(path: Path, canonical: Sequence[str]) -> dict[str, str]:
                 _("use one of: {choices}").format(choices=", ".join(canonical)),
             )
         out[key] = str(value)
+    return out
+
+
+def load_people_map(path: Path) -> dict[str, str]:
+    """A YAML mapping person (as hand-over logs write them) -> role id, for ``qms flow report --people``."""
+    data = _load_yaml_mapping(path, _("people"))
+    if set(data) == {"people"} and isinstance(data["people"], dict):
+        data = {str(k): v for k, v in data["people"].items()}
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if not isinstance(value, str) or not value.strip():
+            raise QmsError(
+                _("{path}: the role of {person!r} must be a role id, got {value!r}").format(
+                    path=path, person=key, value=value),
+                _("write the people file as 'Name as in the log: role_id', e.g. 'Đỗ Văn Hải: can_bo_mot_cua'"),
+            )
+        out[key] = value.strip()
     return out

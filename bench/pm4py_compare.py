@@ -1,0 +1,127 @@
+"""qms flow report beside PM4Py: the same answers on a small log, and the speed on a large one.
+
+PM4Py is not a dependency of qms (it pulls in a large stack and is AGPL): this script runs in an
+environment of its own, e.g.
+
+    python -m venv /somewhere/pm4py && /somewhere/pm4py/bin/pip install pm4py
+    /somewhere/pm4py/bin/python bench/pm4py_compare.py answers      # writes bench/pm4py/answers.json
+    /somewhere/pm4py/bin/python bench/pm4py_compare.py speed --events 1000000
+
+``answers``: on bench/pm4py/comparison-log.csv (``bench/gen_flow.py --comparable``: step ids only, every
+hand-over finished, no step done twice), PM4Py computes per procedure the median service time of
+each step on a 24/7 clock (``get_service_time``) and the number of dossiers that do not fit the Petri
+net ``qms flow pnml`` exports from the process map (``conformance_diagnostics_token_based_replay``).
+The committed file is compared with qms's own figures by tests/flow/test_flow_pm4py.py.
+
+``speed``: the time of PM4Py computing the same (service times and token-based replay per procedure)
+against ``qms flow report --format json`` on a large generated log, each the median of ``--runs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LOG = HERE / "pm4py" / "comparison-log.csv"
+ANSWERS = HERE / "pm4py" / "answers.json"
+FMT = "%d/%m/%Y %H:%M"
+
+
+def qms_cmd() -> list[str]:
+    venv = ROOT / ".venv" / "bin" / "python"
+    return [os.environ.get("QMS_PYTHON", str(venv)), "-m", "qms"]
+
+
+def nets(procs: list[str], folder: Path) -> dict[str, Path]:
+    out = {}
+    for proc in procs:
+        path = folder / f"{proc}.pnml"
+        subprocess.run([*qms_cmd(), "flow", "pnml", proc, "-o", str(path)], cwd=ROOT, check=True,
+                       capture_output=True)
+        out[proc] = path
+    return out
+
+
+def pm4py_answers(log: Path) -> dict[str, dict[str, object]]:
+    import pandas as pd
+    import pm4py
+
+    df = pd.read_csv(log, dtype=str, keep_default_na=False)
+    df = df.rename(columns={"Mã hồ sơ": "case:concept:name", "Bước": "concept:name", "Mã thủ tục": "proc"})
+    df["start_timestamp"] = pd.to_datetime(df["Thời gian nhận"], format=FMT)
+    df["time:timestamp"] = pd.to_datetime(df["Thời gian giao"], format=FMT)
+    df = df.sort_values(["case:concept:name", "start_timestamp"], kind="stable")
+    out: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        files = nets(sorted(df["proc"].unique()), Path(tmp))
+        for proc, path in files.items():
+            part = df[df["proc"] == proc]
+            service = pm4py.get_service_time(part, aggregation_measure="median", start_timestamp_key="start_timestamp")
+            net, im, fm = pm4py.read_pnml(str(path))
+            replay = pm4py.conformance_diagnostics_token_based_replay(part, net, im, fm)
+            out[proc] = {
+                "dossiers": int(part["case:concept:name"].nunique()),
+                "median_hours": {k: round(v / 3600, 2) for k, v in sorted(service.items())},
+                "not_fitting": sum(1 for r in replay if not r["trace_is_fit"]),
+            }
+    return out
+
+
+def answers(_args: argparse.Namespace) -> int:
+    import pm4py
+
+    data = {"pm4py_version": pm4py.__version__, "log": str(LOG.relative_to(ROOT)), "clock": "24/7",
+            "procedures": pm4py_answers(LOG)}
+    ANSWERS.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {ANSWERS.relative_to(ROOT)}")
+    return 0
+
+
+def speed(args: argparse.Namespace) -> int:
+    log = HERE / "out" / f"flow-{args.events}-comparable.csv"
+    if not log.exists():
+        subprocess.run([*qms_cmd()[:1], str(HERE / "gen_flow.py"), "--events", str(args.events), "--comparable",
+                        "--out", str(log)], check=True)
+    qms = [*qms_cmd(), "flow", "report", str(log), "--format", "json", "--elapsed", "--as-of", "2026-12-31"]
+
+    def timed(fn: object) -> float:
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        return time.perf_counter() - start
+
+    def run_qms() -> None:
+        subprocess.run(qms, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
+
+    def run_pm4py() -> None:
+        pm4py_answers(log)
+
+    run_qms()
+    q = statistics.median(timed(run_qms) for _ in range(args.runs))
+    p = statistics.median(timed(run_pm4py) for _ in range(args.runs))
+    print(f"{args.events:,} events: qms {q:.1f} s, PM4Py {p:.1f} s: qms {p / q:.1f}x faster "
+          f"(target >= 10x: {'met' if p >= 10 * q else 'MISSED'})")
+    return 0 if p >= 10 * q else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="what", required=True)
+    sub.add_parser("answers")
+    sp = sub.add_parser("speed")
+    sp.add_argument("--events", type=int, default=1_000_000)
+    sp.add_argument("--runs", type=int, default=1)
+    args = ap.parse_args(argv)
+    return answers(args) if args.what == "answers" else speed(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

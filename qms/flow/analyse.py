@@ -1,0 +1,377 @@
+"""From events to the report: steps matched, times in working hours, routes checked against the map,
+figures per step, agency and procedure. Everything is a columnar computation over all events (polars);
+only distinct routes (few, however many dossiers) are checked one by one in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qms.flow.clock import WorkClock
+from qms.flow.events import Events
+from qms.flow.procmap import DEVIATIONS, ProcMap
+from qms.kpi.dates import DAY_SHIFT, TIME_MASK
+
+if TYPE_CHECKING:
+    import polars as pl
+
+MAX_EXAMPLES = 5
+#: a procedure whose share of dossiers off the map reaches this is reported: its map may be out of date
+MAP_FINDING_SHARE = 0.2
+#: ... among at least this many dossiers (fewer say little about the map)
+MAP_FINDING_MIN = 5
+_UNKNOWN = "\x00"  # a step the map does not have, inside a route key
+_SEP = "\x1f"
+
+
+@dataclass(slots=True)
+class StepStat:
+    step: str
+    count: int
+    median_hours: float
+    p90_hours: float
+    budget_hours: float | None
+    over_budget: int
+    hours_over_budget: float
+    hours_per_day: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "count": self.count, "median_hours": _r(self.median_hours),
+                "p90_hours": _r(self.p90_hours), "budget_hours": _r(self.budget_hours),
+                "over_budget": self.over_budget, "hours_over_budget": _r(self.hours_over_budget),
+                "median_days": _r(self.median_hours / self.hours_per_day),
+                "p90_days": _r(self.p90_hours / self.hours_per_day),
+                "budget_days": _r(self.budget_hours / self.hours_per_day) if self.budget_hours is not None else None}
+
+
+@dataclass(slots=True)
+class AgencyStat:
+    agency: str
+    count: int
+    median_hours: float
+    p90_hours: float
+    total_hours: float
+    waiting_hours: float  # waiting for the hand-over into this agency
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agency": self.agency, "count": self.count, "median_hours": _r(self.median_hours),
+                "p90_hours": _r(self.p90_hours), "total_hours": _r(self.total_hours),
+                "waiting_hours": _r(self.waiting_hours)}
+
+
+@dataclass(slots=True)
+class Deviation:
+    kind: str
+    count: int
+    examples: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "count": self.count, "examples": self.examples}
+
+
+@dataclass(slots=True)
+class ProcResult:
+    procedure: str
+    title: str
+    dossiers: int
+    late: int
+    overdue: int
+    steps: list[StepStat]
+    agencies: list[AgencyStat]
+    bottlenecks: list[str]
+    nonconforming: int
+    deviations: list[Deviation]
+    waiting_hours: float
+    within_hours: float
+    late_by_step: dict[str, int]
+    handovers: list[dict[str, Any]]
+    unmatched_events: int
+    hours_per_day: float
+    monthly: list[dict[str, Any]] = field(default_factory=list)
+
+    def step(self, step_id: str) -> StepStat | None:
+        return next((s for s in self.steps if s.step == step_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        hpd = self.hours_per_day
+        return {"procedure": self.procedure, "title": self.title, "dossiers": self.dossiers, "late": self.late,
+                "overdue": self.overdue, "steps": [s.to_dict() for s in self.steps],
+                "bottlenecks": self.bottlenecks, "nonconforming": self.nonconforming,
+                "deviations": [d.to_dict() for d in self.deviations],
+                "waiting_hours_between_agencies": _r(self.waiting_hours),
+                "waiting_days_between_agencies": _r(self.waiting_hours / hpd),
+                "hours_within_steps": _r(self.within_hours), "days_within_steps": _r(self.within_hours / hpd),
+                "late_by_step": self.late_by_step, "agencies": [a.to_dict() for a in self.agencies],
+                "handovers": self.handovers, "unmatched_events": self.unmatched_events,
+                "monthly": self.monthly}
+
+
+@dataclass(slots=True)
+class FlowResult:
+    procedures: list[ProcResult]
+    rejected: list[Any]
+    rejected_total: int
+    unmatched_events: int
+    unknown_people: int
+    hours_per_day: float
+    elapsed: bool
+    period: tuple[dt.date, dt.date] | None = None
+
+    def findings(self) -> list[dict[str, Any]]:
+        """Procedures whose real routes often differ from their map (7.5.3, 4.4.1)."""
+        out = []
+        for p in self.procedures:
+            if p.dossiers >= MAP_FINDING_MIN and p.nonconforming / p.dossiers >= MAP_FINDING_SHARE:
+                out.append({"procedure": p.procedure, "kind": "map_out_of_date", "nonconforming": p.nonconforming,
+                            "dossiers": p.dossiers, "share": round(p.nonconforming / p.dossiers, 4),
+                            "clauses": ["7.5.3", "4.4.1"]})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "procedures": [p.to_dict() for p in self.procedures],
+            "rejected_rows": [r.to_dict() for r in self.rejected],
+            "rejected_total": self.rejected_total,
+            "unmatched_events": self.unmatched_events,
+            "unknown_people": self.unknown_people,
+            "hours_per_day": self.hours_per_day,
+            "clock": "elapsed" if self.elapsed else "working",
+            "findings": self.findings(),
+        }
+        if self.period is not None:
+            data["period"] = {"from": self.period[0].isoformat(), "to": self.period[1].isoformat()}
+        return data
+
+
+def _r(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), 2)
+
+
+def _f(value: Any) -> float:
+    return float(value) if value is not None else 0.0
+
+
+@dataclass(slots=True)
+class Setup:
+    maps: Mapping[str, ProcMap]
+    clock: WorkClock
+    limits: Mapping[str, float]  # process id -> legal time limit in working days
+    role_of: Callable[[str], str | None]  # a person as the log writes them -> role id (None: unknown)
+    as_of: dt.date
+    period: tuple[dt.date, dt.date] | None = None
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+
+def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame, int]:
+    """``ev`` (sorted by dossier and time) with its ``step`` column; and the count of unknown people."""
+    import polars as pl
+
+    maps = setup.maps
+    if events.has_step:
+        pairs = ev.select("proc", "step_cell").unique()
+        steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
+        lookup = pairs.with_columns(pl.Series("step", steps, dtype=pl.String))
+        return ev.join(lookup, on=["proc", "step_cell"], how="left", maintain_order="left"), 0
+    unknown = 0
+    if events.has_handler:
+        names = ev["handler_cell"].unique().to_list()
+        roles = {n: (setup.role_of(n) if n.strip() else None) for n in names}
+        unknown = int(ev.filter(pl.col("handler_cell").replace_strict(
+            names, [roles[n] is None and bool(n.strip()) for n in names], return_dtype=pl.Boolean)).height)
+        party = ev["handler_cell"].replace_strict(names, [roles[n] for n in names], return_dtype=pl.String)
+    else:
+        pairs = ev.select("proc", "agency_cell").unique()
+        ags = [maps[p].agency_of_cell(c) if c.strip() else None for p, c in pairs.iter_rows()]
+        party = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
+                        how="left", maintain_order="left")["party"]
+    ev = ev.with_columns(party.fill_null(_UNKNOWN).alias("party"))
+    routes = ev.group_by("did", maintain_order=True).agg(pl.col("proc").first(),
+                                                         pl.col("party").str.join(_SEP).alias("key"))
+    keys = routes.select("proc", "key").unique()
+    matched = []
+    for proc, key in keys.iter_rows():
+        parties = [None if p == _UNKNOWN else p for p in key.split(_SEP)]
+        matched.append(_SEP.join(s or _UNKNOWN for s in maps[proc].match_parties(parties)))
+    keys = keys.with_columns(pl.Series("steps", matched, dtype=pl.String))
+    per = routes.join(keys, on=["proc", "key"], how="left", maintain_order="left")
+    col = per.select(pl.col("steps").str.split(_SEP)).explode("steps").to_series()
+    step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().alias("step")
+    return ev.drop("party").with_columns(step), unknown
+
+
+def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
+    """``ev`` with ``did`` (one integer per dossier), sorted by dossier, then time, file and row.
+
+    Logs usually list each dossier's hand-overs together: then the dossiers are numbered in the
+    order they appear and only integers are sorted; otherwise the rows are sorted by procedure and
+    dossier code first."""
+    import polars as pl
+
+    new = (pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
+    did = new.fill_null(True).cum_sum().cast(pl.Int64).alias("did")
+    runs = ev.select(did.max()).item() if ev.height else 0
+    if runs != ev.select(pl.struct("proc", "dossier").n_unique()).item():
+        ev = ev.sort(["proc", "dossier"], maintain_order=True)
+    return ev.with_columns(did).sort(["did", "start", "file", "row"])
+
+
+def analyse(events: Events, setup: Setup) -> FlowResult:
+    import numpy as np
+    import polars as pl
+
+    clock = setup.clock
+    hpd = clock.hours_per_day
+    ev = _dossier_ids(events.frame)
+    if setup.period is not None:
+        lo, hi = (d.toordinal() for d in setup.period)
+        first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
+        ev = ev.filter((first >= lo) & (first <= hi))
+    ev, unknown_people = _steps(ev, events, setup)
+    start = ev["start"].to_numpy()
+    end = ev["end"].to_numpy()
+    hs = clock.hours(start, end=False)
+    done = end >= 0
+    he = np.where(done, clock.hours(np.where(done, end, start), end=True), np.nan)
+    dur = np.where(done, np.maximum(he - hs, 0.0), np.nan)
+    # the agency of each hand-over: the log's, else the one responsible for the step
+    agency_pairs = ev.select("proc", "agency_cell", "step").unique()
+    ag_values, ag_unknown = [], []
+    for proc, cell, step in agency_pairs.iter_rows():
+        m = setup.maps[proc]
+        cell = cell.strip()
+        known = m.agency_of_cell(cell) if cell else None
+        if known is None and cell:
+            from qms.output.safe import one_line
+
+            ag_values.append(one_line(cell[:60]))
+            ag_unknown.append(True)
+        else:
+            ag_values.append(known or (m.agency_of_step(step) if step else m.home))
+            ag_unknown.append(False)
+    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.String),
+                                             pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
+    ev = ev.join(agency_pairs, on=["proc", "agency_cell", "step"], how="left", maintain_order="left")
+    same = pl.col("did") == pl.col("did").shift(1)  # the previous hand-over is of the same dossier
+    ev = ev.with_columns(pl.Series("hs", hs), pl.Series("he", he), pl.Series("dur", dur)).with_columns(
+        pl.when(same).then(pl.col("agency").shift(1)).alias("prev_agency"),
+        pl.when(same).then(pl.col("he").shift(1)).alias("prev_he"),
+    )
+    ev = ev.with_columns(
+        pl.when(pl.col("prev_agency").is_not_null() & (pl.col("prev_agency") != pl.col("agency"))
+                & pl.col("prev_he").is_not_nan())
+        .then((pl.col("hs") - pl.col("prev_he")).clip(lower_bound=0.0)).otherwise(None).alias("wait"))
+    # -- per dossier ----------------------------------------------------------------------------
+    dossiers = ev.group_by("did", maintain_order=True).agg(
+        pl.col("proc").first(),
+        pl.col("dossier").first(),
+        pl.col("step").fill_null(_UNKNOWN).str.join(_SEP).alias("route"),
+        (pl.col("end").last() >= 0).alias("completed"),
+        pl.col("start").min().alias("received"),
+        pl.col("end").max().alias("finished"),
+        pl.col("due").max().alias("due"),
+        pl.col("ag_unknown").any().alias("ag_unknown"),
+    )
+    distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
+    kinds = []
+    for proc, route, completed, unk in distinct.iter_rows():
+        visited = [None if s == _UNKNOWN else s for s in route.split(_SEP)]
+        kinds.append(_SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
+    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String))
+    dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
+                             maintain_order="left")
+    # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
+    limit = dossiers["proc"].replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
+                                            default=None, return_dtype=pl.Int64)
+    received_day = dossiers["received"].to_numpy() >> DAY_SHIFT
+    lim = limit.fill_null(-1).to_numpy()
+    due_from_limit = np.where(lim >= 0, clock.due_day(received_day, np.maximum(lim, 0)) << DAY_SHIFT, -1)
+    due = dossiers["due"].to_numpy()
+    due = np.where(due >= 0, due, due_from_limit)
+    fin = dossiers["finished"].to_numpy()
+    completed = dossiers["completed"].to_numpy()
+    fin_day, due_day = fin >> DAY_SHIFT, due >> DAY_SHIFT
+    fin_t, due_t = fin & TIME_MASK, due & TIME_MASK
+    has_due = due >= 0
+    late = completed & has_due & ((fin_day > due_day) | ((fin_day == due_day) & (fin_t > 0) & (due_t > 0)
+                                                         & (fin_t > due_t)))
+    overdue = ~completed & has_due & (setup.as_of.toordinal() > due_day)
+    dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
+                                     pl.Series("month_day", np.where(completed, fin_day, 0)))
+    # -- per step ---------------------------------------------------------------------------
+    budgets = pl.DataFrame(
+        [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
+        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row")
+    per_step = (ev.filter(pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
+                .group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
+                .join(budgets, on=["proc", "step"], how="left")
+                .with_columns((pl.col("dur") - pl.col("budget")).alias("over")))
+    step_stats = per_step.group_by("proc", "step").agg(
+        pl.len().alias("count"), pl.col("dur").median().alias("median"),
+        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
+        (pl.col("over") > 1e-9).sum().alias("over_budget"),
+        pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
+    lost = (per_step.join(dossiers.filter(pl.col("late")).select("did"), on="did", how="semi")
+            .with_columns(pl.col("over").fill_null(pl.col("dur")))
+            .sort(["did", "over", "dur", "step"], descending=[False, True, True, False])
+            .group_by("did", maintain_order=True).first().group_by("proc", "step").agg(pl.len().alias("n")))
+    per_agency = (ev.filter(pl.col("dur").is_not_nan()).group_by("did", "agency")
+                  .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
+                  .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
+                       pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
+    waits = ev.filter(pl.col("wait").is_not_null())
+    wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
+    handovers = waits.group_by("proc", "prev_agency", "agency").agg(
+        pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
+    within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
+    unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
+    epoch = dt.date(1970, 1, 1).toordinal()
+    month = (dossiers.filter(pl.col("completed"))
+             .with_columns((pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
+                           .alias("month"))
+             .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
+             .sort("proc", "month"))
+    # -- per procedure ------------------------------------------------------------------------
+    out: list[ProcResult] = []
+    for proc in sorted(setup.maps):
+        m = setup.maps[proc]
+        d = dossiers.filter(pl.col("proc") == proc)
+        if not d.height:
+            continue
+        rows = {r["step"]: r for r in step_stats.filter(pl.col("proc") == proc).iter_rows(named=True)}
+        order = {s: i for i, s in enumerate(m.ids)}
+        steps = [StepStat(s, r["count"], _f(r["median"]), _f(r["p90"]), r["budget"], int(r["over_budget"]),
+                          _f(r["hours_over"]), hpd)
+                 for s, r in sorted(rows.items(), key=lambda kv: order.get(kv[0], len(order)))]
+        bottlenecks = [s.step for s in sorted(steps, key=lambda s: (-s.hours_over_budget, order[s.step]))
+                       if s.hours_over_budget > 1e-9]
+        devs = []
+        kinds_col = d["kinds"]
+        for kind in DEVIATIONS:
+            hit = d.filter(kinds_col.str.split(_SEP).list.contains(kind))
+            if hit.height:
+                devs.append(Deviation(kind, hit.height, hit["dossier"].sort().head(MAX_EXAMPLES).to_list()))
+        nonconforming = int((kinds_col != "").sum())
+        waits_into = {r[0]: r[1] for r in wait_into.filter(pl.col("proc") == proc).select("agency", "waiting").iter_rows()}
+        agencies = [AgencyStat(r["agency"], r["count"], _f(r["median"]), _f(r["p90"]), _f(r["total"]),
+                               _f(waits_into.get(r["agency"])))
+                    for r in per_agency.filter(pl.col("proc") == proc).sort("agency").iter_rows(named=True)]
+        hand = [{"from": r["prev_agency"], "to": r["agency"], "count": r["count"], "median_hours": _r(r["median"]),
+                 "total_hours": _r(r["total"])}
+                for r in handovers.filter(pl.col("proc") == proc).sort("prev_agency", "agency").iter_rows(named=True)]
+        late_by = {r[0]: int(r[1]) for r in lost.filter(pl.col("proc") == proc).sort("step").select("step", "n").iter_rows()}
+        w = within.filter(pl.col("proc") == proc)["within"]
+        u = unmatched.filter(pl.col("proc") == proc)["n"]
+        monthly = [{"month": r["month"], "dossiers": r["dossiers"], "late": int(r["late"])}
+                   for r in month.filter(pl.col("proc") == proc).iter_rows(named=True)]
+        out.append(ProcResult(
+            proc, setup.titles.get(proc, ""), d.height, int(d["late"].sum()), int(d["overdue"].sum()), steps, agencies,
+            bottlenecks, nonconforming, devs, sum(h["total_hours"] or 0.0 for h in hand),
+            _f(w[0]) if len(w) else 0.0, late_by, hand, int(u[0]) if len(u) else 0, hpd, monthly))
+    return FlowResult(out, events.rejected, events.rejected_total, int(ev["step"].null_count()), unknown_people, hpd,
+                      clock.elapsed, setup.period)

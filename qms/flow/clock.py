@@ -1,0 +1,114 @@
+"""Working time between two moments on the repository calendar, within its office hours.
+
+Moments are the packed values of :mod:`qms.kpi.dates` (``ordinal << 17 | seconds + 1``, or 0 for
+the time when a cell holds a date only). The clock turns each moment into the working hours elapsed
+since the start of its calendar table, so that a duration is one subtraction over whole columns:
+
+* on a working day, the office time elapsed by that moment (office hours from ``calendar.office_hours``;
+  without them, a day of ``working_hours_per_day`` from 08:00, with a lunch break 12:00-13:00 when it
+  is longer than four hours);
+* a non-working day adds nothing;
+* a date without a time is the start of the office day when work starts, its end when work ends.
+
+With ``elapsed=True`` the clock counts every hour of every day (24/7), as general process-mining
+tools do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qms.kpi.dates import DAY_SHIFT, TIME_MASK
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from qms.calendar import WorkingCalendar
+    from qms.calendar.settings import CalendarSettings
+
+    F64 = npt.NDArray[np.float64]
+    I64 = npt.NDArray[np.int64]
+
+
+def default_spans(hours: float) -> list[tuple[int, int]]:
+    """Office spans (seconds of the day) for a working day of ``hours`` without declared office hours."""
+    start = 8 * 3600
+    total = round(hours * 3600)
+    if hours <= 4:
+        return [(start, start + total)]
+    morning = 4 * 3600
+    rest = min(total - morning, 24 * 3600 - 13 * 3600)
+    return [(start, start + morning), (13 * 3600, 13 * 3600 + rest)]
+
+
+@dataclass(slots=True)
+class WorkClock:
+    calendar: WorkingCalendar
+    spans: list[tuple[int, int]]  # office spans, seconds of the day
+    elapsed: bool = False  # 24/7
+
+    @classmethod
+    def of(cls, calendar: WorkingCalendar, settings: CalendarSettings | None, *, elapsed: bool = False) -> WorkClock:
+        if settings is not None and settings.office_hours:
+            spans = [(s.hour * 3600 + s.minute * 60, e.hour * 3600 + e.minute * 60)
+                     for s, e in settings.office_spans()]
+        else:
+            spans = default_spans(settings.hours_per_day() if settings is not None else 8.0)
+        return cls(calendar, spans, elapsed)
+
+    @property
+    def hours_per_day(self) -> float:
+        """The length of a working day (24 for the elapsed clock)."""
+        if self.elapsed:
+            return 24.0
+        return sum(e - s for s, e in self.spans) / 3600
+
+    def cover(self, first_day: int, last_day: int) -> None:
+        """Make the calendar table cover the ordinals ``first_day..last_day``."""
+        lo = dt.date.fromordinal(max(1, first_day)).year
+        hi = dt.date.fromordinal(max(first_day, last_day)).year
+        self.calendar.ensure_years(lo, min(hi + 1, 2100))
+
+    def hours(self, packed: I64, *, end: bool) -> F64:
+        """Working hours from the calendar's base to each moment (``end``: a date alone is the end of its day)."""
+        import numpy as np
+
+        day = packed >> DAY_SHIFT
+        tod = packed & TIME_MASK
+        timed = tod > 0
+        secs = np.where(timed, tod - 1, 24 * 3600 if end else 0).astype(np.float64)
+        if self.elapsed:
+            return np.asarray(day.astype(np.float64) * 24.0 + secs / 3600.0, dtype=np.float64)
+        cal = self.calendar
+        if len(day):
+            self.cover(int(day.min()), int(day.max()))
+        idx = day - cal.base
+        before = np.frombuffer(cal.before, dtype=np.int32)
+        is_work = np.frombuffer(bytes(cal.is_work), dtype=np.uint8)
+        within = np.zeros(len(day), dtype=np.float64)
+        if not timed.all():
+            # a date alone: the whole office day at the end, nothing at the start
+            secs = np.where(timed, secs, (self.spans[-1][1] if end else self.spans[0][0]))
+        for s, e in self.spans:
+            within += np.clip(secs - s, 0, e - s)
+        per_day = self.hours_per_day
+        return np.asarray(before[idx].astype(np.float64) * per_day + is_work[idx] * within / 3600.0,
+                          dtype=np.float64)
+
+    def due_day(self, received_day: I64, limit_days: I64) -> I64:
+        """The ``n``-th working day after ``received_day`` (``n == 0``: the first working day on or after),
+        as the KPI report counts a legal time limit."""
+        import numpy as np
+
+        cal = self.calendar
+        if len(received_day):
+            self.cover(int(received_day.min()), int(received_day.max()) + int(limit_days.max()) * 2 + 370)
+        before = np.frombuffer(cal.before, dtype=np.int32).astype(np.int64)
+        workdays = np.frombuffer(cal.workdays, dtype=np.int32).astype(np.int64)
+        i = received_day - cal.base
+        k = np.where(limit_days > 0, before[i + 1] + limit_days - 1, before[i])
+        k = np.clip(k, 0, len(workdays) - 1)
+        return np.asarray(workdays[k] + cal.base, dtype=np.int64)

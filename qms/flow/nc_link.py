@@ -1,0 +1,76 @@
+"""``qms flow report --raise-nc``: a bottleneck becomes a nonconformity, once per procedure and period.
+
+A procedure is raised when its worst bottleneck step (the most working time over budget) exceeded
+its budget in more than ``share`` of the dossiers that went through it. The record cites the step,
+the figures and the period, and carries the marker ``flow:<process>:<step>:<from>..<to>`` in its
+``evidence``, as the KPI report's records carry ``kpi:…``: a rerun over the same period finds the
+record it raised before and raises nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from qms.flow.analyse import FlowResult
+from qms.i18n import _, format_number, format_percent, use_language
+from qms.kpi.nc_link import period_key
+
+MARKER = "flow:"
+
+
+def existing_flow_markers(root: Path) -> dict[str, str]:
+    """Marker -> NC id for every record whose evidence holds a ``flow:`` marker."""
+    from qms.store.raw_yaml import raw_mappings
+
+    out: dict[str, str] = {}
+    for path, data in raw_mappings(root, "records/nonconformities", ("*.yaml",)):
+        for word in str(data.get("evidence") or "").split():
+            if word.startswith(MARKER):
+                out.setdefault(word.rstrip(".,;)"), str(data.get("id", path.stem)))
+    return out
+
+
+def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.date], *, share: float = 0.05,
+                      by: str | None = None, lang: str | None = None, today: dt.date | None = None) -> list[str]:
+    """Raise the nonconformities; one message line per record raised or already there."""
+    from qms.registers.nc import create_nc
+    from qms.store.workspace import load_workspace
+
+    key = period_key(span)
+    markers = existing_flow_markers(root)
+    ws = load_workspace(root, kinds=("manifest",))
+    org_lang = ws.manifest.organisation.default_language if ws.manifest is not None else lang
+    messages: list[str] = []
+    for p in result.procedures:
+        if not p.bottlenecks:
+            continue
+        step = p.step(p.bottlenecks[0])
+        if step is None or not step.count or step.over_budget / step.count <= share:
+            continue
+        marker = f"{MARKER}{p.procedure}:{step.step}:{key}"
+        if any(m.startswith(f"{MARKER}{p.procedure}:") and m.endswith(f":{key}") for m in markers):
+            found = next(v for m, v in markers.items()
+                         if m.startswith(f"{MARKER}{p.procedure}:") and m.endswith(f":{key}"))
+            messages.append(_("{id} already records the bottleneck of {process} for {period}").format(
+                id=found, process=p.procedure, period=key))
+            continue
+        with use_language(org_lang):
+            title = _("Bottleneck at step {step} of {process} in {period}").format(
+                step=step.step, process=p.procedure, period=key)
+            description = _(
+                "Step {step} exceeded its budget of {budget} working hours in {over} of {count} dossiers ({share}) "
+                "received in {period}: median {median} h, 90th percentile {p90} h, {lost} working hours over "
+                "budget in total. {late} of {dossiers} dossiers of {process} were late."
+            ).format(step=step.step, budget=format_number(step.budget_hours or 0.0, org_lang), over=step.over_budget,
+                     count=step.count, share=format_percent(100 * step.over_budget / step.count, org_lang, digits=1),
+                     period=key, median=format_number(step.median_hours, org_lang, digits=1),
+                     p90=format_number(step.p90_hours, org_lang, digits=1),
+                     lost=format_number(step.hours_over_budget, org_lang, digits=1), late=p.late,
+                     dossiers=p.dossiers, process=p.procedure)
+        nc = create_nc(root, process=p.procedure, title=title, description=description, source="monitoring",
+                       severity="minor", clause="9.1.3", by=by, evidence=f"{marker} qms flow report", today=today)
+        markers[marker] = nc.id
+        messages.append(_("raised {id}: bottleneck at step {step} of {process} for {period}").format(
+            id=nc.id, step=step.step, process=p.procedure, period=key))
+    return messages
