@@ -69,6 +69,11 @@ def load_maps(hours_per_day: float = 8.0) -> dict[str, dict[str, StepInfo]]:
         if proc.id not in PROCEDURES:
             continue
         agencies = {a.id for a in proc.administrative.agencies} if proc.administrative else set()
+        # the names the repository gives its agencies and itself (a log names them as people write them)
+        AGENCY_NAMES["organisation"] = ws.manifest.organisation.name.vi
+        for a in proc.administrative.agencies if proc.administrative else []:
+            AGENCY_NAMES[a.id] = a.name.vi
+            OFFICERS.setdefault(a.id, f"Công chức {a.name.vi}")
         steps = {}
         for s in proc.steps:
             agency = s.responsible if s.responsible in agencies else "organisation"

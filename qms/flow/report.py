@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qms.flow.analyse import FlowResult, ProcResult
-from qms.i18n import _, format_number, format_percent
+from qms.i18n import _, format_number, format_percent, ngettext
 
 
 def deviation_label(kind: str) -> str:
@@ -90,7 +90,8 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
             lines.append("  " + _("Late dossiers by the step where each lost most time: {steps}").format(
                 steps=", ".join(f"{k} ({v})" for k, v in sorted(p.late_by_step.items(), key=lambda kv: -kv[1]))))
         for d in p.deviations:
-            lines.append("  " + _("{count} dossiers: {what}, e.g. {examples}").format(
+            lines.append("  " + ngettext("{count} dossier: {what}, e.g. {examples}",
+                                         "{count} dossiers: {what}, e.g. {examples}", d.count).format(
                 count=d.count, what=deviation_label(d.kind), examples=", ".join(one_line(e) for e in d.examples)))
         if p.unmatched_events:
             lines.append("  " + _("{n} hand-overs could not be matched to a step").format(n=p.unmatched_events))
