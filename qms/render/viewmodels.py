@@ -171,6 +171,8 @@ class ProcedureView:
     source_path: str
     anchor: str = ""
     internal_notes: list[NoteView] = field(default_factory=list)
+    # more than six lanes: the flowchart's pages are landscape
+    flowchart_landscape: bool = False
 
 
 class Names:
@@ -267,7 +269,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         )
         for s in proc.steps
     ]
-    flowchart = [Markup(sheet) for sheet in svg.swimlane(proc.id, flow, lanes)]
+    flowchart = [Markup(sheet) for sheet in svg.swimlane(proc.document.code or proc.id, flow, lanes, lang=lang)]
     adm = proc.administrative
     administrative: dict[str, Any] | None = None
     if adm is not None:
@@ -307,6 +309,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         outputs=[t(x, lang) for x in proc.outputs],
         steps=rows,
         flowchart=flowchart,
+        flowchart_landscape=svg.landscape(lanes),
         forms=[(code, forms_by_code.get(code, ""), legal.get(code, "")) for code in form_codes],
         records=[(r.code, t(r.title, lang), r.retention_text(lang), t(r.location, lang), names.who(r.responsible))
                  for r in proc.records],
