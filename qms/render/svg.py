@@ -37,7 +37,7 @@ FONT = "QmsSans, 'Noto Sans', sans-serif"
 PORTRAIT_WIDTH = 481.0
 LANDSCAPE_WIDTH = 728.0
 #: The tallest sheet that fits under the section heading of a page (245 mm / 158 mm text blocks)
-PORTRAIT_HEIGHT = 640.0
+PORTRAIT_HEIGHT = 650.0
 LANDSCAPE_HEIGHT = 395.0
 WIDTH = PORTRAIT_WIDTH
 #: More lanes than this turn the flowchart's pages to landscape
@@ -90,8 +90,7 @@ def _points(pts: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{_n(a)},{_n(b)}" for a, b in pts)
 
 
-def _arrow_head(x: float, y: float, direction: str) -> str:
-    s = 3.2
+def _arrow_head(x: float, y: float, direction: str, s: float = 3.2) -> str:
     pts = {
         "down": [(x, y), (x - s, y - s * 1.8), (x + s, y - s * 1.8)],
         "up": [(x, y), (x - s, y + s * 1.8), (x + s, y + s * 1.8)],
@@ -188,6 +187,8 @@ class _Box:
     top: float = 0.0
     height: float = 0.0
     down_label: list[str] = field(default_factory=list)
+    out_edges: list[int] = field(default_factory=list)
+    in_edges: list[int] = field(default_factory=list)
 
     @property
     def decision(self) -> bool:
@@ -274,6 +275,25 @@ def _tracks(spans: Sequence[tuple[float, float]]) -> list[int]:
     return assigned
 
 
+def _nested_tracks(spans: Sequence[tuple[float, float]]) -> list[int]:
+    """First-fit by length: short spans take the tracks nearest the boxes, long ones run outside them,
+    so that lines cross less; spans that meet never share a track."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][1] - spans[i][0], spans[i][0], i))
+    taken: list[list[tuple[float, float]]] = []
+    assigned = [0] * len(spans)
+    for i in order:
+        lo, hi = spans[i]
+        for k, held in enumerate(taken):
+            if all(hi < a or lo > b for a, b in held):
+                held.append((lo, hi))
+                assigned[i] = k
+                break
+        else:
+            assigned[i] = len(taken)
+            taken.append([(lo, hi)])
+    return assigned
+
+
 def _letter(n: int) -> str:
     s = ""
     n += 1
@@ -352,75 +372,79 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         box.text_h = _text_height(box)
         boxes.append(box)
 
-    # sheets: rows are packed while the sheet stays under the page height; each row's height is
-    # taken as if every edge of it ended in a connector (the tallest it can be); a sheet that still
-    # comes out too tall (an edge to the next row cut by the page) breaks one row earlier
-    def row_height(i: int) -> float:
-        box = boxes[i]
-        _assign_ports(box, edges, None, geo)
-        _size_box(box, _ports_height(box.ports))
-        return _PAD * 2 + box.height + _gap(box)
-
-    estimates = [row_height(i) for i in range(len(steps))]
-    forced: set[int] = set()
-    while True:
-        sheets_rows: list[list[int]] = []
-        current: list[int] = []
-        used = header_h
-        for i in range(len(steps)):
-            h = estimates[i]
-            if current and (used + h > max_h or len(current) >= rows_per_sheet or i in forced):
-                sheets_rows.append(current)
-                current, used = [], header_h
-            current.append(i)
-            used += h
-        sheets_rows.append(current)
-        sheet_of = {i: k for k, rows in enumerate(sheets_rows) for i in rows}
-        letters = 0
-        for e in edges:
-            e.letter = ""
-            if sheet_of[e.src] != sheet_of[e.dst]:
-                e.letter = _letter(letters)
-                letters += 1
-        out: list[str] = []
-        too_tall: list[int] = []
-        for k, rows in enumerate(sheets_rows):
-            text, height = _sheet(doc_id, k, len(sheets_rows), rows, boxes, edges, lanes, geo, set(rows), lang)
-            out.append(text)
-            if height > max_h + 0.5 and len(rows) > 1:
-                too_tall.append(rows[-1])
-        if not too_tall:
-            return out
-        forced.add(too_tall[0])
+    for k, e in enumerate(edges):
+        boxes[e.src].out_edges.append(k)
+        boxes[e.dst].in_edges.append(k)
+    # sheets: each takes rows while its measured height stays under the page's (an edge that leaves the
+    # sheet ends in a connector, which may make its row taller: the sheet is measured as it will be drawn)
+    sheets_rows: list[list[int]] = []
+    start = 0
+    while start < len(steps):
+        end = start + 1
+        while (end < len(steps) and end - start < rows_per_sheet
+               and _place(list(range(start, end + 1)), boxes, edges, geo) <= max_h):
+            end += 1
+        sheets_rows.append(list(range(start, end)))
+        start = end
+    sheet_of = {i: k for k, rows in enumerate(sheets_rows) for i in rows}
+    letters = 0
+    for e in edges:
+        e.letter = ""
+        if sheet_of[e.src] != sheet_of[e.dst]:
+            e.letter = _letter(letters)
+            letters += 1
+    return [_sheet(doc_id, k, len(sheets_rows), rows, boxes, edges, lanes, geo, lang)
+            for k, rows in enumerate(sheets_rows)]
 
 
-def _assign_ports(box: _Box, edges: Sequence[_Edge], sheet_rows: set[int] | None, geo: _Geometry) -> None:
-    """The ports on the right side of ``box`` (``sheet_rows`` None: every edge may need a connector)."""
+def _assign_ports(box: _Box, edges: Sequence[_Edge], sheet_rows: set[int], geo: _Geometry) -> None:
+    """The ports on the right side of ``box``: every edge but the one drawn down to the next row."""
     ports: list[_Port] = []
     bottom_used = False
     xr = box.cx + box.half_w
-    for k, e in enumerate(edges):
-        if e.src == box.row:
-            same = sheet_rows is not None and e.dst in sheet_rows
-            e.down = False
-            if e.dst == e.src + 1 and not bottom_used and (sheet_rows is None or same):
-                e.down, bottom_used = True, True
-                box.down_label = wrap(e.label, geo.channel_x - (box.cx + 4) - 6, LABEL_PT) if e.label else []
-                continue
-            conn = "?" if not same else ""
-            room = geo.channel_x - 3 - (xr + 4) - (2 * _R + 8 if conn else 0)
-            ports.append(_Port(k, True, wrap(e.label, room, LABEL_PT) if e.label else [], conn))
-    for k, e in enumerate(edges):
-        if e.dst == box.row:
-            if e.dst == e.src + 1 and e.down:
-                continue
-            conn = "?" if sheet_rows is None or e.src not in sheet_rows else ""
-            ports.append(_Port(k, False, [], conn))
+    box.down_label = []
+    for k in box.out_edges:
+        e = edges[k]
+        same = e.dst in sheet_rows
+        e.down = False
+        if e.dst == e.src + 1 and not bottom_used and same:
+            e.down, bottom_used = True, True
+            box.down_label = wrap(e.label, geo.channel_x - (box.cx + 4) - 6, LABEL_PT) if e.label else []
+            continue
+        conn = (e.letter or "?") if not same else ""
+        room = geo.channel_x - 3 - (xr + 4) - (2 * _R + 8 if conn else 0)
+        ports.append(_Port(k, True, wrap(e.label, room, LABEL_PT) if e.label else [], conn))
+    for k in box.in_edges:
+        e = edges[k]
+        if e.dst == e.src + 1 and e.down and e.src in sheet_rows:
+            continue
+        conn = (e.letter or "?") if e.src not in sheet_rows else ""
+        ports.append(_Port(k, False, [], conn))
     # entries first (by source row), then exits (by target row)
     ports.sort(key=lambda p: (p.out, edges[p.edge].dst if p.out else edges[p.edge].src, p.edge))
     for p in ports:
         _port_extent(p)
     box.ports = ports
+
+
+def _place(rows: list[int], boxes: list[_Box], edges: list[_Edge], geo: _Geometry) -> float:
+    """Ports, sizes and heights of the boxes of a sheet holding ``rows``; returns the sheet's height."""
+    sheet_rows = set(rows)
+    for i in rows:
+        for k in boxes[i].out_edges:
+            edges[k].down = False
+    y = geo.header_h
+    for i in rows:
+        box = boxes[i]
+        _assign_ports(box, edges, sheet_rows, geo)
+        _size_box(box, _ports_height(box.ports))
+        box.top = y + _PAD
+        y = box.top + box.height + _PAD + _gap(box)
+        start = (box.top + 3) if not box.decision else box.cy - _ports_height(box.ports) / 2
+        for p in box.ports:
+            p.y = start + p.above
+            start = p.y + p.below + _PORT_GAP
+    return y + 4
 
 
 def _gap(box: _Box) -> float:
@@ -430,27 +454,8 @@ def _gap(box: _Box) -> float:
 
 
 def _sheet(doc_id: str, k: int, n_sheets: int, rows: list[int], boxes: list[_Box], edges: list[_Edge],
-           lanes: Sequence[Lane], geo: _Geometry, sheet_rows: set[int], lang: str) -> tuple[str, float]:
-    # final ports and heights for this sheet
-    for e in edges:
-        e.down = False
-    y = geo.header_h
-    for i in rows:
-        box = boxes[i]
-        box.down_label = []
-        _assign_ports(box, edges, sheet_rows, geo)
-        for p in box.ports:
-            p.connector = edges[p.edge].letter if (edges[p.edge].src not in sheet_rows
-                                                  or edges[p.edge].dst not in sheet_rows) else ""
-            _port_extent(p)
-        _size_box(box, _ports_height(box.ports))
-        box.top = y + _PAD
-        y = box.top + box.height + _PAD + _gap(box)
-        start = (box.top + 3) if not box.decision else box.cy - _ports_height(box.ports) / 2
-        for p in box.ports:
-            p.y = start + p.above
-            start = p.y + p.below + _PORT_GAP
-    height = y + 4
+           lanes: Sequence[Lane], geo: _Geometry, lang: str) -> str:
+    height = _place(rows, boxes, edges, geo)
     width = geo.width
     first, last = boxes[rows[0]].step.number, boxes[rows[-1]].step.number
     sid = f"{_safe_id(doc_id)}-s{k + 1}"
@@ -553,7 +558,7 @@ def _sheet(doc_id: str, k: int, n_sheets: int, rows: list[int], boxes: list[_Box
     for i in rows:
         o.append(_shape(boxes[i]))
     o.append("</svg>")
-    return "".join(o), height
+    return "".join(o)
 
 
 def _shape(box: _Box) -> str:
@@ -614,9 +619,11 @@ _KIND_FILL = {"management": "#fbeeee", "core": "#e9f1fa", "support": "#eef7ee", 
 #: A drawn map carries at most this many interactions; past it (or when the text would have to
 #: shrink under 7 pt to fit a page) the manual gives tables instead
 MAX_MAP_EDGES = 40
+MAX_MAP_SHEETS = 3
 _MAP_PT = 8.0
 _CUST_W = 88.0
 _MAP_TRACK = 5.0
+_MAP_PORT = 5.0
 
 
 def map_edges(nodes: Sequence[MapNode], edges: Sequence[MapEdge] | None = None) -> list[MapEdge]:
@@ -658,36 +665,68 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
     """The processes in management / core / support bands, each interaction a directed line of its
     own (arrowhead at the receiving process), the customer's requirements in and satisfaction out.
 
-    Returns no sheet when the map cannot stay readable on one page (more than :data:`MAX_MAP_EDGES`
-    interactions, or text that would fall under 7 pt): the caller then gives tables."""
+    A sheet carries at most :data:`MAX_MAP_EDGES` interactions: more are spread over up to
+    :data:`MAX_MAP_SHEETS` sheets, each showing every process and the interactions sent by some of
+    them. Returns no sheet when the map cannot stay readable (more sheets than that, the processes
+    do not fit a page, or text would fall under 7 pt): the caller then gives tables."""
     ordered = _ordered(nodes)
     if not ordered:
         return []
     drawn = map_edges(ordered, edges)
-    if len(drawn) > MAX_MAP_EDGES:
+    order = {n.id: i for i, n in enumerate(ordered)}
+    drawn.sort(key=lambda e: (order[e.source], order[e.target]))
+    groups: list[list[MapEdge]] = [[]]
+    for source in dict.fromkeys(e.source for e in drawn):
+        sent = [e for e in drawn if e.source == source]
+        if len(sent) > MAX_MAP_EDGES:
+            return []
+        if len(groups[-1]) + len(sent) > MAX_MAP_EDGES:
+            groups.append([])
+        groups[-1].extend(sent)
+    if len(groups) > MAX_MAP_SHEETS:
         return []
+    sheets: list[str] = []
+    for k, group in enumerate(groups):
+        caption = ""
+        if len(groups) > 1:
+            senders = list(dict.fromkeys(e.source for e in group))
+            caption = translate(N_("Sheet {k} of {n}: the interactions sent by {first} to {last}"), lang).format(
+                k=k + 1, n=len(groups), first=senders[0], last=senders[-1])
+        sheet = _map_sheet(ordered, group, band_labels, lang, customer, caption)
+        if sheet is None:
+            return []
+        sheets.append(sheet)
+    return sheets
+
+
+def _map_sheet(ordered: list[MapNode], drawn: list[MapEdge], band_labels: Mapping[str, str], lang: str,
+               customer: bool, caption: str) -> str | None:
     width = PORTRAIT_WIDTH
     row_index = {n.id: i for i, n in enumerate(ordered)}
     spans = [(float(min(row_index[e.source], row_index[e.target])), float(max(row_index[e.source], row_index[e.target])))
              for e in drawn]
-    n_tracks = (max(_tracks(spans)) + 1) if spans else 0
+    n_tracks = (max(_nested_tracks(spans)) + 1) if spans else 0
     channel_x = width - (n_tracks * _MAP_TRACK + 8 if n_tracks else 4)
     band_x = (_CUST_W + 16) if customer else 4.0
     box_x, box_r = band_x + 6, channel_x - 14
     if box_r - box_x < 120:
-        return []
-    inner = box_r - box_x - 10
+        return None
+    id_w = max(tm.text_width(n.id, _MAP_PT, True) for n in ordered) + 8
+    inner = box_r - box_x - 10 - id_w
+    if inner < 60:
+        return None
     rows: list[_MapRow] = []
     for n in ordered:
         ports = [(k, True) for k, e in enumerate(drawn) if e.source == n.id] + \
                 [(k, False) for k, e in enumerate(drawn) if e.target == n.id]
         ports.sort(key=lambda p: (row_index[drawn[p[0]].target if p[1] else drawn[p[0]].source], p[1], p[0]))
-        rows.append(_MapRow(n, wrap(n.id, inner, _MAP_PT, True), wrap(n.label, inner, _MAP_PT), ports))
+        rows.append(_MapRow(n, [n.id], wrap(n.label, inner, _MAP_PT), ports))
     cust_lines = (wrap(translate(N_("Customer requirements (4.4)"), lang), _CUST_W - 10, _MAP_PT, True),
                   wrap(translate(N_("Customer satisfaction (9.1.2)"), lang), _CUST_W - 10, _MAP_PT, True))
     cust_h = [tm.block_height(len(lines), _MAP_PT, True) + 10 for lines in cust_lines]
-    # vertical layout: bands, each a header and its processes
-    y = 6.0
+    # vertical layout: the caption, then bands, each a header and its processes
+    caption_lines = wrap(caption, width - 12, _MAP_PT, True) if caption else []
+    y = 6.0 + (tm.block_height(len(caption_lines), _MAP_PT, True) + 6 if caption_lines else 0)
     bands: list[tuple[str, float, float, list[str]]] = []  # kind, top, bottom, header lines
     kinds = [k for k in (*_KIND_ORDER, "other") if any((n.kind if n.kind in _KIND_ORDER else "other") == k
                                                       for n in ordered)]
@@ -695,12 +734,12 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
         members = [r for r in rows if (r.node.kind if r.node.kind in _KIND_ORDER else "other") == kind]
         header = wrap(band_labels.get(kind, kind), box_r - box_x, _MAP_PT + 0.5, True)
         top = y
-        y += tm.block_height(len(header), _MAP_PT + 0.5, True) + 8
+        y += tm.block_height(len(header), _MAP_PT + 0.5, True) + 6
         for r in members:
-            text_h = tm.block_height(len(r.id_line), _MAP_PT, True) + tm.block_height(len(r.title), _MAP_PT)
-            r.height = max(text_h + 10, len(r.ports) * 7.0 + 4)
+            text_h = max(tm.block_height(1, _MAP_PT, True), tm.block_height(len(r.title), _MAP_PT))
+            r.height = max(text_h + 5, len(r.ports) * _MAP_PORT + 2)
             r.top = y
-            y += r.height + 6
+            y += r.height + 3
         if customer and kind == "core":
             y = max(y, top + cust_h[0] + cust_h[1] + 24)
         bands.append((kind, top, y, header))
@@ -722,7 +761,7 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
         y += tm.block_height(len(lines), LABEL_PT) + 4
     height = y + 4
     if height > PORTRAIT_HEIGHT:
-        return []
+        return None
     o: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="process-map" viewBox="0 0 {_n(width)} {_n(height)}" '
         f'width="{_n(width)}" height="{_n(height)}" role="img">',
@@ -732,6 +771,8 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
         f'<rect class="frame" x="0.5" y="0.5" width="{_n(width - 1)}" height="{_n(height - 1)}" fill="none" '
         f'stroke="#8a96a3" stroke-width="0.5"/>',
     ]
+    if caption_lines:
+        o.append(_text(caption_lines, 6, 6, _MAP_PT, bold=True, anchor="start", cls="band-text"))
     for kind, top, bottom, header in bands:
         pattern = {"management": "", "core": ' stroke-dasharray="0"', "support": ' stroke-dasharray="3 2"'}.get(kind, "")
         o.append(f'<rect class="band" x="{_n(band_x)}" y="{_n(top)}" width="{_n(channel_x - 4 - band_x)}" '
@@ -741,29 +782,31 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
     # edges: own ports and tracks
     port_y: dict[tuple[int, bool], float] = {}
     for r in rows:
-        start = r.top + (r.height - (len(r.ports) * 7.0 - 3)) / 2 + 2 if r.ports else 0.0
+        start = r.top + (r.height - (len(r.ports) - 1) * _MAP_PORT) / 2
         for j, p in enumerate(r.ports):
-            port_y[p] = start + j * 7.0
+            port_y[p] = start + j * _MAP_PORT
     e_spans = [(min(port_y[(k, True)], port_y[(k, False)]) - 1.5, max(port_y[(k, True)], port_y[(k, False)]) + 1.5)
                for k in range(len(drawn))]
-    tracks = _tracks(e_spans)
+    tracks = _nested_tracks(e_spans)
+    if tracks and max(tracks) >= n_tracks:  # never wider than planned: greedy colouring is optimal
+        tracks = _tracks(e_spans)
     for k, e in enumerate(drawn):
         tx = channel_x + 4 + tracks[k] * _MAP_TRACK
         y1, y2 = port_y[(k, True)], port_y[(k, False)]
         o.append(_polyline([(box_r, y1), (tx, y1), (tx, y2), (box_r, y2)], width=0.8))
         if e.directed:
-            o.append(_arrow_head(box_r, y2, "left"))
+            o.append(_arrow_head(box_r, y2, "left", 2.2))
         else:
-            o.append(_arrow_head(box_r, y2, "left").replace('fill="#222"', 'fill="#fff" stroke="#222" '
+            o.append(_arrow_head(box_r, y2, "left", 2.2).replace('fill="#222"', 'fill="#fff" stroke="#222" '
                                                               'stroke-width="0.6"'))
     for r in rows:
         o.append(f'<g class="node" data-process="{_e(r.node.id)}"><rect class="shape" x="{_n(box_x)}" '
                  f'y="{_n(r.top)}" width="{_n(box_r - box_x)}" height="{_n(r.height)}" rx="2" fill="#fff" '
                  f'stroke="#1f2f3f" stroke-width="0.9"/>')
-        text_h = tm.block_height(len(r.id_line), _MAP_PT, True) + tm.block_height(len(r.title), _MAP_PT)
-        ty = r.top + (r.height - text_h) / 2
-        o.append(_text(r.id_line, box_x + 5, ty, _MAP_PT, bold=True, anchor="start", cls="node-text"))
-        o.append(_text(r.title, box_x + 5, ty + tm.block_height(len(r.id_line), _MAP_PT, True), _MAP_PT,
+        title_h = tm.block_height(len(r.title), _MAP_PT)
+        o.append(_text(r.id_line, box_x + 4, r.top + (r.height - title_h) / 2, _MAP_PT, bold=True, anchor="start",
+                       cls="node-text"))
+        o.append(_text(r.title, box_x + 4 + id_w, r.top + (r.height - title_h) / 2, _MAP_PT,
                        anchor="start", cls="node-text") + "</g>")
     if customer:
         core = next(((top, bottom) for kind, top, bottom, _h in bands if kind == "core"), None)
@@ -786,4 +829,4 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
         o.append(head if directed else head.replace('fill="#222"', 'fill="#fff" stroke="#222" stroke-width="0.6"'))
         o.append(_text(lines, 48, ly, LABEL_PT, anchor="start", cls="legend-text"))
     o.append("</svg>")
-    return ["".join(o)]
+    return "".join(o)
