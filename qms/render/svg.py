@@ -38,7 +38,7 @@ PORTRAIT_WIDTH = 481.0
 LANDSCAPE_WIDTH = 728.0
 #: The tallest sheet that fits under the section heading of a page (245 mm / 158 mm text blocks)
 PORTRAIT_HEIGHT = 650.0
-LANDSCAPE_HEIGHT = 395.0
+LANDSCAPE_HEIGHT = 410.0
 WIDTH = PORTRAIT_WIDTH
 #: More lanes than this turn the flowchart's pages to landscape
 MAX_PORTRAIT_LANES = 6
@@ -189,6 +189,7 @@ class _Box:
     down_label: list[str] = field(default_factory=list)
     out_edges: list[int] = field(default_factory=list)
     in_edges: list[int] = field(default_factory=list)
+    name_pt: float = NAME_PT
 
     @property
     def decision(self) -> bool:
@@ -221,6 +222,7 @@ class _Geometry:
     header_lines: list[list[str]]
     header_h: float
     max_h: float
+    lanes: int
 
 
 def _port_extent(port: _Port) -> None:
@@ -240,7 +242,7 @@ def _size_box(box: _Box, ports_h: float) -> None:
     """Height of the shape: its text, and its ports on the right side."""
     if box.decision:
         a = box.half_w
-        w = tm.block_width(box.name + box.duration + box.note, NAME_PT) + 6
+        w = tm.block_width(box.name + box.duration + box.note, box.name_pt) + 6
         need_b = (box.text_h + 6) / (2 * max(1 - w / (2 * a), 0.2))
         b = max(need_b, ports_h / 2 + 6, 16.0)
         box.height = 2 * b
@@ -249,7 +251,7 @@ def _size_box(box: _Box, ports_h: float) -> None:
 
 
 def _text_height(box: _Box) -> float:
-    h = tm.block_height(len(box.name), NAME_PT)
+    h = tm.block_height(len(box.name), box.name_pt)
     if box.duration:
         h += 3 + tm.block_height(len(box.duration), DURATION_PT)
     if box.note:
@@ -350,10 +352,11 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         label_zone = 86.0
     channel_w = (n_tracks * _TRACK + 6.0) if n_tracks else 0.0
     lane_w = (width - label_zone - channel_w) / n_lanes
-    box_w = max(lane_w - 12.0, 36.0)
+    box_w = max(lane_w - (12.0 if n_lanes <= MAX_PORTRAIT_LANES else 8.0), 36.0)
     header_lines = [wrap(lane.label, lane_w - 8, LANE_PT, True) for lane in lanes] or [[]]
     header_h = max(tm.block_height(len(lines), LANE_PT, True) for lines in header_lines) + 10
-    geo = _Geometry(width, lane_w, box_w, label_zone, width - channel_w, n_tracks, header_lines, header_h, max_h)
+    geo = _Geometry(width, lane_w, box_w, label_zone, width - channel_w, n_tracks, header_lines, header_h, max_h,
+                    n_lanes)
     notes = annotations or {}
 
     boxes: list[_Box] = []
@@ -361,15 +364,10 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         col = lane_index.get(s.lane, 0)
         cx = col * lane_w + lane_w / 2
         if s.kind == "decision":
-            half = min(box_w / 2 + 4, lane_w / 2 - 3)
-            inner = half - 4
+            box = _decision_box(i, s, cx, lane_w, geo, notes.get(s.id, ""))
         else:
-            half = box_w / 2
             inner = box_w - (18 if s.kind in ("start", "end", "handover") else 10)
-        box = _Box(i, s, cx, half, wrap(f"{s.number}. {s.label}", inner, NAME_PT),
-                   wrap(s.duration, inner, DURATION_PT) if s.duration else [],
-                   wrap(notes[s.id], inner, NOTE_PT) if notes.get(s.id) else [], 0.0)
-        box.text_h = _text_height(box)
+            box = _text_box(i, s, cx, box_w / 2, inner, notes.get(s.id, ""), n_lanes)
         boxes.append(box)
 
     for k, e in enumerate(edges):
@@ -395,6 +393,46 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
             letters += 1
     return [_sheet(doc_id, k, len(sheets_rows), rows, boxes, edges, lanes, geo, lang)
             for k, rows in enumerate(sheets_rows)]
+
+
+def _name_pt(lanes: int) -> float:
+    """Step names print at 8 pt; at 7.5 pt on 7 or 8 lanes and 7 pt (the floor) on more."""
+    return NAME_PT if lanes <= MAX_PORTRAIT_LANES else (7.5 if lanes <= 8 else MIN_TEXT_PT)
+
+
+def _text_box(row: int, s: FlowStep, cx: float, half: float, inner: float, note: str, lanes: int) -> _Box:
+    size = _name_pt(lanes)
+    box = _Box(row, s, cx, half, wrap(f"{s.number}. {s.label}", inner, size),
+               wrap(s.duration, inner, DURATION_PT) if s.duration else [],
+               wrap(note, inner, NOTE_PT) if note else [], 0.0)
+    box.name_pt = size
+    box.text_h = _text_height(box)
+    return box
+
+
+#: A diamond taller than this widens (over the empty neighbouring lanes of its row) to hold its question
+_DIAMOND_TALL = 150.0
+
+
+def _decision_box(row: int, s: FlowStep, cx: float, lane_w: float, geo: _Geometry, note: str) -> _Box:
+    """A diamond sized to its question and duration: as wide as its lane, wider when the question would
+    make it taller than :data:`_DIAMOND_TALL`. Its row holds no other box, so it may spread over the
+    neighbouring lanes; its centre stays in its own lane, and room is left on its right for labels."""
+    left, right = cx - lane_w / 2 + 4, cx + lane_w / 2 - 4  # where the centre may move
+    room_right = geo.channel_x - 60
+    half = lane_w / 2 - 3
+    centre = cx
+    while True:
+        box = _text_box(row, s, centre, half, half - 4, note, geo.lanes)
+        w = tm.block_width(box.name + box.duration + box.note, box.name_pt) + 6
+        b = (box.text_h + 6) / (2 * max(1 - w / (2 * half), 0.2))
+        if 2 * b <= _DIAMOND_TALL:
+            return box
+        wider = half + 12
+        moved = min(max(cx, wider + 3), room_right - wider, right)
+        if wider > 1.6 * lane_w or moved < left or moved - wider < 3 or moved + wider > room_right:
+            return box
+        half, centre = wider, moved
 
 
 def _assign_ports(box: _Box, edges: Sequence[_Edge], sheet_rows: set[int], geo: _Geometry) -> None:
@@ -580,8 +618,8 @@ def _shape(box: _Box) -> str:
                          f'stroke="#222" stroke-width="0.8"/>')
     text_h = box.text_h
     y = top + (h - text_h) / 2
-    o.append(_text(box.name, cx, y, NAME_PT, cls="node-text"))
-    y += tm.block_height(len(box.name), NAME_PT)
+    o.append(_text(box.name, cx, y, box.name_pt, cls="node-text"))
+    y += tm.block_height(len(box.name), box.name_pt)
     if box.duration:
         y += 3
         o.append(_text(box.duration, cx, y, DURATION_PT, cls="node-text duration"))
@@ -637,7 +675,7 @@ def map_edges(nodes: Sequence[MapNode], edges: Sequence[MapEdge] | None = None) 
     for e in edges:
         if e.source not in ids or e.target not in ids or e.source == e.target:
             continue
-        key = (e.source, e.target) if e.directed else tuple(sorted((e.source, e.target)))  # type: ignore[assignment]
+        key = (e.source, e.target) if e.directed else (min(e.source, e.target), max(e.source, e.target))
         if key in seen or (not e.directed and (e.target, e.source) in seen):
             continue
         seen.add(key)
