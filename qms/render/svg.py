@@ -352,7 +352,7 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         label_zone = 86.0
     channel_w = (n_tracks * _TRACK + 6.0) if n_tracks else 0.0
     lane_w = (width - label_zone - channel_w) / n_lanes
-    box_w = max(lane_w - (12.0 if n_lanes <= MAX_PORTRAIT_LANES else 8.0), 36.0)
+    box_w = max(lane_w - 8.0, 36.0)
     header_lines = [wrap(lane.label, lane_w - 8, LANE_PT, True) for lane in lanes] or [[]]
     header_h = max(tm.block_height(len(lines), LANE_PT, True) for lines in header_lines) + 10
     geo = _Geometry(width, lane_w, box_w, label_zone, width - channel_w, n_tracks, header_lines, header_h, max_h,
@@ -366,7 +366,7 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         if s.kind == "decision":
             box = _decision_box(i, s, cx, lane_w, geo, notes.get(s.id, ""))
         else:
-            inner = box_w - (18 if s.kind in ("start", "end", "handover") else 10)
+            inner = box_w - (16 if s.kind in ("start", "end", "handover") else 8)
             box = _text_box(i, s, cx, box_w / 2, inner, notes.get(s.id, ""), n_lanes)
         boxes.append(box)
 
@@ -787,7 +787,8 @@ def _map_sheet(ordered: list[MapNode], drawn: list[MapEdge], band_labels: Mappin
     undirected_any = any(not e.directed for e in drawn)
     legend: list[tuple[bool, list[str]]] = []
     if directed_any or not drawn:
-        legend.append((True, wrap(translate(N_("sends to: the arrowhead points at the process that receives"), lang),
+        legend.append((True, wrap(translate(N_("sends to: from the dot at the process that sends to the arrowhead "
+                                               "at the process that receives"), lang),
                                   width - 60, LABEL_PT)))
     if undirected_any:
         legend.append((False, wrap(translate(N_("interacts with (direction not yet given)"), lang), width - 60,
@@ -832,6 +833,7 @@ def _map_sheet(ordered: list[MapNode], drawn: list[MapEdge], band_labels: Mappin
         tx = channel_x + 4 + tracks[k] * _MAP_TRACK
         y1, y2 = port_y[(k, True)], port_y[(k, False)]
         o.append(_polyline([(box_r, y1), (tx, y1), (tx, y2), (box_r, y2)], width=0.8))
+        o.append(f'<circle class="port" cx="{_n(box_r + 1.2)}" cy="{_n(y1)}" r="1.2" fill="#222"/>')
         if e.directed:
             o.append(_arrow_head(box_r, y2, "left", 2.2))
         else:
@@ -863,7 +865,8 @@ def _map_sheet(ordered: list[MapNode], drawn: list[MapEdge], band_labels: Mappin
     for directed, lines, ly in legend_rows:
         mid = ly + tm.block_height(1, LABEL_PT) / 2
         o.append(_polyline([(10, mid), (40, mid)], width=0.8))
-        head = _arrow_head(40, mid, "right")
+        o.append(f'<circle class="port" cx="{_n(10 - 1.2)}" cy="{_n(mid)}" r="1.2" fill="#222"/>')
+        head = _arrow_head(40, mid, "right", 2.2)
         o.append(head if directed else head.replace('fill="#222"', 'fill="#fff" stroke="#222" stroke-width="0.6"'))
         o.append(_text(lines, 48, ly, LABEL_PT, anchor="start", cls="legend-text"))
     o.append("</svg>")
