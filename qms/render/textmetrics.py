@@ -101,9 +101,10 @@ def _pieces(word: str, width: float, size: float, bold: bool) -> list[str]:
         if text_width(part, size, bold) <= width:
             current += part
             continue
-        # a run with no separator: cut between characters, but not after "-"
+        # a run with no separator: cut between characters, but never next to a "-"
         for ch in part:
-            if current and text_width(current + ch, size, bold) > width and not current.endswith("-"):
+            if (current and text_width(current + ch, size, bold) > width and not current.endswith("-")
+                    and ch != "-"):
                 out.append(current)
                 current = ""
             current += ch

@@ -452,3 +452,17 @@ def test_a_map_past_40_edges_or_240_processes_is_not_drawn() -> None:
     assert interaction_map(nodes, BANDS, edges=edges, lang="vi") == []
     nodes, edges = _map_nodes(21, 2)
     assert interaction_map(nodes, BANDS, edges=edges, lang="vi") == []
+
+
+def test_the_manual_says_when_the_map_becomes_a_table() -> None:
+    """Item 3: when no drawing stays readable the page says so, and the table gives each process's
+    "receives from" and "sends to" with what passes."""
+    from qms.render import viewmodels as vm
+
+    note = vm._map_note([], 240, 480, "vi")
+    assert "240" in note and "40" in note and "7 pt" in note and "quá trình" in note
+    assert vm._map_note([], 240, 480, "en").startswith("The 240 processes")
+    edges = [vm.InteractionView("A", "a", "B", "b", "hồ sơ", True), vm.InteractionView("C", "c", "A", "a", "", False)]
+    receives, sends = vm._relations("A", edges)
+    assert sends == ["B: hồ sơ"]
+    assert receives == ["↔ C"]

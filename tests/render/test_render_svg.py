@@ -58,4 +58,7 @@ def test_wrap() -> None:
     assert wide == [text]
     assert len(narrow) > 1 and " ".join(narrow) == text
     assert "".join(wrap("x" * 60, 40, 8)) == "x" * 60
-    assert wrap("QT-CT-01", 20, 8)[0].endswith("-") is False  # never breaks right after a hyphen
+    # codes never break at a hyphen (on either side of it); legal symbols may break after "/"
+    for line in wrap("QT-CT-01 QT-XD-01", 20, 8):
+        assert not line.endswith("-") and not line.startswith("-")
+    assert wrap("01/2018/TT-VPCP", 50, 8)[0].endswith("/")
