@@ -37,7 +37,7 @@ FONT = "QmsSans, 'Noto Sans', sans-serif"
 PORTRAIT_WIDTH = 481.0
 LANDSCAPE_WIDTH = 728.0
 #: The tallest sheet that fits under the section heading of a page (245 mm / 158 mm text blocks)
-PORTRAIT_HEIGHT = 650.0
+PORTRAIT_HEIGHT = 655.0
 LANDSCAPE_HEIGHT = 410.0
 WIDTH = PORTRAIT_WIDTH
 #: More lanes than this turn the flowchart's pages to landscape
@@ -142,8 +142,8 @@ class Lane:
 
 #: The most rows a sheet carries even when they are short
 ROWS_PER_SHEET = 40
-_PAD = 4.0  # space above and below a box inside its row
-_GAP = 10.0  # space between two rows
+_PAD = 3.0  # space above and below a box inside its row
+_GAP = 8.0  # space between two rows
 _PORT_GAP = 3.0
 
 
