@@ -352,7 +352,7 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         label_zone = 86.0
     channel_w = (n_tracks * _TRACK + 6.0) if n_tracks else 0.0
     lane_w = (width - label_zone - channel_w) / n_lanes
-    box_w = max(lane_w - 8.0, 36.0)
+    box_w = min(max(lane_w - 8.0, 36.0), 220.0)
     header_lines = [wrap(lane.label, lane_w - 8, LANE_PT, True) for lane in lanes] or [[]]
     header_h = max(tm.block_height(len(lines), LANE_PT, True) for lines in header_lines) + 10
     geo = _Geometry(width, lane_w, box_w, label_zone, width - channel_w, n_tracks, header_lines, header_h, max_h,
@@ -420,7 +420,7 @@ def _decision_box(row: int, s: FlowStep, cx: float, lane_w: float, geo: _Geometr
     neighbouring lanes; its centre stays in its own lane, and room is left on its right for labels."""
     left, right = cx - lane_w / 2 + 4, cx + lane_w / 2 - 4  # where the centre may move
     room_right = geo.channel_x - 60
-    half = lane_w / 2 - 3
+    half = min(lane_w / 2 - 3, 125.0)
     centre = cx
     while True:
         box = _text_box(row, s, centre, half, half - 4, note, geo.lanes)
