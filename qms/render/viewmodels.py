@@ -15,7 +15,7 @@ from markupsafe import Markup
 from qms.analysis.glossary import collation_key, document_text, used_term
 from qms.analysis.matrix import clause_matrix
 from qms.analysis.people import Directory
-from qms.i18n import format_number, format_target, translate
+from qms.i18n import N_, format_number, format_target, translate
 from qms.models.common import DocumentControl, Duration, InternalNote, Signatory, Text
 from qms.models.organisation import Manifest, RecordEntry
 from qms.models.process import Interaction, Process
@@ -171,6 +171,8 @@ class ProcedureView:
     source_path: str
     anchor: str = ""
     internal_notes: list[NoteView] = field(default_factory=list)
+    # more than six lanes: the flowchart's pages are landscape
+    flowchart_landscape: bool = False
 
 
 class Names:
@@ -267,7 +269,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         )
         for s in proc.steps
     ]
-    flowchart = [Markup(sheet) for sheet in svg.swimlane(proc.id, flow, lanes)]
+    flowchart = [Markup(sheet) for sheet in svg.swimlane(proc.document.code or proc.id, flow, lanes, lang=lang)]
     adm = proc.administrative
     administrative: dict[str, Any] | None = None
     if adm is not None:
@@ -307,6 +309,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         outputs=[t(x, lang) for x in proc.outputs],
         steps=rows,
         flowchart=flowchart,
+        flowchart_landscape=svg.landscape(lanes),
         forms=[(code, forms_by_code.get(code, ""), legal.get(code, "")) for code in form_codes],
         records=[(r.code, t(r.title, lang), r.retention_text(lang), t(r.location, lang), names.who(r.responsible))
                  for r in proc.records],
@@ -340,7 +343,7 @@ class ManualView:
     policy_channels: list[str]
     objectives: list[dict[str, str]]
     process_map: list[Markup]
-    processes: list[tuple[str, str, str, str, str]]
+    processes: list[tuple[str, str, str, str, list[str], list[str]]]
     roles: list[dict[str, Any]]
     matrix: dict[str, Any]
     documents: list[tuple[str, str, str, str, str]]
@@ -349,6 +352,8 @@ class ManualView:
     interactions: list[InteractionView] = field(default_factory=list)
     external_providers: list[tuple[str, str, str, str]] = field(default_factory=list)
     internal_notes: list[NoteView] = field(default_factory=list)
+    # why the interaction map is given as a table (too many processes or interactions to draw)
+    process_map_note: str = ""
 
 
 @dataclass(slots=True)
@@ -382,6 +387,25 @@ def interaction_views(procs: list[Process], lang: str) -> list[InteractionView]:
             seen.add(pair)
             edges.append(InteractionView(p.id, titles[p.id], item, titles.get(item, item), "", False))
     return edges
+
+
+def _relations(pid: str, interactions: list[InteractionView]) -> tuple[list[str], list[str]]:
+    """What process ``pid`` receives and from whom, what it sends and to whom (``↔``: direction not given)."""
+    def item(other: str, what: str, arrow: str = "") -> str:
+        return f"{arrow}{other}" + (f": {what}" if what else "")
+
+    receives = [item(i.source, i.what, "" if i.directed else "↔ ") for i in interactions if i.target == pid]
+    sends = [item(i.target, i.what, "" if i.directed else "↔ ") for i in interactions if i.source == pid]
+    return receives, sends
+
+
+def _map_note(process_map: list[Markup], n: int, m: int, lang: str) -> str:
+    if process_map or not n:
+        return ""
+    return translate(N_("The {n} processes and their {m} interactions do not fit a readable drawing (at most 40 "
+                        "interactions on a page, no text under 7 pt): the table below gives, for each process, what "
+                        "it receives and from which process, and what it sends and to which process."),
+                     lang).format(n=n, m=m)
 
 
 # Where the manual prints what a qms.yaml section holds: (section number, section title)
@@ -465,6 +489,7 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
     names = Names(manifest, lang)
     procs = [p for _d, p in ws.processes()]
     nodes = [svg.MapNode(p.id, t(p.title, lang), p.kind, tuple(p.interaction_targets())) for p in procs]
+    interactions = interaction_views(procs, lang)
     band_labels = {"management": translate("Management processes", lang),
                    "core": translate("Core processes", lang),
                    "support": translate("Support processes", lang)}
@@ -482,6 +507,8 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
                           format_date(p.document.effective_date, lang), translate("Internal", lang)))
     for f in manifest.forms:
         documents.append((f.code, t(f.title, lang), "", "", f.legal_basis or translate("Form", lang)))
+    edges = [svg.MapEdge(i.source, i.target, i.what, i.directed) for i in interactions]
+    process_map = [Markup(s) for s in svg.interaction_map(nodes, band_labels, edges=edges, lang=lang)]
     return ManualView(
         org=org_view(manifest, lang),
         control=control_view(manifest.manual, manifest.document_codes.manual_code, lang, drafts),
@@ -501,14 +528,15 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
                      "responsible": names.who(o.plan.responsible),
                      "due": format_date(o.plan.due, lang) if isinstance(o.plan.due, dt.date) else o.plan.due,
                      "evaluation": t(o.plan.evaluation, lang)} for o in manifest.objectives],
-        process_map=[Markup(s) for s in svg.interaction_map(nodes, band_labels)],
+        process_map=process_map,
+        process_map_note=_map_note(process_map, len(procs), len(interactions), lang),
         processes=[(p.id, t(p.title, lang), translate(_KINDS[p.kind], lang), names.who(p.owner),
-                    ", ".join(dict.fromkeys(p.interaction_targets()))) for p in procs],
+                    *_relations(p.id, interactions)) for p in procs],
         roles=roles,
         matrix=matrix_view(ws, lang),
         documents=documents,
         records=record_rows(ws, lang),
-        interactions=interaction_views(procs, lang),
+        interactions=interactions,
         external_providers=[(e.id, t(e.name, lang), t(e.provides, lang), format_date(e.evaluated, lang))
                             for e in manifest.external_providers],
         internal_notes=note_views([*manifest.internal_notes, *(n for f in manifest.forms for n in f.internal_notes)],

@@ -37,19 +37,28 @@ def test_swimlane_splits_long_procedures_with_connectors() -> None:
 
 
 def test_interaction_map_at_240_processes() -> None:
+    """At 240 processes no drawing stays readable: none is made (the manual gives tables instead)."""
     kinds = ("management", "core", "support")
     nodes = [MapNode(f"QT-{i:03d}", f"Quá trình {i}", kinds[i % 3] if i % 10 else "management",
                      (f"QT-{(i + 1) % 240:03d}", f"QT-{(i * 7) % 240:03d}")) for i in range(240)]
-    sheets = interaction_map(nodes, {"management": "Quản lý", "core": "Chính", "support": "Hỗ trợ"})
-    assert sheets == interaction_map(list(reversed(nodes)), {"management": "Quản lý", "core": "Chính",
-                                                             "support": "Hỗ trợ"})
-    assert 7 <= len(sheets) <= 10  # 240 boxes, 32 per sheet
-    body = "".join(sheets)
-    for i in range(240):
-        assert f">QT-{i:03d}<" in body
-    assert "↔" in body
+    labels = {"management": "Quản lý", "core": "Chính", "support": "Hỗ trợ"}
+    assert interaction_map(nodes, labels) == []
+    few = nodes[:6]
+    sheets = interaction_map(few, labels)
+    assert sheets == interaction_map(list(reversed(few)), labels)  # the order given does not matter
+    assert len(sheets) == 1
+    for i in range(6):
+        assert f">QT-{i:03d}<" in sheets[0]
 
 
 def test_wrap() -> None:
-    assert wrap("một hai ba bốn năm", 7, 2) == ["một hai", "ba bốn…"]
-    assert wrap("x" * 12, 5, 3) == ["xxxxx", "xxxxx", "xx"]
+    """Measured wrapping: nothing is cut, a narrower width gives more lines, long words break."""
+    text = "một hai ba bốn năm"
+    wide, narrow = wrap(text, 200, 8), wrap(text, 30, 8)
+    assert wide == [text]
+    assert len(narrow) > 1 and " ".join(narrow) == text
+    assert "".join(wrap("x" * 60, 40, 8)) == "x" * 60
+    # codes never break at a hyphen (on either side of it); legal symbols may break after "/"
+    for line in wrap("QT-CT-01 QT-XD-01", 20, 8):
+        assert not line.endswith("-") and not line.startswith("-")
+    assert wrap("01/2018/TT-VPCP", 50, 8)[0].endswith("/")
