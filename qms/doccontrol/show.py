@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import ValidationError
 
 from qms.analysis.documents import state_label
+from qms.analysis.people import Directory
 from qms.doccontrol.history import WATERMARK, HistoricalVersion
 from qms.i18n import _, format_date, get_language, use_language
 from qms.models.process import Process
@@ -53,7 +54,7 @@ def _fallback_html(ws: Workspace, version: HistoricalVersion, lang: str) -> str:
     org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
     where = (f"{version.commit.commit[:12]} ({format_date(version.commit.date.date())})"
              if version.commit else _("working tree"))
-    context = {"control": api.control_view(c, c.code, lang), "org": org, "doc_kind": _("Controlled document"),
+    context = {"control": api.control_view(c, c.code, lang, directory=Directory.of(manifest)), "org": org, "doc_kind": _("Controlled document"),
                "doc_title": f"{c.code} – {_('Revision')} {c.revision:02d}", "controlled": True,
                "facts": [(_("State"), state_label(c.state)), (_("Source"), f"{version.doc.path} @ {where}")],
                "source": version.text}
