@@ -334,9 +334,22 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
 # ----------------------------------------------------------------------------------------- HTML
 
 
+def search_index_script(views: list[tuple[vm.ProcedureView, Process, str]]) -> str:
+    """The site's search index as a script (a page opened from file:// cannot fetch() a JSON file):
+    per procedure its code, title, page and the text of its steps."""
+    import json
+
+    entries = [{"code": v.control.code, "title": v.title, "href": f"{p.id}.html",
+                "text": " ".join([v.purpose, v.scope, *(f"{s.name} {s.description}" for s in v.steps)])}
+               for v, p, _path in views]
+    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"))
+    return "window.QMS_SEARCH = " + data.replace("</", "<\\/") + ";\n"
+
+
 def _write_site_assets(root: Path, outdir: Path, org: vm.OrgView, refused: list[str]) -> None:
     for name in FONT_FACES:
         atomic_write_bytes(outdir / "assets" / name, asset_bytes(name, root))
+    atomic_write_bytes(outdir / "assets" / "search.js", asset_bytes("js/search.js", root))
     if org.logo:  # the same checks as the PDF fetcher: inside the repository, bounded, a real image
         from qms.store.images import read_repository_image
         from qms.store.limits import current
@@ -374,6 +387,8 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
         pages["index.html"] = pages[only]
     prepare_fonts(root)
     _write_site_assets(root, outdir, vm.org_view(_manifest(ws), lang), opts.refused)
+    if kind == "manual":
+        atomic_write_text(outdir / "assets" / "search-index.js", search_index_script(views))
     for name, html in sorted(pages.items()):
         atomic_write_text(outdir / name, html)
         stats.outputs.append(outdir / name)
