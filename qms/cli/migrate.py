@@ -233,19 +233,18 @@ def report(ctx: click.Context, output: Path, fmt: str | None, force: bool, sourc
 
     guard_output(output, kind, root=root, force=force)
     ws = load_workspace(root)
-    org = ""
-    if ws.manifest is not None:
-        org = ws.manifest.organisation.name.get(document_language(ctx, manifest=ws.manifest))
+    lang = document_language(ctx, manifest=ws.manifest, root=root)
+    org = ws.manifest.organisation.name.get(lang) if ws.manifest is not None else ""
     vm = view_model(root, analyse(ws, source, target), org, source, target)
     if kind == "pdf":
         from qms.migrate.apply import LOG_NAME
         from qms.render import api
 
         attachments = [LOG_NAME] if (root / LOG_NAME).is_file() else []
-        pages = api.write_pdf(render_html(vm), output, root, attachments=attachments)
+        pages = api.write_pdf(render_html(vm, lang, root), output, root, attachments=attachments)
         click.echo(_("Report written to {path} ({pages} p.)").format(path=output, pages=pages))
         return
-    text = render_html(vm) if kind == "html" else json.dumps(vm, ensure_ascii=False, indent=2, default=str)
+    text = render_html(vm, lang, root) if kind == "html" else json.dumps(vm, ensure_ascii=False, indent=2, default=str)
     try:
         write_text(output, text)
     except OSError as exc:

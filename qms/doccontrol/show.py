@@ -2,8 +2,8 @@
 
 The YAML of the revision comes from git (:func:`qms.doccontrol.history.version_at`). Procedures
 are laid out by the render layer (:mod:`qms.render`), exactly like ``qms render``; other documents
-get a plain, self-contained HTML page with the control block, the revision history and the YAML
-source. PDFs are PDF/A-3b with the revision's YAML attached. Superseded revisions carry the
+get a page of their own through the same pipeline (template, bundled fonts, document-control header,
+approval block): the control block, the revision history and the YAML source. PDFs are PDF/A-3b with the revision's YAML attached. Superseded revisions carry the
 watermark "Hết hiệu lực / Superseded" (a fixed-position element, so it is on every PDF page).
 """
 
@@ -14,8 +14,10 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
+from qms.analysis.documents import state_label
+from qms.analysis.people import Directory
 from qms.doccontrol.history import WATERMARK, HistoricalVersion
-from qms.i18n import _, bilingual, get_language, use_language
+from qms.i18n import _, format_date, get_language, use_language
 from qms.models.process import Process
 from qms.store.workspace import Workspace
 from qms.store.yaml_io import load_bytes
@@ -42,35 +44,21 @@ def add_watermark(page: str) -> str:
     return watermark_html() + page
 
 
-def _fallback_html(version: HistoricalVersion) -> str:
+def _fallback_html(ws: Workspace, version: HistoricalVersion, lang: str) -> str:
+    """The manual, the policy or an old revision: the control block, the approval block, the revision
+    history and the YAML source, through the shared pipeline (``templates/doc_revision.j2``)."""
+    from qms.render import api
+
     c = version.control
-    lang = get_language()
-    esc = html.escape
-    rows = "".join(
-        f"<tr><td>{e.revision}</td><td>{esc(e.pages)}</td>"
-        f"<td>{esc(bilingual(e.summary.vi, e.summary.en, lang))}</td><td>{e.date.isoformat()}</td></tr>"
-        for e in c.history)
-    sign = "".join(
-        f"<tr><th>{esc(label)}</th><td>{esc(s.name) if s else ''}</td>"
-        f"<td>{s.date.isoformat() if s and s.date else ''}</td></tr>"
-        for label, s in ((_("Prepared by"), c.prepared_by), (_("Reviewed by"), c.reviewed_by),
-                         (_("Approved by"), c.approved_by)))
-    where = (f"{version.commit.commit[:12]} ({version.commit.date.date().isoformat()})"
+    manifest = ws.manifest
+    org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
+    where = (f"{version.commit.commit[:12]} ({format_date(version.commit.date.date())})"
              if version.commit else _("working tree"))
-    body = (
-        f"<h1>{esc(c.code)}</h1>"
-        f"<p>{esc(_('Revision'))}: {c.revision} &middot; {esc(_('Effective'))}: "
-        f"{c.effective_date.isoformat() if c.effective_date else '-'} &middot; {esc(_('State'))}: {esc(c.state)}"
-        f" &middot; {esc(_('Source'))}: {esc(version.doc.path)} @ {esc(where)}</p>"
-        f"<table class=\"signatures\">{sign}</table>"
-        f"<h2>{esc(_('Revision history'))}</h2>"
-        f"<table class=\"history\"><tr><th>Lần sửa đổi</th><th>Trang</th><th>Nội dung thay đổi</th>"
-        f"<th>Ngày</th></tr>{rows}</table>"
-        f"<h2>{esc(_('Source'))}</h2><pre>{esc(version.text)}</pre>"
-    )
-    page = (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
-            f"<title>{esc(c.code)} - {c.revision}</title></head><body>{body}</body></html>\n")
-    return add_watermark(page) if version.superseded else page
+    context = {"control": api.control_view(c, c.code, lang, directory=Directory.of(manifest)), "org": org, "doc_kind": _("Controlled document"),
+               "doc_title": f"{c.code} – {_('Revision')} {c.revision:02d}", "controlled": True,
+               "facts": [(_("State"), state_label(c.state)), (_("Source"), f"{version.doc.path} @ {where}")],
+               "source": version.text}
+    return api.render_html_document("doc_revision.j2", context, ws.root, lang, search_package="qms.doccontrol")
 
 
 def _lang(ws: Workspace, lang: str | None) -> str:
@@ -111,7 +99,7 @@ def render_html(ws: Workspace, version: HistoricalVersion, lang: str | None = No
     with use_language(chosen):
         page = _procedure_html(ws, version, chosen)
         if page is None:
-            return _fallback_html(version)
+            page = _fallback_html(ws, version, chosen)
     return add_watermark(page) if version.superseded else page
 
 

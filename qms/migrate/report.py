@@ -1,14 +1,15 @@
-"""The transition report: a view-model (plain data) and a self-contained HTML rendering.
+"""The transition report: a view-model (plain data) rendered through the shared document pipeline.
 
 The view-model is what any renderer needs: a summary, the correlation rows used (with their
 confidence), the gap list with status, the ISO 9001:2008 leftovers and every changed file.
 Changes come from the migration log when the repository was migrated, otherwise from a dry run
-(marked ``planned``). All text is escaped in the HTML.
+(marked ``planned``). The HTML comes from ``templates/migration_report.j2`` (autoescaped) in the
+document's language, with the bundled fonts.
 """
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 
 from qms import __version__
 from qms.errors import UsageError
+from qms.i18n import N_, _
 from qms.migrate.apply import plan_migration
 from qms.migrate.gaps import GapReport
 from qms.standards.correlation import clause_titles, correlations
@@ -89,82 +91,69 @@ def view_model(root: Path, gaps: GapReport, organisation: str = "", source: str 
     }
 
 
-_CSS = """
-body{font-family:"Noto Sans",Arial,sans-serif;margin:2em;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border:1px solid #ccc;padding:.3em;vertical-align:top}
-th{background:#f0f0f0;text-align:left}.covered{color:#17692d}.partial{color:#8a5a00}.missing{color:#a11}
-.confirm{color:#8a5a00;font-weight:bold}.verified{color:#17692d}code{font-size:.95em}
-"""
+_STATES = {"planned": N_("planned"), "applied": N_("applied"), "nothing to migrate": N_("nothing to migrate"),
+           "not possible yet": N_("not possible yet")}
+_STATUS = {"covered": N_("covered"), "partial": N_("partial"), "missing": N_("missing")}
 
 
-def _e(value: Any) -> str:
+def _shown(value: Any) -> str:
+    """A value of the migration log as one line of text (lists and mappings in YAML flow style)."""
     if isinstance(value, dict | list):
-        value = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=4096).strip()
-    return html.escape("" if value is None else str(value), quote=True)
+        return str(yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=4096).strip())
+    return "" if value is None else str(value)
 
 
-def _title(t: dict[str, str]) -> str:
-    return _e(" / ".join(x for x in (t.get("vi", ""), t.get("en", "")) if x))
+def _title(t: dict[str, str], lang: str) -> str:
+    other = "en" if lang == "vi" else "vi"
+    return t.get(lang) or t.get(other, "")
 
 
-def render_html(vm: dict[str, Any]) -> str:
-    s = vm["summary"]
-    out: list[str] = [
-        "<!DOCTYPE html>", '<html lang="vi"><head><meta charset="utf-8">',
-        f"<title>{_e(vm['title'])}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_e(vm['title'])}</h1>",
-        f"<p>{_e(vm['organisation'])}</p>" if vm["organisation"] else "",
-        "<h2>Summary / Tóm tắt</h2><ul>",
-        f"<li>Declared standard: {_e(vm['standard'])}; migration: {_e(vm['state'])}"
-        + (f" ({_e(vm['blocked'])})" if vm.get("blocked") else "") + "</li>",
-        f"<li>Gaps: {_e(s['missing'])} missing, {_e(s['partial'])} partial, {_e(s['covered'])} covered</li>",
-        f"<li>ISO 9001:2008 leftovers: {_e(s['leftovers'])}</li>",
-        f"<li>Changed files: {_e(s['changed_files'])}; changes: {_e(s['changes'])} "
-        f"(<span class=\"confirm\">{_e(s['to_confirm'])} to confirm</span>); suggestions: {_e(s['suggestions'])}; "
-        f"not placed: {_e(s['unplaced'])}</li>",
-        f"<li>Correlation: {_e(vm['correlation_source'])}</li></ul>",
-        "<h2>Mapping used / Bảng tương ứng đã dùng</h2>",
-        f"<table><tr><th>ISO 9001:{_e(vm.get('from', '2008'))}</th><th>ISO 9001:{_e(vm.get('to', '2015'))}</th>"
-        "<th>Evidence</th><th>Confidence</th></tr>",
-    ]
-    for row in vm["mapping"]:
-        targets = "<br>".join(
-            f"{_e(t['clause'])} {_title(t['title'])} <small>({_e(t.get('origin', 'published'))}, "
-            f"{_e(t.get('confidence', ''))}, {_e(t.get('evidence', ''))})</small>" for t in row["to"])
-        cls = "verified" if row["confidence"] == "verified" else "confirm"
-        out.append(f"<tr><td>{_e(row['from'])} {_title(row['from_title'])}</td><td>{targets}</td>"
-                   f"<td>{_e(row['evidence'])}</td><td class=\"{cls}\">{_e(row['confidence'])}</td></tr>")
-    out.append(f"</table><h2>Gaps / Khoảng cách so với ISO 9001:{_e(vm.get('to', '2015'))}</h2>"
-               "<table><tr><th>Clause</th><th>Requirement</th><th>Status</th><th>Evidence</th><th>Action</th></tr>")
-    for g in vm["gaps"]:
-        out.append(f"<tr><td>{_e(g['clause'])} {_title(g['title'])}</td><td>{_e(g['requirement'])}</td>"
-                   f"<td class=\"{_e(g['status'])}\">{_e(g['status'])}</td>"
-                   f"<td>{'<br>'.join(_e(x) for x in g['evidence'])}</td><td>{_e(g['action'])}</td></tr>")
-    out.append("</table><h2>ISO 9001:2008 leftovers</h2><table><tr><th>Where</th><th>Code</th><th>Finding</th>"
-               "<th>Replacement</th></tr>")
-    for d in vm["leftovers"]:
-        out.append(f"<tr><td>{_e(d['path'])}:{_e(d['line'])}:{_e(d['column'])}</td><td>{_e(d['code'])}</td>"
-                   f"<td>{_e(d['message'])}</td><td>{_e(d['hint'])}</td></tr>")
-    out.append("</table><h2>Changed files / Tệp thay đổi</h2>")
-    for f in vm["files"]:
-        out.append(f"<h3><code>{_e(f['path'])}</code></h3><table><tr><th>Where</th><th>Action</th><th>Before</th>"
-                   "<th>After</th><th>Confidence</th><th>Note</th></tr>")
-        for c in f["changes"]:
-            cls = "confirm" if c.get("confidence") != "certain" else ""
-            out.append(f"<tr><td><code>{_e(c.get('pointer'))}</code></td><td>{_e(c.get('action'))}</td>"
-                       f"<td>{_e(c.get('before'))}</td><td>{_e(c.get('after'))}</td>"
-                       f"<td class=\"{cls}\">{_e(c.get('confidence'))}</td><td>{_e(c.get('note'))}</td></tr>")
-        out.append("</table>")
-    out.append("<h2>Suggestions / Đề xuất</h2><table><tr><th>Where</th><th>Found</th><th>Suggestion</th>"
-               "<th>Why</th></tr>")
-    for sug in vm["suggestions"]:
-        out.append(f"<tr><td>{_e(sug.get('file'))} <code>{_e(sug.get('pointer'))}</code></td>"
-                   f"<td>{_e(sug.get('found'))}</td><td>{_e(sug.get('suggestion'))}</td>"
-                   f"<td>{_e(sug.get('reason'))}</td></tr>")
-    out.append("</table><h2>Not placed / Chưa xếp được</h2><table><tr><th>Where</th><th>Content</th><th>Why</th></tr>")
-    for u in vm["unplaced"]:
-        out.append(f"<tr><td>{_e(u.get('file'))} <code>{_e(u.get('pointer'))}</code></td>"
-                   f"<td>{_e(u.get('value'))}</td><td>{_e(u.get('reason'))}</td></tr>")
-    out.append(f"</table><p><small>{_e(vm['tool'])}</small></p></body></html>\n")
-    return "\n".join(x for x in out if x)
+def render_html(vm: dict[str, Any], lang: str = "en", root: Path | None = None) -> str:
+    """The report through the shared document pipeline (:mod:`qms.render.api`): a Jinja2 template,
+    the bundled fonts, the document-control header, in ``lang``."""
+    from qms.i18n import use_language
+    from qms.render import api
+    from qms.render.env import format_date
+
+    with use_language(lang):
+        s = vm["summary"]
+        mapping = [{"from": f"{r['from']} {_title(r['from_title'], lang)}",
+                    "to": [f"{t['clause']} {_title(t['title'], lang)} ({_shown(t.get('origin', 'published'))}, "
+                           f"{_shown(t.get('confidence', ''))}, {_shown(t.get('evidence', ''))})" for t in r["to"]],
+                    "evidence": _shown(r["evidence"]), "verified": r["confidence"] == "verified",
+                    "confidence": _shown(r["confidence"])} for r in vm["mapping"]]
+        gaps = [{"clause": f"{g['clause']} {_title(g['title'], lang)}", "requirement": _shown(g["requirement"]),
+                 "status": g["status"], "status_label": _(_STATUS[g["status"]]) if g["status"] in _STATUS
+                 else _shown(g["status"]), "evidence": [_shown(x) for x in g["evidence"]],
+                 "action": _shown(g["action"])} for g in vm["gaps"]]
+        leftovers = [{"where": f"{d['path']}:{d['line']}:{d['column']}", "code": _shown(d["code"]),
+                      "message": _shown(d["message"]), "hint": _shown(d["hint"])} for d in vm["leftovers"]]
+        files = [{"path": f["path"], "changes": [
+            {k: _shown(c.get(k)) for k in ("pointer", "action", "before", "after", "confidence", "note")}
+            | {"confirm": c.get("confidence") != "certain"} for c in f["changes"]]} for f in vm["files"]]
+        summary = [
+            (_("Declared standard"), _shown(vm["standard"])),
+            (_("Migration"), (_(_STATES[vm["state"]]) if vm["state"] in _STATES else _shown(vm["state"]))
+             + (f" ({_shown(vm['blocked'])})" if vm.get("blocked") else "")),
+            (_("Gaps"), _("{missing} missing, {partial} partial, {covered} covered").format(
+                missing=s["missing"], partial=s["partial"], covered=s["covered"])),
+            (_("ISO 9001:2008 leftovers"), str(s["leftovers"])),
+            (_("Changed files"), str(s["changed_files"])),
+            (_("Changes"), _("{n} ({confirm} to confirm)").format(n=s["changes"], confirm=s["to_confirm"])),
+            (_("Suggestions"), str(s["suggestions"])), (_("Not placed"), str(s["unplaced"])),
+            (_("Correlation"), _shown(vm["correlation_source"])),
+        ]
+        org = api.OrgView(vm["organisation"], vm["organisation"], "")
+        today = format_date(dt.date.today(), lang)
+        control = api.ControlView("BC-CD-2015", "01", today, "record", None, None, None, [], issued_on=today)
+        context = {
+            "control": control, "org": org, "doc_kind": _("Report"), "controlled": False,
+            "doc_title": _("ISO 9001:{source} → ISO 9001:{target} transition report").format(
+                source=vm.get("from", "2008"), target=vm.get("to", "2015")), "summary": summary,
+            "mapping": mapping, "gaps": gaps, "leftovers": leftovers, "files": files,
+            "suggestions": [{k: _shown(x.get(k)) for k in ("file", "pointer", "found", "suggestion", "reason")}
+                            for x in vm["suggestions"]],
+            "unplaced": [{k: _shown(x.get(k)) for k in ("file", "pointer", "value", "reason")} for x in vm["unplaced"]],
+            "tool": vm["tool"], "source": vm.get("from", "2008"), "target": vm.get("to", "2015"),
+        }
+        return api.render_html_document("migration_report.j2", context, root, lang, search_package="qms.migrate")

@@ -197,6 +197,13 @@ class Approval(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class Distribution(Strict):
+    """One holder of copies of a controlled document (ISO 9001:2015 7.5.3.2 a: distribution)."""
+
+    to: NFCStr = Field(description="A unit, role or person id, or the name of an outside holder")
+    copies: int = Field(default=1, ge=1, le=999, description="Number of controlled copies held")
+
+
 class DocumentControl(Strict):
     """The control block of a controlled document (Mã hiệu, Lần ban hành, Ngày hiệu lực ...)."""
 
@@ -213,6 +220,8 @@ class DocumentControl(Strict):
     last_review: dt.date | None = None
     history: list[RevisionEntry] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
+    distribution: list[Distribution] = Field(
+        default_factory=list, description="Nơi nhận / who holds controlled copies (7.5.3.2 a), printed on the cover")
 
 
 class InternalNote(Strict):

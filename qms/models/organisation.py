@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
 
 from qms.calendar.settings import CalendarSettings
 from qms.i18n import _
@@ -44,9 +44,20 @@ class Organisation(Strict):
     short_name: Text | None = None
     address: Text | None = None
     default_language: Literal["vi", "en"] = "vi"
+    logo: NFCStr | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.(?:png|jpe?g|svg)$",
+        description="The agency's logo for the page header: a PNG, JPEG or SVG file inside the repository "
+                    "(relative path, e.g. assets/logo.png)")
     units: list[Unit] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
+
+    @field_validator("logo")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is not None and ".." in value.split("/"):
+            raise ValueError(_("the logo must be a file inside the repository, without '..'"))
+        return value
 
 
 class ContextIssue(Strict):

@@ -26,11 +26,11 @@ from qms.render.assets import prepare_fonts
 from qms.render.documents import _attachment, document_context
 from qms.render.env import environment, protect_codes
 from qms.render.pdf import PdfAttachment, html_to_pdf
-from qms.render.viewmodels import ControlView, OrgView, control_view, org_view
+from qms.render.viewmodels import ControlView, OrgView, SignatoryView, control_view, org_view
 from qms.store.atomic import atomic_write_bytes
 
-__all__ = ["ControlView", "OrgView", "PdfAttachment", "control_view", "org_view", "render_html_document",
-           "write_pdf"]
+__all__ = ["ControlView", "OrgView", "PdfAttachment", "SignatoryView", "control_view", "org_view",
+           "render_html_document", "write_pdf"]
 
 
 def render_html_document(template_name: str, context: dict[str, Any], root: Path | None, lang: str, *,

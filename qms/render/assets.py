@@ -32,7 +32,7 @@ FONT_RANGES: tuple[tuple[int, int], ...] = (
     (0x2200, 0x22FF), (0x25A0, 0x25FF), (0x2713, 0x2714),
 )
 FONT_FACES: dict[str, int] = {"fonts/NotoSans-Regular.ttf": 400, "fonts/NotoSans-Bold.ttf": 700}
-STATIC_ASSETS: tuple[str, ...] = ("css/print.css",)
+STATIC_ASSETS: tuple[str, ...] = ("css/print.css", "js/search.js")
 
 _lock = threading.Lock()
 _memory: dict[str, bytes] = {}

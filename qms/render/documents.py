@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from qms.analysis.people import Directory
 from qms.errors import QmsError, UsageError
 from qms.i18n import _, translate
 from qms.models.organisation import Manifest
@@ -145,12 +146,12 @@ def _standalone(ws: Workspace, kind: str, lang: str, *, site: bool = False, draf
     ctx: dict[str, Any]
     if kind == "matrix":
         title = translate("Clause and process matrix", lang)
-        control = vm.control_view(manifest.manual, code, lang, drafts)
+        control = vm.control_view(manifest.manual, code, lang, drafts, Directory.of(manifest))
         ctx = {"matrix": vm.matrix_view(ws, lang)}
         template = "matrix.j2"
     else:
         title = translate("Record register", lang)
-        control = vm.control_view(manifest.manual, code, lang, drafts)
+        control = vm.control_view(manifest.manual, code, lang, drafts, Directory.of(manifest))
         ctx = {"records": vm.record_rows(ws, lang)}
         template = "records.j2"
     ctx.update({"control": control, "org": org, "doc_kind": translate("Quality manual annex", lang),
@@ -266,7 +267,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     def measure_front() -> None:
         # No page count from an earlier run: lay the front matter out with placeholder numbers while
         # the workers render the procedures (its length does not depend on the numbers, see below).
-        toc = [vm.TocEntry(view.control.code, view.title, "", 0) for view, _key in proc_keys]
+        toc = [vm.TocEntry(view.control.code, view.title, "", 0, pages=0) for view, _key in proc_keys]
         document, _fetcher = layout(manual_html(ws, lang, toc, view=manual_view), root, tagged=opts.tagged)
         measured.append(len(document.pages))
         stats.front_passes += 1
@@ -295,7 +296,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         toc: list[vm.TocEntry] = []
         page = guess + 1
         for (view, _key), n in zip(proc_keys, proc_pages, strict=True):
-            toc.append(vm.TocEntry(view.control.code, view.title, "", page))
+            toc.append(vm.TocEntry(view.control.code, view.title, "", page, pages=n))
             page += n
         html = manual_html(ws, lang, toc, view=manual_view)
         front_key = render_key(html, [*opts.key_parts(), "front"], att_parts)
@@ -333,9 +334,31 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
 # ----------------------------------------------------------------------------------------- HTML
 
 
-def _write_site_assets(root: Path, outdir: Path) -> None:
+def search_index_script(views: list[tuple[vm.ProcedureView, Process, str]]) -> str:
+    """The site's search index as a script (a page opened from file:// cannot fetch() a JSON file):
+    per procedure its code, title, page and the text of its steps."""
+    import json
+
+    entries = [{"code": v.control.code, "title": v.title, "href": f"{p.id}.html",
+                "text": " ".join([v.purpose, v.scope, *(f"{s.name} {s.description}" for s in v.steps)])}
+               for v, p, _path in views]
+    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"))
+    return "window.QMS_SEARCH = " + data.replace("</", "<\\/") + ";\n"
+
+
+def _write_site_assets(root: Path, outdir: Path, org: vm.OrgView, refused: list[str]) -> None:
     for name in FONT_FACES:
         atomic_write_bytes(outdir / "assets" / name, asset_bytes(name, root))
+    atomic_write_bytes(outdir / "assets" / "search.js", asset_bytes("js/search.js", root))
+    if org.logo:  # the same checks as the PDF fetcher: inside the repository, bounded, a real image
+        from qms.store.images import read_repository_image
+        from qms.store.limits import current
+        from qms.store.safe_open import FileRefused
+
+        try:
+            atomic_write_bytes(outdir / org.logo_site, read_repository_image(root, org.logo, current()))
+        except FileRefused as exc:
+            refused.append(f"{org.logo} ({exc.reason})")
 
 
 def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdir: Path,
@@ -363,7 +386,9 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
         only = f"{views[0][1].id}.html"
         pages["index.html"] = pages[only]
     prepare_fonts(root)
-    _write_site_assets(root, outdir)
+    _write_site_assets(root, outdir, vm.org_view(_manifest(ws), lang), opts.refused)
+    if kind == "manual":
+        atomic_write_text(outdir / "assets" / "search-index.js", search_index_script(views))
     for name, html in sorted(pages.items()):
         atomic_write_text(outdir / name, html)
         stats.outputs.append(outdir / name)

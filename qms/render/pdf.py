@@ -8,6 +8,7 @@ import hashlib
 import io
 import logging
 import os
+import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -178,7 +179,9 @@ def layout(html: str, root: Path | None, *, tagged: bool = False) -> tuple[Any, 
 
     fetcher = SafeFetcher(root)
     base_url = (root.resolve().as_uri() + "/") if root is not None else None
-    with _quiet_weasyprint():
+    with _quiet_weasyprint(), warnings.catch_warnings():
+        # every qms document names only the bundled fonts (base.j2): a host without fonts is fine
+        warnings.filterwarnings("ignore", "No fonts configured in FontConfig")
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_configuration(), pdf_tags=tagged)
     return document, fetcher

@@ -74,6 +74,17 @@ class ControlView:
     issued_on: str = ""
     # "Dự thảo" / "Draft" on every page: a draft revision, or any document rendered with --drafts
     watermark: str = ""
+    # 7.5.3.2: who holds copies (name, number of copies) and the copy mark printed in the footer
+    distribution: list[tuple[str, str]] = field(default_factory=list)
+    copy_mark: str = ""
+
+
+def copy_mark(state: str | None, drafts: bool, lang: str) -> str:
+    """"Controlled copy" on an approved document; anything else (a draft, an obsolete revision,
+    a --drafts print) is an uncontrolled copy."""
+    if state == "approved" and not drafts:
+        return translate("Controlled copy", lang)
+    return translate("Uncontrolled copy", lang)
 
 
 def watermark_text(state: str | None, drafts: bool, lang: str) -> str:
@@ -106,7 +117,8 @@ def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
     return SignatoryView(s.name, t(s.title, lang), format_date(s.date, lang))
 
 
-def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False) -> ControlView:
+def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False,
+                 directory: Directory | None = None) -> ControlView:
     if doc is None:
         # no control block (registers, reports): no draft watermark unless --drafts asks for one
         return ControlView(default_code, "01", "", "draft", None, None, None, [],
@@ -124,6 +136,9 @@ def control_view(doc: DocumentControl | None, default_code: str, lang: str, draf
                  for h in sorted(doc.history, key=lambda h: (h.revision, h.date))],
         issued_on=format_date(doc.issued_on, lang),
         watermark=watermark_text(doc.state, drafts, lang),
+        distribution=[(directory.label(d.to, lang) if directory is not None else d.to, format_number(d.copies, lang))
+                      for d in doc.distribution],
+        copy_mark=copy_mark(doc.state, drafts, lang),
     )
 
 
@@ -132,11 +147,19 @@ class OrgView:
     name: str
     short_name: str
     address: str
+    # the logo: a repository-relative path (a PDF fetches it through render.fetcher.SafeFetcher,
+    # which bounds and checks the image); the HTML site copies it to assets/logo.<ext>
+    logo: str = ""
+
+    @property
+    def logo_site(self) -> str:
+        return "assets/logo" + self.logo[self.logo.rfind("."):] if self.logo else ""
 
 
 def org_view(manifest: Manifest, lang: str) -> OrgView:
     org = manifest.organisation
-    return OrgView(t(org.name, lang), t(org.short_name, lang) or t(org.name, lang), t(org.address, lang))
+    return OrgView(t(org.name, lang), t(org.short_name, lang) or t(org.name, lang), t(org.address, lang),
+                   org.logo or "")
 
 
 @dataclass(slots=True)
@@ -298,7 +321,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
     return ProcedureView(
         id=proc.id,
         title=t(proc.title, lang),
-        control=control_view(proc.document, proc.id, lang, drafts),
+        control=control_view(proc.document, proc.id, lang, drafts, names.directory),
         org=org_view(manifest, lang),
         purpose=t(proc.purpose, lang),
         scope=t(proc.scope, lang),
@@ -327,6 +350,8 @@ class TocEntry:
     anchor: str  # internal anchor (front matter) or "" for a procedure
     page: int | None = None  # fixed page number (procedures in the assembled manual)
     href: str = ""  # link target in the HTML site
+    # pages of the procedure as printed on the paper (each procedure restarts at Trang 1/N)
+    pages: int | None = None
 
 
 @dataclass(slots=True)
@@ -511,7 +536,7 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
     process_map = [Markup(s) for s in svg.interaction_map(nodes, band_labels, edges=edges, lang=lang)]
     return ManualView(
         org=org_view(manifest, lang),
-        control=control_view(manifest.manual, manifest.document_codes.manual_code, lang, drafts),
+        control=control_view(manifest.manual, manifest.document_codes.manual_code, lang, drafts, names.directory),
         title=translate("Quality manual", lang),
         context_issues=[(c.id, translate("Internal" if c.kind == "internal" else "External", lang),
                          t(c.description, lang), names.who(c.monitored_by)) for c in manifest.context_issues],

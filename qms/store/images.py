@@ -121,3 +121,25 @@ def check_image(path: Path, data: bytes, limits: Limits, rel: str = "") -> None:
         check_svg(str(path), data, rel)
     else:
         check_raster(str(path), data, limits)
+
+
+def read_repository_image(root: Path, rel: str, limits: Limits) -> bytes:
+    """The bytes of the image ``rel`` inside the repository ``root`` (the organisation's logo, copied into
+    an HTML site): a regular file inside ``root`` and outside ``.git``, at most ``image_size`` bytes,
+    checked like every image the renderer reads (:func:`check_image`); :class:`FileRefused` otherwise."""
+    from qms.i18n import _
+    from qms.store.safe_open import read_bounded
+
+    base = root.resolve()
+    try:
+        path = (base / rel).resolve(strict=True)
+        inside = path.relative_to(base)
+    except (OSError, ValueError):
+        raise FileRefused(rel, _("the image is not a file inside the repository"),
+                          _("put the logo in the repository and name it by its relative path"), "outside") from None
+    if ".git" in inside.parts:
+        raise FileRefused(rel, _("the image is not a file inside the repository"),
+                          _("put the logo in the repository and name it by its relative path"), "outside")
+    data = read_bounded(path, limits.image_size, "image_size", base)
+    check_image(path, data, limits, inside.as_posix())
+    return data

@@ -240,10 +240,12 @@ def test_history_and_superseded_revision_from_git(repo: Path, capsys: pytest.Cap
     code, out, _err = qms(capsys, repo, "doc", "show", "QT-01", "--format", "html")
     assert "Superseded" not in out
 
-    # the manual has no procedure layout: a plain page with the control block and the source
+    # the manual has no procedure layout: a page of the shared pipeline with the control block,
+    # the approval block and the source
     code, out, _err = qms(capsys, repo, "doc", "show", "STCL", "--format", "html")
     assert code == 0
-    assert "<h1>STCL</h1>" in out
+    assert '<h1>STCL – Lần ban hành 01</h1>' in out
+    assert 'data-code="STCL"' in out and 'class="approval"' in out and "QmsSans" in out
     assert "Superseded" not in out
 
     code, _out, err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "7")

@@ -22,7 +22,7 @@ def test_incremental_rerender_redoes_only_the_edited_procedure(tmp_path: Path) -
     assert first.front_passes == 2
     toc_first = pdftotext_pages(out)
     assert "Mã hiệu: QT-HT-01" in toc_first[int(re.search(  # type: ignore[union-attr]
-        r"QT-HT-01 .*?\.{3,}\s*(\d+)", "\n".join(toc_first)).group(1)) - 1]
+        r"QT-HT-01 .*?\.{3,}\s*tr\. 1–\d+\s*(\d+)", "\n".join(toc_first)).group(1)) - 1]
     again = render(root, "manual", None, out, RenderOptions(lang="vi"))
     assert again.rendered == 0
     assert again.cached == 2
@@ -36,7 +36,7 @@ def test_incremental_rerender_redoes_only_the_edited_procedure(tmp_path: Path) -
     pages = pdftotext_pages(out)
     front_total = int(re.search(r"Trang 1/(\d+)", pages[0]).group(1))  # type: ignore[union-attr]
     toc = "\n".join(pages[:front_total])
-    second = int(re.search(r"QT-HT-02 .*?\.{3,}\s*(\d+)", toc).group(1))  # type: ignore[union-attr]
+    second = int(re.search(r"QT-HT-02 .*?\.{3,}\s*tr\. 1–\d+\s*(\d+)", toc).group(1))  # type: ignore[union-attr]
     assert "Mã hiệu: QT-HT-02" in pages[second - 1]
     assert "Trang 1/" in pages[second - 1]
     assert "NĐ 59/2020/NĐ-CP" in "\n".join(pages[second - 1:])

@@ -43,10 +43,14 @@ def test_procedure_page_numbers_restart_and_toc_is_right(rendered: dict[str, Pat
     front_total = int(re.search(r"Trang 1/(\d+)", pages[0]).group(1))  # type: ignore[union-attr]
     toc = "\n".join(pages[:front_total])
     for code in ("QT-HT-01", "QT-HT-02"):
-        listed = int(re.search(rf"{code} .*?\.{{3,}}\s*(\d+)", toc).group(1))  # type: ignore[union-attr]
+        # the TOC gives the pages printed on the procedure's paper (tr. 1–N) and the manual page where it starts
+        found = re.search(rf"{code} .*?\.{{3,}}\s*tr\. 1–(\d+)\s*(\d+)", toc)
+        assert found is not None, code
+        printed, listed = int(found.group(1)), int(found.group(2))
         first = pages[listed - 1]
         assert f"Mã hiệu: {code}" in first
         total = int(re.search(r"Trang 1/(\d+)", first).group(1))  # type: ignore[union-attr]
+        assert printed == total
         last = pages[listed - 1 + total - 1]
         assert f"Trang {total}/{total}" in last
         assert f"Mã hiệu: {code}" in last

@@ -1,0 +1,174 @@
+"""Issue 13, item 4: a Vietnamese document holds no English word, no field name and no internal id,
+and an English document holds no untranslated Vietnamese label.
+
+Every PDF document type qms writes is rendered once from a copy of the example organisation, in both
+languages, through the real command-line entry point in a subprocess (with the bundled fonts), and its
+text is extracted with pdftotext, as an auditor would copy it. The ids scanned for are read from the
+example itself at test time, so a new unit, role, person or agency is covered without editing this test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+AS_OF = "2026-11-30"
+
+#: English words that never belong in Vietnamese running text (checked as whole words, any case).
+ENGLISH_IN_VI = (
+    "the", "and", "of", "for", "with", "from", "after", "until", "step", "steps", "owner", "unit", "role",
+    "dossier", "dossiers", "permanent", "year", "years", "month", "months", "day", "days", "hours",
+    "working", "superseded", "page", "procedure", "responsibility", "records", "forms", "draft",
+    "approved", "prepared", "reviewed", "unverified", "todo", "none", "null", "true", "false", "availability",
+    "target", "actual", "finding", "findings", "auditor", "clause", "process", "processes", "status",
+    "open", "closed", "overdue", "late", "on time", "early",
+)
+
+#: Vietnamese labels that never belong in an English document (document furniture, units of time),
+#: as opposed to proper names (agencies, people, legal titles), which stay in Vietnamese.
+VIETNAMESE_IN_EN = (
+    "Trách nhiệm", "Mục đích", "Phạm vi", "Bước", "ngày làm việc", "Lần ban hành", "Ngày hiệu lực",
+    "Ngày ban hành", "Mã hiệu", "Trang", "Soạn thảo", "Phê duyệt", "Người", "vĩnh viễn", "Biểu mẫu",
+    "Hồ sơ cần lưu", "Nội dung", "Tài liệu viện dẫn", "Định nghĩa", "Đạt", "Không đạt", "Quá hạn",
+    "Đúng hạn", "Trước hạn", "Trễ hạn", "chưa kiểm chứng",
+)
+
+#: a snake_case token (a field name or an internal id) in running text
+SNAKE = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
+
+DOSSIER_LOG = (
+    "Mã hồ sơ,Mã thủ tục,Ngày tiếp nhận,Ngày hẹn trả,Ngày trả kết quả,Trạng thái\n"
+    "H001,QT-HT-01,02/11/2026 08:00,04/11/2026 17:00,03/11/2026 10:00,Đã trả kết quả\n"
+    "H002,QT-HT-01,02/11/2026 09:00,04/11/2026 17:00,05/11/2026 10:00,Đã trả kết quả\n"
+    "H003,QT-HT-01,20/11/2026 09:00,24/11/2026 17:00,,Đang xử lý\n"
+)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing; `make setup` installs poppler-utils")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run([_tool("pdftotext"), "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True)
+    return out.stdout.decode("utf-8")
+
+
+def _qms(root: Path, *args: str) -> None:
+    r = subprocess.run([sys.executable, "-m", "qms", "--root", str(root), *args], capture_output=True, text=True,
+                       timeout=600, env={**os.environ, "QMS_LANG": ""})
+    assert r.returncode in (0, 1), f"qms {' '.join(args)} exited {r.returncode}:\n{r.stderr}"
+
+
+def _example(target: Path) -> Path:
+    target.mkdir()
+    for name in ("qms.yaml", "processes", "records", "audits", "legal"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns(".lock", ".qms-cache"))
+        elif src.exists():
+            shutil.copy2(src, target / name)
+    return target
+
+
+def _ids(root: Path) -> set[str]:
+    """Every internal id the example defines: units, roles, people and agencies."""
+    manifest = yaml.safe_load((root / "qms.yaml").read_text(encoding="utf-8"))
+    org = manifest.get("organisation", {})
+    ids = {str(item["id"]) for key in ("units", "roles", "people") for item in org.get(key, []) if "id" in item}
+    for proc in (root / "processes").glob("*.yaml"):
+        data = yaml.safe_load(proc.read_text(encoding="utf-8")) or {}
+        for agency in (data.get("administrative") or {}).get("agencies", []) or []:
+            if isinstance(agency, dict) and "id" in agency:
+                ids.add(str(agency["id"]))
+    for agency in (manifest.get("administrative") or {}).get("agencies", []) or []:
+        if isinstance(agency, dict) and "id" in agency:
+            ids.add(str(agency["id"]))
+    # an id that is also an ordinary printed code or word (e.g. "QT-HT-01") is not an internal id
+    return {i for i in ids if i == i.lower() and len(i) >= 3}
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The text of every document type, per language: name → text."""
+    base = tmp_path_factory.mktemp("language")
+    root = _example(base / "example")
+    out = base / "out"
+    out.mkdir()
+    log = base / "log.csv"
+    log.write_text(DOSSIER_LOG, encoding="utf-8")
+    audit = sorted(p.stem for p in (root / "audits").glob("AUD-*.yaml"))[0]
+    texts: dict[str, str] = {}
+    for lang in ("vi", "en"):
+        jobs: dict[str, list[str]] = {
+            "manual": ["render", "manual", "--lang", lang, "-o"],
+            "matrix": ["render", "matrix", "--lang", lang, "-o"],
+            "records": ["render", "records", "--lang", lang, "-o"],
+            "nc-register": ["--lang", lang, "nc", "report", "-o"],
+            "audit-report": ["--lang", lang, "audit", "show", audit, "--document", "report", "--format", "pdf", "-o"],
+            "audit-checklist": ["--lang", lang, "audit", "show", audit, "--document", "checklist", "--format", "pdf",
+                                "-o"],
+            "audit-programme": ["--lang", lang, "audit", "programme", "--year", "2026", "--from-file", "--format",
+                                "pdf", "-o"],
+            "kpi-report": ["--lang", lang, "kpi", "report", str(log), "--as-of", AS_OF, "--format", "pdf", "-o"],
+            "review-pack": ["--lang", lang, "review", "pack", "--period", "2026-01..2026-11", "--as-of", AS_OF,
+                            "-o"],
+        }
+        for name, args in jobs.items():
+            pdf = out / f"{name}-{lang}.pdf"
+            _qms(root, *args, str(pdf))
+            texts[f"{name}-{lang}"] = _text(pdf)
+    return texts
+
+
+def _offending_words(text: str, words: tuple[str, ...], *, ignore_case: bool) -> list[str]:
+    found = []
+    for word in words:
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE if ignore_case else 0)
+        for m in pattern.finditer(text):
+            found.append(f"{word!r} in …{text[max(0, m.start() - 40):m.end() + 40]!r}…")
+    return found
+
+
+def test_every_document_type_was_rendered(documents: dict[str, str]) -> None:
+    """Each document has text in both languages (a blank PDF would pass every scan below)."""
+    for name, text in documents.items():
+        assert len(text.split()) > 20, name
+
+
+def test_vietnamese_documents_hold_no_english_word(documents: dict[str, str]) -> None:
+    bad = {name: _offending_words(text, ENGLISH_IN_VI, ignore_case=True)
+           for name, text in documents.items() if name.endswith("-vi")}
+    bad = {k: v for k, v in bad.items() if v}
+    assert not bad, "\n".join(f"{k}: {w}" for k, v in bad.items() for w in v[:10])
+
+
+def test_english_documents_hold_no_vietnamese_label(documents: dict[str, str]) -> None:
+    bad = {name: _offending_words(text, VIETNAMESE_IN_EN, ignore_case=False)
+           for name, text in documents.items() if name.endswith("-en")}
+    bad = {k: v for k, v in bad.items() if v}
+    assert not bad, "\n".join(f"{k}: {w}" for k, v in bad.items() for w in v[:10])
+
+
+def test_no_document_prints_an_internal_id_or_field_name(documents: dict[str, str], tmp_path: Path) -> None:
+    ids = _ids(_example(tmp_path / "ids"))
+    assert ids, "the example defines units, roles and people"
+    bad: list[str] = []
+    for name, text in documents.items():
+        for token in set(SNAKE.findall(text)):
+            bad.append(f"{name}: field name or id {token!r}")
+        words = set(re.findall(r"[\w-]+", text))
+        bad.extend(f"{name}: internal id {i!r}" for i in sorted(ids & words))
+    assert not bad, "\n".join(bad[:40])

@@ -1,0 +1,79 @@
+"""The logo declared in qms.yaml is a repository file, fetched only through the restricted fetcher
+(PDF) or the store's bounded image reader (HTML site), never anything else (issue 13 item 6)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "render" / "data" / "mini"
+
+
+def _repo(tmp_path: Path, logo: str) -> Path:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(MINI, root)
+    manifest = root / "qms.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("  short_name:", f"  logo: {logo}\n  short_name:", 1), encoding="utf-8")
+    return root
+
+
+def _qms(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qms", *args], capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+@pytest.mark.parametrize("logo", ["../outside.png", "/etc/logo.png", "assets/../../x.png", "logo.gif"])
+def test_a_logo_path_outside_the_repository_is_a_schema_error(tmp_path: Path, logo: str) -> None:
+    """L1: qms.yaml may only name a PNG, JPEG or SVG by a relative path that stays inside the repository."""
+    root = _repo(tmp_path, logo)
+    done = _qms("--root", str(root), "check", "--format", "json")
+    assert done.returncode == 1
+    assert "logo" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_a_logo_linked_out_of_the_repository_is_not_copied_into_the_site(tmp_path: Path) -> None:
+    """L2: a logo that is a symlink to a file outside the repository is refused with a warning, in the site
+    and in the PDF; the secret never reaches the output."""
+    secret = tmp_path / "secret.png"
+    buf = io.BytesIO()
+    Image.new("RGB", (7, 7), (1, 2, 3)).save(buf, format="PNG")
+    secret.write_bytes(buf.getvalue())
+    root = _repo(tmp_path, "assets/logo.png")
+    (root / "assets").mkdir()
+    (root / "assets" / "logo.png").symlink_to(secret)
+    site = tmp_path / "site"
+    done = _qms("--root", str(root), "render", "manual", "--format", "html", "-o", str(site))
+    assert done.returncode == 0, done.stderr
+    assert "assets/logo.png" in done.stderr and "warning" in done.stderr
+    assert not (site / "assets" / "logo.png").exists()
+    pdf = tmp_path / "p.pdf"
+    done = _qms("--root", str(root), "render", "procedure", "QT-HT-01", "-o", str(pdf))
+    assert done.returncode == 0, done.stderr
+    assert "refused" in done.stderr
+    from pypdf import PdfReader
+
+    assert not any(page.images for page in PdfReader(str(pdf)).pages)
+
+
+def test_a_decompression_bomb_logo_is_refused(tmp_path: Path) -> None:
+    """L3: a small PNG that decodes to more than image_pixels is refused before it is decoded."""
+    root = _repo(tmp_path, "assets/logo.png")
+    (root / "assets").mkdir()
+    buf = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(buf, format="PNG")  # 144 Mpx, a few kB on disk
+    (root / "assets" / "logo.png").write_bytes(buf.getvalue())
+    site = tmp_path / "site"
+    done = _qms("--root", str(root), "render", "manual", "--format", "html", "-o", str(site))
+    assert done.returncode == 0, done.stderr
+    assert "assets/logo.png" in done.stderr
+    assert not (site / "assets" / "logo.png").exists()
