@@ -178,3 +178,19 @@ def remove_temp(path: Path) -> None:
 
 def inside(path: Path, root: Path) -> bool:
     return within(path, root)
+
+
+def read_sheet(path: Path) -> list[list[str]]:
+    """The first worksheet of ``path`` as rows of cell texts (container and extent bounded first)."""
+    from qms.store.dossier_logs import open_xlsx
+    from qms.store.ooxml import check_xlsx
+
+    if not path.is_file():
+        raise QmsError(_("{path}: no such file").format(path=path), _("give the .xlsx list of procedures"))
+    head = read_bounded(path, current_limits().log_size, "log_size")[:8]
+    if not head.startswith(b"PK"):
+        raise QmsError(_("{path}: not an .xlsx workbook").format(path=path),
+                       _("save the list as .xlsx (Excel or LibreOffice: Save as > Excel 2007-365)"))
+    check_xlsx(path, current_limits())
+    with open_xlsx(path) as source:
+        return [list(row) for row in source.rows]
