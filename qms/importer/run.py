@@ -11,7 +11,7 @@ from typing import Any
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.importer.build import assemble, validate
+from qms.importer.build import _dates, assemble, validate
 from qms.importer.document import read
 from qms.importer.mapping import Draft, Options, map_reading
 from qms.importer.roles import RoleMatcher
@@ -131,7 +131,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
             target = out_dir / f"{pid}.yaml"
         header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
             file=path.name)]
-        text = dump_yaml_commented(draft.data, draft.sources, header)
+        text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
         problems = validate(draft)
         run.results.append(DocResult(path, draft, target, text, import_store.read_text_if_exists(target), problems))
     if progress is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qms.analysis.legacy import fold
+from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.importer.durations import read_duration
@@ -22,6 +23,7 @@ from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, _fee
 from qms.safe_regex import compile_untrusted
 from qms.store import import_store
 from qms.store.paths import PROCESS, check_id
+from qms.store.raw_yaml import raw_mappings
 from qms.store.workspace import MANIFEST, load_manifest
 from qms.store.yaml_dump import dump_yaml_commented
 
@@ -82,9 +84,11 @@ def skeleton_id(pattern: str, n: int, field_name: str, taken: set[str]) -> str:
     prefix = re.match(r"^\^?([A-Za-z0-9-]*)", pattern)
     lit = prefix.group(1) if prefix else ""
     initials = "".join(w[0] for w in _key(field_name).split()).upper()[:4] or "TTHC"
-    for cand in (f"{lit}{initials}-{n:02d}", f"{lit}TTHC-{n:03d}", f"{lit}{n:03d}", f"QT-TTHC-{n:03d}"):
-        if cand not in taken and regex.search(cand):
-            return cand
+    for form in ("{lit}{initials}-{k:02d}", "{lit}TTHC-{k:03d}", "{lit}{k:03d}", "QT-TTHC-{k:03d}"):
+        for k in range(n, n + 1000):
+            cand = form.format(lit=lit, initials=initials, k=k)
+            if cand not in taken and regex.search(cand):
+                return cand
     raise QmsError(_("no procedure id fits document_codes.process_pattern {pattern!r}").format(pattern=pattern),
                    _("give the skeletons a pattern such as ^QT-[A-Z0-9]+(-[A-Z0-9]+)*$ in qms.yaml"))
 
@@ -106,8 +110,18 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                          "known columns in the first 15 rows").format(path=path),
                        _("name the columns in Vietnamese: STT, Mã TTHC, Tên TTHC, Lĩnh vực, Thời hạn giải quyết, "
                          "Địa điểm, Phí/lệ phí, Căn cứ pháp lý, Cơ chế"))
+    directory = Directory.of(manifest)
+    desk_units = sorted(u for u in directory.desk_owners() if u in directory.units)
+    desk_roles = sorted(r for r in directory.desk_owners() if r in directory.roles)
     run = XlsxRun()
+    out_dir = out if out is not None else root / "processes"
+    by_code: dict[str, str] = {}
     taken: set[str] = set()
+    for file, raw in raw_mappings(out_dir, ".", ("*.yaml", "*.yml")) if out_dir.is_dir() else []:
+        taken.add(file.stem)
+        adm = raw.get("administrative")
+        if isinstance(adm, dict) and adm.get("code") and isinstance(raw.get("id"), str):
+            by_code.setdefault(str(adm["code"]), raw["id"])
     per_field: dict[str, int] = {}
     for r in range(head_row + 1, len(rows)):
         row = rows[r]
@@ -124,14 +138,19 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
             continue
         field_name = get("field")
         per_field[field_name] = per_field.get(field_name, 0) + 1
-        pid = str(opts.get("id_prefix", "")) or ""
-        pid = skeleton_id(pattern, per_field[field_name], field_name, taken)
+        code = get("code")
+        pid = by_code.get(code) if code else None
+        while pid is None:
+            cand = skeleton_id(pattern, per_field[field_name], field_name, taken)
+            if cand in taken:  # pragma: no cover - skeleton_id skips taken ids
+                per_field[field_name] += 1
+                continue
+            pid = cand
         taken.add(pid)
         check_id(PROCESS, pid)
         warnings: list[str] = []
         comments: dict[str, list[str]] = {"/id": [at]}
         admin: dict[str, Any] = {}
-        code = get("code")
         if code:
             admin["code"] = code
             comments["/administrative/code"] = [at + ", mã TTHC"]
@@ -139,7 +158,8 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         if level in ("commune", "district", "province"):
             admin["level"] = level
         mech = fold(get("mechanism"))
-        admin["mechanism"] = "interconnected" if "lien thong" in mech else "one_stop" if mech else "one_stop"
+        admin["mechanism"] = "one_stop"
+        interconnected = "lien thong" in mech
         time = get("time")
         dur = read_duration(time) if time else None
         if dur is None:
@@ -162,7 +182,8 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                 for x in re.split(r"[;\n]+", get("basis")) if x.strip()]
         data: dict[str, Any] = {
             "id": pid, "title": title, "kind": opts.get("kind", "core"),
-            "owner": opts.get("owner", PLACEHOLDER_ROLE), "unit": opts.get("unit", PLACEHOLDER_ROLE),
+            "owner": opts.get("owner") or (desk_roles[0] if desk_roles else PLACEHOLDER_ROLE),
+            "unit": opts.get("unit") or (desk_units[0] if desk_units else PLACEHOLDER_ROLE),
             "purpose": f"Giải quyết thủ tục hành chính {title}" + (f" (lĩnh vực {field_name})" if field_name else ""),
             "scope": PLACEHOLDER_TEXT,
         }
@@ -174,11 +195,19 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         notes = [{"kind": "verification", "about": "/steps",
                   "text": _("skeleton from the list of administrative procedures: the steps are missing")}]
         warnings.append(_("steps missing: import the procedure's Word document or write them"))
-        if "owner" not in opts:
-            notes.append({"kind": "verification", "about": "/owner",
-                          "text": _("placeholder written by qms import: replace it")})
+        if interconnected:
+            notes.append({"kind": "verification", "about": "/administrative/mechanism",
+                          "text": _("the list says liên thông (interconnected): add administrative.agencies, "
+                                    "then set mechanism: interconnected")})
+            comments["/administrative/mechanism"] = [at + "; " + _("liên thông: list the agencies, then set "
+                                                                   "mechanism: interconnected")]
+        for key in ("owner", "unit"):
+            if key not in opts:
+                notes.append({"kind": "verification", "about": f"/{key}",
+                              "text": _("placeholder written by qms import: replace it")})
+                comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
         data["internal_notes"] = notes
-        target = (out / f"{pid}.yaml") if out is not None else root / "processes" / f"{pid}.yaml"
+        target = out_dir / f"{pid}.yaml"
         header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=path.name)]
         text = dump_yaml_commented(data, comments, header)
         run.skeletons.append(Skeleton(at, pid, data, target, text, warnings))
