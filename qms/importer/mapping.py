@@ -154,13 +154,16 @@ class _Mapper:
                 where = f"{grid.where}, row {r + 1}"
                 for line in text.split("\n"):
                     f = fold(line)
-                    m = re.search(r"(?:ma hieu|ma so|so hieu|ky hieu)\s*:?\s*(.+)", f)
-                    if m and "code" not in self.header:
-                        value = line[len(line) - len(m.group(1)):].strip() if len(line) >= len(m.group(1)) else ""
-                        value = value or (row[c + 1] if c + 1 < len(row) else "")
-                        if value.strip():
-                            self.header["code"] = (value.strip().split()[0], where)
-                            found = True
+                    m = re.search(r"(?:ma hieu|ma so|so hieu|ky hieu|ma tai lieu)\s*:?\s*$", f.strip())
+                    value = ""
+                    if m and c + 1 < len(row):
+                        value = row[c + 1].strip()
+                    m2 = re.search(r"(?i)(?:mã hiệu|mã số|số hiệu|ký hiệu|mã tài liệu)\s*:?\s*(\S+)", line)
+                    if m2:
+                        value = m2.group(1)
+                    if value and re.fullmatch(r"[A-Za-zĐđ0-9][\w.\-/Đđ]*\d[\w.\-/]*", value) and "code" not in self.header:
+                        self.header["code"] = (value, where)
+                        found = True
                     m = re.search(r"lan ban hanh\s*:?\s*(\d+)", f)
                     if m:
                         self.header["revision"] = (m.group(1), where)
@@ -186,6 +189,11 @@ class _Mapper:
                         self.header["agency"] = (line.strip(), where)
         return found
 
+    def _meta_table(self, grid: Grid) -> bool:
+        """The header table, the approval block and the revision table; one producer may join them."""
+        found = [self._header_cells(grid), self._approval(grid), self._revisions(grid)]
+        return any(found)
+
     def _approval(self, grid: Grid) -> bool:
         if not grid.cells:
             return False
@@ -195,7 +203,7 @@ class _Mapper:
                   "duyet": "approved_by"}
         head_row = None
         cols: dict[int, str] = {}
-        for r, row in enumerate(grid.cells[:2]):
+        for r, row in enumerate(grid.cells):
             for c, text in enumerate(row):
                 key = " ".join(re.sub(r"[^\w ]", " ", fold(text.split("\n")[0])).split())
                 if key in labels:
@@ -669,10 +677,7 @@ class _Mapper:
         if found is not None:
             self._steps_table(grid, *found)
             return
-        if self._forms_records(grid) or self._approval(grid) or self._revisions(grid):
-            self.used_tables.add(id(grid))
-            return
-        if self._header_cells(grid):
+        if self._meta_table(grid) or self._forms_records(grid):
             self.used_tables.add(id(grid))
             return
         self.used_tables.add(id(grid))
@@ -766,15 +771,12 @@ class _Mapper:
     def map(self) -> Draft:
         for block in self.r.header:
             if isinstance(block, Grid):
-                self._header_cells(block) or self._approval(block)
+                self._meta_table(block)
             elif not self.header.get("title") and re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded):
                 self.header["title"] = (block.text, block.where)
         preamble = self._split_sections()
         for block in preamble:
             if isinstance(block, Grid):
-                if self._header_cells(block) and id(block) not in self.used_tables:
-                    self.used_tables.add(id(block))
-                    continue
                 self._other_table(block)
             elif re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded) and "title" not in self.header:
                 self.header["title"] = (block.text, block.where)
