@@ -346,6 +346,10 @@ def _stable(path: Path) -> None:
 
                 data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*<",
                               rb"<dcterms:\1\2>2024-01-01T00:00:00Z<", data)
+            if info.filename.endswith(".xml"):
+                import re
+
+                data = re.sub(rb'w:date="[^"]*"', b'w:date="2024-01-01T00:00:00Z"', data)
             new = copy.copy(info)
             new.date_time = (2024, 1, 1, 0, 0, 0)
             out.writestr(new, data)

@@ -395,6 +395,7 @@ class _Mapper:
         by_number = {s["_n"]: ids[i] for i, s in enumerate(steps)}
         out: list[dict[str, Any]] = []
         extra_steps: list[dict[str, Any]] = []
+        extra_where: list[tuple[str, str]] = []
         for i, s in enumerate(steps):
             ptr = f"/steps/{len(out)}"
             wheres = self.step_where[i]
@@ -417,8 +418,12 @@ class _Mapper:
             if forms:
                 step["forms"] = forms
                 self.d.at(ptr + "/forms", wheres.get("forms", ""))
+                for j in range(len(forms)):
+                    self.d.at(f"{ptr}/forms/{j}", wheres.get("forms", ""))
             if records:
                 step["records"] = records
+                for j in range(len(records)):
+                    self.d.at(f"{ptr}/records/{j}", wheres.get("forms", ""))
             outputs = [x for x in s.get("_forms", []) if not _CODE.search(x)]
             if outputs:
                 step["outputs"] = outputs
@@ -454,6 +459,7 @@ class _Mapper:
                     if step.get("responsible"):
                         extra["responsible"] = step["responsible"]
                     extra_steps.append(extra)
+                    extra_where.append((wheres["name"], wheres.get("responsible", "") if "responsible" in extra else ""))
                 step["kind"] = "decision"
                 cond = m.group("cond").strip()
                 step["decision"] = {"question": cond[:1].upper() + cond[1:] + "?",
@@ -483,6 +489,11 @@ class _Mapper:
             for step in out:
                 if step.get("next") == [] and step.get("kind") == "end":
                     del step["next"]
+        for k in range(len(extra_steps)):
+            name_where, resp_where = extra_where[k]
+            self.d.at(f"/steps/{len(out) + k}", name_where, _("the \"thì …\" branch of a \"Nếu … thì …\" sentence"))
+            if resp_where:
+                self.d.at(f"/steps/{len(out) + k}/responsible", resp_where)
         out.extend(extra_steps)
         self.d.data["steps"] = out
 
