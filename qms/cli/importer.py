@@ -26,7 +26,7 @@ def _progress(enabled: bool) -> Any:
     state = {"shown": False}
 
     def show(done: int, total: int, name: str) -> None:
-        if total < 20 or not sys.stderr.isatty() and total < 100:
+        if total < 20 or (not sys.stderr.isatty() and total < 100):
             return
         width = 30
         filled = width * done // max(total, 1)

@@ -7,11 +7,11 @@ and confidence ("certain" / "to confirm") as ``qms migrate apply`` writes.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qms.importer.mapping import Draft
 from qms.migrate.apply import Plan, _FileMigrator
-from pathlib import Path
 
 _SKIP = frozenset({"id", "code", "owner", "unit", "responsible", "next", "forms", "records", "clauses",
                    "document", "internal_notes", "references"})

@@ -47,7 +47,7 @@ def font_encoding(font: str) -> str:
     name = font.strip().lower()
     if name.startswith(".vn"):
         return "tcvn3-upper" if name.rstrip().endswith("h") else "tcvn3"
-    if name.startswith("vni-") or name.startswith("vni "):
+    if name.startswith(("vni-", "vni ")):
         return "vni"
     return ""
 
@@ -57,7 +57,7 @@ def _vni(text: str) -> str:
     for ch in text:
         low = ch.lower()
         base = unicodedata.normalize("NFD", out[-1])[0].lower() if out else ""
-        if base and base in "aeiouyơư" or (out and out[-1].lower() in "ơư"):
+        if (base and base in "aeiouyơư") or (out and out[-1].lower() in "ơư"):
             if low in _TONE:
                 out[-1] = unicodedata.normalize("NFC", out[-1] + _TONE[low])
                 continue

@@ -53,9 +53,9 @@ def _cell_kind(folded: str) -> str:
     f = folded.strip(" .:")
     if "tiep theo" in f or f in ("chuyen den", "buoc ke tiep"):
         return "next"
-    if f in ("buoc", "tt", "stt", "so tt", "b", "buoc thuc hien") or f.startswith("buoc ") and "noi dung" not in f:
+    if f in ("buoc", "tt", "stt", "so tt", "b", "buoc thuc hien") or (f.startswith("buoc ") and "noi dung" not in f):
         return "step"
-    if "trach nhiem" in f or "nguoi thuc hien" in f or "don vi thuc hien" in f or "thuc hien" == f:
+    if "trach nhiem" in f or "nguoi thuc hien" in f or "don vi thuc hien" in f or f == "thuc hien":
         return "responsible"
     if "thoi gian" in f or "thoi han" in f:
         return "time"
@@ -772,8 +772,7 @@ class _Mapper:
                 continue
             dossier_mode = False
             lines.append(block)
-        rest = self._steps_paragraphs(lines)
-        for line in rest:
+        for line in self._steps_paragraphs(lines):
             for cm in _CLAUSE.finditer(line.text):
                 self.d.clauses_cited.append(cm.group(1))
             self.d.keep_unmapped(line.where, line.text)
@@ -801,7 +800,8 @@ class _Mapper:
         for name in ("forms", "records"):
             for block in self.sections.get(name, []):
                 if isinstance(block, Grid):
-                    self._forms_records(block) or self._other_table(block)
+                    if not self._forms_records(block):
+                        self._other_table(block)
                 else:
                     self._list_item(name, block)
         for block in self.sections.get("responsibility", []):

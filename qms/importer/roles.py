@@ -60,7 +60,7 @@ class RoleMatcher:
             for text in (uid.replace("_", " "), unit.name.vi, unit.name.en):
                 if text.strip():
                     self.candidates.append((normalise(text), uid))
-        self.exact = {n: i for n, i in reversed(self.candidates)}
+        self.exact = dict(reversed(self.candidates))
 
     def match(self, text: str) -> str | None:
         """The role or unit id ``text`` names, or None (no match, or two equally good ones)."""

@@ -82,7 +82,7 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     """One Word file as a draft (nothing written)."""
     source = path
     temp: Path | None = None
-    if convert and path.suffix.lower() == ".doc" or convert and _is_legacy(path):
+    if (convert and path.suffix.lower() == ".doc") or (convert and _is_legacy(path)):
         temp = import_store.write_converted(import_store.convert_to_docx(path), path)
         source = temp
     try:

@@ -7,6 +7,7 @@ file is refused (exit 2, nothing written) unless ``--force`` is given.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -142,7 +143,7 @@ def convert_to_docx(path: Path, soffice: str | None = None) -> bytes:
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ")}
         env["HOME"] = str(work)
         try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                                   timeout=CONVERT_TIMEOUT, env=env, cwd=work, preexec_fn=_limit_child, check=False)
         except subprocess.TimeoutExpired:
             raise QmsError(_("{path}: LibreOffice did not convert the file within {n} seconds").format(
@@ -170,10 +171,8 @@ def write_converted(data: bytes, like: Path) -> Path:
 
 
 def remove_temp(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 def inside(path: Path, root: Path) -> bool:

@@ -28,7 +28,7 @@ from qms.store.ooxml import check_container
 from qms.store.safe_open import open_bounded, read_bounded
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_W = "{%s}" % W
+_W = "{" + W + "}"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 _PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -432,8 +432,8 @@ class _Walker:
                 else:
                     paras = []
                     cwhere = f"{where}, " + _("row {row}, column {col}").format(row=r + 1, col=col + 1)
-                    for i, p in enumerate(tc.iter(_W + "p")):
-                        paras.append(self._para(p, cwhere if i == 0 else cwhere))
+                    for p in tc.iter(_W + "p"):
+                        paras.append(self._para(p, cwhere))
                     cell = Cell(paras, (r, col), span)
                 for _i in range(span):
                     row.append(cell)
