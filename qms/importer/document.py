@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from qms.analysis.legacy import fold
+from qms.i18n import _
 from qms.importer.legacy_fonts import convert, font_encoding
 from qms.store.word import Para, Table, WordFile
 
@@ -35,9 +36,6 @@ class Grid:
     cells: list[list[str]]  # row × column texts; a merged cell repeats
     origins: list[list[tuple[int, int]]]
     comments: list[list[list[str]]]
-
-    def at(self, row: int, col: int) -> str:
-        return f"{self.where}, row {row + 1}"
 
 
 @dataclass(slots=True)
@@ -117,24 +115,24 @@ def read(word: WordFile) -> Reading:
     reading.blocks = _blocks(word.body, reading)
     reading.header = _blocks(word.header, reading)
     if word.macros_dropped:
-        reading.dropped.append("macros: " + ", ".join(word.macros_dropped))
+        reading.dropped.append(_("macros: {parts}").format(parts=", ".join(word.macros_dropped)))
     if word.insertions or word.deletions:
-        reading.converted.append(
-            f"tracked changes pending ({word.insertions} insertions, {word.deletions} deletions): read as accepted")
+        reading.converted.append(_("tracked changes pending ({ins} insertions, {dels} deletions): read as accepted")
+                                 .format(ins=word.insertions, dels=word.deletions))
     if word.numbered:
-        reading.converted.append(f"automatic numbering: {word.numbered} numbered paragraphs read with their numbers")
+        reading.converted.append(_("automatic numbering: {n} numbered paragraphs read with their numbers").format(n=word.numbered))
     for enc, n in sorted(reading.converted_runs.items()):
-        reading.converted.append(f"legacy font {enc.upper()}: {n} runs converted to Unicode")
+        reading.converted.append(_("legacy font {encoding}: {n} runs converted to Unicode").format(encoding=enc.upper(), n=n))
     if word.header:
-        reading.kept.append(f"header part: {len(word.header)} blocks read")
+        reading.kept.append(_("header part: {n} blocks read").format(n=len(word.header)))
     if word.comments:
-        reading.kept.append(f"comments: {len(word.comments)}")
+        reading.kept.append(_("comments: {n} (brought in with --comments)").format(n=len(word.comments)))
     if word.text_boxes:
-        reading.dropped.append(f"text boxes: {word.text_boxes} (not read)")
+        reading.dropped.append(_("text boxes: {n} (not read)").format(n=word.text_boxes))
     if word.drawings:
-        reading.dropped.append(f"drawn shapes: {word.drawings} (a flowchart drawn in Word is not read)")
+        reading.dropped.append(_("drawn shapes: {n} (a flowchart drawn in Word is not read)").format(n=word.drawings))
     if word.images:
-        reading.dropped.append(f"images: {word.images}")
+        reading.dropped.append(_("images: {n} (not read)").format(n=word.images))
     if word.content_controls:
-        reading.kept.append(f"content controls: {word.content_controls} (their text read in place)")
+        reading.kept.append(_("content controls: {n} (their text read in place)").format(n=word.content_controls))
     return reading

@@ -48,6 +48,11 @@ _STEP_REF = re.compile(r"(?i)(?:bước|buoc|b)\s*(\d+)")
 _IF = re.compile(r"(?is)^\s*[-–•]?\s*nếu\s+(?P<cond>.+?)\s*(?:thì|,)\s*(?P<then>.+)$")
 
 
+def _row(where: str, n: int) -> str:
+    """ "table 3" + row 4 → "table 3, row 4" (in the language of messages)."""
+    return f"{where}, " + _("row {n}").format(n=n)
+
+
 def _cell_kind(folded: str) -> str:
     """Which step-table column a header cell names."""
     f = folded.strip(" .:")
@@ -151,7 +156,7 @@ class _Mapper:
         found = False
         for r, row in enumerate(grid.cells):
             for c, text in enumerate(row):
-                where = f"{grid.where}, row {r + 1}"
+                where = _row(grid.where, r + 1)
                 for line in text.split("\n"):
                     f = fold(line)
                     m = re.search(r"(?:ma hieu|ma so|so hieu|ky hieu|ma tai lieu)\s*:?\s*$", f.strip())
@@ -220,7 +225,7 @@ class _Mapper:
                 row = grid.cells[r]
                 label = fold(row[0]) if row else ""
                 text = row[c] if c < len(row) else ""
-                where = f"{grid.where}, row {r + 1}"
+                where = _row(grid.where, r + 1)
                 for line in text.split("\n"):
                     lf = fold(line)
                     m = re.match(r"^\s*(ho (?:va )?ten|chuc vu|chuc danh)\s*:?\s*(.*)$", lf)
@@ -254,7 +259,7 @@ class _Mapper:
             elif ("trang" in h or "vi tri" in h) and col["pages"] < 0:
                 col["pages"] = c
         for r, row in enumerate(grid.cells[1:], start=1):
-            where = f"{grid.where}, row {r + 1}"
+            where = _row(grid.where, r + 1)
             if not any(x.strip() for x in row):
                 continue
             date = _parse_date(row[col["date"]]) if col["date"] >= 0 else None
@@ -284,11 +289,11 @@ class _Mapper:
 
     def _steps_table(self, grid: Grid, head: int, cols: dict[str, int]) -> None:
         if "flowchart" in cols:
-            self.d.dropped.append(f"{grid.where}: flowchart column (drawn shapes are not read)")
+            self.d.dropped.append(_("{where}: flowchart column (drawn shapes are not read)").format(where=grid.where))
         last_origin: tuple[int, int] | None = None
         for r in range(head + 1, len(grid.cells)):
             row = grid.cells[r]
-            where = f"{grid.where}, row {r + 1}"
+            where = _row(grid.where, r + 1)
 
             def cell(kind: str, row: list[str] = row) -> str:
                 c = cols.get(kind)
@@ -596,7 +601,7 @@ class _Mapper:
                     if len(cells) >= 2 and not _cell_kind(fold(cells[0])) and fold(cells[0]) not in (
                             "tu viet tat", "thuat ngu", "chu viet tat", "tu ngu"):
                         defs.append({"term": cells[0], "meaning": cells[1]})
-                        self.d.at(f"/definitions/{len(defs) - 1}", f"{block.where}, row {r + 1}")
+                        self.d.at(f"/definitions/{len(defs) - 1}", _row(block.where, r + 1))
                 continue
             text = block.text.lstrip("-–•*+ ").strip()
             m = re.match(r"^(.{1,60}?)\s*(?::|–|-|\blà\b)\s*(.+)$", text)
@@ -642,7 +647,7 @@ class _Mapper:
         items: list[dict[str, Any]] = self.d.data.setdefault(key, [])
         for r in range(head_r + 1, len(grid.cells)):
             row = grid.cells[r]
-            where = f"{grid.where}, row {r + 1}"
+            where = _row(grid.where, r + 1)
             name = row[c_name].strip() if 0 <= c_name < len(row) else ""
             code = row[c_code].strip() if 0 <= c_code < len(row) and c_code != c_name else ""
             if not name or fold(name) in head or fold(name).startswith("ten "):
@@ -698,7 +703,7 @@ class _Mapper:
                 if x.strip() and x not in seen:
                     seen.append(x)
             if seen:
-                self.d.keep_unmapped(f"{grid.where}, row {r + 1}", " | ".join(seen))
+                self.d.keep_unmapped(_row(grid.where, r + 1), " | ".join(seen))
 
     def _admin_line(self, line: Line) -> bool:
         """One-stop fields of an administrative procedure written as "Label: value"."""
