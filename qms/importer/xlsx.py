@@ -189,6 +189,8 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         }
         if refs:
             data["references"] = refs
+            for i in range(len(refs)):
+                comments[f"/references/{i}"] = [at + ", " + _("legal basis")]
         data["administrative"] = admin
         data["steps"] = []
         data["document"] = {"code": pid, "state": "draft"}
