@@ -21,18 +21,23 @@ def import_group() -> None:
 
 
 def _progress(enabled: bool) -> Any:
+    """A progress bar on stderr for long runs (20 files or more): redrawn in place on a terminal, one line
+    per tenth of the run otherwise."""
     if not enabled:
         return None
-    state = {"shown": False}
+    tty = sys.stderr.isatty()
 
     def show(done: int, total: int, name: str) -> None:
-        if total < 20 or (not sys.stderr.isatty() and total < 100):
+        if total < 20:
+            return
+        step = max(1, total // 10)
+        if not tty and done % step and done < total:
             return
         width = 30
         filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {one_line(name)[:40]:<40}")
-        state["shown"] = True
-        if done >= total:
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {one_line(name)[:40]}"
+        sys.stderr.write(f"\r{line:<80}" if tty else line.rstrip() + "\n")
+        if tty and done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
