@@ -55,6 +55,11 @@ def read_duration(text: str) -> ReadDuration | None:
     if n <= 0 or n > 10_000:
         return None
     unit = m.group("unit")
+    if unit.startswith("ngay"):
+        hours = re.search(r"ngay(?: lam viec)?\s+(?:va\s+)?(\d+(?:[.,]\d+)?)\s*gio\b", folded[m.start():])
+        if hours is not None:
+            working_h = "lam viec" in folded[m.start():]
+            return ReadDuration(f"{n:g}d {_number(hours.group(1)):g}h", written, not working_h, note)
     at_most = bool(re.search(r"\b(khong qua|toi da|chua qua|trong vong|trong thoi han)\b", folded))
     if at_most:
         note = "; ".join(x for x in ("tối đa" if "toi da" in folded else "không quá", note) if x)

@@ -317,6 +317,7 @@ class _Mapper:
                 self.d.keep_unmapped(where, " | ".join(x for x in row if x.strip()))
                 continue
             step = self._new_step(content, where, int(number.group(0)) if number else None)
+            step["_next_col"] = "next" in cols
             self._fill_fields(step, self.step_where[-1], cell, where)
             if grid.comments[r]:
                 step["_comments"].extend(c for cs in grid.comments[r] for c in cs)
@@ -451,6 +452,8 @@ class _Mapper:
                     step["next"] = []
                 else:
                     self.d.note(wheres.get("next", ""), f"{_('next step as written')}: {nxt}", "verification", ptr + "/next")
+            elif s.get("_next_col") and decision_text is None:
+                pass  # an empty "Bước tiếp theo" cell: the flow ends here
             elif decision_text is not None and i + 1 < len(steps):
                 m = _IF.match(decision_text)
                 assert m is not None
@@ -522,11 +525,12 @@ class _Mapper:
         return list(dict.fromkeys(forms)), list(dict.fromkeys(records))
 
     def _role(self, text: str, where: str, ptr: str) -> str | None:
-        parties = split_parties(text)
+        whole = self.roles.match(text)
+        parties = [text.strip()] if whole is not None else split_parties(text)
         if not parties:
             return None
         first = parties[0]
-        rid = self.roles.match(first)
+        rid = whole or self.roles.match(first)
         if rid is None:
             rid = role_id(first)
             self.d.proposed.setdefault(rid, Proposed(rid, first[:1].upper() + first[1:], text))
