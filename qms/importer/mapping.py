@@ -114,6 +114,7 @@ class Options:
     comments: bool = False
     defaults: dict[str, Any] = field(default_factory=dict)
     process_pattern: str = r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
+    legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
 
 
 def _strip_heading(text: str) -> str:
@@ -591,9 +592,23 @@ class _Mapper:
             for cm in _CLAUSE.finditer(text):
                 self.d.clauses_cited.append(cm.group(1))
             refs.append(ref)
-            self.d.at(f"/references/{len(refs) - 1}", block.where)
+            self._resolve(ref, f"/references/{len(refs) - 1}", block.where)
         if refs:
             self.d.data["references"] = refs
+
+    def _resolve(self, ref: dict[str, Any], ptr: str, where: str) -> None:
+        """Look a reference up in the legal register: say which entry it is, or that it is missing."""
+        index = self.opts.legal
+        if index is None or not ref.get("legal_basis"):
+            self.d.at(ptr, where)
+            return
+        entry = index.resolve(ref["id"])
+        if entry is not None:
+            self.d.at(ptr, where, _("legal register: {number}").format(number=entry.number))
+        else:
+            self.d.at(ptr, where, _("not in the legal register"))
+            self.d.note(where, _("{ref} is not in the legal register: add it (legal/register.yaml) or correct the "
+                                 "citation").format(ref=ref["id"]), "verification", ptr)
 
     def _definitions(self) -> None:
         defs: list[dict[str, Any]] = []

@@ -72,6 +72,19 @@ class ImportRun:
         }
 
 
+def _legal_index(root: Path) -> Any:
+    """The index of ``legal/register.yaml``, or None when the repository has none (or it does not load)."""
+    from qms.legal.register import Index
+    from qms.store.workspace import FILE_KINDS, load_document
+
+    kind = next(k for k in FILE_KINDS if k.name == "legal-register")
+    path = root / "legal" / "register.yaml"
+    if not path.is_file():
+        return None
+    doc = load_document(root, path, kind)
+    return Index.build(doc.model) if doc.model is not None else None
+
+
 def _directory(root: Path) -> tuple[Directory, str]:
     manifest = load_manifest(root) if (root / MANIFEST).is_file() else None
     pattern = manifest.document_codes.process_pattern if manifest is not None else r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
@@ -112,7 +125,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
     directory, pattern = _directory(root)
     opts = Options(edition=edition, comments=comments,
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
-                   process_pattern=pattern)
+                   process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)
     files = import_store.word_files(paths, legacy=convert)
     if not files:

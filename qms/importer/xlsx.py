@@ -20,6 +20,7 @@ from qms.errors import QmsError
 from qms.i18n import _
 from qms.importer.durations import read_duration
 from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, _fee
+from qms.importer.run import _legal_index
 from qms.safe_regex import compile_untrusted
 from qms.store import import_store
 from qms.store.paths import PROCESS, check_id
@@ -111,6 +112,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                        _("name the columns in Vietnamese: STT, Mã TTHC, Tên TTHC, Lĩnh vực, Thời hạn giải quyết, "
                          "Địa điểm, Phí/lệ phí, Căn cứ pháp lý, Cơ chế"))
     directory = Directory.of(manifest)
+    legal = _legal_index(root)
     desk_units = sorted(u for u in directory.desk_owners() if u in directory.units)
     desk_roles = sorted(r for r in directory.desk_owners() if r in directory.roles)
     run = XlsxRun()
@@ -189,8 +191,11 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         }
         if refs:
             data["references"] = refs
-            for i in range(len(refs)):
-                comments[f"/references/{i}"] = [at + ", " + _("legal basis")]
+            for i, ref in enumerate(refs):
+                entry = legal.resolve(ref["id"]) if legal is not None else None
+                in_register = (_("legal register: {number}").format(number=entry.number) if entry is not None
+                               else _("not in the legal register") if legal is not None else "")
+                comments[f"/references/{i}"] = [at + ", " + _("legal basis") + (f"; {in_register}" if in_register else "")]
         data["administrative"] = admin
         data["steps"] = []
         data["document"] = {"code": pid, "state": "draft"}
