@@ -12,7 +12,7 @@ from qms.i18n import _
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
-from .common import repo_root
+from .common import document_language, repo_root
 
 
 @click.group("import")
@@ -96,18 +96,38 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
 @click.option("--defaults", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML file with the fields Word never holds (owner, unit, kind, document).")
 @click.option("--add-roles", is_flag=True, help="Add the proposed roles to qms.yaml.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the import review report (.html or .pdf): mapped fields, unmapped text, findings.")
 @click.pass_context
 def docx(ctx: click.Context, paths: tuple[Path, ...], out: Path | None, dry_run: bool, edition: str | None,
          fmt: str, force: bool, show_diff: bool, comments: bool, convert: bool, defaults: Path | None,
-         add_roles: bool) -> None:
+         add_roles: bool, report_path: Path | None) -> None:
     """Import Word procedures (.docx, .docm; a folder imports every one) as process drafts."""
     from qms.importer.run import import_docx
 
     root = repo_root(ctx)
+    report_kind = ""
+    if report_path is not None:
+        from qms.errors import UsageError
+        from qms.store.outputs import guard_output, kind_from_suffix
+
+        report_kind = kind_from_suffix(report_path, "")
+        if report_kind not in ("html", "pdf"):
+            raise UsageError(_("the report is written as .html or .pdf, not {path}").format(path=report_path),
+                             _("name the report file .html or .pdf"))
+        guard_output(report_path, report_kind, inputs=list(paths), root=root)
     run = import_docx(root, list(paths), out=out, edition=edition, comments=comments, defaults=defaults,
                       convert=convert, dry_run=dry_run, force=force, add_roles=add_roles, diff_only=show_diff,
                       progress=_progress(True))
     data = run.to_dict()
+    if report_path is not None:
+        from qms.importer.report import write_report
+
+        pages = write_report(run, report_path, document_language(ctx, root=root), report_kind)
+        data["report"] = str(report_path)
+        if fmt != "json":
+            click.echo(_("Report written to {path} ({pages} p.)").format(path=report_path, pages=pages)
+                       if pages else _("Report written to {path}").format(path=report_path), err=True)
     diffs = [r.diff(root) for r in run.results if show_diff and r.before != r.text]
     if fmt == "json":
         if show_diff:
