@@ -151,6 +151,7 @@ class _Mapper:
         self.step_where: list[dict[str, str]] = []
         self.admin: dict[str, Any] = {}
         self.used_tables: set[int] = set()
+        self.used_comments: set[str] = set()
 
     # -- header, approval, revision tables ----------------------------------------------------
     def _header_cells(self, grid: Grid) -> bool:
@@ -486,6 +487,7 @@ class _Mapper:
             if s["_comments"] and self.opts.comments:
                 for cid in s["_comments"]:
                     author, text = self.r.comments.get(cid, ("", ""))
+                    self.used_comments.add(cid)
                     if text:
                         self.d.note(s["_where"], f"{author}: {text}" if author else text, "drafting", ptr)
             out.append(step)
@@ -505,6 +507,23 @@ class _Mapper:
                 self.d.at(f"/steps/{len(out) + k}/responsible", resp_where)
         out.extend(extra_steps)
         self.d.data["steps"] = out
+
+    def _other_comments(self) -> None:
+        """Comments anchored outside the steps: internal notes at their paragraph or table."""
+        anchors: dict[str, str] = {}
+        for block in [*self.r.header, *self.r.blocks]:
+            if isinstance(block, Line):
+                for cid in block.comments:
+                    anchors.setdefault(cid, block.where)
+            else:
+                for r, row in enumerate(block.comments):
+                    for cids in row:
+                        for cid in cids:
+                            anchors.setdefault(cid, _row(block.where, r + 1))
+        for cid, (author, text) in self.r.comments.items():
+            if cid in self.used_comments or not text:
+                continue
+            self.d.note(anchors.get(cid, ""), f"{author}: {text}" if author else text, "drafting")
 
     def _duration_source(self, dur: ReadDuration, ptr: str, where: str) -> None:
         comment = f'"{dur.written}"'
@@ -839,6 +858,8 @@ class _Mapper:
                 if isinstance(block, Grid):
                     self._other_table(block)
         self._finish_steps()
+        if self.opts.comments:
+            self._other_comments()
         self._references()
         self._definitions()
         for cm in _CLAUSE.finditer("\n".join(b.text for b in self.r.blocks if isinstance(b, Line))):

@@ -37,7 +37,8 @@ def test_text_boxes_images_and_content_controls(example_copy: Path, run_qms, tmp
     doc = Document()
     doc.add_paragraph("Mã hiệu: QT-LD-01")
     doc.add_paragraph("Mục đích")
-    doc.add_paragraph("Kiểm tra các phần của tệp Word.")
+    purpose = doc.add_paragraph("Kiểm tra các phần của tệp Word.")
+    doc.add_comment(purpose.runs, text="Mục đích cần cụ thể hơn.", author="Lê Văn Cường")
     doc.add_paragraph("Phạm vi")
     body = doc.element.body
     sdt = parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtContent><w:p><w:r><w:t>Toàn cơ quan.</w:t></w:r></w:p>'
@@ -51,7 +52,7 @@ def test_text_boxes_images_and_content_controls(example_copy: Path, run_qms, tmp
     doc.add_paragraph("Bước 2: Xử lý")
     path = tmp_path / "QT-LD-01.docx"
     doc.save(path)
-    r = run_qms("import", "docx", str(path), "--format", "json", cwd=example_copy)
+    r = run_qms("import", "docx", str(path), "--format", "json", "--comments", cwd=example_copy)
     assert r.exit_code == 0, r.stderr
     report = json.loads(r.stdout)["documents"][0]
     dropped = " ".join(report["dropped"])
@@ -61,3 +62,4 @@ def test_text_boxes_images_and_content_controls(example_copy: Path, run_qms, tmp
     assert "ô trong lưu đồ" not in data  # a text box is reported, not read
     assert "scope: Toàn cơ quan." in data
     assert "id: B2" in data and "id: B9" not in data
+    assert "Lê Văn Cường: Mục đích cần cụ thể hơn." in data  # a comment outside the steps is not dropped
