@@ -98,6 +98,16 @@ def test_one_bad_file_writes_nothing_at_all(example_copy: Path, run_qms, tmp_pat
     _refused(run_qms, example_copy, folder)
 
 
+def test_doc_in_a_folder_is_not_skipped(example_copy: Path, run_qms, tmp_path: Path) -> None:
+    """H1: a legacy .doc inside a folder stops the run with the conversion hint; it is never skipped silently."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "a.docx")
+    (folder / "b.doc").write_bytes(OLE + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 1024)
+    err = _refused(run_qms, example_copy, folder)
+    assert "b.doc" in err and "--convert" in err
+
+
 def test_overwrite_needs_force(example_copy: Path, run_qms) -> None:
     """H7: a draft that would replace an existing process is refused without --force; nothing written."""
     assert run_qms("import", "docx", str(GOOD), cwd=example_copy).exit_code == 0
