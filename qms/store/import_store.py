@@ -22,7 +22,7 @@ from qms.i18n import _
 from qms.store.atomic import atomic_write_text
 from qms.store.limits import current as current_limits
 from qms.store.paths import within
-from qms.store.safe_open import read_bounded
+from qms.store.safe_open import open_bounded, read_bounded
 from qms.store.yaml_edit import edit_yaml_file
 
 WORD_SUFFIXES = (".docx", ".docm")
@@ -135,7 +135,7 @@ def convert_to_docx(path: Path, soffice: str | None = None) -> bytes:
     with tempfile.TemporaryDirectory(prefix="qms-convert-") as tmp:
         work = Path(tmp)
         src = work / ("input" + path.suffix.lower())
-        src.write_bytes(read_bounded(path, current_limits().log_size, "log_size"))
+        src.write_bytes(read_bounded(path, current_limits().archive_unpacked, "archive_unpacked"))
         profile = (work / "profile").as_uri()
         out_dir = work / "out"
         cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
@@ -186,7 +186,8 @@ def read_sheet(path: Path) -> list[list[str]]:
 
     if not path.is_file():
         raise QmsError(_("{path}: no such file").format(path=path), _("give the .xlsx list of procedures"))
-    head = read_bounded(path, current_limits().log_size, "log_size")[:8]
+    with open_bounded(path, current_limits().log_size, "log_size") as fh:
+        head = fh.read(8)
     if not head.startswith(b"PK"):
         raise QmsError(_("{path}: not an .xlsx workbook").format(path=path),
                        _("save the list as .xlsx (Excel or LibreOffice: Save as > Excel 2007-365)"))

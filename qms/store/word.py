@@ -97,7 +97,7 @@ class WordFile:
 def _sniff(path: Path, head: bytes) -> None:
     """Refuse what is not a .docx/.docm container, saying what it is."""
     if head.startswith(_OLE_MAGIC):
-        raw = read_bounded(path, current_limits().log_size, "log_size")
+        raw = read_bounded(path, current_limits().archive_unpacked, "archive_unpacked")
         if "EncryptedPackage".encode("utf-16-le") in raw:
             raise WordRefused(
                 _("{path}: the document is encrypted (password protected)").format(path=path),
@@ -119,7 +119,7 @@ def is_legacy_doc(path: Path) -> bool:
     """True for an OLE compound file holding a Word 97-2003 document (and not encrypted)."""
     if not path.is_file() or not _head(path).startswith(_OLE_MAGIC):
         return False
-    raw = read_bounded(path, current_limits().log_size, "log_size")
+    raw = read_bounded(path, current_limits().archive_unpacked, "archive_unpacked")
     return "WordDocument".encode("utf-16-le") in raw and "EncryptedPackage".encode("utf-16-le") not in raw
 
 
@@ -168,7 +168,7 @@ def read_word(path: Path) -> WordFile:
     head = _head(path)
     _sniff(path, head)
     check_container(path, limits, _("document"))
-    data = read_bounded(path, limits.log_size, "log_size")
+    data = read_bounded(path, limits.archive_unpacked, "archive_unpacked")
     word = WordFile(name=path.name)
     data = _clean_package(path, data, word)
     import docx
