@@ -171,18 +171,20 @@ class _Mapper:
                     if value and re.fullmatch(r"[A-Za-zĐđ0-9][\w.\-/Đđ]*\d[\w.\-/]*", value) and "code" not in self.header:
                         self.header["code"] = (value, where)
                         found = True
-                    m = re.search(r"lan ban hanh\s*:?\s*(\d+)", f)
+                    after = row[c + 1] if c + 1 < len(row) and row[c + 1] != text else ""
+                    m = re.search(r"lan ban hanh\s*:?\s*(\d+)?", f)
                     if m:
-                        self.header["revision"] = (m.group(1), where)
-                        found = True
-                    m = re.search(r"ngay ban hanh\s*:?\s*", f)
-                    if m and _DATE.search(line):
-                        self.header["issued_on"] = (_DATE.search(line).group(0), where)  # type: ignore[union-attr]
-                        found = True
-                    m = re.search(r"ngay (?:co )?hieu luc\s*:?\s*", f)
-                    if m and _DATE.search(line):
-                        self.header["effective_date"] = (_DATE.search(line).group(0), where)  # type: ignore[union-attr]
-                        found = True
+                        number = m.group(1) or (re.match(r"\s*(\d+)\s*$", after) or [None, None])[1]
+                        if number:
+                            self.header["revision"] = (number, where)
+                            found = True
+                    for key, label in (("issued_on", r"ngay ban hanh"), ("effective_date", r"ngay (?:co )?hieu luc")):
+                        if re.search(label, f):
+                            day = _DATE.search(line) or (_DATE.search(after) if re.fullmatch(label + r"\s*:?\s*", f.strip())
+                                                         else None)
+                            if day is not None:
+                                self.header[key] = (day.group(0), where)
+                                found = True
                     if re.match(r"^\s*trang\s*:?\s*\d", f):
                         found = True
                     if re.match(r"^\s*(quy trinh|thu tuc)\b", f) and "title" not in self.header:
