@@ -44,6 +44,7 @@ SUBCOMMANDS: dict[str, str] = {
     "people": "qms.cli.people:people",
     "refs": "qms.cli.refs:refs",
     "announce": "qms.cli.announce:announce",
+    "import": "qms.cli.importer:import_group",
 }
 
 
