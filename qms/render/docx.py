@@ -150,10 +150,16 @@ def _shade(cell: _Cell, fill: str = SHADE) -> None:
 
 
 def _repeat_header(table: Table) -> None:
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
+    """The header row repeats on every page; no row breaks across pages (as in the PDF)."""
+    for i, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        keep = OxmlElement("w:cantSplit")
+        keep.set(qn("w:val"), "true")
+        tr_pr.append(keep)
+        if i == 0:
+            el = OxmlElement("w:tblHeader")
+            el.set(qn("w:val"), "true")
+            tr_pr.append(el)
 
 
 def _field(paragraph: Paragraph, instruction: str, shown: str = "1") -> None:
@@ -288,11 +294,11 @@ class WordWriter:
         for cell, label in zip(table.rows[0].cells, header, strict=True):
             _set_cell(cell, [label], bold=True)
             _shade(cell)
-        _repeat_header(table)
         for values in rows:
             cells = table.add_row().cells  # type: ignore[no-untyped-call]
             for cell, value in zip(cells, values, strict=True):
                 _set_cell(cell, [value] if isinstance(value, str) else value, first_bold=first_bold)
+        _repeat_header(table)
         if widths is not None:
             _widths(table, widths)
         return table
