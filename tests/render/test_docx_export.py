@@ -60,16 +60,19 @@ def _qms(root: Path, *args: str, env: dict[str, str] | None = None) -> subproces
                           timeout=600, check=False, env=env)
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
+def _need(tool: str, package: str) -> str:
+    """The path of ``tool``; a skip when it is missing, a failure under CI=true."""
+    found = shutil.which(tool)
     if found is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("soffice (libreoffice-writer-nogui) is required under CI: run `make setup` as root")
-        pytest.skip("soffice is not installed")
-    if shutil.which("pdftotext") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdftotext (poppler-utils) is required under CI")
-        pytest.skip("pdftotext is not installed")
+            pytest.fail(f"{tool} ({package}) is required under CI: run `make setup` as root")
+        pytest.skip(f"{tool} is not installed ({package})")
+    return found
+
+
+def _soffice() -> str:
+    found = _need("soffice", "libreoffice-writer-nogui")
+    _need("pdftotext", "poppler-utils")
     return found
 
 
@@ -98,6 +101,7 @@ def _squeeze(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    _need("pdftoppm", "poppler-utils")  # draws the flowchart picture
     base = tmp_path_factory.mktemp("docx")
     root = _copy_example(base / "repo")
     out = base / "out"
