@@ -383,3 +383,24 @@ def test_flowchart_letters_with_an_empty_host_font_configuration(example: dict[s
     assert probe.returncode == 0, probe.stderr
     fonts = [f for f in probe.stdout.split('"') if f.startswith("/")]
     assert fonts and all("QmsSans" in f for f in fonts), probe.stdout  # the bundled (derived Noto) faces
+
+
+# ------------------------------------------------------------------------------------------ drafts
+
+
+def test_drafts_docx_carries_the_watermark_and_the_internal_notes(example: dict[str, Any], tmp_path: Path) -> None:
+    """Issue 13 in Word: `--drafts` writes "DỰ THẢO" in every page header and prints the internal notes
+    (a draft circulated for comment); the issued document holds neither."""
+    drafts = tmp_path / "dd-drafts.docx"
+    run = _qms(example["root"], "render", "procedure", "QT-DD-01", "--format", "docx", "-o", str(drafts),
+               "--lang", "vi", "--drafts")
+    assert run.returncode == 0, run.stderr
+    _doc, proc = _ws(example).process_by_id()["QT-DD-01"]
+    note = proc.internal_notes[0].text.vi
+    with zipfile.ZipFile(drafts) as zf:
+        headers = [n for n in zf.namelist() if re.fullmatch(r"word/header\d+\.xml", n)]
+        assert headers and all("DỰ THẢO" in zf.read(n).decode("utf-8") for n in headers
+                               if b"PAGE" in zf.read(n))
+    assert note in "\n".join(_paragraph_texts(drafts))
+    issued = "\n".join(_paragraph_texts(example["manual"]))
+    assert "DỰ THẢO" not in issued and note not in issued
