@@ -359,17 +359,20 @@ class WordWriter:
             self.para(kind.upper(), bold=True, centre=True, size=Pt(16))
             self.para(title, bold=True, centre=True, size=Pt(14))
             people = (control.prepared, control.reviewed, control.approved)
-            table = self.table([_("Prepared by"), _("Reviewed by"), _("Approved by")],
-                               [[s.date if s else "" for s in people],
-                                [s.name if s else "" for s in people],
-                                [s.title if s else "" for s in people]], (55, 55, 55))
-            for cell in table.rows[2].cells:
+            # the national layout's approval block: a label column, then one column per signatory
+            table = self.table(["", _("Prepared by"), _("Reviewed by"), _("Approved by")],
+                               [[pgettext("approval block", "Signature"), *(s.date if s else "" for s in people)],
+                                [pgettext("approval block", "Full name"), *(s.name if s else "" for s in people)],
+                                [pgettext("approval block", "Position"), *(s.title if s else "" for s in people)]],
+                               (27, 46, 46, 46))
+            for row in table.rows:
+                for cell in row.cells[1:]:
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for cell in table.rows[2].cells[1:]:
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for row in table.rows:
-                for cell in row.cells:
-                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            for cell in table.rows[1:]:
+                cell.cells[0].paragraphs[0].runs[0].bold = True
             table.rows[1].height = Mm(20)
 
     def history(self, control: vm.ControlView) -> None:

@@ -41,7 +41,7 @@ ENGLISH = ("Step", "Activity", "Responsibility", "Forms/Records", "Next step", "
            "Referenced documents", "Definitions", "Content", "Forms", "Records to keep", "Revision history",
            "Prepared by", "Reviewed by", "Approved by", "Code", "Issue", "Effective date", "Date issued",
            "Page", "working day", "working days", "hour", "hours", "calendar days", "Procedure", "Flowchart",
-           "None.", "Table of contents", "Quality manual")
+           "None.", "Table of contents", "Quality manual", "Signature", "Full name", "Position")
 
 
 def _copy_example(target: Path) -> Path:
