@@ -48,7 +48,7 @@ PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_LEFT, MARGIN_RIGHT = Mm(30), Mm(15)
 CONTENT_WIDTH_MM = 165
 #: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM
-STEP_WIDTHS = (12, 55, 30, 22, 28, 18)
+STEP_WIDTHS = (14, 53, 30, 22, 28, 18)
 SHADE = "E8EDF2"
 
 
@@ -162,11 +162,16 @@ def _repeat_header(table: Table) -> None:
             tr_pr.append(el)
 
 
-def _field(paragraph: Paragraph, instruction: str, shown: str = "1") -> None:
-    """A simple Word field (PAGE, NUMPAGES, SECTIONPAGES) showing ``shown`` until it is updated."""
+def _field(paragraph: Paragraph, instruction: str, size: Pt, shown: str = "1") -> None:
+    """A simple Word field (PAGE, NUMPAGES) showing ``shown`` until it is updated."""
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), f" {instruction} ")
     run = OxmlElement("w:r")
+    r_pr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(round(size.pt * 2)))
+    r_pr.append(sz)
+    run.append(r_pr)
     text = OxmlElement("w:t")
     text.text = shown
     run.append(text)
@@ -335,9 +340,9 @@ class WordWriter:
             page = table.cell(4, 2).paragraphs[0]
             run = page.add_run(f"{_('Page')}: ")
             run.font.size = Pt(9.5)
-            _field(page, "PAGE")
+            _field(page, "PAGE", Pt(9.5))
             page.add_run("/").font.size = Pt(9.5)
-            _field(page, "NUMPAGES")
+            _field(page, "NUMPAGES", Pt(9.5))
             _widths(table, (45, 75, 45))
             # the table is the header's first block: drop the empty paragraph python-docx leaves before it
             first = header.paragraphs[0]
