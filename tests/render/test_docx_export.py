@@ -404,3 +404,28 @@ def test_drafts_docx_carries_the_watermark_and_the_internal_notes(example: dict[
     assert note in "\n".join(_paragraph_texts(drafts))
     issued = "\n".join(_paragraph_texts(example["manual"]))
     assert "DỰ THẢO" not in issued and note not in issued
+
+
+def test_every_procedure_section_has_its_header_table_with_page_fields(example: dict[str, Any]) -> None:
+    """The manual's sections each carry the framed header table of their own document in the page
+    header: Mã hiệu, Lần ban hành, Ngày ban hành, Ngày hiệu lực and "Trang" with PAGE/NUMPAGES fields."""
+    ws = _ws(example)
+    codes = {p.document.code for _d, p in ws.processes()}
+    seen: set[str] = set()
+    with zipfile.ZipFile(example["manual"]) as zf:
+        for name in zf.namelist():
+            if not re.fullmatch(r"word/header\d+\.xml", name):
+                continue
+            tree = ElementTree.fromstring(zf.read(name))
+            if tree.find(f".//{W}tbl") is None:
+                continue
+            text = " ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in tree.iter(f"{W}p"))
+            instructions = [f.get(f"{W}instr", "").strip() for f in tree.iter(f"{W}fldSimple")]
+            assert instructions == ["PAGE", "NUMPAGES"], (name, instructions)
+            for label in ("Mã hiệu:", "Lần ban hành:", "Ngày ban hành:", "Ngày hiệu lực:", "Trang:"):
+                assert label in text, (name, label)
+            code = re.search(r"Mã hiệu: (\S+)", text)
+            assert code is not None
+            seen.add(code.group(1))
+    assert codes <= seen
+    assert len(seen) == len(codes) + 1  # and the manual's own code
