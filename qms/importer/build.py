@@ -67,6 +67,10 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         d.placeholders.append("/kind")
         d.at("/kind", "", _("placeholder: Word never holds it; set it with --defaults"))
     owner = defaults.get("owner")
+    if owner is None and "owner" in m.header:  # "Người chịu trách nhiệm: …" on the cover
+        owner = m.roles.match(m.header["owner"][0])
+        if owner is not None:
+            d.at("/owner", m.header["owner"][1], f'"{m.header["owner"][0]}"')
     if owner is None:
         approver = m.signatories.get("reviewed_by", {}).get("title") or m.signatories.get("approved_by", {}).get("title")
         owner = m.roles.match(approver[0]) if approver else None
@@ -78,6 +82,10 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         d.at("/owner", "", _("placeholder: Word never holds it; set it with --defaults"))
     out["owner"] = owner
     unit = defaults.get("unit")
+    if unit is None and "unit" in m.header:  # "Đơn vị chủ trì: …" on the cover
+        unit = m.roles.match(m.header["unit"][0])
+        if unit is not None:
+            d.at("/unit", m.header["unit"][1], f'"{m.header["unit"][0]}"')
     if unit is None:
         agency = m.header.get("agency")
         unit = m.roles.match(agency[0]) if agency else None

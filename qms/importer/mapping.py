@@ -38,6 +38,13 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("records", ("ho so", "ho so can luu", "ho so luu", "luu ho so", "ho so luu tru")),
     ("responsibility", ("trach nhiem",)),
 )
+#: "… (căn cứ pháp lý)" / "… (tham khảo)": the writer says whether a reference is a legal basis
+_LEGAL_MARK = re.compile(r"\s*\((?P<mark>căn cứ pháp lý|can cu phap ly|legal basis|tham khảo|tham khao|for reference)\)"
+                         r"\s*$", re.IGNORECASE)
+_LEGAL_ID = re.compile(r"(?i)\b(luật|nghị định|thông tư|quyết định|nđ|tt|qđ)\b")
+_NONE = ("khong", "khong co", "none")  # the writer's "Không có." in an empty section
+_HANDOVER = re.compile(r"^\s*(?P<dir>chuyển đến|chuyển cho|bàn giao cho|nhận từ|nhận lại từ)\s*:\s*(?P<who>.+?)\s*$",
+                       re.IGNORECASE)
 _HEADING_NUMBER = re.compile(r"^\s*(?:(?:[IVXLC]+|\d+(?:\.\d+)*|[A-Za-z])[.)/:-]?\s+)")
 _STEP_PARA = re.compile(r"^[\s\-–•*+]*(?:bước|buoc|b)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _FIELD_LINE = re.compile(r"^[\s\-–•*+]*(?P<label>[^:]{2,40}):\s*(?P<value>.+)$", re.DOTALL)
@@ -282,6 +289,8 @@ class _Mapper:
     # -- steps ------------------------------------------------------------------------------
     def _step_columns(self, grid: Grid) -> tuple[int, dict[str, int]] | None:
         for r, row in enumerate(grid.cells[:3]):
+            if any("sua doi" in fold(text) for text in row):
+                return None  # a revision table (Nội dung sửa đổi | Người thực hiện), never steps
             cols: dict[str, int] = {}
             for c, text in enumerate(row):
                 kind = _cell_kind(fold(text.split("\n")[0]))
@@ -438,6 +447,18 @@ class _Mapper:
             if outputs:
                 step["outputs"] = outputs
             desc = list(s["_desc"])
+            for line in list(desc):
+                hm = _HANDOVER.match(line)
+                if hm is None:
+                    continue
+                key = "handover_from" if fold(hm.group("dir")).startswith("nhan") else "handover_to"
+                agency = self.roles.match_agency(hm.group("who")) or self.roles.match(hm.group("who"))
+                if agency is None or key in step:
+                    continue
+                step[key] = agency
+                step["kind"] = "handover"
+                self.d.at(f"{ptr}/{key}", wheres["name"], f'"{line}"')
+                desc.remove(line)
             decision_text = next((x for x in [s["name"], *desc] if _IF.match(x)), None)
             nxt = s["_next"]
             branches = _branches(nxt, by_number)
@@ -595,20 +616,30 @@ class _Mapper:
 
     def _references(self) -> None:
         refs: list[dict[str, Any]] = []
-        for block in self.sections.get("references", []):
+        blocks = self.sections.get("references", [])
+        # a document that marks its legal bases ("… (căn cứ pháp lý)") marks them all: trust the mark
+        marked = any(isinstance(b, Line) and _LEGAL_MARK.search(b.text) for b in blocks)
+        for block in blocks:
             if isinstance(block, Grid):
                 self._other_table(block)
                 continue
             text = block.text.lstrip("-–•*+ ").strip().rstrip(";.")
             text = re.sub(r"^\d+[.)]\s*", "", text)
-            if not text:
+            legal = _LEGAL_MARK.search(text)
+            if legal is not None:
+                text = text[:legal.start()].strip()
+            if not text or fold(text).strip(" .") in _NONE:
                 continue
             m = re.match(r"^(.{3,80}?)\s*(?:[:–-]\s+|\s+(?=(?:về|quy định|hướng dẫn|ban hành)\b))(.+)$", text)
             ident, title = (m.group(1).strip(), m.group(2).strip()) if m else (text, "")
             ref: dict[str, Any] = {"id": ident}
             if title:
                 ref["title"] = title
-            if re.search(r"(?i)\b(luật|nghị định|thông tư|quyết định|nđ|tt|qđ)\b", ident):
+            if legal is not None:
+                is_legal = fold(legal.group("mark")) in ("can cu phap ly", "legal basis")
+            else:  # unmarked: a law, decree, circular or decision is taken as a legal basis
+                is_legal = not marked and bool(_LEGAL_ID.search(ident))
+            if is_legal:
                 ref["legal_basis"] = True
             for cm in _CLAUSE.finditer(text):
                 self.d.clauses_cited.append(cm.group(1))
@@ -635,13 +666,19 @@ class _Mapper:
         defs: list[dict[str, Any]] = []
         for block in self.sections.get("definitions", []):
             if isinstance(block, Grid):
+                self.used_tables.add(id(block))
                 for r, row in enumerate(block.cells):
                     cells = [x.strip() for x in row if x.strip()]
                     cells = [x for x in cells if not re.fullmatch(r"\d+", x)]
-                    if len(cells) >= 2 and not _cell_kind(fold(cells[0])) and fold(cells[0]) not in (
-                            "tu viet tat", "thuat ngu", "chu viet tat", "tu ngu"):
+                    first = fold(cells[0]).strip(" .:") if cells else ""
+                    if r == 0 and (first in ("tu viet tat", "thuat ngu", "chu viet tat", "tu ngu", "stt", "tt")
+                                   or _cell_kind(first) == "step"):
+                        continue  # the header row (Thuật ngữ | Giải thích)
+                    if len(cells) >= 2:
                         defs.append({"term": cells[0], "meaning": cells[1]})
                         self.d.at(f"/definitions/{len(defs) - 1}", _row(block.where, r + 1))
+                    elif cells:
+                        self.d.keep_unmapped(_row(block.where, r + 1), " | ".join(cells))
                 continue
             text = block.text.lstrip("-–•*+ ").strip()
             m = re.match(r"^(.{1,60}?)\s*(?::|–|-|\blà\b)\s*(.+)$", text)
@@ -694,6 +731,9 @@ class _Mapper:
                 if any(x.strip() for x in row) and not all(re.fullmatch(r"\(?\d+\)?", x.strip()) for x in row if x.strip()):
                     self.d.keep_unmapped(where, " | ".join(x for x in row if x.strip()))
                 continue
+            lead = re.match(r"^\s*([A-ZĐ]{1,6}(?:[.-][A-Z0-9Đ]{1,8})+)\s+[–-]\s+(.+)$", name, re.DOTALL)
+            if lead is not None and (not code or code == lead.group(1)):
+                code, name = lead.group(1), lead.group(2).strip()  # "HS-HT-01 – Sổ đăng ký" in one cell
             if not code:
                 m = _CODE.search(name)
                 code = m.group(1) if m else f"{'HS' if is_records else 'BM'}-{len(items) + 1:02d}"
@@ -745,14 +785,31 @@ class _Mapper:
             if seen:
                 self.d.keep_unmapped(_row(grid.where, r + 1), " | ".join(seen))
 
-    def _admin_line(self, line: Line) -> bool:
-        """One-stop fields of an administrative procedure written as "Label: value"."""
+    def _admin_line(self, line: Line, probe: bool = False) -> bool:
+        """One-stop fields of an administrative procedure written as "Label: value" (``probe``: only
+        say whether the label is one of them)."""
         fm = _FIELD_LINE.match(line.text)
         if fm is None:
             return False
         label = fold(fm.group("label"))
         value = fm.group("value").strip()
+        if probe:
+            return any(k in label for k in ("thoi han giai quyet", "so luong ho so", "so bo", "le phi", "noi tiep nhan",
+                                             "dia diem", "noi nop", "ma tthc", "ma thu tuc", "co quan phoi hop")) \
+                or "phi" in label.split() or ("ket qua" in label and "giai quyet" in label)
+        if "co quan phoi hop" in label:
+            self._agencies(value, line.where)
+            self.admin["mechanism"] = "interconnected"
+            return True
         if "thoi han giai quyet" in label:
+            head, _sep, rest = value.partition(". ")
+            if rest and read_duration(head) is not None:  # "1 ngày làm việc. Trong ngày; …": value, then note
+                dur = read_duration(head)
+                assert dur is not None
+                self.admin["time_limit"] = dur.value
+                self._duration_source(dur, "/administrative/time_limit", line.where)
+                self.admin["time_limit_note"] = rest.strip()
+                return True
             dur = read_duration(value)
             if dur is not None:
                 self.admin["time_limit"] = dur.value
@@ -769,10 +826,18 @@ class _Mapper:
                 self.d.at("/administrative/dossier_sets", line.where)
                 return True
         if "phi" in label.split() or "le phi" in label:
+            if fold(value).strip(" .") in ("khong", "khong co", "none"):
+                return True  # the writer's "Không." when no fee is stated
             self.admin["fee"] = _fee(value)
             self.d.at("/administrative/fee", line.where)
             return True
         if "noi tiep nhan" in label or "dia diem" in label or "noi nop" in label:
+            mech = re.search(r"\s*\(([^()]*)\)\s*$", value)
+            if mech is not None and fold(mech.group(1)).strip() in _MECHANISMS:
+                self.admin["mechanism"] = _MECHANISMS[fold(mech.group(1)).strip()]
+                value = value[:mech.start()].strip()
+            if fold(value).strip(" .") in ("khong", "khong co", "none"):
+                return True
             self.admin["place"] = value
             self.d.at("/administrative/place", line.where)
             return True
@@ -786,13 +851,71 @@ class _Mapper:
             return True
         return False
 
+    def _dossier_table(self, grid: Grid) -> bool:
+        """The dossier table of a one-stop procedure: STT | Tên giấy tờ | Hình thức | Số lượng."""
+        head = [fold(x).strip(" .:") for x in grid.cells[0]] if grid.cells else []
+        c_name = next((c for c, h in enumerate(head) if "giay to" in h or "thanh phan" in h), -1)
+        if c_name < 0:
+            return False
+        c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h), -1)
+        c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h == "so ban"), -1)
+        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()}
+        items: list[dict[str, Any]] = self.admin.setdefault("dossier", [])
+        for r, row in enumerate(grid.cells[1:], start=1):
+            where = _row(grid.where, r + 1)
+            name = row[c_name].strip() if c_name < len(row) else ""
+            if not name:
+                if any(x.strip() for x in row):
+                    self.d.keep_unmapped(where, " | ".join(x for x in row if x.strip()))
+                continue
+            name, _nl, note = name.partition("\n")  # the writer puts a note on the cell's second line
+            item: dict[str, Any] = {"name": name.strip()}
+            if note.strip():
+                item["note"] = " ".join(note.split())
+            form = fold(row[c_form]).strip(" .") if 0 <= c_form < len(row) else ""
+            if form in forms:
+                item["form"] = forms[form]
+            elif form:
+                self.d.note(where, f"{_('form as written')}: {row[c_form].strip()}", "verification",
+                            f"/administrative/dossier/{len(items)}")
+            copies = re.fullmatch(r"\s*0*(\d+)\s*", row[c_copies]) if 0 <= c_copies < len(row) else None
+            if copies is not None and int(copies.group(1)) >= 1:
+                item["copies"] = int(copies.group(1))
+            items.append(item)
+            self.d.at(f"/administrative/dossier/{len(items) - 1}", where)
+        self.used_tables.add(id(grid))
+        return True
+
+    def _agencies(self, value: str, where: str) -> None:
+        """ "Cơ quan phối hợp: A; B": the participating agencies of a liên thông procedure."""
+        agencies: list[dict[str, Any]] = self.admin.setdefault("agencies", [])
+        for name in (x.strip(" .") for x in value.split(";")):
+            if not name:
+                continue
+            ident = self.roles.match_agency(name) or role_id(name)
+            agencies.append({"id": ident, "name": name})
+            self.roles.add_agency(ident, name)
+            self.d.at(f"/administrative/agencies/{len(agencies) - 1}", where)
+
     def _content(self) -> None:
         blocks = self.sections.get("content", [])
         lines: list[Line] = []
         dossier_mode = False
+        pending: Line | None = None  # a one-stop heading ("5.2. Số lượng hồ sơ") whose value follows
         for block in blocks:
             if isinstance(block, Grid):
-                self._other_table(block)
+                if not (dossier_mode and self._dossier_table(block)):
+                    self._other_table(block)
+                continue
+            if pending is not None:
+                label = re.sub(r"^[\s\d.)]*", "", pending.text).strip().rstrip(":")
+                pending = None
+                if self._admin_line(Line(f"{label}: {block.text}", block.where, block.style)):
+                    continue
+            if re.fullmatch(r"\s*(?:\d+(?:\.\d+)*\.?\s+)?[^:]{2,60}", block.text) and \
+                    self._admin_line(Line(f"{block.text.strip()}: x", block.where, block.style), probe=True):
+                pending = block
+                dossier_mode = False
                 continue
             f = block.folded
             if re.match(r"^[\s\d.)-]*thanh phan(?:,? so luong)? ho so", f):
@@ -835,6 +958,11 @@ class _Mapper:
                 self._other_table(block)
             elif re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded) and "title" not in self.header:
                 self.header["title"] = (block.text, block.where)
+            elif block.folded.strip(" .:") in ("quy trinh", "thu tuc", "quy trinh thu tuc") or (
+                    "title" in self.header and fold(self.header["title"][0]).strip() == block.folded.strip()):
+                self.d.kept.append(f"{block.where}: {block.text}")  # the cover repeats the header's title
+            elif self._owner_line(block):
+                pass
             elif block.folded.startswith(("uy ban", "ubnd", "cong hoa", "doc lap", "so ", "phong ", "theo doi sua doi",
                                           "bang theo doi", "noi nhan")) or \
                     re.fullmatch(r"[\s\-_*]*", block.text):
@@ -855,7 +983,9 @@ class _Mapper:
             else:
                 self.d.keep_unmapped(block.where, block.text)
         # tables outside any section still count (a steps table placed after the outline)
-        for blocks in self.sections.values():
+        for name, blocks in self.sections.items():
+            if name == "definitions":
+                continue  # a glossary table (Thuật ngữ | Giải thích) is read by _definitions
             for block in blocks:
                 if isinstance(block, Grid):
                     self._other_table(block)
@@ -871,9 +1001,25 @@ class _Mapper:
             self.d.edition = "2008"
         return self.d
 
+    def _owner_line(self, line: Line) -> bool:
+        """ "Đơn vị chủ trì: Phòng Tư pháp" and "Người chịu trách nhiệm: Trưởng phòng Tư pháp" on the cover."""
+        fm = _FIELD_LINE.match(line.text)
+        if fm is None:
+            return False
+        label = fold(fm.group("label")).strip()
+        if label in ("don vi chu tri", "don vi chu quan", "don vi thuc hien chinh"):
+            self.header["unit"] = (fm.group("value").strip(), line.where)
+            return True
+        if label in ("nguoi chiu trach nhiem", "chu tri quy trinh", "nguoi chu tri", "chu so huu quy trinh"):
+            self.header["owner"] = (fm.group("value").strip(), line.where)
+            return True
+        return False
+
     def _list_item(self, key: str, line: Line) -> None:
         text = line.text.lstrip("-–•*+ ").strip().rstrip(";.")
         text = re.sub(r"^\d+[.)]\s*", "", text)
+        if fold(text).strip(" .") in _NONE:
+            return
         m = _CODE.search(text)
         if not text:
             return
@@ -905,13 +1051,26 @@ def _retention_data(ret: Any) -> Any:
 
 
 def _fee(text: str) -> dict[str, Any]:
+    both = re.match(r"^\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ|VND)\s*;\s*(.+)$", text, re.IGNORECASE | re.DOTALL)
+    if both is not None:  # "50.000 đồng; Lệ phí cấp bản sao": the amount, then the text
+        return {"amount_vnd": int(re.sub(r"[.,]", "", both.group(1))), "text": both.group(2).strip()}
+    if re.fullmatch(r"\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ|VND)\s*\.?\s*", text, re.IGNORECASE):
+        return {"amount_vnd": int(re.sub(r"[^\d]", "", text))}
     f = fold(text)
-    if "khong" in f.split()[:2] or "mien" in f:
-        return {"amount_vnd": 0, "text": text}
-    m = re.search(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:d|dong|vnd)\b", f)
+    words = re.sub(r"[^\w ]+", " ", f).split()
+    if (words[:1] == ["khong"] or words[:1] == ["mien"]) and len(words) <= 6 and not re.search(r"[;(]", text):
+        return {"amount_vnd": 0, "text": text}  # "Miễn lệ phí", "Không thu phí"; not "Miễn …; quá hạn nộp …"
+    m = re.search(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:d|dong|vnd)\b(?!\s*/)", f)  # not "2.000 đồng/trang"
     if m:
         return {"amount_vnd": int(re.sub(r"[.,]", "", m.group(1))), "text": text}
     return {"text": text}
+
+
+#: how the national layout writes a dossier item's form (Hình thức) and the mechanism after the place
+_DOSSIER_FORMS = {"original": "bản chính", "copy": "bản sao", "certified_copy": "bản sao có chứng thực",
+                  "original_or_copy": "bản chính hoặc bản sao", "show_original": "xuất trình bản chính để đối chiếu"}
+_MECHANISMS = {"mot cua": "one_stop", "mot cua lien thong": "interconnected", "lien thong": "interconnected",
+               "khong qua bo phan mot cua": "none"}
 
 
 def _branches(text: str, by_number: dict[int, str]) -> list[tuple[str, str]] | None:

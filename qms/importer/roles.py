@@ -61,6 +61,18 @@ class RoleMatcher:
                 if text.strip():
                     self.candidates.append((normalise(text), uid))
         self.exact = dict(reversed(self.candidates))
+        self.agencies: dict[str, str] = {}  # normalised name -> id of a participating agency (liên thông)
+
+    def add_agency(self, ident: str, name: str) -> None:
+        """A participating agency the repository knows (a process's ``administrative.agencies``): its
+        name then matches its id in "Trách nhiệm" cells."""
+        key = normalise(name)
+        if key and key not in self.agencies:
+            self.agencies[key] = ident
+
+    def match_agency(self, text: str) -> str | None:
+        """The id of the agency ``text`` names exactly (case, diacritics and abbreviations aside)."""
+        return self.agencies.get(normalise(text))
 
     def match(self, text: str) -> str | None:
         """The role or unit id ``text`` names, or None (no match, or two equally good ones)."""
@@ -69,6 +81,8 @@ class RoleMatcher:
             return None
         if key in self.exact:
             return self.exact[key]
+        if key in self.agencies:
+            return self.agencies[key]
         words = _words(key)
         best: list[tuple[float, str]] = []
         for cand, ident in self.candidates:

@@ -127,6 +127,8 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
                    process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)
+    for ident, name in import_store.known_agencies(root):
+        matcher.add_agency(ident, name)
     files = import_store.word_files(paths, legacy=True)  # a .doc in a folder is refused (or converted), never skipped
     if not files:
         raise QmsError(_("no .docx or .docm files found"), _("give .docx files or a folder that holds them"))

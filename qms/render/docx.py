@@ -357,12 +357,18 @@ class WordWriter:
             else:
                 header.add_paragraph()
 
-    def cover(self, org: vm.OrgView, kind: str, title: str, control: vm.ControlView) -> None:
-        """Agency, kind and title, then the approval block (soạn thảo / kiểm tra / phê duyệt)."""
+    def cover(self, org: vm.OrgView, kind: str, title: str, control: vm.ControlView, unit: str = "",
+              owner: str = "") -> None:
+        """Agency, kind and title, the lead unit and the owner ("Label: value", which the importer reads
+        back), then the approval block (soạn thảo / kiểm tra / phê duyệt)."""
         with use_language(self.lang):
             self.para(org.name.upper(), bold=True, centre=True)
             self.para(kind.upper(), bold=True, centre=True, size=Pt(16))
             self.para(title, bold=True, centre=True, size=Pt(14))
+            if unit:
+                self.para(f"{_('Lead unit')}: {unit}", centre=True)
+            if owner:
+                self.para(f"{_('Process owner')}: {owner}", centre=True)
             people = (control.prepared, control.reviewed, control.approved)
             # the national layout's approval block: a label column, then one column per signatory
             table = self.table(["", _("Prepared by"), _("Reviewed by"), _("Approved by")],
@@ -404,7 +410,7 @@ class WordWriter:
         lang = self.lang
         with use_language(lang):
             self.page_header(section, view.org, _("Procedure"), view.title, view.control)
-            self.cover(view.org, _("Procedure"), view.title, view.control)
+            self.cover(view.org, _("Procedure"), view.title, view.control, view.unit, view.owner)
             self.history(view.control)
             self.notes(view.internal_notes)
             self.heading(f"1. {_('Purpose')}", 1)
@@ -413,7 +419,9 @@ class WordWriter:
             self.para(view.scope)
             self.heading(f"3. {_('Referenced documents')}", 1)
             if view.references:
-                self.bullets([ref_id + (f" – {title}" if title else "") + (f" ({_('legal basis')})" if legal else "")
+                # each reference says whether it is a legal basis, so the importer never has to guess
+                self.bullets([ref_id + (f" – {title}" if title else "")
+                              + f" ({_('legal basis') if legal else pgettext('reference', 'for reference')})"
                               for ref_id, title, legal in view.references])
             else:
                 self.none()
@@ -428,8 +436,10 @@ class WordWriter:
             if a is not None:
                 n += 1
                 self.heading(f"5.{n}. {_('Dossier components')}", 2)
-                dossier = [[str(i + 1), name + (f" ({note})" if note else ""), form, str(copies)]
-                           for i, (name, form, copies, note) in enumerate(a["dossier"])]
+                # a note goes on the cell's second line, so that the importer tells it from the name
+                dossier: list[list[str | list[str]]] = [
+                    [str(i + 1), [name, note] if note else name, form, str(copies)]
+                    for i, (name, form, copies, note) in enumerate(a["dossier"])]
                 if dossier:
                     self.table([_("No."), _("Document"), _("Form"), _("Copies")], dossier, (12, 98, 35, 20))
                 else:
@@ -484,9 +494,20 @@ class WordWriter:
     def steps_table(self, view: vm.ProcedureView, proc: Process) -> None:
         durations = {s.id: word_duration(s.duration, self.lang) for s in proc.steps}
         following = next_steps(proc, self.lang)
+        agencies = ({a.id: vm.t(a.name, self.lang) for a in proc.administrative.agencies}
+                    if proc.administrative is not None else {})
+        handovers: dict[str, list[str]] = {}
+        with use_language(self.lang):
+            for s in proc.steps:  # "Chuyển đến: …" / "Nhận từ: …", the lines the importer reads back
+                if s.handover_to:
+                    handovers.setdefault(s.id, []).append(
+                        f"{_('Hand over to')}: {agencies.get(s.handover_to, s.handover_to)}")
+                if s.handover_from:
+                    handovers.setdefault(s.id, []).append(
+                        f"{_('Received from')}: {agencies.get(s.handover_from, s.handover_from)}")
         rows: list[list[str | list[str]]] = []
         for row in view.steps:
-            content = [row.name] + ([row.description] if row.description else [])
+            content = [row.name] + ([row.description] if row.description else []) + handovers.get(row.id, [])
             rows.append([str(row.number), content, row.responsible, durations.get(row.id, row.duration),
                          list(row.results), following.get(row.id, "")])
         table = self.table(step_columns(self.lang), rows, STEP_WIDTHS)

@@ -194,3 +194,18 @@ def read_sheet(path: Path) -> list[list[str]]:
     check_xlsx(path, current_limits())
     with open_xlsx(path) as source:
         return [list(row) for row in source.rows]
+
+
+def known_agencies(root: Path) -> list[tuple[str, str]]:
+    """(id, Vietnamese name) of every participating agency (liên thông) the repository's processes
+    declare, so that an imported "Trách nhiệm" cell naming one gets its id back. Processes that do not
+    load are skipped (``qms check`` reports them)."""
+    from qms.store.workspace import load_workspace
+
+    if not (root / "processes").is_dir():
+        return []
+    out: list[tuple[str, str]] = []
+    for _doc, proc in load_workspace(root, kinds=["process"]).processes():
+        if proc.administrative is not None:
+            out.extend((a.id, a.name.vi) for a in proc.administrative.agencies)
+    return out
