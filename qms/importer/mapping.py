@@ -43,6 +43,7 @@ _LEGAL_MARK = re.compile(r"\s*\((?P<mark>căn cứ pháp lý|can cu phap ly|lega
                          r"\s*$", re.IGNORECASE)
 _LEGAL_ID = re.compile(r"(?i)\b(luật|nghị định|thông tư|quyết định|nđ|tt|qđ)\b")
 _NONE = ("khong", "khong co", "none")  # the writer's "Không có." in an empty section
+_QUESTION = re.compile(r"^\s*(?:câu hỏi|cau hoi)\s*:\s*(?P<q>.+?)\s*$", re.IGNORECASE)
 _HANDOVER = re.compile(r"^\s*(?P<dir>chuyển đến|chuyển cho|bàn giao cho|nhận từ|nhận lại từ)\s*:\s*(?P<who>.+?)\s*$",
                        re.IGNORECASE)
 _HEADING_NUMBER = re.compile(r"^\s*(?:(?:[IVXLC]+|\d+(?:\.\d+)*|[A-Za-z])[.)/:-]?\s+)")
@@ -459,12 +460,16 @@ class _Mapper:
                 step["kind"] = "handover"
                 self.d.at(f"{ptr}/{key}", wheres["name"], f'"{line}"')
                 desc.remove(line)
+            question = next((q for q in (_QUESTION.match(x) for x in desc) if q is not None), None)
+            if question is not None:  # "Câu hỏi: …", the writer's line for a decision's question
+                desc.remove(question.group(0))
             decision_text = next((x for x in [s["name"], *desc] if _IF.match(x)), None)
             nxt = s["_next"]
             branches = _branches(nxt, by_number)
             if branches is not None and len(branches) >= 2:
                 step["kind"] = "decision"
-                step["decision"] = {"question": (decision_text or s["name"]).rstrip(".") if not
+                step["decision"] = {"question": question.group("q") if question is not None else
+                                    (decision_text or s["name"]).rstrip(".") if not
                                     s["name"].endswith("?") else s["name"],
                                     "branches": [{"label": label, "next": target} for label, target in branches]}
                 self.d.at(ptr + "/decision", wheres.get("next", wheres["name"]))

@@ -505,9 +505,17 @@ class WordWriter:
                 if s.handover_from:
                     handovers.setdefault(s.id, []).append(
                         f"{_('Received from')}: {agencies.get(s.handover_from, s.handover_from)}")
+        extra: dict[str, list[str]] = {}  # the description as written, and a decision's question on its own line
+        with use_language(self.lang):
+            for s in proc.steps:
+                lines = [text] if (text := vm.t(s.description, self.lang)) else []
+                question = vm.t(s.decision.question, self.lang) if s.decision is not None else ""
+                if question and question != vm.t(s.name, self.lang):
+                    lines.append(f"{pgettext('steps table', 'Question')}: {question}")
+                extra[s.id] = lines + handovers.get(s.id, [])
         rows: list[list[str | list[str]]] = []
         for row in view.steps:
-            content = [row.name] + ([row.description] if row.description else []) + handovers.get(row.id, [])
+            content = [row.name, *extra.get(row.id, [])]
             rows.append([str(row.number), content, row.responsible, durations.get(row.id, row.duration),
                          list(row.results), following.get(row.id, "")])
         table = self.table(step_columns(self.lang), rows, STEP_WIDTHS)

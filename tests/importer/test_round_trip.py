@@ -4,8 +4,9 @@ For every example procedure (the organisation at the repository root and the ISO
 under ``examples/iso2008-city``), ``qms render procedure ID --format docx`` is followed by
 ``qms import docx`` into a temporary folder, and the imported draft is compared with the source:
 
-- steps: order and ids (by position), names, kind, responsibility (role, unit or participating
-  agency id), duration, forms, records, ``next`` and a decision's branches (labels and targets);
+- steps: order and ids (by position), names, descriptions, kind, responsibility (role, unit or
+  participating agency id), duration, forms, records, ``next``, a decision's question and branches
+  (labels and targets);
 - the one-stop fields: dossier items (name, form, copies), number of sets, time limit and its note,
   fee, place, mechanism, result, participating agencies (ids and names);
 - forms (code, title) and records (code, title, retention, location, responsible);
@@ -15,8 +16,7 @@ under ``examples/iso2008-city``), ``qms render procedure ID --format docx`` is f
 
 The Vietnamese .docx carries only Vietnamese text, so bilingual fields compare their Vietnamese
 side. Out of scope, because Word never holds them or holds them in another form: every English
-text; ``kind`` (Word never holds it: item 12); a decision's question when the step also has a
-description (the steps table shows one of the two); step outputs written as plain text beside
+text; ``kind`` (Word never holds it: item 12); step outputs written as plain text beside
 form codes; ``clauses``, ``inputs``/``outputs``, interactions, KPIs, risks, resources and
 evaluation, which the national layout does not print; the purpose and scope of a 2008 document,
 whose wording the import migrates to 2015 on purpose (item 4). Each procedure is rendered and imported
@@ -82,6 +82,8 @@ def _facts(p: Process, source: Process) -> dict[str, Any]:
             "handover": (s.handover_to, s.handover_from),
             "next": [pos.get(n, n) for n in s.next],
             "branches": [(vi(b.label), pos.get(b.next, b.next)) for b in s.decision.branches] if s.decision else None,
+            "question": vi(s.decision.question) if s.decision else None,
+            "description": vi(s.description), "outputs": [vi(o) for o in s.outputs],
         })
     adm = p.administrative
     admin = None
