@@ -69,7 +69,8 @@ def _open_zip(path: Path, limits: Limits, what: str) -> Iterator[tuple[zipfile.Z
         try:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            # NotImplementedError: a member claims a zip version the reader does not know (found by fuzzing)
             raise FileRefused(path, _("cannot read the {what}: not a valid zip container ({reason})").format(
                 what=what, reason=exc),
                               _("check that the file is an .xlsx/.docx file and is not damaged"), "io") from None
