@@ -23,9 +23,8 @@ from pathlib import Path
 
 FUZZ = Path(__file__).resolve().parent
 
-#: target name -> script. ``docx`` is a slot for the Word reader (issue: Word import); it has no
-#: reader yet. When it lands, add ``fuzz/fuzz_docx.py`` (bounded unzip, then the document parser)
-#: and its seeds, and set the entry to the script name.
+#: target name -> script. ``docx`` is the Word reader of ``qms import docx`` (bounded unzip, python-docx,
+#: the importer's mapping).
 TARGETS: dict[str, str | None] = {
     "yaml": "fuzz_yaml.py",
     "check": "fuzz_check.py",
@@ -35,7 +34,7 @@ TARGETS: dict[str, str | None] = {
     "csv": "fuzz_csv.py",
     "xlsx": "fuzz_xlsx.py",
     "pdf_verify": "fuzz_pdf_verify.py",
-    "docx": None,
+    "docx": "fuzz_docx.py",
 }
 
 #: libFuzzer bounds applied to every target: a single input may take at most TIMEOUT seconds and the

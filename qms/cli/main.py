@@ -45,6 +45,7 @@ SUBCOMMANDS: dict[str, str] = {
     "refs": "qms.cli.refs:refs",
     "announce": "qms.cli.announce:announce",
     "flow": "qms.cli.flow:flow",
+    "import": "qms.cli.importer:import_group",
 }
 
 

@@ -15,10 +15,11 @@ from qms.i18n import _, ngettext
 @click.argument("kind", type=click.Choice(["manual", "procedure", "matrix", "records"]))
 @click.argument("proc_id", required=False, metavar="[ID]")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
-              help="Output PDF file, or directory for --format html.")
+              help="Output PDF or Word file, or directory for --format html.")
 @click.option("--lang", "doc_lang", type=click.Choice(["vi", "en"]), default=None,
               help="Document language (default: organisation.default_language).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "docx"]), default="pdf", show_default=True,
+              help="pdf, an HTML site, or a Word document (docx: the manual or a procedure).")
 @click.option("--pdf-variant", "variant", type=click.Choice(["pdf/a-3b"]), default=None,
               help="Archival PDF/A-3b with the source YAML attached.")
 @click.option("--tagged", is_flag=True, help="Tagged PDF (accessibility structure).")
@@ -48,6 +49,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     qms render manual -o out/manual-vi.pdf --lang vi
     qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --pdf-variant pdf/a-3b
     qms render manual --format html -o out/site
+    qms render procedure QT-HT-01 --format docx -o out/QT-HT-01.docx
     qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --sign --p12 me.p12 --password-file pw --field approver
     """
     from qms.errors import UsageError
@@ -56,8 +58,10 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
 
     if kind != "procedure" and proc_id:
         raise UsageError(_("`qms render {kind}` takes no ID (got {id!r})").format(kind=kind, id=proc_id))
-    if fmt == "html" and (variant or tagged or sign):
+    if fmt in ("html", "docx") and (variant or tagged or sign):
         raise UsageError(_("--pdf-variant, --tagged and --sign apply to PDF output only"))
+    if fmt == "docx" and kind not in ("manual", "procedure"):
+        raise UsageError(_("`--format docx` renders the manual or a procedure, not {kind}").format(kind=kind))
     if sign and p12 is None:
         raise UsageError(_("--sign needs --p12 FILE (and --password-file F if the file has a password)"))
     if not sign and (p12 is not None or password_file is not None or sig_field is not None):
@@ -68,7 +72,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     if fmt == "html":
         guard_site_dir(out, inputs=[p12, password_file], root=root, force=force)
     else:
-        guard_output(out, "pdf", inputs=[p12, password_file], root=root, force=force)
+        guard_output(out, "docx" if fmt == "docx" else "pdf", inputs=[p12, password_file], root=root, force=force)
     password = None
     if sign:
         from qms.cli.sign import _read_password
@@ -91,6 +95,9 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
         mark_site(out)
         click.echo(ngettext("Rendered {n} HTML page into {path}", "Rendered {n} HTML pages into {path}",
                             len(stats.outputs)).format(n=len(stats.outputs), path=out))
+        return
+    if fmt == "docx":
+        click.echo(_("Rendered {path} (Word document)").format(path=out))
         return
     click.echo(_("Rendered {path} ({pages} pages; {rendered} rendered, {cached} from cache)").format(
         path=out, pages=stats.pages, rendered=stats.rendered, cached=stats.cached))

@@ -412,6 +412,8 @@ def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOp
     ws = ws or load_for_render(root)
     if opts.fmt == "html":
         return render_site(root, ws, kind, proc_id, out, opts)
+    if opts.fmt == "docx":
+        return render_docx(root, ws, kind, proc_id, out, opts)
     if out.is_dir():
         raise QmsError(_("{path} is a directory; PDF output needs a file name").format(path=out),
                        hint=_("e.g. -o out/manual.pdf"))
@@ -422,6 +424,35 @@ def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOp
         "records": lambda: render_standalone_pdf(root, ws, "records", out, opts),
     }
     return dispatch[kind]()
+
+
+# ----------------------------------------------------------------------------------------- Word
+
+
+def render_docx(root: Path, ws: Workspace, kind: str, proc_id: str | None, out: Path,
+                opts: RenderOptions) -> RenderStats:
+    """A procedure, or the whole manual, as one Word document (issue 14, item 6)."""
+    from qms.render.docx import manual_docx, procedure_docx
+
+    if kind not in ("manual", "procedure"):
+        raise UsageError(_("`--format docx` renders the manual or a procedure, not {kind}").format(kind=kind))
+    if out.is_dir():
+        raise QmsError(_("{path} is a directory; Word output needs a file name").format(path=out),
+                       hint=_("e.g. -o out/QT-HT-01.docx"))
+    stats = RenderStats()
+    if kind == "procedure":
+        doc, proc = find_procedure(ws, proc_id or "")
+        view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw)
+        data = procedure_docx(view, proc, opts.lang, root, drafts=opts.drafts)
+    else:
+        views = procedure_views(ws, opts.lang, opts.drafts)
+        m = vm.manual_view(ws, opts.lang, opts.drafts)
+        data = manual_docx(m, _sections(opts.lang, bool(views)), [(v, p) for v, p, _path in views], opts.lang,
+                           root, drafts=opts.drafts)
+    atomic_write_bytes(out, data)
+    stats.rendered = 1
+    stats.outputs.append(out)
+    return stats
 
 
 def single_manual_html(ws: Workspace, lang: str) -> str:

@@ -196,6 +196,8 @@ class ProcedureView:
     internal_notes: list[NoteView] = field(default_factory=list)
     # more than six lanes: the flowchart's pages are landscape
     flowchart_landscape: bool = False
+    owner: str = ""  # the owner role's title (the Word cover names it; the importer reads it back)
+    unit: str = ""  # the lead unit's name
 
 
 class Names:
@@ -338,6 +340,8 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
                  for r in proc.records],
         source_path=source_path,
         anchor=f"proc-{proc.id}",
+        owner=names.who(proc.owner),
+        unit=names.unit(proc.unit) or names.who(proc.unit),
         internal_notes=note_views([*proc.internal_notes,
                                    *(n for f in proc.forms for n in f.internal_notes)], drafts, lang),
     )

@@ -6,6 +6,7 @@ The step graph and its algorithms live in ``qms.analysis.graph``; these rules ju
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -727,7 +728,8 @@ class ProcessCompleteness(Rule):
     d) `resources`; e) responsibilities — the process `owner` and `unit` are required by the schema and
     each step's `responsible` is QMS208, so nothing is added here; f) `risks` (risks and opportunities);
     g) `evaluation` — how the process is evaluated and changed. Each finding cites its item
-    (4.4.1 a … g).
+    (4.4.1 a … g). In a process whose `document.state` is `draft` (a skeleton or a draft written by
+    `qms import`) the findings are warnings: the draft is still being completed.
 
     Why:
     ISO 9001:2015 4.4.1 requires the organization to determine these for every QMS process; they are
@@ -771,11 +773,14 @@ class ProcessCompleteness(Rule):
             for letter, field_name, what in missing:
                 clause = f"4.4.1 {letter})"
                 ptr = f"/{field_name}" if isinstance(doc.raw, dict) and field_name in doc.raw else "/id"
-                yield self.at(doc, ptr,
-                              _("process `{process}` has {what} ({clause})").format(
-                                  process=proc.id, what=what, clause=clause),
-                              hint=_("add `{field}:` to the process").format(field=field_name),
-                              subject=proc.id, key=True, clauses=(clause,))
+                found = self.at(doc, ptr,
+                                _("process `{process}` has {what} ({clause})").format(
+                                    process=proc.id, what=what, clause=clause),
+                                hint=_("add `{field}:` to the process").format(field=field_name),
+                                subject=proc.id, key=True, clauses=(clause,))
+                if proc.document.state == "draft":
+                    found = dataclasses.replace(found, severity=Severity.WARNING)
+                yield found
 
 
 RULES: tuple[type[Rule], ...] = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.parsers import expat
@@ -68,7 +69,8 @@ def _open_zip(path: Path, limits: Limits, what: str) -> Iterator[tuple[zipfile.Z
         try:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            # NotImplementedError: a member claims a zip version the reader does not know (found by fuzzing)
             raise FileRefused(path, _("cannot read the {what}: not a valid zip container ({reason})").format(
                 what=what, reason=exc),
                               _("check that the file is an .xlsx/.docx file and is not damaged"), "io") from None
@@ -117,7 +119,7 @@ def _stream_checked(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budg
         _stream(path, zf, info, budget, sink)
     except FileRefused:
         raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise FileRefused(path, _("cannot read the member {name}: {reason}").format(name=info.filename, reason=exc),
                           _("check that the file is an .xlsx/.docx file and is not damaged"), "io") from None
 

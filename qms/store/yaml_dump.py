@@ -45,3 +45,26 @@ def dump_yaml(data: Any, *, width: int = 100, flow: bool = False) -> str:
         width=width,
         default_flow_style=flow,
     )
+
+
+def dump_yaml_commented(data: Any, comments: dict[str, list[str]], header: list[str] | None = None) -> str:
+    """``data`` as block-style YAML with a ``# comment`` at the end of the line of each JSON pointer in
+    ``comments`` (an imported draft says where each field came from). Lines are never folded, so a
+    comment never lands inside a multi-line plain scalar."""
+    from qms.store.yaml_io import load_text
+
+    text = dump_yaml(data, width=1 << 20)
+    lines = text.splitlines()
+    loaded = load_text(text)
+    at: dict[int, list[str]] = {}
+    for ptr, notes in comments.items():
+        mark, _found = loaded.source_map.locate(ptr, prefer_key=True)
+        at.setdefault(mark.line, []).extend(notes)
+    for line_no, notes in at.items():
+        idx = line_no - 1
+        if 0 <= idx < len(lines):
+            note = "; ".join(dict.fromkeys(" ".join(n.replace("#", "№").split()) for n in notes if n.strip()))
+            if note:
+                lines[idx] = f"{lines[idx]}  # {note}"
+    head = [f"# {' '.join(h.split())}" for h in (header or [])]
+    return "\n".join(head + lines) + "\n"

@@ -61,6 +61,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "review": USE_CASE | {"render", "kpi"},  # the review pack includes the KPI report
     "flow": USE_CASE | {"render", "registers", "kpi"},  # the KPI engine's dates, late rule, charts and NC links
     "migrate": USE_CASE | {"engine", "render"},  # the gap report runs the check; the report is a document
+    # `qms import`: Word and Excel in; a 2008 document goes through the same migration as `qms migrate apply`
+    "importer": USE_CASE | {"migrate", "legal", "render", "engine"},  # review report: pipeline + check findings
     "agenda": USE_CASE | {"doccontrol", "legal"},  # legal updates come from the legal register  # `qms due`: periodic document reviews come from the catalogue
     "cli": frozenset(),  # filled below: the top layer may import every layer but __main__
     "__main__": BASE | {"cli"},

@@ -1,0 +1,184 @@
+"""Assemble the process draft: header and approval block, defaults, placeholders, the 2008 → 2015 step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from qms.analysis.legacy import fold
+from qms.i18n import _
+from qms.importer.edition import migrate_draft
+from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, Draft, Options, _Mapper, _parse_date
+from qms.models.process import Process
+from qms.safe_regex import compile_untrusted
+
+_ORDER = ("id", "title", "kind", "owner", "unit", "purpose", "scope", "references", "definitions", "clauses",
+          "inputs", "outputs", "administrative", "steps", "forms", "records", "document", "internal_notes")
+
+
+def process_id(code: str, filename: str, pattern: str) -> str:
+    """The draft's id: the document code when it fits the repository's pattern, else one made from the
+    file name, else ``QT-IMPORT``-something that fits."""
+    regex = compile_untrusted(pattern)
+    candidates = [code.strip().upper(), re.sub(r"\.(docx|docm)$", "", filename, flags=re.IGNORECASE).upper()]
+    for c in candidates:
+        c = re.sub(r"[^A-Z0-9.-]+", "-", fold(c).upper()).strip("-.")
+        if c and regex.search(c):
+            return c
+    stem = re.sub(r"[^A-Z0-9]+", "-", fold(candidates[1]).upper()).strip("-") or "IMPORT"
+    for c in (f"QT-{stem}", f"QT-IMPORT-{stem}"):
+        if regex.search(c):
+            return c[:80]
+    return (candidates[1] or "IMPORT")[:80] if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", candidates[1]) else "IMPORT"
+
+
+def _signatory(raw: dict[str, Any], d: Draft, ptr: str) -> dict[str, Any] | None:
+    if "name" not in raw:
+        return None
+    name, where = raw["name"]
+    out: dict[str, Any] = {"name": name}
+    d.at(ptr, where)
+    if "title" in raw:
+        out["title"] = raw["title"][0]
+    return out
+
+
+def assemble(m: _Mapper, opts: Options) -> Draft:
+    d = m.d
+    data = d.data
+    defaults = opts.defaults
+    code, code_where = m.header.get("code", ("", ""))
+    pid = str(defaults.get("id") or process_id(code, d.source, opts.process_pattern))
+    out: dict[str, Any] = {"id": pid}
+    d.at("/id", code_where, _("imported from {file}").format(file=d.source))
+    title, twhere = m.header.get("title", ("", ""))
+    if title:
+        title = re.sub(r"(?i)^\s*quy\s+trình\s*:?\s*", "", title).strip() or title
+        title = title[:1].upper() + title[1:].lower() if title.isupper() else title
+        out["title"] = title
+        d.at("/title", twhere)
+    else:
+        out["title"] = PLACEHOLDER_TEXT
+        d.placeholders.append("/title")
+        d.at("/title", "", _("placeholder: no title found"))
+    out["kind"] = defaults.get("kind", "core")
+    if "kind" not in defaults:
+        d.placeholders.append("/kind")
+        d.at("/kind", "", _("placeholder: Word never holds it; set it with --defaults"))
+    owner = defaults.get("owner")
+    if owner is None and "owner" in m.header:  # "Người chịu trách nhiệm: …" on the cover
+        owner = m.roles.match(m.header["owner"][0])
+        if owner is not None:
+            d.at("/owner", m.header["owner"][1], f'"{m.header["owner"][0]}"')
+    if owner is None:
+        approver = m.signatories.get("reviewed_by", {}).get("title") or m.signatories.get("approved_by", {}).get("title")
+        owner = m.roles.match(approver[0]) if approver else None
+        if owner is not None:
+            d.at("/owner", approver[1] if approver else "", _("matched from the approval block"))
+    if owner is None:
+        owner = PLACEHOLDER_ROLE
+        d.placeholders.append("/owner")
+        d.at("/owner", "", _("placeholder: Word never holds it; set it with --defaults"))
+    out["owner"] = owner
+    unit = defaults.get("unit")
+    if unit is None and "unit" in m.header:  # "Đơn vị chủ trì: …" on the cover
+        unit = m.roles.match(m.header["unit"][0])
+        if unit is not None:
+            d.at("/unit", m.header["unit"][1], f'"{m.header["unit"][0]}"')
+    if unit is None:
+        agency = m.header.get("agency")
+        unit = m.roles.match(agency[0]) if agency else None
+    if unit is None:
+        unit = PLACEHOLDER_ROLE
+        d.placeholders.append("/unit")
+        d.at("/unit", "", _("placeholder: Word never holds it; set it with --defaults"))
+    out["unit"] = unit
+    for key in ("purpose", "scope"):
+        text = m._text_of(key, f"/{key}")
+        if not text:
+            text = PLACEHOLDER_TEXT
+            d.placeholders.append(f"/{key}")
+            d.at(f"/{key}", "", _("placeholder: the document has no such section"))
+        out[key] = text
+    for key in ("references", "definitions"):
+        if key in data:
+            out[key] = data[key]
+    clauses = list(dict.fromkeys(c for c in d.clauses_cited))
+    if clauses:
+        out["clauses"] = clauses
+        d.at("/clauses", "", _("clause numbers cited in the text"))
+    admin = dict(m.admin)
+    written = admin.pop("_time_written", None)
+    if admin:
+        if "time_limit" not in admin:
+            admin["time_limit"] = "1d"
+            d.placeholders.append("/administrative/time_limit")
+            d.at("/administrative/time_limit", written[1] if written else "",
+                 _("placeholder: time limit not read") + (f': "{written[0]}"' if written else ""))
+        out["administrative"] = admin
+    if "steps" in data:
+        out["steps"] = data["steps"]
+    for key in ("forms", "records"):
+        if key in data:
+            out[key] = data[key]
+    document: dict[str, Any] = {"code": code or pid, "state": "draft"}
+    if "revision" in m.header:
+        document["revision"] = int(m.header["revision"][0])
+        d.at("/document/revision", m.header["revision"][1])
+    for key in ("issued_on", "effective_date"):
+        if key in m.header:
+            day = _parse_date(m.header[key][0])
+            if day:
+                document[key] = day
+                d.at(f"/document/{key}", m.header[key][1])
+    for key in ("prepared_by", "reviewed_by", "approved_by"):
+        sig = _signatory(m.signatories.get(key, {}), d, f"/document/{key}")
+        if sig:
+            document[key] = sig
+    doc_defaults = defaults.get("document")
+    if isinstance(doc_defaults, dict):
+        for k, v in doc_defaults.items():
+            document.setdefault(k, v)
+    if m.history:
+        document["history"] = m.history
+    out["document"] = document
+    d.at("/document/code", code_where)
+    edition = opts.edition or d.edition
+    d.edition = edition
+    if edition == "2008":
+        migrate_draft(out, d)
+    notes = list(d.notes)
+    for ptr in d.placeholders:
+        notes.append({"kind": "verification", "about": ptr,
+                      "text": _("placeholder written by qms import: replace it")})
+    for rid, prop in d.proposed.items():
+        notes.append({"kind": "verification", "about": rid,
+                      "text": _("proposed role {id} (\"{title}\"): add it with --add-roles or map it").format(
+                          id=rid, title=prop.title)})
+    if notes:
+        out["internal_notes"] = notes
+    data.clear()
+    data.update({k: out[k] for k in _ORDER if k in out})
+    return d
+
+
+def validate(d: Draft) -> list[str]:
+    """The schema problems of the draft (a bug of the importer when not empty)."""
+    from pydantic import ValidationError
+
+    try:
+        Process.model_validate(_dates(d.data))
+    except ValidationError as exc:
+        return [f"{'/'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return []
+
+
+def _dates(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates(v) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return dt.date.fromisoformat(value)
+    return value

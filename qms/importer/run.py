@@ -1,0 +1,163 @@
+"""``qms import docx``: Word procedures → process YAML drafts, with a report of what was read."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qms.analysis.people import Directory
+from qms.errors import QmsError
+from qms.i18n import _
+from qms.importer.build import _dates, assemble, validate
+from qms.importer.document import read
+from qms.importer.mapping import Draft, Options, map_reading
+from qms.importer.roles import RoleMatcher
+from qms.store import import_store
+from qms.store.paths import PROCESS, check_id, record_path
+from qms.store.word import read_word
+from qms.store.workspace import MANIFEST, load_manifest
+from qms.store.yaml_dump import dump_yaml_commented
+
+
+@dataclass(slots=True)
+class DocResult:
+    source: Path
+    draft: Draft
+    target: Path
+    text: str
+    before: str | None
+    problems: list[str] = field(default_factory=list)
+
+    def diff(self, root: Path) -> str:
+        rel = self.target.relative_to(root) if import_store.inside(self.target, root) else self.target
+        return "".join(difflib.unified_diff((self.before or "").splitlines(True), self.text.splitlines(True),
+                                            fromfile=f"a/{rel}", tofile=f"b/{rel}"))
+
+
+@dataclass(slots=True)
+class ImportRun:
+    root: Path
+    results: list[DocResult] = field(default_factory=list)
+    written: bool = False
+    roles_added: list[str] = field(default_factory=list)
+
+    def proposed_roles(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for r in self.results:
+            for rid, p in r.draft.proposed.items():
+                seen.setdefault(rid, {"id": rid, "title": {"vi": p.title, "en": p.title}})
+        return list(seen.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": [{
+                "source": str(r.source), "draft": str(r.target), "id": r.draft.data.get("id"),
+                "edition": r.draft.edition,
+                "mapped": [{"field": f, "from": w} for f, w in r.draft.mapped],
+                "unmapped": [{"at": w, "text": t} for w, t in r.draft.unmapped],
+                "placeholders": r.draft.placeholders,
+                "proposed_roles": sorted(r.draft.proposed),
+                "kept": r.draft.kept, "converted": r.draft.converted, "dropped": r.draft.dropped,
+                "migration": r.draft.migration,
+                "problems": r.problems,
+                "changed": r.before is not None and r.before != r.text,
+                "new": r.before is None,
+            } for r in self.results],
+            "proposed_roles": self.proposed_roles(),
+            "roles_added": self.roles_added,
+            "written": self.written,
+        }
+
+
+def _legal_index(root: Path) -> Any:
+    """The index of ``legal/register.yaml``, or None when the repository has none (or it does not load)."""
+    from qms.legal.register import Index
+    from qms.store.workspace import FILE_KINDS, load_document
+
+    kind = next(k for k in FILE_KINDS if k.name == "legal-register")
+    path = root / "legal" / "register.yaml"
+    if not path.is_file():
+        return None
+    doc = load_document(root, path, kind)
+    return Index.build(doc.model) if doc.model is not None else None
+
+
+def _directory(root: Path) -> tuple[Directory, str]:
+    manifest = load_manifest(root) if (root / MANIFEST).is_file() else None
+    pattern = manifest.document_codes.process_pattern if manifest is not None else r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
+    return Directory.of(manifest), pattern
+
+
+def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool = False) -> Draft:
+    """One Word file as a draft (nothing written)."""
+    source = path
+    temp: Path | None = None
+    if (convert and path.suffix.lower() == ".doc") or (convert and _is_legacy(path)):
+        temp = import_store.write_converted(import_store.convert_to_docx(path), path)
+        source = temp
+    try:
+        word = read_word(source)
+    finally:
+        if temp is not None:
+            import_store.remove_temp(temp)
+    word.name = path.name
+    reading = read(word)
+    if convert and temp is not None:
+        reading.converted.append(_("legacy .doc converted with LibreOffice"))
+    mapper, _draft = map_reading(reading, roles, opts)
+    return assemble(mapper, opts)
+
+
+def _is_legacy(path: Path) -> bool:
+    from qms.store.word import is_legacy_doc
+
+    return is_legacy_doc(path)
+
+
+def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, edition: str | None = None,
+                comments: bool = False, defaults: Path | None = None, convert: bool = False,
+                dry_run: bool = False, force: bool = False, add_roles: bool = False, diff_only: bool = False,
+                progress: Callable[[int, int, str], None] | None = None) -> ImportRun:
+    """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``."""
+    directory, pattern = _directory(root)
+    opts = Options(edition=edition, comments=comments,
+                   defaults=import_store.read_defaults(defaults) if defaults is not None else {},
+                   process_pattern=pattern, legal=_legal_index(root))
+    matcher = RoleMatcher(directory)
+    for ident, name in import_store.known_agencies(root):
+        matcher.add_agency(ident, name)
+    files = import_store.word_files(paths, legacy=True)  # a .doc in a folder is refused (or converted), never skipped
+    if not files:
+        raise QmsError(_("no .docx or .docm files found"), _("give .docx files or a folder that holds them"))
+    run = ImportRun(root)
+    out_dir = out if out is not None else root / "processes"
+    for i, path in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), path.name)
+        draft = import_one(path, matcher, opts, convert=convert)
+        pid = str(draft.data["id"])
+        if out is None:
+            target = record_path(root, "process", pid)
+        else:
+            check_id(PROCESS, pid)
+            target = out_dir / f"{pid}.yaml"
+        header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
+            file=path.name)]
+        text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
+        problems = validate(draft)
+        run.results.append(DocResult(path, draft, target, text, import_store.read_text_if_exists(target), problems))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    if dry_run or diff_only:
+        return run
+    import_store.check_targets([r.target for r in run.results], force)
+    import_store.write_drafts([(r.target, r.text) for r in run.results])
+    run.written = True
+    if add_roles:
+        roles = run.proposed_roles()
+        if roles:
+            run.roles_added = import_store.add_roles(root / MANIFEST, roles)
+    return run
