@@ -126,8 +126,8 @@ def diagram_pdf(svg: str, root: Path | None) -> bytes:
     faces = "".join(f'@font-face {{ font-family: QmsSans; src: url("{SCHEME}{name}"); font-weight: {weight}; }}\n'
                     for name, weight in FONT_FACES.items())
     html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{faces}"
-            f"@page {{ size: {width}px {height}px; margin: 0 }} html, body {{ margin: 0; font-family: QmsSans }}"
-            f" svg {{ display: block; width: {width}px; height: {height}px }}</style></head>"
+            f"@page {{ size: {width}pt {height}pt; margin: 0 }} html, body {{ margin: 0; font-family: QmsSans }}"
+            f" svg {{ display: block; width: {width}pt; height: {height}pt }}</style></head>"
             f"<body>{svg}</body></html>")
     prepare_fonts(root)
     return html_to_pdf(html, root).data
@@ -300,7 +300,7 @@ class WordWriter:
             _set_cell(cell, [label], bold=True)
             _shade(cell)
         for values in rows:
-            cells = table.add_row().cells  # type: ignore[no-untyped-call]
+            cells = table.add_row().cells  # type: ignore[no-untyped-call,unused-ignore]  # typed in newer python-docx
             for cell, value in zip(cells, values, strict=True):
                 _set_cell(cell, [value] if isinstance(value, str) else value, first_bold=first_bold)
         _repeat_header(table)
@@ -311,7 +311,8 @@ class WordWriter:
     def picture(self, svg: str, description: str) -> None:
         png = diagram_png(svg, self.root)
         width, _height = svg_size(svg)
-        shown = Mm(min(CONTENT_WIDTH_MM, width * 25.4 / 96 * 0.95 if width > 0 else CONTENT_WIDTH_MM))
+        # one SVG unit prints as one point, as in the PDF (the flowchart's text is sized for that)
+        shown = Mm(min(CONTENT_WIDTH_MM, width * 25.4 / 72 if width > 0 else CONTENT_WIDTH_MM))
         self.doc.add_picture(BytesIO(png), width=shown)
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         inline = self.doc.inline_shapes[-1]._inline
@@ -584,8 +585,11 @@ def _manual_front(writer: WordWriter, m: vm.ManualView, sections: Sequence[tuple
         w.heading(title["sec-processes"], 1)
         for i, sheet in enumerate(m.process_map):
             w.picture(str(sheet), f"{_('Processes and their interaction')} ({i + 1}/{len(m.process_map)})")
-        w.table([_("Code"), _("Process"), _("Kind"), _("Owner"), _("Interacts with")],
-                [list(row) for row in m.processes], (22, 50, 28, 30, 35))
+        if m.process_map_note:
+            w.para(m.process_map_note)
+        w.table([_("Code"), _("Process"), _("Kind"), _("Owner"), _("Receives from"), _("Sends to")],
+                [[code, name, kind, owner, "; ".join(receives) or "—", "; ".join(sends) or "—"]
+                 for code, name, kind, owner, receives, sends in m.processes], (20, 42, 24, 28, 35, 35))
         w.heading(title["sec-roles"], 1)
         w.table([_("Role"), _("Unit"), _("Responsibilities and authorities")],
                 [[r["title"], r["unit"], [*r["responsibilities"], *r["authorities"]]] for r in m.roles],

@@ -30,8 +30,14 @@ class Clause:
     untitled: bool
     new_in_2015: bool = False
     documented_procedure_required: bool = False
+    #: for an untitled subclause (a number only in the standard): its parent's titles
+    parent_title: str = ""
+    parent_title_vi: str = ""
 
     def label(self, lang: str) -> str:
+        """The title to print: an untitled subclause shows its parent's title, never an invented one."""
+        if self.untitled and (self.parent_title or self.parent_title_vi):
+            return self.parent_title_vi if lang == "vi" and self.parent_title_vi else self.parent_title
         return self.title_vi if lang == "vi" and self.title_vi else self.title
 
 
@@ -63,6 +69,7 @@ def catalogue(edition: str = "2015") -> dict[str, Clause]:
     result: dict[str, Clause] = {}
     for row in data["clauses"]:
         cid = str(row["id"])
+        parent = result.get(cid.rsplit(".", 1)[0]) if "." in cid else None
         result[cid] = Clause(
             id=cid,
             title=str(row.get("title", "")),
@@ -72,6 +79,8 @@ def catalogue(edition: str = "2015") -> dict[str, Clause]:
             untitled=bool(row.get("untitled", False)),
             new_in_2015=bool(row.get("new_in_2015", False)),
             documented_procedure_required=bool(row.get("documented_procedure_required", False)),
+            parent_title=parent.label("en") if parent is not None else "",
+            parent_title_vi=parent.label("vi") if parent is not None else "",
         )
     return result
 

@@ -155,8 +155,32 @@ def test_vietnamese_documents_hold_no_english_word(documents: dict[str, str]) ->
     assert not bad, "\n".join(f"{k}: {w}" for k, v in bad.items() for w in v[:10])
 
 
-def test_english_documents_hold_no_vietnamese_label(documents: dict[str, str]) -> None:
-    bad = {name: _offending_words(text, VIETNAMESE_IN_EN, ignore_case=False)
+def _user_text(root: Path) -> str:
+    """Every string the organisation wrote in its records and audits (kept as written in any language)."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            out.append(" ".join(node.split()))
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in [*sorted((root / "records").rglob("*.yaml")), *sorted((root / "audits").glob("*.yaml"))]:
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return "\n".join(out)
+
+
+def test_english_documents_hold_no_vietnamese_label(documents: dict[str, str], tmp_path: Path) -> None:
+    """Document furniture only: a record the organisation wrote in Vietnamese alone stays as written, so
+    a label that also occurs in the records' own text is not held against the document."""
+    written = _user_text(_example(tmp_path / "records"))
+    labels = tuple(w for w in VIETNAMESE_IN_EN if w not in written)
+    assert "Trách nhiệm" in labels and "Mục đích" in labels  # the furniture labels are still checked
+    bad = {name: _offending_words(text, labels, ignore_case=False)
            for name, text in documents.items() if name.endswith("-en")}
     bad = {k: v for k, v in bad.items() if v}
     assert not bad, "\n".join(f"{k}: {w}" for k, v in bad.items() for w in v[:10])

@@ -48,8 +48,9 @@ def test_roles_by_normalised_text() -> None:
     m = RoleMatcher(Directory.of(load_manifest(REPO)))
     assert m.match("CB một cửa") == "can_bo_mot_cua"
     assert m.match("cán bộ MỘT CỬA") == "can_bo_mot_cua"
-    assert m.match("Trưởng phòng Tư pháp") == "truong_phong_tu_phap"
-    assert m.match("truong phong tu phap") == "truong_phong_tu_phap"
+    assert m.match("Trưởng phòng Kinh tế") == "truong_phong_kinh_te"
+    assert m.match("truong phong kinh te") == "truong_phong_kinh_te"
+    assert m.match("TP Kinh tế") == "truong_phong_kinh_te"
     assert m.match("LĐ UBND") == "lanh_dao"
-    assert m.match("Chuyên viên QLĐT") == "chuyen_vien_qldt"
+    assert m.match("CC xây dựng") == "cong_chuc_xay_dung"
     assert m.match("Hội đồng tuyển dụng") is None

@@ -21,7 +21,7 @@ def _list(path: Path, n: int) -> Path:
     for i in range(1, n + 1):
         rows.append(["Liên thông" if i % 3 == 0 else "Một cửa", f"Thủ tục thử số {i}", str(i), "Đất đai",
                      f"9.{i:06d}", "05 ngày làm việc" if i % 2 else "15 ngày", "Miễn phí",
-                     "Luật Đất đai 2013; Nghị định 123/2015/NĐ-CP", "Bộ phận Một cửa"])
+                     "Luật Đất đai 2024; Nghị định 123/2015/NĐ-CP", "Bộ phận Một cửa"])
     _xlsx(path, rows)
     return path
 

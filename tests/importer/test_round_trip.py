@@ -183,4 +183,4 @@ def test_round_trip_through_the_real_commands(tmp_path: Path) -> None:
     diffs = _differences(_source_facts(_ws("org"), proc), _facts(back, proc))
     assert not diffs, "\n".join(diffs)
     assert back.administrative is not None and {a.id for a in back.administrative.agencies} == {
-        "ubnd_phuong", "vpdkdd", "chi_cuc_thue"}
+        "vpdkdd", "chi_cuc_thue"}

@@ -375,7 +375,9 @@ def test_flowchart_letters_with_an_empty_host_font_configuration(example: dict[s
     first = _media(vi_docx)[0]
     assert _ink(first) > blank_ink * 1.05  # letters are there
     assert abs(_ink(first) - _ink(diagram_png(sheet, None))) <= 0.01 * _ink(first)  # the same letters
-    assert Image.open(BytesIO(first)).size[0] >= 2000  # 300 dpi: a 7.5-inch sheet is 2250 px wide
+    width_pt = float(re.search(r'<svg[^>]*\swidth="([0-9.]+)"', sheet).group(1))  # type: ignore[union-attr]
+    # print resolution: 300 dpi over the sheet's width (one SVG unit prints as one point)
+    assert Image.open(BytesIO(first)).size[0] >= 0.95 * width_pt / 72 * 300
     svg_file = tmp_path / "sheet.svg"
     svg_file.write_text(sheet, encoding="utf-8")
     probe = subprocess.run([sys.executable, str(script), str(svg_file)], capture_output=True, text=True,
