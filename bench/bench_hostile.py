@@ -474,7 +474,8 @@ def _f5_id_traversal(work: Path) -> Invocation:
 
 def _nc_with_title(work: Path, title: str) -> Path:
     root = example_repo(work)
-    edit(nc_record(root, "NC-2026-0005.yaml"), "title: Không có bằng chứng", f"title: {json.dumps(title)}\nx_old_title: Không có bằng chứng")
+    edit(nc_record(root, "NC-2026-0005.yaml"), "title:\n  vi: Không có bằng chứng",
+         f"title: {json.dumps(title)}\nx_old_title:\n  vi: Không có bằng chứng")
     path = nc_record(root, "NC-2026-0005.yaml")
     text = path.read_text(encoding="utf-8")
     # drop the old title's continuation: keep the file valid YAML with one title

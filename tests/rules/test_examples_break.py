@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 28)
 
 DESCRIPTION_B2 = """    description:
-      vi: Đối chiếu tờ khai, giấy chứng sinh và giấy tờ xuất trình với thành phần hồ sơ tại mục dossier; người đi đăng ký trong thời hạn 60 ngày kể từ ngày sinh.
+      vi: Đối chiếu tờ khai, giấy chứng sinh và giấy tờ xuất trình với thành phần hồ sơ đã công bố; người đi đăng ký trong thời hạn 60 ngày kể từ ngày sinh.
       en: Compare the form, the birth certificate and the documents shown with the dossier list; registration is due within 60 days of birth.
 """
 DECISION_B2 = """    decision:
