@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from qms.i18n import _
+from qms.i18n import N_, _, translate
 from qms.models.common import DocumentControl
 from qms.store.workspace import LoadedDoc, Workspace
 
@@ -36,3 +36,13 @@ def controlled_documents(ws: Workspace) -> Iterator[tuple[LoadedDoc[Any], str, D
     for doc, proc in ws.processes():
         raw = doc.raw if isinstance(doc.raw, dict) else {}
         yield doc, "/document", proc.document, raw.get("document")
+
+
+#: the internal note `qms import` writes beside every field it had to fill with a placeholder
+IMPORT_PLACEHOLDER = N_("placeholder written by qms import: replace it")
+
+
+def is_import_placeholder(text: str) -> bool:
+    """Whether a note's text is the import placeholder note, in whichever language it was written."""
+    folded = " ".join(text.split())
+    return folded in (IMPORT_PLACEHOLDER, translate(IMPORT_PLACEHOLDER, "vi"))

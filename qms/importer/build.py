@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from qms.analysis.documents import IMPORT_PLACEHOLDER
 from qms.analysis.legacy import fold
 from qms.i18n import _
 from qms.importer.edition import migrate_draft
@@ -150,8 +151,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         migrate_draft(out, d)
     notes = list(d.notes)
     for ptr in d.placeholders:
-        notes.append({"kind": "verification", "about": ptr,
-                      "text": _("placeholder written by qms import: replace it")})
+        notes.append({"kind": "verification", "about": ptr, "text": _(IMPORT_PLACEHOLDER)})
     for rid, prop in d.proposed.items():
         notes.append({"kind": "verification", "about": rid,
                       "text": _("proposed role {id} (\"{title}\"): add it with --add-roles or map it").format(

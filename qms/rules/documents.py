@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from qms.analysis.documents import controlled_documents
+from qms.analysis.documents import controlled_documents, is_import_placeholder
 from qms.analysis.glossary import (
     DisplayNames,
     abbreviations_in,
@@ -424,5 +424,52 @@ class DraftNoteInIssuedText(Rule):
                               subject=subject)
 
 
+class ImportPlaceholder(Rule):
+    """A field still holds a placeholder that `qms import` wrote.
+
+    What it checks:
+    `qms import docx` and `qms import xlsx` fill every field a Word file never holds (kind, owner, unit, a
+    missing section or retention) with a placeholder and leave an internal note beside it:
+    `{kind: verification, about: /kind, text: "placeholder written by qms import: replace it"}`. Each
+    such note still present is a finding at the field it names, even when the placeholder is a valid
+    value (such as `kind: core`).
+
+    Why:
+    An imported draft is only a starting point: a value nobody chose must not pass for a decision when
+    the procedure is approved (7.5.2 c, 7.5.3.2).
+
+    Example:
+    ```yaml
+    kind: core   # QT-07.docx: placeholder: Word never holds it; set it with --defaults
+    internal_notes:
+      - {kind: verification, about: /kind, text: "placeholder written by qms import: replace it"}
+    ```
+
+    Fix:
+    Set the field to the value the agency decided, then delete the note (or import again with
+    `--defaults FILE`).
+    """
+
+    code = "QMS126"
+    name = "import-placeholder"
+    severity = Severity.WARNING
+    clauses = ("7.5.2", "7.5.3.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        for doc, proc in ctx.workspace.processes():
+            for i, note in enumerate(proc.internal_notes):
+                if not note.about.startswith("/"):
+                    continue
+                if not any(is_import_placeholder(t) for t in (note.text.vi, note.text.en) if t):
+                    continue
+                _mark, found = doc.source_map.locate(note.about)
+                located = note.about if found == note.about else f"/internal_notes/{i}"
+                yield self.at(doc, located, _("`{field}` still holds the placeholder `qms import` wrote").format(
+                                  field=note.about.lstrip("/")),
+                              hint=_("set the value the agency decided, then delete the note about {field}").format(
+                                  field=note.about),
+                              subject=proc.id)
+
+
 RULES = (NameIsAnId, UndefinedAbbreviation, UnusedGlossaryTerm, IssueDateMissing, RetentionFreeText,
-         UndirectedInteraction, DraftNoteInIssuedText)
+         UndirectedInteraction, DraftNoteInIssuedText, ImportPlaceholder)

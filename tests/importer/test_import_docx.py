@@ -58,6 +58,13 @@ def test_every_example_imports_and_checks(doc: Path, example_copy: Path, run_qms
         line = lines[f["line"] - 1]
         assert doc.name in line or "placeholder" in line, (f, line)
     assert not [f for f in findings if f["path"] != rel and f["severity"] == "error"]
+    # item 12: every placeholder is a finding at the field it fills (QMS126), valid values included
+    noted = {n["about"] for n in data.get("internal_notes", []) if str(n.get("about", "")).startswith("/")
+             and "placeholder" in str(n.get("text", ""))}
+    flagged = [f["pointer"] for f in mine if f["code"] == "QMS126"]
+    assert noted and len(flagged) == len(noted)
+    if "/kind" in noted:
+        assert "/kind" in flagged
 
 
 def test_steps_table_with_next_column_gives_the_graph(example_copy: Path, run_qms) -> None:
