@@ -60,3 +60,26 @@ def test_every_reader_has_a_target_or_a_documented_slot() -> None:
         assert any((REPO / "fuzz" / "corpus" / name).iterdir()), f"{name} has no seed corpus"
     for seed in (REPO / "fuzz" / "corpus").rglob("*"):
         assert not seed.is_file() or seed.stat().st_size <= 12 * 1024, f"seed {seed} is larger than 12 KB"
+
+
+def test_a_large_parent_does_not_push_a_target_over_its_memory_bound(tmp_path: Path) -> None:
+    """Linux keeps the peak RSS across fork and exec, and libFuzzer's memory check reads it: run from a
+    test worker that has grown past the bound, a target used to fail with an "out-of-memory" it never
+    had. The runner starts each target with a fresh peak (this case failed before that)."""
+    _require_atheris()
+    import subprocess
+
+    script = tmp_path / "big_parent.py"
+    script.write_text(
+        "import sys, importlib.util\n"
+        "from pathlib import Path\n"
+        f"spec = importlib.util.spec_from_file_location('qms_fuzz_run', {str(REPO / 'fuzz' / 'run.py')!r})\n"
+        "m = importlib.util.module_from_spec(spec); sys.modules[spec.name] = m; spec.loader.exec_module(m)\n"
+        f"ballast = bytearray((m.RSS_LIMIT_MB + 200) * 1024 * 1024)\n"
+        "for i in range(0, len(ballast), 4096): ballast[i] = 1\n"
+        f"out = m.run_target('yaml', 2, Path({str(tmp_path / 'work')!r}), Path({str(tmp_path / 'crashes')!r}),"
+        " python=sys.executable)\n"
+        "print('ok' if out.ok else 'FAIL ' + out.log_tail[-400:])\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok", done.stdout
