@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from example_repo import copy_example
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,15 +66,7 @@ def run_qms(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A private copy of the example organisation at the repository root."""
-    target = tmp_path / "example"
-    target.mkdir()
-    for name in ("qms.yaml", "processes", "records", "audits", "legal"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns(".lock", ".qms-cache"))
-        elif src.exists():
-            shutil.copy2(src, target / name)
-    return target
+    return copy_example(tmp_path / "example")
 
 
 @pytest.fixture(autouse=True)

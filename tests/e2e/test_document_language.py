@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from example_repo import copy_example
 
-REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-30"
 
 #: English words that never belong in Vietnamese running text (checked as whole words, any case).
@@ -72,17 +72,6 @@ def _qms(root: Path, *args: str) -> None:
     assert r.returncode in (0, 1), f"qms {' '.join(args)} exited {r.returncode}:\n{r.stderr}"
 
 
-def _example(target: Path) -> Path:
-    target.mkdir()
-    for name in ("qms.yaml", "processes", "records", "audits", "legal"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns(".lock", ".qms-cache"))
-        elif src.exists():
-            shutil.copy2(src, target / name)
-    return target
-
-
 def _ids(root: Path) -> set[str]:
     """Every internal id the example defines: units, roles, people and agencies."""
     manifest = yaml.safe_load((root / "qms.yaml").read_text(encoding="utf-8"))
@@ -104,7 +93,7 @@ def _ids(root: Path) -> set[str]:
 def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The text of every document type, per language: name → text."""
     base = tmp_path_factory.mktemp("language")
-    root = _example(base / "example")
+    root = copy_example(base / "example")
     out = base / "out"
     out.mkdir()
     log = base / "log.csv"
@@ -177,7 +166,7 @@ def _user_text(root: Path) -> str:
 def test_english_documents_hold_no_vietnamese_label(documents: dict[str, str], tmp_path: Path) -> None:
     """Document furniture only: a record the organisation wrote in Vietnamese alone stays as written, so
     a label that also occurs in the records' own text is not held against the document."""
-    written = _user_text(_example(tmp_path / "records"))
+    written = _user_text(copy_example(tmp_path / "records"))
     labels = tuple(w for w in VIETNAMESE_IN_EN if w not in written)
     assert "Trách nhiệm" in labels and "Mục đích" in labels  # the furniture labels are still checked
     bad = {name: _offending_words(text, labels, ignore_case=False)
@@ -187,7 +176,7 @@ def test_english_documents_hold_no_vietnamese_label(documents: dict[str, str], t
 
 
 def test_no_document_prints_an_internal_id_or_field_name(documents: dict[str, str], tmp_path: Path) -> None:
-    ids = _ids(_example(tmp_path / "ids"))
+    ids = _ids(copy_example(tmp_path / "ids"))
     assert ids, "the example defines units, roles and people"
     bad: list[str] = []
     for name, text in documents.items():

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from example_repo import copy_example
 
 REPO = Path(__file__).resolve().parents[2]
 #: the keys `qms migrate map --format json` had before `targets` was added; scripts rely on them
@@ -38,15 +38,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
-    target = tmp_path / "example"
-    target.mkdir()
-    for name in ("qms.yaml", "processes", "records", "audits", "legal"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns(".lock", ".qms-cache"))
-        elif src.exists():
-            shutil.copy2(src, target / name)
-    return target
+    return copy_example(tmp_path / "example")
 
 
 def test_5_6_shows_the_published_row_and_the_rows_derived_from_the_2015_table() -> None:
