@@ -18,7 +18,6 @@ import csv
 import datetime as dt
 import io
 import mmap
-import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -440,7 +439,7 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
     return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted))
 
 
-_BARE_CR = re.compile(rb"\r[^\n]")
+_CR_BLOCK = 1 << 18  # bytes per step of the bare-CR scan (numpy arrays that stay in the CPU cache)
 
 
 def _plain_lines(path: Path) -> bool:
@@ -454,7 +453,31 @@ def _plain_lines(path: Path) -> bool:
         with view:
             if view.find(b'"') >= 0 or view[-1:] == b"\r":
                 return False
-            return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
+            return view.find(b"\r") < 0 or not _bare_cr(view)
+
+
+def _bare_cr(view: mmap.mmap) -> bool:
+    """Whether a CR not followed by LF is in ``view`` (whose last byte is not a CR).
+
+    A Windows export has a CR on every line, so the scan compares each byte with CR and the next one
+    with LF, block by block, in numpy (several times faster than a regular expression over the file)."""
+    import numpy as np
+
+    data = np.frombuffer(view, dtype=np.uint8)
+    size = len(data) - 1  # the last byte is not a CR: only the bytes before it may start a bare CR
+    cr = np.empty(_CR_BLOCK, dtype=bool)
+    not_lf = np.empty(_CR_BLOCK, dtype=bool)
+    try:
+        for start in range(0, size, _CR_BLOCK):
+            k = min(_CR_BLOCK, size - start)
+            np.equal(data[start:start + k], 13, out=cr[:k])
+            np.not_equal(data[start + 1:start + k + 1], 10, out=not_lf[:k])
+            np.logical_and(cr[:k], not_lf[:k], out=cr[:k])
+            if cr[:k].any():
+                return True
+        return False
+    finally:
+        del data  # the mapping cannot close while an array still points into it
 
 
 def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
