@@ -286,6 +286,20 @@ def _int(value: Any) -> int:
     return int(value)
 
 
+_FEW_VALUES = 8  # up to this many distinct values, a column is mapped by comparisons (faster than a lookup)
+
+
+def _by_equality(col: pl.Series, mapping: Mapping[str, Any], dtype: Any) -> pl.Series:
+    """``mapping[cell]`` for each cell of ``col``; null where the cell is not a key."""
+    import polars as pl
+
+    cell = pl.col("v")
+    chain: Any = pl
+    for key, value in mapping.items():
+        chain = chain.when(cell == key).then(pl.lit(value, dtype=dtype))
+    return col.to_frame("v").select(chain.otherwise(pl.lit(None, dtype=dtype))).to_series().alias(col.name)
+
+
 def _date_reason(text: str) -> str:
     from qms.kpi.dates import DateError, parse_value
 
@@ -399,11 +413,17 @@ class Classifier:
         memo = self._memo.setdefault(name, {})
         if len(memo) > _MAX_MEMO:
             memo.clear()
+        if 0 < len(memo) <= _FEW_VALUES:  # a column of few values (a status): most batches repeat them
+            out = _by_equality(col, memo, dtype)
+            if not out.null_count():
+                return out
         uniq = col.unique().to_list()
         for v in uniq:
             if v not in memo:
                 memo[v] = fn(v)
-        return col.replace_strict(uniq, [memo[v] for v in uniq], return_dtype=dtype)
+        if len(uniq) <= _FEW_VALUES:
+            return _by_equality(col, {v: memo[v] for v in uniq}, dtype)
+        return col.replace_strict(uniq, [memo[v] for v in uniq], default=None, return_dtype=dtype)
 
     # -- the calendar, for arrays of days --------------------------------------------
     def _ensure_calendar(self, first: int, last: int) -> None:
@@ -557,15 +577,18 @@ class Classifier:
             reject(_R_PAUSED, paused < 0)
         ps = parse("pause_started_at")
         has_ps = ps != BLANK
-        reject(_R_PAUSE_START, has_ps & (ps == INVALID))
-        pe = const(BLANK)
-        pe_col = cell("pause_ended_at")
-        if pe_col is not None and has_ps.any():
-            pe = parse_where(pe_col, has_ps)
-            reject(_R_PAUSE_END, has_ps & (pe == INVALID))
-        ps_day = ps // day_of
-        pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
-        reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
+        pausing = bool(has_ps.any())  # without a pause start, no pause check can hold
+        ps_day = pe_day = has_ps  # placeholders, read only when pausing
+        if pausing:
+            reject(_R_PAUSE_START, has_ps & (ps == INVALID))
+            pe = const(BLANK)
+            pe_col = cell("pause_ended_at")
+            if pe_col is not None:
+                pe = parse_where(pe_col, has_ps)
+                reject(_R_PAUSE_END, has_ps & (pe == INVALID))
+            ps_day = ps // day_of
+            pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
+            reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
         conds = pl.DataFrame({f"r{i}": cond for i, (_code, cond) in enumerate(checks)})
         chain: Any = pl
         for i, (code, _cond) in enumerate(checks):
@@ -601,7 +624,7 @@ class Classifier:
                                       self._shift(recv_day.filter(by_limit), days.filter(by_limit)))
         pause = keep(has_ps)
         total = keep(paused).clone()
-        if pause.any():
+        if pausing and pause.any():
             start = keep(ps_day).filter(pause)
             end = keep(pe_day).filter(pause)
             total = total.scatter(pause.arg_true(),

@@ -512,7 +512,12 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
                 if col.null_count():
                     cells[canon] = col.fill_null("")
             nonblank = pl.repeat(True, n, eager=True)
-            no_id = cells["dossier_id"].str.contains(_BLANK)
+            ids = cells["dossier_id"]
+            # a cell of whitespace only is empty or starts below "!" or at U+0085 or above (PY_WHITESPACE):
+            # the pattern runs only when some cell does
+            no_id = (ids < "!") | (ids >= "\x85")
+            if no_id.any():
+                no_id = ids.str.contains(_BLANK)
             if no_id.any():
                 nonblank = batch.select(pl.any_horizontal(
                     pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
