@@ -509,8 +509,8 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
             n = batch.height
             cells = {canon: batch[names[i]] for canon, i in kept.items()}
             for canon, col in cells.items():
-                if col.null_count():
-                    cells[canon] = col.fill_null("")
+                if col.null_count():  # an empty cell: "" (setting the few cells costs a third of fill_null)
+                    cells[canon] = col.scatter(col.is_null().arg_true(), "")
             nonblank = pl.repeat(True, n, eager=True)
             ids = cells["dossier_id"]
             # a cell of whitespace only is empty or starts below "!" or at U+0085 or above (PY_WHITESPACE):
