@@ -783,27 +783,30 @@ class Classifier:
                 self.out_of_period += count
             else:
                 self.counts.values[cat] += count
-        counted = valid.filter(pl.col("cat") != OUT_OF_PERIOD)
-        self._one_stop(counted.filter(pl.col("cat") != EXCLUDED))
+        self._one_stop(valid)
+        counted = pl.col("cat") != OUT_OF_PERIOD
         if self.by is not None:
             key = "month" if self.by == "month" else f"key_{self.by}"
-            for group, cat, count in counted.group_by(key, "cat").len().iter_rows():
+            for group, cat, count in valid.select(key, "cat").filter(counted).group_by(key, "cat").len().iter_rows():
                 self.groups.setdefault(group, Counts()).values[cat] += count
         for name in self.series_names:
-            for group, month, cat, count in counted.group_by(f"key_{name}", "month", "cat").len().iter_rows():
+            keys = (f"key_{name}", "month", "cat")
+            for group, month, cat, count in valid.select(keys).filter(counted).group_by(keys).len().iter_rows():
                 values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
                 values[cat] += count
 
-    def _one_stop(self, counted: pl.DataFrame) -> None:
-        """Add the one-stop obligations of the counted dossiers of one file."""
+    def _one_stop(self, valid: pl.DataFrame) -> None:
+        """Add the one-stop obligations of the counted dossiers (neither out of the period nor
+        excluded) of one file."""
         import polars as pl
 
         col = pl.col
-        late = col("cat").is_in([LATE, OVERDUE])
-        row = counted.select(
-            pl.len().alias("dossiers"),
-            (col("resets") >= 0).sum().alias("reset_checked"),
-            (col("resets") > 1).sum().alias("reset_more_than_once"),
+        counted = ~col("cat").is_in([OUT_OF_PERIOD, EXCLUDED])
+        late = col("cat").is_in([LATE, OVERDUE])  # counted categories
+        row = valid.select(
+            counted.sum().alias("dossiers"),
+            (counted & (col("resets") >= 0)).sum().alias("reset_checked"),
+            (counted & (col("resets") > 1)).sum().alias("reset_more_than_once"),
             late.sum().alias("late"),
             (late & (col("apology") != NO_COLUMN)).sum().alias("late_checked"),
             (late & (col("apology") == 0)).sum().alias("late_without_apology"),
