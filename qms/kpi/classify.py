@@ -589,17 +589,19 @@ class Classifier:
             ps_day = ps // day_of
             pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
             reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
-        conds = pl.DataFrame({f"r{i}": cond for i, (_code, cond) in enumerate(checks)})
-        chain: Any = pl
-        for i, (code, _cond) in enumerate(checks):
-            chain = chain.when(pl.col(f"r{i}")).then(pl.lit(code, dtype=pl.Int8))
-        reason = const(-1, pl.Int8).zip_with(skip, conds.select(chain.otherwise(pl.lit(0, dtype=pl.Int8))).to_series())
-
+        failed = checks[0][1]
+        for _code, cond in checks[1:]:
+            failed = failed | cond
         self.rows_read += n - int(skip.sum())
-        bad = reason > 0
-        if bad.any():
+        bad = failed & ~skip
+        if bad.any():  # the reason of a rejected row: the first check that holds
+            conds = pl.DataFrame({f"r{i}": cond for i, (_code, cond) in enumerate(checks)}).filter(bad)
+            chain: Any = pl
+            for i, (code, _cond) in enumerate(checks):
+                chain = chain.when(pl.col(f"r{i}")).then(pl.lit(code, dtype=pl.Int8))
+            reason = const(0, pl.Int8).scatter(bad.arg_true(), conds.select(chain.otherwise(pl.lit(0, dtype=pl.Int8))).to_series())
             self._record_rejected(df, cmap, path, bad, reason, ids)
-        ok = reason == 0
+        ok = ~failed & ~skip
         m = int(ok.sum())
         if not m:
             return pl.DataFrame({"id": [], "row": [], "cat": [], "resets": [], "apology": []},
