@@ -297,7 +297,7 @@ def _by_equality(col: pl.Series, mapping: Mapping[str, Any], dtype: Any) -> pl.S
     chain: Any = pl
     for key, value in mapping.items():
         chain = chain.when(cell == key).then(pl.lit(value, dtype=dtype))
-    return col.to_frame("v").select(chain.otherwise(pl.lit(None, dtype=dtype))).to_series().alias(col.name)
+    return col.to_frame("v").select(chain.otherwise(pl.lit(None, dtype=dtype))).to_series().rechunk().alias(col.name)
 
 
 _T = TypeVar("_T")

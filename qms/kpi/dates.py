@@ -315,7 +315,7 @@ class DateMemo:
         lazy = df.lazy()
         if first:
             lazy = lazy.with_columns(first)
-        values = lazy.select(exprs).collect()
+        values = lazy.select(exprs).collect().rechunk()  # one chunk: later arithmetic aligns no chunks
         out = []
         for name in names:
             packed = values[name]
