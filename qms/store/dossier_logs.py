@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import mmap
+import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -439,7 +440,10 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
     return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted))
 
 
+_BARE_CR = re.compile(rb"\r[^\n]")
 _CR_BLOCK = 1 << 18  # bytes per step of the bare-CR scan (numpy arrays that stay in the CPU cache)
+#: from this size on the numpy scan (twice as fast) pays for importing numpy, which a smaller log never needs
+_NUMPY_SCAN = 1 << 28
 
 
 def _plain_lines(path: Path) -> bool:
@@ -459,8 +463,10 @@ def _plain_lines(path: Path) -> bool:
 def _bare_cr(view: mmap.mmap) -> bool:
     """Whether a CR not followed by LF is in ``view`` (whose last byte is not a CR).
 
-    A Windows export has a CR on every line, so the scan compares each byte with CR and the next one
-    with LF, block by block, in numpy (several times faster than a regular expression over the file)."""
+    A Windows export has a CR on every line: a large one is scanned by comparing each byte with CR and
+    the next one with LF, block by block, in numpy (twice as fast as a regular expression)."""
+    if len(view) < _NUMPY_SCAN:
+        return _BARE_CR.search(view) is not None
     import numpy as np
 
     data = np.frombuffer(view, dtype=np.uint8)
