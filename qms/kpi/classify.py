@@ -39,7 +39,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
@@ -286,6 +286,75 @@ def _int(value: Any) -> int:
     return int(value)
 
 
+_FEW_VALUES = 8  # up to this many distinct values, a column is mapped by comparisons (faster than a lookup)
+
+
+def _by_equality(col: pl.Series, mapping: Mapping[str, Any], dtype: Any) -> pl.Series:
+    """``mapping[cell]`` for each cell of ``col``; null where the cell is not a key."""
+    import polars as pl
+
+    cell = pl.col("v")
+    chain: Any = pl
+    for key, value in mapping.items():
+        chain = chain.when(cell == key).then(pl.lit(value, dtype=dtype))
+    return col.to_frame("v").select(chain.otherwise(pl.lit(None, dtype=dtype))).to_series().rechunk().alias(col.name)
+
+
+_T = TypeVar("_T")
+
+
+def read_ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """The items of ``items`` in order, read by a helper thread up to ``depth`` items ahead.
+
+    polars releases the GIL while it reads a batch of a log, so reading the next batch overlaps with
+    classifying this one (on two cores the report takes little more time than the slower of the two).
+    The helper runs in a copy of the caller's context (the language of messages), an error it meets is
+    raised here, and stopping early (an error, Ctrl-C) stops the helper and closes ``items``."""
+    import contextvars
+    import queue
+    import threading
+
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except BaseException as exc:  # the reader's QmsError, MemoryError: raised in the caller
+            put((False, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    helper = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name="qms-log-reader",
+                              daemon=True)
+    helper.start()
+    try:
+        while True:
+            more, value = box.get()
+            if not more:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        helper.join()
+
+
 def _date_reason(text: str) -> str:
     from qms.kpi.dates import DateError, parse_value
 
@@ -399,11 +468,17 @@ class Classifier:
         memo = self._memo.setdefault(name, {})
         if len(memo) > _MAX_MEMO:
             memo.clear()
+        if 0 < len(memo) <= _FEW_VALUES:  # a column of few values (a status): most batches repeat them
+            out = _by_equality(col, memo, dtype)
+            if not out.null_count():
+                return out
         uniq = col.unique().to_list()
         for v in uniq:
             if v not in memo:
                 memo[v] = fn(v)
-        return col.replace_strict(uniq, [memo[v] for v in uniq], return_dtype=dtype)
+        if len(uniq) <= _FEW_VALUES:
+            return _by_equality(col, {v: memo[v] for v in uniq}, dtype)
+        return col.replace_strict(uniq, [memo[v] for v in uniq], default=None, return_dtype=dtype)
 
     # -- the calendar, for arrays of days --------------------------------------------
     def _ensure_calendar(self, first: int, last: int) -> None:
@@ -459,7 +534,7 @@ class Classifier:
         """Classify every row of one log."""
         import polars as pl
 
-        parts = [self._batch(batch, table.columns, table.path) for batch in table.batches]
+        parts = [self._batch(batch, table.columns, table.path) for batch in read_ahead(table.batches)]
         file_no = len(self.files)
         self.files.append(table.path)
         valid = pl.concat(parts) if parts else None
@@ -557,26 +632,31 @@ class Classifier:
             reject(_R_PAUSED, paused < 0)
         ps = parse("pause_started_at")
         has_ps = ps != BLANK
-        reject(_R_PAUSE_START, has_ps & (ps == INVALID))
-        pe = const(BLANK)
-        pe_col = cell("pause_ended_at")
-        if pe_col is not None and has_ps.any():
-            pe = parse_where(pe_col, has_ps)
-            reject(_R_PAUSE_END, has_ps & (pe == INVALID))
-        ps_day = ps // day_of
-        pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
-        reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
-        conds = pl.DataFrame({f"r{i}": cond for i, (_code, cond) in enumerate(checks)})
-        chain: Any = pl
-        for i, (code, _cond) in enumerate(checks):
-            chain = chain.when(pl.col(f"r{i}")).then(pl.lit(code, dtype=pl.Int8))
-        reason = const(-1, pl.Int8).zip_with(skip, conds.select(chain.otherwise(pl.lit(0, dtype=pl.Int8))).to_series())
-
+        pausing = bool(has_ps.any())  # without a pause start, no pause check can hold
+        ps_day = pe_day = has_ps  # placeholders, read only when pausing
+        if pausing:
+            reject(_R_PAUSE_START, has_ps & (ps == INVALID))
+            pe = const(BLANK)
+            pe_col = cell("pause_ended_at")
+            if pe_col is not None:
+                pe = parse_where(pe_col, has_ps)
+                reject(_R_PAUSE_END, has_ps & (pe == INVALID))
+            ps_day = ps // day_of
+            pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
+            reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
+        failed = checks[0][1]
+        for _code, cond in checks[1:]:
+            failed = failed | cond
         self.rows_read += n - int(skip.sum())
-        bad = reason > 0
-        if bad.any():
+        bad = failed & ~skip
+        if bad.any():  # the reason of a rejected row: the first check that holds
+            conds = pl.DataFrame({f"r{i}": cond for i, (_code, cond) in enumerate(checks)}).filter(bad)
+            chain: Any = pl
+            for i, (code, _cond) in enumerate(checks):
+                chain = chain.when(pl.col(f"r{i}")).then(pl.lit(code, dtype=pl.Int8))
+            reason = const(0, pl.Int8).scatter(bad.arg_true(), conds.select(chain.otherwise(pl.lit(0, dtype=pl.Int8))).to_series())
             self._record_rejected(df, cmap, path, bad, reason, ids)
-        ok = reason == 0
+        ok = ~failed & ~skip
         m = int(ok.sum())
         if not m:
             return pl.DataFrame({"id": [], "row": [], "cat": [], "resets": [], "apology": []},
@@ -601,7 +681,7 @@ class Classifier:
                                       self._shift(recv_day.filter(by_limit), days.filter(by_limit)))
         pause = keep(has_ps)
         total = keep(paused).clone()
-        if pause.any():
+        if pausing and pause.any():
             start = keep(ps_day).filter(pause)
             end = keep(pe_day).filter(pause)
             total = total.scatter(pause.arg_true(),
@@ -760,27 +840,30 @@ class Classifier:
                 self.out_of_period += count
             else:
                 self.counts.values[cat] += count
-        counted = valid.filter(pl.col("cat") != OUT_OF_PERIOD)
-        self._one_stop(counted.filter(pl.col("cat") != EXCLUDED))
+        self._one_stop(valid)
+        counted = pl.col("cat") != OUT_OF_PERIOD
         if self.by is not None:
             key = "month" if self.by == "month" else f"key_{self.by}"
-            for group, cat, count in counted.group_by(key, "cat").len().iter_rows():
+            for group, cat, count in valid.select(key, "cat").filter(counted).group_by(key, "cat").len().iter_rows():
                 self.groups.setdefault(group, Counts()).values[cat] += count
         for name in self.series_names:
-            for group, month, cat, count in counted.group_by(f"key_{name}", "month", "cat").len().iter_rows():
+            keys = (f"key_{name}", "month", "cat")
+            for group, month, cat, count in valid.select(keys).filter(counted).group_by(keys).len().iter_rows():
                 values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
                 values[cat] += count
 
-    def _one_stop(self, counted: pl.DataFrame) -> None:
-        """Add the one-stop obligations of the counted dossiers of one file."""
+    def _one_stop(self, valid: pl.DataFrame) -> None:
+        """Add the one-stop obligations of the counted dossiers (neither out of the period nor
+        excluded) of one file."""
         import polars as pl
 
         col = pl.col
-        late = col("cat").is_in([LATE, OVERDUE])
-        row = counted.select(
-            pl.len().alias("dossiers"),
-            (col("resets") >= 0).sum().alias("reset_checked"),
-            (col("resets") > 1).sum().alias("reset_more_than_once"),
+        counted = ~col("cat").is_in([OUT_OF_PERIOD, EXCLUDED])
+        late = col("cat").is_in([LATE, OVERDUE])  # counted categories
+        row = valid.select(
+            counted.sum().alias("dossiers"),
+            (counted & (col("resets") >= 0)).sum().alias("reset_checked"),
+            (counted & (col("resets") > 1)).sum().alias("reset_more_than_once"),
             late.sum().alias("late"),
             (late & (col("apology") != NO_COLUMN)).sum().alias("late_checked"),
             (late & (col("apology") == 0)).sum().alias("late_without_apology"),

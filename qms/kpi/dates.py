@@ -212,6 +212,7 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
 
 
 _TODO = -3  # not parsed by polars
+_DAY_MS = 86_400_000
 
 
 def _shape_of(col: pl.Series) -> tuple[str, str, bool] | None:
@@ -297,23 +298,24 @@ class DateMemo:
                              .otherwise(pl.lit(_TODO, dtype=pl.Int64)).alias(name))
                 continue
             pattern, fmt, timed = shape
-            # the epoch seconds (days) of a cell of the shape: a matching cell means the same to Python
+            # the epoch milliseconds of a cell of the shape (a matching cell means the same to Python);
+            # polars parses each cell (no cache: nearly every date-time is distinct)
             if timed:
-                stamp = col.str.strptime(pl.Datetime("ms"), fmt, strict=False).dt.epoch("s")
+                stamp = col.str.strptime(pl.Datetime("ms"), fmt, strict=False, cache=False).cast(pl.Int64)
             else:
-                stamp = col.str.strptime(pl.Date, fmt, strict=False).cast(pl.Int64) * 86400
-            first.append(pl.when(col.str.contains(pattern)).then(stamp).alias(f"{name}_s"))
-            first.append((col.str.len_bytes() == 0).alias(f"{name}_b"))
-            secs = pl.col(f"{name}_s")
-            day = secs // 86400 + _UNIX_ORDINAL
-            value = day * (1 << DAY_SHIFT) + ((secs % 86400 + 1) if timed else 0)
-            exprs.append(pl.when(pl.col(f"{name}_b")).then(pl.lit(BLANK, dtype=pl.Int64))
+                stamp = col.str.strptime(pl.Date, fmt, strict=False, cache=False).cast(pl.Int64) * _DAY_MS
+            first.append(pl.when(col.str.contains(pattern)).then(stamp)
+                         .otherwise(pl.lit(None, dtype=pl.Int64)).alias(f"{name}_s"))
+            ms = pl.col(f"{name}_s")
+            day = ms // _DAY_MS + _UNIX_ORDINAL
+            value = day * (1 << DAY_SHIFT) + (((ms % _DAY_MS) // 1000 + 1) if timed else 0)
+            exprs.append(pl.when(col.str.len_bytes() == 0).then(pl.lit(BLANK, dtype=pl.Int64))
                          .when(day >= 1).then(value)  # year 0 is a date for polars only
                          .otherwise(pl.lit(_TODO, dtype=pl.Int64)).fill_null(_TODO).alias(name))
         lazy = df.lazy()
         if first:
             lazy = lazy.with_columns(first)
-        values = lazy.select(exprs).collect()
+        values = lazy.select(exprs).collect().rechunk()  # one chunk: later arithmetic aligns no chunks
         out = []
         for name in names:
             packed = values[name]

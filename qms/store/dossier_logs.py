@@ -441,6 +441,9 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
 
 
 _BARE_CR = re.compile(rb"\r[^\n]")
+_CR_BLOCK = 1 << 18  # bytes per step of the bare-CR scan (numpy arrays that stay in the CPU cache)
+#: from this size on the numpy scan (twice as fast) pays for importing numpy, which a smaller log never needs
+_NUMPY_SCAN = 1 << 28
 
 
 def _plain_lines(path: Path) -> bool:
@@ -454,7 +457,33 @@ def _plain_lines(path: Path) -> bool:
         with view:
             if view.find(b'"') >= 0 or view[-1:] == b"\r":
                 return False
-            return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
+            return view.find(b"\r") < 0 or not _bare_cr(view)
+
+
+def _bare_cr(view: mmap.mmap) -> bool:
+    """Whether a CR not followed by LF is in ``view`` (whose last byte is not a CR).
+
+    A Windows export has a CR on every line: a large one is scanned by comparing each byte with CR and
+    the next one with LF, block by block, in numpy (twice as fast as a regular expression)."""
+    if len(view) < _NUMPY_SCAN:
+        return _BARE_CR.search(view) is not None
+    import numpy as np
+
+    data = np.frombuffer(view, dtype=np.uint8)
+    size = len(data) - 1  # the last byte is not a CR: only the bytes before it may start a bare CR
+    cr = np.empty(_CR_BLOCK, dtype=bool)
+    not_lf = np.empty(_CR_BLOCK, dtype=bool)
+    try:
+        for start in range(0, size, _CR_BLOCK):
+            k = min(_CR_BLOCK, size - start)
+            np.equal(data[start:start + k], 13, out=cr[:k])
+            np.not_equal(data[start + 1:start + k + 1], 10, out=not_lf[:k])
+            np.logical_and(cr[:k], not_lf[:k], out=cr[:k])
+            if cr[:k].any():
+                return True
+        return False
+    finally:
+        del data  # the mapping cannot close while an array still points into it
 
 
 def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
@@ -486,10 +515,15 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
             n = batch.height
             cells = {canon: batch[names[i]] for canon, i in kept.items()}
             for canon, col in cells.items():
-                if col.null_count():
-                    cells[canon] = col.fill_null("")
+                if col.null_count():  # an empty cell: "" (setting the few cells costs a third of fill_null)
+                    cells[canon] = col.scatter(col.is_null().arg_true(), "")
             nonblank = pl.repeat(True, n, eager=True)
-            no_id = cells["dossier_id"].str.contains(_BLANK)
+            ids = cells["dossier_id"]
+            # a cell of whitespace only is empty or starts below "!" or at U+0085 or above (PY_WHITESPACE):
+            # the pattern runs only when some cell does
+            no_id = (ids < "!") | (ids >= "\x85")
+            if no_id.any():
+                no_id = ids.str.contains(_BLANK)
             if no_id.any():
                 nonblank = batch.select(pl.any_horizontal(
                     pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()

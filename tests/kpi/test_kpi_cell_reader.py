@@ -114,3 +114,37 @@ def test_the_reader_keeps_every_column_the_classification_reads() -> None:
     assert looked_up, "the classifier looks columns up by name"
     clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30))
     assert looked_up <= clf.columns_used(), looked_up - clf.columns_used()
+
+
+@pytest.mark.parametrize("bare_cr", [False, True])
+def test_the_numpy_scan_of_a_large_log_finds_a_bare_cr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       bare_cr: bool) -> None:
+    """A large CRLF log is scanned for a bare CR in numpy blocks (here every log, in 64-byte blocks):
+    with a bare CR deep in it the results are still the csv module's; without, the cell reader reads it."""
+    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0)
+    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    log = tmp_path / "large.csv"
+    lines = plain_log(log, 600, 13, crlf=True)
+    if bare_cr:
+        cells = lines[300].split(",")
+        lines[300] = ",".join([*cells[:3], "Phường\r1", *cells[4:]])
+        log.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    assert dossier_logs._plain_lines(log) is not bare_cr
+    for by in (None, "unit"):
+        assert _result(log, by) == _reference(log, by)
+
+
+@pytest.mark.parametrize("at", [62, 63, 64, 65, 127])
+def test_a_bare_cr_at_a_block_edge_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int) -> None:
+    """The numpy scan looks at the byte after each CR across block edges: a CR that ends a block and
+    is followed by a letter is bare, one followed by LF is not (64-byte blocks)."""
+    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0)
+    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    data = bytearray(b"x" * 200)
+    data[at] = ord("\r")
+    log = tmp_path / "edge.csv"
+    log.write_bytes(bytes(data))
+    assert dossier_logs._plain_lines(log) is False
+    data[at + 1] = ord("\n")
+    log.write_bytes(bytes(data))
+    assert dossier_logs._plain_lines(log) is True
