@@ -323,12 +323,27 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         raise QmsError(_("the table of contents did not settle"), hint=_("report this as a bug"))
     cache.set_hint(hint_name, front_pages)
     parts = [(f"{view.control.code} {view.title}", cache.read(key)) for view, key in proc_keys]
+    stamps = _page_stamps(root, cache, lang, front_pages + 1, sum(proc_pages)) if parts else None
     merged = merge_pdfs(cache.read(front_key), parts, outline_title=translate("Procedures", lang),
-                        sig_field=sig_field)
+                        sig_field=sig_field, stamps=stamps)
     atomic_write_bytes(out, merged)
     stats.pages = front_pages + sum(proc_pages)
     stats.outputs.append(out)
     return stats
+
+
+def _page_stamps(root: Path, cache: RenderCache, lang: str, first: int, count: int) -> bytes:
+    """The manual-wide page numbers of the procedure pages ("Page 37 of the manual"), one small page each.
+
+    Each procedure keeps its own "Page 1/N" and is rendered (and cached) without knowing where it
+    lands in the manual; its pages get the manual-wide number from these stamps when the manual is
+    assembled. The stamps depend only on the numbers, so they are cached like any document."""
+    html = render_template("page_stamps.j2", document_context({"first": first, "count": count}), lang)
+    key = render_key(html, ["stamps"])
+    if cache.pages(key) is None:
+        result = html_to_pdf(html, root)
+        cache.write(key, result.data, result.pages)
+    return cache.read(key)
 
 
 # ----------------------------------------------------------------------------------------- HTML
