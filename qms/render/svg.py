@@ -307,11 +307,14 @@ def _letter(n: int) -> str:
 
 def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
              rows_per_sheet: int = ROWS_PER_SHEET, lang: str = "en",
-             annotations: Mapping[str, str] | None = None, a3: bool = False) -> list[str]:
+             annotations: Mapping[str, str] | None = None, a3: bool = False,
+             first_height: float | None = None) -> list[str]:
     """One SVG per sheet: lanes are columns, each step is one row, flow goes downwards.
 
     ``annotations`` (step id → text) are printed under the step's name. More than six lanes turn
-    the sheets to landscape (:func:`landscape`); ``a3`` lays them out for A3 pages instead."""
+    the sheets to landscape (:func:`landscape`); ``a3`` lays them out for A3 pages instead.
+    ``first_height`` (points) caps the first sheet, so that it fits the rest of the page where the
+    flowchart starts (:func:`qms.render.pdf.html_to_pdf`, ``refit``)."""
     if not steps:
         return []
     lane_index = {lane.key: i for i, lane in enumerate(lanes)}
@@ -379,8 +382,9 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
     start = 0
     while start < len(steps):
         end = start + 1
+        limit = min(first_height, max_h) if first_height and not sheets_rows else max_h
         while (end < len(steps) and end - start < rows_per_sheet
-               and _place(list(range(start, end + 1)), boxes, edges, geo) <= max_h):
+               and _place(list(range(start, end + 1)), boxes, edges, geo) <= limit):
             end += 1
         sheets_rows.append(list(range(start, end)))
         start = end
