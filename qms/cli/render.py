@@ -51,7 +51,6 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     qms render manual -o out/manual-vi.pdf --lang vi
     qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --pdf-variant pdf/a-3b
     qms render manual --format html -o out/site
-    qms render manual -o out/manual.pdf --flowchart-paper a3
     qms render procedure QT-HT-01 --format docx -o out/QT-HT-01.docx
     qms render procedure QT-HT-01 -o out/QT-HT-01.pdf --sign --p12 me.p12 --password-file pw --field approver
     """
