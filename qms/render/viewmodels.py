@@ -121,8 +121,9 @@ def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
 def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False,
                  directory: Directory | None = None) -> ControlView:
     if doc is None:
-        # no control block (registers, reports): no draft watermark unless --drafts asks for one
-        return ControlView(default_code, "01", "", "draft", None, None, None, [],
+        # no control block (registers, reports): a record, never "Draft – not approved", and no draft watermark
+        # unless --drafts asks for one
+        return ControlView(default_code, "01", "", "record", None, None, None, [],
                            watermark=watermark_text(None, drafts, lang))
     return ControlView(
         code=doc.code,
