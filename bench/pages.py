@@ -35,6 +35,8 @@ def documents(lang: str) -> dict[str, list[str]]:
         "migration-report": ["migrate", "report", "--format", "pdf"],
         "doc-show-manual": ["doc", "show", "STCL", "--format", "pdf"],
         "review-pack": ["review", "pack", "--period", "2026"],
+        "kpi-report": ["kpi", "report", str(ROOT / "fuzz" / "corpus" / "csv" / "vietnamese.csv"), "--as-of",
+                       "2019-06-30", "--format", "pdf"],
     }
 
 

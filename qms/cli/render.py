@@ -25,6 +25,8 @@ from qms.i18n import _, ngettext
 @click.option("--tagged", is_flag=True, help="Tagged PDF (accessibility structure).")
 @click.option("--drafts", is_flag=True,
               help="Draft mode: the 'Draft' watermark on every page and the internal notes printed; never for issue.")
+@click.option("--flowchart-paper", "flowchart_paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True,
+              help="Paper of the landscape flowchart pages (procedures with more than six lanes): A4 or A3.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for rendering procedures.")
 @click.option("--progress/--no-progress", default=None,
@@ -41,7 +43,7 @@ from qms.i18n import _, ngettext
 @force_option
 @click.pass_context
 def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_lang: str | None, fmt: str,
-           variant: str | None, tagged: bool, drafts: bool, jobs: int, progress: bool | None, sign: bool, p12: Path | None,
+           variant: str | None, tagged: bool, drafts: bool, flowchart_paper: str, jobs: int, progress: bool | None, sign: bool, p12: Path | None,
            password_file: Path | None, sig_field: str | None, force: bool) -> None:
     """Render controlled documents.
 
@@ -86,7 +88,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     lang = document_language(ctx, doc_lang, manifest=ws.manifest)
     show = progress if progress is not None else sys.stderr.isatty()
     opts = RenderOptions(lang=lang, fmt=fmt, variant=variant, tagged=tagged, jobs=jobs, progress=show,
-                         drafts=drafts)
+                         drafts=drafts, a3=flowchart_paper == "a3")
     out = out if out.is_absolute() else Path.cwd() / out
     stats = do_render(root, kind, proc_id, out, opts, ws=ws)
     for url in sorted(set(opts.refused)):

@@ -175,8 +175,8 @@ def render_html(result: KpiResult, series: Mapping[tuple[str, str, str], list[in
         if manifest is not None:
             org = api.org_view(manifest, lang)
     stamp = result.period[1] if result.period else result.reference_day
-    control = api.ControlView(f"BC-KPI-{stamp:%Y%m}", "01", _date(result.reference_day, lang), "approved",
-                              None, None, None, [])
+    day = _date(result.reference_day, lang)  # issued and effective on its reference day: no empty date lines
+    control = api.ControlView(f"BC-KPI-{stamp:%Y%m}", "01", day, "approved", None, None, None, [], issued_on=day)
     title = _("Dossier processing KPI report")
     return api.render_html_document("kpi_report.j2", {"control": control, "org": org, "doc_kind": _("Report"),
                                                       "doc_title": title, "report": report}, root, lang,

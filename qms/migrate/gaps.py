@@ -31,6 +31,18 @@ from qms.store.yaml_dump import dump_yaml
 Status = Literal["covered", "partial", "missing"]
 
 
+def _role_title(role: dict[str, Any]) -> str:
+    """A role as the report names it: its title in the message language, never its id (unless it has no title)."""
+    title = role.get("title")
+    if isinstance(title, dict):
+        shown = title.get(get_language()) or title.get("vi") or title.get("en")
+        if shown:
+            return str(shown)
+    elif isinstance(title, str) and title.strip():
+        return title
+    return str(role.get("id"))
+
+
 @dataclass(slots=True)
 class Gap:
     clause: str
@@ -250,7 +262,7 @@ def analyse(ws: Workspace, source: str = "2008", target: str = "2015", today: dt
         leadership.action = _("top management takes accountability for the QMS instead of a management "
                               "representative; list 5.1 in the leadership process")
     gaps.append(leadership)
-    bare = [str(r.get("id")) for r in roles if not r.get("responsibilities")]
+    bare = [_role_title(r) for r in roles if not r.get("responsibilities")]
     if has_mr:
         gaps.append(Gap("5.3", _("Roles, responsibilities and authorities instead of a management representative"),
                         "missing", ["qms.yaml management_representative"],

@@ -17,7 +17,7 @@ import yaml
 
 from qms import __version__
 from qms.errors import UsageError
-from qms.i18n import N_, _
+from qms.i18n import N_, _, translate
 from qms.migrate.apply import plan_migration
 from qms.migrate.gaps import GapReport
 from qms.standards.correlation import clause_titles, correlations
@@ -141,7 +141,8 @@ def render_html(vm: dict[str, Any], lang: str = "en", root: Path | None = None) 
             (_("Changed files"), str(s["changed_files"])),
             (_("Changes"), _("{n} ({confirm} to confirm)").format(n=s["changes"], confirm=s["to_confirm"])),
             (_("Suggestions"), str(s["suggestions"])), (_("Not placed"), str(s["unplaced"])),
-            (_("Correlation"), _shown(vm["correlation_source"])),
+            # the table's source note is data in English: its translation lives in migrate.po
+            (_("Correlation"), translate(_shown(vm["correlation_source"]), lang)),
         ]
         org = api.OrgView(vm["organisation"], vm["organisation"], "")
         today = format_date(dt.date.today(), lang)

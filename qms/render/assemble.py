@@ -311,13 +311,126 @@ class _Writer:
         return bytes(out)
 
 
+def _page_list(pdf: _Pdf, node: int) -> list[int]:
+    """The page objects under the page-tree node ``node``, in order."""
+    head = pdf.objects[node].head
+    if re.search(rb"/Type\s*/Page(?![s\w])", head):
+        return [node]
+    kids = re.search(rb"/Kids\s*\[([^\]]*)\]", head)
+    if kids is None:
+        raise AssemblyError("a page-tree node without /Kids")
+    out: list[int] = []
+    for ref in re.findall(rb"(\d+)\s+\d+\s+R", kids.group(1)):
+        out += _page_list(pdf, int(ref))
+    return out
+
+
+def _media_box(head: bytes) -> tuple[float, float]:
+    m = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", head)
+    if m is None:
+        raise AssemblyError("a page without its own /MediaBox")
+    x1, y1, x2, y2 = (float(v) for v in m.groups())
+    return x2 - x1, y2 - y1
+
+
+#: Where a stamp sits: its bottom edge this many points above the bottom of the page (9 mm, the middle
+#: of the 18 mm bottom margin of print.css, less half the 4 mm stamp) ...
+STAMP_BOTTOM = 19.84
+#: ... and centred on the text column, which is 5 mm right of the page's centre (margins 25 mm left, 15 mm right)
+STAMP_SHIFT = 14.17
+
+
+class _Stamper:
+    """Draws page ``k`` of the stamp PDF, as a form XObject, at the bottom centre of the ``k``-th
+    stamped page (the manual-wide page number of :func:`qms.render.documents.render_manual_pdf`).
+
+    The page's own content is wrapped in ``q``/``Q`` (WeasyPrint leaves its flipped coordinate
+    system in force) and the stamp is drawn after it; the page gets its own copy of its resource
+    dictionary with the form added."""
+
+    def __init__(self, writer: _Writer, data: bytes, shared: dict[bytes, int]) -> None:
+        self.writer = writer
+        pdf = _parse(data)
+        pages_ref = _dict_ref(pdf.objects[pdf.root].head, b"Pages")
+        if pages_ref is None:
+            raise AssemblyError("the stamps have no page tree")
+        self.forms: list[tuple[int, float]] = []  # (form XObject, width)
+        mapping: dict[int, int] = {}
+        for page in _page_list(pdf, pages_ref):
+            head = pdf.objects[page].head
+            width, height = _media_box(head)
+            contents, resources = _dict_ref(head, b"Contents"), _dict_ref(head, b"Resources")
+            if contents is None or resources is None or pdf.objects[contents].stream is None:
+                raise AssemblyError("a stamp page is not one content stream with indirect resources")
+            for n in _reachable(pdf, resources):
+                if n in mapping:
+                    continue
+                obj = pdf.objects[n]
+                if _shareable(obj):
+                    digest = _digest(obj)
+                    if digest not in shared:
+                        shared[digest] = writer.reserve()
+                    mapping[n] = shared[digest]
+                else:
+                    mapping[n] = writer.reserve()
+            content = pdf.objects[contents]
+            filters = re.search(rb"/Filter\s*(/\w+)", content.head)
+            form = writer.reserve()
+            writer.put(form, b"<< /Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] /Resources %d 0 R%s /Length %d >>"
+                       % (width, height, mapping[resources], b" /Filter " + filters.group(1) if filters else b"",
+                          len(content.stream or b"")), content.stream)
+            self.forms.append((form, width))
+        for n, new in mapping.items():
+            if new not in writer.objects:
+                obj = pdf.objects[n]
+                writer.put(new, _renumber(obj.head, mapping), obj.stream)
+        self.open = writer.reserve()
+        writer.put(self.open, b"<< /Length 2 >>", b"q\n")
+        self.closers: dict[bytes, int] = {}
+        self.next = 0
+
+    def stamp(self, page: int) -> None:
+        if self.next >= len(self.forms):
+            raise AssemblyError("fewer stamps than pages")
+        form, width = self.forms[self.next]
+        self.next += 1
+        w = self.writer
+        head = w.objects[page].head
+        page_width, _height = _media_box(head)
+        draw = b"Q q 1 0 0 1 %.3f %.3f cm /QmsStamp Do Q\n" % ((page_width - width) / 2 + STAMP_SHIFT, STAMP_BOTTOM)
+        closer = self.closers.get(draw)
+        if closer is None:
+            closer = self.closers[draw] = w.reserve()
+            w.put(closer, b"<< /Length %d >>" % len(draw), draw)
+        contents = re.search(rb"/Contents\s*(?:(\d+\s+\d+\s+R)|\[([^\]]*)\])", head)
+        resources = _dict_ref(head, b"Resources")
+        if contents is None or resources is None or resources not in w.objects:
+            raise AssemblyError("a page without contents or indirect resources")
+        inner = contents.group(1) or contents.group(2)
+        head = (head[:contents.start()] + b"/Contents [%d 0 R %s %d 0 R]" % (self.open, inner.strip(), closer)
+                + head[contents.end():])
+        res = w.objects[resources].head
+        xobject = re.search(rb"/XObject\s*<<", res)
+        entry = b"/QmsStamp %d 0 R " % form
+        if xobject is not None:
+            res = res[:xobject.end()] + b" " + entry + res[xobject.end():]
+        elif b"/XObject" in res:
+            raise AssemblyError("an indirect /XObject dictionary")
+        else:
+            res = _insert(res, b"/XObject << " + entry + b">>")
+        own = w.reserve()
+        w.put(own, res)
+        w.put(page, _set(head, b"Resources", b"%d 0 R" % own))
+
+
 def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
-             sig_field: SigField | None = None) -> bytes:
+             sig_field: SigField | None = None, stamps: bytes | None = None) -> bytes:
     """The pages of ``first`` followed by the pages of each part of ``rest`` (title, PDF bytes).
 
     ``first``'s catalogue and document information are kept; each part gets a bookmark under a
     top-level ``outline_title`` bookmark (if given). ``sig_field`` adds an empty signature field
-    on a page of ``first`` (``qms sign --field NAME`` fills it).
+    on a page of ``first`` (``qms sign --field NAME`` fills it). ``stamps`` (a PDF with one small
+    page per page of ``rest``) puts its pages, in order, at the bottom centre of the parts' pages.
     """
     front = _parse(first)
     writer = _Writer()
@@ -338,6 +451,7 @@ def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: 
     count = _dict_int(front.objects[front_pages].head, b"Count") or 0
     writer.put(front_pages, _insert(front.objects[front_pages].head, b"/Parent %d 0 R" % page_root))
     firsts: list[tuple[str, int]] = []
+    stamper = _Stamper(writer, stamps, shared) if stamps is not None else None
     for title, data in rest:
         part = _parse(data)
         pages = _dict_ref(part.objects[part.root].head, b"Pages")
@@ -369,6 +483,9 @@ def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: 
             raise AssemblyError("a part has no pages")
         kids.append(mapping[pages])
         count += part_count
+        if stamper is not None:
+            for page in _page_list(part, pages):
+                stamper.stamp(mapping[page])
         firsts.append((title, mapping[int(first_kid.group(1))]))
     writer.put(page_root, b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids)
                + b"] /Count %d >>" % count)

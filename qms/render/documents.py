@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,8 @@ class RenderOptions:
     refused: list[str] = field(default_factory=list)
     # --drafts: every document carries the draft watermark and prints its internal notes
     drafts: bool = False
+    # --flowchart-paper a3: landscape flowchart pages (more than six lanes) on A3
+    a3: bool = False
 
     def key_parts(self) -> list[str]:
         return [f"lang={self.lang}", f"variant={self.variant}", f"tagged={self.tagged}", f"drafts={self.drafts}"]
@@ -106,16 +108,31 @@ def _attachment(root: Path, rel: str) -> PdfAttachment:
                          "source YAML")
 
 
-def procedure_views(ws: Workspace, lang: str, drafts: bool = False) -> list[tuple[vm.ProcedureView, Process, str]]:
+def procedure_views(ws: Workspace, lang: str, drafts: bool = False,
+                    a3: bool = False) -> list[tuple[vm.ProcedureView, Process, str]]:
     manifest = _manifest(ws)
     out = []
     for doc, proc in sorted(ws.processes(), key=lambda dp: (dp[1].document.code, dp[1].id)):
-        out.append((vm.procedure_view(proc, manifest, lang, doc.path, drafts=drafts, raw=doc.raw), proc, doc.path))
+        out.append((vm.procedure_view(proc, manifest, lang, doc.path, drafts=drafts, raw=doc.raw, a3=a3), proc,
+                    doc.path))
     return out
 
 
 def procedure_html(view: vm.ProcedureView, lang: str, *, site: bool = False) -> str:
     return render_template("procedure.j2", document_context({"p": view}, site=site), lang)
+
+
+def procedure_refit(view: vm.ProcedureView, lang: str) -> Callable[[float], str] | None:
+    """The procedure's HTML with its flowchart's first sheet at most ``height`` points tall
+    (:func:`qms.render.pdf.html_to_pdf`, ``refit``), or None when its flowchart cannot be split."""
+    remake = view.refit_flowchart
+    if remake is None:
+        return None
+
+    def refit(height: float) -> str:
+        return procedure_html(replace(view, flowchart=remake(height)), lang)
+
+    return refit
 
 
 def _sections(lang: str, with_procedures: bool) -> list[tuple[int, str, str]]:
@@ -172,12 +189,13 @@ def _source_paths(ws: Workspace, kind: str, proc_path: str | None = None) -> lis
 
 
 def _render_one(root: Path, html: str, out: Path, opts: RenderOptions, attachments: list[PdfAttachment],
-                stats: RenderStats) -> None:
+                stats: RenderStats, refit: Callable[[float], str] | None = None) -> None:
     cache = RenderCache(root)
     key = render_key(html, opts.key_parts(), [a.data for a in attachments] + [a.name.encode() for a in attachments])
     pages = cache.pages(key)
     if pages is None:
-        result = html_to_pdf(html, root, attachments=attachments, variant=opts.variant, tagged=opts.tagged)
+        result = html_to_pdf(html, root, attachments=attachments, variant=opts.variant, tagged=opts.tagged,
+                             refit=refit)
         opts.refused.extend(result.refused)
         data, pages = result.data, result.pages
         if result.sig_field is not None:  # the empty approver field in the approval block
@@ -220,11 +238,12 @@ def find_procedure(ws: Workspace, proc_id: str) -> tuple[LoadedDoc[Process], Pro
 
 def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
     doc, proc = find_procedure(ws, proc_id)
-    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw)
+    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw, a3=opts.a3)
     stats = RenderStats()
     prepare_fonts(root)
     attachments = [_attachment(root, doc.path)] if opts.variant else []
-    _render_one(root, procedure_html(view, opts.lang), out, opts, attachments, stats)
+    _render_one(root, procedure_html(view, opts.lang), out, opts, attachments, stats,
+                procedure_refit(view, opts.lang))
     return stats
 
 
@@ -244,7 +263,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     stats = RenderStats()
     cache = RenderCache(root)
     lang = opts.lang
-    views = procedure_views(ws, lang, opts.drafts)
+    views = procedure_views(ws, lang, opts.drafts, opts.a3)
     proc_keys: list[tuple[vm.ProcedureView, str]] = []
     jobs: list[Job] = []
     # The parts are appended untagged (their structure trees are not merged), so they are rendered
@@ -255,7 +274,7 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         key = render_key(html, part_options)
         proc_keys.append((view, key))
         if cache.pages(key) is None and all(j.key != key for j in jobs):
-            jobs.append(Job(key, html, (), opts.variant, False))
+            jobs.append(Job(key, html, (), opts.variant, False, procedure_refit(view, lang)))
     stats.rendered += len(jobs)
     stats.cached += len(views) - len(jobs)
     progress = Progress(len(jobs), translate("rendering procedures", lang), opts.progress)
@@ -323,12 +342,27 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
         raise QmsError(_("the table of contents did not settle"), hint=_("report this as a bug"))
     cache.set_hint(hint_name, front_pages)
     parts = [(f"{view.control.code} {view.title}", cache.read(key)) for view, key in proc_keys]
+    stamps = _page_stamps(root, cache, lang, front_pages + 1, sum(proc_pages)) if parts else None
     merged = merge_pdfs(cache.read(front_key), parts, outline_title=translate("Procedures", lang),
-                        sig_field=sig_field)
+                        sig_field=sig_field, stamps=stamps)
     atomic_write_bytes(out, merged)
     stats.pages = front_pages + sum(proc_pages)
     stats.outputs.append(out)
     return stats
+
+
+def _page_stamps(root: Path, cache: RenderCache, lang: str, first: int, count: int) -> bytes:
+    """The manual-wide page numbers of the procedure pages ("Page 37 of the manual"), one small page each.
+
+    Each procedure keeps its own "Page 1/N" and is rendered (and cached) without knowing where it
+    lands in the manual; its pages get the manual-wide number from these stamps when the manual is
+    assembled. The stamps depend only on the numbers, so they are cached like any document."""
+    html = render_template("page_stamps.j2", document_context({"first": first, "count": count}), lang)
+    key = render_key(html, ["stamps"])
+    if cache.pages(key) is None:
+        result = html_to_pdf(html, root)
+        cache.write(key, result.data, result.pages)
+    return cache.read(key)
 
 
 # ----------------------------------------------------------------------------------------- HTML

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-10"  # flowcharts (chart) + national header and pipeline (site)
+TEMPLATE_VERSION = "render-11"  # manual-wide page stamps, flowcharts refitted to the page, A3 option
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qms.render.cache import RenderCache
@@ -21,13 +21,15 @@ class Job:
     attachments: tuple[PdfAttachment, ...] = ()
     variant: str | None = None
     tagged: bool = False
+    # the HTML again with a shorter first flowchart sheet (qms.render.pdf.html_to_pdf); not pickled
+    refit: Callable[[float], str] | None = None
 
 
 def _run(root: str, job: Job) -> tuple[str, int, tuple[str, ...]]:
     from qms.render.pdf import html_to_pdf
 
     result = html_to_pdf(job.html, Path(root), attachments=job.attachments, variant=job.variant,
-                         tagged=job.tagged)
+                         tagged=job.tagged, refit=job.refit)
     RenderCache(Path(root)).write(job.key, result.data, result.pages)
     return job.key, result.pages, result.refused
 
@@ -128,7 +130,7 @@ def render_jobs(root: Path, jobs: Sequence[Job], workers: int,
             _FORKED_JOBS, _FORKED_ROOT = (), ""
         return pages
     with multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_init) as pool:  # pragma: no cover - no fork
-        results = pool.imap_unordered(_run_spawned, [(str(root), jobs[i]) for i in order], chunksize=chunk)
+        results = pool.imap_unordered(_run_spawned, [(str(root), replace(jobs[i], refit=None)) for i in order], chunksize=chunk)
         if while_waiting:
             while_waiting()
         for result in results:

@@ -10,7 +10,7 @@ import logging
 import os
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,11 +210,65 @@ def write_document(document: Any, fetcher: Any, *, attachments: Sequence[PdfAtta
     return data
 
 
+#: A page left emptier than this (a share of its text block) by a flowchart that moved to the next page is refitted
+REFIT_EMPTY = 0.45
+#: The room a refitted first sheet leaves for the flowchart's heading and the sheet's margin, in points
+_REFIT_HEADING = 42.0
+#: A refitted first sheet is at least this tall (points): a few rows, never a sliver
+_REFIT_MIN = 150.0
+
+
+def flowchart_room(document: Any) -> float | None:
+    """How tall (points) the first flowchart sheet may be to start on the page before the one it was
+    laid out on, when that page is otherwise left more than :data:`REFIT_EMPTY` empty; None when the
+    flowchart starts where it should (or there is none, or it starts a page of another size)."""
+    from weasyprint.formatting_structure import boxes as wb
+
+    px = 0.75  # CSS px -> points
+    previous: tuple[float, float, float] | None = None  # (bottom of the content, bottom of the text block, block height)
+    for page in document.pages:
+        html = page._page_box.children[0] if page._page_box.children else None
+        if html is None:
+            return None
+        bottom = html.content_box_y()
+        first_sheet = None
+        for box in html.descendants():
+            element = getattr(box, "element", None)
+            if (first_sheet is None and element is not None and getattr(box, "element_tag", None) == "div"
+                    and "flowchart-sheet" in (element.get("class") or "").split()):
+                first_sheet = box
+            if isinstance(box, (wb.LineBox, wb.ReplacedBox, wb.TableRowBox)):
+                bottom = max(bottom, box.position_y + box.margin_height())
+        block_bottom = html.content_box_y() + page._page_box.height
+        block = page._page_box.height
+        if first_sheet is not None:
+            if previous is None or abs(previous[2] - block) > 1:
+                return None
+            gap = previous[1] - previous[0]
+            if gap <= REFIT_EMPTY * block:
+                return None
+            room = gap * px - _REFIT_HEADING
+            return room if room >= _REFIT_MIN else None
+        previous = (bottom, block_bottom, block)
+    return None
+
+
 def html_to_pdf(html: str, root: Path | None, *, attachments: Sequence[PdfAttachment] = (),
-                variant: str | None = None, tagged: bool = False) -> PdfResult:
-    """Render ``html`` with the safe fetcher; the base URL is the repository root (if any)."""
+                variant: str | None = None, tagged: bool = False,
+                refit: Callable[[float], str] | None = None) -> PdfResult:
+    """Render ``html`` with the safe fetcher; the base URL is the repository root (if any).
+
+    ``refit(height)`` gives the document again with its flowchart's first sheet at most ``height``
+    points tall: used when the flowchart, a block that is never split, moved to the next page and
+    left its page mostly empty (:func:`flowchart_room`). The refitted layout is kept only if the
+    first sheet then starts on that page."""
     variant = check_variant(variant)
     document, fetcher = layout(html, root, tagged=tagged)
+    room = flowchart_room(document) if refit is not None else None
+    if refit is not None and room is not None:
+        second, second_fetcher = layout(refit(room), root, tagged=tagged)
+        if flowchart_room(second) is None and len(second.pages) <= len(document.pages):
+            document, fetcher = second, second_fetcher
     data = write_document(document, fetcher, attachments=attachments, variant=variant, tagged=tagged)
     return PdfResult(data, len(document.pages), tuple(fetcher.refused), find_sig_field(document))
 
@@ -226,9 +280,10 @@ def page_count(html: str, root: Path | None) -> int:
 
 
 def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
-               sig_field: SigField | None = None) -> bytes:
+               sig_field: SigField | None = None, stamps: bytes | None = None) -> bytes:
     """Append the pages of each ``rest`` PDF to ``first``, keeping ``first``'s catalogue
     (PDF/A output intent, XMP metadata, embedded files, /AF) and adding one bookmark per part.
+    ``stamps``: one small page per page of ``rest``, drawn at the bottom centre of that page.
 
     The fast path is :func:`qms.render.assemble.assemble`; PDFs it does not understand are
     merged with pypdf instead (much slower, same pages and bookmarks, but without ``sig_field``).
@@ -236,23 +291,33 @@ def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title
     from qms.render.assemble import AssemblyError, assemble
 
     try:
-        return assemble(first, rest, outline_title=outline_title, sig_field=sig_field)
+        return assemble(first, rest, outline_title=outline_title, sig_field=sig_field, stamps=stamps)
     except (AssemblyError, KeyError, IndexError, ValueError, zlib.error) as exc:
         logging.getLogger(__name__).debug("fast assembly failed (%s); merging with pypdf", exc)
-    return merge_with_pypdf(first, rest, outline_title=outline_title)
+    return merge_with_pypdf(first, rest, outline_title=outline_title, stamps=stamps)
 
 
-def merge_with_pypdf(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "") -> bytes:
+def merge_with_pypdf(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
+                     stamps: bytes | None = None) -> bytes:
     """:func:`merge_pdfs` with pypdf (the fallback, and a reference for the tests)."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    from qms.render.assemble import STAMP_BOTTOM, STAMP_SHIFT
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
     info = dict(writer.metadata or {})
     parent = writer.add_outline_item(title=outline_title, page_number=len(writer.pages)) if outline_title and rest else None
+    stamp_pages = list(PdfReader(io.BytesIO(stamps)).pages) if stamps is not None else []
+    stamped = 0
     for title, data in rest:
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
         writer.add_outline_item(title=title, page_number=start, parent=parent)
+        for page in writer.pages[start:] if stamp_pages else ():
+            stamp = stamp_pages[stamped]
+            stamped += 1
+            dx = (float(page.mediabox.width) - float(stamp.mediabox.width)) / 2 + STAMP_SHIFT
+            page.merge_transformed_page(stamp, Transformation().translate(dx, STAMP_BOTTOM))
     if info:
         writer.add_metadata({k: v for k, v in info.items() if isinstance(k, str)})
     # identical font file streams of the parts (see html_to_pdf) are kept once

@@ -307,11 +307,14 @@ def _letter(n: int) -> str:
 
 def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
              rows_per_sheet: int = ROWS_PER_SHEET, lang: str = "en",
-             annotations: Mapping[str, str] | None = None, a3: bool = False) -> list[str]:
+             annotations: Mapping[str, str] | None = None, a3: bool = False,
+             first_height: float | None = None) -> list[str]:
     """One SVG per sheet: lanes are columns, each step is one row, flow goes downwards.
 
     ``annotations`` (step id → text) are printed under the step's name. More than six lanes turn
-    the sheets to landscape (:func:`landscape`); ``a3`` lays them out for A3 pages instead."""
+    the sheets to landscape (:func:`landscape`); ``a3`` lays them out for A3 pages instead.
+    ``first_height`` (points) caps the first sheet, so that it fits the rest of the page where the
+    flowchart starts (:func:`qms.render.pdf.html_to_pdf`, ``refit``)."""
     if not steps:
         return []
     lane_index = {lane.key: i for i, lane in enumerate(lanes)}
@@ -379,8 +382,9 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
     start = 0
     while start < len(steps):
         end = start + 1
+        limit = min(first_height, max_h) if first_height and not sheets_rows else max_h
         while (end < len(steps) and end - start < rows_per_sheet
-               and _place(list(range(start, end + 1)), boxes, edges, geo) <= max_h):
+               and _place(list(range(start, end + 1)), boxes, edges, geo) <= limit):
             end += 1
         sheets_rows.append(list(range(start, end)))
         start = end
@@ -504,24 +508,20 @@ def _sheet(doc_id: str, k: int, n_sheets: int, rows: list[int], boxes: list[_Box
         f'<title id="{_e(sid)}-t">{_e(translate(N_("Flowchart of {code}, sheet {k} of {n}"), lang).format(code=doc_id, k=k + 1, n=n_sheets))}</title>',
         f"<desc>{_e(translate(N_('Steps {first} to {last}. Lanes: {lanes}. Rectangles are tasks, diamonds decisions, rounded boxes start and end; dashed lines loop back; lettered circles connect to the same letter on another sheet.'), lang).format(first=first, last=last, lanes='; '.join(lane.label for lane in lanes)))}</desc>",
     ]
-    # lanes and the frame
+    # lanes and the frame: the last lane reaches the frame's right edge, so the label zone and the
+    # routing channel (right of the lanes) belong to it and never read as an empty, unnamed lane
     lane_w = geo.lane_w
     for i in range(len(lanes)):
         x = i * lane_w
+        w = width - x if i == len(lanes) - 1 else lane_w
         fill = "#f2f4f7" if i % 2 == 0 else "#ffffff"
-        o.append(f'<rect class="lane" x="{_n(x)}" y="0" width="{_n(lane_w)}" height="{_n(height)}" fill="{fill}" '
+        o.append(f'<rect class="lane" x="{_n(x)}" y="0" width="{_n(w)}" height="{_n(height)}" fill="{fill}" '
                  f'stroke="#8a96a3" stroke-width="0.5"/>')
-        o.append(f'<g class="lane-header"><rect class="shape" x="{_n(x)}" y="0" width="{_n(lane_w)}" '
+        o.append(f'<g class="lane-header"><rect class="shape" x="{_n(x)}" y="0" width="{_n(w)}" '
                  f'height="{_n(geo.header_h)}" fill="#dfe5ec" stroke="#8a96a3" stroke-width="0.5"/>')
         lines = geo.header_lines[i]
         o.append(_text(lines, x + lane_w / 2, (geo.header_h - tm.block_height(len(lines), LANE_PT, True)) / 2,
                        LANE_PT, bold=True, cls="lane-text") + "</g>")
-    lanes_right = lane_w * max(len(lanes), 1)
-    if geo.width - lanes_right > 1:
-        o.append(f'<rect class="channel" x="{_n(lanes_right)}" y="0" width="{_n(geo.width - lanes_right)}" '
-                 f'height="{_n(height)}" fill="#fafafa" stroke="#8a96a3" stroke-width="0.5"/>')
-        o.append(f'<rect class="channel-header" x="{_n(lanes_right)}" y="0" width="{_n(geo.width - lanes_right)}" '
-                 f'height="{_n(geo.header_h)}" fill="#dfe5ec" stroke="#8a96a3" stroke-width="0.5"/>')
     o.append(f'<rect class="frame" x="0.5" y="0.5" width="{_n(width - 1)}" height="{_n(height - 1)}" fill="none" '
              f'stroke="#333" stroke-width="1"/>')
     # channel edges: spans on this sheet, then tracks

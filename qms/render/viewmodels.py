@@ -7,6 +7,7 @@ Templates escape it; SVG builders escape it too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,8 +121,9 @@ def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
 def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False,
                  directory: Directory | None = None) -> ControlView:
     if doc is None:
-        # no control block (registers, reports): no draft watermark unless --drafts asks for one
-        return ControlView(default_code, "01", "", "draft", None, None, None, [],
+        # no control block (registers, reports): a record, never "Draft – not approved", and no draft watermark
+        # unless --drafts asks for one
+        return ControlView(default_code, "01", "", "record", None, None, None, [],
                            watermark=watermark_text(None, drafts, lang))
     return ControlView(
         code=doc.code,
@@ -194,8 +196,11 @@ class ProcedureView:
     source_path: str
     anchor: str = ""
     internal_notes: list[NoteView] = field(default_factory=list)
-    # more than six lanes: the flowchart's pages are landscape
+    # more than six lanes: the flowchart's pages are landscape (A3 landscape with `flowchart_a3`)
     flowchart_landscape: bool = False
+    flowchart_a3: bool = False
+    # the flowchart again, its first sheet at most this many points tall (qms.render.pdf.html_to_pdf, refit)
+    refit_flowchart: Callable[[float], list[Markup]] | None = field(default=None, repr=False, compare=False)
     owner: str = ""  # the owner role's title (the Word cover names it; the importer reads it back)
     unit: str = ""  # the lead unit's name
 
@@ -262,7 +267,8 @@ def definitions(proc: Process, manifest: Manifest, raw: Any, lang: str) -> list[
 
 
 def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: str, *,
-                   drafts: bool = False, raw: Any = None) -> ProcedureView:
+                   drafts: bool = False, raw: Any = None, a3: bool = False) -> ProcedureView:
+    """The procedure as its documents show it; ``a3``: landscape flowchart pages (more than six lanes) on A3."""
     names = Names(manifest, lang, proc)
     numbers = {s.id: i + 1 for i, s in enumerate(proc.steps)}
     forms_by_code = dict(names.forms)
@@ -294,7 +300,13 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         )
         for s in proc.steps
     ]
-    flowchart = [Markup(sheet) for sheet in svg.swimlane(proc.document.code or proc.id, flow, lanes, lang=lang)]
+    wide_a3 = a3 and svg.landscape(lanes)
+
+    def flowchart_sheets(first_height: float | None = None) -> list[Markup]:
+        return [Markup(sheet) for sheet in svg.swimlane(proc.document.code or proc.id, flow, lanes, lang=lang,
+                                                         a3=wide_a3, first_height=first_height)]
+
+    flowchart = flowchart_sheets()
     adm = proc.administrative
     administrative: dict[str, Any] | None = None
     if adm is not None:
@@ -335,6 +347,8 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         steps=rows,
         flowchart=flowchart,
         flowchart_landscape=svg.landscape(lanes),
+        flowchart_a3=wide_a3,
+        refit_flowchart=flowchart_sheets if len(flow) > 1 else None,
         forms=[(code, forms_by_code.get(code, ""), legal.get(code, "")) for code in form_codes],
         records=[(r.code, t(r.title, lang), r.retention_text(lang), t(r.location, lang), names.who(r.responsible))
                  for r in proc.records],

@@ -34,6 +34,13 @@ TITLES: dict[str, str] = {
     "improvement_opportunities": N_("Opportunities for improvement"),
 }
 
+#: What a document prints for a resource kind (7.1.2-7.1.6) and a KPI's frequency: words, never the codes
+_RESOURCE_KINDS = {"people": N_("People"), "infrastructure": N_("Infrastructure"),
+                   "environment": N_("Work environment"), "monitoring": N_("Monitoring and measuring resources"),
+                   "knowledge": N_("Organisational knowledge"), "information": N_("Information")}
+_FREQUENCIES = {"daily": N_("Daily"), "weekly": N_("Weekly"), "monthly": N_("Monthly"), "quarterly": N_("Quarterly"),
+                "yearly": N_("Yearly")}
+
 
 @dataclass(slots=True)
 class Table:
@@ -98,7 +105,8 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         # b) context
         s = sections["context_changes"]
         s.tables.append(Table([_("Id"), _("Kind"), pgettext("context of the organisation", "Issue"), _("Monitored by")],
-                              [[c.id, code_text(c.kind), _t(c.description, lang), who(c.monitored_by)]
+                              [[c.id, _("Internal") if c.kind == "internal" else _("External"),
+                                _t(c.description, lang), who(c.monitored_by)]
                                for c in manifest.context_issues]))
         # c1) interested parties
         s = sections["customer_satisfaction"]
@@ -150,7 +158,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
 
     # d) resources, e) risks, f) opportunities
     s = sections["resources"]
-    rows = [[p.id, _(r.kind), _t(r.description, lang)] for p in procs for r in p.resources]
+    rows = [[p.id, _(_RESOURCE_KINDS.get(r.kind, r.kind)), _t(r.description, lang)] for p in procs for r in p.resources]
     if rows:
         s.tables.append(Table([_("Process"), _("Kind"), _("Resource")], rows))
     else:
@@ -186,7 +194,8 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
 
     repo = load_repo_kpi(root)
     s_obj, s_proc, s_mon = sections["objectives"], sections["process_performance"], sections["monitoring"]
-    kpi_rows = [[p.id, k.id, _t(k.name, lang), format_target(k.target, lang), k.objective or "–", _(k.frequency)] for p in procs
+    kpi_rows = [[p.id, k.id, _t(k.name, lang), format_target(k.target, lang), k.objective or "–",
+                 _(_FREQUENCIES.get(k.frequency, k.frequency))] for p in procs
                 for k in p.kpis]
     if kpi_rows:
         s_proc.tables.append(Table([_("Process"), _("KPI"), _("Name"), _("Target"), _("Objective"), _("Frequency")],
@@ -244,7 +253,8 @@ def render_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lan
     sections = gather(root, span, logs, lang, today=day)
     manifest = load_repo_kpi(root).manifest
     org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
-    control = api.ControlView(f"XXLD-{span[1]:%Y}", "01", format_date(day, lang), "approved", None, None, None, [])
+    control = api.ControlView(f"XXLD-{span[1]:%Y}", "01", format_date(day, lang), "approved", None, None, None, [],
+                              issued_on=format_date(day, lang))
     title = _("Management review pack {start} – {end}").format(start=format_date(span[0], lang),
                                                                end=format_date(span[1], lang))
     return api.render_html_document("review_pack.j2", {"control": control, "org": org,

@@ -231,9 +231,45 @@ def _shared(s1: tuple[Point, Point], s2: tuple[Point, Point]) -> float:
     return 0.0
 
 
+def lane_problems(svg: str) -> list[str]:
+    """A flowchart's columns are its named lanes: every full-height column (a rect from the top to the
+    bottom of the frame, whatever its class) lies under a lane header with a name, and the named
+    headers cover the frame's width with no gap, so no empty, unlabelled lane is drawn."""
+    root = ET.fromstring(svg)
+    if "flowchart" not in (root.get("class") or "").split():
+        return []
+    d = parse(svg)
+    f = d.frame
+    headers: list[tuple[float, float]] = []
+    for g in root.iter(f"{NS}g"):
+        if "lane-header" in (g.get("class") or "").split():
+            rect = next(c for c in g if c.tag == f"{NS}rect")
+            x0 = float(rect.get("x", "0"))
+            name = "".join("".join(t.itertext()) for t in g.iter(f"{NS}text")).strip()
+            if name:
+                headers.append((x0, x0 + float(rect.get("width", "0"))))
+    out: list[str] = []
+    height = float(root.get("height", "0"))
+    for el in root.iter(f"{NS}rect"):
+        if "frame" in (el.get("class") or "").split():
+            continue
+        x0, y0 = float(el.get("x", "0")), float(el.get("y", "0"))
+        x1, h = x0 + float(el.get("width", "0")), float(el.get("height", "0"))
+        if y0 <= EPS and h >= height - 2 and not any(a - EPS <= x0 and x1 <= b + EPS for a, b in headers):
+            out.append(f"an unlabelled lane column from x={x0:.1f} to {x1:.1f}")
+    edge = f.x0
+    for a, b in sorted(headers):
+        if a > edge + 1.5:
+            out.append(f"an unlabelled lane column from x={edge:.1f} to {a:.1f}")
+        edge = max(edge, b)
+    if headers and edge < f.x1 - 1.5:
+        out.append(f"an unlabelled lane column from x={edge:.1f} to {f.x1:.1f}")
+    return out
+
+
 def problems(svg: str) -> list[str]:
     d = parse(svg)
-    out: list[str] = []
+    out: list[str] = lane_problems(svg)
     f = d.frame
     for t in d.texts:
         if t.size < 7.0:
@@ -395,6 +431,12 @@ def test_the_checker_is_not_vacuous() -> None:
         "under 7": head + box.replace('font-size="8"', 'font-size="6"').format(t="A") + "</svg>",
         "crosses the text": head + '<text class="label" font-size="8"><tspan x="100" y="100">Label</tspan></text>'
                             '<polyline class="edge" points="110,60 110,140"/></svg>',
+        # a named lane, then a full-height column with an empty header (the old routing channel)
+        "unlabelled lane": head.replace("<svg ", '<svg class="flowchart" height="200" ')
+        + '<rect class="lane" x="0" y="0" width="150" height="200"/>'
+        '<g class="lane-header"><rect class="shape" x="0" y="0" width="150" height="20"/>'
+        '<text font-size="8" text-anchor="middle"><tspan x="75" y="14">Lane</tspan></text></g>'
+        '<rect class="channel" x="150" y="0" width="50" height="200"/></svg>',
     }
     for what, svg in cases.items():
         found = problems(svg)

@@ -55,6 +55,10 @@ def test_procedure_page_numbers_restart_and_toc_is_right(rendered: dict[str, Pat
         assert f"Trang {total}/{total}" in last
         assert f"Mã hiệu: {code}" in last
     assert len(pages) > front_total
+    # the footer also gives the manual-wide page, on the front matter and on every procedure page
+    for number, page in enumerate(pages, start=1):
+        assert f"Trang {number} của sổ tay" in page, (number, page[-200:])
+        assert len(re.findall(r"Trang \d+ của sổ tay", page)) == 1
 
 
 @needs_poppler

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -164,3 +165,37 @@ def test_fast_assembly_matches_pypdf(tmp_path: Path) -> None:
     assert len(fast) < len(front) + sum(len(d) for _t, d in parts)  # the embedded fonts are kept once
     if shutil.which("qpdf"):
         subprocess.run(["qpdf", "--check", str(tmp_path / "fast.pdf")], check=True, capture_output=True)
+
+
+def test_page_stamps_land_on_the_parts_pages_in_both_assemblers() -> None:
+    """Page k of the stamps PDF is drawn on the k-th page of the parts (not on the front matter),
+    at the bottom of the page, by the fast assembler and by the pypdf fallback alike."""
+    import io
+
+    from qms.render.pdf import html_to_pdf, merge_pdfs, merge_with_pypdf
+
+    def doc(title: str, pages: int, size: str = "A4") -> bytes:
+        body = "".join(f'<h1 style="break-before: page">{title} {n}</h1>' for n in range(pages))
+        return html_to_pdf(f"<html><head><style>@page {{ size: {size} }}</style></head><body>{body}</body></html>",
+                           None).data
+
+    front, parts = doc("Front", 2), [("A", doc("Part A", 2)), ("B", doc("Part B", 1, "A4 landscape"))]
+    stamps = html_to_pdf("<style>@page { size: 70mm 4mm; margin: 0 }</style>"
+                         + "".join(f'<div style="break-after: page">Stamp {n}</div>' for n in range(3, 6)), None).data
+    for merged in (merge_pdfs(front, parts, stamps=stamps), merge_with_pypdf(front, parts, stamps=stamps)):
+        reader = PdfReader(io.BytesIO(merged))
+        texts = [p.extract_text() for p in reader.pages]
+        assert len(texts) == 5
+        assert not any("Stamp" in t for t in texts[:2])
+        for k, text in enumerate(texts[2:]):
+            assert f"Stamp {k + 3}" in text, texts
+            assert "Part" in text  # the page's own content is still there
+        assert float(reader.pages[4].mediabox.width) > float(reader.pages[4].mediabox.height)
+        found: list[tuple[float, float]] = []
+
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, found: list[tuple[float, float]] = found) -> None:
+            if "Stamp" in text:
+                found.append((cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]))
+
+        reader.pages[4].extract_text(visitor_text=visit)
+        assert found and all(y < 60 for _x, y in found), found  # in the bottom margin, not at the top

@@ -1,0 +1,114 @@
+"""Issue 13 on paper: no page is left mostly empty before a flowchart, and landscape flowchart pages
+can be A3 (``qms render --flowchart-paper a3``).
+
+Emptiness is measured on the printed page: ``pdftoppm`` draws it in grey at 20 dpi and the share of
+blank pixel rows between the running header and the footer is counted.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+from pypdf import PdfReader
+
+from qms.render import documents as d
+from qms.render import svg
+from qms.render.pdf import flowchart_room, html_to_pdf, layout
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_flowchart_geometry import stress_steps
+
+ROOT = Path(__file__).resolve().parents[2]
+#: A page whose text block is blanker than this is "mostly empty"
+MOSTLY_EMPTY = 0.85
+
+
+def _need(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} (poppler-utils) is required under CI")
+        pytest.skip(f"{tool} (poppler-utils) is not installed")
+    return found
+
+
+def blank_shares(pdf: bytes) -> list[float]:
+    """Per page, the share of the text block's pixel rows (below the 34 mm header band, above the
+    18 mm footer band) with no ink."""
+    raw = subprocess.run([_need("pdftoppm"), "-gray", "-r", "20", "-"], input=pdf, capture_output=True,
+                         check=True, timeout=120).stdout
+    shares: list[float] = []
+    pos = 0
+    while pos < len(raw):
+        m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", raw[pos:])
+        assert m is not None, "pdftoppm wrote no PGM page"
+        w, h = int(m.group(1)), int(m.group(2))
+        data = raw[pos + m.end():pos + m.end() + w * h]
+        pos += m.end() + w * h
+        mm = h / (297 if h > w else 210)
+        rows = range(int(36 * mm), h - int(18 * mm))
+        shares.append(sum(1 for r in rows if min(data[r * w:(r + 1) * w]) > 235) / len(rows))
+    return shares
+
+
+@pytest.mark.parametrize("code", ["QT-HT-03", "QT-XD-01"])
+def test_no_page_is_left_mostly_empty_before_a_flowchart(code: str) -> None:
+    """The flowchart is a block that is never split: laid out as it comes, it moves to the next page
+    and leaves the page before it mostly empty (checked, so this test cannot pass vacuously). The
+    rendered procedure starts the flowchart on that page instead (its first sheet shortened, the
+    rest continued through paired connectors), so only the procedure's last page may be mostly empty."""
+    ws = d.load_for_render(ROOT)
+    view = next(v for v, p, _path in d.procedure_views(ws, "vi") if p.document.code == code)
+    html = d.procedure_html(view, "vi")
+    first, _fetcher = layout(html, ROOT)
+    assert flowchart_room(first) is not None, f"{code} no longer leaves a page empty: pick another example"
+    result = html_to_pdf(html, ROOT, refit=d.procedure_refit(view, "vi"))
+    shares = blank_shares(result.data)
+    assert len(shares) == result.pages
+    for number, share in enumerate(shares[:-1], start=1):
+        assert share <= MOSTLY_EMPTY, f"{code} page {number} is {share:.0%} empty"
+    # the heading of the flowchart and the text before it share a page
+    text = subprocess.run([_need("pdftotext"), "-", "-"], input=result.data, capture_output=True, check=True,
+                          timeout=120).stdout.decode("utf-8").split("\f")
+    page = next(p for p in text if "Lưu đồ" in p)
+    assert "5.6." in page, page[:400]
+
+
+def test_a3_landscape_flowchart_pages(tmp_path: Path) -> None:
+    """Past six lanes the flowchart's pages turn landscape; with --flowchart-paper a3 they are A3
+    landscape (420 x 297 mm) while the rest of the procedure stays A4 portrait."""
+    ws = d.load_for_render(ROOT)
+    view = next(v for v, p, _path in d.procedure_views(ws, "vi") if p.id == "QT-XD-01")
+    steps, lanes = stress_steps(8, n_steps=14, seed=3)
+    sizes: dict[bool, set[tuple[int, int]]] = {}
+    for a3 in (False, True):
+        view.flowchart = [Markup(s) for s in svg.swimlane("QT-XD-01", steps, lanes, lang="vi", a3=a3)]
+        view.flowchart_landscape, view.flowchart_a3 = True, a3
+        reader = PdfReader(io.BytesIO(html_to_pdf(d.procedure_html(view, "vi"), ROOT).data))
+        sizes[a3] = {(round(float(p.mediabox.width) / 72 * 25.4), round(float(p.mediabox.height) / 72 * 25.4))
+                     for p in reader.pages}
+    assert sizes[False] == {(210, 297), (297, 210)}
+    assert sizes[True] == {(210, 297), (420, 297)}
+
+
+def test_flowchart_paper_option_in_both_languages(tmp_path: Path) -> None:
+    """`qms render --help` offers --flowchart-paper a4|a3, explained in English and in Vietnamese; a wrong
+    value is a usage error (exit 2)."""
+    env = {k: v for k, v in os.environ.items() if k != "QMS_LANG"}
+    for lang, words in (("en", "landscape flowchart pages"), ("vi", "trang lưu đồ khổ ngang")):
+        out = subprocess.run([sys.executable, "-m", "qms", "--lang", lang, "render", "--help"], capture_output=True,
+                             text=True, check=True, env=env, timeout=120).stdout
+        assert "--flowchart-paper [a4|a3]" in out
+        assert words in " ".join(out.split()), out
+    bad = subprocess.run([sys.executable, "-m", "qms", "--root", str(ROOT), "render", "manual", "--flowchart-paper",
+                          "a5", "-o", str(tmp_path / "m.pdf")], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2
+    assert not (tmp_path / "m.pdf").exists()
