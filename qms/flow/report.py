@@ -6,7 +6,7 @@ from typing import Any
 
 from qms.flow.analyse import FlowResult, ProcResult
 from qms.flow.labels import Labels
-from qms.i18n import _, format_number, format_percent, ngettext
+from qms.i18n import _, format_date, format_number, format_percent, ngettext
 from qms.output.safe import one_line
 
 
@@ -73,11 +73,11 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
              else _("working hours ({hours} h a working day)").format(hours=format_number(result.hours_per_day)))
     lines.append(_("Where dossiers lose time, in {clock}").format(clock=clock))
     if result.period is not None:
-        lines.append(_("Period: {start} to {end}").format(start=result.period[0].isoformat(),
-                                                          end=result.period[1].isoformat()))
+        lines.append(_("Period: {start} to {end}").format(start=format_date(result.period[0]),
+                                                          end=format_date(result.period[1])))
     if compare is not None and compare.period is not None:
-        lines.append(_("Compared with: {start} to {end}").format(start=compare.period[0].isoformat(),
-                                                                 end=compare.period[1].isoformat()))
+        lines.append(_("Compared with: {start} to {end}").format(start=format_date(compare.period[0]),
+                                                                 end=format_date(compare.period[1])))
     others = {p.procedure: p for p in compare.procedures} if compare is not None else {}
     for p in result.procedures:
         lines.append("")

@@ -199,3 +199,25 @@ def test_review_pack_has_the_bottleneck_summary(example_copy: Path, tmp_path: Pa
     assert "Hồ sơ bị chậm ở đâu" in vi and "Điểm nghẽn" in vi and "vượt định mức ở" in vi
     without = pack()
     assert "No hand-over log was given (--flow-logs)" in without
+
+
+def test_steps_matched_by_the_sequence_of_agencies(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 1: a log that names only the agency of each hand-over (no step, no person) is matched to the
+    steps along the map: the organisation's own steps by the organisation's name, a participating
+    agency's by its name; consecutive hand-overs of one agency walk on to the next step it does."""
+    rows = list(csv.reader(io.StringIO(SHIPPED_LOG.read_text(encoding="utf-8"))))
+    keep = [rows[0].index(c) for c in ("Mã hồ sơ", "Mã thủ tục", "Cơ quan", "Thời gian nhận", "Thời gian giao",
+                                       "Ngày hẹn trả")]
+    log = tmp_path / "agencies-only.csv"
+    buf = io.StringIO()
+    csv.writer(buf).writerows([[r[i] for i in keep] for r in rows])
+    log.write_text(buf.getvalue(), encoding="utf-8")
+    by_agency = qms_flow(log, "--format", "json", "--procedure", "QT-DD-01", *AS_OF).json()["procedures"][0]
+    by_step = _json(qms_flow, "--procedure", "QT-DD-01")["procedures"][0]
+    assert by_agency["unmatched_events"] == 0
+    steps = {s["step"]: s for s in by_agency["steps"]}
+    assert [f"B{i}" for i in range(1, 13)] == list(steps)[:12]
+    truth = {s["step"]: s for s in by_step["steps"]}
+    assert steps["B5"]["count"] == truth["B5"]["count"] and steps["B5"]["median_hours"] == truth["B5"]["median_hours"]
+    assert by_agency["bottlenecks"][0] == "B5"
+    assert by_agency["nonconforming"] / by_agency["dossiers"] < 0.2  # no false 'map out of date' finding
