@@ -221,3 +221,40 @@ def test_steps_matched_by_the_sequence_of_agencies(qms_flow: Flow, tmp_path: Pat
     assert steps["B5"]["count"] == truth["B5"]["count"] and steps["B5"]["median_hours"] == truth["B5"]["median_hours"]
     assert by_agency["bottlenecks"][0] == "B5"
     assert by_agency["nonconforming"] / by_agency["dossiers"] < 0.2  # no false 'map out of date' finding
+
+
+def test_no_applicant_data_in_any_output(qms_flow: Flow, example_copy: Path, tmp_path: Path) -> None:
+    """Decisions: the shipped log carries the applicants' names and phone numbers; none of them reaches the
+    text, JSON, CSV, HTML or PDF report (by step and by agency, with --compare) or the review pack."""
+    rows = list(csv.DictReader(io.StringIO(SHIPPED_LOG.read_text(encoding="utf-8"))))
+    names = {r["Họ tên người nộp"] for r in rows}
+    phones = {r["Số điện thoại"] for r in rows}
+    assert len(names) > 20 and len(phones) > 20
+    outputs: dict[str, str] = {}
+    for fmt in ("text", "json", "csv"):
+        for by in ("step", "agency"):
+            res = qms_flow(SHIPPED_LOG, "--format", fmt, "--by", by, "--period", "2026-04..2026-06", "--compare",
+                           "2026-01..2026-03", *AS_OF)
+            assert res.code == 0, res.err
+            outputs[f"{fmt}/{by}"] = res.out + res.err
+    html = tmp_path / "flow.html"
+    qms_flow(SHIPPED_LOG, "--format", "html", "-o", html, *AS_OF, lang="vi")
+    outputs["html"] = html.read_text(encoding="utf-8")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is not None:
+        pdf = tmp_path / "flow.pdf"
+        qms_flow(SHIPPED_LOG, "--format", "pdf", "-o", pdf, *AS_OF)
+        outputs["pdf"] = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
+                                        check=True).stdout
+    elif os.environ.get("CI") == "true":
+        pytest.fail("pdftotext is missing (Debian package poppler-utils, installed by make setup)")
+    pack = tmp_path / "pack.html"
+    proc = subprocess.run([sys.executable, "-m", "qms", "review", "pack", "--period", "2026-01..2026-06", "-o",
+                           str(pack), "--flow-logs", str(SHIPPED_LOG), "--as-of", "2026-07-31"],
+                          cwd=example_copy, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    outputs["review pack"] = pack.read_text(encoding="utf-8")
+    for where, text in outputs.items():
+        flat = " ".join(text.split())
+        leaked = sorted(n for n in names | phones if n in flat)
+        assert not leaked, (where, leaked[:5])
