@@ -35,6 +35,10 @@ TITLES: dict[str, str] = {
     "improvement_opportunities": N_("Opportunities for improvement"),
 }
 
+#: how often a KPI is measured, as words (the model keeps the code)
+FREQUENCIES: dict[str, str] = {"daily": N_("daily"), "weekly": N_("weekly"), "monthly": N_("monthly"),
+                               "quarterly": N_("quarterly"), "yearly": N_("yearly")}
+
 
 @dataclass(slots=True)
 class Table:
@@ -238,7 +242,8 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
 
     repo = load_repo_kpi(root)
     s_obj, s_proc, s_mon = sections["objectives"], sections["process_performance"], sections["monitoring"]
-    kpi_rows = [[p.id, k.id, _t(k.name, lang), format_target(k.target, lang), k.objective or "–", _(k.frequency)] for p in procs
+    kpi_rows = [[p.id, k.id, _t(k.name, lang), format_target(k.target, lang), k.objective or "–",
+                 _(FREQUENCIES.get(k.frequency, k.frequency))] for p in procs
                 for k in p.kpis]
     if kpi_rows:
         s_proc.tables.append(Table([_("Process"), _("KPI"), _("Name"), _("Target"), _("Objective"), _("Frequency")],
