@@ -1,5 +1,5 @@
 # Two entry points, both self-contained on a fresh machine:
-#   make demo   set up, validate the example organisation and render its manual
+#   make demo   set up, validate the example organisation, render its manual and its flow report
 #   make test   set up, then ruff, mypy --strict and the whole pytest suite
 PYTHON ?= python3
 VENV   := .venv
@@ -35,6 +35,9 @@ demo: setup
 	$(BIN)/qms render manual -o out/manual-vi.pdf --lang vi
 	$(BIN)/qms render manual -o out/manual-en.pdf --lang en
 	@echo "Rendered out/manual-vi.pdf and out/manual-en.pdf"
+	$(BIN)/qms flow report examples/flow/handover-log.csv --procedure QT-DD-01 --by agency --as-of 2026-07-31
+	$(BIN)/qms --lang vi flow report examples/flow/handover-log.csv --as-of 2026-07-31 --format pdf -o out/flow-vi.pdf
+	@echo "Rendered out/flow-vi.pdf: where the example organisation's dossiers lose time (docs/flow.md)"
 
 lint: setup
 	$(BIN)/ruff check qms tests bench fuzz

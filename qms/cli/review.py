@@ -26,6 +26,8 @@ def _span(period: str) -> tuple[dt.date, dt.date]:
 @click.option("--period", required=True, help="Period reviewed, e.g. 2026-01..2026-12.")
 @click.option("--logs", "logs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Dossier log (CSV/XLSX) for the KPIs; repeat for several files.")
+@click.option("--flow-logs", "flow_logs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Hand-over log (CSV/XLSX) for where dossiers lose time (qms flow report); repeat for several files.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PDF or HTML file to write.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default=None,
@@ -35,8 +37,8 @@ def _span(period: str) -> tuple[dt.date, dt.date]:
 @as_of_option("Reference date for overdue actions (default: today).")
 @force_option
 @click.pass_context
-def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, fmt: str | None,
-         lang: str | None, as_of: dt.date | None, force: bool) -> None:
+def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], flow_logs: tuple[Path, ...], output: Path,
+         fmt: str | None, lang: str | None, as_of: dt.date | None, force: bool) -> None:
     """Gather every input of ISO 9001:2015 9.3.2 from the repository into one document."""
     from qms.review.pack import write_pack
 
@@ -46,8 +48,9 @@ def pack(ctx: click.Context, period: str, logs: tuple[Path, ...], output: Path, 
     kind = fmt or ("html" if output.suffix.lower() in (".html", ".htm") else "pdf")
     from qms.store.outputs import guard_output
 
-    guard_output(output, kind, inputs=logs, root=root, force=force)
-    write_pack(root, span, list(logs), document_language(ctx, lang, root=root), output, kind, today=day)
+    guard_output(output, kind, inputs=[*logs, *flow_logs], root=root, force=force)
+    write_pack(root, span, list(logs), document_language(ctx, lang, root=root), output, kind, today=day,
+               flow_logs=list(flow_logs))
     click.echo(_("wrote {path}").format(path=output))
 
 

@@ -1,20 +1,28 @@
-"""The flow report as HTML or PDF: per procedure the step table coloured by how often each step
-exceeded its budget (with the legend), the bottlenecks, a chart of working time per agency (within
-steps and waiting between agencies), the monthly trend of late dossiers and the deviations from the
-map. Rendered through :mod:`qms.render.api` (controlled-document header, bundled fonts, safe PDF
+"""The flow report as HTML or PDF: per procedure its swimlane flowchart with each step's median,
+90th percentile and share of dossiers over budget, coloured and bordered by severity (with the
+legend); the step table with the same severity; the bottlenecks; a chart of working time per agency
+(within steps and waiting between agencies); the monthly trend of late dossiers and the deviations
+from the map. Rendered through :mod:`qms.render.api` (controlled-document header, bundled fonts, safe PDF
 writing)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from qms.flow.analyse import FlowResult, ProcResult
+from qms.flow.analyse import FlowResult, ProcResult, StepStat
+from qms.flow.labels import HOME, Labels
 from qms.flow.report import deviation_label
-from qms.i18n import _, format_number, format_percent
+from qms.i18n import _, format_date, format_number, format_percent, pgettext
+
+if TYPE_CHECKING:
+    from qms.models.organisation import Manifest
+    from qms.models.process import Process
+    from qms.render.viewmodels import Names
 
 MAX_REJECTED = 50
 #: share of dossiers over budget -> severity class (the legend lists them)
@@ -28,76 +36,148 @@ def severity(share: float) -> str:
     return "none"
 
 
+def level_word(level: str) -> str:
+    """The severity as a word, printed beside the colour (the report reads in black and white too)."""
+    return {"high": pgettext("severity", "high"), "medium": pgettext("severity", "medium"),
+            "low": pgettext("severity", "low")}.get(level, "")
+
+
 def _h(value: float | None) -> str:
     return "–" if value is None else format_number(value, digits=1)
 
 
-def _section(p: ProcResult, other: ProcResult | None) -> dict[str, Any]:
-    from qms.flow.charts import agency_chart
+def _share(s: StepStat) -> float:
+    return s.over_budget / s.count if s.count else 0.0
+
+
+def _flowchart(p: ProcResult, proc: Process | None, names: Names | None, lang: str) -> tuple[list[Markup], bool]:
+    """The procedure's swimlane flowchart, each step annotated with its median, 90th percentile and
+    share of dossiers over budget, and coloured (fill and border) by that share's severity."""
+    if proc is None or names is None or not proc.steps:
+        return [], False
+    from qms.render import svg
+    from qms.render.viewmodels import flowchart_input
+
+    flow, lanes = flowchart_input(proc, names, lang)
+    notes: dict[str, str] = {}
+    levels: dict[str, str] = {}
+    for s in p.steps:
+        share = _share(s)
+        level = severity(share)
+        text = _("median {median} h, p90 {p90} h").format(median=_h(s.median_hours), p90=_h(s.p90_hours))
+        if s.budget_hours is not None:
+            text += "; " + _("over budget: {share}").format(share=format_percent(100 * share, digits=0))
+            if level != "none":
+                text += f" ({level_word(level)})"
+                levels[s.step] = level
+        notes[s.step] = text
+    seen = {s.step for s in p.steps}
+    for f in flow:
+        if f.id not in seen:
+            notes[f.id] = _("no dossier")
+    sheets = svg.swimlane(proc.document.code or proc.id, flow, lanes, lang=lang, annotations=notes, levels=levels)
+    return [Markup(sheet) for sheet in sheets], svg.landscape(lanes)  # built by swimlane: every text escaped
+
+
+def _trend(p: ProcResult, other: ProcResult | None) -> str:
     from qms.kpi.charts import line_chart
+
+    months: dict[str, tuple[int, int]] = {}
+    for m in [*(other.monthly if other is not None else []), *p.monthly]:
+        n, late = months.get(m["month"], (0, 0))
+        months[m["month"]] = (n + m["dossiers"], late + m["late"])
+    if len(months) < 2:
+        return ""
+    keys = sorted(months)
+    rates = [100.0 * (1 - months[k][1] / months[k][0]) if months[k][0] else None for k in keys]
+    return line_chart(keys, {p.procedure: rates}, title=_("Dossiers not late, per month (%)"))
+
+
+def _section(p: ProcResult, other: ProcResult | None, labels: Labels, proc: Process | None, names: Names | None,
+             lang: str) -> dict[str, Any]:
+    from qms.flow.charts import agency_chart
 
     hpd = p.hours_per_day
     steps = []
     for s in p.steps:
-        share = s.over_budget / s.count if s.count else 0.0
+        share = _share(s)
+        level = severity(share)
         o = other.step(s.step) if other is not None else None
-        steps.append({"step": s.step, "count": s.count, "median": _h(s.median_hours), "p90": _h(s.p90_hours),
-                      "median_days": _h(s.median_hours / hpd), "budget": _h(s.budget_hours),
-                      "over": s.over_budget, "share": format_percent(100 * share, digits=1),
-                      "lost": _h(s.hours_over_budget), "severity": severity(share),
+        word = level_word(level)
+        steps.append({"step": labels.step(p.procedure, s.step), "count": s.count, "median": _h(s.median_hours),
+                      "p90": _h(s.p90_hours), "median_days": _h(s.median_hours / hpd), "budget": _h(s.budget_hours),
+                      "over": s.over_budget,
+                      "share": format_percent(100 * share, digits=1) + (f" ({word})" if word else ""),
+                      "lost": _h(s.hours_over_budget), "severity": level,
                       "compare_median": _h(o.median_hours) if o is not None else "–",
-                      "compare_share": format_percent(100 * o.over_budget / o.count, digits=1)
-                      if o is not None and o.count else "–"})
+                      "compare_share": format_percent(100 * _share(o), digits=1) if o is not None and o.count
+                      else "–"})
     chart = ""
     if len(p.agencies) > 1:
-        chart = agency_chart([(a.agency, a.total_hours / hpd, a.waiting_hours / hpd) for a in p.agencies],
+        chart = agency_chart([(labels.agency(p.procedure, a.agency), a.total_hours / hpd, a.waiting_hours / hpd)
+                              for a in p.agencies],
                              title=_("Working days per agency"), within_label=_("within steps"),
                              waiting_label=_("waiting for the hand-over"))
-    trend = ""
-    if len(p.monthly) > 1:
-        months = [m["month"] for m in p.monthly]
-        rates = [100.0 * (1 - m["late"] / m["dossiers"]) if m["dossiers"] else None for m in p.monthly]
-        trend = line_chart(months, {p.procedure: rates}, title=_("Dossiers not late, per month (%)"))
+    flowchart, landscape = _flowchart(p, proc, names, lang)
     return {
         "title": f"{p.procedure} – {p.title}".strip(" –"),
         "facts": _("{n} dossiers, {late} late, {nc} not following the map").format(
             n=p.dossiers, late=p.late, nc=p.nonconforming),
         "steps": steps,
-        "bottlenecks": ", ".join(p.bottlenecks),
+        "flowchart": flowchart,
+        "landscape": landscape,
+        "bottlenecks": [_("{step}: {hours} working hours over budget in {n} dossiers").format(
+            step=labels.step(p.procedure, s.step), hours=_h(s.hours_over_budget), n=s.over_budget)
+            for s in (p.step(b) for b in p.bottlenecks) if s is not None],
         "waiting": _("Waiting between agencies: {wait} working days; within steps: {within} working days").format(
             wait=_h(p.waiting_hours / hpd), within=_h(p.within_hours / hpd)),
-        "late_by_step": ", ".join(f"{k} ({v})" for k, v in sorted(p.late_by_step.items(), key=lambda kv: -kv[1])),
+        "late_by_step": [f"{labels.step(p.procedure, k)}: {v}"
+                         for k, v in sorted(p.late_by_step.items(), key=lambda kv: -kv[1])],
         "deviations": [(deviation_label(d.kind), d.count, ", ".join(d.examples)) for d in p.deviations],
         "agency_svg": Markup(chart),  # built by agency_chart: every text escaped
-        "trend_svg": Markup(trend),  # built by line_chart: every text escaped
+        "trend_svg": Markup(_trend(p, other)),  # built by line_chart: every text escaped
     }
 
 
-def report_context(result: FlowResult, compare: FlowResult | None) -> dict[str, Any]:
+def report_context(result: FlowResult, compare: FlowResult | None, labels: Labels | None = None,
+                   processes: Mapping[str, Process] | None = None, manifest: Manifest | None = None,
+                   lang: str = "en") -> dict[str, Any]:
+    from qms.render.viewmodels import Names
+
+    labels = labels or Labels()
+    procs = processes or {}
     others = {p.procedure: p for p in compare.procedures} if compare is not None else {}
+    sections = []
+    for p in result.procedures:
+        proc = procs.get(p.procedure)
+        names = Names(manifest, lang, proc) if manifest is not None and proc is not None else None
+        sections.append(_section(p, others.get(p.procedure), labels, proc, names, lang))
     return {
-        "period": (f"{result.period[0].isoformat()} – {result.period[1].isoformat()}" if result.period else None),
-        "compare": (f"{compare.period[0].isoformat()} – {compare.period[1].isoformat()}"
+        "period": (f"{format_date(result.period[0])} – {format_date(result.period[1])}" if result.period else None),
+        "compare": (f"{format_date(compare.period[0])} – {format_date(compare.period[1])}"
                     if compare is not None and compare.period else None),
-        "sections": [_section(p, others.get(p.procedure)) for p in result.procedures],
+        "sections": sections,
         "findings": [_("The real routes of {procedure} often differ from its map ({n} of {total} dossiers); "
                        "the map may be out of date (7.5.3, 4.4.1).").format(
             procedure=f["procedure"], n=f["nonconforming"], total=f["dossiers"]) for f in result.findings()],
         "rejected": result.rejected_total,
         "rejected_rows": [(f"{Path(r.path).name}:{r.row}", r.dossier_id, r.reason)
                           for r in result.rejected[:MAX_REJECTED]],
-        "legend": [("high", _("over budget in more than 25 % of dossiers")),
-                   ("medium", _("over budget in 10 to 25 % of dossiers")),
-                   ("low", _("over budget in up to 10 % of dossiers"))],
+        "legend": [("high", level_word("high"), _("over budget in more than 25% of dossiers")),
+                   ("medium", level_word("medium"), _("over budget in 10 to 25% of dossiers")),
+                   ("low", level_word("low"), _("over budget in up to 10% of dossiers"))],
     }
 
 
 def render_html(result: FlowResult, compare: FlowResult | None, *, root: Path, lang: str) -> str:
-    from qms.kpi.repo import load_repo_kpi
     from qms.render import api
     from qms.render.env import format_date
+    from qms.store.workspace import load_workspace
 
-    manifest = load_repo_kpi(root).manifest
+    ws = load_workspace(root, kinds=("manifest", "process"))
+    manifest = ws.manifest
+    processes = {p.id: p for _d, p in ws.processes()}
+    labels = Labels.of(processes.values(), manifest, lang, HOME)
     org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
     today = dt.date.today()
     stamp = result.period[1] if result.period else today
@@ -105,7 +185,8 @@ def render_html(result: FlowResult, compare: FlowResult | None, *, root: Path, l
                               None, None, None, [])
     return api.render_html_document("flow_report.j2", {"control": control, "org": org, "doc_kind": _("Report"),
                                                        "doc_title": _("Where dossiers lose time"),
-                                                       "report": report_context(result, compare)},
+                                                       "report": report_context(result, compare, labels, processes,
+                                                                                 manifest, lang)},
                                     root, lang, search_package="qms.flow")
 
 

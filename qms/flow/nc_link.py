@@ -15,8 +15,16 @@ from pathlib import Path
 from qms.flow.analyse import FlowResult
 from qms.i18n import _, format_number, format_percent, use_language
 from qms.kpi.nc_link import period_key
+from qms.models.process import Process
 
 MARKER = "flow:"
+
+
+def _step_label(proc: Process | None, step: str, lang: str | None) -> str:
+    """``B5 (Xác nhận hiện trạng …)``: the step's id and its name in the record's language."""
+    found = proc.step(step) if proc is not None else None
+    name = found.name.get(lang or "vi") if found is not None else ""
+    return f"{step} ({name})" if name else step
 
 
 def existing_flow_markers(root: Path) -> dict[str, str]:
@@ -39,8 +47,9 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
 
     key = period_key(span)
     markers = existing_flow_markers(root)
-    ws = load_workspace(root, kinds=("manifest",))
+    ws = load_workspace(root, kinds=("manifest", "process"))
     org_lang = ws.manifest.organisation.default_language if ws.manifest is not None else lang
+    procs = {proc.id: proc for _d, proc in ws.processes()}
     messages: list[str] = []
     for p in result.procedures:
         if not p.bottlenecks:
@@ -62,7 +71,7 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
                 "Step {step} exceeded its budget of {budget} working hours in {over} of {count} dossiers ({share}) "
                 "received in {period}: median {median} h, 90th percentile {p90} h, {lost} working hours over "
                 "budget in total. {late} of {dossiers} dossiers of {process} were late."
-            ).format(step=step.step, budget=format_number(step.budget_hours or 0.0, org_lang), over=step.over_budget,
+            ).format(step=_step_label(procs.get(p.procedure), step.step, org_lang), budget=format_number(step.budget_hours or 0.0, org_lang), over=step.over_budget,
                      count=step.count, share=format_percent(100 * step.over_budget / step.count, org_lang, digits=1),
                      period=key, median=format_number(step.median_hours, org_lang, digits=1),
                      p90=format_number(step.p90_hours, org_lang, digits=1),

@@ -85,6 +85,10 @@ class ProcMap:
                 for text in (ag.name.vi, ag.name.en):
                     if text:
                         m.agencies.setdefault(normalise_header(text), ag.id)
+        # a log that names only the agency: the organisation's own steps are done by ``home``
+        for s in proc.steps:
+            if s.responsible and m.agency_of_step(s.id) == home and s.responsible != home:
+                m.by_party.setdefault(home, []).append(s.id)
         return m
 
     # -- lookups -----------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from qms.flow.analyse import FlowResult, ProcResult
-from qms.i18n import _, format_number, format_percent, ngettext
+from qms.flow.labels import Labels
+from qms.i18n import _, format_date, format_number, format_percent, ngettext
+from qms.output.safe import one_line
 
 
 def deviation_label(kind: str) -> str:
@@ -32,11 +34,13 @@ def _h(value: float | None) -> str:
     return "-" if value is None else format_number(value, digits=1)
 
 
-def _steps_table(p: ProcResult, other: ProcResult | None) -> list[list[Any]]:
+def _steps_table(p: ProcResult, other: ProcResult | None, labels: Labels) -> list[list[Any]]:
     head = [_("step"), _("dossiers"), _("median h"), _("p90 h"), _("median d"), _("budget h"), _("over budget"),
             _("h over budget")]
     if other is not None:
         head += [_("median h (compared)"), _("over budget (compared)")]
+    head.append(_("name"))
+    names = labels.steps.get(p.procedure, {})
     rows: list[list[Any]] = [head]
     for s in p.steps:
         row: list[Any] = [s.step, s.count, _h(s.median_hours), _h(s.p90_hours),
@@ -45,32 +49,35 @@ def _steps_table(p: ProcResult, other: ProcResult | None) -> list[list[Any]]:
         if other is not None:
             o = other.step(s.step)
             row += [_h(o.median_hours) if o else "-", o.over_budget if o else "-"]
+        row.append(one_line(names.get(s.step, "")))
         rows.append(row)
     return rows
 
 
-def _agency_table(p: ProcResult) -> list[list[Any]]:
+def _agency_table(p: ProcResult, labels: Labels) -> list[list[Any]]:
     rows: list[list[Any]] = [[_("agency"), _("dossiers"), _("median h"), _("p90 h"), _("total h"),
                               _("waiting h before")]]
     for a in p.agencies:
-        rows.append([a.agency, a.count, _h(a.median_hours), _h(a.p90_hours), _h(a.total_hours), _h(a.waiting_hours)])
+        rows.append([one_line(labels.agency(p.procedure, a.agency)), a.count, _h(a.median_hours), _h(a.p90_hours), _h(a.total_hours), _h(a.waiting_hours)])
     return rows
 
 
-def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = None) -> str:
-    from qms.output.safe import one_line
+def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = None,
+            labels: Labels | None = None) -> str:
+    """The report for a terminal: agencies and steps by name (the JSON keeps the ids)."""
     from qms.output.table import columns
 
+    labels = labels or Labels()
     lines: list[str] = []
     clock = (_("elapsed hours (24/7)") if result.elapsed
              else _("working hours ({hours} h a working day)").format(hours=format_number(result.hours_per_day)))
     lines.append(_("Where dossiers lose time, in {clock}").format(clock=clock))
     if result.period is not None:
-        lines.append(_("Period: {start} to {end}").format(start=result.period[0].isoformat(),
-                                                          end=result.period[1].isoformat()))
+        lines.append(_("Period: {start} to {end}").format(start=format_date(result.period[0]),
+                                                          end=format_date(result.period[1])))
     if compare is not None and compare.period is not None:
-        lines.append(_("Compared with: {start} to {end}").format(start=compare.period[0].isoformat(),
-                                                                 end=compare.period[1].isoformat()))
+        lines.append(_("Compared with: {start} to {end}").format(start=format_date(compare.period[0]),
+                                                                 end=format_date(compare.period[1])))
     others = {p.procedure: p for p in compare.procedures} if compare is not None else {}
     for p in result.procedures:
         lines.append("")
@@ -78,9 +85,9 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
         lines.append(_("{procedure}: {n} dossiers, {late} late, {nc} not following the map").format(
             procedure=title, n=p.dossiers, late=p.late, nc=p.nonconforming))
         if by == "agency":
-            lines.extend("  " + ln for ln in columns(_agency_table(p)))
+            lines.extend("  " + ln for ln in columns(_agency_table(p, labels)))
         else:
-            lines.extend("  " + ln for ln in columns(_steps_table(p, others.get(p.procedure))))
+            lines.extend("  " + ln for ln in columns(_steps_table(p, others.get(p.procedure), labels)))
         if p.bottlenecks:
             lines.append("  " + _("Bottlenecks (most working time over budget first): {steps}").format(
                 steps=", ".join(p.bottlenecks)))
@@ -116,15 +123,19 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
     return "\n".join(lines) + "\n"
 
 
-def to_csv(result: FlowResult, by: str = "step") -> str:
+def to_csv(result: FlowResult, by: str = "step", labels: Labels | None = None) -> str:
+    """One row per step (or agency), with its id and its name."""
     from qms.output.csvfmt import rows_to_csv
 
+    labels = labels or Labels()
     if by == "agency":
         header = ["procedure", "agency", "count", "median_hours", "p90_hours", "total_hours", "waiting_hours"]
-        rows: list[list[Any]] = [[p.procedure, *(a.to_dict()[k] for k in header[1:])]
+        rows: list[list[Any]] = [[p.procedure, *(a.to_dict()[k] for k in header[1:]),
+                                  labels.agency(p.procedure, a.agency)]
                                  for p in result.procedures for a in p.agencies]
-        return rows_to_csv(header, rows)
+        return rows_to_csv([*header, "agency_name"], rows)
     header = ["procedure", "step", "count", "median_hours", "p90_hours", "median_days", "p90_days", "budget_hours",
               "over_budget", "hours_over_budget"]
-    rows = [[p.procedure, *(s.to_dict()[k] for k in header[1:])] for p in result.procedures for s in p.steps]
-    return rows_to_csv(header, rows)
+    rows = [[p.procedure, *(s.to_dict()[k] for k in header[1:]), labels.steps.get(p.procedure, {}).get(s.step, "")]
+            for p in result.procedures for s in p.steps]
+    return rows_to_csv([*header, "step_name"], rows)

@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qms.errors import QmsError
+from qms.flow.labels import HOME
 from qms.i18n import _
 
 if TYPE_CHECKING:
     from qms.calendar import WorkingCalendar
     from qms.calendar.settings import CalendarSettings
     from qms.flow.analyse import FlowResult, Setup
-
-#: the agency id of the organisation itself (its own units and roles), beside a procedure's agencies
-HOME = "organisation"
 
 CalendarLoader = Callable[["Path | None", "CalendarSettings | None"], "WorkingCalendar"]
 
@@ -177,10 +175,11 @@ def run_flow_report(req: FlowRequest, load_calendar: CalendarLoader) -> FlowOutc
 
     if req.fmt == "json":
         body = to_json(result, compare)
-    elif req.fmt == "csv":
-        body = to_csv(result, req.by)
     else:
-        body = to_text(result, req.by, compare)
+        from qms.flow.labels import load_labels
+
+        labels = load_labels(req.root, req.lang, HOME)
+        body = (to_csv(result, req.by, labels) if req.fmt == "csv" else to_text(result, req.by, compare, labels))
     if req.output is None:
         return FlowOutcome(body, None, messages, findings)
     from qms.store.atomic import atomic_write_text

@@ -51,6 +51,13 @@ LABEL_PT = 7.5
 DURATION_PT = 7.5
 NOTE_PT = 7.0
 CONNECTOR_PT = 7.5
+#: How a step annotated with a severity is drawn (``swimlane(levels=...)``): fill, border width, border
+#: dashes. The border tells the levels apart in black-and-white print as the fill does on screen.
+LEVEL_STYLE: dict[str, tuple[str, float, str]] = {
+    "high": ("#f4c7c3", 2.6, ""),
+    "medium": ("#fce8b2", 1.6, "5 2"),
+    "low": ("#e6f4ea", 1.0, ""),
+}
 _R = 8.5  # connector radius
 _TRACK = 6.0  # distance between channel tracks
 
@@ -190,6 +197,7 @@ class _Box:
     out_edges: list[int] = field(default_factory=list)
     in_edges: list[int] = field(default_factory=list)
     name_pt: float = NAME_PT
+    level: str = ""  # a key of LEVEL_STYLE, or ""
 
     @property
     def decision(self) -> bool:
@@ -307,11 +315,12 @@ def _letter(n: int) -> str:
 
 def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
              rows_per_sheet: int = ROWS_PER_SHEET, lang: str = "en",
-             annotations: Mapping[str, str] | None = None, a3: bool = False,
-             first_height: float | None = None) -> list[str]:
+             annotations: Mapping[str, str] | None = None, levels: Mapping[str, str] | None = None,
+             a3: bool = False, first_height: float | None = None) -> list[str]:
     """One SVG per sheet: lanes are columns, each step is one row, flow goes downwards.
 
-    ``annotations`` (step id → text) are printed under the step's name. More than six lanes turn
+    ``annotations`` (step id → text) are printed under the step's name; ``levels`` (step id → a key of
+    :data:`LEVEL_STYLE`) colour the step's shape and set its border. More than six lanes turn
     the sheets to landscape (:func:`landscape`); ``a3`` lays them out for A3 pages instead.
     ``first_height`` (points) caps the first sheet, so that it fits the rest of the page where the
     flowchart starts (:func:`qms.render.pdf.html_to_pdf`, ``refit``)."""
@@ -371,6 +380,7 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         else:
             inner = box_w - (16 if s.kind in ("start", "end", "handover") else 8)
             box = _text_box(i, s, cx, box_w / 2, inner, notes.get(s.id, ""), n_lanes)
+        box.level = (levels or {}).get(s.id, "")
         boxes.append(box)
 
     for k, e in enumerate(edges):
@@ -602,16 +612,22 @@ def _sheet(doc_id: str, k: int, n_sheets: int, rows: list[int], boxes: list[_Box
 def _shape(box: _Box) -> str:
     s = box.step
     cx, top, h, hw = box.cx, box.top, box.height, box.half_w
-    o = [f'<g class="node" data-step="{_e(s.id)}">']
+    level = LEVEL_STYLE.get(box.level)
+    o = [f'<g class="node{" level-" + box.level if level else ""}" data-step="{_e(s.id)}">']
+    dash = f' stroke-dasharray="{level[2]}"' if level and level[2] else ""
     if s.kind == "decision":
         pts = [(cx, top), (cx + hw, top + h / 2), (cx, top + h), (cx - hw, top + h / 2)]
-        o.append(f'<polygon class="shape" points="{_points(pts)}" fill="#fff8e5" stroke="#222" stroke-width="1"/>')
+        fill, width = (level[0], level[1]) if level else ("#fff8e5", 1.0)
+        o.append(f'<polygon class="shape" points="{_points(pts)}" fill="{fill}" stroke="#222" '
+                 f'stroke-width="{_n(width)}"{dash}/>')
     else:
         rx = min(h / 2, 9.0) if s.kind in ("start", "end") else 1.5
         fill = {"start": "#e6f0fa", "end": "#e6f0fa", "handover": "#edf7ed"}.get(s.kind, "#ffffff")
         width = 1.6 if s.kind in ("start", "end") else 1.0
+        if level:
+            fill, width = level[0], level[1]
         o.append(f'<rect class="shape" x="{_n(cx - hw)}" y="{_n(top)}" width="{_n(2 * hw)}" height="{_n(h)}" '
-                 f'rx="{_n(rx)}" fill="{fill}" stroke="#222" stroke-width="{_n(width)}"/>')
+                 f'rx="{_n(rx)}" fill="{fill}" stroke="#222" stroke-width="{_n(width)}"{dash}/>')
         if s.kind == "handover":  # the "predefined process" mark: a bar inside each side
             for x in (cx - hw + 4, cx + hw - 4):
                 o.append(f'<line class="mark" x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(top + h)}" '

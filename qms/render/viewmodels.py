@@ -266,6 +266,27 @@ def definitions(proc: Process, manifest: Manifest, raw: Any, lang: str) -> list[
     return sorted(rows.items(), key=lambda row: collation_key(row[0]))
 
 
+def flowchart_input(proc: Process, names: Names, lang: str) -> tuple[list[svg.FlowStep], list[svg.Lane]]:
+    """The steps and lanes of ``proc``'s swimlane flowchart (:func:`qms.render.svg.swimlane`)."""
+    numbers = {s.id: i + 1 for i, s in enumerate(proc.steps)}
+    lane_keys: list[str] = []
+    for s in proc.steps:
+        key = s.responsible or ""
+        if key not in lane_keys:
+            lane_keys.append(key)
+    lanes = [svg.Lane(k, names.who(k) or translate("Unassigned", lang)) for k in lane_keys]
+    flow = [
+        svg.FlowStep(
+            id=s.id, number=numbers[s.id], label=t(s.name, lang), kind=s.kind, lane=s.responsible or "",
+            duration=duration_text(s.duration, lang),
+            exits=tuple((b.next, t(b.label, lang)) for b in s.decision.branches) if s.decision
+            else tuple((n, "") for n in s.next),
+        )
+        for s in proc.steps
+    ]
+    return flow, lanes
+
+
 def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: str, *,
                    drafts: bool = False, raw: Any = None, a3: bool = False) -> ProcedureView:
     """The procedure as its documents show it; ``a3``: landscape flowchart pages (more than six lanes) on A3."""
@@ -285,21 +306,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         rows.append(StepRow(i + 1, s.id, t(s.name, lang), t(s.description, lang) or
                             (t(s.decision.question, lang) if s.decision else ""),
                             names.who(s.responsible), duration_text(s.duration, lang), results, branches))
-    lane_keys: list[str] = []
-    for s in proc.steps:
-        key = s.responsible or ""
-        if key not in lane_keys:
-            lane_keys.append(key)
-    lanes = [svg.Lane(k, names.who(k) or translate("Unassigned", lang)) for k in lane_keys]
-    flow = [
-        svg.FlowStep(
-            id=s.id, number=numbers[s.id], label=t(s.name, lang), kind=s.kind, lane=s.responsible or "",
-            duration=duration_text(s.duration, lang),
-            exits=tuple((b.next, t(b.label, lang)) for b in s.decision.branches) if s.decision
-            else tuple((n, "") for n in s.next),
-        )
-        for s in proc.steps
-    ]
+    flow, lanes = flowchart_input(proc, names, lang)
     wide_a3 = a3 and svg.landscape(lanes)
 
     def flowchart_sheets(first_height: float | None = None) -> list[Markup]:

@@ -2,8 +2,9 @@
 
 Sources: earlier review records (actions), ``qms.yaml`` (context, interested parties, objectives,
 external providers), ``processes/`` (KPIs, risks, resources), ``records/nonconformities/``,
-``audits/`` (when present) and dossier logs given with ``--logs`` (KPIs and charts). Anything
-missing is said so in its section rather than left out.
+``audits/`` (when present), dossier logs given with ``--logs`` (KPIs and charts) and hand-over logs
+given with ``--flow-logs`` (where dossiers lose time: the bottleneck summary of ``qms flow report``).
+Anything missing is said so in its section rather than left out.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ _FREQUENCIES = {"daily": N_("Daily"), "weekly": N_("Weekly"), "monthly": N_("Mon
 class Table:
     head: list[str]
     rows: list[list[str]]
+    caption: str = ""  # printed above the table
 
 
 @dataclass(slots=True)
@@ -67,7 +69,8 @@ def _in(day: dt.date | None, span: tuple[dt.date, dt.date]) -> bool:
 
 
 def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, *,
-           today: dt.date | None = None, as_of: dt.date | None = None) -> list[Section]:
+           today: dt.date | None = None, as_of: dt.date | None = None,
+           flow_logs: list[Path] | None = None) -> list[Section]:
     """The twelve sections of the pack, in the order of 9.3.2."""
     from qms.store.workspace import load_workspace
 
@@ -185,7 +188,56 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
 
     # c2) objectives, c3) process performance, c5) monitoring: the KPIs
     _kpi_sections(root, span, logs, lang, as_of or min(day, span[1]), sections, procs)
+    # c3) process performance: where dossiers lose time, from the hand-over logs
+    _flow_section(root, span, flow_logs or [], lang, as_of or min(day, span[1]), sections["process_performance"],
+                  procs, manifest)
     return [sections[k] for k in INPUTS]
+
+
+def _flow_section(root: Path, span: tuple[dt.date, dt.date], flow_logs: list[Path], lang: str, as_of: dt.date,
+                  s: Section, procs: list[Any], manifest: Any) -> None:
+    """The bottleneck summary of ``qms flow report`` over the period: per procedure the worst steps, the
+    waiting between agencies and the dossiers that did not follow the map."""
+    if not flow_logs:
+        s.notes.append(_("No hand-over log was given (--flow-logs): where dossiers lose time is not shown in this "
+                         "pack."))
+        return
+    from qms.flow.labels import HOME, Labels
+    from qms.flow.usecase import FlowRequest, analyse_logs
+    from qms.i18n import format_number
+    from qms.store import calendar as store_calendar
+
+    req = FlowRequest(logs=tuple(flow_logs), root=root, as_of=as_of, period=span, lang=lang)
+    result, _compare = analyse_logs(req, lambda path, settings: store_calendar.load_calendar(path, settings, root))
+    labels = Labels.of(procs, manifest, lang, HOME)
+    caption = _("Where dossiers lose time (hand-over logs, working hours on the repository calendar): the steps "
+                "that lost most working time over their budget, worst first.")
+    rows = []
+    for p in result.procedures:
+        hpd = p.hours_per_day
+        worst = []
+        for b in p.bottlenecks[:3]:
+            st = p.step(b)
+            if st is not None:
+                worst.append(_("{step}: over budget in {over} of {count} dossiers, {hours} h over").format(
+                    step=labels.step(p.procedure, b), over=st.over_budget, count=st.count,
+                    hours=format_number(st.hours_over_budget, digits=1)))
+        rows.append([f"{p.procedure} – {p.title}".strip(" –"), str(p.dossiers), str(p.late),
+                     "; ".join(worst) or "–", format_number(p.waiting_hours / hpd, digits=1),
+                     str(p.nonconforming)])
+    if rows:
+        s.tables.append(Table([_("Process"), _("Dossiers"), _("Late"), _("Bottlenecks"),
+                               _("Waiting between agencies (working days)"), _("Not following the map")], rows,
+                              caption))
+    else:
+        s.notes.append(_("The hand-over logs hold no dossier of the period."))
+    for f in result.findings():
+        s.notes.append(_("The real routes of {procedure} often differ from its map ({n} of {total} dossiers); "
+                         "the map may be out of date (7.5.3, 4.4.1).").format(
+            procedure=f["procedure"], n=f["nonconforming"], total=f["dossiers"]))
+    if result.rejected_total:
+        s.notes.append(_("{n} rows of the hand-over logs were rejected (see qms flow report).").format(
+            n=result.rejected_total))
 
 
 def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, as_of: dt.date,
@@ -244,13 +296,13 @@ def _kpi_sections(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], l
 
 
 def render_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, *,
-                today: dt.date | None = None) -> str:
+                today: dt.date | None = None, flow_logs: list[Path] | None = None) -> str:
     from qms.kpi.repo import load_repo_kpi
     from qms.render import api
     from qms.render.env import format_date
 
     day = today or dt.date.today()
-    sections = gather(root, span, logs, lang, today=day)
+    sections = gather(root, span, logs, lang, today=day, flow_logs=flow_logs)
     manifest = load_repo_kpi(root).manifest
     org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
     control = api.ControlView(f"XXLD-{span[1]:%Y}", "01", format_date(day, lang), "approved", None, None, None, [],
@@ -263,13 +315,13 @@ def render_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lan
 
 
 def write_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, output: Path, kind: str, *,
-               today: dt.date | None = None) -> None:
+               today: dt.date | None = None, flow_logs: list[Path] | None = None) -> None:
     """``qms review pack``: render the pack in ``lang`` and write it to ``output`` as PDF or HTML
     (atomically, through the store; the caller has checked ``output`` with ``guard_output``)."""
     from qms.i18n import use_language
 
     with use_language(lang) as chosen:
-        html = render_pack(root, span, logs, chosen, today=today)
+        html = render_pack(root, span, logs, chosen, today=today, flow_logs=flow_logs)
         if kind == "pdf":
             from qms.render import api
 

@@ -58,7 +58,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "doccontrol": USE_CASE | {"render"},
     "auditing": USE_CASE | {"render", "registers"},  # audit findings become NCs
     "kpi": USE_CASE | {"render", "registers"},  # a missed target becomes an NC
-    "review": USE_CASE | {"render", "kpi"},  # the review pack includes the KPI report
+    "review": USE_CASE | {"render", "kpi", "flow"},  # the review pack includes the KPI and flow reports
     "flow": USE_CASE | {"render", "registers", "kpi"},  # the KPI engine's dates, late rule, charts and NC links
     "migrate": USE_CASE | {"engine", "render"},  # the gap report runs the check; the report is a document
     # `qms import`: Word and Excel in; a 2008 document goes through the same migration as `qms migrate apply`
