@@ -14,6 +14,7 @@ from qms.analysis.legacy import (
     SKIPPED_KEYS,
     TERMS,
     LegacyClause,
+    Term,
     declared_edition,
     find_term,
     iter_strings,
@@ -182,6 +183,20 @@ class LegacyClauseMeaning(Rule):
                               hint=_targets_hint(item), subject=item.clause)
 
 
+def _may_use(ctx: CheckContext, path: str, folded: str, term: Term) -> bool:
+    """Whether the prefilter of ``term`` matches the folded text of the document at ``path``.
+
+    The three term rules share one search per document: the prefilter of all retired terms together
+    (an alternation matches where any of its terms would), and only when it matches, each term's own.
+    """
+    key = f"legacy-any-term:{path}"
+    anything = ctx.cache.get(key)
+    if anything is None:
+        every = tuple(p for t in TERMS.values() for p in t.phrases)
+        anything = ctx.cache[key] = prefilter(every).search(folded) is not None
+    return bool(anything) and prefilter(term.phrases).search(folded) is not None
+
+
 class _TermRule(Rule):
     term_key: ClassVar[str]
     message: ClassVar[str]
@@ -200,7 +215,7 @@ class _TermRule(Rule):
                 # the file's own text is a superset of its values: one translate() instead of a walk
                 folded_all = quick_fold(source if source is not None else "\n".join(string_values(doc.raw, skip)))
                 ctx.cache[key] = folded_all
-            if not prefilter(term.phrases).search(folded_all):
+            if not _may_use(ctx, doc.path, folded_all, term):
                 continue
             for path, value in iter_strings(doc.raw, skip=skip):
                 matches = find_term(value, term)

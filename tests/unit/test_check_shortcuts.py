@@ -89,3 +89,22 @@ def test_display_names_built_once_per_organisation_match_per_process() -> None:
             assert DisplayNames.of(None, lang, proc).names == {
                 a.id: a.name.get(lang) for a in (proc.administrative.agencies if proc.administrative else ())}
     assert DisplayNames.organisation(Directory.of(manifest), "vi").with_agencies(clash).names[role.id] == role.title.vi
+
+
+def test_plain_scalars_resolved_once_read_as_libyaml_reads_them() -> None:
+    """The kept values of plain scalars give, document after document, what CSafeLoader gives, and the
+    store of them stays bounded."""
+    from qms.store import yaml_io
+
+    text = ("a: 2026-01-05\nb: 2026-01-05 08:00:00+07:00\nc: yes\nd: 012\ne: 1_000\nf: .nan\ng: ~\n"
+            "h: 0x1F\ni: 1.5e3\nj: 'yes'\nk: [no, off, 'on', 3, 3.0]\n")
+    for _ in range(3):
+        fast = yaml_io.load_text_fast(text)
+        assert fast is not None
+        expected = yaml.load(text, Loader=yaml.CSafeLoader)
+        assert repr(fast.data) == repr(expected)
+    assert yaml_io._PLAIN_MEMO["yes"] is True and yaml_io._PLAIN_MEMO["012"] == 10
+    many = "\n".join(f"k{i}: v{i}" for i in range(yaml_io._PLAIN_MEMO_MAX // 2 + 10))
+    for _ in range(3):
+        assert yaml_io.load_text_fast(many) is not None
+        assert len(yaml_io._PLAIN_MEMO) <= yaml_io._PLAIN_MEMO_MAX
