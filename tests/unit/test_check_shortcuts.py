@@ -108,3 +108,48 @@ def test_plain_scalars_resolved_once_read_as_libyaml_reads_them() -> None:
     for _ in range(3):
         assert yaml_io.load_text_fast(many) is not None
         assert len(yaml_io._PLAIN_MEMO) <= yaml_io._PLAIN_MEMO_MAX
+
+
+def test_the_collector_is_off_only_during_start_up() -> None:
+    """Importing `python -m qms`'s module leaves the collector on; a command other than check and kpi
+    report runs with it on (in the same process), and the freeze at exit is registered once."""
+    import atexit
+    import gc
+    import subprocess
+
+    import pytest
+
+    from qms.cli import main as cli_main
+
+    r = subprocess.run([sys.executable, "-c", "import gc, qms.__main__; print(gc.isenabled())"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.stdout.strip() == "True", r.stderr
+    seen: list[bool] = []
+    registered: list[object] = []
+    original = cli_main.cli.get_command
+
+    def spy(ctx: object, name: str) -> object:
+        command = original(ctx, name)  # type: ignore[arg-type]
+        seen.append(gc.isenabled())
+        return command
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(cli_main.cli, "get_command", spy)
+    mp.setattr(atexit, "register", lambda f, *a, **k: registered.append(f))
+    mp.setattr(cli_main, "_freeze_at_exit", False)
+    assert gc.isenabled()
+    try:
+        for argv in (["rules", "--format", "json"], ["--help"], ["rules"]):
+            codes: list[object] = []
+            try:
+                cli_main.main(argv)
+            except SystemExit as exc:
+                codes.append(exc.code)
+            assert codes in ([], [0], [None]), argv
+            assert gc.isenabled(), argv
+    finally:
+        mp.undo()
+        gc.enable()
+    assert seen and all(seen)
+    assert registered == [gc.freeze]
+
