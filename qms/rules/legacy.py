@@ -6,6 +6,8 @@ shared with ``qms migrate``.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -192,9 +194,13 @@ def _may_use(ctx: CheckContext, path: str, folded: str, term: Term) -> bool:
     key = f"legacy-any-term:{path}"
     anything = ctx.cache.get(key)
     if anything is None:
-        every = tuple(p for t in TERMS.values() for p in t.phrases)
-        anything = ctx.cache[key] = prefilter(every).search(folded) is not None
+        anything = ctx.cache[key] = _any_term().search(folded) is not None
     return bool(anything) and prefilter(term.phrases).search(folded) is not None
+
+
+@functools.cache
+def _any_term() -> re.Pattern[str]:
+    return prefilter(tuple(p for t in TERMS.values() for p in t.phrases))
 
 
 class _TermRule(Rule):
