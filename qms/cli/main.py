@@ -149,12 +149,12 @@ _collector_was_enabled = False
 _freeze_at_exit = False
 
 
-def _startup() -> None:
+def _startup(entry_point: bool) -> None:
     global _collector_was_enabled, _freeze_at_exit
     if gc.isenabled():
         _collector_was_enabled = True
         gc.disable()
-    if not _freeze_at_exit:
+    if entry_point and not _freeze_at_exit:  # not when a test or a tool calls main() in its own process
         _freeze_at_exit = True
         atexit.register(gc.freeze)  # atexit functions run before the interpreter's last collection
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> Any:
     """Console entry point; never lets a traceback reach the user unless QMS_DEBUG is set."""
     from qms.cli.interrupt import reliable_sigint
 
-    _startup()
+    _startup(entry_point=argv is None)
     try:
         return _main(argv, reliable_sigint)
     finally:
