@@ -137,7 +137,8 @@ def test_the_collector_is_off_only_during_start_up() -> None:
     mp.setattr(cli_main.cli, "get_command", spy)
     mp.setattr(atexit, "register", lambda f, *a, **k: registered.append(f))
     mp.setattr(cli_main, "_freeze_at_exit", False)
-    assert gc.isenabled()
+    was_enabled = gc.isenabled()  # an earlier in-process `qms check` in this worker turned it off
+    gc.enable()
     try:
         for argv in (["rules", "--format", "json"], ["--help"], ["rules"]):
             codes: list[object] = []
@@ -149,7 +150,8 @@ def test_the_collector_is_off_only_during_start_up() -> None:
             assert gc.isenabled(), argv
     finally:
         mp.undo()
-        gc.enable()
+        if not was_enabled:
+            gc.disable()
     assert seen and all(seen)
     assert registered == []  # main(argv) is a call inside another program: its exit is not ours
     r = subprocess.run([sys.executable, "-c", "import atexit, gc, sys; from qms.cli.main import main; "
