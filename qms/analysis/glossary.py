@@ -44,15 +44,16 @@ _WORD = re.compile(r"\w+")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 
 
-def _language_text(value: dict[str, Any], lang: str | None) -> Iterator[tuple[str, str]]:
+def _language_text(value: dict[str, Any], lang: str | None) -> list[tuple[str, str]]:
     if lang is None:
-        for key in ("vi", "en"):
-            if isinstance(value.get(key), str):
-                yield key, value[key]
-        return
+        return [(key, value[key]) for key in ("vi", "en") if isinstance(value.get(key), str)]
     chosen = value.get(lang) or value.get("en" if lang == "vi" else "vi")
     if isinstance(chosen, str):
-        yield (lang if value.get(lang) else ("en" if lang == "vi" else "vi")), chosen
+        return [((lang if value.get(lang) else ("en" if lang == "vi" else "vi")), chosen)]
+    return []
+
+
+_LANGUAGE_KEYS = frozenset({"vi", "en"})
 
 
 def texts(data: Any, lang: str | None = None, *, prefix: str = "",
@@ -62,28 +63,47 @@ def texts(data: Any, lang: str | None = None, *, prefix: str = "",
     A ``{vi, en}`` mapping yields its ``lang`` text (or the other one when that is empty); with
     ``lang=None`` both.
     """
+    return iter(text_list(data, lang, prefix=prefix, skip=skip))
+
+
+def text_list(data: Any, lang: str | None = None, *, prefix: str = "",
+              skip: frozenset[str] = SKIP_KEYS) -> list[tuple[str, str]]:
+    """:func:`texts` as a list, built in one walk (the check reads every document's text this way)."""
+    found: list[tuple[str, str]] = []
+    _walk(data, lang, prefix, skip, found, True)
+    return found
+
+
+def printed_strings(data: Any, lang: str | None = None) -> list[str]:
+    """The strings of :func:`texts` without their pointers (cheaper: no pointer is built)."""
+    found: list[tuple[str, str]] = []
+    _walk(data, lang, "", SKIP_KEYS, found, False)
+    return [text for _ptr, text in found]
+
+
+def _walk(data: Any, lang: str | None, prefix: str, skip: frozenset[str], found: list[tuple[str, str]],
+          pointers: bool) -> None:
     if isinstance(data, str):
-        yield prefix, data
+        found.append((prefix, data))
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from texts(item, lang, prefix=f"{prefix}/{i}", skip=skip)
+            _walk(item, lang, f"{prefix}/{i}" if pointers else "", skip, found, pointers)
     elif isinstance(data, dict):
-        if data and set(data) <= {"vi", "en"}:
-            for key, text in _language_text(data, lang):
-                yield f"{prefix}/{key}", text
+        if data and data.keys() <= _LANGUAGE_KEYS:
+            found.extend((f"{prefix}/{key}" if pointers else "", text) for key, text in _language_text(data, lang))
             return
         for key, value in data.items():
             if not isinstance(key, str):
                 continue
             if key in PROSE_LISTS and isinstance(value, list) and any(isinstance(v, dict) for v in value):
-                yield from texts(value, lang, prefix=f"{prefix}/{key}", skip=skip)
+                _walk(value, lang, f"{prefix}/{key}" if pointers else "", skip, found, pointers)
                 continue
             if key == "references":  # a reference's id is its printed number ("NĐ 23/2015/NĐ-CP")
-                yield from texts(value, lang, prefix=f"{prefix}/{key}", skip=skip - {"id"})
+                _walk(value, lang, f"{prefix}/{key}" if pointers else "", skip - {"id"}, found, pointers)
                 continue
             if key in skip:
                 continue
-            yield from texts(value, lang, prefix=f"{prefix}/{key}", skip=skip)
+            _walk(value, lang, f"{prefix}/{key}" if pointers else "", skip, found, pointers)
 
 
 def abbreviations_in(text: str) -> list[str]:
@@ -174,7 +194,7 @@ def used_term(entry: GlossaryEntry, text: str, lang: str) -> str | None:
 
 def document_text(raw: Any, lang: str | None = None) -> str:
     """All printed text of a document's raw data, one string per line."""
-    return "\n".join(text for _ptr, text in texts(raw, lang))
+    return "\n".join(text for _ptr, text in text_list(raw, lang))
 
 
 # -- display names ----------------------------------------------------------------------------------
@@ -188,19 +208,34 @@ class DisplayNames:
     names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, manifest: Manifest | None, lang: str, proc: Process | None = None) -> DisplayNames:
+    def of(cls, manifest: Manifest | None, lang: str, proc: Process | None = None, *,
+           directory: Directory | None = None) -> DisplayNames:
+        """The names of ``proc``'s participating agencies and of the organisation's people, units and
+        roles (which win over an agency of the same id). Pass ``directory`` when one is at hand."""
+        if manifest is None:
+            return cls(lang).with_agencies(proc)
+        return cls.organisation(directory or Directory.of(manifest), lang).with_agencies(proc)
+
+    @classmethod
+    def organisation(cls, directory: Directory, lang: str) -> DisplayNames:
+        """The names of the organisation's people, units and roles: build it once, then
+        :meth:`with_agencies` for each procedure."""
         d = cls(lang)
+        for pid, person in directory.people.items():
+            d.names[pid] = person.name
+        for uid, unit in directory.units.items():
+            d.names[uid] = unit.name.get(lang)
+        for rid, role in directory.roles.items():
+            d.names[rid] = role.title.get(lang)
+        return d
+
+    def with_agencies(self, proc: Process | None) -> DisplayNames:
+        """A copy of these names with ``proc``'s participating agencies added under them."""
+        d = type(self)(self.lang)
         if proc is not None and proc.administrative is not None:
             for a in proc.administrative.agencies:
-                d.names.setdefault(a.id, a.name.get(lang))
-        if manifest is not None:
-            directory = Directory.of(manifest)
-            for pid, person in directory.people.items():
-                d.names[pid] = person.name
-            for uid, unit in directory.units.items():
-                d.names[uid] = unit.name.get(lang)
-            for rid, role in directory.roles.items():
-                d.names[rid] = role.title.get(lang)
+                d.names.setdefault(a.id, a.name.get(self.lang))
+        d.names.update(self.names)
         return d
 
     def name(self, ident: str | None) -> str | None:

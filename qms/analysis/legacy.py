@@ -226,6 +226,22 @@ def _title_phrases(clause: str) -> tuple[Phrase, ...]:
 
 
 @functools.cache
+@functools.cache
+def _title_prefilter(clause: str) -> re.Pattern[str] | None:
+    phrases = _title_phrases(clause)
+    return prefilter(phrases) if phrases else None
+
+
+def _title_used(clause: str, context: str, folded_context: str) -> bool:
+    """The process's title or purpose uses the 2008 title of ``clause``: one search for all its title
+    phrases together first (an alternation matches where any of them would), then each phrase."""
+    pattern = _title_prefilter(clause)
+    if pattern is None or not pattern.search(folded_context):
+        return False
+    return any(find_phrases(context, [p], folded_context) for p in _title_phrases(clause))
+
+
+@functools.cache
 def _title_changed(clause: str) -> bool:
     """The clause exists in both editions under different titles (its meaning changed)."""
     cat08, cat15 = catalogue("2008"), catalogue("2015")
@@ -283,8 +299,7 @@ def legacy_clauses(raw: Any, edition: str) -> list[LegacyClause]:
                 reason = "declared"
         elif clause not in cat15:
             reason = "2008-only"
-        elif _title_changed(clause) and any(
-                find_phrases(context, [p], folded_context) for p in _title_phrases(clause)):
+        elif _title_changed(clause) and _title_used(clause, context, folded_context):
             reason = "context"
         if reason:
             out.append(LegacyClause(i, clause, reason, row.to, row.confidence, row.evidence))

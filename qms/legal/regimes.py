@@ -9,6 +9,11 @@ from importlib import resources
 
 import yaml
 
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
 from qms.legal.citation import nfc
 
 
@@ -55,7 +60,7 @@ class Regime:
 @cache
 def regimes() -> tuple[Regime, ...]:
     text = (resources.files("qms.legal") / "data" / "regimes.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_Loader)
     out = []
     for raw in data["regimes"]:
         basis = tuple(BasisEntry(str(b["document"]), str(b.get("role", "")), str(b.get("part", "")),

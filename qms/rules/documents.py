@@ -17,8 +17,9 @@ from qms.analysis.glossary import (
     abbreviations_in,
     defined_terms,
     entry_terms,
+    printed_strings,
     term_used,
-    texts,
+    text_list,
 )
 from qms.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from qms.i18n import _
@@ -33,6 +34,22 @@ ISSUED_STATES = ("approved", "obsolete")
 
 def _raw(doc: LoadedDoc[Any]) -> dict[str, Any]:
     return doc.raw if isinstance(doc.raw, dict) else {}
+
+
+def _texts(ctx: CheckContext, doc: LoadedDoc[Any]) -> list[tuple[str, str]]:
+    """(JSON pointer, text) of every printed string of ``doc``, walked once per check."""
+    cache: dict[str, list[tuple[str, str]]] = ctx.cache.setdefault("documents.texts", {})
+    found = cache.get(doc.path)
+    if found is None:
+        found = cache[doc.path] = text_list(_raw(doc))
+    return found
+
+
+def _strings(ctx: CheckContext, doc: LoadedDoc[Any]) -> list[str]:
+    """The printed strings of ``doc``: from :func:`_texts` when a rule already walked it, else walked
+    without building pointers."""
+    found = ctx.cache.get("documents.texts", {}).get(doc.path)
+    return [text for _ptr, text in found] if found is not None else printed_strings(_raw(doc))
 
 
 class NameIsAnId(Rule):
@@ -66,9 +83,10 @@ class NameIsAnId(Rule):
     clauses = ("5.3", "7.5.2")
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        manifest = ctx.workspace.manifest
+        directory = ctx.directory()
+        organisation = {lang: DisplayNames.organisation(directory, lang) for lang in ("vi", "en")}
         for doc, proc in ctx.workspace.processes():
-            per_lang = {lang: DisplayNames.of(manifest, lang, proc) for lang in ("vi", "en")}
+            per_lang = {lang: names.with_agencies(proc) for lang, names in organisation.items()}
             known = set(per_lang["vi"].names)
             seen: set[str] = set()
             for i, step in enumerate(proc.steps):
@@ -124,7 +142,7 @@ class UndefinedAbbreviation(Rule):
             defined = defined_terms(manifest, proc)
             defined_upper = {t.upper() for t in defined}
             first: dict[str, str] = {}
-            for ptr, text in texts(_raw(doc)):
+            for ptr, text in _texts(ctx, doc):
                 for abbr in abbreviations_in(text):
                     if abbr.upper() not in defined_upper:
                         first.setdefault(abbr, ptr)
@@ -166,9 +184,9 @@ class UnusedGlossaryTerm(Rule):
         mdoc, manifest = ctx.workspace.manifest_doc, ctx.workspace.manifest
         if mdoc is None or manifest is None or not manifest.glossary:
             return
-        corpus = [text for _p, text in texts(_raw(mdoc))]
+        corpus = [text for _p, text in _texts(ctx, mdoc)]
         for doc, _proc in ctx.workspace.processes():
-            corpus.extend(text for _p, text in texts(_raw(doc)))
+            corpus.extend(text for _p, text in _texts(ctx, doc))
         joined = "\n".join(corpus)
         for i, entry in enumerate(manifest.glossary):
             terms = entry_terms(entry)
@@ -371,6 +389,18 @@ DRAFT_MARKERS = ("chưa kiểm chứng", "unverified", "không được mô hìn
 _MARKER_RE = re.compile(r"(?<!\w)(" + "|".join(re.escape(m) for m in DRAFT_MARKERS) + r")(?!\w)", re.IGNORECASE)
 
 
+# str.lower() folds case as the case-insensitive search does, but for three characters the search also
+# reads as `i` or `s` (dotless ı, long ſ, and İ, whose lower case is `i` and a combining dot): mapped
+# here, a plain substring test on the folded text never misses a marker the search would find.
+_FOLDED_MARKERS = tuple(m.lower() for m in DRAFT_MARKERS)
+
+
+def may_hold_draft_marker(text: str) -> bool:
+    """False only when :func:`draft_marker` finds nothing in ``text`` (a quick test before the search)."""
+    folded = text.lower().replace("\u0131", "i").replace("\u017f", "s").replace("\u0307", "")
+    return any(m in folded for m in _FOLDED_MARKERS)
+
+
 def draft_marker(text: str) -> str | None:
     """The drafting-note marker ``text`` holds ("CHƯA KIỂM CHỨNG", "UNVERIFIED" ...), or None."""
     m = _MARKER_RE.search(text)
@@ -409,13 +439,17 @@ class DraftNoteInIssuedText(Rule):
         mdoc, manifest = ctx.workspace.manifest_doc, ctx.workspace.manifest
         if mdoc is not None and manifest is not None and (manifest.manual is None or
                                                           manifest.manual.state in ISSUED_STATES):
-            yield from self._scan(mdoc, "")
+            yield from self._scan(ctx, mdoc, "")
         for doc, proc in ctx.workspace.processes():
             if proc.document.state in ISSUED_STATES:
-                yield from self._scan(doc, proc.id)
+                yield from self._scan(ctx, doc, proc.id)
 
-    def _scan(self, doc: LoadedDoc[Any], subject: str) -> Iterator[Diagnostic]:
-        for ptr, text in texts(_raw(doc)):
+    def _scan(self, ctx: CheckContext, doc: LoadedDoc[Any], subject: str) -> Iterator[Diagnostic]:
+        # One quick test over the whole document first: most documents hold no marker at all. A
+        # marker never spans two texts, since no marker holds a line break.
+        if not may_hold_draft_marker("\n".join(_strings(ctx, doc))):
+            return
+        for ptr, text in _texts(ctx, doc):
             marker = draft_marker(text)
             if marker is not None:
                 yield self.at(doc, ptr, _("issued text holds the drafting note \u201c{marker}\u201d").format(

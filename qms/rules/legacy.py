@@ -6,6 +6,8 @@ shared with ``qms migrate``.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -14,6 +16,7 @@ from qms.analysis.legacy import (
     SKIPPED_KEYS,
     TERMS,
     LegacyClause,
+    Term,
     declared_edition,
     find_term,
     iter_strings,
@@ -182,6 +185,24 @@ class LegacyClauseMeaning(Rule):
                               hint=_targets_hint(item), subject=item.clause)
 
 
+def _may_use(ctx: CheckContext, path: str, folded: str, term: Term) -> bool:
+    """Whether the prefilter of ``term`` matches the folded text of the document at ``path``.
+
+    The three term rules share one search per document: the prefilter of all retired terms together
+    (an alternation matches where any of its terms would), and only when it matches, each term's own.
+    """
+    key = f"legacy-any-term:{path}"
+    anything = ctx.cache.get(key)
+    if anything is None:
+        anything = ctx.cache[key] = _any_term().search(folded) is not None
+    return bool(anything) and prefilter(term.phrases).search(folded) is not None
+
+
+@functools.cache
+def _any_term() -> re.Pattern[str]:
+    return prefilter(tuple(p for t in TERMS.values() for p in t.phrases))
+
+
 class _TermRule(Rule):
     term_key: ClassVar[str]
     message: ClassVar[str]
@@ -200,7 +221,7 @@ class _TermRule(Rule):
                 # the file's own text is a superset of its values: one translate() instead of a walk
                 folded_all = quick_fold(source if source is not None else "\n".join(string_values(doc.raw, skip)))
                 ctx.cache[key] = folded_all
-            if not prefilter(term.phrases).search(folded_all):
+            if not _may_use(ctx, doc.path, folded_all, term):
                 continue
             for path, value in iter_strings(doc.raw, skip=skip):
                 matches = find_term(value, term)

@@ -589,14 +589,17 @@ class AnnouncementOutOfDate(_LegalRule):
     clauses = ("4.3",)
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
-        from qms.legal.announcement import changed_parts, fingerprints, latest
-
         ws = ctx.workspace
         manifest = ws.manifest
         if manifest is None:
             return
         held = [(d, a) for d, a in ws.models("announcement") if a.date <= ctx.today]
-        last = latest(held)
+        if held:
+            from qms.legal.announcement import latest
+
+            last = latest(held)
+        else:
+            last = None  # no announcement recorded: nothing of qms.legal.announcement is needed
         if last is None:
             if self.has_register_file(ctx) and not ws.of_kind("announcement"):
                 d = self.at(ws.manifest_doc, "/scope", _("no self-announcement of conformity to TCVN ISO 9001 is "
@@ -605,6 +608,8 @@ class AnnouncementOutOfDate(_LegalRule):
                             path="qms.yaml")
                 yield dataclasses.replace(d, severity=Severity.INFO)
             return
+        from qms.legal.announcement import changed_parts, fingerprints
+
         doc, ann = last
         now = fingerprints(manifest, ws.declared_process_ids())
         changed = changed_parts(ann, now)

@@ -482,10 +482,25 @@ class UnreadableFolder(QmsError):
     """A repository folder that exists but cannot be listed (exit 2: its files would be missed)."""
 
 
-def _within(root: Path, path: Path) -> bool:
-    from qms.store.paths import escapes
+def _within(root: Path, path: Path, real_folders: dict[Path, Path | None] | None = None) -> bool:
+    """Whether ``path`` resolves inside ``root`` (already resolved).
 
-    return not escapes(root, path)
+    With ``real_folders`` (a cache of resolved folders shared by one load), a file that is not itself
+    a link is its resolved folder plus its name: one ``lstat`` instead of resolving every component
+    of the path again for each file.
+    """
+    from qms.store.paths import escapes, within
+
+    if real_folders is None or path.is_symlink():
+        return not escapes(root, path)
+    folder = path.parent
+    if folder not in real_folders:
+        try:
+            real_folders[folder] = folder.resolve()
+        except (OSError, RuntimeError):
+            real_folders[folder] = None
+    real = real_folders[folder]
+    return real is not None and within(real / path.name, root)
 
 
 def load_manifest(root: Path) -> Any:
@@ -507,11 +522,12 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
     ws = Workspace(root=root)
     items: list[tuple[Path, int]] = []
     wanted = None if kinds is None else set(kinds)
+    real_folders: dict[Path, Path | None] = {}
     for k, kind in enumerate(FILE_KINDS):
         if wanted is not None and kind.name not in wanted:
             continue
         for path in iter_files(root, kind):
-            if not _within(root, path):
+            if not _within(root, path, real_folders):
                 rel = os.path.relpath(path, root)
                 ws.docs.append(LoadedDoc(rel, kind.name, None, SourceMap(), [
                     LoadProblem("io", _("the file is a link that points outside the repository"),

@@ -541,8 +541,28 @@ _RESOLVERS_BY_FIRST_CHAR: dict[str, list[tuple[str, Any]]] = {
 _WILDCARD_RESOLVERS: list[tuple[str, Any]] = list(_IMPLICIT.get(None, []))
 
 
+# Plain scalars repeat (keys, ids, `vi`/`en`, dates): their resolved values (str, int, float, bool, None,
+# date, datetime: all immutable) are kept, up to a bound, so each is resolved once per run.
+_PLAIN_MEMO: dict[str, Any] = {}
+_PLAIN_MEMO_MAX = 1 << 16
+_PLAIN_MEMO_LEN = 64
+_MISSING = object()
+
+
 def _plain_value(value: str) -> Any:
     """The value of a plain scalar, resolved exactly as PyYAML's safe loader does."""
+    found = _PLAIN_MEMO.get(value, _MISSING)
+    if found is not _MISSING:
+        return found
+    found = _resolve_plain(value)
+    if len(value) <= _PLAIN_MEMO_LEN:
+        if len(_PLAIN_MEMO) >= _PLAIN_MEMO_MAX:
+            _PLAIN_MEMO.clear()
+        _PLAIN_MEMO[value] = found
+    return found
+
+
+def _resolve_plain(value: str) -> Any:
     resolvers = _RESOLVERS_BY_FIRST_CHAR.get(value[0] if value else "", _WILDCARD_RESOLVERS)
     if not resolvers:
         return value  # most text: no implicit type starts with this character
