@@ -173,24 +173,28 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     import polars as pl
 
     maps = setup.maps
+    cat = pl.Categorical
     if events.has_step:
         pairs = ev.select("proc", "step_cell").unique()
         steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        lookup = pairs.with_columns(pl.Series("step", steps, dtype=pl.String))
+        lookup = pairs.with_columns(pl.Series("step", steps, dtype=cat))
         return ev.join(lookup, on=["proc", "step_cell"], how="left", maintain_order="left"), 0
     unknown = 0
     if events.has_handler:
-        names = ev["handler_cell"].unique().to_list()
-        roles = {n: (setup.role_of(n) if n.strip() else None) for n in names}
-        unknown = int(ev.filter(pl.col("handler_cell").replace_strict(
-            names, [roles[n] is None and bool(n.strip()) for n in names], return_dtype=pl.Boolean)).height)
-        party = ev["handler_cell"].replace_strict(names, [roles[n] for n in names], return_dtype=pl.String)
+        names = ev.select(pl.col("handler_cell").unique())
+        roles = [setup.role_of(n) if n.strip() else None for n in names["handler_cell"]]
+        names = names.with_columns(pl.Series("party", roles, dtype=pl.String),
+                                   pl.Series("unknown", [r is None and bool(n.strip())
+                                                         for n, r in zip(names["handler_cell"], roles, strict=True)]))
+        ev = ev.join(names, on="handler_cell", how="left", maintain_order="left")
+        unknown = int(ev["unknown"].sum())
+        ev = ev.drop("unknown")
     else:
         pairs = ev.select("proc", "agency_cell").unique()
         ags = [maps[p].agency_of_cell(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        party = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
-                        how="left", maintain_order="left")["party"]
-    ev = ev.with_columns(party.fill_null(_UNKNOWN).alias("party"))
+        ev = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
+                     how="left", maintain_order="left")
+    ev = ev.with_columns(pl.col("party").fill_null(_UNKNOWN))
     routes = ev.group_by("did", maintain_order=True).agg(pl.col("proc").first(),
                                                          pl.col("party").str.join(_SEP).alias("key"))
     keys = routes.select("proc", "key").unique()
@@ -201,24 +205,35 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     keys = keys.with_columns(pl.Series("steps", matched, dtype=pl.String))
     per = routes.join(keys, on=["proc", "key"], how="left", maintain_order="left")
     col = per.select(pl.col("steps").str.split(_SEP)).explode("steps").to_series()
-    step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().alias("step")
+    step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().cast(cat).alias("step")
     return ev.drop("party").with_columns(step), unknown
 
 
 def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
-    """``ev`` with ``did`` (one integer per dossier), sorted by dossier, then time, file and row.
+    """``ev`` (in file and row order) with ``did`` (one integer per dossier), sorted by dossier, then
+    time, then file and row.
 
     Logs usually list each dossier's hand-overs together: then the dossiers are numbered in the
-    order they appear and only integers are sorted; otherwise the rows are sorted by procedure and
-    dossier code first."""
+    order they appear; otherwise each (procedure, dossier code) gets a number first. Rows already in
+    order (a log usually lists a dossier's hand-overs by time) are not sorted again."""
     import polars as pl
 
-    new = (pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
-    did = new.fill_null(True).cum_sum().cast(pl.Int64).alias("did")
-    runs = ev.select(did.max()).item() if ev.height else 0
-    if runs != ev.select(pl.struct("proc", "dossier").n_unique()).item():
-        ev = ev.sort(["proc", "dossier"], maintain_order=True)
-    return ev.with_columns(did).sort(["did", "start", "file", "row"])
+    if not ev.height:
+        return ev.with_columns(pl.lit(0, dtype=pl.Int64).alias("did"))
+    # one integer per (procedure, dossier code): the codes of the categoricals
+    key = pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32) + pl.col("dossier").to_physical().cast(pl.Int64)
+    ev = ev.with_columns(key.alias("did"))
+    new = pl.col("did") != pl.col("did").shift(1)
+    runs = ev.select(new.fill_null(True).cum_sum().cast(pl.Int64).alias("run"))["run"]
+    if runs[-1] == ev["did"].n_unique():
+        ev = ev.with_columns(runs.alias("did"))
+    else:
+        ev = ev.with_columns(pl.col("did").rank("dense").cast(pl.Int64))
+    in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
+                                                       & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
+    if not in_order:
+        ev = ev.sort(["did", "start"], maintain_order=True)
+    return ev.set_sorted("did")
 
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
@@ -254,7 +269,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         else:
             ag_values.append(known or (m.agency_of_step(step) if step else m.home))
             ag_unknown.append(False)
-    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.String),
+    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.Categorical),
                                              pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
     ev = ev.join(agency_pairs, on=["proc", "agency_cell", "step"], how="left", maintain_order="left")
     same = pl.col("did") == pl.col("did").shift(1)  # the previous hand-over is of the same dossier
@@ -270,7 +285,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
         pl.col("dossier").first(),
-        pl.col("step").fill_null(_UNKNOWN).str.join(_SEP).alias("route"),
+        pl.col("step").cast(pl.String).fill_null(_UNKNOWN).str.join(_SEP).alias("route"),
         (pl.col("end").last() >= 0).alias("completed"),
         pl.col("start").min().alias("received"),
         pl.col("end").max().alias("finished"),
@@ -286,7 +301,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
                              maintain_order="left")
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
-    limit = dossiers["proc"].replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
+    limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
                                             default=None, return_dtype=pl.Int64)
     received_day = dossiers["received"].to_numpy() >> DAY_SHIFT
     lim = limit.fill_null(-1).to_numpy()
@@ -306,7 +321,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # -- per step ---------------------------------------------------------------------------
     budgets = pl.DataFrame(
         [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
-        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row")
+        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row",
+    ).with_columns(pl.col("proc", "step").cast(pl.Categorical))
     per_step = (ev.filter(pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
                 .group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
                 .join(budgets, on=["proc", "step"], how="left")

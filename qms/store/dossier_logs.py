@@ -441,20 +441,28 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
 
 
 _BARE_CR = re.compile(rb"\r[^\n]")
+_SCAN_WINDOW = mmap.ALLOCATIONGRANULARITY << 12  # bytes mapped at a time (16 MiB with 4 KiB pages)
 
 
 def _plain_lines(path: Path) -> bool:
     """Whether every row of ``path`` is one line the csv module splits at each delimiter: no quote
     anywhere and no CR but before LF (a quick scan of the mapped file)."""
     with open_bounded(path, current().log_size, "log_size") as fh:
-        try:
-            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # empty, or a file system that cannot map it
-            return False
-        with view:
-            if view.find(b'"') >= 0 or view[-1:] == b"\r":
+        size = fh.seek(0, io.SEEK_END)
+        # mapped a window at a time: the pages of a whole mapped file would stay resident (and count
+        # as the process's memory) until the scan ends
+        for offset in range(0, size, _SCAN_WINDOW):
+            length = min(_SCAN_WINDOW + 1, size - offset)  # one byte more: what follows a CR at the end
+            try:
+                view = mmap.mmap(fh.fileno(), length, access=mmap.ACCESS_READ, offset=offset)
+            except (OSError, ValueError):  # a file system that cannot map it
                 return False
-            return view.find(b"\r") < 0 or _BARE_CR.search(view) is None
+            with view:
+                if view.find(b'"') >= 0 or (offset + length == size and view[-1:] == b"\r"):
+                    return False
+                if view.find(b"\r") >= 0 and _BARE_CR.search(view) is not None:
+                    return False
+        return size > 0
 
 
 def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
