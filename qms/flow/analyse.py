@@ -248,12 +248,6 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
     ev, unknown_people = _steps(ev, events, setup)
-    start = ev["start"].to_numpy()
-    end = ev["end"].to_numpy()
-    hs = clock.hours(start, end=False)
-    done = end >= 0
-    he = np.where(done, clock.hours(np.where(done, end, start), end=True), np.nan)
-    dur = np.where(done, np.maximum(he - hs, 0.0), np.nan)
     # the agency of each hand-over: the log's, else the one responsible for the step
     agency_pairs = ev.select("proc", "agency_cell", "step").unique()
     ag_values, ag_unknown = [], []
@@ -271,16 +265,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
             ag_unknown.append(False)
     agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.Categorical),
                                              pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
-    ev = ev.join(agency_pairs, on=["proc", "agency_cell", "step"], how="left", maintain_order="left")
-    same = pl.col("did") == pl.col("did").shift(1)  # the previous hand-over is of the same dossier
-    ev = ev.with_columns(pl.Series("hs", hs), pl.Series("he", he), pl.Series("dur", dur)).with_columns(
-        pl.when(same).then(pl.col("agency").shift(1)).alias("prev_agency"),
-        pl.when(same).then(pl.col("he").shift(1)).alias("prev_he"),
-    )
-    ev = ev.with_columns(
-        pl.when(pl.col("prev_agency").is_not_null() & (pl.col("prev_agency") != pl.col("agency"))
-                & pl.col("prev_he").is_not_nan())
-        .then((pl.col("hs") - pl.col("prev_he")).clip(lower_bound=0.0)).otherwise(None).alias("wait"))
+    ev = ev.drop("step_cell", "handler_cell").join(agency_pairs, on=["proc", "agency_cell", "step"], how="left",
+                                                   maintain_order="left").drop("agency_cell")
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
@@ -292,6 +278,32 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("due").max().alias("due"),
         pl.col("ag_unknown").any().alias("ag_unknown"),
     )
+    # -- times of each hand-over (numpy over whole columns) -----------------------------------------
+    start = ev["start"].to_numpy()
+    end = ev["end"].to_numpy()
+    ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
+    hs = clock.hours(start, end=False)
+    done = end >= 0
+    he = clock.hours(np.where(done, end, start), end=True)
+    he[~done] = np.nan
+    del start, end
+    dur = np.maximum(he - hs, 0.0)
+    dur[~done] = np.nan
+    del done
+    # waiting for a hand-over: from the previous hand-over of the same dossier by another agency
+    did = ev["did"].to_numpy()
+    agency = ev["agency"].to_physical().to_numpy()
+    waited = np.zeros(len(did), dtype=bool)
+    waited[1:] = (did[1:] == did[:-1]) & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
+    del did, agency
+    at = np.flatnonzero(waited)
+    del waited
+    waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),
+                          "prev_agency": ev["agency"].gather(at - 1),
+                          "wait": np.maximum(hs[at] - he[at - 1], 0.0)})
+    del hs, he, at
+    ev = ev.with_columns(pl.Series("dur", dur))
+    del dur
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
     kinds = []
     for proc, route, completed, unk in distinct.iter_rows():
@@ -340,7 +352,6 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
                   .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
-    waits = ev.filter(pl.col("wait").is_not_null())
     wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
     handovers = waits.group_by("proc", "prev_agency", "agency").agg(
         pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
