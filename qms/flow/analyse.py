@@ -17,7 +17,11 @@ from qms.flow.procmap import DEVIATIONS, ProcMap
 from qms.kpi.dates import DAY_SHIFT, TIME_MASK
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import polars as pl
+
+    I64 = npt.NDArray[np.int64]
 
 MAX_EXAMPLES = 5
 #: a procedure whose share of dossiers off the map reaches this is reported: its map may be out of date
@@ -166,6 +170,9 @@ class Setup:
     as_of: dt.date
     period: tuple[dt.date, dt.date] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
+    #: process id -> cut-off hour (``administrative.cutoff``): a hand-over received later counts from the
+    #: opening of the next working day, and a dossier received later has its legal limit counted from it
+    cutoffs: Mapping[str, dt.time] = field(default_factory=dict)
 
 
 def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame, int]:
@@ -236,6 +243,25 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     return ev.set_sorted("did")
 
 
+def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
+    """The cut-off of each row's procedure as a packed time of day (seconds + 1; 0: none)."""
+    import numpy as np
+    import polars as pl
+
+    codes = pl.Series(list(setup.cutoffs), dtype=pl.Categorical).to_physical()  # the categoricals' codes
+    packed = [t.hour * 3600 + t.minute * 60 + 1 for t in setup.cutoffs.values()]
+    cut = proc.to_physical().replace_strict(codes, packed, default=0, return_dtype=pl.Int64)
+    return np.asarray(cut.to_numpy(), dtype=np.int64)
+
+
+def _after_cutoff(packed: I64, cutoff: I64) -> I64:
+    """1 where a moment has a time of day after its cut-off, else 0."""
+    import numpy as np
+
+    tod = packed & TIME_MASK
+    return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
+
+
 def analyse(events: Events, setup: Setup) -> FlowResult:
     import numpy as np
     import polars as pl
@@ -281,8 +307,10 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # -- times of each hand-over (numpy over whole columns) -----------------------------------------
     start = ev["start"].to_numpy()
     end = ev["end"].to_numpy()
+    cut = _cutoffs(ev["proc"], setup) if setup.cutoffs and not clock.elapsed else None
     ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
-    hs = clock.hours(start, end=False)
+    hs = clock.hours(start, end=False, cutoff=cut)
+    del cut
     done = end >= 0
     he = clock.hours(np.where(done, end, start), end=True)
     he[~done] = np.nan
@@ -315,8 +343,12 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
     limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
                                             default=None, return_dtype=pl.Int64)
-    received_day = dossiers["received"].to_numpy() >> DAY_SHIFT
+    received = dossiers["received"].to_numpy()
+    received_day = received >> DAY_SHIFT
     lim = limit.fill_null(-1).to_numpy()
+    if setup.cutoffs:
+        # received after the cut-off hour: the limit counts from the next working day (as the KPI report)
+        lim = np.where(lim >= 0, lim + _after_cutoff(received, _cutoffs(dossiers["proc"], setup)), lim)
     due_from_limit = np.where(lim >= 0, clock.due_day(received_day, np.maximum(lim, 0)) << DAY_SHIFT, -1)
     due = dossiers["due"].to_numpy()
     due = np.where(due >= 0, due, due_from_limit)

@@ -72,14 +72,20 @@ class WorkClock:
         hi = dt.date.fromordinal(max(first_day, last_day)).year
         self.calendar.ensure_years(lo, min(hi + 1, 2100))
 
-    def hours(self, packed: I64, *, end: bool) -> F64:
-        """Working hours from the calendar's base to each moment (``end``: a date alone is the end of its day)."""
+    def hours(self, packed: I64, *, end: bool, cutoff: I64 | None = None) -> F64:
+        """Working hours from the calendar's base to each moment (``end``: a date alone is the end of its day).
+
+        ``cutoff``: each moment's cut-off hour as a packed time of day (seconds + 1; 0: none); a moment
+        later in the day counts as the opening of the next working day (the close of its own day, which
+        is the same number of working hours). The 24/7 clock has no cut-off."""
         import numpy as np
 
         day = packed >> DAY_SHIFT
         tod = packed & TIME_MASK
         timed = tod > 0
         secs = np.where(timed, tod - 1, 24 * 3600 if end else 0).astype(np.float64)
+        if cutoff is not None and not self.elapsed:
+            secs[(cutoff > 0) & (tod > cutoff)] = 24 * 3600
         if self.elapsed:
             return np.asarray(day.astype(np.float64) * 24.0 + secs / 3600.0, dtype=np.float64)
         cal = self.calendar
