@@ -184,8 +184,11 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     if events.has_step:
         pairs = ev.select("proc", "step_cell").unique()
         steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        lookup = pairs.with_columns(pl.Series("step", steps, dtype=cat))
-        return ev.join(lookup, on=["proc", "step_cell"], how="left", maintain_order="left"), 0
+        # looked up by one integer per (procedure, cell): a new column, not a joined copy of every event
+        keys = pairs.select(_pair_key("proc", "step_cell")).to_series()
+        step = ev.select(_pair_key("proc", "step_cell")).to_series().replace_strict(
+            keys, pl.Series(steps, dtype=cat), default=None)
+        return ev.with_columns(step.alias("step")), 0
     unknown = 0
     if events.has_handler:
         names = ev.select(pl.col("handler_cell").unique())
@@ -214,6 +217,13 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     col = per.select(pl.col("steps").str.split(_SEP)).explode("steps").to_series()
     step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().cast(cat).alias("step")
     return ev.drop("party").with_columns(step), unknown
+
+
+def _pair_key(a: str, b: str) -> pl.Expr:
+    """One Int64 per pair of categorical values (their codes)."""
+    import polars as pl
+
+    return pl.col(a).to_physical().cast(pl.Int64) * (1 << 32) + pl.col(b).to_physical().cast(pl.Int64)
 
 
 def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
@@ -320,10 +330,12 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     del done
     # waiting for a hand-over: from the previous hand-over of the same dossier by another agency
     did = ev["did"].to_numpy()
+    same = did[1:] == did[:-1]
+    dpos = np.concatenate(([0], np.cumsum(~same)))[: len(did)]  # each hand-over's dossier: its row in ``dossiers``
     agency = ev["agency"].to_physical().to_numpy()
     waited = np.zeros(len(did), dtype=bool)
-    waited[1:] = (did[1:] == did[:-1]) & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
-    del did, agency
+    waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
+    del did, agency, same
     at = np.flatnonzero(waited)
     del waited
     waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),
@@ -333,11 +345,14 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
-    kinds = []
+    kinds, repeats = [], []
     for proc, route, completed, unk in distinct.iter_rows():
         visited = [None if s == _UNKNOWN else s for s in route.split(_SEP)]
         kinds.append(_SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
-    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String))
+        known = [s for s in visited if s is not None]
+        repeats.append(len(set(known)) < len(known))  # a step with more than one hand-over
+    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
+                                     pl.Series("repeat", repeats, dtype=pl.Boolean))
     dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
                              maintain_order="left")
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
@@ -367,9 +382,18 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
         schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row",
     ).with_columns(pl.col("proc", "step").cast(pl.Categorical))
-    per_step = (ev.filter(pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
-                .group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
-                .join(budgets, on=["proc", "step"], how="left")
+    # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
+    # in that row; only the others are grouped
+    repeat = dossiers["repeat"].to_numpy()[dpos]
+    timed = ev.select("did", "proc", "step", "dur").with_columns(pl.Series("repeat", repeat)).filter(
+        pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
+    del repeat
+    per_step = pl.concat([
+        timed.filter(~pl.col("repeat")).drop("repeat"),
+        timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
+        .select("did", "proc", "step", "dur")])
+    del timed
+    per_step = (per_step.join(budgets, on=["proc", "step"], how="left")
                 .with_columns((pl.col("dur") - pl.col("budget")).alias("over")))
     step_stats = per_step.group_by("proc", "step").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
@@ -378,8 +402,9 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
     lost = (per_step.join(dossiers.filter(pl.col("late")).select("did"), on="did", how="semi")
             .with_columns(pl.col("over").fill_null(pl.col("dur")))
-            .sort(["did", "over", "dur", "step"], descending=[False, True, True, False])
-            .group_by("did", maintain_order=True).first().group_by("proc", "step").agg(pl.len().alias("n")))
+            .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
+                ["over", "dur", "step"], descending=[True, True, False]).first())
+            .group_by("proc", "step").agg(pl.len().alias("n")))
     per_agency = (ev.filter(pl.col("dur").is_not_nan()).group_by("did", "agency")
                   .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
