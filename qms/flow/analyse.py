@@ -185,9 +185,9 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
         pairs = ev.select("proc", "step_cell").unique()
         steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
         # looked up by one integer per (procedure, cell): a new column, not a joined copy of every event
-        keys = pairs.select(_pair_key("proc", "step_cell")).to_series()
+        pair_keys = pairs.select(_pair_key("proc", "step_cell")).to_series()
         step = ev.select(_pair_key("proc", "step_cell")).to_series().replace_strict(
-            keys, pl.Series(steps, dtype=cat), default=None)
+            pair_keys, pl.Series(steps, dtype=cat), default=None)
         return ev.with_columns(step.alias("step")), 0
     unknown = 0
     if events.has_handler:
@@ -272,6 +272,25 @@ def _after_cutoff(packed: I64, cutoff: I64) -> I64:
     return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
 
 
+def _agency_visits(ev: pl.DataFrame, did: I64, agency: npt.NDArray[np.uint32]) -> pl.DataFrame:
+    """The working time of each visit of a dossier to an agency (consecutive timed hand-overs of one
+    dossier in one agency, summed over whole columns): ``did``, ``proc``, ``agency``, ``dur``."""
+    import numpy as np
+    import polars as pl
+
+    dur = ev["dur"].to_numpy()
+    sel = np.flatnonzero(~np.isnan(dur))
+    if not len(sel):
+        return ev.select("did", "proc", "agency", "dur").clear()
+    d, a = did[sel], agency[sel]
+    first = np.ones(len(sel), dtype=bool)
+    first[1:] = (d[1:] != d[:-1]) | (a[1:] != a[:-1])
+    starts = np.flatnonzero(first)
+    rows = sel[starts]
+    return pl.DataFrame({"did": d[starts], "proc": ev["proc"].gather(rows), "agency": ev["agency"].gather(rows),
+                         "dur": np.add.reduceat(dur[sel], starts)})
+
+
 def analyse(events: Events, setup: Setup) -> FlowResult:
     import numpy as np
     import polars as pl
@@ -301,13 +320,16 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
             ag_unknown.append(False)
     agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.Categorical),
                                              pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
-    ev = ev.drop("step_cell", "handler_cell").join(agency_pairs, on=["proc", "agency_cell", "step"], how="left",
-                                                   maintain_order="left").drop("agency_cell")
+    # joined on the key columns only (a join copies every column it carries)
+    found = ev.select("proc", "agency_cell", "step").join(agency_pairs, on=["proc", "agency_cell", "step"],
+                                                          how="left", maintain_order="left")
+    ev = ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found["agency"], found["ag_unknown"])
+    del found
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
         pl.col("dossier").first(),
-        pl.col("step").cast(pl.String).fill_null(_UNKNOWN).str.join(_SEP).alias("route"),
+        pl.col("step").to_physical().alias("route"),  # the codes of its steps (null: not in the map)
         (pl.col("end").last() >= 0).alias("completed"),
         pl.col("start").min().alias("received"),
         pl.col("end").max().alias("finished"),
@@ -335,7 +357,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     agency = ev["agency"].to_physical().to_numpy()
     waited = np.zeros(len(did), dtype=bool)
     waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
-    del did, agency, same
+    del same
     at = np.flatnonzero(waited)
     del waited
     waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),
@@ -345,12 +367,14 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
+    step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
+    step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
     kinds, repeats = [], []
     for proc, route, completed, unk in distinct.iter_rows():
-        visited = [None if s == _UNKNOWN else s for s in route.split(_SEP)]
+        visited = [None if c is None else step_of_code.get(c) for c in route]
         kinds.append(_SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
-        known = [s for s in visited if s is not None]
-        repeats.append(len(set(known)) < len(known))  # a step with more than one hand-over
+        done_steps = [s for s in visited if s is not None]
+        repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
     distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
                                      pl.Series("repeat", repeats, dtype=pl.Boolean))
     dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
@@ -405,7 +429,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
             .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
                 ["over", "dur", "step"], descending=[True, True, False]).first())
             .group_by("proc", "step").agg(pl.len().alias("n")))
-    per_agency = (ev.filter(pl.col("dur").is_not_nan()).group_by("did", "agency")
+    per_agency = (_agency_visits(ev, did, agency).group_by("did", "agency")
                   .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
