@@ -90,7 +90,8 @@ class EventReader:
 
         from qms.store.dossier_logs import NONBLANK, PY_WHITESPACE, ROW
 
-        df = df.filter(pl.col(NONBLANK))
+        if not df[NONBLANK].all():  # filtering copies every column: only when there is a blank row
+            df = df.filter(pl.col(NONBLANK))
         if not df.height:
             return
         n = df.height
