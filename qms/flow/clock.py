@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     I64 = npt.NDArray[np.int64]
 
 
+_DISTINCT_FROM = 1 << 16
+"""From this many moments on, the working hours are computed once per distinct moment."""
+
+
 def default_spans(hours: float) -> list[tuple[int, int]]:
     """Office spans (seconds of the day) for a working day of ``hours`` without declared office hours."""
     start = 8 * 3600
@@ -80,12 +84,27 @@ class WorkClock:
         is the same number of working hours). The 24/7 clock has no cut-off."""
         import numpy as np
 
+        if cutoff is not None and not self.elapsed:
+            late = (cutoff > 0) & ((packed & TIME_MASK) > cutoff)
+            if late.any():  # the same day at 24:00, which is the end of its office hours
+                packed = np.where(late, ((packed >> DAY_SHIFT) << DAY_SHIFT) | (24 * 3600 + 1), packed)
+        if self.elapsed or len(packed) < _DISTINCT_FROM:
+            return self._hours(packed, end)
+        # a log repeats its moments (one per minute of the office day at most): each is computed once
+        import polars as pl
+
+        moments = pl.Series(packed)
+        distinct = moments.unique()
+        hours = pl.Series(self._hours(distinct.to_numpy(), end), dtype=pl.Float64)
+        return np.asarray(moments.replace_strict(distinct, hours).to_numpy(writable=True), dtype=np.float64)
+
+    def _hours(self, packed: I64, end: bool) -> F64:
+        import numpy as np
+
         day = packed >> DAY_SHIFT
         tod = packed & TIME_MASK
         timed = tod > 0
         secs = np.where(timed, tod - 1, 24 * 3600 if end else 0).astype(np.float64)
-        if cutoff is not None and not self.elapsed:
-            secs[(cutoff > 0) & (tod > cutoff)] = 24 * 3600
         if self.elapsed:
             return np.asarray(day.astype(np.float64) * 24.0 + secs / 3600.0, dtype=np.float64)
         cal = self.calendar

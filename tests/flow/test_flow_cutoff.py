@@ -77,3 +77,30 @@ def test_dossier_received_after_the_cutoff_is_due_a_working_day_later(qms_flow: 
     assert after.code == 0, after.err
     assert (_proc(after.json())["dossiers"], _proc(after.json())["late"]) == (1, 0)
     assert _hours(after.json())["B1"] == 1.0
+
+
+def test_large_logs_count_each_moment_as_small_ones() -> None:
+    """A long column of moments (computed once per distinct moment) gives the same working hours as the
+    same moments taken a few at a time, cut-off hours included."""
+    import datetime as dt
+
+    import numpy as np
+
+    from qms.calendar import WorkingCalendar
+    from qms.flow.clock import _DISTINCT_FROM, WorkClock
+    from qms.kpi.dates import DAY_SHIFT
+
+    clock = WorkClock(WorkingCalendar(years=(2026, 2026)), [(8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)])
+    rng = np.random.default_rng(18)
+    n = _DISTINCT_FROM * 2
+    days = dt.date(2026, 3, 2).toordinal() + rng.integers(0, 60, n)
+    times = np.where(rng.random(n) < 0.1, 0, rng.integers(6 * 60, 19 * 60, n) * 60 + 1)  # some dates alone
+    packed = (days << DAY_SHIFT) + times
+    cutoff = np.where(rng.random(n) < 0.5, 15 * 3600 + 1, 0)
+    for end in (False, True):
+        whole = clock.hours(packed, end=end, cutoff=cutoff)
+        parts = np.concatenate([clock.hours(packed[i:i + 1000], end=end, cutoff=cutoff[i:i + 1000])
+                                for i in range(0, n, 1000)])
+        assert np.array_equal(whole, parts)
+        late = (cutoff > 0) & (times > cutoff)
+        assert late.any() and not np.array_equal(whole, clock.hours(packed, end=end))
