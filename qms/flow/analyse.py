@@ -17,7 +17,11 @@ from qms.flow.procmap import DEVIATIONS, ProcMap
 from qms.kpi.dates import DAY_SHIFT, TIME_MASK
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import polars as pl
+
+    I64 = npt.NDArray[np.int64]
 
 MAX_EXAMPLES = 5
 #: a procedure whose share of dossiers off the map reaches this is reported: its map may be out of date
@@ -166,6 +170,9 @@ class Setup:
     as_of: dt.date
     period: tuple[dt.date, dt.date] | None = None
     titles: Mapping[str, str] = field(default_factory=dict)
+    #: process id -> cut-off hour (``administrative.cutoff``): a hand-over received later counts from the
+    #: opening of the next working day, and a dossier received later has its legal limit counted from it
+    cutoffs: Mapping[str, dt.time] = field(default_factory=dict)
 
 
 def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame, int]:
@@ -173,24 +180,31 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     import polars as pl
 
     maps = setup.maps
+    cat = pl.Categorical
     if events.has_step:
         pairs = ev.select("proc", "step_cell").unique()
         steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        lookup = pairs.with_columns(pl.Series("step", steps, dtype=pl.String))
-        return ev.join(lookup, on=["proc", "step_cell"], how="left", maintain_order="left"), 0
+        # looked up by one integer per (procedure, cell): a new column, not a joined copy of every event
+        pair_keys = pairs.select(_pair_key("proc", "step_cell")).to_series()
+        step = ev.select(_pair_key("proc", "step_cell")).to_series().replace_strict(
+            pair_keys, pl.Series(steps, dtype=cat), default=None)
+        return ev.with_columns(step.alias("step")), 0
     unknown = 0
     if events.has_handler:
-        names = ev["handler_cell"].unique().to_list()
-        roles = {n: (setup.role_of(n) if n.strip() else None) for n in names}
-        unknown = int(ev.filter(pl.col("handler_cell").replace_strict(
-            names, [roles[n] is None and bool(n.strip()) for n in names], return_dtype=pl.Boolean)).height)
-        party = ev["handler_cell"].replace_strict(names, [roles[n] for n in names], return_dtype=pl.String)
+        names = ev.select(pl.col("handler_cell").unique())
+        roles = [setup.role_of(n) if n.strip() else None for n in names["handler_cell"]]
+        names = names.with_columns(pl.Series("party", roles, dtype=pl.String),
+                                   pl.Series("unknown", [r is None and bool(n.strip())
+                                                         for n, r in zip(names["handler_cell"], roles, strict=True)]))
+        ev = ev.join(names, on="handler_cell", how="left", maintain_order="left")
+        unknown = int(ev["unknown"].sum())
+        ev = ev.drop("unknown")
     else:
         pairs = ev.select("proc", "agency_cell").unique()
         ags = [maps[p].agency_of_cell(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        party = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
-                        how="left", maintain_order="left")["party"]
-    ev = ev.with_columns(party.fill_null(_UNKNOWN).alias("party"))
+        ev = ev.join(pairs.with_columns(pl.Series("party", ags, dtype=pl.String)), on=["proc", "agency_cell"],
+                     how="left", maintain_order="left")
+    ev = ev.with_columns(pl.col("party").fill_null(_UNKNOWN))
     routes = ev.group_by("did", maintain_order=True).agg(pl.col("proc").first(),
                                                          pl.col("party").str.join(_SEP).alias("key"))
     keys = routes.select("proc", "key").unique()
@@ -201,24 +215,80 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     keys = keys.with_columns(pl.Series("steps", matched, dtype=pl.String))
     per = routes.join(keys, on=["proc", "key"], how="left", maintain_order="left")
     col = per.select(pl.col("steps").str.split(_SEP)).explode("steps").to_series()
-    step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().alias("step")
+    step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().cast(cat).alias("step")
     return ev.drop("party").with_columns(step), unknown
 
 
-def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
-    """``ev`` with ``did`` (one integer per dossier), sorted by dossier, then time, file and row.
-
-    Logs usually list each dossier's hand-overs together: then the dossiers are numbered in the
-    order they appear and only integers are sorted; otherwise the rows are sorted by procedure and
-    dossier code first."""
+def _pair_key(a: str, b: str) -> pl.Expr:
+    """One Int64 per pair of categorical values (their codes)."""
     import polars as pl
 
-    new = (pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
-    did = new.fill_null(True).cum_sum().cast(pl.Int64).alias("did")
-    runs = ev.select(did.max()).item() if ev.height else 0
-    if runs != ev.select(pl.struct("proc", "dossier").n_unique()).item():
-        ev = ev.sort(["proc", "dossier"], maintain_order=True)
-    return ev.with_columns(did).sort(["did", "start", "file", "row"])
+    return pl.col(a).to_physical().cast(pl.Int64) * (1 << 32) + pl.col(b).to_physical().cast(pl.Int64)
+
+
+def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
+    """``ev`` (in file and row order) with ``did`` (one integer per dossier), sorted by dossier, then
+    time, then file and row.
+
+    Logs usually list each dossier's hand-overs together: then the dossiers are numbered in the
+    order they appear; otherwise each (procedure, dossier code) gets a number first. Rows already in
+    order (a log usually lists a dossier's hand-overs by time) are not sorted again."""
+    import polars as pl
+
+    if not ev.height:
+        return ev.with_columns(pl.lit(0, dtype=pl.Int64).alias("did"))
+    # one integer per (procedure, dossier code): the codes of the categoricals
+    key = pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32) + pl.col("dossier").to_physical().cast(pl.Int64)
+    ev = ev.with_columns(key.alias("did"))
+    new = pl.col("did") != pl.col("did").shift(1)
+    runs = ev.select(new.fill_null(True).cum_sum().cast(pl.Int64).alias("run"))["run"]
+    if runs[-1] == ev["did"].n_unique():
+        ev = ev.with_columns(runs.alias("did"))
+    else:
+        ev = ev.with_columns(pl.col("did").rank("dense").cast(pl.Int64))
+    in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
+                                                       & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
+    if not in_order:
+        ev = ev.sort(["did", "start"], maintain_order=True)
+    return ev.set_sorted("did")
+
+
+def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
+    """The cut-off of each row's procedure as a packed time of day (seconds + 1; 0: none)."""
+    import numpy as np
+    import polars as pl
+
+    codes = pl.Series(list(setup.cutoffs), dtype=pl.Categorical).to_physical()  # the categoricals' codes
+    packed = [t.hour * 3600 + t.minute * 60 + 1 for t in setup.cutoffs.values()]
+    cut = proc.to_physical().replace_strict(codes, packed, default=0, return_dtype=pl.Int64)
+    return np.asarray(cut.to_numpy(), dtype=np.int64)
+
+
+def _after_cutoff(packed: I64, cutoff: I64) -> I64:
+    """1 where a moment has a time of day after its cut-off, else 0."""
+    import numpy as np
+
+    tod = packed & TIME_MASK
+    return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
+
+
+def _agency_visits(ev: pl.DataFrame, did: I64, agency: npt.NDArray[np.uint32]) -> pl.DataFrame:
+    """The working time of each visit of a dossier to an agency (consecutive timed hand-overs of one
+    dossier in one agency, summed over whole columns): ``did``, ``proc``, ``agency``, ``dur``."""
+    import numpy as np
+    import polars as pl
+
+    dur = ev["dur"].to_numpy()
+    sel = np.flatnonzero(~np.isnan(dur))
+    if not len(sel):
+        return ev.select("did", "proc", "agency", "dur").clear()
+    d, a = did[sel], agency[sel]
+    first = np.ones(len(sel), dtype=bool)
+    first[1:] = (d[1:] != d[:-1]) | (a[1:] != a[:-1])
+    starts = np.flatnonzero(first)
+    rows = sel[starts]
+    return pl.DataFrame({"did": d[starts], "proc": ev["proc"].gather(rows), "agency": ev["agency"].gather(rows),
+                         "dur": np.add.reduceat(dur[sel], starts)})
 
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
@@ -233,12 +303,6 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
     ev, unknown_people = _steps(ev, events, setup)
-    start = ev["start"].to_numpy()
-    end = ev["end"].to_numpy()
-    hs = clock.hours(start, end=False)
-    done = end >= 0
-    he = np.where(done, clock.hours(np.where(done, end, start), end=True), np.nan)
-    dur = np.where(done, np.maximum(he - hs, 0.0), np.nan)
     # the agency of each hand-over: the log's, else the one responsible for the step
     agency_pairs = ev.select("proc", "agency_cell", "step").unique()
     ag_values, ag_unknown = [], []
@@ -254,42 +318,76 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         else:
             ag_values.append(known or (m.agency_of_step(step) if step else m.home))
             ag_unknown.append(False)
-    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.String),
+    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.Categorical),
                                              pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
-    ev = ev.join(agency_pairs, on=["proc", "agency_cell", "step"], how="left", maintain_order="left")
-    same = pl.col("did") == pl.col("did").shift(1)  # the previous hand-over is of the same dossier
-    ev = ev.with_columns(pl.Series("hs", hs), pl.Series("he", he), pl.Series("dur", dur)).with_columns(
-        pl.when(same).then(pl.col("agency").shift(1)).alias("prev_agency"),
-        pl.when(same).then(pl.col("he").shift(1)).alias("prev_he"),
-    )
-    ev = ev.with_columns(
-        pl.when(pl.col("prev_agency").is_not_null() & (pl.col("prev_agency") != pl.col("agency"))
-                & pl.col("prev_he").is_not_nan())
-        .then((pl.col("hs") - pl.col("prev_he")).clip(lower_bound=0.0)).otherwise(None).alias("wait"))
+    # joined on the key columns only (a join copies every column it carries)
+    found = ev.select("proc", "agency_cell", "step").join(agency_pairs, on=["proc", "agency_cell", "step"],
+                                                          how="left", maintain_order="left")
+    ev = ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found["agency"], found["ag_unknown"])
+    del found
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
         pl.col("dossier").first(),
-        pl.col("step").fill_null(_UNKNOWN).str.join(_SEP).alias("route"),
+        pl.col("step").to_physical().alias("route"),  # the codes of its steps (null: not in the map)
         (pl.col("end").last() >= 0).alias("completed"),
         pl.col("start").min().alias("received"),
         pl.col("end").max().alias("finished"),
         pl.col("due").max().alias("due"),
         pl.col("ag_unknown").any().alias("ag_unknown"),
     )
+    # -- times of each hand-over (numpy over whole columns) -----------------------------------------
+    start = ev["start"].to_numpy()
+    end = ev["end"].to_numpy()
+    cut = _cutoffs(ev["proc"], setup) if setup.cutoffs and not clock.elapsed else None
+    ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
+    hs = clock.hours(start, end=False, cutoff=cut)
+    del cut
+    done = end >= 0
+    he = clock.hours(np.where(done, end, start), end=True)
+    he[~done] = np.nan
+    del start, end
+    dur = np.maximum(he - hs, 0.0)
+    dur[~done] = np.nan
+    del done
+    # waiting for a hand-over: from the previous hand-over of the same dossier by another agency
+    did = ev["did"].to_numpy()
+    same = did[1:] == did[:-1]
+    dpos = np.concatenate(([0], np.cumsum(~same)))[: len(did)]  # each hand-over's dossier: its row in ``dossiers``
+    agency = ev["agency"].to_physical().to_numpy()
+    waited = np.zeros(len(did), dtype=bool)
+    waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
+    del same
+    at = np.flatnonzero(waited)
+    del waited
+    waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),
+                          "prev_agency": ev["agency"].gather(at - 1),
+                          "wait": np.maximum(hs[at] - he[at - 1], 0.0)})
+    del hs, he, at
+    ev = ev.with_columns(pl.Series("dur", dur))
+    del dur
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
-    kinds = []
+    step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
+    step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
+    kinds, repeats = [], []
     for proc, route, completed, unk in distinct.iter_rows():
-        visited = [None if s == _UNKNOWN else s for s in route.split(_SEP)]
+        visited = [None if c is None else step_of_code.get(c) for c in route]
         kinds.append(_SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
-    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String))
+        done_steps = [s for s in visited if s is not None]
+        repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
+    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
+                                     pl.Series("repeat", repeats, dtype=pl.Boolean))
     dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
                              maintain_order="left")
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
-    limit = dossiers["proc"].replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
+    limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
                                             default=None, return_dtype=pl.Int64)
-    received_day = dossiers["received"].to_numpy() >> DAY_SHIFT
+    received = dossiers["received"].to_numpy()
+    received_day = received >> DAY_SHIFT
     lim = limit.fill_null(-1).to_numpy()
+    if setup.cutoffs:
+        # received after the cut-off hour: the limit counts from the next working day (as the KPI report)
+        lim = np.where(lim >= 0, lim + _after_cutoff(received, _cutoffs(dossiers["proc"], setup)), lim)
     due_from_limit = np.where(lim >= 0, clock.due_day(received_day, np.maximum(lim, 0)) << DAY_SHIFT, -1)
     due = dossiers["due"].to_numpy()
     due = np.where(due >= 0, due, due_from_limit)
@@ -306,10 +404,20 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # -- per step ---------------------------------------------------------------------------
     budgets = pl.DataFrame(
         [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
-        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row")
-    per_step = (ev.filter(pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
-                .group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
-                .join(budgets, on=["proc", "step"], how="left")
+        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row",
+    ).with_columns(pl.col("proc", "step").cast(pl.Categorical))
+    # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
+    # in that row; only the others are grouped
+    repeat = dossiers["repeat"].to_numpy()[dpos]
+    timed = ev.select("did", "proc", "step", "dur").with_columns(pl.Series("repeat", repeat)).filter(
+        pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
+    del repeat
+    per_step = pl.concat([
+        timed.filter(~pl.col("repeat")).drop("repeat"),
+        timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
+        .select("did", "proc", "step", "dur")])
+    del timed
+    per_step = (per_step.join(budgets, on=["proc", "step"], how="left")
                 .with_columns((pl.col("dur") - pl.col("budget")).alias("over")))
     step_stats = per_step.group_by("proc", "step").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
@@ -318,13 +426,13 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
     lost = (per_step.join(dossiers.filter(pl.col("late")).select("did"), on="did", how="semi")
             .with_columns(pl.col("over").fill_null(pl.col("dur")))
-            .sort(["did", "over", "dur", "step"], descending=[False, True, True, False])
-            .group_by("did", maintain_order=True).first().group_by("proc", "step").agg(pl.len().alias("n")))
-    per_agency = (ev.filter(pl.col("dur").is_not_nan()).group_by("did", "agency")
+            .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
+                ["over", "dur", "step"], descending=[True, True, False]).first())
+            .group_by("proc", "step").agg(pl.len().alias("n")))
+    per_agency = (_agency_visits(ev, did, agency).group_by("did", "agency")
                   .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
-    waits = ev.filter(pl.col("wait").is_not_null())
     wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
     handovers = waits.group_by("proc", "prev_agency", "agency").agg(
         pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     I64 = npt.NDArray[np.int64]
 
 
+_DISTINCT_FROM = 1 << 16
+"""From this many moments on, the working hours are computed once per distinct moment."""
+
+
 def default_spans(hours: float) -> list[tuple[int, int]]:
     """Office spans (seconds of the day) for a working day of ``hours`` without declared office hours."""
     start = 8 * 3600
@@ -72,8 +76,29 @@ class WorkClock:
         hi = dt.date.fromordinal(max(first_day, last_day)).year
         self.calendar.ensure_years(lo, min(hi + 1, 2100))
 
-    def hours(self, packed: I64, *, end: bool) -> F64:
-        """Working hours from the calendar's base to each moment (``end``: a date alone is the end of its day)."""
+    def hours(self, packed: I64, *, end: bool, cutoff: I64 | None = None) -> F64:
+        """Working hours from the calendar's base to each moment (``end``: a date alone is the end of its day).
+
+        ``cutoff``: each moment's cut-off hour as a packed time of day (seconds + 1; 0: none); a moment
+        later in the day counts as the opening of the next working day (the close of its own day, which
+        is the same number of working hours). The 24/7 clock has no cut-off."""
+        import numpy as np
+
+        if cutoff is not None and not self.elapsed:
+            late = (cutoff > 0) & ((packed & TIME_MASK) > cutoff)
+            if late.any():  # the same day at 24:00, which is the end of its office hours
+                packed = np.where(late, ((packed >> DAY_SHIFT) << DAY_SHIFT) | (24 * 3600 + 1), packed)
+        if self.elapsed or len(packed) < _DISTINCT_FROM:
+            return self._hours(packed, end)
+        # a log repeats its moments (one per minute of the office day at most): each is computed once
+        import polars as pl
+
+        moments = pl.Series(packed)
+        distinct = moments.unique()
+        hours = pl.Series(self._hours(distinct.to_numpy(), end), dtype=pl.Float64)
+        return np.asarray(moments.replace_strict(distinct, hours).to_numpy(writable=True), dtype=np.float64)
+
+    def _hours(self, packed: I64, end: bool) -> F64:
         import numpy as np
 
         day = packed >> DAY_SHIFT

@@ -34,13 +34,13 @@ MAX_ID = 64
 MAX_REJECTED = 1000
 """Rejected rows listed one by one; the rest are counted."""
 
-#: the columns of the events frame
-EVENT_COLUMNS = ("file", "row", "dossier", "proc", "step_cell", "agency_cell", "handler_cell", "start", "end", "due")
+#: the columns of the events frame, in file and row order (text cells are categoricals)
+EVENT_COLUMNS = ("dossier", "proc", "step_cell", "agency_cell", "handler_cell", "start", "end", "due")
 
 
 @dataclass(slots=True)
 class Events:
-    frame: pl.DataFrame  # EVENT_COLUMNS
+    frame: pl.DataFrame  # EVENT_COLUMNS, in file and row order
     rejected: list[RejectedRow] = field(default_factory=list)
     rejected_total: int = 0
     has_step: bool = False
@@ -79,19 +79,19 @@ class EventReader:
             self.rejected.append(RejectedRow(path, row, why, did))
 
     def add_table(self, table: LogTable) -> None:
-        file_no = len(self.files)
         self.files.append(table.path)
         cmap = table.columns
         self.present.update(cmap.index)
         for batch in table.batches:
-            self._batch(batch, cmap, table.path, file_no)
+            self._batch(batch, cmap, table.path)
 
-    def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str, file_no: int) -> None:
+    def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str) -> None:
         import polars as pl
 
         from qms.store.dossier_logs import NONBLANK, PY_WHITESPACE, ROW
 
-        df = df.filter(pl.col(NONBLANK))
+        if not df[NONBLANK].all():  # filtering copies every column: only when there is a blank row
+            df = df.filter(pl.col(NONBLANK))
         if not df.height:
             return
         n = df.height
@@ -152,25 +152,21 @@ class EventReader:
             end = pl.select(pl.when((end // day) > self.as_of).then(-2).otherwise(end)).to_series()
         if not alive.any():
             return
-        frame = pl.DataFrame({
-            "file": pl.repeat(file_no, n, dtype=pl.Int32, eager=True),
-            "row": rows,
-            "dossier": ids,
-            "proc": proc_ids,
-            "step_cell": col("step"),
-            "agency_cell": col("agency"),
-            "handler_cell": col("handler"),
-            "start": start,
-            "end": end,
-            "due": due,
-        }).filter(alive)
-        self.frames.append(frame)
+        # text cells as categoricals (one small integer per event, each distinct text kept once): the
+        # analysis looks values up once per distinct cell, and memory does not grow with the text
+        cat = pl.Categorical
+        cells = pl.DataFrame({"dossier": ids, "proc": proc_ids, "step_cell": col("step"), "agency_cell": col("agency"),
+                              "handler_cell": col("handler"), "start": start, "end": end, "due": due})
+        if not alive.all():
+            cells = cells.filter(alive)
+        self.frames.append(cells.with_columns(pl.col("dossier", "proc", "step_cell", "agency_cell", "handler_cell")
+                                              .cast(cat)))
 
     def events(self) -> Events:
         import polars as pl
 
-        schema = {"file": pl.Int32, "row": pl.Int64, "dossier": pl.String, "proc": pl.String,
-                  "step_cell": pl.String, "agency_cell": pl.String, "handler_cell": pl.String,
+        cat = pl.Categorical
+        schema = {"dossier": cat, "proc": cat, "step_cell": cat, "agency_cell": cat, "handler_cell": cat,
                   "start": pl.Int64, "end": pl.Int64, "due": pl.Int64}
         frame = pl.concat(self.frames, rechunk=False) if self.frames else pl.DataFrame(schema=schema)
         return Events(frame, self.rejected, self.rejected_total, "step" in self.present,

@@ -120,7 +120,8 @@ def build_setup(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[Setup,
         return key if key in directory.roles or key in directory.units else None
 
     limits = {pid: repo.limits[pid] for pid in maps if pid in repo.limits}
-    return Setup(maps, clock, limits, role_of, req.as_of, req.period, titles), resolve
+    cutoffs = {pid: repo.cutoffs[pid] for pid in maps if pid in repo.cutoffs}
+    return Setup(maps, clock, limits, role_of, req.as_of, req.period, titles, cutoffs), resolve
 
 
 def analyse_logs(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[FlowResult, FlowResult | None]:

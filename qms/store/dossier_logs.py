@@ -442,35 +442,45 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
 
 _BARE_CR = re.compile(rb"\r[^\n]")
 _CR_BLOCK = 1 << 18  # bytes per step of the bare-CR scan (numpy arrays that stay in the CPU cache)
-#: from this size on the numpy scan (twice as fast) pays for importing numpy, which a smaller log never needs
+#: from this size of log on the numpy scan (twice as fast) pays for importing numpy, which a smaller log never needs
 _NUMPY_SCAN = 1 << 28
+_SCAN_WINDOW = mmap.ALLOCATIONGRANULARITY << 12  # bytes mapped at a time (16 MiB with 4 KiB pages)
 
 
 def _plain_lines(path: Path) -> bool:
     """Whether every row of ``path`` is one line the csv module splits at each delimiter: no quote
     anywhere and no CR but before LF (a quick scan of the mapped file)."""
     with open_bounded(path, current().log_size, "log_size") as fh:
-        try:
-            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # empty, or a file system that cannot map it
-            return False
-        with view:
-            if view.find(b'"') >= 0 or view[-1:] == b"\r":
+        size = fh.seek(0, io.SEEK_END)
+        use_numpy = size >= _NUMPY_SCAN
+        # mapped a window at a time: the pages of a whole mapped file would stay resident (and count
+        # as the process's memory) until the scan ends
+        for offset in range(0, size, _SCAN_WINDOW):
+            length = min(_SCAN_WINDOW + 1, size - offset)  # one byte more: what follows a CR at the end
+            try:
+                view = mmap.mmap(fh.fileno(), length, access=mmap.ACCESS_READ, offset=offset)
+            except (OSError, ValueError):  # a file system that cannot map it
                 return False
-            return view.find(b"\r") < 0 or not _bare_cr(view)
+            with view:
+                if view.find(b'"') >= 0 or (offset + length == size and view[-1:] == b"\r"):
+                    return False
+                if view.find(b"\r") >= 0 and _bare_cr(view, numpy=use_numpy):
+                    return False
+        return size > 0
 
 
-def _bare_cr(view: mmap.mmap) -> bool:
-    """Whether a CR not followed by LF is in ``view`` (whose last byte is not a CR).
+def _bare_cr(view: mmap.mmap, *, numpy: bool) -> bool:
+    """Whether a CR not followed by LF starts before the last byte of ``view`` (the last byte is the
+    first of the next window, or the file's last byte, which the caller checks).
 
     A Windows export has a CR on every line: a large one is scanned by comparing each byte with CR and
     the next one with LF, block by block, in numpy (twice as fast as a regular expression)."""
-    if len(view) < _NUMPY_SCAN:
+    if not numpy:
         return _BARE_CR.search(view) is not None
     import numpy as np
 
     data = np.frombuffer(view, dtype=np.uint8)
-    size = len(data) - 1  # the last byte is not a CR: only the bytes before it may start a bare CR
+    size = len(data) - 1
     cr = np.empty(_CR_BLOCK, dtype=bool)
     not_lf = np.empty(_CR_BLOCK, dtype=bool)
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import mmap
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,27 @@ def test_a_bare_cr_at_a_block_edge_is_found(tmp_path: Path, monkeypatch: pytest.
     data = bytearray(b"x" * 200)
     data[at] = ord("\r")
     log = tmp_path / "edge.csv"
+    log.write_bytes(bytes(data))
+    assert dossier_logs._plain_lines(log) is False
+    data[at + 1] = ord("\n")
+    log.write_bytes(bytes(data))
+    assert dossier_logs._plain_lines(log) is True
+
+
+@pytest.mark.parametrize("numpy_scan", [False, True])
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_a_bare_cr_at_a_window_edge_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, numpy_scan: bool,
+                                             delta: int) -> None:
+    """The log is mapped a window at a time, each window one byte longer than its step: a CR that
+    ends a window is judged by the first byte of the next, by the regex and by the numpy scan alike."""
+    window = mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
+    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
+    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    at = window - 1 + delta
+    data = bytearray(b"x" * (3 * window))
+    data[at] = ord("\r")
+    log = tmp_path / "window.csv"
     log.write_bytes(bytes(data))
     assert dossier_logs._plain_lines(log) is False
     data[at + 1] = ord("\n")
