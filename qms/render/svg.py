@@ -436,11 +436,14 @@ def _decision_box(row: int, s: FlowStep, cx: float, lane_w: float, geo: _Geometr
     room_right = geo.channel_x - 60
     half = min(lane_w / 2 - 3, 125.0)
     centre = cx
+    # a word cut in two inside a diamond reads badly ("comple-te?"): widen for the longest word too
+    longest = max((tm.text_width(word, _name_pt(geo.lanes)) for word in f"{s.number}. {s.label}".split()),
+                  default=0.0)
     while True:
         box = _text_box(row, s, centre, half, half - 4, note, geo.lanes)
         w = tm.block_width(box.name + box.duration + box.note, box.name_pt) + 6
         b = (box.text_h + 6) / (2 * max(1 - w / (2 * half), 0.2))
-        if 2 * b <= _DIAMOND_TALL:
+        if 2 * b <= _DIAMOND_TALL and half - 4 >= longest:
             return box
         wider = half + 12
         moved = min(max(cx, wider + 3), room_right - wider, right)

@@ -86,12 +86,25 @@ def block_width(lines: list[str], size: float, bold: bool = False) -> float:
 _BREAK_AFTER = re.compile(r"(?<=[/_.,;:])")
 
 
+def _prose_hyphens(part: str) -> list[str]:
+    """``part`` split after each hyphen between two lower-case letters ("sub-" / "department"): a word of
+    prose may break there, a code (QT-CT-01, TT-BTNMT) never does."""
+    out: list[str] = []
+    start = 0
+    for i in range(1, len(part) - 1):
+        if part[i] == "-" and part[i - 1].islower() and part[i + 1].islower():
+            out.append(part[start:i + 1])
+            start = i + 1
+    out.append(part[start:])
+    return out
+
+
 def _pieces(word: str, width: float, size: float, bold: bool) -> list[str]:
     """Cut a word wider than ``width``: first after "/" and other separators, then (only when a
     piece alone is still too wide) between characters, never right after a hyphen."""
     if text_width(word, size, bold) <= width:
         return [word]
-    parts = [p for p in _BREAK_AFTER.split(word) if p]
+    parts = [q for p in _BREAK_AFTER.split(word) if p for q in _prose_hyphens(p)]
     out: list[str] = []
     current = ""
     for part in parts:

@@ -382,6 +382,35 @@ def test_every_example_flowchart_is_clean() -> None:
     assert seen >= 20
 
 
+def test_no_word_of_an_example_step_name_is_cut() -> None:
+    """Item 2: a step's name is wrapped between words; a word is never cut in two (a narrow diamond
+    widens for its longest word: "Is the dossier complete?" once printed "comple" / "te?"); prose may
+    break after a hyphen between two letters ("sub-" / "department"), a code never does."""
+    from qms.render.viewmodels import procedure_view
+    from qms.render.viewmodels import t as text_of
+    from qms.store.workspace import load_workspace
+
+    checked = 0
+    for root in (ROOT, ROOT / "examples" / "iso2008-city"):
+        ws = load_workspace(root)
+        assert ws.manifest is not None
+        for doc, proc in ws.processes():
+            for lang in ("vi", "en"):
+                view = procedure_view(proc, ws.manifest, lang, str(doc.path))
+                printed: set[str] = set()
+                for sheet in view.flowchart:
+                    for el in ET.fromstring(str(sheet)).iter("{http://www.w3.org/2000/svg}text"):
+                        joined = ""  # a line ending in a hyphen ("sub-") goes on with the next line's word
+                        for line in el.iter("{http://www.w3.org/2000/svg}tspan"):
+                            joined += (line.text or "") if joined.endswith("-") else " " + (line.text or "")
+                        printed.update(joined.split())
+                for step in proc.steps:
+                    missing = [w for w in text_of(step.name, lang).split() if w not in printed]
+                    assert not missing, f"{proc.id}/{lang} step {step.id}: cut words {missing}"
+                    checked += 1
+    assert checked > 200
+
+
 @pytest.mark.parametrize("n_lanes", range(1, 11))
 def test_stress_flowcharts_are_clean(n_lanes: int) -> None:
     """Item 2: 40 steps, 150-character names, 4-branch decisions and loops back, on 1 to 10 lanes."""
