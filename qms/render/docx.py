@@ -52,8 +52,9 @@ LANDSCAPE_WIDTH_MM = 297 - 30 - 15
 #: the height a landscape flowchart sheet may take: the page less its margins, the running header
 #: table (it overflows the top margin by about 30 mm) and the heading line
 LANDSCAPE_HEIGHT_MM = 210 - 20 - 20 - 30 - 12
-#: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM
-STEP_WIDTHS = (14, 53, 30, 22, 28, 18)
+#: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM. The last one holds a decision's
+#: outcomes ("Incomplete: 13", "Không đủ: 5"): wide enough that an outcome is not cut inside a word
+STEP_WIDTHS = (12, 50, 29, 20, 28, 26)
 SHADE = "E8EDF2"
 
 

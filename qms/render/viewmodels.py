@@ -285,10 +285,12 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
     numbers = {s.id: i + 1 for i, s in enumerate(proc.steps)}
     forms_by_code = dict(names.forms)
     forms_by_code.update({f.code: t(f.title, lang) for f in proc.forms})
+    records_by_code = {r.code: t(r.title, lang) for r in proc.records}
     rows: list[StepRow] = []
     for i, s in enumerate(proc.steps):
         results = [f"{code} {forms_by_code.get(code, '')}".strip() for code in s.forms]
-        results += list(s.records) + [t(o, lang) for o in s.outputs]
+        results += [f"{code} {records_by_code.get(code, '')}".strip() for code in s.records]
+        results += [t(o, lang) for o in s.outputs]
         branches: list[str] = []
         if s.decision is not None:
             for b in s.decision.branches:

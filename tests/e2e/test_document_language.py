@@ -5,7 +5,8 @@ proper names, codes and what the organisation wrote in one language only.
 Every PDF document type qms writes is rendered once from a copy of the example organisation, in both
 languages, through the real command-line entry point in a subprocess (with the bundled fonts), and its
 text is extracted with pdftotext, as an auditor would copy it; the Word manual (`--format docx`) is read
-with python-docx, headers and tables included. The ids scanned for are read from the
+with python-docx, headers and tables included; the HTML site (`--format html`) is read page by page,
+its placeholders and labels included. The ids scanned for are read from the
 example itself at test time, so a new unit, role, person or agency is covered without editing this test.
 """
 
@@ -125,7 +126,20 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         docx = out / f"manual-{lang}.docx"
         _qms(root, "render", "manual", "--format", "docx", "--lang", lang, "-o", str(docx))
         texts[f"manual-docx-{lang}"] = _docx_text(docx)
+        site = out / f"site-{lang}"
+        _qms(root, "render", "manual", "--format", "html", "--lang", lang, "-o", str(site))
+        texts[f"site-{lang}"] = "\n".join(_html_text(page) for page in sorted(site.glob("*.html")))
     return texts
+
+
+def _html_text(path: Path) -> str:
+    """What a reader of the site sees: the text of the page and its placeholder, title, alt and aria labels."""
+    import html
+
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    labels = re.findall(r'(?:placeholder|title|alt|aria-label)="([^"]*)"', page)
+    body = re.sub(r"<(?:br|p|li|tr|td|th|h\d|div)\b[^>]*>", "\n", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body) + "\n" + "\n".join(labels))
 
 
 def _docx_text(path: Path) -> str:
