@@ -84,7 +84,8 @@ def _procedure_html(ws: Workspace, version: HistoricalVersion, lang: str) -> str
         proc = Process.model_validate(loaded.data)
     except ValidationError:
         return None  # an old revision that no longer fits today's schema: show the source instead
-    view = viewmodels.procedure_view(proc, ws.manifest, lang, version.doc.path)
+    view = viewmodels.procedure_view(proc, ws.manifest, lang, version.doc.path,
+                                     citations=viewmodels.citations_of(ws))
     return procedure_html(view, lang)
 
 

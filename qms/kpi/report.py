@@ -186,9 +186,9 @@ def one_stop_lines(result: KpiResult) -> list[tuple[str, str]]:
     """The one-stop obligations as (label, value) pairs; the value says when they could not be counted."""
     o = result.one_stop
     resets = (str(o.reset_more_than_once) if o.reset_checked
-              else _("could not be counted (the log has no column for appointment resets, e.g. 'Số lần hẹn lại')"))
+              else _("could not be counted (the log has no column for appointment resets, e.g. 'appointment resets')"))
     if o.late and not o.late_checked:
-        apology = _("could not be counted (the log has no column for apology letters, e.g. 'Phiếu xin lỗi')")
+        apology = _("could not be counted (the log has no column for apology letters, e.g. 'apology letter')")
     else:
         apology = str(o.late_without_apology)
     out = [(_("Appointment reset more than once"), resets), (_("Late without an apology letter"), apology)]

@@ -146,3 +146,21 @@ def symbol_kinds(symbol: str) -> frozenset[str]:
     """The kinds a symbol implies (``NĐ-CP`` → decree), empty when it says nothing."""
     head = fold(symbol.split("-", 1)[0])
     return _KIND_WORDS.get(head, frozenset())
+
+
+def locate(text: str) -> tuple[int, int, int] | None:
+    """Where the number and symbol of ``text`` is: (start of the number, start of the kind words before it,
+    end of the symbol), e.g. in "Mẫu số 01, Thông tư 03/2025/TT-VPCP" the positions of "03", "Thông" and
+    the end; None when the text has no number. ``text`` is NFC."""
+    m = _NUMBER.search(text)
+    if m is None:
+        return None
+    words = list(re.finditer(r"[^\W\d_]+", text[:m.start()]))
+    if words and fold(words[-1].group()) == "so":
+        words = words[:-1]
+    kind_start = m.start()
+    for n in (3, 2, 1):
+        if len(words) >= n and " ".join(fold(w.group()) for w in words[-n:]) in _KIND_WORDS:
+            kind_start = words[-n].start()
+            break
+    return m.start(), kind_start, m.end()

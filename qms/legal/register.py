@@ -35,6 +35,9 @@ def _keys(doc: LegalDocument) -> list[str]:
         for title in (doc.title.vi, doc.title.en):
             if title.strip() and year:
                 keys.append(f"law:{law_title(title)}:{year}")
+        if doc.title.en.strip() and year:
+            # as an English document cites it ("Law on Civil Status 2014", qms.legal.wording)
+            keys.append(parse(f"{doc.title.en} {year}").key)
     return list(dict.fromkeys(keys))
 
 

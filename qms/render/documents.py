@@ -111,10 +111,11 @@ def _attachment(root: Path, rel: str) -> PdfAttachment:
 def procedure_views(ws: Workspace, lang: str, drafts: bool = False,
                     a3: bool = False) -> list[tuple[vm.ProcedureView, Process, str]]:
     manifest = _manifest(ws)
+    citations = vm.citations_of(ws)
     out = []
     for doc, proc in sorted(ws.processes(), key=lambda dp: (dp[1].document.code, dp[1].id)):
-        out.append((vm.procedure_view(proc, manifest, lang, doc.path, drafts=drafts, raw=doc.raw, a3=a3), proc,
-                    doc.path))
+        out.append((vm.procedure_view(proc, manifest, lang, doc.path, drafts=drafts, raw=doc.raw, a3=a3,
+                                      citations=citations), proc, doc.path))
     return out
 
 
@@ -238,7 +239,8 @@ def find_procedure(ws: Workspace, proc_id: str) -> tuple[LoadedDoc[Process], Pro
 
 def render_procedure_pdf(root: Path, ws: Workspace, proc_id: str, out: Path, opts: RenderOptions) -> RenderStats:
     doc, proc = find_procedure(ws, proc_id)
-    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw, a3=opts.a3)
+    view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw, a3=opts.a3,
+                             citations=vm.citations_of(ws))
     stats = RenderStats()
     prepare_fonts(root)
     attachments = [_attachment(root, doc.path)] if opts.variant else []
@@ -476,7 +478,8 @@ def render_docx(root: Path, ws: Workspace, kind: str, proc_id: str | None, out: 
     stats = RenderStats()
     if kind == "procedure":
         doc, proc = find_procedure(ws, proc_id or "")
-        view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw)
+        view = vm.procedure_view(proc, _manifest(ws), opts.lang, doc.path, drafts=opts.drafts, raw=doc.raw,
+                              citations=vm.citations_of(ws))
         data = procedure_docx(view, proc, opts.lang, root, drafts=opts.drafts)
     else:
         views = procedure_views(ws, opts.lang, opts.drafts)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_SECTION
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -47,8 +47,14 @@ TABLE_SIZE = Pt(11)
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_LEFT, MARGIN_RIGHT = Mm(30), Mm(15)
 CONTENT_WIDTH_MM = 165
-#: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM
-STEP_WIDTHS = (14, 53, 30, 22, 28, 18)
+#: a landscape section (flowcharts of more than six lanes): the page turned, the same margins
+LANDSCAPE_WIDTH_MM = 297 - 30 - 15
+#: the height a landscape flowchart sheet may take: the page less its margins, the running header
+#: table (it overflows the top margin by about 30 mm) and the heading line
+LANDSCAPE_HEIGHT_MM = 210 - 20 - 20 - 30 - 12
+#: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM. The last one holds a decision's
+#: outcomes ("Incomplete: 13", "Không đủ: 5"): wide enough that an outcome is not cut inside a word
+STEP_WIDTHS = (12, 50, 29, 20, 28, 26)
 SHADE = "E8EDF2"
 
 
@@ -261,6 +267,20 @@ class WordWriter:
         section.footer.is_linked_to_previous = False
         return section
 
+    def orientation_section(self, landscape: bool) -> Section:
+        """A new page in a section of its own, turned to landscape or back to portrait; it keeps the
+        running header of the section before it (linked), so the header table and "Trang x/y" go on."""
+        section: Section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self._page(section)
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+        section.header.is_linked_to_previous = True
+        section.footer.is_linked_to_previous = True
+        return section
+
     def save(self) -> bytes:
         buffer = BytesIO()
         self.doc.save(buffer)
@@ -308,11 +328,16 @@ class WordWriter:
             _widths(table, widths)
         return table
 
-    def picture(self, svg: str, description: str) -> None:
+    def picture(self, svg: str, description: str, *, landscape: bool = False) -> None:
+        """A diagram at its own size (one SVG unit prints as one point, as in the PDF: its text is sized
+        for that), never wider than the text; on a landscape page it fills the landscape text width (or
+        its height, whichever comes first)."""
         png = diagram_png(svg, self.root)
-        width, _height = svg_size(svg)
-        # one SVG unit prints as one point, as in the PDF (the flowchart's text is sized for that)
-        shown = Mm(min(CONTENT_WIDTH_MM, width * 25.4 / 72 if width > 0 else CONTENT_WIDTH_MM))
+        width, height = svg_size(svg)
+        if landscape and width > 0 and height > 0:
+            shown = Mm(min(LANDSCAPE_WIDTH_MM, LANDSCAPE_HEIGHT_MM * width / height))
+        else:
+            shown = Mm(min(CONTENT_WIDTH_MM, width * 25.4 / 72 if width > 0 else CONTENT_WIDTH_MM))
         self.doc.add_picture(BytesIO(png), width=shown)
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         inline = self.doc.inline_shapes[-1]._inline
@@ -470,9 +495,16 @@ class WordWriter:
                            (82, 83))
             if view.flowchart:
                 n += 1
+                # past six lanes the flowchart has landscape pages of its own, as in the PDF
+                turn = view.flowchart_landscape
+                if turn:
+                    self.orientation_section(landscape=True)
                 self.heading(f"5.{n}. {_('Flowchart')}", 2)
                 for i, sheet in enumerate(view.flowchart):
-                    self.picture(str(sheet), f"{_('Flowchart')} {view.control.code} ({i + 1}/{len(view.flowchart)})")
+                    self.picture(str(sheet), f"{_('Flowchart')} {view.control.code} ({i + 1}/{len(view.flowchart)})",
+                                 landscape=turn)
+                if turn:
+                    self.orientation_section(landscape=False)
             n += 1
             self.heading(f"5.{n}. {_('Steps')}", 2)
             self.steps_table(view, proc)

@@ -17,7 +17,9 @@ from qms.analysis.glossary import collation_key, document_text, used_term
 from qms.analysis.matrix import clause_matrix
 from qms.analysis.people import Directory
 from qms.i18n import N_, format_number, format_target, translate
+from qms.legal.wording import Citations
 from qms.models.common import DocumentControl, Duration, InternalNote, Signatory, Text
+from qms.models.legal import LegalRegister
 from qms.models.organisation import Manifest, RecordEntry
 from qms.models.process import Interaction, Process
 from qms.render import svg
@@ -287,17 +289,36 @@ def flowchart_input(proc: Process, names: Names, lang: str) -> tuple[list[svg.Fl
     return flow, lanes
 
 
+def citations_of(ws: Workspace) -> Citations:
+    """The citations of ``ws``, resolved against its legal register when it has one that loads."""
+    docs = ws.of_kind("legal-register")
+    model = docs[0].model if docs else None
+    return Citations(model if isinstance(model, LegalRegister) else None)
+
+
+def reference_views(proc: Process, lang: str, citations: Citations) -> list[tuple[str, str, bool]]:
+    """Section 3: each reference as the language cites it, with its own title or else the register's."""
+    return [(citations.cite(r.id, lang), t(r.title, lang) or citations.title(r.id, lang), r.legal_basis)
+            for r in proc.references]
+
+
 def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: str, *,
-                   drafts: bool = False, raw: Any = None, a3: bool = False) -> ProcedureView:
-    """The procedure as its documents show it; ``a3``: landscape flowchart pages (more than six lanes) on A3."""
+                   drafts: bool = False, raw: Any = None, a3: bool = False,
+                   citations: Citations | None = None) -> ProcedureView:
+    """One procedure in ``lang``; ``a3``: landscape flowchart pages (more than six lanes) on A3;
+    ``citations`` resolves legal references against the register (without one, an English document
+    still names the kinds and parts of its citations in English)."""
+    cite = citations or Citations()
     names = Names(manifest, lang, proc)
     numbers = {s.id: i + 1 for i, s in enumerate(proc.steps)}
     forms_by_code = dict(names.forms)
     forms_by_code.update({f.code: t(f.title, lang) for f in proc.forms})
+    records_by_code = {r.code: t(r.title, lang) for r in proc.records}
     rows: list[StepRow] = []
     for i, s in enumerate(proc.steps):
         results = [f"{code} {forms_by_code.get(code, '')}".strip() for code in s.forms]
-        results += list(s.records) + [t(o, lang) for o in s.outputs]
+        results += [f"{code} {records_by_code.get(code, '')}".strip() for code in s.records]
+        results += [t(o, lang) for o in s.outputs]
         branches: list[str] = []
         if s.decision is not None:
             for b in s.decision.branches:
@@ -346,7 +367,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         org=org_view(manifest, lang),
         purpose=t(proc.purpose, lang),
         scope=t(proc.scope, lang),
-        references=[(r.id, t(r.title, lang), r.legal_basis) for r in proc.references],
+        references=reference_views(proc, lang, cite),
         definitions=definitions(proc, manifest, raw, lang),
         administrative=administrative,
         inputs=[t(x, lang) for x in proc.inputs],
@@ -356,7 +377,7 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
         flowchart_landscape=svg.landscape(lanes),
         flowchart_a3=wide_a3,
         refit_flowchart=flowchart_sheets if len(flow) > 1 else None,
-        forms=[(code, forms_by_code.get(code, ""), legal.get(code, "")) for code in form_codes],
+        forms=[(code, forms_by_code.get(code, ""), cite.cite(legal.get(code, ""), lang)) for code in form_codes],
         records=[(r.code, t(r.title, lang), r.retention_text(lang), t(r.location, lang), names.who(r.responsible))
                  for r in proc.records],
         source_path=source_path,
@@ -535,6 +556,7 @@ def record_rows(ws: Workspace, lang: str) -> list[tuple[str, str, str, str, str,
 
 def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
     manifest = ws.manifest
+    cite = citations_of(ws)
     assert manifest is not None
     names = Names(manifest, lang)
     procs = [p for _d, p in ws.processes()]
@@ -556,7 +578,7 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
         documents.append((p.document.code, t(p.title, lang), f"{p.document.revision:02d}",
                           format_date(p.document.effective_date, lang), translate("Internal", lang)))
     for f in manifest.forms:
-        documents.append((f.code, t(f.title, lang), "", "", f.legal_basis or translate("Form", lang)))
+        documents.append((f.code, t(f.title, lang), "", "", cite.cite(f.legal_basis, lang) or translate("Form", lang)))
     edges = [svg.MapEdge(i.source, i.target, i.what, i.directed) for i in interactions]
     process_map = [Markup(s) for s in svg.interaction_map(nodes, band_labels, edges=edges, lang=lang)]
     return ManualView(

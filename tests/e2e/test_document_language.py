@@ -1,9 +1,12 @@
 """Issue 13, item 4: a Vietnamese document holds no English word, no field name and no internal id,
-and an English document holds no untranslated Vietnamese label.
+and an English document holds no untranslated Vietnamese label and no Vietnamese word at all outside
+proper names, codes and what the organisation wrote in one language only.
 
 Every PDF document type qms writes is rendered once from a copy of the example organisation, in both
 languages, through the real command-line entry point in a subprocess (with the bundled fonts), and its
-text is extracted with pdftotext, as an auditor would copy it. The ids scanned for are read from the
+text is extracted with pdftotext, as an auditor would copy it; the Word manual (`--format docx`) is read
+with python-docx, headers and tables included; the HTML site (`--format html`) is read page by page,
+its placeholders and labels included. The ids scanned for are read from the
 example itself at test time, so a new unit, role, person or agency is covered without editing this test.
 """
 
@@ -14,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -119,7 +123,42 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             pdf = out / f"{name}-{lang}.pdf"
             _qms(root, *args, str(pdf))
             texts[f"{name}-{lang}"] = _text(pdf)
+        docx = out / f"manual-{lang}.docx"
+        _qms(root, "render", "manual", "--format", "docx", "--lang", lang, "-o", str(docx))
+        texts[f"manual-docx-{lang}"] = _docx_text(docx)
+        site = out / f"site-{lang}"
+        _qms(root, "render", "manual", "--format", "html", "--lang", lang, "-o", str(site))
+        texts[f"site-{lang}"] = "\n".join(_html_text(page) for page in sorted(site.glob("*.html")))
     return texts
+
+
+def _html_text(path: Path) -> str:
+    """What a reader of the site sees: the text of the page and its placeholder, title, alt and aria labels."""
+    import html
+
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    labels = re.findall(r'(?:placeholder|title|alt|aria-label)="([^"]*)"', page)
+    body = re.sub(r"<(?:br|p|li|tr|td|th|h\d|div)\b[^>]*>", "\n", page)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body) + "\n" + "\n".join(labels))
+
+
+def _docx_text(path: Path) -> str:
+    """Every paragraph of the body, its tables and the page headers, one per line."""
+    from docx import Document
+
+    document = Document(str(path))
+    lines = [p.text for p in document.paragraphs]
+    tables = list(document.tables)
+    for section in document.sections:
+        lines.extend(p.text for p in section.header.paragraphs)
+        tables.extend(section.header.tables)
+    while tables:
+        table = tables.pop()
+        for row in table.rows:
+            for cell in row.cells:
+                lines.extend(p.text for p in cell.paragraphs)
+                tables.extend(cell.tables)
+    return "\n".join(lines)
 
 
 def _offending_words(text: str, words: tuple[str, ...], *, ignore_case: bool) -> list[str]:
@@ -185,3 +224,86 @@ def test_no_document_prints_an_internal_id_or_field_name(documents: dict[str, st
         words = set(re.findall(r"[\w-]+", text))
         bad.extend(f"{name}: internal id {i!r}" for i in sorted(ids & words))
     assert not bad, "\n".join(bad[:40])
+
+
+def _vietnamese(word: str) -> bool:
+    """A word English does not write: a diacritic or đ."""
+    return "đ" in word.lower() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
+
+
+#: where a printed line joins a label and a value, or two values: dashes, colons, brackets and quotes
+SEPARATORS = re.compile(r"\s[—–]\s|:\s|[()\"'“”‘’]")
+
+
+def _code(word: str) -> bool:
+    """A code: a letter and no lower-case letter ("NĐ-CP", "123/2015/NĐ-CP", "TT-BKHĐT", "QĐ", "VPĐKĐĐ")."""
+    return any(c.isalpha() for c in word) and not any(c.islower() for c in word)
+
+
+def _monolingual_text(root: Path) -> str:
+    """The strings the organisation wrote in its records and audits in one language only (a bilingual
+    ``{vi, en}`` value is left out: an English document must print its English side), whitespace folded."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            out.append(" ".join(node.split()))
+        elif isinstance(node, dict):
+            if set(node) == {"vi", "en"}:
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in [*sorted((root / "records").rglob("*.yaml")), *sorted((root / "audits").glob("*.yaml"))]:
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return "\n".join(out)
+
+
+def _proper_names(root: Path) -> set[str]:
+    """The words of the names an English document keeps in Vietnamese, read from the example: people's names
+    and the Vietnamese names of the agencies a procedure works with."""
+    manifest = yaml.safe_load((root / "qms.yaml").read_text(encoding="utf-8"))
+    org = manifest.get("organisation", {})
+    names: list[str] = [str(p.get("name", "")) for p in org.get("people", [])]
+    for proc in (root / "processes").glob("*.yaml"):
+        data = yaml.safe_load(proc.read_text(encoding="utf-8")) or {}
+        for agency in (data.get("administrative") or {}).get("agencies", []) or []:
+            name = agency.get("name") if isinstance(agency, dict) else None
+            if isinstance(name, dict):
+                names.append(str(name.get("vi", "")))
+    return {w for text in names for w in re.findall(r"[^\W\d_]+", text) if _vietnamese(w)}
+
+
+def test_english_documents_hold_no_vietnamese_word(documents: dict[str, str], tmp_path: Path) -> None:
+    """Every word with a Vietnamese letter in an English document is a code (a legal symbol, an
+    abbreviation: no lower-case letter), a word of a person's name, or part of a line the organisation
+    wrote in Vietnamese only in its records (all read from the example's data, not listed here). So
+    "Mẫu số 01, Thông tư 03/2025/TT-VPCP" as a form's legal basis or "Luật Hộ tịch 2014" as a reference
+    fails: English documents print "Form No. 01, Circular 03/2025/TT-VPCP" and "Law on Civil Status 2014"."""
+    root = copy_example(tmp_path / "names")
+    allowed = _proper_names(root)
+    written = _monolingual_text(root)
+    assert {"Văn", "Thị"} <= allowed and "Thông" not in allowed and "Mẫu" not in allowed
+    bad: dict[str, list[str]] = {}
+    for name, text in documents.items():
+        if not name.endswith("-en"):
+            continue
+        for line in text.splitlines():
+            # a line joins labels and the organisation's words ("Evidence: Sổ theo dõi hồ sơ (BM-07) …"):
+            # each piece between separators is checked on its own
+            for piece in SEPARATORS.split(line):
+                words = piece.split()
+                while words and (_code(words[0]) or re.fullmatch(r"\d+[.)]?", words[0])):
+                    words = words[1:]  # a number or a code in front ("1.", "NC-2026-0001") is the document's
+                folded = " ".join(words).strip(" .,;")
+                if not folded or folded in written:
+                    continue  # the organisation's own words, kept as written
+                for token in folded.split():
+                    word = token.strip(".,;:()[]«»\"'“”‘’–-•…")
+                    if word and _vietnamese(word) and not _code(word) and not (
+                            set(re.findall(r"[^\W\d_]+", word)) <= allowed):
+                        bad.setdefault(name, []).append(f"{word!r} in {line.strip()[:100]!r}")
+    assert not bad, "\n".join(f"{k}: {w}" for k, v in bad.items() for w in v[:15])

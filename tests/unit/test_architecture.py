@@ -52,7 +52,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # the rule catalogue), and the shared text, CSV and JSON formatters of the commands' results, which
     # format models and analysis results and write through store/. Never a use case, engine or cli.
     "output": BASE | LEAVES | {"diagnostics", "rules", "models", "analysis", "store"},
-    "render": BASE | LEAVES | {"models", "store", "analysis"},
+    # documents cite legal references as their language writes them (qms.legal.wording)
+    "render": BASE | LEAVES | {"models", "store", "analysis", "legal"},
     "signing": BASE | {"models", "store", "output"},  # output.safe keeps certificate names on one line
     "registers": USE_CASE | {"render", "doccontrol"},  # people reassign moves document ownership
     "doccontrol": USE_CASE | {"render"},
