@@ -311,6 +311,17 @@ class _Writer:
         return bytes(out)
 
 
+def _number_in_output(obj: _Obj, writer: _Writer, shared: dict[bytes, int]) -> int:
+    """The number ``obj`` gets in the assembled file: an identical shareable stream (a font, an image)
+    gets one number for all the parts that carry it; anything else a new number."""
+    if not _shareable(obj):
+        return writer.reserve()
+    digest = _digest(obj)
+    if digest not in shared:
+        shared[digest] = writer.reserve()
+    return shared[digest]
+
+
 def _page_list(pdf: _Pdf, node: int) -> list[int]:
     """The page objects under the page-tree node ``node``, in order."""
     head = pdf.objects[node].head
@@ -363,16 +374,8 @@ class _Stamper:
             if contents is None or resources is None or pdf.objects[contents].stream is None:
                 raise AssemblyError("a stamp page is not one content stream with indirect resources")
             for n in _reachable(pdf, resources):
-                if n in mapping:
-                    continue
-                obj = pdf.objects[n]
-                if _shareable(obj):
-                    digest = _digest(obj)
-                    if digest not in shared:
-                        shared[digest] = writer.reserve()
-                    mapping[n] = shared[digest]
-                else:
-                    mapping[n] = writer.reserve()
+                if n not in mapping:
+                    mapping[n] = _number_in_output(pdf.objects[n], writer, shared)
             content = pdf.objects[contents]
             filters = re.search(rb"/Filter\s*(/\w+)", content.head)
             form = writer.reserve()
@@ -460,14 +463,7 @@ def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: 
         keep = _reachable(part, pages)
         mapping: dict[int, int] = {}
         for n in keep:
-            obj = part.objects[n]
-            if _shareable(obj):
-                digest = _digest(obj)
-                if digest not in shared:
-                    shared[digest] = writer.reserve()
-                mapping[n] = shared[digest]
-            else:
-                mapping[n] = writer.reserve()
+            mapping[n] = _number_in_output(part.objects[n], writer, shared)
         for n in keep:
             new = mapping[n]
             if new in writer.objects:
