@@ -57,6 +57,12 @@ def force_option(func: F) -> F:
     )(func)
 
 
+def doc_lang_option(func: F) -> F:
+    """``--lang``: the language of the document (HTML, PDF) the command writes; see :func:`document_language`."""
+    return click.option("--lang", "doc_lang", type=click.Choice(["vi", "en"]), default=None,
+                        help="Document language (default: organisation.default_language).")(func)
+
+
 def as_of_option(help_text: str) -> Callable[[F], F]:
     """``--as-of YYYY-MM-DD``, the one name of the evaluation date across commands; ``--today`` is kept as a
     hidden alias. The command receives ``as_of`` (a ``datetime.date`` or None)."""

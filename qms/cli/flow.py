@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar
-from qms.cli.common import as_of_option, document_language, force_option
+from qms.cli.common import as_of_option, doc_lang_option, document_language, force_option
 from qms.i18n import _, get_language
 
 
@@ -45,11 +45,12 @@ def flow() -> None:
               help="With --raise-nc: the percentage of dossiers over budget at the bottleneck step that raises one.")
 @click.option("--raised-by", "raised_by", default=None, help="Who raises the nonconformities (default: git user.name).")
 @calendar_option
+@doc_lang_option
 @force_option
 def report(logs: tuple[Path, ...], procedure: str | None, by: str, fmt: str, output: Path | None,
            as_of: dt.date | None, columns_file: Path | None, people_file: Path | None, period: str | None,
            compare: str | None, elapsed: bool, raise_nc: bool, nc_share: float, raised_by: str | None,
-           calendar_file: Path | None, force: bool) -> None:
+           calendar_file: Path | None, doc_lang: str | None, force: bool) -> None:
     """Per step and agency: dossiers, median and 90th-percentile working time, budget and time over it,
     bottlenecks, waiting between agencies, and the dossiers whose route the process map does not allow.
 
@@ -63,7 +64,7 @@ def report(logs: tuple[Path, ...], procedure: str | None, by: str, fmt: str, out
     if repo is None:
         raise QmsError(_("qms flow report needs a QMS repository: the process maps say what the route should be"),
                        _("run it inside the repository (where qms.yaml is), or pass --root"))
-    lang = (document_language(click.get_current_context(), root=repo) if fmt in ("html", "pdf")
+    lang = (document_language(click.get_current_context(), doc_lang, root=repo) if fmt in ("html", "pdf")
             else get_language())
     outcome = run_flow_report(
         FlowRequest(logs=logs, root=repo, as_of=as_of or dt.date.today(), procedure=procedure, by=by, fmt=fmt,

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
-from qms.cli.common import document_language, force_option
+from qms.cli.common import doc_lang_option, document_language, force_option
 from qms.i18n import _, get_language
 
 
@@ -58,6 +58,7 @@ def kpi() -> None:
 @click.option("--engine", type=click.Choice(["auto", "python", "polars"]), default=None,
               help="Deprecated, does nothing: one engine reads every log. Removed in the next release.")
 @calendar_option
+@doc_lang_option
 @force_option
 def report(
     logs: tuple[Path, ...],
@@ -74,6 +75,7 @@ def report(
     workers: int | None,
     engine: str | None,
     calendar_file: Path | None,
+    doc_lang: str | None,
     force: bool,
 ) -> None:
     """Classify dossiers and report counts and the on-time rate.
@@ -94,7 +96,7 @@ def report(
     reference = parse_day(as_of, "--as-of") if as_of else dt.date.today()
     repo = find_repo()
     # a document (html, pdf) is in the document language; text, csv and json follow the messages
-    lang = (document_language(click.get_current_context(), root=repo) if fmt in ("html", "pdf")
+    lang = (document_language(click.get_current_context(), doc_lang, root=repo) if fmt in ("html", "pdf")
             else get_language())
     outcome = run_report(
         ReportRequest(logs=logs, as_of=reference, period=span, by=by, fmt=fmt, output=output, target=target,

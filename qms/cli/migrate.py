@@ -17,7 +17,7 @@ from qms.migrate.apply import write_text
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
-from .common import confirm_working_day, document_language, force_option, repo_root
+from .common import confirm_working_day, doc_lang_option, document_language, force_option, repo_root
 
 
 @click.group()
@@ -214,10 +214,12 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, 
               help="Output file: .html, .pdf or .json.")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "json"]), default=None,
               help="Default: from the file extension.")
+@doc_lang_option
 @force_option
 @editions_options
 @click.pass_context
-def report(ctx: click.Context, output: Path, fmt: str | None, force: bool, source: str, target: str) -> None:
+def report(ctx: click.Context, output: Path, fmt: str | None, doc_lang: str | None, force: bool, source: str,
+           target: str) -> None:
     """Write the transition report: summary, mapping used, gaps with status and every changed file."""
     from qms.migrate.gaps import analyse
     from qms.migrate.report import render_html, view_model
@@ -233,7 +235,7 @@ def report(ctx: click.Context, output: Path, fmt: str | None, force: bool, sourc
 
     guard_output(output, kind, root=root, force=force)
     ws = load_workspace(root)
-    lang = document_language(ctx, manifest=ws.manifest, root=root)
+    lang = document_language(ctx, doc_lang, manifest=ws.manifest, root=root)
     org = ws.manifest.organisation.name.get(lang) if ws.manifest is not None else ""
     vm = view_model(root, analyse(ws, source, target), org, source, target)
     if kind == "pdf":

@@ -25,6 +25,7 @@ import yaml
 from example_repo import copy_example
 
 AS_OF = "2026-11-30"
+FLOW_LOG = Path(__file__).resolve().parents[2] / "examples" / "flow" / "handover-log.csv"
 
 #: English words that never belong in Vietnamese running text (checked as whole words, any case).
 ENGLISH_IN_VI = (
@@ -115,7 +116,10 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                                 "-o"],
             "audit-programme": ["--lang", lang, "audit", "programme", "--year", "2026", "--from-file", "--format",
                                 "pdf", "-o"],
-            "kpi-report": ["--lang", lang, "kpi", "report", str(log), "--as-of", AS_OF, "--format", "pdf", "-o"],
+            # the report commands' own --lang names the document's language (messages stay as they are)
+            "kpi-report": ["kpi", "report", str(log), "--as-of", AS_OF, "--format", "pdf", "--lang", lang, "-o"],
+            "flow-report": ["flow", "report", str(FLOW_LOG), "--as-of", "2026-07-31", "--format", "pdf",
+                            "--lang", lang, "-o"],
             "review-pack": ["--lang", lang, "review", "pack", "--period", "2026-01..2026-11", "--as-of", AS_OF,
                             "-o"],
         }
