@@ -181,8 +181,8 @@ def render_html(result: FlowResult, compare: FlowResult | None, *, root: Path, l
     org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
     today = dt.date.today()
     stamp = result.period[1] if result.period else today
-    control = api.ControlView(f"BC-FLOW-{stamp:%Y%m}", "01", format_date(today, lang), "approved",
-                              None, None, None, [])
+    day = format_date(today, lang)
+    control = api.ControlView(f"BC-FLOW-{stamp:%Y%m}", "01", day, "approved", None, None, None, [], issued_on=day)
     return api.render_html_document("flow_report.j2", {"control": control, "org": org, "doc_kind": _("Report"),
                                                        "doc_title": _("Where dossiers lose time"),
                                                        "report": report_context(result, compare, labels, processes,

@@ -2,7 +2,8 @@
 
 The JSON keeps ids; the text, CSV, HTML and PDF reports, meant for people, show names: a
 participating agency's name from the procedure's ``administrative.agencies``, the organisation's own
-name for the organisation itself, and each step's name beside its id.
+name for the organisation itself, and each step's name after its number on the flowchart (a step id is
+the author's key, never printed in a document).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Labels:
     agencies: dict[str, dict[str, str]] = field(default_factory=dict)
     #: procedure -> step id -> name
     steps: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: procedure -> step id -> its number on the flowchart and in the steps table
+    numbers: dict[str, dict[str, int]] = field(default_factory=dict)
     #: the organisation's own name (the agency ``organisation``)
     home: str = ""
 
@@ -42,6 +45,7 @@ class Labels:
                 names.update({a.id: a.name.get(lang) or a.id for a in proc.administrative.agencies})
             labels.agencies[proc.id] = names
             labels.steps[proc.id] = {s.id: s.name.get(lang) for s in proc.steps}
+            labels.numbers[proc.id] = {s.id: i + 1 for i, s in enumerate(proc.steps)}
         return labels
 
     def agency(self, procedure: str, ident: str) -> str:
@@ -49,9 +53,11 @@ class Labels:
         return self.agencies.get(procedure, {}).get(ident) or ident
 
     def step(self, procedure: str, ident: str) -> str:
-        """``B5 Thẩm định hồ sơ``: the step's id and name; an unknown step as written."""
+        """``5. Thẩm định hồ sơ``: the step's number on the flowchart and its name; a step the map does not
+        know as the log wrote it."""
         name = self.steps.get(procedure, {}).get(ident)
-        return f"{ident} {name}" if name else ident
+        number = self.numbers.get(procedure, {}).get(ident)
+        return f"{number}. {name}" if name and number else (name or ident)
 
 
 def load_labels(root: Path, lang: str, home: str) -> Labels:

@@ -193,7 +193,7 @@ def test_review_pack_has_the_bottleneck_summary(example_copy: Path, tmp_path: Pa
     section = body[body.index('id="process_performance"'):]
     section = section[:section.index("</section>")]
     assert "Where dossiers lose time" in section
-    assert re.search(r"B5 Confirm land status[^<]*: over budget in \d+ of \d+ dossiers, [\d,.]+ h over", section)
+    assert re.search(r"5\. Confirm land status[^<]*: over budget in \d+ of \d+ dossiers, [\d,.]+ h over", section)
     assert "QT-DD-01" in section and "Waiting between agencies (working days)" in section
     vi = pack("--flow-logs", SHIPPED_LOG, lang="vi")
     assert "Hồ sơ bị chậm ở đâu" in vi and "Điểm nghẽn" in vi and "vượt định mức ở" in vi

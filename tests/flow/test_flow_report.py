@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -263,7 +264,9 @@ def test_html_and_pdf_reports(qms_flow: Flow, tmp_path: Path) -> None:
     import subprocess
 
     words = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Working days per agency" in words and "B5" in words
+    # a step is named by its number on the flowchart and its name, never by its id
+    assert "Working days per agency" in words and "Confirm land status" in words and "B5" not in words
+    assert re.search(r"Date issued: \d\d/\d\d/\d{4}", words), "the report gives its issue date"
 
 
 def test_outside_a_repository_is_a_clear_error(qms_flow: Flow, tmp_path: Path) -> None:
