@@ -196,12 +196,7 @@ def write_report(result: FlowResult, compare: FlowResult | None, fmt: str, outpu
     del by
     html = render_html(result, compare, root=root, lang=lang)
     if output is not None:
-        if fmt == "pdf":
-            from qms.render import api
+        from qms.render import api
 
-            api.write_pdf(html, output, root)
-        else:
-            from qms.store.atomic import atomic_write_text
-
-            atomic_write_text(output, html)
+        api.write_document(html, output, fmt, root)
     return html

@@ -49,11 +49,6 @@ def _inside(path: Path, root: Path) -> bool:
 def write_report(run: ImportRun, out: Path, lang: str, kind: str) -> int:
     """Write the report as HTML or PDF; the page count (0 for HTML)."""
     html = render_html(run, lang, with_findings=run.written)
-    if kind == "pdf":
-        from qms.render import api
+    from qms.render import api
 
-        return api.write_pdf(html, out, run.root)
-    from qms.store.atomic import atomic_write_text
-
-    atomic_write_text(out, html)
-    return 0
+    return api.write_document(html, out, kind, run.root)

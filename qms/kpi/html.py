@@ -195,12 +195,7 @@ def write_report(result: KpiResult, series: Mapping[tuple[str, str, str], list[i
     """Render; write ``output`` (atomically) if given. Returns the HTML."""
     html = render_html(result, series, target=target, objectives=objectives, root=root, lang=lang)
     if output is not None:
-        if fmt == "pdf":
-            from qms.render import api
+        from qms.render import api
 
-            api.write_pdf(html, output, root)
-        else:
-            from qms.store.atomic import atomic_write_text
-
-            atomic_write_text(output, html)
+        api.write_document(html, output, fmt, root)
     return html

@@ -27,7 +27,7 @@ from qms.render.documents import _attachment, document_context
 from qms.render.env import environment, protect_codes
 from qms.render.pdf import PdfAttachment, html_to_pdf
 from qms.render.viewmodels import ControlView, OrgView, SignatoryView, control_view, org_view
-from qms.store.atomic import atomic_write_bytes
+from qms.store.atomic import atomic_write_bytes, atomic_write_text
 
 __all__ = ["ControlView", "OrgView", "PdfAttachment", "SignatoryView", "control_view", "org_view",
            "render_html_document", "write_pdf"]
@@ -83,3 +83,12 @@ def write_pdf(html: str, out_path: Path, root: Path | None,
     result = html_to_pdf(html, root, attachments=items, variant=variant, tagged=tagged)
     atomic_write_bytes(out_path, result.data)
     return result.pages
+
+
+def write_document(html: str, out_path: Path, kind: str, root: Path | None) -> int:
+    """Write a report ``kind`` ``"pdf"`` (through :func:`write_pdf`) or ``"html"`` (the text itself),
+    atomically; returns the page count (0 for HTML)."""
+    if kind == "pdf":
+        return write_pdf(html, out_path, root)
+    atomic_write_text(out_path, html)
+    return 0

@@ -322,11 +322,6 @@ def write_pack(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang
 
     with use_language(lang) as chosen:
         html = render_pack(root, span, logs, chosen, today=today, flow_logs=flow_logs)
-        if kind == "pdf":
-            from qms.render import api
+        from qms.render import api
 
-            api.write_pdf(html, output, root)
-        else:
-            from qms.store.atomic import atomic_write_text
-
-            atomic_write_text(output, html)
+        api.write_document(html, output, kind, root)
