@@ -165,8 +165,8 @@ class OneStopCounts:
         }
 
 
-def _resets_value(text: str) -> int:
-    """``appointment_resets``: a whole number >= 0; 0 when blank; -1 when unreadable (not checked)."""
+def _whole_number(text: str, cap: int | None = None) -> int:
+    """A whole number >= 0 as Python reads it (at most ``cap``); 0 when blank, -1 when not such a number."""
     s = text.strip()
     if not s:
         return 0
@@ -174,7 +174,14 @@ def _resets_value(text: str) -> int:
         value = int(s)
     except ValueError:
         return -1
-    return value if value >= 0 else -1
+    if value < 0:
+        return -1
+    return value if cap is None else min(value, cap)
+
+
+def _resets_value(text: str) -> int:
+    """``appointment_resets``: a whole number >= 0; 0 when blank; -1 when unreadable (not checked)."""
+    return _whole_number(text)
 
 
 def _apology_value(text: str) -> int:
@@ -271,14 +278,7 @@ _PAUSE_CAP = 10**9  # paused days beyond this cannot be a calendar (the calendar
 
 def _paused_value(text: str) -> int:
     """``paused_days``: a whole number >= 0 as Python reads it; 0 when blank, -1 when not a number."""
-    s = text.strip()
-    if not s:
-        return 0
-    try:
-        value = int(s)
-    except ValueError:
-        return -1
-    return -1 if value < 0 else min(value, _PAUSE_CAP)
+    return _whole_number(text, _PAUSE_CAP)
 
 
 def _int(value: Any) -> int:
