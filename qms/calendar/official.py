@@ -43,7 +43,7 @@ class OfficialYear:
 def schedules() -> dict[int, OfficialYear]:
     """Every announced year of the table."""
     text = (resources.files("qms.calendar") / "data" / "official_schedules.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 20 times faster
     out: dict[int, OfficialYear] = {}
     for year, raw in (data.get("years") or {}).items():
         days = [OfficialDay(d["date"], str(d["vi"]), str(d["en"]), str(d["source"]), True)

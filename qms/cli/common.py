@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,22 @@ from qms.i18n import _
 from qms.store.workspace import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: polars' allocator (jemalloc) hands back memory it has not used for half a second, and a command
+#: that works through a log batch by batch then faults the same pages in again (a tenth of the CPU time
+#: of a 10,000,000-row `kpi report` was the kernel's). Ten seconds keeps them for the next batches:
+#: about 6 % faster, for a peak that grows from 1.1 to 1.3 GB on that log.
+_KEEP_FREED_MEMORY = "dirty_decay_ms:10000,muzzy_decay_ms:10000"
+_ALLOCATOR_ENV = "_RJEM_MALLOC_CONF"
+
+
+def keep_freed_memory() -> None:
+    """Let polars' allocator keep freed memory for ten seconds (see :data:`_KEEP_FREED_MEMORY`).
+
+    Only before polars is imported (jemalloc reads its options once), and never over the user's own
+    setting. A command whose peak memory matters more (`flow report`) does not call it."""
+    if "polars" not in sys.modules:
+        os.environ.setdefault(_ALLOCATOR_ENV, _KEEP_FREED_MEMORY)
 
 
 def repo_root(ctx: click.Context) -> Path:

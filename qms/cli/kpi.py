@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
-from qms.cli.common import doc_lang_option, document_language, force_option
+from qms.cli.common import doc_lang_option, document_language, force_option, keep_freed_memory
 from qms.i18n import _, get_language
 
 
@@ -86,6 +86,7 @@ def report(
     # same ~1,300 objects in cycles whatever the size of the logs (measured at 127,535 and 600,000
     # rows), so the collector's passes over the imported modules and the repository buy nothing.
     gc.disable()
+    keep_freed_memory()
     from qms.kpi import parse_period
     from qms.kpi.usecase import ReportRequest, run_report
 

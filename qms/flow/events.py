@@ -82,7 +82,9 @@ class EventReader:
         self.files.append(table.path)
         cmap = table.columns
         self.present.update(cmap.index)
-        for batch in table.batches:
+        from qms.store.batches import read_ahead
+
+        for batch in read_ahead(table.batches):  # the next batch is read while this one is checked
             self._batch(batch, cmap, table.path)
 
     def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str) -> None:

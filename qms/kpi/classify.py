@@ -39,7 +39,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
@@ -300,61 +300,6 @@ def _by_equality(col: pl.Series, mapping: Mapping[str, Any], dtype: Any) -> pl.S
     return col.to_frame("v").select(chain.otherwise(pl.lit(None, dtype=dtype))).to_series().rechunk().alias(col.name)
 
 
-_T = TypeVar("_T")
-
-
-def read_ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
-    """The items of ``items`` in order, read by a helper thread up to ``depth`` items ahead.
-
-    polars releases the GIL while it reads a batch of a log, so reading the next batch overlaps with
-    classifying this one (on two cores the report takes little more time than the slower of the two).
-    The helper runs in a copy of the caller's context (the language of messages), an error it meets is
-    raised here, and stopping early (an error, Ctrl-C) stops the helper and closes ``items``."""
-    import contextvars
-    import queue
-    import threading
-
-    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(entry: tuple[bool, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(entry, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((True, item)):
-                    return
-            put((False, None))
-        except BaseException as exc:  # the reader's QmsError, MemoryError: raised in the caller
-            put((False, exc))
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-
-    helper = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name="qms-log-reader",
-                              daemon=True)
-    helper.start()
-    try:
-        while True:
-            more, value = box.get()
-            if not more:
-                if value is not None:
-                    raise value
-                return
-            yield value
-    finally:
-        stop.set()
-        helper.join()
-
-
 def _date_reason(text: str) -> str:
     from qms.kpi.dates import DateError, parse_value
 
@@ -533,6 +478,8 @@ class Classifier:
     def add_table(self, table: LogTable) -> None:
         """Classify every row of one log."""
         import polars as pl
+
+        from qms.store.batches import read_ahead
 
         parts = [self._batch(batch, table.columns, table.path) for batch in read_ahead(table.batches)]
         file_no = len(self.files)

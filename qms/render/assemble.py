@@ -39,6 +39,19 @@ class SigField:
     rect: tuple[float, float, float, float]
 
 
+@dataclass(frozen=True, slots=True)
+class Stamps:
+    """The manual-wide page numbers, composed from a few pieces rather than one page per number.
+
+    ``pdf`` has one small page per piece, its text set at the page's left edge (for the manual:
+    the words before the number, the ten digits, the words after it). ``lines`` has one entry per
+    stamped page: the line's width and, for each piece on it, the piece's page in ``pdf`` and its
+    distance from the line's left edge. The line is drawn centred on the text column."""
+
+    pdf: bytes
+    lines: Sequence[tuple[float, tuple[tuple[int, float], ...]]]
+
+
 class AssemblyError(ValueError):
     """A part is not in the shape this assembler understands."""
 
@@ -352,20 +365,22 @@ STAMP_SHIFT = 14.17
 
 
 class _Stamper:
-    """Draws page ``k`` of the stamp PDF, as a form XObject, at the bottom centre of the ``k``-th
-    stamped page (the manual-wide page number of :func:`qms.render.documents.render_manual_pdf`).
+    """Draws the ``k``-th line of :class:`Stamps` at the bottom centre of the ``k``-th stamped page
+    (the manual-wide page number of :func:`qms.render.documents.render_manual_pdf`).
 
-    The page's own content is wrapped in ``q``/``Q`` (WeasyPrint leaves its flipped coordinate
-    system in force) and the stamp is drawn after it; the page gets its own copy of its resource
-    dictionary with the form added."""
+    Each piece page becomes one form XObject, shared by every page that shows it. The page's own
+    content is wrapped in ``q``/``Q`` (WeasyPrint leaves its flipped coordinate system in force)
+    and the pieces are drawn after it; the page gets its own copy of its resource dictionary with
+    the forms added."""
 
-    def __init__(self, writer: _Writer, data: bytes, shared: dict[bytes, int]) -> None:
+    def __init__(self, writer: _Writer, stamps: Stamps, shared: dict[bytes, int]) -> None:
         self.writer = writer
-        pdf = _parse(data)
+        self.lines = stamps.lines
+        pdf = _parse(stamps.pdf)
         pages_ref = _dict_ref(pdf.objects[pdf.root].head, b"Pages")
         if pages_ref is None:
             raise AssemblyError("the stamps have no page tree")
-        self.forms: list[tuple[int, float]] = []  # (form XObject, width)
+        self.forms: list[int] = []
         mapping: dict[int, int] = {}
         for page in _page_list(pdf, pages_ref):
             head = pdf.objects[page].head
@@ -382,25 +397,29 @@ class _Stamper:
             writer.put(form, b"<< /Type /XObject /Subtype /Form /BBox [0 0 %.3f %.3f] /Resources %d 0 R%s /Length %d >>"
                        % (width, height, mapping[resources], b" /Filter " + filters.group(1) if filters else b"",
                           len(content.stream or b"")), content.stream)
-            self.forms.append((form, width))
+            self.forms.append(form)
         for n, new in mapping.items():
             if new not in writer.objects:
                 obj = pdf.objects[n]
                 writer.put(new, _renumber(obj.head, mapping), obj.stream)
+        if any(piece >= len(self.forms) for _width, pieces in self.lines for piece, _x in pieces):
+            raise AssemblyError("a stamp line names a piece the stamps do not have")
         self.open = writer.reserve()
         writer.put(self.open, b"<< /Length 2 >>", b"q\n")
         self.closers: dict[bytes, int] = {}
         self.next = 0
 
     def stamp(self, page: int) -> None:
-        if self.next >= len(self.forms):
+        if self.next >= len(self.lines):
             raise AssemblyError("fewer stamps than pages")
-        form, width = self.forms[self.next]
+        width, pieces = self.lines[self.next]
         self.next += 1
         w = self.writer
         head = w.objects[page].head
         page_width, _height = _media_box(head)
-        draw = b"Q q 1 0 0 1 %.3f %.3f cm /QmsStamp Do Q\n" % ((page_width - width) / 2 + STAMP_SHIFT, STAMP_BOTTOM)
+        left = (page_width - width) / 2 + STAMP_SHIFT
+        draw = b"Q" + b"".join(b" q 1 0 0 1 %.3f %.3f cm /QmsStamp%d Do Q" % (left + x, STAMP_BOTTOM, piece)
+                               for piece, x in pieces) + b"\n"
         closer = self.closers.get(draw)
         if closer is None:
             closer = self.closers[draw] = w.reserve()
@@ -414,26 +433,26 @@ class _Stamper:
                 + head[contents.end():])
         res = w.objects[resources].head
         xobject = re.search(rb"/XObject\s*<<", res)
-        entry = b"/QmsStamp %d 0 R " % form
+        entries = b"".join(b"/QmsStamp%d %d 0 R " % (piece, self.forms[piece]) for piece in sorted({p for p, _x in pieces}))
         if xobject is not None:
-            res = res[:xobject.end()] + b" " + entry + res[xobject.end():]
+            res = res[:xobject.end()] + b" " + entries + res[xobject.end():]
         elif b"/XObject" in res:
             raise AssemblyError("an indirect /XObject dictionary")
         else:
-            res = _insert(res, b"/XObject << " + entry + b">>")
+            res = _insert(res, b"/XObject << " + entries + b">>")
         own = w.reserve()
         w.put(own, res)
         w.put(page, _set(head, b"Resources", b"%d 0 R" % own))
 
 
 def assemble(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
-             sig_field: SigField | None = None, stamps: bytes | None = None) -> bytes:
+             sig_field: SigField | None = None, stamps: Stamps | None = None) -> bytes:
     """The pages of ``first`` followed by the pages of each part of ``rest`` (title, PDF bytes).
 
     ``first``'s catalogue and document information are kept; each part gets a bookmark under a
     top-level ``outline_title`` bookmark (if given). ``sig_field`` adds an empty signature field
-    on a page of ``first`` (``qms sign --field NAME`` fills it). ``stamps`` (a PDF with one small
-    page per page of ``rest``) puts its pages, in order, at the bottom centre of the parts' pages.
+    on a page of ``first`` (``qms sign --field NAME`` fills it). ``stamps`` (one line per page of
+    ``rest``) puts its lines, in order, at the bottom centre of the parts' pages.
     """
     front = _parse(first)
     writer = _Writer()

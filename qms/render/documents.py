@@ -17,7 +17,7 @@ from qms.i18n import _, translate
 from qms.models.organisation import Manifest
 from qms.models.process import Process
 from qms.render import viewmodels as vm
-from qms.render.assemble import SigField
+from qms.render.assemble import SigField, Stamps
 from qms.render.assets import FONT_FACES, SCHEME, asset_bytes, prepare_fonts
 from qms.render.cache import RenderCache, render_key
 from qms.render.env import render_template
@@ -353,18 +353,39 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     return stats
 
 
-def _page_stamps(root: Path, cache: RenderCache, lang: str, first: int, count: int) -> bytes:
-    """The manual-wide page numbers of the procedure pages ("Page 37 of the manual"), one small page each.
+#: The size of the manual-wide page number, in points (page_stamps.j2)
+STAMP_SIZE = 7.0
+
+
+def _page_stamps(root: Path, cache: RenderCache, lang: str, first: int, count: int) -> Stamps:
+    """The manual-wide page numbers of the procedure pages ("Page 37 of the manual").
 
     Each procedure keeps its own "Page 1/N" and is rendered (and cached) without knowing where it
-    lands in the manual; its pages get the manual-wide number from these stamps when the manual is
-    assembled. The stamps depend only on the numbers, so they are cached like any document."""
-    html = render_template("page_stamps.j2", document_context({"first": first, "count": count}), lang)
+    lands in the manual; its pages get the manual-wide number when the manual is assembled. The
+    numbers are composed from twelve pieces (the words before the number, the ten digits, the
+    words after it), rendered once per language and cached, so a manual of any length costs one
+    small document; each line is laid out with the bundled font's advance widths."""
+    from qms.render.textmetrics import text_width
+
+    before, _sep, after = translate("Page {n} of the manual", lang).partition("{n}")
+    pieces = [before, *DIGITS, after]
+    html = render_template("page_stamps.j2", document_context({"pieces": pieces}), lang)
     key = render_key(html, ["stamps"])
     if cache.pages(key) is None:
         result = html_to_pdf(html, root)
         cache.write(key, result.data, result.pages)
-    return cache.read(key)
+    lines: list[tuple[float, tuple[tuple[int, float], ...]]] = []
+    for n in range(first, first + count):
+        x, placed = 0.0, []
+        for piece in (0, *(1 + DIGITS.index(d) for d in str(n)), len(pieces) - 1):
+            if pieces[piece]:
+                placed.append((piece, x))
+                x += text_width(pieces[piece], STAMP_SIZE)
+        lines.append((x, tuple(placed)))
+    return Stamps(cache.read(key), lines)
+
+
+DIGITS = "0123456789"
 
 
 # ----------------------------------------------------------------------------------------- HTML

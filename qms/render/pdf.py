@@ -17,7 +17,7 @@ from typing import Any
 
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.render.assemble import SigField
+from qms.render.assemble import SigField, Stamps
 
 VARIANTS: tuple[str, ...] = ("pdf/a-3b",)
 
@@ -280,10 +280,10 @@ def page_count(html: str, root: Path | None) -> int:
 
 
 def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
-               sig_field: SigField | None = None, stamps: bytes | None = None) -> bytes:
+               sig_field: SigField | None = None, stamps: Stamps | None = None) -> bytes:
     """Append the pages of each ``rest`` PDF to ``first``, keeping ``first``'s catalogue
     (PDF/A output intent, XMP metadata, embedded files, /AF) and adding one bookmark per part.
-    ``stamps``: one small page per page of ``rest``, drawn at the bottom centre of that page.
+    ``stamps``: one line per page of ``rest``, drawn at the bottom centre of that page.
 
     The fast path is :func:`qms.render.assemble.assemble`; PDFs it does not understand are
     merged with pypdf instead (much slower, same pages and bookmarks, but without ``sig_field``).
@@ -298,7 +298,7 @@ def merge_pdfs(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title
 
 
 def merge_with_pypdf(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline_title: str = "",
-                     stamps: bytes | None = None) -> bytes:
+                     stamps: Stamps | None = None) -> bytes:
     """:func:`merge_pdfs` with pypdf (the fallback, and a reference for the tests)."""
     from pypdf import PdfReader, PdfWriter, Transformation
 
@@ -307,17 +307,20 @@ def merge_with_pypdf(first: bytes, rest: Sequence[tuple[str, bytes]], *, outline
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(first)))
     info = dict(writer.metadata or {})
     parent = writer.add_outline_item(title=outline_title, page_number=len(writer.pages)) if outline_title and rest else None
-    stamp_pages = list(PdfReader(io.BytesIO(stamps)).pages) if stamps is not None else []
-    stamped = 0
+    pieces = list(PdfReader(io.BytesIO(stamps.pdf)).pages) if stamps is not None else []
+    lines = iter(stamps.lines if stamps is not None else ())
     for title, data in rest:
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
         writer.add_outline_item(title=title, page_number=start, parent=parent)
-        for page in writer.pages[start:] if stamp_pages else ():
-            stamp = stamp_pages[stamped]
-            stamped += 1
-            dx = (float(page.mediabox.width) - float(stamp.mediabox.width)) / 2 + STAMP_SHIFT
-            page.merge_transformed_page(stamp, Transformation().translate(dx, STAMP_BOTTOM))
+        for page in writer.pages[start:] if stamps is not None else ():
+            line = next(lines, None)
+            if line is None:
+                raise ValueError("fewer stamps than pages")
+            width, placed = line
+            left = (float(page.mediabox.width) - width) / 2 + STAMP_SHIFT
+            for piece, x in placed:
+                page.merge_transformed_page(pieces[piece], Transformation().translate(left + x, STAMP_BOTTOM))
     if info:
         writer.add_metadata({k: v for k, v in info.items() if isinstance(k, str)})
     # identical font file streams of the parts (see html_to_pdf) are kept once

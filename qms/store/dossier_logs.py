@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import mmap
+import os
 import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -449,49 +450,96 @@ _SCAN_WINDOW = mmap.ALLOCATIONGRANULARITY << 12  # bytes mapped at a time (16 Mi
 
 def _plain_lines(path: Path) -> bool:
     """Whether every row of ``path`` is one line the csv module splits at each delimiter: no quote
-    anywhere and no CR but before LF (a quick scan of the mapped file)."""
+    anywhere and no CR but before LF (a quick scan of the mapped file).
+
+    A large log is scanned by one thread per core, each taking every n-th window (numpy releases
+    the GIL while it compares bytes); the first window that is not plain stops them all."""
+    import threading
+
     with open_bounded(path, current().log_size, "log_size") as fh:
         size = fh.seek(0, io.SEEK_END)
         use_numpy = size >= _NUMPY_SCAN
-        # mapped a window at a time: the pages of a whole mapped file would stay resident (and count
-        # as the process's memory) until the scan ends
-        for offset in range(0, size, _SCAN_WINDOW):
-            length = min(_SCAN_WINDOW + 1, size - offset)  # one byte more: what follows a CR at the end
+        windows = range(0, size, _SCAN_WINDOW)
+        threads = min(_scan_threads(), len(windows)) if use_numpy else 1
+        if threads <= 1:
+            return size > 0 and all(_plain_window(fh.fileno(), offset, size, use_numpy) for offset in windows)
+        import numpy  # noqa: F401  (once, before the threads)
+
+        found = threading.Event()  # a window that is not plain: the others stop
+        errors: list[BaseException] = []
+
+        def scan(part: range) -> None:
             try:
-                view = mmap.mmap(fh.fileno(), length, access=mmap.ACCESS_READ, offset=offset)
-            except (OSError, ValueError):  # a file system that cannot map it
-                return False
-            with view:
-                if view.find(b'"') >= 0 or (offset + length == size and view[-1:] == b"\r"):
-                    return False
-                if view.find(b"\r") >= 0 and _bare_cr(view, numpy=use_numpy):
-                    return False
-        return size > 0
+                for offset in part:
+                    if found.is_set():
+                        return
+                    if not _plain_window(fh.fileno(), offset, size, True):
+                        found.set()
+            except BaseException as exc:  # pragma: no cover - re-raised below
+                errors.append(exc)
+                found.set()
+
+        workers = [threading.Thread(target=scan, args=(windows[k::threads],), name=f"qms-log-scan-{k}", daemon=True)
+                   for k in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        if errors:  # pragma: no cover - a window that cannot be mapped is not plain, see _plain_window
+            raise errors[0]
+        return not found.is_set()
 
 
-def _bare_cr(view: mmap.mmap, *, numpy: bool) -> bool:
-    """Whether a CR not followed by LF starts before the last byte of ``view`` (the last byte is the
-    first of the next window, or the file's last byte, which the caller checks).
+def _scan_threads() -> int:
+    try:
+        return max(1, min(4, len(os.sched_getaffinity(0))))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, min(4, os.cpu_count() or 1))
 
-    A Windows export has a CR on every line: a large one is scanned by comparing each byte with CR and
-    the next one with LF, block by block, in numpy (twice as fast as a regular expression)."""
-    if not numpy:
-        return _BARE_CR.search(view) is not None
+
+def _plain_window(fileno: int, offset: int, size: int, use_numpy: bool) -> bool:
+    """Whether the window of the file at ``offset`` holds no quote and no bare CR."""
+    # mapped a window at a time: the pages of a whole mapped file would stay resident (and count
+    # as the process's memory) until the scan ends
+    length = min(_SCAN_WINDOW + 1, size - offset)  # one byte more: what follows a CR at the end
+    try:
+        view = mmap.mmap(fileno, length, access=mmap.ACCESS_READ, offset=offset)
+    except (OSError, ValueError):  # a file system that cannot map it
+        return False
+    with view:
+        if offset + length == size and view[-1:] == b"\r":
+            return False
+        if use_numpy:
+            return _plain_view(view)
+        return view.find(b'"') < 0 and not (view.find(b"\r") >= 0 and _BARE_CR.search(view) is not None)
+
+
+def _plain_view(view: mmap.mmap) -> bool:
+    """Whether ``view`` holds no quote and no CR that is not followed by LF before its last byte (the
+    last byte is the first of the next window, or the file's last byte, which the caller checks).
+
+    A large log is compared block by block in numpy, which releases the GIL (the scan threads run
+    side by side): each byte with a quote, then, where a block holds a CR (a Windows export has one
+    on every line), each byte with CR and the next one with LF."""
     import numpy as np
 
     data = np.frombuffer(view, dtype=np.uint8)
     size = len(data) - 1
-    cr = np.empty(_CR_BLOCK, dtype=bool)
+    mark = np.empty(_CR_BLOCK, dtype=bool)
     not_lf = np.empty(_CR_BLOCK, dtype=bool)
     try:
+        if data[size] == 34:  # the extra byte (a quote there is also the next window's first byte)
+            return False
         for start in range(0, size, _CR_BLOCK):
             k = min(_CR_BLOCK, size - start)
-            np.equal(data[start:start + k], 13, out=cr[:k])
-            np.not_equal(data[start + 1:start + k + 1], 10, out=not_lf[:k])
-            np.logical_and(cr[:k], not_lf[:k], out=cr[:k])
-            if cr[:k].any():
-                return True
-        return False
+            block, cr = data[start:start + k], mark[:k]
+            if np.equal(block, 34, out=cr).any():
+                return False
+            if np.equal(block, 13, out=cr).any():
+                np.not_equal(data[start + 1:start + k + 1], 10, out=not_lf[:k])
+                if np.logical_and(cr, not_lf[:k], out=cr).any():
+                    return False
+        return True
     finally:
         del data  # the mapping cannot close while an array still points into it
 

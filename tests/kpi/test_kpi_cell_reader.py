@@ -151,13 +151,16 @@ def test_a_bare_cr_at_a_block_edge_is_found(tmp_path: Path, monkeypatch: pytest.
     assert dossier_logs._plain_lines(log) is True
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("numpy_scan", [False, True])
 @pytest.mark.parametrize("delta", [-1, 0, 1])
 def test_a_bare_cr_at_a_window_edge_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, numpy_scan: bool,
-                                             delta: int) -> None:
+                                             delta: int, threads: int) -> None:
     """The log is mapped a window at a time, each window one byte longer than its step: a CR that
-    ends a window is judged by the first byte of the next, by the regex and by the numpy scan alike."""
+    ends a window is judged by the first byte of the next, by the regex and by the numpy scan alike,
+    whether one thread scans every window or several share them."""
     window = mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(dossier_logs, "_scan_threads", lambda: threads)
     monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
     monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
     monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
@@ -170,3 +173,28 @@ def test_a_bare_cr_at_a_window_edge_is_found(tmp_path: Path, monkeypatch: pytest
     data[at + 1] = ord("\n")
     log.write_bytes(bytes(data))
     assert dossier_logs._plain_lines(log) is True
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+@pytest.mark.parametrize("numpy_scan", [False, True])
+@pytest.mark.parametrize("where", ["first", "block edge", "window edge", "last window", "last byte"])
+def test_a_quote_anywhere_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, numpy_scan: bool,
+                                   where: str, threads: int) -> None:
+    """One quote anywhere in the log hands it to the csv reader (a quoted cell may span lines): in the
+    first byte, at a block or window edge, in the last window, in the last byte; by the regex and the
+    numpy scan, with the windows shared by one or several threads."""
+    window = mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(dossier_logs, "_scan_threads", lambda: threads)
+    monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
+    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
+    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    size = 5 * window + 17
+    at = {"first": 0, "block edge": 127, "window edge": 2 * window, "last window": 5 * window + 3,
+          "last byte": size - 1}[where]
+    data = bytearray(b"a,b\r\n" * (size // 5) + b"x" * (size % 5))
+    log = tmp_path / "quote.csv"
+    log.write_bytes(bytes(data))
+    assert dossier_logs._plain_lines(log) is True
+    data[at] = ord('"')
+    log.write_bytes(bytes(data))
+    assert dossier_logs._plain_lines(log) is False

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from qms.errors import QmsError
-from qms.kpi.classify import read_ahead
+from qms.store.batches import read_ahead
 
 _VAR: contextvars.ContextVar[str] = contextvars.ContextVar("test_read_ahead", default="default")
 

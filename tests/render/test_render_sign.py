@@ -168,10 +168,11 @@ def test_fast_assembly_matches_pypdf(tmp_path: Path) -> None:
 
 
 def test_page_stamps_land_on_the_parts_pages_in_both_assemblers() -> None:
-    """Page k of the stamps PDF is drawn on the k-th page of the parts (not on the front matter),
-    at the bottom of the page, by the fast assembler and by the pypdf fallback alike."""
+    """Line k of the stamps, composed of its pieces, is drawn on the k-th page of the parts (not on
+    the front matter), at the bottom of the page, by the fast assembler and by the pypdf fallback alike."""
     import io
 
+    from qms.render.assemble import Stamps
     from qms.render.pdf import html_to_pdf, merge_pdfs, merge_with_pypdf
 
     def doc(title: str, pages: int, size: str = "A4") -> bytes:
@@ -180,11 +181,13 @@ def test_page_stamps_land_on_the_parts_pages_in_both_assemblers() -> None:
                            None).data
 
     front, parts = doc("Front", 2), [("A", doc("Part A", 2)), ("B", doc("Part B", 1, "A4 landscape"))]
-    stamps = html_to_pdf("<style>@page { size: 70mm 4mm; margin: 0 }</style>"
-                         + "".join(f'<div style="break-after: page">Stamp {n}</div>' for n in range(3, 6)), None).data
+    pieces = html_to_pdf("<style>@page { size: 70mm 4mm; margin: 0 }</style>"
+                         + "".join(f'<div style="break-after: page">{t}</div>' for t in ("Stamp", "3", "4", "5")), None).data
+    # "Stamp 3", "Stamp 4", "Stamp 5": the word (about 40 points wide), then the digit 60 points from its start
+    stamps = Stamps(pieces, [(70.0, ((0, 0.0), (k, 60.0))) for k in (1, 2, 3)])
     for merged in (merge_pdfs(front, parts, stamps=stamps), merge_with_pypdf(front, parts, stamps=stamps)):
         reader = PdfReader(io.BytesIO(merged))
-        texts = [p.extract_text() for p in reader.pages]
+        texts = [" ".join(p.extract_text().split()) for p in reader.pages]  # pypdf breaks the line between forms
         assert len(texts) == 5
         assert not any("Stamp" in t for t in texts[:2])
         for k, text in enumerate(texts[2:]):
@@ -199,3 +202,42 @@ def test_page_stamps_land_on_the_parts_pages_in_both_assemblers() -> None:
 
         reader.pages[4].extract_text(visitor_text=visit)
         assert found and all(y < 60 for _x, y in found), found  # in the bottom margin, not at the top
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_composed_page_numbers_read_whole_and_centred(tmp_path: Path, lang: str) -> None:
+    """The manual-wide numbers are composed from the words and ten digit pieces: numbers of one to
+    four digits, repeated digits included, read back whole with pdftotext, and each line sits on
+    the centre of the text column (5 mm right of the page's centre) on portrait and landscape pages."""
+    import re
+
+    from qms.render.assemble import STAMP_SHIFT
+    from qms.render.cache import RenderCache
+    from qms.render.documents import _page_stamps
+    from qms.render.pdf import html_to_pdf, merge_pdfs
+
+    root = make_repo(tmp_path / "repo")
+    numbers = [7, 10, 99, 100, 1111, 1398, 2020]
+
+    def doc(pages: int, size: str = "A4") -> bytes:
+        body = "".join(f'<p style="break-before: page">page {n}</p>' for n in range(pages))
+        return html_to_pdf(f"<style>@page {{ size: {size} }}</style>{body}", None).data
+
+    stamps = _page_stamps(root, RenderCache(root), lang, 1, 2020)
+    chosen = type(stamps)(stamps.pdf, [stamps.lines[n - 1] for n in numbers])
+    parts = [("A", doc(len(numbers) - 1)), ("B", doc(1, "A4 landscape"))]
+    out = tmp_path / "m.pdf"
+    out.write_bytes(merge_pdfs(doc(1), parts, stamps=chosen))
+    pages = pdftotext_pages(out)
+    phrase = "Trang {n} của sổ tay" if lang == "vi" else "Page {n} of the manual"
+    for n, text in zip(numbers, pages[1:], strict=True):
+        assert phrase.format(n=n) in text, (n, text)
+    # the line's middle, from poppler's word boxes
+    bbox = subprocess.run(["pdftotext", "-bbox", str(out), "-"], check=True, capture_output=True).stdout.decode()
+    sheets = re.findall(r'<page width="([\d.]+)"(.*?)</page>', bbox, re.S)[1:]
+    assert len(sheets) == len(numbers)
+    for width, body in sheets:
+        words = [(float(a), float(b)) for a, b in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', body)]
+        line = words[-5:]  # Trang N của sổ tay / Page N of the manual: the last five words of the page
+        middle = (line[0][0] + line[-1][1]) / 2
+        assert abs(middle - (float(width) / 2 + STAMP_SHIFT)) < 1.5, (middle, width)
