@@ -417,8 +417,11 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
         .select("did", "proc", "step", "dur")])
     del timed
-    per_step = (per_step.join(budgets, on=["proc", "step"], how="left")
-                .with_columns((pl.col("dur") - pl.col("budget")).alias("over")))
+    # each row's budget looked up by one integer per (procedure, step): no joined copy of every row
+    budget = per_step.select(_pair_key("proc", "step")).to_series().replace_strict(
+        budgets.select(_pair_key("proc", "step")).to_series(), budgets["budget"], default=None,
+        return_dtype=pl.Float64)
+    per_step = per_step.with_columns(budget.alias("budget"), (pl.col("dur") - budget).alias("over"))
     step_stats = per_step.group_by("proc", "step").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
         pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
