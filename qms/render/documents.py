@@ -353,8 +353,9 @@ def render_manual_pdf(root: Path, ws: Workspace, out: Path, opts: RenderOptions)
     return stats
 
 
-#: The size of the manual-wide page number, in points (page_stamps.j2)
+#: The size of the manual-wide page number, in points (the pieces are set in it, and measured in it)
 STAMP_SIZE = 7.0
+DIGITS = "0123456789"
 
 
 def _page_stamps(root: Path, cache: RenderCache, lang: str, first: int, count: int) -> Stamps:
@@ -369,23 +370,21 @@ def _page_stamps(root: Path, cache: RenderCache, lang: str, first: int, count: i
 
     before, _sep, after = translate("Page {n} of the manual", lang).partition("{n}")
     pieces = [before, *DIGITS, after]
-    html = render_template("page_stamps.j2", document_context({"pieces": pieces}), lang)
+    html = render_template("page_stamps.j2", document_context({"pieces": pieces, "size": STAMP_SIZE}), lang)
     key = render_key(html, ["stamps"])
     if cache.pages(key) is None:
         result = html_to_pdf(html, root)
         cache.write(key, result.data, result.pages)
+    widths = [text_width(piece, STAMP_SIZE) for piece in pieces]
     lines: list[tuple[float, tuple[tuple[int, float], ...]]] = []
     for n in range(first, first + count):
         x, placed = 0.0, []
         for piece in (0, *(1 + DIGITS.index(d) for d in str(n)), len(pieces) - 1):
             if pieces[piece]:
                 placed.append((piece, x))
-                x += text_width(pieces[piece], STAMP_SIZE)
+                x += widths[piece]
         lines.append((x, tuple(placed)))
     return Stamps(cache.read(key), lines)
-
-
-DIGITS = "0123456789"
 
 
 # ----------------------------------------------------------------------------------------- HTML
