@@ -88,14 +88,15 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
             lines.extend("  " + ln for ln in columns(_agency_table(p, labels)))
         else:
             lines.extend("  " + ln for ln in columns(_steps_table(p, others.get(p.procedure), labels)))
-        if p.bottlenecks:
-            lines.append("  " + _("Bottlenecks (most working time over budget first): {steps}").format(
-                steps=", ".join(p.bottlenecks)))
+        if p.bottlenecks:  # one step a line, by its number on the flowchart and its name
+            lines.append("  " + _("Bottlenecks (most working time over budget first)") + ":")
+            lines.extend("    " + one_line(labels.step(p.procedure, s)) for s in p.bottlenecks)
         lines.append("  " + _("Waiting between agencies: {wait} h; within steps: {within} h").format(
             wait=_h(p.waiting_hours), within=_h(p.within_hours)))
         if p.late_by_step:
-            lines.append("  " + _("Late dossiers by the step where each lost most time: {steps}").format(
-                steps=", ".join(f"{k} ({v})" for k, v in sorted(p.late_by_step.items(), key=lambda kv: -kv[1]))))
+            lines.append("  " + _("Late dossiers by the step where each lost most time") + ":")
+            lines.extend(f"    {one_line(labels.step(p.procedure, k))}: {format_number(v)}"
+                         for k, v in sorted(p.late_by_step.items(), key=lambda kv: -kv[1]))
         for d in p.deviations:
             lines.append("  " + ngettext("{count} dossier: {what}, e.g. {examples}",
                                          "{count} dossiers: {what}, e.g. {examples}", d.count).format(

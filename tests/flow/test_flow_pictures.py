@@ -258,3 +258,29 @@ def test_no_applicant_data_in_any_output(qms_flow: Flow, example_copy: Path, tmp
         flat = " ".join(text.split())
         leaked = sorted(n for n in names | phones if n in flat)
         assert not leaked, (where, leaked[:5])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_text_report_names_the_bottlenecks_and_the_steps_late_dossiers_lost_time_at(qms_flow: Flow, lang: str) -> None:
+    """The terminal report lists the bottlenecks, worst first, and the steps where late dossiers lost most
+    time, one a line, by each step's number on the flowchart and its name, never by its id (an agency
+    view has no step table beside it to decode ids)."""
+    from qms.flow.labels import HOME, load_labels
+
+    data = _json(qms_flow, "--procedure", "QT-DD-01")["procedures"][0]
+    labels = load_labels(REPO, lang, HOME)
+    res = qms_flow(SHIPPED_LOG, "--by", "agency", "--procedure", "QT-DD-01", *AS_OF, lang=lang)
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    heading = {"vi": "Điểm nghẽn (vượt định mức nhiều giờ làm việc nhất trước):",
+               "en": "Bottlenecks (most working time over budget first):"}[lang]
+    at = [ln.strip() for ln in lines].index(heading)
+    listed = [ln.strip() for ln in lines[at + 1:at + 1 + len(data["bottlenecks"])]]
+    assert data["bottlenecks"] and listed == [labels.step("QT-DD-01", s) for s in data["bottlenecks"]]
+    assert all(re.fullmatch(r"\d+\. \S.*", ln) for ln in listed), listed
+    late_heading = {"vi": "Hồ sơ trễ hạn theo bước làm mất nhiều thời gian nhất:",
+                    "en": "Late dossiers by the step where each lost most time:"}[lang]
+    at = [ln.strip() for ln in lines].index(late_heading)
+    worst, count = max(data["late_by_step"].items(), key=lambda kv: kv[1])
+    assert lines[at + 1].strip() == f"{labels.step('QT-DD-01', worst)}: {count}"
+    assert not re.search(r"\bB\d+\b", "\n".join(lines[at:])), "a step id in the text report"
