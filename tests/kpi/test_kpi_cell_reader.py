@@ -151,6 +151,17 @@ def test_a_bare_cr_at_a_block_edge_is_found(tmp_path: Path, monkeypatch: pytest.
     assert dossier_logs._plain_lines(log) is True
 
 
+def _small_scan(monkeypatch: pytest.MonkeyPatch, threads: int, numpy_scan: bool) -> int:
+    """The log scan with the smallest windows the system maps, 64-byte numpy blocks, ``threads``
+    threads and the regex or the numpy scan; returns the window size."""
+    window = mmap.ALLOCATIONGRANULARITY
+    monkeypatch.setattr(dossier_logs, "_scan_threads", lambda: threads)
+    monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
+    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
+    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    return window
+
+
 @pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("numpy_scan", [False, True])
 @pytest.mark.parametrize("delta", [-1, 0, 1])
@@ -159,11 +170,7 @@ def test_a_bare_cr_at_a_window_edge_is_found(tmp_path: Path, monkeypatch: pytest
     """The log is mapped a window at a time, each window one byte longer than its step: a CR that
     ends a window is judged by the first byte of the next, by the regex and by the numpy scan alike,
     whether one thread scans every window or several share them."""
-    window = mmap.ALLOCATIONGRANULARITY
-    monkeypatch.setattr(dossier_logs, "_scan_threads", lambda: threads)
-    monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
-    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
-    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    window = _small_scan(monkeypatch, threads, numpy_scan)
     at = window - 1 + delta
     data = bytearray(b"x" * (3 * window))
     data[at] = ord("\r")
@@ -183,11 +190,7 @@ def test_a_quote_anywhere_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     """One quote anywhere in the log hands it to the csv reader (a quoted cell may span lines): in the
     first byte, at a block or window edge, in the last window, in the last byte; by the regex and the
     numpy scan, with the windows shared by one or several threads."""
-    window = mmap.ALLOCATIONGRANULARITY
-    monkeypatch.setattr(dossier_logs, "_scan_threads", lambda: threads)
-    monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
-    monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
-    monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)
+    window = _small_scan(monkeypatch, threads, numpy_scan)
     size = 5 * window + 17
     at = {"first": 0, "block edge": 127, "window edge": 2 * window, "last window": 5 * window + 3,
           "last byte": size - 1}[where]
