@@ -30,6 +30,7 @@ MAP_FINDING_SHARE = 0.2
 MAP_FINDING_MIN = 5
 _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
+_NO_CODE = (1 << 32) - 1  # the code of a null categorical in a pair key (no category has it)
 
 
 @dataclass(slots=True)
@@ -182,10 +183,9 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     maps = setup.maps
     cat = pl.Categorical
     if events.has_step:
-        pairs = ev.select("proc", "step_cell").unique()
-        steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
         # looked up by one integer per (procedure, cell): a new column, not a joined copy of every event
-        pair_keys = pairs.select(_pair_key("proc", "step_cell")).to_series()
+        pair_keys, pairs = _distinct_pairs(ev, "proc", "step_cell")
+        steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
         step = ev.select(_pair_key("proc", "step_cell")).to_series().replace_strict(
             pair_keys, pl.Series(steps, dtype=cat), default=None)
         return ev.with_columns(step.alias("step")), 0
@@ -223,7 +223,16 @@ def _pair_key(a: str, b: str) -> pl.Expr:
     """One Int64 per pair of categorical values (their codes)."""
     import polars as pl
 
-    return pl.col(a).to_physical().cast(pl.Int64) * (1 << 32) + pl.col(b).to_physical().cast(pl.Int64)
+    return (pl.col(a).to_physical().cast(pl.Int64).fill_null(_NO_CODE) * (1 << 32)
+            + pl.col(b).to_physical().cast(pl.Int64).fill_null(_NO_CODE))
+
+
+def _distinct_pairs(ev: pl.DataFrame, a: str, b: str) -> tuple[pl.Series, pl.DataFrame]:
+    """The distinct :func:`_pair_key` values of columns ``a`` and ``b`` (null codes are a code of their
+    own), and the pair of values each stands for (hashing one integer a row, not two columns)."""
+    key = ev.select(_pair_key(a, b)).to_series()
+    first = key.arg_unique()
+    return key.gather(first), ev.select(a, b)[first]
 
 
 def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
@@ -237,20 +246,52 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
 
     if not ev.height:
         return ev.with_columns(pl.lit(0, dtype=pl.Int64).alias("did"))
-    # one integer per (procedure, dossier code): the codes of the categoricals
-    key = pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32) + pl.col("dossier").to_physical().cast(pl.Int64)
-    ev = ev.with_columns(key.alias("did"))
-    new = pl.col("did") != pl.col("did").shift(1)
-    runs = ev.select(new.fill_null(True).cum_sum().cast(pl.Int64).alias("run"))["run"]
-    if runs[-1] == ev["did"].n_unique():
-        ev = ev.with_columns(runs.alias("did"))
+    # the first row of each run of rows of one (procedure, dossier code)
+    first = ((pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
+             ).fill_null(True)
+    runs = ev.select(first.cum_sum().cast(pl.Int64).alias("did"))["did"]
+    heads = ev.filter(first).select("proc", "dossier")
+    if heads["dossier"].n_unique() == runs[-1] or heads.n_unique() == runs[-1]:
+        ev = ev.with_columns(runs)  # one run per dossier
     else:
-        ev = ev.with_columns(pl.col("did").rank("dense").cast(pl.Int64))
+        # one integer per (procedure, dossier code), numbered in order
+        key = (pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32)
+               + pl.col("dossier").cast(pl.Categorical).to_physical().cast(pl.Int64))
+        ev = ev.with_columns(key.rank("dense").cast(pl.Int64).alias("did"))
+    del runs, heads
     in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
                                                        & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
     if not in_order:
         ev = ev.sort(["did", "start"], maintain_order=True)
     return ev.set_sorted("did")
+
+
+def _agencies(ev: pl.DataFrame, setup: Setup) -> tuple[pl.Series, pl.Series]:
+    """The agency of each hand-over (the log's, else the one responsible for its step, else the
+    procedure's home agency) and whether the log names an agency the map does not have."""
+    import polars as pl
+
+    from qms.output.safe import one_line
+
+    cat = pl.Categorical
+    # by (procedure, agency cell): the agency the cell names, or the cell itself when the map has none
+    cell_keys, cells = _distinct_pairs(ev, "proc", "agency_cell")
+    named, unknown = [], []
+    for proc, cell in cells.iter_rows():
+        cell = cell.strip()
+        known = setup.maps[proc].agency_of_cell(cell) if cell else None
+        named.append(known or (one_line(cell[:60]) if known is None and cell else None))
+        unknown.append(known is None and bool(cell))
+    # by (procedure, step), for an empty cell: the agency of the step, else the procedure's own
+    step_keys, steps = _distinct_pairs(ev, "proc", "step")
+    by_step = [setup.maps[p].agency_of_step(s) if s else setup.maps[p].home for p, s in steps.iter_rows()]
+    cell_key = ev.select(_pair_key("proc", "agency_cell")).to_series()
+    agency = pl.select(pl.coalesce(
+        cell_key.replace_strict(cell_keys, pl.Series(named, dtype=cat), default=None),
+        ev.select(_pair_key("proc", "step")).to_series().replace_strict(step_keys, pl.Series(by_step, dtype=cat),
+                                                                        default=None))).to_series()
+    unknown_cell = cell_key.replace_strict(cell_keys, pl.Series(unknown, dtype=pl.Boolean), default=False)
+    return agency.alias("agency"), unknown_cell.alias("ag_unknown")
 
 
 def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
@@ -272,23 +313,25 @@ def _after_cutoff(packed: I64, cutoff: I64) -> I64:
     return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
 
 
-def _agency_visits(ev: pl.DataFrame, did: I64, agency: npt.NDArray[np.uint32]) -> pl.DataFrame:
-    """The working time of each visit of a dossier to an agency (consecutive timed hand-overs of one
-    dossier in one agency, summed over whole columns): ``did``, ``proc``, ``agency``, ``dur``."""
+def _agency_visits(ev: pl.DataFrame, did: I64, agency: I64) -> pl.DataFrame:
+    """The working time of each dossier in each agency it visited (the visits are runs of timed
+    hand-overs of one dossier in one agency, summed over whole columns, then added up by dossier and
+    agency, grouped on one integer): ``proc``, ``agency``, ``dur``."""
     import numpy as np
     import polars as pl
 
     dur = ev["dur"].to_numpy()
     sel = np.flatnonzero(~np.isnan(dur))
     if not len(sel):
-        return ev.select("did", "proc", "agency", "dur").clear()
+        return ev.select("proc", "agency", "dur").clear()
     d, a = did[sel], agency[sel]
     first = np.ones(len(sel), dtype=bool)
     first[1:] = (d[1:] != d[:-1]) | (a[1:] != a[:-1])
     starts = np.flatnonzero(first)
     rows = sel[starts]
-    return pl.DataFrame({"did": d[starts], "proc": ev["proc"].gather(rows), "agency": ev["agency"].gather(rows),
-                         "dur": np.add.reduceat(dur[sel], starts)})
+    visits = pl.DataFrame({"key": (d[starts] << 32) | a[starts], "proc": ev["proc"].gather(rows),
+                           "agency": ev["agency"].gather(rows), "dur": np.add.reduceat(dur[sel], starts)})
+    return visits.group_by("key").agg(pl.col("proc").first(), pl.col("agency").first(), pl.col("dur").sum()).drop("key")
 
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
@@ -304,27 +347,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         ev = ev.filter((first >= lo) & (first <= hi))
     ev, unknown_people = _steps(ev, events, setup)
     # the agency of each hand-over: the log's, else the one responsible for the step
-    agency_pairs = ev.select("proc", "agency_cell", "step").unique()
-    ag_values, ag_unknown = [], []
-    for proc, cell, step in agency_pairs.iter_rows():
-        m = setup.maps[proc]
-        cell = cell.strip()
-        known = m.agency_of_cell(cell) if cell else None
-        if known is None and cell:
-            from qms.output.safe import one_line
-
-            ag_values.append(one_line(cell[:60]))
-            ag_unknown.append(True)
-        else:
-            ag_values.append(known or (m.agency_of_step(step) if step else m.home))
-            ag_unknown.append(False)
-    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.Categorical),
-                                             pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
-    # joined on the key columns only (a join copies every column it carries)
-    found = ev.select("proc", "agency_cell", "step").join(agency_pairs, on=["proc", "agency_cell", "step"],
-                                                          how="left", maintain_order="left")
-    ev = ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found["agency"], found["ag_unknown"])
-    del found
+    ev = ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(*_agencies(ev, setup))
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
@@ -354,7 +377,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     did = ev["did"].to_numpy()
     same = did[1:] == did[:-1]
     dpos = np.concatenate(([0], np.cumsum(~same)))[: len(did)]  # each hand-over's dossier: its row in ``dossiers``
-    agency = ev["agency"].to_physical().to_numpy()
+    agency = ev["agency"].to_physical().cast(pl.Int64).fill_null(_NO_CODE).to_numpy()
     waited = np.zeros(len(did), dtype=bool)
     waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
     del same
@@ -409,13 +432,15 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
     repeat = dossiers["repeat"].to_numpy()[dpos]
-    timed = ev.select("did", "proc", "step", "dur").with_columns(pl.Series("repeat", repeat)).filter(
+    timed = ev.select("did", "proc", "step", "dur").with_columns(
+        pl.Series("repeat", repeat), pl.Series("late", late[dpos])).filter(
         pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
     del repeat
     per_step = pl.concat([
         timed.filter(~pl.col("repeat")).drop("repeat"),
-        timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
-        .select("did", "proc", "step", "dur")])
+        timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum(),
+                                                                   pl.col("late").first())
+        .select("did", "proc", "step", "dur", "late")])
     del timed
     # each row's budget looked up by one integer per (procedure, step): no joined copy of every row
     budget = per_step.select(_pair_key("proc", "step")).to_series().replace_strict(
@@ -427,13 +452,12 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
         (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
-    lost = (per_step.join(dossiers.filter(pl.col("late")).select("did"), on="did", how="semi")
+    lost = (per_step.filter(pl.col("late"))
             .with_columns(pl.col("over").fill_null(pl.col("dur")))
             .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
                 ["over", "dur", "step"], descending=[True, True, False]).first())
             .group_by("proc", "step").agg(pl.len().alias("n")))
-    per_agency = (_agency_visits(ev, did, agency).group_by("did", "agency")
-                  .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
+    per_agency = (_agency_visits(ev, did, agency).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
     wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
@@ -447,13 +471,19 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
                            .alias("month"))
              .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
              .sort("proc", "month"))
+    counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
+        pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum()).iter_rows()}
+    # the dossiers off the map (few): their kinds of deviation, and the first codes of each as examples
+    off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
+               .explode("kinds"))
     # -- per procedure ------------------------------------------------------------------------
     out: list[ProcResult] = []
     for proc in sorted(setup.maps):
         m = setup.maps[proc]
-        d = dossiers.filter(pl.col("proc") == proc)
-        if not d.height:
+        if proc not in counts:
             continue
+        n_dossiers, n_late, n_overdue, nonconforming = counts[proc]
+        off = off_map.filter(pl.col("proc") == proc)
         rows = {r["step"]: r for r in step_stats.filter(pl.col("proc") == proc).iter_rows(named=True)}
         order = {s: i for i, s in enumerate(m.ids)}
         steps = [StepStat(s, r["count"], _f(r["median"]), _f(r["p90"]), r["budget"], int(r["over_budget"]),
@@ -462,12 +492,10 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         bottlenecks = [s.step for s in sorted(steps, key=lambda s: (-s.hours_over_budget, order[s.step]))
                        if s.hours_over_budget > 1e-9]
         devs = []
-        kinds_col = d["kinds"]
         for kind in DEVIATIONS:
-            hit = d.filter(kinds_col.str.split(_SEP).list.contains(kind))
-            if hit.height:
-                devs.append(Deviation(kind, hit.height, hit["dossier"].sort().head(MAX_EXAMPLES).to_list()))
-        nonconforming = int((kinds_col != "").sum())
+            hit = off.filter(pl.col("kinds") == kind)["dossier"]
+            if len(hit):
+                devs.append(Deviation(kind, len(hit), hit.sort().head(MAX_EXAMPLES).to_list()))
         waits_into = {r[0]: r[1] for r in wait_into.filter(pl.col("proc") == proc).select("agency", "waiting").iter_rows()}
         agencies = [AgencyStat(r["agency"], r["count"], _f(r["median"]), _f(r["p90"]), _f(r["total"]),
                                _f(waits_into.get(r["agency"])))
@@ -481,8 +509,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         monthly = [{"month": r["month"], "dossiers": r["dossiers"], "late": int(r["late"])}
                    for r in month.filter(pl.col("proc") == proc).iter_rows(named=True)]
         out.append(ProcResult(
-            proc, setup.titles.get(proc, ""), d.height, int(d["late"].sum()), int(d["overdue"].sum()), steps, agencies,
-            bottlenecks, nonconforming, devs, sum(h["total_hours"] or 0.0 for h in hand),
+            proc, setup.titles.get(proc, ""), n_dossiers, int(n_late), int(n_overdue), steps, agencies,
+            bottlenecks, int(nonconforming), devs, sum(h["total_hours"] or 0.0 for h in hand),
             _f(w[0]) if len(w) else 0.0, late_by, hand, int(u[0]) if len(u) else 0, hpd, monthly))
     return FlowResult(out, events.rejected, events.rejected_total, int(ev["step"].null_count()), unknown_people, hpd,
                       clock.elapsed, setup.period)
