@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar
-from qms.cli.common import as_of_option, doc_lang_option, document_language, force_option
+from qms.cli.common import as_of_option, doc_lang_option, document_language, force_option, keep_large_blocks
 from qms.i18n import _, get_language
 
 
@@ -59,6 +59,8 @@ def report(logs: tuple[Path, ...], procedure: str | None, by: str, fmt: str, out
     from qms.errors import QmsError
     from qms.flow.usecase import FlowRequest, run_flow_report
     from qms.kpi import parse_period
+
+    keep_large_blocks()
 
     repo = find_repo()
     if repo is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qms.flow.clock import WorkClock
+from qms.flow.codes import combos
 from qms.flow.events import Events
 from qms.flow.procmap import DEVIATIONS, ProcMap
 from qms.kpi.dates import DAY_SHIFT, TIME_MASK
@@ -30,7 +31,7 @@ MAP_FINDING_SHARE = 0.2
 MAP_FINDING_MIN = 5
 _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
-_NO_CODE = (1 << 32) - 1  # the code of a null categorical in a pair key (no category has it)
+_NO_CODE = (1 << 32) - 1  # the code of a null categorical (no category has it)
 
 
 @dataclass(slots=True)
@@ -183,12 +184,10 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     maps = setup.maps
     cat = pl.Categorical
     if events.has_step:
-        # looked up by one integer per (procedure, cell): a new column, not a joined copy of every event
-        pair_keys, pairs = _distinct_pairs(ev, "proc", "step_cell")
+        # looked up once per (procedure, cell): a new column, not a joined copy of every event
+        number, pairs = combos(ev, ("proc", "step_cell"))
         steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        step = ev.select(_pair_key("proc", "step_cell")).to_series().replace_strict(
-            pair_keys, pl.Series(steps, dtype=cat), default=None)
-        return ev.with_columns(step.alias("step")), 0
+        return ev.with_columns(pl.Series("step", steps, dtype=cat).gather(number)), 0
     unknown = 0
     if events.has_handler:
         names = ev.select(pl.col("handler_cell").unique())
@@ -217,22 +216,6 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     col = per.select(pl.col("steps").str.split(_SEP)).explode("steps").to_series()
     step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().cast(cat).alias("step")
     return ev.drop("party").with_columns(step), unknown
-
-
-def _pair_key(a: str, b: str) -> pl.Expr:
-    """One Int64 per pair of categorical values (their codes)."""
-    import polars as pl
-
-    return (pl.col(a).to_physical().cast(pl.Int64).fill_null(_NO_CODE) * (1 << 32)
-            + pl.col(b).to_physical().cast(pl.Int64).fill_null(_NO_CODE))
-
-
-def _distinct_pairs(ev: pl.DataFrame, a: str, b: str) -> tuple[pl.Series, pl.DataFrame]:
-    """The distinct :func:`_pair_key` values of columns ``a`` and ``b`` (null codes are a code of their
-    own), and the pair of values each stands for (hashing one integer a row, not two columns)."""
-    key = ev.select(_pair_key(a, b)).to_series()
-    first = key.arg_unique()
-    return key.gather(first), ev.select(a, b)[first]
 
 
 def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
@@ -273,25 +256,20 @@ def _agencies(ev: pl.DataFrame, setup: Setup) -> tuple[pl.Series, pl.Series]:
 
     from qms.output.safe import one_line
 
-    cat = pl.Categorical
-    # by (procedure, agency cell): the agency the cell names, or the cell itself when the map has none
-    cell_keys, cells = _distinct_pairs(ev, "proc", "agency_cell")
-    named, unknown = [], []
-    for proc, cell in cells.iter_rows():
+    number, cells = combos(ev, ("proc", "agency_cell", "step"))
+    agencies, unknown = [], []
+    for proc, cell, step in cells.iter_rows():
+        m = setup.maps[proc]
         cell = cell.strip()
-        known = setup.maps[proc].agency_of_cell(cell) if cell else None
-        named.append(known or (one_line(cell[:60]) if known is None and cell else None))
-        unknown.append(known is None and bool(cell))
-    # by (procedure, step), for an empty cell: the agency of the step, else the procedure's own
-    step_keys, steps = _distinct_pairs(ev, "proc", "step")
-    by_step = [setup.maps[p].agency_of_step(s) if s else setup.maps[p].home for p, s in steps.iter_rows()]
-    cell_key = ev.select(_pair_key("proc", "agency_cell")).to_series()
-    agency = pl.select(pl.coalesce(
-        cell_key.replace_strict(cell_keys, pl.Series(named, dtype=cat), default=None),
-        ev.select(_pair_key("proc", "step")).to_series().replace_strict(step_keys, pl.Series(by_step, dtype=cat),
-                                                                        default=None))).to_series()
-    unknown_cell = cell_key.replace_strict(cell_keys, pl.Series(unknown, dtype=pl.Boolean), default=False)
-    return agency.alias("agency"), unknown_cell.alias("ag_unknown")
+        known = m.agency_of_cell(cell) if cell else None
+        if known is None and cell:
+            agencies.append(one_line(cell[:60]))  # an agency the map does not have, as the log names it
+            unknown.append(True)
+        else:
+            agencies.append(known or (m.agency_of_step(step) if step else m.home))
+            unknown.append(False)
+    return (pl.Series("agency", agencies, dtype=pl.Categorical).gather(number),
+            pl.Series("ag_unknown", unknown, dtype=pl.Boolean).gather(number))
 
 
 def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
@@ -425,10 +403,6 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
                                      pl.Series("month_day", np.where(completed, fin_day, 0)))
     # -- per step ---------------------------------------------------------------------------
-    budgets = pl.DataFrame(
-        [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
-        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row",
-    ).with_columns(pl.col("proc", "step").cast(pl.Categorical))
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
     repeat = dossiers["repeat"].to_numpy()[dpos]
@@ -442,16 +416,19 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
                                                                    pl.col("late").first())
         .select("did", "proc", "step", "dur", "late")])
     del timed
-    # each row's budget looked up by one integer per (procedure, step): no joined copy of every row
-    budget = per_step.select(_pair_key("proc", "step")).to_series().replace_strict(
-        budgets.select(_pair_key("proc", "step")).to_series(), budgets["budget"], default=None,
-        return_dtype=pl.Float64)
-    per_step = per_step.with_columns(budget.alias("budget"), (pl.col("dur") - budget).alias("over"))
-    step_stats = per_step.group_by("proc", "step").agg(
+    # each row's budget looked up once per (procedure, step): no joined copy of every row; the
+    # figures grouped by the number of the pair
+    pair, steps_of = combos(per_step, ("proc", "step"))
+    budgets = [setup.maps[p].budgets.get(s) for p, s in steps_of.iter_rows()]
+    budget = pl.Series("budget", budgets, dtype=pl.Float64).gather(pair)
+    per_step = per_step.with_columns(budget, (pl.col("dur") - budget).alias("over"), pl.Series("pair", pair))
+    del pair, budget
+    step_stats = per_step.group_by("pair").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
         pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
         (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
+    step_stats = pl.concat([steps_of[step_stats["pair"]], step_stats], how="horizontal")
     lost = (per_step.filter(pl.col("late"))
             .with_columns(pl.col("over").fill_null(pl.col("dur")))
             .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
