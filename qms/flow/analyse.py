@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qms.flow.clock import WorkClock
-from qms.flow.codes import combos
+from qms.flow.codes import SLICE, combos
 from qms.flow.events import Events
 from qms.flow.procmap import DEVIATIONS, ProcMap
 from qms.kpi.dates import DAY_SHIFT, TIME_MASK
@@ -291,25 +291,43 @@ def _after_cutoff(packed: I64, cutoff: I64) -> I64:
     return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
 
 
-def _agency_visits(ev: pl.DataFrame, did: I64, agency: I64) -> pl.DataFrame:
-    """The working time of each dossier in each agency it visited (the visits are runs of timed
-    hand-overs of one dossier in one agency, summed over whole columns, then added up by dossier and
-    agency, grouped on one integer): ``proc``, ``agency``, ``dur``."""
+def _agency_visits(ev: pl.DataFrame, did: I64, agency: npt.NDArray[Any]) -> pl.DataFrame:
+    """The working time of each dossier in each agency it visited: ``proc``, ``agency``, ``dur``.
+
+    A visit is a run of timed hand-overs of one dossier in one agency; visits are summed a slice of
+    rows at a time (a visit may run on into the next slice), then added up by dossier and agency,
+    grouped on one integer."""
     import numpy as np
     import polars as pl
 
     dur = ev["dur"].to_numpy()
-    sel = np.flatnonzero(~np.isnan(dur))
-    if not len(sel):
+    keys: list[I64] = []
+    sums: list[npt.NDArray[np.float64]] = []
+    rows: list[I64] = []
+    last = -1  # the key of the last timed hand-over so far
+    for at in range(0, len(dur), SLICE):
+        part = dur[at:at + SLICE]
+        sel = np.flatnonzero(~np.isnan(part))
+        if not len(sel):
+            continue
+        key = (did[at:at + SLICE][sel] << 32) | agency[at:at + SLICE][sel]
+        timed = part[sel]
+        first = np.empty(len(sel), dtype=bool)
+        first[0] = key[0] != last
+        first[1:] = key[1:] != key[:-1]
+        starts = np.flatnonzero(first)
+        if not first[0]:  # the visit that ended the last slice goes on
+            sums[-1][-1] += timed[: starts[0] if len(starts) else len(timed)].sum()
+        if len(starts):
+            keys.append(key[starts])
+            sums.append(np.add.reduceat(timed, starts))
+            rows.append(at + sel[starts])
+        last = int(key[-1])
+    if not keys:
         return ev.select("proc", "agency", "dur").clear()
-    d, a = did[sel], agency[sel]
-    first = np.ones(len(sel), dtype=bool)
-    first[1:] = (d[1:] != d[:-1]) | (a[1:] != a[:-1])
-    starts = np.flatnonzero(first)
-    rows = sel[starts]
-    visits = pl.DataFrame({"key": (d[starts] << 32) | a[starts], "proc": ev["proc"].gather(rows),
-                           "agency": ev["agency"].gather(rows), "dur": np.add.reduceat(dur[sel], starts)})
-    return visits.group_by("key").agg(pl.col("proc").first(), pl.col("agency").first(), pl.col("dur").sum()).drop("key")
+    visits = pl.DataFrame({"key": np.concatenate(keys), "dur": np.concatenate(sums), "row": np.concatenate(rows)})
+    per = visits.group_by("key").agg(pl.col("row").first(), pl.col("dur").sum())
+    return pl.DataFrame([ev["proc"].gather(per["row"]), ev["agency"].gather(per["row"]), per["dur"]])
 
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
@@ -355,7 +373,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     did = ev["did"].to_numpy()
     same = did[1:] == did[:-1]
     dpos = np.concatenate(([0], np.cumsum(~same)))[: len(did)]  # each hand-over's dossier: its row in ``dossiers``
-    agency = ev["agency"].to_physical().cast(pl.Int64).fill_null(_NO_CODE).to_numpy()
+    agency = ev["agency"].to_physical().fill_null(_NO_CODE).to_numpy()  # codes (never null: a text at least)
     waited = np.zeros(len(did), dtype=bool)
     waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
     del same
