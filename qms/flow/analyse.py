@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qms.flow.clock import WorkClock
-from qms.flow.codes import SLICE, combos
+from qms.flow.codes import combos
 from qms.flow.events import Events
 from qms.flow.procmap import DEVIATIONS, ProcMap
 from qms.kpi.dates import DAY_SHIFT, TIME_MASK
@@ -31,6 +31,7 @@ MAP_FINDING_SHARE = 0.2
 MAP_FINDING_MIN = 5
 _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
+_BLOCK = 1 << 20  # rows of hand-over times computed at a time
 _NO_CODE = (1 << 32) - 1  # the code of a null categorical (no category has it)
 
 
@@ -230,20 +231,22 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     if not ev.height:
         return ev.with_columns(pl.lit(0, dtype=pl.Int64).alias("did"))
     # the first row of each run of rows of one (procedure, dossier code)
-    first = ((pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
-             ).fill_null(True)
-    runs = ev.select(first.cum_sum().cast(pl.Int64).alias("did"))["did"]
-    heads = ev.filter(first).select("proc", "dossier")
-    if heads["dossier"].n_unique() == runs[-1] or heads.n_unique() == runs[-1]:
-        ev = ev.with_columns(runs)  # one run per dossier
+    first = ev.select(((pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
+                       ).fill_null(True))[:, 0]
+    runs = first.cum_sum().cast(pl.Int64).alias("did")
+    heads = ev["dossier"].filter(first)
+    if heads.n_unique() == runs[-1] or ev.select("proc", "dossier").filter(first).n_unique() == runs[-1]:
+        # one run per dossier: in order when each run's times do not go back
+        ev = ev.with_columns(runs)
+        in_order = ((ev["start"].diff() >= 0) | first).all()
     else:
         # one integer per (procedure, dossier code), numbered in order
         key = (pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32)
                + pl.col("dossier").cast(pl.Categorical).to_physical().cast(pl.Int64))
         ev = ev.with_columns(key.rank("dense").cast(pl.Int64).alias("did"))
-    del runs, heads
-    in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
-                                                       & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
+        in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
+                                                           & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
+    del first, runs, heads
     if not in_order:
         ev = ev.sort(["did", "start"], maintain_order=True)
     return ev.set_sorted("did")
@@ -291,38 +294,81 @@ def _after_cutoff(packed: I64, cutoff: I64) -> I64:
     return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
 
 
-def _agency_visits(ev: pl.DataFrame, did: I64, agency: npt.NDArray[Any]) -> pl.DataFrame:
-    """The working time of each dossier in each agency it visited: ``proc``, ``agency``, ``dur``.
+def _handover_times(clock: WorkClock, ev: pl.DataFrame, cut_of: Callable[[pl.Series], I64] | None
+                    ) -> tuple[npt.NDArray[np.float64], I64, npt.NDArray[np.float64]]:
+    """The working hours of each hand-over (NaN: still open); and the rows handed over from another
+    agency, with the hours waited since the hand-over before. ``cut_of``: the cut-off of each row of a
+    procedure column (see :func:`_cutoffs`).
 
-    A visit is a run of timed hand-overs of one dossier in one agency; visits are summed a slice of
-    rows at a time (a visit may run on into the next slice), then added up by dossier and agency,
-    grouped on one integer."""
+    A block of rows at a time (the rows a block starts with are compared with the last row of the
+    block before): the columns are read a block at a time, and the temporaries are reused instead of
+    a fresh array for each step over whole columns."""
+    import numpy as np
+
+    n = ev.height
+    dur = np.empty(n, dtype=np.float64)
+    waited: list[I64] = []
+    waits: list[npt.NDArray[np.float64]] = []
+    prev_did, prev_agency, prev_end = -1, -1, np.nan
+    for at, (s, e, di, ag, proc) in _blocks(ev, ("start", "end", "did", "agency", "proc"), _BLOCK):
+        done = e >= 0
+        hs = clock.hours(s, end=False, cutoff=cut_of(proc) if cut_of is not None else None)
+        he = clock.hours(np.where(done, e, s), end=True)
+        he[~done] = np.nan
+        d = np.maximum(he - hs, 0.0)
+        d[~done] = np.nan
+        dur[at:at + len(d)] = d
+        same = di == np.concatenate(([prev_did], di[:-1]))
+        before = np.concatenate(([prev_end], he[:-1]))
+        hit = np.flatnonzero(same & (ag != np.concatenate(([prev_agency], ag[:-1]))) & ~np.isnan(before))
+        waited.append(at + hit)
+        waits.append(np.maximum(hs[hit] - before[hit], 0.0))
+        prev_did, prev_agency, prev_end = int(di[-1]), int(ag[-1]), float(he[-1])
+    if not waited:
+        return dur, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return dur, np.concatenate(waited), np.concatenate(waits)
+
+
+def _blocks(ev: pl.DataFrame, names: Sequence[str], size: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The columns ``names`` of ``ev`` a block of rows at a time: numpy arrays (categoricals as their
+    codes, a null as :data:`_NO_CODE`), and a procedure column as a polars series."""
+    for at in range(0, ev.height, size):
+        part = ev.slice(at, size)
+        yield at, tuple(part[name] if name == "proc" else _numbers(part[name]) for name in names)
+
+
+def _numbers(col: pl.Series) -> npt.NDArray[Any]:
     import numpy as np
     import polars as pl
 
-    dur = ev["dur"].to_numpy()
+    if col.dtype == pl.Categorical:
+        col = col.to_physical().fill_null(_NO_CODE)
+    return np.asarray(col.to_numpy())
+
+
+def _agency_visits(ev: pl.DataFrame) -> pl.DataFrame:
+    """The working time of each dossier in each agency it visited: ``proc``, ``agency``, ``dur``.
+
+    A visit is a run of timed hand-overs of one dossier in one agency; visits are summed a block of
+    rows at a time, then added up by dossier and agency, grouped on one integer (a visit cut by the
+    end of a block is two there, which the grouping joins again)."""
+    import numpy as np
+    import polars as pl
+
     keys: list[I64] = []
     sums: list[npt.NDArray[np.float64]] = []
     rows: list[I64] = []
-    last = -1  # the key of the last timed hand-over so far
-    for at in range(0, len(dur), SLICE):
-        part = dur[at:at + SLICE]
+    for at, (part, did, agency) in _blocks(ev, ("dur", "did", "agency"), _BLOCK):
         sel = np.flatnonzero(~np.isnan(part))
         if not len(sel):
             continue
-        key = (did[at:at + SLICE][sel] << 32) | agency[at:at + SLICE][sel]
-        timed = part[sel]
-        first = np.empty(len(sel), dtype=bool)
-        first[0] = key[0] != last
+        key = (did[sel] << 32) | agency[sel]
+        first = np.ones(len(sel), dtype=bool)
         first[1:] = key[1:] != key[:-1]
         starts = np.flatnonzero(first)
-        if not first[0]:  # the visit that ended the last slice goes on
-            sums[-1][-1] += timed[: starts[0] if len(starts) else len(timed)].sum()
-        if len(starts):
-            keys.append(key[starts])
-            sums.append(np.add.reduceat(timed, starts))
-            rows.append(at + sel[starts])
-        last = int(key[-1])
+        keys.append(key[starts])
+        sums.append(np.add.reduceat(part[sel], starts))
+        rows.append(at + sel[starts])
     if not keys:
         return ev.select("proc", "agency", "dur").clear()
     visits = pl.DataFrame({"key": np.concatenate(keys), "dur": np.concatenate(sums), "row": np.concatenate(rows)})
@@ -354,35 +400,16 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("end").max().alias("finished"),
         pl.col("due").max().alias("due"),
         pl.col("ag_unknown").any().alias("ag_unknown"),
+        pl.len().alias("rows"),
     )
-    # -- times of each hand-over (numpy over whole columns) -----------------------------------------
-    start = ev["start"].to_numpy()
-    end = ev["end"].to_numpy()
-    cut = _cutoffs(ev["proc"], setup) if setup.cutoffs and not clock.elapsed else None
+    # -- times of each hand-over (numpy, a block of rows at a time) -----------------------------------
+    dur, at, wait = _handover_times(clock, ev, (lambda proc: _cutoffs(proc, setup))
+                                    if setup.cutoffs and not clock.elapsed else None)
     ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
-    hs = clock.hours(start, end=False, cutoff=cut)
-    del cut
-    done = end >= 0
-    he = clock.hours(np.where(done, end, start), end=True)
-    he[~done] = np.nan
-    del start, end
-    dur = np.maximum(he - hs, 0.0)
-    dur[~done] = np.nan
-    del done
     # waiting for a hand-over: from the previous hand-over of the same dossier by another agency
-    did = ev["did"].to_numpy()
-    same = did[1:] == did[:-1]
-    dpos = np.concatenate(([0], np.cumsum(~same)))[: len(did)]  # each hand-over's dossier: its row in ``dossiers``
-    agency = ev["agency"].to_physical().fill_null(_NO_CODE).to_numpy()  # codes (never null: a text at least)
-    waited = np.zeros(len(did), dtype=bool)
-    waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
-    del same
-    at = np.flatnonzero(waited)
-    del waited
     waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),
-                          "prev_agency": ev["agency"].gather(at - 1),
-                          "wait": np.maximum(hs[at] - he[at - 1], 0.0)})
-    del hs, he, at
+                          "prev_agency": ev["agency"].gather(at - 1), "wait": wait})
+    del at, wait
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
@@ -423,17 +450,20 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # -- per step ---------------------------------------------------------------------------
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
-    repeat = dossiers["repeat"].to_numpy()[dpos]
-    timed = ev.select("did", "proc", "step", "dur").with_columns(
-        pl.Series("repeat", repeat), pl.Series("late", late[dpos])).filter(
-        pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
-    del repeat
-    per_step = pl.concat([
-        timed.filter(~pl.col("repeat")).drop("repeat"),
-        timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum(),
-                                                                   pl.col("late").first())
-        .select("did", "proc", "step", "dur", "late")])
-    del timed
+    # each hand-over's dossier: the dossiers are in the order of their hand-overs
+    per_dossier = dossiers["rows"].to_numpy()
+    repeat = np.repeat(dossiers["repeat"].to_numpy(), per_dossier)
+    timed = ev.select("did", "proc", "step", "dur").with_columns(pl.Series("repeat", repeat),
+                                                                 pl.Series("late", np.repeat(late, per_dossier)))
+    keep = pl.col("step").is_not_null() & pl.col("dur").is_not_nan()
+    per_step = timed.filter(keep & ~pl.col("repeat")).drop("repeat")  # one copy of the rows kept
+    if repeat.any():
+        again = (timed.filter(keep & pl.col("repeat")).group_by("did", "step")
+                 .agg(pl.col("proc").first(), pl.col("dur").sum(), pl.col("late").first())
+                 .select(per_step.columns))
+        per_step = pl.concat([per_step, again], rechunk=False)
+        del again
+    del repeat, timed, per_dossier
     # each row's budget looked up once per (procedure, step): no joined copy of every row; the
     # figures grouped by the number of the pair
     pair, steps_of = combos(per_step, ("proc", "step"))
@@ -452,7 +482,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
             .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
                 ["over", "dur", "step"], descending=[True, True, False]).first())
             .group_by("proc", "step").agg(pl.len().alias("n")))
-    per_agency = (_agency_visits(ev, did, agency).group_by("proc", "agency")
+    per_agency = (_agency_visits(ev).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
     wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))

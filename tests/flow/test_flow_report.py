@@ -336,3 +336,26 @@ def test_row_order_and_codes_shared_by_procedures_do_not_change_the_figures(qms_
         data = qms_flow(log, "--format", "json", "--as-of", "2026-12-31").json()
         assert data["rejected_rows"] == [] and figures(data) == figures(base), name
     assert qms_flow(tmp_path / "by-time.csv", "--format", "json", "--as-of", "2026-12-31").json() == base
+
+
+@pytest.mark.parametrize("block", [5, 97])
+def test_blocks_of_rows_give_the_figures_of_whole_columns(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """The hand-over times, the waits between agencies and the agency visits are computed a block of
+    rows at a time; a visit, a wait or a dossier that runs across blocks counts as it does in one block."""
+    import json
+
+    from click.testing import CliRunner
+
+    import qms.flow.analyse as analyse
+    from qms.cli.main import cli
+
+    def report() -> Any:
+        res = CliRunner().invoke(cli, ["--root", str(REPO), "flow", "report", str(SHIPPED_LOG), "--format", "json",
+                                       "--as-of", "2026-07-31"])
+        assert res.exit_code in (0, 1), res.output
+        return json.loads(res.output)
+
+    whole = report()
+    monkeypatch.setattr(analyse, "_BLOCK", block)
+    assert report() == whole
+    assert any(p["agencies"] and p["handovers"] for p in whole["procedures"])
