@@ -179,16 +179,12 @@ class Setup:
 
 
 def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame, int]:
-    """``ev`` (sorted by dossier and time) with its ``step`` column; and the count of unknown people."""
+    """``ev`` (sorted by dossier and time) with its ``step`` column matched from the sequence of agencies
+    or people of each dossier (a log without a step column); and the count of unknown people."""
     import polars as pl
 
     maps = setup.maps
     cat = pl.Categorical
-    if events.has_step:
-        # looked up once per (procedure, cell): a new column, not a joined copy of every event
-        number, pairs = combos(ev, ("proc", "step_cell"))
-        steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        return ev.with_columns(pl.Series("step", steps, dtype=cat).gather(number)), 0
     unknown = 0
     if events.has_handler:
         names = ev.select(pl.col("handler_cell").unique())
@@ -252,17 +248,29 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     return ev.set_sorted("did")
 
 
-def _agencies(ev: pl.DataFrame, setup: Setup) -> tuple[pl.Series, pl.Series]:
-    """The agency of each hand-over (the log's, else the one responsible for its step, else the
-    procedure's home agency) and whether the log names an agency the map does not have."""
+def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``ev`` with what its cells stand for, looked up once per combination of cells (a new column
+    each, spread with one gather, not a joined copy of every event):
+
+    * ``step``: the step the step cell names (``has_step``; else the column is there already);
+    * ``agency``: the agency of the hand-over: the log's, else the one responsible for its step, else
+      the procedure's home agency; ``ag_unknown``: the log names an agency the map does not have;
+    * ``pair``: the number of the (procedure, step), which the step figures are grouped by;
+
+    and the pairs by number: ``proc``, ``step``, ``budget`` (the step's budget in hours)."""
     import polars as pl
 
     from qms.output.safe import one_line
 
-    number, cells = combos(ev, ("proc", "agency_cell", "step"))
-    agencies, unknown = [], []
-    for proc, cell, step in cells.iter_rows():
+    number, cells = combos(ev, ("proc", "step_cell" if has_step else "step", "agency_cell"))
+    steps: list[str | None] = []
+    agencies, unknown, pairs = [], [], []
+    pair_of: dict[tuple[str, str | None], int] = {}
+    for proc, step_cell, cell in cells.iter_rows():
         m = setup.maps[proc]
+        step = (m.step_of(step_cell) if step_cell.strip() else None) if has_step else step_cell
+        steps.append(step)
+        pairs.append(pair_of.setdefault((proc, step), len(pair_of)))
         cell = cell.strip()
         known = m.agency_of_cell(cell) if cell else None
         if known is None and cell:
@@ -271,8 +279,16 @@ def _agencies(ev: pl.DataFrame, setup: Setup) -> tuple[pl.Series, pl.Series]:
         else:
             agencies.append(known or (m.agency_of_step(step) if step else m.home))
             unknown.append(False)
-    return (pl.Series("agency", agencies, dtype=pl.Categorical).gather(number),
-            pl.Series("ag_unknown", unknown, dtype=pl.Boolean).gather(number))
+    found = [pl.Series("agency", agencies, dtype=pl.Categorical).gather(number),
+             pl.Series("ag_unknown", unknown, dtype=pl.Boolean).gather(number),
+             pl.Series("pair", pairs, dtype=pl.UInt32).gather(number)]
+    if has_step:
+        found.append(pl.Series("step", steps, dtype=pl.Categorical).gather(number))
+    table = pl.DataFrame({"proc": pl.Series([p for p, _s in pair_of], dtype=pl.Categorical),
+                          "step": pl.Series([s for _p, s in pair_of], dtype=pl.Categorical),
+                          "budget": pl.Series([setup.maps[p].budgets.get(s) if s else None for p, s in pair_of],
+                                              dtype=pl.Float64)})
+    return ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found), table
 
 
 def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
@@ -387,9 +403,9 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
-    ev, unknown_people = _steps(ev, events, setup)
+    ev, unknown_people = _steps(ev, events, setup) if not events.has_step else (ev, 0)
     # the agency of each hand-over: the log's, else the one responsible for the step
-    ev = ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(*_agencies(ev, setup))
+    ev, pair_table = _cells(ev, setup, events.has_step)
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
@@ -453,30 +469,28 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # each hand-over's dossier: the dossiers are in the order of their hand-overs
     per_dossier = dossiers["rows"].to_numpy()
     repeat = np.repeat(dossiers["repeat"].to_numpy(), per_dossier)
-    timed = ev.select("did", "proc", "step", "dur").with_columns(pl.Series("repeat", repeat),
+    timed = ev.select("did", "proc", "step", "pair", "dur").with_columns(pl.Series("repeat", repeat),
                                                                  pl.Series("late", np.repeat(late, per_dossier)))
     keep = pl.col("step").is_not_null() & pl.col("dur").is_not_nan()
     per_step = timed.filter(keep & ~pl.col("repeat")).drop("repeat")  # one copy of the rows kept
     if repeat.any():
         again = (timed.filter(keep & pl.col("repeat")).group_by("did", "step")
-                 .agg(pl.col("proc").first(), pl.col("dur").sum(), pl.col("late").first())
+                 .agg(pl.col("proc").first(), pl.col("pair").first(), pl.col("dur").sum(), pl.col("late").first())
                  .select(per_step.columns))
         per_step = pl.concat([per_step, again], rechunk=False)
         del again
     del repeat, timed, per_dossier
     # each row's budget looked up once per (procedure, step): no joined copy of every row; the
     # figures grouped by the number of the pair
-    pair, steps_of = combos(per_step, ("proc", "step"))
-    budgets = [setup.maps[p].budgets.get(s) for p, s in steps_of.iter_rows()]
-    budget = pl.Series("budget", budgets, dtype=pl.Float64).gather(pair)
-    per_step = per_step.with_columns(budget, (pl.col("dur") - budget).alias("over"), pl.Series("pair", pair))
-    del pair, budget
+    budget = pair_table["budget"].gather(per_step["pair"])
+    per_step = per_step.with_columns(budget, (pl.col("dur") - budget).alias("over"))
+    del budget
     step_stats = per_step.group_by("pair").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
         pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
         (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
-    step_stats = pl.concat([steps_of[step_stats["pair"]], step_stats], how="horizontal")
+    step_stats = pl.concat([pair_table.select("proc", "step")[step_stats["pair"]], step_stats], how="horizontal")
     lost = (per_step.filter(pl.col("late"))
             .with_columns(pl.col("over").fill_null(pl.col("dur")))
             .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
