@@ -291,6 +291,22 @@ def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame
     return ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found), table
 
 
+def _lost(per_step: pl.DataFrame) -> pl.DataFrame:
+    """For the late dossiers, the number whose most time over budget went into each step (``proc``,
+    ``step``, ``n``): the step most over its budget, else (no budget) the longest, then the first by
+    name."""
+    import polars as pl
+
+    late = per_step.filter(pl.col("late")).select("did", "proc", "step", "dur",
+                                                  pl.col("over").fill_null(pl.col("dur")))
+    # the rows most over budget of each dossier, of those the longest, of those the first step by name
+    # (maxima over each dossier's rows, not a sort of them)
+    late = late.filter(pl.col("over") == pl.col("over").max().over("did"))
+    late = late.filter(pl.col("dur") == pl.col("dur").max().over("did"))
+    return (late.group_by("did").agg(pl.col("proc").first(), pl.col("step").min())
+            .group_by("proc", "step").agg(pl.len().alias("n")))
+
+
 def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
     """The cut-off of each row's procedure as a packed time of day (seconds + 1; 0: none)."""
     import numpy as np
@@ -491,11 +507,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
     step_stats = pl.concat([pair_table.select("proc", "step")[step_stats["pair"]], step_stats], how="horizontal")
-    lost = (per_step.filter(pl.col("late"))
-            .with_columns(pl.col("over").fill_null(pl.col("dur")))
-            .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
-                ["over", "dur", "step"], descending=[True, True, False]).first())
-            .group_by("proc", "step").agg(pl.len().alias("n")))
+    lost = _lost(per_step)
     per_agency = (_agency_visits(ev).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
