@@ -498,15 +498,12 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     del repeat, timed, per_dossier
     # each row's budget looked up once per (procedure, step): no joined copy of every row; the
     # figures grouped by the number of the pair
-    budget = pair_table["budget"].gather(per_step["pair"])
-    per_step = per_step.with_columns(budget, (pl.col("dur") - budget).alias("over"))
-    del budget
+    per_step = per_step.with_columns((pl.col("dur") - pair_table["budget"].gather(per_step["pair"])).alias("over"))
     step_stats = per_step.group_by("pair").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
-        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
-        (pl.col("over") > 1e-9).sum().alias("over_budget"),
+        pl.col("dur").quantile(0.9, "linear").alias("p90"), (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
-    step_stats = pl.concat([pair_table.select("proc", "step")[step_stats["pair"]], step_stats], how="horizontal")
+    step_stats = pl.concat([pair_table[step_stats["pair"]], step_stats], how="horizontal")
     lost = _lost(per_step)
     per_agency = (_agency_visits(ev).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
