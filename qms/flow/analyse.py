@@ -420,7 +420,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
     ev, unknown_people = _steps(ev, events, setup) if not events.has_step else (ev, 0)
-    # the agency of each hand-over: the log's, else the one responsible for the step
+    # the step, agency and (procedure, step) pair of each hand-over
     ev, pair_table = _cells(ev, setup, events.has_step)
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
