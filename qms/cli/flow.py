@@ -11,7 +11,14 @@ from pathlib import Path
 import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar
-from qms.cli.common import as_of_option, doc_lang_option, document_language, force_option
+from qms.cli.common import (
+    as_of_option,
+    doc_lang_option,
+    document_language,
+    force_option,
+    keep_freed_memory,
+    keep_large_blocks,
+)
 from qms.i18n import _, get_language
 
 
@@ -56,6 +63,8 @@ def report(logs: tuple[Path, ...], procedure: str | None, by: str, fmt: str, out
 
     Exit code 1 when a procedure's real routes often differ from its map, 2 for unusable input.
     """
+    keep_freed_memory(5_000)  # before polars is imported
+    keep_large_blocks()
     from qms.errors import QmsError
     from qms.flow.usecase import FlowRequest, run_flow_report
     from qms.kpi import parse_period

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qms.flow.clock import WorkClock
+from qms.flow.codes import combos
 from qms.flow.events import Events
 from qms.flow.procmap import DEVIATIONS, ProcMap
 from qms.kpi.dates import DAY_SHIFT, TIME_MASK
@@ -30,6 +31,8 @@ MAP_FINDING_SHARE = 0.2
 MAP_FINDING_MIN = 5
 _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
+_BLOCK = 1 << 20  # rows of hand-over times computed at a time
+_NO_CODE = (1 << 32) - 1  # the code of a null categorical (no category has it)
 
 
 @dataclass(slots=True)
@@ -176,19 +179,12 @@ class Setup:
 
 
 def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame, int]:
-    """``ev`` (sorted by dossier and time) with its ``step`` column; and the count of unknown people."""
+    """``ev`` (sorted by dossier and time) with its ``step`` column matched from the sequence of agencies
+    or people of each dossier (a log without a step column); and the count of unknown people."""
     import polars as pl
 
     maps = setup.maps
     cat = pl.Categorical
-    if events.has_step:
-        pairs = ev.select("proc", "step_cell").unique()
-        steps = [maps[p].step_of(c) if c.strip() else None for p, c in pairs.iter_rows()]
-        # looked up by one integer per (procedure, cell): a new column, not a joined copy of every event
-        pair_keys = pairs.select(_pair_key("proc", "step_cell")).to_series()
-        step = ev.select(_pair_key("proc", "step_cell")).to_series().replace_strict(
-            pair_keys, pl.Series(steps, dtype=cat), default=None)
-        return ev.with_columns(step.alias("step")), 0
     unknown = 0
     if events.has_handler:
         names = ev.select(pl.col("handler_cell").unique())
@@ -219,13 +215,6 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
     return ev.drop("party").with_columns(step), unknown
 
 
-def _pair_key(a: str, b: str) -> pl.Expr:
-    """One Int64 per pair of categorical values (their codes)."""
-    import polars as pl
-
-    return pl.col(a).to_physical().cast(pl.Int64) * (1 << 32) + pl.col(b).to_physical().cast(pl.Int64)
-
-
 def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     """``ev`` (in file and row order) with ``did`` (one integer per dossier), sorted by dossier, then
     time, then file and row.
@@ -237,20 +226,85 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
 
     if not ev.height:
         return ev.with_columns(pl.lit(0, dtype=pl.Int64).alias("did"))
-    # one integer per (procedure, dossier code): the codes of the categoricals
-    key = pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32) + pl.col("dossier").to_physical().cast(pl.Int64)
-    ev = ev.with_columns(key.alias("did"))
-    new = pl.col("did") != pl.col("did").shift(1)
-    runs = ev.select(new.fill_null(True).cum_sum().cast(pl.Int64).alias("run"))["run"]
-    if runs[-1] == ev["did"].n_unique():
-        ev = ev.with_columns(runs.alias("did"))
+    # the first row of each run of rows of one (procedure, dossier code)
+    first = ev.select(((pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
+                       ).fill_null(True))[:, 0]
+    runs = first.cum_sum().cast(pl.Int64).alias("did")
+    heads = ev["dossier"].filter(first)
+    if heads.n_unique() == runs[-1] or ev.select("proc", "dossier").filter(first).n_unique() == runs[-1]:
+        # one run per dossier: in order when each run's times do not go back
+        ev = ev.with_columns(runs)
+        in_order = ((ev["start"].diff() >= 0) | first).all()
     else:
-        ev = ev.with_columns(pl.col("did").rank("dense").cast(pl.Int64))
-    in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
-                                                       & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
+        # one integer per (procedure, dossier code), numbered in order
+        key = (pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32)
+               + pl.col("dossier").cast(pl.Categorical).to_physical().cast(pl.Int64))
+        ev = ev.with_columns(key.rank("dense").cast(pl.Int64).alias("did"))
+        in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
+                                                           & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
+    del first, runs, heads
     if not in_order:
         ev = ev.sort(["did", "start"], maintain_order=True)
     return ev.set_sorted("did")
+
+
+def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``ev`` with what its cells stand for, looked up once per combination of cells (a new column
+    each, spread with one gather, not a joined copy of every event):
+
+    * ``step``: the step the step cell names (``has_step``; else the column is there already);
+    * ``agency``: the agency of the hand-over: the log's, else the one responsible for its step, else
+      the procedure's home agency; ``ag_unknown``: the log names an agency the map does not have;
+    * ``pair``: the number of the (procedure, step), which the step figures are grouped by;
+
+    and the pairs by number: ``proc``, ``step``, ``budget`` (the step's budget in hours)."""
+    import polars as pl
+
+    from qms.output.safe import one_line
+
+    number, cells = combos(ev, ("proc", "step_cell" if has_step else "step", "agency_cell"))
+    steps: list[str | None] = []
+    agencies, unknown, pairs = [], [], []
+    pair_of: dict[tuple[str, str | None], int] = {}
+    for proc, step_cell, cell in cells.iter_rows():
+        m = setup.maps[proc]
+        step = (m.step_of(step_cell) if step_cell.strip() else None) if has_step else step_cell
+        steps.append(step)
+        pairs.append(pair_of.setdefault((proc, step), len(pair_of)))
+        cell = cell.strip()
+        known = m.agency_of_cell(cell) if cell else None
+        if known is None and cell:
+            agencies.append(one_line(cell[:60]))  # an agency the map does not have, as the log names it
+            unknown.append(True)
+        else:
+            agencies.append(known or (m.agency_of_step(step) if step else m.home))
+            unknown.append(False)
+    found = [pl.Series("agency", agencies, dtype=pl.Categorical).gather(number),
+             pl.Series("ag_unknown", unknown, dtype=pl.Boolean).gather(number),
+             pl.Series("pair", pairs, dtype=pl.UInt32).gather(number)]
+    if has_step:
+        found.append(pl.Series("step", steps, dtype=pl.Categorical).gather(number))
+    table = pl.DataFrame({"proc": pl.Series([p for p, _s in pair_of], dtype=pl.Categorical),
+                          "step": pl.Series([s for _p, s in pair_of], dtype=pl.Categorical),
+                          "budget": pl.Series([setup.maps[p].budgets.get(s) if s else None for p, s in pair_of],
+                                              dtype=pl.Float64)})
+    return ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found), table
+
+
+def _lost(per_step: pl.DataFrame) -> pl.DataFrame:
+    """For the late dossiers, the number whose most time over budget went into each step (``proc``,
+    ``step``, ``n``): the step most over its budget, else (no budget) the longest, then the first by
+    name."""
+    import polars as pl
+
+    late = per_step.filter(pl.col("late")).select("did", "proc", "step", "dur",
+                                                  pl.col("over").fill_null(pl.col("dur")))
+    # the rows most over budget of each dossier, of those the longest, of those the first step by name
+    # (maxima over each dossier's rows, not a sort of them)
+    late = late.filter(pl.col("over") == pl.col("over").max().over("did"))
+    late = late.filter(pl.col("dur") == pl.col("dur").max().over("did"))
+    return (late.group_by("did").agg(pl.col("proc").first(), pl.col("step").min())
+            .group_by("proc", "step").agg(pl.len().alias("n")))
 
 
 def _cutoffs(proc: pl.Series, setup: Setup) -> I64:
@@ -272,23 +326,86 @@ def _after_cutoff(packed: I64, cutoff: I64) -> I64:
     return np.asarray((cutoff > 0) & (tod > cutoff), dtype=np.int64)
 
 
-def _agency_visits(ev: pl.DataFrame, did: I64, agency: npt.NDArray[np.uint32]) -> pl.DataFrame:
-    """The working time of each visit of a dossier to an agency (consecutive timed hand-overs of one
-    dossier in one agency, summed over whole columns): ``did``, ``proc``, ``agency``, ``dur``."""
+def _handover_times(clock: WorkClock, ev: pl.DataFrame, cut_of: Callable[[pl.Series], I64] | None
+                    ) -> tuple[npt.NDArray[np.float64], I64, npt.NDArray[np.float64]]:
+    """The working hours of each hand-over (NaN: still open); and the rows handed over from another
+    agency, with the hours waited since the hand-over before. ``cut_of``: the cut-off of each row of a
+    procedure column (see :func:`_cutoffs`).
+
+    A block of rows at a time (the rows a block starts with are compared with the last row of the
+    block before): the columns are read a block at a time, and the temporaries are reused instead of
+    a fresh array for each step over whole columns."""
+    import numpy as np
+
+    n = ev.height
+    dur = np.empty(n, dtype=np.float64)
+    waited: list[I64] = []
+    waits: list[npt.NDArray[np.float64]] = []
+    prev_did, prev_agency, prev_end = -1, -1, np.nan
+    for at, (s, e, di, ag, proc) in _blocks(ev, ("start", "end", "did", "agency", "proc"), _BLOCK):
+        done = e >= 0
+        hs = clock.hours(s, end=False, cutoff=cut_of(proc) if cut_of is not None else None)
+        he = clock.hours(np.where(done, e, s), end=True)
+        he[~done] = np.nan
+        d = np.maximum(he - hs, 0.0)
+        d[~done] = np.nan
+        dur[at:at + len(d)] = d
+        same = di == np.concatenate(([prev_did], di[:-1]))
+        before = np.concatenate(([prev_end], he[:-1]))
+        hit = np.flatnonzero(same & (ag != np.concatenate(([prev_agency], ag[:-1]))) & ~np.isnan(before))
+        waited.append(at + hit)
+        waits.append(np.maximum(hs[hit] - before[hit], 0.0))
+        prev_did, prev_agency, prev_end = int(di[-1]), int(ag[-1]), float(he[-1])
+    if not waited:
+        return dur, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return dur, np.concatenate(waited), np.concatenate(waits)
+
+
+def _blocks(ev: pl.DataFrame, names: Sequence[str], size: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The columns ``names`` of ``ev`` a block of rows at a time: numpy arrays (categoricals as their
+    codes, a null as :data:`_NO_CODE`), and a procedure column as a polars series."""
+    for at in range(0, ev.height, size):
+        part = ev.slice(at, size)
+        yield at, tuple(part[name] if name == "proc" else _numbers(part[name]) for name in names)
+
+
+def _numbers(col: pl.Series) -> npt.NDArray[Any]:
     import numpy as np
     import polars as pl
 
-    dur = ev["dur"].to_numpy()
-    sel = np.flatnonzero(~np.isnan(dur))
-    if not len(sel):
-        return ev.select("did", "proc", "agency", "dur").clear()
-    d, a = did[sel], agency[sel]
-    first = np.ones(len(sel), dtype=bool)
-    first[1:] = (d[1:] != d[:-1]) | (a[1:] != a[:-1])
-    starts = np.flatnonzero(first)
-    rows = sel[starts]
-    return pl.DataFrame({"did": d[starts], "proc": ev["proc"].gather(rows), "agency": ev["agency"].gather(rows),
-                         "dur": np.add.reduceat(dur[sel], starts)})
+    if col.dtype == pl.Categorical:
+        col = col.to_physical().fill_null(_NO_CODE)
+    return np.asarray(col.to_numpy())
+
+
+def _agency_visits(ev: pl.DataFrame) -> pl.DataFrame:
+    """The working time of each dossier in each agency it visited: ``proc``, ``agency``, ``dur``.
+
+    A visit is a run of timed hand-overs of one dossier in one agency; visits are summed a block of
+    rows at a time, then added up by dossier and agency, grouped on one integer (a visit cut by the
+    end of a block is two there, which the grouping joins again)."""
+    import numpy as np
+    import polars as pl
+
+    keys: list[I64] = []
+    sums: list[npt.NDArray[np.float64]] = []
+    rows: list[I64] = []
+    for at, (part, did, agency) in _blocks(ev, ("dur", "did", "agency"), _BLOCK):
+        sel = np.flatnonzero(~np.isnan(part))
+        if not len(sel):
+            continue
+        key = (did[sel] << 32) | agency[sel]
+        first = np.ones(len(sel), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        starts = np.flatnonzero(first)
+        keys.append(key[starts])
+        sums.append(np.add.reduceat(part[sel], starts))
+        rows.append(at + sel[starts])
+    if not keys:
+        return ev.select("proc", "agency", "dur").clear()
+    visits = pl.DataFrame({"key": np.concatenate(keys), "dur": np.concatenate(sums), "row": np.concatenate(rows)})
+    per = visits.group_by("key").agg(pl.col("row").first(), pl.col("dur").sum())
+    return pl.DataFrame([ev["proc"].gather(per["row"]), ev["agency"].gather(per["row"]), per["dur"]])
 
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
@@ -302,29 +419,9 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
-    ev, unknown_people = _steps(ev, events, setup)
-    # the agency of each hand-over: the log's, else the one responsible for the step
-    agency_pairs = ev.select("proc", "agency_cell", "step").unique()
-    ag_values, ag_unknown = [], []
-    for proc, cell, step in agency_pairs.iter_rows():
-        m = setup.maps[proc]
-        cell = cell.strip()
-        known = m.agency_of_cell(cell) if cell else None
-        if known is None and cell:
-            from qms.output.safe import one_line
-
-            ag_values.append(one_line(cell[:60]))
-            ag_unknown.append(True)
-        else:
-            ag_values.append(known or (m.agency_of_step(step) if step else m.home))
-            ag_unknown.append(False)
-    agency_pairs = agency_pairs.with_columns(pl.Series("agency", ag_values, dtype=pl.Categorical),
-                                             pl.Series("ag_unknown", ag_unknown, dtype=pl.Boolean))
-    # joined on the key columns only (a join copies every column it carries)
-    found = ev.select("proc", "agency_cell", "step").join(agency_pairs, on=["proc", "agency_cell", "step"],
-                                                          how="left", maintain_order="left")
-    ev = ev.drop("step_cell", "handler_cell", "agency_cell").with_columns(found["agency"], found["ag_unknown"])
-    del found
+    ev, unknown_people = _steps(ev, events, setup) if not events.has_step else (ev, 0)
+    # the step, agency and (procedure, step) pair of each hand-over
+    ev, pair_table = _cells(ev, setup, events.has_step)
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
@@ -335,35 +432,16 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("end").max().alias("finished"),
         pl.col("due").max().alias("due"),
         pl.col("ag_unknown").any().alias("ag_unknown"),
+        pl.len().alias("rows"),
     )
-    # -- times of each hand-over (numpy over whole columns) -----------------------------------------
-    start = ev["start"].to_numpy()
-    end = ev["end"].to_numpy()
-    cut = _cutoffs(ev["proc"], setup) if setup.cutoffs and not clock.elapsed else None
+    # -- times of each hand-over (numpy, a block of rows at a time) -----------------------------------
+    dur, at, wait = _handover_times(clock, ev, (lambda proc: _cutoffs(proc, setup))
+                                    if setup.cutoffs and not clock.elapsed else None)
     ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
-    hs = clock.hours(start, end=False, cutoff=cut)
-    del cut
-    done = end >= 0
-    he = clock.hours(np.where(done, end, start), end=True)
-    he[~done] = np.nan
-    del start, end
-    dur = np.maximum(he - hs, 0.0)
-    dur[~done] = np.nan
-    del done
     # waiting for a hand-over: from the previous hand-over of the same dossier by another agency
-    did = ev["did"].to_numpy()
-    same = did[1:] == did[:-1]
-    dpos = np.concatenate(([0], np.cumsum(~same)))[: len(did)]  # each hand-over's dossier: its row in ``dossiers``
-    agency = ev["agency"].to_physical().to_numpy()
-    waited = np.zeros(len(did), dtype=bool)
-    waited[1:] = same & (agency[1:] != agency[:-1]) & ~np.isnan(he[:-1])
-    del same
-    at = np.flatnonzero(waited)
-    del waited
     waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),
-                          "prev_agency": ev["agency"].gather(at - 1),
-                          "wait": np.maximum(hs[at] - he[at - 1], 0.0)})
-    del hs, he, at
+                          "prev_agency": ev["agency"].gather(at - 1), "wait": wait})
+    del at, wait
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
@@ -402,38 +480,32 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
                                      pl.Series("month_day", np.where(completed, fin_day, 0)))
     # -- per step ---------------------------------------------------------------------------
-    budgets = pl.DataFrame(
-        [(p, s, b) for p, m in setup.maps.items() for s, b in m.budgets.items()],
-        schema={"proc": pl.String, "step": pl.String, "budget": pl.Float64}, orient="row",
-    ).with_columns(pl.col("proc", "step").cast(pl.Categorical))
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
-    repeat = dossiers["repeat"].to_numpy()[dpos]
-    timed = ev.select("did", "proc", "step", "dur").with_columns(pl.Series("repeat", repeat)).filter(
-        pl.col("step").is_not_null() & pl.col("dur").is_not_nan())
-    del repeat
-    per_step = pl.concat([
-        timed.filter(~pl.col("repeat")).drop("repeat"),
-        timed.filter(pl.col("repeat")).group_by("did", "step").agg(pl.col("proc").first(), pl.col("dur").sum())
-        .select("did", "proc", "step", "dur")])
-    del timed
-    # each row's budget looked up by one integer per (procedure, step): no joined copy of every row
-    budget = per_step.select(_pair_key("proc", "step")).to_series().replace_strict(
-        budgets.select(_pair_key("proc", "step")).to_series(), budgets["budget"], default=None,
-        return_dtype=pl.Float64)
-    per_step = per_step.with_columns(budget.alias("budget"), (pl.col("dur") - budget).alias("over"))
-    step_stats = per_step.group_by("proc", "step").agg(
+    # each hand-over's dossier: the dossiers are in the order of their hand-overs
+    per_dossier = dossiers["rows"].to_numpy()
+    repeat = np.repeat(dossiers["repeat"].to_numpy(), per_dossier)
+    timed = ev.select("did", "proc", "step", "pair", "dur").with_columns(pl.Series("repeat", repeat),
+                                                                 pl.Series("late", np.repeat(late, per_dossier)))
+    keep = pl.col("step").is_not_null() & pl.col("dur").is_not_nan()
+    per_step = timed.filter(keep & ~pl.col("repeat")).drop("repeat")  # one copy of the rows kept
+    if repeat.any():
+        again = (timed.filter(keep & pl.col("repeat")).group_by("did", "step")
+                 .agg(pl.col("proc").first(), pl.col("pair").first(), pl.col("dur").sum(), pl.col("late").first())
+                 .select(per_step.columns))
+        per_step = pl.concat([per_step, again], rechunk=False)
+        del again
+    del repeat, timed, per_dossier
+    # each row's budget looked up once per (procedure, step): no joined copy of every row; the
+    # figures grouped by the number of the pair
+    per_step = per_step.with_columns((pl.col("dur") - pair_table["budget"].gather(per_step["pair"])).alias("over"))
+    step_stats = per_step.group_by("pair").agg(
         pl.len().alias("count"), pl.col("dur").median().alias("median"),
-        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("budget").first(),
-        (pl.col("over") > 1e-9).sum().alias("over_budget"),
+        pl.col("dur").quantile(0.9, "linear").alias("p90"), (pl.col("over") > 1e-9).sum().alias("over_budget"),
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
-    lost = (per_step.join(dossiers.filter(pl.col("late")).select("did"), on="did", how="semi")
-            .with_columns(pl.col("over").fill_null(pl.col("dur")))
-            .group_by("did").agg(pl.col("proc").first(), pl.col("step").sort_by(
-                ["over", "dur", "step"], descending=[True, True, False]).first())
-            .group_by("proc", "step").agg(pl.len().alias("n")))
-    per_agency = (_agency_visits(ev, did, agency).group_by("did", "agency")
-                  .agg(pl.col("proc").first(), pl.col("dur").sum()).group_by("proc", "agency")
+    step_stats = pl.concat([pair_table[step_stats["pair"]], step_stats], how="horizontal")
+    lost = _lost(per_step)
+    per_agency = (_agency_visits(ev).group_by("proc", "agency")
                   .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
                        pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
     wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
@@ -447,13 +519,19 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
                            .alias("month"))
              .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
              .sort("proc", "month"))
+    counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
+        pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum()).iter_rows()}
+    # the dossiers off the map (few): their kinds of deviation, and the first codes of each as examples
+    off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
+               .explode("kinds"))
     # -- per procedure ------------------------------------------------------------------------
     out: list[ProcResult] = []
     for proc in sorted(setup.maps):
         m = setup.maps[proc]
-        d = dossiers.filter(pl.col("proc") == proc)
-        if not d.height:
+        if proc not in counts:
             continue
+        n_dossiers, n_late, n_overdue, nonconforming = counts[proc]
+        off = off_map.filter(pl.col("proc") == proc)
         rows = {r["step"]: r for r in step_stats.filter(pl.col("proc") == proc).iter_rows(named=True)}
         order = {s: i for i, s in enumerate(m.ids)}
         steps = [StepStat(s, r["count"], _f(r["median"]), _f(r["p90"]), r["budget"], int(r["over_budget"]),
@@ -462,12 +540,10 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         bottlenecks = [s.step for s in sorted(steps, key=lambda s: (-s.hours_over_budget, order[s.step]))
                        if s.hours_over_budget > 1e-9]
         devs = []
-        kinds_col = d["kinds"]
         for kind in DEVIATIONS:
-            hit = d.filter(kinds_col.str.split(_SEP).list.contains(kind))
-            if hit.height:
-                devs.append(Deviation(kind, hit.height, hit["dossier"].sort().head(MAX_EXAMPLES).to_list()))
-        nonconforming = int((kinds_col != "").sum())
+            hit = off.filter(pl.col("kinds") == kind)["dossier"]
+            if len(hit):
+                devs.append(Deviation(kind, len(hit), hit.sort().head(MAX_EXAMPLES).to_list()))
         waits_into = {r[0]: r[1] for r in wait_into.filter(pl.col("proc") == proc).select("agency", "waiting").iter_rows()}
         agencies = [AgencyStat(r["agency"], r["count"], _f(r["median"]), _f(r["p90"]), _f(r["total"]),
                                _f(waits_into.get(r["agency"])))
@@ -481,8 +557,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         monthly = [{"month": r["month"], "dossiers": r["dossiers"], "late": int(r["late"])}
                    for r in month.filter(pl.col("proc") == proc).iter_rows(named=True)]
         out.append(ProcResult(
-            proc, setup.titles.get(proc, ""), d.height, int(d["late"].sum()), int(d["overdue"].sum()), steps, agencies,
-            bottlenecks, nonconforming, devs, sum(h["total_hours"] or 0.0 for h in hand),
+            proc, setup.titles.get(proc, ""), n_dossiers, int(n_late), int(n_overdue), steps, agencies,
+            bottlenecks, int(nonconforming), devs, sum(h["total_hours"] or 0.0 for h in hand),
             _f(w[0]) if len(w) else 0.0, late_by, hand, int(u[0]) if len(u) else 0, hpd, monthly))
     return FlowResult(out, events.rejected, events.rejected_total, int(ev["step"].null_count()), unknown_people, hpd,
                       clock.elapsed, setup.period)

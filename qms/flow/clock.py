@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     I64 = npt.NDArray[np.int64]
 
 
-_DISTINCT_FROM = 1 << 16
-"""From this many moments on, the working hours are computed once per distinct moment."""
+_SLICE = 1 << 16
+"""Moments converted at a time (half a MiB per temporary array)."""
 
 
 def default_spans(hours: float) -> list[tuple[int, int]]:
@@ -84,44 +84,52 @@ class WorkClock:
         is the same number of working hours). The 24/7 clock has no cut-off."""
         import numpy as np
 
-        if cutoff is not None and not self.elapsed:
-            late = (cutoff > 0) & ((packed & TIME_MASK) > cutoff)
-            if late.any():  # the same day at 24:00, which is the end of its office hours
-                packed = np.where(late, ((packed >> DAY_SHIFT) << DAY_SHIFT) | (24 * 3600 + 1), packed)
-        if self.elapsed or len(packed) < _DISTINCT_FROM:
-            return self._hours(packed, end)
-        # a log repeats its moments (one per minute of the office day at most): each is computed once
-        import polars as pl
+        out = np.empty(len(packed), dtype=np.float64)
+        if not len(packed):
+            return out
+        if self.elapsed:
+            day_hours = office = None
+            cutoff = None
+        else:
+            # the hours before each day, and the office hours elapsed by each time of day, as tables
+            # looked up by every moment (three gathers instead of arithmetic on every moment)
+            cal = self.calendar
+            self.cover(int(packed.min()) >> DAY_SHIFT, int(packed.max()) >> DAY_SHIFT)
+            before = np.frombuffer(cal.before, dtype=np.int32).astype(np.float64) * self.hours_per_day
+            day_hours = (before, np.frombuffer(bytes(cal.is_work), dtype=np.uint8), cal.base)
+            office = self._office_hours(end)
+        # a slice at a time: the temporaries stay in the CPU cache, and no whole column is allocated
+        # for each of them
+        for at in range(0, len(packed), _SLICE):
+            part = packed[at:at + _SLICE]
+            if cutoff is not None:
+                cut = cutoff[at:at + _SLICE]
+                late = (cut > 0) & ((part & TIME_MASK) > cut)
+                if late.any():  # the same day at 24:00, which is the end of its office hours
+                    part = np.where(late, ((part >> DAY_SHIFT) << DAY_SHIFT) | (24 * 3600 + 1), part)
+            day = part >> DAY_SHIFT
+            tod = part & TIME_MASK
+            if day_hours is None or office is None:
+                secs = np.where(tod > 0, tod - 1, 24 * 3600 if end else 0).astype(np.float64)
+                out[at:at + _SLICE] = day.astype(np.float64) * 24.0 + secs / 3600.0
+            else:
+                before, is_work, base = day_hours
+                idx = day - base
+                out[at:at + _SLICE] = before[idx] + is_work[idx] * office[tod]
+        return out
 
-        moments = pl.Series(packed)
-        distinct = moments.unique()
-        hours = pl.Series(self._hours(distinct.to_numpy(), end), dtype=pl.Float64)
-        return np.asarray(moments.replace_strict(distinct, hours).to_numpy(writable=True), dtype=np.float64)
-
-    def _hours(self, packed: I64, end: bool) -> F64:
+    def _office_hours(self, end: bool) -> F64:
+        """Office hours of a working day elapsed by each packed time of day (0: a date alone, which is
+        the whole office day at the end and nothing at the start)."""
         import numpy as np
 
-        day = packed >> DAY_SHIFT
-        tod = packed & TIME_MASK
-        timed = tod > 0
-        secs = np.where(timed, tod - 1, 24 * 3600 if end else 0).astype(np.float64)
-        if self.elapsed:
-            return np.asarray(day.astype(np.float64) * 24.0 + secs / 3600.0, dtype=np.float64)
-        cal = self.calendar
-        if len(day):
-            self.cover(int(day.min()), int(day.max()))
-        idx = day - cal.base
-        before = np.frombuffer(cal.before, dtype=np.int32)
-        is_work = np.frombuffer(bytes(cal.is_work), dtype=np.uint8)
-        within = np.zeros(len(day), dtype=np.float64)
-        if not timed.all():
-            # a date alone: the whole office day at the end, nothing at the start
-            secs = np.where(timed, secs, (self.spans[-1][1] if end else self.spans[0][0]))
+        tod = np.arange(TIME_MASK + 1, dtype=np.int64)
+        secs = (tod - 1).astype(np.float64)
+        secs[0] = self.spans[-1][1] if end else self.spans[0][0]
+        within = np.zeros(len(tod), dtype=np.float64)
         for s, e in self.spans:
             within += np.clip(secs - s, 0, e - s)
-        per_day = self.hours_per_day
-        return np.asarray(before[idx].astype(np.float64) * per_day + is_work[idx] * within / 3600.0,
-                          dtype=np.float64)
+        return np.asarray(within / 3600.0, dtype=np.float64)
 
     def due_day(self, received_day: I64, limit_days: I64) -> I64:
         """The ``n``-th working day after ``received_day`` (``n == 0``: the first working day on or after),

@@ -55,6 +55,13 @@ def _safe_id(text: str) -> str:
     return one_line(text.strip()[:MAX_ID])
 
 
+@dataclass(frozen=True, slots=True)
+class _Procedure:
+    process: str | None  # the process id (None: not in the process map)
+    kept: bool  # False: another procedure than the one asked for
+    empty: bool  # the cell is empty
+
+
 class EventReader:
     """Collects the events of several logs. ``resolve`` maps a procedure cell to a process id (None:
     unknown); ``only`` keeps the rows of one process (other procedures are left out, not rejected)."""
@@ -70,7 +77,20 @@ class EventReader:
         self.rejected_total = 0
         self.present: set[str] = set()
         self.files: list[str] = []
-        self._proc_memo: dict[str, str | None] = {}
+        self._proc_memo: dict[str, _Procedure] = {}
+
+    def _procedure(self, cell: str) -> _Procedure:
+        """What a procedure cell stands for (memoised: a log repeats a few cells)."""
+        found = self._proc_memo.get(cell)
+        if found is None:
+            text = cell.strip()
+            if self.only is not None and not text:
+                text = self.only  # the procedure given with --procedure
+            process = self.resolve(text) if text else None
+            # with --procedure, the rows of other procedures are left out, not rejected
+            kept = self.only is None or process == self.only or (process is None and text == self.only)
+            found = self._proc_memo[cell] = _Procedure(process, kept, not text)
+        return found
 
     def _reject(self, path: str, rows: Sequence[int], ids: Sequence[str], why: str) -> None:
         self.rejected_total += len(rows)
@@ -107,22 +127,18 @@ class EventReader:
             return pl.repeat("", n, dtype=pl.String, eager=True)
 
         ids = col("dossier_id", strip=True)
-        procs = col("procedure_id", strip=True)
-        if self.only is not None:
-            procs = pl.select(pl.when(procs == "").then(pl.lit(self.only)).otherwise(procs)).to_series()
-        memo = self._proc_memo
-        uniq = procs.unique().to_list()
-        for p in uniq:
-            if p not in memo:
-                memo[p] = self.resolve(p) if p else None
-        proc_ids = procs.replace_strict(uniq, [memo[p] for p in uniq], default=None, return_dtype=pl.String)
+        # the procedure of each row, looked up once per distinct cell (a few in a log)
+        proc_cells = col("procedure_id").cast(pl.Categorical)
+        distinct = proc_cells.unique()
+        which = proc_cells.replace_strict(distinct, pl.int_range(0, len(distinct), dtype=pl.Int32, eager=True))
+        found = [self._procedure(c) for c in distinct.cast(pl.String)]
+        proc_ids = pl.Series([f.process for f in found], dtype=pl.Categorical).gather(which)
+        alive = pl.Series([f.kept for f in found], dtype=pl.Boolean).gather(which)
+        no_proc = pl.Series([f.empty for f in found], dtype=pl.Boolean).gather(which)
+        del which
         start, end, due = self.memo.parse_frame(
             pl.DataFrame({"s": col("received_at"), "e": col("completed_at"), "d": col("due_at")}), ["s", "e", "d"])
         rows = df[ROW]
-        alive = pl.repeat(True, n, eager=True)
-        if self.only is not None:
-            alive = proc_ids.is_null() | (proc_ids == self.only)
-            alive = alive & ~((procs != "") & proc_ids.is_null() & (procs != self.only))
 
         def reject(cond: pl.Series, why: str, with_id: bool = True) -> None:
             nonlocal alive
@@ -134,11 +150,13 @@ class EventReader:
                 alive = alive & ~hit
 
         reject(ids == "", _("{column} is empty").format(column=lab("dossier_id")), with_id=False)
-        reject(ids.str.len_chars() > MAX_ID,
-               _("{column} is longer than {n} characters: not a dossier code").format(column=lab("dossier_id"), n=MAX_ID),
-               with_id=False)
+        if (ids.str.len_bytes() > MAX_ID).any():  # counting bytes is cheaper; a character is 1 to 4 bytes
+            reject(ids.str.len_chars() > MAX_ID,
+                   _("{column} is longer than {n} characters: not a dossier code").format(column=lab("dossier_id"),
+                                                                                          n=MAX_ID),
+                   with_id=False)
         if "procedure_id" in cmap.index or self.only is None:
-            reject(procs == "", _("{column} is empty").format(column=lab("procedure_id")))
+            reject(no_proc, _("{column} is empty").format(column=lab("procedure_id")))
             reject(proc_ids.is_null(), _("the procedure is not in the process map (processes/)"))
         reject(start == -2, _("{column} is empty").format(column=lab("received_at")))
         reject(start == -1, _("{column} is not a date or a date and time").format(column=lab("received_at")))
@@ -155,20 +173,20 @@ class EventReader:
         if not alive.any():
             return
         # text cells as categoricals (one small integer per event, each distinct text kept once): the
-        # analysis looks values up once per distinct cell, and memory does not grow with the text
+        # analysis looks values up once per distinct cell, and memory does not grow with the text; the
+        # dossier codes (nearly one per dossier) stay text, which the analysis compares row by row
         cat = pl.Categorical
         cells = pl.DataFrame({"dossier": ids, "proc": proc_ids, "step_cell": col("step"), "agency_cell": col("agency"),
                               "handler_cell": col("handler"), "start": start, "end": end, "due": due})
         if not alive.all():
             cells = cells.filter(alive)
-        self.frames.append(cells.with_columns(pl.col("dossier", "proc", "step_cell", "agency_cell", "handler_cell")
-                                              .cast(cat)))
+        self.frames.append(cells.with_columns(pl.col("step_cell", "agency_cell", "handler_cell").cast(cat)))
 
     def events(self) -> Events:
         import polars as pl
 
         cat = pl.Categorical
-        schema = {"dossier": cat, "proc": cat, "step_cell": cat, "agency_cell": cat, "handler_cell": cat,
+        schema = {"dossier": pl.String, "proc": cat, "step_cell": cat, "agency_cell": cat, "handler_cell": cat,
                   "start": pl.Int64, "end": pl.Int64, "due": pl.Int64}
         frame = pl.concat(self.frames, rechunk=False) if self.frames else pl.DataFrame(schema=schema)
         return Events(frame, self.rejected, self.rejected_total, "step" in self.present,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Run
 from flowlogs import D1, row, write_csv
 
@@ -79,28 +80,46 @@ def test_dossier_received_after_the_cutoff_is_due_a_working_day_later(qms_flow: 
     assert _hours(after.json())["B1"] == 1.0
 
 
-def test_large_logs_count_each_moment_as_small_ones() -> None:
-    """A long column of moments (computed once per distinct moment) gives the same working hours as the
-    same moments taken a few at a time, cut-off hours included."""
+def test_working_hours_of_many_moments_match_a_moment_by_moment_count() -> None:
+    """Working hours over a long column of moments (looked up in per-day and per-time tables) equal the
+    office time counted moment by moment on the calendar: weekends and holidays add nothing, a date
+    alone is the start or the end of the office day, a moment after the cut-off counts as the day's end."""
     import datetime as dt
 
     import numpy as np
 
     from qms.calendar import WorkingCalendar
-    from qms.flow.clock import _DISTINCT_FROM, WorkClock
+    from qms.flow.clock import WorkClock
     from qms.kpi.dates import DAY_SHIFT
 
-    clock = WorkClock(WorkingCalendar(years=(2026, 2026)), [(8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)])
+    spans = [(8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)]
+    cal = WorkingCalendar(years=(2026, 2026))
+    clock = WorkClock(cal, spans)
     rng = np.random.default_rng(18)
-    n = _DISTINCT_FROM * 2
-    days = dt.date(2026, 3, 2).toordinal() + rng.integers(0, 60, n)
+    n = 200_000
+    first = dt.date(2026, 1, 1)
+    days = first.toordinal() + rng.integers(0, 120, n)  # Tết and weekends included
     times = np.where(rng.random(n) < 0.1, 0, rng.integers(6 * 60, 19 * 60, n) * 60 + 1)  # some dates alone
     packed = (days << DAY_SHIFT) + times
     cutoff = np.where(rng.random(n) < 0.5, 15 * 3600 + 1, 0)
+
+    def office(secs: int) -> int:
+        return sum(min(max(secs - s, 0), e - s) for s, e in spans)
+
+    def expected(day: int, tod: int, cut: int, end: bool) -> float:
+        worked = sum(cal.is_working_day(dt.date.fromordinal(d)) for d in range(first.toordinal(), day))
+        if cut and tod > cut:
+            tod = 24 * 3600 + 1
+        secs = (spans[-1][1] if end else spans[0][0]) if tod == 0 else tod - 1
+        today = office(secs) if cal.is_working_day(dt.date.fromordinal(day)) else 0
+        return worked * 8.0 + today / 3600
+
+    sample = rng.choice(n, 300, replace=False)
     for end in (False, True):
-        whole = clock.hours(packed, end=end, cutoff=cutoff)
-        parts = np.concatenate([clock.hours(packed[i:i + 1000], end=end, cutoff=cutoff[i:i + 1000])
-                                for i in range(0, n, 1000)])
-        assert np.array_equal(whole, parts)
+        hours = clock.hours(packed, end=end, cutoff=cutoff)
+        base = clock.hours(np.array([first.toordinal() << DAY_SHIFT]), end=False)[0]  # the table's 1 January
+        for i in sample:
+            want = expected(int(days[i]), int(times[i]), int(cutoff[i]), end)
+            assert hours[i] - base == pytest.approx(want, abs=1e-9), (i, end)
         late = (cutoff > 0) & (times > cutoff)
-        assert late.any() and not np.array_equal(whole, clock.hours(packed, end=end))
+        assert late.any() and not np.array_equal(hours, clock.hours(packed, end=end))

@@ -305,3 +305,57 @@ def test_log_without_procedure_column(qms_flow: Flow, tmp_path: Path) -> None:
     assert res.code == 2 and "no procedure column" in res.err and "Mã thủ tục" in res.err
     data = qms_flow(log, "--procedure", "QT-HT-01", "--format", "json", "--as-of", "2026-03-31").json()
     assert _steps(_proc(data, "QT-HT-01"))["B4"]["median_hours"] == 2.0
+
+
+def test_row_order_and_codes_shared_by_procedures_do_not_change_the_figures(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 2: the figures do not depend on how the log orders its rows (an export sorted by the time
+    received interleaves the dossiers), and one dossier code used by two procedures is two dossiers."""
+    base = qms_flow(SHIPPED_LOG, "--format", "json", "--as-of", "2026-12-31").json()
+    with SHIPPED_LOG.open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+
+    def received(r: list[str]) -> tuple[str, str, str, str]:
+        day, time = r[7].split(" ")
+        d, m, y = day.split("/")
+        return y, m, d, time
+
+    by_time = sorted(rows, key=received)  # stable: a dossier's rows received at one moment keep their order
+    assert [r[0] for r in by_time] != [r[0] for r in rows]
+    ht01 = list(dict.fromkeys(r[0] for r in rows if r[1] == "QT-HT-01"))
+    ht02 = list(dict.fromkeys(r[0] for r in rows if r[1] == "QT-HT-02"))
+    shared = dict(zip(ht02, ht01, strict=False))  # QT-HT-02's dossiers take QT-HT-01's codes
+    renamed = [[shared.get(r[0], r[0]) if r[1] == "QT-HT-02" else r[0], *r[1:]] for r in by_time]
+    assert len(shared) > 10
+
+    def figures(data: dict[str, Any]) -> list[Any]:
+        return [{k: v for k, v in p.items() if k != "deviations"} | {"deviations": [
+            (d["kind"], d["count"]) for d in p["deviations"]]} for p in data["procedures"]]
+
+    for variant, name in ((by_time, "by-time.csv"), (renamed, "shared-codes.csv")):
+        log = write_csv(tmp_path / name, variant, header)
+        data = qms_flow(log, "--format", "json", "--as-of", "2026-12-31").json()
+        assert data["rejected_rows"] == [] and figures(data) == figures(base), name
+    assert qms_flow(tmp_path / "by-time.csv", "--format", "json", "--as-of", "2026-12-31").json() == base
+
+
+@pytest.mark.parametrize("block", [5, 97])
+def test_blocks_of_rows_give_the_figures_of_whole_columns(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """The hand-over times, the waits between agencies and the agency visits are computed a block of
+    rows at a time; a visit, a wait or a dossier that runs across blocks counts as it does in one block."""
+    import json
+
+    from click.testing import CliRunner
+
+    import qms.flow.analyse as analyse
+    from qms.cli.main import cli
+
+    def report() -> Any:
+        res = CliRunner().invoke(cli, ["--root", str(REPO), "flow", "report", str(SHIPPED_LOG), "--format", "json",
+                                       "--as-of", "2026-07-31"])
+        assert res.exit_code in (0, 1), res.output
+        return json.loads(res.output)
+
+    whole = report()
+    monkeypatch.setattr(analyse, "_BLOCK", block)
+    assert report() == whole
+    assert any(p["agencies"] and p["handovers"] for p in whole["procedures"])
