@@ -17,7 +17,7 @@ from markupsafe import Markup
 from qms.flow.analyse import FlowResult, ProcResult, StepStat
 from qms.flow.labels import HOME, Labels
 from qms.flow.report import deviation_label
-from qms.i18n import _, format_date, format_number, format_percent, pgettext
+from qms.i18n import _, format_date, format_number, format_percent, ngettext, pgettext
 
 if TYPE_CHECKING:
     from qms.models.organisation import Manifest
@@ -121,12 +121,14 @@ def _section(p: ProcResult, other: ProcResult | None, labels: Labels, proc: Proc
     flowchart, landscape = _flowchart(p, proc, names, lang)
     return {
         "title": f"{p.procedure} – {p.title}".strip(" –"),
-        "facts": _("{n} dossiers, {late} late, {nc} not following the map").format(
+        "facts": ngettext("{n} dossier, {late} late, {nc} not following the map",
+                          "{n} dossiers, {late} late, {nc} not following the map", p.dossiers).format(
             n=p.dossiers, late=p.late, nc=p.nonconforming),
         "steps": steps,
         "flowchart": flowchart,
         "landscape": landscape,
-        "bottlenecks": [_("{step}: {hours} working hours over budget in {n} dossiers").format(
+        "bottlenecks": [ngettext("{step}: {hours} working hours over budget in {n} dossier",
+                                 "{step}: {hours} working hours over budget in {n} dossiers", s.over_budget).format(
             step=labels.step(p.procedure, s.step), hours=_h(s.hours_over_budget), n=s.over_budget)
             for s in (p.step(b) for b in p.bottlenecks) if s is not None],
         "waiting": _("Waiting between agencies: {wait} working days; within steps: {within} working days").format(

@@ -82,7 +82,8 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
     for p in result.procedures:
         lines.append("")
         title = f"{p.procedure} {one_line(p.title)}".strip()
-        lines.append(_("{procedure}: {n} dossiers, {late} late, {nc} not following the map").format(
+        lines.append(ngettext("{procedure}: {n} dossier, {late} late, {nc} not following the map",
+                              "{procedure}: {n} dossiers, {late} late, {nc} not following the map", p.dossiers).format(
             procedure=title, n=p.dossiers, late=p.late, nc=p.nonconforming))
         if by == "agency":
             lines.extend("  " + ln for ln in columns(_agency_table(p, labels)))
@@ -102,7 +103,9 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
                                          "{count} dossiers: {what}, e.g. {examples}", d.count).format(
                 count=d.count, what=deviation_label(d.kind), examples=", ".join(one_line(e) for e in d.examples)))
         if p.unmatched_events:
-            lines.append("  " + _("{n} hand-overs could not be matched to a step").format(n=p.unmatched_events))
+            lines.append("  " + ngettext("{n} hand-over could not be matched to a step",
+                                         "{n} hand-overs could not be matched to a step",
+                                         p.unmatched_events).format(n=p.unmatched_events))
     for f in result.findings():
         lines.append("")
         lines.append(_("finding: the real routes of {procedure} often differ from its map ({n} of {total} dossiers, "
@@ -111,8 +114,9 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
             share=format_percent(100 * f["share"], digits=1)))
     if result.unknown_people:
         lines.append("")
-        lines.append(_("{n} hand-overs by people not in organisation.people (or --people) were not matched").format(
-            n=result.unknown_people))
+        lines.append(ngettext("{n} hand-over by a person not in organisation.people (or --people) was not matched",
+                              "{n} hand-overs by people not in organisation.people (or --people) were not matched",
+                              result.unknown_people).format(n=result.unknown_people))
     if result.rejected_total:
         lines.append("")
         lines.append(_("Rejected rows: {n}").format(n=result.rejected_total))

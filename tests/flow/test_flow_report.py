@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, SHIPPED_LOG, Run
-from flowlogs import APPLICANT, D1, DEVIANTS, HEADER, PHONE, row, write_csv, write_xlsx
+from flowlogs import APPLICANT, D1, DEVIANTS, HEADER, PHONE, route, row, write_csv, write_xlsx
 
 Flow = Callable[..., Run]
 PROCEDURE_KEYS = {"procedure", "dossiers", "late", "steps", "bottlenecks", "nonconforming", "deviations",
@@ -359,3 +359,18 @@ def test_blocks_of_rows_give_the_figures_of_whole_columns(monkeypatch: pytest.Mo
     monkeypatch.setattr(analyse, "_BLOCK", block)
     assert report() == whole
     assert any(p["agencies"] and p["handovers"] for p in whole["procedures"])
+
+
+def test_one_dossier_and_one_hand_over_are_singular(qms_flow: Flow, tmp_path: Path) -> None:
+    """The terminal report counts in English with the right number (Vietnamese nouns have none)."""
+    log = write_csv(tmp_path / "one.csv", route("D5", ["B1", "B9", "B2", "B3", "B4", "B6"]))
+    en = qms_flow(log, "--as-of", "2026-03-31").out
+    assert "1 dossier, 0 late, 1 not following the map" in en and "1 dossiers" not in en
+    assert "1 hand-over could not be matched to a step" in en
+    vi = qms_flow(log, "--as-of", "2026-03-31", lang="vi").out
+    assert "1 hồ sơ, 0 trễ hạn, 1 không theo sơ đồ quy trình" in vi
+    assert "1 lần giao nhận không khớp được với bước nào" in vi
+    two = write_csv(tmp_path / "two.csv", [*route("D5", ["B1", "B9", "B2", "B3", "B4", "B6"]),
+                                           *route("D8", ["B1", "B9", "B2", "B3", "B4", "B6"])])
+    many = qms_flow(two, "--as-of", "2026-03-31").out
+    assert "2 dossiers, 0 late, 2 not following the map" in many and "2 hand-overs could not be matched" in many
