@@ -342,9 +342,9 @@ def _handover_times(clock: WorkClock, ev: pl.DataFrame, cut_of: Callable[[pl.Ser
     waited: list[I64] = []
     waits: list[npt.NDArray[np.float64]] = []
     prev_did, prev_agency, prev_end = -1, -1, np.nan
-    for at, (s, e, di, ag, proc) in _blocks(ev, ("start", "end", "did", "agency", "proc"), _BLOCK):
+    for at, (s, e, di, ag) in _blocks(ev, ("start", "end", "did", "agency"), _BLOCK):
         done = e >= 0
-        hs = clock.hours(s, end=False, cutoff=cut_of(proc) if cut_of is not None else None)
+        hs = clock.hours(s, end=False, cutoff=cut_of(ev["proc"].slice(at, len(s))) if cut_of is not None else None)
         he = clock.hours(np.where(done, e, s), end=True)
         he[~done] = np.nan
         d = np.maximum(he - hs, 0.0)
@@ -362,11 +362,11 @@ def _handover_times(clock: WorkClock, ev: pl.DataFrame, cut_of: Callable[[pl.Ser
 
 
 def _blocks(ev: pl.DataFrame, names: Sequence[str], size: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """The columns ``names`` of ``ev`` a block of rows at a time: numpy arrays (categoricals as their
-    codes, a null as :data:`_NO_CODE`), and a procedure column as a polars series."""
+    """The columns ``names`` of ``ev`` a block of rows at a time, as numpy arrays (categoricals as
+    their codes, a null as :data:`_NO_CODE`)."""
     for at in range(0, ev.height, size):
         part = ev.slice(at, size)
-        yield at, tuple(part[name] if name == "proc" else _numbers(part[name]) for name in names)
+        yield at, tuple(_numbers(part[name]) for name in names)
 
 
 def _numbers(col: pl.Series) -> npt.NDArray[Any]:
