@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qms.flow.codes import combos
 from qms.i18n import _
 from qms.kpi.classify import RejectedRow
 from qms.kpi.dates import DAY_SHIFT, DateMemo
@@ -128,10 +129,8 @@ class EventReader:
 
         ids = col("dossier_id", strip=True)
         # the procedure of each row, looked up once per distinct cell (a few in a log)
-        proc_cells = col("procedure_id").cast(pl.Categorical)
-        distinct = proc_cells.unique()
-        which = proc_cells.replace_strict(distinct, pl.int_range(0, len(distinct), dtype=pl.Int32, eager=True))
-        found = [self._procedure(c) for c in distinct.cast(pl.String)]
+        which, distinct = combos(pl.DataFrame({"cell": col("procedure_id").cast(pl.Categorical)}), ["cell"])
+        found = [self._procedure(c) for c in distinct["cell"].cast(pl.String)]
         proc_ids = pl.Series([f.process for f in found], dtype=pl.Categorical).gather(which)
         alive = pl.Series([f.kept for f in found], dtype=pl.Boolean).gather(which)
         no_proc = pl.Series([f.empty for f in found], dtype=pl.Boolean).gather(which)
