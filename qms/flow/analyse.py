@@ -99,6 +99,9 @@ class ProcResult:
     unmatched_events: int
     hours_per_day: float
     monthly: list[dict[str, Any]] = field(default_factory=list)
+    #: dossiers not checked against the map: a log without a step column, and a hand-over of theirs
+    #: matched to no step
+    unchecked: int = 0
 
     def step(self, step_id: str) -> StepStat | None:
         return next((s for s in self.steps if s.step == step_id), None)
@@ -114,7 +117,7 @@ class ProcResult:
                 "hours_within_steps": _r(self.within_hours), "days_within_steps": _r(self.within_hours / hpd),
                 "late_by_step": self.late_by_step, "agencies": [a.to_dict() for a in self.agencies],
                 "handovers": self.handovers, "unmatched_events": self.unmatched_events,
-                "monthly": self.monthly}
+                "unchecked_dossiers": self.unchecked, "monthly": self.monthly}
 
 
 @dataclass(slots=True)
@@ -132,9 +135,10 @@ class FlowResult:
         """Procedures whose real routes often differ from their map (7.5.3, 4.4.1)."""
         out = []
         for p in self.procedures:
-            if p.dossiers >= MAP_FINDING_MIN and p.nonconforming / p.dossiers >= MAP_FINDING_SHARE:
+            checked = p.dossiers - p.unchecked  # the share of the dossiers whose route is known
+            if checked >= MAP_FINDING_MIN and p.nonconforming / checked >= MAP_FINDING_SHARE:
                 out.append({"procedure": p.procedure, "kind": "map_out_of_date", "nonconforming": p.nonconforming,
-                            "dossiers": p.dossiers, "share": round(p.nonconforming / p.dossiers, 4),
+                            "dossiers": checked, "share": round(p.nonconforming / checked, 4),
                             "clauses": ["7.5.3", "4.4.1"]})
         return out
 
@@ -193,6 +197,19 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
                                    pl.Series("unknown", [r is None and bool(n.strip())
                                                          for n, r in zip(names["handler_cell"], roles, strict=True)]))
         ev = ev.join(names, on="handler_cell", how="left", maintain_order="left")
+        if events.has_agency:
+            # the staff of a participating agency are seldom in organisation.people: a hand-over by a person
+            # of no known role is matched by the agency the log names, when that agency takes part in the
+            # procedure (the organisation's own unknown people stay unmatched)
+            pairs = ev.filter(pl.col("party").is_null()).select("proc", "agency_cell").unique()
+            found = [maps[p].agency_of_cell(c) if c.strip() else None for p, c in pairs.iter_rows()]
+            ags = [a if a is not None and a != maps[p].home else None
+                   for (p, _c), a in zip(pairs.iter_rows(), found, strict=True)]
+            ev = (ev.join(pairs.with_columns(pl.Series("by_agency", ags, dtype=pl.String)), on=["proc", "agency_cell"],
+                          how="left", maintain_order="left")
+                  .with_columns(pl.coalesce("party", "by_agency").alias("party"),
+                                pl.col("unknown") & pl.col("by_agency").is_null())
+                  .drop("by_agency"))
         unknown = int(ev["unknown"].sum())
         ev = ev.drop("unknown")
     else:
@@ -202,14 +219,15 @@ def _steps(ev: pl.DataFrame, events: Events, setup: Setup) -> tuple[pl.DataFrame
                      how="left", maintain_order="left")
     ev = ev.with_columns(pl.col("party").fill_null(_UNKNOWN))
     routes = ev.group_by("did", maintain_order=True).agg(pl.col("proc").first(),
-                                                         pl.col("party").str.join(_SEP).alias("key"))
-    keys = routes.select("proc", "key").unique()
+                                                         pl.col("party").str.join(_SEP).alias("key"),
+                                                         (pl.col("end").last() >= 0).alias("completed"))
+    keys = routes.select("proc", "key", "completed").unique()
     matched = []
-    for proc, key in keys.iter_rows():
+    for proc, key, completed in keys.iter_rows():
         parties = [None if p == _UNKNOWN else p for p in key.split(_SEP)]
-        matched.append(_SEP.join(s or _UNKNOWN for s in maps[proc].match_parties(parties)))
+        matched.append(_SEP.join(s or _UNKNOWN for s in maps[proc].match_parties(parties, bool(completed))))
     keys = keys.with_columns(pl.Series("steps", matched, dtype=pl.String))
-    per = routes.join(keys, on=["proc", "key"], how="left", maintain_order="left")
+    per = routes.join(keys, on=["proc", "key", "completed"], how="left", maintain_order="left")
     col = per.select(pl.col("steps").str.split(_SEP)).explode("steps").to_series()
     step = pl.select(pl.when(col == _UNKNOWN).then(None).otherwise(col)).to_series().cast(cat).alias("step")
     return ev.drop("party").with_columns(step), unknown
@@ -447,14 +465,19 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
     step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
     step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
-    kinds, repeats = [], []
+    kinds, repeats, unchecked = [], [], []
     for proc, route, completed, unk in distinct.iter_rows():
         visited = [None if c is None else step_of_code.get(c) for c in route]
-        kinds.append(_SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
+        # without a step column, a hand-over matched to no step (a person of no known role) leaves the
+        # route unknown: the dossier is not checked against the map rather than called off it
+        blind = not events.has_step and None in visited
+        kinds.append("" if blind else _SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
+        unchecked.append(blind)
         done_steps = [s for s in visited if s is not None]
         repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
     distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
-                                     pl.Series("repeat", repeats, dtype=pl.Boolean))
+                                     pl.Series("repeat", repeats, dtype=pl.Boolean),
+                                     pl.Series("unchecked", unchecked, dtype=pl.Boolean))
     dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
                              maintain_order="left")
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
@@ -520,7 +543,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
              .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
              .sort("proc", "month"))
     counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
-        pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum()).iter_rows()}
+        pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum(),
+        pl.col("unchecked").sum()).iter_rows()}
     # the dossiers off the map (few): their kinds of deviation, and the first codes of each as examples
     off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
                .explode("kinds"))
@@ -530,7 +554,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         m = setup.maps[proc]
         if proc not in counts:
             continue
-        n_dossiers, n_late, n_overdue, nonconforming = counts[proc]
+        n_dossiers, n_late, n_overdue, nonconforming, n_unchecked = counts[proc]
         off = off_map.filter(pl.col("proc") == proc)
         rows = {r["step"]: r for r in step_stats.filter(pl.col("proc") == proc).iter_rows(named=True)}
         order = {s: i for i, s in enumerate(m.ids)}
@@ -559,6 +583,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         out.append(ProcResult(
             proc, setup.titles.get(proc, ""), n_dossiers, int(n_late), int(n_overdue), steps, agencies,
             bottlenecks, int(nonconforming), devs, sum(h["total_hours"] or 0.0 for h in hand),
-            _f(w[0]) if len(w) else 0.0, late_by, hand, int(u[0]) if len(u) else 0, hpd, monthly))
+            _f(w[0]) if len(w) else 0.0, late_by, hand, int(u[0]) if len(u) else 0, hpd, monthly,
+            int(n_unchecked)))
     return FlowResult(out, events.rejected, events.rejected_total, int(ev["step"].null_count()), unknown_people, hpd,
                       clock.elapsed, setup.period)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from qms.flow.analyse import FlowResult, ProcResult, StepStat
 from qms.flow.labels import HOME, Labels
-from qms.flow.report import deviation_label
+from qms.flow.report import deviation_label, unchecked_line
 from qms.i18n import _, format_date, format_number, format_percent, ngettext, pgettext
 
 if TYPE_CHECKING:
@@ -136,6 +136,7 @@ def _section(p: ProcResult, other: ProcResult | None, labels: Labels, proc: Proc
         "late_by_step": [f"{labels.step(p.procedure, k)}: {v}"
                          for k, v in sorted(p.late_by_step.items(), key=lambda kv: -kv[1])],
         "deviations": [(deviation_label(d.kind), d.count, ", ".join(d.examples)) for d in p.deviations],
+        "unchecked": unchecked_line(p.unchecked) if p.unchecked else "",
         "agency_svg": Markup(chart),  # built by agency_chart: every text escaped
         "trend_svg": Markup(_trend(p, other)),  # built by line_chart: every text escaped
     }

@@ -155,36 +155,53 @@ class ProcMap:
             found.add("wrong_end")
         return [d for d in DEVIATIONS if d in found]
 
-    def match_parties(self, parties: Sequence[str | None]) -> list[str | None]:
-        """Steps for a dossier's hand-overs when the log has no step column: each hand-over's party (the
-        role of the person, or the agency) is matched to a step that party does, preferring the next
-        step the map allows after the previous match, then the first such step not visited yet."""
-        out: list[str | None] = []
-        prev: str | None = None
-        visited: set[str] = set()
-        for party in parties:
+    def match_parties(self, parties: Sequence[str | None], completed: bool = False) -> list[str | None]:
+        """Steps for a dossier's hand-overs when the log has no step column.
+
+        Each hand-over's party (the role of the person, or the agency) does one or more steps of the map;
+        of all the ways to choose one of them for each hand-over, the route the map finds fewest faults
+        with is taken: it starts at a start step, each step follows the previous one as the map allows,
+        and a finished dossier ends at an end step. A skipped step, a step out of order or a loop each
+        count one fault; among routes with as few faults, consecutive hand-overs of one party walk on to
+        the next step it does rather than stay, and earlier steps of the map come first. A hand-over whose
+        party does no step of the map stays unmatched (None) and is left out of the route."""
+        fault, stay = 10, 1
+        # best[s]: (cost, route so far) of the cheapest choice ending at step s
+        best: dict[str, tuple[int, list[str]]] = {}
+        slots: list[int] = []  # the positions of the hand-overs with candidates
+        for i, party in enumerate(parties):
             cands = self.by_party.get(party, []) if party else []
             if not cands:
-                out.append(None)
                 continue
-            pick: str | None = None
-            if prev is not None:
-                nxt = [c for c in cands if c in self.succ[prev]]
-                if nxt:
-                    pick = nxt[0]
-                elif prev in cands:
-                    pick = prev
-                else:
-                    later = [c for c in cands if c in self.reach[prev] and c not in visited]
-                    pick = later[0] if later else None
-            if pick is None:
-                fresh = [c for c in cands if c not in visited]
-                pick = fresh[0] if fresh else cands[0]
-            out.append(pick)
-            visited.add(pick)
-            prev = pick
+            slots.append(i)
+            if not best:
+                best = {c: (0 if c in self.starts else fault, [c]) for c in cands}
+                continue
+            nxt: dict[str, tuple[int, list[str]]] = {}
+            for c in cands:
+                pick: tuple[int, list[str]] | None = None
+                for prev, (cost, route) in best.items():
+                    if c in self.succ[prev]:
+                        step_cost = 0
+                    elif c == prev:
+                        step_cost = stay
+                    else:
+                        step_cost = fault  # skipped, out of order or a loop: one fault each
+                    total = cost + step_cost
+                    if pick is None or total < pick[0]:
+                        pick = (total, route)
+                if pick is not None:
+                    nxt[c] = (pick[0], [*pick[1], c])
+            best = nxt
+        out: list[str | None] = [None] * len(parties)
+        if not best:
+            return out
+        end_cost = {c: (fault if completed and c not in self.ends else 0) for c in best}
+        order = {s: k for k, s in enumerate(self.ids)}
+        last = min(best, key=lambda c: (best[c][0] + end_cost[c], order.get(c, len(order))))
+        for i, step in zip(slots, best[last][1], strict=True):
+            out[i] = step
         return out
-
 
 def budgets_of(maps: Mapping[str, ProcMap]) -> dict[tuple[str, str], float | None]:
     return {(pid, s): b for pid, m in maps.items() for s, b in m.budgets.items()}

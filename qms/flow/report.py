@@ -62,6 +62,12 @@ def _agency_table(p: ProcResult, labels: Labels) -> list[list[Any]]:
     return rows
 
 
+def unchecked_line(n: int) -> str:
+    return ngettext("{n} dossier was not checked against the map: one of its hand-overs could not be matched to a step",
+                    "{n} dossiers were not checked against the map: a hand-over of each could not be matched to a step",
+                    n).format(n=n)
+
+
 def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = None,
             labels: Labels | None = None) -> str:
     """The report for a terminal: agencies and steps by name (the JSON keeps the ids)."""
@@ -106,6 +112,8 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
             lines.append("  " + ngettext("{n} hand-over could not be matched to a step",
                                          "{n} hand-overs could not be matched to a step",
                                          p.unmatched_events).format(n=p.unmatched_events))
+        if p.unchecked:
+            lines.append("  " + unchecked_line(p.unchecked))
     for f in result.findings():
         lines.append("")
         lines.append(_("finding: the real routes of {procedure} often differ from its map ({n} of {total} dossiers, "

@@ -223,6 +223,39 @@ def test_steps_matched_by_the_sequence_of_agencies(qms_flow: Flow, tmp_path: Pat
     assert by_agency["nonconforming"] / by_agency["dossiers"] < 0.2  # no false 'map out of date' finding
 
 
+def test_steps_matched_by_people_and_agencies_without_a_step_column(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 1 and the Decisions, on the shipped log without its step column (people and agencies only):
+    - the staff of the participating agencies are not in organisation.people: their hand-overs are matched
+      by the agency the log names, so none is left unmatched;
+    - each dossier gets the route the map finds fewest faults with, and a finished one ends at an end step
+      (B13 "ask to supplement" after B2, not B3): the land procedure's figures are those of the step column;
+    - a ward official not in organisation.people stays unmatched (counted), and the dossier is not
+      checked against the map rather than called off it."""
+    rows = list(csv.reader(io.StringIO(SHIPPED_LOG.read_text(encoding="utf-8"))))
+    head = rows[0]
+    keep = [i for i, c in enumerate(head) if c != "Bước"]
+    who, code = head.index("Người xử lý"), head.index("Mã hồ sơ")
+    for r in rows[1:]:
+        if r[code] == "DD26-0000005" and r[head.index("Bước")] == "B12":
+            r[who] = "Người Lạ"  # its last hand-over
+    buf = io.StringIO()
+    csv.writer(buf).writerows([[r[i] for i in keep] for r in rows])
+    log = tmp_path / "people-only.csv"
+    log.write_text(buf.getvalue(), encoding="utf-8")
+    data = qms_flow(log, "--format", "json", *AS_OF).json()
+    assert data["unknown_people"] == 1 and data["findings"] == []
+    land = next(p for p in data["procedures"] if p["procedure"] == "QT-DD-01")
+    truth = _json(qms_flow, "--procedure", "QT-DD-01")["procedures"][0]
+    assert land["unmatched_events"] == 1 and land["unchecked_dossiers"] == 1
+    assert land["nonconforming"] == truth["nonconforming"]
+    assert [(d["kind"], d["count"]) for d in land["deviations"]] == [(d["kind"], d["count"]) for d in truth["deviations"]]
+    assert not any("DD26-0000005" in d["examples"] for d in land["deviations"])
+    mine, theirs = ({s["step"]: s["count"] for s in p["steps"]} for p in (land, truth))
+    assert mine["B13"] == theirs["B13"] and mine["B5"] == theirs["B5"] and mine["B8"] == theirs["B8"]
+    text = qms_flow(log, "--procedure", "QT-DD-01", *AS_OF, lang="vi").out
+    assert "1 hồ sơ chưa được đối chiếu với sơ đồ quy trình" in text
+
+
 def test_no_applicant_data_in_any_output(qms_flow: Flow, example_copy: Path, tmp_path: Path) -> None:
     """Decisions: the shipped log carries the applicants' names and phone numbers; none of them reaches the
     text, JSON, CSV, HTML or PDF report (by step and by agency, with --compare) or the review pack."""

@@ -65,3 +65,37 @@ def test_parallel_is_in_the_schema() -> None:
     step = schema["$defs"]["Step"]["properties"]
     assert step["parallel"]["default"] is False
     assert "alternatives" in step["parallel"]["description"]
+
+
+def _desk_process() -> Process:
+    """S -> C; C -> D (on), P (supplement: an end); D -> X (the branch) -> R (end). The desk does S, C, D, P, R."""
+    steps: list[dict[str, Any]] = [
+        {"id": "S", "kind": "start", "name": "receive", "responsible": "desk", "next": ["C"]},
+        {"id": "C", "kind": "decision", "name": "complete?", "responsible": "desk",
+         "decision": {"question": "complete?", "branches": [{"label": "yes", "next": "D"},
+                                                             {"label": "no", "next": "P"}]}},
+        {"id": "D", "name": "send", "responsible": "desk", "next": ["X"]},
+        {"id": "X", "name": "assess", "responsible": "branch", "next": ["R"]},
+        {"id": "R", "kind": "end", "name": "return", "responsible": "desk"},
+        {"id": "P", "kind": "end", "name": "supplement", "responsible": "desk"},
+    ]
+    return Process.model_validate({"id": "QT-Y", "title": "y", "kind": "core", "owner": "r", "unit": "u",
+                                   "purpose": "p", "scope": "s", "steps": steps, "document": {"code": "QT-Y"}})
+
+
+@pytest.mark.parametrize(("parties", "completed", "steps"), [
+    # the route with fewest faults: the desk's three hand-overs of a finished dossier end at an end step
+    (["desk", "desk", "desk"], True, ["S", "C", "P"]),
+    # still open: the dossier goes on (earlier steps of the map first)
+    (["desk", "desk", "desk"], False, ["S", "C", "D"]),
+    (["desk", "desk", "desk", "branch", "desk"], True, ["S", "C", "D", "X", "R"]),
+    # a hand-over of no known party stays unmatched and out of the route
+    (["desk", None, "desk", "desk", "branch", "desk"], True, ["S", None, "C", "D", "X", "R"]),
+    (["branch", "desk"], True, ["X", "R"]),
+    ([None, "nobody"], True, [None, None]),
+])
+def test_steps_matched_from_parties(parties: list[str | None], completed: bool, steps: list[str | None]) -> None:
+    """Item 1: without a step column, each hand-over's party is matched to the step that gives the route the
+    map finds fewest faults with."""
+    m = ProcMap.of(_desk_process(), 8.0, "organisation")
+    assert m.match_parties(parties, completed) == steps
