@@ -266,6 +266,32 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     return ev.set_sorted("did")
 
 
+def _chain_ends(ev: pl.DataFrame) -> pl.DataFrame:
+    """A log that records only when each party received the dossier (no time handed on, as the
+    process-control sheet): each hand-over ends when the next one of its dossier begins; a dossier's
+    last one stays open. ``ev`` is sorted by dossier, then time."""
+    import polars as pl
+
+    same = (pl.col("did").shift(-1) == pl.col("did")).fill_null(False)
+    return ev.with_columns(pl.when(same).then(pl.col("start").shift(-1)).otherwise(pl.lit(-2, dtype=pl.Int64))
+                           .alias("end"))
+
+
+def _end_at_end_steps(ev: pl.DataFrame, pair_table: pl.DataFrame, setup: Setup) -> tuple[pl.DataFrame, Any]:
+    """After :func:`_chain_ends`: a dossier whose last hand-over is to an end step of the map finished
+    when it got there. Returns ``ev`` and the mask of those hand-overs (their own duration is unknown)."""
+    import numpy as np
+    import polars as pl
+
+    is_end = pl.Series([s is not None and s in setup.maps[p].ends
+                        for p, s in pair_table.select(pl.col("proc").cast(pl.String), pl.col("step").cast(pl.String))
+                        .iter_rows()], dtype=pl.Boolean)
+    last = (ev["did"] != ev["did"].shift(-1)).fill_null(True)
+    final = last & is_end.gather(ev["pair"]) & (ev["end"] == -2)
+    ev = ev.with_columns(pl.when(final).then(pl.col("start")).otherwise(pl.col("end")).alias("end"))
+    return ev, np.asarray(final.to_numpy(), dtype=bool)
+
+
 def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``ev`` with what its cells stand for, looked up once per combination of cells (a new column
     each, spread with one gather, not a joined copy of every event):
@@ -437,9 +463,14 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
         ev = ev.filter((first >= lo) & (first <= hi))
+    if not events.has_end:
+        ev = _chain_ends(ev)
     ev, unknown_people = _steps(ev, events, setup) if not events.has_step else (ev, 0)
     # the step, agency and (procedure, step) pair of each hand-over
     ev, pair_table = _cells(ev, setup, events.has_step)
+    final = None
+    if not events.has_end:
+        ev, final = _end_at_end_steps(ev, pair_table, setup)
     # -- per dossier ----------------------------------------------------------------------------
     dossiers = ev.group_by("did", maintain_order=True).agg(
         pl.col("proc").first(),
@@ -455,6 +486,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # -- times of each hand-over (numpy, a block of rows at a time) -----------------------------------
     dur, at, wait = _handover_times(clock, ev, (lambda proc: _cutoffs(proc, setup))
                                     if setup.cutoffs and not clock.elapsed else None)
+    if final is not None:
+        dur[final] = np.nan  # the dossier reached its end step then: how long it stayed there is not known
     ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
     # waiting for a hand-over: from the previous hand-over of the same dossier by another agency
     waits = pl.DataFrame({"proc": ev["proc"].gather(at), "agency": ev["agency"].gather(at),

@@ -48,6 +48,9 @@ class Events:
     has_agency: bool = False
     has_handler: bool = False
     files: list[str] = field(default_factory=list)
+    #: the log has a column of the time each hand-over was handed on or completed; without it (a sheet
+    #: that records only when each party received the dossier) a hand-over ends when the next begins
+    has_end: bool = True
 
 
 def _safe_id(text: str) -> str:
@@ -189,7 +192,8 @@ class EventReader:
                   "start": pl.Int64, "end": pl.Int64, "due": pl.Int64}
         frame = pl.concat(self.frames, rechunk=False) if self.frames else pl.DataFrame(schema=schema)
         return Events(frame, self.rejected, self.rejected_total, "step" in self.present,
-                      "agency" in self.present, "handler" in self.present, self.files)
+                      "agency" in self.present, "handler" in self.present, self.files,
+                      "completed_at" in self.present)
 
 
 def read_events(logs: Sequence[Path], resolve: Callable[[str], str | None], *, column_map: Mapping[str, str] | None,

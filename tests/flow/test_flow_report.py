@@ -374,3 +374,20 @@ def test_one_dossier_and_one_hand_over_are_singular(qms_flow: Flow, tmp_path: Pa
                                            *route("D8", ["B1", "B9", "B2", "B3", "B4", "B6"])])
     many = qms_flow(two, "--as-of", "2026-03-31").out
     assert "2 dossiers, 0 late, 2 not following the map" in many and "2 hand-overs could not be matched" in many
+
+
+def test_log_of_receipt_times_only(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 1, "one row per hand-over": a sheet that records only when each party received the dossier
+    (no time handed on) is timed hand-over to hand-over; a dossier whose last hand-over is to an end step
+    finished then (on time or late by it), one whose last is elsewhere is still in progress."""
+    header = [h for h in HEADER if h != "Thời gian giao"]
+    drop = HEADER.index("Thời gian giao")
+    d9 = [row("D9", s, f"10/03/2026 {h}:00", "") for s, h in (("B1", "08"), ("B2", "09"), ("B3", "10"))]
+    rows = [[c for i, c in enumerate(r) if i != drop] for r in [*D1, *d9]]
+    data = qms_flow(write_csv(tmp_path / "received.csv", rows, header), "--format", "json",
+                    "--as-of", "2026-03-31").json()
+    proc = _proc(data, "QT-HT-01")
+    hours = {k: (s["count"], s["median_hours"]) for k, s in _steps(proc).items()}
+    # B3 of D1 lasts until B4 was received (11:30 to 16:00, lunch not counted); the end step B6 is not timed
+    assert hours == {"B1": (2, 1.25), "B2": (2, 1.5), "B3": (1, 3.5), "B4": (1, 2.0)}
+    assert (proc["dossiers"], proc["late"], proc["overdue"], proc["nonconforming"]) == (2, 1, 1, 0)
