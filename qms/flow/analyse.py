@@ -130,6 +130,8 @@ class FlowResult:
     hours_per_day: float
     elapsed: bool
     period: tuple[dt.date, dt.date] | None = None
+    #: hand-overs found more than once (overlapping exports, a row entered twice): counted once
+    duplicates: int = 0
 
     def findings(self) -> list[dict[str, Any]]:
         """Procedures whose real routes often differ from their map (7.5.3, 4.4.1)."""
@@ -149,6 +151,7 @@ class FlowResult:
             "rejected_total": self.rejected_total,
             "unmatched_events": self.unmatched_events,
             "unknown_people": self.unknown_people,
+            "duplicate_rows": self.duplicates,
             "hours_per_day": self.hours_per_day,
             "clock": "elapsed" if self.elapsed else "working",
             "findings": self.findings(),
@@ -264,6 +267,31 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     if not in_order:
         ev = ev.sort(["did", "start"], maintain_order=True)
     return ev.set_sorted("did")
+
+
+def _drop_repeats(ev: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """``ev`` (sorted by dossier, then time, then file and row) without the hand-overs it holds more
+    than once (the same dossier, step, agency, person and times: exports of overlapping periods, a
+    row entered twice), the first kept; and how many were dropped. Only the rows of one dossier that
+    start at the same moment are compared (few)."""
+    import numpy as np
+    import polars as pl
+
+    if ev.height < 2:
+        return ev, 0
+    same = ev.select(((pl.col("did") == pl.col("did").shift(1)) & (pl.col("start") == pl.col("start").shift(1)))
+                     .fill_null(False))[:, 0]
+    if not same.any():
+        return ev, 0
+    rows = np.flatnonzero((same | same.shift(-1).fill_null(False)).to_numpy())
+    keys = ev[rows].select("did", "start", "end", *(pl.col(c).to_physical() for c in
+                                                   ("proc", "step_cell", "agency_cell", "handler_cell")))
+    again = rows[~keys.select(pl.struct(pl.all()).is_first_distinct())[:, 0].to_numpy()]
+    if not len(again):
+        return ev, 0
+    keep = np.ones(ev.height, dtype=bool)
+    keep[again] = False
+    return ev.filter(pl.Series(keep)).set_sorted("did"), len(again)
 
 
 def _chain_ends(ev: pl.DataFrame) -> pl.DataFrame:
@@ -458,7 +486,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
 
     clock = setup.clock
     hpd = clock.hours_per_day
-    ev = _dossier_ids(events.frame)
+    ev, duplicates = _drop_repeats(_dossier_ids(events.frame))
     if setup.period is not None:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
@@ -619,4 +647,4 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
             _f(w[0]) if len(w) else 0.0, late_by, hand, int(u[0]) if len(u) else 0, hpd, monthly,
             int(n_unchecked)))
     return FlowResult(out, events.rejected, events.rejected_total, int(ev["step"].null_count()), unknown_people, hpd,
-                      clock.elapsed, setup.period)
+                      clock.elapsed, setup.period, duplicates)

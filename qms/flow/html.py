@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from qms.flow.analyse import FlowResult, ProcResult, StepStat
 from qms.flow.labels import HOME, Labels
-from qms.flow.report import deviation_label, unchecked_line
+from qms.flow.report import deviation_label, duplicates_line, unchecked_line
 from qms.i18n import _, format_date, format_number, format_percent, ngettext, pgettext
 
 if TYPE_CHECKING:
@@ -163,6 +163,7 @@ def report_context(result: FlowResult, compare: FlowResult | None, labels: Label
         "findings": [_("The real routes of {procedure} often differ from its map ({n} of {total} dossiers); "
                        "the map may be out of date (7.5.3, 4.4.1).").format(
             procedure=f["procedure"], n=f["nonconforming"], total=f["dossiers"]) for f in result.findings()],
+        "duplicates": duplicates_line(result.duplicates) if result.duplicates else "",
         "rejected": result.rejected_total,
         "rejected_rows": [(f"{Path(r.path).name}:{r.row}", r.dossier_id, r.reason)
                           for r in result.rejected[:MAX_REJECTED]],

@@ -68,6 +68,11 @@ def unchecked_line(n: int) -> str:
                     n).format(n=n)
 
 
+def duplicates_line(n: int) -> str:
+    return ngettext("{n} hand-over was in the logs more than once and is counted once",
+                    "{n} hand-overs were in the logs more than once and are counted once", n).format(n=n)
+
+
 def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = None,
             labels: Labels | None = None) -> str:
     """The report for a terminal: agencies and steps by name (the JSON keeps the ids)."""
@@ -125,6 +130,9 @@ def to_text(result: FlowResult, by: str = "step", compare: FlowResult | None = N
         lines.append(ngettext("{n} hand-over by a person not in organisation.people (or --people) was not matched",
                               "{n} hand-overs by people not in organisation.people (or --people) were not matched",
                               result.unknown_people).format(n=result.unknown_people))
+    if result.duplicates:
+        lines.append("")
+        lines.append(duplicates_line(result.duplicates))
     if result.rejected_total:
         lines.append("")
         lines.append(_("Rejected rows: {n}").format(n=result.rejected_total))

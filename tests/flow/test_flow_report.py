@@ -391,3 +391,19 @@ def test_log_of_receipt_times_only(qms_flow: Flow, tmp_path: Path) -> None:
     # B3 of D1 lasts until B4 was received (11:30 to 16:00, lunch not counted); the end step B6 is not timed
     assert hours == {"B1": (2, 1.25), "B2": (2, 1.5), "B3": (1, 3.5), "B4": (1, 2.0)}
     assert (proc["dossiers"], proc["late"], proc["overdue"], proc["nonconforming"]) == (2, 1, 1, 0)
+
+
+def test_overlapping_exports_count_each_hand_over_once(qms_flow: Flow, tmp_path: Path) -> None:
+    """Item 1, real use: exports of overlapping periods (and a row entered twice) hold the same hand-over
+    more than once; it is counted once, and the report says how many were dropped. A step done twice at
+    different times (D3's loop) is not a repeat."""
+    rows = [*D1, *DEVIANTS]
+    one = write_csv(tmp_path / "jan-mar.csv", rows)
+    overlap = write_csv(tmp_path / "mar.csv", [*D1[2:], *DEVIANTS[:3], D1[0]])  # D1[0] twice in this file
+    alone = qms_flow(one, "--format", "json", "--as-of", "2026-03-31").json()
+    both = qms_flow(one, overlap, "--format", "json", "--as-of", "2026-03-31").json()
+    assert both.pop("duplicate_rows") == len(D1) - 2 + 3 + 1 and alone.pop("duplicate_rows") == 0
+    assert both == alone
+    assert "more than once" not in qms_flow(one, "--as-of", "2026-03-31").out
+    assert "7 hand-overs were in the logs more than once and are counted once" in qms_flow(
+        one, overlap, "--as-of", "2026-03-31").out
