@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from qms.flow.analyse import FlowResult
-from qms.i18n import _, format_number, format_percent, use_language
+from qms.i18n import _, format_date, format_number, format_percent, use_language
 from qms.kpi.nc_link import period_key
 from qms.models.process import Process
 
@@ -45,7 +45,8 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
     from qms.registers.nc import create_nc
     from qms.store.workspace import load_workspace
 
-    key = period_key(span)
+    key = period_key(span)  # in the marker only: people read the dates
+    shown = f"{format_date(span[0])} – {format_date(span[1])}"
     markers = existing_flow_markers(root)
     ws = load_workspace(root, kinds=("manifest", "process"))
     org_lang = ws.manifest.organisation.default_language if ws.manifest is not None else lang
@@ -62,18 +63,18 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
             found = next(v for m, v in markers.items()
                          if m.startswith(f"{MARKER}{p.procedure}:") and m.endswith(f":{key}"))
             messages.append(_("{id} already records the bottleneck of {process} for {period}").format(
-                id=found, process=p.procedure, period=key))
+                id=found, process=p.procedure, period=shown))
             continue
         with use_language(org_lang):
             title = _("Bottleneck at step {step} of {process} in {period}").format(
-                step=step.step, process=p.procedure, period=key)
+                step=step.step, process=p.procedure, period=shown)
             description = _(
                 "Step {step} exceeded its budget of {budget} working hours in {over} of {count} dossiers ({share}) "
                 "received in {period}: median {median} h, 90th percentile {p90} h, {lost} working hours over "
                 "budget in total. {late} of {dossiers} dossiers of {process} were late."
             ).format(step=_step_label(procs.get(p.procedure), step.step, org_lang), budget=format_number(step.budget_hours or 0.0, org_lang), over=step.over_budget,
                      count=step.count, share=format_percent(100 * step.over_budget / step.count, org_lang, digits=1),
-                     period=key, median=format_number(step.median_hours, org_lang, digits=1),
+                     period=shown, median=format_number(step.median_hours, org_lang, digits=1),
                      p90=format_number(step.p90_hours, org_lang, digits=1),
                      lost=format_number(step.hours_over_budget, org_lang, digits=1), late=p.late,
                      dossiers=p.dossiers, process=p.procedure)
@@ -81,5 +82,5 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
                        severity="minor", clause="9.1.3", by=by, evidence=f"{marker} qms flow report", today=today)
         markers[marker] = nc.id
         messages.append(_("raised {id}: bottleneck at step {step} of {process} for {period}").format(
-            id=nc.id, step=step.step, process=p.procedure, period=key))
+            id=nc.id, step=step.step, process=p.procedure, period=shown))
     return messages
