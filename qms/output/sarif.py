@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 from qms import TOOL_NAME, __version__
 from qms.diagnostics import Report
@@ -19,13 +20,19 @@ def _fingerprint(item: dict[str, Any]) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
+def _uri(path: str) -> str:
+    """A repository path as a relative URI reference (RFC 3986): spaces, line breaks, controls and
+    non-ASCII letters percent-encoded, so that a hostile file name cannot break a SARIF consumer."""
+    return quote(path, safe="/")
+
+
 def _fix(item: dict[str, Any]) -> dict[str, Any]:
     """A SARIF ``fix``: one artifact change holding the text replacements (end column exclusive)."""
     fix = item["fix"]
     return {
         "description": {"text": fix["message"]},
         "artifactChanges": [{
-            "artifactLocation": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": _uri(item["path"]), "uriBaseId": "%SRCROOT%"},
             "replacements": [{
                 "deletedRegion": {"startLine": e["line"], "startColumn": e["column"],
                                   "endLine": e["end_line"], "endColumn": e["end_column"]},
@@ -60,7 +67,7 @@ def document(report: Report) -> dict[str, Any]:
             "message": {"text": item["message"] + (f" (hint: {item['hint']})" if item["hint"] else "")},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": _uri(item["path"]), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": item["line"], "startColumn": item["column"]},
                 },
                 "logicalLocations": [{"fullyQualifiedName": item["pointer"] or "/"}],

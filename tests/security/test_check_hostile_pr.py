@@ -1,0 +1,54 @@
+"""`qms check` on a hostile pull request: what a file of the repository can make the report say.
+
+Each test builds a small repository from ``tests/rules/base`` (a qms.yaml and one procedure), adds the
+hostile part and runs the real command line (``python -m qms``) once per output format it judges.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
+WORKFLOW = "::error file=x::forged by a file name"
+# RFC 3986 URI reference: unreserved, reserved and percent-encoded characters only
+_URI_CHARS = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$")
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    return root
+
+
+def _qms(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QMS_LANG": "en", "NO_COLOR": "1"}
+    env.pop("QMS_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "qms", *args], cwd=root, capture_output=True, text=True,
+                          env=env, timeout=180, check=False)
+
+
+def test_a_file_name_cannot_add_a_line_to_the_text_or_break_the_sarif_uri(tmp_path: Path) -> None:
+    """F7 (file names): a process file named `QT\\n::error file=x::….yaml` (git holds such names) is
+    reported on one line in text output, so the CI runner never reads a forged workflow command, and
+    SARIF names it with a valid, percent-encoded URI that decodes back to the file's path."""
+    root = _repo(tmp_path)
+    name = "QT-02\n" + WORKFLOW + " \x1b[2J é.yaml"
+    shutil.copy(root / "processes" / "QT-01.yaml", root / "processes" / name)
+    text = _qms(root, "check", "--no-cache", "--select", "QMS101,QMS102")
+    assert text.returncode == 1, text.stdout + text.stderr
+    assert not [line for line in text.stdout.splitlines() if line.lstrip().startswith("::")], text.stdout
+    assert "\x1b" not in text.stdout
+    assert "processes/QT-02\\n" + WORKFLOW in text.stdout
+    sarif = _qms(root, "check", "--no-cache", "--select", "QMS101,QMS102", "--format", "sarif")
+    assert sarif.returncode == 1, sarif.stderr
+    results = json.loads(sarif.stdout)["runs"][0]["results"]
+    uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for r in results for loc in r["locations"]]
+    assert uris and all(_URI_CHARS.match(u) for u in uris), uris
+    assert "processes/" + name in {unquote(u) for u in uris}
