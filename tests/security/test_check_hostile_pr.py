@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
+from example_repo import copy_example
+
 BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
 WORKFLOW = "::error file=x::forged by a file name"
 # RFC 3986 URI reference: unreserved, reserved and percent-encoded characters only
@@ -52,3 +54,22 @@ def test_a_file_name_cannot_add_a_line_to_the_text_or_break_the_sarif_uri(tmp_pa
     uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for r in results for loc in r["locations"]]
     assert uris and all(_URI_CHARS.match(u) for u in uris), uris
     assert "processes/" + name in {unquote(u) for u in uris}
+
+
+def test_a_typo_in_qms_yaml_is_reported_alone(tmp_path: Path) -> None:
+    """Cascade (qms.yaml): one misspelt top-level key (`organization:`) makes qms.yaml unusable. The
+    report names that key and says the rules needing the organisation were skipped (QMS013); it does
+    not bury it under dozens of findings in other files that only follow from the missing organisation
+    (unknown forms with a wrong "did you mean", one-stop steps "not at the desk", undefined
+    abbreviations, uncovered clauses)."""
+    root = copy_example(tmp_path / "example")
+    manifest = root / "qms.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("\norganisation:", "\norganization:", 1),
+                        encoding="utf-8")
+    r = _qms(root, "check", "--no-cache", "--profile", "strict", "--fail-on", "info", "--format", "json")
+    assert r.returncode == 1, r.stderr
+    found = json.loads(r.stdout)["diagnostics"]
+    assert {(d["code"], d["path"]) for d in found if d["code"].startswith("QMS0")} >= {
+        ("QMS011", "qms.yaml"), ("QMS013", "qms.yaml")}
+    follow_ons = sorted({(d["code"], d["path"]) for d in found if not d["code"].startswith("QMS0")})
+    assert not follow_ons, follow_ons
