@@ -73,3 +73,24 @@ def test_a_typo_in_qms_yaml_is_reported_alone(tmp_path: Path) -> None:
         ("QMS011", "qms.yaml"), ("QMS013", "qms.yaml")}
     follow_ons = sorted({(d["code"], d["path"]) for d in found if not d["code"].startswith("QMS0")})
     assert not follow_ons, follow_ons
+
+
+def test_a_broken_procedure_does_not_make_its_kpis_unknown(tmp_path: Path) -> None:
+    """Cascade (a process file): a procedure with a misspelt field, or one that does not parse at all,
+    still declares its KPIs; qms.yaml's objective that lists the KPI is not reported as naming an
+    "unknown KPI" with a "did you mean" pointing at another procedure's KPI."""
+    root = _repo(tmp_path)
+    other = (root / "processes" / "QT-01.yaml").read_text(encoding="utf-8")
+    (root / "processes" / "QT-09.yaml").write_text(
+        other.replace("QT-01", "QT-09").replace("KPI-01", "KPI-09").replace("HS-01", "HS-09"), encoding="utf-8")
+    proc = root / "processes" / "QT-01.yaml"
+    good = proc.read_text(encoding="utf-8")
+    for broken in (good.replace("\npurpose:", "\npurpse:", 1), good.replace("\nsteps:\n  ", "\nsteps:\n\t", 1)):
+        assert broken != good
+        proc.write_text(broken, encoding="utf-8")
+        r = _qms(root, "check", "--no-cache", "--select", "QMS0,QMS1", "--format", "json")
+        assert r.returncode == 1, r.stderr
+        found = json.loads(r.stdout)["diagnostics"]
+        assert any(d["path"] == "processes/QT-01.yaml" and d["code"].startswith("QMS0") for d in found), found
+        cascades = [(d["code"], d["path"], d["message"]) for d in found if d["code"] in ("QMS106", "QMS107", "QMS108")]
+        assert not cascades, cascades
