@@ -94,3 +94,56 @@ def test_a_broken_procedure_does_not_make_its_kpis_unknown(tmp_path: Path) -> No
         assert any(d["path"] == "processes/QT-01.yaml" and d["code"].startswith("QMS0") for d in found), found
         cascades = [(d["code"], d["path"], d["message"]) for d in found if d["code"] in ("QMS106", "QMS107", "QMS108")]
         assert not cascades, cascades
+
+
+def _bad_values(root: Path) -> None:
+    """A waiver with a lower-case code and a one-letter reason, a risk likelihood of 9, an empty step
+    id and a step kind that does not exist."""
+    manifest = root / "qms.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + (
+        "check:\n  waivers:\n    - {code: qms214, reason: x, approver: an, expires: 2027-01-01}\n"),
+        encoding="utf-8")
+    proc = root / "processes" / "QT-01.yaml"
+    text = proc.read_text(encoding="utf-8")
+    text = re.sub(r"likelihood: \d", "likelihood: 9", text, count=1)
+    text = text.replace("  - id: B1\n", "  - id: ''\n", 1)
+    text = re.sub(r"kind: start", "kind: begin", text, count=1)
+    proc.write_text(text, encoding="utf-8")
+
+
+def test_schema_messages_are_vietnamese(tmp_path: Path) -> None:
+    """Messages in Vietnamese (`qms --lang vi check`): a value too small, too large, too short or not in
+    the list is explained in Vietnamese, without pydantic's English ("Input should be less than or
+    equal to 5", "String should have at least 3 characters", "'start', 'task' or 'end'")."""
+    root = _repo(tmp_path)
+    _bad_values(root)
+    r = _qms(root, "--lang", "vi", "check", "--no-cache", "--select", "QMS010", "--format", "json")
+    assert r.returncode == 1, r.stderr
+    found = [d for d in json.loads(r.stdout)["diagnostics"] if d["code"] == "QMS010"]
+    pointers = {d["pointer"] for d in found}
+    assert {"/check/waivers/0/code", "/check/waivers/0/reason", "/risks/0/likelihood", "/steps/0/id",
+            "/steps/0/kind"} <= pointers, pointers
+    english = re.compile(r"\b(Input|should|String|characters?|less|greater|equal|or)\b")
+    leaks = [(d["pointer"], d["message"], d["hint"]) for d in found if english.search(d["message"] + " " + d["hint"])]
+    assert not leaks, leaks
+    by_pointer = {d["pointer"]: d["message"] for d in found}
+    assert "5" in by_pointer["/risks/0/likelihood"] and "3" in by_pointer["/check/waivers/0/reason"]
+
+
+def test_a_value_of_the_wrong_form_gets_the_right_hint(tmp_path: Path) -> None:
+    """Hints: a waiver code written `qms214` is told to be written like `QMS214`, not "use letters,
+    digits, '.', '_' or '-' only" (it already is), and a logo given as an absolute path is told to be a
+    relative path inside the repository; an identifier keeps the identifier hint."""
+    root = _repo(tmp_path)
+    _bad_values(root)
+    manifest = root / "qms.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "organisation:\n", "organisation:\n  logo: /etc/passwd\n", 1), encoding="utf-8")
+    proc = root / "processes" / "QT-01.yaml"
+    proc.write_text(proc.read_text(encoding="utf-8").replace("\nowner: ", "\nowner: -", 1), encoding="utf-8")
+    r = _qms(root, "check", "--no-cache", "--select", "QMS010", "--format", "json")
+    assert r.returncode == 1, r.stderr
+    hints = {d["pointer"]: d["hint"] for d in json.loads(r.stdout)["diagnostics"]}
+    assert "QMS214" in hints["/check/waivers/0/code"], hints
+    assert "assets/logo.png" in hints["/organisation/logo"], hints
+    assert "letters, digits" in hints["/owner"], hints
