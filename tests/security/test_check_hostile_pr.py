@@ -147,3 +147,26 @@ def test_a_value_of_the_wrong_form_gets_the_right_hint(tmp_path: Path) -> None:
     assert "QMS214" in hints["/check/waivers/0/code"], hints
     assert "assets/logo.png" in hints["/organisation/logo"], hints
     assert "letters, digits" in hints["/owner"], hints
+
+
+def test_an_unknown_decree_is_not_said_to_be_a_decree_of_another_year(tmp_path: Path) -> None:
+    """QMS150 "did you mean": a citation of NĐ 63/2024/NĐ-CP, which the register lacks, is not told
+    "did you mean 30/2020/NĐ-CP?" (another decree, of another year; `--unsafe-fixes` would even cite
+    it instead). A slip inside the same year (16/2018 for 61/2018) is still suggested."""
+    root = _repo(tmp_path)
+    (root / "legal").mkdir()
+    (root / "legal" / "register.yaml").write_text(
+        "documents:\n"
+        "  - {number: 30/2020/NĐ-CP, kind: decree, title: Nghị định về công tác văn thư, evidence: recalled}\n"
+        "  - {number: 61/2018/NĐ-CP, kind: decree, title: Nghị định về cơ chế một cửa, evidence: recalled}\n",
+        encoding="utf-8")
+    proc = root / "processes" / "QT-01.yaml"
+    proc.write_text(re.sub(r"\nreferences:\n", "\nreferences:\n  - {id: NĐ 63/2024/NĐ-CP}\n  - {id: NĐ 16/2018/NĐ-CP}\n",
+                           proc.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    r = _qms(root, "check", "--no-cache", "--select", "QMS150", "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr  # QMS150 is a warning
+    found = {d["message"]: d for d in json.loads(r.stdout)["diagnostics"]}
+    other_year = found["`NĐ 63/2024/NĐ-CP` is not in the legal-reference register"]
+    assert "30/2020" not in other_year["hint"] and other_year["fix"] is None, other_year
+    same_year = found["`NĐ 16/2018/NĐ-CP` is not in the legal-reference register"]
+    assert "61/2018/NĐ-CP" in same_year["hint"], same_year
