@@ -170,3 +170,25 @@ def test_an_unknown_decree_is_not_said_to_be_a_decree_of_another_year(tmp_path: 
     assert "30/2020" not in other_year["hint"] and other_year["fix"] is None, other_year
     same_year = found["`NĐ 16/2018/NĐ-CP` is not in the legal-reference register"]
     assert "61/2018/NĐ-CP" in same_year["hint"], same_year
+
+
+def test_text_in_nfd_is_quoted_as_whole_words(tmp_path: Path) -> None:
+    """NFD text (QMS007): a title pasted with combining accents is quoted as the words the user wrote,
+    "Chứng thực bản sao từ bản chính", from the column where the first such word starts, not as a
+    fragment cut inside words ("ứng thực bản sao từ bản chí"); `--fix` still makes the file exactly NFC."""
+    import unicodedata
+
+    root = _repo(tmp_path)
+    proc = root / "processes" / "QT-01.yaml"
+    lines = proc.read_text(encoding="utf-8").split("\n")
+    n = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[n] = "title: {vi: " + unicodedata.normalize("NFD", "Chứng thực bản sao từ bản chính") + ", en: Copies}"
+    proc.write_text("\n".join(lines), encoding="utf-8")
+    r = _qms(root, "check", "--no-cache", "--select", "QMS007", "--format", "json")
+    assert r.returncode == 0, r.stdout + r.stderr  # QMS007 is a warning
+    (found,) = json.loads(r.stdout)["diagnostics"]
+    assert "`Chứng thực bản sao từ bản chính`" in found["message"], found
+    assert (found["line"], found["column"]) == (n + 1, len("title: {vi: ") + 1)
+    fixed = _qms(root, "check", "--no-cache", "--select", "QMS007", "--fix")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert proc.read_text(encoding="utf-8") == unicodedata.normalize("NFC", "\n".join(lines))
