@@ -1,0 +1,33 @@
+"""`qms --lang vi rules` and `qms --lang vi rule CODE` name severities in Vietnamese."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+
+def _qms(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "QMS_LANG"}
+    return subprocess.run([sys.executable, "-m", "qms", *args], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+
+
+def test_rule_catalogue_severities_are_vietnamese() -> None:
+    """The catalogue (`rules`) and a rule's page (`rule QMS157`) said "warning" and "error" among
+    Vietnamese text; they say "cảnh báo", "lỗi", "thông tin". JSON keeps the machine values."""
+    listing = _qms("--lang", "vi", "rules")
+    assert listing.returncode == 0, listing.stderr
+    rows = listing.stdout.splitlines()
+    assert len(rows) > 100
+    assert not [r for r in rows if re.search(r"\b(error|warning|info)\b", r)], rows[:3]
+    by_code = {r.split()[0]: r for r in rows}
+    assert " lỗi " in by_code["QMS001"] and " cảnh báo " in by_code["QMS007"]
+    assert by_code["QMS001"].index("iso") == by_code["QMS007"].index("iso")  # columns still aligned
+    page = _qms("--lang", "vi", "rule", "QMS157")
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.splitlines()[0] == "QMS157 announcement-out-of-date (cảnh báo, bộ quy tắc iso)"
+    machine = json.loads(_qms("--lang", "vi", "rules", "--format", "json").stdout)
+    assert {r["severity"] for r in machine} <= {"error", "warning", "info"} and len(machine) == len(rows)
