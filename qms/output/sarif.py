@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from qms import TOOL_NAME, __version__
 from qms.diagnostics import Report
+from qms.i18n import get_language, translate
+from qms.i18n.rule_pages import translated
 from qms.rules.registry import by_code
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -48,13 +50,17 @@ def document(report: Report) -> dict[str, Any]:
     used = sorted({d.code for d in report.diagnostics})
     rule_index = {code: i for i, code in enumerate(used)}
     descriptors = []
+    lang = get_language()
     for code in used:
         rule = rules.get(code)
+        doc = rule.doc() if rule else {}
+        # the rule's page in the language of the messages (as `qms rule CODE` prints it), else English
+        page = (translated(code, doc, lang) if lang != "en" and rule else None) or doc
         descriptors.append({
             "id": code,
             "name": rule.name if rule else code,
-            "shortDescription": {"text": rule.summary() if rule else code},
-            "fullDescription": {"text": (rule.doc().get("what_it_checks", "") if rule else "") or code},
+            "shortDescription": {"text": translate(rule.summary()) if rule else code},
+            "fullDescription": {"text": page.get("what_it_checks", "") or code},
             "properties": {"clauses": list(rule.clauses) if rule else []},
         })
     results = []

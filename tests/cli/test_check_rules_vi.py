@@ -1,12 +1,16 @@
-"""`qms --lang vi rules` and `qms --lang vi rule CODE` name severities in Vietnamese."""
+"""`qms --lang vi rules`, `qms --lang vi rule CODE` and SARIF rule descriptions are Vietnamese."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
 
 
 def _qms(*args: str) -> subprocess.CompletedProcess[str]:
@@ -31,3 +35,21 @@ def test_rule_catalogue_severities_are_vietnamese() -> None:
     assert page.stdout.splitlines()[0] == "QMS157 announcement-out-of-date (cảnh báo, bộ quy tắc iso)"
     machine = json.loads(_qms("--lang", "vi", "rules", "--format", "json").stdout)
     assert {r["severity"] for r in machine} <= {"error", "warning", "info"} and len(machine) == len(rows)
+
+
+def test_sarif_rule_descriptions_follow_the_language(tmp_path: Path) -> None:
+    """`qms --lang vi check --format sarif`: the results were Vietnamese but each rule's short and full
+    description (what GitHub code scanning shows beside them) stayed English."""
+    from qms.rules.registry import by_code
+
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    r = subprocess.run([sys.executable, "-m", "qms", "--lang", "vi", "check", "--no-cache", "--format", "sarif"],
+                       cwd=root, capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 1, r.stderr
+    rules = json.loads(r.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    for descriptor in rules:
+        rule = by_code()[descriptor["id"]]
+        assert descriptor["shortDescription"]["text"] != rule.summary(), descriptor
+        assert descriptor["fullDescription"]["text"] != rule.doc()["what_it_checks"], descriptor
