@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from qms import TOOL_NAME, __version__
 from qms.diagnostics import Report
-from qms.i18n import get_language, translate
+from qms.i18n import _, get_language, translate
 from qms.i18n.rule_pages import translated
 from qms.rules.registry import by_code
 
@@ -70,7 +70,8 @@ def document(report: Report) -> dict[str, Any]:
             "ruleId": item["code"],
             "ruleIndex": rule_index[item["code"]],
             "level": _LEVEL[item["severity"]],
-            "message": {"text": item["message"] + (f" (hint: {item['hint']})" if item["hint"] else "")},
+            "message": {"text": item["message"] + (" (" + _("hint: {hint}").format(hint=item["hint"]) + ")"
+                                                   if item["hint"] else "")},
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": {"uri": _uri(item["path"]), "uriBaseId": "%SRCROOT%"},

@@ -37,17 +37,22 @@ def test_rule_catalogue_severities_are_vietnamese() -> None:
     assert {r["severity"] for r in machine} <= {"error", "warning", "info"} and len(machine) == len(rows)
 
 
-def test_sarif_rule_descriptions_follow_the_language(tmp_path: Path) -> None:
-    """`qms --lang vi check --format sarif`: the results were Vietnamese but each rule's short and full
-    description (what GitHub code scanning shows beside them) stayed English."""
+def test_sarif_and_github_output_follow_the_language(tmp_path: Path) -> None:
+    """`qms --lang vi check --format sarif|github`: the results were Vietnamese but each rule's short and
+    full description (what GitHub code scanning shows beside them) stayed English, and both formats
+    introduced the hint with an English "hint:"."""
     from qms.rules.registry import by_code
 
     root = tmp_path / "repo"
     shutil.copytree(BASE, root)
-    r = subprocess.run([sys.executable, "-m", "qms", "--lang", "vi", "check", "--no-cache", "--format", "sarif"],
-                       cwd=root, capture_output=True, text=True, timeout=120, check=False)
-    assert r.returncode == 1, r.stderr
-    rules = json.loads(r.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    out = {}
+    for fmt in ("sarif", "github"):
+        r = subprocess.run([sys.executable, "-m", "qms", "--lang", "vi", "check", "--no-cache", "--format", fmt],
+                           cwd=root, capture_output=True, text=True, timeout=120, check=False)
+        assert r.returncode == 1, r.stderr
+        assert "hint:" not in r.stdout and "gợi ý: " in r.stdout, r.stdout
+        out[fmt] = r.stdout
+    rules = json.loads(out["sarif"])["runs"][0]["tool"]["driver"]["rules"]
     assert rules
     for descriptor in rules:
         rule = by_code()[descriptor["id"]]
