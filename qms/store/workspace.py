@@ -296,7 +296,9 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
             close = difflib.get_close_matches(field_name, choices, n=1, cutoff=0.6)
             if close:
                 hint = _("did you mean `{name}`?").format(name=close[0])
-            elif " " in field_name or not field_name.isascii():
+            elif " " in field_name or (not field_name.isascii() and err.get("input") is None):
+                # the tail of a text cut by a comma inside `{...}` is a key without a value; a key with
+                # a value (`mô_tả: …`) is a field named in Vietnamese, told the allowed fields below
                 hint = _("this looks like text: a comma inside `{...}` starts a new field, "
                          "so quote the whole value (\"...\")")
             else:

@@ -192,3 +192,21 @@ def test_text_in_nfd_is_quoted_as_whole_words(tmp_path: Path) -> None:
     fixed = _qms(root, "check", "--no-cache", "--select", "QMS007", "--fix")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert proc.read_text(encoding="utf-8") == unicodedata.normalize("NFC", "\n".join(lines))
+
+
+def test_a_vietnamese_field_name_is_told_the_field_names(tmp_path: Path) -> None:
+    """QMS011 hint: a field named in Vietnamese (`mô_tả: …`) is an attempt at a field, not text split by
+    a comma; it is told the allowed fields instead of "a comma inside `{...}` starts a new field". The
+    comma case (`{vi: Hồ sơ đầy đủ, hợp lệ?}`) keeps its hint."""
+    root = _repo(tmp_path)
+    proc = root / "processes" / "QT-01.yaml"
+    text = proc.read_text(encoding="utf-8").replace("\nkind: core\n", "\nkind: core\nmô_tả: Quy trình mẫu\n", 1)
+    text = re.sub(r"\npurpose: \{vi: ", "\npurpose: {vi: Đầy đủ, hợp lệ?, en: x, vi2: ", text, count=1)
+    proc.write_text(text, encoding="utf-8")
+    r = _qms(root, "check", "--no-cache", "--select", "QMS011", "--format", "json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    hints = {d["message"]: d["hint"] for d in json.loads(r.stdout)["diagnostics"]}
+    vietnamese = next(h for m, h in hints.items() if "mô_tả" in m)
+    assert "comma" not in vietnamese and "purpose" in vietnamese and "steps" in vietnamese, hints
+    comma = next(h for m, h in hints.items() if "hợp lệ?" in m)
+    assert "comma" in comma, hints
