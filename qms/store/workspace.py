@@ -565,6 +565,30 @@ def load_manifest(root: Path) -> Any:
     return load_document(root, path, FILE_KINDS[0]).model
 
 
+def _folder_problem(root: Path, folder: str) -> tuple[str, LoadProblem] | None:
+    """The first part of ``folder`` (say ``processes``) that is a link out of the repository or a file
+    where a folder belongs, with the problem to report; None when the folder is sound or absent."""
+    from qms.store.paths import escapes
+
+    current = root
+    for part in PurePosixPath(folder).parts if folder else ():
+        current = current / part
+        rel = current.relative_to(root).as_posix()
+        if not os.path.lexists(current):
+            return None
+        if escapes(root, current):
+            return rel, LoadProblem("io", _("the folder is a link that points outside the repository; qms does "
+                                            "not read the files it leads to"),
+                                    hint=_("make {name} a folder of the repository: move the files into it "
+                                           "instead of linking to them").format(name=rel + "/"))
+        if not current.is_dir():
+            return rel, LoadProblem("io", _("{name} is a file, not a folder; the files qms expects in {name}/ "
+                                            "are not read").format(name=rel),
+                                    hint=_("rename or remove the file {name}, and keep its documents in a "
+                                           "folder {name}/").format(name=rel))
+    return None
+
+
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
                    progress: Callable[[str], None] | None = None, kinds: Iterable[str] | None = None) -> Workspace:
     """Load every known file of the repository (always all: cross-file rules need them).
@@ -577,9 +601,15 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
     items: list[tuple[Path, int]] = []
     wanted = None if kinds is None else set(kinds)
     real_folders: dict[Path, Path | None] = {}
+    bad_folders: dict[str, bool] = {}  # folder -> whether it is reported already
     for k, kind in enumerate(FILE_KINDS):
         if wanted is not None and kind.name not in wanted:
             continue
+        for pattern in kind.patterns:  # the folder itself (its files, if any, are reported one by one)
+            problem = _folder_problem(root, pattern.rpartition("/")[0])
+            if problem is not None and not bad_folders.get(problem[0]):
+                bad_folders[problem[0]] = True
+                ws.docs.append(LoadedDoc(problem[0], kind.name, None, SourceMap(), [problem[1]]))
         for path in iter_files(root, kind):
             if not _within(root, path, real_folders):
                 rel = os.path.relpath(path, root)

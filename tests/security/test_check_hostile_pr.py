@@ -210,3 +210,24 @@ def test_a_vietnamese_field_name_is_told_the_field_names(tmp_path: Path) -> None
     assert "comma" not in vietnamese and "purpose" in vietnamese and "steps" in vietnamese, hints
     comma = next(h for m, h in hints.items() if "hợp lệ?" in m)
     assert "comma" in comma, hints
+
+
+def test_a_folder_that_links_out_or_is_a_file_is_reported(tmp_path: Path) -> None:
+    """Symlinked folder: `processes/` replaced by a link to a folder outside the repository (`ln -s
+    /etc processes` in a pull request), and `records` committed as a file, were read as empty folders
+    without a word: the report then blamed every reference to a process. Each is now reported where it
+    is, with what to do."""
+    root = _repo(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("not qms", encoding="utf-8")
+    shutil.rmtree(root / "processes")
+    (root / "processes").symlink_to(outside, target_is_directory=True)
+    (root / "records").write_text("a file where a folder belongs\n", encoding="utf-8")
+    r = _qms(root, "check", "--no-cache", "--format", "json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    found = {d["path"]: d for d in json.loads(r.stdout)["diagnostics"] if d["code"] == "QMS006"}
+    assert {"processes", "records"} <= found.keys(), found
+    assert "outside the repository" in found["processes"]["message"] and found["processes"]["hint"]
+    assert "not a folder" in found["records"]["message"] and found["records"]["hint"]
+    assert (found["processes"]["line"], found["processes"]["column"]) == (1, 1)
