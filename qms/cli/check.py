@@ -120,9 +120,11 @@ def rules(fmt: str, profile: str) -> None:
              "clauses": list(r.clauses), "summary": r.summary()} for r in chosen
         ], indent=2))
         return
+    width = max([8, *(len(_(r.severity.label)) for r in chosen)])  # "cảnh báo", "thông tin"
     for r in chosen:
         clauses = ", ".join(r.clauses) or "-"
-        click.echo(f"{r.code}  {r.name:<34} {r.severity.label:<8} {r.profile:<6} [{clauses}]  {translate(r.summary())}")
+        severity = _(r.severity.label)
+        click.echo(f"{r.code}  {r.name:<34} {severity:<{width}} {r.profile:<6} [{clauses}]  {translate(r.summary())}")
 
 
 @click.command()
@@ -134,7 +136,7 @@ def rule(code: str) -> None:
         raise UsageError(_("no rule {code}").format(code=code), hint=_("run `qms rules` for the list"))
     doc = r.doc()
     click.echo(_("{code} {name} ({severity}, profile {profile})").format(
-        code=r.code, name=r.name, severity=r.severity.label, profile=r.profile))
+        code=r.code, name=r.name, severity=_(r.severity.label), profile=r.profile))
     if r.clauses:
         click.echo(_("ISO 9001:2015 clauses: {clauses}").format(clauses=", ".join(r.clauses)))
     click.echo("")

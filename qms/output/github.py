@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qms.diagnostics import Report
+from qms.i18n import _
 from qms.output.safe import inert
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -22,7 +23,7 @@ def render(report: Report) -> str:
         item = d.to_dict()
         msg = f"{item['code']} {item['message']}"
         if item["hint"]:
-            msg += f"\nhint: {item['hint']}"
+            msg += "\n" + _("hint: {hint}").format(hint=item["hint"])
         out.append(
             f"::{_LEVEL[item['severity']]} file={_escape_prop(item['path'])},line={item['line']},"
             f"col={item['column']},title={_escape_prop(item['code'] + ' ' + item['name'])}::{_escape_data(msg)}"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 from qms import TOOL_NAME, __version__
 from qms.diagnostics import Report
+from qms.i18n import _, get_language, translate
+from qms.i18n.rule_pages import translated
 from qms.rules.registry import by_code
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -19,13 +22,19 @@ def _fingerprint(item: dict[str, Any]) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
+def _uri(path: str) -> str:
+    """A repository path as a relative URI reference (RFC 3986): spaces, line breaks, controls and
+    non-ASCII letters percent-encoded, so that a hostile file name cannot break a SARIF consumer."""
+    return quote(path, safe="/")
+
+
 def _fix(item: dict[str, Any]) -> dict[str, Any]:
     """A SARIF ``fix``: one artifact change holding the text replacements (end column exclusive)."""
     fix = item["fix"]
     return {
         "description": {"text": fix["message"]},
         "artifactChanges": [{
-            "artifactLocation": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": _uri(item["path"]), "uriBaseId": "%SRCROOT%"},
             "replacements": [{
                 "deletedRegion": {"startLine": e["line"], "startColumn": e["column"],
                                   "endLine": e["end_line"], "endColumn": e["end_column"]},
@@ -41,13 +50,17 @@ def document(report: Report) -> dict[str, Any]:
     used = sorted({d.code for d in report.diagnostics})
     rule_index = {code: i for i, code in enumerate(used)}
     descriptors = []
+    lang = get_language()
     for code in used:
         rule = rules.get(code)
+        doc = rule.doc() if rule else {}
+        # the rule's page in the language of the messages (as `qms rule CODE` prints it), else English
+        page = (translated(code, doc, lang) if lang != "en" and rule else None) or doc
         descriptors.append({
             "id": code,
             "name": rule.name if rule else code,
-            "shortDescription": {"text": rule.summary() if rule else code},
-            "fullDescription": {"text": (rule.doc().get("what_it_checks", "") if rule else "") or code},
+            "shortDescription": {"text": translate(rule.summary()) if rule else code},
+            "fullDescription": {"text": page.get("what_it_checks", "") or code},
             "properties": {"clauses": list(rule.clauses) if rule else []},
         })
     results = []
@@ -57,10 +70,11 @@ def document(report: Report) -> dict[str, Any]:
             "ruleId": item["code"],
             "ruleIndex": rule_index[item["code"]],
             "level": _LEVEL[item["severity"]],
-            "message": {"text": item["message"] + (f" (hint: {item['hint']})" if item["hint"] else "")},
+            "message": {"text": item["message"] + (" (" + _("hint: {hint}").format(hint=item["hint"]) + ")"
+                                                   if item["hint"] else "")},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": _uri(item["path"]), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": item["line"], "startColumn": item["column"]},
                 },
                 "logicalLocations": [{"fullyQualifiedName": item["pointer"] or "/"}],

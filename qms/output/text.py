@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qms.diagnostics import Report
 from qms.i18n import N_, _, ngettext
-from qms.output.safe import inert
+from qms.output.safe import one_line
 
 SEVERITY_LABELS = (N_("error"), N_("warning"), N_("info"))
 APPLICABILITY_LABELS = (N_("safe"), N_("unsafe"))
@@ -15,14 +15,14 @@ def render(report: Report) -> str:
     for d in report.diagnostics:
         item = d.to_dict()
         lines.append(
-            f"{inert(item['path'])}:{item['line']}:{item['column']}: {item['code']} "
-            f"[{_(item['severity'])}] {inert(item['message'])} ({item['name']})"
+            f"{one_line(item['path'])}:{item['line']}:{item['column']}: {item['code']} "
+            f"[{_(item['severity'])}] {one_line(item['message'])} ({item['name']})"
         )
         if item["hint"]:
-            lines.append("  " + _("hint: {hint}").format(hint=inert(item["hint"])))
+            lines.append("  " + _("hint: {hint}").format(hint=one_line(item["hint"])))
         if item["fix"]:
             lines.append("  " + _("fix ({applicability}): {message}").format(
-                applicability=_(item["fix"]["applicability"]), message=inert(item["fix"]["message"])))
+                applicability=_(item["fix"]["applicability"]), message=one_line(item["fix"]["message"])))
     s = report.summary()
     if not report.diagnostics:
         lines.append(ngettext("All clean: {files} file checked.", "All clean: {files} files checked.",

@@ -125,6 +125,8 @@ class ClauseNotCovered(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         ws = ctx.workspace
+        if ws.manifest is None:  # the scope's applicability is unknown: QMS013 says so
+            return
         procs = {pid: p for pid, (_d, p) in ws.process_by_id().items()}
         for doc, prog in current_programmes(ws, ctx.today):
             for cid in uncovered_clauses(ws.manifest, programme_clauses(prog, procs)):

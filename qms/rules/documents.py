@@ -138,6 +138,8 @@ class UndefinedAbbreviation(Rule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         manifest = ctx.workspace.manifest
+        if manifest is None:  # the glossary is unknown: QMS013 says so
+            return
         for doc, proc in ctx.workspace.processes():
             defined = defined_terms(manifest, proc)
             defined_upper = {t.upper() for t in defined}

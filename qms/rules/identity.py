@@ -21,6 +21,13 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     return _("did you mean `{name}`?").format(name=close[0]) if close else ""
 
 
+def _raw_ids(items: object, key: str) -> set[str]:
+    """The ``key`` of every mapping in the raw list ``items`` (anything else is ignored)."""
+    if not isinstance(items, list):
+        return set()
+    return {item[key] for item in items if isinstance(item, dict) and isinstance(item.get(key), str)}
+
+
 class Index:
     """Ids known across the repository, computed once per check."""
 
@@ -43,6 +50,19 @@ class Index:
         for _doc, reg in ws.models("record-register"):
             self.records.update(r.code for r in reg.records)
         self.manifest_ok = m is not None
+        # A process or record-register file that failed to load still declares what it lists (its raw
+        # data), so references to its KPIs, forms and records are not "unknown" as well. A file that did
+        # not parse at all declares nothing we can read: those references are not judged (``partial``).
+        self.partial = False
+        for doc in ws.of_kind("process") + ws.of_kind("record-register"):
+            if doc.model is not None:
+                continue
+            if not isinstance(doc.raw, dict):
+                self.partial = True
+                continue
+            self.kpis.update(_raw_ids(doc.raw.get("kpis"), "id"))
+            self.forms.update(_raw_ids(doc.raw.get("forms"), "code"))
+            self.records.update(_raw_ids(doc.raw.get("records"), "code"))
 
     @classmethod
     def of(cls, ctx: CheckContext) -> Index:
@@ -331,6 +351,8 @@ class UnknownForm(_RefRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
+        if not idx.manifest_ok or idx.partial:  # a register is unknown: QMS013 / the loader says so
+            return
         for doc, proc in ctx.workspace.processes():
             for i, step in enumerate(proc.steps):
                 for j, code in enumerate(step.forms):
@@ -366,6 +388,8 @@ class UnknownRecord(_RefRule):
 
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         idx = Index.of(ctx)
+        if idx.partial:  # a file that lists records did not parse: the loader reports it
+            return
         for doc, proc in ctx.workspace.processes():
             for i, step in enumerate(proc.steps):
                 for j, code in enumerate(step.records):
@@ -413,7 +437,7 @@ class UnknownObjective(_RefRule):
             return
         for i, o in enumerate(m.objectives):
             for j, kid in enumerate(o.kpis):
-                if kid not in idx.kpis:
+                if kid not in idx.kpis and not idx.partial:
                     yield self.at(mdoc, pointer("objectives", i, "kpis", j), _("unknown KPI `{value}`").format(value=kid),
                                   hint=_suggest(kid, idx.kpis) or _("define the KPI in a process"), subject=kid)
 

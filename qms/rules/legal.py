@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,6 +65,17 @@ class _LegalRule(Rule):
         return list(found)
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _same_years(citation: str, names: list[str]) -> list[str]:
+    """The register's names that carry the same years as ``citation`` (or none): a number of another year is
+    another document, never a slip of the pen worth suggesting (16/2018 for 61/2018 is; 30/2020 for
+    63/2024 is not)."""
+    years = set(_YEAR.findall(citation))
+    return [n for n in names if set(_YEAR.findall(n)) in (years, set())] if years else names
+
+
 def _evidence_note(evidence: str) -> str:
     return "" if evidence in VERIFIED_EVIDENCE else " " + _("(the register marks this fact “{evidence}”)").format(
         evidence=evidence)
@@ -109,7 +121,7 @@ class UnknownLegalReference(_LegalRule):
                 if index.resolve(ref.id) is not None:
                     continue
                 ptr = pointer("references", i, "id")
-                hint, fix = self.suggest(doc, ptr, ref.id, names)
+                hint, fix = self.suggest(doc, ptr, ref.id, _same_years(ref.id, names))
                 yield self.at(doc, ptr,
                               _("`{ref}` is not in the legal-reference register").format(ref=ref.id),
                               hint=hint or _("add it to legal/register.yaml, or correct the citation"),

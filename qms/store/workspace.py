@@ -8,6 +8,7 @@ import functools
 import hashlib
 import importlib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from qms.diagnostics import Edit
 from qms.errors import QmsError, WorkspaceNotFound
-from qms.i18n import N_, _
+from qms.i18n import N_, _, ngettext
 from qms.models.organisation import Manifest
 from qms.models.process import Process
 from qms.store.limits import current as current_limits
@@ -295,7 +296,9 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
             close = difflib.get_close_matches(field_name, choices, n=1, cutoff=0.6)
             if close:
                 hint = _("did you mean `{name}`?").format(name=close[0])
-            elif " " in field_name or not field_name.isascii():
+            elif " " in field_name or (not field_name.isascii() and err.get("input") is None):
+                # the tail of a text cut by a comma inside `{...}` is a key without a value; a key with
+                # a value (`mô_tả: …`) is a field named in Vietnamese, told the allowed fields below
                 hint = _("this looks like text: a comma inside `{...}` starts a new field, "
                          "so quote the whole value (\"...\")")
             else:
@@ -326,7 +329,7 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
                 (_("YAML reads the unquoted `{value}` as a boolean")
                  if surprise.lower() in ("y", "n", "yes", "no", "on", "off")
                  else _("YAML reads the unquoted `{value}` as a number")).format(value=surprise)
-                + " (" + _type_message(etype, msg) + ")",
+                + " (" + _type_message(etype, msg, err.get("ctx")) + ")",
                 pointer, mark.line, mark.column, _("quote it: '{value}'").format(value=surprise), edits))
             continue
         key = (pointer, msg)
@@ -337,9 +340,9 @@ def schema_problems(exc: ValidationError, model: type[BaseModel], smap: SourceMa
         shown = repr(got) if isinstance(got, str | int | float | bool) or got is None else type(got).__name__
         if len(shown) > 80:  # a huge value is named, not echoed
             shown = shown[:77] + "…"
-        problems.append(SchemaProblem("type", _("{pointer}: {problem} (got {value})").format(pointer=pointer or "/", problem=_type_message(etype, msg),
+        problems.append(SchemaProblem("type", _("{pointer}: {problem} (got {value})").format(pointer=pointer or "/", problem=_type_message(etype, msg, err.get("ctx")),
                                                                     value=shown), pointer,
-                                      mark.line, mark.column, _type_hint(etype)))
+                                      mark.line, mark.column, _type_hint(etype, err.get("ctx"))))
     return problems
 
 
@@ -364,17 +367,66 @@ _TYPE_MESSAGES = {
 }
 
 
-def _type_message(etype: str, msg: str) -> str:
-    """A translatable message for common pydantic error types; pydantic's own text otherwise."""
+def _type_message(etype: str, msg: str, ctx: Any = None) -> str:
+    """A translatable message for the pydantic error types qms's models can raise; pydantic's own
+    (English) text only for a type not listed here."""
+    ctx = ctx if isinstance(ctx, dict) else {}
     if etype == "literal_error":
-        return _("the value must be one of: {choices}").format(
-            choices=msg.split("Input should be ", 1)[-1]) if "Input should be" in msg else msg
+        expected = str(ctx.get("expected", ""))
+        choices = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or re.findall(r"'([^']*)'", msg)
+        if choices:
+            return _("the value must be one of: {choices}").format(choices=", ".join(f"'{c}'" for c in choices))
+        return msg
+    n = ctx.get("min_length", ctx.get("max_length"))
+    if isinstance(n, int):
+        if etype == "string_too_short":
+            return ngettext("the text must have at least {n} character",
+                            "the text must have at least {n} characters", n).format(n=n)
+        if etype == "string_too_long":
+            return ngettext("the text must have at most {n} character",
+                            "the text must have at most {n} characters", n).format(n=n)
+        if etype == "too_short":
+            return ngettext("the list must have at least {n} item", "the list must have at least {n} items",
+                            n).format(n=n)
+        if etype == "too_long":
+            return ngettext("the list must have at most {n} item", "the list must have at most {n} items",
+                            n).format(n=n)
+    limits = {
+        "greater_than": ("gt", N_("the value must be greater than {limit}")),
+        "greater_than_equal": ("ge", N_("the value must be at least {limit}")),
+        "less_than": ("lt", N_("the value must be less than {limit}")),
+        "less_than_equal": ("le", N_("the value must be at most {limit}")),
+    }
+    if etype in limits and limits[etype][0] in ctx:
+        key, message = limits[etype]
+        return _(message).format(limit=ctx[key])
     if etype in _TYPE_MESSAGES:
         return _(_TYPE_MESSAGES[etype])
     return msg
 
 
-def _type_hint(etype: str) -> str:
+#: The form a pattern asks for, by the start of the pattern (the ids qms allocates, the rule codes,
+#: the logo path, the announcement fingerprints); any other pattern is an identifier's.
+_PATTERN_HINTS = (
+    ("^NC-", N_("write the id as NC-YYYY-NNNN, e.g. NC-2026-0001")),
+    ("^AUD-", N_("write the id as AUD-YYYY-NN, e.g. AUD-2026-01")),
+    ("^CA-", N_("write the id as CA-N, e.g. CA-1")),
+    ("^MR-", N_("write the id as MR-YYYY-NN, e.g. MR-2026-01")),
+    ("^CB-", N_("write the id as CB-YYYY-NN, e.g. CB-2026-01")),
+    ("^QMS", N_("write a rule code in capitals, e.g. QMS214 (`qms rules` lists them)")),
+    ("^[0-9a-f]{64}", N_("a fingerprint is 64 hexadecimal digits written by `qms announce`; record the "
+                         "announcement again rather than editing it")),
+    ("^[A-Za-z0-9_][A-Za-z0-9_./-]*\\.(?:png", N_("name a PNG, JPEG or SVG file inside the repository by its "
+                                                   "relative path, e.g. assets/logo.png")),
+)
+
+
+def _type_hint(etype: str, ctx: Any = None) -> str:
+    if etype == "string_pattern_mismatch" and isinstance(ctx, dict):
+        pattern = str(ctx.get("pattern", ""))
+        for start, hint in _PATTERN_HINTS:
+            if pattern.startswith(start):
+                return _(hint)
     hints = {
         "string_type": N_("write text, quoted if it looks like a number or yes/no"),
         "int_parsing": N_("write a whole number"),
@@ -387,10 +439,12 @@ def _type_hint(etype: str) -> str:
         "model_type": N_("write a mapping of fields (key: value lines)"),
         "model_attributes_type": N_("write a mapping of fields (key: value lines)"),
         "dict_type": N_("write a mapping (key: value lines)"),
-        "string_pattern_mismatch": N_("use letters, digits, '.', '_' or '-' only"),
+        "string_pattern_mismatch": N_("use letters, digits, '.', '_' or '-' only, starting with a letter or digit"),
         "bool_type": N_("write true or false"),
         "bool_parsing": N_("write true or false"),
         "greater_than_equal": N_("use a larger value"),
+        "string_too_short": N_("write a longer text"),
+        "too_short": N_("add the missing entries"),
         "less_than_equal": N_("use a smaller value"),
     }
     return _(hints.get(etype, N_("fix the value")))
@@ -511,6 +565,30 @@ def load_manifest(root: Path) -> Any:
     return load_document(root, path, FILE_KINDS[0]).model
 
 
+def _folder_problem(root: Path, folder: str) -> tuple[str, LoadProblem] | None:
+    """The first part of ``folder`` (say ``processes``) that is a link out of the repository or a file
+    where a folder belongs, with the problem to report; None when the folder is sound or absent."""
+    from qms.store.paths import escapes
+
+    current = root
+    for part in PurePosixPath(folder).parts if folder else ():
+        current = current / part
+        rel = current.relative_to(root).as_posix()
+        if not os.path.lexists(current):
+            return None
+        if escapes(root, current):
+            return rel, LoadProblem("io", _("the folder is a link that points outside the repository; qms does "
+                                            "not read the files it leads to"),
+                                    hint=_("make {name} a folder of the repository: move the files into it "
+                                           "instead of linking to them").format(name=rel + "/"))
+        if not current.is_dir():
+            return rel, LoadProblem("io", _("{name} is a file, not a folder; the files qms expects in {name}/ "
+                                            "are not read").format(name=rel),
+                                    hint=_("rename or remove the file {name}, and keep its documents in a "
+                                           "folder {name}/").format(name=rel))
+    return None
+
+
 def load_workspace(root: Path, only: Iterable[Path] | None = None,
                    progress: Callable[[str], None] | None = None, kinds: Iterable[str] | None = None) -> Workspace:
     """Load every known file of the repository (always all: cross-file rules need them).
@@ -523,9 +601,15 @@ def load_workspace(root: Path, only: Iterable[Path] | None = None,
     items: list[tuple[Path, int]] = []
     wanted = None if kinds is None else set(kinds)
     real_folders: dict[Path, Path | None] = {}
+    bad_folders: dict[str, bool] = {}  # folder -> whether it is reported already
     for k, kind in enumerate(FILE_KINDS):
         if wanted is not None and kind.name not in wanted:
             continue
+        for pattern in kind.patterns:  # the folder itself (its files, if any, are reported one by one)
+            problem = _folder_problem(root, pattern.rpartition("/")[0])
+            if problem is not None and not bad_folders.get(problem[0]):
+                bad_folders[problem[0]] = True
+                ws.docs.append(LoadedDoc(problem[0], kind.name, None, SourceMap(), [problem[1]]))
         for path in iter_files(root, kind):
             if not _within(root, path, real_folders):
                 rel = os.path.relpath(path, root)

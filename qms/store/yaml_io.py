@@ -474,6 +474,26 @@ def conflict_marker_line(text: str) -> int | None:
     return next(i for i, ln in enumerate(lines, 1) if ln.startswith("<<<<<<< "))
 
 
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.combining(ch) != 0
+
+
+def _whole_words(body: str, fixed: str, start: int, end_b: int, end_f: int) -> tuple[int, int, int]:
+    """The span ``body[start:end_b]`` (``fixed[start:end_f]`` once normalised) widened to whole words,
+    so that the finding quotes what the user wrote ("Chứng thực", not "ứng thự"). Kept as it is when
+    normalising the widened span alone would not give the same text."""
+    s = start
+    while s > 0 and _in_word(body[s - 1]):
+        s -= 1
+    e = end_b
+    while e < len(body) and _in_word(body[e]):
+        e += 1
+    middle = unicodedata.normalize("NFC", body[s:e])
+    if body[:s] + middle + unicodedata.normalize("NFC", body[e:]) != fixed or fixed[s:s + len(middle)] != middle:
+        return start, end_b, end_f
+    return s, e, s + len(middle)
+
+
 def nfc_problems(raw: bytes) -> list[LoadProblem]:
     """One ``not-nfc`` problem per line whose text is not in Unicode NFC, each with the edit that fixes it.
 
@@ -503,6 +523,7 @@ def nfc_problems(raw: bytes) -> list[LoadProblem]:
         end_b, end_f = len(body), len(fixed)
         while end_b > start and end_f > start and body[end_b - 1] == fixed[end_f - 1]:
             end_b, end_f = end_b - 1, end_f - 1
+        start, end_b, end_f = _whole_words(body, fixed, start, end_b, end_f)
         out.append(LoadProblem(
             "not-nfc", _("the text is not in Unicode NFC form: `{text}` is written with combining accents").format(
                 text=fixed[start:end_f]),
