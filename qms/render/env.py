@@ -39,11 +39,17 @@ _CODE = re.compile(r"(?<![\w\-/])((?:[^\W_][\w.]*/)*)([A-ZĐ][A-ZĐ0-9]*(?:-[^\W
 #: A comparison and its value stay together ("≥ 98%" never splits after "≥")
 _COMPARISON = re.compile(r"(?<![\w>])([≥≤] [^\s<]+)")
 _TAG = re.compile(r"(<[^>]*>)")
+#: A run of text with no space long enough to widen a table past the page (a role title written without
+#: spaces, an e-mail address): it may break between any two letters (``.brk``, ``overflow-wrap: anywhere``)
+_LONG_RUN = re.compile(r"[^\s<>]{25,}")
+_LONG_CODE = 25
 #: Elements whose text is not laid out as HTML text (or must stay plain text)
 _RAW_ELEMENTS = ("title", "style", "script", "svg", "textarea")
 
 
 def _wrap_code(m: re.Match[str]) -> str:
+    if len(m.group(2)) >= _LONG_CODE:  # too long to be kept on one line: a run of text, see _LONG_RUN
+        return m.group(0)
     prefix = m.group(1).replace("/", "/<wbr>")
     return f'{prefix}<span class="nb">{m.group(2)}</span>'
 
@@ -51,6 +57,8 @@ def _wrap_code(m: re.Match[str]) -> str:
 def protect_codes(html: str) -> str:
     """Keep codes, legal symbols and comparisons on one line: each hyphenated code in the text of ``html`` goes into a
     ``<span class="nb">`` (``white-space: nowrap``), and a legal symbol may still break after its "/"; "≥ 98%" is kept whole the same way.
+    A run of 25 or more characters without a space goes into a ``<span class="brk">`` that may break anywhere, so
+    that it never widens a table past the page.
 
     Only text between tags changes: attributes, ``<title>``, ``<style>`` and SVG stay as they are, and the
     extracted text of the PDF keeps plain hyphens (searching for "QT-CT-01" still finds it)."""
@@ -64,6 +72,7 @@ def protect_codes(html: str) -> str:
             elif raw is not None and part.startswith("</") and name == raw:
                 raw = None
         elif raw is None:
+            part = _LONG_RUN.sub(r'<span class="brk">\g<0></span>', part)
             if "-" in part:
                 part = _CODE.sub(_wrap_code, part)
             if "≥" in part or "≤" in part:
