@@ -81,6 +81,31 @@ def protect_codes(html: str) -> str:
     return "".join(parts)
 
 
+#: The running header (``_control.j2:page_header``) sits in a 34 mm top margin and grows upwards: the title
+#: cell (42 % of the 170 mm text block, less its padding) may take these lines at these sizes and still leave
+#: 4 mm of paper above the frame; the agency cell (30 %) takes its name at 7.5 pt, under the logo if any.
+_HEADER_TITLE_WIDTH = 190.0
+_HEADER_TITLE_FITS = ((8.5, 6, ""), (7.5, 6, "nh-small"), (7.0, 7, "nh-smaller"))
+_HEADER_AGENCY_WIDTH = 133.0
+
+
+def header_title_class(title: str, agency: str = "", logo: bool = False) -> str:
+    """The class that sets the running header's title in a size at which it fits the top margin ("" for the
+    usual 8.5 pt); a title or an agency name that fits at no size is a :class:`~qms.errors.QmsError`."""
+    from qms.errors import QmsError
+    from qms.i18n import _
+    from qms.render import textmetrics as tm
+
+    if agency and len(tm.wrap(agency, _HEADER_AGENCY_WIDTH, 7.5, True)) > (4 if logo else 7):
+        raise QmsError(_("the agency's name is too long for the page header ({n} characters): {text}").format(
+            n=len(agency), text=agency[:60] + "…"), hint=_("shorten `organisation.name` in qms.yaml"))
+    for size, lines, cls in _HEADER_TITLE_FITS:
+        if len(tm.wrap(title, _HEADER_TITLE_WIDTH, size, True)) <= lines:
+            return cls
+    raise QmsError(_("the title is too long for the page header ({n} characters): {text}").format(
+        n=len(title), text=title[:60] + "…"), hint=_("shorten the document's title (at most about 350 characters)"))
+
+
 def format_revision(value: int) -> str:
     return f"{value:02d}"
 
@@ -103,6 +128,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["revision"] = format_revision
+    env.globals["header_title_class"] = header_title_class
     return env
 
 
