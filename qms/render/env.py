@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -41,10 +42,16 @@ _COMPARISON = re.compile(r"(?<![\w>])([≥≤] [^\s<]+)")
 _TAG = re.compile(r"(<[^>]*>)")
 #: A run of text with no space long enough to widen a table past the page (a role title written without
 #: spaces, an e-mail address): it may break between any two letters (``.brk``, ``overflow-wrap: anywhere``)
-_LONG_RUN = re.compile(r"[^\s<>]{25,}")
-_LONG_CODE = 25
+_LONG_RUN = re.compile(r"[^\s<>]{30,}")
+_LONG_CODE = 30
 #: Elements whose text is not laid out as HTML text (or must stay plain text)
 _RAW_ELEMENTS = ("title", "style", "script", "svg", "textarea")
+
+
+def _wrap_long_run(m: re.Match[str]) -> str:
+    if len(html_lib.unescape(m.group(0))) < _LONG_CODE:  # "&lt;" is one character on the page
+        return m.group(0)
+    return f'<span class="brk">{m.group(0)}</span>'
 
 
 def _wrap_code(m: re.Match[str]) -> str:
@@ -57,7 +64,7 @@ def _wrap_code(m: re.Match[str]) -> str:
 def protect_codes(html: str) -> str:
     """Keep codes, legal symbols and comparisons on one line: each hyphenated code in the text of ``html`` goes into a
     ``<span class="nb">`` (``white-space: nowrap``), and a legal symbol may still break after its "/"; "≥ 98%" is kept whole the same way.
-    A run of 25 or more characters without a space goes into a ``<span class="brk">`` that may break anywhere, so
+    A run of 30 or more characters without a space goes into a ``<span class="brk">`` that may break anywhere, so
     that it never widens a table past the page.
 
     Only text between tags changes: attributes, ``<title>``, ``<style>`` and SVG stay as they are, and the
@@ -72,7 +79,7 @@ def protect_codes(html: str) -> str:
             elif raw is not None and part.startswith("</") and name == raw:
                 raw = None
         elif raw is None:
-            part = _LONG_RUN.sub(r'<span class="brk">\g<0></span>', part)
+            part = _LONG_RUN.sub(_wrap_long_run, part)
             if "-" in part:
                 part = _CODE.sub(_wrap_code, part)
             if "≥" in part or "≤" in part:
