@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -93,6 +94,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     stats = do_render(root, kind, proc_id, out, opts, ws=ws)
     for url in sorted(set(opts.refused)):
         click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
+    _warn_untranslated(ws, kind, proc_id, lang)
     if fmt == "html":
         mark_site(out)
         click.echo(ngettext("Rendered {n} HTML page into {path}", "Rendered {n} HTML pages into {path}",
@@ -113,3 +115,37 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
             kind_text = _("visible") if result.visible else _("invisible")
             click.echo(_("signed {path} as {signer} ({kind} field {field})").format(
                 path=result.out_path, signer=result.signer, kind=kind_text, field=result.field))
+
+
+#: At most this many untranslated texts are listed; the rest are counted
+_UNTRANSLATED_SHOWN = 8
+
+
+def _warn_untranslated(ws: Any, kind: str, proc_id: str | None, lang: str) -> None:
+    """Warn when the document prints texts in the other language because they were given in one only
+    (``{vi: ...}`` without ``en``): path:line:col of each, then a hint."""
+    from qms.analysis.translations import untranslated
+
+    docs: list[tuple[Any, str]] = []
+    for doc, proc in ws.processes():
+        if kind == "manual" or (kind == "procedure" and proc.id == proc_id):
+            docs.append((doc, ""))
+    if kind in ("manual", "procedure") and ws.manifest_doc is not None:
+        docs.append((ws.manifest_doc, "" if kind == "manual" else "/organisation"))
+    found: list[str] = []
+    for doc, base in docs:
+        model = doc.model if not base else getattr(doc.model, base.strip("/"))
+        for ptr in untranslated(model, lang, base):
+            mark, _found = doc.source_map.locate(ptr)
+            found.append(f"{doc.path}:{mark.line}:{mark.column}: `{ptr.lstrip('/')}`")
+    if not found:
+        return
+    other = "vi" if lang == "en" else "en"
+    message = (_("warning: {where} has no English text; the English document prints the Vietnamese") if lang == "en"
+               else _("warning: {where} has no Vietnamese text; the Vietnamese document prints the English"))
+    for where in found[:_UNTRANSLATED_SHOWN]:
+        click.echo(message.format(where=where), err=True)
+    if len(found) > _UNTRANSLATED_SHOWN:
+        click.echo(_("warning: … and {n} more such texts").format(n=len(found) - _UNTRANSLATED_SHOWN), err=True)
+    click.echo(_("  hint: add `{lang}:` beside `{other}:` in these texts (`qms check --profile strict` lists the "
+                 "main ones as QMS253)").format(lang=lang, other=other), err=True)

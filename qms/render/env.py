@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -39,11 +40,23 @@ _CODE = re.compile(r"(?<![\w\-/])((?:[^\W_][\w.]*/)*)([A-ZĐ][A-ZĐ0-9]*(?:-[^\W
 #: A comparison and its value stay together ("≥ 98%" never splits after "≥")
 _COMPARISON = re.compile(r"(?<![\w>])([≥≤] [^\s<]+)")
 _TAG = re.compile(r"(<[^>]*>)")
+#: A run of text with no space long enough to widen a table past the page (a role title written without
+#: spaces, an e-mail address): it may break between any two letters (``.brk``, ``overflow-wrap: anywhere``)
+_LONG_RUN = re.compile(r"[^\s<>]{30,}")
+_LONG_CODE = 30
 #: Elements whose text is not laid out as HTML text (or must stay plain text)
 _RAW_ELEMENTS = ("title", "style", "script", "svg", "textarea")
 
 
+def _wrap_long_run(m: re.Match[str]) -> str:
+    if len(html_lib.unescape(m.group(0))) < _LONG_CODE:  # "&lt;" is one character on the page
+        return m.group(0)
+    return f'<span class="brk">{m.group(0)}</span>'
+
+
 def _wrap_code(m: re.Match[str]) -> str:
+    if len(m.group(2)) >= _LONG_CODE:  # too long to be kept on one line: a run of text, see _LONG_RUN
+        return m.group(0)
     prefix = m.group(1).replace("/", "/<wbr>")
     return f'{prefix}<span class="nb">{m.group(2)}</span>'
 
@@ -51,6 +64,8 @@ def _wrap_code(m: re.Match[str]) -> str:
 def protect_codes(html: str) -> str:
     """Keep codes, legal symbols and comparisons on one line: each hyphenated code in the text of ``html`` goes into a
     ``<span class="nb">`` (``white-space: nowrap``), and a legal symbol may still break after its "/"; "≥ 98%" is kept whole the same way.
+    A run of 30 or more characters without a space goes into a ``<span class="brk">`` that may break anywhere, so
+    that it never widens a table past the page.
 
     Only text between tags changes: attributes, ``<title>``, ``<style>`` and SVG stay as they are, and the
     extracted text of the PDF keeps plain hyphens (searching for "QT-CT-01" still finds it)."""
@@ -64,12 +79,38 @@ def protect_codes(html: str) -> str:
             elif raw is not None and part.startswith("</") and name == raw:
                 raw = None
         elif raw is None:
+            part = _LONG_RUN.sub(_wrap_long_run, part)
             if "-" in part:
                 part = _CODE.sub(_wrap_code, part)
             if "≥" in part or "≤" in part:
                 part = _COMPARISON.sub(r'<span class="nb">\1</span>', part)
             parts[i] = part
     return "".join(parts)
+
+
+#: The running header (``_control.j2:page_header``) sits in a 34 mm top margin and grows upwards: the title
+#: cell (42 % of the 170 mm text block, less its padding) may take these lines at these sizes and still leave
+#: 4 mm of paper above the frame; the agency cell (30 %) takes its name at 7.5 pt, under the logo if any.
+_HEADER_TITLE_WIDTH = 190.0
+_HEADER_TITLE_FITS = ((8.5, 6, ""), (7.5, 6, "nh-small"), (7.0, 7, "nh-smaller"))
+_HEADER_AGENCY_WIDTH = 133.0
+
+
+def header_title_class(title: str, agency: str = "", logo: bool = False) -> str:
+    """The class that sets the running header's title in a size at which it fits the top margin ("" for the
+    usual 8.5 pt); a title or an agency name that fits at no size is a :class:`~qms.errors.QmsError`."""
+    from qms.errors import QmsError
+    from qms.i18n import _
+    from qms.render import textmetrics as tm
+
+    if agency and len(tm.wrap(agency, _HEADER_AGENCY_WIDTH, 7.5, True)) > (4 if logo else 7):
+        raise QmsError(_("the agency's name is too long for the page header ({n} characters): {text}").format(
+            n=len(agency), text=agency[:60] + "…"), hint=_("shorten `organisation.name` in qms.yaml"))
+    for size, lines, cls in _HEADER_TITLE_FITS:
+        if len(tm.wrap(title, _HEADER_TITLE_WIDTH, size, True)) <= lines:
+            return cls
+    raise QmsError(_("the title is too long for the page header ({n} characters): {text}").format(
+        n=len(title), text=title[:60] + "…"), hint=_("shorten the document's title (at most about 350 characters)"))
 
 
 def format_revision(value: int) -> str:
@@ -94,6 +135,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["revision"] = format_revision
+    env.globals["header_title_class"] = header_title_class
     return env
 
 

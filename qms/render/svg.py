@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import escape
 
-from qms.i18n import N_, translate
+from qms.errors import QmsError
+from qms.i18n import N_, _, translate
 from qms.render import textmetrics as tm
 
 FONT = "QmsSans, 'Noto Sans', sans-serif"
@@ -367,6 +368,12 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
     box_w = min(max(lane_w - 8.0, 36.0), 220.0)
     header_lines = [wrap(lane.label, lane_w - 8, LANE_PT, True) for lane in lanes] or [[]]
     header_h = max(tm.block_height(len(lines), LANE_PT, True) for lines in header_lines) + 10
+    if header_h > max_h * 0.75:
+        tallest = max(range(len(lanes)), key=lambda i: len(header_lines[i]))
+        raise QmsError(
+            _("the flowchart of {code} cannot be printed: the names of its lanes take three quarters "
+              "of a page (the longest: {lane})").format(code=doc_id, lane=lanes[tallest].label[:80]),
+            hint=_("shorten the names of the roles or units that are responsible for its steps"))
     geo = _Geometry(width, lane_w, box_w, label_zone, width - channel_w, n_tracks, header_lines, header_h, max_h,
                     n_lanes)
     notes = annotations or {}
@@ -378,8 +385,7 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
         if s.kind == "decision":
             box = _decision_box(i, s, cx, lane_w, geo, notes.get(s.id, ""))
         else:
-            inner = box_w - (16 if s.kind in ("start", "end", "handover") else 8)
-            box = _text_box(i, s, cx, box_w / 2, inner, notes.get(s.id, ""), n_lanes)
+            box = _task_box(i, s, cx, geo, notes.get(s.id, ""))
         box.level = (levels or {}).get(s.id, "")
         boxes.append(box)
 
@@ -398,6 +404,14 @@ def swimlane(doc_id: str, steps: Sequence[FlowStep], lanes: Sequence[Lane], *,
             end += 1
         sheets_rows.append(list(range(start, end)))
         start = end
+    for rows in sheets_rows:
+        if len(rows) == 1 and _place(rows, boxes, edges, geo) > max_h:
+            s = steps[rows[0]]
+            raise QmsError(
+                _("the flowchart of {code} cannot be printed: step {step} ({n}) is taller than a page, "
+                  "even spread over the lanes beside it").format(code=doc_id, step=s.id, n=s.number),
+                hint=_("shorten the step's name or its branch labels (the steps table prints its `description` "
+                       "in full), or the names of the lanes' roles"))
     sheet_of = {i: k for k, rows in enumerate(sheets_rows) for i in rows}
     letters = 0
     for e in edges:
@@ -424,16 +438,55 @@ def _text_box(row: int, s: FlowStep, cx: float, half: float, inner: float, note:
     return box
 
 
+#: A box taller than this widens (over the empty neighbouring lanes of its row), so that a long name fits a page
+_BOX_TALL = 150.0
+
+
+def _spread(cx: float, half: float, geo: _Geometry, off_centre: bool) -> float | None:
+    """Where the centre of a box ``2 * half`` wide goes in a row it has to itself: in its own lane, left of
+    the room kept for branch labels and connectors (60 pt before the routing channel). With
+    ``off_centre`` (the box would otherwise take half a page) it may leave its lane, as long as it still
+    covers half of it. None when it does not fit."""
+    room_right = geo.channel_x - 60
+    left, right = cx - geo.lane_w / 2 + 4, cx + geo.lane_w / 2 - 4
+    moved = min(max(cx, half + 3), room_right - half, right)
+    if moved >= left and moved - half >= 3 and moved + half <= room_right:
+        return moved
+    if not off_centre:
+        return None
+    moved = min(max(cx, half + 3), room_right - half)
+    overlap = min(moved + half, cx + geo.lane_w / 2) - max(moved - half, cx - geo.lane_w / 2)
+    if moved - half < 3 or overlap < geo.lane_w / 2:
+        return None
+    return moved
+
+
+def _task_box(row: int, s: FlowStep, cx: float, geo: _Geometry, note: str) -> _Box:
+    """A box as wide as its lane allows; a name that would make it taller than :data:`_BOX_TALL` spreads it
+    over the neighbouring lanes (its row holds no other box, :func:`_spread`), so that it fits a page."""
+    inset = 16 if s.kind in ("start", "end", "handover") else 8
+    half, centre = geo.box_w / 2, cx
+    box = _text_box(row, s, centre, half, 2 * half - inset, note, geo.lanes)
+    wider = half
+    while box.text_h + 10 > _BOX_TALL and wider < (geo.channel_x - 63) / 2:
+        wider += 12
+        moved = _spread(cx, wider, geo, box.text_h + 10 > (geo.max_h - geo.header_h) / 2)
+        if moved is not None:
+            half, centre = wider, moved
+            box = _text_box(row, s, centre, half, 2 * half - inset, note, geo.lanes)
+    return box
+
+
 #: A diamond taller than this widens (over the empty neighbouring lanes of its row) to hold its question
 _DIAMOND_TALL = 150.0
 
 
 def _decision_box(row: int, s: FlowStep, cx: float, lane_w: float, geo: _Geometry, note: str) -> _Box:
     """A diamond sized to its question and duration: as wide as its lane, wider when the question would
-    make it taller than :data:`_DIAMOND_TALL`. Its row holds no other box, so it may spread over the
-    neighbouring lanes; its centre stays in its own lane, and room is left on its right for labels."""
-    left, right = cx - lane_w / 2 + 4, cx + lane_w / 2 - 4  # where the centre may move
-    room_right = geo.channel_x - 60
+    make it taller than :data:`_DIAMOND_TALL` (up to 1.6 lanes wide; wider, as :func:`_spread` allows, when it
+    would still take half a page). Its row holds no other box, so it may spread over the neighbouring lanes;
+    its centre stays in its own lane (unless it would take half a page), and room is left on its right for
+    labels."""
     half = min(lane_w / 2 - 3, 125.0)
     centre = cx
     # a word cut in two inside a diamond reads badly ("comple-te?"): widen for the longest word too
@@ -445,9 +498,12 @@ def _decision_box(row: int, s: FlowStep, cx: float, lane_w: float, geo: _Geometr
         b = (box.text_h + 6) / (2 * max(1 - w / (2 * half), 0.2))
         if 2 * b <= _DIAMOND_TALL and half - 4 >= longest:
             return box
-        wider = half + 12
-        moved = min(max(cx, wider + 3), room_right - wider, right)
-        if wider > 1.6 * lane_w or moved < left or moved - wider < 3 or moved + wider > room_right:
+        big = 2 * b > (geo.max_h - geo.header_h) / 2  # past 1.6 lanes only a diamond this tall widens on
+        wider, moved = half, None
+        while moved is None and wider < (geo.channel_x - 63) / 2 and (wider + 12 <= 1.6 * lane_w or big):
+            wider += 12
+            moved = _spread(cx, wider, geo, big)
+        if moved is None:
             return box
         half, centre = wider, moved
 

@@ -443,6 +443,56 @@ def test_stress_flowcharts_are_clean(n_lanes: int) -> None:
     assert letters and all(v == 2 for v in letters.values()), letters
 
 
+#: A role title with no space in it (hostile input): 190 characters that can only break between letters
+NO_SPACE = "CôngchứcĐịachínhXâydựngĐôthịvàMôitrườngphụtráchtiếpnhậnhồsơđấtđaiKinhtếHạtầngvàĐôthịphường" * 2
+
+
+@pytest.mark.parametrize("n_lanes", [7, 12])
+def test_a_300_character_step_name_fits_a_page(n_lanes: int) -> None:
+    """Hostile input: step names of 300 characters and a lane named by a word of 190 letters with no space,
+    on 7 and 12 lanes (landscape). The box of such a step once grew taller than the page, so WeasyPrint cut
+    it at the page's foot (and left the "Lưu đồ" heading alone on the page before). Now every sheet fits
+    its page, the geometry stays clean and every word of the names is printed."""
+    from dataclasses import replace
+
+    steps, lanes = stress_steps(n_lanes, n_steps=14, seed=7)
+    rng = random.Random(n_lanes)
+    for k in (0, 4, 7, n_lanes % 5 + 8):
+        steps[k] = replace(steps[k], label=_name(rng, 300))
+    lanes[-1] = Lane(lanes[-1].key, NO_SPACE)
+    lanes[1] = Lane(lanes[1].key, _name(rng, 120))
+    sheets = swimlane("QT-STRESS-02", steps, lanes, lang="vi")
+    text = " ".join(" ".join(t.content for t in parse(s).texts) for s in sheets)
+    for k, sheet in enumerate(sheets):
+        found = problems(sheet)
+        assert not found, f"sheet {k + 1}:\n" + "\n".join(found[:20])
+        assert float(ET.fromstring(sheet).get("height", "0")) <= 410, f"sheet {k + 1} is taller than the page"
+    for s in steps:
+        missing = [w for w in s.label.split() if w not in text]
+        assert not missing, (s.number, missing)
+
+
+def test_a_step_too_long_for_any_page_is_a_clear_error() -> None:
+    """Hostile input: a step name no page can hold (5,000 characters), or lane names taking three quarters of a page,
+    are refused with the step or the lane and a hint, not printed cut at the page's foot."""
+    from dataclasses import replace
+
+    from qms.errors import QmsError
+
+    steps, lanes = stress_steps(12, n_steps=6, seed=1)
+    steps[2] = replace(steps[2], label=_name(random.Random(5), 5000))
+    with pytest.raises(QmsError) as caught:
+        swimlane("QT-STRESS-03", steps, lanes, lang="en")
+    assert steps[2].id in str(caught.value) and "QT-STRESS-03" in str(caught.value)
+    assert caught.value.hint
+    # lane names that alone take more than half a page leave no room for the steps: the lane is named
+    steps, lanes = stress_steps(12, n_steps=6, seed=1)
+    lanes[3] = Lane(lanes[3].key, "Vai trò " + NO_SPACE * 3)
+    with pytest.raises(QmsError, match="Vai trò") as caught:
+        swimlane("QT-STRESS-03", steps, lanes, lang="en")
+    assert caught.value.hint
+
+
 def test_the_checker_is_not_vacuous() -> None:
     """The checks fail on what they must catch: overlapping text, a line across a box, a shared segment,
     a line out of the frame, text outside its box, text under 7 pt."""
