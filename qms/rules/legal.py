@@ -10,8 +10,8 @@ from qms.calendar import WorkingCalendar, calendar_from_settings
 from qms.diagnostics import Applicability, Diagnostic, Severity
 from qms.i18n import _
 from qms.legal import regimes as regime_data
-from qms.legal.impact import Affected, assess, citations
-from qms.legal.register import Index
+from qms.legal.impact import Affected, assess, citations, cites_repealed_part
+from qms.legal.register import Index, evidence_label
 from qms.models.legal import VERIFIED_EVIDENCE, LegalRegister
 from qms.rules.base import CheckContext, Rule, closest, pointer
 from qms.store.workspace import LoadedDoc
@@ -66,7 +66,7 @@ class _LegalRule(Rule):
 
 def _evidence_note(evidence: str) -> str:
     return "" if evidence in VERIFIED_EVIDENCE else " " + _("(the register marks this fact “{evidence}”)").format(
-        evidence=evidence)
+        evidence=evidence_label(evidence))
 
 
 class UnknownLegalReference(_LegalRule):
@@ -209,8 +209,12 @@ class NotUpdatedAfterAmendment(_LegalRule):
             if change is None or change.kind != "amended" or change.when is None or change.when > ctx.today:
                 continue
             part = f" ({change.part})" if change.part else ""
-            message = _("{new}{part} changed {doc} from {day}, after this procedure took effect").format(
-                new=change.by, part=part, doc=change.document.doc.number, day=change.when.isoformat())
+            if cites_repealed_part(a.citing, change):
+                message = _("cites {part} of {doc}, repealed by {new} from {day}").format(
+                    part=change.part, doc=change.document.doc.number, new=change.by, day=change.when.isoformat())
+            else:
+                message = _("{new}{part} changed {doc} from {day}, after this procedure took effect").format(
+                    new=change.by, part=part, doc=change.document.doc.number, day=change.when.isoformat())
             if a.due is not None:
                 message += "; " + (_("the procedure had to be updated by {due}") if a.overdue
                                    else _("update the procedure by {due}")).format(due=a.due.isoformat())
