@@ -54,7 +54,9 @@ def test_a_revision_through_its_whole_life(org: Path, capsys: pytest.CaptureFixt
     block of the issued revision shows them (it showed empty cells after a revision).
     D3: `doc history` in Vietnamese names the state of each commit in Vietnamese (it printed "(approved)").
     D4: a procedure edited by hand after its approval, without a new revision, is reported by `doc status`
-    and `doc history` (exit 1); before, nothing noticed and `doc history` presented the edit as revision 2."""
+    and `doc history` (exit 1); before, nothing noticed and `doc history` presented the edit as revision 2.
+    D5: `doc show --revision 1` of a superseded revision said "Bản có kiểm soát" (controlled copy) under
+    its "Hết hiệu lực / Superseded" watermark; it is an uncontrolled copy."""
     code, _out, err = qms(capsys, org, "doc", "revise", "QT-HT-01", "--summary", "Cập nhật thời hạn",
                           "--summary-en", "Time limit updated", "--by", "pham_thi_dung", "--date", "2026-03-01")
     assert code == 0, err
@@ -88,6 +90,15 @@ def test_a_revision_through_its_whole_life(org: Path, capsys: pytest.CaptureFixt
     assert code == 0, err
     assert "(approved)" not in out and "(đã phê duyệt) Phê duyệt lần 2" in out
 
+
+    # D5: the superseded revision, shown from git, is an uncontrolled copy, the current one a controlled copy
+    code, out, err = qms(capsys, org, "doc", "show", "QT-HT-01", "--revision", "1", "--format", "html")
+    assert code == 0, err
+    assert "Hết hiệu lực / Superseded" in out
+    assert "Bản không kiểm soát" in out and "Bản có kiểm soát" not in out
+    code, out, err = qms(capsys, org, "doc", "show", "QT-HT-01", "--format", "html")
+    assert code == 0, err
+    assert "Bản có kiểm soát" in out and "Hết hiệu lực / Superseded" not in out
 
     # D4: a hand edit of the issued text is found, committed or not
     text = (org / PROC).read_text(encoding="utf-8")
