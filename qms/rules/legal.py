@@ -8,7 +8,7 @@ from typing import Any
 
 from qms.calendar import WorkingCalendar, calendar_from_settings
 from qms.diagnostics import Applicability, Diagnostic, Severity
-from qms.i18n import _
+from qms.i18n import _, pgettext
 from qms.legal import regimes as regime_data
 from qms.legal.impact import Affected, assess, citations, cites_repealed_part
 from qms.legal.register import Index, evidence_label
@@ -554,12 +554,18 @@ class AbolishedLevel(Rule):
             if regime is None:
                 continue
             yield self.at(doc, pointer("administrative", "level"),
-                          _("the procedure takes effect on {day} at the `{level}` level, which does not exist "
-                            "in the regime `{regime}` (levels: {levels})").format(
-                              day=day.isoformat(), level=adm.level, regime=regime.id,
-                              levels=", ".join(regime.levels)),
+                          _("the procedure takes effect on {day} at the {name} level (`{level}`), which does not "
+                            "exist in the regime `{regime}` (levels: {levels})").format(
+                              day=day.isoformat(), name=_level_name(adm.level), level=adm.level,
+                              regime=regime.id, levels=", ".join(_level_name(v) for v in regime.levels)),
                           hint=_("write the level that handles the procedure now (`commune` or `province`)"),
                           subject=proc.id)
+
+
+def _level_name(level: str) -> str:
+    """A tier of local government as the message's language names it."""
+    return {"province": pgettext("government level", "province"), "district": pgettext("government level", "district"),
+            "commune": pgettext("government level", "commune")}.get(level, level)
 
 
 class AnnouncementOutOfDate(_LegalRule):

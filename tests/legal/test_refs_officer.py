@@ -28,7 +28,8 @@ def test_citations_typos_and_a_repealed_article(tmp_path: Path, capsys: pytest.C
     """L1: a procedure issued after 01/07/2026 that cites khoản 9 Điều 1 of NĐ 367/2025 (repealed from that
     day) is a finding, and `refs impact` lists it (nothing was reported). L2: "118/2025/ND-CP", written
     without the Vietnamese Đ, names NĐ 118/2025/NĐ-CP (it was an unknown reference). L3: the evidence tag
-    of a superseded-document finding reads in Vietnamese (it printed the raw tag "two_sources")."""
+    of a superseded-document finding reads in Vietnamese (it printed the raw tag "two_sources"). L4: a procedure
+    at the abolished district level names the levels in Vietnamese (it printed "levels: province, commune")."""
     root = copy_example(tmp_path / "org")
     text = (root / PROC).read_text(encoding="utf-8")
     refs = ("  - {id: TT 04/2020/TT-BTP, legal_basis: true}\n"
@@ -40,6 +41,8 @@ def test_citations_typos_and_a_repealed_article(tmp_path: Path, capsys: pytest.C
     text = text.replace("  - {id: TT 04/2020/TT-BTP, legal_basis: true}\n", refs)
     text = text.replace("  issued_on: 2026-01-05\n", "  issued_on: 2026-08-03\n")
     text = text.replace("  effective_date: 2026-01-05\n", "  effective_date: 2026-08-03\n")
+    assert '  regime: "2025"\n' in text
+    text = text.replace('  regime: "2025"\n', '  regime: "2025"\n  level: district\n')
     (root / PROC).write_text(text, encoding="utf-8")
 
     code, out, err = run(capsys, root, "check", "--as-of", "2026-12-07", "--format", "json", str(root / PROC))
@@ -51,6 +54,8 @@ def test_citations_typos_and_a_repealed_article(tmp_path: Path, capsys: pytest.C
     assert "2026-10-01" in repealed["message"]
     assert ("QMS152", "/references/5/id") not in found  # Điều 1 as a whole was amended before the issue
     assert not [k for k in found if k[0] == "QMS150"], found
+    level = found[("QMS159", "/administrative/level")]["message"]
+    assert "cấp huyện" in level and "tỉnh, xã" in level and "province" not in level, level
     superseded = found[("QMS151", "/references/6/id")]
     assert "two_sources" not in superseded["message"] and "hai nguồn không chính thức" in superseded["message"]
 
