@@ -73,10 +73,15 @@ class HistoricalVersion:
     commit: CommitState | None  # None: read from the working tree
     text: str  # the whole YAML file at that commit
     control: DocumentControl
+    # the current revision is in force (approved and effective), so every earlier one is superseded;
+    # while it is a draft or takes effect later, the revision before it stays in force
+    current_in_force: bool = True
 
     @property
     def superseded(self) -> bool:
-        return self.revision < self.current_revision or self.control.state == "obsolete"
+        if self.control.state == "obsolete" or self.revision < self.current_revision - 1:
+            return True
+        return self.revision < self.current_revision and self.current_in_force
 
 
 def _control_in(raw: bytes, pointer: str) -> DocumentControl | None:
@@ -164,7 +169,9 @@ def version_at(ws: Workspace, ident: str, revision: int | None = None) -> Histor
     raw = git.show_file(ws.root, best.commit, best.path)
     old = _control_in(raw, doc.pointer)
     assert old is not None
-    return HistoricalVersion(doc, revision, control.revision, best, raw.decode("utf-8"), old)
+    in_force = control.state == "obsolete" or (
+        control.state == "approved" and (control.effective_date is None or control.effective_date <= dt.date.today()))
+    return HistoricalVersion(doc, revision, control.revision, best, raw.decode("utf-8"), old, in_force)
 
 
 def watermarked_yaml(version: HistoricalVersion) -> str:

@@ -56,11 +56,16 @@ def test_a_revision_through_its_whole_life(org: Path, capsys: pytest.CaptureFixt
     D4: a procedure edited by hand after its approval, without a new revision, is reported by `doc status`
     and `doc history` (exit 1); before, nothing noticed and `doc history` presented the edit as revision 2.
     D5: `doc show --revision 1` of a superseded revision said "Bản có kiểm soát" (controlled copy) under
-    its "Hết hiệu lực / Superseded" watermark; it is an uncontrolled copy."""
+    its "Hết hiệu lực / Superseded" watermark; it is an uncontrolled copy. D6: the revision still in force
+    (the next one is a draft, or takes effect later) was watermarked "Hết hiệu lực / Superseded"."""
     code, _out, err = qms(capsys, org, "doc", "revise", "QT-HT-01", "--summary", "Cập nhật thời hạn",
                           "--summary-en", "Time limit updated", "--by", "pham_thi_dung", "--date", "2026-03-01")
     assert code == 0, err
     git(org, "commit", "-qam", "Dự thảo lần 2")
+    # D6: while revision 2 is a draft, revision 1 is the one in force: no "superseded" watermark
+    code, out, err = qms(capsys, org, "doc", "show", "QT-HT-01", "--revision", "1")
+    assert code == 0, err
+    assert not out.startswith("# Hết hiệu lực / Superseded"), out[:200]
 
     # D1: the review cannot come before the draft it reviews
     before = (org / PROC).read_bytes()
@@ -99,6 +104,18 @@ def test_a_revision_through_its_whole_life(org: Path, capsys: pytest.CaptureFixt
     code, out, err = qms(capsys, org, "doc", "show", "QT-HT-01", "--format", "html")
     assert code == 0, err
     assert "Bản có kiểm soát" in out and "Hết hiệu lực / Superseded" not in out
+
+    # D6: a revision approved to take effect later leaves the previous one in force until then
+    assert qms(capsys, org, "doc", "revise", "QT-HT-02", "--summary", "Lần 2", "--by", "pham_thi_dung",
+               "--date", "2026-03-01")[0] == 0
+    assert qms(capsys, org, "doc", "approve", "QT-HT-02", "--as", "reviewer", "--by", "le_van_cuong",
+               "--date", "2026-03-02")[0] == 0
+    assert qms(capsys, org, "doc", "approve", "QT-HT-02", "--as", "approver", "--by", "tran_thi_binh",
+               "--date", "2026-03-03", "--effective", "2099-01-05")[0] == 0
+    git(org, "commit", "-qam", "Phê duyệt QT-HT-02 lần 2, hiệu lực từ 2099")
+    code, out, err = qms(capsys, org, "doc", "show", "QT-HT-02", "--revision", "1")
+    assert code == 0, err
+    assert not out.startswith("# Hết hiệu lực / Superseded"), out[:200]
 
     # D4: a hand edit of the issued text is found, committed or not
     text = (org / PROC).read_text(encoding="utf-8")
