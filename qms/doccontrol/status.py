@@ -78,7 +78,13 @@ def to_json(rows: list[StatusRow]) -> str:
 def to_csv(rows: list[StatusRow]) -> str:
     from qms.output.csvfmt import dicts_to_csv
 
-    return dicts_to_csv(list(StatusRow.__dataclass_fields__), (asdict(r) for r in rows))
+    def cells(row: StatusRow) -> dict[str, object]:
+        out = asdict(row)
+        flag = out["changed_after_approval"]
+        out["changed_after_approval"] = "" if flag is None else ("true" if flag else "false")
+        return out
+
+    return dicts_to_csv(list(StatusRow.__dataclass_fields__), (cells(r) for r in rows))
 
 
 FORMATS = {"text": to_text, "json": to_json, "csv": to_csv}
