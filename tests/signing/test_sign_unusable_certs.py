@@ -92,7 +92,9 @@ def test_certificates_that_cannot_sign(tmp_path: Path, pki: Pki, capsys: pytest.
 
 def test_files_that_are_not_pkcs12(tmp_path: Path, pki: Pki, capsys: pytest.CaptureFixture[str]) -> None:
     """S4: a text file or a PEM certificate given as --p12 is called what it is, with a hint to export a
-    .p12/.pfx (the message blamed the password, and the hint said to check it)."""
+    .p12/.pfx (the message blamed the password, and the hint said to check it). S5: a password file saved by
+    Notepad (UTF-8 BOM, CRLF) or with a note on its second line gives the password of its first line, as
+    --help says (the BOM and the second line were taken as part of the password)."""
     src = make_pdf(tmp_path / "in.pdf")
     text = tmp_path / "key.p12"
     text.write_text("không phải PKCS#12\n", encoding="utf-8")
@@ -104,6 +106,11 @@ def test_files_that_are_not_pkcs12(tmp_path: Path, pki: Pki, capsys: pytest.Capt
         assert code == 2, err
         assert "không phải tệp PKCS#12" in err and "mật khẩu" not in err, err
         assert word in err, err
+    # S5: the password is the first line of the file, whatever Notepad added (a BOM, CRLF, a second line)
+    notepad = tmp_path / "password.txt"
+    notepad.write_bytes(("\ufeff" + PASSWORD + "\r\nmật khẩu của chứng thư ký số\r\n").encode("utf-8"))
+    code, _out, err = run(capsys, "sign", src, "--p12", pki.p12, "--password-file", notepad, "-o", tmp_path / "s.pdf")
+    assert code == 0, err
     # a real PKCS#12 file with the wrong password still says so
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("sai\n", encoding="utf-8")
