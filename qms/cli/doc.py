@@ -40,10 +40,27 @@ def doc() -> None:
 @click.pass_context
 def status(ctx: click.Context, fmt: str) -> None:
     """List every controlled document: code, revision, effective date, next review and state."""
-    from qms.doccontrol.status import FORMATS, status_rows
+    from qms.doccontrol.status import FORMATS, changed_rows, status_rows
 
-    rows = status_rows(_workspace(ctx), get_language())
+    rows = status_rows(_workspace(ctx), get_language(), check_approvals=True)
     click.echo(FORMATS[fmt](rows), nl=False)
+    changed = changed_rows(rows)
+    for r in changed:
+        _report_changed(r.code, r.path, r.revision, r.approval_commit or "")
+    if changed:
+        ctx.exit(1)
+
+
+def _report_changed(code: str, path: str, revision: int | None, commit: str) -> None:
+    """Tell on stderr that an issued document was edited after its approval, and what to do."""
+    from qms.output.safe import one_line
+
+    message = _("{code} ({path}) was changed after revision {revision} was approved (commit {commit}), without a "
+                "new revision").format(code=code, path=path, revision=revision, commit=commit[:12])
+    hint = _("open a new revision for the change (qms doc revise {code} --summary \"...\"), or restore the "
+             "approved text (git checkout {commit} -- {path})").format(code=code, commit=commit[:12], path=path)
+    click.echo(_("error: {message}").format(message=one_line(message)), err=True)
+    click.echo(_("  hint: {hint}").format(hint=one_line(hint)), err=True)
 
 
 @doc.command("revise")
@@ -107,7 +124,8 @@ def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_value: 
 @click.pass_context
 def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
     """Show every revision of ID with its change summary, approvals and git commit."""
-    from qms.doccontrol.history import revisions
+    from qms.analysis.documents import state_label
+    from qms.doccontrol.history import changed_after_approval, revisions
     from qms.i18n import bilingual
 
     target, revs = revisions(_workspace(ctx), ident)
@@ -130,7 +148,11 @@ def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
             click.echo(f"      {roles[a.as_]}: {t(a.by)}, {a.date.isoformat()}")
         if r.commit is not None:
             click.echo(f"      {_('commit')} {r.commit.commit[:12]} {r.commit.date.date().isoformat()} "
-                       f"({r.commit.state}) {t(r.commit.subject)}")
+                       f"({state_label(r.commit.state)}) {t(r.commit.subject)}")
+    drift = changed_after_approval(_workspace(ctx), target)
+    if drift is not None and drift.changed and target.control is not None:
+        _report_changed(target.code, target.path, target.control.revision, drift.commit.commit)
+        ctx.exit(1)
 
 
 @doc.command("show")

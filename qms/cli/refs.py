@@ -25,17 +25,6 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def evidence_label(evidence: str) -> str:
-    return {
-        "official": _("official text"),
-        "codified": _("legal codification"),
-        "secondary": _("legal press"),
-        "two_sources": _("two unofficial sources"),
-        "recalled": _("recalled, to check"),
-        "to_confirm": _("to confirm"),
-    }.get(evidence, evidence)
-
-
 def _view(ctx: click.Context):  # type: ignore[no-untyped-def]
     from qms.legal.service import open_view
     from qms.store.workspace import load_workspace
@@ -80,6 +69,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], fmt: str, as_of: dt.dat
         } for doc, status in rows]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    from qms.legal.register import evidence_label
     from qms.output.table import columns
 
     table: list[list[str]] = [[_("number"), _("status"), _("in force"), _("evidence"), _("title")]]

@@ -22,7 +22,9 @@ def _read_password(path: Path | None) -> str | None:
     except UnicodeDecodeError as exc:
         raise UsageError(_("cannot read the password file {path}: {reason}").format(
             path=path, reason=getattr(exc, "strerror", None) or exc)) from None
-    return text.rstrip("\r\n")
+    # the first line, as --help says; a byte-order mark (Notepad's "UTF-8 with BOM") is not part of it
+    lines = text.removeprefix("\ufeff").splitlines()
+    return lines[0] if lines else ""
 
 
 @click.command("sign")

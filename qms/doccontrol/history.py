@@ -73,10 +73,15 @@ class HistoricalVersion:
     commit: CommitState | None  # None: read from the working tree
     text: str  # the whole YAML file at that commit
     control: DocumentControl
+    # the current revision is in force (approved and effective), so every earlier one is superseded;
+    # while it is a draft or takes effect later, the revision before it stays in force
+    current_in_force: bool = True
 
     @property
     def superseded(self) -> bool:
-        return self.revision < self.current_revision or self.control.state == "obsolete"
+        if self.control.state == "obsolete" or self.revision < self.current_revision - 1:
+            return True
+        return self.revision < self.current_revision and self.current_in_force
 
 
 def _control_in(raw: bytes, pointer: str) -> DocumentControl | None:
@@ -164,7 +169,9 @@ def version_at(ws: Workspace, ident: str, revision: int | None = None) -> Histor
     raw = git.show_file(ws.root, best.commit, best.path)
     old = _control_in(raw, doc.pointer)
     assert old is not None
-    return HistoricalVersion(doc, revision, control.revision, best, raw.decode("utf-8"), old)
+    in_force = control.state == "obsolete" or (
+        control.state == "approved" and (control.effective_date is None or control.effective_date <= dt.date.today()))
+    return HistoricalVersion(doc, revision, control.revision, best, raw.decode("utf-8"), old, in_force)
 
 
 def watermarked_yaml(version: HistoricalVersion) -> str:
@@ -178,3 +185,51 @@ def watermarked_yaml(version: HistoricalVersion) -> str:
     head.append("# " + _("{code} revision {revision} ({where}); current revision: {current}").format(
         code=version.control.code, revision=version.revision, where=where, current=version.current_revision))
     return "\n".join(head) + "\n" + version.text
+
+
+# top-level keys of a procedure that are not part of its issued text
+_NOT_ISSUED = ("internal_notes",)
+
+
+def _issued_text(raw: bytes, pointer: str) -> Any:
+    """The data of a procedure file without its control block and internal notes (None: unreadable)."""
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: v for k, v in data.items() if f"/{k}" != pointer and k not in _NOT_ISSUED}
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalCheck:
+    """Whether the issued text still is the text that was approved in ``commit``."""
+
+    changed: bool
+    commit: CommitState  # the commit that recorded the approval of the current revision
+
+
+def changed_after_approval(ws: Workspace, doc: ControlledDoc) -> ApprovalCheck | None:
+    """Whether an approved procedure was edited after its approval without a new revision (7.5.3.2 c).
+
+    Compares the procedure in the working tree, without its control block and internal notes, with the
+    commit that first carried the current revision as approved. None when it cannot be told: not a
+    procedure, not approved, no git, or the approval was never committed.
+    """
+    control = doc.control
+    if doc.kind != "procedure" or control is None or control.state != "approved" or not doc.pointer \
+            or not git.is_work_tree(ws.root):
+        return None
+    approved = [s for s in commit_states(ws.root, doc) if s.revision == control.revision and s.state == "approved"]
+    if not approved:
+        return None
+    first = approved[-1]  # newest first: the last is the commit that recorded the approval
+    try:
+        then = _issued_text(git.show_file(ws.root, first.commit, first.path), doc.pointer)
+    except git.GitError:
+        return None
+    now = _issued_text(read_yaml_bytes(confined(ws.root, ws.root / doc.path), ws.root), doc.pointer)
+    if then is None or now is None:
+        return None
+    return ApprovalCheck(then != now, first)

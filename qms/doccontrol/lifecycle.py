@@ -71,6 +71,27 @@ def person_name(ws: Workspace, who: str) -> str:
     return person.name
 
 
+def person_title(ws: Workspace, name: str) -> Any:
+    """The position (chức vụ) of the person called ``name``: their role's title as YAML to write into a
+    sign-off, so that the approval block shows it; None when the role has no title."""
+    directory = Directory.of(ws.manifest)
+    person = directory.person(name)
+    role = directory.roles.get(person.role) if person is not None else None
+    if role is None or not (role.title.vi or role.title.en):
+        return None
+    if role.title.vi == role.title.en:
+        return role.title.vi
+    return flow_map({"vi": role.title.vi, "en": role.title.en})
+
+
+def _drafted_on(control: DocumentControl) -> dt.date | None:
+    """The day the current revision was drafted: its history row, or else the preparer's date."""
+    entry = next((e for e in reversed(control.history) if e.revision == control.revision), None)
+    if entry is not None:
+        return entry.date
+    return control.prepared_by.date if control.prepared_by is not None else None
+
+
 def _target(ws: Workspace, ident: str) -> ControlledDoc:
     doc = resolve(ws, ident).controlling
     if doc.control is None or not doc.pointer:
@@ -109,16 +130,23 @@ def _row_like(template: Any, items: dict[str, Any]) -> CommentedMap:
     return row
 
 
-def _signatory(block: CommentedMap, key: str, name: str, day: dt.date) -> None:
-    """Record ``name`` as the signatory ``key`` (prepared_by/reviewed_by/approved_by) on ``day``."""
+def _signatory(block: CommentedMap, key: str, name: str, day: dt.date, title: Any = None) -> None:
+    """Record ``name`` (with the position ``title``) as the signatory ``key`` (prepared_by/reviewed_by/
+    approved_by) on ``day``."""
     current = block.get(key)
     if isinstance(current, CommentedMap) and same_person(str(current.get("name", "")), name):
+        if title is not None and not current.get("title") and not current.get("role"):
+            set_key(current, "title", title, after=("name",))
         set_key(current, "date", day, after=("name", "title", "role"))
         return
     after = {"prepared_by": ("state", "effective_date", "revision"),
              "reviewed_by": ("prepared_by", "state", "effective_date", "revision"),
              "approved_by": ("reviewed_by", "prepared_by", "state", "effective_date", "revision")}[key]
-    new = flow_map({"name": name, "date": day})
+    items: dict[str, Any] = {"name": name}
+    if title is not None:
+        items["title"] = title
+    items["date"] = day
+    new = flow_map(items)
     if isinstance(current, CommentedMap) and not is_flow(current):
         new.fa.set_block_style()
     set_key(block, key, new, after=after)
@@ -164,7 +192,7 @@ def revise(ws: Workspace, ident: str, summary: str, *, summary_en: str = "", pag
                 del block[key]
         set_key(block, "state", "draft", after=("revision",))
         if name:
-            _signatory(block, "prepared_by", name, day)
+            _signatory(block, "prepared_by", name, day, person_title(ws, name))
         history = _ensure_seq(block, "history", after=("approved_by", "reviewed_by", "prepared_by", "last_review",
                                                       "review_interval_months", "state"))
         text: Any = summary.strip()
@@ -210,6 +238,12 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
                 _("open a new revision first: qms doc revise {id} --summary \"...\"").format(id=ident))
         if control.state == "obsolete":
             raise InvalidTransition(_("{code} is obsolete and cannot be approved").format(code=code))
+        drafted = _drafted_on(control)
+        if drafted is not None and day < drafted:
+            raise InvalidTransition(
+                _("the date {date} is before revision {revision} of {code} was drafted ({drafted})").format(
+                    date=day.isoformat(), revision=revision, code=code, drafted=drafted.isoformat()),
+                _("give the day of the review or approval with --date YYYY-MM-DD"))
         this = [a for a in control.approvals if a.revision == revision]
         reviewers = [a for a in this if a.as_ == "reviewer"]
         preparer = control.prepared_by.name if control.prepared_by else ""
@@ -242,14 +276,14 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
                                    {"revision": revision, "as": role, "by": name, "date": day}))
         if role == "reviewer":
             set_key(block, "state", "in_review", after=("revision",))
-            _signatory(block, "reviewed_by", name, day)
+            _signatory(block, "reviewed_by", name, day, person_title(ws, name))
         else:
             when = effective or day
             # the approver's signature issues the document (Ngày ban hành); it takes effect on `when`
             set_key(block, "issued_on", day, after=("revision",))
             set_key(block, "effective_date", when, after=("issued_on", "revision"))
             set_key(block, "state", "approved", after=("effective_date", "revision"))
-            _signatory(block, "approved_by", name, day)
+            _signatory(block, "approved_by", name, day, person_title(ws, name))
             result["effective"] = when
         final = _validate(block, doc)
         result["revision"] = revision

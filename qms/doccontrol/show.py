@@ -54,7 +54,9 @@ def _fallback_html(ws: Workspace, version: HistoricalVersion, lang: str) -> str:
     org = api.org_view(manifest, lang) if manifest is not None else api.OrgView("", "", "")
     where = (f"{version.commit.commit[:12]} ({format_date(version.commit.date.date())})"
              if version.commit else _("working tree"))
-    context = {"control": api.control_view(c, c.code, lang, directory=Directory.of(manifest)), "org": org, "doc_kind": _("Controlled document"),
+    shown = c.model_copy(update={"state": "obsolete"}) if version.superseded else c  # an uncontrolled copy
+    context = {"control": api.control_view(shown, c.code, lang, directory=Directory.of(manifest)), "org": org,
+               "doc_kind": _("Controlled document"),
                "doc_title": f"{c.code} – {_('Revision')} {c.revision:02d}", "controlled": True,
                "facts": [(_("State"), state_label(c.state)), (_("Source"), f"{version.doc.path} @ {where}")],
                "source": version.text}
@@ -84,6 +86,9 @@ def _procedure_html(ws: Workspace, version: HistoricalVersion, lang: str) -> str
         proc = Process.model_validate(loaded.data)
     except ValidationError:
         return None  # an old revision that no longer fits today's schema: show the source instead
+    if version.superseded and proc.document is not None:
+        # a superseded revision is no longer in force: an uncontrolled copy, every revision marked superseded
+        proc = proc.model_copy(update={"document": proc.document.model_copy(update={"state": "obsolete"})})
     view = viewmodels.procedure_view(proc, ws.manifest, lang, version.doc.path,
                                      citations=viewmodels.citations_of(ws))
     return procedure_html(view, lang)

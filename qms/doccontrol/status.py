@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 from qms.analysis.documents import state_label
 from qms.doccontrol.catalog import collect, next_review
+from qms.doccontrol.history import ApprovalCheck, changed_after_approval
 from qms.i18n import _
 from qms.output.table import columns
 from qms.store.workspace import Workspace
@@ -24,14 +25,22 @@ class StatusRow:
     state: str | None
     path: str
     controlled_by: str | None  # forms: the code of the document that issues them
+    # an approved procedure edited after its approval without a new revision (None: cannot be told)
+    changed_after_approval: bool | None = None
+    approval_commit: str | None = None  # the commit that recorded the approval, when it was changed since
 
 
-def status_rows(ws: Workspace, lang: str | None = None) -> list[StatusRow]:
+def status_rows(ws: Workspace, lang: str | None = None, *, check_approvals: bool = False) -> list[StatusRow]:
+    """One row per controlled document; ``check_approvals`` compares approved procedures with git."""
     rows: list[StatusRow] = []
+    checked: dict[str, ApprovalCheck | None] = {}
     for doc in collect(ws):
         governing = doc.controlling
         control = governing.control
         due = next_review(control, ws) if control is not None else None
+        if check_approvals and governing.path not in checked:
+            checked[governing.path] = changed_after_approval(ws, governing)
+        drift = checked.get(governing.path)
         rows.append(StatusRow(
             id=doc.id, kind=doc.kind, code=doc.code, title=doc.title_text(lang),
             revision=control.revision if control else None,
@@ -40,6 +49,8 @@ def status_rows(ws: Workspace, lang: str | None = None) -> list[StatusRow]:
             state=control.state if control else None,
             path=governing.path,
             controlled_by=governing.code if governing is not doc else None,
+            changed_after_approval=drift.changed if drift is not None else None,
+            approval_commit=drift.commit.commit if drift is not None and drift.changed else None,
         ))
     return rows
 
@@ -51,7 +62,9 @@ def to_text(rows: list[StatusRow]) -> str:
     for r in rows:
         title = r.title + (f" ({_('issued with {code}').format(code=r.controlled_by)})" if r.controlled_by else "")
         table.append([r.code, kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
-                      r.effective_date or "-", r.next_review or "-", state_label(r.state), title])
+                      r.effective_date or "-", r.next_review or "-",
+                      state_label(r.state) + (" (" + _("changed after approval") + ")"
+                                              if r.changed_after_approval else ""), title])
     lines = columns(table)
     if not rows:
         lines.append(_("no controlled documents"))
@@ -65,7 +78,18 @@ def to_json(rows: list[StatusRow]) -> str:
 def to_csv(rows: list[StatusRow]) -> str:
     from qms.output.csvfmt import dicts_to_csv
 
-    return dicts_to_csv(list(StatusRow.__dataclass_fields__), (asdict(r) for r in rows))
+    def cells(row: StatusRow) -> dict[str, object]:
+        out = asdict(row)
+        flag = out["changed_after_approval"]
+        out["changed_after_approval"] = "" if flag is None else ("true" if flag else "false")
+        return out
+
+    return dicts_to_csv(list(StatusRow.__dataclass_fields__), (cells(r) for r in rows))
 
 
 FORMATS = {"text": to_text, "json": to_json, "csv": to_csv}
+
+
+def changed_rows(rows: list[StatusRow]) -> list[StatusRow]:
+    """The documents edited after their approval, once each (not again for the forms they issue)."""
+    return [r for r in rows if r.changed_after_approval and r.controlled_by is None]

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from qms.calendar import WorkingCalendar
+from qms.legal.citation import fold
 from qms.legal.register import Entry, Index
 from qms.models.process import Process
 from qms.store.workspace import LoadedDoc, Workspace
@@ -52,6 +54,7 @@ class Change:
     when: dt.date | None  # the day it takes effect (None: not known yet)
     part: str = ""
     evidence: str = ""
+    repeal: bool = False  # the change repeals ``part`` (bãi bỏ) rather than amending it
 
 
 def changes_of(index: Index, entry: Entry) -> list[Change]:
@@ -71,7 +74,7 @@ def changes_of(index: Index, entry: Entry) -> list[Change]:
         for link in current.doc.amended_by:
             target = index.link_target(link)
             out.append(Change("amended", current, link.document, target, index.link_date(link), link.part,
-                              link.evidence))
+                              link.evidence, link.repeal))
             if target is not None and target.index not in seen:
                 seen.add(target.index)
                 todo.append(target)
@@ -121,17 +124,27 @@ def _citations_of(doc: LoadedDoc[Any], proc: Process, index: Index) -> Iterator[
                 yield Citing(proc.id, doc, f"/forms/{i}/legal_basis", form.legal_basis, entry, effective)
 
 
+def cites_repealed_part(citing: Citing, change: Change) -> bool:
+    """Whether the citation names the very part of the cited document that ``change`` repeals
+    ("khoản 9 Điều 1 NĐ 367/2025/NĐ-CP" when NĐ 224/2026 repeals khoản 9 Điều 1 of it)."""
+    if not (change.repeal and change.part) or change.document.index != citing.entry.index:
+        return False
+    part = fold(change.part)
+    return bool(part) and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", fold(citing.text)) is not None
+
+
 def pending_change(index: Index, citing: Citing) -> Change | None:
     """The earliest change the procedure has not caught up with (None when it is up to date).
 
     A replacement or an expiry is pending whatever the procedure's dates: it still cites the old document.
-    An amendment is pending when it takes effect after the procedure's effective date (or when the
-    procedure has none). A change without a known date sorts last.
+    So is the repeal of the very part the procedure cites. Another amendment is pending when it takes
+    effect after the procedure's effective date (or when the procedure has none). A change without a
+    known date sorts last.
     """
     pending: list[Change] = []
     for change in changes_of(index, citing.entry):
         if change.kind == "amended" and change.when is not None and citing.effective is not None \
-                and change.when <= citing.effective:
+                and change.when <= citing.effective and not cites_repealed_part(citing, change):
             continue
         pending.append(change)
     if not pending:

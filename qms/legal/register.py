@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qms.legal.citation import Citation, law_title, parse, symbol_kinds
+from qms.i18n import _
+from qms.legal.citation import Citation, fold, law_title, parse, symbol_kinds
 from qms.models.legal import LegalDocument, LegalLink, LegalRegister
 
 
@@ -74,6 +75,15 @@ class Index:
             if not c.kinds or found.doc.kind in c.kinds or c.title:
                 return found
             return None
+        if c.number and c.symbol:
+            # the symbol typed without Vietnamese letters ("118/2025/ND-CP" for "118/2025/NĐ-CP")
+            prefix = "/".join(p for p in (c.number, c.year) if p) + "/"
+            wanted = fold(c.symbol)
+            near = {e.index: e for k, e in self.by_key.items()
+                    if k.startswith(prefix) and "/" not in k[len(prefix):] and fold(k[len(prefix):]) == wanted}
+            if len(near) == 1:
+                found = next(iter(near.values()))
+                return found if not c.kinds or found.doc.kind in c.kinds else None
         if c.number and c.year and not c.symbol:
             prefix = f"{c.number}/{c.year}/"
             hits = {e.index: e for k, e in self.by_key.items() if k.startswith(prefix)
@@ -156,3 +166,15 @@ def status_on(doc: LegalDocument, index: Index, day: dt.date) -> str:
         if when is None or when <= day:
             return "amended"
     return "in_force"
+
+
+def evidence_label(evidence: str) -> str:
+    """How a reader is told how a fact of the register was verified (the ``evidence`` tag, translated)."""
+    return {
+        "official": _("official text"),
+        "codified": _("legal codification"),
+        "secondary": _("legal press"),
+        "two_sources": _("two unofficial sources"),
+        "recalled": _("recalled, to check"),
+        "to_confirm": _("to confirm"),
+    }.get(evidence, evidence)

@@ -9,10 +9,10 @@ from typing import Any
 
 from qms.calendar import WorkingCalendar, calendar_from_settings
 from qms.diagnostics import Applicability, Diagnostic, Severity
-from qms.i18n import _
+from qms.i18n import _, pgettext
 from qms.legal import regimes as regime_data
-from qms.legal.impact import Affected, assess, citations
-from qms.legal.register import Index
+from qms.legal.impact import Affected, assess, citations, cites_repealed_part
+from qms.legal.register import Index, evidence_label
 from qms.models.legal import VERIFIED_EVIDENCE, LegalRegister
 from qms.rules.base import CheckContext, Rule, closest, pointer
 from qms.store.workspace import LoadedDoc
@@ -78,7 +78,7 @@ def _same_years(citation: str, names: list[str]) -> list[str]:
 
 def _evidence_note(evidence: str) -> str:
     return "" if evidence in VERIFIED_EVIDENCE else " " + _("(the register marks this fact “{evidence}”)").format(
-        evidence=evidence)
+        evidence=evidence_label(evidence))
 
 
 class UnknownLegalReference(_LegalRule):
@@ -221,8 +221,12 @@ class NotUpdatedAfterAmendment(_LegalRule):
             if change is None or change.kind != "amended" or change.when is None or change.when > ctx.today:
                 continue
             part = f" ({change.part})" if change.part else ""
-            message = _("{new}{part} changed {doc} from {day}, after this procedure took effect").format(
-                new=change.by, part=part, doc=change.document.doc.number, day=change.when.isoformat())
+            if cites_repealed_part(a.citing, change):
+                message = _("cites {part} of {doc}, repealed by {new} from {day}").format(
+                    part=change.part, doc=change.document.doc.number, new=change.by, day=change.when.isoformat())
+            else:
+                message = _("{new}{part} changed {doc} from {day}, after this procedure took effect").format(
+                    new=change.by, part=part, doc=change.document.doc.number, day=change.when.isoformat())
             if a.due is not None:
                 message += "; " + (_("the procedure had to be updated by {due}") if a.overdue
                                    else _("update the procedure by {due}")).format(due=a.due.isoformat())
@@ -562,12 +566,18 @@ class AbolishedLevel(Rule):
             if regime is None:
                 continue
             yield self.at(doc, pointer("administrative", "level"),
-                          _("the procedure takes effect on {day} at the `{level}` level, which does not exist "
-                            "in the regime `{regime}` (levels: {levels})").format(
-                              day=day.isoformat(), level=adm.level, regime=regime.id,
-                              levels=", ".join(regime.levels)),
+                          _("the procedure takes effect on {day} at the {name} level (`{level}`), which does not "
+                            "exist in the regime `{regime}` (levels: {levels})").format(
+                              day=day.isoformat(), name=_level_name(adm.level), level=adm.level,
+                              regime=regime.id, levels=", ".join(_level_name(v) for v in regime.levels)),
                           hint=_("write the level that handles the procedure now (`commune` or `province`)"),
                           subject=proc.id)
+
+
+def _level_name(level: str) -> str:
+    """A tier of local government as the message's language names it."""
+    return {"province": pgettext("government level", "province"), "district": pgettext("government level", "district"),
+            "commune": pgettext("government level", "commune")}.get(level, level)
 
 
 class AnnouncementOutOfDate(_LegalRule):

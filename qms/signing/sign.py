@@ -70,6 +70,20 @@ def _password_bytes(password: str | bytes | None) -> bytes | None:
     return password.encode("utf-8")
 
 
+def _refuse_non_pkcs12(p12_path: Path, data: bytes) -> None:
+    """A file that cannot be PKCS#12 at all (PKCS#12 is a DER SEQUENCE) is named as such, so that the
+    message does not blame the password."""
+    head = data.lstrip()[:64]
+    if head.startswith(b"-----BEGIN"):
+        raise SigningError(_("{path} is not a PKCS#12 file: it is a PEM file ({kind})").format(
+            path=p12_path, kind=head.split(b"\n", 1)[0].decode("ascii", "replace").strip("- \r")),
+            _("export the certificate together with its private key as .p12/.pfx, e.g. openssl pkcs12 -export "
+              "-inkey KEY.pem -in CERT.pem -out me.p12"))
+    if not data.startswith(b"\x30"):
+        raise SigningError(_("{path} is not a PKCS#12 file").format(path=p12_path),
+                           _("export the certificate together with its private key as .p12/.pfx"))
+
+
 def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     """A pyHanko ``SimpleSigner`` from a PKCS#12 (.p12/.pfx) file."""
     from qms.signing.verify import quiet_pyhanko
@@ -78,6 +92,7 @@ def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     from pyhanko.sign import signers
 
     data = read_bounded(Path(p12_path), current_limits().credential_size, "credential_size")
+    _refuse_non_pkcs12(p12_path, data)
     try:
         signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=_password_bytes(password))
     except (ValueError, TypeError):
@@ -92,11 +107,15 @@ def load_signer(p12_path: Path, password: str | bytes | None) -> Any:
     if cert is None or signer.signing_key is None:
         raise SigningError(_("{path} holds no private key and certificate").format(path=p12_path))
     usage = cert.key_usage_value
-    if usage is not None and "non_repudiation" not in usage.native:
+    if usage is None or "non_repudiation" not in usage.native:
         raise SigningError(
             _("the certificate in {path} does not allow non-repudiation (content commitment)").format(path=p12_path),
             _("use a document-signing certificate; verifiers reject signatures made with this one"))
     now = dt.datetime.now(dt.UTC)
+    if now < cert.not_valid_before:
+        raise SigningError(_("the certificate in {path} is not valid yet (valid {start} to {end})").format(
+            path=p12_path, start=cert.not_valid_before.date().isoformat(),
+            end=cert.not_valid_after.date().isoformat()))
     if not (cert.not_valid_before <= now <= cert.not_valid_after):
         raise SigningError(_("the certificate in {path} is not valid now (valid {start} to {end})").format(
             path=p12_path, start=cert.not_valid_before.date().isoformat(),

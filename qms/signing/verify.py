@@ -356,6 +356,10 @@ def _one(ctx: _Context, name: str, sig_obj: Any, sig_field: Any) -> SignatureRep
     if intact and valid and not status.trusted:
         if status.revoked:
             problems.append(_("the signer's certificate is revoked"))
+        elif not _allows_non_repudiation(cert):
+            # pyHanko's key-usage policy (non-repudiation) fails the path, whatever the trust roots
+            problems.append(_("the signer's certificate does not allow non-repudiation (content commitment), "
+                              "which a document signature needs"))
         else:
             problems.append(_("the signer's certificate does not chain to a trusted root"))
     if coverage in ("UNCLEAR", "CONTIGUOUS_BLOCK_FROM_START"):
@@ -426,6 +430,14 @@ def _open(readable: bytes, path: Path) -> tuple[Any, list[Any], int]:
     reason = _reason(first_error) if first_error is not None else "-"
     raise UnreadablePdf(_("{path} is not a readable PDF ({reason})").format(path=path, reason=reason),
                         _truncation_hint(readable))
+
+
+def _allows_non_repudiation(cert: Any) -> bool:
+    try:
+        usage = cert.key_usage_value
+        return usage is not None and "non_repudiation" in usage.native
+    except Exception:  # a malformed extension: let the chain message stand
+        return True
 
 
 def verify_pdf(path: Path | str, trust: list[Path] | None = None) -> VerifyReport:

@@ -73,7 +73,8 @@ def test_status_lists_manual_procedures_and_forms(repo: Path, capsys: pytest.Cap
     assert rows["QT-01"] == {
         "id": "QT-01", "kind": "procedure", "code": "QT-01", "title": "Certified copies", "revision": 1,
         "effective_date": "2026-01-05", "next_review": "2027-01-05", "state": "approved",
-        "path": "processes/QT-01.yaml", "controlled_by": None}
+        "path": "processes/QT-01.yaml", "controlled_by": None, "changed_after_approval": False,
+        "approval_commit": None}
     assert rows["BM-01"]["controlled_by"] == "STCL"
     assert rows["BM-01"]["revision"] == 1
     assert rows["STCL"]["kind"] == "manual"
@@ -107,7 +108,8 @@ def test_revise_keeps_comments_and_layout(repo: Path, capsys: pytest.CaptureFixt
     assert doc["revision"] == 2
     assert doc["state"] == "draft"
     assert "effective_date" not in doc
-    assert doc["prepared_by"] == {"name": "Trần Thị Bình", "date": __import__("datetime").date(2026, 4, 1)}
+    assert doc["prepared_by"] == {"name": "Trần Thị Bình", "date": __import__("datetime").date(2026, 4, 1),
+                                  "title": {"en": "Justice officer", "vi": "Công chức tư pháp"}}
     assert [h["revision"] for h in doc["history"]] == [1, 2]
     assert not list(repo.rglob(".*.tmp"))  # atomic write left no temp file
 
