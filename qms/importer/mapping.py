@@ -34,7 +34,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "dinh nghia va chu viet tat", "dinh nghia viet tat", "tu viet tat", "chu viet tat")),
     ("content", ("noi dung", "noi dung quy trinh", "trinh tu thuc hien", "quy trinh thuc hien", "luu do",
                  "mo ta quy trinh", "dien giai", "cach thuc thuc hien")),
-    ("forms", ("bieu mau", "cac bieu mau", "bieu mau ap dung")),
+    ("forms", ("bieu mau", "cac bieu mau", "bieu mau ap dung", "phu luc", "cac phu luc", "bieu mau kem theo")),
     ("records", ("ho so", "ho so can luu", "ho so luu", "luu ho so", "ho so luu tru")),
     ("responsibility", ("trach nhiem",)),
 )
@@ -51,7 +51,13 @@ _STEP_PARA = re.compile(r"^[\s\-–•*+]*(?:bước|buoc|b)\s*(\d+)\s*[:.)\-–
 _FIELD_LINE = re.compile(r"^[\s\-–•*+]*(?P<label>[^:]{2,40}):\s*(?P<value>.+)$", re.DOTALL)
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _CODE = re.compile(r"\b([A-ZĐ]{1,6}(?:[.-][A-Z0-9Đ]{1,8})+)\b")
-_CLAUSE = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|yêu cầu)\s+(\d+(?:\.\d+)+)")
+_CLAUSE = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|yêu cầu|các điều|các mục)\s+"
+                     r"(\d+(?:\.\d+)+(?:\s*(?:,|;|và|and|/)\s*\d{1,2}(?:\.\d{1,2}){1,3}\b(?!\.\d))*)")
+
+
+def _clauses(text: str) -> list[str]:
+    """Every clause number a text cites: "mục 4.2.3 và 8.5.3" gives both."""
+    return [n for m in _CLAUSE.finditer(text) for n in re.findall(r"\d+(?:\.\d+)+", m.group(1))]
 _STEP_REF = re.compile(r"(?i)(?:bước|buoc|b)\s*(\d+)")
 _IF = re.compile(r"(?is)^\s*[-–•]?\s*nếu\s+(?P<cond>.+?)\s*(?:thì|,)\s*(?P<then>.+)$")
 
@@ -646,8 +652,7 @@ class _Mapper:
                 is_legal = not marked and bool(_LEGAL_ID.search(ident))
             if is_legal:
                 ref["legal_basis"] = True
-            for cm in _CLAUSE.finditer(text):
-                self.d.clauses_cited.append(cm.group(1))
+            self.d.clauses_cited.extend(_clauses(text))
             refs.append(ref)
             self._resolve(ref, f"/references/{len(refs) - 1}", block.where)
         if refs:
@@ -946,8 +951,7 @@ class _Mapper:
             dossier_mode = False
             lines.append(block)
         for line in self._steps_paragraphs(lines):
-            for cm in _CLAUSE.finditer(line.text):
-                self.d.clauses_cited.append(cm.group(1))
+            self.d.clauses_cited.extend(_clauses(line.text))
             self.d.keep_unmapped(line.where, line.text)
 
     # -- the whole document -----------------------------------------------------------------
@@ -999,8 +1003,7 @@ class _Mapper:
             self._other_comments()
         self._references()
         self._definitions()
-        for cm in _CLAUSE.finditer("\n".join(b.text for b in self.r.blocks if isinstance(b, Line))):
-            self.d.clauses_cited.append(cm.group(1))
+        self.d.clauses_cited.extend(_clauses("\n".join(b.text for b in self.r.blocks if isinstance(b, Line))))
         text = "\n".join(b.text for b in self.r.blocks if isinstance(b, Line))
         if re.search(r"9001\s*:\s*2008", text):
             self.d.edition = "2008"
@@ -1034,6 +1037,9 @@ class _Mapper:
         code = m.group(1)
         title = (text[:m.start()] + text[m.end():]).strip(" :-–()")
         items: list[dict[str, Any]] = self.d.data.setdefault(key, [])
+        if any(item.get("code") == code for item in items):  # listed again below its table: one entry
+            self.d.kept.append(f"{line.where}: {line.text}")
+            return
         item: dict[str, Any] = {"code": code, "title": title or code}
         if key == "records":
             item["retention"] = "until_superseded"

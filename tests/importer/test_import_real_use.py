@@ -1,0 +1,97 @@
+"""A procedure the way an agency's Word file really holds it (round 7, real use).
+
+One document, built with python-docx as a district inspectorate writes it: the control table with a
+merged logo cell, bold paragraphs as headings, a "3. TÀI LIỆU VIỆN DẪN" that cites "mục 4.2.3 và 8.5.3"
+of the 2008 quality manual, a steps table, a "6. HỒ SƠ" table with "Lưu 05 năm", and a "7. PHỤ LỤC"
+that lists the forms (BM-01 …) again. It is imported once through the CLI and checked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from docx import Document
+
+
+def _table(doc: Any, rows: list[list[str]]) -> None:
+    t = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+
+
+def _heading(doc: Any, text: str) -> None:
+    doc.add_paragraph().add_run(text).bold = True
+
+
+def _build(path: Path) -> None:
+    doc = Document()
+    t = doc.add_table(rows=4, cols=3)
+    t.cell(0, 0).merge(t.cell(3, 0)).text = "UBND QUẬN HOÀN KIẾM\nTHANH TRA QUẬN"
+    t.cell(0, 1).merge(t.cell(3, 1)).text = "QUY TRÌNH\nGIẢI QUYẾT ĐƠN KHIẾU NẠI"
+    for r, text in enumerate(("Mã hiệu: QT-TTR-05", "Lần ban hành: 02", "Ngày ban hành: 15/08/2016", "Trang: 1/6")):
+        t.cell(r, 2).text = text
+    _heading(doc, "1. MỤC ĐÍCH")
+    doc.add_paragraph("Quy định trình tự tiếp nhận và giải quyết đơn khiếu nại của công dân.")
+    _heading(doc, "2. PHẠM VI")
+    doc.add_paragraph("Áp dụng đối với Thanh tra quận.")
+    _heading(doc, "3. TÀI LIỆU VIỆN DẪN")
+    doc.add_paragraph("- Tiêu chuẩn TCVN ISO 9001:2008;")
+    doc.add_paragraph("- Sổ tay chất lượng của UBND quận, mục 4.2.3 và 8.5.3.")
+    _heading(doc, "5. NỘI DUNG QUY TRÌNH")
+    _table(doc, [["Bước", "Nội dung công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả"],
+                 ["B1", "Tiếp nhận đơn khiếu nại", "Thanh tra viên", "½ ngày", "BM-01"],
+                 ["B2", "Xác minh nội dung khiếu nại", "Thanh tra viên", "05 ngày làm việc", "BM-03"],
+                 ["B3", "Lưu hồ sơ", "Thanh tra viên", "Trong ngày", "Hồ sơ"]])
+    _heading(doc, "6. HỒ SƠ")
+    _table(doc, [["TT", "Tên hồ sơ", "Nơi lưu", "Thời gian lưu"],
+                 ["1", "Sổ tiếp nhận đơn (BM-01)", "Thanh tra quận", "Lưu 05 năm"],
+                 ["2", "Biên bản xác minh (BM-03)", "Thanh tra quận", "Lưu trữ 10 năm"]])
+    _heading(doc, "7. PHỤ LỤC")
+    for text in ("BM-01: Sổ tiếp nhận đơn", "BM-02: Phiếu chuyển đơn", "BM-03: Biên bản xác minh"):
+        doc.add_paragraph(text)
+    doc.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from example_repo import copy_example
+
+    base = tmp_path_factory.mktemp("real-use")
+    root = copy_example(base / "repo")
+    src = base / "QT-TTR-05.docx"
+    _build(src)
+    from qms.cli.main import main
+
+    try:
+        main(["--root", str(root), "import", "docx", str(src), "--format", "json"])
+    except SystemExit as exc:
+        assert not exc.code
+    draft = root / "processes" / "QT-TTR-05.yaml"
+    return {"root": root, "draft": draft, "data": yaml.safe_load(draft.read_text(encoding="utf-8"))}
+
+
+def test_appendix_lists_forms_and_nothing_is_duplicated(imported: dict[str, Any]) -> None:
+    """R1: the "7. PHỤ LỤC" list of forms gives forms, not a second copy of the records (before: BM-01 and
+    BM-03 twice in records, two QMS101 errors and three placeholder retentions)."""
+    data = imported["data"]
+    records = [r["code"] for r in data.get("records", [])]
+    assert records == ["BM-01", "BM-03"], records
+    assert [f["code"] for f in data.get("forms", [])] == ["BM-01", "BM-02", "BM-03"]
+    assert not any(n.get("about", "").startswith("/records/") and "placeholder" in n["text"]
+                   for n in data.get("internal_notes", []))
+
+
+def test_lưu_05_năm_is_a_structured_retention(imported: dict[str, Any]) -> None:
+    """R2: "Lưu 05 năm" and "Lưu trữ 10 năm" are read as {years: 5} and {years: 10} (before: kept as free
+    text, a QMS123 warning each)."""
+    assert [r["retention"] for r in imported["data"]["records"]] == [{"years": 5}, {"years": 10}]
+
+
+def test_every_clause_of_a_list_is_cited(imported: dict[str, Any]) -> None:
+    """R3: "mục 4.2.3 và 8.5.3" cites both clauses: 4.2.3 → 7.5.2, 7.5.3 and 8.5.3 → 6.1 (before: 8.5.3, the
+    preventive-action clause, was dropped)."""
+    assert set(imported["data"]["clauses"]) == {"7.5.2", "7.5.3", "6.1"}
