@@ -176,6 +176,7 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, 
     Writes are atomic; the log goes to migration-log.yaml. A second run changes nothing.
     """
     from qms.migrate.apply import LOG_NAME, check_pair, declared_edition, plan_migration, prepare_out, write
+    from qms.migrate import wording
 
     source, target = _pair(source, target)
     root = repo_root(ctx)
@@ -206,7 +207,7 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, 
             click.echo(_("Log: {path}").format(path=where / LOG_NAME))
     for u in plan.unplaced:
         click.echo(_("  not placed: {file}{pointer}: {reason}").format(file=one_line(u.file), pointer=one_line(u.pointer),
-                                                                       reason=one_line(u.reason)))
+                                                                       reason=one_line(wording.text(u.reason))))
 
 
 @migrate.command("report")
