@@ -54,7 +54,7 @@ LANDSCAPE_WIDTH_MM = 297 - 30 - 15
 LANDSCAPE_HEIGHT_MM = 210 - 20 - 20 - 30 - 12
 #: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM. The last one holds a decision's
 #: outcomes ("Incomplete: 13", "Không đủ: 5"): wide enough that an outcome is not cut inside a word
-STEP_WIDTHS = (12, 50, 29, 20, 28, 26)
+STEP_WIDTHS = (14, 48, 29, 20, 28, 26)
 SHADE = "E8EDF2"
 
 

@@ -431,3 +431,15 @@ def test_every_procedure_section_has_its_header_table_with_page_fields(example: 
             seen.add(code.group(1))
     assert codes <= seen
     assert len(seen) == len(codes) + 1  # and the manual's own code
+
+
+def test_step_column_header_is_not_cut_inside_the_word(converted: dict[str, Any]) -> None:
+    """D1: the steps table's first column is wide enough for its bold header: LibreOffice prints "Bước" on one
+    line (before: "Bướ" / "c", the column was 12 mm with 1.9 mm cell margins each side)."""
+    run, pdf = converted["manual"]
+    assert run.returncode == 0, run.stdout + run.stderr
+    raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                         timeout=120).stdout.decode("utf-8")
+    words = raw.split()
+    assert "Bước" in words
+    assert "Bướ" not in words, [raw[max(0, i - 40):i + 40] for i in [raw.find("Bướ\n")] if i >= 0]
