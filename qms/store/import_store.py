@@ -59,15 +59,22 @@ def read_text_if_exists(path: Path) -> str | None:
     return read_bounded(path, current_limits().yaml_size, "yaml_size").decode("utf-8", "replace")
 
 
-def check_targets(targets: list[Path], force: bool) -> None:
-    """Refuse a run whose drafts would replace files (without ``force``) or collide with each other."""
-    seen: dict[Path, int] = {}
-    for t in targets:
-        seen[t] = seen.get(t, 0) + 1
-    clash = [t for t, n in seen.items() if n > 1]
+def check_targets(targets: list[Path], force: bool, sources: list[str] | None = None) -> None:
+    """Refuse a run whose drafts would replace files (without ``force``) or collide with each other
+    (``sources[i]``, when given, names what ``targets[i]`` comes from)."""
+    seen: dict[Path, list[int]] = {}
+    for i, t in enumerate(targets):
+        seen.setdefault(t, []).append(i)
+    clash = [(t, idx) for t, idx in seen.items() if len(idx) > 1]
     if clash:
+        path, idx = clash[0]
+        if sources is not None:
+            raise OverwriteRefused(
+                _("{path}: {first} and {second} of this run would write the same draft").format(
+                    path=path, first=sources[idx[0]], second=sources[idx[1]]),
+                _("import them separately with --out, or give them different codes (Mã hiệu)"))
         raise OverwriteRefused(
-            _("{path}: two documents of this run would write the same draft").format(path=clash[0]),
+            _("{path}: two documents of this run would write the same draft").format(path=path),
             _("import them separately with --out, or give them different codes (Mã hiệu)"))
     if force:
         return

@@ -95,3 +95,21 @@ def test_every_clause_of_a_list_is_cited(imported: dict[str, Any]) -> None:
     """R3: "mục 4.2.3 và 8.5.3" cites both clauses: 4.2.3 → 7.5.2, 7.5.3 and 8.5.3 → 6.1 (before: 8.5.3, the
     preventive-action clause, was dropped)."""
     assert set(imported["data"]["clauses"]) == {"7.5.2", "7.5.3", "6.1"}
+
+
+def test_two_files_with_one_code_are_named(tmp_path: Path, run_qms) -> None:
+    """R4: two Word files of a folder with the same Mã hiệu (two units both numbered their procedure QT-TTR-05)
+    are refused with both file names, so that the officer knows which two of 240 to look at (before: only the
+    draft path); nothing is written."""
+    from example_repo import copy_example
+
+    root = copy_example(tmp_path / "repo")
+    folder = tmp_path / "word"
+    folder.mkdir()
+    _build(folder / "thanh-tra.docx")
+    _build(folder / "thanh-tra-ban-sua.docx")
+    r = run_qms("import", "docx", str(folder), "--out", str(tmp_path / "drafts"), cwd=root)
+    assert r.exit_code == 2, (r.stdout, r.stderr)
+    assert "thanh-tra.docx" in r.stderr and "thanh-tra-ban-sua.docx" in r.stderr, r.stderr
+    assert "QT-TTR-05.yaml" in r.stderr
+    assert not (tmp_path / "drafts").exists()
