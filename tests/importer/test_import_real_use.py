@@ -113,3 +113,53 @@ def test_two_files_with_one_code_are_named(tmp_path: Path, run_qms) -> None:
     assert "thanh-tra.docx" in r.stderr and "thanh-tra-ban-sua.docx" in r.stderr, r.stderr
     assert "QT-TTR-05.yaml" in r.stderr
     assert not (tmp_path / "drafts").exists()
+
+
+def test_steps_as_a_numbered_list_with_inline_fields(tmp_path: Path, run_qms) -> None:
+    """R5: a 2008 procedure whose "IV. NỘI DUNG" is a Word numbered list ("List Number": the "1." is Word's,
+    not the text's), each item "… Trách nhiệm: X. Thời gian: Y", gives one step per item with its
+    responsibility and duration (before: no steps at all, every item an unmapped note)."""
+    from example_repo import copy_example
+
+    root = copy_example(tmp_path / "repo")
+    doc = Document()
+    doc.add_paragraph().add_run("QUY TRÌNH KIỂM SOÁT HÀNH ĐỘNG PHÒNG NGỪA").bold = True
+    _table(doc, [["Mã hiệu: QT-08", "Lần ban hành: 01", "Ngày ban hành: 02/01/2012", "Trang: 1/4"]])
+    _heading(doc, "I. MỤC ĐÍCH")
+    doc.add_paragraph("Loại bỏ nguyên nhân của sự không phù hợp tiềm ẩn.")
+    _heading(doc, "IV. NỘI DUNG")
+    doc.add_paragraph("Các bước thực hiện như sau:")
+    for text in ("Phát hiện sự không phù hợp tiềm ẩn. Trách nhiệm: Thư ký ISO. Thời gian: 02 ngày làm việc",
+                 "Đề xuất hành động phòng ngừa; Trách nhiệm: Chánh Văn phòng; Thời gian: 1/2 ngày",
+                 "Thực hiện hành động phòng ngừa. Trách nhiệm: Các phòng ban. Thời gian: Theo kế hoạch"):
+        doc.add_paragraph(text, style="List Number")
+    src = tmp_path / "QT-08.docx"
+    doc.save(str(src))
+    r = run_qms("import", "docx", str(src), "--out", str(tmp_path / "drafts"), cwd=root)
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    data = yaml.safe_load((tmp_path / "drafts" / "QT-08.yaml").read_text(encoding="utf-8"))
+    steps = data["steps"]
+    assert [s["name"] for s in steps] == ["Phát hiện sự không phù hợp tiềm ẩn", "Đề xuất hành động phòng ngừa",
+                                          "Thực hiện hành động phòng ngừa"], steps
+    assert [s["responsible"] for s in steps[:2]] == ["thu_ky_iso", "chanh_van_phong"]
+    assert [s.get("duration") for s in steps] == ["2d", "0.5d", None]
+    assert any("Theo kế hoạch" in n["text"] for n in data["internal_notes"])  # kept, not a duration
+    assert [s["next"] for s in steps[:2]] == [["B2"], ["B3"]]
+    assert any(n["text"] == "Các bước thực hiện như sau:" for n in data["internal_notes"])
+
+
+def test_a_generic_title_does_not_pick_one_of_several_roles() -> None:
+    """R6: "Trưởng phòng" (the head of whichever division) in a "Trách nhiệm" cell of an organisation with two
+    heads of division is not matched to one of them (before: truong_phong_vhxh, silently); it becomes a
+    proposed role. A title naming the division still matches, and so does an abbreviation."""
+    from example_repo import REPO
+
+    from qms.analysis.people import Directory
+    from qms.importer.roles import RoleMatcher
+    from qms.store.workspace import load_manifest
+
+    matcher = RoleMatcher(Directory.of(load_manifest(REPO)))
+    assert matcher.match("Trưởng phòng") is None
+    assert matcher.match("Trưởng phòng Kinh tế") == "truong_phong_kinh_te"
+    assert matcher.match("TP Văn hóa - Xã hội") == "truong_phong_vhxh"
+    assert matcher.match("Thư ký ISO") == "thu_ky_iso"
