@@ -175,8 +175,8 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, 
 
     Writes are atomic; the log goes to migration-log.yaml. A second run changes nothing.
     """
-    from qms.migrate.apply import LOG_NAME, check_pair, declared_edition, plan_migration, prepare_out, write
     from qms.migrate import wording
+    from qms.migrate.apply import LOG_NAME, check_pair, declared_edition, plan_migration, prepare_out, write
 
     source, target = _pair(source, target)
     root = repo_root(ctx)

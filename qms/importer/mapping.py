@@ -960,10 +960,10 @@ class _Mapper:
                 continue
             dossier_mode = False
             lines.append(block)
-        rest = self._steps_paragraphs(lines)
+        left = self._steps_paragraphs(lines)
         if not self.steps:  # no steps table and no "Bước N": a numbered list 1., 2., 3. is the steps
-            rest = self._steps_paragraphs(_numbered_as_steps(rest))
-        for line in rest:
+            left = self._steps_paragraphs(_numbered_as_steps(left))
+        for line in left:
             self.d.clauses_cited.extend(_clauses(line.text))
             self.d.keep_unmapped(line.where, line.text)
 

@@ -66,10 +66,12 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     _build(src)
     from qms.cli.main import main
 
+    code = 0
     try:
         main(["--root", str(root), "import", "docx", str(src), "--format", "json"])
     except SystemExit as exc:
-        assert not exc.code
+        code = int(exc.code or 0)
+    assert code == 0
     draft = root / "processes" / "QT-TTR-05.yaml"
     return {"root": root, "draft": draft, "data": yaml.safe_load(draft.read_text(encoding="utf-8"))}
 
