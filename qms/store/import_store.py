@@ -97,10 +97,22 @@ def read_defaults(path: Path) -> dict[str, Any]:
 
     raw = read_bounded(path, current_limits().yaml_size, "yaml_size")
     loaded = load_bytes(raw)
+    hint = _("write a YAML mapping such as `owner: ROLE`, `unit: UNIT`, `kind: core`")
     if loaded.problems or not isinstance(loaded.data, dict):
-        first = loaded.problems[0].message if loaded.problems else _("not a mapping")
-        raise QmsError(_("{path}: cannot read the defaults: {reason}").format(path=path, reason=first),
-                       _("write a YAML mapping such as `owner: ROLE`, `unit: UNIT`, `kind: core`"))
+        first = loaded.problems[0] if loaded.problems else None
+        where = f"{path}:{first.line}:{first.column}" if first is not None else str(path)
+        raise QmsError(_("{path}: cannot read the defaults: {reason}").format(
+            path=where, reason=first.message if first is not None else _("not a mapping")), hint)
+    expected = {"kind": ("management", "core", "support"), "owner": str, "unit": str, "id": str, "document": dict}
+    for key, value in loaded.data.items():
+        want = expected.get(str(key))
+        bad = (isinstance(want, tuple) and value not in want) or (isinstance(want, type) and not isinstance(value, want))
+        if bad:
+            mark, _pointer = loaded.source_map.locate("/" + str(key))
+            what = (_("one of {values}").format(values=", ".join(want)) if isinstance(want, tuple)
+                    else _("a mapping") if want is dict else _("a text"))
+            raise QmsError(_("{path}: `{key}` in the defaults must be {what}").format(
+                path=f"{path}:{mark.line}:{mark.column}", key=key, what=what), hint)
     return dict(loaded.data)
 
 

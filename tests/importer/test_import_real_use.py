@@ -165,3 +165,28 @@ def test_a_generic_title_does_not_pick_one_of_several_roles() -> None:
     assert matcher.match("Trưởng phòng Kinh tế") == "truong_phong_kinh_te"
     assert matcher.match("TP Văn hóa - Xã hội") == "truong_phong_vhxh"
     assert matcher.match("Thư ký ISO") == "thu_ky_iso"
+
+
+@pytest.mark.parametrize(("text", "where", "needle"), [
+    ("owner: [x\n", ":2:1:", "invalid YAML"),
+    ("owner: thanh_tra_vien\nkind: weird\n", ":2:7:", "kind"),
+    ("unit: 5\n", ":1:7:", "unit"),
+    ("document: draft\n", ":1:11:", "document"),
+])
+def test_bad_defaults_file_is_a_usage_error_at_its_line(tmp_path: Path, run_qms, text: str, where: str,
+                                                        needle: str) -> None:
+    """R7: a --defaults file that is not YAML, or gives `kind: weird`, a number as `unit` or a text as `document`,
+    is refused (exit 2) with path:line:col and nothing written (before: no line for bad YAML, and a wrong
+    value became a 'schema problem (please report)' in a draft that was written anyway)."""
+    from example_repo import copy_example
+
+    root = copy_example(tmp_path / "repo")
+    src = tmp_path / "QT-TTR-05.docx"
+    _build(src)
+    defaults = tmp_path / "defaults.yaml"
+    defaults.write_text(text, encoding="utf-8")
+    r = run_qms("import", "docx", str(src), "--defaults", str(defaults), "--out", str(tmp_path / "drafts"), cwd=root)
+    assert r.exit_code == 2, (r.stdout, r.stderr)
+    assert f"defaults.yaml{where}" in r.stderr and needle in r.stderr, r.stderr
+    assert "please report" not in r.stdout + r.stderr
+    assert not (tmp_path / "drafts").exists()
