@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from qms.errors import UsageError
-from qms.i18n import _, get_language
+from qms.i18n import _, get_language, translate
 from qms.migrate.apply import write_text
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
@@ -82,7 +82,8 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
     click.echo(_("  confidence: {confidence} (evidence: {evidence})").format(
         confidence=confidence, evidence=result["evidence"]))
     if result["note"]:
-        click.echo(_("  note: {note}").format(note=result["note"]))
+        # the table's note is data in English: its translation lives in migrate.po
+        click.echo(_("  note: {note}").format(note=translate(result["note"], lang)))
 
 
 @migrate.command("check")

@@ -60,3 +60,13 @@ def test_vietnamese_report_and_summary_hold_no_english_of_the_log(tmp_path: Path
     assert not found, found
     for needle in ("cần xác nhận", "đã kiểm chứng", "căn cứ", "chắc chắn"):
         assert needle in words, needle
+
+
+def test_vietnamese_map_translates_the_row_note(capsys: pytest.CaptureFixture[str]) -> None:
+    """W2: `qms --lang vi migrate map 8.5.3` gives the correlation row's note in Vietnamese (before: "preventive
+    action replaced by risk-based thinking / …" in English); the JSON keeps the table's own wording."""
+    code, out = _cli(["--lang", "vi", "migrate", "map", "8.5.3"], capsys)
+    assert code == 0, out
+    assert "preventive action replaced" not in out and "ghi chú: hành động phòng ngừa" in out, out
+    code, out = _cli(["--lang", "vi", "migrate", "map", "8.5.3", "--format", "json"], capsys)
+    assert "preventive action replaced by risk-based thinking" in out
