@@ -45,6 +45,8 @@ def _progress(enabled: bool) -> Any:
 
 
 def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
+    from qms.migrate import wording
+
     for doc in data["documents"]:
         status = _("new") if doc["new"] else (_("changed") if doc["changed"] else _("unchanged"))
         click.echo(f"{one_line(doc['source'])} → {one_line(doc['draft'])} ({status})")
@@ -64,7 +66,7 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
         for ch in changes:
             click.echo("  " + _("ISO 9001:2008 → 2015: {pointer} {before} → {after} ({confidence})").format(
                 pointer=ch["pointer"], before=one_line(str(ch["before"])), after=one_line(str(ch["after"])),
-                confidence=ch["confidence"]))
+                confidence=wording.label(ch["confidence"])))
         for p in doc["problems"]:
             click.echo("  " + _("schema problem (please report): {problem}").format(problem=one_line(p)))
     for text in show_diff:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from qms.errors import UsageError
-from qms.i18n import _, get_language
+from qms.i18n import _, get_language, translate
 from qms.migrate.apply import write_text
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
@@ -82,7 +82,8 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
     click.echo(_("  confidence: {confidence} (evidence: {evidence})").format(
         confidence=confidence, evidence=result["evidence"]))
     if result["note"]:
-        click.echo(_("  note: {note}").format(note=result["note"]))
+        # the table's note is data in English: its translation lives in migrate.po
+        click.echo(_("  note: {note}").format(note=translate(result["note"], lang)))
 
 
 @migrate.command("check")
@@ -175,6 +176,7 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, 
 
     Writes are atomic; the log goes to migration-log.yaml. A second run changes nothing.
     """
+    from qms.migrate import wording
     from qms.migrate.apply import LOG_NAME, check_pair, declared_edition, plan_migration, prepare_out, write
 
     source, target = _pair(source, target)
@@ -206,7 +208,7 @@ def apply(ctx: click.Context, dry_run: bool, show_diff: bool, out: Path | None, 
             click.echo(_("Log: {path}").format(path=where / LOG_NAME))
     for u in plan.unplaced:
         click.echo(_("  not placed: {file}{pointer}: {reason}").format(file=one_line(u.file), pointer=one_line(u.pointer),
-                                                                       reason=one_line(u.reason)))
+                                                                       reason=one_line(wording.text(u.reason))))
 
 
 @migrate.command("report")

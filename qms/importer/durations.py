@@ -48,7 +48,12 @@ def read_duration(text: str) -> ReadDuration | None:
         note = paren.group(1).strip()
     if re.fullmatch(r"(trong|ngay trong)\s+ngay( lam viec)?\.?", folded):
         return ReadDuration("1d", written, False, "trong ngày")
-    m = _DAYS.search(folded)
+    if re.match(r"(trong|ngay trong)\s+ngay( lam viec)?( tiep nhan| nhan)?\b[^;,.]*[;,.]", folded):
+        # "Ngay trong ngày tiếp nhận hồ sơ; trường hợp …": the same day, the exceptions kept beside it
+        return ReadDuration("1d", written, False, "trong ngày")
+    # "sau 15 giờ", "trước 10 giờ": an hour of the clock, not a duration
+    m = next((x for x in _DAYS.finditer(folded) if not (x.group("unit") == "gio" and re.search(
+        r"\b(sau|truoc|luc|tu|den|qua)\s*$", folded[:x.start()]))), None)
     if m is None:
         return None
     n = _number(m.group("n"))

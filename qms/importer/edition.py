@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from qms.importer.mapping import Draft
+from qms.migrate import wording
 from qms.migrate.apply import Plan, _FileMigrator
 
 _SKIP = frozenset({"id", "code", "owner", "unit", "responsible", "next", "forms", "records", "clauses",
@@ -27,7 +28,7 @@ def migrate_draft(data: dict[str, Any], draft: Draft) -> None:
     draft.migration = {k: log[k] for k in ("from", "to", "correlation", "changes", "suggestions", "unplaced")}
     for change in plan.changes:
         if change.confidence != "certain":
-            draft.note("", f"{change.pointer}: {change.before} → {change.after} ({change.confidence}; {change.note})",
-                       "verification", change.pointer)
+            draft.note("", f"{change.pointer}: {change.before} → {change.after} ({wording.label(change.confidence)}; "
+                           f"{wording.text(change.note)})", "verification", change.pointer)
     for s in plan.suggestions:
-        draft.note("", f"{s.pointer}: {s.found} → {s.suggestion} ({s.reason})", "verification", s.pointer)
+        draft.note("", f"{s.pointer}: {s.found} → {s.suggestion} ({wording.text(s.reason)})", "verification", s.pointer)

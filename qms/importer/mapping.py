@@ -34,7 +34,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "dinh nghia va chu viet tat", "dinh nghia viet tat", "tu viet tat", "chu viet tat")),
     ("content", ("noi dung", "noi dung quy trinh", "trinh tu thuc hien", "quy trinh thuc hien", "luu do",
                  "mo ta quy trinh", "dien giai", "cach thuc thuc hien")),
-    ("forms", ("bieu mau", "cac bieu mau", "bieu mau ap dung")),
+    ("forms", ("bieu mau", "cac bieu mau", "bieu mau ap dung", "phu luc", "cac phu luc", "bieu mau kem theo")),
     ("records", ("ho so", "ho so can luu", "ho so luu", "luu ho so", "ho so luu tru")),
     ("responsibility", ("trach nhiem",)),
 )
@@ -51,7 +51,13 @@ _STEP_PARA = re.compile(r"^[\s\-–•*+]*(?:bước|buoc|b)\s*(\d+)\s*[:.)\-–
 _FIELD_LINE = re.compile(r"^[\s\-–•*+]*(?P<label>[^:]{2,40}):\s*(?P<value>.+)$", re.DOTALL)
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _CODE = re.compile(r"\b([A-ZĐ]{1,6}(?:[.-][A-Z0-9Đ]{1,8})+)\b")
-_CLAUSE = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|yêu cầu)\s+(\d+(?:\.\d+)+)")
+_CLAUSE = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|yêu cầu|các điều|các mục)\s+"
+                     r"(\d+(?:\.\d+)+(?:\s*(?:,|;|và|and|/)\s*\d{1,2}(?:\.\d{1,2}){1,3}\b(?!\.\d))*)")
+
+
+def _clauses(text: str) -> list[str]:
+    """Every clause number a text cites: "mục 4.2.3 và 8.5.3" gives both."""
+    return [n for m in _CLAUSE.finditer(text) for n in re.findall(r"\d+(?:\.\d+)+", m.group(1))]
 _STEP_REF = re.compile(r"(?i)(?:bước|buoc|b)\s*(\d+)")
 _IF = re.compile(r"(?is)^\s*[-–•]?\s*nếu\s+(?P<cond>.+?)\s*(?:thì|,)\s*(?P<then>.+)$")
 
@@ -377,7 +383,11 @@ class _Mapper:
         for line in lines:
             m = _STEP_PARA.match(line.text)
             if m and (m.group(2).strip() or line.number):
-                current = self._new_step(m.group(2).strip() or line.text, line.where, int(m.group(1)))
+                name, fields = _inline_fields(m.group(2).strip() or line.text)
+                current = self._new_step(name, line.where, int(m.group(1)))
+                for label, value in fields:  # "… Trách nhiệm: X. Thời gian: Y" in the step's own paragraph
+                    if not self._step_field(current, fold(label), value, line.where):
+                        current["_desc"].append(f"{label}: {value}")
                 if line.comments:
                     current["_comments"].extend(line.comments)
                 continue
@@ -385,25 +395,31 @@ class _Mapper:
                 rest.append(line)
                 continue
             fm = _FIELD_LINE.match(line.text)
-            label = fold(fm.group("label")) if fm else ""
-            wheres = self.step_where[-1]
-            if fm and ("trach nhiem" in label or "thuc hien" in label or "nguoi" in label):
-                current["_resp"] = fm.group("value").strip()
-                wheres["responsible"] = line.where
-            elif fm and ("thoi gian" in label or "thoi han" in label):
-                current["_time"] = fm.group("value").strip()
-                wheres["duration"] = line.where
-            elif fm and ("bieu mau" in label or "ket qua" in label or "ho so" in label):
-                current.setdefault("_forms", []).append(fm.group("value").strip())
-                wheres.setdefault("forms", line.where)
-            elif fm and "tiep theo" in label:
-                current["_next"] = fm.group("value").strip()
-                wheres["next"] = line.where
-            else:
+            if fm is None or not self._step_field(current, fold(fm.group("label")), fm.group("value").strip(),
+                                                  line.where):
                 current["_desc"].append(line.text.lstrip("-–•* ").strip())
             if line.comments:
                 current["_comments"].extend(line.comments)
         return rest
+
+    def _step_field(self, current: dict[str, Any], label: str, value: str, where: str) -> bool:
+        """A "Label: value" of a step written as paragraphs (``label`` folded); False when it is none."""
+        wheres = self.step_where[-1]
+        if "trach nhiem" in label or "thuc hien" in label or "nguoi" in label:
+            current["_resp"] = value
+            wheres["responsible"] = where
+        elif "thoi gian" in label or "thoi han" in label:
+            current["_time"] = value
+            wheres["duration"] = where
+        elif "bieu mau" in label or "ket qua" in label or "ho so" in label:
+            current.setdefault("_forms", []).append(value)
+            wheres.setdefault("forms", where)
+        elif "tiep theo" in label:
+            current["_next"] = value
+            wheres["next"] = where
+        else:
+            return False
+        return True
 
     def _finish_steps(self) -> None:
         steps = self.steps
@@ -646,8 +662,7 @@ class _Mapper:
                 is_legal = not marked and bool(_LEGAL_ID.search(ident))
             if is_legal:
                 ref["legal_basis"] = True
-            for cm in _CLAUSE.finditer(text):
-                self.d.clauses_cited.append(cm.group(1))
+            self.d.clauses_cited.extend(_clauses(text))
             refs.append(ref)
             self._resolve(ref, f"/references/{len(refs) - 1}", block.where)
         if refs:
@@ -945,9 +960,11 @@ class _Mapper:
                 continue
             dossier_mode = False
             lines.append(block)
-        for line in self._steps_paragraphs(lines):
-            for cm in _CLAUSE.finditer(line.text):
-                self.d.clauses_cited.append(cm.group(1))
+        left = self._steps_paragraphs(lines)
+        if not self.steps:  # no steps table and no "Bước N": a numbered list 1., 2., 3. is the steps
+            left = self._steps_paragraphs(_numbered_as_steps(left))
+        for line in left:
+            self.d.clauses_cited.extend(_clauses(line.text))
             self.d.keep_unmapped(line.where, line.text)
 
     # -- the whole document -----------------------------------------------------------------
@@ -999,8 +1016,7 @@ class _Mapper:
             self._other_comments()
         self._references()
         self._definitions()
-        for cm in _CLAUSE.finditer("\n".join(b.text for b in self.r.blocks if isinstance(b, Line))):
-            self.d.clauses_cited.append(cm.group(1))
+        self.d.clauses_cited.extend(_clauses("\n".join(b.text for b in self.r.blocks if isinstance(b, Line))))
         text = "\n".join(b.text for b in self.r.blocks if isinstance(b, Line))
         if re.search(r"9001\s*:\s*2008", text):
             self.d.edition = "2008"
@@ -1034,6 +1050,9 @@ class _Mapper:
         code = m.group(1)
         title = (text[:m.start()] + text[m.end():]).strip(" :-–()")
         items: list[dict[str, Any]] = self.d.data.setdefault(key, [])
+        if any(item.get("code") == code for item in items):  # listed again below its table: one entry
+            self.d.kept.append(f"{line.where}: {line.text}")
+            return
         item: dict[str, Any] = {"code": code, "title": title or code}
         if key == "records":
             item["retention"] = "until_superseded"
@@ -1042,6 +1061,35 @@ class _Mapper:
             self.d.at(f"/records/{len(items)}/retention", line.where, _("placeholder: the document states no retention"))
         items.append(item)
         self.d.at(f"/{key}/{len(items) - 1}", line.where)
+
+
+_INLINE_FIELD = re.compile(r"(?:^|[.;,]\s+|\s+[-–]\s+)(?P<label>trách nhiệm|người thực hiện|đơn vị thực hiện|"
+                           r"thời gian|thời hạn|biểu mẫu|kết quả|bước tiếp theo)\s*:\s*", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.*)$", re.DOTALL)
+
+
+def _inline_fields(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """ "Phát hiện … Trách nhiệm: Thư ký ISO. Thời gian: 02 ngày" → the name and the (label, value) pairs."""
+    found = list(_INLINE_FIELD.finditer(text))
+    if not found or found[0].start() == 0:
+        return text, []
+    fields = [(m.group("label"), text[m.end():nxt.start() if nxt is not None else len(text)].strip().rstrip(".;,").strip())
+              for m, nxt in zip(found, [*found[1:], None], strict=True)]
+    return text[:found[0].start()].strip().rstrip(".;,"), [(label, value) for label, value in fields if value]
+
+
+def _numbered_as_steps(lines: list[Line]) -> list[Line]:
+    """Lines numbered 1., 2., 3. … (by Word's automatic numbering or typed) as "Bước N: …" lines; ``lines``
+    unchanged when they are not such a list (fewer than two, or not numbered from 1 in order)."""
+    numbered = [(i, _NUMBERED.match(line.text)) for i, line in enumerate(lines)]
+    hits = [(i, m) for i, m in numbered if m is not None]
+    if len(hits) < 2 or [int(m.group(1)) for _i, m in hits] != list(range(1, len(hits) + 1)):
+        return lines
+    out = list(lines)
+    for i, m in hits:
+        line = lines[i]
+        out[i] = Line(f"Bước {m.group(1)}: {m.group(2)}", line.where, line.style, line.number, line.comments)
+    return out
 
 
 def _retention_data(ret: Any) -> Any:

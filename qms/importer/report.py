@@ -7,6 +7,7 @@ from typing import Any
 
 from qms.i18n import _, use_language
 from qms.importer.run import ImportRun
+from qms.migrate import wording
 
 
 def findings(run: ImportRun) -> dict[str, list[dict[str, Any]]]:
@@ -28,10 +29,15 @@ def render_html(run: ImportRun, lang: str, with_findings: bool) -> str:
     data = run.to_dict()
     found = findings(run) if with_findings else {}
     docs = []
-    for r, d in zip(run.results, data["documents"], strict=True):
-        rel = r.target.resolve().relative_to(run.root.resolve()).as_posix() if _inside(r.target, run.root) else ""
-        docs.append({**d, "source_name": r.source.name, "findings": found.get(rel, [])})
     with use_language(lang):
+        for r, d in zip(run.results, data["documents"], strict=True):
+            rel = r.target.resolve().relative_to(run.root.resolve()).as_posix() if _inside(r.target, run.root) else ""
+            findings_here = [{**f, "severity": _(f["severity"])} for f in found.get(rel, [])]
+            migration = dict(d["migration"] or {})
+            if migration.get("changes"):
+                migration["changes"] = [{**c, "confidence": wording.label(c["confidence"])}
+                                        for c in migration["changes"]]
+            docs.append({**d, "source_name": r.source.name, "findings": findings_here, "migration": migration})
         title = _("Import review report")
         return api.render_html_document("import_report.j2", {"title": title, "documents": docs,
                                                               "proposed_roles": data["proposed_roles"]},

@@ -85,13 +85,18 @@ class RoleMatcher:
             return self.agencies[key]
         words = _words(key)
         best: list[tuple[float, str]] = []
+        broader: set[str] = set()  # roles and units whose name says more than the text ("Trưởng phòng Kinh tế")
         for cand, ident in self.candidates:
             cw = _words(cand)
             if words <= cw or cw <= words:
                 score = len(words & cw) / max(len(words | cw), 1)
                 best.append((score, ident))
+                if words < cw:
+                    broader.add(ident)
         if not best:
             return None
+        if len(broader) > 1 and not any(_words(cand) <= words for cand, _ident in self.candidates):
+            return None  # a generic title ("Trưởng phòng") that fits several roles names none of them
         best.sort(reverse=True)
         if len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]:
             return None

@@ -153,7 +153,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
         progress(len(files), len(files), "")
     if dry_run or diff_only:
         return run
-    import_store.check_targets([r.target for r in run.results], force)
+    import_store.check_targets([r.target for r in run.results], force, [str(r.source) for r in run.results])
     import_store.write_drafts([(r.target, r.text) for r in run.results])
     run.written = True
     if add_roles:

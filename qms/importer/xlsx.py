@@ -79,6 +79,28 @@ class XlsxRun:
                 "skipped": [{"at": a, "reason": r} for a, r in self.skipped], "written": self.written}
 
 
+_ROMAN = re.compile(r"^(?:[IVXLC]+|[A-Z])[.)]?$")
+_GROUP = re.compile(r"^(?:(?:[IVXLC]+|[A-Z]|\d+)[.)]?\s+)?(?:lĩnh\s+vực\s*:?\s*)?(?P<name>\S.*)$", re.IGNORECASE)
+
+
+def _group_field(row: list[str], cols: dict[str, int]) -> str | None:
+    """The lĩnh vực a group row names ("I | LĨNH VỰC HỘ TỊCH", "II. Lĩnh vực Chứng thực"), or None."""
+    cells = [" ".join(str(x).split()) for x in row]
+    texts = [x for x in cells if x]
+    if not texts:
+        return None
+    stt = cols.get("stt")
+    roman = stt is not None and stt < len(cells) and bool(_ROMAN.match(cells[stt]))
+    joined = " ".join(texts)
+    if not (roman or fold(joined).split()[:1] == ["linh"] or "linh vuc" in fold(joined)[:12]):
+        return None
+    m = _GROUP.match(joined)
+    name = m.group("name").strip(" :.-") if m is not None else ""
+    if not name or re.search(r"\d+\.\d{3,}", name):  # a mã TTHC: a procedure row without its name
+        return None
+    return name[:1].upper() + name[1:].lower() if name.isupper() else name
+
+
 def skeleton_id(pattern: str, n: int, field_name: str, taken: set[str]) -> str:
     """An id that fits ``pattern``: its literal prefix ("QT-") + the field's initials + a number."""
     regex = compile_untrusted(pattern)
@@ -125,6 +147,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         if isinstance(adm, dict) and adm.get("code") and isinstance(raw.get("id"), str):
             by_code.setdefault(str(adm["code"]), raw["id"])
     per_field: dict[str, int] = {}
+    current_field = ""
     for r in range(head_row + 1, len(rows)):
         row = rows[r]
         at = f"{path.name}, " + _("row {n}").format(n=r + 1)
@@ -135,10 +158,13 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
 
         title = get("title")
         if not title:
-            if any(str(x).strip() for x in row):
+            group = _group_field(row, cols)
+            if group is not None:  # "I | LĨNH VỰC HỘ TỊCH": the lĩnh vực of the rows below
+                current_field = group
+            elif any(str(x).strip() for x in row):
                 run.skipped.append((at, _("no procedure name")))
             continue
-        field_name = get("field")
+        field_name = get("field") or current_field
         per_field[field_name] = per_field.get(field_name, 0) + 1
         code = get("code")
         pid = by_code.get(code) if code else None
@@ -180,8 +206,11 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         place = get("place")
         if place:
             admin["place"] = place
-        refs = [{"id": x.strip(), "legal_basis": True}
-                for x in re.split(r"[;\n]+", get("basis")) if x.strip()]
+        basis_col = cols.get("basis")
+        basis = str(row[basis_col]) if basis_col is not None and basis_col < len(row) else ""
+        refs = [{"id": ref, "legal_basis": True}  # one per line or per ";", without the list's dashes
+                for ref in (" ".join(x.split()).strip("-–•+* ").rstrip(".;,").strip()
+                            for x in re.split(r"[;\n]+", basis)) if ref]
         data: dict[str, Any] = {
             "id": pid, "title": title, "kind": opts.get("kind", "core"),
             "owner": opts.get("owner") or (desk_roles[0] if desk_roles else PLACEHOLDER_ROLE),

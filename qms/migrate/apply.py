@@ -196,13 +196,19 @@ class _FileMigrator:
                                  f"retired ISO 9001:2008 term; the wording depends on the sentence ({term.clause})")
                 continue
             new = self._replace(new, term, path)
-        new = _EDITION_TEXT.sub(self.plan.target_standard, new)
+        cites_old_number = False
         for cm in _CLAUSE_IN_TEXT.finditer(new):
             number = normalise_clause(cm.group(1))
             row = self.plan.table.lookup(number)
-            if self.plan.edition == "2008" and row is not None and row.to != (number,):
+            if row is None or row.to == (number,) or self.plan.source != "2008":
+                continue
+            # a number in a text that names ISO 9001:2008 is a 2008 number, whatever the repository declares
+            cites_old_number = cites_old_number or bool(_EDITION_TEXT.search(new))
+            if self.plan.edition == "2008":
                 self.suggest(path, cm.group(0), ", ".join(row.to) or "-",
                              "the text cites an ISO 9001:2008 clause number; check it by hand")
+        if not cites_old_number:  # "điều 8.5.3 ISO 9001:2015" would cite the wrong clause: keep 2008 there
+            new = _EDITION_TEXT.sub(self.plan.target_standard, new)
         return new
 
     def _replace(self, text: str, term: Term, path: tuple[str | int, ...]) -> str:

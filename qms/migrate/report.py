@@ -112,16 +112,19 @@ def render_html(vm: dict[str, Any], lang: str = "en", root: Path | None = None) 
     """The report through the shared document pipeline (:mod:`qms.render.api`): a Jinja2 template,
     the bundled fonts, the document-control header, in ``lang``."""
     from qms.i18n import use_language
+    from qms.migrate import wording
     from qms.render import api
     from qms.render.env import format_date
 
     with use_language(lang):
         s = vm["summary"]
         mapping = [{"from": f"{r['from']} {_title(r['from_title'], lang)}",
-                    "to": [f"{t['clause']} {_title(t['title'], lang)} ({_shown(t.get('origin', 'published'))}, "
-                           f"{_shown(t.get('confidence', ''))}, {_shown(t.get('evidence', ''))})" for t in r["to"]],
+                    "to": [f"{t['clause']} {_title(t['title'], lang)} ("
+                           f"{wording.label(_shown(t.get('origin', 'published')))}, "
+                           f"{wording.label(_shown(t.get('confidence', '')))}, {_shown(t.get('evidence', ''))})"
+                           for t in r["to"]],
                     "evidence": _shown(r["evidence"]), "verified": r["confidence"] == "verified",
-                    "confidence": _shown(r["confidence"])} for r in vm["mapping"]]
+                    "confidence": wording.label(_shown(r["confidence"]))} for r in vm["mapping"]]
         gaps = [{"clause": f"{g['clause']} {_title(g['title'], lang)}", "requirement": _shown(g["requirement"]),
                  "status": g["status"], "status_label": _(_STATUS[g["status"]]) if g["status"] in _STATUS
                  else _shown(g["status"]), "evidence": [_shown(x) for x in g["evidence"]],
@@ -129,8 +132,10 @@ def render_html(vm: dict[str, Any], lang: str = "en", root: Path | None = None) 
         leftovers = [{"where": f"{d['path']}:{d['line']}:{d['column']}", "code": _shown(d["code"]),
                       "message": _shown(d["message"]), "hint": _shown(d["hint"])} for d in vm["leftovers"]]
         files = [{"path": f["path"], "changes": [
-            {k: _shown(c.get(k)) for k in ("pointer", "action", "before", "after", "confidence", "note")}
-            | {"confirm": c.get("confidence") != "certain"} for c in f["changes"]]} for f in vm["files"]]
+            {k: _shown(c.get(k)) for k in ("pointer", "before", "after")}
+            | {"action": wording.label(_shown(c.get("action"))), "confidence": wording.label(_shown(c.get("confidence"))),
+               "note": wording.text(_shown(c.get("note"))), "confirm": c.get("confidence") != "certain"}
+            for c in f["changes"]]} for f in vm["files"]]
         summary = [
             (_("Declared standard"), _shown(vm["standard"])),
             (_("Migration"), (_(_STATES[vm["state"]]) if vm["state"] in _STATES else _shown(vm["state"]))
@@ -152,9 +157,10 @@ def render_html(vm: dict[str, Any], lang: str = "en", root: Path | None = None) 
             "doc_title": _("ISO 9001:{source} → ISO 9001:{target} transition report").format(
                 source=vm.get("from", "2008"), target=vm.get("to", "2015")), "summary": summary,
             "mapping": mapping, "gaps": gaps, "leftovers": leftovers, "files": files,
-            "suggestions": [{k: _shown(x.get(k)) for k in ("file", "pointer", "found", "suggestion", "reason")}
-                            for x in vm["suggestions"]],
-            "unplaced": [{k: _shown(x.get(k)) for k in ("file", "pointer", "value", "reason")} for x in vm["unplaced"]],
+            "suggestions": [{k: _shown(x.get(k)) for k in ("file", "pointer", "found", "suggestion")}
+                            | {"reason": wording.text(_shown(x.get("reason")))} for x in vm["suggestions"]],
+            "unplaced": [{k: _shown(x.get(k)) for k in ("file", "pointer", "value")}
+                         | {"reason": wording.text(_shown(x.get("reason")))} for x in vm["unplaced"]],
             "tool": vm["tool"], "source": vm.get("from", "2008"), "target": vm.get("to", "2015"),
         }
         return api.render_html_document("migration_report.j2", context, root, lang, search_package="qms.migrate")

@@ -305,7 +305,8 @@ class Retention(Strict):
 
 
 _RET_UNIT = r"(?P<unit>years?|yrs?|y|năm|months?|tháng)"
-_RET_PERIOD = re.compile(r"^(?:for\s+)?(?P<n>\d{1,4})\s*" + _RET_UNIT + r"$", re.IGNORECASE)
+#: "Lưu 05 năm", "Lưu trữ 10 năm": how Vietnamese records tables write a period
+_RET_PERIOD = re.compile(r"^(?:for\s+|lưu(?:\s+trữ|\s+giữ)?\s+)?(?P<n>\d{1,4})\s*" + _RET_UNIT + r"$", re.IGNORECASE)
 _RET_AFTER = re.compile(r"^(?P<n>\d{1,4})\s*" + _RET_UNIT + r"\s+(?:after|sau khi|sau)\s+(?P<event>\S.*)$",
                         re.IGNORECASE)
 _RET_PERMANENT = frozenset({"permanent", "permanently", "vĩnh viễn", "lưu vĩnh viễn"})

@@ -54,7 +54,7 @@ LANDSCAPE_WIDTH_MM = 297 - 30 - 15
 LANDSCAPE_HEIGHT_MM = 210 - 20 - 20 - 30 - 12
 #: widths (mm) of the steps table's columns; they add up to CONTENT_WIDTH_MM. The last one holds a decision's
 #: outcomes ("Incomplete: 13", "Không đủ: 5"): wide enough that an outcome is not cut inside a word
-STEP_WIDTHS = (12, 50, 29, 20, 28, 26)
+STEP_WIDTHS = (14, 48, 29, 20, 28, 26)
 SHADE = "E8EDF2"
 
 
@@ -613,7 +613,7 @@ def _manual_front(writer: WordWriter, m: vm.ManualView, sections: Sequence[tuple
         w.table([_("Code"), _("Objective"), _("Target"), _("Plan"), _("Responsible"), _("Due")],
                 [[o["id"], o["statement"], o["target"], f"{o['what']}; {o['resources']}; {o['evaluation']}",
                   o["responsible"], o["due"]] for o in m.objectives] or [["", _("None."), "", "", "", ""]],
-                (18, 40, 20, 42, 25, 20))
+                (18, 40, 20, 38, 25, 24))
         w.heading(title["sec-processes"], 1)
         for i, sheet in enumerate(m.process_map):
             w.picture(str(sheet), f"{_('Processes and their interaction')} ({i + 1}/{len(m.process_map)})")
@@ -621,7 +621,7 @@ def _manual_front(writer: WordWriter, m: vm.ManualView, sections: Sequence[tuple
             w.para(m.process_map_note)
         w.table([_("Code"), _("Process"), _("Kind"), _("Owner"), _("Receives from"), _("Sends to")],
                 [[code, name, kind, owner, "; ".join(receives) or "—", "; ".join(sends) or "—"]
-                 for code, name, kind, owner, receives, sends in m.processes], (20, 42, 24, 28, 35, 35))
+                 for code, name, kind, owner, receives, sends in m.processes], (22, 40, 22, 27, 27, 27))
         w.heading(title["sec-roles"], 1)
         w.table([_("Role"), _("Unit"), _("Responsibilities and authorities")],
                 [[r["title"], r["unit"], [*r["responsibilities"], *r["authorities"]]] for r in m.roles],
@@ -640,7 +640,7 @@ def _manual_front(writer: WordWriter, m: vm.ManualView, sections: Sequence[tuple
         w.table([_("Clause"), _("Title"), _("Addressed by")], rows, (20, 85, 60))
         w.heading(title["sec-documents"], 1)
         w.table([_("No."), _("Code"), _("Title"), _("Issue"), _("Effective date"), _("Origin")],
-                [[str(i + 1), *row] for i, row in enumerate(m.documents)], (12, 30, 58, 18, 22, 25))
+                [[str(i + 1), *row] for i, row in enumerate(m.documents)], (12, 30, 56, 18, 24, 25))
         w.heading(title["sec-records"], 1)
         w.table([_("No."), _("Code"), _("Record"), _("Retention"), _("Place"), _("Kept by"), _("Process")],
                 [[str(i + 1), *row] for i, row in enumerate(m.records)] or [["", "", _("None."), "", "", "", ""]],

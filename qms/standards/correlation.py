@@ -392,7 +392,8 @@ def clause_titles(edition: str, clause: str) -> dict[str, str]:
     entry = cat.get(normalise_clause(clause))
     if entry is None:
         return {"en": "", "vi": ""}
-    return {"en": entry.title, "vi": entry.title_vi}
+    # an untitled subclause (9.2.1) has an English description only: in Vietnamese, its parent's title
+    return {"en": entry.title, "vi": entry.title_vi or (entry.label("vi") if entry.untitled else "")}
 
 
 def default_target(source: str, corr: Correlations) -> str:

@@ -59,15 +59,22 @@ def read_text_if_exists(path: Path) -> str | None:
     return read_bounded(path, current_limits().yaml_size, "yaml_size").decode("utf-8", "replace")
 
 
-def check_targets(targets: list[Path], force: bool) -> None:
-    """Refuse a run whose drafts would replace files (without ``force``) or collide with each other."""
-    seen: dict[Path, int] = {}
-    for t in targets:
-        seen[t] = seen.get(t, 0) + 1
-    clash = [t for t, n in seen.items() if n > 1]
+def check_targets(targets: list[Path], force: bool, sources: list[str] | None = None) -> None:
+    """Refuse a run whose drafts would replace files (without ``force``) or collide with each other
+    (``sources[i]``, when given, names what ``targets[i]`` comes from)."""
+    seen: dict[Path, list[int]] = {}
+    for i, t in enumerate(targets):
+        seen.setdefault(t, []).append(i)
+    clash = [(t, idx) for t, idx in seen.items() if len(idx) > 1]
     if clash:
+        path, idx = clash[0]
+        if sources is not None:
+            raise OverwriteRefused(
+                _("{path}: {first} and {second} of this run would write the same draft").format(
+                    path=path, first=sources[idx[0]], second=sources[idx[1]]),
+                _("import them separately with --out, or give them different codes (Mã hiệu)"))
         raise OverwriteRefused(
-            _("{path}: two documents of this run would write the same draft").format(path=clash[0]),
+            _("{path}: two documents of this run would write the same draft").format(path=path),
             _("import them separately with --out, or give them different codes (Mã hiệu)"))
     if force:
         return
@@ -90,10 +97,22 @@ def read_defaults(path: Path) -> dict[str, Any]:
 
     raw = read_bounded(path, current_limits().yaml_size, "yaml_size")
     loaded = load_bytes(raw)
+    hint = _("write a YAML mapping such as `owner: ROLE`, `unit: UNIT`, `kind: core`")
     if loaded.problems or not isinstance(loaded.data, dict):
-        first = loaded.problems[0].message if loaded.problems else _("not a mapping")
-        raise QmsError(_("{path}: cannot read the defaults: {reason}").format(path=path, reason=first),
-                       _("write a YAML mapping such as `owner: ROLE`, `unit: UNIT`, `kind: core`"))
+        first = loaded.problems[0] if loaded.problems else None
+        where = f"{path}:{first.line}:{first.column}" if first is not None else str(path)
+        raise QmsError(_("{path}: cannot read the defaults: {reason}").format(
+            path=where, reason=first.message if first is not None else _("not a mapping")), hint)
+    expected = {"kind": ("management", "core", "support"), "owner": str, "unit": str, "id": str, "document": dict}
+    for key, value in loaded.data.items():
+        want = expected.get(str(key))
+        bad = (isinstance(want, tuple) and value not in want) or (isinstance(want, type) and not isinstance(value, want))
+        if bad:
+            mark, _pointer = loaded.source_map.locate("/" + str(key))
+            what = (_("one of {values}").format(values=", ".join(want)) if isinstance(want, tuple)
+                    else _("a mapping") if want is dict else _("a text"))
+            raise QmsError(_("{path}: `{key}` in the defaults must be {what}").format(
+                path=f"{path}:{mark.line}:{mark.column}", key=key, what=what), hint)
     return dict(loaded.data)
 
 

@@ -356,6 +356,8 @@ class _Walker:
         comments: list[str] = []
         for el in p.iter():
             tag = el.tag
+            if not isinstance(tag, str):
+                continue  # an XML comment, a processing instruction or an unexpanded entity: no text of Word's
             if tag == _W + "ins":
                 self.word.insertions += 1
             elif tag == _W + "del":
@@ -378,7 +380,9 @@ class _Walker:
                 text = []
                 for t in el:
                     if t.tag == _W + "t":
-                        text.append(t.text or "")
+                        # the text, and the tails of what a producer put inside (XML comments,
+                        # processing instructions, unexpanded entities): never those nodes' own text
+                        text.append((t.text or "") + "".join(c.tail or "" for c in t))
                     elif t.tag == _W + "tab":
                         text.append("\t")
                     elif t.tag in (_W + "br", _W + "cr"):

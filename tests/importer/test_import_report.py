@@ -45,3 +45,18 @@ def test_report_name_must_be_html_or_pdf(example_copy: Path, run_qms, tmp_path: 
     r = run_qms("import", "docx", str(WORD / "QT-TP-01-2015-bang.docx"), "--report", str(tmp_path / "r.txt"),
                 cwd=example_copy)
     assert r.exit_code == 2 and not (example_copy / "processes" / "QT-TP-01.yaml").exists()
+
+
+def test_vietnamese_report_translates_severities_and_confidence(example_copy: Path, run_qms,
+                                                                 tmp_path: Path) -> None:
+    """V1: the Vietnamese review report of a 2008 document shows the findings' severity ("lỗi", "cảnh báo") and
+    the migration's confidence ("cần xác nhận") in Vietnamese (before: "error", "warning", "to confirm")."""
+    out = tmp_path / "report-vi.html"
+    r = run_qms("--lang", "vi", "import", "docx", str(WORD / "QT-NV-02-2008-doan-van.docx"),
+                str(WORD / "QT-VP-04-danh-so-tu-dong.docx"), "--report", str(out), cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    html = re.sub(r"<span[^>]*>|</span>", "", out.read_text(encoding="utf-8"))
+    assert "QMS103" in html and "ISO 9001:2008 → 2015" in html
+    cells = set(re.findall(r"<td>([^<]*)</td>", html))
+    assert not cells & {"error", "warning", "info", "to confirm", "certain"}, cells & {"error", "warning"}
+    assert {"lỗi", "cảnh báo"} <= cells and ("cần xác nhận" in cells or "chắc chắn" in cells)

@@ -431,3 +431,40 @@ def test_every_procedure_section_has_its_header_table_with_page_fields(example: 
             seen.add(code.group(1))
     assert codes <= seen
     assert len(seen) == len(codes) + 1  # and the manual's own code
+
+
+def test_step_column_header_is_not_cut_inside_the_word(converted: dict[str, Any]) -> None:
+    """D1: the steps table's first column is wide enough for its bold header: LibreOffice prints "Bước" on one
+    line (before: "Bướ" / "c", the column was 12 mm with 1.9 mm cell margins each side)."""
+    run, pdf = converted["manual"]
+    assert run.returncode == 0, run.stdout + run.stderr
+    raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                         timeout=120).stdout.decode("utf-8")
+    words = raw.split()
+    assert "Bước" in words
+    assert "Bướ" not in words, [raw[max(0, i - 40):i + 40] for i in [raw.find("Bướ\n")] if i >= 0]
+
+
+def test_tables_fit_the_text_width_and_codes_and_dates_stay_whole(example: dict[str, Any],
+                                                                   converted: dict[str, Any]) -> None:
+    """D2: every table of the Word manual fits the 165 mm text width (before: the process table was 184 mm and
+    ran into the right margin), and LibreOffice prints each process code ("QT-CT-01") and each objective's due
+    date ("31/12/2027") on one line (before: "QT-CT-" / "01" and "31/12/202" / "7")."""
+    with zipfile.ZipFile(example["manual"]) as zf:
+        body = ElementTree.fromstring(zf.read("word/document.xml"))
+    too_wide = []
+    for i, grid in enumerate(body.iter(f"{W}tblGrid")):
+        total_mm = sum(int(col.get(f"{W}w", "0")) for col in grid.iter(f"{W}gridCol")) * 25.4 / 1440
+        if total_mm > 165.5:
+            too_wide.append((i + 1, round(total_mm, 1)))
+    assert not too_wide, too_wide
+    run, pdf = converted["manual"]
+    assert run.returncode == 0, run.stdout + run.stderr
+    words = set(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                               capture_output=True, timeout=120).stdout.decode("utf-8").split())
+    ws = _ws(example)
+    assert ws.manifest is not None
+    missing = [p.id for _doc, p in ws.processes() if p.id not in words]
+    assert not missing, missing
+    dues = [o.plan.due.strftime("%d/%m/%Y") for o in ws.manifest.objectives if o.plan is not None and o.plan.due]
+    assert dues and all(d in words for d in dues), dues
