@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +57,9 @@ EARLY, ON_TIME, LATE, IN_PROGRESS, OVERDUE, EXCLUDED = range(6)
 OUT_OF_PERIOD = 6  # a claim code only, not a category
 CATEGORIES: tuple[str, ...] = ("early", "on_time", "late", "in_progress", "overdue_in_progress", "excluded")
 GROUPINGS: tuple[str, ...] = ("procedure", "unit", "month", "mechanism")
-_EXCLUDED_WORDS = ("rut", "huy", "withdraw", "cancel", "dung giai quyet", "dung xu ly")
+#: Withdrawn (rút), cancelled (hủy) or stopped (dừng giải quyết) dossiers, as whole words after accents and case
+#: are removed: "chuyển" (moved on) holds the letters of "huy", and "tạm dừng" is a pause, not a stop.
+_EXCLUDED = re.compile(r"\b(?:rut|huy|withdraw\w*|cancel\w*)\b|(?<!tam )\bdung (?:giai quyet|xu ly)\b")
 #: Statuses saying the result was ready or handed back (after accents and case are removed) ...
 _RETURNED_WORDS = ("da tra ket qua", "da co ket qua", "da giai quyet", "da hoan thanh", "da xu ly xong",
                    "hoan thanh", "returned", "completed", "resolved", "done")
@@ -219,8 +222,7 @@ def _normalise_status(text: str) -> str:
 
 def is_excluded_status(text: str) -> bool:
     """Withdrawn (rút) or cancelled (hủy) dossiers, in Vietnamese or English."""
-    s = _normalise_status(text)
-    return any(word in s for word in _EXCLUDED_WORDS)
+    return _EXCLUDED.search(_normalise_status(text)) is not None
 
 
 def is_returned_status(text: str) -> bool:

@@ -1,0 +1,44 @@
+"""Defects a quality officer met feeding real one-stop exports to `qms kpi report` (round 7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qms.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def _outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Explicit files only: run where no qms.yaml is found upward."""
+    monkeypatch.chdir(tmp_path)
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = int(main(argv) or 0)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+HEADER = "Mã hồ sơ;Mã TTHC;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái\n"
+
+
+def test_status_words_are_whole_words_and_a_pause_is_not_a_withdrawal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dossier "Chuyển xử lý" (moved to the next step: 'chuyển' holds the letters of 'hủy') or
+    "Tạm dừng xử lý" (paused for supplementation) is still being processed: it counts (here overdue),
+    it is not excluded as withdrawn or cancelled; "Dừng xử lý", "Đã hủy" and "Đã rút" still are."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "".join(
+        f"{i};P;02/03/2026;06/03/2026;;{status}\n" for i, status in enumerate(
+            ["Chuyển xử lý", "Đã chuyển liên thông", "Tạm dừng xử lý", "Tạm dừng giải quyết (chờ bổ sung)",
+             "Dừng xử lý", "Đã hủy", "Huỷ hồ sơ", "Đã rút hồ sơ", "Công dân rút hồ sơ"])), encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(log), "--format", "json", "--as-of", "2026-03-31"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["overdue_in_progress"], data["excluded"]) == (4, 5)
