@@ -620,7 +620,9 @@ class Classifier:
         # the due day of each valid row
         recv_day, comp, comp_day, due = keep(recv_day), keep(comp), keep(comp_day), keep(due)
         due_day = due // day_of
+        # the due time (seconds + 1); 00:00:00 is how exports write a date-only due day, so it is none
         due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
+        due_t = due_t.zip_with(due_t != 1, const(0, size=m))
         by_limit = due < 0
         if by_limit.any():
             days = keep(lim)

@@ -42,3 +42,18 @@ def test_status_words_are_whole_words_and_a_pause_is_not_a_withdrawal(
     assert code == 0, err
     data = json.loads(out)
     assert (data["overdue_in_progress"], data["excluded"]) == (4, 5)
+
+
+def test_a_due_date_exported_at_midnight_has_no_due_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A one-stop export writes a date-only "Ngày hẹn trả" as "06/01/2026 00:00:00"; a result at 10:00 on
+    that day is on time (the xlsx reader already reads such a cell as a date), not late. A real due
+    time (17:00) still makes a later result late."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER
+                   + "A;P;05/01/2026 08:30:00;06/01/2026 00:00:00;06/01/2026 10:00:00;Đã trả kết quả\n"
+                   + "B;P;2026-01-05 08:30;2026-01-06 00:00;2026-01-06 10:00;Đã trả kết quả\n"
+                   + "C;P;05/01/2026 08:30;06/01/2026 17:00;06/01/2026 17:30;Đã trả kết quả\n"
+                   + "D;P;05/01/2026 08:30;06/01/2026 00:00;07/01/2026 00:00;Đã trả kết quả\n", encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(log), "--format", "json", "--as-of", "2026-03-31"], capsys)
+    data = json.loads(out)
+    assert (data["on_time"], data["late"]) == (2, 2), err
