@@ -251,13 +251,13 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
         keys = {key: one_line(group_label(key)) for key in result.groups}  # group keys are cells of the log
         key_w = max(len(head[0]), *(len(k) for k in keys.values())) + 2
-        lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>14}" for h in head[1:]))
+        widths = [max(14, len(h) + 2) for h in head[1:]]  # a heading longer than 14 widens its column
+        lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>{w}}" for h, w in zip(head[1:], widths, strict=True)))
         for key, g in result.groups.items():
             flag = "  !" if _group_met(g, target, objectives) is False else ""
-            lines.append(
-                f"{keys[key]:<{key_w}}{g.total:>14}{g.resolved:>14}{g['late']:>14}"
-                f"{g['overdue_in_progress']:>14}{_pct(g.on_time_rate):>14}{flag}"
-            )
+            cells = (g.total, g.resolved, g["late"], g["overdue_in_progress"], _pct(g.on_time_rate))
+            lines.append(f"{keys[key]:<{key_w}}" + "".join(f"{v:>{w}}" for v, w in zip(cells, widths, strict=True))
+                         + flag)
     if result.rejected:
         lines.append("")
         lines.append(_("Rejected rows:"))

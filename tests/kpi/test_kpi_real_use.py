@@ -57,3 +57,23 @@ def test_a_due_date_exported_at_midnight_has_no_due_time(tmp_path: Path, capsys:
     code, out, err = run(["kpi", "report", str(log), "--format", "json", "--as-of", "2026-03-31"], capsys)
     data = json.loads(out)
     assert (data["on_time"], data["late"]) == (2, 2), err
+
+
+def test_vietnamese_breakdown_table_keeps_its_columns_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The text breakdown in Vietnamese: "Quá hạn đang xử lý" is longer than the 14-character columns,
+    so the headings ran together ("Quá hạnQuá hạn đang xử lýTỷ lệ đúng hạn"); each heading now ends
+    where its column of figures ends."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "A;1.001193;05/01/2026;06/01/2026;06/01/2026;\n", encoding="utf-8")
+    code, out, err = run(["--lang", "vi", "kpi", "report", str(log), "--by", "procedure", "--as-of", "2026-03-31"],
+                         capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("Nhóm"))
+    heading, row = lines[head], lines[head + 1]
+    labels = ["Tổng", "Đã giải quyết", "Quá hạn", "Quá hạn đang xử lý", "Tỷ lệ đúng hạn"]
+    values = ["1", "1", "0", "0", "100,00%"]
+    assert heading.split("  ")[0] == "Nhóm" and row.startswith("1.001193 ")
+    ends = [heading.index(" " + label + (" " if label != labels[-1] else "")) + len(label) + 1 for label in labels]
+    assert [row[:end].rstrip().rsplit(" ", 1)[-1] for end in ends] == values
+    assert heading.rstrip().endswith("Tỷ lệ đúng hạn")
