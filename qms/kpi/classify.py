@@ -331,6 +331,7 @@ class Classifier:
         series: Iterable[str] = (),
         procedure_names: Mapping[str, str] | None = None,
         cutoffs: Mapping[str, dt.time] | None = None,
+        reason_lang: str | None = None,
     ) -> None:
         if by is not None and by not in GROUPINGS:
             raise QmsError(
@@ -360,6 +361,8 @@ class Classifier:
         self.series_names = tuple(series)
         #: procedure id or code -> cut-off hour: received later, the limit counts from the next working day
         self.cutoffs = {str(k).strip(): v for k, v in (cutoffs or {}).items()}
+        #: the language of the reasons of rejected rows (the document's); None: the messages'
+        self.reason_lang = reason_lang
         #: the first and last day the counted dossiers touch (receipt, due day), for estimate years
         self.first_day: dt.date | None = None
         self.last_day: dt.date | None = None
@@ -707,6 +710,16 @@ class Classifier:
     def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
                          ids: pl.Series) -> None:
         """Reasons for the rejected rows (few), in row order, in the words of the file's header."""
+        if self.reason_lang is not None:
+            from qms.i18n import use_language
+
+            with use_language(self.reason_lang):
+                self._record_reasons(df, cmap, path, bad, reason, ids)
+        else:
+            self._record_reasons(df, cmap, path, bad, reason, ids)
+
+    def _record_reasons(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
+                        ids: pl.Series) -> None:
         from qms.store.dossier_logs import CELLS, ROW
 
         lab = cmap.label

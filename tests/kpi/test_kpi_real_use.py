@@ -77,3 +77,22 @@ def test_vietnamese_breakdown_table_keeps_its_columns_apart(tmp_path: Path, caps
     ends = [heading.index(" " + label + (" " if label != labels[-1] else "")) + len(label) + 1 for label in labels]
     assert [row[:end].rstrip().rsplit(" ", 1)[-1] for end in ends] == values
     assert heading.rstrip().endswith("Tỷ lệ đúng hạn")
+
+
+def test_rejected_rows_of_a_vietnamese_document_are_in_vietnamese(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With English messages, `--format html --lang vi` wrote the reasons of rejected rows in English
+    ("Ngày tiếp nhận is empty") into the Vietnamese document; they follow the document's language, and
+    the text report still follows the messages."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "A;P;05/01/2026;06/01/2026;06/01/2026;\nB;P;;06/01/2026;;\nC;P;31/02/2026;;;\n",
+                   encoding="utf-8")
+    html = tmp_path / "r.html"
+    code, _out, err = run(["--lang", "en", "kpi", "report", str(log), "--format", "html", "--lang", "vi",
+                           "-o", str(html), "--as-of", "2026-03-31"], capsys)
+    assert code == 0, err
+    page = html.read_text(encoding="utf-8")
+    assert "cột Ngày tiếp nhận bị trống" in page
+    assert "is empty" not in page and "is not a date" not in page
+    code, out, err = run(["--lang", "en", "kpi", "report", str(log), "--as-of", "2026-03-31"], capsys)
+    assert "Ngày tiếp nhận is empty" in out
