@@ -129,13 +129,16 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                     id=markers[marker], procedure=proc_key, period=key))
                 continue
             rate = counts.on_time_rate
+            with use_language(org_lang):  # the register is written in the organisation's language
+                title = _("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key)
+                description = _("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
+                    late=counts["late"], resolved=counts.resolved,
+                    rate="–" if rate is None else format_percent(rate * 100, org_lang))
             nc = create_nc(
                 repo.root,
                 process=owner,
-                title=_("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key),
-                description=_("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
-                    late=counts["late"], resolved=counts.resolved,
-                    rate="–" if rate is None else format_percent(rate * 100, org_lang)),
+                title=title,
+                description=description,
                 source="late_dossier",
                 severity="minor",
                 clause="6.2",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,41 @@ def test_rejected_rows_of_a_vietnamese_document_are_in_vietnamese(
     assert "is empty" not in page and "is not a date" not in page
     code, out, err = run(["--lang", "en", "kpi", "report", str(log), "--as-of", "2026-03-31"], capsys)
     assert "Ngày tiếp nhận is empty" in out
+
+
+BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The rules' base repository (Vietnamese organisation, objective MT-01 >= 98%), QT-01 with code 1.000001."""
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    proc = root / "processes" / "QT-01.yaml"
+    proc.write_text(proc.read_text(encoding="utf-8").replace("  mechanism: one_stop\n",
+                                                              '  code: "1.000001"\n  mechanism: one_stop\n'),
+                    encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_raise_nc_per_procedure_is_written_in_the_organisation_language(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--raise-nc --by procedure --target 98` wrote its nonconformity in English ("Late dossiers of
+    procedure 1.000001 …", with a Vietnamese "66,67%" inside) into a Vietnamese organisation's register;
+    it is written in the organisation's language, like the objective's, and only once."""
+    log = repo / "log.csv"
+    log.write_text(HEADER + "A;1.000001;02/03/2026;03/03/2026;03/03/2026;\nB;1.000001;02/03/2026;03/03/2026;"
+                   "04/03/2026;\nC;1.000001;02/03/2026;03/03/2026;03/03/2026;\n", encoding="utf-8")
+    argv = ["--lang", "en", "kpi", "report", str(log), "--period", "2026-03", "--as-of", "2026-06-30",
+            "--by", "procedure", "--target", "98", "--raise-nc", "--raised-by", "Trần Thị Bình"]
+    code, _out, err = run(argv, capsys)
+    assert code == 1 and "raised NC-" in err
+    files = sorted((repo / "records" / "nonconformities").glob("NC-*.yaml"))
+    assert len(files) == 1, err
+    text = files[0].read_text(encoding="utf-8")
+    assert "Late dossiers" not in text and "dossiers resolved late" not in text
+    assert "1.000001" in text and "66,67%" in text and "process: QT-01" in text
+    code, _out, err = run(argv, capsys)
+    assert "already records" in err
+    assert len(list((repo / "records" / "nonconformities").glob("NC-*.yaml"))) == 1
