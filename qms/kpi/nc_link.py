@@ -39,13 +39,21 @@ def existing_markers(root: Path) -> dict[str, str]:
     return out
 
 
+def process_of(repo: RepoKpi, key: str) -> str | None:
+    """The process of a procedure cell of the log: its id or national code, else its title (a log that
+    names the procedure; accents, case and spacing do not matter, as for its time limit)."""
+    from qms.kpi.columns import normalise_header
+
+    return repo.processes.get(key) or repo.names.get(normalise_header(key))
+
+
 def late_by_process(repo: RepoKpi, series: dict[tuple[str, str, str], list[int]]) -> dict[str, list[int]]:
     """Counters per process, summed over its procedures and months (from the ``procedure`` series)."""
     out: dict[str, list[int]] = {}
     for (name, key, _month), values in series.items():
         if name != "procedure":
             continue
-        process = repo.processes.get(key)
+        process = process_of(repo, key)
         if process is None:
             continue
         acc = out.setdefault(process, [0] * len(values))
@@ -120,7 +128,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
     if result.by == "procedure" and target is not None:
         goal = (">=", target)
         for proc_key, counts in result.groups.items():
-            owner = repo.processes.get(proc_key)
+            owner = process_of(repo, proc_key)
             if owner is None or counts.resolved == 0 or check_target(counts, goal[1], goal[0]).met:
                 continue
             marker = f"kpi-late:{proc_key}:{key}"

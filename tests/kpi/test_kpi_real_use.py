@@ -135,3 +135,22 @@ def test_raise_nc_per_procedure_is_written_in_the_organisation_language(
     code, _out, err = run(argv, capsys)
     assert "already records" in err
     assert len(list((repo / "records" / "nonconformities").glob("NC-*.yaml"))) == 1
+
+
+def test_raise_nc_finds_the_process_of_a_log_that_names_its_procedures(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A log with only "Tên thủ tục" (the limit is found by the process title): --raise-nc said "no late
+    dossier belongs to a process of the repository" and raised nothing; the title leads to the process,
+    for the objective and for a procedure below --target."""
+    log = repo / "log.csv"
+    log.write_text("Mã hồ sơ;Tên thủ tục;Ngày tiếp nhận;Ngày có kết quả\n"
+                   "A;Chứng thực bản sao;02/03/2026;03/03/2026\nB;CHỨNG THỰC  BẢN SAO;02/03/2026;05/03/2026\n",
+                   encoding="utf-8")
+    base = ["kpi", "report", str(log), "--period", "2026-03", "--as-of", "2026-06-30", "--raise-nc",
+            "--raised-by", "Trần Thị Bình"]
+    code, _out, err = run(base, capsys)
+    assert code == 1 and "raised NC-" in err, err
+    code, _out, err = run([*base, "--by", "procedure", "--target", "98"], capsys)
+    assert code == 1 and "raised NC-" in err, err
+    texts = [p.read_text(encoding="utf-8") for p in sorted((repo / "records" / "nonconformities").glob("*.yaml"))]
+    assert len(texts) == 2 and all("process: QT-01" in t for t in texts)
