@@ -102,3 +102,21 @@ def test_provenance_names_the_table_years_and_the_package_version() -> None:
     got = provenance()
     assert got == {"official_years": sorted(schedules()), "holidays": version("holidays")}
     assert {2025, 2026} <= set(got["official_years"])  # type: ignore[call-overload]
+
+
+def test_vietnamese_listing_cites_its_sources_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    """`qms --lang vi calendar holidays 2026` printed sources as English prose ("[2026 Tết notice (16-20/2
+    official days)]", "Saturday 22/8 worked"); every source of the table is now a Vietnamese citation."""
+    import re
+
+    from qms.cli.main import main
+
+    english = re.compile(r"\b(notice|notices|official|days?|off|worked|on|reported|press|Saturday|Monday|Friday)\b")
+    for year in sorted(schedules()):
+        try:
+            main(["--lang", "vi", "calendar", "holidays", str(year)])
+        except SystemExit as exc:
+            assert not exc.code
+        out = capsys.readouterr().out
+        assert out.count("\n") == len(schedules()[year].days)
+        assert not english.findall(out), out
