@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qms.i18n import _, format_percent, format_target, use_language
+from qms.kpi.charts import shown_percent
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
@@ -106,7 +107,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 description = _("{late} of {resolved} dossiers of {process} resolved late in {period} (on-time "
                                 "rate {rate}); the objective's target is {target}.").format(
                     late=counts["late"], resolved=counts.resolved, process=process, period=key,
-                    rate="–" if rate is None else format_percent(rate * 100, org_lang), target=format_target(obj.target_text, org_lang))
+                    rate="–" if rate is None else format_percent(shown_percent(rate * 100, [obj.target]), org_lang), target=format_target(obj.target_text, org_lang))
             nc = create_nc(
                 repo.root,
                 process=process,
@@ -141,7 +142,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 title = _("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key)
                 description = _("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
                     late=counts["late"], resolved=counts.resolved,
-                    rate="–" if rate is None else format_percent(rate * 100, org_lang))
+                    rate="–" if rate is None else format_percent(shown_percent(rate * 100, [goal[1]]), org_lang))
             nc = create_nc(
                 repo.root,
                 process=owner,

@@ -55,7 +55,7 @@ def test_a_due_date_exported_at_midnight_has_no_due_time(tmp_path: Path, capsys:
                    + "B;P;2026-01-05 08:30;2026-01-06 00:00;2026-01-06 10:00;Đã trả kết quả\n"
                    + "C;P;05/01/2026 08:30;06/01/2026 17:00;06/01/2026 17:30;Đã trả kết quả\n"
                    + "D;P;05/01/2026 08:30;06/01/2026 00:00;07/01/2026 00:00;Đã trả kết quả\n", encoding="utf-8")
-    code, out, err = run(["kpi", "report", str(log), "--format", "json", "--as-of", "2026-03-31"], capsys)
+    _code, out, err = run(["kpi", "report", str(log), "--format", "json", "--as-of", "2026-03-31"], capsys)
     data = json.loads(out)
     assert (data["on_time"], data["late"]) == (2, 2), err
 
@@ -154,3 +154,20 @@ def test_raise_nc_finds_the_process_of_a_log_that_names_its_procedures(
     assert code == 1 and "raised NC-" in err, err
     texts = [p.read_text(encoding="utf-8") for p in sorted((repo / "records" / "nonconformities").glob("*.yaml"))]
     assert len(texts) == 2 and all("process: QT-01" in t for t in texts)
+
+
+def test_a_rate_below_the_target_never_shows_as_reaching_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """24,899 of 25,408 on time is 97.997 %: the report printed "98,00% … KHÔNG ĐẠT" against "≥ 98%", and one
+    late dossier in 200,000 printed as "100,00%". Rates are cut, not rounded, to two decimals; a target of
+    97.5 reads "97,5" in Vietnamese."""
+    log = tmp_path / "log.csv"
+    ok, late = "05/01/2026;06/01/2026;06/01/2026;\n", "05/01/2026;06/01/2026;07/01/2026;\n"
+    log.write_text(HEADER + "".join(f"X{i};P;{ok}" for i in range(24899))
+                   + "".join(f"L{i};P;{late}" for i in range(509)), encoding="utf-8")
+    code, out, _err = run(["--lang", "vi", "kpi", "report", str(log), "--as-of", "2026-03-31", "--target", "98"],
+                          capsys)
+    assert code == 1
+    assert "97,99%" in out and "98,00%" not in out
+    code, out, _err = run(["--lang", "vi", "kpi", "report", str(log), "--as-of", "2026-03-31", "--target", "97.5"],
+                          capsys)
+    assert code == 0 and ">= 97,5%" in out
