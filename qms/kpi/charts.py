@@ -93,16 +93,19 @@ def line_chart(
         out.append(f'<line x1="{_n(left)}" y1="{_n(y(target))}" x2="{_n(left + plot_w)}" y2="{_n(y(target))}" '
                    f'stroke="{TARGET_COLOUR}" stroke-dasharray="4 3" stroke-width="1"/>')
         out.append(f'<text x="{_n(left + plot_w - 2)}" y="{_n(y(target) - 3)}" text-anchor="end" '
-                   f'fill="{TARGET_COLOUR}">{_n(target)}%</text>')
+                   f'fill="{TARGET_COLOUR}">{format_percent(target)}</text>')
     for k, (key, values) in enumerate(series.items()):
         colour = PALETTE[k % len(PALETTE)]
         runs: list[list[str]] = [[]]
-        for i, val in enumerate(values[: len(months)]):
+        shown = values[: len(months)]
+        for i, val in enumerate(shown):
             if val is None:
                 runs.append([])
                 continue
             runs[-1].append(f"{_n(x(i))},{_n(y(val))}")
-            out.append(f'<circle cx="{_n(x(i))}" cy="{_n(y(val))}" r="1.8" fill="{colour}"/>')
+            # a month with no neighbour has no line through it: a larger dot, so that it can be seen
+            alone = (i == 0 or shown[i - 1] is None) and (i + 1 >= len(shown) or shown[i + 1] is None)
+            out.append(f'<circle cx="{_n(x(i))}" cy="{_n(y(val))}" r="{3.2 if alone else 1.8}" fill="{colour}"/>')
         for run in runs:
             if len(run) > 1:
                 out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.4" points="{" ".join(run)}"/>')

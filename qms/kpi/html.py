@@ -142,7 +142,7 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
              "actual": _pct(c.on_time_rate, goals), "met": o.met} for o in objectives]
     if target is not None:
         chk = check_target(c, target)
-        objs.insert(0, {"id": "--target", "statement": _("On-time rate"), "target": format_target(f">= {target}%"),
+        objs.insert(0, {"id": "", "statement": _("On-time rate (--target)"), "target": format_target(f">= {target}%"),
                         "actual": _pct(c.on_time_rate, goals),
                         "met": chk.met})
     lang = get_language()  # the report is rendered in the language of messages (see write_report)

@@ -171,3 +171,35 @@ def test_a_rate_below_the_target_never_shows_as_reaching_it(tmp_path: Path, caps
     code, out, _err = run(["--lang", "vi", "kpi", "report", str(log), "--as-of", "2026-03-31", "--target", "97.5"],
                           capsys)
     assert code == 0 and ">= 97,5%" in out
+
+
+def test_monthly_chart_reads_in_vietnamese_and_shows_a_lone_month() -> None:
+    """The monthly chart of a Vietnamese report labelled a 97.5 % target "97.5%", and a month between two
+    empty months (no line to draw) was a 1.8-unit dot, invisible at 60 dpi; the label reads "97,5%" and a
+    lone point is drawn large enough to see, while points on a line keep their size."""
+    import re
+
+    from qms.i18n import use_language
+    from qms.kpi.charts import line_chart
+
+    with use_language("vi"):
+        svg = line_chart(["2026-01", "2026-02", "2026-03", "2026-04"], {"A": [50.0, None, 100.0, 90.0]},
+                         title="T", target=97.5)
+    assert ">97,5%<" in svg and "97.5" not in svg
+    radii = [float(r) for r in re.findall(r'<circle [^>]*r="([\d.]+)"', svg)]
+    assert len(radii) == 3 and radii[0] >= 3 and radii[1] < 3 and radii[2] < 3
+
+
+def test_a_target_given_on_the_command_line_is_named_in_the_document_language(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The objectives table of a Vietnamese HTML report named a `--target` objective "--target – Tỷ lệ đúng
+    hạn"; it reads "Tỷ lệ đúng hạn (--target)", with no option name standing as an objective id."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "A;P;05/01/2026;06/01/2026;06/01/2026;\n", encoding="utf-8")
+    html = tmp_path / "r.html"
+    code, _out, err = run(["kpi", "report", str(log), "--format", "html", "--lang", "vi", "--target", "97.5",
+                           "-o", str(html), "--as-of", "2026-03-31"], capsys)
+    assert code == 0, err
+    page = html.read_text(encoding="utf-8")
+    assert "<td>Tỷ lệ đúng hạn (--target)</td><td><span class=\"nb\">≥ 97,5%</span></td>" in page
+    assert "--target –" not in page
