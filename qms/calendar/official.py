@@ -14,6 +14,8 @@ from importlib import resources
 
 import yaml
 
+from qms.i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class OfficialDay:
@@ -78,15 +80,17 @@ class Disagreement:
     package_name: str
 
 
-def package_disagreements(year: int, weekend: frozenset[int] = frozenset({6, 7})) -> list[Disagreement]:
+def package_disagreements(year: int, weekend: frozenset[int] = frozenset({6, 7}),
+                           lang: str = "en") -> list[Disagreement]:
     """Where the installed ``holidays`` package and the table of official schedules differ in ``year``
-    (empty for a year the table does not list): a report, never a failure — the table wins."""
+    (empty for a year the table does not list): a report, never a failure — the table wins. The package's
+    names of days are in ``lang`` (``vi`` or ``en``)."""
     table = schedules().get(year)
     if table is None:
         return []
     import holidays as holidays_pkg
 
-    pkg = holidays_pkg.country_holidays("VN", years=year, language="en_US")
+    pkg = holidays_pkg.country_holidays("VN", years=year, language="vi" if lang == "vi" else "en_US")
     pkg_off = {d: str(n) for d, n in pkg.items() if d.year == year}
     pkg_work = {d for d in getattr(pkg, "weekend_workdays", set()) if d.year == year}
     listed = {d.date: d for d in table.days}
@@ -98,5 +102,5 @@ def package_disagreements(year: int, weekend: frozenset[int] = frozenset({6, 7})
         table_off = official.day_off if official is not None else weekend_day
         if package_off != table_off:
             out.append(Disagreement(day, official.day_off if official is not None else None, package_off,
-                                    pkg_off.get(day, "make-up working day" if day in pkg_work else "")))
+                                    pkg_off.get(day, _("make-up working day") if day in pkg_work else "")))
     return out

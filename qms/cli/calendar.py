@@ -186,7 +186,7 @@ def package_diff(years: tuple[int, ...]) -> None:
         if year not in schedules():
             click.echo(_("{year}: not in the table of official schedules").format(year=year))
             continue
-        diffs = package_disagreements(year)
+        diffs = package_disagreements(year, lang=get_language())
         if not diffs:
             click.echo(_("{year}: the package agrees with the table").format(year=year))
         for d in diffs:

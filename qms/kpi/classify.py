@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -56,7 +57,9 @@ EARLY, ON_TIME, LATE, IN_PROGRESS, OVERDUE, EXCLUDED = range(6)
 OUT_OF_PERIOD = 6  # a claim code only, not a category
 CATEGORIES: tuple[str, ...] = ("early", "on_time", "late", "in_progress", "overdue_in_progress", "excluded")
 GROUPINGS: tuple[str, ...] = ("procedure", "unit", "month", "mechanism")
-_EXCLUDED_WORDS = ("rut", "huy", "withdraw", "cancel", "dung giai quyet", "dung xu ly")
+#: Withdrawn (rút), cancelled (hủy) or stopped (dừng giải quyết) dossiers, as whole words after accents and case
+#: are removed: "chuyển" (moved on) holds the letters of "huy", and "tạm dừng" is a pause, not a stop.
+_EXCLUDED = re.compile(r"\b(?:rut|huy|withdraw\w*|cancel\w*)\b|(?<!tam )\bdung (?:giai quyet|xu ly)\b")
 #: Statuses saying the result was ready or handed back (after accents and case are removed) ...
 _RETURNED_WORDS = ("da tra ket qua", "da co ket qua", "da giai quyet", "da hoan thanh", "da xu ly xong",
                    "hoan thanh", "returned", "completed", "resolved", "done")
@@ -219,8 +222,7 @@ def _normalise_status(text: str) -> str:
 
 def is_excluded_status(text: str) -> bool:
     """Withdrawn (rút) or cancelled (hủy) dossiers, in Vietnamese or English."""
-    s = _normalise_status(text)
-    return any(word in s for word in _EXCLUDED_WORDS)
+    return _EXCLUDED.search(_normalise_status(text)) is not None
 
 
 def is_returned_status(text: str) -> bool:
@@ -329,6 +331,7 @@ class Classifier:
         series: Iterable[str] = (),
         procedure_names: Mapping[str, str] | None = None,
         cutoffs: Mapping[str, dt.time] | None = None,
+        reason_lang: str | None = None,
     ) -> None:
         if by is not None and by not in GROUPINGS:
             raise QmsError(
@@ -358,6 +361,8 @@ class Classifier:
         self.series_names = tuple(series)
         #: procedure id or code -> cut-off hour: received later, the limit counts from the next working day
         self.cutoffs = {str(k).strip(): v for k, v in (cutoffs or {}).items()}
+        #: the language of the reasons of rejected rows (the document's); None: the messages'
+        self.reason_lang = reason_lang
         #: the first and last day the counted dossiers touch (receipt, due day), for estimate years
         self.first_day: dt.date | None = None
         self.last_day: dt.date | None = None
@@ -618,7 +623,9 @@ class Classifier:
         # the due day of each valid row
         recv_day, comp, comp_day, due = keep(recv_day), keep(comp), keep(comp_day), keep(due)
         due_day = due // day_of
+        # the due time (seconds + 1); 00:00:00 is how exports write a date-only due day, so it is none
         due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
+        due_t = due_t.zip_with(due_t != 1, const(0, size=m))
         by_limit = due < 0
         if by_limit.any():
             days = keep(lim)
@@ -703,6 +710,16 @@ class Classifier:
     def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
                          ids: pl.Series) -> None:
         """Reasons for the rejected rows (few), in row order, in the words of the file's header."""
+        if self.reason_lang is not None:
+            from qms.i18n import use_language
+
+            with use_language(self.reason_lang):
+                self._record_reasons(df, cmap, path, bad, reason, ids)
+        else:
+            self._record_reasons(df, cmap, path, bad, reason, ids)
+
+    def _record_reasons(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
+                        ids: pl.Series) -> None:
         from qms.store.dossier_logs import CELLS, ROW
 
         lab = cmap.label

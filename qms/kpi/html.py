@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from qms.i18n import _, format_percent, format_target, get_language
-from qms.kpi.charts import bar_chart, line_chart
+from qms.kpi.charts import bar_chart, line_chart, shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.kpi.report import ObjectiveResult, calendar_line, check_target, one_stop_lines
 
@@ -48,8 +48,9 @@ class Section:
     rows: list[Row] = field(default_factory=list)
 
 
-def _pct(rate: float | None) -> str:
-    return "–" if rate is None else format_percent(rate * 100, fixed=True)
+def _pct(rate: float | None, targets: Sequence[float] = ()) -> str:
+    """A rate as printed: never carried up to 100 % or to a target it misses (see :func:`shown_percent`)."""
+    return "–" if rate is None else format_percent(shown_percent(rate * 100, targets), fixed=True)
 
 
 def _months(result: KpiResult, series: Mapping[tuple[str, str, str], list[int]]) -> list[str]:
@@ -110,7 +111,7 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
             c = totals[key]
             missed = goal is not None and not check_target(c, goal[1], goal[0]).met
             rows.append(Row(key, c.resolved, c["early"], c["on_time"], c["late"], c["overdue_in_progress"],
-                            _pct(c.on_time_rate), missed))
+                            _pct(c.on_time_rate, [goal[1]] if goal else []), missed))
         sections.append(Section(title, key_label, Markup(line_svg), Markup(bar_svg), note, rows))
     return sections
 
@@ -123,6 +124,7 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         goal = (">=", target)
     elif objectives:
         goal = (objectives[0].op, objectives[0].target)
+    goals = [target] if target is not None else [o.target for o in objectives]
     summary = [
         (_("Dossiers counted"), str(c.total)),
         (_("Resolved"), str(c.resolved)),
@@ -132,16 +134,16 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         (_("In progress"), str(c["in_progress"])),
         (_("Overdue, in progress"), str(c["overdue_in_progress"])),
         (_("Excluded (withdrawn or cancelled)"), str(c["excluded"])),
-        (_("On-time rate"), _pct(c.on_time_rate)),
+        (_("On-time rate"), _pct(c.on_time_rate, goals)),
         *one_stop_lines(result),
         (_("Calendar"), calendar_line(result)),
     ]
     objs = [{"id": o.id, "statement": o.statement, "target": format_target(o.target_text),
-             "actual": "–" if o.actual is None else format_percent(o.actual, fixed=True), "met": o.met} for o in objectives]
+             "actual": _pct(c.on_time_rate, goals), "met": o.met} for o in objectives]
     if target is not None:
         chk = check_target(c, target)
-        objs.insert(0, {"id": "--target", "statement": _("On-time rate"), "target": format_target(f">= {target}%"),
-                        "actual": "–" if chk.actual_percent is None else format_percent(chk.actual_percent, fixed=True),
+        objs.insert(0, {"id": "", "statement": _("On-time rate (--target)"), "target": format_target(f">= {target}%"),
+                        "actual": _pct(c.on_time_rate, goals),
                         "met": chk.met})
     lang = get_language()  # the report is rendered in the language of messages (see write_report)
     period = None

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qms.i18n import _, format_percent, format_target, use_language
+from qms.kpi.charts import shown_percent
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
 from qms.kpi.report import ObjectiveResult, check_target
@@ -39,13 +40,21 @@ def existing_markers(root: Path) -> dict[str, str]:
     return out
 
 
+def process_of(repo: RepoKpi, key: str) -> str | None:
+    """The process of a procedure cell of the log: its id or national code, else its title (a log that
+    names the procedure; accents, case and spacing do not matter, as for its time limit)."""
+    from qms.kpi.columns import normalise_header
+
+    return repo.processes.get(key) or repo.names.get(normalise_header(key))
+
+
 def late_by_process(repo: RepoKpi, series: dict[tuple[str, str, str], list[int]]) -> dict[str, list[int]]:
     """Counters per process, summed over its procedures and months (from the ``procedure`` series)."""
     out: dict[str, list[int]] = {}
     for (name, key, _month), values in series.items():
         if name != "procedure":
             continue
-        process = repo.processes.get(key)
+        process = process_of(repo, key)
         if process is None:
             continue
         acc = out.setdefault(process, [0] * len(values))
@@ -98,7 +107,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 description = _("{late} of {resolved} dossiers of {process} resolved late in {period} (on-time "
                                 "rate {rate}); the objective's target is {target}.").format(
                     late=counts["late"], resolved=counts.resolved, process=process, period=key,
-                    rate="–" if rate is None else format_percent(rate * 100, org_lang), target=format_target(obj.target_text, org_lang))
+                    rate="–" if rate is None else format_percent(shown_percent(rate * 100, [obj.target]), org_lang), target=format_target(obj.target_text, org_lang))
             nc = create_nc(
                 repo.root,
                 process=process,
@@ -120,7 +129,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
     if result.by == "procedure" and target is not None:
         goal = (">=", target)
         for proc_key, counts in result.groups.items():
-            owner = repo.processes.get(proc_key)
+            owner = process_of(repo, proc_key)
             if owner is None or counts.resolved == 0 or check_target(counts, goal[1], goal[0]).met:
                 continue
             marker = f"kpi-late:{proc_key}:{key}"
@@ -129,13 +138,16 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                     id=markers[marker], procedure=proc_key, period=key))
                 continue
             rate = counts.on_time_rate
+            with use_language(org_lang):  # the register is written in the organisation's language
+                title = _("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key)
+                description = _("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
+                    late=counts["late"], resolved=counts.resolved,
+                    rate="–" if rate is None else format_percent(shown_percent(rate * 100, [goal[1]]), org_lang))
             nc = create_nc(
                 repo.root,
                 process=owner,
-                title=_("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key),
-                description=_("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
-                    late=counts["late"], resolved=counts.resolved,
-                    rate="–" if rate is None else format_percent(rate * 100, org_lang)),
+                title=title,
+                description=description,
                 source="late_dossier",
                 severity="minor",
                 clause="6.2",

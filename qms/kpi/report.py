@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qms.i18n import _, format_percent
+from qms.i18n import _, format_number, format_percent
+from qms.kpi.charts import shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.output.safe import one_line
 
@@ -150,8 +151,13 @@ def to_csv(result: KpiResult, target: float | None = None, objectives: Sequence[
     return rows_to_csv(fields, rows)
 
 
-def _pct(rate: float | None) -> str:
-    return "-" if rate is None else format_percent(rate * 100, fixed=True)
+def _pct(rate: float | None, targets: Sequence[float] = ()) -> str:
+    """A rate as printed: never carried up to 100 % or to a target it misses (see :func:`shown_percent`)."""
+    return "-" if rate is None else format_percent(shown_percent(rate * 100, targets), fixed=True)
+
+
+def _targets(target: float | None, objectives: Sequence[ObjectiveResult]) -> list[float]:
+    return [target] if target is not None else [o.target for o in objectives]
 
 
 def calendar_provenance(result: KpiResult) -> dict[str, Any]:
@@ -223,7 +229,8 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         lines.append(f"  {label[name]:<{width - 2}}{c[name]:>10}")
     rate_label, rejected_label = _("On-time rate"), _("Rejected rows")
     duplicate_label, outside_label = _("Duplicate rows"), _("Outside the period")
-    lines.append(f"{rate_label:<{width}}{_pct(c.on_time_rate):>10}")
+    goals = _targets(target, objectives)
+    lines.append(f"{rate_label:<{width}}{_pct(c.on_time_rate, goals):>10}")
     lines.append(f"{rejected_label:<{width}}{len(result.rejected):>10}")
     lines.append(f"{duplicate_label:<{width}}{len(result.duplicates):>10}")
     if result.out_of_period:
@@ -236,14 +243,14 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         chk = check_target(c, target)
         verdict = _("met") if chk.met else _("MISSED")
         lines.append(
-            _("Objective: on time >= {target}% - {verdict}").format(target=f"{target:g}", verdict=verdict)
+            _("Objective: on time >= {target}% - {verdict}").format(target=format_number(target), verdict=verdict)
         )
     for obj in objectives:
         verdict = _("met") if obj.met else _("MISSED")
         lines.append(
             _("Objective {id} ({target}): {actual} - {verdict}").format(
                 id=one_line(obj.id), target=one_line(obj.target_text),
-                actual="-" if obj.actual is None else format_percent(obj.actual, fixed=True),
+                actual=_pct(c.on_time_rate, goals),  # the whole counts: obj.actual is rounded
                 verdict=verdict)
         )
     if result.groups:
@@ -251,13 +258,13 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
         keys = {key: one_line(group_label(key)) for key in result.groups}  # group keys are cells of the log
         key_w = max(len(head[0]), *(len(k) for k in keys.values())) + 2
-        lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>14}" for h in head[1:]))
+        widths = [max(14, len(h) + 2) for h in head[1:]]  # a heading longer than 14 widens its column
+        lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>{w}}" for h, w in zip(head[1:], widths, strict=True)))
         for key, g in result.groups.items():
             flag = "  !" if _group_met(g, target, objectives) is False else ""
-            lines.append(
-                f"{keys[key]:<{key_w}}{g.total:>14}{g.resolved:>14}{g['late']:>14}"
-                f"{g['overdue_in_progress']:>14}{_pct(g.on_time_rate):>14}{flag}"
-            )
+            cells = (g.total, g.resolved, g["late"], g["overdue_in_progress"], _pct(g.on_time_rate, goals))
+            lines.append(f"{keys[key]:<{key_w}}" + "".join(f"{v:>{w}}" for v, w in zip(cells, widths, strict=True))
+                         + flag)
     if result.rejected:
         lines.append("")
         lines.append(_("Rejected rows:"))

@@ -89,7 +89,8 @@ def run_report(req: ReportRequest, load_calendar: CalendarLoader) -> ReportOutco
         series = (*series, "procedure")  # nonconformities are raised per process with its own figures
     clf = Classifier(cal, limits, as_of=req.as_of, period=req.period, by=req.by, column_map=columns,
                      mechanisms=repo.mechanisms if repo else None, series=series,
-                     procedure_names=repo.names if repo else None, cutoffs=repo.cutoffs if repo else None)
+                     procedure_names=repo.names if repo else None, cutoffs=repo.cutoffs if repo else None,
+                     reason_lang=req.lang if req.fmt in ("html", "pdf") else None)
     read_logs(clf, req.logs)
     result = clf.result()
     objectives = []

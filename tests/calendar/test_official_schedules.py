@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,34 @@ def test_provenance_names_the_table_years_and_the_package_version() -> None:
     got = provenance()
     assert got == {"official_years": sorted(schedules()), "holidays": version("holidays")}
     assert {2025, 2026} <= set(got["official_years"])  # type: ignore[call-overload]
+
+
+def test_vietnamese_listing_cites_its_sources_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    """`qms --lang vi calendar holidays 2026` printed sources as English prose ("[2026 Tết notice (16-20/2
+    official days)]", "Saturday 22/8 worked"); every source of the table is now a Vietnamese citation."""
+    english = re.compile(r"\b(notice|notices|official|days?|off|worked|on|reported|press|Saturday|Monday|Friday)\b")
+    for year in sorted(schedules()):
+        code, out = _main(["--lang", "vi", "calendar", "holidays", str(year)], capsys)
+        assert code == 0
+        assert out.count("\n") == len(schedules()[year].days)
+        assert not english.findall(out), out
+
+
+def test_package_report_names_the_package_days_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    """`qms --lang vi calendar package-diff 2026` named the package's day in English ("(Vietnam Cultural
+    Day)") in a Vietnamese report; the package's Vietnamese names are used."""
+    years = [y for y in sorted(schedules()) if package_disagreements(y)]
+    code, out = _main(["--lang", "vi", "calendar", "package-diff", *map(str, years)], capsys)
+    assert code == 0
+    assert "(" in out  # at least one day the package names
+    assert not re.search(r"\((?:[A-Z][a-z]+ )*(?:Day|Holiday)[^)]*\)|make-up", out), out
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from qms.cli.main import main
+
+    try:
+        code = int(main(argv) or 0)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().out
