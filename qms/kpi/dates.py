@@ -6,7 +6,8 @@ value has no time of day, else seconds since midnight + 1 (1..86400). So
 ``value >> 17`` is the day and ``value & TIME_MASK`` the optional time.
 
 Accepted forms (the date part, optionally followed by a space or ``T`` and
-``HH:MM`` or ``HH:MM:SS``, optional fractional seconds and a UTC offset,
+``HH:MM`` or ``HH:MM:SS``, optional fractional seconds, an optional 12-hour mark
+(``AM``/``PM``, or ``SA``/``CH`` as Vietnamese Windows writes them) and a UTC offset,
 which is converted to Vietnam time, UTC+7):
 
 * ISO 8601 ``YYYY-MM-DD`` (also ``YYYY/MM/DD``);
@@ -42,7 +43,10 @@ _VN_OFFSET_S = 7 * 3600
 
 _DATE_ISO = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _DATE_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?"
+                   r"(?:\s*(AM|PM|A\.M\.|P\.M\.|SA|CH|S\.A\.|C\.H\.))?\s*(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
+#: the 12-hour clock's afternoon marks: English, and Vietnamese "CH" (chiều) as Windows writes it
+_PM = frozenset({"PM", "P.M.", "CH", "C.H."})
 _TIME_PLAIN = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
 
@@ -76,10 +80,15 @@ def _parse_time_part(text: str) -> tuple[int, int]:
     if not m:
         raise DateError(_("{text!r} is not a time of day (use HH:MM or HH:MM:SS)").format(text=text))
     h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    half = m.group(4)
+    if half:  # 12-hour clock: "2:05 PM", "2:05:00 CH" (Vietnamese Windows), "12:30 SA" is 00:30
+        if not 1 <= h <= 12:
+            raise DateError(_("{text!r} is not a valid time of day").format(text=text))
+        h = h % 12 + (12 if half.upper() in _PM else 0)
     if h > 23 or mi > 59 or s > 59:
         raise DateError(_("{text!r} is not a valid time of day").format(text=text))
     offset = 1  # sentinel: no offset given
-    tz = m.group(4)
+    tz = m.group(5)
     if tz:
         if tz == "Z":
             offset = 0

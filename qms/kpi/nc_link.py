@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from qms.i18n import _, format_percent, format_target, use_language
+from qms.i18n import _, format_date, format_percent, format_target, use_language
 from qms.kpi.charts import shown_percent
 from qms.kpi.classify import KpiResult
 from qms.kpi.repo import RepoKpi
@@ -75,7 +75,8 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
     from qms.kpi.classify import Counts
     from qms.registers.nc import create_nc
 
-    key = period_key(span)
+    key = period_key(span)  # in the markers only: people read the dates
+    shown = f"{format_date(span[0])} – {format_date(span[1])}"
     markers = existing_markers(repo.root)
     messages: list[str] = []
     per_process = late_by_process(repo, series or {})
@@ -86,7 +87,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
         legacy = f"kpi:{obj.id}:{key}"  # one record for the whole objective, as earlier versions raised
         if legacy in markers:
             messages.append(_("{id} already records objective {objective} for {period}").format(
-                id=markers[legacy], objective=obj.id, period=key))
+                id=markers[legacy], objective=obj.id, period=shown))
             continue
         late_processes = sorted(p for p, values in per_process.items() if Counts(list(values))["late"] > 0)
         if not late_processes:
@@ -98,15 +99,15 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
             marker = f"kpi:{obj.id}:{process}:{key}"
             if marker in markers:
                 messages.append(_("{id} already records objective {objective} for {period}").format(
-                    id=markers[marker], objective=obj.id, period=key))
+                    id=markers[marker], objective=obj.id, period=shown))
                 continue
             rate = counts.on_time_rate
             with use_language(org_lang):
                 title = _("Quality objective {objective} missed for {period}: late dossiers of {process}").format(
-                    objective=obj.id, period=key, process=process)
+                    objective=obj.id, period=shown, process=process)
                 description = _("{late} of {resolved} dossiers of {process} resolved late in {period} (on-time "
                                 "rate {rate}); the objective's target is {target}.").format(
-                    late=counts["late"], resolved=counts.resolved, process=process, period=key,
+                    late=counts["late"], resolved=counts.resolved, process=process, period=shown,
                     rate="–" if rate is None else format_percent(shown_percent(rate * 100, [obj.target]), org_lang), target=format_target(obj.target_text, org_lang))
             nc = create_nc(
                 repo.root,
@@ -122,7 +123,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
             )
             markers[marker] = nc.id
             messages.append(_("raised {id}: objective {objective} missed for {period}").format(
-                id=nc.id, objective=obj.id, period=key))
+                id=nc.id, objective=obj.id, period=shown))
     if objectives:
         return messages
     # with --target instead of objectives: each procedure below it, for its process
@@ -135,11 +136,11 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
             marker = f"kpi-late:{proc_key}:{key}"
             if marker in markers:
                 messages.append(_("{id} already records the late dossiers of {procedure} for {period}").format(
-                    id=markers[marker], procedure=proc_key, period=key))
+                    id=markers[marker], procedure=proc_key, period=shown))
                 continue
             rate = counts.on_time_rate
             with use_language(org_lang):  # the register is written in the organisation's language
-                title = _("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=key)
+                title = _("Late dossiers of procedure {procedure} in {period}").format(procedure=proc_key, period=shown)
                 description = _("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
                     late=counts["late"], resolved=counts.resolved,
                     rate="–" if rate is None else format_percent(shown_percent(rate * 100, [goal[1]]), org_lang))
@@ -157,5 +158,5 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
             )
             markers[marker] = nc.id
             messages.append(_("raised {id}: late dossiers of {procedure} for {period}").format(
-                id=nc.id, procedure=proc_key, period=key))
+                id=nc.id, procedure=proc_key, period=shown))
     return messages

@@ -16,7 +16,8 @@ NEAR_MISSES = ["", " ", "0000-01-01", "0000-12-31 23:59:59", "00/00/0000 00:00",
                "15/06/2023 7:05", "15/06/2023  07:05", " 15/06/2023 07:05", "15/06/2023 07:05 ", "5/6/2023 07:05",
                "١٥/٠٦/٢٠٢٣ 07:05", "15/06/+2023 07:05", "+15/06/2023 07:05", "15/06/20233 07:05",
                "2023-06-15T07:05:00", "2023-06-15T07:05", "2023-06-15 07:05", "2023-06-15 07:05:00+07:00",
-               "31/12/9999 23:59", "9999-12-31", "43496", "43496.5"]
+               "31/12/9999 23:59", "9999-12-31", "43496", "43496.5", "15/06/2023 2:05 PM", "15/06/2023 02:05:00 CH",
+               "15/06/2023 12:30 SA", "15/06/2023 13:05 PM"]
 
 
 def _cell(rng: random.Random, shape: int) -> str:
@@ -43,3 +44,24 @@ def test_each_polars_shape_parses_as_parse_value(shape: int) -> None:
     frame = pl.DataFrame({"a": cells, "b": list(reversed(cells))})
     a, b = memo.parse_frame(frame, ["a", "b"])
     assert a.to_list() == expected and b.to_list() == list(reversed(expected))
+
+
+@pytest.mark.parametrize(("text", "hour", "minute"), [
+    ("22/06/2026 9:05 SA", 9, 5), ("22/06/2026 02:05 PM", 14, 5), ("22/06/2026 2:05:00 CH", 14, 5),
+    ("22/06/2026 12:30 SA", 0, 30), ("22/06/2026 12:30 CH", 12, 30), ("2026-06-22 11:59 a.m.", 11, 59),
+])
+def test_twelve_hour_clock(text: str, hour: int, minute: int) -> None:
+    """Real exports: Vietnamese Windows writes times with SA/CH (sáng/chiều), English ones with AM/PM."""
+    from qms.kpi.dates import DAY_SHIFT, TIME_MASK, parse_value
+
+    v = parse_value(text)
+    assert v >> DAY_SHIFT == dt.date(2026, 6, 22).toordinal()
+    assert (v & TIME_MASK) - 1 == hour * 3600 + minute * 60
+
+
+@pytest.mark.parametrize("text", ["22/06/2026 13:05 PM", "22/06/2026 0:05 AM", "22/06/2026 9:05 XA"])
+def test_twelve_hour_clock_out_of_range(text: str) -> None:
+    from qms.kpi.dates import DateError, parse_value
+
+    with pytest.raises(DateError):
+        parse_value(text)

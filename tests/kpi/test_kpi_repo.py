@@ -106,6 +106,8 @@ def test_raise_nc_is_idempotent(repo: Path, capsys: pytest.CaptureFixture[str]) 
     text = files[0].read_text(encoding="utf-8")
     assert "source: monitoring" in text and "kpi:MT-01:QT-01:2026-01-01..2026-06-30" in text
     assert "process: QT-01" in text
+    assert "01/01/2026 – 30/06/2026" in text  # the title and description give the period as people write dates
+    assert not any("2026-01-01" in line for line in text.splitlines() if line.startswith("title:"))
     code, _out, err = run(argv, capsys)
     assert len(list((repo / "records" / "nonconformities").glob("NC-*.yaml"))) == 1
     assert "already records" in err
