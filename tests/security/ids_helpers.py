@@ -38,42 +38,11 @@ def qms(root: Path, *args: str, timeout: float = 180) -> subprocess.CompletedPro
 
 def qms_in_process(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The same run as :func:`qms`, through the same entry point (``qms.cli.main.main``) in this process:
-    for the many refusals that prove argument checking, not the process (no interpreter start per case).
+    for the many refusals that prove argument checking, not the process (no interpreter start per case)."""
+    from inprocess import run_in_process
 
-    English messages, no colour, no debug tracebacks, a fresh run's limits and the current directory
-    restored afterwards; the answer has the shape of a finished subprocess."""
-    import contextlib
-    import io
-
-    from qms.cli.main import main
-    from qms.i18n import set_language
-    from qms.store import limits
-
-    saved_env = {name: os.environ.get(name) for name in ("QMS_LANG", "NO_COLOR", "QMS_DEBUG")}
-    saved_cwd = os.getcwd()
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    os.environ.update({"QMS_LANG": "en", "NO_COLOR": "1"})
-    os.environ.pop("QMS_DEBUG", None)
-    limits.reset()
-    set_language("en")
-    try:
-        os.chdir(root)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main(list(args))
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.chdir(saved_cwd)
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        limits.reset()
-        set_language("en")
-    return subprocess.CompletedProcess(["qms", *args], code, out.getvalue(), err.getvalue())
+    code, out, err = run_in_process(root, list(args), {"QMS_LANG": "en", "NO_COLOR": "1", "QMS_DEBUG": None})
+    return subprocess.CompletedProcess(["qms", *args], code, out, err)
 
 
 def snapshot(*dirs: Path) -> dict[str, str]:
