@@ -1,4 +1,4 @@
-"""Fixtures of the flow tests: the real CLI in a subprocess, in a copy of the example organisation."""
+"""Fixtures of the flow tests: the real CLI (in-process, or in a subprocess), in a copy of the example organisation."""
 
 from __future__ import annotations
 
@@ -31,7 +31,21 @@ class Run:
 
 @pytest.fixture
 def qms_flow() -> Callable[..., Run]:
-    """``python -m qms flow report ARGS`` in ``cwd`` (default: the example organisation at the root)."""
+    """``qms flow report ARGS`` in ``cwd`` (default: the example organisation at the root), through the
+    real entry point run in this process (tests/inprocess.py): the figures, messages and files are the
+    subject here, not the process; ``qms_flow_process`` runs the same in a subprocess."""
+    from inprocess import run_in_process
+
+    def run(*args: str | Path, cwd: Path = REPO, lang: str = "en") -> Run:
+        code, out, err = run_in_process(cwd, ["flow", "report", *map(str, args)], {"QMS_LANG": lang})
+        return Run(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def qms_flow_process() -> Callable[..., Run]:
+    """``python -m qms flow report ARGS`` in ``cwd``, in a real subprocess."""
 
     def run(*args: str | Path, cwd: Path = REPO, lang: str = "en") -> Run:
         env = {**os.environ, "QMS_LANG": lang}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import yaml
 from nc_helpers import NEW_ARGS, load_nc, qms_proc
 
 from qms.models.audit import Audit
+
+BASE = Path(__file__).resolve().parent.parent / "rules" / "base"
 
 OPEN_AUDIT = """\
 id: AUD-2026-01
@@ -38,10 +41,12 @@ def _ok(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-@pytest.fixture
-def office(repo: Path) -> Path:
+@pytest.fixture(scope="module")
+def _office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Binh owns an open action (NC-2026-0001), a done one on a closed record (NC-2026-0002), leads an open
     and a closed audit, and prepares a draft revision of QT-01."""
+    repo = tmp_path_factory.mktemp("office") / "repo"
+    shutil.copytree(BASE, repo)
     _ok(repo, *NEW_ARGS, "--date", "2026-03-02")
     _ok(repo, "nc", "correct", "NC-2026-0001", "--description", "Trả kết quả", "--by", "Cường", "--date", "2026-03-02")
     _ok(repo, "nc", "analyse", "NC-2026-0001", "--method", "five-why", "--why", "Chờ ký", "--root-cause", "Thiếu ủy quyền",
@@ -62,6 +67,12 @@ def office(repo: Path) -> Path:
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     _ok(repo, "doc", "revise", "QT-01", "--summary", "Cập nhật biểu mẫu", "--by", "Trần Thị Bình")
     return repo
+
+
+@pytest.fixture
+def office(_office_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the office (built once per module by the commands above), git history included."""
+    return Path(shutil.copytree(_office_template, tmp_path / "repo", symlinks=True))
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

@@ -36,6 +36,15 @@ def qms(root: Path, *args: str, timeout: float = 180) -> subprocess.CompletedPro
                           env=env, timeout=timeout, check=False)
 
 
+def qms_in_process(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same run as :func:`qms`, through the same entry point (``qms.cli.main.main``) in this process:
+    for the many refusals that prove argument checking, not the process (no interpreter start per case)."""
+    from inprocess import run_in_process
+
+    code, out, err = run_in_process(root, list(args), {"QMS_LANG": "en", "NO_COLOR": "1", "QMS_DEBUG": None})
+    return subprocess.CompletedProcess(["qms", *args], code, out, err)
+
+
 def snapshot(*dirs: Path) -> dict[str, str]:
     """Every file (and link) under ``dirs`` with a digest of its bytes: what "nothing written" compares."""
     out: dict[str, str] = {}

@@ -2,7 +2,9 @@
 
 Every case runs the real command line on a copy of the example repository and checks three things:
 the exit code, the message (the expected id pattern is named), and that nothing was written, inside
-the repository or outside it.
+the repository or outside it. The issue's own case runs `python -m qms` as a subprocess; the many
+variants after it call the same entry point (`qms.cli.main.main`) in-process, which proves the same
+refusals without an interpreter start per case.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import os
 from pathlib import Path
 
 import pytest
-from ids_helpers import example_repo, qms, snapshot
+from ids_helpers import example_repo, snapshot
+from ids_helpers import qms as qms_subprocess
+from ids_helpers import qms_in_process as qms
 
 NC_ARGS: dict[str, tuple[str, ...]] = {
     "show": (),
@@ -66,7 +70,7 @@ def test_issue_case_nc_correct_elsewhere(world: tuple[Path, Path]) -> None:
     register = root / "records" / "nonconformities"
     before = sorted(p.name for p in register.iterdir())
     files = snapshot(root, outside)
-    r = qms(root, "nc", "correct", "../../../elsewhere/v", "--description", "x", "--by", "y")
+    r = qms_subprocess(root, "nc", "correct", "../../../elsewhere/v", "--description", "x", "--by", "y")
     assert r.returncode == 2
     assert "pattern NC-\\d{4}-\\d{4,}" in r.stderr
     assert sorted(p.name for p in register.iterdir()) == before  # not even a .lock

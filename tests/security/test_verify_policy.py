@@ -99,9 +99,17 @@ def sign(keys: Keys, src: Path, out: Path, field: str | None = None) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def _signed_once(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> bytes:
+    """One PDF signed by `qms sign` for the whole module (signing is the slow part of each case)."""
+    base = tmp_path_factory.mktemp("verify-signed")
+    return sign(keys, H.make_pdf(base / "plain.pdf"), base / "signed.pdf").read_bytes()
+
+
 @pytest.fixture
-def signed(tmp_path: Path, keys: Keys) -> Path:
-    return sign(keys, H.make_pdf(tmp_path / "plain.pdf"), tmp_path / "signed.pdf")
+def signed(tmp_path: Path, _signed_once: bytes) -> Path:
+    """A private copy of the signed PDF, for the test to read and damage."""
+    return write(tmp_path / "signed.pdf", _signed_once)
 
 
 @dataclass
