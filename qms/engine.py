@@ -154,7 +154,7 @@ def cache_key(root: Path, options: CheckOptions) -> str:
     from qms.store import cache
 
     return cache.content_key(root, [
-        __version__, get_language(), json.dumps([options.select, options.ignore, options.profile,
+        __version__, cache.code_stamp(), get_language(), json.dumps([options.select, options.ignore, options.profile,
                                                  list(options.paths), options.today.isoformat()]),
         ",".join(r.code for r in all_rules()),
     ])

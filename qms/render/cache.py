@@ -40,7 +40,9 @@ def weasyprint_version() -> str:
 
 def render_key(html: str, options: Iterable[str], attachments: Iterable[bytes] = ()) -> str:
     h = hashlib.blake2b(digest_size=20)
-    for part in (TEMPLATE_VERSION, f"weasyprint {weasyprint_version()}", *options):
+    from qms.store.cache import code_stamp
+
+    for part in (TEMPLATE_VERSION, code_stamp(), f"weasyprint {weasyprint_version()}", *options):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     h.update(html.encode("utf-8"))

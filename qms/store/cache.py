@@ -18,6 +18,37 @@ from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.workspace import FILE_KINDS, iter_files
 
 
+def _stamp_of(base: Path) -> str:
+    """A fingerprint of the files under ``base``: each one's path, size and modification time."""
+    import os
+
+    h = hashlib.blake2b(digest_size=16)
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            h.update(f"{os.path.relpath(path, base)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+_STAMP: list[str] = []
+
+
+def code_stamp() -> str:
+    """A fingerprint of qms's own files (code, catalogues, templates, data), taken once per process:
+    a result cached by another build of qms (an upgrade that kept the version number, a source
+    checkout that moved on) is never replayed."""
+    if not _STAMP:
+        import qms
+
+        _STAMP.append(_stamp_of(Path(qms.__file__).resolve().parent))
+    return _STAMP[0]
+
+
 def content_key(root: Path, extra: Iterable[str]) -> str:
     """A hash of every repository file qms reads, plus ``extra`` (version, options, date)."""
     h = hashlib.blake2b(digest_size=20)
