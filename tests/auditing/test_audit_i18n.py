@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import Any
 
 import qms
 from qms.auditing.checklist import question_bank
@@ -49,3 +50,16 @@ def test_question_bank_covers_clauses_4_to_10_in_both_languages() -> None:
             assert q.question.en.strip()
             assert q.question.vi != q.question.en
             assert q.question.en.endswith("?") or q.question.en.endswith(")"), q.question.en
+
+
+def test_show_in_vietnamese_has_no_english_counts(example_copy: Path, run_qms: Any) -> None:
+    """`qms --lang vi audit show` of an audit whose checklist has no results yet names the count of
+    items without a result in Vietnamese, not with the code `pending`."""
+    root = str(example_copy)
+    for args in (("plan", "AUD-2026-02", "--date", "2026-01-20"), ("checklist", "AUD-2026-02")):
+        r = run_qms("--root", root, "audit", *args)
+        assert r.exit_code == 0, r.stderr
+    r = run_qms("--lang", "vi", "--root", root, "audit", "show", "AUD-2026-02")
+    assert r.exit_code == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if "Danh mục kiểm tra" in x)
+    assert "pending" not in line and "chưa có kết quả" in line, line
