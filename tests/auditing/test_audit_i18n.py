@@ -63,3 +63,13 @@ def test_show_in_vietnamese_has_no_english_counts(example_copy: Path, run_qms: A
     assert r.exit_code == 0, r.stderr
     line = next(x for x in r.stdout.splitlines() if "Danh mục kiểm tra" in x)
     assert "pending" not in line and "chưa có kết quả" in line, line
+
+
+def test_programme_document_calls_its_date_a_date(example_copy: Path, run_qms: Any) -> None:
+    """The Vietnamese programme document labels the day it was prepared "Ngày lập" (date prepared), not
+    "Người lập" (the person who prepared it) next to a date."""
+    r = run_qms("--lang", "vi", "--root", str(example_copy), "audit", "programme", "--year", "2026",
+                "--from-file", "--format", "html")
+    assert r.exit_code == 0, r.stderr
+    assert re.search(r"<th>Ngày lập</th>\s*<td>\d{2}/\d{2}/\d{4}</td>", r.stdout), r.stdout[:3000]
+    assert not re.search(r"<th>Người lập</th>\s*<td>\d{2}/\d{2}/\d{4}</td>", r.stdout)
