@@ -341,6 +341,13 @@ def analyse(root: Path, nc_id: str, *, method: str, root_cause: str, similar: st
             today: dt.date | None = None) -> Nonconformity:
     """10.2.1 b): root cause (5-why or fishbone) and the search for similar nonconformities."""
     method_key = _check_choice(method.strip().lower().replace("-", "_"), ("five_why", "fishbone"), "method")
+    if method_key == "five_why" and not any(w.strip() for w in whys):
+        raise UsageError(_("a 5-why analysis needs at least one why"),
+                         _("pass --why for each why, the first why first"))
+    if method_key == "fishbone" and not any(any(x.strip() for x in v) for v in (fishbone or {}).values()):
+        raise UsageError(_("a fishbone analysis needs at least one cause"),
+                         _("pass --factor CATEGORY:TEXT for each cause (people, method, equipment, material, "
+                           "measurement, environment)"))
     known = set(_known_ids(root.resolve()))
     for ref in similar_ncs:
         if ref not in known:
