@@ -109,6 +109,27 @@ def process_ids(root: Path) -> set[str]:
             if isinstance(data.get("id"), str)}
 
 
+def check_audit(root: Path, audit: str | None, finding: str | None) -> str | None:
+    """The internal audit an NC comes from: an existing ``AUD-YYYY-NN``; a finding needs its audit."""
+    import re
+
+    from qms.models.nonconformity import AUDIT_ID_PATTERN
+    from qms.store.workspace import known_audits
+
+    if not audit:
+        if finding:
+            raise UsageError(_("--finding {finding} names no audit").format(finding=finding),
+                             _("pass --audit AUD-YYYY-NN, the audit the finding belongs to"))
+        return None
+    audit = audit.strip()
+    if not re.match(AUDIT_ID_PATTERN, audit):
+        raise UsageError(_("`{value}` is not an audit id").format(value=audit),
+                         _("write it as AUD-YYYY-NN, e.g. AUD-2026-01"))
+    if audit not in known_audits(root):
+        raise UsageError(_("audit {id} does not exist").format(id=audit), _("list audits with `qms audit list`"))
+    return audit
+
+
 def check_process(root: Path, process: str) -> str:
     """The process id ``process`` names (any case, when that is unambiguous), or a usage error."""
     from qms.analysis.ids import closest_first, did_you_mean, match_id
@@ -212,7 +233,7 @@ def create_nc(
         "severity": _check_choice(severity.strip().lower(), SEVERITIES, "severity"),
         "process": check_process(root, process),
         "clause": check_clause(clause),
-        "audit": audit or None,
+        "audit": check_audit(root, audit, finding),
         "finding": finding or None,
         "evidence": evidence or None,
         "raised_by": resolve_actor(root, by),

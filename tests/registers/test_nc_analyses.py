@@ -96,3 +96,21 @@ def test_analysis_without_its_whys_or_factors_says_which_option_is_missing(
         assert r.exit_code == 2, r.stderr
         assert option in r.stderr and "CauseAnalysis" not in r.stderr, r.stderr
     assert path.read_bytes() == before
+
+
+def test_new_refuses_an_audit_reference_check_would_reject(example_copy: Path, run_qms: Any) -> None:
+    """`nc new --audit` with a malformed id, an audit that does not exist, or --finding without --audit is
+    refused with the reason and a hint (exit 2, no file), instead of writing a record QMS507 rejects."""
+    reg = example_copy / "records" / "nonconformities"
+    before = sorted(p.name for p in reg.iterdir())
+    base = ["--root", str(example_copy), "nc", "new", "--process", "QT-HT-01", "--title", "t", "--description",
+            "d", "--source", "internal", "--severity", "minor", "--by", "Hoàng Văn Em"]
+    for extra, words in ((["--audit", "../x"], ["AUD-YYYY-NN"]),
+                         (["--audit", "AUD-2099-01"], ["AUD-2099-01", "qms audit list"]),
+                         (["--finding", "F01"], ["--audit"])):
+        r = run_qms(*base, *extra)
+        assert r.exit_code == 2, (extra, r.stderr)
+        assert all(w in r.stderr for w in words) and "pattern" not in r.stderr, r.stderr
+    assert sorted(p.name for p in reg.iterdir()) == before
+    r = run_qms(*base, "--audit", "AUD-2026-01", "--finding", "F09")
+    assert r.exit_code == 0, r.stderr
