@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from qms.analysis.people import Directory
 from qms.analysis.review import reviews, system_start
@@ -149,9 +150,11 @@ def _audit_items(c: _Ctx) -> Iterator[DueItem]:
                       _("Internal audit {audit}: {processes}").format(
                           audit=audit.id, processes=", ".join(plan.processes) or plan.scope.get(c.lang)),
                       c.who(plan.lead), doc.path)
+    # an audit file that cannot be read still exists: its entry is not "to plan" (it is named in a warning)
+    on_file = set(audits) | {PurePosixPath(d.path).stem for d in c.ws.of_kind("audit")}
     for doc, programme in sorted(c.ws.models("audit-programme"), key=lambda dp: dp[1].year):
         for i, entry in enumerate(programme.audits):
-            if entry.id and entry.id in audits:
+            if entry.id and entry.id in on_file:
                 continue  # planned: its own file gives the date (or it is done)
             ref = entry.id or f"{programme.year}-{entry.month:02d}-{i + 1}"
             yield DueItem(_last_day(programme.year, entry.month), "audit", ref,
@@ -245,6 +248,21 @@ SOURCES: tuple[Callable[[_Ctx, dt.date], Iterator[DueItem]], ...] = (
     lambda c, _d: _document_items(c),
     _legal_items,
 )
+
+
+#: kinds of files whose dates make the agenda: one that cannot be read leaves items out
+SOURCE_KINDS = ("manifest", "process", "nonconformity", "audit", "audit-programme", "management-review",
+                "legal-register")
+
+
+def unreadable(ws: Workspace) -> list[tuple[str, int, int]]:
+    """``(path, line, column)`` of every file of :data:`SOURCE_KINDS` that failed to load or validate."""
+    out: list[tuple[str, int, int]] = []
+    for doc in ws.docs:
+        if doc.kind in SOURCE_KINDS and doc.model is None:
+            first = (doc.load_problems or doc.schema_problems or [None])[0]
+            out.append((doc.path, first.line if first else 1, first.column if first else 1))
+    return out
 
 
 def gather(ws: Workspace, as_of: dt.date, until: dt.date, lang: str) -> Agenda:

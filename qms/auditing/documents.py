@@ -94,7 +94,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
                    "clauses": ", ".join(a.clauses), "auditors": "; ".join(_name(x, people) for x in a.auditors),
                    "reason": a.reason} for a in prog.audits]
         meta = [(_("Year"), str(prog.year)), (_("Audit cycle"), _("{n} months").format(n=prog.cycle_months)),
-                (_("Prepared"), format_date(prog.prepared) if prog.prepared else "")]
+                (_("Prepared on"), format_date(prog.prepared) if prog.prepared else "")]
         title = _("Internal audit programme {year}").format(year=prog.year)
         return _render("audit_programme.j2", ws, lang, code=f"CT-DGNB-{prog.year}", kind=_("Audit programme"),
                        title=title, issued=prog.prepared, controlled=True,

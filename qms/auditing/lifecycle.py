@@ -9,10 +9,11 @@ ways: the finding records the NC id, the NC records the audit and the finding.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from qms.analysis.audit import conflict
 from qms.analysis.ids import closest_first, did_you_mean, match_id
@@ -42,6 +43,24 @@ GRADE_ALIASES = {
     "major": "major", "major_nc": "major", "minor": "minor", "minor_nc": "minor",
     "observation": "observation", "obs": "observation", "ofi": "ofi", "opportunity": "ofi",
 }
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _locked(fn: Callable[Concatenate[Path, _P], _R]) -> Callable[Concatenate[Path, _P], _R]:
+    """Run a command that changes an audit under the audits' lock: two auditors recording at the same
+    moment each read the other's change before writing theirs."""
+
+    @functools.wraps(fn)
+    def run(root: Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if args and isinstance(args[0], str):
+            audit_store.audit_path(root, args[0])  # a malformed id is refused before anything is created
+        with audit_store.audit_lock(root):
+            return fn(root, *args, **kwargs)
+
+    return run
 
 
 def _workspace(root: Path) -> tuple[Workspace, Manifest]:
@@ -248,6 +267,7 @@ def _hhmm(hours: float) -> str:
 # -- checklist -----------------------------------------------------------------------------------
 
 
+@_locked
 def make_checklist(root: Path, audit_id: str, *, force: bool = False) -> Audit:
     audit = audit_store.load_audit(root, audit_id)
     if audit.state not in ("planned", "in_progress"):
@@ -270,6 +290,7 @@ def make_checklist(root: Path, audit_id: str, *, force: bool = False) -> Audit:
 # -- fieldwork -----------------------------------------------------------------------------------
 
 
+@_locked
 def record(root: Path, audit_id: str, item_ids: Sequence[str] | str, *, result: str, evidence: str = "",
            by: str | None = None, day: dt.date | None = None, remaining: bool = False) -> Audit:
     """Record one result for the given checklist items (or for every item still without a result)."""
@@ -307,6 +328,7 @@ def record(root: Path, audit_id: str, item_ids: Sequence[str] | str, *, result: 
     return audit
 
 
+@_locked
 def add_finding(
     root: Path,
     audit_id: str,
@@ -390,6 +412,7 @@ def _nc_title(statement: str, limit: int = 100) -> str:
 # -- report and close ----------------------------------------------------------------------------
 
 
+@_locked
 def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, by: str | None = None,
                  day: dt.date | None = None, distribution: Sequence[str] = ()) -> Audit:
     audit = audit_store.load_audit(root, audit_id)
@@ -434,6 +457,7 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
     return audit
 
 
+@_locked
 def close(root: Path, audit_id: str, *, by: str = "", day: dt.date | None = None) -> Audit:
     audit = audit_store.load_audit(root, audit_id)
     if audit.state != "reported":

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qms.analysis.audit import conflict, uncovered_clauses
+from qms.analysis.audit import conflict, process_months, uncovered_clauses
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _, format_date, ngettext
@@ -148,11 +148,18 @@ def _offsets(windows: list[tuple[int, int]], half: str) -> list[int]:
     return list(range(shortest))
 
 
-def _place(load: dict[int, int], windows: list[tuple[int, int]], half: str, prefer_late: bool = False) -> list[int]:
-    """Months (one per window, same offset in each) with the least load; ties go early (or late)."""
+def _place(load: dict[int, int], windows: list[tuple[int, int]], half: str, prefer_late: bool = False,
+           latest_first: int = 12) -> list[int]:
+    """Months (one per window, same offset in each) with the least load; ties go early (or late).
+
+    ``latest_first`` is the latest month the first audit may take (the cycle counted from the last audit
+    of the previous year's programme); when no offset meets it, the earliest one is taken.
+    """
     best: tuple[int, int] | None = None
     best_months: list[int] = []
-    for off in _offsets(windows, half):
+    offsets = _offsets(windows, half)
+    offsets = [off for off in offsets if windows[0][0] + off <= latest_first] or offsets[:1]
+    for off in offsets:
         months = [a + off for a, _b in windows]
         total = sum(load[m] for m in months)
         key = (total, -off if prefer_late else off)
@@ -208,6 +215,10 @@ def propose(
         proposal.priorities[p.id] = assess(p, today=day, open_ncs=open_ncs, late=late or {})
 
     base = math.ceil(12 / cycle_months)
+    # the cycle runs on from last year's programme (QMS601 counts the gap across the year's end)
+    rolling = manifest.check.annual_reading == "rolling_12_months"
+    previous = next((p for _d, p in ws.models("audit-programme") if p.year == year - 1), None) if rolling else None
+    last_before = {pid: months[-1] for pid, months in process_months(previous).items()} if previous else {}
     load = dict.fromkeys(range(1, 13), 0)
     slots: dict[tuple[int, str], list[Process]] = {}
     order = sorted(unique, key=lambda p: (not proposal.priorities[p.id].is_priority,
@@ -216,7 +227,9 @@ def propose(
         pr = proposal.priorities[proc.id]
         count = min(12, base * 2) if pr.is_priority else base
         windows = _windows(count)
-        months = _place(load, windows, "first") if pr.is_priority else _place(load, windows, "any", True)
+        latest = last_before[proc.id] + cycle_months - 12 if proc.id in last_before else 12
+        months = (_place(load, windows, "first", latest_first=latest) if pr.is_priority
+                  else _place(load, windows, "any", True, latest_first=latest))
         for m in months:
             slots.setdefault((m, proc.unit), []).append(proc)
 

@@ -285,6 +285,7 @@ CODE_LABELS: dict[str, str] = {
     "planned": N_("planned"), "in_progress": N_("in_progress"), "reported": N_("reported"), "closed": N_("closed"),
     "conforming": N_("conforming"), "nonconforming": N_("nonconforming"), "observation": N_("observation"),
     "not_audited": N_("not_audited"), "major": N_("major"), "minor": N_("minor"), "ofi": N_("ofi"),
+    "pending": N_("no result"),
 }
 
 

@@ -33,7 +33,7 @@ def due(ctx: click.Context, within: str, as_of: dt.datetime | None, fmt: str, ou
     Text and iCalendar are in the organisation's language (organisation.default_language) unless
     the global --lang says otherwise. `--format ics` writes a calendar file to import. Always exits 0.
     """
-    from qms.agenda.due import gather, parse_within
+    from qms.agenda.due import gather, parse_within, unreadable
     from qms.agenda.formats import to_ics, to_json, to_text
 
     root = repo_root(ctx)
@@ -49,6 +49,12 @@ def due(ctx: click.Context, within: str, as_of: dt.datetime | None, fmt: str, ou
     if not chosen:
         chosen = ws.manifest.organisation.default_language if ws.manifest is not None else get_language()
     agenda = gather(ws, day, until, chosen)
+    from qms.i18n import _
+    from qms.output.safe import one_line
+
+    for path, line, column in unreadable(ws):
+        click.echo(_("warning: {path}:{line}:{column}: this file cannot be read, so what falls due in it is "
+                     "left out; run `qms check`").format(path=one_line(path), line=line, column=column), err=True)
     if fmt == "ics":
         text = to_ics(agenda, ws.manifest.organisation.name.vi if ws.manifest is not None else root.name)
     elif fmt == "json":
@@ -58,7 +64,6 @@ def due(ctx: click.Context, within: str, as_of: dt.datetime | None, fmt: str, ou
     if output is None:
         click.echo(text, nl=False)
         return
-    from qms.i18n import _
     from qms.store.atomic import atomic_write_bytes
 
     atomic_write_bytes(output, text.encode("utf-8"))

@@ -111,12 +111,16 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
     day = as_of or dt.date.today()
     rows, bad = reg.list_ncs(root, reg.Filters(status, process, source, severity, overdue), today=day,
                              use_cache=not no_cache)
-    for name in bad:
-        click.echo(_("warning: {path} is not a readable record; run `qms check`").format(
-            path=t(f"records/nonconformities/{name}")), err=True)
+    _warn_unreadable(bad)
     _print_list(rows, fmt, day)
     if bad:  # the listing is incomplete: say so in the exit code too (1, like a finding of `qms check`)
         ctx.exit(1)
+
+
+def _warn_unreadable(bad: list[str]) -> None:
+    for name in bad:
+        click.echo(_("warning: {path} is not a readable record; run `qms check`").format(
+            path=t(f"records/nonconformities/{name}")), err=True)
 
 
 def _print_list(rows: list[Any], fmt: str, day: dt.date) -> None:
@@ -156,7 +160,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
     """Counts by process, clause, source, severity, status and month; mean and 90th-percentile days to close."""
     from qms.registers.nc_stats import compute
 
-    rows, _bad = reg.list_ncs(repo_root(ctx))
+    rows, bad = reg.list_ncs(repo_root(ctx))
+    _warn_unreadable(bad)
     result = compute(rows)
     if fmt == "json":
         click.echo(views.stats_json(result))
@@ -164,6 +169,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
         click.echo(views.stats_csv(result), nl=False)
     else:
         click.echo(views.stats_text(result))
+    if bad:  # the figures leave these files out: say so in the exit code too
+        ctx.exit(1)
 
 
 # -- lifecycle --------------------------------------------------------------------------------

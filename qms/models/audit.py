@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from qms.i18n import _
 from qms.models.common import Identifier, NFCStr, Strict, Text
@@ -83,6 +83,15 @@ class AuditPlan(Strict):
     team: list[Identifier] = Field(default_factory=list, description="Other auditors (person ids)")
     auditees: list[Identifier] = Field(default_factory=list, description="Person, role or unit ids")
     agenda: list[AgendaItem] = Field(default_factory=list)
+
+    @field_validator("end_date")
+    @classmethod
+    def _ends_after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("date")
+        if end is not None and isinstance(start, dt.date) and end < start:
+            raise ValueError(_("`end_date` {end} is before the audit `date` {start}; the last day comes on or "
+                               "after the first").format(end=end.isoformat(), start=start.isoformat()))
+        return end
 
     @property
     def last_day(self) -> dt.date:

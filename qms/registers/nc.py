@@ -109,6 +109,27 @@ def process_ids(root: Path) -> set[str]:
             if isinstance(data.get("id"), str)}
 
 
+def check_audit(root: Path, audit: str | None, finding: str | None) -> str | None:
+    """The internal audit an NC comes from: an existing ``AUD-YYYY-NN``; a finding needs its audit."""
+    import re
+
+    from qms.models.nonconformity import AUDIT_ID_PATTERN
+    from qms.store.workspace import known_audits
+
+    if not audit:
+        if finding:
+            raise UsageError(_("--finding {finding} names no audit").format(finding=finding),
+                             _("pass --audit AUD-YYYY-NN, the audit the finding belongs to"))
+        return None
+    audit = audit.strip()
+    if not re.match(AUDIT_ID_PATTERN, audit):
+        raise UsageError(_("`{value}` is not an audit id").format(value=audit),
+                         _("write it as AUD-YYYY-NN, e.g. AUD-2026-01"))
+    if audit not in known_audits(root):
+        raise UsageError(_("audit {id} does not exist").format(id=audit), _("list audits with `qms audit list`"))
+    return audit
+
+
 def check_process(root: Path, process: str) -> str:
     """The process id ``process`` names (any case, when that is unambiguous), or a usage error."""
     from qms.analysis.ids import closest_first, did_you_mean, match_id
@@ -212,7 +233,7 @@ def create_nc(
         "severity": _check_choice(severity.strip().lower(), SEVERITIES, "severity"),
         "process": check_process(root, process),
         "clause": check_clause(clause),
-        "audit": audit or None,
+        "audit": check_audit(root, audit, finding),
         "finding": finding or None,
         "evidence": evidence or None,
         "raised_by": resolve_actor(root, by),
@@ -341,6 +362,13 @@ def analyse(root: Path, nc_id: str, *, method: str, root_cause: str, similar: st
             today: dt.date | None = None) -> Nonconformity:
     """10.2.1 b): root cause (5-why or fishbone) and the search for similar nonconformities."""
     method_key = _check_choice(method.strip().lower().replace("-", "_"), ("five_why", "fishbone"), "method")
+    if method_key == "five_why" and not any(w.strip() for w in whys):
+        raise UsageError(_("a 5-why analysis needs at least one why"),
+                         _("pass --why for each why, the first why first"))
+    if method_key == "fishbone" and not any(any(x.strip() for x in v) for v in (fishbone or {}).values()):
+        raise UsageError(_("a fishbone analysis needs at least one cause"),
+                         _("pass --factor CATEGORY:TEXT for each cause (people, method, equipment, material, "
+                           "measurement, environment)"))
     known = set(_known_ids(root.resolve()))
     for ref in similar_ncs:
         if ref not in known:

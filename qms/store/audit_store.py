@@ -1,11 +1,13 @@
 """Reading and writing audit files: ``audits/programme-YYYY.yaml`` and ``audits/AUD-YYYY-NN.yaml``.
 
 Every write is atomic (:mod:`qms.store.atomic`). A new audit file is created exclusively, so two
-people planning an audit at the same moment cannot overwrite each other.
+people planning an audit at the same moment cannot overwrite each other, and the commands that change
+an audit hold :func:`audit_lock` from reading it to writing it back, so no change is lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -19,6 +21,7 @@ from qms.models.audit import Audit, AuditProgramme
 from qms.store import paths
 from qms.store.atomic import atomic_write_text
 from qms.store.limits import current as current_limits
+from qms.store.locks import folder_lock
 from qms.store.safe_open import FileRefused, read_bounded, read_yaml_bytes
 from qms.store.workspace import FILE_KINDS, FileKind, LoadedDoc, load_document
 from qms.store.yaml_dump import dump_yaml
@@ -161,6 +164,11 @@ def save_programme(root: Path, programme: AuditProgramme) -> Path:
     path = programme_path(root, programme.year)
     atomic_write_text(path, to_yaml(programme, "audit-programme"))
     return path
+
+
+def audit_lock(root: Path) -> contextlib.AbstractContextManager[None]:
+    """Serialise the commands that read, change and write back an audit (``audits/.lock``)."""
+    return folder_lock(root, AUDITS_DIR)
 
 
 def save_audit(root: Path, audit: Audit, *, new: bool = False) -> Path:

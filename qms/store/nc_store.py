@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.models.nonconformity import Nonconformity
+from qms.models.nonconformity import NC_ID_PATTERN, SEVERITIES, SOURCES, STATUSES, Nonconformity
 from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
 from qms.store.safe_open import FileRefused, read_yaml_bytes
@@ -47,7 +47,7 @@ NC_GLOB = "NC-*.yaml"
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 120.0
 INDEX_FILE = "nc-index.json"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 _NAME_RE = re.compile(r"^NC-(\d{4})-(\d{4,})\.yaml$")
 _CONFLICT_START = "<<<<<<< "
 _CONFLICT_BASE = "||||||| "
@@ -376,9 +376,23 @@ def _text(value: Any) -> tuple[str, str]:
     return "", ""
 
 
+_NC_ID = re.compile(NC_ID_PATTERN)
+
+
+def _listable(data: dict[str, Any]) -> bool:
+    """The fields a listing shows and counts hold values a record can hold (the full check is
+    ``qms check``): a record id, a known status, severity and source, a process, a real raised_on date."""
+    ident = data.get("id")
+    return (isinstance(ident, str) and _NC_ID.match(ident) is not None
+            and data.get("status") in STATUSES and data.get("severity") in SEVERITIES
+            and data.get("source") in SOURCES
+            and isinstance(data.get("process"), str) and bool(data["process"])
+            and bool(_iso(data.get("raised_on"))) and any(_text(data.get("title"))))
+
+
 def summarise(name: str, data: Any) -> NcSummary | None:
-    """Summary of a parsed record, or None if it is not a mapping with an id."""
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+    """Summary of a parsed record, or None if it is not a record the register can list."""
+    if not isinstance(data, dict) or not _listable(data):
         return None
     vi, en = _text(data.get("title"))
     raw_actions = data.get("actions")

@@ -242,3 +242,22 @@ def test_example_repository(run_qms: Callable[..., Any], example_copy: Path,
     review = next(i for i in later["items"] if i["kind"] == "review")
     assert review["date"] == "2027-07-10" and review["ref"] == "after:MR-2026-01"
     assert "_" not in review["owner"]
+
+
+def test_unreadable_record_is_named_not_silently_dropped(run_qms: Callable[..., Any], example_copy: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nonconformity or audit file broken by a hand edit is named in a warning (path:line:col), and a
+    programme entry whose audit file exists but cannot be read is not announced as "to plan"."""
+    monkeypatch.delenv("QMS_LANG", raising=False)
+    nc = example_copy / "records" / "nonconformities" / "NC-2026-0002.yaml"
+    nc.write_text(nc.read_text(encoding="utf-8").replace("severity: minor", "severity: [minor", 1), encoding="utf-8")
+    audit = example_copy / "audits" / "AUD-2026-01.yaml"
+    audit.write_text(audit.read_text(encoding="utf-8").replace("  date: 2026-01-27", "  date: 2026-13-45", 1),
+                     encoding="utf-8")
+    r = run_qms("--lang", "en", "--root", str(example_copy), "due", "--as-of", "2026-12-06", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    refs = {i["ref"] for i in json.loads(r.stdout)["items"]}
+    assert "AUD-2026-01" not in refs
+    assert "warning: records/nonconformities/NC-2026-0002.yaml:" in r.stderr
+    assert "warning: audits/AUD-2026-01.yaml:" in r.stderr
+    assert "qms check" in r.stderr

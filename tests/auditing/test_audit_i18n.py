@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import Any
 
 import qms
 from qms.auditing.checklist import question_bank
@@ -49,3 +50,26 @@ def test_question_bank_covers_clauses_4_to_10_in_both_languages() -> None:
             assert q.question.en.strip()
             assert q.question.vi != q.question.en
             assert q.question.en.endswith("?") or q.question.en.endswith(")"), q.question.en
+
+
+def test_show_in_vietnamese_has_no_english_counts(example_copy: Path, run_qms: Any) -> None:
+    """`qms --lang vi audit show` of an audit whose checklist has no results yet names the count of
+    items without a result in Vietnamese, not with the code `pending`."""
+    root = str(example_copy)
+    for args in (("plan", "AUD-2026-02", "--date", "2026-01-20"), ("checklist", "AUD-2026-02")):
+        r = run_qms("--root", root, "audit", *args)
+        assert r.exit_code == 0, r.stderr
+    r = run_qms("--lang", "vi", "--root", root, "audit", "show", "AUD-2026-02")
+    assert r.exit_code == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if "Danh mục kiểm tra" in x)
+    assert "pending" not in line and "chưa có kết quả" in line, line
+
+
+def test_programme_document_calls_its_date_a_date(example_copy: Path, run_qms: Any) -> None:
+    """The Vietnamese programme document labels the day it was prepared "Ngày lập" (date prepared), not
+    "Người lập" (the person who prepared it) next to a date."""
+    r = run_qms("--lang", "vi", "--root", str(example_copy), "audit", "programme", "--year", "2026",
+                "--from-file", "--format", "html")
+    assert r.exit_code == 0, r.stderr
+    assert re.search(r"<th>Ngày lập</th>\s*<td>\d{2}/\d{2}/\d{4}</td>", r.stdout), r.stdout[:3000]
+    assert not re.search(r"<th>Người lập</th>\s*<td>\d{2}/\d{2}/\d{4}</td>", r.stdout)

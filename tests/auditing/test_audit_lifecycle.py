@@ -320,3 +320,29 @@ def test_report_recipients_are_people_roles_or_units(planned: Path, run_qms: Any
     report = load_audit(planned, "AUD-2026-01").report
     assert report is not None
     assert report.distribution == ["an", "thu_ky_iso", "mot_cua"]
+
+
+def test_auditors_writing_at_once_lose_nothing(planned: Path) -> None:
+    """Two auditors of a team record at the same moment (real processes): every finding and every
+    result is kept, each finding has its own id, and each nonconformity it opened links back to it."""
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "qms", "--root", str(planned), "audit"]
+    day = ["--date", "2026-03-10"]
+    jobs = [[*base, "finding", "AUD-2026-01", "--grade", "minor", "--statement", f"Finding {i}",
+             "--evidence", f"dossier {i}", *day] for i in range(4)]
+    jobs += [[*base, "record", "AUD-2026-01", f"Q0{i + 1}", "--result", "conforming", "--evidence", f"seen {i}",
+              *day] for i in range(4)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for cmd in jobs]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    audit = load_audit(planned, "AUD-2026-01")
+    assert sorted(f.statement.en for f in audit.findings) == [f"Finding {i}" for i in range(4)]
+    assert len({f.id for f in audit.findings}) == 4
+    assert [i.result for i in audit.checklist[:4]] == ["conforming"] * 4
+    for f in audit.findings:
+        assert f.nc is not None
+        nc = get_nc(planned, f.nc)
+        assert (nc.audit, nc.finding) == ("AUD-2026-01", f.id)

@@ -285,3 +285,13 @@ def test_programme_rejects_bad_kpi_json(agency: Path, run_qms: Any, tmp_path: Pa
     assert r.exit_code == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_written_programme_follows_on_from_last_years(example_copy: Path, run_qms: Any) -> None:
+    """A programme proposed and written for the year after an existing one passes QMS601: each process
+    is audited again within the cycle counted from its last audit of the previous year's programme."""
+    r = run_qms("--root", str(example_copy), "audit", "programme", "--year", "2027", "--write",
+                "--as-of", "2026-12-07")
+    assert r.exit_code == 0, r.stderr
+    r = run_qms("--root", str(example_copy), "check", "--no-cache", "--select", "QMS601", "--today", "2027-01-10")
+    assert r.exit_code == 0, r.stdout

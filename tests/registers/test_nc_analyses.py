@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pypdf
 from nc_helpers import NEW_ARGS, load_nc, qms_proc
@@ -81,3 +82,35 @@ def test_single_analysis_keeps_the_plain_heading(repo: Path) -> None:
         "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03")
     out = qms_proc(repo, "nc", "show", NC).stdout
     assert "(b) Cause analysis (" in out and "1 of" not in out and "superseded" not in out
+
+
+def test_analysis_without_its_whys_or_factors_says_which_option_is_missing(
+        example_copy: Path, run_qms: Any) -> None:
+    """A 5-why analysis without --why (or a fishbone without --factor) is refused naming the option to
+    pass, not with the name of an internal model; nothing is written."""
+    path = example_copy / "records" / "nonconformities" / "NC-2026-0003.yaml"
+    before = path.read_bytes()
+    for method, option in (("five-why", "--why"), ("fishbone", "--factor")):
+        r = run_qms("--root", str(example_copy), "nc", "analyse", "NC-2026-0003", "--method", method,
+                    "--root-cause", "r", "--similar", "s", "--by", "Hoàng Văn Em")
+        assert r.exit_code == 2, r.stderr
+        assert option in r.stderr and "CauseAnalysis" not in r.stderr, r.stderr
+    assert path.read_bytes() == before
+
+
+def test_new_refuses_an_audit_reference_check_would_reject(example_copy: Path, run_qms: Any) -> None:
+    """`nc new --audit` with a malformed id, an audit that does not exist, or --finding without --audit is
+    refused with the reason and a hint (exit 2, no file), instead of writing a record QMS507 rejects."""
+    reg = example_copy / "records" / "nonconformities"
+    before = sorted(p.name for p in reg.iterdir())
+    base = ["--root", str(example_copy), "nc", "new", "--process", "QT-HT-01", "--title", "t", "--description",
+            "d", "--source", "internal", "--severity", "minor", "--by", "Hoàng Văn Em"]
+    for extra, words in ((["--audit", "../x"], ["AUD-YYYY-NN"]),
+                         (["--audit", "AUD-2099-01"], ["AUD-2099-01", "qms audit list"]),
+                         (["--finding", "F01"], ["--audit"])):
+        r = run_qms(*base, *extra)
+        assert r.exit_code == 2, (extra, r.stderr)
+        assert all(w in r.stderr for w in words) and "pattern" not in r.stderr, r.stderr
+    assert sorted(p.name for p in reg.iterdir()) == before
+    r = run_qms(*base, "--audit", "AUD-2026-01", "--finding", "F09")
+    assert r.exit_code == 0, r.stderr

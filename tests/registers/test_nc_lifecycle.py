@@ -53,6 +53,7 @@ def _qms5(root: Path, today: D) -> list[str]:
 
 def test_create_allocates_sequential_ids_and_writes_valid_files(repo: Path) -> None:
     first = _new(repo)
+    (repo / "audits" / "AUD-2026-01").mkdir(parents=True)  # the audit the finding comes from
     second = _new(repo, source="internal", severity="major", audit="AUD-2026-01", finding="F-1")
     assert (first.id, second.id) == ("NC-2026-0001", "NC-2026-0002")
     assert second.source == "internal_audit"
