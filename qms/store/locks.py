@@ -22,18 +22,25 @@ LOCK_TIMEOUT = 60.0
 
 
 @contextlib.contextmanager
-def folder_lock(root: Path, folder: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold ``<root>/<folder>/.lock`` while the block runs (a missing folder is not created)."""
+def folder_lock(root: Path, folder: str, timeout: float = LOCK_TIMEOUT, *, create: bool = False,
+                file_mode: int | None = None) -> Iterator[None]:
+    """Hold ``<root>/<folder>/.lock`` while the block runs. A missing folder is created when ``create``,
+    else no lock is needed (nothing to change in it yet) and none is left behind; ``file_mode``: the
+    mode of the ``.gitignore`` written beside the lock."""
     from filelock import FileLock, Timeout
 
     directory = root / folder
-    if not directory.is_dir():  # nothing to change in it yet: no lock is needed, and none is left behind
+    if create:
+        directory.mkdir(parents=True, exist_ok=True)
+    elif not directory.is_dir():
         yield
         return
     ignore = directory / ".gitignore"
     if not ignore.exists():
         with contextlib.suppress(FileExistsError):
             atomic_write_text(ignore, f"{LOCK_NAME}\n.*.tmp\n", exclusive=True)
+            if file_mode is not None:
+                os.chmod(ignore, file_mode)
     rel = f"{folder}/{LOCK_NAME}"
     lock_path = directory / LOCK_NAME
     try:

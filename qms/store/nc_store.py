@@ -18,8 +18,6 @@ import hashlib
 import json
 import os
 import re
-import stat
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +42,6 @@ except ImportError:  # pragma: no cover
 
 NC_DIR = "records/nonconformities"
 NC_GLOB = "NC-*.yaml"
-LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 120.0
 INDEX_FILE = "nc-index.json"
 INDEX_VERSION = 3
@@ -92,43 +89,11 @@ def format_id(year: int, number: int) -> str:
 # -- locking -------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def register_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def register_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
     """Serialise writers of the register (ids, transitions, renumbering)."""
-    from filelock import FileLock, Timeout
+    from qms.store.locks import folder_lock
 
-    directory = nc_dir(root)
-    directory.mkdir(parents=True, exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        with contextlib.suppress(FileExistsError):
-            atomic_write_text(ignore, f"{LOCK_NAME}\n.*.tmp\n", exclusive=True)
-            os.chmod(ignore, _FILE_MODE)
-    lock_path = directory / LOCK_NAME
-    try:
-        lock_stat = os.lstat(lock_path)
-    except FileNotFoundError:
-        pass
-    else:
-        if not stat.S_ISREG(lock_stat.st_mode):  # a symbolic link (or a FIFO) is never followed
-            raise QmsError(
-                _("{path} is not a regular file (a symbolic link or a special file)").format(
-                    path=f"{NC_DIR}/{LOCK_NAME}"),
-                _("delete {path} (qms recreates it) and run the command again").format(path=f"{NC_DIR}/{LOCK_NAME}"),
-            )
-    lock = FileLock(str(lock_path), timeout=timeout)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise QmsError(
-            _("another qms command has held the register lock for more than {seconds:g} s").format(seconds=timeout),
-            _("wait for it to finish and retry; if no qms command is running, delete {path}").format(
-                path=f"{NC_DIR}/{LOCK_NAME}"),
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return folder_lock(root, NC_DIR, timeout, create=True, file_mode=_FILE_MODE)
 
 
 # -- ids -------------------------------------------------------------------------
