@@ -43,3 +43,21 @@ class Declined(QmsError):
     """The user answered no to a confirmation (exit 1, nothing written)."""
 
     exit_code = 1
+
+
+# -- Ctrl-C that a library swallowed ----------------------------------------------------------
+#: Set by the command line's SIGINT handler. Some libraries catch every exception, KeyboardInterrupt
+#: included (WeasyPrint while it draws an SVG image, such as a flowchart): the interrupt would be lost and
+#: the command would go on to write its output. Every atomic write asks first.
+_INTERRUPTED = [False]
+
+
+def note_interrupt(interrupted: bool = True) -> None:
+    """Record that the user interrupted the command (False: a new command starts)."""
+    _INTERRUPTED[0] = interrupted
+
+
+def raise_if_interrupted() -> None:
+    """Raise :class:`KeyboardInterrupt` again if the user interrupted the command."""
+    if _INTERRUPTED[0]:
+        raise KeyboardInterrupt

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+from qms.errors import note_interrupt
+
 _RETRY_SECONDS = 0.05
 
 
@@ -28,6 +30,7 @@ def _in_destructor(frame: FrameType | None) -> bool:
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    note_interrupt()  # remembered: a library that swallows the KeyboardInterrupt cannot lose it
     if _in_destructor(frame):
         timer = threading.Timer(_RETRY_SECONDS, os.kill, (os.getpid(), signal.SIGINT))
         timer.daemon = True
@@ -39,6 +42,7 @@ def _on_sigint(signum: int, frame: FrameType | None) -> None:
 @contextlib.contextmanager
 def reliable_sigint() -> Iterator[None]:
     """Install the handler for the duration of a command (main thread, default handler only)."""
+    note_interrupt(False)
     if threading.current_thread() is not threading.main_thread() \
             or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         yield

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from qms.errors import raise_if_interrupted
+
 # Temp files of writes in progress in this process, so that a worker stopped by a signal can remove
 # them before it exits (see :func:`discard_pending`).
 _PENDING: set[str] = set()
@@ -52,6 +54,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        raise_if_interrupted()  # a Ctrl-C a library swallowed still leaves no output
         if exclusive:
             os.link(tmp, path)
             tmp.unlink()

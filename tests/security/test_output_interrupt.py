@@ -163,3 +163,45 @@ def test_ctrl_c_that_lands_in_a_destructor_is_not_lost(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert err.splitlines()[-1:] == ["interrupted"], err
     assert "Traceback" not in err, err
+
+
+SWALLOW = """
+import sys, time
+from pathlib import Path
+import click
+from qms.cli import main as m
+from qms.store.atomic import atomic_write_text
+
+@click.command("swallow")
+def swallow():
+    print("ready", flush=True)
+    for _ in range(200):  # as WeasyPrint draws an SVG image: every exception caught, Ctrl-C included
+        try:
+            time.sleep(0.02)
+        except BaseException:
+            pass
+    atomic_write_text(Path("out.pdf"), "a document drawn without its flowchart")
+
+m.SUBCOMMANDS["swallow"] = "__main__:swallow"
+m.main(["swallow"])
+"""
+
+
+def test_ctrl_c_swallowed_by_a_library_writes_nothing(tmp_path: Path) -> None:
+    """F9: a library that catches every exception (WeasyPrint while it draws an SVG flowchart) swallows the
+    KeyboardInterrupt; the command still writes no output and exits 130 with one line."""
+    env = {**os.environ, "QMS_LANG": "en"}
+    proc = subprocess.Popen([sys.executable, "-c", SWALLOW], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_like_a_terminal)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n"
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the command kept running")
+    assert proc.returncode == 130, err
+    assert err == "interrupted\n", err
+    assert not (tmp_path / "out.pdf").exists() and not list(tmp_path.glob("*.tmp"))
