@@ -206,7 +206,7 @@ def export_pnml(root: Path, process: str, output: Path | None = None, *, force: 
     proc = procs.get(process) or next((p for k, p in procs.items() if k.casefold() == process.casefold()), None)
     if proc is None:
         close = did_you_mean(process, sorted(procs))
-        raise QmsError(_("--procedure {id}: no process with steps has this id or procedure code").format(id=process),
+        raise QmsError(_("{id}: no process with steps has this id").format(id=process),
                        _("did you mean {id}?").format(id=close) if close else
                        _("use a process id of processes/, e.g. {example}").format(example=next(iter(sorted(procs)), "QT-01")))
     text = to_pnml(ProcMap.of(proc, hours, HOME))

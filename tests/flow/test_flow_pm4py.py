@@ -47,3 +47,4 @@ def test_pnml_export_is_a_workflow_net() -> None:
     bad = subprocess.run([sys.executable, "-m", "qms", "flow", "pnml", "QT-DD-1"], cwd=REPO, capture_output=True,
                          text=True, timeout=120, check=False)
     assert bad.returncode == 2 and "did you mean QT-DD-01?" in bad.stderr
+    assert "QT-DD-1: no process" in bad.stderr and "--procedure" not in bad.stderr  # a positional argument
