@@ -144,23 +144,30 @@ m.main(["spin"])
 """
 
 
-def test_ctrl_c_that_lands_in_a_destructor_is_not_lost(tmp_path: Path) -> None:
-    """F9: a SIGINT delivered while Python runs a __del__ method (WeasyPrint frees fonts in one) still
-    ends the command with one line and exit 130; Python alone would swallow it and run on."""
+def _interrupt_script(script: str, cwd: Path, settle: float = 0.0) -> tuple[int, str]:
+    """Run ``script`` (a qms command that prints "ready"), send Ctrl-C once it is ready (after ``settle``
+    seconds), and return its exit code and standard error."""
     env = {**os.environ, "QMS_LANG": "en"}
-    proc = subprocess.Popen([sys.executable, "-c", SPIN], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=_like_a_terminal)
     assert proc.stdout is not None
     assert proc.stdout.readline() == "ready\n"
-    time.sleep(0.3)  # inside the destructor most of the time; not a timing assertion
+    time.sleep(settle)  # not a timing assertion: any delay must give the same result
     os.killpg(proc.pid, signal.SIGINT)
     try:
         _out, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("the interrupt was swallowed: the command kept running")
-    assert proc.returncode == 130, err
+    return proc.returncode, err
+
+
+def test_ctrl_c_that_lands_in_a_destructor_is_not_lost(tmp_path: Path) -> None:
+    """F9: a SIGINT delivered while Python runs a __del__ method (WeasyPrint frees fonts in one) still
+    ends the command with one line and exit 130; Python alone would swallow it and run on."""
+    code, err = _interrupt_script(SPIN, tmp_path, settle=0.3)  # inside the destructor most of the time
+    assert code == 130, err
     assert err.splitlines()[-1:] == ["interrupted"], err
     assert "Traceback" not in err, err
 
@@ -190,18 +197,7 @@ m.main(["swallow"])
 def test_ctrl_c_swallowed_by_a_library_writes_nothing(tmp_path: Path) -> None:
     """F9: a library that catches every exception (WeasyPrint while it draws an SVG flowchart) swallows the
     KeyboardInterrupt; the command still writes no output and exits 130 with one line."""
-    env = {**os.environ, "QMS_LANG": "en"}
-    proc = subprocess.Popen([sys.executable, "-c", SWALLOW], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=_like_a_terminal)
-    assert proc.stdout is not None
-    assert proc.stdout.readline() == "ready\n"
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        _out, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("the command kept running")
-    assert proc.returncode == 130, err
+    code, err = _interrupt_script(SWALLOW, tmp_path)
+    assert code == 130, err
     assert err == "interrupted\n", err
     assert not (tmp_path / "out.pdf").exists() and not list(tmp_path.glob("*.tmp"))
