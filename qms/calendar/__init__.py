@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qms.calendar.core import MAX_YEAR, MIN_YEAR, CalendarRangeError, Holiday, WorkingCalendar
+from qms.calendar.core import MAX_YEAR, MIN_YEAR, CalendarRangeError, Holiday, PackageSource, WorkingCalendar
 from qms.calendar.settings import CalendarSettings, DayOverride
 
 __all__ = [
@@ -28,12 +28,14 @@ def provenance() -> dict[str, object]:
 
 
 def calendar_from_settings(
-    settings: CalendarSettings | None = None, years: tuple[int, int] | None = None
+    settings: CalendarSettings | None = None, years: tuple[int, int] | None = None,
+    package_source: PackageSource | None = None,
 ) -> WorkingCalendar:
     """Build the working calendar described by the ``calendar:`` section of ``qms.yaml``.
 
     ``years`` pre-builds the lookup table for that inclusive range; the table
-    widens itself on demand anyway.
+    widens itself on demand anyway. ``package_source``: where the days of the ``holidays`` package
+    come from (default: the package itself; the store passes its cache of them).
     """
     s = settings or CalendarSettings()
     return WorkingCalendar(
@@ -41,4 +43,5 @@ def calendar_from_settings(
         extra_days_off={o.date: o.reason for o in s.extra_days_off},
         extra_working_days={o.date: o.reason for o in s.extra_working_days},
         years=years,
+        package_source=package_source,
     )

@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from qms.calendar.official import OfficialDay
 from qms.i18n import _
@@ -60,6 +61,26 @@ class Holiday:
         return self.name_vi if lang == "vi" else self.name_en
 
 
+PackageDays = tuple[dict[dt.date, str], set[dt.date]]
+"""What the ``holidays`` package gives for some years: the days off with their Vietnamese names, and the
+make-up working days."""
+
+PackageSource = Callable[[Sequence[int]], PackageDays]
+"""Where a calendar gets :data:`PackageDays` from: :func:`package_days`, or a cache of it."""
+
+
+def package_days(years: Sequence[int]) -> PackageDays:
+    """The ``holidays`` package's days of ``years`` (importing it takes a tenth of a second: every
+    country of the package is loaded)."""
+    import holidays as holidays_pkg
+
+    wanted = set(years)
+    vi = holidays_pkg.country_holidays("VN", years=sorted(wanted), language="vi")
+    return ({d: str(n) for d, n in vi.items() if d.year in wanted},
+            {d for d in getattr(vi, "weekend_workdays", set()) if d.year in wanted})
+
+
+@cache
 def package_version() -> str:
     """The version of the installed ``holidays`` package (recorded beside the days it supplied)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -99,6 +120,7 @@ class WorkingCalendar:
         extra_days_off: Mapping[dt.date, str] | None = None,
         extra_working_days: Mapping[dt.date, str] | None = None,
         years: tuple[int, int] | None = None,
+        package_source: PackageSource | None = None,
     ) -> None:
         self.weekend: frozenset[int] = frozenset(weekend)
         if not self.weekend <= set(range(1, 8)) or len(self.weekend) == 7:
@@ -111,9 +133,8 @@ class WorkingCalendar:
             raise ValueError(
                 _("dates listed both as extra days off and extra working days: {dates}").format(dates=listed)
             )
-        if years is None:
-            today = dt.date.today().year
-            years = (max(MIN_YEAR, today - 10), min(MAX_YEAR, today + 5))
+        if years is not None:
+            _check_years(*years)
         self.first_year = 0
         self.last_year = -1
         self.base = 0
@@ -124,9 +145,10 @@ class WorkingCalendar:
         self._holidays_en: dict[dt.date, str] = {}
         self._package_workdays: set[dt.date] = set()
         self._official_days: dict[dt.date, OfficialDay] = {}
-        _check_years(*years)
-        #: the years the tables cover at least; they are built on first use (a KPI log with due dates
-        #: on every row never needs them)
+        self._package_years: frozenset[int] = frozenset()
+        self._package_source = package_source or package_days
+        #: the years the tables cover at least (None: only the years asked for); they are built on
+        #: first use (a KPI log with due dates on every row never needs them), and widen on demand
         self._years = years
 
     @property
@@ -137,19 +159,16 @@ class WorkingCalendar:
     def _build(self, first: int, last: int) -> None:
         _check_years(first, last)
         years = range(first, last + 1)
-        import holidays as holidays_pkg  # deferred: only commands that need dates pay for it
-
         from qms.calendar.official import schedules
 
         official = schedules()
         package_years = [y for y in years if y not in official]
         self._holidays_vi, self._holidays_en, self._package_workdays = {}, {}, set()
+        self._package_years = frozenset(package_years)
         if package_years:
-            vi = holidays_pkg.country_holidays("VN", years=package_years, language="vi")
-            en = holidays_pkg.country_holidays("VN", years=package_years, language="en_US")
-            self._holidays_vi = {d: str(n) for d, n in vi.items() if d.year in package_years}
-            self._holidays_en = {d: str(n) for d, n in en.items() if d.year in package_years}
-            self._package_workdays = {d for d in getattr(vi, "weekend_workdays", set()) if d.year in package_years}
+            # only the years of no official schedule; the English names are looked up when a list of
+            # holidays asks for them (holidays_in)
+            self._holidays_vi, self._package_workdays = self._package_source(package_years)
         self._official_days = {d.date: d for y in years if y in official for d in official[y].days}
         base = dt.date(first, 1, 1).toordinal()
         end = dt.date(last, 12, 31).toordinal()
@@ -188,7 +207,7 @@ class WorkingCalendar:
         """Widen the table so that it covers ``first..last`` (no-op when it already does)."""
         if first >= self.first_year and last <= self.last_year:
             return
-        lo, hi = (self.first_year, self.last_year) if self.built else self._years
+        lo, hi = (self.first_year, self.last_year) if self.built else (self._years or (first, last))
         self._build(min(first, lo), max(last, hi))
 
     def _index(self, day: dt.date) -> int:
@@ -246,6 +265,17 @@ class WorkingCalendar:
             count += self.is_work[ia]
         return sign * count
 
+    def _english_names(self, year: int) -> dict[dt.date, str]:
+        """The English names of the package's holidays of ``year`` (looked up once per year)."""
+        if year not in self._package_years:
+            return {}
+        if not any(d.year == year for d in self._holidays_en):
+            import holidays as holidays_pkg
+
+            en = holidays_pkg.country_holidays("VN", years=year, language="en_US")
+            self._holidays_en.update({d: str(n) for d, n in en.items() if d.year == year})
+        return self._holidays_en
+
     def holidays_in(self, year: int) -> list[Holiday]:
         """Days off (other than weekends) and swapped working days in ``year``, sorted by date."""
         self.ensure_years(year, year)
@@ -254,9 +284,10 @@ class WorkingCalendar:
         estimate = is_estimate(year)
         package = f"holidays {package_version()}"
         out: dict[dt.date, Holiday] = {}
+        english = self._english_names(year)
         for d, name_vi in self._holidays_vi.items():
             if d.year == year:
-                out[d] = Holiday(d, name_vi, self._holidays_en.get(d, name_vi), "holiday", True, package, estimate)
+                out[d] = Holiday(d, name_vi, english.get(d, name_vi), "holiday", True, package, estimate)
         for d in self._package_workdays:
             if d.year == year:
                 out[d] = Holiday(d, "Ngày làm việc bù", "Make-up working day", "holiday", False, package, estimate)

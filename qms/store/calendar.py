@@ -14,6 +14,7 @@ from typing import Any
 from qms.calendar import CalendarSettings, WorkingCalendar, calendar_from_settings
 from qms.errors import ConfigError, QmsError
 from qms.i18n import _
+from qms.store.holiday_cache import cached_package_days
 
 MANIFEST = "qms.yaml"
 
@@ -87,7 +88,7 @@ def load_calendar(calendar_file: Path | None = None, settings: CalendarSettings 
     if calendar_file is not None:
         file_settings = load_calendar_settings(calendar_file)
         try:
-            return calendar_from_settings(file_settings)
+            return calendar_from_settings(file_settings, package_source=cached_package_days)
         except ValueError as exc:
             raise QmsError(
                 _("{path}: {reason}").format(path=calendar_file, reason=exc),
@@ -96,7 +97,7 @@ def load_calendar(calendar_file: Path | None = None, settings: CalendarSettings 
     if settings is None and root is not None:
         settings = repo_calendar_settings(root)
     try:
-        return calendar_from_settings(settings)
+        return calendar_from_settings(settings, package_source=cached_package_days)
     except ValueError as exc:
         raise QmsError(
             _("qms.yaml: {reason}").format(reason=exc),
@@ -114,7 +115,8 @@ def repository_calendar(root: Path) -> WorkingCalendar:
     from pydantic import ValidationError
 
     try:
-        return calendar_from_settings(CalendarSettings.model_validate(calendar_section(root, strict=False)))
+        return calendar_from_settings(CalendarSettings.model_validate(calendar_section(root, strict=False)),
+                                      package_source=cached_package_days)
     except (ValidationError, ValueError) as exc:
         raise ConfigError(_("qms.yaml: invalid calendar settings: {reason}").format(reason=exc),
                           _("fix the `calendar:` section of qms.yaml")) from None
