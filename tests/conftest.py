@@ -28,6 +28,14 @@ class Result:
     stderr: str
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Messages in English unless a test asks for another language: inside a repository whose
+    organisation writes Vietnamese (the example's), qms speaks Vietnamese by default, and most tests
+    read English messages. Set here, before any test, so that every subprocess inherits it; a test of
+    the default removes it."""
+    os.environ["QMS_LANG"] = "en"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The suite never writes into the real user cache: one cache folder and one key per session."""

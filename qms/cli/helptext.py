@@ -17,6 +17,7 @@ import importlib
 import inspect
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -66,14 +67,33 @@ def _translated(text: str) -> str:
     return text if out == key else out
 
 
+def organisation_language(root: Path | None = None) -> str | None:
+    """The default language of the organisation whose repository the command runs in (``root``, else
+    the nearest ancestor of the working directory holding qms.yaml); None outside a repository or when
+    its qms.yaml does not say (messages are then in English; ``qms check`` reports such a file)."""
+    from qms.errors import WorkspaceNotFound
+    from qms.store.raw_yaml import organisation_language as read_language
+    from qms.store.workspace import find_root
+
+    try:
+        return read_language(find_root(explicit=root))
+    except (WorkspaceNotFound, OSError):
+        return None
+
+
 def help_language(ctx: click.Context) -> str:
-    """``--lang`` when it was parsed (it is eager), else ``QMS_LANG``, else the current language."""
+    """``--lang`` when it was parsed (it is eager), else ``QMS_LANG``, else the language of messages
+    (the organisation's inside a repository: ``--help`` may come before ``--lang`` is processed)."""
     root = ctx.find_root()
     lang = root.params.get("lang")
     if lang:
         return normalise_language(str(lang))
     env = os.environ.get("QMS_LANG")
-    return normalise_language(env) if env else get_language()
+    if env:
+        return normalise_language(env)
+    if "lang" not in root.params:  # --help came first: the language of messages is not set yet
+        return normalise_language(organisation_language())
+    return get_language()
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from qms import __version__
-from qms.cli.helptext import QmsContext, localise_tree, route_click_gettext
+from qms.cli.helptext import QmsContext, localise_tree, organisation_language, route_click_gettext
 from qms.errors import QmsError
 from qms.i18n import _, set_language
 
@@ -81,7 +81,10 @@ class LazyGroup(click.Group):
 
 
 def _language_now(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    set_language(value)
+    # messages: --lang, then QMS_LANG (click reads it into the option), then the organisation's
+    # language inside a repository, then English. --root is not parsed yet (this option is eager, for
+    # --help): the repository found from the working directory answers here, and cli() again
+    set_language(value or organisation_language())
     return value
 
 
@@ -100,7 +103,7 @@ def _language_now(ctx: click.Context, param: click.Parameter, value: str | None)
     envvar="QMS_LANG",
     is_eager=True,  # before --help, so that `qms --lang vi --help` is Vietnamese
     callback=_language_now,
-    help="Language of messages (default: English, or QMS_LANG).",
+    help="Language of messages (default: QMS_LANG, else the organisation's language inside a repository, else English).",
 )
 @click.option(
     "--limit",
@@ -118,7 +121,10 @@ def cli(ctx: click.Context, root: Path | None, lang: str | None, limit_options: 
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
     ctx.obj["lang"] = lang
-    set_language(lang)
+    if lang is None and root is not None:
+        set_language(organisation_language(root))
+    elif lang is not None:
+        set_language(lang)
     limits.reset()  # one budget per run
     limits.raise_from_options(limit_options)
     ctx.call_on_close(_print_notices)

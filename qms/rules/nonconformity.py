@@ -621,7 +621,7 @@ class DatedInFuture(Rule):
     What it checks:
     No history entry and no date of a step (`raised_on`, the correction, the cause analysis, a
     corrective action's `done:`, an effectiveness review, `closed_on`) is later than the day after the
-    evaluation date (`--today`, by default today). The day's grace allows for time zones: an office in
+    evaluation date (`--as-of`, by default today). The day's grace allows for time zones: an office in
     Hanoi is a calendar day ahead of a CI runner on UTC for seven hours every night. Due dates
     (`due:`, `review_due:`) are plans and may lie in the future. A history entry's `date:` (the day the
     step happened) is also not later than the day it was recorded (`recorded_at:`).

@@ -40,6 +40,16 @@ def raw_mapping(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def organisation_language(root: Path) -> str | None:
+    """``organisation.default_language`` of ``root/qms.yaml`` read as plain data, for the language of
+    messages before a command validates anything; None when the file cannot be read or does not say
+    ``vi`` or ``en`` (``qms check`` reports such a file)."""
+    data = raw_mapping(root / "qms.yaml")
+    org = data.get("organisation") if data is not None else None
+    lang = org.get("default_language") if isinstance(org, dict) else None
+    return lang if lang in ("vi", "en") else None
+
+
 def raw_mappings(root: Path, folder: str, patterns: tuple[str, ...]) -> list[tuple[Path, dict[str, Any]]]:
     """``(path, mapping)`` of every readable file of :func:`folder_files` that holds a mapping."""
     out: list[tuple[Path, dict[str, Any]]] = []

@@ -8,7 +8,7 @@ import sys
 
 
 def _holidays(*lang: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "QMS_LANG"}
+    env = {**os.environ, "QMS_LANG": "en"}  # English unless --lang says otherwise
     res = subprocess.run([sys.executable, "-m", "qms", *lang, "calendar", "holidays", "2027"],
                          capture_output=True, text=True, env=env, timeout=120, check=False)
     assert res.returncode == 0, res.stderr

@@ -18,10 +18,7 @@ QMS = [sys.executable, "-m", "qms"]
 
 
 def _run(args: list[str], lang_env: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "QMS_LANG"}
-    env["COLUMNS"] = "100"
-    if lang_env:
-        env["QMS_LANG"] = lang_env
+    env = {**os.environ, "COLUMNS": "100", "QMS_LANG": lang_env or "en"}  # English unless asked
     return subprocess.run(QMS + args, capture_output=True, text=True, env=env, timeout=120, check=False)
 
 
@@ -113,7 +110,7 @@ def test_vietnamese_help_does_not_leak_into_a_later_english_page() -> None:
 
     runner = CliRunner()
     vi = runner.invoke(cli, ["--lang", "vi", "nc", "list", "--help"], env={"QMS_LANG": None})
-    en = runner.invoke(cli, ["nc", "list", "--help"], env={"QMS_LANG": None})
+    en = runner.invoke(cli, ["nc", "list", "--help"], env={"QMS_LANG": "en"})
     assert "Hiện hướng dẫn này rồi thoát." in vi.output, vi.output
     assert "Show this message and exit." in en.output and "Cách dùng" not in en.output, en.output
     assert en.output.startswith("Usage:"), en.output

@@ -201,7 +201,8 @@ def test_unknown_id_and_bad_dates_are_usage_errors(repo: Path, capsys: pytest.Ca
     assert "Traceback" not in err
 
 
-def test_history_and_superseded_revision_from_git(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_and_superseded_revision_from_git(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     qms(capsys, repo, "doc", "revise", "QT-01", "--summary", "Cập nhật lệ phí", "--date", "2026-04-01")
     git(repo, "commit", "-qam", "QT-01 lần 2: dự thảo")
     qms(capsys, repo, "doc", "approve", "QT-01", "--as", "reviewer", "--by", "cuong", "--date", "2026-04-02")
@@ -234,6 +235,7 @@ def test_history_and_superseded_revision_from_git(repo: Path, capsys: pytest.Cap
     code, out, _err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "2")
     assert "Superseded" not in out
 
+    monkeypatch.delenv("QMS_LANG")  # the documents below default to the organisation's language
     code, out, _err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "1", "--format", "html")
     assert code == 0
     assert 'class="qms-superseded-watermark"' in out
@@ -265,7 +267,8 @@ def test_show_needs_git_for_old_revisions(tmp_path: Path, capsys: pytest.Capture
     assert "not inside a git repository" in err or "no commit" in err
 
 
-def test_superseded_revision_as_pdf(repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_superseded_revision_as_pdf(repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from pypdf import PdfReader
 
     first = git(repo, "rev-parse", "HEAD").strip()
@@ -275,6 +278,7 @@ def test_superseded_revision_as_pdf(repo: Path, capsys: pytest.CaptureFixture[st
     git(repo, "commit", "-qam", "QT-01 lần 2")
 
     old_pdf = tmp_path / "QT-01-rev1.pdf"
+    monkeypatch.delenv("QMS_LANG")  # the document defaults to the organisation's language
     code, _out, err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "1", "--format", "pdf", "-o",
                          str(old_pdf))
     assert code == 0, err

@@ -34,7 +34,8 @@ def _session() -> list[tuple[str, list[str]]]:
 
 def test_the_readme_check_session_replays(tmp_path: Path) -> None:
     """README: `qms check` on the example, one step lengthened with the README's own `sed`, then
-    `qms check` and `qms --lang vi check` print exactly the finding, hint and summary shown."""
+    `qms check` and `qms --lang en check` print exactly the finding, hint and summary shown; without
+    --lang or QMS_LANG, in the organisation's language (the example's is Vietnamese)."""
     steps = _session()
     assert [cmd.split()[0] for cmd, _out in steps] == ["qms", "sed", "qms", "qms"], steps
     repo = copy_example(tmp_path / "example")

@@ -106,7 +106,8 @@ def test_cli_check_bad_input(repo: Path, extra: list[str], message: str,
     assert "Traceback" not in err
 
 
-def test_html_report_before_and_after(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_html_report_before_and_after(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     planned = tmp_path / "planned.html"
     code, _out, _err = run_cli(["--lang", "en", "--root", str(repo), "migrate", "report", "-o", str(planned)], capsys)
     text = planned.read_text(encoding="utf-8")
@@ -120,6 +121,7 @@ def test_html_report_before_and_after(repo: Path, tmp_path: Path, capsys: pytest
     assert "<script" not in text
     # the organisation's language by default: a Vietnamese report, labels and clause titles included
     vi = tmp_path / "planned-vi.html"
+    monkeypatch.delenv("QMS_LANG")
     code, _out, _err = run_cli(["--root", str(repo), "migrate", "report", "-o", str(vi)], capsys)
     text = vi.read_text(encoding="utf-8")
     assert code == 0

@@ -86,7 +86,7 @@ def _verify(path: Path, ca: Path) -> None:
 def test_render_sign_fills_the_approver_field_of_the_approval_block(tmp_path: Path, pki: dict[str, Path]) -> None:
     repo = make_repo(tmp_path / "repo")
     plain, signed = tmp_path / "plain.pdf", tmp_path / "signed.pdf"
-    runner = CliRunner()
+    runner = CliRunner(env={"QMS_LANG": None})  # the organisation's language, for messages and the document
     result = runner.invoke(cli, ["--root", str(repo), "render", "procedure", "QT-HT-01", "-o", str(plain)])
     assert result.exit_code == 0, result.output
     empty = _sig_fields(plain)
@@ -101,7 +101,7 @@ def test_render_sign_fills_the_approver_field_of_the_approval_block(tmp_path: Pa
                                  "--sign", "--p12", str(pki["p12"]), "--password-file", str(pki["password"]),
                                  "--field", "approver"])
     assert result.exit_code == 0, result.output
-    assert "signed" in result.output and "approver" in result.output
+    assert "đã ký" in result.output and "approver" in result.output, result.output  # the field named by --field
     filled = _sig_fields(signed)
     assert filled == {"approver": (rect, True)}  # the existing field was filled, no box was added
     assert signed.read_bytes().startswith(plain.read_bytes())  # an incremental update of the render

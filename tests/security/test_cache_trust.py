@@ -39,6 +39,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     test does not derive them again; the tests about the key itself use :func:`own_key`.
     """
     out = {k: v for k, v in os.environ.items() if k not in ("QMS_LANG", "QMS_NO_CACHE")}
+    out["QMS_LANG"] = "en"  # messages in English (the example organisation writes Vietnamese)
     out["QMS_CACHE_DIR"] = str(tmp_path / "user-cache")
     out["QMS_CACHE_KEY_FILE"] = os.environ["QMS_CACHE_KEY_FILE"]
     out["QMS_RENDER_FONT_DIR"] = os.environ.get("QMS_RENDER_FONT_DIR") or str(
