@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from qms.i18n import _
+from qms.i18n import _, format_date
 from qms.output.safe import one_line as t
 
 from .common import happened_option, repo_root
@@ -29,5 +29,5 @@ def announce(ctx: click.Context, on: dt.datetime | None, by: str | None, note: s
     root = repo_root(ctx)
     path, record = run(root, on=on.date() if on else None, by=resolve_actor(root, by), note=note.strip())
     click.echo(_("recorded announcement {id} of {date}: {path}").format(
-        id=record.id, date=record.date.isoformat(), path=t(path.relative_to(root).as_posix())))
+        id=record.id, date=format_date(record.date), path=t(path.relative_to(root).as_posix())))
     click.echo(_("fingerprint {fingerprint}").format(fingerprint=record.fingerprint))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qms.errors import UsageError
-from qms.i18n import _, get_language
+from qms.i18n import _, format_date, get_language
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line as t
 from qms.store.workspace import Workspace, load_workspace
@@ -115,7 +115,7 @@ def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_value: 
     else:
         click.echo(_("{code}: revision {revision} approved, effective {date}").format(
             code=t(out.doc.code), revision=out.revision,
-            date=out.effective_date.isoformat() if out.effective_date else "-"))
+            date=format_date(out.effective_date) if out.effective_date else "-"))
 
 
 @doc.command("history")
@@ -141,13 +141,13 @@ def history_cmd(ctx: click.Context, ident: str, fmt: str) -> None:
         if e is not None:
             summary = t(bilingual(e.summary.vi, e.summary.en, get_language()))
             pages = f" [{_('pages')}: {t(e.pages)}]" if e.pages else ""
-            click.echo(f"{marker} {_('revision')} {r.revision}  {e.date.isoformat()}  {summary}{pages}")
+            click.echo(f"{marker} {_('revision')} {r.revision}  {format_date(e.date)}  {summary}{pages}")
         else:
             click.echo(f"{marker} {_('revision')} {r.revision}  -  {_('(no history row)')}")
         for a in r.approvals:
-            click.echo(f"      {roles[a.as_]}: {t(a.by)}, {a.date.isoformat()}")
+            click.echo(f"      {roles[a.as_]}: {t(a.by)}, {format_date(a.date)}")
         if r.commit is not None:
-            click.echo(f"      {_('commit')} {r.commit.commit[:12]} {r.commit.date.date().isoformat()} "
+            click.echo(f"      {_('commit')} {r.commit.commit[:12]} {format_date(r.commit.date)} "
                        f"({state_label(r.commit.state)}) {t(r.commit.subject)}")
     drift = changed_after_approval(_workspace(ctx), target)
     if drift is not None and drift.changed and target.control is not None:

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from qms.i18n import _, get_language
+from qms.i18n import _, format_date, get_language
 from qms.output.safe import one_line
 
 from .common import as_of_option, repo_root
@@ -77,7 +77,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], fmt: str, as_of: dt.dat
         shown = status_label(status)
         if doc.superseded_by and status == "superseded":
             shown += " → " + ", ".join(link.document for link in doc.superseded_by)
-        table.append([doc.number, shown, doc.in_force.isoformat() if doc.in_force else "?",
+        table.append([doc.number, shown, format_date(doc.in_force) if doc.in_force else "?",
                       evidence_label(doc.evidence), doc.title.get(lang)])
     for line in columns(table):
         click.echo(line)
@@ -101,7 +101,7 @@ def impact(ctx: click.Context, ref: str, fmt: str, as_of: dt.date | None) -> Non
         return
     head = f"{entry.doc.number}  {status_label(result.status)}"
     if result.status == "not_yet_in_force" and entry.doc.in_force is not None:
-        head += "  " + _("(applies from {date})").format(date=entry.doc.in_force.isoformat())
+        head += "  " + _("(applies from {date})").format(date=format_date(entry.doc.in_force))
     if result.superseded_by:
         head += "  → " + ", ".join(result.superseded_by)
     click.echo(one_line(head))
@@ -120,9 +120,9 @@ def impact(ctx: click.Context, ref: str, fmt: str, as_of: dt.date | None) -> Non
         else:
             kind = {"superseded": _("replaced by {doc}"), "amended": _("amended by {doc}"),
                     "expired": _("expired")}[change.kind].format(doc=change.by)
-            when = change.when.isoformat() if change.when else _("date to confirm")
+            when = format_date(change.when) if change.when else _("date to confirm")
             what = f"{kind} ({when})"
         flag = _("OVERDUE") if a.overdue else ""
-        table.append([a.citing.process, a.due.isoformat() if a.due else "-", flag, a.citing.text, what])
+        table.append([a.citing.process, format_date(a.due) if a.due else "-", flag, a.citing.text, what])
     for line in columns(table):
         click.echo(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 
@@ -55,6 +56,18 @@ def status_rows(ws: Workspace, lang: str | None = None, *, check_approvals: bool
     return rows
 
 
+def _shown(day: str | None) -> str:
+    """An ISO date of a row as people read it (dd/mm/yyyy); "-" when there is none."""
+    if not day:
+        return "-"
+    from qms.i18n import format_date
+
+    try:
+        return format_date(dt.date.fromisoformat(day))
+    except ValueError:
+        return day
+
+
 def to_text(rows: list[StatusRow]) -> str:
     headers = [_("Code"), _("Kind"), _("Rev."), _("Effective"), _("Next review"), _("State"), _("Title")]
     kinds = {"manual": _("manual"), "policy": _("policy"), "procedure": _("procedure"), "form": _("form")}
@@ -62,7 +75,7 @@ def to_text(rows: list[StatusRow]) -> str:
     for r in rows:
         title = r.title + (f" ({_('issued with {code}').format(code=r.controlled_by)})" if r.controlled_by else "")
         table.append([r.code, kinds.get(r.kind, r.kind), "-" if r.revision is None else str(r.revision),
-                      r.effective_date or "-", r.next_review or "-",
+                      _shown(r.effective_date), _shown(r.next_review),
                       state_label(r.state) + (" (" + _("changed after approval") + ")"
                                               if r.changed_after_approval else ""), title])
     lines = columns(table)

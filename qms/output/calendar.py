@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from qms.calendar.core import Holiday
 from qms.i18n import _
+from qms.i18n import format_date as format_day
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
@@ -37,5 +38,5 @@ def holidays_text(days: Sequence[Holiday], lang: str, *, estimate_year: int | No
         name = one_line(h.name(lang))
         if h.estimate:
             name += " " + _("(estimate)")
-        lines.append(f"{h.date.isoformat()}  {weekday:<{width}}  {marker:<12}  {name}  [{one_line(h.source)}]")
+        lines.append(f"{format_day(h.date)}  {weekday:<{width}}  {marker:<12}  {name}  [{one_line(h.source)}]")
     return "\n".join(lines)

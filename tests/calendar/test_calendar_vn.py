@@ -198,9 +198,9 @@ def test_cli_working_days_and_holidays() -> None:
     assert r.output.strip() == "3"
     r = CliRunner().invoke(cli, ["--lang", "vi", "calendar", "holidays", "2019"])
     assert r.exit_code == 0
-    assert "2019-02-05" in r.output
+    assert "05/02/2019  Thứ 3" in r.output  # dates as people read them (dd/mm/yyyy), weekday in Vietnamese
     assert "Tết Nguyên Đán" in r.output
-    assert "2019-05-04" in r.output  # the make-up Saturday is listed
+    assert "04/05/2019" in r.output  # the make-up Saturday is listed
 
 
 def test_cli_calendar_file(tmp_path: object) -> None:

@@ -88,6 +88,7 @@ def test_status_lists_manual_procedures_and_forms(repo: Path, capsys: pytest.Cap
     assert code == 0
     assert "QT-01" in out
     assert "đã phê duyệt" in out
+    assert "05/01/2027" in out and "2027-01-05" not in out  # the table shows dates as people read them
 
 
 def test_revise_keeps_comments_and_layout(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,7 +152,7 @@ def test_approval_order_and_independence(repo: Path, capsys: pytest.CaptureFixtu
     code, out, err = qms(capsys, repo, "doc", "approve", "QT-01", "--as", "approver", "--by", "an",
                          "--date", "2026-04-03", "--effective", "2026-04-10")
     assert code == 0, err
-    assert "effective 2026-04-10" in out
+    assert "effective 10/04/2026" in out
     doc = control(repo)
     assert doc["state"] == "approved"
     assert str(doc["effective_date"]) == "2026-04-10"
@@ -221,8 +222,8 @@ def test_history_and_superseded_revision_from_git(repo: Path, capsys: pytest.Cap
     assert revs[1]["current"] is True
 
     code, out, _err = qms(capsys, repo, "doc", "history", "QT-01")
-    assert "revision 2  2026-04-01  Cập nhật lệ phí" in out
-    assert "approved: Nguyễn Văn An, 2026-04-03" in out
+    assert "revision 2  01/04/2026  Cập nhật lệ phí" in out
+    assert "approved: Nguyễn Văn An, 03/04/2026" in out
 
     code, out, _err = qms(capsys, repo, "doc", "show", "QT-01", "--revision", "1")
     assert code == 0

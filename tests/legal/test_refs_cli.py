@@ -51,7 +51,7 @@ def test_impact_of_the_old_document_and_the_today_alias(run_qms, tmp_path: Path)
     assert data["status"] == "superseded" and data["superseded_by"] == ["118/2025/NĐ-CP"]
     assert data["affected"] == [{"process": "QT-01", "due": "2025-10-01", "overdue": False}]
     text = run_qms("--root", str(root), "refs", "impact", "NĐ 61/2018/NĐ-CP", "--as-of", "2026-06-01").stdout
-    assert "QT-01" in text and "2025-10-01" in text and "OVERDUE" in text
+    assert "QT-01" in text and "01/10/2025" in text and "OVERDUE" in text
 
 
 def test_list_by_status(run_qms, tmp_path: Path) -> None:
@@ -107,8 +107,11 @@ def test_due_lists_legal_updates(run_qms, tmp_path: Path) -> None:
 def test_a_document_not_yet_in_force_shows_when_it_applies(run_qms, tmp_path: Path) -> None:
     root = _repo(tmp_path, "NĐ 61/2018/NĐ-CP")
     r = run_qms("--root", str(root), "refs", "impact", "NĐ 118/2025", "--as-of", "2025-06-20")
-    assert r.stdout.splitlines()[0] == "118/2025/NĐ-CP  not yet in force  (applies from 2025-07-01)"
+    assert r.stdout.splitlines()[0] == "118/2025/NĐ-CP  not yet in force  (applies from 01/07/2025)"
     data = json.loads(run_qms("--root", str(root), "refs", "impact", "NĐ 118/2025", "--as-of", "2025-06-20",
                               "--format", "json").stdout)
     assert data["status"] == "not_yet_in_force"
     assert {"process": "QT-01", "due": "2025-10-01", "overdue": False} in data["affected"]
+    # the register's table shows the in-force day as people read it; JSON keeps ISO dates
+    table = run_qms("--root", str(root), "--lang", "vi", "refs", "list").stdout
+    assert "01/07/2025" in table and "2025-07-01" not in table, table
