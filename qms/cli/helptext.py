@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from qms.i18n import get_language, ngettext, normalise_language, translate, use_language
+from qms.i18n import _, get_language, ngettext, normalise_language, translate, use_language
 
 #: click modules that call ``_()`` / ``ngettext()`` at run time. Not ``click.decorators``: it translates
 #: the default help of --help/--version when the option is built and click caches that option, so a
@@ -113,16 +113,43 @@ def localised(command: click.Command, ctx: click.Context) -> Iterator[None]:
             sub = command.get_command(ctx, name)
             if sub is not None:
                 commands.append(sub)
+    placeholders: list[click.Parameter] = []
     try:
         for cmd in commands:
             for attr in ("help", "short_help", "epilog"):
                 swap(cmd, attr)
+        swap_placeholders(command, saved)
         for param in command.get_params(ctx):
             swap(param, "help")
+            # an option's value named after its type ("--by TEXT"): the type's name in the language
+            if (isinstance(param, click.Option) and param.metavar is None and not param.is_flag
+                    and param.type.get_metavar(param=param, ctx=ctx) is None):
+                shown = type_names().get(param.type.name)
+                if shown is not None:
+                    placeholders.append(param)
+                    param.metavar = shown
         yield
     finally:
+        for param in placeholders:
+            param.metavar = None
         for obj, attr, value in reversed(saved):
             setattr(obj, attr, value)
+
+
+def type_names() -> dict[str, str]:
+    """The placeholders click names after a value's type, in the language of messages."""
+    return {"text": _("TEXT"), "integer": _("INTEGER"), "float": _("FLOAT"), "path": _("PATH"), "file": _("FILE"),
+            "directory": _("DIRECTORY"), "filename": _("FILENAME")}
+
+
+def swap_placeholders(command: click.Command, saved: list[tuple[object, str, str]]) -> None:
+    """The usage line's "[OPTIONS]" and "COMMAND [ARGS]..." in the language of messages (``saved``:
+    what to put back)."""
+    for attr, english, shown in (("options_metavar", "[OPTIONS]", _("[OPTIONS]")),
+                                 ("subcommand_metavar", "COMMAND [ARGS]...", _("COMMAND [ARGS]..."))):
+        if getattr(command, attr, None) == english:
+            saved.append((command, attr, english))
+            setattr(command, attr, shown)
 
 
 class QmsContext(click.Context):
@@ -133,8 +160,14 @@ class QmsContext(click.Context):
             return super().get_help()
 
     def get_usage(self) -> str:
+        saved: list[tuple[object, str, str]] = []
         with use_language(help_language(self)):
-            return super().get_usage()
+            try:
+                swap_placeholders(self.command, saved)
+                return super().get_usage()
+            finally:
+                for obj, attr, value in reversed(saved):
+                    setattr(obj, attr, value)
 
 
 def localise_tree(command: click.Command) -> None:

@@ -125,3 +125,20 @@ def test_rule_catalogue_is_vietnamese() -> None:
     one = _run(["--lang", "vi", "rule", "QMS703"])
     assert one.returncode == 0 and "Không có cuộc xem xét của lãnh đạo nào" in one.stdout, one.stdout
     assert "No management review within the review interval." in _run(["rules"]).stdout
+
+
+def test_usage_placeholders_are_in_the_language_and_put_back() -> None:
+    """`qms --lang vi announce --help` names its placeholders in Vietnamese ("[TÙY_CHỌN]", "--by VĂN_BẢN"),
+    and so does the usage line of an error; the next English page of the same process is English again."""
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    vi = runner.invoke(cli, ["--lang", "vi", "announce", "--help"], prog_name="qms").output
+    assert vi.startswith("Cách dùng: qms announce [TÙY_CHỌN]\n"), vi
+    assert "--by VĂN_BẢN" in vi and "OPTIONS" not in vi and "TEXT" not in vi, vi
+    wrong = runner.invoke(cli, ["--lang", "vi", "doc", "nosuch"], prog_name="qms")
+    assert "Cách dùng: qms doc [TÙY_CHỌN] LỆNH [THAM_SỐ]..." in wrong.output, wrong.output
+    en = runner.invoke(cli, ["--lang", "en", "announce", "--help"], prog_name="qms").output
+    assert en.startswith("Usage: qms announce [OPTIONS]\n") and "--by TEXT" in en, en
+    group = runner.invoke(cli, ["--lang", "en", "doc", "--help"], prog_name="qms").output
+    assert group.startswith("Usage: qms doc [OPTIONS] COMMAND [ARGS]...\n"), group
