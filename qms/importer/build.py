@@ -55,7 +55,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     d.at("/id", code_where, _("imported from {file}").format(file=d.source))
     title, twhere = m.header.get("title", ("", ""))
     if title:
-        title = re.sub(r"(?i)^\s*quy\s+trình\s*:?\s*", "", title).strip() or title
+        title = re.sub(r"(?i)^\s*(?:quy\s+trình|procedure(?:\s+(?:for|on|of))?)\s*:?\s*", "", title).strip() or title
         title = title[:1].upper() + title[1:].lower() if title.isupper() else title
         out["title"] = title
         d.at("/title", twhere)

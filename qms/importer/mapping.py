@@ -17,6 +17,7 @@ from typing import Any
 
 from qms.analysis.legacy import fold
 from qms.i18n import _
+from qms.importer import vocabulary as voc
 from qms.importer.document import Grid, Line, Reading
 from qms.importer.durations import ReadDuration, read_duration
 from qms.importer.roles import Proposed, RoleMatcher, role_id, split_parties
@@ -25,19 +26,14 @@ from qms.models.common import parse_retention_text
 PLACEHOLDER_ROLE = "chua_xac_dinh"
 PLACEHOLDER_TEXT = "(chưa có trong văn bản gốc)"
 
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("purpose", ("muc dich",)),
-    ("scope", ("pham vi", "pham vi ap dung", "doi tuong ap dung")),
-    ("references", ("tai lieu vien dan", "tai lieu tham khao", "tai lieu lien quan", "can cu phap ly",
-                    "co so phap ly", "van ban phap ly", "tai lieu ap dung")),
-    ("definitions", ("dinh nghia", "viet tat", "thuat ngu", "giai thich tu ngu", "dinh nghia va tu viet tat",
-                     "dinh nghia va chu viet tat", "dinh nghia viet tat", "tu viet tat", "chu viet tat")),
-    ("content", ("noi dung", "noi dung quy trinh", "trinh tu thuc hien", "quy trinh thuc hien", "luu do",
-                 "mo ta quy trinh", "dien giai", "cach thuc thuc hien")),
-    ("forms", ("bieu mau", "cac bieu mau", "bieu mau ap dung", "phu luc", "cac phu luc", "bieu mau kem theo")),
-    ("records", ("ho so", "ho so can luu", "ho so luu", "luu ho so", "ho so luu tru")),
-    ("responsibility", ("trach nhiem",)),
-)
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (name, tuple(key for words in langs.values() for key in words)) for name, langs in voc.SECTION_HEADINGS.items())
+_HEADINGS = voc.heading_keys()
+_CODE_LABEL = "(?:" + "|".join(voc.CODE_LABELS) + ")"
+_ISSUE_LABEL_EN = r"\s*(?:" + "|".join(voc.ISSUE_LABELS_EN) + r")\s*:?\s*(\d+)?\s*$"
+_ISSUED_LABEL = "(?:" + "|".join(voc.ISSUED_LABELS) + ")"
+_EFFECTIVE_LABEL = "(?:" + "|".join(voc.EFFECTIVE_LABELS) + ")"
+_TITLE_WORD = r"^\s*(?:" + "|".join(voc.TITLE_WORDS) + r")\b"
 #: "… (căn cứ pháp lý)" / "… (tham khảo)": the writer says whether a reference is a legal basis
 _LEGAL_MARK = re.compile(r"\s*\((?P<mark>căn cứ pháp lý|can cu phap ly|legal basis|tham khảo|tham khao|for reference)\)"
                          r"\s*$", re.IGNORECASE)
@@ -68,22 +64,13 @@ def _row(where: str, n: int) -> str:
 
 
 def _cell_kind(folded: str) -> str:
-    """Which step-table column a header cell names."""
+    """Which step-table column a header cell names (``vocabulary.STEP_COLUMNS``)."""
     f = folded.strip(" .:")
-    if "tiep theo" in f or f in ("chuyen den", "buoc ke tiep"):
-        return "next"
-    if f in ("buoc", "tt", "stt", "so tt", "b", "buoc thuc hien") or (f.startswith("buoc ") and "noi dung" not in f):
-        return "step"
-    if "trach nhiem" in f or "nguoi thuc hien" in f or "don vi thuc hien" in f or f == "thuc hien":
-        return "responsible"
-    if "thoi gian" in f or "thoi han" in f:
-        return "time"
-    if "bieu mau" in f or "ket qua" in f or "ho so" in f or "tai lieu" in f:
-        return "forms"
-    if "noi dung" in f or "trinh tu" in f or "cong viec" in f or "mo ta" in f or "dien giai" in f:
-        return "content"
-    if "luu do" in f:
-        return "flowchart"
+    for kind, equal, contained in voc.STEP_COLUMNS:
+        if f in equal or any(word in f for word in contained):
+            return kind
+        if kind == "step" and f.startswith("buoc ") and "noi dung" not in f:
+            return kind  # "Bước thực hiện", not "Bước / Nội dung"
     return ""
 
 
@@ -129,6 +116,7 @@ class Options:
     defaults: dict[str, Any] = field(default_factory=dict)
     process_pattern: str = r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
+    lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
 
 
 def _strip_heading(text: str) -> str:
@@ -137,16 +125,22 @@ def _strip_heading(text: str) -> str:
 
 def section_of(line: Line) -> str | None:
     """The section a heading line opens, or None when the line is not a heading."""
+    found = heading_of(line)
+    return found[0] if found is not None else None
+
+
+def heading_of(line: Line) -> tuple[str, str] | None:
+    """(section, language) of a heading line (``vocabulary.SECTION_HEADINGS``), or None."""
     text = line.text.strip()
     if len(text) > 80 or "\n" in text:
         return None
     head = fold(_strip_heading(text))
     head = re.sub(r"[^\w ]+", " ", head)
     head = " ".join(head.split())
-    for name, keys in SECTIONS:
-        for key in keys:
-            if head == key or (head.startswith(key + " ") and len(head) <= len(key) + 30 and ":" not in text[:-1]):
-                return name
+    for key, name, lang in _HEADINGS:
+        if head == key or (key not in voc.EXACT_HEADINGS and head.startswith(key + " ")
+                           and len(head) <= len(key) + 30 and ":" not in text[:-1]):
+            return name, lang
     return None
 
 
@@ -175,24 +169,26 @@ class _Mapper:
                 where = _row(grid.where, r + 1)
                 for line in text.split("\n"):
                     f = fold(line)
-                    m = re.search(r"(?:ma hieu|ma so|so hieu|ky hieu|ma tai lieu)\s*:?\s*$", f.strip())
+                    m = re.search(_CODE_LABEL + r"\s*:?\s*$", f.strip())
                     value = ""
                     if m and c + 1 < len(row):
                         value = row[c + 1].strip()
                     m2 = re.search(r"(?i)(?:mã hiệu|mã số|số hiệu|ký hiệu|mã tài liệu)\s*:?\s*(\S+)", line)
+                    if m2 is None and re.match(_CODE_LABEL + r"\s*:", f.strip()):  # "Code: QT-01"
+                        m2 = re.match(r"\s*[^:]*:\s*(\S+)", line)
                     if m2:
                         value = m2.group(1)
                     if value and re.fullmatch(r"[A-Za-zĐđ0-9][\w.\-/Đđ]*\d[\w.\-/]*", value) and "code" not in self.header:
                         self.header["code"] = (value, where)
                         found = True
                     after = row[c + 1] if c + 1 < len(row) and row[c + 1] != text else ""
-                    m = re.search(r"lan ban hanh\s*:?\s*(\d+)?", f)
+                    m = re.search(r"lan ban hanh\s*:?\s*(\d+)?", f) or re.match(_ISSUE_LABEL_EN, f)
                     if m:
                         number = m.group(1) or (re.match(r"\s*(\d+)\s*$", after) or [None, None])[1]
                         if number:
                             self.header["revision"] = (number, where)
                             found = True
-                    for key, label in (("issued_on", r"ngay ban hanh"), ("effective_date", r"ngay (?:co )?hieu luc")):
+                    for key, label in (("issued_on", _ISSUED_LABEL), ("effective_date", _EFFECTIVE_LABEL)):
                         if re.search(label, f):
                             day = _DATE.search(line) or (_DATE.search(after) if re.fullmatch(label + r"\s*:?\s*", f.strip())
                                                          else None)
@@ -201,7 +197,7 @@ class _Mapper:
                                 found = True
                     if re.match(r"^\s*trang\s*:?\s*\d", f):
                         found = True
-                    if re.match(r"^\s*(quy trinh|thu tuc)\b", f) and "title" not in self.header:
+                    if re.match(_TITLE_WORD, f) and "title" not in self.header:
                         rest = [x.strip() for x in text.split("\n") if x.strip()]
                         title = line.strip() if len(line.strip()) > 12 else " ".join(rest[rest.index(line.strip()) + 1:]
                                                                                     if line.strip() in rest else [])
@@ -220,10 +216,7 @@ class _Mapper:
     def _approval(self, grid: Grid) -> bool:
         if not grid.cells:
             return False
-        labels = {"soan thao": "prepared_by", "nguoi soan thao": "prepared_by", "nguoi viet": "prepared_by",
-                  "kiem tra": "reviewed_by", "xem xet": "reviewed_by", "nguoi kiem tra": "reviewed_by",
-                  "nguoi xem xet": "reviewed_by", "phe duyet": "approved_by", "nguoi phe duyet": "approved_by",
-                  "duyet": "approved_by"}
+        labels = voc.APPROVAL_LABELS
         head_row = None
         cols: dict[int, str] = {}
         for r, row in enumerate(grid.cells):
@@ -254,9 +247,9 @@ class _Mapper:
                         continue
                     if not line.strip() or lf.startswith("chu ky") or c == 0:
                         continue
-                    if label.startswith("ho") and "ten" in label:
+                    if (label.startswith("ho") and "ten" in label) or label.strip(" :") in voc.NAME_ROWS:
                         sig.setdefault("name", (line.strip(), where))
-                    elif label.startswith("chuc"):
+                    elif label.startswith("chuc") or label.strip(" :") in voc.POSITION_ROWS:
                         sig.setdefault("title", (line.strip(), where))
         return True
 
@@ -718,13 +711,13 @@ class _Mapper:
         head: list[str] = []
         for r, row in enumerate(grid.cells[:2]):
             f = [fold(x) for x in row]
-            if any("ten" in x or "ma" in x or "thoi gian luu" in x for x in f):
+            if any(mark in x for x in f for mark in voc.TABLE_HEAD_MARKS):
                 head_r, head = r, f
                 break
         if head_r is None:
             return False
-        is_records = any("thoi gian luu" in x or "noi luu" in x or "thoi han luu" in x for x in head)
-        is_forms = not is_records and any("bieu mau" in x or "ma hieu" in x or "ma so" in x for x in head)
+        is_records = any(mark in x for x in head for mark in voc.RECORD_TABLE_MARKS)
+        is_forms = not is_records and any(mark in x for x in head for mark in voc.FORM_TABLE_MARKS)
         if not is_records and not is_forms:
             return False
 
@@ -735,11 +728,11 @@ class _Mapper:
                         return c
             return -1
 
-        c_name = col("ten ho so", "ten bieu mau", "ten tai lieu", "ten")
-        c_code = col("ma hieu", "ma so", "ky hieu", "ma")
-        c_where = col("noi luu", "bo phan luu", "trach nhiem luu", "don vi luu")
-        c_time = col("thoi gian luu", "thoi han luu")
-        c_resp = col("trach nhiem", "nguoi luu")
+        c_name = col(*voc.COLUMN_NAME)
+        c_code = col(*voc.COLUMN_CODE)
+        c_where = col(*voc.COLUMN_WHERE)
+        c_time = col(*voc.COLUMN_RETENTION)
+        c_resp = col(*voc.COLUMN_KEPT_BY)
         key = "records" if is_records else "forms"
         items: list[dict[str, Any]] = self.d.data.setdefault(key, [])
         for r in range(head_r + 1, len(grid.cells)):
@@ -813,15 +806,14 @@ class _Mapper:
             return False
         label = fold(fm.group("label"))
         value = fm.group("value").strip()
+        field_name = _admin_field(label)
         if probe:
-            return any(k in label for k in ("thoi han giai quyet", "so luong ho so", "so bo", "le phi", "noi tiep nhan",
-                                             "dia diem", "noi nop", "ma tthc", "ma thu tuc", "co quan phoi hop")) \
-                or "phi" in label.split() or ("ket qua" in label and "giai quyet" in label)
-        if "co quan phoi hop" in label:
+            return field_name is not None
+        if field_name == "agencies":
             self._agencies(value, line.where)
             self.admin["mechanism"] = "interconnected"
             return True
-        if "thoi han giai quyet" in label:
+        if field_name == "time_limit":
             head, _sep, rest = value.partition(". ")
             if rest and read_duration(head) is not None:  # "1 ngày làm việc. Trong ngày; …": value, then note
                 dur = read_duration(head)
@@ -839,19 +831,19 @@ class _Mapper:
             else:
                 self.admin["_time_written"] = (value, line.where)
             return True
-        if "so luong ho so" in label or "so bo" in label:
+        if field_name == "dossier_sets":
             m = re.search(r"\d+", value)
             if m:
                 self.admin["dossier_sets"] = max(1, int(m.group(0)))
                 self.d.at("/administrative/dossier_sets", line.where)
                 return True
-        if "phi" in label.split() or "le phi" in label:
+        if field_name == "fee":
             if fold(value).strip(" .") in ("khong", "khong co", "none"):
                 return True  # the writer's "Không." when no fee is stated
             self.admin["fee"] = _fee(value)
             self.d.at("/administrative/fee", line.where)
             return True
-        if "noi tiep nhan" in label or "dia diem" in label or "noi nop" in label:
+        if field_name == "place":
             mech = re.search(r"\s*\(([^()]*)\)\s*$", value)
             if mech is not None and fold(mech.group(1)).strip() in _MECHANISMS:
                 self.admin["mechanism"] = _MECHANISMS[fold(mech.group(1)).strip()]
@@ -861,11 +853,11 @@ class _Mapper:
             self.admin["place"] = value
             self.d.at("/administrative/place", line.where)
             return True
-        if "ket qua" in label and "giai quyet" in label:
+        if field_name == "result":
             self.admin["result"] = value
             self.d.at("/administrative/result", line.where)
             return True
-        if "ma tthc" in label or "ma thu tuc" in label:
+        if field_name == "code":
             self.admin["code"] = value
             self.d.at("/administrative/code", line.where)
             return True
@@ -874,12 +866,12 @@ class _Mapper:
     def _dossier_table(self, grid: Grid) -> bool:
         """The dossier table of a one-stop procedure: STT | Tên giấy tờ | Hình thức | Số lượng."""
         head = [fold(x).strip(" .:") for x in grid.cells[0]] if grid.cells else []
-        c_name = next((c for c, h in enumerate(head) if "giay to" in h or "thanh phan" in h), -1)
+        c_name = next((c for c, h in enumerate(head) if "giay to" in h or "thanh phan" in h or h == "document"), -1)
         if c_name < 0:
             return False
-        c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h), -1)
-        c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h == "so ban"), -1)
-        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()}
+        c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h or h == "form"), -1)
+        c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h in ("so ban", "copies")), -1)
+        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()} | {v: k for k, v in voc.DOSSIER_FORMS_EN.items()}
         items: list[dict[str, Any]] = self.admin.setdefault("dossier", [])
         for r, row in enumerate(grid.cells[1:], start=1):
             where = _row(grid.where, r + 1)
@@ -938,7 +930,7 @@ class _Mapper:
                 dossier_mode = False
                 continue
             f = block.folded
-            if re.match(r"^[\s\d.)-]*thanh phan(?:,? so luong)? ho so", f):
+            if re.match(r"^[\s\d.)-]*(?:thanh phan(?:,? so luong)? ho so|dossier components)", f):
                 dossier_mode = True
                 rest = block.text.split(":", 1)[1].strip() if ":" in block.text else ""
                 if rest:
@@ -972,15 +964,15 @@ class _Mapper:
         for block in self.r.header:
             if isinstance(block, Grid):
                 self._meta_table(block)
-            elif not self.header.get("title") and re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded):
+            elif not self.header.get("title") and re.match(_TITLE_WORD, block.folded):
                 self.header["title"] = (block.text, block.where)
         preamble = self._split_sections()
         for block in preamble:
             if isinstance(block, Grid):
                 self._other_table(block)
-            elif re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded) and "title" not in self.header:
+            elif re.match(_TITLE_WORD, block.folded) and "title" not in self.header:
                 self.header["title"] = (block.text, block.where)
-            elif block.folded.strip(" .:") in ("quy trinh", "thu tuc", "quy trinh thu tuc") or (
+            elif block.folded.strip(" .:") in ("quy trinh", "thu tuc", "quy trinh thu tuc", "procedure") or (
                     "title" in self.header and fold(self.header["title"][0]).strip() == block.folded.strip()):
                 self.d.kept.append(f"{block.where}: {block.text}")  # the cover repeats the header's title
             elif self._owner_line(block):
@@ -1101,6 +1093,17 @@ def _retention_data(ret: Any) -> Any:
     if ret.after is not None:
         out["after"] = {"vi": ret.after.vi, "en": ret.after.en}
     return out
+
+
+def _admin_field(label: str) -> str | None:
+    """The one-stop field a folded "Label" names (``vocabulary.ADMIN_LABELS``), or None."""
+    words = label.split()
+    for name, contained, whole_words in voc.ADMIN_LABELS:
+        if any(k in label for k in contained) or any(w in words for w in whole_words):
+            return name
+        if name == "result" and "ket qua" in label and "giai quyet" in label:
+            return name  # "Kết quả giải quyết (TTHC)"; "Kết quả" alone is a step's result
+    return None
 
 
 def _fee(text: str) -> dict[str, Any]:

@@ -1,0 +1,61 @@
+"""A Word procedure written in English is read; one with no known heading is named in a warning; the
+draft speaks the organisation's language whatever ``--lang`` the command ran with.
+
+The English document is the one ``qms render procedure --format docx --lang en`` writes (a real producer),
+plus a hand-made one in another language; both go through the real CLI in one subprocess.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import yaml
+
+from qms.render.documents import RenderOptions, render_docx
+from qms.store.workspace import load_workspace
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language(tmp_path: Path) -> None:
+    """R8-1: English headings (Purpose, Scope, …, Steps table in English) give a real draft, not placeholders;
+    a document with no known heading gets a warning naming the file and the headings expected.
+    R8-2: with --lang en, the draft's comments and notes are in Vietnamese (the organisation's language).
+    R8-3: the mã TTHC comes back from the English Word file too."""
+    english = tmp_path / "QT-HT-01-en.docx"
+    render_docx(REPO, load_workspace(REPO), "procedure", "QT-HT-01", english, RenderOptions(lang="en", fmt="docx"))
+    german = tmp_path / "Verfahren.docx"
+    d = docx.Document()
+    for text in ("Ziel", "Dieses Verfahren regelt Beschwerden.", "Ablauf", "Schritt eins"):
+        d.add_paragraph(text)
+    d.save(str(german))
+    out = tmp_path / "drafts"
+    done = subprocess.run([sys.executable, "-m", "qms", "--lang", "en", "import", "docx", str(english), str(german),
+                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+
+    text = (out / "QT-HT-01.yaml").read_text(encoding="utf-8")
+    draft = yaml.safe_load(text)
+    assert draft["purpose"] == "Sets out how births are registered lawfully and on time."
+    assert draft["scope"].startswith("Applies to birth registration")
+    assert draft["title"] == "Birth registration"
+    assert [s["name"] for s in draft["steps"]][:2] == ["Receive and check the dossier", "Is the dossier complete?"]
+    assert draft["administrative"]["code"] == "1.001193"
+    assert draft["document"]["code"] == "QT-HT-01" and draft["document"]["revision"] == 1
+    assert [r["code"] for r in draft["records"]] == ["HS-HT-01"]
+    assert draft["document"]["approved_by"]["name"] == "Trần Thị Bình"
+    for gone in ("/purpose", "/scope", "/title"):
+        assert not any(n["about"] == gone for n in draft.get("internal_notes", [])), gone
+    # the draft is in Vietnamese although messages are in English: locations and comments
+    assert text.startswith("# Bản nháp do qms import docx tạo từ QT-HT-01-en.docx")
+    assert "bảng " in text and "dòng " in text and "table 1" not in text and "row 2" not in text
+    assert "Draft imported" not in text and "placeholder:" not in text
+
+    # the report itself stays in the language of messages, and warns about the document it could not read
+    assert "no known section heading found" in done.stdout
+    warning = next(line for line in done.stdout.splitlines() if "no known section heading" in line)
+    assert "Verfahren.docx" in warning and "Mục đích" in warning and "Purpose" in warning
+    assert "QT-HT-01-en.docx: no known section heading" not in done.stdout
