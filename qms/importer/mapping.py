@@ -255,7 +255,12 @@ class _Mapper:
 
     def _revisions(self, grid: Grid) -> bool:
         head = [fold(t) for t in grid.cells[0]] if grid.cells else []
-        if not any("sua doi" in h or "soat xet" in h for h in head):
+        english = [h.strip(" .:") for h in head]
+        if ("change" in english or "changes" in english) and ("issue" in english or "revision" in english):
+            # the English layout: No. | Issue | Date | Pages | Change | By
+            head = ["lan" if h in ("issue", "revision") else "ngay" if h == "date" else
+                    "noi dung" if h in ("change", "changes") else "trang" if h == "pages" else h for h in english]
+        elif not any("sua doi" in h or "soat xet" in h for h in head):
             return False
         if not any("noi dung" in h or "tom tat" in h or "trang" in h or "vi tri" in h for h in head):
             return False
@@ -606,6 +611,8 @@ class _Mapper:
         for block in self.r.blocks:
             if isinstance(block, Line):
                 name = section_of(block)
+                if name is not None and not self.sections and block.folded.strip(" .:") in voc.TITLE_WORDS:
+                    name = None  # the cover's "PROCEDURE" above the title, before any section: not "5. Procedure"
                 if name is not None:
                     current = self.sections.setdefault(name, [])
                     self._heading_where = block.where
@@ -684,7 +691,7 @@ class _Mapper:
                     cells = [x.strip() for x in row if x.strip()]
                     cells = [x for x in cells if not re.fullmatch(r"\d+", x)]
                     first = fold(cells[0]).strip(" .:") if cells else ""
-                    if r == 0 and (first in ("tu viet tat", "thuat ngu", "chu viet tat", "tu ngu", "stt", "tt")
+                    if r == 0 and (first in voc.GLOSSARY_HEADS
                                    or _cell_kind(first) == "step"):
                         continue  # the header row (Thuật ngữ | Giải thích)
                     if len(cells) >= 2:
@@ -925,7 +932,8 @@ class _Mapper:
                 if self._admin_line(Line(f"{label}: {block.text}", block.where, block.style)):
                     continue
             if re.fullmatch(r"\s*(?:\d+(?:\.\d+)*\.?\s+)?[^:]{2,60}", block.text) and \
-                    self._admin_line(Line(f"{block.text.strip()}: x", block.where, block.style), probe=True):
+                    self._admin_line(Line(f"{_HEADING_NUMBER.sub('', block.text.strip(), count=1)}: x", block.where,
+                                          block.style), probe=True):
                 pending = block
                 dossier_mode = False
                 continue
@@ -977,8 +985,7 @@ class _Mapper:
                 self.d.kept.append(f"{block.where}: {block.text}")  # the cover repeats the header's title
             elif self._owner_line(block):
                 pass
-            elif block.folded.startswith(("uy ban", "ubnd", "cong hoa", "doc lap", "so ", "phong ", "theo doi sua doi",
-                                          "bang theo doi", "noi nhan")) or \
+            elif block.folded.startswith(voc.COVER_LINES) or any(k in block.folded for k in voc.COVER_CONTAINS) or \
                     re.fullmatch(r"[\s\-_*]*", block.text):
                 self.d.kept.append(f"{block.where}: {block.text}")
             else:
@@ -1020,10 +1027,10 @@ class _Mapper:
         if fm is None:
             return False
         label = fold(fm.group("label")).strip()
-        if label in ("don vi chu tri", "don vi chu quan", "don vi thuc hien chinh"):
+        if label in voc.UNIT_LINES:
             self.header["unit"] = (fm.group("value").strip(), line.where)
             return True
-        if label in ("nguoi chiu trach nhiem", "chu tri quy trinh", "nguoi chu tri", "chu so huu quy trinh"):
+        if label in voc.OWNER_LINES:
             self.header["owner"] = (fm.group("value").strip(), line.where)
             return True
         return False
@@ -1126,7 +1133,7 @@ def _fee(text: str) -> dict[str, Any]:
 _DOSSIER_FORMS = {"original": "bản chính", "copy": "bản sao", "certified_copy": "bản sao có chứng thực",
                   "original_or_copy": "bản chính hoặc bản sao", "show_original": "xuất trình bản chính để đối chiếu"}
 _MECHANISMS = {"mot cua": "one_stop", "mot cua lien thong": "interconnected", "lien thong": "interconnected",
-               "khong qua bo phan mot cua": "none"}
+               "khong qua bo phan mot cua": "none", **voc.MECHANISMS_EN}
 
 
 def _branches(text: str, by_number: dict[int, str]) -> list[tuple[str, str]] | None:

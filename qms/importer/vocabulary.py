@@ -84,6 +84,24 @@ DURATION_WORDS_EN: tuple[tuple[str, str], ...] = (
     (r"\b(?:no more than|not more than|at most|within)\b", "khong qua"),
 )
 
+#: the mechanism after the place of receipt, as an English document writes it ("… (one-stop)")
+MECHANISMS_EN = {"one-stop": "one_stop", "one stop": "one_stop", "interconnected one-stop": "interconnected",
+                 "interconnected": "interconnected", "not through the one-stop desk": "none"}
+
+#: the glossary table's header row (Thuật ngữ | Giải thích), first cell
+GLOSSARY_HEADS = ("tu viet tat", "thuat ngu", "chu viet tat", "tu ngu", "stt", "tt", "term", "abbreviation", "no")
+
+#: the cover's "Label: value" lines naming the lead unit and the process owner
+UNIT_LINES = ("don vi chu tri", "don vi chu quan", "don vi thuc hien chinh", "lead unit", "unit")
+OWNER_LINES = ("nguoi chiu trach nhiem", "chu tri quy trinh", "nguoi chu tri", "chu so huu quy trinh", "process owner",
+               "owner")
+
+#: cover lines kept as they are (the agency, the national motto, the revision table's title): they start
+#: with one of COVER_LINES or contain one of COVER_CONTAINS
+COVER_LINES = ("uy ban", "ubnd", "cong hoa", "doc lap", "so ", "phong ", "theo doi sua doi", "bang theo doi",
+               "noi nhan", "revision history")
+COVER_CONTAINS = ("people's committee", "people s committee")
+
 #: the header table's labels (regular expressions over folded text)
 CODE_LABELS = ("ma hieu", "ma so", "so hieu", "ky hieu", "ma tai lieu", "code", "document code", "document no",
                "doc no", "reference no")

@@ -47,6 +47,22 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
     assert draft["document"]["code"] == "QT-HT-01" and draft["document"]["revision"] == 1
     assert [r["code"] for r in draft["records"]] == ["HS-HT-01"]
     assert draft["document"]["approved_by"]["name"] == "Trần Thị Bình"
+    # the cover's lead unit and owner, the revision table, the glossary without its header row, the mechanism
+    assert (draft["owner"], draft["unit"]) == ("pho_chanh_van_phong", "tu_phap")
+    assert [h["revision"] for h in draft["document"]["history"]] == [1]
+    assert [t["term"] for t in draft["definitions"]] == ["NĐ", "PC", "TT"]
+    adm = draft["administrative"]
+    assert (adm["mechanism"], adm["time_limit"], adm["dossier_sets"]) == ("one_stop", "1d", 1)
+    assert adm["place"] == "Public administrative service centre of the ward"
+    assert [s["duration"] for s in draft["steps"]][:3] == ["1h", "1h", "3h"]
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "QT-HT-01-en.docx →" in line)
+    block = []
+    for line in lines[start + 1:]:
+        if not line.startswith("  "):
+            break
+        block.append(line)
+    assert block and not [line for line in block if "unmapped" in line], block
     for gone in ("/purpose", "/scope", "/title"):
         assert not any(n["about"] == gone for n in draft.get("internal_notes", [])), gone
     # the draft is in Vietnamese although messages are in English: locations and comments
