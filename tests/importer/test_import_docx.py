@@ -86,6 +86,8 @@ def test_steps_table_with_next_column_gives_the_graph(example_copy: Path, run_qm
     assert data["records"][0]["retention"] == "permanent" and data["records"][1]["retention"] == {"years": 5}
     assert data["document"]["history"][0]["revision"] == 1
     assert data["document"]["approved_by"]["name"] == "Lê Văn Cường"
+    # the reviewer signs as "Trưởng phòng Tư pháp": the unit tu_phap is the lead unit, never the owner (a role)
+    assert data["unit"] == "tu_phap" and data["owner"] != "tu_phap"
 
 
 @pytest.mark.parametrize("name", ["QT-QLDT-03-o-gop.docx", "QT-QLDT-03-o-gop-lo.docx"])
