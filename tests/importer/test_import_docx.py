@@ -122,6 +122,9 @@ def test_paragraph_steps_2008_and_decision(example_copy: Path, run_qms) -> None:
     assert "chuyen_vien_phu_trach" in report["proposed_roles"]
     notes = " ".join(n["text"] for n in data["internal_notes"])
     assert "cần xác nhận đơn vị" in notes
+    # the migration's notes name their evidence in words, never the correlation table's raw tags
+    assert "căn cứ 8.5.1: ghi theo trí nhớ (cần xác nhận)" in notes
+    assert not re.search(r"\brecalled\b|inverse-of|seen_", notes), notes
 
 
 def test_numbering_tracked_changes_comments_and_tcvn3(example_copy: Path, run_qms) -> None:
