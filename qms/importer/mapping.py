@@ -43,7 +43,8 @@ _QUESTION = re.compile(r"^\s*(?:câu hỏi|cau hoi)\s*:\s*(?P<q>.+?)\s*$", re.IG
 _HANDOVER = re.compile(r"^\s*(?P<dir>chuyển đến|chuyển cho|bàn giao cho|nhận từ|nhận lại từ)\s*:\s*(?P<who>.+?)\s*$",
                        re.IGNORECASE)
 _HEADING_NUMBER = re.compile(r"^\s*(?:(?:[IVXLC]+|\d+(?:\.\d+)*|[A-Za-z])[.)/:-]?\s+)")
-_STEP_PARA = re.compile(r"^[\s\-–•*+]*(?:bước|buoc|b)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_STEP_WORD = "(?:" + "|".join(voc.STEP_WORDS) + ")"
+_STEP_PARA = re.compile(r"^[\s\-–•*+]*" + _STEP_WORD + r"\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _FIELD_LINE = re.compile(r"^[\s\-–•*+]*(?P<label>[^:]{2,40}):\s*(?P<value>.+)$", re.DOTALL)
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _CODE = re.compile(r"\b([A-ZĐ]{1,6}(?:[.-][A-Z0-9Đ]{1,8})+)\b")
@@ -54,8 +55,9 @@ _CLAUSE = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|yê
 def _clauses(text: str) -> list[str]:
     """Every clause number a text cites: "mục 4.2.3 và 8.5.3" gives both."""
     return [n for m in _CLAUSE.finditer(text) for n in re.findall(r"\d+(?:\.\d+)+", m.group(1))]
-_STEP_REF = re.compile(r"(?i)(?:bước|buoc|b)\s*(\d+)")
-_IF = re.compile(r"(?is)^\s*[-–•]?\s*nếu\s+(?P<cond>.+?)\s*(?:thì|,)\s*(?P<then>.+)$")
+_STEP_REF = re.compile(r"(?i)" + _STEP_WORD + r"\s*(\d+)")
+_IF = re.compile(r"(?is)^\s*[-–•]?\s*(?P<if>" + "|".join(voc.IF_THEN) + r")\s+(?P<cond>.+?)\s*(?:"
+                 + "|".join(w for words in voc.IF_THEN.values() for w in words) + r"|,)\s*(?P<then>.+)$")
 
 
 def _row(where: str, n: int) -> str:
@@ -403,16 +405,17 @@ class _Mapper:
     def _step_field(self, current: dict[str, Any], label: str, value: str, where: str) -> bool:
         """A "Label: value" of a step written as paragraphs (``label`` folded); False when it is none."""
         wheres = self.step_where[-1]
-        if "trach nhiem" in label or "thuc hien" in label or "nguoi" in label:
+        kind = next((k for k, words in voc.STEP_FIELDS if any(w in label for w in words)), None)
+        if kind == "responsible":
             current["_resp"] = value
             wheres["responsible"] = where
-        elif "thoi gian" in label or "thoi han" in label:
+        elif kind == "time":
             current["_time"] = value
             wheres["duration"] = where
-        elif "bieu mau" in label or "ket qua" in label or "ho so" in label:
+        elif kind == "forms":
             current.setdefault("_forms", []).append(value)
             wheres.setdefault("forms", where)
-        elif "tiep theo" in label:
+        elif kind == "next":
             current["_next"] = value
             wheres["next"] = where
         else:
@@ -513,9 +516,10 @@ class _Mapper:
                     extra_steps.append(extra)
                     extra_where.append((wheres["name"], wheres.get("responsible", "") if "responsible" in extra else ""))
                 step["kind"] = "decision"
+                yes, no = voc.BRANCH_LABELS[fold(m.group("if")).lower()]  # "Nếu … thì": Có / Không; "If … then": Yes / No
                 cond = m.group("cond").strip()
                 step["decision"] = {"question": cond[:1].upper() + cond[1:] + "?",
-                                    "branches": [{"label": "Có", "next": other}, {"label": "Không", "next": ids[i + 1]}]}
+                                    "branches": [{"label": yes, "next": other}, {"label": no, "next": ids[i + 1]}]}
                 self.d.at(ptr + "/decision", wheres["name"], _("read from \"Nếu … thì …\""))
                 if decision_text in desc:
                     desc.remove(decision_text)
@@ -1062,8 +1066,8 @@ class _Mapper:
         self.d.at(f"/{key}/{len(items) - 1}", line.where)
 
 
-_INLINE_FIELD = re.compile(r"(?:^|[.;,]\s+|\s+[-–]\s+)(?P<label>trách nhiệm|người thực hiện|đơn vị thực hiện|"
-                           r"thời gian|thời hạn|biểu mẫu|kết quả|bước tiếp theo)\s*:\s*", re.IGNORECASE)
+_INLINE_FIELD = re.compile(r"(?:^|[.;,]\s+|\s+[-–]\s+)(?P<label>" + "|".join(voc.INLINE_FIELDS) + r")\s*:\s*",
+                           re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.*)$", re.DOTALL)
 
 

@@ -129,6 +129,10 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
         draft.warnings.append(_("{file}: no known section heading found (expected headings such as {vi}, or {en}): "
                                 "the purpose, scope and steps are placeholders and the text is kept as internal "
                                 "notes").format(file=path.name, vi=voc.EXPECTED["vi"], en=voc.EXPECTED["en"]))
+    elif not draft.data.get("steps"):
+        draft.warnings.append(_("{file}: no steps found (expected a steps table with columns such as Bước / Step, "
+                                "Nội dung / Description, Trách nhiệm / Responsibility, or paragraphs \"Bước 1: …\" / "
+                                "\"Step 1: …\")").format(file=path.name))
     return draft
 
 

@@ -102,6 +102,23 @@ COVER_LINES = ("uy ban", "ubnd", "cong hoa", "doc lap", "so ", "phong ", "theo d
                "noi nhan", "revision history")
 COVER_CONTAINS = ("people's committee", "people s committee")
 
+#: steps written as paragraphs: "Bước 1: …" / "Step 1: …", and the "Label: value" lines below a step
+#: (kind, label containing one of these), looked up in this order
+STEP_WORDS = ("bước", "buoc", "b", "step")
+STEP_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("next", ("tiep theo", "next")),
+    ("responsible", ("trach nhiem", "thuc hien", "nguoi", "responsib", "performed by", "who")),
+    ("time", ("thoi gian", "thoi han", "time", "duration", "deadline")),
+    ("forms", ("bieu mau", "ket qua", "ho so", "form", "record", "output", "result")),
+)
+#: the same labels inside the step's own paragraph ("… Trách nhiệm: X. Thời gian: Y"), as written
+INLINE_FIELDS = ("trách nhiệm", "người thực hiện", "đơn vị thực hiện", "thời gian", "thời hạn", "biểu mẫu", "kết quả",
+                 "bước tiếp theo", "responsibility", "responsible", "time", "duration", "forms?", "records?",
+                 "outputs?", "next step")
+#: "Nếu … thì …" / "If … then …": a decision, and the labels of its two branches
+IF_THEN = {"nếu": ("thì",), "if": ("then",)}
+BRANCH_LABELS = {"neu": ("Có", "Không"), "if": ("Yes", "No")}
+
 #: the header table's labels (regular expressions over folded text)
 CODE_LABELS = ("ma hieu", "ma so", "so hieu", "ky hieu", "ma tai lieu", "code", "document code", "document no",
                "doc no", "reference no")

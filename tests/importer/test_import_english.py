@@ -32,8 +32,21 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
     for text in ("Ziel", "Dieses Verfahren regelt Beschwerden.", "Ablauf", "Schritt eins"):
         d.add_paragraph(text)
     d.save(str(german))
+    paragraphs = tmp_path / "QT-DC-01.docx"  # English steps written as paragraphs, one with an "If … then"
+    d = docx.Document()
+    for text in ("1. Purpose", "To control documents.", "2. Scope", "All documents.", "3. Procedure",
+                 "Step 1: Draft the document", "Responsibility: Office clerk", "Time: 2 working days",
+                 "Step 2: Review the document. Responsibility: Office clerk. Time: 4 hours",
+                 "Step 3: If the draft is not acceptable, return it to step 1", "Step 4: Approve and issue"):
+        d.add_paragraph(text)
+    d.save(str(paragraphs))
+    stepless = tmp_path / "QT-DC-02.docx"
+    d = docx.Document()
+    for text in ("Purpose", "To keep records.", "Scope", "All records."):
+        d.add_paragraph(text)
+    d.save(str(stepless))
     out = tmp_path / "drafts"
-    done = subprocess.run([sys.executable, "-m", "qms", "--lang", "en", "import", "docx", str(english), str(german),
+    done = subprocess.run([sys.executable, "-m", "qms", "--lang", "en", "import", "docx", str(english), str(german), str(paragraphs), str(stepless),
                            "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
 
@@ -75,3 +88,10 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
     warning = next(line for line in done.stdout.splitlines() if "no known section heading" in line)
     assert "Verfahren.docx" in warning and "Mục đích" in warning and "Purpose" in warning
     assert "QT-HT-01-en.docx: no known section heading" not in done.stdout
+
+    steps = yaml.safe_load((out / "QT-DC-01.yaml").read_text(encoding="utf-8"))["steps"]
+    assert [(x["name"], x.get("responsible"), x.get("duration")) for x in steps[:2]] == [
+        ("Draft the document", "office_clerk", "2d"), ("Review the document", "office_clerk", "4h")]
+    assert [(b["label"], b["next"]) for b in steps[2]["decision"]["branches"]] == [("Yes", "B1"), ("No", "B4")]
+    assert "QT-DC-01.docx: no steps found" not in done.stdout
+    assert "QT-DC-02.docx: no steps found (expected a steps table" in done.stdout
