@@ -2,13 +2,11 @@
 draft speaks the organisation's language whatever ``--lang`` the command ran with.
 
 The English document is the one ``qms render procedure --format docx --lang en`` writes (a real producer),
-plus a hand-made one in another language; both go through the real CLI in one subprocess.
+plus hand-made ones; all go through the CLI (in-process) in one run.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -20,7 +18,7 @@ from qms.store.workspace import load_workspace
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language(tmp_path: Path) -> None:
+def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language(tmp_path: Path, run_qms) -> None:
     """R8-1: English headings (Purpose, Scope, …, Steps table in English) give a real draft, not placeholders;
     a document with no known heading gets a warning naming the file and the headings expected.
     R8-2: with --lang en, the draft's comments and notes are in Vietnamese (the organisation's language).
@@ -46,9 +44,9 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
         d.add_paragraph(text)
     d.save(str(stepless))
     out = tmp_path / "drafts"
-    done = subprocess.run([sys.executable, "-m", "qms", "--lang", "en", "import", "docx", str(english), str(german), str(paragraphs), str(stepless),
-                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
+    done = run_qms("--lang", "en", "import", "docx", str(english), str(german), str(paragraphs), str(stepless),
+                   "--out", str(out), cwd=REPO)
+    assert done.exit_code == 0, done.stderr
 
     text = (out / "QT-HT-01.yaml").read_text(encoding="utf-8")
     draft = yaml.safe_load(text)

@@ -32,26 +32,34 @@ def _obsolete_repo(tmp_path: Path) -> Path:
     text = text.replace("  - id: B2\n", f'  - id: B2\n    description: {{vi: "{LONG_VI}", en: Long}}\n', 1)
     assert "state: obsolete" in text and LONG_VI in text
     path.write_text(text, encoding="utf-8")
+    manifest = root / "qms.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace("what: {vi: Theo dõi tiến độ hồ sơ hằng ngày trên hệ thống một cửa điện tử,",
+                        f'what: {{vi: "{LONG_VI}",', 1)
+    assert LONG_VI in text
+    manifest.write_text(text, encoding="utf-8")
     return root
 
 
-def _header_words(pdf: Path) -> dict[str, float]:
-    """x of the steps table's header words (Bước, Trách, Thời, Biểu) on the page where it starts."""
+def _header_words(pdf: Path, first: str, *others: str) -> dict[str, float]:
+    """x of the words of the table header row that holds ``first`` and every one of ``others``."""
     xml = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-"], check=True,
                          capture_output=True).stdout.decode("utf-8")
-    words = [(float(m.group(1)), float(m.group(2)), m.group(3)) for m in
-             re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', xml)]
-    for i, (_x, y, w) in enumerate(words):
-        if w == "Trách" and i + 1 < len(words) and words[i + 1][2] == "nhiệm":
-            row = {word: x for x, yy, word in words if abs(yy - y) < 1.5}
-            if "Thời" in row and "Biểu" in row:
-                return row
-    raise AssertionError("no steps table header (Trách nhiệm | Thời gian | Biểu mẫu) in the PDF")
+    for page in xml.split("<page ")[1:]:
+        words = [(float(m.group(1)), float(m.group(2)), m.group(3)) for m in
+                 re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', page)]
+        for _x, y, w in words:
+            if w == first:
+                row = {word: x for x, yy, word in words if abs(yy - y) < 1.5}
+                if all(o in row for o in others):
+                    return row
+    raise AssertionError(f"no table header with {first} and {others} in {pdf.name}")
 
 
 def test_withdrawn_procedure_is_marked_everywhere_and_columns_stay_readable(tmp_path: Path) -> None:
     """R8-5: an obsolete procedure carries the "HẾT HIỆU LỰC" watermark on every PDF page and in the HTML
-    page; R8-4: a very long description and record title leave the other columns wide enough to read."""
+    page; R8-4: a very long description and record title (and, in the manual, a very long objective plan)
+    leave the other columns wide enough to read."""
     root = _obsolete_repo(tmp_path)
     pdf = tmp_path / "QT-HT-01.pdf"
     render(root, "procedure", "QT-HT-01", pdf, RenderOptions(lang="vi"))
@@ -60,11 +68,16 @@ def test_withdrawn_procedure_is_marked_everywhere_and_columns_stay_readable(tmp_
     missing = [i + 1 for i, text in enumerate(pages) if "HẾT HIỆU LỰC" not in text]
     assert not missing, f"pages without the withdrawn watermark: {missing}"
 
-    x = _header_words(pdf)
+    x = _header_words(pdf, "Trách", "Thời", "Biểu")
     mm = 72 / 25.4
     # on main the long text took the width: Trách nhiệm and Thời gian shrank to a word per line
     assert x["Thời"] - x["Trách"] >= 25 * mm, x
     assert x["Biểu"] - x["Thời"] >= 14 * mm, x
+    # the manual's objectives table: a very long plan leaves the objective and its owner readable
+    manual = tmp_path / "manual.pdf"
+    render(root, "manual", None, manual, RenderOptions(lang="vi"))
+    x = _header_words(manual, "Kế", "Mục", "Chỉ", "Trách")
+    assert x["Chỉ"] - x["Mục"] >= 30 * mm and x["Thời"] - x["Trách"] >= 20 * mm, x
     site = tmp_path / "site"
     render_site(root, load_workspace(root), "procedure", "QT-HT-01", site, RenderOptions(lang="vi", fmt="html"))
     html = (site / "QT-HT-01.html").read_text(encoding="utf-8")
