@@ -29,7 +29,7 @@ PLACEHOLDER_TEXT = "(chưa có trong văn bản gốc)"
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (name, tuple(key for words in langs.values() for key in words)) for name, langs in voc.SECTION_HEADINGS.items())
 _HEADINGS = voc.heading_keys()
-_CODE_LABEL = "(?:" + "|".join(voc.CODE_LABELS) + ")"
+_CODE_LABEL = "(?:" + "|".join(voc.CODE_LABELS) + r"|^\s*(?:" + "|".join(voc.CODE_LABELS_EN) + "))"
 _ISSUE_LABEL_EN = r"\s*(?:" + "|".join(voc.ISSUE_LABELS_EN) + r")\s*:?\s*(\d+)?\s*$"
 _ISSUED_LABEL = "(?:" + "|".join(voc.ISSUED_LABELS) + ")"
 _EFFECTIVE_LABEL = "(?:" + "|".join(voc.EFFECTIVE_LABELS) + ")"

@@ -120,8 +120,8 @@ IF_THEN = {"nếu": ("thì",), "if": ("then",)}
 BRANCH_LABELS = {"neu": ("Có", "Không"), "if": ("Yes", "No")}
 
 #: the header table's labels (regular expressions over folded text)
-CODE_LABELS = ("ma hieu", "ma so", "so hieu", "ky hieu", "ma tai lieu", "code", "document code", "document no",
-               "doc no", "reference no")
+CODE_LABELS = ("ma hieu", "ma so", "so hieu", "ky hieu", "ma tai lieu")  # anywhere in the cell's line
+CODE_LABELS_EN = ("code", "document code", "document no", "doc no", "reference no")  # the whole label only
 ISSUE_LABELS_EN = ("issue", "issue no", "revision", "edition")  # at the start of a cell line only
 ISSUED_LABELS = ("ngay ban hanh", "date issued", "issue date", "date of issue", "issued on")
 EFFECTIVE_LABELS = ("ngay (?:co )?hieu luc", "effective date", "effective from", "date effective")
