@@ -1118,6 +1118,12 @@ def _admin_field(label: str) -> str | None:
 
 
 def _fee(text: str) -> dict[str, Any]:
+    english = re.match(r"^\s*VND\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(?:;\s*(.+))?$", text, re.DOTALL)
+    if english is not None:  # "VND 50,000; Fee for a copy", as the English layout writes it
+        out: dict[str, Any] = {"amount_vnd": int(english.group(1).replace(",", ""))}
+        if english.group(2):
+            out["text"] = english.group(2).strip()
+        return out
     both = re.match(r"^\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ|VND)\s*;\s*(.+)$", text, re.IGNORECASE | re.DOTALL)
     if both is not None:  # "50.000 đồng; Lệ phí cấp bản sao": the amount, then the text
         return {"amount_vnd": int(re.sub(r"[.,]", "", both.group(1))), "text": both.group(2).strip()}

@@ -65,6 +65,7 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
     adm = draft["administrative"]
     assert (adm["mechanism"], adm["time_limit"], adm["dossier_sets"]) == ("one_stop", "1d", 1)
     assert adm["place"] == "Public administrative service centre of the ward"
+    assert adm["fee"] == {"amount_vnd": 0, "text": "Free when registered on time"}  # "VND 0; Free when …"
     assert [s["duration"] for s in draft["steps"]][:3] == ["1h", "1h", "3h"]
     lines = done.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if "QT-HT-01-en.docx →" in line)
