@@ -67,6 +67,8 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
             click.echo("  " + _("ISO 9001:2008 → 2015: {pointer} {before} → {after} ({confidence})").format(
                 pointer=ch["pointer"], before=one_line(str(ch["before"])), after=one_line(str(ch["after"])),
                 confidence=wording.label(ch["confidence"])))
+        for w in doc["warnings"]:
+            click.echo("  " + _("warning: {text}").format(text=one_line(w)))
         for p in doc["problems"]:
             click.echo("  " + _("schema problem (please report): {problem}").format(problem=one_line(p)))
     for text in show_diff:

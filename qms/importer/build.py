@@ -55,7 +55,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     d.at("/id", code_where, _("imported from {file}").format(file=d.source))
     title, twhere = m.header.get("title", ("", ""))
     if title:
-        title = re.sub(r"(?i)^\s*quy\s+trình\s*:?\s*", "", title).strip() or title
+        title = re.sub(r"(?i)^\s*(?:quy\s+trình|procedure(?:\s+(?:for|on|of))?)\s*:?\s*", "", title).strip() or title
         title = title[:1].upper() + title[1:].lower() if title.isupper() else title
         out["title"] = title
         d.at("/title", twhere)
@@ -69,12 +69,12 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         d.at("/kind", "", _("placeholder: Word never holds it; set it with --defaults"))
     owner = defaults.get("owner")
     if owner is None and "owner" in m.header:  # "Người chịu trách nhiệm: …" on the cover
-        owner = m.roles.match(m.header["owner"][0])
+        owner = m.roles.match(m.header["owner"][0], "role")
         if owner is not None:
             d.at("/owner", m.header["owner"][1], f'"{m.header["owner"][0]}"')
     if owner is None:
         approver = m.signatories.get("reviewed_by", {}).get("title") or m.signatories.get("approved_by", {}).get("title")
-        owner = m.roles.match(approver[0]) if approver else None
+        owner = m.roles.match(approver[0], "role") if approver else None
         if owner is not None:
             d.at("/owner", approver[1] if approver else "", _("matched from the approval block"))
     if owner is None:
@@ -84,12 +84,17 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     out["owner"] = owner
     unit = defaults.get("unit")
     if unit is None and "unit" in m.header:  # "Đơn vị chủ trì: …" on the cover
-        unit = m.roles.match(m.header["unit"][0])
+        unit = m.roles.match(m.header["unit"][0], "unit")
         if unit is not None:
             d.at("/unit", m.header["unit"][1], f'"{m.header["unit"][0]}"')
     if unit is None:
         agency = m.header.get("agency")
-        unit = m.roles.match(agency[0]) if agency else None
+        unit = m.roles.match(agency[0], "unit") if agency else None
+    if unit is None:  # the reviewer signs as the head of a unit ("Trưởng phòng Tư pháp"): the lead unit
+        approver = m.signatories.get("reviewed_by", {}).get("title") or m.signatories.get("approved_by", {}).get("title")
+        unit = m.roles.match(approver[0], "unit") if approver else None
+        if unit is not None and approver:
+            d.at("/unit", approver[1], _("matched from the approval block"))
     if unit is None:
         unit = PLACEHOLDER_ROLE
         d.placeholders.append("/unit")

@@ -7,11 +7,12 @@ counted, and the automatic number Word shows put back in front of the text ("Bư
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from qms.analysis.legacy import fold
-from qms.i18n import _
+from qms.i18n import N_, _, get_language, translate
 from qms.importer.legacy_fonts import convert, font_encoding
 from qms.store.word import Para, Table, WordFile
 
@@ -136,3 +137,30 @@ def read(word: WordFile) -> Reading:
     if word.content_controls:
         reading.kept.append(_("content controls: {n} (their text read in place)").format(n=word.content_controls))
     return reading
+
+
+#: the words of a location ("header, table 3, row 4, column 2", "paragraph 12"), as store.word and the
+#: mapper write them
+_LOCATION_WORDS = (N_("header"), N_("table {n}"), N_("row {row}, column {col}"), N_("row {n}"), N_("paragraph {n}"))
+
+
+def relocate(text: str, source: str) -> str:
+    """``text`` with its locations, written in language ``source`` (the draft's), in the language of
+    messages: the report names "table 3, row 4" as the user reads, the draft as the organisation does."""
+    target = get_language()
+    if source == target:
+        return text
+    out = text
+    for msgid in _LOCATION_WORDS:
+        written = translate(msgid, source)
+        names = re.findall(r"\{(\w+)\}", written)
+        pattern = re.escape(written)
+        for name in names:
+            pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>\\d+)")
+        words = translate(msgid, target)
+
+        def swap(m: re.Match[str], words: str = words) -> str:
+            return words.format(**m.groupdict())
+
+        out = re.sub(r"(?<!\w)" + pattern + r"(?!\w)", swap, out)
+    return out

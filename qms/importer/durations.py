@@ -13,10 +13,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from qms.analysis.legacy import fold
+from qms.importer.vocabulary import DURATION_WORDS_EN
 
 _FRACTIONS = {"½": "0.5", "¼": "0.25", "¾": "0.75", "1/2": "0.5", "1/4": "0.25", "3/4": "0.75"}
 _NUM = r"(?P<n>\d+(?:[.,]\d+)?|1/2|1/4|3/4|½|¼|¾)"
 _DAYS = re.compile(_NUM + r"\s*(?P<unit>ngay|ngay lam viec|ngay lam viec|buoi|tuan|thang|gio|phut)\b")
+
+
+_ENGLISH = tuple((re.compile(pattern), words) for pattern, words in DURATION_WORDS_EN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,8 @@ def read_duration(text: str) -> ReadDuration | None:
     for frac, dec in _FRACTIONS.items():
         if len(frac) == 1:
             folded = folded.replace(frac, f" {dec} ")
+    for pattern, words in _ENGLISH:  # "2 working days", "4 h", "Same day" as the Vietnamese words
+        folded = pattern.sub(words, folded)
     folded = " ".join(folded.split())
     note = ""
     paren = re.search(r"\((.+)\)", written)

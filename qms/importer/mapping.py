@@ -17,6 +17,7 @@ from typing import Any
 
 from qms.analysis.legacy import fold
 from qms.i18n import _
+from qms.importer import vocabulary as voc
 from qms.importer.document import Grid, Line, Reading
 from qms.importer.durations import ReadDuration, read_duration
 from qms.importer.roles import Proposed, RoleMatcher, role_id, split_parties
@@ -25,19 +26,14 @@ from qms.models.common import parse_retention_text
 PLACEHOLDER_ROLE = "chua_xac_dinh"
 PLACEHOLDER_TEXT = "(chưa có trong văn bản gốc)"
 
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("purpose", ("muc dich",)),
-    ("scope", ("pham vi", "pham vi ap dung", "doi tuong ap dung")),
-    ("references", ("tai lieu vien dan", "tai lieu tham khao", "tai lieu lien quan", "can cu phap ly",
-                    "co so phap ly", "van ban phap ly", "tai lieu ap dung")),
-    ("definitions", ("dinh nghia", "viet tat", "thuat ngu", "giai thich tu ngu", "dinh nghia va tu viet tat",
-                     "dinh nghia va chu viet tat", "dinh nghia viet tat", "tu viet tat", "chu viet tat")),
-    ("content", ("noi dung", "noi dung quy trinh", "trinh tu thuc hien", "quy trinh thuc hien", "luu do",
-                 "mo ta quy trinh", "dien giai", "cach thuc thuc hien")),
-    ("forms", ("bieu mau", "cac bieu mau", "bieu mau ap dung", "phu luc", "cac phu luc", "bieu mau kem theo")),
-    ("records", ("ho so", "ho so can luu", "ho so luu", "luu ho so", "ho so luu tru")),
-    ("responsibility", ("trach nhiem",)),
-)
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (name, tuple(key for words in langs.values() for key in words)) for name, langs in voc.SECTION_HEADINGS.items())
+_HEADINGS = voc.heading_keys()
+_CODE_LABEL = "(?:" + "|".join(voc.CODE_LABELS) + r"|^\s*(?:" + "|".join(voc.CODE_LABELS_EN) + "))"
+_ISSUE_LABEL_EN = r"\s*(?:" + "|".join(voc.ISSUE_LABELS_EN) + r")\s*:?\s*(\d+)?\s*$"
+_ISSUED_LABEL = "(?:" + "|".join(voc.ISSUED_LABELS) + ")"
+_EFFECTIVE_LABEL = "(?:" + "|".join(voc.EFFECTIVE_LABELS) + ")"
+_TITLE_WORD = r"^\s*(?:" + "|".join(voc.TITLE_WORDS) + r")\b"
 #: "… (căn cứ pháp lý)" / "… (tham khảo)": the writer says whether a reference is a legal basis
 _LEGAL_MARK = re.compile(r"\s*\((?P<mark>căn cứ pháp lý|can cu phap ly|legal basis|tham khảo|tham khao|for reference)\)"
                          r"\s*$", re.IGNORECASE)
@@ -47,7 +43,8 @@ _QUESTION = re.compile(r"^\s*(?:câu hỏi|cau hoi)\s*:\s*(?P<q>.+?)\s*$", re.IG
 _HANDOVER = re.compile(r"^\s*(?P<dir>chuyển đến|chuyển cho|bàn giao cho|nhận từ|nhận lại từ)\s*:\s*(?P<who>.+?)\s*$",
                        re.IGNORECASE)
 _HEADING_NUMBER = re.compile(r"^\s*(?:(?:[IVXLC]+|\d+(?:\.\d+)*|[A-Za-z])[.)/:-]?\s+)")
-_STEP_PARA = re.compile(r"^[\s\-–•*+]*(?:bước|buoc|b)\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_STEP_WORD = "(?:" + "|".join(voc.STEP_WORDS) + ")"
+_STEP_PARA = re.compile(r"^[\s\-–•*+]*" + _STEP_WORD + r"\s*(\d+)\s*[:.)\-–]?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _FIELD_LINE = re.compile(r"^[\s\-–•*+]*(?P<label>[^:]{2,40}):\s*(?P<value>.+)$", re.DOTALL)
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _CODE = re.compile(r"\b([A-ZĐ]{1,6}(?:[.-][A-Z0-9Đ]{1,8})+)\b")
@@ -58,8 +55,9 @@ _CLAUSE = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|yê
 def _clauses(text: str) -> list[str]:
     """Every clause number a text cites: "mục 4.2.3 và 8.5.3" gives both."""
     return [n for m in _CLAUSE.finditer(text) for n in re.findall(r"\d+(?:\.\d+)+", m.group(1))]
-_STEP_REF = re.compile(r"(?i)(?:bước|buoc|b)\s*(\d+)")
-_IF = re.compile(r"(?is)^\s*[-–•]?\s*nếu\s+(?P<cond>.+?)\s*(?:thì|,)\s*(?P<then>.+)$")
+_STEP_REF = re.compile(r"(?i)" + _STEP_WORD + r"\s*(\d+)")
+_IF = re.compile(r"(?is)^\s*[-–•]?\s*(?P<if>" + "|".join(voc.IF_THEN) + r")\s+(?P<cond>.+?)\s*(?:"
+                 + "|".join(w for words in voc.IF_THEN.values() for w in words) + r"|,)\s*(?P<then>.+)$")
 
 
 def _row(where: str, n: int) -> str:
@@ -68,22 +66,13 @@ def _row(where: str, n: int) -> str:
 
 
 def _cell_kind(folded: str) -> str:
-    """Which step-table column a header cell names."""
+    """Which step-table column a header cell names (``vocabulary.STEP_COLUMNS``)."""
     f = folded.strip(" .:")
-    if "tiep theo" in f or f in ("chuyen den", "buoc ke tiep"):
-        return "next"
-    if f in ("buoc", "tt", "stt", "so tt", "b", "buoc thuc hien") or (f.startswith("buoc ") and "noi dung" not in f):
-        return "step"
-    if "trach nhiem" in f or "nguoi thuc hien" in f or "don vi thuc hien" in f or f == "thuc hien":
-        return "responsible"
-    if "thoi gian" in f or "thoi han" in f:
-        return "time"
-    if "bieu mau" in f or "ket qua" in f or "ho so" in f or "tai lieu" in f:
-        return "forms"
-    if "noi dung" in f or "trinh tu" in f or "cong viec" in f or "mo ta" in f or "dien giai" in f:
-        return "content"
-    if "luu do" in f:
-        return "flowchart"
+    for kind, equal, contained in voc.STEP_COLUMNS:
+        if f in equal or any(word in f for word in contained):
+            return kind
+        if kind == "step" and f.startswith("buoc ") and "noi dung" not in f:
+            return kind  # "Bước thực hiện", not "Bước / Nội dung"
     return ""
 
 
@@ -129,6 +118,7 @@ class Options:
     defaults: dict[str, Any] = field(default_factory=dict)
     process_pattern: str = r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
+    lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
 
 
 def _strip_heading(text: str) -> str:
@@ -137,16 +127,22 @@ def _strip_heading(text: str) -> str:
 
 def section_of(line: Line) -> str | None:
     """The section a heading line opens, or None when the line is not a heading."""
+    found = heading_of(line)
+    return found[0] if found is not None else None
+
+
+def heading_of(line: Line) -> tuple[str, str] | None:
+    """(section, language) of a heading line (``vocabulary.SECTION_HEADINGS``), or None."""
     text = line.text.strip()
     if len(text) > 80 or "\n" in text:
         return None
     head = fold(_strip_heading(text))
     head = re.sub(r"[^\w ]+", " ", head)
     head = " ".join(head.split())
-    for name, keys in SECTIONS:
-        for key in keys:
-            if head == key or (head.startswith(key + " ") and len(head) <= len(key) + 30 and ":" not in text[:-1]):
-                return name
+    for key, name, lang in _HEADINGS:
+        if head == key or (key not in voc.EXACT_HEADINGS and head.startswith(key + " ")
+                           and len(head) <= len(key) + 30 and ":" not in text[:-1]):
+            return name, lang
     return None
 
 
@@ -175,24 +171,26 @@ class _Mapper:
                 where = _row(grid.where, r + 1)
                 for line in text.split("\n"):
                     f = fold(line)
-                    m = re.search(r"(?:ma hieu|ma so|so hieu|ky hieu|ma tai lieu)\s*:?\s*$", f.strip())
+                    m = re.search(_CODE_LABEL + r"\s*:?\s*$", f.strip())
                     value = ""
                     if m and c + 1 < len(row):
                         value = row[c + 1].strip()
                     m2 = re.search(r"(?i)(?:mã hiệu|mã số|số hiệu|ký hiệu|mã tài liệu)\s*:?\s*(\S+)", line)
+                    if m2 is None and re.match(_CODE_LABEL + r"\s*:", f.strip()):  # "Code: QT-01"
+                        m2 = re.match(r"\s*[^:]*:\s*(\S+)", line)
                     if m2:
                         value = m2.group(1)
                     if value and re.fullmatch(r"[A-Za-zĐđ0-9][\w.\-/Đđ]*\d[\w.\-/]*", value) and "code" not in self.header:
                         self.header["code"] = (value, where)
                         found = True
                     after = row[c + 1] if c + 1 < len(row) and row[c + 1] != text else ""
-                    m = re.search(r"lan ban hanh\s*:?\s*(\d+)?", f)
+                    m = re.search(r"lan ban hanh\s*:?\s*(\d+)?", f) or re.match(_ISSUE_LABEL_EN, f)
                     if m:
                         number = m.group(1) or (re.match(r"\s*(\d+)\s*$", after) or [None, None])[1]
                         if number:
                             self.header["revision"] = (number, where)
                             found = True
-                    for key, label in (("issued_on", r"ngay ban hanh"), ("effective_date", r"ngay (?:co )?hieu luc")):
+                    for key, label in (("issued_on", _ISSUED_LABEL), ("effective_date", _EFFECTIVE_LABEL)):
                         if re.search(label, f):
                             day = _DATE.search(line) or (_DATE.search(after) if re.fullmatch(label + r"\s*:?\s*", f.strip())
                                                          else None)
@@ -201,7 +199,7 @@ class _Mapper:
                                 found = True
                     if re.match(r"^\s*trang\s*:?\s*\d", f):
                         found = True
-                    if re.match(r"^\s*(quy trinh|thu tuc)\b", f) and "title" not in self.header:
+                    if re.match(_TITLE_WORD, f) and "title" not in self.header:
                         rest = [x.strip() for x in text.split("\n") if x.strip()]
                         title = line.strip() if len(line.strip()) > 12 else " ".join(rest[rest.index(line.strip()) + 1:]
                                                                                     if line.strip() in rest else [])
@@ -220,10 +218,7 @@ class _Mapper:
     def _approval(self, grid: Grid) -> bool:
         if not grid.cells:
             return False
-        labels = {"soan thao": "prepared_by", "nguoi soan thao": "prepared_by", "nguoi viet": "prepared_by",
-                  "kiem tra": "reviewed_by", "xem xet": "reviewed_by", "nguoi kiem tra": "reviewed_by",
-                  "nguoi xem xet": "reviewed_by", "phe duyet": "approved_by", "nguoi phe duyet": "approved_by",
-                  "duyet": "approved_by"}
+        labels = voc.APPROVAL_LABELS
         head_row = None
         cols: dict[int, str] = {}
         for r, row in enumerate(grid.cells):
@@ -254,15 +249,20 @@ class _Mapper:
                         continue
                     if not line.strip() or lf.startswith("chu ky") or c == 0:
                         continue
-                    if label.startswith("ho") and "ten" in label:
+                    if (label.startswith("ho") and "ten" in label) or label.strip(" :") in voc.NAME_ROWS:
                         sig.setdefault("name", (line.strip(), where))
-                    elif label.startswith("chuc"):
+                    elif label.startswith("chuc") or label.strip(" :") in voc.POSITION_ROWS:
                         sig.setdefault("title", (line.strip(), where))
         return True
 
     def _revisions(self, grid: Grid) -> bool:
         head = [fold(t) for t in grid.cells[0]] if grid.cells else []
-        if not any("sua doi" in h or "soat xet" in h for h in head):
+        english = [h.strip(" .:") for h in head]
+        if ("change" in english or "changes" in english) and ("issue" in english or "revision" in english):
+            # the English layout: No. | Issue | Date | Pages | Change | By
+            head = ["lan" if h in ("issue", "revision") else "ngay" if h == "date" else
+                    "noi dung" if h in ("change", "changes") else "trang" if h == "pages" else h for h in english]
+        elif not any("sua doi" in h or "soat xet" in h for h in head):
             return False
         if not any("noi dung" in h or "tom tat" in h or "trang" in h or "vi tri" in h for h in head):
             return False
@@ -405,16 +405,17 @@ class _Mapper:
     def _step_field(self, current: dict[str, Any], label: str, value: str, where: str) -> bool:
         """A "Label: value" of a step written as paragraphs (``label`` folded); False when it is none."""
         wheres = self.step_where[-1]
-        if "trach nhiem" in label or "thuc hien" in label or "nguoi" in label:
+        kind = next((k for k, words in voc.STEP_FIELDS if any(w in label for w in words)), None)
+        if kind == "responsible":
             current["_resp"] = value
             wheres["responsible"] = where
-        elif "thoi gian" in label or "thoi han" in label:
+        elif kind == "time":
             current["_time"] = value
             wheres["duration"] = where
-        elif "bieu mau" in label or "ket qua" in label or "ho so" in label:
+        elif kind == "forms":
             current.setdefault("_forms", []).append(value)
             wheres.setdefault("forms", where)
-        elif "tiep theo" in label:
+        elif kind == "next":
             current["_next"] = value
             wheres["next"] = where
         else:
@@ -515,9 +516,10 @@ class _Mapper:
                     extra_steps.append(extra)
                     extra_where.append((wheres["name"], wheres.get("responsible", "") if "responsible" in extra else ""))
                 step["kind"] = "decision"
+                yes, no = voc.BRANCH_LABELS[fold(m.group("if")).lower()]  # "Nếu … thì": Có / Không; "If … then": Yes / No
                 cond = m.group("cond").strip()
                 step["decision"] = {"question": cond[:1].upper() + cond[1:] + "?",
-                                    "branches": [{"label": "Có", "next": other}, {"label": "Không", "next": ids[i + 1]}]}
+                                    "branches": [{"label": yes, "next": other}, {"label": no, "next": ids[i + 1]}]}
                 self.d.at(ptr + "/decision", wheres["name"], _("read from \"Nếu … thì …\""))
                 if decision_text in desc:
                     desc.remove(decision_text)
@@ -613,6 +615,8 @@ class _Mapper:
         for block in self.r.blocks:
             if isinstance(block, Line):
                 name = section_of(block)
+                if name is not None and not self.sections and block.folded.strip(" .:") in voc.TITLE_WORDS:
+                    name = None  # the cover's "PROCEDURE" above the title, before any section: not "5. Procedure"
                 if name is not None:
                     current = self.sections.setdefault(name, [])
                     self._heading_where = block.where
@@ -691,7 +695,7 @@ class _Mapper:
                     cells = [x.strip() for x in row if x.strip()]
                     cells = [x for x in cells if not re.fullmatch(r"\d+", x)]
                     first = fold(cells[0]).strip(" .:") if cells else ""
-                    if r == 0 and (first in ("tu viet tat", "thuat ngu", "chu viet tat", "tu ngu", "stt", "tt")
+                    if r == 0 and (first in voc.GLOSSARY_HEADS
                                    or _cell_kind(first) == "step"):
                         continue  # the header row (Thuật ngữ | Giải thích)
                     if len(cells) >= 2:
@@ -718,13 +722,13 @@ class _Mapper:
         head: list[str] = []
         for r, row in enumerate(grid.cells[:2]):
             f = [fold(x) for x in row]
-            if any("ten" in x or "ma" in x or "thoi gian luu" in x for x in f):
+            if any(mark in x for x in f for mark in voc.TABLE_HEAD_MARKS):
                 head_r, head = r, f
                 break
         if head_r is None:
             return False
-        is_records = any("thoi gian luu" in x or "noi luu" in x or "thoi han luu" in x for x in head)
-        is_forms = not is_records and any("bieu mau" in x or "ma hieu" in x or "ma so" in x for x in head)
+        is_records = any(mark in x for x in head for mark in voc.RECORD_TABLE_MARKS)
+        is_forms = not is_records and any(mark in x for x in head for mark in voc.FORM_TABLE_MARKS)
         if not is_records and not is_forms:
             return False
 
@@ -735,11 +739,11 @@ class _Mapper:
                         return c
             return -1
 
-        c_name = col("ten ho so", "ten bieu mau", "ten tai lieu", "ten")
-        c_code = col("ma hieu", "ma so", "ky hieu", "ma")
-        c_where = col("noi luu", "bo phan luu", "trach nhiem luu", "don vi luu")
-        c_time = col("thoi gian luu", "thoi han luu")
-        c_resp = col("trach nhiem", "nguoi luu")
+        c_name = col(*voc.COLUMN_NAME)
+        c_code = col(*voc.COLUMN_CODE)
+        c_where = col(*voc.COLUMN_WHERE)
+        c_time = col(*voc.COLUMN_RETENTION)
+        c_resp = col(*voc.COLUMN_KEPT_BY)
         key = "records" if is_records else "forms"
         items: list[dict[str, Any]] = self.d.data.setdefault(key, [])
         for r in range(head_r + 1, len(grid.cells)):
@@ -813,15 +817,14 @@ class _Mapper:
             return False
         label = fold(fm.group("label"))
         value = fm.group("value").strip()
+        field_name = _admin_field(label)
         if probe:
-            return any(k in label for k in ("thoi han giai quyet", "so luong ho so", "so bo", "le phi", "noi tiep nhan",
-                                             "dia diem", "noi nop", "ma tthc", "ma thu tuc", "co quan phoi hop")) \
-                or "phi" in label.split() or ("ket qua" in label and "giai quyet" in label)
-        if "co quan phoi hop" in label:
+            return field_name is not None
+        if field_name == "agencies":
             self._agencies(value, line.where)
             self.admin["mechanism"] = "interconnected"
             return True
-        if "thoi han giai quyet" in label:
+        if field_name == "time_limit":
             head, _sep, rest = value.partition(". ")
             if rest and read_duration(head) is not None:  # "1 ngày làm việc. Trong ngày; …": value, then note
                 dur = read_duration(head)
@@ -839,19 +842,19 @@ class _Mapper:
             else:
                 self.admin["_time_written"] = (value, line.where)
             return True
-        if "so luong ho so" in label or "so bo" in label:
+        if field_name == "dossier_sets":
             m = re.search(r"\d+", value)
             if m:
                 self.admin["dossier_sets"] = max(1, int(m.group(0)))
                 self.d.at("/administrative/dossier_sets", line.where)
                 return True
-        if "phi" in label.split() or "le phi" in label:
+        if field_name == "fee":
             if fold(value).strip(" .") in ("khong", "khong co", "none"):
                 return True  # the writer's "Không." when no fee is stated
             self.admin["fee"] = _fee(value)
             self.d.at("/administrative/fee", line.where)
             return True
-        if "noi tiep nhan" in label or "dia diem" in label or "noi nop" in label:
+        if field_name == "place":
             mech = re.search(r"\s*\(([^()]*)\)\s*$", value)
             if mech is not None and fold(mech.group(1)).strip() in _MECHANISMS:
                 self.admin["mechanism"] = _MECHANISMS[fold(mech.group(1)).strip()]
@@ -861,11 +864,11 @@ class _Mapper:
             self.admin["place"] = value
             self.d.at("/administrative/place", line.where)
             return True
-        if "ket qua" in label and "giai quyet" in label:
+        if field_name == "result":
             self.admin["result"] = value
             self.d.at("/administrative/result", line.where)
             return True
-        if "ma tthc" in label or "ma thu tuc" in label:
+        if field_name == "code":
             self.admin["code"] = value
             self.d.at("/administrative/code", line.where)
             return True
@@ -874,12 +877,12 @@ class _Mapper:
     def _dossier_table(self, grid: Grid) -> bool:
         """The dossier table of a one-stop procedure: STT | Tên giấy tờ | Hình thức | Số lượng."""
         head = [fold(x).strip(" .:") for x in grid.cells[0]] if grid.cells else []
-        c_name = next((c for c, h in enumerate(head) if "giay to" in h or "thanh phan" in h), -1)
+        c_name = next((c for c, h in enumerate(head) if "giay to" in h or "thanh phan" in h or h == "document"), -1)
         if c_name < 0:
             return False
-        c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h), -1)
-        c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h == "so ban"), -1)
-        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()}
+        c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h or h == "form"), -1)
+        c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h in ("so ban", "copies")), -1)
+        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()} | {v: k for k, v in voc.DOSSIER_FORMS_EN.items()}
         items: list[dict[str, Any]] = self.admin.setdefault("dossier", [])
         for r, row in enumerate(grid.cells[1:], start=1):
             where = _row(grid.where, r + 1)
@@ -933,12 +936,13 @@ class _Mapper:
                 if self._admin_line(Line(f"{label}: {block.text}", block.where, block.style)):
                     continue
             if re.fullmatch(r"\s*(?:\d+(?:\.\d+)*\.?\s+)?[^:]{2,60}", block.text) and \
-                    self._admin_line(Line(f"{block.text.strip()}: x", block.where, block.style), probe=True):
+                    self._admin_line(Line(f"{_HEADING_NUMBER.sub('', block.text.strip(), count=1)}: x", block.where,
+                                          block.style), probe=True):
                 pending = block
                 dossier_mode = False
                 continue
             f = block.folded
-            if re.match(r"^[\s\d.)-]*thanh phan(?:,? so luong)? ho so", f):
+            if re.match(r"^[\s\d.)-]*(?:thanh phan(?:,? so luong)? ho so|dossier components)", f):
                 dossier_mode = True
                 rest = block.text.split(":", 1)[1].strip() if ":" in block.text else ""
                 if rest:
@@ -972,21 +976,20 @@ class _Mapper:
         for block in self.r.header:
             if isinstance(block, Grid):
                 self._meta_table(block)
-            elif not self.header.get("title") and re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded):
+            elif not self.header.get("title") and re.match(_TITLE_WORD, block.folded):
                 self.header["title"] = (block.text, block.where)
         preamble = self._split_sections()
         for block in preamble:
             if isinstance(block, Grid):
                 self._other_table(block)
-            elif re.match(r"^\s*(quy trinh|thu tuc)\b", block.folded) and "title" not in self.header:
+            elif re.match(_TITLE_WORD, block.folded) and "title" not in self.header:
                 self.header["title"] = (block.text, block.where)
-            elif block.folded.strip(" .:") in ("quy trinh", "thu tuc", "quy trinh thu tuc") or (
+            elif block.folded.strip(" .:") in ("quy trinh", "thu tuc", "quy trinh thu tuc", "procedure") or (
                     "title" in self.header and fold(self.header["title"][0]).strip() == block.folded.strip()):
                 self.d.kept.append(f"{block.where}: {block.text}")  # the cover repeats the header's title
             elif self._owner_line(block):
                 pass
-            elif block.folded.startswith(("uy ban", "ubnd", "cong hoa", "doc lap", "so ", "phong ", "theo doi sua doi",
-                                          "bang theo doi", "noi nhan")) or \
+            elif block.folded.startswith(voc.COVER_LINES) or any(k in block.folded for k in voc.COVER_CONTAINS) or \
                     re.fullmatch(r"[\s\-_*]*", block.text):
                 self.d.kept.append(f"{block.where}: {block.text}")
             else:
@@ -1028,10 +1031,10 @@ class _Mapper:
         if fm is None:
             return False
         label = fold(fm.group("label")).strip()
-        if label in ("don vi chu tri", "don vi chu quan", "don vi thuc hien chinh"):
+        if label in voc.UNIT_LINES:
             self.header["unit"] = (fm.group("value").strip(), line.where)
             return True
-        if label in ("nguoi chiu trach nhiem", "chu tri quy trinh", "nguoi chu tri", "chu so huu quy trinh"):
+        if label in voc.OWNER_LINES:
             self.header["owner"] = (fm.group("value").strip(), line.where)
             return True
         return False
@@ -1063,8 +1066,8 @@ class _Mapper:
         self.d.at(f"/{key}/{len(items) - 1}", line.where)
 
 
-_INLINE_FIELD = re.compile(r"(?:^|[.;,]\s+|\s+[-–]\s+)(?P<label>trách nhiệm|người thực hiện|đơn vị thực hiện|"
-                           r"thời gian|thời hạn|biểu mẫu|kết quả|bước tiếp theo)\s*:\s*", re.IGNORECASE)
+_INLINE_FIELD = re.compile(r"(?:^|[.;,]\s+|\s+[-–]\s+)(?P<label>" + "|".join(voc.INLINE_FIELDS) + r")\s*:\s*",
+                           re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(\S.*)$", re.DOTALL)
 
 
@@ -1103,7 +1106,24 @@ def _retention_data(ret: Any) -> Any:
     return out
 
 
+def _admin_field(label: str) -> str | None:
+    """The one-stop field a folded "Label" names (``vocabulary.ADMIN_LABELS``), or None."""
+    words = label.split()
+    for name, contained, whole_words in voc.ADMIN_LABELS:
+        if any(k in label for k in contained) or any(w in words for w in whole_words):
+            return name
+        if name == "result" and "ket qua" in label and "giai quyet" in label:
+            return name  # "Kết quả giải quyết (TTHC)"; "Kết quả" alone is a step's result
+    return None
+
+
 def _fee(text: str) -> dict[str, Any]:
+    english = re.match(r"^\s*VND\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(?:;\s*(.+))?$", text, re.DOTALL)
+    if english is not None:  # "VND 50,000; Fee for a copy", as the English layout writes it
+        out: dict[str, Any] = {"amount_vnd": int(english.group(1).replace(",", ""))}
+        if english.group(2):
+            out["text"] = english.group(2).strip()
+        return out
     both = re.match(r"^\s*(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ|VND)\s*;\s*(.+)$", text, re.IGNORECASE | re.DOTALL)
     if both is not None:  # "50.000 đồng; Lệ phí cấp bản sao": the amount, then the text
         return {"amount_vnd": int(re.sub(r"[.,]", "", both.group(1))), "text": both.group(2).strip()}
@@ -1123,7 +1143,7 @@ def _fee(text: str) -> dict[str, Any]:
 _DOSSIER_FORMS = {"original": "bản chính", "copy": "bản sao", "certified_copy": "bản sao có chứng thực",
                   "original_or_copy": "bản chính hoặc bản sao", "show_original": "xuất trình bản chính để đối chiếu"}
 _MECHANISMS = {"mot cua": "one_stop", "mot cua lien thong": "interconnected", "lien thong": "interconnected",
-               "khong qua bo phan mot cua": "none"}
+               "khong qua bo phan mot cua": "none", **voc.MECHANISMS_EN}
 
 
 def _branches(text: str, by_number: dict[int, str]) -> list[tuple[str, str]] | None:

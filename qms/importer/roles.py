@@ -61,6 +61,7 @@ class RoleMatcher:
                 if text.strip():
                     self.candidates.append((normalise(text), uid))
         self.exact = dict(reversed(self.candidates))
+        self.kinds: dict[str, set[str]] = {"role": set(directory.roles), "unit": set(directory.units)}
         self.agencies: dict[str, str] = {}  # normalised name -> id of a participating agency (liên thông)
 
     def add_agency(self, ident: str, name: str) -> None:
@@ -74,19 +75,22 @@ class RoleMatcher:
         """The id of the agency ``text`` names exactly (case, diacritics and abbreviations aside)."""
         return self.agencies.get(normalise(text))
 
-    def match(self, text: str) -> str | None:
-        """The role or unit id ``text`` names, or None (no match, or two equally good ones)."""
+    def match(self, text: str, kind: str | None = None) -> str | None:
+        """The role or unit id ``text`` names, or None (no match, or two equally good ones); ``kind``
+        ("role" or "unit") restricts the answer to roles (an owner) or to units (a lead unit)."""
         key = normalise(text)
         if not key:
             return None
-        if key in self.exact:
-            return self.exact[key]
-        if key in self.agencies:
+        candidates = self.candidates if kind is None else [c for c in self.candidates if c[1] in self.kinds[kind]]
+        exact = self.exact if kind is None else dict(reversed(candidates))
+        if key in exact:
+            return exact[key]
+        if key in self.agencies and kind is None:
             return self.agencies[key]
         words = _words(key)
         best: list[tuple[float, str]] = []
         broader: set[str] = set()  # roles and units whose name says more than the text ("Trưởng phòng Kinh tế")
-        for cand, ident in self.candidates:
+        for cand, ident in candidates:
             cw = _words(cand)
             if words <= cw or cw <= words:
                 score = len(words & cw) / max(len(words | cw), 1)
@@ -95,7 +99,7 @@ class RoleMatcher:
                     broader.add(ident)
         if not best:
             return None
-        if len(broader) > 1 and not any(_words(cand) <= words for cand, _ident in self.candidates):
+        if len(broader) > 1 and not any(_words(cand) <= words for cand, _ident in candidates):
             return None  # a generic title ("Trưởng phòng") that fits several roles names none of them
         best.sort(reverse=True)
         if len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]:

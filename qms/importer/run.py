@@ -10,9 +10,10 @@ from typing import Any
 
 from qms.analysis.people import Directory
 from qms.errors import QmsError
-from qms.i18n import _
+from qms.i18n import _, use_language
+from qms.importer import vocabulary as voc
 from qms.importer.build import _dates, assemble, validate
-from qms.importer.document import read
+from qms.importer.document import read, relocate
 from qms.importer.mapping import Draft, Options, map_reading
 from qms.importer.roles import RoleMatcher
 from qms.store import import_store
@@ -43,6 +44,7 @@ class ImportRun:
     results: list[DocResult] = field(default_factory=list)
     written: bool = False
     roles_added: list[str] = field(default_factory=list)
+    lang: str = "vi"  # the language of the drafts (the organisation's); the report speaks the user's
 
     def proposed_roles(self) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
@@ -56,13 +58,15 @@ class ImportRun:
             "documents": [{
                 "source": str(r.source), "draft": str(r.target), "id": r.draft.data.get("id"),
                 "edition": r.draft.edition,
-                "mapped": [{"field": f, "from": w} for f, w in r.draft.mapped],
-                "unmapped": [{"at": w, "text": t} for w, t in r.draft.unmapped],
+                "mapped": [{"field": f, "from": relocate(w, self.lang)} for f, w in r.draft.mapped],
+                "unmapped": [{"at": relocate(w, self.lang), "text": t} for w, t in r.draft.unmapped],
                 "placeholders": r.draft.placeholders,
                 "proposed_roles": sorted(r.draft.proposed),
-                "kept": r.draft.kept, "converted": r.draft.converted, "dropped": r.draft.dropped,
+                **{key: [relocate(x, self.lang) for x in getattr(r.draft, key)] for key in ("kept", "converted",
+                                                                                          "dropped")},
                 "migration": r.draft.migration,
                 "problems": r.problems,
+                "warnings": r.draft.warnings,
                 "changed": r.before is not None and r.before != r.text,
                 "new": r.before is None,
             } for r in self.results],
@@ -85,21 +89,32 @@ def _legal_index(root: Path) -> Any:
     return Index.build(doc.model) if doc.model is not None else None
 
 
-def _directory(root: Path) -> tuple[Directory, str]:
+def _directory(root: Path) -> tuple[Directory, str, str]:
+    """The people of the repository, its process id pattern and its language (of the drafts)."""
     manifest = load_manifest(root) if (root / MANIFEST).is_file() else None
     pattern = manifest.document_codes.process_pattern if manifest is not None else r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
-    return Directory.of(manifest), pattern
+    lang = manifest.organisation.default_language if manifest is not None else "vi"
+    return Directory.of(manifest), pattern, lang
 
 
 def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool = False) -> Draft:
-    """One Word file as a draft (nothing written)."""
+    """One Word file as a draft (nothing written).
+
+    What goes into the draft (its comments, locations and notes) is in ``opts.lang``, the organisation's
+    language, whatever the language of messages; the report's own lines stay in the language of messages.
+    """
     source = path
     temp: Path | None = None
     if (convert and path.suffix.lower() == ".doc") or (convert and _is_legacy(path)):
         temp = import_store.write_converted(import_store.convert_to_docx(path), path)
         source = temp
     try:
-        word = read_word(source)
+        try:
+            with use_language(opts.lang):  # the locations ("bảng 3, dòng 4") go into the draft
+                word = read_word(source)
+        except QmsError:
+            read_word(source)  # refused: again, so that the message is in the language of messages
+            raise
     finally:
         if temp is not None:
             import_store.remove_temp(temp)
@@ -107,8 +122,18 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     reading = read(word)
     if convert and temp is not None:
         reading.converted.append(_("legacy .doc converted with LibreOffice"))
-    mapper, _draft = map_reading(reading, roles, opts)
-    return assemble(mapper, opts)
+    with use_language(opts.lang):
+        mapper, _draft = map_reading(reading, roles, opts)
+        draft = assemble(mapper, opts)
+    if not mapper.sections:
+        draft.warnings.append(_("{file}: no known section heading found (expected headings such as {vi}, or {en}): "
+                                "the purpose, scope and steps are placeholders and the text is kept as internal "
+                                "notes").format(file=path.name, vi=voc.EXPECTED["vi"], en=voc.EXPECTED["en"]))
+    elif not draft.data.get("steps"):
+        draft.warnings.append(_("{file}: no steps found (expected a steps table with columns such as Bước / Step, "
+                                "Nội dung / Description, Trách nhiệm / Responsibility, or paragraphs \"Bước 1: …\" / "
+                                "\"Step 1: …\")").format(file=path.name))
+    return draft
 
 
 def _is_legacy(path: Path) -> bool:
@@ -122,8 +147,8 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
                 dry_run: bool = False, force: bool = False, add_roles: bool = False, diff_only: bool = False,
                 progress: Callable[[int, int, str], None] | None = None) -> ImportRun:
     """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``."""
-    directory, pattern = _directory(root)
-    opts = Options(edition=edition, comments=comments,
+    directory, pattern, lang = _directory(root)
+    opts = Options(edition=edition, comments=comments, lang=lang,
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
                    process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)
@@ -132,7 +157,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
     files = import_store.word_files(paths, legacy=True)  # a .doc in a folder is refused (or converted), never skipped
     if not files:
         raise QmsError(_("no .docx or .docm files found"), _("give .docx files or a folder that holds them"))
-    run = ImportRun(root)
+    run = ImportRun(root, lang=lang)
     out_dir = out if out is not None else root / "processes"
     for i, path in enumerate(files):
         if progress is not None:
@@ -144,8 +169,9 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
         else:
             check_id(PROCESS, pid)
             target = out_dir / f"{pid}.yaml"
-        header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
-            file=path.name)]
+        with use_language(opts.lang):
+            header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
+                file=path.name)]
         text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
         problems = validate(draft)
         run.results.append(DocResult(path, draft, target, text, import_store.read_text_if_exists(target), problems))

@@ -17,7 +17,7 @@ from typing import Any
 from qms.analysis.legacy import fold
 from qms.analysis.people import Directory
 from qms.errors import QmsError
-from qms.i18n import _
+from qms.i18n import _, use_language
 from qms.importer.durations import read_duration
 from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, _fee
 from qms.importer.run import _legal_index
@@ -134,6 +134,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                        _("name the columns in Vietnamese: STT, Mã TTHC, Tên TTHC, Lĩnh vực, Thời hạn giải quyết, "
                          "Địa điểm, Phí/lệ phí, Căn cứ pháp lý, Cơ chế"))
     directory = Directory.of(manifest)
+    lang = manifest.organisation.default_language if manifest is not None else "vi"
     legal = _legal_index(root)
     desk_units = sorted(u for u in directory.desk_owners() if u in directory.units)
     desk_roles = sorted(r for r in directory.desk_owners() if r in directory.roles)
@@ -176,76 +177,79 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
             pid = cand
         taken.add(pid)
         check_id(PROCESS, pid)
+        with use_language(lang):  # the skeleton speaks the organisation's language, the report the user's
+            where = f"{path.name}, " + _("row {n}").format(n=r + 1)
+            comments: dict[str, list[str]] = {"/id": [where]}
+            admin: dict[str, Any] = {}
+            if code:
+                admin["code"] = code
+                comments["/administrative/code"] = [where + ", mã TTHC"]
+            level = opts.get("level")
+            if level in ("commune", "district", "province"):
+                admin["level"] = level
+            mech = fold(get("mechanism"))
+            admin["mechanism"] = "one_stop"
+            interconnected = "lien thong" in mech
+            time = get("time")
+            dur = read_duration(time) if time else None
+            if dur is None:
+                admin["time_limit"] = "1d"
+                comments["/administrative/time_limit"] = [where + "; " + _("placeholder: time limit not read")]
+            else:
+                admin["time_limit"] = dur.value
+                comments["/administrative/time_limit"] = [f'{where}; "{dur.written}"' +
+                                                          (("; " + _("unit to confirm")) if dur.to_confirm else "")]
+                if dur.note or dur.to_confirm:
+                    admin["time_limit_note"] = time
+            fee = get("fee")
+            if fee:
+                admin["fee"] = _fee(fee)
+            place = get("place")
+            if place:
+                admin["place"] = place
+            basis_col = cols.get("basis")
+            basis = str(row[basis_col]) if basis_col is not None and basis_col < len(row) else ""
+            refs = [{"id": ref, "legal_basis": True}  # one per line or per ";", without the list's dashes
+                    for ref in (" ".join(x.split()).strip("-–•+* ").rstrip(".;,").strip()
+                                for x in re.split(r"[;\n]+", basis)) if ref]
+            data: dict[str, Any] = {
+                "id": pid, "title": title, "kind": opts.get("kind", "core"),
+                "owner": opts.get("owner") or (desk_roles[0] if desk_roles else PLACEHOLDER_ROLE),
+                "unit": opts.get("unit") or (desk_units[0] if desk_units else PLACEHOLDER_ROLE),
+                "purpose": f"Giải quyết thủ tục hành chính {title}" + (f" (lĩnh vực {field_name})" if field_name else ""),
+                "scope": PLACEHOLDER_TEXT,
+            }
+            if refs:
+                data["references"] = refs
+                for i, ref in enumerate(refs):
+                    entry = legal.resolve(ref["id"]) if legal is not None else None
+                    in_register = (_("legal register: {number}").format(number=entry.number) if entry is not None
+                                   else _("not in the legal register") if legal is not None else "")
+                    comments[f"/references/{i}"] = [where + ", " + _("legal basis") + (f"; {in_register}" if in_register else "")]
+            data["administrative"] = admin
+            data["steps"] = []
+            data["document"] = {"code": pid, "state": "draft"}
+            notes = [{"kind": "verification", "about": "/steps",
+                      "text": _("skeleton from the list of administrative procedures: the steps are missing")}]
+            if interconnected:
+                notes.append({"kind": "verification", "about": "/administrative/mechanism",
+                              "text": _("the list says liên thông (interconnected): add administrative.agencies, "
+                                        "then set mechanism: interconnected")})
+                comments["/administrative/mechanism"] = [where + "; " + _("liên thông: list the agencies, then set "
+                                                                       "mechanism: interconnected")]
+            for key in ("owner", "unit"):
+                if key not in opts:
+                    notes.append({"kind": "verification", "about": f"/{key}",
+                                  "text": _("placeholder written by qms import: replace it")})
+                    comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
+            data["internal_notes"] = notes
+            target = out_dir / f"{pid}.yaml"
+            header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=path.name)]
+            text = dump_yaml_commented(data, comments, header)
         warnings: list[str] = []
-        comments: dict[str, list[str]] = {"/id": [at]}
-        admin: dict[str, Any] = {}
-        if code:
-            admin["code"] = code
-            comments["/administrative/code"] = [at + ", mã TTHC"]
-        level = opts.get("level")
-        if level in ("commune", "district", "province"):
-            admin["level"] = level
-        mech = fold(get("mechanism"))
-        admin["mechanism"] = "one_stop"
-        interconnected = "lien thong" in mech
-        time = get("time")
-        dur = read_duration(time) if time else None
         if dur is None:
-            admin["time_limit"] = "1d"
             warnings.append(_("time limit not read ({text}): placeholder 1d").format(text=time or "-"))
-            comments["/administrative/time_limit"] = [at + "; " + _("placeholder: time limit not read")]
-        else:
-            admin["time_limit"] = dur.value
-            comments["/administrative/time_limit"] = [f'{at}; "{dur.written}"' +
-                                                      (("; " + _("unit to confirm")) if dur.to_confirm else "")]
-            if dur.note or dur.to_confirm:
-                admin["time_limit_note"] = time
-        fee = get("fee")
-        if fee:
-            admin["fee"] = _fee(fee)
-        place = get("place")
-        if place:
-            admin["place"] = place
-        basis_col = cols.get("basis")
-        basis = str(row[basis_col]) if basis_col is not None and basis_col < len(row) else ""
-        refs = [{"id": ref, "legal_basis": True}  # one per line or per ";", without the list's dashes
-                for ref in (" ".join(x.split()).strip("-–•+* ").rstrip(".;,").strip()
-                            for x in re.split(r"[;\n]+", basis)) if ref]
-        data: dict[str, Any] = {
-            "id": pid, "title": title, "kind": opts.get("kind", "core"),
-            "owner": opts.get("owner") or (desk_roles[0] if desk_roles else PLACEHOLDER_ROLE),
-            "unit": opts.get("unit") or (desk_units[0] if desk_units else PLACEHOLDER_ROLE),
-            "purpose": f"Giải quyết thủ tục hành chính {title}" + (f" (lĩnh vực {field_name})" if field_name else ""),
-            "scope": PLACEHOLDER_TEXT,
-        }
-        if refs:
-            data["references"] = refs
-            for i, ref in enumerate(refs):
-                entry = legal.resolve(ref["id"]) if legal is not None else None
-                in_register = (_("legal register: {number}").format(number=entry.number) if entry is not None
-                               else _("not in the legal register") if legal is not None else "")
-                comments[f"/references/{i}"] = [at + ", " + _("legal basis") + (f"; {in_register}" if in_register else "")]
-        data["administrative"] = admin
-        data["steps"] = []
-        data["document"] = {"code": pid, "state": "draft"}
-        notes = [{"kind": "verification", "about": "/steps",
-                  "text": _("skeleton from the list of administrative procedures: the steps are missing")}]
         warnings.append(_("steps missing: import the procedure's Word document or write them"))
-        if interconnected:
-            notes.append({"kind": "verification", "about": "/administrative/mechanism",
-                          "text": _("the list says liên thông (interconnected): add administrative.agencies, "
-                                    "then set mechanism: interconnected")})
-            comments["/administrative/mechanism"] = [at + "; " + _("liên thông: list the agencies, then set "
-                                                                   "mechanism: interconnected")]
-        for key in ("owner", "unit"):
-            if key not in opts:
-                notes.append({"kind": "verification", "about": f"/{key}",
-                              "text": _("placeholder written by qms import: replace it")})
-                comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
-        data["internal_notes"] = notes
-        target = out_dir / f"{pid}.yaml"
-        header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=path.name)]
-        text = dump_yaml_commented(data, comments, header)
         run.skeletons.append(Skeleton(at, pid, data, target, text, warnings))
     if dry_run:
         return run

@@ -459,6 +459,9 @@ class WordWriter:
             self.heading(f"5. {_('Content')}", 1)
             n = 0
             a = view.administrative
+            if a is not None and a["code"]:
+                # the national procedure code (mã TTHC): the importer reads "Mã thủ tục hành chính: …" back
+                self.para(f"{_('Administrative procedure code')}: {a['code']}")
             if a is not None:
                 n += 1
                 self.heading(f"5.{n}. {_('Dossier components')}", 2)

@@ -91,7 +91,10 @@ def copy_mark(state: str | None, drafts: bool, lang: str) -> str:
 
 
 def watermark_text(state: str | None, drafts: bool, lang: str) -> str:
-    """The draft watermark: always on a draft revision; on every document in --drafts mode."""
+    """The watermark: "Obsolete" on a withdrawn document (every page, so that nobody uses it by mistake);
+    "Draft" on a draft revision, and on every other document in --drafts mode."""
+    if state == "obsolete":
+        return translate("Obsolete", lang)
     return translate("Draft", lang) if drafts or state in ("draft", "in_review") else ""
 
 

@@ -56,11 +56,11 @@ def test_every_example_imports_and_checks(doc: Path, example_copy: Path, run_qms
     mine = [f for f in findings if f["path"] == rel]
     for f in mine:
         line = lines[f["line"] - 1]
-        assert doc.name in line or "placeholder" in line, (f, line)
+        assert doc.name in line or "giá trị tạm" in line, (f, line)  # the draft speaks the organisation's language
     assert not [f for f in findings if f["path"] != rel and f["severity"] == "error"]
     # item 12: every placeholder is a finding at the field it fills (QMS126), valid values included
     noted = {n["about"] for n in data.get("internal_notes", []) if str(n.get("about", "")).startswith("/")
-             and "placeholder" in str(n.get("text", ""))}
+             and "giá trị tạm" in str(n.get("text", ""))}
     flagged = [f["pointer"] for f in mine if f["code"] == "QMS126"]
     assert noted and len(flagged) == len(noted)
     if "/kind" in noted:
@@ -81,10 +81,13 @@ def test_steps_table_with_next_column_gives_the_graph(example_copy: Path, run_qm
     assert steps["B2"]["duration"] == "0.5d"  # ½ ngày
     assert steps["B6"]["duration"] == "1d"  # Trong ngày
     assert steps["B1"]["responsible"] == "can_bo_mot_cua"  # "CB một cửa"
-    assert re.search(r"duration: 0\.5d  # .*table 4, row 3; \"½ ngày\"; unit to confirm", text)
+    # the draft is in the organisation's language (Vietnamese), whatever the language of messages
+    assert re.search(r"duration: 0\.5d  # .*bảng 4, dòng 3; \"½ ngày\"; cần xác nhận đơn vị", text)
     assert data["records"][0]["retention"] == "permanent" and data["records"][1]["retention"] == {"years": 5}
     assert data["document"]["history"][0]["revision"] == 1
     assert data["document"]["approved_by"]["name"] == "Lê Văn Cường"
+    # the reviewer signs as "Trưởng phòng Tư pháp": the unit tu_phap is the lead unit, never the owner (a role)
+    assert data["unit"] == "tu_phap" and data["owner"] != "tu_phap"
 
 
 @pytest.mark.parametrize("name", ["QT-QLDT-03-o-gop.docx", "QT-QLDT-03-o-gop-lo.docx"])
@@ -118,7 +121,10 @@ def test_paragraph_steps_2008_and_decision(example_copy: Path, run_qms) -> None:
     assert steps["B4"]["responsible"] == "lanh_dao"  # "LĐ UBND"
     assert "chuyen_vien_phu_trach" in report["proposed_roles"]
     notes = " ".join(n["text"] for n in data["internal_notes"])
-    assert "unit to confirm" in notes
+    assert "cần xác nhận đơn vị" in notes
+    # the migration's notes name their evidence in words, never the correlation table's raw tags
+    assert "căn cứ 8.5.1: ghi theo trí nhớ (cần xác nhận)" in notes
+    assert not re.search(r"\brecalled\b|inverse-of|seen_", notes), notes
 
 
 def test_numbering_tracked_changes_comments_and_tcvn3(example_copy: Path, run_qms) -> None:

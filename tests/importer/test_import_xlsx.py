@@ -46,7 +46,8 @@ def test_skeletons_fill_the_administrative_fields_and_check_with_warnings(exampl
     third = yaml.safe_load(Path(report["skeletons"][2]["draft"]).read_text(encoding="utf-8"))
     assert any("liên thông" in n["text"] for n in third["internal_notes"])
     second = Path(report["skeletons"][1]["draft"]).read_text(encoding="utf-8")
-    assert "time_limit: 15cd" in second and "unit to confirm" in second
+    # the skeleton speaks the organisation's language (Vietnamese) although messages are in English
+    assert "time_limit: 15cd" in second and "cần xác nhận đơn vị" in second and "unit to confirm" not in second
     r = run_qms("check", "--format", "json", cwd=example_copy)
     assert r.exit_code == 0, r.stdout
     found = json.loads(r.stdout)["diagnostics"]

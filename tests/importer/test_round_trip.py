@@ -90,6 +90,7 @@ def _facts(p: Process, source: Process) -> dict[str, Any]:
     admin = None
     if adm is not None:
         admin = {
+            "code": adm.code,
             "dossier": [(vi(d.name), d.form, d.copies, vi(d.note)) for d in adm.dossier],
             "dossier_sets": adm.dossier_sets, "time_limit": adm.time_limit,
             "time_limit_note": vi(adm.time_limit_note),
