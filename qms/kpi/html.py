@@ -16,7 +16,7 @@ from markupsafe import Markup
 from qms.i18n import _, format_percent, format_target, get_language
 from qms.kpi.charts import bar_chart, line_chart, shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
-from qms.kpi.report import ObjectiveResult, calendar_line, check_target, one_stop_lines
+from qms.kpi.report import ObjectiveResult, calendar_line, check_target, month_label, one_stop_lines
 
 #: Lines drawn per monthly chart (the groups with most resolved dossiers); the tables list all.
 MAX_LINES = 8
@@ -94,7 +94,7 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
                 rates.append(None if r is None else r * 100)
             lines[_("(blank)") if key == "(blank)" else key] = rates
         target = goal[1] if goal else None
-        line_svg = line_chart(months, lines, title=_("Monthly on-time rate ({what})").format(what=key_label.lower()),
+        line_svg = line_chart([month_label(m) for m in months], lines, title=_("Monthly on-time rate ({what})").format(what=key_label.lower()),
                               target=target)
         ranked = sorted(totals, key=lambda k: (totals[k].on_time_rate if totals[k].on_time_rate is not None else 2, k))
         bars = [(_("(blank)") if k == "(blank)" else k,

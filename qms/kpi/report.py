@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qms.i18n import _, format_number, format_percent
+from qms.i18n import _, format_date, format_number, format_percent
 from qms.kpi.charts import shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.output.safe import one_line
@@ -37,6 +37,12 @@ BLANK_GROUP = "(blank)"
 def group_label(key: str) -> str:
     """A group key as a person reads it: the empty cell's group in the report's language."""
     return _("(blank)") if key == BLANK_GROUP else key
+
+
+def month_label(month: str) -> str:
+    """A month key (``YYYY-MM``, as JSON and CSV keep it) as people read it: ``MM/YYYY``."""
+    year, sep, mon = month.partition("-")
+    return f"{mon}/{year}" if sep and year.isdigit() and mon.isdigit() else month
 
 
 def compare(actual: float, op: str, target: float) -> bool:
@@ -217,10 +223,10 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         "overdue_in_progress": _("Overdue, in progress"),
         "excluded": _("Excluded (withdrawn or cancelled)"),
     }
-    lines = [_("Dossier processing KPI as of {day}").format(day=result.reference_day.isoformat())]
+    lines = [_("Dossier processing KPI as of {day}").format(day=format_date(result.reference_day))]
     if result.period:
         lines.append(
-            _("Period: {start} to {end}").format(start=result.period[0].isoformat(), end=result.period[1].isoformat())
+            _("Period: {start} to {end}").format(start=format_date(result.period[0]), end=format_date(result.period[1]))
         )
     width = max(len(v) for v in label.values()) + 2
     lines.append(f"{label['total']:<{width}}{c.total:>10}")
@@ -256,7 +262,8 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     if result.groups:
         lines.append("")
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
-        keys = {key: one_line(group_label(key)) for key in result.groups}  # group keys are cells of the log
+        shown = month_label if result.by == "month" else group_label
+        keys = {key: one_line(shown(key)) for key in result.groups}  # group keys are cells of the log
         key_w = max(len(head[0]), *(len(k) for k in keys.values())) + 2
         widths = [max(14, len(h) + 2) for h in head[1:]]  # a heading longer than 14 widens its column
         lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>{w}}" for h, w in zip(head[1:], widths, strict=True)))
