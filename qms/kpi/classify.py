@@ -46,7 +46,7 @@ from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
-from qms.models.log_columns import ColumnMap, normalise_header
+from qms.models.log_columns import ColumnMap, name_key, normalise_header, tidy_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -381,8 +381,10 @@ class Classifier:
         self.rows_read = 0
         self.out_of_period = 0
         self.one_stop = OneStopCounts()
-        #: (grouping, key, "YYYY-MM") -> counters, for monthly charts
-        self.series_counts: dict[tuple[str, str, str], list[int]] = {}
+        #: (grouping, key, "YYYY-MM") -> counters, for monthly charts (procedure and unit keys: :func:`name_key`)
+        self._series: dict[tuple[str, str, str], list[int]] = {}
+        #: grouping (procedure, unit) -> name key -> the spellings of the name met in the logs (tidied)
+        self._spellings: dict[str, dict[str, set[str]]] = {"procedure": {}, "unit": {}}
         #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
         self._claims: pl.DataFrame | None = None
         self._memo: dict[str, dict[str, Any]] = {}
@@ -700,12 +702,36 @@ class Classifier:
         column = {"procedure": "procedure_id", "unit": "unit", "mechanism": "mechanism"}[name]
         height = int(keep.sum())
         raw = df[column].filter(keep) if column in df.columns else pl.Series([""] * height, dtype=pl.String)
-        keys = self._map("strip", raw, str.strip, pl.String)
+        if name in self._spellings:  # one group per name however the rows spell it (see name_key)
+            keys = self._map(f"name_{name}", raw, lambda v: self._name_key(name, v), pl.String)
+        else:
+            keys = self._map("strip", raw, str.strip, pl.String)
         fallback = pl.Series(["(blank)"] * height, dtype=pl.String)
         if name == "mechanism" and self.mechanisms and "procedure_id" in df.columns:
             fallback = self._map("mechanism_of", df["procedure_id"].filter(keep),
                                  lambda p: self.mechanism_of(p.strip()) or "(blank)", pl.String)
         return pl.select(pl.when(keys == "").then(fallback).otherwise(keys)).to_series()
+
+    def _name_key(self, grouping: str, raw: str) -> str:
+        tidy = tidy_name(raw)
+        key = tidy.casefold()
+        if key:
+            self._spellings[grouping].setdefault(key, set()).add(tidy)
+        return key
+
+    def _shown(self, grouping: str, key: str) -> str:
+        """The name a group is shown under: of the spellings met, one starting with a capital if there
+        is one, then the one with fewest capitals, then the first in code-point order (the same whatever
+        the order of the rows)."""
+        spellings = self._spellings.get(grouping, {}).get(key)
+        if not spellings:
+            return key
+        return min(spellings, key=lambda t: (not t[:1].isupper(), sum(ch.isupper() for ch in t), t))
+
+    @property
+    def series_counts(self) -> dict[tuple[str, str, str], list[int]]:
+        """(grouping, key, "YYYY-MM") -> counters, for monthly charts; a name key shown as :meth:`_shown`."""
+        return {(g, self._shown(g, key), month): values for (g, key, month), values in self._series.items()}
 
     def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
                          ids: pl.Series) -> None:
@@ -813,7 +839,7 @@ class Classifier:
         for name in self.series_names:
             keys = (f"key_{name}", "month", "cat")
             for group, month, cat, count in valid.select(keys).filter(counted).group_by(keys).len().iter_rows():
-                values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
+                values = self._series.setdefault((name, group, month), [0] * len(CATEGORIES))
                 values[cat] += count
 
     def _one_stop(self, valid: pl.DataFrame) -> None:
@@ -844,7 +870,7 @@ class Classifier:
             by=self.by,
             files=list(self.files),
             counts=self.counts,
-            groups=dict(sorted(self.groups.items())),
+            groups=dict(sorted((self._shown(self.by or "", key), counts) for key, counts in self.groups.items())),
             rejected=self.rejected,
             duplicates=self.duplicates,
             rows_read=self.rows_read,

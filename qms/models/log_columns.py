@@ -57,12 +57,37 @@ PROCEDURE_NAME_SYNONYMS: tuple[str, ...] = (
 REQUIRED: tuple[str, ...] = ("dossier_id", "received_at")
 
 
+#: look-alikes of the Vietnamese letter đ/Đ that exports carry (the Icelandic eth of legacy converters,
+#: d with a combining stroke), and invisible characters that a copy from a web page leaves in a name
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110", "\u200b": None,
+                             "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
+_STROKED = (("d\u0335", "\u0111"), ("d\u0336", "\u0111"), ("D\u0335", "\u0110"), ("D\u0336", "\u0110"))
+#: punctuation a name may end with by accident ("Chứng thực bản sao.")
+_TRAILING = ".,;:*·…-–— \t"
+
+
+def tidy_name(text: str) -> str:
+    """A procedure or unit name as the same name however a row spells it: NFC, đ for its look-alikes,
+    single spaces, no trailing punctuation (case is kept: see :func:`name_key`)."""
+    s = text.translate(_LOOKALIKES)
+    for seq, letter in _STROKED:
+        s = s.replace(seq, letter)
+    s = " ".join(unicodedata.normalize("NFC", s).split())
+    return s.rstrip(_TRAILING)
+
+
+def name_key(text: str) -> str:
+    """The key under which rows of one procedure (or unit) are grouped: :func:`tidy_name`, case folded.
+    Accents are kept: names that differ in a letter's tone mark are different names."""
+    return tidy_name(text).casefold()
+
+
 def normalise_header(text: str) -> str:
-    """Lower case, no accents (đ -> d), single spaces, no trailing ``:`` or ``*``; ``_`` counts as a space."""
-    s = unicodedata.normalize("NFD", text.replace("\ufeff", "").strip())
+    """Lower case, no accents (đ -> d), single spaces, no trailing ``:``, ``*`` or ``.``; ``_`` counts as a space."""
+    s = unicodedata.normalize("NFD", tidy_name(text))
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
     s = s.replace("đ", "d").replace("Đ", "D").lower()
-    s = s.replace("_", " ").replace("-", " ").rstrip(":* ").strip()
+    s = s.replace("_", " ").replace("-", " ").rstrip(_TRAILING).strip()
     return " ".join(s.split())
 
 
