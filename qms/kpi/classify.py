@@ -46,7 +46,7 @@ from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
-from qms.models.log_columns import ColumnMap, name_key, normalise_header, tidy_name
+from qms.models.log_columns import ColumnMap, normalise_header, tidy_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -83,6 +83,18 @@ class RejectedRow:
 
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "row": self.row, "dossier_id": self.dossier_id, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsRow:
+    """A totals or subtotals row of a log ("Tổng cộng"), left out: it is not a dossier."""
+
+    path: str
+    row: int
+    label: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "row": self.row, "label": self.label}
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +224,8 @@ class KpiResult:
     #: the first and last day the counted dossiers touch (receipt to due day), None without dossiers
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    #: totals rows left out of every count (not dossiers, not errors)
+    totals: list[TotalsRow] = field(default_factory=list)
 
 
 def _normalise_status(text: str) -> str:
@@ -377,6 +391,7 @@ class Classifier:
         self.groups: dict[str, Counts] = {}
         self.rejected: list[RejectedRow] = []
         self.duplicates: list[Duplicate] = []
+        self.totals: list[TotalsRow] = []
         self.files: list[str] = []
         self.rows_read = 0
         self.out_of_period = 0
@@ -491,6 +506,7 @@ class Classifier:
         parts = [self._batch(batch, table.columns, table.path) for batch in read_ahead(table.batches)]
         file_no = len(self.files)
         self.files.append(table.path)
+        self.totals.extend(TotalsRow(table.path, row, label) for row, label in table.totals)
         valid = pl.concat(parts) if parts else None
         if valid is not None and valid.height:
             self._tally(valid, file_no, table.path)
@@ -878,6 +894,7 @@ class Classifier:
             one_stop=self.one_stop,
             first_day=self.first_day,
             last_day=self.last_day,
+            totals=list(self.totals),
         )
 
 

@@ -161,6 +161,9 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         "rejected_more": (_("... and {n} more (use --format json for all)").format(n=len(result.rejected) - MAX_REJECTED)
                           if len(result.rejected) > MAX_REJECTED else ""),
         "duplicates": len(result.duplicates),
+        "totals": "; ".join(f"{Path(t.path).name}:{t.row} ({t.label})" for t in result.totals[:MAX_REJECTED])
+                  + ("; " + _("... and {n} more (use --format json for all)").format(n=len(result.totals) - MAX_REJECTED)
+                     if len(result.totals) > MAX_REJECTED else ""),
     }
 
 

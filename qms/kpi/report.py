@@ -112,6 +112,7 @@ def to_dict(result: KpiResult, target: float | None = None,
     out.update(result.counts.to_dict())
     out["rejected_rows"] = len(result.rejected)
     out["duplicate_rows"] = len(result.duplicates)
+    out["totals_rows"] = len(result.totals)
     out["out_of_period"] = result.out_of_period
     out["one_stop"] = result.one_stop.to_dict()
     out["calendar"] = calendar_provenance(result)
@@ -131,6 +132,7 @@ def to_dict(result: KpiResult, target: float | None = None,
     out["breakdown"] = breakdown
     out["rejected"] = [r.to_dict() for r in result.rejected]
     out["duplicates"] = [d.to_dict() for d in result.duplicates]
+    out["totals"] = [t.to_dict() for t in result.totals]
     return out
 
 
@@ -241,6 +243,9 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     lines.append(f"{duplicate_label:<{width}}{len(result.duplicates):>10}")
     if result.out_of_period:
         lines.append(f"{outside_label:<{width}}{result.out_of_period:>10}")
+    if result.totals:
+        totals_label = _("Totals rows left out")
+        lines.append(f"{totals_label:<{width}}{len(result.totals):>10}")
     lines.append(_("Calendar") + ": " + calendar_line(result))
     lines.append(_("One-stop obligations (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); to confirm under NĐ 118/2025/NĐ-CP):"))
     for name, value in one_stop_lines(result):
@@ -278,6 +283,14 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         for r in result.rejected[:_TEXT_REJECTED_LIMIT]:
             lines.append(f"  {one_line(r.path)}:{r.row}: {one_line(r.reason)}")
         more = len(result.rejected) - _TEXT_REJECTED_LIMIT
+        if more > 0:
+            lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
+    if result.totals:
+        lines.append("")
+        lines.append(_("Totals rows left out (they are not dossiers; check that no dossier is written in them):"))
+        for t in result.totals[:_TEXT_REJECTED_LIMIT]:
+            lines.append(f"  {one_line(t.path)}:{t.row}: {one_line(t.label)}")
+        more = len(result.totals) - _TEXT_REJECTED_LIMIT
         if more > 0:
             lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
     if result.duplicates:

@@ -137,19 +137,116 @@ def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None,
     explicit = {normalise_header(header): canon for canon, header in (mapping or {}).items()}
     lookup = schema.lookup if schema is not None else _LOOKUP
     found: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        if not isinstance(cell, str) or not cell.strip():
-            continue
-        key = normalise_header(cell)
-        canon = explicit.get(key) or lookup.get(key)
-        if canon and canon not in found:
-            found[canon] = i
+    keys = [normalise_header(c) if isinstance(c, str) and c.strip() else "" for c in cells]
+    for table in (explicit, lookup):  # a mapped header wins over a synonym anywhere in the row
+        for i, key in enumerate(keys):
+            canon = table.get(key) if key else None
+            if canon and canon not in found and i not in found.values():
+                found[canon] = i
     if "procedure_id" not in found:
         for i, cell in enumerate(cells):
             if isinstance(cell, str) and normalise_header(cell) in _NAME_LOOKUP:
                 found["procedure_id"] = i
                 break
     return found
+
+
+#: Sub-headings of a two-row header that name a column on their own under a group heading such as
+#: "Thời gian" or "Ngày" (merged over them), e.g. "Thời gian" over "Tiếp nhận", "Hẹn trả", "Trả kết quả".
+SUBHEADINGS: dict[str, tuple[str, ...]] = {
+    "received_at": ("Tiếp nhận", "Nhận", "Nộp", "Nhận hồ sơ"),
+    "due_at": ("Hẹn trả", "Hẹn trả kết quả", "Theo hẹn", "Hẹn", "Hạn trả", "Hạn"),
+    "completed_at": ("Có kết quả", "Hoàn thành", "Giải quyết xong", "Xử lý xong"),
+    "returned_at": ("Trả kết quả", "Trả", "Đã trả", "Trả thực tế"),
+}
+_SUB_LOOKUP = {normalise_header(sub): canon for canon, subs in SUBHEADINGS.items() for sub in subs}
+
+
+@dataclass(frozen=True, slots=True)
+class TwoRowHeader:
+    """What a header of two rows (group headings over sub-headings) names."""
+
+    found: dict[str, int]
+    names: dict[str, str]
+    #: canonical name -> the headers of the columns that could each be it (none more likely)
+    ambiguous: dict[str, list[str]]
+
+
+def _joined(group: str, sub: str) -> str:
+    """ "Thời gian" + "Hẹn trả" -> "Thời gian hẹn trả" (a sub-heading in capitals keeps them)."""
+    if sub[:1].isupper() and not sub[1:2].isupper():
+        sub = sub[:1].lower() + sub[1:]
+    return f"{group} {sub}"
+
+
+def match_two_rows(top: Sequence[str], sub: Sequence[str], mapping: Mapping[str, str] | None = None,
+                   schema: LogSchema | None = None) -> TwoRowHeader | None:
+    """The columns named by a header of two rows: ``top`` holds group headings (a merged cell: the
+    heading in its first column, the others empty) and headings of columns merged over both rows;
+    ``sub`` the sub-headings under the groups. None when ``top`` holds fewer than two headings (a
+    title, not group headings).
+
+    A column under a group is named, in this order of preference, by the group and sub-heading
+    together ("Ngày" + "Tiếp nhận", either way round), by the sub-heading alone ("Hẹn trả") and by the
+    group alone ("Ngày trả kết quả" over "Theo hẹn", "Thực tế"). A canonical column found only by the
+    last two ways in more than one column is ambiguous: no column is taken for it.
+    """
+    def text(row: Sequence[str], i: int) -> str:
+        return " ".join(str(row[i]).split()) if i < len(row) and isinstance(row[i], str) else ""
+
+    if sum(1 for i in range(len(top)) if text(top, i)) < 2:
+        return None
+    explicit = {normalise_header(header): canon for canon, header in (mapping or {}).items()}
+    lookup = schema.lookup if schema is not None else _LOOKUP
+    subs = _SUB_LOOKUP if schema is None else {}
+    # per column: its header as people read it, and (tier, canonical name) of the best match
+    labels: list[str] = []
+    texts: list[list[str]] = []  # per column: the texts that may name it, best first
+    best: list[tuple[int, str] | None] = []
+    group = ""
+    for i in range(max(len(top), len(sub))):
+        t, b = text(top, i), text(sub, i)
+        if t and b:
+            group = t
+        elif not b:
+            group = ""
+        if not b or not group:
+            label = t or b
+            tries = [(0, label)] if label else []
+        else:
+            label = _joined(group, b)
+            tries = [(0, label), (0, _joined(b, group)), (1, b), (2, group)]
+        labels.append(label)
+        texts.append([candidate for _tier, candidate in tries])
+        match: tuple[int, str] | None = None
+        for tier, candidate in tries:
+            key = normalise_header(candidate)
+            canon = explicit.get(key)
+            if canon:
+                match = (-1 if tier == 0 else tier, canon)
+                break
+            canon = lookup.get(key) or (subs.get(key) if tier else None)
+            if canon:
+                match = (tier, canon)
+                break
+        if match is not None and match[0] <= 0 and tries:
+            labels[-1] = candidate  # "Mã" under "Hồ sơ" is read "Mã hồ sơ"
+        best.append(match)
+    found: dict[str, int] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for canon in dict.fromkeys(m[1] for m in best if m):
+        tier = min(m[0] for m in best if m and m[1] == canon)
+        columns = [i for i, m in enumerate(best) if m == (tier, canon)]
+        if tier > 0 and len(columns) > 1:
+            ambiguous[canon] = [labels[i] for i in columns]
+        else:
+            found[canon] = columns[0]
+    if "procedure_id" not in found:
+        for i, candidates in enumerate(texts):
+            if best[i] is None and any(normalise_header(c) in _NAME_LOOKUP for c in candidates):
+                found["procedure_id"] = i
+                break
+    return TwoRowHeader(found, {canon: labels[i] for canon, i in found.items()}, ambiguous)
 
 
 def header_names(cells: Sequence[str], found: Mapping[str, int]) -> dict[str, str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -86,4 +88,116 @@ def test_spellings_of_one_procedure_name_are_one_procedure(tmp_path: Path, capsy
     assert data["on_time"] == 13, err
     code, out, err = run(["--root", str(repo), "kpi", "report", str(log), "--as-of", "2026-05-31", "--by", "unit",
                           "--format", "json", "--limits", str(limits)], capsys)
+    assert code == 0, err
     assert [(g["key"], g["total"]) for g in json.loads(out)["breakdown"]] == [("Tư pháp", 13)]
+
+
+def write_xlsx(path: Path, rows: list[list[object]], merged: tuple[str, ...] = ()) -> None:
+    """A real .xlsx as one-stop systems export it: inline strings, numeric cells, merged ranges (the
+    value in the first cell of a range, the others absent)."""
+    ns = "http://schemas.openxmlformats.org"
+
+    def cell(ref: str, v: object) -> str:
+        if isinstance(v, (int, float)):
+            return f'<c r="{ref}"><v>{v}</v></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+
+    body = "".join(f'<row r="{r}">' + "".join(cell(f"{chr(65 + c)}{r}", v) for c, v in enumerate(row) if v != "")
+                   + "</row>" for r, row in enumerate(rows, start=1))
+    merges = (f'<mergeCells count="{len(merged)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merged)
+              + "</mergeCells>") if merged else ""
+    rels = f"{ns}/package/2006/relationships"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", f'<Types xmlns="{ns}/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                   '"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{rels}"><Relationship Id="rId1" Type="{ns}/officeDocument/'
+                   '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{ns}/officeDocument/'
+                   '2006/relationships"><sheets><sheet name="Sổ theo dõi" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{rels}"><Relationship Id="rId1" Type="{ns}/'
+                   'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{ns}/spreadsheetml/2006/main"><sheetData>{body}'
+                   f"</sheetData>{merges}</worksheet>")
+
+
+def test_a_header_of_two_rows_with_merged_group_headings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """D1: an XLSX export whose header spans two rows ("Thời gian" merged over "Tiếp nhận", "Hẹn trả",
+    "Trả kết quả"; the other headings merged down both rows), then a row of column numbers, is read:
+    the columns are named as the two rows say together, and reasons use those names. The same header
+    in CSV, with "Hồ sơ" over "Mã"/"Tên thủ tục" and "Ngày trả kết quả" over "Theo hẹn"/"Thực tế", is
+    read too; two columns that could each be the result date stop the report with both names and a
+    mapping hint, and the mapping settles it."""
+    log = tmp_path / "so-theo-doi.xlsx"
+    write_xlsx(log, [
+        ["UBND XÃ AN BÌNH"],
+        ["SỔ THEO DÕI HỒ SƠ THÁNG 5/2026"],
+        ["STT", "Mã hồ sơ", "Tên thủ tục", "Thời gian", "", "", "Trạng thái"],
+        ["", "", "", "Tiếp nhận", "Hẹn trả", "Trả kết quả", ""],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],
+        [1, "HS1", "Đăng ký khai sinh", "04/05/2026 08:00", "05/05/2026", "05/05/2026 09:00", "Đã trả kết quả"],
+        [2, "HS2", "Đăng ký khai sinh", "04/05/2026 08:00", "05/05/2026", "06/05/2026 09:00", "Đã trả kết quả"],
+        [3, "HS3", "Đăng ký khai sinh", "không rõ", "05/05/2026", "", "Đang xử lý"],
+    ], merged=("A3:A4", "B3:B4", "C3:C4", "D3:F3", "G3:G4"))
+    code, out, err = run(["kpi", "report", str(log), "--as-of", "2026-05-31", "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["on_time"], data["late"], data["rejected_rows"]) == (1, 1, 1), data
+    assert data["rejected"][0]["row"] == 8 and data["rejected"][0]["reason"].startswith("Thời gian tiếp nhận:")
+
+    csv = tmp_path / "log.csv"
+    head = ("Hồ sơ;;Ngày tiếp nhận;Ngày trả kết quả;\n"
+            "Mã;Tên thủ tục;;{due};Thực tế\n")
+    body = "HS1;Chứng thực;04/05/2026;06/05/2026;05/05/2026\nHS2;Chứng thực;04/05/2026;05/05/2026;06/05/2026\n"
+    csv.write_text(head.format(due="Theo hẹn") + body, encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(csv), "--as-of", "2026-05-31", "--format", "json"], capsys)
+    assert code == 0, err
+    assert (json.loads(out)["early"], json.loads(out)["late"]) == (1, 1)
+    csv.write_text(head.format(due="Lần 1") + body, encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(csv), "--as-of", "2026-05-31"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"{csv}:2: the two header rows do not say which column is returned_at" in err
+    assert "'Ngày trả kết quả lần 1', 'Ngày trả kết quả thực tế'" in err and "kpi.columns" in err
+    columns = tmp_path / "columns.yaml"
+    columns.write_text('returned_at: "Ngày trả kết quả thực tế"\ndue_at: "Ngày trả kết quả lần 1"\n', encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(csv), "--as-of", "2026-05-31", "--format", "json",
+                          "--columns", str(columns)], capsys)
+    assert code == 0, err
+    assert (json.loads(out)["early"], json.loads(out)["late"]) == (1, 1)
+
+
+def test_a_totals_row_is_left_out_with_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """D2: a totals row at the bottom ("Tổng cộng" with sums in number columns and empty date cells; "Tổng
+    số: 3" in a quoted CSV; "Cộng" as a subtotal) is left out and listed as such, not rejected; a row
+    labelled "Tổng cộng" that holds a receipt date, and a row with an id but no date, are still dossiers
+    (counted or rejected), never hidden."""
+    log = tmp_path / "log.xlsx"
+    write_xlsx(log, [
+        ["STT", "Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Số ngày tạm dừng"],
+        [1, "HS1", "04/05/2026", "06/05/2026", "05/05/2026", 0],
+        ["Cộng", "", "", "", "", 0],
+        [2, "HS2", "04/05/2026", "06/05/2026", "07/05/2026", 1],
+        [3, "HS3", "", "06/05/2026", "07/05/2026", 0],
+        ["Tổng cộng", "HS4", "04/05/2026", "06/05/2026", "05/05/2026", 0],
+        ["Tổng cộng", "HS7", "", "", "", 0],
+        ["Tổng cộng", 4, "", "", "", 1],
+    ], merged=("A8:B8",))
+    plain = tmp_path / "log.csv"
+    plain.write_text("STT;Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả\n"
+                     "1;HS5;04/05/2026;06/05/2026;05/05/2026\nTỔNG SỐ:;1;;;\n", encoding="utf-8")
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"Mã hồ sơ","Ngày tiếp nhận","Ngày hẹn trả","Ngày có kết quả"\n'
+                      '"HS6","04/05/2026","06/05/2026","05/05/2026"\n"Tổng số: 1 hồ sơ","","",""\n', encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(log), str(plain), str(quoted), "--as-of", "2026-05-31",
+                          "--format", "json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["total"] == 5 and [r["dossier_id"] for r in data["rejected"]] == ["HS3", "HS7"], data["rejected"]
+    assert [(Path(t["path"]).name, t["row"], t["label"]) for t in data["totals"]] == [
+        ("log.xlsx", 3, "Cộng"), ("log.xlsx", 8, "Tổng cộng"), ("log.csv", 3, "TỔNG SỐ"),
+        ("quoted.csv", 3, "Tổng số: 1 hồ sơ")]
+    code, out, err = run(["--lang", "vi", "kpi", "report", str(log), "--as-of", "2026-05-31"], capsys)
+    assert "Dòng tổng cộng không tính               2" in out and f"{log}:8: Tổng cộng" in out
