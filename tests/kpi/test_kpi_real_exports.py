@@ -201,3 +201,19 @@ def test_a_totals_row_is_left_out_with_a_note(tmp_path: Path, capsys: pytest.Cap
         ("quoted.csv", 3, "Tổng số: 1 hồ sơ")]
     code, out, err = run(["--lang", "vi", "kpi", "report", str(log), "--as-of", "2026-05-31"], capsys)
     assert "Dòng tổng cộng không tính               2" in out and f"{log}:8: Tổng cộng" in out
+
+
+def test_a_time_written_before_the_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """D5: a one-stop system that writes the time before the date ("08:30 04/05/2026", "16:00, 04/05/2026")
+    was rejected with "'08:30' is not a date"; the time is read with its date, so a result at 17:30 on a
+    day due at 17:00 is late and one at 09:30 is on time. A two-digit year is still refused clearly."""
+    log = tmp_path / "log.csv"
+    log.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả\n"
+                   "A1;08:30 04/05/2026;17:00 05/05/2026;17:30 05/05/2026\n"
+                   "A2;16:00, 04/05/2026;17:00:00 05/05/2026;09:30 05/05/2026\n"
+                   "A3;04/05/26;05/05/2026;05/05/2026\n", encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(log), "--as-of", "2026-05-31", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert (data["on_time"], data["late"]) == (1, 1), err
+    assert [(r["dossier_id"], r["reason"]) for r in data["rejected"]] == [
+        ("A3", "Ngày tiếp nhận: '04/05/26' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")]
