@@ -46,7 +46,7 @@ from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
-from qms.models.log_columns import ColumnMap, normalise_header, tidy_name
+from qms.models.log_columns import ColumnMap, name_order, normalise_header, tidy_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -886,7 +886,8 @@ class Classifier:
             by=self.by,
             files=list(self.files),
             counts=self.counts,
-            groups=dict(sorted((self._shown(self.by or "", key), counts) for key, counts in self.groups.items())),
+            groups=dict(sorted(((self._shown(self.by or "", key), counts) for key, counts in self.groups.items()),
+                               key=lambda item: name_order(item[0]))),
             rejected=self.rejected,
             duplicates=self.duplicates,
             rows_read=self.rows_read,

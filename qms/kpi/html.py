@@ -17,6 +17,7 @@ from qms.i18n import _, format_percent, format_target, get_language
 from qms.kpi.charts import bar_chart, line_chart, shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.kpi.report import ObjectiveResult, calendar_line, check_target, month_label, one_stop_lines
+from qms.models.log_columns import name_order
 
 #: Lines drawn per monthly chart (the groups with most resolved dossiers); the tables list all.
 MAX_LINES = 8
@@ -107,7 +108,7 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
             note = _("The chart shows the {n} {what} with most resolved dossiers of {total}; the table lists all.").format(
                 n=MAX_LINES, what=key_label.lower(), total=len(totals))
         rows = []
-        for key in sorted(totals):
+        for key in sorted(totals, key=name_order):
             c = totals[key]
             missed = goal is not None and not check_target(c, goal[1], goal[0]).met
             rows.append(Row(key, c.resolved, c["early"], c["on_time"], c["late"], c["overdue_in_progress"],

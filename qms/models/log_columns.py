@@ -82,6 +82,12 @@ def name_key(text: str) -> str:
     return tidy_name(text).casefold()
 
 
+def name_order(text: str) -> tuple[str, str]:
+    """A sort key that puts names in Vietnamese dictionary order well enough for a report: letters
+    without their marks first (Địa chính before Tư pháp), then the exact spelling."""
+    return normalise_header(text), text
+
+
 def normalise_header(text: str) -> str:
     """Lower case, no accents (đ -> d), single spaces, no trailing ``:``, ``*`` or ``.``; ``_`` counts as a space."""
     s = unicodedata.normalize("NFD", tidy_name(text))

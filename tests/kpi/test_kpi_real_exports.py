@@ -217,3 +217,15 @@ def test_a_time_written_before_the_date(tmp_path: Path, capsys: pytest.CaptureFi
     assert (data["on_time"], data["late"]) == (1, 1), err
     assert [(r["dossier_id"], r["reason"]) for r in data["rejected"]] == [
         ("A3", "Ngày tiếp nhận: '04/05/26' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")]
+
+
+def test_groups_are_in_vietnamese_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """D6: the breakdown listed "Tư pháp" before "Địa chính" (code-point order puts Đ after every
+    Latin letter); groups now follow the Vietnamese alphabet (Đ right after D) in text and JSON."""
+    log = tmp_path / "log.csv"
+    log.write_text(LOG + "HS4;1.003;Văn hóa;04/05/2026;06/05/2026;05/05/2026;\nHS5;1.003;Dân tộc;04/05/2026;06/05/2026;;\n",
+                   encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(log), "--as-of", "2026-05-31", "--by", "unit", "--format", "json"],
+                         capsys)
+    assert code == 0, err
+    assert [g["key"] for g in json.loads(out)["breakdown"]] == ["Dân tộc", "Địa chính", "Tư pháp", "Văn hóa"]
