@@ -214,7 +214,7 @@ def test_a_time_written_before_the_date(tmp_path: Path, capsys: pytest.CaptureFi
                    "A3;04/05/26;05/05/2026;05/05/2026\n", encoding="utf-8")
     code, out, err = run(["kpi", "report", str(log), "--as-of", "2026-05-31", "--format", "json"], capsys)
     data = json.loads(out)
-    assert (data["on_time"], data["late"]) == (1, 1), err
+    assert code == 0 and (data["on_time"], data["late"]) == (1, 1), err
     assert [(r["dossier_id"], r["reason"]) for r in data["rejected"]] == [
         ("A3", "Ngày tiếp nhận: '04/05/26' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")]
 
