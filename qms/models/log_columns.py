@@ -204,6 +204,12 @@ def match_two_rows(top: Sequence[str], sub: Sequence[str], mapping: Mapping[str,
         return None
     explicit = {normalise_header(header): canon for canon, header in (mapping or {}).items()}
     lookup = schema.lookup if schema is not None else _LOOKUP
+    for i in range(len(sub)):  # every sub-heading is under a group: a data row under a header is not
+        t = text(top, i)
+        if text(sub, i) and t and (normalise_header(t) in explicit or normalise_header(t) in lookup
+                                   or normalise_header(t) in _NAME_LOOKUP) \
+                and not (text(sub, i + 1) and not text(top, i + 1)):
+            return None
     subs = _SUB_LOOKUP if schema is None else {}
     # per column: its header as people read it, and (tier, canonical name) of the best match
     labels: list[str] = []
@@ -249,8 +255,10 @@ def match_two_rows(top: Sequence[str], sub: Sequence[str], mapping: Mapping[str,
             found[canon] = columns[0]
     if "procedure_id" not in found:
         for i, candidates in enumerate(texts):
-            if best[i] is None and any(normalise_header(c) in _NAME_LOOKUP for c in candidates):
+            named = next((c for c in candidates if normalise_header(c) in _NAME_LOOKUP), None)
+            if best[i] is None and named is not None:
                 found["procedure_id"] = i
+                labels[i] = named if normalise_header(labels[i]) not in _NAME_LOOKUP else labels[i]
                 break
     return TwoRowHeader(found, {canon: labels[i] for canon, i in found.items()}, ambiguous)
 

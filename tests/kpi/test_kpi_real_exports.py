@@ -156,6 +156,12 @@ def test_a_header_of_two_rows_with_merged_group_headings(tmp_path: Path, capsys:
     code, out, err = run(["kpi", "report", str(csv), "--as-of", "2026-05-31", "--format", "json"], capsys)
     assert code == 0, err
     assert (json.loads(out)["early"], json.loads(out)["late"]) == (1, 1)
+    # a data row without an id under a one-row header is a rejected row, not a second header row
+    one = tmp_path / "one.csv"
+    one.write_text("Mã hồ sơ;Ngày tiếp nhận;Ngày hẹn trả;Ghi chú\n;04/05/2026;06/05/2026;Hoàn thành\n"
+                   "HS1;04/05/2026;06/05/2026;Đang xử lý\n", encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(one), "--as-of", "2026-05-31", "--format", "json"], capsys)
+    assert [(r["row"], r["reason"]) for r in json.loads(out)["rejected"]] == [(2, "Mã hồ sơ is empty")], err
     csv.write_text(head.format(due="Lần 1") + body, encoding="utf-8")
     code, out, err = run(["kpi", "report", str(csv), "--as-of", "2026-05-31"], capsys)
     assert code == 2 and "Traceback" not in err
