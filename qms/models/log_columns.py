@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -132,6 +133,14 @@ class ColumnMap:
         return max(self.index.values()) + 1 if self.index else 0
 
 
+_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def _without_note(header: str) -> str:
+    """A header without the note in brackets at its end: "Ngày tiếp nhận (dd/mm/yyyy)", "Mã hồ sơ (*)"."""
+    return normalise_header(_NOTE.sub("", header))
+
+
 def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None,
                  schema: LogSchema | None = None) -> dict[str, int]:
     """Canonical name -> index for the cells of one candidate header row.
@@ -144,14 +153,15 @@ def match_header(cells: Sequence[str], mapping: Mapping[str, str] | None = None,
     lookup = schema.lookup if schema is not None else _LOOKUP
     found: dict[str, int] = {}
     keys = [normalise_header(c) if isinstance(c, str) and c.strip() else "" for c in cells]
+    bare = [_without_note(c) if key else "" for c, key in zip(cells, keys, strict=True)]
     for table in (explicit, lookup):  # a mapped header wins over a synonym anywhere in the row
         for i, key in enumerate(keys):
-            canon = table.get(key) if key else None
+            canon = (table.get(key) or table.get(bare[i])) if key else None
             if canon and canon not in found and i not in found.values():
                 found[canon] = i
     if "procedure_id" not in found:
         for i, cell in enumerate(cells):
-            if isinstance(cell, str) and normalise_header(cell) in _NAME_LOOKUP:
+            if isinstance(cell, str) and (normalise_header(cell) in _NAME_LOOKUP or _without_note(cell) in _NAME_LOOKUP):
                 found["procedure_id"] = i
                 break
     return found
@@ -232,12 +242,12 @@ def match_two_rows(top: Sequence[str], sub: Sequence[str], mapping: Mapping[str,
         texts.append([candidate for _tier, candidate in tries])
         match: tuple[int, str] | None = None
         for tier, candidate in tries:
-            key = normalise_header(candidate)
-            canon = explicit.get(key)
+            key, bare = normalise_header(candidate), _without_note(candidate)
+            canon = explicit.get(key) or explicit.get(bare)
             if canon:
                 match = (-1 if tier == 0 else tier, canon)
                 break
-            canon = lookup.get(key) or (subs.get(key) if tier else None)
+            canon = lookup.get(key) or lookup.get(bare) or (subs.get(key) or subs.get(bare) if tier else None)
             if canon:
                 match = (tier, canon)
                 break

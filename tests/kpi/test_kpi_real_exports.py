@@ -235,3 +235,18 @@ def test_groups_are_in_vietnamese_order(tmp_path: Path, capsys: pytest.CaptureFi
                          capsys)
     assert code == 0, err
     assert [g["key"] for g in json.loads(out)["breakdown"]] == ["Dân tộc", "Địa chính", "Tư pháp", "Văn hóa"]
+
+
+def test_headers_with_a_note_in_brackets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """D7: template headers that end with a note in brackets ("Mã hồ sơ (*)", "Ngày tiếp nhận
+    (dd/mm/yyyy)", "Tên thủ tục (*)") were not recognised ("no header row found"); they are read
+    as the headers without the note, and reasons still quote the file's own header."""
+    log = tmp_path / "log.csv"
+    log.write_text("Mã hồ sơ (*);Tên thủ tục (*);Ngày tiếp nhận (dd/mm/yyyy);Ngày hẹn trả [dd/mm/yyyy];"
+                   "Ngày có kết quả\nA1;Chứng thực;04/05/2026;06/05/2026;05/05/2026\nA2;Chứng thực;x;06/05/2026;\n",
+                   encoding="utf-8")
+    code, out, err = run(["kpi", "report", str(log), "--as-of", "2026-05-31", "--by", "procedure",
+                          "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["early"] == 1 and data["breakdown"][0]["key"] == "Chứng thực", err
+    assert data["rejected"][0]["reason"].startswith("Ngày tiếp nhận (dd/mm/yyyy): 'x'")
