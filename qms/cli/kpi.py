@@ -16,7 +16,7 @@ import click
 
 from qms.cli.calendar import calendar_option, find_repo, load_calendar, parse_day
 from qms.cli.common import doc_lang_option, document_language, force_option, keep_freed_memory
-from qms.i18n import _, get_language
+from qms.i18n import _, get_language, normalise_language, use_language
 
 
 @click.group("kpi")
@@ -96,15 +96,19 @@ def report(
     span = parse_period(period) if period else None
     reference = parse_day(as_of, "--as-of") if as_of else dt.date.today()
     repo = find_repo()
-    # a document (html, pdf) is in the document language; text, csv and json follow the messages
-    lang = (document_language(click.get_current_context(), doc_lang, root=repo) if fmt in ("html", "pdf")
-            else get_language())
-    outcome = run_report(
-        ReportRequest(logs=logs, as_of=reference, period=span, by=by, fmt=fmt, output=output, target=target,
-                      limits_file=limits_file, columns_file=columns_file, calendar_file=calendar_file,
-                      raise_nc=raise_nc, raised_by=raised_by, force=force, root=repo, lang=lang),
-        load_calendar,
-    )
+    # a document (html, pdf) is in the document language; text, csv and json follow the messages, or
+    # the command's own --lang when it is given
+    if fmt in ("html", "pdf"):
+        lang = document_language(click.get_current_context(), doc_lang, root=repo)
+    else:
+        lang = normalise_language(doc_lang) if doc_lang else get_language()
+    with use_language(lang):
+        outcome = run_report(
+            ReportRequest(logs=logs, as_of=reference, period=span, by=by, fmt=fmt, output=output, target=target,
+                          limits_file=limits_file, columns_file=columns_file, calendar_file=calendar_file,
+                          raise_nc=raise_nc, raised_by=raised_by, force=force, root=repo, lang=lang),
+            load_calendar,
+        )
     if outcome.body is not None:
         click.echo(outcome.body, nl=False)
     elif outcome.announce_written:

@@ -46,7 +46,7 @@ from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
-from qms.models.log_columns import ColumnMap, normalise_header
+from qms.models.log_columns import ColumnMap, name_order, normalise_header, tidy_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -83,6 +83,18 @@ class RejectedRow:
 
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "row": self.row, "dossier_id": self.dossier_id, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsRow:
+    """A totals or subtotals row of a log ("Tổng cộng"), left out: it is not a dossier."""
+
+    path: str
+    row: int
+    label: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "row": self.row, "label": self.label}
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +224,8 @@ class KpiResult:
     #: the first and last day the counted dossiers touch (receipt to due day), None without dossiers
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    #: totals rows left out of every count (not dossiers, not errors)
+    totals: list[TotalsRow] = field(default_factory=list)
 
 
 def _normalise_status(text: str) -> str:
@@ -377,12 +391,15 @@ class Classifier:
         self.groups: dict[str, Counts] = {}
         self.rejected: list[RejectedRow] = []
         self.duplicates: list[Duplicate] = []
+        self.totals: list[TotalsRow] = []
         self.files: list[str] = []
         self.rows_read = 0
         self.out_of_period = 0
         self.one_stop = OneStopCounts()
-        #: (grouping, key, "YYYY-MM") -> counters, for monthly charts
-        self.series_counts: dict[tuple[str, str, str], list[int]] = {}
+        #: (grouping, key, "YYYY-MM") -> counters, for monthly charts (procedure and unit keys: :func:`name_key`)
+        self._series: dict[tuple[str, str, str], list[int]] = {}
+        #: grouping (procedure, unit) -> name key -> the spellings of the name met in the logs (tidied)
+        self._spellings: dict[str, dict[str, set[str]]] = {"procedure": {}, "unit": {}}
         #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
         self._claims: pl.DataFrame | None = None
         self._memo: dict[str, dict[str, Any]] = {}
@@ -489,6 +506,7 @@ class Classifier:
         parts = [self._batch(batch, table.columns, table.path) for batch in read_ahead(table.batches)]
         file_no = len(self.files)
         self.files.append(table.path)
+        self.totals.extend(TotalsRow(table.path, row, label) for row, label in table.totals)
         valid = pl.concat(parts) if parts else None
         if valid is not None and valid.height:
             self._tally(valid, file_no, table.path)
@@ -700,12 +718,36 @@ class Classifier:
         column = {"procedure": "procedure_id", "unit": "unit", "mechanism": "mechanism"}[name]
         height = int(keep.sum())
         raw = df[column].filter(keep) if column in df.columns else pl.Series([""] * height, dtype=pl.String)
-        keys = self._map("strip", raw, str.strip, pl.String)
+        if name in self._spellings:  # one group per name however the rows spell it (see name_key)
+            keys = self._map(f"name_{name}", raw, lambda v: self._name_key(name, v), pl.String)
+        else:
+            keys = self._map("strip", raw, str.strip, pl.String)
         fallback = pl.Series(["(blank)"] * height, dtype=pl.String)
         if name == "mechanism" and self.mechanisms and "procedure_id" in df.columns:
             fallback = self._map("mechanism_of", df["procedure_id"].filter(keep),
                                  lambda p: self.mechanism_of(p.strip()) or "(blank)", pl.String)
         return pl.select(pl.when(keys == "").then(fallback).otherwise(keys)).to_series()
+
+    def _name_key(self, grouping: str, raw: str) -> str:
+        tidy = tidy_name(raw)
+        key = tidy.casefold()
+        if key:
+            self._spellings[grouping].setdefault(key, set()).add(tidy)
+        return key
+
+    def _shown(self, grouping: str, key: str) -> str:
+        """The name a group is shown under: of the spellings met, one starting with a capital if there
+        is one, then the one with fewest capitals, then the first in code-point order (the same whatever
+        the order of the rows)."""
+        spellings = self._spellings.get(grouping, {}).get(key)
+        if not spellings:
+            return key
+        return min(spellings, key=lambda t: (not t[:1].isupper(), sum(ch.isupper() for ch in t), t))
+
+    @property
+    def series_counts(self) -> dict[tuple[str, str, str], list[int]]:
+        """(grouping, key, "YYYY-MM") -> counters, for monthly charts; a name key shown as :meth:`_shown`."""
+        return {(g, self._shown(g, key), month): values for (g, key, month), values in self._series.items()}
 
     def _record_rejected(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
                          ids: pl.Series) -> None:
@@ -813,7 +855,7 @@ class Classifier:
         for name in self.series_names:
             keys = (f"key_{name}", "month", "cat")
             for group, month, cat, count in valid.select(keys).filter(counted).group_by(keys).len().iter_rows():
-                values = self.series_counts.setdefault((name, group, month), [0] * len(CATEGORIES))
+                values = self._series.setdefault((name, group, month), [0] * len(CATEGORIES))
                 values[cat] += count
 
     def _one_stop(self, valid: pl.DataFrame) -> None:
@@ -844,7 +886,8 @@ class Classifier:
             by=self.by,
             files=list(self.files),
             counts=self.counts,
-            groups=dict(sorted(self.groups.items())),
+            groups=dict(sorted(((self._shown(self.by or "", key), counts) for key, counts in self.groups.items()),
+                               key=lambda item: name_order(item[0]))),
             rejected=self.rejected,
             duplicates=self.duplicates,
             rows_read=self.rows_read,
@@ -852,6 +895,7 @@ class Classifier:
             one_stop=self.one_stop,
             first_day=self.first_day,
             last_day=self.last_day,
+            totals=list(self.totals),
         )
 
 

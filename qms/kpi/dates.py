@@ -6,7 +6,7 @@ value has no time of day, else seconds since midnight + 1 (1..86400). So
 ``value >> 17`` is the day and ``value & TIME_MASK`` the optional time.
 
 Accepted forms (the date part, optionally followed by a space or ``T`` and
-``HH:MM`` or ``HH:MM:SS``, optional fractional seconds, an optional 12-hour mark
+``HH:MM`` or ``HH:MM:SS`` (or preceded by the time: ``08:30 04/05/2026``), optional fractional seconds, an optional 12-hour mark
 (``AM``/``PM``, or ``SA``/``CH`` as Vietnamese Windows writes them) and a UTC offset,
 which is converted to Vietnam time, UTC+7):
 
@@ -49,6 +49,9 @@ _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?"
 _PM = frozenset({"PM", "P.M.", "CH", "C.H."})
 _TIME_PLAIN = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
+#: a time of day before the date, as some one-stop systems write it: "08:30 04/05/2026"
+_TIME_FIRST = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM|SA|CH))?)\s*,?\s+"
+                         r"(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}[-/]\d{1,2}[-/]\d{1,2})", re.IGNORECASE)
 
 _MAX_CACHE = 1_000_000
 INVALID = -1
@@ -124,6 +127,9 @@ def parse_value(text: str) -> int:
             return ordinal << DAY_SHIFT
         secs = min(86399, round(frac * 86400))
         return (ordinal << DAY_SHIFT) | (secs + 1)
+    first = _TIME_FIRST.fullmatch(s)
+    if first:  # "08:30 04/05/2026", "08:30:15, 04/05/2026": the time written before the date
+        s = f"{first.group(2)} {first.group(1)}"
     cut = -1
     for i, ch in enumerate(s):
         if ch == " " or ch == "T":

@@ -16,7 +16,8 @@ from markupsafe import Markup
 from qms.i18n import _, format_percent, format_target, get_language
 from qms.kpi.charts import bar_chart, line_chart, shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
-from qms.kpi.report import ObjectiveResult, calendar_line, check_target, one_stop_lines
+from qms.kpi.report import ObjectiveResult, calendar_line, check_target, month_label, one_stop_lines
+from qms.models.log_columns import name_order
 
 #: Lines drawn per monthly chart (the groups with most resolved dossiers); the tables list all.
 MAX_LINES = 8
@@ -94,7 +95,7 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
                 rates.append(None if r is None else r * 100)
             lines[_("(blank)") if key == "(blank)" else key] = rates
         target = goal[1] if goal else None
-        line_svg = line_chart(months, lines, title=_("Monthly on-time rate ({what})").format(what=key_label.lower()),
+        line_svg = line_chart([month_label(m) for m in months], lines, title=_("Monthly on-time rate ({what})").format(what=key_label.lower()),
                               target=target)
         ranked = sorted(totals, key=lambda k: (totals[k].on_time_rate if totals[k].on_time_rate is not None else 2, k))
         bars = [(_("(blank)") if k == "(blank)" else k,
@@ -107,7 +108,7 @@ def build_sections(result: KpiResult, series: Mapping[tuple[str, str, str], list
             note = _("The chart shows the {n} {what} with most resolved dossiers of {total}; the table lists all.").format(
                 n=MAX_LINES, what=key_label.lower(), total=len(totals))
         rows = []
-        for key in sorted(totals):
+        for key in sorted(totals, key=name_order):
             c = totals[key]
             missed = goal is not None and not check_target(c, goal[1], goal[0]).met
             rows.append(Row(key, c.resolved, c["early"], c["on_time"], c["late"], c["overdue_in_progress"],
@@ -161,6 +162,9 @@ def report_context(result: KpiResult, series: Mapping[tuple[str, str, str], list
         "rejected_more": (_("... and {n} more (use --format json for all)").format(n=len(result.rejected) - MAX_REJECTED)
                           if len(result.rejected) > MAX_REJECTED else ""),
         "duplicates": len(result.duplicates),
+        "totals": "; ".join(f"{Path(t.path).name}:{t.row} ({t.label})" for t in result.totals[:MAX_REJECTED])
+                  + ("; " + _("... and {n} more (use --format json for all)").format(n=len(result.totals) - MAX_REJECTED)
+                     if len(result.totals) > MAX_REJECTED else ""),
     }
 
 

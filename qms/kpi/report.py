@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qms.i18n import _, format_number, format_percent
+from qms.i18n import _, format_date, format_number, format_percent
 from qms.kpi.charts import shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
 from qms.output.safe import one_line
@@ -37,6 +37,12 @@ BLANK_GROUP = "(blank)"
 def group_label(key: str) -> str:
     """A group key as a person reads it: the empty cell's group in the report's language."""
     return _("(blank)") if key == BLANK_GROUP else key
+
+
+def month_label(month: str) -> str:
+    """A month key (``YYYY-MM``, as JSON and CSV keep it) as people read it: ``MM/YYYY``."""
+    year, sep, mon = month.partition("-")
+    return f"{mon}/{year}" if sep and year.isdigit() and mon.isdigit() else month
 
 
 def compare(actual: float, op: str, target: float) -> bool:
@@ -106,6 +112,7 @@ def to_dict(result: KpiResult, target: float | None = None,
     out.update(result.counts.to_dict())
     out["rejected_rows"] = len(result.rejected)
     out["duplicate_rows"] = len(result.duplicates)
+    out["totals_rows"] = len(result.totals)
     out["out_of_period"] = result.out_of_period
     out["one_stop"] = result.one_stop.to_dict()
     out["calendar"] = calendar_provenance(result)
@@ -125,6 +132,7 @@ def to_dict(result: KpiResult, target: float | None = None,
     out["breakdown"] = breakdown
     out["rejected"] = [r.to_dict() for r in result.rejected]
     out["duplicates"] = [d.to_dict() for d in result.duplicates]
+    out["totals"] = [t.to_dict() for t in result.totals]
     return out
 
 
@@ -217,10 +225,10 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         "overdue_in_progress": _("Overdue, in progress"),
         "excluded": _("Excluded (withdrawn or cancelled)"),
     }
-    lines = [_("Dossier processing KPI as of {day}").format(day=result.reference_day.isoformat())]
+    lines = [_("Dossier processing KPI as of {day}").format(day=format_date(result.reference_day))]
     if result.period:
         lines.append(
-            _("Period: {start} to {end}").format(start=result.period[0].isoformat(), end=result.period[1].isoformat())
+            _("Period: {start} to {end}").format(start=format_date(result.period[0]), end=format_date(result.period[1]))
         )
     width = max(len(v) for v in label.values()) + 2
     lines.append(f"{label['total']:<{width}}{c.total:>10}")
@@ -235,6 +243,9 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     lines.append(f"{duplicate_label:<{width}}{len(result.duplicates):>10}")
     if result.out_of_period:
         lines.append(f"{outside_label:<{width}}{result.out_of_period:>10}")
+    if result.totals:
+        totals_label = _("Totals rows left out")
+        lines.append(f"{totals_label:<{width}}{len(result.totals):>10}")
     lines.append(_("Calendar") + ": " + calendar_line(result))
     lines.append(_("One-stop obligations (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); to confirm under NĐ 118/2025/NĐ-CP):"))
     for name, value in one_stop_lines(result):
@@ -256,7 +267,8 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
     if result.groups:
         lines.append("")
         head = [_("Group"), _("Total"), _("Resolved"), _("Late"), _("Overdue"), _("On-time rate")]
-        keys = {key: one_line(group_label(key)) for key in result.groups}  # group keys are cells of the log
+        shown = month_label if result.by == "month" else group_label
+        keys = {key: one_line(shown(key)) for key in result.groups}  # group keys are cells of the log
         key_w = max(len(head[0]), *(len(k) for k in keys.values())) + 2
         widths = [max(14, len(h) + 2) for h in head[1:]]  # a heading longer than 14 widens its column
         lines.append(f"{head[0]:<{key_w}}" + "".join(f"{h:>{w}}" for h, w in zip(head[1:], widths, strict=True)))
@@ -271,6 +283,14 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         for r in result.rejected[:_TEXT_REJECTED_LIMIT]:
             lines.append(f"  {one_line(r.path)}:{r.row}: {one_line(r.reason)}")
         more = len(result.rejected) - _TEXT_REJECTED_LIMIT
+        if more > 0:
+            lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
+    if result.totals:
+        lines.append("")
+        lines.append(_("Totals rows left out (they are not dossiers; check that no dossier is written in them):"))
+        for t in result.totals[:_TEXT_REJECTED_LIMIT]:
+            lines.append(f"  {one_line(t.path)}:{t.row}: {one_line(t.label)}")
+        more = len(result.totals) - _TEXT_REJECTED_LIMIT
         if more > 0:
             lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
     if result.duplicates:

@@ -17,12 +17,13 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import mmap
 import os
 import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ from qms.models.log_columns import (
     accepted_headers,
     header_names,
     match_header,
+    match_two_rows,
+    tidy_name,
 )
 from qms.store.limits import Limits, current
 from qms.store.ooxml import check_container, check_xlsx
@@ -298,37 +301,137 @@ class LogTable:
     kind: str  # "csv", "xlsx" or "rows"
     columns: ColumnMap
     batches: Iterator[pl.DataFrame]
+    #: totals rows ("Tổng cộng", "Tổng số" … with empty date cells) left out of ``batches``, as
+    #: (row, label); filled while the batches are read (dossier logs only, not other schemas)
+    totals: list[tuple[int, str]] = field(default_factory=list)
 
 
 def find_header(path: str, rows: Iterator[list[str]], line: Callable[[], int],
-                column_map: Mapping[str, str] | None, schema: LogSchema | None = None) -> ColumnMap:
+                column_map: Mapping[str, str] | None, schema: LogSchema | None = None,
+                pushback: list[list[str]] | None = None) -> ColumnMap:
     """The header among the first :data:`HEADER_SCAN_ROWS` rows: a row naming the dossier id and
-    another column. Rows are consumed up to and including the header. ``schema`` names the columns of
-    another kind of log (default: the KPI report's dossier log)."""
+    another column, or two rows (group headings merged over sub-headings, see
+    :func:`~qms.models.log_columns.match_two_rows`), optionally followed by a row of column numbers
+    ("(1)", "(2)", …, as official forms number them). Rows are consumed up to and including the
+    header; a data row read to tell is appended to ``pushback`` (the caller reads it first).
+    ``schema`` names the columns of another kind of log (default: the KPI report's dossier log)."""
+    prev: list[str] | None = None
+    pending: tuple[list[str], int, dict[str, int]] | None = None  # a one-row header, unless the next row is its second
+    header: ColumnMap | None = None
     for scanned, row in enumerate(rows, start=1):
+        if header is not None:  # after the header: a row of column numbers belongs to it
+            if _column_numbers(row):
+                return ColumnMap(header.index, line(), header.names)
+            if pushback is not None:
+                pushback.append(row)
+            return header
+        if pending is not None:
+            top, top_line, top_found = pending
+            two = match_two_rows(top, row, column_map, schema)
+            cell = row[top_found["dossier_id"]] if top_found["dossier_id"] < len(row) else ""
+            if two is not None and not cell.strip() and (len(two.found) > len(top_found) or two.ambiguous):
+                header = _accept(path, line(), two.found, two.names, two.ambiguous, schema)
+                continue
+            header = _accept(path, top_line, top_found, header_names(top, top_found), {}, schema)
+            if _column_numbers(row):
+                return ColumnMap(header.index, line(), header.names)
+            if pushback is not None:
+                pushback.append(row)
+            return header
         found = match_header(row, column_map, schema)
+        if prev is not None and (two := match_two_rows(prev, row, column_map, schema)) is not None \
+                and "dossier_id" in two.found and len(two.found) >= 2 and len(two.found) > len(found):
+            header = _accept(path, line(), two.found, two.names, two.ambiguous, schema)
+            continue
         if "dossier_id" in found and len(found) >= 2:
-            missing = [c for c in (schema.required if schema is not None else REQUIRED) if c not in found]
-            if schema is None and "due_at" not in found and "procedure_id" not in found:
-                missing.append("due_at")
-            if missing:
-                hint = (_("name a column {names} (or map it in qms.yaml under kpi.columns)") if schema is None
-                        else _("name a column {names} (or map it with --columns FILE.yaml)"))
-                raise QmsError(
-                    _("{path}:{row}: the header has no column {column}").format(
-                        path=path, row=line(), column=missing[0]
-                    ),
-                    hint.format(names=accepted_headers(missing[0], schema)),
-                )
-            return ColumnMap(found, line(), header_names(row, found))
+            pending = (row, line(), found)
+            continue
+        prev = row
         if scanned >= HEADER_SCAN_ROWS:
             break
+    if header is not None:
+        return header
+    if pending is not None:  # the header is the last row
+        top, top_line, top_found = pending
+        return _accept(path, top_line, top_found, header_names(top, top_found), {}, schema)
     raise QmsError(
         _("{path}: no header row found in the first {n} rows").format(path=path, n=HEADER_SCAN_ROWS),
         _("the header needs at least a dossier id column ({names}) and a date column").format(
             names=accepted_headers("dossier_id")
         ),
     )
+
+
+_COLUMN_NUMBER = re.compile(r"^[(\[]?([0-9]{1,3})[)\]]?$")
+
+
+def _column_numbers(row: Sequence[str]) -> bool:
+    """Whether ``row`` numbers the columns of the header above it: "1", "2", "3", … or "(1)", "(2)",
+    … (at least three, counting up by one; empty cells between them allowed)."""
+    numbers = []
+    for cell in row:
+        text = cell.strip() if isinstance(cell, str) else ""
+        if not text:
+            continue
+        m = _COLUMN_NUMBER.match(text)
+        if m is None:
+            return False
+        numbers.append(int(m.group(1)))
+    return len(numbers) >= 3 and all(b == a + 1 for a, b in itertools.pairwise(numbers))
+
+
+def _accept(path: str, row: int, found: dict[str, int], names: dict[str, str], ambiguous: Mapping[str, list[str]],
+            schema: LogSchema | None) -> ColumnMap:
+    """The header's columns, or an error naming the column it lacks or names ambiguously."""
+    hint = (_("name a column {names} (or map it in qms.yaml under kpi.columns)") if schema is None
+            else _("name a column {names} (or map it with --columns FILE.yaml)"))
+    missing = [c for c in (schema.required if schema is not None else REQUIRED) if c not in found]
+    if schema is None and "due_at" not in found and "procedure_id" not in found:
+        missing.append("due_at")
+    for canon, labels in ambiguous.items():
+        if canon in missing or canon not in found:
+            raise QmsError(
+                _("{path}:{row}: the two header rows do not say which column is {column}: {headers}").format(
+                    path=path, row=row, column=canon, headers=", ".join(repr(h) for h in labels)),
+                (_("map the one to use in qms.yaml under kpi.columns, e.g. {column}: \"{header}\"") if schema is None
+                 else _("map the one to use with --columns FILE.yaml, e.g. {column}: \"{header}\"")).format(
+                    column=canon, header=labels[-1]),
+            )
+    if missing:
+        raise QmsError(
+            _("{path}:{row}: the header has no column {column}").format(path=path, row=row, column=missing[0]),
+            hint.format(names=accepted_headers(missing[0], schema)),
+        )
+    return ColumnMap(found, row, names)
+
+
+#: the label of a totals or subtotals row, in its first non-empty cell (case folded, see tidy_name)
+_TOTALS = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|tổng cộng chung|grand total|sub-?total|totals?)"
+                     r"(\s*:.*|\s*\(.*\)|\s+hồ sơ.*|\s+toàn .*)?$")
+_SUM = re.compile(r"^[0-9][0-9.,\s]*$")
+_DATE_COLUMNS = ("received_at", "due_at", "completed_at", "returned_at")
+
+
+def totals_label(cells: Sequence[str], cmap: ColumnMap) -> str | None:
+    """The label of a totals row ("Tổng cộng", "Tổng số: 3", "Cộng", "Total"): its first non-empty
+    cell, up to the dossier id's column, says so; the dossier id cell is that label, empty or a sum
+    (a plain number); and every date column is empty or holds a sum. A row with a dossier id or a
+    date in any date column is a dossier, never a totals row. None for any other row."""
+    id_col = cmap.get("dossier_id")
+    at = next((k for k in range(min(id_col + 1, len(cells))) if cells[k].strip()), None)
+    if at is None or len(cells[at]) > 80:
+        return None
+    label = tidy_name(cells[at])
+    if not _TOTALS.match(label.casefold()):
+        return None
+    if at != id_col and id_col < len(cells) and cells[id_col].strip() and not _SUM.match(cells[id_col].strip()):
+        return None
+    for name in _DATE_COLUMNS:
+        i = cmap.get(name)
+        text = cells[i].strip() if 0 <= i < len(cells) else ""
+        if text and not _SUM.match(text):
+            return None
+    return label
 
 
 def _frame_of_rows(rows: list[list[str]], numbers: list[int], cmap: ColumnMap) -> pl.DataFrame:
@@ -344,10 +447,16 @@ def _frame_of_rows(rows: list[list[str]], numbers: list[int], cmap: ColumnMap) -
     return pl.DataFrame(data)
 
 
-def _row_batches(rows: Iterator[list[str]], line: Callable[[], int], cmap: ColumnMap) -> Iterator[pl.DataFrame]:
+def _row_batches(rows: Iterator[list[str]], line: Callable[[], int], cmap: ColumnMap,
+                 totals: list[tuple[int, str]] | None = None) -> Iterator[pl.DataFrame]:
     buf: list[list[str]] = []
     numbers: list[int] = []
+    recv = cmap.get("received_at") if totals is not None else -1
     for row in rows:
+        if totals is not None and recv >= 0 and (recv >= len(row) or not row[recv].strip()) \
+                and (label := totals_label(row, cmap)):
+            totals.append((line(), label))
+            continue
         buf.append(row)
         numbers.append(line())
         if len(buf) >= _ROW_BATCH:
@@ -362,11 +471,15 @@ def table_from_rows(path: str, rows: Iterator[list[str]] | Iterable[list[str]], 
                     schema: LogSchema | None = None) -> LogTable:
     """A table over rows of cells already in memory or streamed (``line()`` numbers the last row read)."""
     it = iter(rows)
-    cmap = find_header(path, it, line, column_map, schema)
-    return LogTable(path, kind, cmap, _row_batches(it, line, cmap))
+    peeked: list[list[str]] = []
+    cmap = find_header(path, it, line, column_map, schema, peeked)
+    totals: list[tuple[int, str]] = []
+    return LogTable(path, kind, cmap, _row_batches(itertools.chain(peeked, it), line, cmap,
+                                                   totals if schema is None else None), totals)
 
 
-def _split_lines(lines: pl.Series, first: int, delimiter: str, cmap: ColumnMap) -> pl.DataFrame:
+def _split_lines(lines: pl.Series, first: int, delimiter: str, cmap: ColumnMap,
+                 totals: list[tuple[int, str]] | None = None) -> pl.DataFrame:
     """One batch from whole lines (a row is one line): row numbers, cell counts and the mapped cells.
 
     Cells are counted, and blank rows found, only where it matters (a row too short for the header,
@@ -390,14 +503,27 @@ def _split_lines(lines: pl.Series, first: int, delimiter: str, cmap: ColumnMap) 
         count[where] = pl.select(pl.when(sub == "").then(0).otherwise(
             sub.str.count_matches(delimiter, literal=True) + 1)).to_series().to_numpy()
         nonblank[where] = (sub.str.strip_chars(PY_WHITESPACE + delimiter) != "").to_numpy()
-    return frame.drop("short").with_columns(pl.Series(CELLS, count), pl.Series(NONBLANK, nonblank))
+    frame = frame.drop("short").with_columns(pl.Series(CELLS, count), pl.Series(NONBLANK, nonblank))
+    if totals is not None and "received_at" in frame.columns:
+        no_date = frame["received_at"].str.strip_chars(PY_WHITESPACE) == ""
+        if no_date.any():  # few rows: a totals row, or a row the classifier rejects
+            drop = np.zeros(len(lines), dtype=bool)
+            for i in np.flatnonzero(no_date.to_numpy()):
+                label = totals_label(str(lines[int(i)] or "").split(delimiter), cmap)
+                if label:
+                    totals.append((first + int(i), label))
+                    drop[i] = True
+            if drop.any():
+                frame = frame.filter(pl.Series(~drop))
+    return frame
 
 
-def _csv_rest(path: Path, cmap: ColumnMap, after: int) -> Iterator[pl.DataFrame]:
+def _csv_rest(path: Path, cmap: ColumnMap, after: int,
+              totals: list[tuple[int, str]] | None = None) -> Iterator[pl.DataFrame]:
     """The rows after line ``after`` through the csv reader (every earlier row was one line)."""
     with open_csv(path) as source:
         rows = (r for r in source.rows if source.line() > after)
-        yield from _row_batches(rows, source.line, cmap)
+        yield from _row_batches(rows, source.line, cmap, totals)
 
 
 def _line_table(path: Path, column_map: Mapping[str, str] | None,
@@ -435,10 +561,13 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
 
     spath = str(path)
     cmap = find_header(spath, head_rows(), lambda: counter[0], column_map, schema)
+    totals: list[tuple[int, str]] = []
+    kept = totals if schema is None else None
     if not _plain_lines(path):
-        return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row))
+        return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row, kept), totals)
     header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
-    return LogTable(spath, "csv", cmap, _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted))
+    return LogTable(spath, "csv", cmap,
+                    _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted, kept), totals)
 
 
 _BARE_CR = re.compile(rb"\r[^\n]")
@@ -545,7 +674,8 @@ def _plain_view(view: mmap.mmap) -> bool:
 
 
 def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
-                  wanted: Collection[str] | None = None) -> Iterator[pl.DataFrame]:
+                  wanted: Collection[str] | None = None,
+                  totals: list[tuple[int, str]] | None = None) -> Iterator[pl.DataFrame]:
     """polars' streaming CSV reader, quotes off, one String column per cell of the header (``header``
     cells; later cells are dropped), for a file of plain lines (:func:`_plain_lines`): every row of a
     batch is one line that reaches the header's last mapped column. From the first batch that holds
@@ -563,6 +693,8 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
     # only text is in a skipped column looks blank here, and the line reader takes over from it)
     kept = {canon: i for canon, i in cmap.index.items() if wanted is None or canon in wanted or canon == "dossier_id"}
     read = sorted({names[i] for i in kept.values()} | set(probe), key=names.index)
+    if totals is not None:  # the label of a totals row is in a cell up to the dossier id's, often an unmapped "STT"
+        read = sorted(set(read) | set(names[:cmap.get("dossier_id") + 1]), key=names.index)
     try:
         for batch in scan.select(read).collect_batches(chunk_size=_BATCH_ROWS):
             reach = batch[probe[-1]]
@@ -587,18 +719,45 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
                     pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
                 if (no_id & ~nonblank).any():
                     break  # a blank row, or one whose only text is beyond the header's mapped cells
-            yield pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
-                                CELLS: pl.repeat(width, n, dtype=pl.Int64, eager=True),
-                                NONBLANK: nonblank, **cells})
+            found: list[tuple[int, str]] = []
+            if totals is not None and "received_at" in cells:
+                recv = cells["received_at"]
+                no_date = (recv < "!") | (recv >= "\x85")
+                if no_date.any() and (no_date := recv.str.contains(_BLANK)).any():
+                    found = _cell_totals(batch, names, read, no_date, cmap)
+            frame = pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
+                                  CELLS: pl.repeat(width, n, dtype=pl.Int64, eager=True),
+                                  NONBLANK: nonblank, **cells})
+            if found:
+                totals.extend((line + 1 + i, label) for i, label in found)  # type: ignore[union-attr]
+                frame = frame.filter(~pl.int_range(0, n, eager=True).is_in([i for i, _label in found]))
+            yield frame
             line += n
         else:
             return
     except pl.exceptions.PolarsError:
         pass
-    yield from _line_batches(path, delimiter, cmap, line)
+    yield from _line_batches(path, delimiter, cmap, line, totals)
 
 
-def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Iterator[pl.DataFrame]:
+def _cell_totals(batch: pl.DataFrame, names: list[str], read: list[str], candidates: pl.Series,
+                 cmap: ColumnMap) -> list[tuple[int, str]]:
+    """The totals rows among the ``candidates`` of a batch of the cell reader, as (index in the batch,
+    label); every cell :func:`totals_label` looks at has been read (the others stay empty)."""
+    width = max(names.index(name) for name in read) + 1
+    out: list[tuple[int, str]] = []
+    for i in candidates.arg_true().to_list():
+        row = [""] * width
+        for name in read:
+            row[names.index(name)] = batch[name][i] or ""
+        label = totals_label(row, cmap)
+        if label:
+            out.append((i, label))
+    return out
+
+
+def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int,
+                  totals: list[tuple[int, str]] | None = None) -> Iterator[pl.DataFrame]:
     """polars' streaming reader, one text column per line after line ``line`` (the separator is NUL,
     which a usable file does not hold, and quotes are off); from the first line it cannot take (a
     quote, a bare CR, a NUL, bad UTF-8) the csv reader goes on, and reports what is wrong with its row."""
@@ -611,10 +770,10 @@ def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int) -> Ite
             lines = batch.to_series().fill_null("")
             if lines.str.contains('"', literal=True).any() or lines.str.contains("\r", literal=True).any():
                 raise _Unsupported  # a row may span lines; a bare CR ends a row for the csv module
-            yield _split_lines(lines, line + 1, delimiter, cmap)
+            yield _split_lines(lines, line + 1, delimiter, cmap, totals)
             line += len(lines)
     except (_Unsupported, pl.exceptions.PolarsError):
-        yield from _csv_rest(path, cmap, line)
+        yield from _csv_rest(path, cmap, line, totals)
 
 
 @contextlib.contextmanager

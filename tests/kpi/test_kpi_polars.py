@@ -106,8 +106,9 @@ def make_log(path: Path, rows: int, seed: int, *, crlf: bool = False, blank_line
 
 
 def result(logs: list[Path], engine: str, **kw: object) -> str:
-    """The JSON report, without ``one_stop`` and ``calendar`` (added after the former row loop's goldens were
-    recorded; these logs have no reset or apology column, so it says they could not be counted)."""
+    """The JSON report, without ``one_stop``, ``calendar`` and ``totals`` (added after the former row loop's
+    goldens were recorded; these logs have no reset or apology column, so it says they could not be
+    counted, and no totals row)."""
     clf = Classifier(WorkingCalendar(years=(2017, 2020)), LIMITS, as_of=dt.date(2019, 6, 30), **kw)  # type: ignore[arg-type]
     read_logs(clf, logs, 1, engine)
     doc = json.loads(to_json(clf.result()))
@@ -115,6 +116,7 @@ def result(logs: list[Path], engine: str, **kw: object) -> str:
     assert doc.pop("calendar")["holidays"]
     assert one_stop["reset_more_than_once"] is None and one_stop["reset_checked"] == 0
     assert one_stop["late_checked"] == 0
+    assert doc.pop("totals") == [] and doc.pop("totals_rows") == 0
     return json.dumps(doc, ensure_ascii=False)
 
 

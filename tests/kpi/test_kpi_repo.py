@@ -162,7 +162,7 @@ def test_html_report_has_escaped_charts(repo: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     assert html.count("<svg") == 4  # monthly lines and bars, per procedure and per unit
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    assert "2026-01" in html and "2026-06" in html  # every month of the period on the axis
+    assert ">01/2026<" in html and ">06/2026<" in html  # every month of the period on the axis
 
 
 def test_pdf_report_text(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
