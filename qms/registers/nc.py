@@ -38,6 +38,8 @@ from qms.models.nonconformity import (
     Nonconformity,
     allowed_from,
     amendable,
+    apply_seal,
+    seal_problem,
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
@@ -329,6 +331,10 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
         current = nc_store.read_record(root, path)
         if current.status not in table:
             raise _refuse(current, name)
+        broken = seal_problem(current, path.relative_to(root).as_posix()) if name != "reopen" else None
+        if broken is not None:
+            message, hint = broken
+            raise InvalidTransition(f"{path.relative_to(root).as_posix()}: {message}", hint)
         floor = max([current.raised_on, *([current.history[-1].day] if current.history else [])])
         if day < floor:
             raise UsageError(_("the date {date} is before the record's last step ({floor})").format(
@@ -342,7 +348,7 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
         new.history.append(HistoryEntry.model_validate({"date": day, "recorded_at": recorded_now(), "by": actor, "transition": name,
                                                          "status": status, "note": note.strip(),
                                                          **(details or {})}))
-        checked = _validated(new.model_dump())
+        checked = apply_seal(_validated(new.model_dump()))
         nc_store.write_record(root, checked)
         return checked
 
@@ -655,7 +661,7 @@ def _renumber_model(nc: Nonconformity, new_id: str, actor: str, why: str, day: d
     moved.history.append(HistoryEntry(date=max(day, last) if last else day, recorded_at=recorded_now(), by=actor,
                                       transition="renumber", status=nc.status,
                                       note=_("renumbered from {old}: {why}").format(old=nc.id, why=why)))
-    return _validated(moved.model_dump())
+    return apply_seal(_validated(moved.model_dump()))
 
 
 def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | None = None) -> list[Renumbered]:

@@ -671,6 +671,47 @@ class DatedInFuture(Rule):
                                   hint=hint, subject=nc.id)
 
 
+class ClosedRecordChanged(Rule):
+    """A closed or rejected record was edited after the step that closed it.
+
+    What it checks:
+    Each step that leaves a record `closed` or `rejected` (`close`, `reject`, and an `amend`,
+    `reassign` or `renumber` of such a record) seals it: its history entry gets `seal:`, the SHA-256
+    digest of the record's content as that step left it. The record's content still matches the seal
+    of its last entry, and a record with sealed entries ends with a sealed one. Layout, quoting and
+    comments do not count; every value does. Records closed before qms sealed them carry no seal and
+    are not checked.
+
+    Why:
+    A closed record is evidence of the nature of the nonconformity, the actions taken and their results
+    (10.2.2); it is protected from unintended alteration (7.5.3.2 c) and is never rewritten silently.
+
+    Example:
+    A record closed with `qms nc close` whose `root_cause:` or `closed_on:` is later changed in a text
+    editor and committed.
+
+    Fix:
+    Restore the sealed version from git (`git log -p -- FILE` shows the edit), then correct a field with
+    `qms nc amend`, which records who, when and why and seals the record again. If the record has to be
+    worked on again, reopen it with `qms nc reopen ID --reason TEXT` (logged).
+    """
+
+    code = "QMS513"
+    name = "nc-closed-record-changed"
+    clauses = ("10.2.2", "7.5.3.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        from qms.models.nonconformity import seal_problem
+
+        for doc, nc in _ncs(ctx):
+            problem = seal_problem(nc, doc.path)
+            if problem is not None:
+                message, hint = problem
+                last = len(nc.history) - 1
+                ptr = pointer("history", last, "seal") if nc.history[last].seal else pointer("history", last)
+                yield self.at(doc, ptr, message, hint=hint, subject=nc.id)
+
+
 RULES: tuple[type[Rule], ...] = (
     ClosedWithoutRootCause,
     ActionWithoutReview,
@@ -684,4 +725,5 @@ RULES: tuple[type[Rule], ...] = (
     DatesContradictHistory,
     ActionNotImplemented,
     DatedInFuture,
+    ClosedRecordChanged,
 )

@@ -27,7 +27,15 @@ from pydantic import ValidationError
 
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.models.nonconformity import NC_ID_PATTERN, SEVERITIES, SOURCES, STATUSES, Nonconformity
+from qms.models.nonconformity import (
+    FINAL_STATUSES,
+    NC_ID_PATTERN,
+    SEVERITIES,
+    SOURCES,
+    STATUSES,
+    Nonconformity,
+    seal_state,
+)
 from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
 from qms.store.safe_open import FileRefused, read_yaml_bytes
@@ -44,7 +52,7 @@ NC_DIR = "records/nonconformities"
 NC_GLOB = "NC-*.yaml"
 LOCK_TIMEOUT = 120.0
 INDEX_FILE = "nc-index.json"
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 _NAME_RE = re.compile(r"^NC-(\d{4})-(\d{4,})\.yaml$")
 _CONFLICT_START = "<<<<<<< "
 _CONFLICT_BASE = "||||||| "
@@ -305,6 +313,7 @@ class NcSummary:
     next_due: str  # earliest due date of a pending corrective action, or ""
     actions: int
     pending: int
+    altered: bool = False  # closed or rejected, and changed since the step that sealed it (QMS513)
 
     def title(self, lang: str) -> str:
         return (self.title_vi or self.title_en) if lang == "vi" else (self.title_en or self.title_vi)
@@ -377,6 +386,18 @@ def summarise(name: str, data: Any) -> NcSummary | None:
     )
 
 
+def _altered(data: dict[str, Any]) -> bool:
+    """A sealed closed or rejected record whose content no longer matches its seal. Only records that carry
+    a seal are validated (the listing reads the others without validation)."""
+    history = data.get("history")
+    if not isinstance(history, list) or not any(isinstance(h, dict) and "seal" in h for h in history):
+        return False
+    try:
+        return seal_state(Nonconformity.model_validate(data)) in ("changed", "unsealed_step")
+    except (ValidationError, ValueError, TypeError):
+        return False  # not a valid record: `qms check` reports it
+
+
 def _read_index(root: Path) -> dict[str, Any]:
     from qms.store.cache_dir import repository_area
 
@@ -435,9 +456,12 @@ def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], l
                 continue
         if row is None:
             try:
-                summary = summarise(name, _fast_data(raw))
+                data = _fast_data(raw)
+                summary = summarise(name, data)
             except yaml.YAMLError:
                 summary = None
+            if summary is not None and summary.status in FINAL_STATUSES:
+                summary.altered = _altered(data)
             row = asdict(summary) if summary is not None else {}
         fresh[key] = row
         if row:
