@@ -315,18 +315,21 @@ def _refuse(nc: Nonconformity, transition: str) -> InvalidTransition:
 
 def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | None = None,
                note: str = "", today: dt.date | None = None,
-               details: dict[str, Any] | None = None) -> Nonconformity:
+               details: dict[str, Any] | None = None, locked: bool = False) -> Nonconformity:
     """Run one lifecycle step: lock, read, check, apply, append history, write atomically.
 
     ``details`` (which ``apply`` may fill in) are extra history fields: ``field``, ``old``, ``new``,
-    ``reason`` of an ``amend`` or ``reassign`` entry.
+    ``reason`` of an ``amend`` or ``reassign`` entry. ``locked``: the caller already holds the register
+    lock (a command that changes several records reads and writes them all under one lock).
     """
+    import contextlib
+
     root = root.resolve()
     checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
     actor = resolve_actor(root, by)
     table = TRANSITIONS[name]
-    with nc_store.register_lock(root):
+    with contextlib.nullcontext() if locked else nc_store.register_lock(root):
         path = find_path(root, nc_id)
         current = nc_store.read_record(root, path)
         if current.status not in table:

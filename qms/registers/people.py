@@ -11,7 +11,8 @@ Open work is what is still to be done by a person:
 
 Closed records are evidence and keep the old name. Everything is planned first and checked (the
 successor exists; audit roles go to an auditor only), then written file by file through the stores,
-each file atomically; with ``dry_run`` nothing is written.
+each file atomically; with ``dry_run`` nothing is written. From reading to writing, the audits' lock and
+the register's lock are held, as the audit and ``qms nc`` commands hold them.
 """
 
 from __future__ import annotations
@@ -88,6 +89,17 @@ def reassign(root: Path, old: str, new: str, *, by: str | None = None, today: dt
                          _("name the successor as the second argument"))
     day = today or dt.date.today()
     actor = "" if dry_run else nc_reg.resolve_actor(root, by)
+    if dry_run:
+        return _run(root, names, successor, directory, day, actor, dry_run=True)
+    # the same locks, in the same order, as the audit commands (audits, then the register; a finding opens
+    # a nonconformity), held from reading the files to writing them back: no finding or step recorded
+    # meanwhile is overwritten with a stale copy
+    with audit_store.audit_lock(root), nc_store.register_lock(root, create=False):
+        return _run(root, names, successor, directory, day, actor, dry_run=False)
+
+
+def _run(root: Path, names: list[str], successor: Person, directory: Directory, day: dt.date, actor: str, *,
+         dry_run: bool) -> Result:
     result = Result([], [])
     nc_plan = _plan_ncs(root, names, successor, result, day)
     audit_plan = _plan_audits(root, names, successor, result)
@@ -153,7 +165,7 @@ def _reassign_action(root: Path, nc_id: str, action_id: str, old_owner: str, new
 
     transition(root, nc_id, "reassign", apply, by=actor, today=day,
                note=_("{old} left; open action handed to {new}").format(old=old_owner, new=new_owner),
-               details={"field": field, "old": old_owner, "new": new_owner})
+               details={"field": field, "old": old_owner, "new": new_owner}, locked=True)
 
 
 # -- audits ---------------------------------------------------------------------------------------

@@ -97,11 +97,13 @@ def format_id(year: int, number: int) -> str:
 # -- locking -------------------------------------------------------------------
 
 
-def register_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
-    """Serialise writers of the register (ids, transitions, renumbering)."""
+def register_lock(root: Path, timeout: float = LOCK_TIMEOUT, *,
+                  create: bool = True) -> contextlib.AbstractContextManager[None]:
+    """Serialise writers of the register (ids, transitions, renumbering). ``create=False``: a register
+    that does not exist yet is not created (nothing in it to change, no lock needed)."""
     from qms.store.locks import folder_lock
 
-    return folder_lock(root, NC_DIR, timeout, create=True, file_mode=_FILE_MODE)
+    return folder_lock(root, NC_DIR, timeout, create=create, file_mode=_FILE_MODE)
 
 
 # -- ids -------------------------------------------------------------------------
