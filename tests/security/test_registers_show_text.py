@@ -59,3 +59,23 @@ def test_nc_show_prints_line_breaks_not_backslash_n(tmp_path: Path, run_qms: Any
     assert any(line.endswith("Họp ngày 4/3") for line in out)
     assert "        \\x23#[warning]biên bản số 2" in out
     assert not [line for line in out if line.lstrip().startswith(("::", "##["))]
+
+
+def test_a_control_character_in_a_record_is_located_and_named(tmp_path: Path, run_qms: Any) -> None:
+    """R8: a raw ESC in a record file (pasted from a terminal) was reported at line 1:1 as PyYAML's text with
+    a literal `\\n` and a byte position; `nc show` and `qms check` now give its line and column and name it."""
+    import json
+
+    root = Path(shutil.copytree(BASE, tmp_path / "repo"))
+    path = root / "records" / "nonconformities" / "NC-2026-0001.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(RECORD.replace("status: analysed", "status: analysed\nevidence: Ảnh chụp \x1b[31m quầy"),
+                    encoding="utf-8")
+    where = "records/nonconformities/NC-2026-0001.yaml:12:20"
+    r = run_qms("--root", str(root), "nc", "show", "NC-2026-0001")
+    assert r.exit_code == 2
+    assert where + ": invalid YAML: the control character U+001B is not allowed" in r.stderr
+    assert "\\n" not in r.stderr and "position" not in r.stderr and "\x1b" not in r.stderr
+    r = run_qms("--root", str(root), "check", "--select", "QMS001", "--format", "json")
+    [diag] = json.loads(r.stdout)["diagnostics"]
+    assert (diag["line"], diag["column"]) == (12, 20) and "U+001B" in diag["message"]
