@@ -711,6 +711,10 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
         if not others:
             raise RecordNotFound(_("{id} is not duplicated; nothing to renumber").format(id=nc_id),
                                  _("`qms check` reports duplicate ids (QMS509)"))
+        for path, nc in others:  # a hand edit of a closed record is not sealed over under a new id
+            broken = seal_problem(nc, path.relative_to(root).as_posix())
+            if broken is not None:
+                raise InvalidTransition(f"{path.relative_to(root).as_posix()}: {broken[0]}", broken[1])
         for path, nc in others:
             year = nc.year
             new_id = nc_store.format_id(year, _next_free(root, year))

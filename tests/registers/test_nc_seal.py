@@ -86,6 +86,11 @@ def test_hand_edit_of_a_closed_record_is_reported_everywhere(sealed: Path, run_q
                     "--reason", "r", "--by", "Bình", "--date", "2026-05-01")
     assert amend.exit_code == 1 and "QMS513" not in amend.stderr and "qms nc reopen" in amend.stderr
     assert path.read_bytes() == edited  # the edit is not sealed over
+    copy = sealed / "records" / "nonconformities" / "NC-2026-0009.yaml"
+    copy.write_bytes(edited)  # a duplicate of the edited record: renumbering it would seal the edit too
+    moved = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Bình")
+    assert moved.exit_code == 1 and "qms nc reopen" in moved.stderr and copy.read_bytes() == edited
+    copy.unlink()
 
     reopened = run_qms("--root", str(sealed), "nc", "reopen", NC, "--reason", "root cause revised",
                        "--by", "Bình", "--date", "2026-05-01")
@@ -98,6 +103,13 @@ def test_legitimate_steps_on_closed_records_keep_the_seal(sealed: Path, run_qms:
     seal removed from the last step while an earlier step is sealed is reported."""
     import json
 
+    copy = sealed / "records" / "nonconformities" / "NC-2026-0009.yaml"
+    shutil.copyfile(sealed / FILE, copy)  # a closed record copied by hand: renumbering moves and reseals it
+    r = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Bình", "--date", "2026-05-02")
+    assert r.exit_code == 0, r.stderr
+    [new_file] = [p for p in copy.parent.glob("NC-*.yaml") if p.name != f"{NC}.yaml"]
+    moved = load_nc(new_file)
+    assert not copy.exists() and moved.history[-1].transition == "renumber" and moved.history[-1].seal
     r = run_qms("--root", str(sealed), "nc", "amend", NC, "--field", "severity", "--value", "major",
                 "--reason", "Đánh giá lại", "--by", "Bình", "--date", "2026-05-04")
     assert r.exit_code == 0, r.stderr
