@@ -113,6 +113,7 @@ def _move(audit: Audit, state: str, day: dt.date, by: str) -> None:
 # -- plan ----------------------------------------------------------------------------------------
 
 
+@_locked  # two audits planned at the same moment get two ids; nothing reads the audits half-written
 def plan(
     root: Path,
     *,

@@ -33,6 +33,28 @@ class _OpenWatch:
         os.close(self.fd)
 
 
+def _waiting(cmd: list[str], lock_file: Path) -> subprocess.Popen[str]:
+    """Start ``cmd`` while this test holds ``lock_file``; return once it tries to take the lock (fail if it
+    finishes without trying)."""
+    watch = _OpenWatch(lock_file)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "QMS_LANG": "en"})
+        while not watch.opened(0.05):  # it tries to take the lock ...
+            if proc.poll() is not None:  # ... or has done its work without it
+                out, err = proc.communicate()
+                raise AssertionError(f"{cmd[5:8]} finished without waiting for the audits' lock:\n{out}{err}")
+    finally:
+        watch.close()
+    return proc
+
+
+def _done(proc: subprocess.Popen[str]) -> str:
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out + err
+    return out + err
+
+
 def test_reassign_waits_for_the_audit_lock_and_loses_no_finding(agency: Path, run_qms: Any) -> None:
     """R8 item 2: while another command holds `audits/.lock`, `people reassign` waits for it instead of
     rewriting the audit from a copy read before; two auditors recording findings at the same moment (real
@@ -49,25 +71,39 @@ def test_reassign_waits_for_the_audit_lock_and_loses_no_finding(agency: Path, ru
     base = [sys.executable, "-m", "qms", "--root", root]
     with audit_lock(agency):  # another audit command is between reading and writing the audit
         before = audit_file.read_bytes()
-        watch = _OpenWatch(lock_file)
-        reassign = subprocess.Popen([*base, "people", "reassign", "giang", "cuong", "--by", "Tester",
-                                     "--date", "2026-03-01"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, env=env)
-        while not watch.opened(0.05):  # reassign tries to take the lock ...
-            if reassign.poll() is not None:  # ... or has done its work without it
-                out, err = reassign.communicate()
-                raise AssertionError(f"reassign finished without waiting for the audits' lock:\n{out}{err}")
-        watch.close()
+        reassign = _waiting([*base, "people", "reassign", "giang", "cuong", "--by", "Tester", "--date",
+                             "2026-03-01"], lock_file)
         assert audit_file.read_bytes() == before
         findings = [subprocess.Popen([*base, "audit", "finding", "AUD-2026-01", "--grade", "minor", "--statement",
                                       f"Finding {i}", "--evidence", f"dossier {i}", "--date", "2026-03-10"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
                     for i in range(2)]
     for p in [reassign, *findings]:
-        out, err = p.communicate(timeout=120)
-        assert p.returncode == 0, out + err
+        _done(p)
     audit = load_audit(agency, "AUD-2026-01")
     assert (audit.plan.lead, list(audit.plan.team)) == ("dung", ["cuong"])
     assert sorted(f.statement.en for f in audit.findings) == ["Finding 0", "Finding 1"]
     for f in audit.findings:
         assert f.nc is not None and get_nc(agency, f.nc).finding == f.id
+
+
+def test_plan_and_programme_write_wait_for_the_audit_lock(agency: Path, run_qms: Any) -> None:
+    """R8: `audit plan` allocates the next audit id and `audit programme --write` replaces the programme
+    under the audits' lock, like the other audit commands: neither picks an id another plan is taking nor
+    writes between the reading and writing of `people reassign`."""
+    root = str(agency)
+    r = run_qms("--root", root, "audit", "plan", "--date", "2026-03-10", "--process", "QT-01",
+                "--lead", "dung", "--today", "2026-02-01")
+    assert r.exit_code == 0, r.stderr
+    lock_file = (agency / "audits" / ".lock").resolve()
+    base = [sys.executable, "-m", "qms", "--root", root, "audit"]
+    with audit_lock(agency):
+        planned = _waiting([*base, "plan", "--date", "2026-04-10", "--process", "QT-02", "--lead", "dung",
+                            "--today", "2026-02-01"], lock_file)
+        assert not (agency / "audits" / "AUD-2026-02.yaml").exists()
+    assert "AUD-2026-02" in _done(planned)
+    with audit_lock(agency):
+        written = _waiting([*base, "programme", "--year", "2027", "--write", "--as-of", "2026-11-01"], lock_file)
+        assert not (agency / "audits" / "programme-2027.yaml").exists()
+    _done(written)
+    assert (agency / "audits" / "programme-2027.yaml").is_file()
