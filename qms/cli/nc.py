@@ -113,13 +113,17 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
                              use_cache=not no_cache)
     _warn_unreadable(bad)
     altered = [r for r in rows if r.altered]
-    for r in altered:
-        click.echo(_("warning: {path}: {id} is `{status}` but was edited by hand after it was sealed (QMS513); "
-                     "run `qms check`").format(path=t(f"records/nonconformities/{r.file}"), id=t(r.id),
-                                               status=t(r.status)), err=True)
+    _warn_altered(altered)
     _print_list(rows, fmt, day)
     if bad or altered:  # incomplete or not to be trusted: say so in the exit code too (1, like `qms check`)
         ctx.exit(1)
+
+
+def _warn_altered(rows: list[Any]) -> None:
+    for r in rows:
+        click.echo(_("warning: {path}: {id} is `{status}` but was edited by hand after it was sealed (QMS513); "
+                     "run `qms check`").format(path=t(f"records/nonconformities/{r.file}"), id=t(r.id),
+                                               status=t(r.status)), err=True)
 
 
 def _warn_unreadable(bad: list[str]) -> None:
@@ -388,3 +392,7 @@ def report(ctx: click.Context, out: Path, fmt: str | None, force: bool) -> None:
     pages = write_report(root, out, document_language(ctx, root=root), chosen)
     click.echo(_("wrote {path} ({pages} p.)").format(path=out, pages=pages) if pages
                else _("wrote {path}").format(path=out))
+    altered = [r for r in reg.list_ncs(root)[0] if r.altered]
+    _warn_altered(altered)
+    if altered:  # written, but holding closed records changed by hand: not a clean result
+        ctx.exit(1)

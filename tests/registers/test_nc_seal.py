@@ -129,3 +129,15 @@ def test_legitimate_steps_on_closed_records_keep_the_seal(sealed: Path, run_qms:
     path.write_text("".join(lines[:last_seal] + lines[last_seal + 1:]), encoding="utf-8")
     [diag] = json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"]
     assert diag["code"] == "QMS513" and "no seal" in diag["message"]
+
+
+def test_register_report_refuses_to_leave_out_an_unreadable_record(sealed: Path, run_qms: Any) -> None:
+    """R8: `nc report` wrote the register without a record whose file no longer reads (a date that does not
+    exist), exit 0; now it names the file, writes nothing and exits 2."""
+    path = sealed / FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("raised_on: 2026-03-02", "raised_on: 2026-31-12"),
+                    encoding="utf-8")
+    html = sealed.parent / "register.html"
+    r = run_qms("--root", str(sealed), "nc", "report", "-o", str(html))
+    assert r.exit_code == 2 and FILE in r.stderr and "qms check" in r.stderr
+    assert not html.exists()
