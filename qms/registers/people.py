@@ -102,7 +102,7 @@ def _run(root: Path, names: list[str], successor: Person, directory: Directory, 
          dry_run: bool) -> Result:
     result = Result([], [])
     nc_plan = _plan_ncs(root, names, successor, result, day)
-    audit_plan = _plan_audits(root, names, successor, result)
+    audit_plan = _plan_audits(root, names, successor, result, day)
     doc_plan = _plan_documents(root, names, successor, result)
     if (audit_plan[0] or audit_plan[1]) and not successor.auditor:
         raise UsageError(_("{name} is not an auditor and cannot take over audit roles").format(
@@ -184,7 +184,8 @@ def _swap(ids: list[str], names: list[str], new_id: str) -> list[str]:
     return out
 
 
-def _plan_audits(root: Path, names: list[str], successor: Person, result: Result) -> AuditPlanT:
+def _plan_audits(root: Path, names: list[str], successor: Person, result: Result,
+                 day: dt.date) -> AuditPlanT:
     audits: list[Any] = []
     state: dict[str, str] = {}
     for audit_id in audit_store.audit_ids(root):
@@ -212,6 +213,11 @@ def _plan_audits(root: Path, names: list[str], successor: Person, result: Result
                     result.changes.append(Change(rel, audit.id, f"plan/agenda/{i}/who", who, successor.id))
                     touched = True
         if touched:
+            last = max((h.date for h in audit.history), default=None)
+            if last is not None and day < last:  # the hand-over is recorded on its own day, never moved
+                raise UsageError(_("the date {date} is before the last step of {id} ({floor})").format(
+                    date=day.isoformat(), id=audit.id, floor=last.isoformat()),
+                    _("give a date on or after {floor}").format(floor=last.isoformat()))
             audits.append(audit)
     programmes: list[Any] = []
     for path in audit_store.programme_paths(root):
