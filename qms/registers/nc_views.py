@@ -103,7 +103,8 @@ def _change(entry: HistoryEntry) -> str:
     """The field change an amend or reassign entry records, on the entry's line."""
     if not entry.field:
         return ""
-    text = f"  {t(entry.field)}: {t(entry.old or '-')} → {t(entry.new or '-')}"
+    deep = "        "
+    text = f"  {t(entry.field)}: {block(entry.old or '-', deep)} → {block(entry.new or '-', deep)}"
     return text + (f" ({_('reason')}: {block(entry.reason, '        ')})" if entry.reason else "")
 
 

@@ -35,6 +35,8 @@ history:
   - {date: 2026-03-02, recorded_at: 2026-03-02 10:00:00+07:00, by: Lê Văn Cường, transition: correct, status: contained}
   - {date: 2026-03-04, recorded_at: 2026-03-04 10:00:00+07:00, by: Lê Văn Cường, transition: analyse, status: analysed,
      note: "Họp ngày 4/3\\n##[warning]biên bản số 2"}
+  - {date: 2026-03-05, recorded_at: 2026-03-05 10:00:00+07:00, by: Lê Văn Cường, transition: amend, status: analysed,
+     field: cause/similar, old: "Dòng cũ 1\\nDòng cũ 2", new: Không có, reason: Sai chính tả}
 '''
 
 
@@ -58,6 +60,8 @@ def test_nc_show_prints_line_breaks_not_backslash_n(tmp_path: Path, run_qms: Any
     assert "        không có trường hợp tương tự" in out
     assert any(line.endswith("Họp ngày 4/3") for line in out)
     assert "        \\x23#[warning]biên bản số 2" in out
+    assert any(line.endswith("cause/similar: Dòng cũ 1") for line in out)
+    assert "        Dòng cũ 2 → Không có (reason: Sai chính tả)" in out
     assert not [line for line in out if line.lstrip().startswith(("::", "##["))]
 
 
