@@ -694,6 +694,11 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
             if ours.id != nc_id or theirs.id != nc_id:
                 raise UsageError(_("{path}: both sides of the conflict must have id {id}").format(path=rel, id=nc_id),
                                  _("resolve the file by hand"))
+            if ours.history[:1] == theirs.history[:1] and ours.history and ours.history[0].transition == "create":
+                raise InvalidTransition(  # renumbering would make one nonconformity two records
+                    _("{path}: both sides of the merge conflict are {id} itself, changed in two clones; renumbering "
+                      "would split one nonconformity into two records").format(path=rel, id=nc_id),
+                    nc_store.one_record_hint(rel))
             year = ours.year
             new_id = nc_store.format_id(year, _next_free(root, year))
             moved = _renumber_model(ours, new_id, actor, _("duplicate id after a git merge"), day)

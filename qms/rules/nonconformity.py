@@ -400,7 +400,9 @@ class DuplicateNcId(Rule):
 
     Fix:
     Run `qms nc renumber NC-2026-0007`: the record already shared keeps the id, the other gets the next
-    free one and its history notes the renumbering.
+    free one and its history notes the renumbering. When both sides of the conflict are the same record
+    changed in two clones (they share its `create` step), renumbering is refused: resolve the conflict
+    by hand and redo one side's steps with `qms nc`.
     """
 
     code = "QMS509"
@@ -427,13 +429,20 @@ class DuplicateNcId(Rule):
         for doc in ctx.workspace.of_kind(KIND):
             line = doc.conflict_line if doc.model is None else None
             if line is not None:
+                from qms.store import nc_store
+
                 stem = PurePosixPath(doc.path).stem
+                if nc_store.conflict_is_one_record(ctx.workspace.root / doc.path):  # one record changed twice
+                    message = _("{path} holds an unresolved git merge conflict between two changes of `{id}`").format(
+                        path=doc.path, id=stem)
+                    hint = nc_store.one_record_hint(doc.path)
+                else:
+                    message = _("{path} holds an unresolved git merge conflict: two records claim `{id}`").format(
+                        path=doc.path, id=stem)
+                    hint = _("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=stem)
                 yield Diagnostic(
-                    code=self.code, name=self.name, severity=self.severity,
-                    message=_("{path} holds an unresolved git merge conflict: two records claim `{id}`").format(
-                        path=doc.path, id=stem),
-                    location=Location(doc.path, line, 1, ""), subject=stem, clauses=self.clauses,
-                    hint=_("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=stem))
+                    code=self.code, name=self.name, severity=self.severity, message=message,
+                    location=Location(doc.path, line, 1, ""), subject=stem, clauses=self.clauses, hint=hint)
 
 
 def _dated_steps(nc: Nonconformity) -> list[tuple[str, dt.date, str]]:

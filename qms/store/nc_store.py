@@ -193,6 +193,7 @@ def read_record(root: Path, path: Path) -> Nonconformity:
         if p.kind == "syntax" and has_conflict_markers(path):
             raise RecordError(
                 _("{path}: the file holds an unresolved git merge conflict").format(path=rel),
+                one_record_hint(rel) if conflict_is_one_record(path) else
                 _("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=path.stem),
             )
         raise RecordError(f"{rel}:{p.line}:{p.column}: {p.message}", p.hint)
@@ -204,6 +205,13 @@ def read_record(root: Path, path: Path) -> Nonconformity:
     model = doc.model
     assert isinstance(model, Nonconformity)
     return model
+
+
+def one_record_hint(rel: str) -> str:
+    """How to resolve a conflict between two changes of one record (renumbering would split it in two)."""
+    return _("both sides are the same nonconformity, changed in two clones: resolve the conflict by hand (keep "
+             "one side, e.g. `git checkout --theirs {path}`, and redo the other side's steps with `qms nc`), "
+             "then run `qms check`").format(path=rel)
 
 
 def parse_text(text: str, where: str) -> Nonconformity:
@@ -251,6 +259,22 @@ def conflict_marker_line(path: Path) -> int | None:
     except (OSError, FileRefused):
         return None
     return conflict_line_of(text)
+
+
+def conflict_is_one_record(path: Path) -> bool:
+    """Whether both sides of the merge conflict in ``path`` are the same record changed in two clones (they
+    share its ``create`` step), rather than two records that were given the same id."""
+    try:
+        sides = [yaml.load(side, Loader=_Loader) for side in conflict_sides(path)]
+    except (OSError, FileRefused, ValueError, yaml.YAMLError):
+        return False
+    firsts = []
+    for data in sides:
+        history = data.get("history") if isinstance(data, dict) else None
+        if not isinstance(history, list) or not history or not isinstance(history[0], dict):
+            return False
+        firsts.append(history[0])
+    return firsts[0] == firsts[1] and firsts[0].get("transition") == "create"
 
 
 def _has_markers(text: str) -> bool:
