@@ -55,8 +55,9 @@ def _locked(fn: Callable[Concatenate[Path, _P], _R]) -> Callable[Concatenate[Pat
 
     @functools.wraps(fn)
     def run(root: Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if args and isinstance(args[0], str):
-            audit_store.audit_path(root, args[0])  # a malformed id is refused before anything is created
+        ident = args[0] if args else kwargs.get("audit_id")
+        if isinstance(ident, str):
+            audit_store.audit_path(root, ident)  # a malformed id is refused before anything is created
         with audit_store.audit_lock(root):
             return fn(root, *args, **kwargs)
 
@@ -113,6 +114,7 @@ def _move(audit: Audit, state: str, day: dt.date, by: str) -> None:
 # -- plan ----------------------------------------------------------------------------------------
 
 
+@_locked  # two audits planned at the same moment get two ids; nothing reads the audits half-written
 def plan(
     root: Path,
     *,

@@ -111,10 +111,11 @@ def programme(ctx: click.Context, year: int, cycle_months: int, kpi_json: Path |
             click.echo(_("warning: {message}").format(message=one_line(w)), err=True)
         if write:
             path = audit_store.programme_path(root, year)
-            if path.exists() and not force:
-                raise UsageError(_("{path} already exists").format(path=path.relative_to(root).as_posix()),
-                                 _("pass --force to replace it, or edit it by hand and run `qms check`"))
-            audit_store.save_programme(root, proposal.programme)
+            with audit_store.audit_lock(root):  # not between the reading and writing of `people reassign`
+                if path.exists() and not force:
+                    raise UsageError(_("{path} already exists").format(path=path.relative_to(root).as_posix()),
+                                     _("pass --force to replace it, or edit it by hand and run `qms check`"))
+                audit_store.save_programme(root, proposal.programme)
             click.echo(_("wrote {path}").format(path=path.relative_to(root).as_posix()), err=True)
     if fmt == "json":
         _emit(to_json(proposal.to_dict(), indent=2) + "\n", output)

@@ -112,9 +112,18 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
     rows, bad = reg.list_ncs(root, reg.Filters(status, process, source, severity, overdue), today=day,
                              use_cache=not no_cache)
     _warn_unreadable(bad)
+    altered = [r for r in rows if r.altered]
+    _warn_altered(altered)
     _print_list(rows, fmt, day)
-    if bad:  # the listing is incomplete: say so in the exit code too (1, like a finding of `qms check`)
+    if bad or altered:  # incomplete or not to be trusted: say so in the exit code too (1, like `qms check`)
         ctx.exit(1)
+
+
+def _warn_altered(rows: list[Any]) -> None:
+    for r in rows:
+        click.echo(_("warning: {path}: {id} is `{status}` but was edited by hand after it was sealed (QMS513); "
+                     "run `qms check`").format(path=t(f"records/nonconformities/{r.file}"), id=t(r.id),
+                                               status=t(r.status)), err=True)
 
 
 def _warn_unreadable(bad: list[str]) -> None:
@@ -140,6 +149,13 @@ def show(ctx: click.Context, nc_id: str, fmt: str) -> None:
     """Show one record in full."""
     root = repo_root(ctx)
     record = reg.get_nc(root, nc_id)
+    from qms.models.nonconformity import seal_problem
+
+    rel = reg.find_path(root.resolve(), nc_id).relative_to(root.resolve()).as_posix()
+    broken = seal_problem(record, rel)
+    if broken is not None:  # shown, but not as if it were intact
+        click.echo(_("warning: {path}: {message} (QMS513)").format(path=t(rel), message=t(broken[0])), err=True)
+        click.echo(_("hint: {hint}").format(hint=t(broken[1])), err=True)
     if fmt == "json":
         click.echo(views.record_json(record))
     elif fmt == "csv":
@@ -151,6 +167,8 @@ def show(ctx: click.Context, nc_id: str, fmt: str) -> None:
         lang = get_language()
         directory = Directory.of(load_manifest(root))
         click.echo(views.record_text(record, lang, lambda text: directory.display(text, lang)))
+    if broken is not None:
+        ctx.exit(1)
 
 
 @nc.command("stats")
@@ -374,3 +392,7 @@ def report(ctx: click.Context, out: Path, fmt: str | None, force: bool) -> None:
     pages = write_report(root, out, document_language(ctx, root=root), chosen)
     click.echo(_("wrote {path} ({pages} p.)").format(path=out, pages=pages) if pages
                else _("wrote {path}").format(path=out))
+    altered = [r for r in reg.list_ncs(root)[0] if r.altered]
+    _warn_altered(altered)
+    if altered:  # written, but holding closed records changed by hand: not a clean result
+        ctx.exit(1)

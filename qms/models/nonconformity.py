@@ -11,6 +11,8 @@ the QMS508 rule replay it against.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -23,6 +25,7 @@ from qms.models.common import Identifier, NFCStr, Strict, Text
 NC_ID_PATTERN = r"^NC-\d{4}-\d{4,}$"
 AUDIT_ID_PATTERN = r"^AUD-\d{4}-\d{2,}$"
 ACTION_ID_PATTERN = r"^CA-\d+$"
+SEAL_PATTERN = r"^sha256:[0-9a-f]{64}$"
 
 #: Vietnam's offset, used for history timestamps written without one.
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
@@ -115,6 +118,9 @@ class HistoryEntry(Strict):
     old: NFCStr | None = Field(default=None, description="amend/reassign: the value before")
     new: NFCStr | None = Field(default=None, description="amend/reassign: the value after")
     reason: NFCStr | None = Field(default=None, description="amend/reassign: why the value was changed")
+    seal: Annotated[str, Field(pattern=SEAL_PATTERN)] | None = Field(
+        default=None, description="a step that left the record closed or rejected: the digest of the record as "
+                                  "this step left it (sha256 of its content), so a later hand edit shows")
 
     @field_validator("at", "recorded_at")
     @classmethod
@@ -265,6 +271,61 @@ class Nonconformity(Strict):
         rounds[-1].actions.extend(self.actions[n_actions:])
         rounds[-1].reviews.extend(self.reviews[n_reviews:])
         return rounds
+
+
+def content_seal(nc: Nonconformity) -> str:
+    """The digest that seals a closed or rejected record: SHA-256 of its content as the model reads it
+    (layout, quoting and comments do not count), leaving out the seal of its last history entry."""
+    data = nc.model_dump(mode="json", exclude_none=True)
+    if data.get("history"):
+        data["history"][-1].pop("seal", None)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def apply_seal(nc: Nonconformity) -> Nonconformity:
+    """``nc`` with its last history entry sealed when the record is closed or rejected (in place)."""
+    if nc.status in FINAL_STATUSES and nc.history:
+        nc.history[-1].seal = None
+        nc.history[-1].seal = content_seal(nc)
+    return nc
+
+
+SealState = Literal["unsealed", "intact", "changed", "unsealed_step"]
+
+
+def seal_state(nc: Nonconformity) -> SealState:
+    """Whether a closed or rejected record is as the step that sealed it left it.
+
+    ``unsealed``: not closed or rejected, or closed before qms sealed records; ``intact``: the last entry's
+    seal matches; ``changed``: it does not (the content was edited since); ``unsealed_step``: earlier
+    entries are sealed but the last is not (a step added or a seal removed by hand).
+    """
+    if nc.status not in FINAL_STATUSES or not nc.history:
+        return "unsealed"
+    last = nc.history[-1]
+    if last.seal is not None:
+        return "intact" if last.seal == content_seal(nc) else "changed"
+    return "unsealed_step" if any(h.seal for h in nc.history) else "unsealed"
+
+
+def seal_problem(nc: Nonconformity, path: str) -> tuple[str, str] | None:
+    """Message and hint when the closed or rejected record ``nc`` (in file ``path``) was changed after the
+    step that sealed it (rule QMS513), else None."""
+    state = seal_state(nc)
+    if state == "unsealed_step":
+        message = _("{id} is `{status}` but its last history step carries no seal, although earlier steps do: "
+                    "the history was edited by hand after the record was sealed").format(id=nc.id, status=nc.status)
+    elif state == "changed":
+        message = _("{id} is `{status}` but its content no longer matches the seal of its last step ({date}): "
+                    "the file was edited by hand after that").format(
+            id=nc.id, status=nc.status, date=nc.history[-1].day.isoformat())
+    else:
+        return None
+    hint = _("closed records are evidence and are never rewritten silently: restore the sealed version from git "
+             "(`git log -p -- {path}` shows the edit) and correct it with `qms nc amend`, or reopen the record "
+             "with `qms nc reopen {id} --reason TEXT`").format(path=path, id=nc.id)
+    return message, hint
 
 
 @dataclass(slots=True)

@@ -37,3 +37,20 @@ def one_line(value: Any) -> str:
     """``value`` as text on one line: line breaks, tabs, controls and bidi overrides written as escapes."""
     text = "" if value is None else str(value)
     return _UNSAFE_IN_LINE.sub(_escape, text)
+
+
+# a line a CI runner would read as a workflow command (GitHub trims leading blanks before `::`)
+_COMMAND_START = re.compile(r"^(\s*)(::|##\[)")
+
+
+def lines(value: Any, indent: str = "    ") -> str:
+    """``value`` as multi-line text laid out by qms: each line of the text on a line of its own (every line
+    after the first indented by ``indent``), each line escaped as :func:`one_line` escapes it, and a line
+    that would start a CI workflow command (``::``, ``##[``) escaped at its start."""
+    text = "" if value is None else str(value)
+    out: list[str] = []
+    for i, part in enumerate(text.replace("\r\n", "\n").strip("\n").split("\n")):
+        line = _COMMAND_START.sub(lambda m: m.group(1) + "\\x3a" + m.group(2)[1:] if m.group(2) == "::"
+                                  else m.group(1) + "\\x23" + m.group(2)[1:], one_line(part))
+        out.append(line if i == 0 else indent + line)
+    return "\n".join(out)

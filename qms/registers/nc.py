@@ -38,6 +38,8 @@ from qms.models.nonconformity import (
     Nonconformity,
     allowed_from,
     amendable,
+    apply_seal,
+    seal_problem,
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
@@ -313,22 +315,29 @@ def _refuse(nc: Nonconformity, transition: str) -> InvalidTransition:
 
 def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | None = None,
                note: str = "", today: dt.date | None = None,
-               details: dict[str, Any] | None = None) -> Nonconformity:
+               details: dict[str, Any] | None = None, locked: bool = False) -> Nonconformity:
     """Run one lifecycle step: lock, read, check, apply, append history, write atomically.
 
     ``details`` (which ``apply`` may fill in) are extra history fields: ``field``, ``old``, ``new``,
-    ``reason`` of an ``amend`` or ``reassign`` entry.
+    ``reason`` of an ``amend`` or ``reassign`` entry. ``locked``: the caller already holds the register
+    lock (a command that changes several records reads and writes them all under one lock).
     """
+    import contextlib
+
     root = root.resolve()
     checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
     actor = resolve_actor(root, by)
     table = TRANSITIONS[name]
-    with nc_store.register_lock(root):
+    with contextlib.nullcontext() if locked else nc_store.register_lock(root):
         path = find_path(root, nc_id)
         current = nc_store.read_record(root, path)
         if current.status not in table:
             raise _refuse(current, name)
+        broken = seal_problem(current, path.relative_to(root).as_posix()) if name != "reopen" else None
+        if broken is not None:
+            message, hint = broken
+            raise InvalidTransition(f"{path.relative_to(root).as_posix()}: {message}", hint)
         floor = max([current.raised_on, *([current.history[-1].day] if current.history else [])])
         if day < floor:
             raise UsageError(_("the date {date} is before the record's last step ({floor})").format(
@@ -342,7 +351,7 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
         new.history.append(HistoryEntry.model_validate({"date": day, "recorded_at": recorded_now(), "by": actor, "transition": name,
                                                          "status": status, "note": note.strip(),
                                                          **(details or {})}))
-        checked = _validated(new.model_dump())
+        checked = apply_seal(_validated(new.model_dump()))
         nc_store.write_record(root, checked)
         return checked
 
@@ -655,7 +664,7 @@ def _renumber_model(nc: Nonconformity, new_id: str, actor: str, why: str, day: d
     moved.history.append(HistoryEntry(date=max(day, last) if last else day, recorded_at=recorded_now(), by=actor,
                                       transition="renumber", status=nc.status,
                                       note=_("renumbered from {old}: {why}").format(old=nc.id, why=why)))
-    return _validated(moved.model_dump())
+    return apply_seal(_validated(moved.model_dump()))
 
 
 def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | None = None) -> list[Renumbered]:
@@ -685,6 +694,11 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
             if ours.id != nc_id or theirs.id != nc_id:
                 raise UsageError(_("{path}: both sides of the conflict must have id {id}").format(path=rel, id=nc_id),
                                  _("resolve the file by hand"))
+            if ours.history[:1] == theirs.history[:1] and ours.history and ours.history[0].transition == "create":
+                raise InvalidTransition(  # renumbering would make one nonconformity two records
+                    _("{path}: both sides of the merge conflict are {id} itself, changed in two clones; renumbering "
+                      "would split one nonconformity into two records").format(path=rel, id=nc_id),
+                    nc_store.one_record_hint(rel))
             year = ours.year
             new_id = nc_store.format_id(year, _next_free(root, year))
             moved = _renumber_model(ours, new_id, actor, _("duplicate id after a git merge"), day)
@@ -702,6 +716,10 @@ def renumber(root: Path, nc_id: str, *, by: str | None = None, today: dt.date | 
         if not others:
             raise RecordNotFound(_("{id} is not duplicated; nothing to renumber").format(id=nc_id),
                                  _("`qms check` reports duplicate ids (QMS509)"))
+        for path, nc in others:  # a hand edit of a closed record is not sealed over under a new id
+            broken = seal_problem(nc, path.relative_to(root).as_posix())
+            if broken is not None:
+                raise InvalidTransition(f"{path.relative_to(root).as_posix()}: {broken[0]}", broken[1])
         for path, nc in others:
             year = nc.year
             new_id = nc_store.format_id(year, _next_free(root, year))

@@ -8,6 +8,7 @@ from typing import Any
 from qms.errors import ConfigError
 from qms.i18n import _, code_text, use_language
 from qms.registers.nc import get_nc, list_ncs
+from qms.store.nc_store import RecordError
 
 
 def _labels() -> dict[str, str]:
@@ -36,7 +37,14 @@ def render_html(root: Path, lang: str) -> str:
     from qms.analysis.people import Directory
 
     directory = Directory.of(manifest)
-    rows, _bad = list_ncs(root)
+    rows, bad = list_ncs(root)
+    if bad:  # a register that silently leaves a record out is not the register
+        from qms.output.safe import one_line
+
+        raise RecordError(
+            _("the register cannot be written: {files} cannot be read as records").format(
+                files=", ".join(one_line(f"records/nonconformities/{name}") for name in bad)),
+            _("run `qms check` and correct the file(s); nothing was written"))
     records = [get_nc(root, r.id) for r in rows if r.file == f"{r.id}.yaml"]
     with use_language(lang):
         title = _("Register of nonconformities and corrective actions")

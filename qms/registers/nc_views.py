@@ -16,6 +16,7 @@ from qms.i18n import _
 from qms.models.nonconformity import CorrectiveAction, EffectivenessReview, HistoryEntry, Nonconformity
 from qms.output.csvfmt import rows_to_csv
 from qms.output.jsonfmt import to_json
+from qms.output.safe import lines as block
 from qms.output.safe import one_line as t
 from qms.registers.nc import label
 from qms.registers.nc_stats import NcStats
@@ -102,8 +103,9 @@ def _change(entry: HistoryEntry) -> str:
     """The field change an amend or reassign entry records, on the entry's line."""
     if not entry.field:
         return ""
-    text = f"  {t(entry.field)}: {t(entry.old or '-')} → {t(entry.new or '-')}"
-    return text + (f" ({_('reason')}: {t(entry.reason)})" if entry.reason else "")
+    deep = "        "
+    text = f"  {t(entry.field)}: {block(entry.old or '-', deep)} → {block(entry.new or '-', deep)}"
+    return text + (f" ({_('reason')}: {block(entry.reason, '        ')})" if entry.reason else "")
 
 
 def _history_when(entry: HistoryEntry) -> str:
@@ -122,29 +124,30 @@ def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[Effectiv
     lines: list[str] = []
     if actions:
         lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {t(x.id)} {t(x.description)} — {t(who(x.owner))}, {_('due')} {x.due.isoformat()}"
+        lines += [f"    {t(x.id)} {block(x.description, '        ')} — {t(who(x.owner))}, {_('due')} {x.due.isoformat()}"
                   + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in actions]
     for rv in reviews:
         verdict = _("effective") if rv.effective else _("not effective")
         lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(who(rv.by))}): {verdict}",
-                  f"    {t(rv.evidence)}"]
+                  f"    {block(rv.evidence, '    ')}"]
     return lines
 
 
 def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = str) -> str:
-    """A readable record sheet. User text is kept on its line (:func:`qms.output.safe.one_line`)."""
+    """A readable record sheet. Ids and names are kept on their line (:func:`qms.output.safe.one_line`);
+    multi-line text keeps its line breaks, each line escaped and indented (:func:`qms.output.safe.lines`)."""
     lines = [f"{record.id}  {t(record.title.get(lang))}",
              f"{_('Status')}: {label(record.status)}    {_('Severity')}: {label(record.severity)}    "
              f"{_('Source')}: {label(record.source)}",
              f"{_('Process')}: {t(record.process)}    {_('Clause')}: {t(record.clause or '-')}"
              + (f"    {_('Audit')}: {t(record.audit)} {t(record.finding or '')}" if record.audit else ""),
              f"{_('Raised by')}: {t(who(record.raised_by))}, {record.raised_on.isoformat()}",
-             "", t(record.description.get(lang))]
+             "", block(record.description.get(lang), "")]
     if record.evidence:
-        lines += ["", f"{_('Evidence')}: {t(record.evidence)}"]
+        lines += ["", f"{_('Evidence')}: {block(record.evidence)}"]
     if record.correction:
         c = record.correction
-        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(who(c.by))}): {t(c.description)}"]
+        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(who(c.by))}): {block(c.description)}"]
     rounds = record.analysis_rounds()
     for k, rnd in enumerate(rounds, 1):
         a = rnd.analysis
@@ -152,9 +155,10 @@ def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = st
             n=k, total=len(rounds))
         state = f" — {_('superseded')}" if rnd.superseded else ""
         lines += ["", f"(b) {heading} ({label(a.method)}, {a.date.isoformat()}, {t(who(a.by))}){state}"]
-        lines += [f"    {_('why')} {i}: {t(w)}" for i, w in enumerate(a.whys, 1)]
+        lines += [f"    {_('why')} {i}: {block(w, '        ')}" for i, w in enumerate(a.whys, 1)]
         lines += [f"    {label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
-        lines += [f"    {_('Root cause')}: {t(a.root_cause)}", f"    {_('Similar nonconformities')}: {t(a.similar)}"
+        lines += [f"    {_('Root cause')}: {block(a.root_cause, '        ')}",
+                  f"    {_('Similar nonconformities')}: {block(a.similar, '        ')}"
                   + (f" ({t(', '.join(a.similar_ncs))})" if a.similar_ncs else "")]
         lines += _actions_and_reviews(rnd.actions, rnd.reviews, who)
     if not rounds:
@@ -162,16 +166,16 @@ def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = st
     if record.review_due:
         lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
     if record.risk_update:
-        lines += [f"(e) {_('Risks and opportunities')}: {t(record.risk_update)}"]
+        lines += [f"(e) {_('Risks and opportunities')}: {block(record.risk_update)}"]
     if record.qms_change:
-        lines += [f"(f) {_('Change to the QMS')}: {t(record.qms_change)}"]
+        lines += [f"(f) {_('Change to the QMS')}: {block(record.qms_change)}"]
     if record.rejection_reason:
-        lines += ["", f"{_('Rejected')}: {t(record.rejection_reason)}"]
+        lines += ["", f"{_('Rejected')}: {block(record.rejection_reason)}"]
     if record.closed_on:
         lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
     lines += ["", _("History")]
     lines += [f"    {_history_when(h)}  {t(who(h.by))}  {label(h.transition)} → {label(h.status)}"
-              + (f"  {t(h.note)}" if h.note else "") + _change(h)
+              + (f"  {block(h.note, '        ')}" if h.note else "") + _change(h)
               for h in record.history]
     return "\n".join(lines)
 

@@ -11,7 +11,8 @@ Open work is what is still to be done by a person:
 
 Closed records are evidence and keep the old name. Everything is planned first and checked (the
 successor exists; audit roles go to an auditor only), then written file by file through the stores,
-each file atomically; with ``dry_run`` nothing is written.
+each file atomically; with ``dry_run`` nothing is written. From reading to writing, the audits' lock and
+the register's lock are held, as the audit and ``qms nc`` commands hold them.
 """
 
 from __future__ import annotations
@@ -88,9 +89,20 @@ def reassign(root: Path, old: str, new: str, *, by: str | None = None, today: dt
                          _("name the successor as the second argument"))
     day = today or dt.date.today()
     actor = "" if dry_run else nc_reg.resolve_actor(root, by)
+    if dry_run:
+        return _run(root, names, successor, directory, day, actor, dry_run=True)
+    # the same locks, in the same order, as the audit commands (audits, then the register; a finding opens
+    # a nonconformity), held from reading the files to writing them back: no finding or step recorded
+    # meanwhile is overwritten with a stale copy
+    with audit_store.audit_lock(root), nc_store.register_lock(root, create=False):
+        return _run(root, names, successor, directory, day, actor, dry_run=False)
+
+
+def _run(root: Path, names: list[str], successor: Person, directory: Directory, day: dt.date, actor: str, *,
+         dry_run: bool) -> Result:
     result = Result([], [])
     nc_plan = _plan_ncs(root, names, successor, result, day)
-    audit_plan = _plan_audits(root, names, successor, result)
+    audit_plan = _plan_audits(root, names, successor, result, day)
     doc_plan = _plan_documents(root, names, successor, result)
     if (audit_plan[0] or audit_plan[1]) and not successor.auditor:
         raise UsageError(_("{name} is not an auditor and cannot take over audit roles").format(
@@ -153,7 +165,7 @@ def _reassign_action(root: Path, nc_id: str, action_id: str, old_owner: str, new
 
     transition(root, nc_id, "reassign", apply, by=actor, today=day,
                note=_("{old} left; open action handed to {new}").format(old=old_owner, new=new_owner),
-               details={"field": field, "old": old_owner, "new": new_owner})
+               details={"field": field, "old": old_owner, "new": new_owner}, locked=True)
 
 
 # -- audits ---------------------------------------------------------------------------------------
@@ -172,7 +184,8 @@ def _swap(ids: list[str], names: list[str], new_id: str) -> list[str]:
     return out
 
 
-def _plan_audits(root: Path, names: list[str], successor: Person, result: Result) -> AuditPlanT:
+def _plan_audits(root: Path, names: list[str], successor: Person, result: Result,
+                 day: dt.date) -> AuditPlanT:
     audits: list[Any] = []
     state: dict[str, str] = {}
     for audit_id in audit_store.audit_ids(root):
@@ -200,6 +213,11 @@ def _plan_audits(root: Path, names: list[str], successor: Person, result: Result
                     result.changes.append(Change(rel, audit.id, f"plan/agenda/{i}/who", who, successor.id))
                     touched = True
         if touched:
+            last = max((h.date for h in audit.history), default=None)
+            if last is not None and day < last:  # the hand-over is recorded on its own day, never moved
+                raise UsageError(_("the date {date} is before the last step of {id} ({floor})").format(
+                    date=day.isoformat(), id=audit.id, floor=last.isoformat()),
+                    _("give a date on or after {floor}").format(floor=last.isoformat()))
             audits.append(audit)
     programmes: list[Any] = []
     for path in audit_store.programme_paths(root):

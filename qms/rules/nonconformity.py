@@ -400,7 +400,9 @@ class DuplicateNcId(Rule):
 
     Fix:
     Run `qms nc renumber NC-2026-0007`: the record already shared keeps the id, the other gets the next
-    free one and its history notes the renumbering.
+    free one and its history notes the renumbering. When both sides of the conflict are the same record
+    changed in two clones (they share its `create` step), renumbering is refused: resolve the conflict
+    by hand and redo one side's steps with `qms nc`.
     """
 
     code = "QMS509"
@@ -427,13 +429,20 @@ class DuplicateNcId(Rule):
         for doc in ctx.workspace.of_kind(KIND):
             line = doc.conflict_line if doc.model is None else None
             if line is not None:
+                from qms.store import nc_store
+
                 stem = PurePosixPath(doc.path).stem
+                if nc_store.conflict_is_one_record(ctx.workspace.root / doc.path):  # one record changed twice
+                    message = _("{path} holds an unresolved git merge conflict between two changes of `{id}`").format(
+                        path=doc.path, id=stem)
+                    hint = nc_store.one_record_hint(doc.path)
+                else:
+                    message = _("{path} holds an unresolved git merge conflict: two records claim `{id}`").format(
+                        path=doc.path, id=stem)
+                    hint = _("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=stem)
                 yield Diagnostic(
-                    code=self.code, name=self.name, severity=self.severity,
-                    message=_("{path} holds an unresolved git merge conflict: two records claim `{id}`").format(
-                        path=doc.path, id=stem),
-                    location=Location(doc.path, line, 1, ""), subject=stem, clauses=self.clauses,
-                    hint=_("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=stem))
+                    code=self.code, name=self.name, severity=self.severity, message=message,
+                    location=Location(doc.path, line, 1, ""), subject=stem, clauses=self.clauses, hint=hint)
 
 
 def _dated_steps(nc: Nonconformity) -> list[tuple[str, dt.date, str]]:
@@ -671,6 +680,47 @@ class DatedInFuture(Rule):
                                   hint=hint, subject=nc.id)
 
 
+class ClosedRecordChanged(Rule):
+    """A closed or rejected record was edited after the step that closed it.
+
+    What it checks:
+    Each step that leaves a record `closed` or `rejected` (`close`, `reject`, and an `amend`,
+    `reassign` or `renumber` of such a record) seals it: its history entry gets `seal:`, the SHA-256
+    digest of the record's content as that step left it. The record's content still matches the seal
+    of its last entry, and a record with sealed entries ends with a sealed one. Layout, quoting and
+    comments do not count; every value does. Records closed before qms sealed them carry no seal and
+    are not checked.
+
+    Why:
+    A closed record is evidence of the nature of the nonconformity, the actions taken and their results
+    (10.2.2); it is protected from unintended alteration (7.5.3.2 c) and is never rewritten silently.
+
+    Example:
+    A record closed with `qms nc close` whose `root_cause:` or `closed_on:` is later changed in a text
+    editor and committed.
+
+    Fix:
+    Restore the sealed version from git (`git log -p -- FILE` shows the edit), then correct a field with
+    `qms nc amend`, which records who, when and why and seals the record again. If the record has to be
+    worked on again, reopen it with `qms nc reopen ID --reason TEXT` (logged).
+    """
+
+    code = "QMS513"
+    name = "nc-closed-record-changed"
+    clauses = ("10.2.2", "7.5.3.2")
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        from qms.models.nonconformity import seal_problem
+
+        for doc, nc in _ncs(ctx):
+            problem = seal_problem(nc, doc.path)
+            if problem is not None:
+                message, hint = problem
+                last = len(nc.history) - 1
+                ptr = pointer("history", last, "seal") if nc.history[last].seal else pointer("history", last)
+                yield self.at(doc, ptr, message, hint=hint, subject=nc.id)
+
+
 RULES: tuple[type[Rule], ...] = (
     ClosedWithoutRootCause,
     ActionWithoutReview,
@@ -684,4 +734,5 @@ RULES: tuple[type[Rule], ...] = (
     DatesContradictHistory,
     ActionNotImplemented,
     DatedInFuture,
+    ClosedRecordChanged,
 )

@@ -27,7 +27,15 @@ from pydantic import ValidationError
 
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.models.nonconformity import NC_ID_PATTERN, SEVERITIES, SOURCES, STATUSES, Nonconformity
+from qms.models.nonconformity import (
+    FINAL_STATUSES,
+    NC_ID_PATTERN,
+    SEVERITIES,
+    SOURCES,
+    STATUSES,
+    Nonconformity,
+    seal_state,
+)
 from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
 from qms.store.safe_open import FileRefused, read_yaml_bytes
@@ -44,7 +52,7 @@ NC_DIR = "records/nonconformities"
 NC_GLOB = "NC-*.yaml"
 LOCK_TIMEOUT = 120.0
 INDEX_FILE = "nc-index.json"
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 _NAME_RE = re.compile(r"^NC-(\d{4})-(\d{4,})\.yaml$")
 _CONFLICT_START = "<<<<<<< "
 _CONFLICT_BASE = "||||||| "
@@ -89,11 +97,13 @@ def format_id(year: int, number: int) -> str:
 # -- locking -------------------------------------------------------------------
 
 
-def register_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
-    """Serialise writers of the register (ids, transitions, renumbering)."""
+def register_lock(root: Path, timeout: float = LOCK_TIMEOUT, *,
+                  create: bool = True) -> contextlib.AbstractContextManager[None]:
+    """Serialise writers of the register (ids, transitions, renumbering). ``create=False``: a register
+    that does not exist yet is not created (nothing in it to change, no lock needed)."""
     from qms.store.locks import folder_lock
 
-    return folder_lock(root, NC_DIR, timeout, create=True, file_mode=_FILE_MODE)
+    return folder_lock(root, NC_DIR, timeout, create=create, file_mode=_FILE_MODE)
 
 
 # -- ids -------------------------------------------------------------------------
@@ -183,6 +193,7 @@ def read_record(root: Path, path: Path) -> Nonconformity:
         if p.kind == "syntax" and has_conflict_markers(path):
             raise RecordError(
                 _("{path}: the file holds an unresolved git merge conflict").format(path=rel),
+                one_record_hint(rel) if conflict_is_one_record(path) else
                 _("run `qms nc renumber {id}` to keep both records under distinct ids").format(id=path.stem),
             )
         raise RecordError(f"{rel}:{p.line}:{p.column}: {p.message}", p.hint)
@@ -194,6 +205,13 @@ def read_record(root: Path, path: Path) -> Nonconformity:
     model = doc.model
     assert isinstance(model, Nonconformity)
     return model
+
+
+def one_record_hint(rel: str) -> str:
+    """How to resolve a conflict between two changes of one record (renumbering would split it in two)."""
+    return _("both sides are the same nonconformity, changed in two clones: resolve the conflict by hand (keep "
+             "one side, e.g. `git checkout --theirs {path}`, and redo the other side's steps with `qms nc`), "
+             "then run `qms check`").format(path=rel)
 
 
 def parse_text(text: str, where: str) -> Nonconformity:
@@ -241,6 +259,22 @@ def conflict_marker_line(path: Path) -> int | None:
     except (OSError, FileRefused):
         return None
     return conflict_line_of(text)
+
+
+def conflict_is_one_record(path: Path) -> bool:
+    """Whether both sides of the merge conflict in ``path`` are the same record changed in two clones (they
+    share its ``create`` step), rather than two records that were given the same id."""
+    try:
+        sides = [yaml.load(side, Loader=_Loader) for side in conflict_sides(path)]
+    except (OSError, FileRefused, ValueError, yaml.YAMLError):
+        return False
+    firsts = []
+    for data in sides:
+        history = data.get("history") if isinstance(data, dict) else None
+        if not isinstance(history, list) or not history or not isinstance(history[0], dict):
+            return False
+        firsts.append(history[0])
+    return firsts[0] == firsts[1] and firsts[0].get("transition") == "create"
 
 
 def _has_markers(text: str) -> bool:
@@ -305,6 +339,7 @@ class NcSummary:
     next_due: str  # earliest due date of a pending corrective action, or ""
     actions: int
     pending: int
+    altered: bool = False  # closed or rejected, and changed since the step that sealed it (QMS513)
 
     def title(self, lang: str) -> str:
         return (self.title_vi or self.title_en) if lang == "vi" else (self.title_en or self.title_vi)
@@ -377,6 +412,18 @@ def summarise(name: str, data: Any) -> NcSummary | None:
     )
 
 
+def _altered(data: dict[str, Any]) -> bool:
+    """A sealed closed or rejected record whose content no longer matches its seal. Only records that carry
+    a seal are validated (the listing reads the others without validation)."""
+    history = data.get("history")
+    if not isinstance(history, list) or not any(isinstance(h, dict) and "seal" in h for h in history):
+        return False
+    try:
+        return seal_state(Nonconformity.model_validate(data)) in ("changed", "unsealed_step")
+    except (ValidationError, ValueError, TypeError):
+        return False  # not a valid record: `qms check` reports it
+
+
 def _read_index(root: Path) -> dict[str, Any]:
     from qms.store.cache_dir import repository_area
 
@@ -435,9 +482,12 @@ def summaries(root: Path, *, use_cache: bool = True) -> tuple[list[NcSummary], l
                 continue
         if row is None:
             try:
-                summary = summarise(name, _fast_data(raw))
+                data = _fast_data(raw)
+                summary = summarise(name, data)
             except yaml.YAMLError:
                 summary = None
+            if summary is not None and summary.status in FINAL_STATUSES:
+                summary.altered = _altered(data)
             row = asdict(summary) if summary is not None else {}
         fresh[key] = row
         if row:

@@ -370,6 +370,14 @@ def _nesting_depth(text: str) -> int:
     return best
 
 
+def _reader_position(text: str, exc: yaml.reader.ReaderError) -> tuple[int, int]:
+    """The 1-based line and column of a reader error (libyaml counts UTF-8 bytes, PyYAML characters)."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    libyaml = _Loader.__name__.startswith("C")
+    prefix = text.encode("utf-8")[:position].decode("utf-8", errors="ignore") if libyaml else text[:position]
+    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
 def load_text(text: str) -> LoadedYaml:
     """Parse one YAML document held in ``text``."""
     empty = LoadedYaml(None, SourceMap(), [])
@@ -405,6 +413,14 @@ def load_text(text: str) -> LoadedYaml:
         elif "found undefined alias" in what or "found undefined" in what:
             hint = _("define the anchor (&name) before using the alias (*name)")
         empty.problems.append(LoadProblem("syntax", _("invalid YAML: {problem}").format(problem=what), line, col, hint=hint))
+        return empty
+    except yaml.reader.ReaderError as exc:  # a control character: located, named, never PyYAML's own text
+        line, col = _reader_position(text, exc)
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        empty.problems.append(LoadProblem(
+            "syntax", _("invalid YAML: the control character U+{code:04X} is not allowed").format(code=code),
+            line, col, hint=_("delete it (text pasted from a terminal or another program can carry it); "
+                              "YAML allows tabs and line breaks only")))
         return empty
     except yaml.YAMLError as exc:
         empty.problems.append(LoadProblem("syntax", _("invalid YAML: {problem}").format(problem=exc), hint=_("check the file's syntax")))

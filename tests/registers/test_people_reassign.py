@@ -147,3 +147,16 @@ def test_date_before_a_records_last_step_is_refused_before_any_write(office: Pat
     proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-03-03")
     assert proc.returncode == 2 and "NC-2026-0001" in proc.stderr and "Traceback" not in proc.stderr
     assert _snapshot(office) == before
+
+
+def test_a_hand_over_dated_before_the_audits_last_step_is_refused(office: Path) -> None:
+    """R8: `--date` before the last history step of an audit was written as that step's date instead (the
+    record said the hand-over happened on another day); it is refused, as for a nonconformity, before
+    anything is written."""
+    path = office / "audits" / "AUD-2026-01.yaml"
+    path.write_text(OPEN_AUDIT + "history:\n  - {state: planned, date: 2026-07-01, by: An}\n", encoding="utf-8")
+    before = _snapshot(office)
+    proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-06-15")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "AUD-2026-01 (2026-07-01)" in proc.stderr and "2026-06-15" in proc.stderr
+    assert _snapshot(office) == before

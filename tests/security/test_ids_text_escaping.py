@@ -68,13 +68,16 @@ def test_nc_list_warning_escapes_a_file_name(repo: Path) -> None:
 
 
 def test_nc_show_text(repo: Path) -> None:
-    """F7: `qms nc show` keeps title, description and evidence on their lines."""
+    """F7: `qms nc show` keeps the title on its line; description and evidence keep their line breaks
+    (R8 item 3), but a line of theirs never starts a workflow command: its `::` is escaped."""
     for key in ("title", "description", "evidence"):
         set_nc_field(repo, "NC-2026-0002", key, PAYLOAD)
     r = qms(repo, "nc", "show", "NC-2026-0002")
     assert r.returncode == 0, r.stderr
     assert not _forged(r.stdout)
-    assert r.stdout.count(SHOWN) == 3
+    assert r.stdout.count(SHOWN) == 1
+    assert r.stdout.count("Trả kết quả trễ hạn\n" + r"\x3a" + WORKFLOW_LINE[1:]) == 1
+    assert r.stdout.count("Trả kết quả trễ hạn\n    " + r"\x3a" + WORKFLOW_LINE[1:]) == 1
 
 
 def test_nc_stats_text(repo: Path) -> None:

@@ -1,0 +1,143 @@
+"""A closed record is sealed: a hand edit after closing is reported by `qms check`, `nc show` and `nc list`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nc_helpers import load_nc
+
+from qms.registers import nc as reg
+
+NC = "NC-2026-0001"
+FILE = f"records/nonconformities/{NC}.yaml"
+BASE = Path(__file__).resolve().parent.parent / "rules" / "base"
+
+
+def _close(root: Path, nc_id: str) -> None:
+    d = dt.date
+    reg.correct(root, nc_id, description="Trả kết quả, xin lỗi", by="Cường", today=d(2026, 3, 2))
+    reg.analyse(root, nc_id, method="five_why", whys=["Chờ ký"], root_cause="Chưa ủy quyền ký thay",
+                similar="Không có", by="Cường", today=d(2026, 3, 3))
+    reg.plan(root, nc_id, action="Ban hành quyết định ủy quyền", owner="chu_tich", due=d(2026, 3, 20),
+             by="Cường", today=d(2026, 3, 4))
+    reg.implement(root, nc_id, by="Cường", today=d(2026, 3, 16))
+    reg.verify(root, nc_id, effective=True, evidence="Không còn hồ sơ trễ", by="Bình", today=d(2026, 4, 20))
+    reg.close(root, nc_id, by="Bình", today=d(2026, 4, 21))
+
+
+@pytest.fixture(scope="module")
+def _sealed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("seal") / "repo"
+    shutil.copytree(BASE, root)
+    reg.create_nc(root, process="QT-01", title="Trả kết quả trễ hạn", description="Hồ sơ chứng thực trả trễ 1 ngày",
+                  source="late_dossier", severity="minor", clause="8.5.1", by="Lê Văn Cường",
+                  today=dt.date(2026, 3, 2))
+    _close(root, NC)
+    return root
+
+
+@pytest.fixture
+def sealed(_sealed_template: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(_sealed_template, tmp_path / "repo"))
+
+
+def _qms513(run_qms: Any, root: Path) -> Any:
+    return run_qms("--root", str(root), "check", "--today", "2026-06-01", "--select", "QMS5",
+                   "--format", "json")
+
+
+def test_hand_edit_of_a_closed_record_is_reported_everywhere(sealed: Path, run_qms: Any) -> None:
+    """R8 item 1: closing seals the record; changing its root cause in a text editor afterwards is reported
+    by `qms check` (QMS513, path, line, hint), `nc show` and `nc list` (exit 1), and `nc amend` refuses to
+    seal the edit over; a layout-only edit (a comment) is not a change."""
+    import json
+
+    path = sealed / FILE
+    nc = load_nc(path)
+    assert nc.status == "closed" and nc.history[-1].seal and nc.history[-1].seal.startswith("sha256:")
+    assert json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"] == []
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("closed_on: 2026-04-21", "closed_on: 2026-04-21  # checked by Bình"),
+                    encoding="utf-8")
+    assert json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"] == []
+
+    path.write_text(text.replace("root_cause: Chưa ủy quyền ký thay", "root_cause: Lỗi của công dân"),
+                    encoding="utf-8")
+    edited = path.read_bytes()
+    r = _qms513(run_qms, sealed)
+    assert r.exit_code == 1
+    [diag] = json.loads(r.stdout)["diagnostics"]
+    assert (diag["code"], diag["path"]) == ("QMS513", FILE)
+    seal_line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("seal:"))
+    assert diag["line"] == seal_line
+    assert f"qms nc reopen {NC}" in diag["hint"] and f"git log -p -- {FILE}" in diag["hint"]
+
+    shown = run_qms("--root", str(sealed), "nc", "show", NC)
+    assert shown.exit_code == 1 and "QMS513" in shown.stderr and FILE in shown.stderr
+    assert "Lỗi của công dân" in shown.stdout
+    listed = run_qms("--root", str(sealed), "nc", "list", "--format", "json")
+    assert listed.exit_code == 1 and "QMS513" in listed.stderr
+    assert json.loads(listed.stdout)[0]["altered"] is True
+    amend = run_qms("--root", str(sealed), "nc", "amend", NC, "--field", "severity", "--value", "major",
+                    "--reason", "r", "--by", "Bình", "--date", "2026-05-01")
+    assert amend.exit_code == 1 and "QMS513" not in amend.stderr and "qms nc reopen" in amend.stderr
+    assert path.read_bytes() == edited  # the edit is not sealed over
+    copy = sealed / "records" / "nonconformities" / "NC-2026-0009.yaml"
+    copy.write_bytes(edited)  # a duplicate of the edited record: renumbering it would seal the edit too
+    moved = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Bình")
+    assert moved.exit_code == 1 and "qms nc reopen" in moved.stderr and copy.read_bytes() == edited
+    copy.unlink()
+
+    reopened = run_qms("--root", str(sealed), "nc", "reopen", NC, "--reason", "root cause revised",
+                       "--by", "Bình", "--date", "2026-05-01")
+    assert reopened.exit_code == 0, reopened.stderr
+    assert json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"] == []
+
+
+def test_legitimate_steps_on_closed_records_keep_the_seal(sealed: Path, run_qms: Any) -> None:
+    """R8 item 1: amend, reject and reopen reseal or unseal as they should and `qms check` stays clean; a
+    seal removed from the last step while an earlier step is sealed is reported."""
+    import json
+
+    copy = sealed / "records" / "nonconformities" / "NC-2026-0009.yaml"
+    shutil.copyfile(sealed / FILE, copy)  # a closed record copied by hand: renumbering moves and reseals it
+    r = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Bình", "--date", "2026-05-02")
+    assert r.exit_code == 0, r.stderr
+    [new_file] = [p for p in copy.parent.glob("NC-*.yaml") if p.name != f"{NC}.yaml"]
+    moved = load_nc(new_file)
+    assert not copy.exists() and moved.history[-1].transition == "renumber" and moved.history[-1].seal
+    r = run_qms("--root", str(sealed), "nc", "amend", NC, "--field", "severity", "--value", "major",
+                "--reason", "Đánh giá lại", "--by", "Bình", "--date", "2026-05-04")
+    assert r.exit_code == 0, r.stderr
+    nc = load_nc(sealed / FILE)
+    assert nc.history[-1].transition == "amend" and nc.history[-1].seal not in (None, nc.history[-2].seal)
+    reg.reopen(sealed, NC, reason="Phát hiện thêm", by="Bình", today=dt.date(2026, 5, 5))
+    assert load_nc(sealed / FILE).history[-1].seal is None
+    reg.reject(sealed, NC, reason="Không phải điểm không phù hợp", by="Bình", today=dt.date(2026, 5, 6))
+    assert load_nc(sealed / FILE).history[-1].seal
+    assert json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"] == []
+    listed = run_qms("--root", str(sealed), "nc", "list")
+    assert listed.exit_code == 0 and "QMS513" not in listed.stderr
+
+    path = sealed / FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    last_seal = max(i for i, ln in enumerate(lines) if ln.strip().startswith("seal:"))
+    path.write_text("".join(lines[:last_seal] + lines[last_seal + 1:]), encoding="utf-8")
+    [diag] = json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"]
+    assert diag["code"] == "QMS513" and "no seal" in diag["message"]
+
+
+def test_register_report_refuses_to_leave_out_an_unreadable_record(sealed: Path, run_qms: Any) -> None:
+    """R8: `nc report` wrote the register without a record whose file no longer reads (a date that does not
+    exist), exit 0; now it names the file, writes nothing and exits 2."""
+    path = sealed / FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("raised_on: 2026-03-02", "raised_on: 2026-31-12"),
+                    encoding="utf-8")
+    html = sealed.parent / "register.html"
+    r = run_qms("--root", str(sealed), "nc", "report", "-o", str(html))
+    assert r.exit_code == 2 and FILE in r.stderr and "qms check" in r.stderr
+    assert not html.exists()
