@@ -18,7 +18,7 @@ from qms.cli.common import (
     repo_root,
 )
 from qms.errors import QmsError, UsageError
-from qms.i18n import N_, _, get_language, use_language
+from qms.i18n import N_, _, format_date, get_language, use_language
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
@@ -326,7 +326,7 @@ def list_(ctx: click.Context, year: int | None, fmt: str) -> None:
 
     for a in audits:
         scope = t(", ".join([*a.plan.processes, *a.plan.clauses]))
-        click.echo(f"{a.id}  {a.plan.date.isoformat()}  {label(a.state):<11}  {scope}  "
+        click.echo(f"{a.id}  {format_date(a.plan.date)}  {label(a.state):<11}  {scope}  "
                    + _("findings: {n}").format(n=len(a.findings)))
 
 

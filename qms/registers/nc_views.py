@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from qms.i18n import _
+from qms.i18n import _, format_date
 from qms.models.nonconformity import CorrectiveAction, EffectivenessReview, HistoryEntry, Nonconformity
 from qms.output.csvfmt import rows_to_csv
 from qms.output.jsonfmt import to_json
@@ -27,6 +27,23 @@ LIST_HEADER = ["id", "status", "severity", "process", "source", "clause", "raise
 
 
 # -- list ----------------------------------------------------------------------------------
+
+
+def _day(value: dt.date | str | None) -> str:
+    """A date as people read it (dd/mm/yyyy); an ISO text of the listing index too; "" for none."""
+    if not value:
+        return ""
+    if not isinstance(value, str):
+        return format_date(value)
+    try:
+        return format_date(dt.date.fromisoformat(value))
+    except ValueError:
+        return value  # a record broken by hand: shown as written (escaped by the caller)
+
+
+def _moment(value: dt.datetime) -> str:
+    """A moment as people read it: dd/mm/yyyy HH:MM:SS."""
+    return f"{format_date(value)} {value.strftime('%H:%M:%S')}"
 
 
 def summary_dict(row: NcSummary, today: dt.date) -> dict[str, Any]:
@@ -59,11 +76,11 @@ def list_text(rows: Sequence[NcSummary], day: dt.date, lang: str) -> str:
     w_raised = max(10, len(_("RAISED")))
     w_process = max(10, len(_("PROCESS")), *(len(t(r.process)) for r in rows))
     for r, (status_, severity_, source_) in zip(rows, labels, strict=True):
-        due = r.next_due or (r.review_due if r.status == "implemented" else "")
+        due = _day(r.next_due or (r.review_due if r.status == "implemented" else ""))
         mark = "!" if r.overdue(day) else " "
         lines.append(f"{t(r.id):<13} {status_:<{w_status}} {severity_:<{w_sev}} "
                      f"{t(r.process):<{w_process}} {source_:<{w_source}} "
-                     f"{r.raised_on:<{w_raised}} {mark}{due:<10} {t(r.title(lang))}")
+                     f"{t(_day(r.raised_on)):<{w_raised}} {mark}{t(due):<10} {t(r.title(lang))}")
     head = (f"{_('ID'):<13} {_('STATUS'):<{w_status}} {_('SEV.'):<{w_sev}} {_('PROCESS'):<{w_process}} "
             f"{_('SOURCE'):<{w_source}} {_('RAISED'):<{w_raised}}  {_('DUE'):<10} {_('TITLE')}")
     return "\n".join([head, *lines, _("{count} record(s)").format(count=len(rows))])
@@ -111,12 +128,10 @@ def _change(entry: HistoryEntry) -> str:
 def _history_when(entry: HistoryEntry) -> str:
     """The day a step happened; the moment it was recorded when that was on another day."""
     if entry.at is not None:  # an entry of an earlier version: the moment of the step
-        return entry.at.isoformat(sep=" ")
+        return _moment(entry.at)
     if entry.recorded_at is not None and entry.recorded_at.date() != entry.day:
-        return _("{date} (recorded {moment})").format(date=entry.day.isoformat(),
-                                                       moment=entry.recorded_at.isoformat(sep=" "))
-    return (entry.recorded_at.isoformat(sep=" ") if entry.recorded_at is not None
-            else entry.day.isoformat())
+        return _("{date} (recorded {moment})").format(date=_day(entry.day), moment=_moment(entry.recorded_at))
+    return _moment(entry.recorded_at) if entry.recorded_at is not None else _day(entry.day)
 
 
 def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[EffectivenessReview],
@@ -124,11 +139,11 @@ def _actions_and_reviews(actions: list[CorrectiveAction], reviews: list[Effectiv
     lines: list[str] = []
     if actions:
         lines += ["", f"(c) {_('Corrective actions')}"]
-        lines += [f"    {t(x.id)} {block(x.description, '        ')} — {t(who(x.owner))}, {_('due')} {x.due.isoformat()}"
-                  + (f", {_('done')} {x.done.isoformat()}" if x.done else "") for x in actions]
+        lines += [f"    {t(x.id)} {block(x.description, '        ')} — {t(who(x.owner))}, {_('due')} {_day(x.due)}"
+                  + (f", {_('done')} {_day(x.done)}" if x.done else "") for x in actions]
     for rv in reviews:
         verdict = _("effective") if rv.effective else _("not effective")
-        lines += ["", f"(d) {_('Effectiveness review')} ({rv.date.isoformat()}, {t(who(rv.by))}): {verdict}",
+        lines += ["", f"(d) {_('Effectiveness review')} ({_day(rv.date)}, {t(who(rv.by))}): {verdict}",
                   f"    {block(rv.evidence, '    ')}"]
     return lines
 
@@ -141,20 +156,20 @@ def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = st
              f"{_('Source')}: {label(record.source)}",
              f"{_('Process')}: {t(record.process)}    {_('Clause')}: {t(record.clause or '-')}"
              + (f"    {_('Audit')}: {t(record.audit)} {t(record.finding or '')}" if record.audit else ""),
-             f"{_('Raised by')}: {t(who(record.raised_by))}, {record.raised_on.isoformat()}",
+             f"{_('Raised by')}: {t(who(record.raised_by))}, {_day(record.raised_on)}",
              "", block(record.description.get(lang), "")]
     if record.evidence:
         lines += ["", f"{_('Evidence')}: {block(record.evidence)}"]
     if record.correction:
         c = record.correction
-        lines += ["", f"(a) {_('Correction')} ({c.date.isoformat()}, {t(who(c.by))}): {block(c.description)}"]
+        lines += ["", f"(a) {_('Correction')} ({_day(c.date)}, {t(who(c.by))}): {block(c.description)}"]
     rounds = record.analysis_rounds()
     for k, rnd in enumerate(rounds, 1):
         a = rnd.analysis
         heading = _("Cause analysis") if len(rounds) == 1 else _("Cause analysis {n} of {total}").format(
             n=k, total=len(rounds))
         state = f" — {_('superseded')}" if rnd.superseded else ""
-        lines += ["", f"(b) {heading} ({label(a.method)}, {a.date.isoformat()}, {t(who(a.by))}){state}"]
+        lines += ["", f"(b) {heading} ({label(a.method)}, {_day(a.date)}, {t(who(a.by))}){state}"]
         lines += [f"    {_('why')} {i}: {block(w, '        ')}" for i, w in enumerate(a.whys, 1)]
         lines += [f"    {label(cat)}: {t('; '.join(items))}" for cat, items in a.fishbone.items()]
         lines += [f"    {_('Root cause')}: {block(a.root_cause, '        ')}",
@@ -164,7 +179,7 @@ def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = st
     if not rounds:
         lines += _actions_and_reviews(record.actions, record.reviews, who)
     if record.review_due:
-        lines += ["", f"{_('Effectiveness review due')}: {record.review_due.isoformat()}"]
+        lines += ["", f"{_('Effectiveness review due')}: {_day(record.review_due)}"]
     if record.risk_update:
         lines += [f"(e) {_('Risks and opportunities')}: {block(record.risk_update)}"]
     if record.qms_change:
@@ -172,7 +187,7 @@ def record_text(record: Nonconformity, lang: str, who: Callable[[str], str] = st
     if record.rejection_reason:
         lines += ["", f"{_('Rejected')}: {block(record.rejection_reason)}"]
     if record.closed_on:
-        lines += ["", f"{_('Closed on')}: {record.closed_on.isoformat()}"]
+        lines += ["", f"{_('Closed on')}: {_day(record.closed_on)}"]
     lines += ["", _("History")]
     lines += [f"    {_history_when(h)}  {t(who(h.by))}  {label(h.transition)} → {label(h.status)}"
               + (f"  {block(h.note, '        ')}" if h.note else "") + _change(h)

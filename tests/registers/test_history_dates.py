@@ -42,7 +42,9 @@ def test_back_dated_step_keeps_the_given_day_without_a_clock_time(repo: Path) ->
     nc = load_nc(repo / FILE)
     assert [h.day for h in nc.history] == [dt.date(2026, 3, 2), dt.date(2026, 3, 3)]
     shown = qms_proc(repo, "nc", "show", NC)
-    assert "2026-03-02 (recorded " in shown.stdout, shown.stdout
+    assert "02/03/2026 (recorded " in shown.stdout, shown.stdout  # dd/mm/yyyy, as people read dates
+    listed = qms_proc(repo, "nc", "list").stdout
+    assert "02/03/2026" in listed and "2026-03-02" not in listed, listed
 
 
 def test_future_step_is_refused_unless_allowed(repo: Path) -> None:

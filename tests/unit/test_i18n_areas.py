@@ -159,6 +159,7 @@ def test_audit_list_and_show_labels(run_qms: Callable[..., Any], example_copy: P
     assert "F01 nặng 7.2" in vi
     listed = run_qms("--lang", "vi", "audit", "list", cwd=example_copy).stdout
     assert "đã đóng" in listed and "closed" not in listed
+    assert "27/01/2026" in listed and "2026-01-27" not in listed, listed  # dates as people read them
 
 
 def test_nc_register_html_labels(base: Path) -> None:
