@@ -213,6 +213,19 @@ def one_stop_lines(result: KpiResult) -> list[tuple[str, str]]:
     return out
 
 
+def _rows_text(lines: list[str], title: str, rows: list[tuple[str, int, str]]) -> None:
+    """A titled list of rows of the logs (``path:row: text``), the first ones, then how many more."""
+    if not rows:
+        return
+    lines.append("")
+    lines.append(title)
+    for path, row, text in rows[:_TEXT_REJECTED_LIMIT]:
+        lines.append(f"  {one_line(path)}:{row}: {one_line(text)}")
+    more = len(rows) - _TEXT_REJECTED_LIMIT
+    if more > 0:
+        lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
+
+
 def to_text(result: KpiResult, target: float | None = None, objectives: Sequence[ObjectiveResult] = ()) -> str:
     c = result.counts
     label = {
@@ -277,22 +290,9 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
             cells = (g.total, g.resolved, g["late"], g["overdue_in_progress"], _pct(g.on_time_rate, goals))
             lines.append(f"{keys[key]:<{key_w}}" + "".join(f"{v:>{w}}" for v, w in zip(cells, widths, strict=True))
                          + flag)
-    if result.rejected:
-        lines.append("")
-        lines.append(_("Rejected rows:"))
-        for r in result.rejected[:_TEXT_REJECTED_LIMIT]:
-            lines.append(f"  {one_line(r.path)}:{r.row}: {one_line(r.reason)}")
-        more = len(result.rejected) - _TEXT_REJECTED_LIMIT
-        if more > 0:
-            lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
-    if result.totals:
-        lines.append("")
-        lines.append(_("Totals rows left out (they are not dossiers; check that no dossier is written in them):"))
-        for t in result.totals[:_TEXT_REJECTED_LIMIT]:
-            lines.append(f"  {one_line(t.path)}:{t.row}: {one_line(t.label)}")
-        more = len(result.totals) - _TEXT_REJECTED_LIMIT
-        if more > 0:
-            lines.append("  " + _("... and {n} more (use --format json for all)").format(n=more))
+    _rows_text(lines, _("Rejected rows:"), [(r.path, r.row, r.reason) for r in result.rejected])
+    _rows_text(lines, _("Totals rows left out (they are not dossiers; check that no dossier is written in them):"),
+               [(t.path, t.row, t.label) for t in result.totals])
     if result.duplicates:
         lines.append("")
         lines.append(_("Duplicate dossier ids (later rows ignored):"))
