@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from qms.i18n import _
+from qms.i18n import _, format_date
 from qms.models.common import Identifier, NFCStr, Strict, Text
 
 NC_ID_PATTERN = r"^NC-\d{4}-\d{4,}$"
@@ -319,7 +319,7 @@ def seal_problem(nc: Nonconformity, path: str) -> tuple[str, str] | None:
     elif state == "changed":
         message = _("{id} is `{status}` but its content no longer matches the seal of its last step ({date}): "
                     "the file was edited by hand after that").format(
-            id=nc.id, status=nc.status, date=nc.history[-1].day.isoformat())
+            id=nc.id, status=nc.status, date=format_date(nc.history[-1].day))
     else:
         return None
     hint = _("closed records are evidence and are never rewritten silently: restore the sealed version from git "
