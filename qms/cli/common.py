@@ -13,7 +13,7 @@ import click
 
 from qms.errors import Declined, UsageError
 from qms.i18n import _
-from qms.store.workspace import find_root
+from qms.store.root import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 

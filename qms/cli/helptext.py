@@ -73,7 +73,7 @@ def organisation_language(root: Path | None = None) -> str | None:
     its qms.yaml does not say (messages are then in English; ``qms check`` reports such a file)."""
     from qms.errors import WorkspaceNotFound
     from qms.store.raw_yaml import organisation_language as read_language
-    from qms.store.workspace import find_root
+    from qms.store.root import find_root
 
     try:
         return read_language(find_root(explicit=root))

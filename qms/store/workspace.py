@@ -17,12 +17,14 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from qms.diagnostics import Edit
-from qms.errors import QmsError, WorkspaceNotFound
+from qms.errors import QmsError
 from qms.i18n import N_, _, ngettext
 from qms.models.organisation import Manifest
 from qms.models.process import Process
 from qms.store.limits import current as current_limits
 from qms.store.limits import lower_from_manifest, note
+from qms.store.root import MANIFEST as MANIFEST  # re-exported: where they were first defined
+from qms.store.root import find_root as find_root
 from qms.store.safe_open import FileRefused, read_bounded
 from qms.store.yaml_io import (
     LazySourceMap,
@@ -35,28 +37,7 @@ from qms.store.yaml_io import (
     nfc_problems,
 )
 
-MANIFEST = "qms.yaml"
 M = TypeVar("M", bound=BaseModel)
-
-
-def find_root(start: Path | None = None, explicit: Path | None = None) -> Path:
-    """The repository root: ``explicit`` if given, else the nearest ancestor holding ``qms.yaml``."""
-    if explicit is not None:
-        root = explicit.resolve()
-        if not (root / MANIFEST).is_file():
-            raise WorkspaceNotFound(
-                _("{path} does not contain {manifest}").format(path=explicit, manifest=MANIFEST),
-                hint=_("point --root at a QMS repository, or create one with `qms init DIR`"),
-            )
-        return root
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / MANIFEST).is_file():
-            return candidate
-    raise WorkspaceNotFound(
-        _("no {manifest} found in {path} or any parent directory").format(manifest=MANIFEST, path=here),
-        hint=_("run qms inside a QMS repository, pass --root DIR, or create one with `qms init DIR`"),
-    )
 
 
 @dataclass(frozen=True, slots=True)
