@@ -351,10 +351,13 @@ def _show(root: Path, audit_id: str, fmt: str, document: str | None, output: Pat
 
         directory = Directory.of(load_manifest(root))
         s = _summary(a)
-        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {s['date']}", f"  {_('Scope')}: {t(a.plan.scope.get(lang))}",
+        def counts(kind: str) -> str:
+            return ", ".join(f"{label(k)} {v}" for k, v in s[kind].items() if v) or _("none recorded yet")
+
+        lines = [f"{a.id}  {label(a.state)}", f"  {_('Date')}: {format_date(a.plan.date)}",
+                 f"  {_('Scope')}: {t(a.plan.scope.get(lang))}",
                  f"  {_('Audit team')}: {t(', '.join(directory.display(x, lang) for x in a.plan.auditors))}",
-                 f"  {_('Checklist')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["checklist"].items() if v),
-                 f"  {_('Findings')}: " + ", ".join(f"{label(k)} {v}" for k, v in s["findings"].items() if v)]
+                 f"  {_('Checklist')}: {counts('checklist')}", f"  {_('Findings')}: {counts('findings')}"]
         lines += [f"    {t(f.id)} {label(f.grade)} {t(f.clause)} {t(f.statement.get(lang))}"
                   + (f" → {t(f.nc)}" if f.nc else "") for f in a.findings]
         _emit("\n".join(lines) + "\n", output)

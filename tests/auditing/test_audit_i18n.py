@@ -63,6 +63,9 @@ def test_show_in_vietnamese_has_no_english_counts(example_copy: Path, run_qms: A
     assert r.exit_code == 0, r.stderr
     line = next(x for x in r.stdout.splitlines() if "Danh mục kiểm tra" in x)
     assert "pending" not in line and "chưa có kết quả" in line, line
+    # no finding yet: said so, not an empty line; the date as people read it
+    assert "  Các phát hiện: chưa ghi nhận" in r.stdout.splitlines(), r.stdout
+    assert "  Ngày: 20/01/2026" in r.stdout.splitlines(), r.stdout
 
 
 def test_programme_document_calls_its_date_a_date(example_copy: Path, run_qms: Any) -> None:
