@@ -61,7 +61,7 @@ def test_a_due_date_exported_at_midnight_has_no_due_time(tmp_path: Path, capsys:
 
 
 def test_vietnamese_breakdown_table_keeps_its_columns_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The text breakdown in Vietnamese: "Quá hạn đang xử lý" is longer than the 14-character columns,
+    """The text breakdown in Vietnamese: "Đang giải quyết, quá hạn" (the summary's term) is longer than the 14-character columns,
     so the headings ran together ("Quá hạnQuá hạn đang xử lýTỷ lệ đúng hạn"); each heading now ends
     where its column of figures ends."""
     log = tmp_path / "log.csv"
@@ -72,7 +72,7 @@ def test_vietnamese_breakdown_table_keeps_its_columns_apart(tmp_path: Path, caps
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("Nhóm"))
     heading, row = lines[head], lines[head + 1]
-    labels = ["Tổng", "Đã giải quyết", "Quá hạn", "Quá hạn đang xử lý", "Tỷ lệ đúng hạn"]
+    labels = ["Tổng", "Đã giải quyết", "Quá hạn", "Đang giải quyết, quá hạn", "Tỷ lệ đúng hạn"]
     values = ["1", "1", "0", "0", "100,00%"]
     assert heading.split("  ")[0] == "Nhóm" and row.startswith("1.001193 ")
     ends = [heading.index(" " + label + (" " if label != labels[-1] else "")) + len(label) + 1 for label in labels]
