@@ -9,6 +9,7 @@ overlap one already applied wait for the next round, up to :data:`MAX_ROUNDS`, a
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from qms.engine import CheckOptions, run_check
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import FINAL_STATUSES
+from qms.store.locks import record_lock
 from qms.store.text_edit import EditableText, apply_edit_groups, read_for_edit, write_edited
 from qms.store.workspace import LoadedDoc, Workspace, load_workspace
 
@@ -75,25 +77,32 @@ def _round(root: Path, ws: Workspace, report: Report, unsafe: bool, write: bool,
             outcome.refused[rel] = reason
             continue
         assert doc is not None
+        # a register or an audit is written by its commands under their lock: hold it from reading the
+        # file to writing it back, so that a fix and a command never interleave
         try:
-            current = read_for_edit(root, rel)
-        except QmsError as exc:
+            with record_lock(root, doc.kind) if write else contextlib.nullcontext():
+                try:
+                    current = read_for_edit(root, rel)
+                except QmsError as exc:
+                    outcome.refused[rel] = exc.message
+                    continue
+                if current.digest != doc.digest:
+                    outcome.refused[rel] = _("the file changed after it was checked; run the command again")
+                    continue
+                result = apply_edit_groups(current.text, [d.fix.edits for d in diags if d.fix is not None])
+                if not result.applied or result.text == current.text:
+                    continue
+                if write:
+                    try:
+                        write_edited(root, current, result.text)
+                    except QmsError as exc:
+                        outcome.refused[rel] = exc.message
+                        continue
+                else:
+                    diffs[rel] = _diff(current, result.text)
+        except QmsError as exc:  # the lock could not be taken in time
             outcome.refused[rel] = exc.message
             continue
-        if current.digest != doc.digest:
-            outcome.refused[rel] = _("the file changed after it was checked; run the command again")
-            continue
-        result = apply_edit_groups(current.text, [d.fix.edits for d in diags if d.fix is not None])
-        if not result.applied or result.text == current.text:
-            continue
-        if write:
-            try:
-                write_edited(root, current, result.text)
-            except QmsError as exc:
-                outcome.refused[rel] = exc.message
-                continue
-        else:
-            diffs[rel] = _diff(current, result.text)
         outcome.fixed += len(result.applied)
         if rel not in outcome.files:
             outcome.files.append(rel)
