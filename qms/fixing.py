@@ -20,7 +20,6 @@ from qms.engine import CheckOptions, run_check
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.models.nonconformity import FINAL_STATUSES
-from qms.store.locks import record_lock
 from qms.store.text_edit import EditableText, apply_edit_groups, read_for_edit, write_edited
 from qms.store.workspace import LoadedDoc, Workspace, load_workspace
 
@@ -49,6 +48,20 @@ def closed_record(doc: LoadedDoc[Any]) -> str | None:
     if doc.kind == "audit" and isinstance(state, str) and state in CLOSED_AUDIT_STATES:
         return _("the audit is {state}; a closed record is evidence and is never rewritten").format(state=state)
     return None
+
+
+def record_lock(root: Path, kind: str) -> contextlib.AbstractContextManager[None]:
+    """The lock the commands that write files of ``kind`` (a kind of :mod:`qms.store.workspace`) hold:
+    the register's for a nonconformity, the audits' for an audit or a programme; none for the others."""
+    if kind == "nonconformity":
+        from qms.store.nc_store import register_lock
+
+        return register_lock(root, create=False)
+    if kind in ("audit", "audit-programme"):
+        from qms.store.audit_store import audit_lock
+
+        return audit_lock(root)
+    return contextlib.nullcontext()
 
 
 def _wanted(d: Diagnostic, unsafe: bool) -> bool:

@@ -66,16 +66,3 @@ def folder_lock(root: Path, folder: str, timeout: float = LOCK_TIMEOUT, *, creat
     finally:
         lock.release()
 
-
-def record_lock(root: Path, kind: str) -> contextlib.AbstractContextManager[None]:
-    """The lock the commands that write files of ``kind`` (a kind of :mod:`qms.store.workspace`) hold:
-    the register's for a nonconformity, the audits' for an audit or a programme; none for the others."""
-    if kind == "nonconformity":
-        from qms.store.nc_store import register_lock
-
-        return register_lock(root, create=False)
-    if kind in ("audit", "audit-programme"):
-        from qms.store.audit_store import audit_lock
-
-        return audit_lock(root)
-    return contextlib.nullcontext()
