@@ -65,4 +65,3 @@ def folder_lock(root: Path, folder: str, timeout: float = LOCK_TIMEOUT, *, creat
         yield
     finally:
         lock.release()
-
