@@ -118,7 +118,6 @@ def localised(command: click.Command, ctx: click.Context) -> Iterator[None]:
         for cmd in commands:
             for attr in ("help", "short_help", "epilog"):
                 swap(cmd, attr)
-        swap_placeholders(command, saved)
         for param in command.get_params(ctx):
             swap(param, "help")
             # an option's value named after its type ("--by TEXT"): the type's name in the language
@@ -142,32 +141,32 @@ def type_names() -> dict[str, str]:
             "directory": _("DIRECTORY"), "filename": _("FILENAME")}
 
 
-def swap_placeholders(command: click.Command, saved: list[tuple[object, str, str]]) -> None:
-    """The usage line's "[OPTIONS]" and "COMMAND [ARGS]..." in the language of messages (``saved``:
-    what to put back)."""
-    for attr, english, shown in (("options_metavar", "[OPTIONS]", _("[OPTIONS]")),
-                                 ("subcommand_metavar", "COMMAND [ARGS]...", _("COMMAND [ARGS]..."))):
-        if getattr(command, attr, None) == english:
-            saved.append((command, attr, english))
-            setattr(command, attr, shown)
+@contextlib.contextmanager
+def usage_placeholders(command: click.Command) -> Iterator[None]:
+    """The usage line's "[OPTIONS]" and "COMMAND [ARGS]..." in the language of messages, for a while."""
+    saved: list[tuple[str, str]] = []
+    try:
+        for attr, english, shown in (("options_metavar", "[OPTIONS]", _("[OPTIONS]")),
+                                     ("subcommand_metavar", "COMMAND [ARGS]...", _("COMMAND [ARGS]..."))):
+            if getattr(command, attr, None) == english:
+                saved.append((attr, english))
+                setattr(command, attr, shown)
+        yield
+    finally:
+        for attr, english in saved:
+            setattr(command, attr, english)
 
 
 class QmsContext(click.Context):
     """A context whose help page and usage line are in the user's language."""
 
     def get_help(self) -> str:
-        with use_language(help_language(self)), localised(self.command, self):
+        with use_language(help_language(self)), localised(self.command, self), usage_placeholders(self.command):
             return super().get_help()
 
     def get_usage(self) -> str:
-        saved: list[tuple[object, str, str]] = []
-        with use_language(help_language(self)):
-            try:
-                swap_placeholders(self.command, saved)
-                return super().get_usage()
-            finally:
-                for obj, attr, value in reversed(saved):
-                    setattr(obj, attr, value)
+        with use_language(help_language(self)), usage_placeholders(self.command):
+            return super().get_usage()
 
 
 def localise_tree(command: click.Command) -> None:
