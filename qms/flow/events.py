@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qms.flow.codes import combos
 from qms.i18n import _
 from qms.kpi.classify import RejectedRow
-from qms.kpi.dates import DAY_SHIFT, DateMemo
+from qms.kpi.dates import BLANK, DAY_SHIFT, DateMemo
 from qms.models.log_columns import ColumnMap
 
 if TYPE_CHECKING:
@@ -34,6 +33,10 @@ MAX_ID = 64
 """The longest dossier code kept; a longer cell is rejected (a code is short, a long cell is not a code)."""
 MAX_REJECTED = 1000
 """Rejected rows listed one by one; the rest are counted."""
+
+_DATES = ("received_at", "completed_at", "due_at")
+PACKED = "#packed"
+"""The suffix of a date column's packed values, and a column that says a batch has them."""
 
 #: the columns of the events frame, in file and row order (text cells are categoricals)
 EVENT_COLUMNS = ("dossier", "proc", "step_cell", "agency_cell", "handler_cell", "start", "end", "due")
@@ -96,11 +99,13 @@ class EventReader:
             found = self._proc_memo[cell] = _Procedure(process, kept, not text)
         return found
 
-    def _reject(self, path: str, rows: Sequence[int], ids: Sequence[str], why: str) -> None:
-        self.rejected_total += len(rows)
-        room = MAX_REJECTED - len(self.rejected)
-        for row, did in list(zip(rows, ids, strict=True))[: max(room, 0)]:
-            self.rejected.append(RejectedRow(path, row, why, did))
+    def _reject(self, path: str, hits: list[tuple[int, str, str]]) -> None:
+        """Rejects the rows ``hits`` of a batch, as (row, dossier code, reason): listed in row order."""
+        self.rejected_total += len(hits)
+        room = max(MAX_REJECTED - len(self.rejected), 0)
+        import heapq
+
+        self.rejected.extend(RejectedRow(path, row, why, did) for row, did, why in heapq.nsmallest(room, hits))
 
     def add_table(self, table: LogTable) -> None:
         self.files.append(table.path)
@@ -111,78 +116,112 @@ class EventReader:
         for batch in read_ahead(table.batches):  # the next batch is read while this one is checked
             self._batch(batch, cmap, table.path)
 
+    def prepare(self, sample: pl.DataFrame) -> Callable[[pl.LazyFrame], pl.LazyFrame]:
+        """The work on a batch's columns, as a step of the query that reads it (polars spreads it over
+        the cores, while the batch is read), judged from ``sample`` (the first rows of the log): the
+        dossier codes without surrounding whitespace (the other cells are looked up once per distinct
+        value, where the lookup ignores it), the other text cells as categoricals (one small integer
+        per event, each distinct text kept once: the analysis looks values up once per distinct cell,
+        and memory does not grow with the text) and the dates, packed where polars can parse them
+        (:meth:`DateMemo.plan`; :meth:`_batch` finishes them)."""
+        import polars as pl
+
+        from qms.store.dossier_logs import PY_WHITESPACE
+
+        cat = pl.Categorical
+
+        def cell(name: str) -> pl.Expr:
+            """A column of cells (a column the log does not have: empty cells)."""
+            return pl.col(name) if name in sample.columns else pl.lit("", dtype=pl.String)
+
+        dates = [name for name in _DATES if name in sample.columns]
+        first, packed = self.memo.plan(sample, dates)
+        columns = [cell("dossier_id").str.strip_chars(PY_WHITESPACE).alias("dossier"),
+                   cell("procedure_id").cast(cat).alias("proc_cell"),
+                   *(cell(name).cast(cat).alias(f"{name}_cell") for name in ("step", "agency", "handler")),
+                   *(expr.alias(name + PACKED) for name, expr in zip(dates, packed, strict=True)),
+                   pl.lit(True).alias(PACKED)]
+        scratch = [expr.meta.output_name() for expr in first]
+
+        def step(lazy: pl.LazyFrame) -> pl.LazyFrame:
+            return (lazy.with_columns(first) if first else lazy).with_columns(columns).drop(scratch)
+
+        return step
+
     def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str) -> None:
         import polars as pl
 
-        from qms.store.dossier_logs import NONBLANK, PY_WHITESPACE, ROW
+        from qms.store.dossier_logs import NONBLANK, ROW
 
         if not df[NONBLANK].all():  # filtering copies every column: only when there is a blank row
             df = df.filter(pl.col(NONBLANK))
         if not df.height:
             return
-        n = df.height
+        if PACKED not in df.columns:  # a batch the reader did not prepare (a sheet, a quoted CSV file)
+            df = self.prepare(df)(df.lazy()).collect()
         lab = cmap.label
-
-        def col(name: str, strip: bool = False) -> pl.Series:
-            """A column of cells; ``strip``: without surrounding whitespace (the other cells are looked
-            up once per distinct value, where the lookup ignores it)."""
-            if name in df.columns:
-                return df[name].str.strip_chars(PY_WHITESPACE) if strip else df[name]
-            return pl.repeat("", n, dtype=pl.String, eager=True)
-
-        ids = col("dossier_id", strip=True)
+        cat = pl.Categorical
+        dates = [name for name in _DATES if name in df.columns]
+        parsed = dict(zip(dates, self.memo.finish(df, dates, [df[name + PACKED] for name in dates]), strict=True))
         # the procedure of each row, looked up once per distinct cell (a few in a log)
-        which, distinct = combos(pl.DataFrame({"cell": col("procedure_id").cast(pl.Categorical)}), ["cell"])
-        found = [self._procedure(c) for c in distinct["cell"].cast(pl.String)]
-        proc_ids = pl.Series([f.process for f in found], dtype=pl.Categorical).gather(which)
-        alive = pl.Series([f.kept for f in found], dtype=pl.Boolean).gather(which)
-        no_proc = pl.Series([f.empty for f in found], dtype=pl.Boolean).gather(which)
-        del which
-        start, end, due = self.memo.parse_frame(
-            pl.DataFrame({"s": col("received_at"), "e": col("completed_at"), "d": col("due_at")}), ["s", "e", "d"])
-        rows = df[ROW]
-
-        def reject(cond: pl.Series, why: str, with_id: bool = True) -> None:
-            nonlocal alive
-            hit = cond.fill_null(False) & alive
-            if hit.any():
-                picked_rows = rows.filter(hit).to_list()
-                picked_ids = [_safe_id(i) for i in ids.filter(hit).to_list()] if with_id else [""] * len(picked_rows)
-                self._reject(path, picked_rows, picked_ids, why)
-                alive = alive & ~hit
-
-        reject(ids == "", _("{column} is empty").format(column=lab("dossier_id")), with_id=False)
-        if (ids.str.len_bytes() > MAX_ID).any():  # counting bytes is cheaper; a character is 1 to 4 bytes
-            reject(ids.str.len_chars() > MAX_ID,
-                   _("{column} is longer than {n} characters: not a dossier code").format(column=lab("dossier_id"),
-                                                                                          n=MAX_ID),
-                   with_id=False)
-        if "procedure_id" in cmap.index or self.only is None:
-            reject(no_proc, _("{column} is empty").format(column=lab("procedure_id")))
-            reject(proc_ids.is_null(), _("the procedure is not in the process map (processes/)"))
-        reject(start == -2, _("{column} is empty").format(column=lab("received_at")))
-        reject(start == -1, _("{column} is not a date or a date and time").format(column=lab("received_at")))
-        reject(end == -1, _("{column} is not a date or a date and time").format(column=lab("completed_at")))
-        reject(due == -1, _("{column} is not a date or a date and time").format(column=lab("due_at")))
+        distinct = df["proc_cell"].unique()
+        found = [self._procedure(c) for c in distinct.cast(pl.String)]
+        which = pl.col("proc_cell").to_physical().replace_strict(
+            distinct.to_physical(), pl.int_range(0, len(distinct), dtype=pl.UInt32, eager=True))
+        frame = df.select(
+            "dossier", pl.lit(pl.Series([f.process for f in found], dtype=cat)).gather(which).alias("proc"),
+            "step_cell", "agency_cell", "handler_cell",
+            *((parsed[name] if name in parsed else pl.lit(BLANK, dtype=pl.Int64)).alias(short)
+              for name, short in zip(_DATES, ("start", "end", "due"), strict=True)),
+            pl.lit(pl.Series([f.kept for f in found], dtype=pl.Boolean)).gather(which).alias("kept"),
+            pl.lit(pl.Series([f.empty for f in found], dtype=pl.Boolean)).gather(which).alias("no_proc"))
+        # the reasons a row is rejected, in order (a row is rejected for the first that holds), each
+        # a column of one query
+        ids, start, end, due = pl.col("dossier"), pl.col("start"), pl.col("end"), pl.col("due")
         day = 1 << DAY_SHIFT
         timed = ((end % day) > 0) & ((start % day) > 0)
-        reject((end >= 0) & (((end // day) < (start // day)) | (timed & (end < start))),
-               _("handed on ({end}) before it was received ({start})").format(end=lab("completed_at"),
-                                                                             start=lab("received_at")))
-        if self.as_of is not None:
-            alive = alive & ((start // day) <= self.as_of)
-            end = pl.select(pl.when((end // day) > self.as_of).then(-2).otherwise(end)).to_series()
+        checks: list[tuple[pl.Expr, str, bool]] = [
+            (ids == "", _("{column} is empty").format(column=lab("dossier_id")), False),
+            (ids.str.len_chars() > MAX_ID, _("{column} is longer than {n} characters: not a dossier code").format(
+                column=lab("dossier_id"), n=MAX_ID), False)]
+        if "procedure_id" in cmap.index or self.only is None:
+            checks += [(pl.col("no_proc"), _("{column} is empty").format(column=lab("procedure_id")), True),
+                       (pl.col("proc").is_null(), _("the procedure is not in the process map (processes/)"), True)]
+        checks += [
+            (start == -2, _("{column} is empty").format(column=lab("received_at")), True),
+            (start == -1, _("{column} is not a date or a date and time").format(column=lab("received_at")), True),
+            (end == -1, _("{column} is not a date or a date and time").format(column=lab("completed_at")), True),
+            (due == -1, _("{column} is not a date or a date and time").format(column=lab("due_at")), True),
+            ((end >= 0) & (((end // day) < (start // day)) | (timed & (end < start))),
+             _("handed on ({end}) before it was received ({start})").format(end=lab("completed_at"),
+                                                                           start=lab("received_at")), True)]
+        alive_expr = pl.col("kept")
+        if self.as_of is not None:  # hand-overs after the date of the report are left out, not rejected
+            alive_expr = alive_expr & ((start // day) <= self.as_of)
+        flags = frame.select(alive_expr.alias("alive"),
+                             *(cond.fill_null(False).alias(f"c{k}") for k, (cond, _why, _ids) in enumerate(checks)))
+        alive = flags["alive"]
+        rows = df[ROW]
+        hits: list[tuple[int, str, str]] = []
+        for k, (_cond, why, with_id) in enumerate(checks):
+            cond = flags[f"c{k}"]
+            if not cond.any():
+                continue
+            hit = cond & alive
+            if hit.any():
+                picked = rows.filter(hit).to_list()
+                codes = ([_safe_id(i) for i in frame["dossier"].filter(hit).to_list()] if with_id
+                         else [""] * len(picked))
+                hits.extend(zip(picked, codes, [why] * len(picked), strict=True))
+                alive = alive & ~hit
+        if hits:
+            self._reject(path, hits)
         if not alive.any():
             return
-        # text cells as categoricals (one small integer per event, each distinct text kept once): the
-        # analysis looks values up once per distinct cell, and memory does not grow with the text; the
-        # dossier codes (nearly one per dossier) stay text, which the analysis compares row by row
-        cat = pl.Categorical
-        cells = pl.DataFrame({"dossier": ids, "proc": proc_ids, "step_cell": col("step"), "agency_cell": col("agency"),
-                              "handler_cell": col("handler"), "start": start, "end": end, "due": due})
-        if not alive.all():
-            cells = cells.filter(alive)
-        self.frames.append(cells.with_columns(pl.col("step_cell", "agency_cell", "handler_cell").cast(cat)))
+        if self.as_of is not None:  # handed on after the date of the report: still open then
+            frame = frame.with_columns(pl.when((end // day) > self.as_of).then(-2).otherwise(end).alias("end"))
+        frame = frame.drop("kept", "no_proc")
+        self.frames.append(frame if alive.all() else frame.filter(alive))
 
     def events(self) -> Events:
         import polars as pl
@@ -204,7 +243,8 @@ def read_events(logs: Sequence[Path], resolve: Callable[[str], str | None], *, c
 
     reader = EventReader(resolve, only=only, as_of=as_of)
     for path in logs:
-        with open_log_table(path, column_map, schema=FLOW_LOG) as table:
+        # the flow reader does not count a row's cells: a short row is one with empty cells at its end
+        with open_log_table(path, column_map, schema=FLOW_LOG, prepare=reader.prepare, counts=False) as table:
             if only is None and "procedure_id" not in table.columns.index:
                 from qms.errors import QmsError
                 from qms.models.log_columns import accepted_headers

@@ -302,6 +302,19 @@ class DateMemo:
         """Packed values (Int64) of columns of cells: each column's shape (:data:`_SHAPES`, judged
         from its first cells) parsed by polars for all columns at once, every other cell once per
         distinct value in Python."""
+        first, exprs = self.plan(df, names)
+        lazy = df.lazy()
+        if first:
+            lazy = lazy.with_columns(first)
+        values = lazy.select(exprs).collect()
+        return self.finish(df, names, [values[name] for name in names])
+
+    @staticmethod
+    def plan(df: pl.DataFrame, names: list[str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """The polars part of :meth:`parse_frame`, for a query of the caller's that computes other
+        columns too: expressions to add to ``df`` first, then one expression per name giving the
+        packed value of the cells polars parses and a placeholder for the others, which
+        :meth:`finish` fills in."""
         import polars as pl
 
         first, exprs = [], []
@@ -327,20 +340,34 @@ class DateMemo:
             exprs.append(pl.when(col.str.len_bytes() == 0).then(pl.lit(BLANK, dtype=pl.Int64))
                          .when(day >= 1).then(value)  # year 0 is a date for polars only
                          .otherwise(pl.lit(_TODO, dtype=pl.Int64)).fill_null(_TODO).alias(name))
-        lazy = df.lazy()
-        if first:
-            lazy = lazy.with_columns(first)
-        values = lazy.select(exprs).collect().rechunk()  # one chunk: later arithmetic aligns no chunks
+        return first, exprs
+
+    def finish(self, df: pl.DataFrame, names: list[str], planned: list[pl.Series]) -> list[pl.Series]:
+        """The packed values of the columns ``names`` of ``df`` (``planned``: what the expressions of
+        :meth:`plan` gave for them, in the same order), each cell polars did not parse parsed here."""
         out = []
-        for name in names:
-            packed = values[name]
+        for name, values in zip(names, planned, strict=True):
+            packed = values.rechunk()  # one chunk: later arithmetic aligns no chunks
             todo = packed == _TODO
             if todo.all():
-                packed = self._slow(df[name])
+                packed = self._rest(df[name])
             elif todo.any():
-                packed = packed.clone().scatter(todo.arg_true(), self._slow(df[name].filter(todo)))
+                packed = packed.clone().scatter(todo.arg_true(), self._rest(df[name].filter(todo)))
             out.append(packed)
         return out
+
+    def _rest(self, col: pl.Series) -> pl.Series:
+        """The cells polars was not asked to parse or could not: parsed by polars after all when they
+        have a shape of their own (the plan was judged from other cells: the first rows of a log whose
+        column is empty there), else in Python once per distinct value."""
+        if _shape_of(col) is None:
+            return self._slow(col)
+        first, exprs = self.plan(col.to_frame("c"), ["c"])
+        packed = col.to_frame("c").lazy().with_columns(first).select(exprs).collect()["c"]
+        todo = packed == _TODO
+        if todo.any():
+            packed = packed.scatter(todo.arg_true(), self._slow(col.filter(todo)))
+        return packed
 
     def _slow(self, col: pl.Series) -> pl.Series:
         import polars as pl

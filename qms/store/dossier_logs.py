@@ -281,6 +281,10 @@ _PROBE_CHARS = 1 << 16  # what the csv reader sniffs the delimiter from (charact
 ROW, CELLS, NONBLANK = "_row", "_cells", "_nonblank"
 
 
+#: a step added to the polars query of each batch of a plain CSV log (see :func:`open_log_table`)
+BatchStep = Callable[["pl.LazyFrame"], "pl.LazyFrame"]
+
+
 class _Unsupported(Exception):
     """The rest of the file cannot be read one row per line: the csv reader reads it."""
 
@@ -527,7 +531,9 @@ def _csv_rest(path: Path, cmap: ColumnMap, after: int,
 
 
 def _line_table(path: Path, column_map: Mapping[str, str] | None,
-                wanted: Collection[str] | None = None, schema: LogSchema | None = None) -> LogTable | None:
+                wanted: Collection[str] | None = None, schema: LogSchema | None = None,
+                prepare: Callable[[pl.DataFrame], BatchStep] | None = None,
+                counts: bool = True) -> LogTable | None:
     """The fast reader: polars reads the lines of a UTF-8 file without quotes; None when the head
     says the csv reader must read the file (quotes, NUL, a bare CR, UTF-16, bad UTF-8).
 
@@ -566,8 +572,24 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
     if not _plain_lines(path):
         return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row, kept), totals)
     header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
+    step = prepare(_sample(lines[cmap.header_row:cmap.header_row + _SAMPLE_ROWS], delimiter, cmap)) \
+        if prepare is not None else None
     return LogTable(spath, "csv", cmap,
-                    _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted, kept), totals)
+                    _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted, kept, step, counts),
+                    totals)
+
+
+_SAMPLE_ROWS = 1000
+
+
+def _sample(lines: list[str], delimiter: str, cmap: ColumnMap) -> pl.DataFrame:
+    """The mapped cells of the first data lines (from the head of the file), for :func:`open_log_table`'s
+    ``prepare``."""
+    import polars as pl
+
+    rows = [ln.removesuffix("\r").split(delimiter) for ln in lines]
+    return pl.DataFrame({canon: [r[i] if i < len(r) else "" for r in rows] for canon, i in cmap.index.items()},
+                        schema=dict.fromkeys(cmap.index, pl.String))
 
 
 _BARE_CR = re.compile(rb"\r[^\n]")
@@ -675,12 +697,16 @@ def _plain_view(view: mmap.mmap) -> bool:
 
 def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
                   wanted: Collection[str] | None = None,
-                  totals: list[tuple[int, str]] | None = None) -> Iterator[pl.DataFrame]:
+                  totals: list[tuple[int, str]] | None = None, step: BatchStep | None = None,
+                  counts: bool = True) -> Iterator[pl.DataFrame]:
     """polars' streaming CSV reader, quotes off, one String column per cell of the header (``header``
     cells; later cells are dropped), for a file of plain lines (:func:`_plain_lines`): every row of a
     batch is one line that reaches the header's last mapped column. From the first batch that holds
     a row this cannot tell (no text from that column on, which may be a short row; a row without an
-    id and without text in the cells read; bad UTF-8), the line reader goes on (:func:`_line_batches`)."""
+    id and without text in the cells read; bad UTF-8), the line reader goes on (:func:`_line_batches`).
+
+    ``counts=False``: the caller does not count a row's cells (``_cells`` is the header's width), so
+    a short row is read as one with empty cells at its end, and the reader goes on."""
     import polars as pl
 
     width = cmap.width
@@ -692,21 +718,24 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
     # the mapped columns the caller reads, and the probe: polars skips the others' text (a row whose
     # only text is in a skipped column looks blank here, and the line reader takes over from it)
     kept = {canon: i for canon, i in cmap.index.items() if wanted is None or canon in wanted or canon == "dossier_id"}
-    read = sorted({names[i] for i in kept.values()} | set(probe), key=names.index)
+    read = sorted({names[i] for i in kept.values()} | set(probe if counts else ()), key=names.index)
     if totals is not None:  # the label of a totals row is in a cell up to the dossier id's, often an unmapped "STT"
         read = sorted(set(read) | set(names[:cmap.get("dossier_id") + 1]), key=names.index)
+    # the mapped cells under their canonical names (an empty cell: ""), then the caller's step
+    query = scan.select(*read, *(pl.col(names[i]).fill_null("").alias(canon) for canon, i in kept.items()))
+    if step is not None:
+        query = step(query)
     try:
-        for batch in scan.select(read).collect_batches(chunk_size=_BATCH_ROWS):
-            reach = batch[probe[-1]]
-            if len(probe) > 1 and reach.null_count():
-                reach = batch.select(pl.coalesce(probe)).to_series()
-            if reach.null_count():
-                break
+        for batch in query.collect_batches(chunk_size=_BATCH_ROWS):
+            if counts:
+                reach = batch[probe[-1]]
+                if len(probe) > 1 and reach.null_count():
+                    reach = batch.select(pl.coalesce(probe)).to_series()
+                if reach.null_count():
+                    break
             n = batch.height
-            cells = {canon: batch[names[i]] for canon, i in kept.items()}
-            for canon, col in cells.items():
-                if col.null_count():  # an empty cell: "" (setting the few cells costs a third of fill_null)
-                    cells[canon] = col.scatter(col.is_null().arg_true(), "")
+            cells = {canon: batch[canon] for canon in kept}
+            added = {name: batch[name] for name in batch.columns if name not in kept and name not in read}
             nonblank = pl.repeat(True, n, eager=True)
             ids = cells["dossier_id"]
             # a cell of whitespace only is empty or starts below "!" or at U+0085 or above (PY_WHITESPACE):
@@ -716,7 +745,7 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
                 no_id = ids.str.contains(_BLANK)
             if no_id.any():
                 nonblank = batch.select(pl.any_horizontal(
-                    pl.all().fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
+                    pl.col(read).fill_null("").str.strip_chars(PY_WHITESPACE) != "")).to_series()
                 if (no_id & ~nonblank).any():
                     break  # a blank row, or one whose only text is beyond the header's mapped cells
             found: list[tuple[int, str]] = []
@@ -727,7 +756,7 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
                     found = _cell_totals(batch, names, read, no_date, cmap)
             frame = pl.DataFrame({ROW: pl.int_range(line + 1, line + 1 + n, dtype=pl.Int64, eager=True),
                                   CELLS: pl.repeat(width, n, dtype=pl.Int64, eager=True),
-                                  NONBLANK: nonblank, **cells})
+                                  NONBLANK: nonblank, **cells, **added})
             if found:
                 totals.extend((line + 1 + i, label) for i, label in found)  # type: ignore[union-attr]
                 frame = frame.filter(~pl.int_range(0, n, eager=True).is_in([i for i, _label in found]))
@@ -779,18 +808,26 @@ def _line_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int,
 @contextlib.contextmanager
 def open_log_table(path: Path, column_map: Mapping[str, str] | None = None,
                    wanted: Collection[str] | None = None,
-                   schema: LogSchema | None = None) -> Iterator[LogTable]:
+                   schema: LogSchema | None = None,
+                   prepare: Callable[[pl.DataFrame], BatchStep] | None = None,
+                   counts: bool = True) -> Iterator[LogTable]:
     """A CSV or XLSX dossier log as a :class:`LogTable` (checked first by :func:`check_log`).
 
     ``wanted``: the canonical columns the caller reads; a plain CSV log's other columns may be left
     out of the batches, which saves a third of the reading. ``schema`` reads another kind of log with
-    the same reader (e.g. ``log_columns.FLOW_LOG``)."""
+    the same reader (e.g. ``log_columns.FLOW_LOG``).
+
+    ``prepare``: given the first data rows of a plain CSV log (its mapped cells, as the batches hold
+    them), a step added to the polars query that reads each batch of its plain lines; the columns it
+    adds are in those batches (others, read by the line or csv reader, do not have them).
+    ``counts=False``: the caller does not look at ``_cells`` (which may then say the header's width
+    for a short row), so a short row does not send the rest of a plain CSV log to a slower reader."""
     check_log(path)
     if path.suffix.lower() in _SHEETS:
         with open_xlsx(path) as source:
             yield table_from_rows(source.path, source.rows, source.line, column_map, "xlsx", schema)
         return
-    table = _line_table(path, column_map, wanted, schema)
+    table = _line_table(path, column_map, wanted, schema, prepare, counts)
     if table is not None:
         yield table
         return

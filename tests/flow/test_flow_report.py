@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, SHIPPED_LOG, Run
-from flowlogs import APPLICANT, D1, DEVIANTS, HEADER, PHONE, route, row, write_csv, write_xlsx
+from flowlogs import APPLICANT, D1, DEVIANTS, HEADER, PHONE, PROC, route, row, write_csv, write_xlsx
 
 Flow = Callable[..., Run]
 PROCEDURE_KEYS = {"procedure", "dossiers", "late", "steps", "bottlenecks", "nonconforming", "deviations",
@@ -411,3 +411,54 @@ def test_overlapping_exports_count_each_hand_over_once(qms_flow: Flow, tmp_path:
     assert "more than once" not in qms_flow(one, "--as-of", "2026-03-31").out
     assert "7 hand-overs were in the logs more than once and are counted once" in qms_flow(
         one, overlap, "--as-of", "2026-03-31").out
+
+
+def test_batches_prepared_by_the_reader_and_by_the_checker_agree(monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    """The plain lines of a log are prepared in the query that reads them (codes, categoricals,
+    dates); from a row that query cannot take (a short row) the line reader goes on and the checker
+    prepares its batches itself. Both give the same events, rejections and row numbers as a log read
+    in one batch."""
+    import json
+
+    from click.testing import CliRunner
+
+    import qms.flow.events as events
+    import qms.store.dossier_logs as dossier_logs
+    from qms.cli.main import cli
+
+    bad = [row("", "B1", "06/03/2026 08:00", "06/03/2026 09:00"),
+           row("D9", "B1", "06/03/2026 10:00", "06/03/2026 09:00"),
+           row("D9", "B1", "31/02/2026 08:00", "06/03/2026 09:00")]
+    # a short row (read as one with empty cells at its end), then a row whose only text is in a
+    # column the query does not read (the applicant's name): the line reader goes on from there
+    rows = [*D1, bad[0], *DEVIANTS[:9], bad[1], ["D8", PROC], *DEVIANTS[9:12], ["", "", APPLICANT],
+            *DEVIANTS[12:], bad[2]]
+    log = write_csv(tmp_path / "mixed.csv", rows)
+    seen: list[bool] = []
+    batch = events.EventReader._batch
+
+    def spy(self: events.EventReader, df: Any, *args: Any) -> None:
+        seen.append(events.PACKED in df.columns)
+        batch(self, df, *args)
+
+    monkeypatch.setattr(events.EventReader, "_batch", spy)
+
+    def report() -> Any:
+        res = CliRunner().invoke(cli, ["--root", str(REPO), "flow", "report", str(log), "--format", "json",
+                                       "--as-of", "2026-12-31"])
+        assert res.exit_code in (0, 1), res.output
+        return json.loads(res.output)
+
+    whole = report()
+    assert seen == [False]  # one batch, which holds the row without a code: the line reader reads it all
+    seen.clear()
+    monkeypatch.setattr(dossier_logs, "_BATCH_ROWS", 4)
+    assert report() == whole
+    assert seen == [True] * 5 + [False] * 4  # rows 2-21 prepared as they are read, then the line reader
+    # listed in row order, whatever the reason and the batch
+    assert [(r["row"], r["reason"]) for r in whole["rejected_rows"]] == [
+        (7, "Mã hồ sơ is empty"), (17, "handed on (Thời gian giao) before it was received (Thời gian nhận)"),
+        (18, "Thời gian nhận is empty"), (22, "Mã hồ sơ is empty"),
+        (36, "Thời gian nhận is not a date or a date and time")]
+    assert APPLICANT not in json.dumps(whole, ensure_ascii=False)

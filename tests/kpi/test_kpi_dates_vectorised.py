@@ -46,6 +46,38 @@ def test_each_polars_shape_parses_as_parse_value(shape: int) -> None:
     assert a.to_list() == expected and b.to_list() == list(reversed(expected))
 
 
+@pytest.mark.parametrize("shape", [0, 2, 3])
+def test_a_plan_judged_from_other_cells_still_parses_with_polars(shape: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flow reader judges the shape of a column once, from the first rows of the log; a column
+    empty there (no hand-over finished yet) and full of dates later is still parsed by polars, and
+    only its near misses one by one in Python."""
+    import polars as pl
+
+    rng = random.Random(10 + shape)
+    cells = [_cell(rng, shape) if rng.random() < 0.9 else rng.choice(NEAR_MISSES) for _ in range(3000)]
+    cells[:3] = [_cell(rng, shape) for _ in range(3)]
+    cache = DateCache()
+    memo = DateMemo()
+    slow = memo._slow
+    one_by_one: list[int] = []
+
+    def spy(col: pl.Series) -> pl.Series:
+        one_by_one.append(len(col))
+        return slow(col)
+
+    monkeypatch.setattr(memo, "_slow", spy)
+    frame = pl.DataFrame({"c": cells})
+    expected = [cache.parse(c) for c in cells]
+    assert memo.parse_frame(frame, ["c"])[0].to_list() == expected  # judged from the column itself
+    misses = sum(one_by_one)
+    assert 0 < misses < len(cells) // 3
+    one_by_one.clear()
+    first, exprs = memo.plan(pl.DataFrame({"c": [""] * 50}), ["c"])  # judged from empty cells
+    planned = frame.lazy().with_columns(first).select(exprs).collect()["c"]
+    assert memo.finish(frame, ["c"], [planned])[0].to_list() == expected
+    assert sum(one_by_one) == misses  # the cells polars cannot take, not the whole column
+
+
 @pytest.mark.parametrize(("text", "hour", "minute"), [
     ("22/06/2026 9:05 SA", 9, 5), ("22/06/2026 02:05 PM", 14, 5), ("22/06/2026 2:05:00 CH", 14, 5),
     ("22/06/2026 12:30 SA", 0, 30), ("22/06/2026 12:30 CH", 12, 30), ("2026-06-22 11:59 a.m.", 11, 59),
