@@ -16,9 +16,11 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from qms.errors import note_interrupt
+from qms.errors import note_interrupt, raise_if_interrupted
 
 _RETRY_SECONDS = 0.05
+#: signals re-sent a moment later (see :func:`_on_sigint`), cancelled when the command ends
+_PENDING: list[threading.Timer] = []
 
 
 def _in_destructor(frame: FrameType | None) -> bool:
@@ -34,6 +36,7 @@ def _on_sigint(signum: int, frame: FrameType | None) -> None:
     if _in_destructor(frame):
         timer = threading.Timer(_RETRY_SECONDS, os.kill, (os.getpid(), signal.SIGINT))
         timer.daemon = True
+        _PENDING.append(timer)
         timer.start()
         return
     raise KeyboardInterrupt
@@ -51,4 +54,20 @@ def reliable_sigint() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            _settle()
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _settle() -> None:
+    """Cancel the signals still to be re-sent, or wait for the one being sent, while this module's handler
+    is in place. A re-sent signal that came after the command had ended used to meet Python's default
+    handler during the exit, and the process died of SIGINT instead of exiting 130 after "interrupted"."""
+    while _PENDING:
+        timer = _PENDING.pop()
+        timer.cancel()
+        timer.join()
+    # a signal already re-sent is handled by _on_sigint at the next instruction; one cancelled is raised
+    # here: either way the interrupt ends the command (exit 130), even when it had run to its end
+    raise_if_interrupted()
