@@ -372,8 +372,7 @@ def amend(ctx: click.Context, nc_id: str, field_: str, value: str, reason: str, 
 @click.pass_context
 def seal(ctx: click.Context, nc_ids: tuple[str, ...], all_: bool, by: str | None, on: dt.datetime | None,
          note: str) -> None:
-    """Seal records closed or rejected before qms sealed them, as they stand; `qms check` then reports any
-    edit (QMS513). In git, a record must be committed first."""
+    """Seal records closed or rejected before seals existed, as they stand (in git: as committed)."""
     root = repo_root(ctx)
     if all_ == bool(nc_ids):
         raise UsageError(_("give the ids of the records to seal, or --all"),
