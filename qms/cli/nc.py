@@ -363,6 +363,29 @@ def amend(ctx: click.Context, nc_id: str, field_: str, value: str, reason: str, 
         id=record.id, field=t(entry.field or ""), old=t(entry.old or "-"), new=t(entry.new or "-")))
 
 
+@nc.command("seal")
+@click.argument("nc_ids", metavar="ID...", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every closed or rejected record that carries no seal.")
+@_by
+@_date
+@_note
+@click.pass_context
+def seal(ctx: click.Context, nc_ids: tuple[str, ...], all_: bool, by: str | None, on: dt.datetime | None,
+         note: str) -> None:
+    """Seal records closed or rejected before seals existed, as they stand (in git: as committed)."""
+    root = repo_root(ctx)
+    if all_ == bool(nc_ids):
+        raise UsageError(_("give the ids of the records to seal, or --all"),
+                         _("e.g. `qms nc seal NC-2026-0001`, or `qms nc seal --all`"))
+    ids = list(nc_ids) or reg.unsealed(root)
+    if not ids:
+        click.echo(_("no closed or rejected record is unsealed"))
+        return
+    for nc_id in ids:
+        record = reg.seal(root, nc_id, note=note, by=by, today=_day(on))
+        click.echo(_("{id}: sealed ({status})").format(id=record.id, status=reg.label(record.status)))
+
+
 @nc.command("renumber")
 @click.argument("nc_id", metavar="ID")
 @_by

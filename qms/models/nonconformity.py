@@ -37,7 +37,7 @@ NcSeverity = Literal["major", "minor"]
 Status = Literal["open", "contained", "analysed", "planned", "implemented", "verified", "closed", "rejected"]
 TransitionName = Literal[
     "create", "correct", "analyse", "plan", "implement", "verify", "close", "reject", "reopen", "renumber",
-    "amend", "reassign",
+    "amend", "reassign", "seal",
 ]
 FishboneCategory = Literal["people", "method", "equipment", "material", "measurement", "environment"]
 
@@ -66,6 +66,8 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     "amend": {s: frozenset({s}) for s in STATUSES},
     # an action handed to a successor when its owner leaves; the status is kept
     "reassign": {s: frozenset({s}) for s in STATUSES},
+    # a record closed or rejected before qms sealed records, sealed as it stands; the status is kept
+    "seal": {s: frozenset({s}) for s in FINAL_STATUSES},
 }
 
 #: Transitions that record a change of one field (``field``, ``old``, ``new``) rather than a lifecycle step.
@@ -94,7 +96,7 @@ def amendable(field: str) -> bool:
 def allowed_from(status: str) -> list[str]:
     """The transitions that may start from ``status`` (for messages)."""
     return [name for name, table in TRANSITIONS.items()
-            if status in table and name not in ("renumber", *FIELD_CHANGES)]
+            if status in table and name not in ("renumber", "seal", *FIELD_CHANGES)]
 
 
 class HistoryEntry(Strict):

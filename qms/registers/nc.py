@@ -21,11 +21,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qms.errors import InvalidTransition, RecordNotFound, UsageError
+from qms.errors import InvalidTransition, QmsError, RecordNotFound, UsageError
 from qms.i18n import N_, _
 from qms.models.common import Text, recorded_now
 from qms.models.nonconformity import (
     AMENDABLE_FIELDS,
+    FINAL_STATUSES,
     SEVERITIES,
     SOURCES,
     STATUSES,
@@ -40,11 +41,13 @@ from qms.models.nonconformity import (
     amendable,
     apply_seal,
     seal_problem,
+    seal_state,
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
 from qms.store.nc_store import NcSummary
 from qms.store.raw_yaml import raw_mapping, raw_mappings
+from qms.store.safe_open import FileRefused
 
 #: Spellings accepted for ``--source`` (the first four are short forms of the canonical value).
 SOURCE_ALIASES: dict[str, str] = {
@@ -72,6 +75,7 @@ CODE_LABELS: dict[str, str] = {
     "create": N_("create"), "correct": N_("correct"), "analyse": N_("analyse"), "plan": N_("plan"),
     "implement": N_("implement"), "verify": N_("verify"), "close": N_("close"), "reject": N_("reject"),
     "reopen": N_("reopen"), "renumber": N_("renumber"), "amend": N_("amend"), "reassign": N_("reassign"),
+    "seal": N_("seal"),
     # cause analysis methods and fishbone categories
     "five_why": N_("five_why"), "fishbone": N_("fishbone"),
     "people": N_("people"), "method": N_("method"), "equipment": N_("equipment"), "material": N_("material"),
@@ -494,6 +498,52 @@ def reopen(root: Path, nc_id: str, *, reason: str, by: str | None = None,
         nc.rejection_reason = None
         return "open"
     return transition(root, nc_id, "reopen", apply, by=by, note=reason, today=today)
+
+
+# -- sealing ----------------------------------------------------------------------------------------
+
+
+def unsealed(root: Path) -> list[str]:
+    """The ids of the closed or rejected records that carry no seal (closed before qms sealed records)."""
+    out: list[str] = []
+    for path in nc_store.record_paths(root):
+        try:
+            nc = nc_store.read_record(root, path)
+        except (QmsError, OSError, FileRefused):
+            continue  # `qms check` reports it
+        if nc.status in FINAL_STATUSES and seal_state(nc) == "unsealed":
+            out.append(nc.id)
+    return sorted(out)
+
+
+def seal(root: Path, nc_id: str, *, note: str = "", by: str | None = None,
+         today: dt.date | None = None) -> Nonconformity:
+    """Seal a record closed or rejected before qms sealed records, as it stands (a ``seal`` entry).
+
+    From then on rule QMS513 reports any edit of it. In a git repository the record must be as git
+    holds it (committed, no change since): the seal then covers the content git keeps the history of,
+    not an edit nobody has looked at."""
+    from qms.store import git
+
+    def refuse_sealed(nc: Nonconformity) -> None:
+        if nc.status in FINAL_STATUSES and seal_state(nc) != "unsealed":
+            raise UsageError(_("{id} is already sealed").format(id=nc.id),
+                             _("`qms check` reports any change to a sealed record (QMS513)"))
+
+    root = root.resolve()
+    path = find_path(root, nc_id)
+    rel = path.relative_to(root).as_posix()
+    refuse_sealed(nc_store.read_record(root, path))
+    if git.committed_as_is(root, rel) is False:
+        raise UsageError(_("{path} has changes that are not committed to git: a seal would cover them").format(
+            path=rel), _("commit the record as it is to be kept, or restore it with `git restore {path}`, then "
+                         "seal it").format(path=rel))
+
+    def apply(nc: Nonconformity, _day: dt.date, _actor: str) -> str:
+        refuse_sealed(nc)  # again under the lock: sealed meanwhile by another command
+        return nc.status
+    return transition(root, nc_id, "seal", apply, by=by, today=today,
+                      note=note.strip() or _("closed before records were sealed; sealed as it stands"))
 
 
 # -- amendment --------------------------------------------------------------------------------------

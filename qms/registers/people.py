@@ -4,14 +4,15 @@ Open work is what is still to be done by a person:
 
 * the owner of a corrective action not yet done, on a nonconformity that is neither closed nor
   rejected (one ``reassign`` history entry per action, with the old and new owner);
-* the lead or a team member of an audit that is not closed (a note in the audit's history), and the
-  auditors of programme entries whose audit is not planned or not closed yet;
+* the lead or a team member of an audit that is planned or in progress (a note in the audit's
+  history), and the auditors of programme entries whose audit is not planned yet or not reported;
 * the preparer (``prepared_by``) of a controlled document whose current revision is a draft or in
   review. Process owners are roles, not people, and stay as they are.
 
-Closed records are evidence and keep the old name. Everything is planned first and checked (the
-successor exists; audit roles go to an auditor only), then written file by file through the stores,
-each file atomically; with ``dry_run`` nothing is written. From reading to writing, the audits' lock and
+Closed records are evidence and keep the old name, as do reported audits (their report names who
+audited; what is left is the findings' follow-up, which the nonconformities carry). Everything is
+planned first and checked (the successor exists; audit roles go to an auditor only), then written
+file by file through the stores, each file atomically; with ``dry_run`` nothing is written. From reading to writing, the audits' lock and
 the register's lock are held, as the audit and ``qms nc`` commands hold them.
 """
 
@@ -171,8 +172,10 @@ def _reassign_action(root: Path, nc_id: str, action_id: str, old_owner: str, new
 # -- audits ---------------------------------------------------------------------------------------
 
 
-#: (audits to rewrite, programmes to rewrite, ids of closed audits)
+#: (audits to rewrite, programmes to rewrite, ids of audits done)
 AuditPlanT = tuple[list[Any], list[Any], set[str]]
+#: audits whose roles are evidence: reported (the report names who audited) and closed
+_DONE_AUDITS = ("reported", "closed")
 
 
 def _swap(ids: list[str], names: list[str], new_id: str) -> list[str]:
@@ -196,7 +199,12 @@ def _plan_audits(root: Path, names: list[str], successor: Person, result: Result
             result.skipped.append(_("{path}: not a readable audit; run `qms check`").format(path=rel))
             continue
         state[audit.id] = audit.state
-        if audit.state == "closed":
+        if audit.state in _DONE_AUDITS:
+            plan = audit.plan
+            if audit.state == "reported" and any(_is(x, names) for x in [plan.lead, *plan.team]):
+                # what is left of a reported audit is its findings' follow-up, which the nonconformities carry
+                result.skipped.append(_("{id}: reported; its report names who audited, so the lead and team "
+                                        "keep their names").format(id=audit.id))
             continue
         plan = audit.plan
         touched = False
@@ -230,7 +238,7 @@ def _plan_audits(root: Path, names: list[str], successor: Person, result: Result
             continue
         touched = False
         for i, entry in enumerate(programme.audits):
-            if entry.id and state.get(entry.id) == "closed":
+            if entry.id and state.get(entry.id) in _DONE_AUDITS:
                 continue
             for who in entry.auditors:
                 if _is(who, names):
@@ -239,7 +247,7 @@ def _plan_audits(root: Path, names: list[str], successor: Person, result: Result
                     touched = True
         if touched:
             programmes.append(programme)
-    return audits, programmes, {k for k, v in state.items() if v == "closed"}
+    return audits, programmes, {k for k, v in state.items() if v in _DONE_AUDITS}
 
 
 def _write_audits(root: Path, plan: AuditPlanT, names: list[str], successor: Person, actor: str,

@@ -689,7 +689,7 @@ class ClosedRecordChanged(Rule):
     digest of the record's content as that step left it. The record's content still matches the seal
     of its last entry, and a record with sealed entries ends with a sealed one. Layout, quoting and
     comments do not count; every value does. Records closed before qms sealed them carry no seal and
-    are not checked.
+    are not checked until `qms nc seal` seals them as they stand (in git, once committed).
 
     Why:
     A closed record is evidence of the nature of the nonconformity, the actions taken and their results

@@ -204,6 +204,19 @@ def show_file(root: Path, commit: str, path_from_top: str) -> bytes:
     return proc.stdout
 
 
+def committed_as_is(root: Path, rel_path: str) -> bool | None:
+    """Whether ``rel_path`` (relative to ``root``) holds what the last commit holds (line ends aside);
+    None outside a git work tree or without git."""
+    if not git_available() or not is_work_tree(root):
+        return None
+    try:
+        held = show_file(root, "HEAD", relative_to_top(root, rel_path))
+    except (GitError, ValueError):
+        return False  # not committed (or no commit yet)
+    data = (root / rel_path).read_bytes()
+    return data.replace(b"\r\n", b"\n") == held.replace(b"\r\n", b"\n")
+
+
 def relative_to_top(root: Path, rel_path: str) -> str:
     """``rel_path`` (relative to the QMS root) expressed relative to the git top level."""
     top = toplevel(root)

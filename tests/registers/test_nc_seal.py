@@ -141,3 +141,70 @@ def test_register_report_refuses_to_leave_out_an_unreadable_record(sealed: Path,
     r = run_qms("--root", str(sealed), "nc", "report", "-o", str(html))
     assert r.exit_code == 2 and FILE in r.stderr and "qms check" in r.stderr
     assert not html.exists()
+
+
+def _legacy(root: Path) -> Path:
+    """The closed record as an earlier version of qms left it: no seal anywhere in its history."""
+    import re
+
+    path = root / FILE
+    path.write_text(re.sub(r"(?m)^\s+seal: sha256:[0-9a-f]+\n", "", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    assert "seal:" not in path.read_text(encoding="utf-8")
+    return path
+
+
+def _git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def test_a_record_closed_before_seals_existed_is_sealed_as_it_stands(sealed: Path, run_qms: Any) -> None:
+    """`qms nc seal` seals a legacy closed record with a `seal` entry (who, when, the digest): from then on
+    a hand edit is reported (QMS513). Sealing again, sealing an open record and giving no id are refused."""
+    path = _legacy(sealed)
+    assert _qms513(run_qms, sealed).exit_code == 0  # not checked: nothing to check it against
+    res = run_qms("--root", str(sealed), "nc", "seal", NC, "--by", "Nguyễn Văn An", "--date", "2026-05-02")
+    assert res.exit_code == 0, res.stderr
+    assert f"{NC}: sealed (closed)" in res.stdout
+    nc = load_nc(path)
+    last = nc.history[-1]
+    assert (last.transition, last.status, last.by, last.day) == ("seal", "closed", "Nguyễn Văn An",
+                                                                 dt.date(2026, 5, 2))
+    assert last.seal is not None and "sealed as it stands" in last.note and nc.status == "closed"
+    assert _qms513(run_qms, sealed).exit_code == 0  # the sealed record is consistent (history, seal)
+    again = run_qms("--root", str(sealed), "nc", "seal", NC)
+    assert again.exit_code == 2 and "already sealed" in again.stderr
+    assert run_qms("--root", str(sealed), "nc", "seal", "--all").stdout.strip() == "no closed or rejected record is unsealed"
+    path.write_text(path.read_text(encoding="utf-8").replace("Chưa ủy quyền ký thay", "Do công dân"), encoding="utf-8")
+    edited = _qms513(run_qms, sealed)
+    assert edited.exit_code == 1 and "QMS513" in edited.stdout
+    reg.create_nc(sealed, process="QT-01", title="Mở", description="Còn mở", source="complaint", severity="minor",
+                  by="Cường", today=dt.date(2026, 5, 3))
+    open_one = run_qms("--root", str(sealed), "nc", "seal", "NC-2026-0002")
+    assert open_one.exit_code == 1 and "cannot seal" in open_one.stderr
+    none = run_qms("--root", str(sealed), "nc", "seal")
+    assert none.exit_code == 2 and "--all" in none.stderr and "Traceback" not in none.stderr
+
+
+def test_in_git_only_a_committed_record_is_sealed(sealed: Path, run_qms: Any) -> None:
+    """In a git repository the seal covers what git holds: a record with changes not committed (or never
+    committed) is refused, with the path and what to do; committed, it is sealed (`--all`, in Vietnamese)."""
+    path = _legacy(sealed)
+    _git(sealed, "init", "-q")
+    before = path.read_bytes()
+    untracked = run_qms("--root", str(sealed), "nc", "seal", "--all", "--by", "An")
+    assert untracked.exit_code == 2 and f"{FILE} has changes that are not committed" in untracked.stderr
+    assert "git restore" in untracked.stderr and path.read_bytes() == before
+    _git(sealed, "add", "-A")
+    _git(sealed, "commit", "-q", "-m", "records")
+    path.write_text(path.read_text(encoding="utf-8").replace("Chưa ủy quyền ký thay", "Do công dân"), encoding="utf-8")
+    edited = run_qms("--root", str(sealed), "nc", "seal", NC, "--by", "An")
+    assert edited.exit_code == 2 and "not committed" in edited.stderr
+    _git(sealed, "checkout", "--", FILE)
+    vi = run_qms("--root", str(sealed), "--lang", "vi", "nc", "seal", "--all", "--by", "An")
+    assert vi.exit_code == 0, vi.stderr
+    assert f"{NC}: đã niêm phong (đã đóng)" in vi.stdout
+    assert load_nc(path).history[-1].transition == "seal"

@@ -30,7 +30,7 @@ CLOSED_AUDIT = """\
 id: AUD-2026-02
 state: closed
 plan: {scope: QT-01, processes: [QT-01], date: 2026-02-10, lead: binh}
-report: {summary: Done, conclusions: Conforming, date: 2026-02-12}
+report: {issued: 2026-02-12, by: binh, summary: Done, conclusions: Conforming}
 closed: 2026-02-15
 """
 
@@ -116,6 +116,7 @@ def test_reassign_moves_open_work_and_keeps_closed_records(office: Path) -> None
     assert control["state"] == "draft" and control["prepared_by"]["name"] == "Lê Văn Cường"
     assert (office / "records/nonconformities/NC-2026-0002.yaml").read_bytes() == closed_nc
     assert (office / "audits/AUD-2026-02.yaml").read_bytes() == closed_audit
+    assert _audit(office, "AUD-2026-02.yaml").plan.lead == "binh"  # a valid closed audit, read and left
     check = qms_proc(office, "check", "--select", "QMS5")
     assert "QMS508" not in check.stdout and "QMS510" not in check.stdout, check.stdout
     again = _ok(office, "people", "reassign", "binh", "cuong", "--by", "An")
@@ -160,3 +161,26 @@ def test_a_hand_over_dated_before_the_audits_last_step_is_refused(office: Path) 
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "AUD-2026-01 (2026-07-01)" in proc.stderr and "2026-06-15" in proc.stderr
     assert _snapshot(office) == before
+
+
+REPORTED_AUDIT = """\
+id: AUD-2026-03
+state: reported
+plan: {scope: QT-01, processes: [QT-01], date: 2026-04-10, lead: binh, team: [cuong]}
+report: {issued: 2026-04-12, by: binh, summary: Hai phát hiện, conclusions: Phù hợp một phần}
+"""
+
+
+def test_a_reported_audit_keeps_who_audited(office: Path) -> None:
+    """A reported audit is evidence of who audited: its lead and team keep their names (what is left,
+    the findings' follow-up, is carried by the nonconformities), and the command says it left it."""
+    path = office / "audits" / "AUD-2026-03.yaml"
+    path.write_text(REPORTED_AUDIT, encoding="utf-8")
+    before = path.read_bytes()
+    proc = _ok(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-06-01")
+    assert path.read_bytes() == before
+    assert "AUD-2026-03: reported" in proc.stderr and "keep their names" in proc.stderr
+    assert "not a readable" not in proc.stderr  # the closed and the reported audit were read, and left
+    assert _audit(office, "AUD-2026-01.yaml").plan.lead == "cuong"  # the planned audit still moves
+    vi = qms_proc(office, "--lang", "vi", "people", "reassign", "binh", "cuong", "--dry-run")
+    assert "AUD-2026-03: đã báo cáo" in vi.stderr

@@ -51,9 +51,14 @@ def test_numbers_qms_writes_stay_numbers(value: object, written: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
+    from qms.registers import nc as reg
+
     root = example_repo(tmp_path)
     for n, value in enumerate(TRIGGERS[:5], start=1):
-        set_nc_field(root, f"NC-2026-000{n}", "title", value)
+        if n == 1:  # closed and sealed: a hand edit would be reported (QMS513); an amendment is the way
+            reg.amend(root, "NC-2026-0001", field="title", value=value, reason="kiểm thử", by="An")
+        else:
+            set_nc_field(root, f"NC-2026-000{n}", "title", value)
     return root
 
 
