@@ -762,6 +762,7 @@ class Classifier:
 
     def _record_reasons(self, df: pl.DataFrame, cmap: ColumnMap, path: str, bad: pl.Series, reason: pl.Series,
                         ids: pl.Series) -> None:
+        from qms.output.safe import one_line
         from qms.store.dossier_logs import CELLS, ROW
 
         lab = cmap.label
@@ -790,10 +791,13 @@ class Classifier:
                 why = _("{column}: {reason}").format(column=lab(name), reason=_date_reason(text(name, i)))
             elif code == _R_NO_RESULT:
                 why = self._no_result_date(cmap, text("status", i))
-            elif code == _R_RESULT_BEFORE:
-                why = _("the result date is before the receipt date")
-            elif code == _R_DUE_BEFORE:
-                why = _("the due date is before the receipt date")
+            elif code in (_R_RESULT_BEFORE, _R_DUE_BEFORE):
+                # the result is the completion date, else the return date (as the check takes it)
+                name = "due_at" if code == _R_DUE_BEFORE else (
+                    "completed_at" if text("completed_at", i).strip() else "returned_at")
+                why = _("{column} ({date}) is before {received} ({received_date})").format(
+                    column=lab(name), date=one_line(text(name, i).strip()[:40]), received=lab("received_at"),
+                    received_date=one_line(text("received_at", i).strip()[:40]))
             elif code == _R_NO_LIMIT:
                 why = _("no due date and no time limit known for procedure {proc!r}").format(
                     proc=text("procedure_id", i).strip())

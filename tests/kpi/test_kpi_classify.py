@@ -130,8 +130,26 @@ def test_bad_rows_are_reported_never_dropped() -> None:
     assert r.rows_read == 6
     assert [(x.row, x.dossier_id) for x in r.rejected] == [(2, "A"), (3, ""), (4, "C"), (5, "D"), (6, "")]
     assert "2019-02-30" in r.rejected[0].reason
-    assert "before the receipt" in r.rejected[2].reason
+    assert r.rejected[2].reason == "completed_at (2019-03-04) is before received_at (2019-03-05)"
+    assert r.rejected[3].reason == "due_at (2019-03-01) is before received_at (2019-03-05)"
     assert r.counts.total == 1
+
+
+def test_a_date_before_the_receipt_is_named_by_the_files_column() -> None:
+    """The reason names the column as the file writes it, and the cells: the return date when there is no
+    completion date, in Vietnamese under --lang vi."""
+    from qms.i18n import use_language
+
+    header = ["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Ngày trả kết quả"]
+    rows = [["A", "P", "05/03/2019", "08/03/2019", "", "04/03/2019 16:00"],
+            ["B", "P", "05/03/2019", "08/03/2019", "01/03/2019", "06/03/2019"]]
+    r = run(rows, header)
+    assert [x.reason for x in r.rejected] == [
+        "Ngày trả kết quả (04/03/2019 16:00) is before Ngày tiếp nhận (05/03/2019)",
+        "Ngày có kết quả (01/03/2019) is before Ngày tiếp nhận (05/03/2019)"]
+    with use_language("vi"):
+        vi = run(rows, header)
+    assert vi.rejected[0].reason == "Ngày trả kết quả (04/03/2019 16:00) sớm hơn Ngày tiếp nhận (05/03/2019)"
 
 
 def test_duplicates_are_reported_with_the_first_row() -> None:
