@@ -342,26 +342,29 @@ def test_row_order_and_codes_shared_by_procedures_do_not_change_the_figures(qms_
     assert qms_flow(tmp_path / "by-time.csv", "--format", "json", "--as-of", "2026-12-31").json() == base
 
 
-@pytest.mark.parametrize("block", [5, 97])
-def test_blocks_of_rows_give_the_figures_of_whole_columns(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    """The hand-over times, the waits between agencies and the agency visits are computed a block of
-    rows at a time; a visit, a wait or a dossier that runs across blocks counts as it does in one block."""
+def _json_in_process(log: Path, as_of: str) -> Any:
+    """The JSON report of ``log``, run in this process (so that a test can patch the engine)."""
     import json
 
     from click.testing import CliRunner
 
-    import qms.flow.analyse as analyse
     from qms.cli.main import cli
 
-    def report() -> Any:
-        res = CliRunner().invoke(cli, ["--root", str(REPO), "flow", "report", str(SHIPPED_LOG), "--format", "json",
-                                       "--as-of", "2026-07-31"])
-        assert res.exit_code in (0, 1), res.output
-        return json.loads(res.output)
+    res = CliRunner().invoke(cli, ["--root", str(REPO), "flow", "report", str(log), "--format", "json",
+                                   "--as-of", as_of])
+    assert res.exit_code in (0, 1), res.output
+    return json.loads(res.output)
 
-    whole = report()
+
+@pytest.mark.parametrize("block", [5, 97])
+def test_blocks_of_rows_give_the_figures_of_whole_columns(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """The hand-over times, the waits between agencies and the agency visits are computed a block of
+    rows at a time; a visit, a wait or a dossier that runs across blocks counts as it does in one block."""
+    import qms.flow.analyse as analyse
+
+    whole = _json_in_process(SHIPPED_LOG, "2026-07-31")
     monkeypatch.setattr(analyse, "_BLOCK", block)
-    assert report() == whole
+    assert _json_in_process(SHIPPED_LOG, "2026-07-31") == whole
     assert any(p["agencies"] and p["handovers"] for p in whole["procedures"])
 
 
@@ -421,11 +424,8 @@ def test_batches_prepared_by_the_reader_and_by_the_checker_agree(monkeypatch: py
     in one batch."""
     import json
 
-    from click.testing import CliRunner
-
     import qms.flow.events as events
     import qms.store.dossier_logs as dossier_logs
-    from qms.cli.main import cli
 
     bad = [row("", "B1", "06/03/2026 08:00", "06/03/2026 09:00"),
            row("D9", "B1", "06/03/2026 10:00", "06/03/2026 09:00"),
@@ -445,10 +445,7 @@ def test_batches_prepared_by_the_reader_and_by_the_checker_agree(monkeypatch: py
     monkeypatch.setattr(events.EventReader, "_batch", spy)
 
     def report() -> Any:
-        res = CliRunner().invoke(cli, ["--root", str(REPO), "flow", "report", str(log), "--format", "json",
-                                       "--as-of", "2026-12-31"])
-        assert res.exit_code in (0, 1), res.output
-        return json.loads(res.output)
+        return _json_in_process(log, "2026-12-31")
 
     whole = report()
     assert seen == [False]  # one batch, which holds the row without a code: the line reader reads it all
