@@ -19,8 +19,9 @@ from qms.analysis.audit import conflict
 from qms.analysis.ids import closest_first, did_you_mean, match_id
 from qms.analysis.people import Directory
 from qms.auditing import checklist as checklist_mod
+from qms.auditing.documents import STATE_LABELS
 from qms.errors import InvalidTransition, QmsError, UsageError
-from qms.i18n import _
+from qms.i18n import _, format_date
 from qms.models.audit import (
     TRANSITIONS,
     AgendaItem,
@@ -97,8 +98,9 @@ def _clause(value: str) -> str:
 
 def _refuse(audit: Audit, action: str, allowed: Sequence[str]) -> InvalidTransition:
     return InvalidTransition(
-        _("cannot {action} audit {id}: it is {state}").format(action=action, id=audit.id, state=audit.state),
-        _("this is allowed when the audit is {states}").format(states=" / ".join(allowed)),
+        _("cannot {action} audit {id}: it is {state}").format(action=action, id=audit.id,
+                                                              state=_(STATE_LABELS[audit.state])),
+        _("this is allowed when the audit is {states}").format(states=" / ".join(_(STATE_LABELS[s]) for s in allowed)),
     )
 
 
@@ -439,7 +441,7 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
     when = day or dt.date.today()
     if when < audit.plan.date:
         raise UsageError(_("the report date {day} is before the audit date {audit_day}").format(
-            day=when.isoformat(), audit_day=audit.plan.date.isoformat()))
+            day=format_date(when), audit_day=format_date(audit.plan.date)))
     directory = Directory.of(load_manifest(root))
     recipients: list[str] = []
     for recipient in distribution:
@@ -468,7 +470,7 @@ def close(root: Path, audit_id: str, *, by: str = "", day: dt.date | None = None
     assert audit.report is not None
     if when < audit.report.issued:
         raise UsageError(_("the closing date is before the report date {day}").format(
-            day=audit.report.issued.isoformat()))
+            day=format_date(audit.report.issued)))
     audit.closed = when
     _move(audit, "closed", when, by)
     audit_store.save_audit(root, audit)

@@ -31,3 +31,44 @@ def test_nfd_evidence_is_recorded_as_nfc(tmp_path: Path, run_qms: Any) -> None:
     text = (root / "audits" / "AUD-2026-02.yaml").read_text(encoding="utf-8")
     assert nfc in text
     assert unicodedata.normalize("NFC", text) == text
+
+
+def test_vietnamese_confirmations_and_refusals_name_no_codes(tmp_path: Path, run_qms: Any) -> None:
+    """A2: in Vietnamese, `record`, `finding`, `report`, `close` and a refused finding on a closed audit
+    said 'conforming (in_progress)', 'minor', '(reported)', 'closed', 'it is closed / planned /
+    in_progress' and ISO dates; they now use the Vietnamese words and dd/mm/yyyy."""
+    root = _planned(tmp_path, run_qms)
+
+    def vi(*args: str) -> Any:
+        return run_qms("--lang", "vi", "--root", str(root), "audit", *args)
+
+    out = []
+    r = vi("record", "AUD-2026-02", "Q01", "--result", "conforming", "--evidence", "sổ BM-06", "--date", "2026-11-10")
+    assert r.exit_code == 0, r.stderr
+    out.append(r.stdout)
+    assert "phù hợp (đang đánh giá)" in r.stdout
+    r = vi("finding", "AUD-2026-02", "--grade", "minor", "--item", "Q01", "--statement", "Thiếu chữ ký",
+           "--evidence", "hồ sơ 0012", "--date", "2026-11-10")
+    assert r.exit_code == 0, r.stderr
+    out.append(r.stdout)
+    assert "Không phù hợp nhẹ" in r.stdout
+    assert vi("record", "AUD-2026-02", "--remaining", "--result", "not_audited", "--date", "2026-11-10").exit_code == 0
+    r = vi("report", "AUD-2026-02", "--summary", "Tóm tắt", "--conclusions", "Kết luận", "--date", "2026-11-09")
+    assert r.exit_code == 2
+    assert "09/11/2026" in r.stderr and "10/11/2026" in r.stderr, r.stderr
+    out.append(r.stderr)
+    r = vi("report", "AUD-2026-02", "--summary", "Tóm tắt", "--conclusions", "Kết luận", "--date", "2026-11-12")
+    assert r.exit_code == 0, r.stderr
+    out.append(r.stdout)
+    assert "(đã báo cáo)" in r.stdout
+    r = vi("close", "AUD-2026-02", "--date", "2026-11-13")
+    assert r.exit_code == 0, r.stderr
+    out.append(r.stdout)
+    assert "đã đóng" in r.stdout
+    r = vi("finding", "AUD-2026-02", "--grade", "ofi", "--statement", "Nên số hóa", "--date", "2026-11-14")
+    assert r.exit_code == 1
+    out.append(r.stderr)
+    assert "đã đóng" in r.stderr and "đã lập kế hoạch / đang đánh giá" in r.stderr, r.stderr
+    text = "\n".join(out)
+    for code in ("conforming", "in_progress", "minor", "reported", "closed", "planned", "2026-11-"):
+        assert code not in text, (code, text)
