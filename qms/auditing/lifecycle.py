@@ -144,15 +144,26 @@ def plan(
     if audit_store.audit_path(root, ident).exists():  # checks the id's form first
         raise QmsError(_("audit {id} already exists").format(id=ident), _("show it with `qms audit show {id}`")
                        .format(id=ident))
+    id_year = int(ident.split("-")[1])
+    if id_year != year:  # AUD-2027-05 planned on 20/11/2026 would be filed under the wrong programme
+        raise UsageError(
+            _("audit {id} belongs to {id_year} but its date {day} is in {year}").format(
+                id=ident, id_year=id_year, day=format_date(date), year=year),
+            _("give a date in {id_year} (--date), or leave out the id to get the next free id of {year}").format(
+                id_year=id_year, year=year))
     entry = None
-    if audit_id and audit_store.programme_path(root, int(ident.split("-")[1])).is_file():
-        prog = audit_store.load_programme(root, int(ident.split("-")[1]))
+    if audit_id and audit_store.programme_path(root, id_year).is_file():
+        prog = audit_store.load_programme(root, id_year)
         entry = next((a for a in prog.audits if a.id == ident), None)
     procs = list(processes) or (list(entry.processes) if entry else [])
     extra = [_clause(c) for c in clauses] if clauses or processes else (list(entry.clauses) if entry else [])
     auditors = ([lead] if lead else []) + list(team)
     if not auditors and entry:
         auditors = list(entry.auditors)
+    if not procs and not extra and audit_id and entry is None:
+        raise UsageError(_("audit {id} is not in the audit programme of {year}").format(id=ident, year=year),
+                         _("see the programme with `qms audit programme --year {year} --from-file`, or give its "
+                           "scope with --process (repeatable) or --clause").format(year=year))
     if not procs and not extra:
         raise UsageError(_("the audit has no scope"), _("give --process (repeatable) or --clause"))
     if not auditors:

@@ -72,3 +72,21 @@ def test_vietnamese_confirmations_and_refusals_name_no_codes(tmp_path: Path, run
     text = "\n".join(out)
     for code in ("conforming", "in_progress", "minor", "reported", "closed", "planned", "2026-11-"):
         assert code not in text, (code, text)
+
+
+def test_plan_refuses_a_date_outside_the_year_of_the_audit_id(tmp_path: Path, run_qms: Any) -> None:
+    """A3: `audit plan AUD-2027-05 --date 2026-11-20` (year mistyped) wrote the 2027 programme's audit with
+    `programme: 2026` and `qms check` said nothing; it is now refused with the two years, nothing written.
+    An id missing from the programme is named as such instead of 'the audit has no scope'."""
+    root = example_repo(tmp_path)
+    assert run_qms("--root", str(root), "audit", "programme", "--year", "2027", "--write").exit_code == 0
+    r = run_qms("--root", str(root), "audit", "plan", "AUD-2027-05", "--date", "2026-11-20")
+    assert r.exit_code == 2
+    assert "AUD-2027-05" in r.stderr and "2027" in r.stderr and "20/11/2026" in r.stderr, r.stderr
+    assert not (root / "audits" / "AUD-2027-05.yaml").exists()
+    r = run_qms("--root", str(root), "audit", "plan", "AUD-2026-99", "--date", "2026-11-20")
+    assert r.exit_code == 2
+    assert "AUD-2026-99 is not in the audit programme of 2026" in r.stderr, r.stderr
+    r = run_qms("--root", str(root), "audit", "plan", "AUD-2027-05", "--date", "2027-02-16")
+    assert r.exit_code == 0, r.stderr
+    assert "programme: 2027" in (root / "audits" / "AUD-2027-05.yaml").read_text(encoding="utf-8")
