@@ -90,3 +90,31 @@ def test_plan_refuses_a_date_outside_the_year_of_the_audit_id(tmp_path: Path, ru
     r = run_qms("--root", str(root), "audit", "plan", "AUD-2027-05", "--date", "2027-02-16")
     assert r.exit_code == 0, r.stderr
     assert "programme: 2027" in (root / "audits" / "AUD-2027-05.yaml").read_text(encoding="utf-8")
+
+
+
+def test_review_pack_audit_results_use_the_audit_report_words(tmp_path: Path, run_qms: Any) -> None:
+    """A4: the management-review pack (9.3.2 c 6) called the audit grade 'observation' 'Khuyến nghị'
+    (recommendation) where the audit report says 'Nhận xét', and printed the state code 'in_progress'
+    in English; both now read as in the audit documents."""
+    import datetime as dt
+
+    from qms.auditing.documents import GRADE_LABELS
+    from qms.i18n import _, use_language
+    from qms.review.pack import gather
+
+    root = _planned(tmp_path, run_qms)
+    r = run_qms("--root", str(root), "audit", "record", "AUD-2026-02", "Q01", "--result", "conforming",
+                "--evidence", "sổ BM-06", "--date", "2026-11-10")
+    assert r.exit_code == 0, r.stderr
+    year = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    for lang in ("vi", "en"):
+        with use_language(lang):
+            section = next(s for s in gather(root, year, [], lang, today=dt.date(2026, 12, 7))
+                           if s.key == "audit_results")
+            observation = _(GRADE_LABELS["observation"])
+        (table,) = section.tables
+        if lang == "vi":  # the column counts what the audit report calls 'Nhận xét'
+            assert observation == "Nhận xét" and observation in table.head, table.head
+        row = next(r for r in table.rows if r[0] == "AUD-2026-02")
+        assert row[2] == {"vi": "đang đánh giá", "en": "in progress"}[lang], row
