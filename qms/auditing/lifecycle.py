@@ -104,6 +104,15 @@ def _refuse(audit: Audit, action: str, allowed: Sequence[str]) -> InvalidTransit
     )
 
 
+def _not_before_audit(audit: Audit, day: dt.date) -> None:
+    """Fieldwork (a result, a finding) happens on or after the audit date of the plan."""
+    if day < audit.plan.date:
+        raise UsageError(
+            _("the date {day} is before the audit date {audit_day} of {id}").format(
+                day=format_date(day), audit_day=format_date(audit.plan.date), id=audit.id),
+            _("give --date on or after the audit date (for work done earlier, move the plan's date)"))
+
+
 def _move(audit: Audit, state: str, day: dt.date, by: str) -> None:
     if state == audit.state:
         return
@@ -333,6 +342,7 @@ def record(root: Path, audit_id: str, item_ids: Sequence[str] | str, *, result: 
         raise UsageError(_("`{id}` is not on the audit team of {audit}").format(id=by, audit=audit.id),
                          _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
     when = day or dt.date.today()
+    _not_before_audit(audit, when)
     for item in items:
         item.result = cast(ItemResult, result)
         item.evidence = evidence.strip()
@@ -396,6 +406,7 @@ def add_finding(
     if g in ("major", "minor") and pid is None:
         raise UsageError(_("a nonconformity must name the process it concerns"), _("pass --process"))
     when = day or dt.date.today()
+    _not_before_audit(audit, when)
     fid = f"F{len(audit.findings) + 1:02d}"
     while audit.finding(fid) is not None:  # hand-edited files may skip numbers
         fid = f"F{int(fid[1:]) + 1:02d}"
@@ -453,6 +464,11 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
     if when < audit.plan.date:
         raise UsageError(_("the report date {day} is before the audit date {audit_day}").format(
             day=format_date(when), audit_day=format_date(audit.plan.date)))
+    fieldwork = [d for d in [*(i.date for i in audit.checklist), *(f.date for f in audit.findings)] if d is not None]
+    if fieldwork and when < max(fieldwork):
+        raise UsageError(_("the report date {day} is before the last fieldwork date {last}").format(
+            day=format_date(when), last=format_date(max(fieldwork))),
+            _("the report is issued after the last result and finding"))
     directory = Directory.of(load_manifest(root))
     recipients: list[str] = []
     for recipient in distribution:

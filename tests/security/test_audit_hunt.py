@@ -118,3 +118,29 @@ def test_review_pack_audit_results_use_the_audit_report_words(tmp_path: Path, ru
             assert observation == "Nhận xét" and observation in table.head, table.head
         row = next(r for r in table.rows if r[0] == "AUD-2026-02")
         assert row[2] == {"vi": "đang đánh giá", "en": "in progress"}[lang], row
+
+
+def test_fieldwork_and_report_dates_keep_their_order(tmp_path: Path, run_qms: Any) -> None:
+    """A5: dates out of order. A result dated before the audit date (10/11/2026) was recorded, and a report
+    dated 17/11 was issued over a finding dated 20/11, so the history read in_progress 20/11 -> reported
+    17/11. Both are now refused (exit 2, nothing written); dates in order still pass."""
+    root = _planned(tmp_path, run_qms)
+    path = root / "audits" / "AUD-2026-02.yaml"
+
+    def audit(*args: str) -> Any:
+        return run_qms("--root", str(root), "audit", *args)
+
+    before = path.read_bytes()
+    r = audit("record", "AUD-2026-02", "Q01", "--result", "conforming", "--evidence", "sổ", "--date", "2026-11-09")
+    assert r.exit_code == 2 and "10/11/2026" in r.stderr and "09/11/2026" in r.stderr, r.stderr
+    r = audit("finding", "AUD-2026-02", "--grade", "ofi", "--statement", "Nên số hóa", "--date", "2026-11-09")
+    assert r.exit_code == 2 and "before the audit date" in r.stderr, r.stderr
+    assert path.read_bytes() == before
+    assert audit("record", "AUD-2026-02", "--remaining", "--result", "not_audited", "--date", "2026-11-10").exit_code == 0
+    r = audit("finding", "AUD-2026-02", "--grade", "ofi", "--statement", "Nên số hóa", "--date", "2026-11-20")
+    assert r.exit_code == 0, r.stderr
+    r = audit("report", "AUD-2026-02", "--summary", "s", "--conclusions", "c", "--date", "2026-11-17")
+    assert r.exit_code == 2 and "20/11/2026" in r.stderr, r.stderr
+    assert "state: in_progress" in path.read_text(encoding="utf-8")
+    r = audit("report", "AUD-2026-02", "--summary", "s", "--conclusions", "c", "--date", "2026-11-20")
+    assert r.exit_code == 0, r.stderr
