@@ -144,3 +144,18 @@ def test_fieldwork_and_report_dates_keep_their_order(tmp_path: Path, run_qms: An
     assert "state: in_progress" in path.read_text(encoding="utf-8")
     r = audit("report", "AUD-2026-02", "--summary", "s", "--conclusions", "c", "--date", "2026-11-20")
     assert r.exit_code == 0, r.stderr
+
+
+def test_review_record_is_not_dated_before_its_period(tmp_path: Path, run_qms: Any) -> None:
+    """A6: `review new --period 2026 --date 2025-12-01` created MR-2025-01, a review of 2026 held before 2026
+    began; it is now refused (exit 2) with both dates and nothing written. A December review of its own
+    year is still accepted."""
+    root = example_repo(tmp_path)
+    reviews = root / "records" / "reviews"
+    before = sorted(p.name for p in reviews.iterdir())
+    r = run_qms("--root", str(root), "review", "new", "--period", "2026", "--date", "2025-12-01")
+    assert r.exit_code == 2
+    assert "01/12/2025" in r.stderr and "01/01/2026" in r.stderr, r.stderr
+    assert sorted(p.name for p in reviews.iterdir()) == before
+    r = run_qms("--root", str(root), "review", "new", "--period", "2026", "--date", "2026-12-01")
+    assert r.exit_code == 0, r.stderr
