@@ -89,6 +89,18 @@ def _person(directory: Directory, pid: str, *, auditor: bool = False) -> Person:
     return person
 
 
+def _auditee(directory: Directory, value: str) -> str:
+    """A person (id or name), role or unit of qms.yaml, as its id: a typo would print as a raw id in the plan."""
+    kind = directory.party(value)
+    if kind is None:
+        raise UsageError(
+            _("auditee `{name}` is neither a person nor a role or unit of qms.yaml").format(name=value),
+            _("name a person, role or unit from qms.yaml (closest: {known})").format(
+                known=", ".join(directory.suggestions(value, ("person", "role", "unit")))))
+    person = directory.person(value) if kind == "person" else None
+    return person.id if person is not None else value.strip()
+
+
 def _clause(value: str) -> str:
     cid = normalise_clause(value)
     if cid not in catalogue("2015"):
@@ -204,7 +216,7 @@ def plan(
             en = (en + "; " if en else "") + "clauses " + ", ".join(extra)
         scope_text = Text(vi=vi, en=en)
     crit = [Text(vi=c, en=c) for c in criteria] or _default_criteria(scope_procs)
-    who = list(auditees) or _default_auditees(scope_procs, manifest, bool(extra))
+    who = [_auditee(directory, a) for a in auditees] or _default_auditees(scope_procs, manifest, bool(extra))
     lead_id, *rest = list(dict.fromkeys(auditors))
     audit = Audit(
         id=ident,

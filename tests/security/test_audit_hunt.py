@@ -159,3 +159,17 @@ def test_review_record_is_not_dated_before_its_period(tmp_path: Path, run_qms: A
     assert sorted(p.name for p in reviews.iterdir()) == before
     r = run_qms("--root", str(root), "review", "new", "--period", "2026", "--date", "2026-12-01")
     assert r.exit_code == 0, r.stderr
+
+
+def test_plan_refuses_an_unknown_auditee(tmp_path: Path, run_qms: Any) -> None:
+    """A7: `audit plan --auditee khong_ton_tai` (a typo) was planned, `qms check` said nothing and the plan
+    printed the raw id under 'Auditees'. It is now refused with the closest names; a person given by
+    name is stored as their id."""
+    root = example_repo(tmp_path)
+    base = ("audit", "plan", "--date", "2026-11-27", "--process", "QT-HT-03", "--lead", "hoang_van_em")
+    r = run_qms("--root", str(root), *base, "--auditee", "tu_phapp")
+    assert r.exit_code == 2 and "tu_phapp" in r.stderr and "tu_phap" in r.stderr.split("tu_phapp", 1)[1], r.stderr
+    assert not list((root / "audits").glob("AUD-2026-2*.yaml"))
+    r = run_qms("--root", str(root), *base, "--auditee", "tu_phap", "--auditee", "Ngô Thị Hoa", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert '"ngo_thi_hoa"' in r.stdout and '"tu_phap"' in r.stdout
