@@ -19,8 +19,9 @@ from qms.analysis.audit import conflict
 from qms.analysis.ids import closest_first, did_you_mean, match_id
 from qms.analysis.people import Directory
 from qms.auditing import checklist as checklist_mod
+from qms.auditing.documents import STATE_LABELS
 from qms.errors import InvalidTransition, QmsError, UsageError
-from qms.i18n import _
+from qms.i18n import _, format_date
 from qms.models.audit import (
     TRANSITIONS,
     AgendaItem,
@@ -88,6 +89,18 @@ def _person(directory: Directory, pid: str, *, auditor: bool = False) -> Person:
     return person
 
 
+def _auditee(directory: Directory, value: str) -> str:
+    """A person (id or name), role or unit of qms.yaml, as its id: a typo would print as a raw id in the plan."""
+    kind = directory.party(value)
+    if kind is None:
+        raise UsageError(
+            _("auditee `{name}` is neither a person nor a role or unit of qms.yaml").format(name=value),
+            _("name a person, role or unit from qms.yaml (closest: {known})").format(
+                known=", ".join(directory.suggestions(value, ("person", "role", "unit")))))
+    person = directory.person(value) if kind == "person" else None
+    return person.id if person is not None else value.strip()
+
+
 def _clause(value: str) -> str:
     cid = normalise_clause(value)
     if cid not in catalogue("2015"):
@@ -97,9 +110,19 @@ def _clause(value: str) -> str:
 
 def _refuse(audit: Audit, action: str, allowed: Sequence[str]) -> InvalidTransition:
     return InvalidTransition(
-        _("cannot {action} audit {id}: it is {state}").format(action=action, id=audit.id, state=audit.state),
-        _("this is allowed when the audit is {states}").format(states=" / ".join(allowed)),
+        _("cannot {action} audit {id}: it is {state}").format(action=action, id=audit.id,
+                                                              state=_(STATE_LABELS[audit.state])),
+        _("this is allowed when the audit is {states}").format(states=" / ".join(_(STATE_LABELS[s]) for s in allowed)),
     )
+
+
+def _not_before_audit(audit: Audit, day: dt.date) -> None:
+    """Fieldwork (a result, a finding) happens on or after the audit date of the plan."""
+    if day < audit.plan.date:
+        raise UsageError(
+            _("the date {day} is before the audit date {audit_day} of {id}").format(
+                day=format_date(day), audit_day=format_date(audit.plan.date), id=audit.id),
+            _("give --date on or after the audit date (for work done earlier, move the plan's date)"))
 
 
 def _move(audit: Audit, state: str, day: dt.date, by: str) -> None:
@@ -142,15 +165,26 @@ def plan(
     if audit_store.audit_path(root, ident).exists():  # checks the id's form first
         raise QmsError(_("audit {id} already exists").format(id=ident), _("show it with `qms audit show {id}`")
                        .format(id=ident))
+    id_year = int(ident.split("-")[1])
+    if id_year != year:  # AUD-2027-05 planned on 20/11/2026 would be filed under the wrong programme
+        raise UsageError(
+            _("audit {id} belongs to {id_year} but its date {day} is in {year}").format(
+                id=ident, id_year=id_year, day=format_date(date), year=year),
+            _("give a date in {id_year} (--date), or leave out the id to get the next free id of {year}").format(
+                id_year=id_year, year=year))
     entry = None
-    if audit_id and audit_store.programme_path(root, int(ident.split("-")[1])).is_file():
-        prog = audit_store.load_programme(root, int(ident.split("-")[1]))
+    if audit_id and audit_store.programme_path(root, id_year).is_file():
+        prog = audit_store.load_programme(root, id_year)
         entry = next((a for a in prog.audits if a.id == ident), None)
     procs = list(processes) or (list(entry.processes) if entry else [])
     extra = [_clause(c) for c in clauses] if clauses or processes else (list(entry.clauses) if entry else [])
     auditors = ([lead] if lead else []) + list(team)
     if not auditors and entry:
         auditors = list(entry.auditors)
+    if not procs and not extra and audit_id and entry is None:
+        raise UsageError(_("audit {id} is not in the audit programme of {year}").format(id=ident, year=year),
+                         _("see the programme with `qms audit programme --year {year} --from-file`, or give its "
+                           "scope with --process (repeatable) or --clause").format(year=year))
     if not procs and not extra:
         raise UsageError(_("the audit has no scope"), _("give --process (repeatable) or --clause"))
     if not auditors:
@@ -182,7 +216,7 @@ def plan(
             en = (en + "; " if en else "") + "clauses " + ", ".join(extra)
         scope_text = Text(vi=vi, en=en)
     crit = [Text(vi=c, en=c) for c in criteria] or _default_criteria(scope_procs)
-    who = list(auditees) or _default_auditees(scope_procs, manifest, bool(extra))
+    who = [_auditee(directory, a) for a in auditees] or _default_auditees(scope_procs, manifest, bool(extra))
     lead_id, *rest = list(dict.fromkeys(auditors))
     audit = Audit(
         id=ident,
@@ -320,6 +354,7 @@ def record(root: Path, audit_id: str, item_ids: Sequence[str] | str, *, result: 
         raise UsageError(_("`{id}` is not on the audit team of {audit}").format(id=by, audit=audit.id),
                          _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
     when = day or dt.date.today()
+    _not_before_audit(audit, when)
     for item in items:
         item.result = cast(ItemResult, result)
         item.evidence = evidence.strip()
@@ -383,6 +418,7 @@ def add_finding(
     if g in ("major", "minor") and pid is None:
         raise UsageError(_("a nonconformity must name the process it concerns"), _("pass --process"))
     when = day or dt.date.today()
+    _not_before_audit(audit, when)
     fid = f"F{len(audit.findings) + 1:02d}"
     while audit.finding(fid) is not None:  # hand-edited files may skip numbers
         fid = f"F{int(fid[1:]) + 1:02d}"
@@ -439,7 +475,12 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
     when = day or dt.date.today()
     if when < audit.plan.date:
         raise UsageError(_("the report date {day} is before the audit date {audit_day}").format(
-            day=when.isoformat(), audit_day=audit.plan.date.isoformat()))
+            day=format_date(when), audit_day=format_date(audit.plan.date)))
+    fieldwork = [d for d in [*(i.date for i in audit.checklist), *(f.date for f in audit.findings)] if d is not None]
+    if fieldwork and when < max(fieldwork):
+        raise UsageError(_("the report date {day} is before the last fieldwork date {last}").format(
+            day=format_date(when), last=format_date(max(fieldwork))),
+            _("the report is issued after the last result and finding"))
     directory = Directory.of(load_manifest(root))
     recipients: list[str] = []
     for recipient in distribution:
@@ -468,7 +509,7 @@ def close(root: Path, audit_id: str, *, by: str = "", day: dt.date | None = None
     assert audit.report is not None
     if when < audit.report.issued:
         raise UsageError(_("the closing date is before the report date {day}").format(
-            day=audit.report.issued.isoformat()))
+            day=format_date(audit.report.issued)))
     audit.closed = when
     _move(audit, "closed", when, by)
     audit_store.save_audit(root, audit)

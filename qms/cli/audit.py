@@ -213,7 +213,8 @@ def record(ctx: click.Context, audit_id: str, items: tuple[str, ...], remaining:
     res = lifecycle.record(repo_root(ctx), audit_id, items, result=result, evidence=evidence, by=by,
                            day=_day(date), remaining=remaining)
     done = one_line(", ".join(items)) if items else _("remaining items")
-    click.echo(_("{id} {item}: {result} ({state})").format(id=res.id, item=done, result=result, state=res.state))
+    click.echo(_("{id} {item}: {result} ({state})").format(id=res.id, item=done, result=label(result),
+                                                            state=label(res.state)))
     if result == "nonconforming":
         click.echo(_("hint: raise the finding with `qms audit finding {id} --item {item} --grade minor ...`")
                    .format(id=res.id, item=items[0] if items else "Q.."), err=True)
@@ -239,11 +240,14 @@ def finding(ctx: click.Context, audit_id: str, grade: str, statement: str, state
     _a, f = lifecycle.add_finding(repo_root(ctx), audit_id, grade=grade, statement=statement, clause=clause,
                                   process=process, evidence=evidence, item=item, by=by, day=_day(date),
                                   statement_en=statement_en)
+    from qms.auditing.documents import GRADE_LABELS
+
+    grade = _(GRADE_LABELS[f.grade])
     if f.nc:
         click.echo(_("{id} {finding}: {grade}, nonconformity {nc} opened").format(
-            id=audit_id, finding=f.id, grade=f.grade, nc=f.nc))
+            id=audit_id, finding=f.id, grade=grade, nc=f.nc))
     else:
-        click.echo(_("{id} {finding}: {grade}").format(id=audit_id, finding=f.id, grade=f.grade))
+        click.echo(_("{id} {finding}: {grade}").format(id=audit_id, finding=f.id, grade=grade))
 
 
 @audit.command("report")
@@ -261,7 +265,7 @@ def report(ctx: click.Context, audit_id: str, summary: str, conclusions: str, by
 
     res = lifecycle.issue_report(repo_root(ctx), audit_id, summary=summary, conclusions=conclusions, by=by,
                                  day=_day(date), distribution=distribution)
-    click.echo(_("{id}: report issued ({state})").format(id=res.id, state=res.state))
+    click.echo(_("{id}: report issued ({state})").format(id=res.id, state=label(res.state)))
 
 
 @audit.command("close")
@@ -274,7 +278,7 @@ def close(ctx: click.Context, audit_id: str, by: str, date: dt.datetime | None) 
     from qms.auditing import lifecycle
 
     res = lifecycle.close(repo_root(ctx), audit_id, by=by, day=_day(date))
-    click.echo(_("{id}: {state}").format(id=res.id, state=res.state))
+    click.echo(_("{id}: {state}").format(id=res.id, state=label(res.state)))
 
 
 # -- list and show ----------------------------------------------------------------------------------

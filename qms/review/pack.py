@@ -152,7 +152,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         rows = []
         for a in sorted(audits, key=lambda a: a.id):
             grades = {g: sum(1 for f in a.findings if f.grade == g) for g in ("major", "minor", "observation", "ofi")}
-            rows.append([a.id, format_date(a.plan.date), _(a.state), str(grades["major"]), str(grades["minor"]),
+            rows.append([a.id, format_date(a.plan.date), code_text(a.state), str(grades["major"]), str(grades["minor"]),
                          str(grades["observation"]), str(grades["ofi"])])
         s.tables.append(Table([_("Audit"), _("Date"), _("State"), _("Major"), _("Minor"), _("Observations"),
                                _("Opportunities")], rows))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qms.analysis.people import Directory
 from qms.errors import QmsError
-from qms.i18n import _
+from qms.i18n import _, format_date
 from qms.models.common import recorded_now
 from qms.store.review_store import create_review
 from qms.store.workspace import load_manifest
@@ -41,6 +41,11 @@ def new_review(root: Path, period: str, span: tuple[dt.date, dt.date], day: dt.d
 
     The chair is a person of qms.yaml (by id or name; the first person by default).
     """
+    if day < span[0]:  # a review of 2026 held on 01/12/2025 has nothing to review yet
+        raise QmsError(
+            _("the review date {day} is before the period it reviews ({start} – {end})").format(
+                day=format_date(day), start=format_date(span[0]), end=format_date(span[1])),
+            _("give the date of the meeting with --date, or the period it reviewed with --period"))
     directory = Directory.of(load_manifest(root))
     if chair is None:
         if not directory.people:

@@ -173,6 +173,9 @@ def audit_lock(root: Path) -> contextlib.AbstractContextManager[None]:
 
 def save_audit(root: Path, audit: Audit, *, new: bool = False) -> Path:
     path = audit_path(root, audit.id)
+    # Fields set by assignment (a result's evidence, a reassigned auditor) skip the model's validators:
+    # validate once more so that text typed in decomposed Unicode (NFD) is written as NFC like the rest.
+    audit = Audit.model_validate(audit.model_dump(mode="python", by_alias=True))
     text = to_yaml(audit, "audit")
     # Round-trip before writing: what we write must load back as the same audit.
     loaded = load_bytes(text.encode("utf-8"))

@@ -173,6 +173,9 @@ def test_pdf_documents_through_the_render_layer(audited: Path, run_qms: Any, tmp
     assert "Internal audit report AUD-2026-01" in report
     assert "NC-2026-0001" in report
     assert "Receipts not issued" in report
+    # the grade and clause columns break between words, never inside one ("Major noncon formity")
+    assert report.count("Major nonconformity") == 2, report  # the count table and finding F01
+    assert "8.5.1 Control of production and service provision QT-02" in report, report
     checklist = pdf_text("--lang", "vi", "audit", "show", "AUD-2026-01", "--document", "checklist")
     assert "Danh mục kiểm tra đánh giá nội bộ AUD-2026-01" in checklist
     assert "Thẩm định hồ sơ" in checklist
