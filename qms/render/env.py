@@ -16,7 +16,7 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-11"  # manual-wide page stamps, flowcharts refitted to the page, A3 option
+TEMPLATE_VERSION = "render-12"  # bidi controls stripped
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
@@ -139,6 +139,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): typed into YAML (by mistake
+#: or to deceive), an override printed the rest of a line backwards in the PDF and the HTML
+#: ("đăng ký" as "ýk gnăđ"). A controlled document shows the text in the order it was written.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without bidirectional embedding, override and isolate controls."""
+    return text.translate(BIDI_CONTROLS)
+
+
 def render_template(template_name: str, context: dict[str, Any], lang: str) -> str:
     """Render ``template_name`` with ``context`` plus ``lang``, ``_`` and ``date`` bound to ``lang``."""
     try:
@@ -148,7 +159,7 @@ def render_template(template_name: str, context: dict[str, Any], lang: str) -> s
 
         raise QmsError(translate("unknown render template {name!r}").format(name=template_name)) from exc
     full = {"lang": lang, "_": translator(lang), "date": lambda d: format_date(d, lang), **context}
-    return protect_codes(unicodedata.normalize("NFC", template.render(full)))
+    return protect_codes(strip_bidi(unicodedata.normalize("NFC", template.render(full))))
 
 
 def safe_svg(svg: str) -> Markup:
