@@ -16,7 +16,7 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-12"  # bidi controls stripped
+TEMPLATE_VERSION = "render-12"  # bidi controls stripped; "Vice-" / "Chairperson" breaks at its hyphen
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
