@@ -16,7 +16,7 @@ from markupsafe import Markup
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-12"  # bidi controls stripped; "Vice-" / "Chairperson" breaks at its hyphen
+TEMPLATE_VERSION = "render-12"  # bidi controls stripped, compound words break at the hyphen, 5.8 after a landscape chart
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
