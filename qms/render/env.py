@@ -11,12 +11,12 @@ from functools import cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-12"  # bidi controls stripped, compound words break at the hyphen, 5.8 after a landscape chart
+TEMPLATE_VERSION = "render-12"  # bidi stripped, compound words break at "-", 5.8 after a landscape chart, line breaks kept
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
@@ -117,6 +117,15 @@ def format_revision(value: int) -> str:
     return f"{value:02d}"
 
 
+def text_lines(value: Any) -> Markup:
+    """``value`` escaped, its line breaks kept: a description written on several lines (a list of checks,
+    two paragraphs) once ran together into one paragraph ("sau: - Tờ khai ...; - Giấy ...")."""
+    text = str(value).strip("\n")
+    if "\n" not in text:
+        return Markup(escape(text))
+    return Markup("<br>\n").join(escape(line.rstrip()) for line in text.split("\n"))
+
+
 def translator(lang: str) -> Callable[[str], str]:
     def _(message: str) -> str:
         return translate(message, lang)
@@ -135,6 +144,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["revision"] = format_revision
+    env.filters["lines"] = text_lines
     env.globals["header_title_class"] = header_title_class
     return env
 

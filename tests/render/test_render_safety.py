@@ -153,3 +153,25 @@ def test_missing_template_variable_is_a_clear_error(repo: Path) -> None:
 
     with pytest.raises(QmsError, match="undefined"):
         api.render_html_document("records.j2", {"records": []}, repo, "vi")
+
+
+def test_text_written_on_several_lines_keeps_its_lines(repo: Path) -> None:
+    """A purpose of two paragraphs and a step description listing its checks one per line (a YAML block
+    `|`) ran together into one paragraph in the PDF and HTML ("sau: - Tờ khai đúng mẫu; - Giấy chứng sinh
+    ..."). Each line now prints on its own line and a blank line leaves a gap; the text stays escaped."""
+    from qms.render.documents import load_for_render, procedure_html, procedure_views
+
+    path = repo / "processes" / "QT-HT-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  vi: Quy định trình tự đăng ký khai sinh cho trẻ em đúng quy định, đúng hạn.\n"
+    assert old in text and "    name: {vi: Ký Giấy khai sinh, en: Sign the birth certificate}\n" in text
+    text = text.replace(old, "  vi: |\n    Đoạn một của mục đích.\n\n    Đoạn hai <b>của</b> mục đích.\n")
+    text = text.replace("    name: {vi: Ký Giấy khai sinh, en: Sign the birth certificate}\n",
+                        "    name: {vi: Ký Giấy khai sinh, en: Sign the birth certificate}\n"
+                        "    description:\n      vi: \"Kiểm tra:\\n- Tờ khai đúng mẫu;\\n- Giấy chứng sinh hợp lệ.\"\n"
+                        "      en: \"Check:\\n- the form;\\n- the certificate.\"\n")
+    path.write_text(text, encoding="utf-8")
+    ws = load_for_render(repo)
+    html = procedure_html(procedure_views(ws, "vi")[0][0], "vi")
+    assert "<p>Đoạn một của mục đích.<br>\n<br>\nĐoạn hai &lt;b&gt;của&lt;/b&gt; mục đích.</p>" in html
+    assert "Kiểm tra:<br>\n- Tờ khai đúng mẫu;<br>\n- Giấy chứng sinh hợp lệ." in html
