@@ -92,10 +92,11 @@ def load_for_render(root: Path) -> Workspace:
         # each file with its first problem (path:line:col: what), so the user need not run `qms check` to learn it
         shown = "; ".join(_first_problem(d) for d in broken[:5]) + (
             f" (+{len(broken) - 5})" if len(broken) > 5 else "")
-        first: list[Any] = [*broken[0].load_problems, *broken[0].schema_problems]
+        problems: list[Any] = [*broken[0].load_problems, *broken[0].schema_problems]
+        fix: str = problems[0].hint if problems and hasattr(problems[0], "hint") else ""
         hint = _("run `qms check` and fix the errors first")
-        if len(broken) == 1 and first and getattr(first[0], "hint", ""):
-            hint = f"{first[0].hint} ({hint})"
+        if len(broken) == 1 and fix:
+            hint = f"{fix} ({hint})"
         raise QmsError(_("cannot render: these files do not load: {files}").format(files=shown), hint=hint)
     if ws.manifest is None:
         raise QmsError(_("cannot render: qms.yaml is missing or invalid"), hint=_("run `qms check`"))
