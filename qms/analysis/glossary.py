@@ -149,10 +149,15 @@ def _letter_key(char: str) -> tuple[int, int]:
     return 100 + (ord(base[0]) if base else 0), tone
 
 
-def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
-    """A sort key that orders Vietnamese text as a dictionary does (Đ after D, tones second)."""
-    letters = [_letter_key(c) for c in unicodedata.normalize("NFC", text) if not c.isspace()]
-    return tuple(p for p, _t in letters), tuple(t for _p, t in letters), text
+def collation_key(text: str) -> tuple[tuple[tuple[tuple[int, ...], tuple[int, ...]], ...], str]:
+    """A sort key that orders Vietnamese text as a dictionary does (Đ after D, tones second), syllable by
+    syllable: "ô tô" before "ông", "hồ sơ" before "hộ kinh doanh", "ban hành" before "bàn" (the spaces were
+    once ignored, so "hộkinhdoanh" sorted before "hồsơ")."""
+    syllables = []
+    for word in unicodedata.normalize("NFC", text).split():
+        letters = [_letter_key(c) for c in word]
+        syllables.append((tuple(p for p, _t in letters), tuple(t for _p, t in letters)))
+    return tuple(syllables), text
 
 
 # -- the glossary ---------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     for url in sorted(set(opts.refused)):
         click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
     _warn_untranslated(ws, kind, proc_id, lang)
+    _warn_unresolved(ws, kind, proc_id)
     if fmt == "html":
         mark_site(out)
         click.echo(ngettext("Rendered {n} HTML page into {path}", "Rendered {n} HTML pages into {path}",
@@ -115,6 +116,27 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
             kind_text = _("visible") if result.visible else _("invisible")
             click.echo(_("signed {path} as {signer} ({kind} field {field})").format(
                 path=result.out_path, signer=result.signer, kind=kind_text, field=result.field))
+
+
+def _warn_unresolved(ws: Any, kind: str, proc_id: str | None) -> None:
+    """Warn, with path:line:col and a hint, of each id the document prints as written because it names no
+    role, unit, person or participating agency (a typo such as ``thu_ky_isoo``)."""
+    from qms.analysis.unresolved import unresolved_parties
+
+    if kind not in ("manual", "procedure"):
+        return
+    for doc, proc in ws.processes():
+        if kind == "procedure" and proc.id != proc_id:
+            continue
+        for ptr, ident, close in unresolved_parties(proc, ws.manifest):
+            mark, _found = doc.source_map.locate(ptr)
+            click.echo(_("warning: {where}: `{id}` is no role, unit, person or participating agency; the document "
+                         "prints the id as written").format(where=f"{doc.path}:{mark.line}:{mark.column}", id=ident),
+                       err=True)
+            hint = (_("  hint: did you mean `{id}`? (`qms check` reports it)").format(id=close) if close else
+                    _("  hint: use the id of a role or unit of qms.yaml, or of an agency in `administrative.agencies` "
+                      "(`qms check` reports it)"))
+            click.echo(hint, err=True)
 
 
 #: At most this many untranslated texts are listed; the rest are counted

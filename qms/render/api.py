@@ -24,7 +24,7 @@ from qms.errors import QmsError
 from qms.i18n import _
 from qms.render.assets import prepare_fonts
 from qms.render.documents import _attachment, document_context
-from qms.render.env import environment, protect_codes
+from qms.render.env import environment, protect_codes, strip_bidi
 from qms.render.pdf import PdfAttachment, html_to_pdf
 from qms.render.viewmodels import ControlView, OrgView, SignatoryView, control_view, org_view
 from qms.store.atomic import atomic_write_bytes, atomic_write_text
@@ -57,7 +57,7 @@ def render_html_document(template_name: str, context: dict[str, Any], root: Path
     if root is not None:
         prepare_fonts(root)
     try:
-        return protect_codes(unicodedata.normalize("NFC", template.render(full)))
+        return protect_codes(strip_bidi(unicodedata.normalize("NFC", template.render(full))))
     except jinja2.UndefinedError as exc:
         raise QmsError(_("template {name}: {detail}").format(name=template_name, detail=exc.message)) from exc
 

@@ -76,15 +76,28 @@ def document_context(context: dict[str, Any], *, site: bool = False) -> dict[str
     return {"css": css_text(), "asset_base": "assets/" if site else SCHEME, "site": site, **context}
 
 
+def _first_problem(doc: Any) -> str:
+    problems = [*doc.load_problems, *doc.schema_problems]
+    if not problems:
+        return str(doc.path)
+    first = problems[0]
+    return f"{doc.path}:{first.line}:{first.column}: {first.message}"
+
+
 def load_for_render(root: Path) -> Workspace:
     """Load the repository; refuse to render documents whose YAML does not load."""
     ws = load_workspace(root)
-    broken = [d.path for d in ws.docs
-              if d.kind in ("manifest", "process", "record-register") and d.model is None]
+    broken = [d for d in ws.docs if d.kind in ("manifest", "process", "record-register") and d.model is None]
     if broken:
-        shown = ", ".join(broken[:5]) + (f" (+{len(broken) - 5})" if len(broken) > 5 else "")
-        raise QmsError(_("cannot render: these files do not load: {files}").format(files=shown),
-                       hint=_("run `qms check` and fix the errors first"))
+        # each file with its first problem (path:line:col: what), so the user need not run `qms check` to learn it
+        shown = "; ".join(_first_problem(d) for d in broken[:5]) + (
+            f" (+{len(broken) - 5})" if len(broken) > 5 else "")
+        problems: list[Any] = [*broken[0].load_problems, *broken[0].schema_problems]
+        fix: str = problems[0].hint if problems and hasattr(problems[0], "hint") else ""
+        hint = _("run `qms check` and fix the errors first")
+        if len(broken) == 1 and fix:
+            hint = f"{fix} ({hint})"
+        raise QmsError(_("cannot render: these files do not load: {files}").format(files=shown), hint=hint)
     if ws.manifest is None:
         raise QmsError(_("cannot render: qms.yaml is missing or invalid"), hint=_("run `qms check`"))
     return ws

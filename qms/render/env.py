@@ -11,12 +11,12 @@ from functools import cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from qms.i18n import translate
 
 #: Bumped whenever templates, CSS or view-models change in a way that changes output.
-TEMPLATE_VERSION = "render-11"  # manual-wide page stamps, flowcharts refitted to the page, A3 option
+TEMPLATE_VERSION = "render-12"  # bidi stripped, compound words break at "-", 5.8 after a landscape chart, line breaks kept
 
 
 def format_date(value: dt.date | str | None, lang: str) -> str:
@@ -117,6 +117,15 @@ def format_revision(value: int) -> str:
     return f"{value:02d}"
 
 
+def text_lines(value: Any) -> Markup:
+    """``value`` escaped, its line breaks kept: a description written on several lines (a list of checks,
+    two paragraphs) once ran together into one paragraph ("sau: - Tờ khai ...; - Giấy ...")."""
+    text = str(value).strip("\n")
+    if "\n" not in text:
+        return Markup(escape(text))
+    return Markup("<br>\n").join(escape(line.rstrip()) for line in text.split("\n"))
+
+
 def translator(lang: str) -> Callable[[str], str]:
     def _(message: str) -> str:
         return translate(message, lang)
@@ -135,8 +144,20 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["revision"] = format_revision
+    env.filters["lines"] = text_lines
     env.globals["header_title_class"] = header_title_class
     return env
+
+
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): typed into YAML (by mistake
+#: or to deceive), an override printed the rest of a line backwards in the PDF and the HTML
+#: ("đăng ký" as "ýk gnăđ"). A controlled document shows the text in the order it was written.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without bidirectional embedding, override and isolate controls."""
+    return text.translate(BIDI_CONTROLS)
 
 
 def render_template(template_name: str, context: dict[str, Any], lang: str) -> str:
@@ -148,7 +169,7 @@ def render_template(template_name: str, context: dict[str, Any], lang: str) -> s
 
         raise QmsError(translate("unknown render template {name!r}").format(name=template_name)) from exc
     full = {"lang": lang, "_": translator(lang), "date": lambda d: format_date(d, lang), **context}
-    return protect_codes(unicodedata.normalize("NFC", template.render(full)))
+    return protect_codes(strip_bidi(unicodedata.normalize("NFC", template.render(full))))
 
 
 def safe_svg(svg: str) -> Markup:

@@ -87,12 +87,12 @@ _BREAK_AFTER = re.compile(r"(?<=[/_.,;:])")
 
 
 def _prose_hyphens(part: str) -> list[str]:
-    """``part`` split after each hyphen between two lower-case letters ("sub-" / "department"): a word of
-    prose may break there, a code (QT-CT-01, TT-BTNMT) never does."""
+    """``part`` split after each hyphen between a lower-case letter and a letter ("sub-" / "department",
+    "Vice-" / "Chairperson"): a word of prose may break there, a code (QT-CT-01, TT-BTNMT, NĐ-CP) never does."""
     out: list[str] = []
     start = 0
     for i in range(1, len(part) - 1):
-        if part[i] == "-" and part[i - 1].islower() and part[i + 1].islower():
+        if part[i] == "-" and part[i - 1].islower() and part[i + 1].isalpha():
             out.append(part[start:i + 1])
             start = i + 1
     out.append(part[start:])

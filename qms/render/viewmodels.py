@@ -23,13 +23,14 @@ from qms.models.legal import LegalRegister
 from qms.models.organisation import Manifest, RecordEntry
 from qms.models.process import Interaction, Process
 from qms.render import svg
-from qms.render.env import format_date
+from qms.render.env import format_date, strip_bidi
 from qms.standards import catalogue
 from qms.store.workspace import Workspace
 
 
 def t(text: Text | None, lang: str) -> str:
-    return text.get(lang) if text is not None else ""
+    """``text`` in ``lang``, without bidirectional controls (which would print it backwards)."""
+    return strip_bidi(text.get(lang)) if text is not None else ""
 
 
 def duration_text(value: Duration | None, lang: str) -> str:

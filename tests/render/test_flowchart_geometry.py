@@ -587,3 +587,38 @@ def test_the_manual_says_when_the_map_becomes_a_table() -> None:
     receives, sends = vm._relations("A", edges)
     assert sends == ["B: hồ sơ"]
     assert receives == ["↔ C"]
+
+
+def test_a_lane_title_breaks_after_the_hyphen_of_a_compound_word() -> None:
+    """A 9-lane English flowchart (an interconnected procedure) headed a lane "Vice-Chairperso" / "n of the
+    Ward PC": the example's role title "Vice-Chairperson of the Ward PC" was cut between letters because the
+    hyphen sat before a capital. A compound word of prose breaks after its hyphen ("Vice-" / "Chairperson");
+    a code (QT-CT-01, NĐ-CP) still never does."""
+    from dataclasses import replace
+
+    from qms.render.textmetrics import wrap
+
+    titles = ["Officer of the public administrative service centre", "Justice and civil-status officer",
+              "Deputy Chief of Office (justice and civil status)", "Provincial police",
+              "Provincial social insurance", "Chief of Office", "Vice-Chairperson of the Ward PC",
+              "Chairperson of the Ward PC", "ISO secretary"]
+    lanes = [Lane(f"L{i}", title) for i, title in enumerate(titles)]
+    steps = [FlowStep(f"S{i}", i + 1, f"Step {i + 1}", "start" if i == 0 else ("end" if i == 8 else "task"),
+                      f"L{i}", "2 h", () if i == 8 else ((f"S{i + 1}", ""),)) for i in range(9)]
+    # two loops back (a refused signature, an incomplete dossier) take a channel and narrow the lanes
+    steps[7] = replace(steps[7], kind="decision", exits=(("S8", "Yes"), ("S1", "No")))
+    steps[6] = replace(steps[6], kind="decision", exits=(("S7", "Yes"), ("S2", "No")))
+    sheets = swimlane("QT-ST-01", steps, lanes, lang="en")
+    assert not problems(sheets[0])
+    headers = [t for t in ET.fromstring(sheets[0]).iter(f"{NS}text") if "Chairperson" in "".join(t.itertext())]
+    assert headers
+    for el in headers:
+        lines = [line.text or "" for line in el.iter(f"{NS}tspan")]
+        joined = ""
+        for line in lines:
+            joined += line if joined.endswith("-") else " " + line
+        assert "Chairperson" in joined.split() or "Vice-Chairperson" in joined.split(), lines
+    # codes keep their hyphens whole; a capitalised compound breaks after its hyphen only when it must
+    assert wrap("QT-CT-01 NĐ-CP", 40, 8) == ["QT-CT-01", "NĐ-CP"]
+    assert wrap("Vice-Chairperson", 60, 8) == ["Vice-", "Chairperson"]
+    assert wrap("Vice-Chairperson", 200, 8) == ["Vice-Chairperson"]

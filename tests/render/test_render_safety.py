@@ -10,6 +10,9 @@ from pypdf import PdfReader
 
 from qms.errors import QmsError
 
+#: A right-to-left override typed into a step name: it once printed the rest of the line backwards
+#: ("Ký ýk gnăđ ..." for "Ký đăng ký ...") in the PDF's steps table and in the HTML
+RLO_NAME = "Ký \u202eđăng ký\u202c Giấy khai sinh \u2067cho trẻ\u2069"
 HOSTILE = '<script>alert(1)</script><link rel="attachment" href="file:///etc/passwd"><img src="http://127.0.0.1:9/x">'
 
 
@@ -20,7 +23,12 @@ def _make_hostile(repo: Path) -> None:
                         "title: {vi: 'Khai sinh " + HOSTILE.replace("'", "''") + "', en: Birth}")
     text = text.replace("  - {id: Luật Hộ tịch 2014, legal_basis: true}",
                         "  - {id: '../../etc/passwd', url: 'file:///etc/passwd', legal_basis: true}")
+    text = text.replace("name: {vi: Ký Giấy khai sinh,", f'name: {{vi: "{RLO_NAME}",')
     path.write_text(text, encoding="utf-8")
+
+
+def _no_bidi_controls(text: str) -> None:
+    assert not any(0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069 for c in text)
 
 
 def test_hostile_strings_are_escaped_in_html(repo: Path) -> None:
@@ -35,6 +43,9 @@ def test_hostile_strings_are_escaped_in_html(repo: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     # the flowchart SVG escapes its text too
     assert "&lt;link rel=&#34;attachment&#34;" in html or "&lt;link rel=&quot;attachment&quot;" in html
+    # bidirectional overrides and isolates are dropped: the name reads in the order it was typed
+    _no_bidi_controls(html)
+    assert html.count("Ký đăng ký Giấy khai sinh cho trẻ") >= 1
 
 
 def test_hostile_strings_stay_inert_in_the_pdf(repo: Path, tmp_path: Path) -> None:
@@ -49,6 +60,10 @@ def test_hostile_strings_stay_inert_in_the_pdf(repo: Path, tmp_path: Path) -> No
     assert opts.refused == []  # nothing even tried to fetch: the tags are text
     text = "\n".join(pdftotext_pages(out))
     assert "<script>alert(1)</script>" in text
+    # "C1: a right-to-left override in a step name does not print the name backwards"
+    _no_bidi_controls(text)
+    assert "Ký đăng ký Giấy khai sinh cho trẻ" in " ".join(text.split())
+    assert "ýk gnăđ" not in text
 
 
 def test_link_attachment_to_etc_passwd_is_refused(repo: Path) -> None:
@@ -138,3 +153,25 @@ def test_missing_template_variable_is_a_clear_error(repo: Path) -> None:
 
     with pytest.raises(QmsError, match="undefined"):
         api.render_html_document("records.j2", {"records": []}, repo, "vi")
+
+
+def test_text_written_on_several_lines_keeps_its_lines(repo: Path) -> None:
+    """A purpose of two paragraphs and a step description listing its checks one per line (a YAML block
+    `|`) ran together into one paragraph in the PDF and HTML ("sau: - Tờ khai đúng mẫu; - Giấy chứng sinh
+    ..."). Each line now prints on its own line and a blank line leaves a gap; the text stays escaped."""
+    from qms.render.documents import load_for_render, procedure_html, procedure_views
+
+    path = repo / "processes" / "QT-HT-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  vi: Quy định trình tự đăng ký khai sinh cho trẻ em đúng quy định, đúng hạn.\n"
+    assert old in text and "    name: {vi: Ký Giấy khai sinh, en: Sign the birth certificate}\n" in text
+    text = text.replace(old, "  vi: |\n    Đoạn một của mục đích.\n\n    Đoạn hai <b>của</b> mục đích.\n")
+    text = text.replace("    name: {vi: Ký Giấy khai sinh, en: Sign the birth certificate}\n",
+                        "    name: {vi: Ký Giấy khai sinh, en: Sign the birth certificate}\n"
+                        "    description:\n      vi: \"Kiểm tra:\\n- Tờ khai đúng mẫu;\\n- Giấy chứng sinh hợp lệ.\"\n"
+                        "      en: \"Check:\\n- the form;\\n- the certificate.\"\n")
+    path.write_text(text, encoding="utf-8")
+    ws = load_for_render(repo)
+    html = procedure_html(procedure_views(ws, "vi")[0][0], "vi")
+    assert "<p>Đoạn một của mục đích.<br>\n<br>\nĐoạn hai &lt;b&gt;của&lt;/b&gt; mục đích.</p>" in html
+    assert "Kiểm tra:<br>\n- Tờ khai đúng mẫu;<br>\n- Giấy chứng sinh hợp lệ." in html

@@ -41,6 +41,20 @@ def test_a_logo_path_outside_the_repository_is_a_schema_error(tmp_path: Path, lo
     assert "Traceback" not in done.stderr
 
 
+def test_render_with_a_logo_outside_the_repository_says_where_and_why(tmp_path: Path) -> None:
+    """L1b: `qms render` with a logo named by an absolute path was refused with only "these files do not
+    load: qms.yaml" and "run qms check". It now names the line and column, the field and the value, and
+    gives the fix (a relative path inside the repository); nothing is written."""
+    root = _repo(tmp_path, "/etc/logo.png")
+    line = root.joinpath("qms.yaml").read_text(encoding="utf-8").splitlines().index("  logo: /etc/logo.png") + 1
+    pdf = tmp_path / "p.pdf"
+    done = _qms("--root", str(root), "--lang", "en", "render", "procedure", "QT-HT-01", "-o", str(pdf))
+    assert done.returncode == 2, done.stderr
+    assert f"qms.yaml:{line}:9: /organisation/logo:" in done.stderr and "'/etc/logo.png'" in done.stderr
+    assert "SVG file inside the repository by its relative path, e.g. assets/logo.png" in done.stderr
+    assert "Traceback" not in done.stderr and not pdf.exists()
+
+
 def test_a_logo_linked_out_of_the_repository_is_not_copied_into_the_site(tmp_path: Path) -> None:
     """L2: a logo that is a symlink to a file outside the repository is refused with a warning, in the site
     and in the PDF; the secret never reaches the output."""

@@ -75,6 +75,15 @@ def test_vietnamese_collation_puts_d_bar_after_d_and_tones_second() -> None:
                                                 "HTQLCL", "UBND", "ƯU"]
 
 
+def test_vietnamese_collation_compares_syllable_by_syllable() -> None:
+    """The definitions table of a procedure listed "Hộ kinh doanh" before "Hồ sơ" and "Bàn giao" before
+    "Ban hành": spaces were ignored, so the letters of the next syllable outranked the tone of the first.
+    A dictionary compares the first syllable whole (letters, then tone) before the next one."""
+    words = ["Hộ kinh doanh", "Hồ sơ", "Bàn giao", "Ban hành", "Ông", "Ô tô", "Hồ sơ điện tử", "Ban"]
+    assert sorted(words, key=collation_key) == ["Ban", "Ban hành", "Bàn giao", "Hồ sơ", "Hồ sơ điện tử",
+                                                "Hộ kinh doanh", "Ô tô", "Ông"]
+
+
 def test_texts_skip_ids_and_internal_notes_but_read_reference_numbers() -> None:
     raw = {"id": "QT-1", "owner": "chu_tich", "purpose": {"vi": "Mục đích", "en": "Purpose"},
            "references": [{"id": "NĐ 1/2020/NĐ-CP"}], "internal_notes": [{"text": "CHƯA KIỂM CHỨNG"}],
