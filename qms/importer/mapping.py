@@ -119,6 +119,7 @@ class Options:
     process_pattern: str = r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
     lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
+    repo_edition: str = "2015"  # the edition the repository declares (a 2008 one migrates with its drafts)
 
 
 def _strip_heading(text: str) -> str:

@@ -89,12 +89,16 @@ def _legal_index(root: Path) -> Any:
     return Index.build(doc.model) if doc.model is not None else None
 
 
-def _directory(root: Path) -> tuple[Directory, str, str]:
-    """The people of the repository, its process id pattern and its language (of the drafts)."""
+def _directory(root: Path) -> tuple[Directory, str, str, str]:
+    """The people of the repository, its process id pattern, its language (of the drafts) and the edition
+    of ISO 9001 it declares."""
+    from qms.standards.editions import edition_of_standard
+
     manifest = load_manifest(root) if (root / MANIFEST).is_file() else None
     pattern = manifest.document_codes.process_pattern if manifest is not None else r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     lang = manifest.organisation.default_language if manifest is not None else "vi"
-    return Directory.of(manifest), pattern, lang
+    edition = edition_of_standard(manifest.standard) if manifest is not None else "2015"
+    return Directory.of(manifest), pattern, lang, edition
 
 
 def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool = False) -> Draft:
@@ -147,8 +151,8 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
                 dry_run: bool = False, force: bool = False, add_roles: bool = False, diff_only: bool = False,
                 progress: Callable[[int, int, str], None] | None = None) -> ImportRun:
     """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``."""
-    directory, pattern, lang = _directory(root)
-    opts = Options(edition=edition, comments=comments, lang=lang,
+    directory, pattern, lang, repo_edition = _directory(root)
+    opts = Options(edition=edition, comments=comments, lang=lang, repo_edition=repo_edition,
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
                    process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)

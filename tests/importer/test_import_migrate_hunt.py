@@ -1,0 +1,71 @@
+"""Round 9 (real use): a 2008-era agency brings its Word procedures in and migrates them.
+
+The procedure is built with python-docx as such an agency writes it: the control table, the approval
+block, "MỤC ĐÍCH" / "PHẠM VI" / "NỘI DUNG QUY TRÌNH" headings, a steps table whose decision reads
+"Nếu … thì …; nếu … thì …", and the 2008 clause references of the corrective and preventive action
+procedure (8.5.2, 8.5.3 "hành động phòng ngừa").
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from docx import Document
+
+REPO = Path(__file__).resolve().parents[2]
+CITY_2008 = REPO / "examples" / "iso2008-city"
+
+
+def _table(doc: Any, rows: list[list[str]]) -> None:
+    t = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+
+
+def build_2008_procedure(path: Path) -> Path:
+    doc = Document()
+    t = doc.add_table(rows=3, cols=3)
+    t.cell(0, 0).merge(t.cell(2, 0)).text = "UBND THÀNH PHỐ HÒA GIANG"
+    t.cell(0, 1).merge(t.cell(2, 1)).text = "QUY TRÌNH\nHÀNH ĐỘNG KHẮC PHỤC VÀ PHÒNG NGỪA"
+    for r, text in enumerate(("Mã hiệu: QT-HT-05", "Lần ban hành: 01\nNgày ban hành: 12/05/2012", "Trang: 1/4")):
+        t.cell(r, 2).text = text
+    doc.add_heading("1. MỤC ĐÍCH", 1)
+    doc.add_paragraph("Quy định cách thực hiện hành động khắc phục và hành động phòng ngừa theo điều 8.5.2 "
+                      "và 8.5.3 của TCVN ISO 9001:2008.")
+    doc.add_heading("2. PHẠM VI", 1)
+    doc.add_paragraph("Áp dụng cho các phòng thuộc UBND thành phố.")
+    doc.add_heading("3. TÀI LIỆU VIỆN DẪN", 1)
+    doc.add_paragraph("- TCVN ISO 9001:2008, điều 4.2.3, 4.2.4, 8.5.3")
+    doc.add_heading("4. NỘI DUNG QUY TRÌNH", 1)
+    _table(doc, [["Bước", "Nội dung công việc", "Trách nhiệm", "Thời gian"],
+                 ["1", "Lập phiếu yêu cầu hành động phòng ngừa", "Thư ký ISO", "Trong ngày"],
+                 ["2", "Nếu không cần hành động thì lưu hồ sơ; nếu cần thì đề xuất biện pháp khắc phục",
+                  "Trưởng phòng Tư pháp", "02 ngày làm việc"],
+                 ["3", "Thực hiện và theo dõi hiệu lực", "Thư ký ISO", "05 ngày làm việc"]])
+    doc.save(str(path))
+    return path
+
+
+def test_a_2008_word_procedure_in_a_2008_repository_is_migrated_once(tmp_path: Path, run_qms) -> None:
+    """M1: importing a 2008 Word procedure into a repository that still declares ISO 9001:2008 keeps the
+    2008 clause numbers (and says so), so that `qms migrate apply` migrates it once with the rest of the
+    system. Before, the draft held 2015 numbers already: `qms check` took 7.5.2 for the 2008 clause and
+    `qms migrate apply` moved it a second time, to 8.5.1 (production and service provision)."""
+    city = tmp_path / "city"
+    shutil.copytree(CITY_2008, city)
+    source = build_2008_procedure(tmp_path / "QT-HT-05.docx")
+    r = run_qms("--lang", "vi", "import", "docx", str(source), "--from", "2008", cwd=city)
+    assert r.exit_code == 0, r.stderr
+    assert "ISO 9001:2008" in r.stdout and "qms migrate apply" in r.stdout  # the user is told why and what next
+    draft = yaml.safe_load((city / "processes" / "QT-HT-05.yaml").read_text(encoding="utf-8"))
+    assert draft["clauses"] == ["4.2.3", "4.2.4", "8.5.3", "8.5.2"]
+    r = run_qms("migrate", "apply", cwd=city)
+    assert r.exit_code == 0, r.stderr
+    migrated = yaml.safe_load((city / "processes" / "QT-HT-05.yaml").read_text(encoding="utf-8"))
+    assert "7.5.2" in migrated["clauses"] and "10.2" in migrated["clauses"], migrated["clauses"]
+    assert not {"8.5.1", "7.1.1", "7.1.2"} & set(migrated["clauses"]), migrated["clauses"]
+
