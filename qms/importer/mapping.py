@@ -56,6 +56,9 @@ def _clauses(text: str) -> list[str]:
     """Every clause number a text cites: "mục 4.2.3 và 8.5.3" gives both."""
     return [n for m in _CLAUSE.finditer(text) for n in re.findall(r"\d+(?:\.\d+)+", m.group(1))]
 _STEP_REF = re.compile(r"(?i)" + _STEP_WORD + r"\s*(\d+)")
+#: where the "thì …" branch ends: the sentence goes on with the other case ("…; nếu cần thì …",
+#: "…, ngược lại …", "…; otherwise …"), which the other branch (the next step) stands for
+_THEN_END = re.compile(r"(?i)\s*[;.,]\s*(?=(?:còn\s+)?(?:nếu|ngược lại|trường hợp|if|otherwise)\b)")
 _IF = re.compile(r"(?is)^\s*[-–•]?\s*(?P<if>" + "|".join(voc.IF_THEN) + r")\s+(?P<cond>.+?)\s*(?:"
                  + "|".join(w for words in voc.IF_THEN.values() for w in words) + r"|,)\s*(?P<then>.+)$")
 
@@ -505,7 +508,7 @@ class _Mapper:
             elif decision_text is not None and i + 1 < len(steps):
                 m = _IF.match(decision_text)
                 assert m is not None
-                then = m.group("then").strip().rstrip(".")
+                then = _THEN_END.split(m.group("then").strip(), maxsplit=1)[0].rstrip(".")
                 target_num = _STEP_REF.search(then)
                 if target_num and int(target_num.group(1)) in by_number:
                     other = by_number[int(target_num.group(1))]

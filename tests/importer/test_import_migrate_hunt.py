@@ -69,3 +69,19 @@ def test_a_2008_word_procedure_in_a_2008_repository_is_migrated_once(tmp_path: P
     assert "7.5.2" in migrated["clauses"] and "10.2" in migrated["clauses"], migrated["clauses"]
     assert not {"8.5.1", "7.1.1", "7.1.2"} & set(migrated["clauses"]), migrated["clauses"]
 
+
+def test_the_then_branch_of_a_two_case_sentence_stops_at_the_other_case(tmp_path: Path, example_copy: Path,
+                                                                       run_qms) -> None:
+    """M3: "Nếu không cần hành động thì lưu hồ sơ; nếu cần thì đề xuất biện pháp khắc phục" is a decision
+    whose "thì" branch is "Lưu hồ sơ"; the other case is the next step. Before, the branch step was named
+    "Lưu hồ sơ; nếu cần thì đề xuất biện pháp khắc phục", an end of the flow that says to go on."""
+    source = build_2008_procedure(tmp_path / "QT-HT-05.docx")
+    out = tmp_path / "drafts"
+    r = run_qms("import", "docx", str(source), "--out", str(out), cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    steps = {s["id"]: s for s in yaml.safe_load((out / "QT-HT-05.yaml").read_text(encoding="utf-8"))["steps"]}
+    decision = steps["B2"]["decision"]
+    assert [b["next"] for b in decision["branches"]] == ["B2a", "B3"], decision
+    assert steps["B2a"]["name"] == "Lưu hồ sơ", steps["B2a"]
+    assert steps["B2"]["name"].endswith("nếu cần thì đề xuất biện pháp khắc phục")  # the sentence is kept whole
+
