@@ -35,7 +35,8 @@ def render_html(run: ImportRun, lang: str, with_findings: bool) -> str:
             findings_here = [{**f, "severity": _(f["severity"])} for f in found.get(rel, [])]
             migration = dict(d["migration"] or {})
             if migration.get("changes"):
-                migration["changes"] = [{**c, "confidence": wording.label(c["confidence"])}
+                migration["changes"] = [{**c, "confidence": wording.label(c["confidence"]),
+                                         "before": wording.shown(c["before"]), "after": wording.shown(c["after"])}
                                         for c in migration["changes"]]
             docs.append({**d, "source_name": r.source.name, "findings": findings_here, "migration": migration})
         title = _("Import review report")

@@ -69,6 +69,13 @@ _WORDINGS: tuple[str, ...] = (
 )
 
 
+def shown(value: object) -> str:
+    """A ``before`` or ``after`` of the log as a reader writes it: a list of clauses as "7.5.2, 7.5.3"."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def label(value: str) -> str:
     """A label of the log (confidence, target origin, change action) in the current language."""
     key = _LABELS.get(value)

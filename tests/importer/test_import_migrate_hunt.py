@@ -85,3 +85,20 @@ def test_the_then_branch_of_a_two_case_sentence_stops_at_the_other_case(tmp_path
     assert steps["B2a"]["name"] == "Lưu hồ sơ", steps["B2a"]
     assert steps["B2"]["name"].endswith("nếu cần thì đề xuất biện pháp khắc phục")  # the sentence is kept whole
 
+
+def test_a_migrated_clause_list_reads_as_clauses_not_as_python(tmp_path: Path, example_copy: Path, run_qms) -> None:
+    """M4: the clauses a 2008 citation moves to read "4.2.3 → 7.5.2, 7.5.3" in the import summary, the
+    draft's verification notes and the import review report. Before, all three showed the Python list
+    "['7.5.2', '7.5.3']"."""
+    source = build_2008_procedure(tmp_path / "QT-HT-05.docx")
+    out, report = tmp_path / "drafts", tmp_path / "report.html"
+    r = run_qms("--lang", "vi", "import", "docx", str(source), "--out", str(out), "--report", str(report),
+                cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    draft = (out / "QT-HT-05.yaml").read_text(encoding="utf-8")
+    html = report.read_text(encoding="utf-8")
+    assert "/clauses/0 4.2.3 → 7.5.2, 7.5.3 (cần xác nhận)" in r.stdout, r.stdout
+    assert "/clauses/0: 4.2.3 → 7.5.2, 7.5.3 (cần xác nhận;" in draft
+    assert "<td>4.2.3</td><td>7.5.2, 7.5.3</td>" in html
+    for text in (r.stdout, draft, html):
+        assert "['" not in text and "[&#39;" not in text
