@@ -34,3 +34,19 @@ def test_a_bare_2008_clause_number_keeps_the_2008_edition_in_the_text(tmp_path: 
     log = yaml.safe_load((city / "migration-log.yaml").read_text(encoding="utf-8"))
     found = {(s["pointer"], s["found"]) for s in log["suggestions"] if s["file"] == "processes/QT-01.yaml"}
     assert {("/purpose/vi", "4.2.3"), ("/scope/vi", "8.5.2"), ("/scope/vi", "8.5.3")} <= found, found
+
+
+def test_the_legacy_clause_hint_names_its_evidence_in_words(tmp_path: Path, run_qms) -> None:
+    """M5: QMS802's hint on a 2008 clause number says where the correlation comes from in the reader's
+    language ("căn cứ đã đối chiếu với bảng tương ứng đã công bố"), in `qms check` and `qms migrate check`.
+    Before, it showed the table's raw tags: "(tương ứng đã kiểm chứng, căn cứ seen_dis)"."""
+    city = tmp_path / "city"
+    shutil.copytree(CITY_2008, city)
+    check = run_qms("--lang", "vi", "check", cwd=city)
+    gaps = run_qms("--lang", "vi", "migrate", "check", cwd=city)
+    for r in (check, gaps):
+        hints = [line for line in r.stdout.splitlines() if "`qms migrate apply` sẽ tự sửa" in line]
+        assert hints, r.stdout[-2000:]
+        assert "căn cứ đã đối chiếu với bảng tương ứng đã công bố" in "\n".join(hints)
+        for tag in ("seen_dis", "seen_n1293", "seen_variant", "recalled", "inverse", "parent:"):
+            assert not any(tag in line for line in hints), tag
