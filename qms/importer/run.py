@@ -56,7 +56,7 @@ class ImportRun:
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": [{
-                "source": str(r.source), "draft": str(r.target), "id": r.draft.data.get("id"),
+                "source": _text(str(r.source)), "draft": _text(str(r.target)), "id": r.draft.data.get("id"),
                 "edition": r.draft.edition,
                 "mapped": [{"field": f, "from": relocate(w, self.lang)} for f, w in r.draft.mapped],
                 "unmapped": [{"at": relocate(w, self.lang), "text": t} for w, t in r.draft.unmapped],
@@ -101,6 +101,16 @@ def _directory(root: Path) -> tuple[Directory, str, str, str]:
     return Directory.of(manifest), pattern, lang, edition
 
 
+def _text(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def shown_name(path: Path) -> str:
+    """The file name as text that can be written: a name that is not UTF-8 (a zip made on Windows, an old
+    disk) has its undecodable bytes shown as "\ufffd" instead of stopping every write of the draft."""
+    return _text(path.name)
+
+
 def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool = False) -> Draft:
     """One Word file as a draft (nothing written).
 
@@ -122,7 +132,7 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     finally:
         if temp is not None:
             import_store.remove_temp(temp)
-    word.name = path.name
+    word.name = shown_name(path)
     reading = read(word)
     if convert and temp is not None:
         reading.converted.append(_("legacy .doc converted with LibreOffice"))
@@ -132,11 +142,11 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     if not mapper.sections:
         draft.warnings.append(_("{file}: no known section heading found (expected headings such as {vi}, or {en}): "
                                 "the purpose, scope and steps are placeholders and the text is kept as internal "
-                                "notes").format(file=path.name, vi=voc.EXPECTED["vi"], en=voc.EXPECTED["en"]))
+                                "notes").format(file=shown_name(path), vi=voc.EXPECTED["vi"], en=voc.EXPECTED["en"]))
     elif not draft.data.get("steps"):
         draft.warnings.append(_("{file}: no steps found (expected a steps table with columns such as Bước / Step, "
                                 "Nội dung / Description, Trách nhiệm / Responsibility, or paragraphs \"Bước 1: …\" / "
-                                "\"Step 1: …\")").format(file=path.name))
+                                "\"Step 1: …\")").format(file=shown_name(path)))
     return draft
 
 
@@ -165,7 +175,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
     out_dir = out if out is not None else root / "processes"
     for i, path in enumerate(files):
         if progress is not None:
-            progress(i, len(files), path.name)
+            progress(i, len(files), shown_name(path))
         draft = import_one(path, matcher, opts, convert=convert)
         pid = str(draft.data["id"])
         if out is None:
@@ -175,7 +185,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
             target = out_dir / f"{pid}.yaml"
         with use_language(opts.lang):
             header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
-                file=path.name)]
+                file=shown_name(path))]
         text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
         problems = validate(draft)
         run.results.append(DocResult(path, draft, target, text, import_store.read_text_if_exists(target), problems))
