@@ -3,6 +3,7 @@ line and column, in the user's language, and writes nothing."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -40,3 +41,20 @@ def test_damaged_xml_and_a_foreign_main_part_are_named_in_vietnamese(example_cop
     for err in (r.stderr, r2.stderr):
         assert "Traceback" not in err and "expected" not in err and "BytesIO" not in err and "<string>" not in err
     assert sorted(p.name for p in (example_copy / "processes").iterdir()) == before
+
+
+def test_a_zip_bomb_ratio_is_written_the_vietnamese_way(example_copy: Path, run_qms, tmp_path: Path) -> None:
+    """H23: the Vietnamese refusal of a zip bomb gives the ratio with Vietnamese digit grouping ("1.028:1").
+    Before, it read "1,028:1", which a Vietnamese reader takes for a ratio of about one to one."""
+    doc = tmp_path / "QT-BOMB.docx"
+    with zipfile.ZipFile(GOOD) as src, zipfile.ZipFile(doc, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        dst.writestr("word/media/bomb.bin", b"\x00" * (8 << 20))
+    r = run_qms("--lang", "vi", "import", "docx", str(doc), cwd=example_copy)
+    assert r.exit_code == 2, (r.stdout, r.stderr)
+    m = re.search(r"tỉ lệ (\S+):1, vượt giới hạn (\S+):1", r.stderr)
+    assert m is not None, r.stderr
+    assert re.fullmatch(r"1\.\d{3}", m.group(1)), m.group(0)
+    r = run_qms("--lang", "en", "import", "docx", str(doc), cwd=example_copy)
+    assert re.search(r"compressed 1,\d{3}:1", r.stderr), r.stderr
