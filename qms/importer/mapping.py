@@ -327,6 +327,11 @@ class _Mapper:
             if not any(x.strip() for x in row) or (r == head + 1 and all(
                     _cell_kind(fold(x)) or re.fullmatch(r"\(?\d+\)?", x.strip()) for x in row if x.strip())):
                 continue  # an empty row, or a second header row ("(1) (2) (3)")
+            if len(row) > 1 and len(set(grid.origins[r])) == 1:
+                # one cell across the whole table: a phase heading ("Giai đoạn 1: Tiếp nhận"), not a step
+                self.d.keep_unmapped(where, row[0].strip())
+                last_origin = None
+                continue
             step_col = cols.get("step")
             origin = grid.origins[r][step_col] if step_col is not None else None
             number = re.search(r"\d+", cell("step")) if step_col is not None else None

@@ -8,6 +8,7 @@ procedure (8.5.2, 8.5.3 "hành động phòng ngừa").
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,37 @@ def test_a_migrated_clause_list_reads_as_clauses_not_as_python(tmp_path: Path, e
     assert "<td>4.2.3</td><td>7.5.2, 7.5.3</td>" in html
     for text in (r.stdout, draft, html):
         assert "['" not in text and "[&#39;" not in text
+
+
+def test_a_phase_row_across_the_steps_table_is_not_a_step(tmp_path: Path, example_copy: Path, run_qms) -> None:
+    """M6: a row merged across the whole steps table ("Giai đoạn 1: Tiếp nhận", a phase heading many
+    agencies use) is kept as an internal note at its row, not read as a step. Before, it became a step
+    whose name, responsible, duration and output were all "Giai đoạn 1: Tiếp nhận", and a role
+    `giai_doan_1_tiep_nhan` was proposed for qms.yaml."""
+    doc = Document()
+    doc.add_paragraph("MỤC ĐÍCH")
+    doc.add_paragraph("Quy định trình tự chứng thực bản sao từ bản chính.")
+    doc.add_paragraph("NỘI DUNG QUY TRÌNH")
+    rows = [["TT", "Trình tự công việc", "Trách nhiệm", "Thời gian"],
+            ["Giai đoạn 1: Tiếp nhận", "", "", ""],
+            ["1", "Tiếp nhận, kiểm tra bản chính", "CB một cửa", "15 phút"],
+            ["Giai đoạn 2: Xử lý", "", "", ""],
+            ["2", "Ký chứng thực", "Chủ tịch UBND", "04 giờ"]]
+    t = doc.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                t.cell(r, c).text = text
+    for r in (1, 3):
+        t.cell(r, 0).merge(t.cell(r, 3)).text = rows[r][0]
+    source = tmp_path / "QT-TP-09.docx"
+    doc.save(str(source))
+    out = tmp_path / "drafts"
+    r = run_qms("import", "docx", str(source), "--out", str(out), "--format", "json", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    report = json.loads(r.stdout)["documents"][0]
+    assert report["proposed_roles"] == []
+    assert [u["text"] for u in report["unmapped"]] == ["Giai đoạn 1: Tiếp nhận", "Giai đoạn 2: Xử lý"]
+    draft = yaml.safe_load((out / "QT-TP-09.yaml").read_text(encoding="utf-8"))
+    assert [s["name"] for s in draft["steps"]] == ["Tiếp nhận, kiểm tra bản chính", "Ký chứng thực"]
+    assert {n["text"] for n in draft["internal_notes"]} >= {"Giai đoạn 1: Tiếp nhận", "Giai đoạn 2: Xử lý"}
