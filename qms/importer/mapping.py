@@ -315,6 +315,7 @@ class _Mapper:
         if "flowchart" in cols:
             self.d.dropped.append(_("{where}: flowchart column (drawn shapes are not read)").format(where=grid.where))
         last_origin: tuple[int, int] | None = None
+        last_time_origin: tuple[int, int] | None = None
         for r in range(head + 1, len(grid.cells)):
             row = grid.cells[r]
             where = _row(grid.where, r + 1)
@@ -348,6 +349,15 @@ class _Mapper:
             step = self._new_step(content, where, int(number.group(0)) if number else None)
             step["_next_col"] = "next" in cols
             self._fill_fields(step, self.step_where[-1], cell, where)
+            time_col = cols.get("time")
+            time_origin = grid.origins[r][time_col] if time_col is not None and time_col < len(row) else None
+            if time_origin is not None and time_origin == last_time_origin and step.pop("_time", ""):
+                # one "Thời gian" cell merged down over several steps: the time of them all, counted once
+                self.step_where[-1].pop("duration", None)
+                self.d.note(where, _("the time \"{time}\" is one merged cell for this step and the one above: "
+                                     "counted on the first step only").format(time=cell("time")), "verification",
+                            f"{self.d.source}, {where}")
+            last_time_origin = time_origin
             if grid.comments[r]:
                 step["_comments"].extend(c for cs in grid.comments[r] for c in cs)
         self.used_tables.add(id(grid))

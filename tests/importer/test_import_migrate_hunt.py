@@ -137,3 +137,34 @@ def test_a_phase_row_across_the_steps_table_is_not_a_step(tmp_path: Path, exampl
     draft = yaml.safe_load((out / "QT-TP-09.yaml").read_text(encoding="utf-8"))
     assert [s["name"] for s in draft["steps"]] == ["Tiếp nhận, kiểm tra bản chính", "Ký chứng thực"]
     assert {n["text"] for n in draft["internal_notes"]} >= {"Giai đoạn 1: Tiếp nhận", "Giai đoạn 2: Xử lý"}
+
+
+def test_a_time_cell_merged_over_two_steps_is_counted_once(tmp_path: Path, example_copy: Path, run_qms) -> None:
+    """M7: "15 phút" in one "Thời gian" cell merged down over steps 1 and 2 is the time of both: the draft
+    gives it to step 1 only and says so in a verification note. Before, both steps got 15 minutes, so the
+    procedure's total time counted it twice."""
+    doc = Document()
+    doc.add_paragraph("MỤC ĐÍCH")
+    doc.add_paragraph("Quy định trình tự chứng thực bản sao từ bản chính.")
+    doc.add_paragraph("NỘI DUNG QUY TRÌNH")
+    rows = [["TT", "Trình tự công việc", "Trách nhiệm", "Thời gian"],
+            ["1", "Tiếp nhận bản chính", "CB một cửa", "15 phút"],
+            ["2", "Đối chiếu bản sao với bản chính", "", ""],
+            ["3", "Ký chứng thực", "Chủ tịch UBND", "04 giờ"]]
+    t = doc.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                t.cell(r, c).text = text
+    t.cell(1, 2).merge(t.cell(2, 2))
+    t.cell(1, 3).merge(t.cell(2, 3))
+    source = tmp_path / "QT-TP-10.docx"
+    doc.save(str(source))
+    out = tmp_path / "drafts"
+    r = run_qms("--lang", "vi", "import", "docx", str(source), "--out", str(out), cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    draft = yaml.safe_load((out / "QT-TP-10.yaml").read_text(encoding="utf-8"))
+    steps = draft["steps"]
+    assert [s.get("duration") for s in steps] == ["0.25h", None, "4h"], steps
+    assert steps[1]["responsible"] == steps[0]["responsible"]  # a merged responsibility still applies to both
+    assert any("15 phút" in n["text"] and "ô gộp" in n["text"] for n in draft["internal_notes"])
