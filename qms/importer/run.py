@@ -192,6 +192,15 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
     if progress is not None:
         progress(len(files), len(files), "")
     if dry_run or diff_only:
+        first: dict[Path, DocResult] = {}
+        for r in run.results:  # what the real run would refuse, said now
+            other = first.setdefault(r.target, r)
+            if other is not r:
+                r.draft.warnings.append(_("{file}: the same code {id} as {other}: both would write {draft}, so the "
+                                          "import would be refused; give them different codes (Mã hiệu) or "
+                                          "import them separately with --out").format(
+                    file=shown_name(r.source), id=r.draft.data.get("id"), other=shown_name(other.source),
+                    draft=_text(str(r.target))))
         return run
     import_store.check_targets([r.target for r in run.results], force, [str(r.source) for r in run.results])
     import_store.write_drafts([(r.target, r.text) for r in run.results])

@@ -168,3 +168,18 @@ def test_a_time_cell_merged_over_two_steps_is_counted_once(tmp_path: Path, examp
     assert [s.get("duration") for s in steps] == ["0.25h", None, "4h"], steps
     assert steps[1]["responsible"] == steps[0]["responsible"]  # a merged responsibility still applies to both
     assert any("15 phút" in n["text"] and "ô gộp" in n["text"] for n in draft["internal_notes"])
+
+
+def test_a_dry_run_says_that_two_files_share_a_code(tmp_path: Path, example_copy: Path, run_qms) -> None:
+    """M8: two Word files with the same Mã hiệu (a procedure saved twice under two names) get a warning in
+    `--dry-run`, which the real run refuses. Before, the dry run listed both as fine drafts of the same
+    file and only the real run said they clash."""
+    one = build_2008_procedure(tmp_path / "QT-HT-05.docx")
+    two = build_2008_procedure(tmp_path / "QT-HT-05 (ban sao).docx")
+    r = run_qms("import", "docx", str(one), str(two), "--dry-run", "--format", "json", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    docs = json.loads(r.stdout)["documents"]
+    assert not any("same code" in w for w in docs[0]["warnings"])
+    assert any("same code QT-HT-05 as QT-HT-05.docx" in w for w in docs[1]["warnings"]), docs[1]["warnings"]
+    r = run_qms("import", "docx", str(one), str(two), cwd=example_copy)
+    assert r.exit_code == 2 and "would write the same draft" in r.stderr
