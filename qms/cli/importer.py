@@ -65,7 +65,8 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
         changes = doc["migration"].get("changes", []) if doc["migration"] else []
         for ch in changes:
             click.echo("  " + _("ISO 9001:2008 → 2015: {pointer} {before} → {after} ({confidence})").format(
-                pointer=ch["pointer"], before=one_line(str(ch["before"])), after=one_line(str(ch["after"])),
+                pointer=ch["pointer"], before=one_line(wording.shown(ch["before"])),
+                after=one_line(wording.shown(ch["after"])),
                 confidence=wording.label(ch["confidence"])))
         for w in doc["warnings"]:
             click.echo("  " + _("warning: {text}").format(text=one_line(w)))

@@ -152,7 +152,13 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     d.at("/document/code", code_where)
     edition = opts.edition or d.edition
     d.edition = edition
-    if edition == "2008":
+    if edition == "2008" and opts.repo_edition == "2008":
+        # the repository is still 2008: 2015 numbers in the draft would be read as 2008 ones by `qms check`
+        # and migrated a second time by `qms migrate apply` (7.5.2 → 8.5.1); that command migrates the draft
+        d.warnings.append(_("{file}: the repository still declares ISO 9001:2008, so the draft keeps the 2008 "
+                            "clause numbers and terms; `qms migrate apply` moves it to ISO 9001:2015 with the rest "
+                            "of the system").format(file=d.source))
+    elif edition == "2008":
         migrate_draft(out, d)
     notes = list(d.notes)
     for ptr in d.placeholders:

@@ -28,7 +28,7 @@ def migrate_draft(data: dict[str, Any], draft: Draft) -> None:
     draft.migration = {k: log[k] for k in ("from", "to", "correlation", "changes", "suggestions", "unplaced")}
     for change in plan.changes:
         if change.confidence != "certain":
-            draft.note("", f"{change.pointer}: {change.before} → {change.after} ({wording.label(change.confidence)}; "
+            draft.note("", f"{change.pointer}: {wording.shown(change.before)} → {wording.shown(change.after)} ({wording.label(change.confidence)}; "
                            f"{wording.text(change.note)})", "verification", change.pointer)
     for s in plan.suggestions:
         draft.note("", f"{s.pointer}: {s.found} → {s.suggestion} ({wording.text(s.reason)})", "verification", s.pointer)

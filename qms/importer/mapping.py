@@ -56,6 +56,9 @@ def _clauses(text: str) -> list[str]:
     """Every clause number a text cites: "mục 4.2.3 và 8.5.3" gives both."""
     return [n for m in _CLAUSE.finditer(text) for n in re.findall(r"\d+(?:\.\d+)+", m.group(1))]
 _STEP_REF = re.compile(r"(?i)" + _STEP_WORD + r"\s*(\d+)")
+#: where the "thì …" branch ends: the sentence goes on with the other case ("…; nếu cần thì …",
+#: "…, ngược lại …", "…; otherwise …"), which the other branch (the next step) stands for
+_THEN_END = re.compile(r"(?i)\s*[;.,]\s*(?=(?:còn\s+)?(?:nếu|ngược lại|trường hợp|if|otherwise)\b)")
 _IF = re.compile(r"(?is)^\s*[-–•]?\s*(?P<if>" + "|".join(voc.IF_THEN) + r")\s+(?P<cond>.+?)\s*(?:"
                  + "|".join(w for words in voc.IF_THEN.values() for w in words) + r"|,)\s*(?P<then>.+)$")
 
@@ -119,6 +122,7 @@ class Options:
     process_pattern: str = r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
     lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
+    repo_edition: str = "2015"  # the edition the repository declares (a 2008 one migrates with its drafts)
 
 
 def _strip_heading(text: str) -> str:
@@ -311,6 +315,7 @@ class _Mapper:
         if "flowchart" in cols:
             self.d.dropped.append(_("{where}: flowchart column (drawn shapes are not read)").format(where=grid.where))
         last_origin: tuple[int, int] | None = None
+        last_time_origin: tuple[int, int] | None = None
         for r in range(head + 1, len(grid.cells)):
             row = grid.cells[r]
             where = _row(grid.where, r + 1)
@@ -323,6 +328,11 @@ class _Mapper:
             if not any(x.strip() for x in row) or (r == head + 1 and all(
                     _cell_kind(fold(x)) or re.fullmatch(r"\(?\d+\)?", x.strip()) for x in row if x.strip())):
                 continue  # an empty row, or a second header row ("(1) (2) (3)")
+            if len(row) > 1 and len(set(grid.origins[r])) == 1:
+                # one cell across the whole table: a phase heading ("Giai đoạn 1: Tiếp nhận"), not a step
+                self.d.keep_unmapped(where, row[0].strip())
+                last_origin = None
+                continue
             step_col = cols.get("step")
             origin = grid.origins[r][step_col] if step_col is not None else None
             number = re.search(r"\d+", cell("step")) if step_col is not None else None
@@ -339,6 +349,15 @@ class _Mapper:
             step = self._new_step(content, where, int(number.group(0)) if number else None)
             step["_next_col"] = "next" in cols
             self._fill_fields(step, self.step_where[-1], cell, where)
+            time_col = cols.get("time")
+            time_origin = grid.origins[r][time_col] if time_col is not None and time_col < len(row) else None
+            if time_origin is not None and time_origin == last_time_origin and step.pop("_time", ""):
+                # one "Thời gian" cell merged down over several steps: the time of them all, counted once
+                self.step_where[-1].pop("duration", None)
+                self.d.note(where, _("the time \"{time}\" is one merged cell for this step and the one above: "
+                                     "counted on the first step only").format(time=cell("time")), "verification",
+                            f"{self.d.source}, {where}")
+            last_time_origin = time_origin
             if grid.comments[r]:
                 step["_comments"].extend(c for cs in grid.comments[r] for c in cs)
         self.used_tables.add(id(grid))
@@ -504,7 +523,7 @@ class _Mapper:
             elif decision_text is not None and i + 1 < len(steps):
                 m = _IF.match(decision_text)
                 assert m is not None
-                then = m.group("then").strip().rstrip(".")
+                then = _THEN_END.split(m.group("then").strip(), maxsplit=1)[0].rstrip(".")
                 target_num = _STEP_REF.search(then)
                 if target_num and int(target_num.group(1)) in by_number:
                     other = by_number[int(target_num.group(1))]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from qms.i18n import _, use_language
-from qms.importer.run import ImportRun
+from qms.importer.run import ImportRun, shown_name
 from qms.migrate import wording
 
 
@@ -35,9 +35,10 @@ def render_html(run: ImportRun, lang: str, with_findings: bool) -> str:
             findings_here = [{**f, "severity": _(f["severity"])} for f in found.get(rel, [])]
             migration = dict(d["migration"] or {})
             if migration.get("changes"):
-                migration["changes"] = [{**c, "confidence": wording.label(c["confidence"])}
+                migration["changes"] = [{**c, "confidence": wording.label(c["confidence"]),
+                                         "before": wording.shown(c["before"]), "after": wording.shown(c["after"])}
                                         for c in migration["changes"]]
-            docs.append({**d, "source_name": r.source.name, "findings": findings_here, "migration": migration})
+            docs.append({**d, "source_name": shown_name(r.source), "findings": findings_here, "migration": migration})
         title = _("Import review report")
         return api.render_html_document("import_report.j2", {"title": title, "documents": docs,
                                                               "proposed_roles": data["proposed_roles"]},

@@ -56,7 +56,7 @@ class ImportRun:
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": [{
-                "source": str(r.source), "draft": str(r.target), "id": r.draft.data.get("id"),
+                "source": _text(str(r.source)), "draft": _text(str(r.target)), "id": r.draft.data.get("id"),
                 "edition": r.draft.edition,
                 "mapped": [{"field": f, "from": relocate(w, self.lang)} for f, w in r.draft.mapped],
                 "unmapped": [{"at": relocate(w, self.lang), "text": t} for w, t in r.draft.unmapped],
@@ -89,12 +89,26 @@ def _legal_index(root: Path) -> Any:
     return Index.build(doc.model) if doc.model is not None else None
 
 
-def _directory(root: Path) -> tuple[Directory, str, str]:
-    """The people of the repository, its process id pattern and its language (of the drafts)."""
+def _directory(root: Path) -> tuple[Directory, str, str, str]:
+    """The people of the repository, its process id pattern, its language (of the drafts) and the edition
+    of ISO 9001 it declares."""
+    from qms.standards.editions import edition_of_standard
+
     manifest = load_manifest(root) if (root / MANIFEST).is_file() else None
     pattern = manifest.document_codes.process_pattern if manifest is not None else r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     lang = manifest.organisation.default_language if manifest is not None else "vi"
-    return Directory.of(manifest), pattern, lang
+    edition = edition_of_standard(manifest.standard) if manifest is not None else "2015"
+    return Directory.of(manifest), pattern, lang, edition
+
+
+def _text(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def shown_name(path: Path) -> str:
+    """The file name as text that can be written: a name that is not UTF-8 (a zip made on Windows, an old
+    disk) has its undecodable bytes shown as "\ufffd" instead of stopping every write of the draft."""
+    return _text(path.name)
 
 
 def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool = False) -> Draft:
@@ -118,7 +132,7 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     finally:
         if temp is not None:
             import_store.remove_temp(temp)
-    word.name = path.name
+    word.name = shown_name(path)
     reading = read(word)
     if convert and temp is not None:
         reading.converted.append(_("legacy .doc converted with LibreOffice"))
@@ -128,11 +142,11 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     if not mapper.sections:
         draft.warnings.append(_("{file}: no known section heading found (expected headings such as {vi}, or {en}): "
                                 "the purpose, scope and steps are placeholders and the text is kept as internal "
-                                "notes").format(file=path.name, vi=voc.EXPECTED["vi"], en=voc.EXPECTED["en"]))
+                                "notes").format(file=shown_name(path), vi=voc.EXPECTED["vi"], en=voc.EXPECTED["en"]))
     elif not draft.data.get("steps"):
         draft.warnings.append(_("{file}: no steps found (expected a steps table with columns such as Bước / Step, "
                                 "Nội dung / Description, Trách nhiệm / Responsibility, or paragraphs \"Bước 1: …\" / "
-                                "\"Step 1: …\")").format(file=path.name))
+                                "\"Step 1: …\")").format(file=shown_name(path)))
     return draft
 
 
@@ -147,8 +161,8 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
                 dry_run: bool = False, force: bool = False, add_roles: bool = False, diff_only: bool = False,
                 progress: Callable[[int, int, str], None] | None = None) -> ImportRun:
     """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``."""
-    directory, pattern, lang = _directory(root)
-    opts = Options(edition=edition, comments=comments, lang=lang,
+    directory, pattern, lang, repo_edition = _directory(root)
+    opts = Options(edition=edition, comments=comments, lang=lang, repo_edition=repo_edition,
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
                    process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)
@@ -161,7 +175,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
     out_dir = out if out is not None else root / "processes"
     for i, path in enumerate(files):
         if progress is not None:
-            progress(i, len(files), path.name)
+            progress(i, len(files), shown_name(path))
         draft = import_one(path, matcher, opts, convert=convert)
         pid = str(draft.data["id"])
         if out is None:
@@ -171,13 +185,22 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
             target = out_dir / f"{pid}.yaml"
         with use_language(opts.lang):
             header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
-                file=path.name)]
+                file=shown_name(path))]
         text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
         problems = validate(draft)
         run.results.append(DocResult(path, draft, target, text, import_store.read_text_if_exists(target), problems))
     if progress is not None:
         progress(len(files), len(files), "")
     if dry_run or diff_only:
+        first: dict[Path, DocResult] = {}
+        for r in run.results:  # what the real run would refuse, said now
+            other = first.setdefault(r.target, r)
+            if other is not r:
+                r.draft.warnings.append(_("{file}: the same code {id} as {other}: both would write {draft}, so the "
+                                          "import would be refused; give them different codes (Mã hiệu) or "
+                                          "import them separately with --out").format(
+                    file=shown_name(r.source), id=r.draft.data.get("id"), other=shown_name(other.source),
+                    draft=_text(str(r.target))))
         return run
     import_store.check_targets([r.target for r in run.results], force, [str(r.source) for r in run.results])
     import_store.write_drafts([(r.target, r.text) for r in run.results])

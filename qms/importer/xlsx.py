@@ -20,7 +20,7 @@ from qms.errors import QmsError
 from qms.i18n import _, use_language
 from qms.importer.durations import read_duration
 from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, _fee
-from qms.importer.run import _legal_index
+from qms.importer.run import _legal_index, shown_name
 from qms.safe_regex import compile_untrusted
 from qms.store import import_store
 from qms.store.paths import PROCESS, check_id
@@ -151,7 +151,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
     current_field = ""
     for r in range(head_row + 1, len(rows)):
         row = rows[r]
-        at = f"{path.name}, " + _("row {n}").format(n=r + 1)
+        at = f"{shown_name(path)}, " + _("row {n}").format(n=r + 1)
 
         def get(name: str, row: list[str] = row) -> str:
             c = cols.get(name)
@@ -178,7 +178,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
         taken.add(pid)
         check_id(PROCESS, pid)
         with use_language(lang):  # the skeleton speaks the organisation's language, the report the user's
-            where = f"{path.name}, " + _("row {n}").format(n=r + 1)
+            where = f"{shown_name(path)}, " + _("row {n}").format(n=r + 1)
             comments: dict[str, list[str]] = {"/id": [where]}
             admin: dict[str, Any] = {}
             if code:
@@ -244,7 +244,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                     comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
             data["internal_notes"] = notes
             target = out_dir / f"{pid}.yaml"
-            header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=path.name)]
+            header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=shown_name(path))]
             text = dump_yaml_commented(data, comments, header)
         warnings: list[str] = []
         if dur is None:

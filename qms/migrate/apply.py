@@ -41,6 +41,9 @@ CERTAIN = "certain"
 
 _EDITION_TEXT = re.compile(r"ISO\s*9001\s*:\s*2008")
 _CLAUSE_IN_TEXT = re.compile(r"(?i)\b(?:mục|điều khoản|điều|khoản|clause|clauses)\s+(\d+(?:\.\d+)+)")
+# any clause-like number ("yêu cầu 4.2.3 của TCVN ISO 9001:2008", "điều 8.5.2 và 8.5.3"), read only in a text
+# that names ISO 9001:2008; not a part of a date or a longer number ("12.05.2012", "1.2.3.4.5")
+_BARE_CLAUSE = re.compile(r"(?<![\w./-])(\d{1,2}(?:\.\d{1,2}){1,3})(?![\w/-]|\.\d)")
 
 # ISO 9001:2008 5.5.2 a)-c), written as 5.3 assignments when the representative's duties are not listed.
 MR_DUTIES: tuple[tuple[str, str], ...] = (
@@ -197,13 +200,14 @@ class _FileMigrator:
                 continue
             new = self._replace(new, term, path)
         cites_old_number = False
-        for cm in _CLAUSE_IN_TEXT.finditer(new):
+        names_2008 = bool(_EDITION_TEXT.search(new))
+        for cm in (_BARE_CLAUSE if names_2008 else _CLAUSE_IN_TEXT).finditer(new):
             number = normalise_clause(cm.group(1))
             row = self.plan.table.lookup(number)
             if row is None or row.to == (number,) or self.plan.source != "2008":
                 continue
             # a number in a text that names ISO 9001:2008 is a 2008 number, whatever the repository declares
-            cites_old_number = cites_old_number or bool(_EDITION_TEXT.search(new))
+            cites_old_number = cites_old_number or names_2008
             if self.plan.edition == "2008":
                 self.suggest(path, cm.group(0), ", ".join(row.to) or "-",
                              "the text cites an ISO 9001:2008 clause number; check it by hand")

@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 from qms.i18n import N_, _
-from qms.standards.correlation import DEFAULT_VERIFIED_EVIDENCE
+from qms.standards.correlation import evidence_words
 
 _LABELS: dict[str, str] = {
     "certain": N_("certain"),
@@ -69,6 +69,13 @@ _WORDINGS: tuple[str, ...] = (
 )
 
 
+def shown(value: object) -> str:
+    """A ``before`` or ``after`` of the log as a reader writes it: a list of clauses as "7.5.2, 7.5.3"."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def label(value: str) -> str:
     """A label of the log (confidence, target origin, change action) in the current language."""
     key = _LABELS.get(value)
@@ -101,27 +108,7 @@ def _pieces(note: str) -> list[str]:
     return pieces
 
 
-def evidence(value: str) -> str:
-    """An evidence tag of the correlation table, or a list of them ("8.5.1: recalled, 8.5.5: inverse-of:seen"),
-    in the current language: a reader never sees the table's raw tags."""
-    def one(tag: str) -> str:
-        if tag == "inverse" or tag.startswith("inverse-of:"):
-            return _("derived from the inverse table")
-        if tag.startswith("parent:"):
-            return _("through the parent clause")
-        if tag == "recalled":
-            return _("recalled from memory (to confirm)")
-        if tag in DEFAULT_VERIFIED_EVIDENCE:
-            return _("read in the published table")
-        if tag.startswith("seen"):
-            return _("read in a secondary source")
-        return tag
-
-    out = []
-    for part in value.split(", "):
-        m = re.fullmatch(r"(\d+(?:\.\d+)*): (.+)", part)
-        out.append(f"{m.group(1)}: {one(m.group(2))}" if m is not None else one(part))
-    return ", ".join(out)
+evidence = evidence_words  # the one wording of an evidence tag (shared with the QMS8xx rules)
 
 
 def text(note: str) -> str:

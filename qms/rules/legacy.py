@@ -30,6 +30,7 @@ from qms.diagnostics import Applicability, Diagnostic, Fix, Severity
 from qms.i18n import N_, _, get_language, ngettext
 from qms.rules.base import CheckContext, Rule, pointer
 from qms.standards import catalogue
+from qms.standards.correlation import evidence_words
 from qms.store.workspace import LoadedDoc
 from qms.store.yaml_io import LazySourceMap
 
@@ -53,7 +54,7 @@ def _targets_hint(item: LegacyClause) -> str:
                     "`qms migrate apply` rewrites it",
                     "use the ISO 9001:2015 clauses {clauses} (correlation {sure}, evidence {evidence}); "
                     "`qms migrate apply` rewrites it",
-                    len(item.targets)).format(clauses=joined, sure=sure, evidence=item.evidence)
+                    len(item.targets)).format(clauses=joined, sure=sure, evidence=evidence_words(item.evidence))
 
 
 # -- rules --------------------------------------------------------------------------------------

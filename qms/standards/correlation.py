@@ -482,3 +482,26 @@ def _known(table: Table, row: Row | None) -> Row | None:
     except UsageError:
         return row  # no catalogue shipped for the source edition: any well-formed number maps to itself
     return row if row.clause in known else None
+
+
+def evidence_words(value: str) -> str:
+    """An evidence tag of the correlation table, or a list of them ("8.5.1: recalled, 8.5.5: inverse-of:seen"),
+    in the current language: a reader never sees the table's raw tags."""
+    def one(tag: str) -> str:
+        if tag.startswith("inverse"):  # inverse, inverse_variant, inverse-of:TAG
+            return _("derived from the inverse table")
+        if tag.startswith("parent:"):
+            return _("through the parent clause")
+        if tag == "recalled":
+            return _("recalled from memory (to confirm)")
+        if tag in DEFAULT_VERIFIED_EVIDENCE:
+            return _("read in the published table")
+        if tag.startswith("seen"):
+            return _("read in a secondary source")
+        return tag
+
+    out = []
+    for part in value.split(", "):
+        m = re.fullmatch(r"(\d+(?:\.\d+)*): (.+)", part)
+        out.append(f"{m.group(1)}: {one(m.group(2))}" if m is not None else one(part))
+    return ", ".join(out)

@@ -209,7 +209,13 @@ def open_xlsx(path: Path) -> Iterator[RowSource]:
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # a name that is not UTF-8: calamine cannot open it by name
+            with open_bounded(path, current().log_size, "log_size") as fh:
+                workbook = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+        else:
+            workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         data = sheet.to_python(skip_empty_area=False)
     except (OSError, zipfile.BadZipFile) as exc:

@@ -79,18 +79,20 @@ def _open_zip(path: Path, limits: Limits, what: str) -> Iterator[tuple[zipfile.Z
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    from qms.i18n import _
+    from qms.i18n import _, format_number
 
     if len(infos) > limits.archive_entries:
-        raise _refuse(path, _("the container holds {count:,} members, above the limit of {limit:,} "
-                              "(archive_entries)").format(count=len(infos), limit=limits.archive_entries))
+        raise _refuse(path, _("the container holds {count} members, above the limit of {limit} "
+                              "(archive_entries)").format(count=format_number(len(infos), digits=0),
+                                                          limit=format_number(limits.archive_entries, digits=0)))
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > MiB and info.file_size > limits.archive_ratio * max(info.compress_size, 1):
-            raise _refuse(path, _("the member {name} is compressed {ratio:,}:1, above the limit of {limit}:1 "
+            raise _refuse(path, _("the member {name} is compressed {ratio}:1, above the limit of {limit}:1 "
                                   "(archive_ratio); a zip bomb?").format(
-                name=info.filename, ratio=info.file_size // max(info.compress_size, 1), limit=limits.archive_ratio))
+                name=info.filename, ratio=format_number(info.file_size // max(info.compress_size, 1), digits=0),
+                limit=format_number(limits.archive_ratio, digits=0)))
     if total > limits.archive_unpacked:
         raise _refuse(path, _("the container declares {size} uncompressed, above the limit of {limit} "
                               "(archive_unpacked)").format(size=human(total), limit=human(limits.archive_unpacked)))
@@ -147,14 +149,16 @@ class _SheetBounds:
         self._doctype()
 
     def _bound(self, rows: int, cols: int, what: str) -> None:
-        from qms.i18n import _
+        from qms.i18n import _, format_number
 
         if rows * cols > self.max_cells:
-            message = (_("the sheet {name} declares {rows:,} rows × {cols:,} columns, above the limit of "
-                         "{limit:,} cells (sheet_cells)") if what == "declares" else
-                       _("the sheet {name} uses cells up to row {rows:,}, column {cols:,}, above the limit of "
-                         "{limit:,} cells (sheet_cells)"))
-            raise _refuse(self.path, message.format(name=self.name, rows=rows, cols=cols, limit=self.max_cells))
+            message = (_("the sheet {name} declares {rows} rows × {cols} columns, above the limit of "
+                         "{limit} cells (sheet_cells)") if what == "declares" else
+                       _("the sheet {name} uses cells up to row {rows}, column {cols}, above the limit of "
+                         "{limit} cells (sheet_cells)"))
+            raise _refuse(self.path, message.format(name=self.name, rows=format_number(rows, digits=0),
+                                                    cols=format_number(cols, digits=0),
+                                                    limit=format_number(self.max_cells, digits=0)))
 
     def _ref(self, text: str) -> tuple[int, int] | None:
         m = _CELL_REF.match(text)

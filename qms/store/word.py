@@ -176,10 +176,36 @@ def read_word(path: Path) -> WordFile:
     try:
         document: Any = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors... on damaged parts
-        raise WordRefused(_("{path}: cannot read the document: {reason}").format(path=path, reason=exc),
-                          _("open it in Word or LibreOffice and save it again as .docx")) from None
+        raise _damaged(path, data, exc) from None
     _Walker(document, word).run()
     return word
+
+
+def _damaged(path: Path, data: bytes, exc: Exception) -> WordRefused:
+    """Why python-docx could not open ``data``: the part whose XML is broken, at its line and column, or a
+    main part that is not a Word document; the library's own words (English, with object names) otherwise."""
+    from lxml import etree
+
+    hint = _("open it in Word or LibreOffice and save it again as .docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            if not name.endswith((".xml", ".rels")):
+                continue
+            try:
+                etree.fromstring(package.read(name), parser=etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                           huge_tree=False))
+            except etree.XMLSyntaxError as err:
+                line, col = err.position if err.position else (0, 0)
+                return WordRefused(_("{path}: {part}:{line}:{col}: the XML of this part of the document is "
+                                     "damaged").format(path=path, part=name, line=line, col=col), hint)
+        types = etree.fromstring(package.read("[Content_Types].xml"),
+                                 parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    declared = next((o.get("ContentType", "") for o in types.iter("{*}Override")
+                     if o.get("PartName") == "/word/document.xml"), _PLAIN_MAIN)
+    if declared != _PLAIN_MAIN:
+        return WordRefused(_("{path}: the main part of the package is declared as {type}, not as a Word "
+                             "document").format(path=path, type=declared), hint)
+    return WordRefused(_("{path}: cannot read the document: {reason}").format(path=path, reason=exc), hint)
 
 
 class _Numbering:
