@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from qms.analysis.people import Directory
+from qms.auditing.programme import localise_reason
 from qms.auditing.xlsx import Sheet, workbook
 from qms.i18n import N_, _, format_date, format_number, get_language, use_language
 from qms.models.audit import Audit, AuditProgramme
@@ -92,7 +93,7 @@ def programme_html(prog: AuditProgramme, ws: Workspace, lang: str) -> str:
                                     for m in range(1, 13)]})
         audits = [{"id": a.id, "month": str(a.month), "processes": ", ".join(a.processes),
                    "clauses": ", ".join(a.clauses), "auditors": "; ".join(_name(x, people) for x in a.auditors),
-                   "reason": a.reason} for a in prog.audits]
+                   "reason": localise_reason(a.reason, lang)} for a in prog.audits]
         meta = [(_("Year"), str(prog.year)), (_("Audit cycle"), _("{n} months").format(n=prog.cycle_months)),
                 (_("Prepared on"), format_date(prog.prepared) if prog.prepared else "")]
         title = _("Internal audit programme {year}").format(year=prog.year)

@@ -10,7 +10,9 @@ first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from qms.analysis.audit import conflict, process_months, uncovered_clauses
 from qms.analysis.people import Directory
 from qms.errors import QmsError
-from qms.i18n import _, format_date, ngettext
+from qms.i18n import LANGUAGES, N_, _, format_date, get_language, ngettext, translate
 from qms.models.audit import AuditProgramme, ProgrammeAudit
 from qms.models.organisation import Manifest, Person
 from qms.models.process import Process
@@ -276,6 +278,81 @@ def propose(
     return proposal
 
 
+#: the sentences of a reason :func:`propose` writes, each with its plural (None: no plural); the
+#: fields they hold (numbers, ids, dd/mm/yyyy dates, clause numbers) read the same in every language
+_REASON_ITEMS: tuple[tuple[str, str | None], ...] = (
+    (N_("{n} open nonconformity"), N_("{n} open nonconformities")),
+    (N_("high risk {risk} (score {score})"), None),
+    (N_("{n} late dossier"), N_("{n} late dossiers")),
+    (N_("changed on {day}"), None),
+    (N_("routine audit"), None),
+    (N_("audit {n} of the year"), None),
+)
+_REASON_SYSTEM = N_("system-level clauses not addressed by any process: {clauses}")
+
+#: what each field of those sentences can hold: a reason with anything else was edited by a person
+_REASON_FIELDS = {"n": r"\d+", "score": r"\d+", "risk": r"[^\s;|]+", "day": r"\d{2}/\d{2}/\d{4}",
+                  "clauses": r"[0-9][0-9.]*(?:, [0-9][0-9.]*)*"}
+
+_Fields = dict[str, str]
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _reason_patterns(lang: str) -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], int]]]:
+    def pattern(template: str) -> re.Pattern[str]:
+        pieces = re.split(r"\{(\w+)\}", translate(template, lang))
+        return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_REASON_FIELDS[p]})"
+                                   for i, p in enumerate(pieces)))
+
+    items = [(pattern(form), idx) for idx, forms in enumerate(_REASON_ITEMS) for form in forms if form]
+    return pattern(_REASON_SYSTEM), items
+
+
+def _parse_reason(reason: str, lang: str) -> list[tuple[str | None, list[tuple[int, _Fields]]]] | None:
+    """The parts of a generated reason written in ``lang``; None when it is not one, word for word."""
+    system, items = _reason_patterns(lang)
+    parts: list[tuple[str | None, list[tuple[int, _Fields]]]] = []
+    for chunk in reason.split(" | "):
+        whole = system.fullmatch(chunk)
+        if whole is not None:
+            parts.append((None, [(-1, whole.groupdict())]))
+            continue
+        pid, sep, rest = chunk.partition(": ")
+        if not sep or not pid or not rest:
+            return None
+        found: list[tuple[int, _Fields]] = []
+        for text in rest.split("; "):
+            hit = next(((idx, m.groupdict()) for rx, idx in items if (m := rx.fullmatch(text)) is not None), None)
+            if hit is None:
+                return None
+            found.append(hit)
+        parts.append((pid, found))
+    return parts
+
+
+def localise_reason(reason: str, lang: str) -> str:
+    """A programme entry's reason in ``lang``. :func:`propose` writes it in the language of the run (the
+    organisation's, in a saved programme); a reason it wrote is said again in ``lang``, and a reason a
+    person typed or edited is shown as written."""
+    for source in LANGUAGES:
+        parts = _parse_reason(reason, source) if reason else None
+        if parts is None:
+            continue
+        out: list[str] = []
+        for pid, found in parts:
+            if pid is None:
+                out.append(translate(_REASON_SYSTEM, lang).format(**found[0][1]))
+                continue
+            texts: list[str] = []
+            for idx, fields in found:
+                one, many = _REASON_ITEMS[idx]
+                chosen = one if many is None or fields.get("n") == "1" else many
+                texts.append(translate(chosen, lang).format(**fields))
+            out.append(f"{pid}: " + "; ".join(texts))
+        return " | ".join(out)
+    return reason
+
+
 def to_text(proposal: Proposal, who: Callable[[str], str] = str) -> str:
     """The programme as text; ``who`` shows a person id by name."""
     prog = proposal.programme
@@ -288,7 +365,7 @@ def to_text(proposal: Proposal, who: Callable[[str], str] = str) -> str:
         team = ", ".join(who(x) for x in a.auditors) or _("(no auditor)")
         lines.append(f"  {a.id}  {_('month')} {a.month:>2}  {scope}")
         lines.append(f"      {_('auditors')}: {team}")
-        lines.append(f"      {_('reason')}: {a.reason}")
+        lines.append(f"      {_('reason')}: {localise_reason(a.reason, get_language())}")
     for w in proposal.warnings:
         lines.append(_("warning: {message}").format(message=w))
     return "\n".join(lines) + "\n"

@@ -38,12 +38,33 @@ _CLICK_MODULES = (
 )
 
 
+#: the English names of value types click puts into its messages ("'x' is not a valid integer range.",
+#: "File 'a.yaml' does not exist."): translated when the message is formatted, through the same catalogue
+_CLICK_TYPE_WORDS = frozenset({"integer", "float", "integer range", "float range", "file", "directory", "path"})
+#: the fields of click's messages that hold such a name
+_CLICK_TYPE_FIELDS = ("number_type", "name")
+
+
+class _ClickMessage(str):
+    """A translated click message whose ``format`` also translates the type name click fills in."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        for field in _CLICK_TYPE_FIELDS:
+            value = kwargs.get(field)
+            if isinstance(value, str) and value.lower() in _CLICK_TYPE_WORDS:
+                shown = translate(value.lower())
+                kwargs[field] = shown[:1].upper() + shown[1:] if value[:1].isupper() else shown
+        return str(self).format(*args, **kwargs)
+
+
 def _click_gettext(message: str) -> str:
-    return translate(message)
+    return _ClickMessage(translate(message))
 
 
 def _click_ngettext(singular: str, plural: str, n: int) -> str:
-    return ngettext(singular, plural, n)
+    return _ClickMessage(ngettext(singular, plural, n))
 
 
 def route_click_gettext() -> None:

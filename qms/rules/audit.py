@@ -361,7 +361,8 @@ class AuditUnknownReference(Rule):
 
     What it checks:
     Processes, auditors, audit leads and team members, and clauses in `audits/` exist; auditors are
-    people marked `auditor: true` in qms.yaml.
+    people marked `auditor: true` in qms.yaml; the auditees of an audit plan are people, roles or
+    units of qms.yaml.
 
     Why:
     A hand-edited programme must still name real processes and qualified auditors (9.2.2 a, c; 7.2).
@@ -373,7 +374,8 @@ class AuditUnknownReference(Rule):
     ```
 
     Fix:
-    Use ids from `processes/` and `organisation.people`; mark auditors with `auditor: true`.
+    Use ids from `processes/` and `organisation.people`; mark auditors with `auditor: true`; name
+    auditees by the id of a person, role or unit.
     """
 
     code = "QMS607"
@@ -404,11 +406,26 @@ class AuditUnknownReference(Rule):
                 yield self.at(doc, pointer(*base, "clauses", j), _("unknown ISO 9001:2015 clause `{value}`").format(value=c),
                               hint=_("use a clause number such as 9.2.2"), subject=c)
 
+    def _auditees(self, doc: LoadedDoc[Any], directory: Directory, auditees: list[str]) -> Iterator[Diagnostic]:
+        parties = [*directory.people, *directory.roles, *directory.units]
+        for j, value in enumerate(auditees):
+            if directory.party(value) is not None:
+                continue
+            ptr = pointer("plan", "auditees", j)
+            hint, fix = self.suggest(doc, ptr, value, parties)
+            if not hint:
+                hint = _("name a person, role or unit from qms.yaml (closest: {known})").format(
+                    known=", ".join(directory.suggestions(value, ("person", "role", "unit"))))
+            yield self.at(doc, ptr,
+                          _("auditee `{name}` is neither a person nor a role or unit of qms.yaml").format(name=value),
+                          hint=hint, subject=value, fix=fix)
+
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         ws = ctx.workspace
         if ws.manifest is None:
             return
-        people = ctx.directory().people
+        directory = ctx.directory()
+        people = directory.people
         known = ws.declared_process_ids()
         for doc, prog in ws.models("audit-programme"):
             for i, entry in enumerate(prog.audits):
@@ -420,6 +437,7 @@ class AuditUnknownReference(Rule):
             yield from self._refs(doc, ("plan",), a.plan.processes, a.plan.clauses, known)
             yield from self._people(doc, people, [("/plan/lead", a.plan.lead)] +
                                     [(pointer("plan", "team", j), t) for j, t in enumerate(a.plan.team)])
+            yield from self._auditees(doc, directory, a.plan.auditees)
 
 
 class AuditContradictsProgramme(Rule):

@@ -60,6 +60,10 @@ def audited(agency: Path, run_qms: Any) -> Path:
 
 
 def test_programme_matrix_has_processes_by_months(audited: Path, run_qms: Any) -> None:
+    # round 10, item 3: a programme saved in Vietnamese; the English document said its reasons in Vietnamese
+    assert run_qms("--lang", "vi", "--root", str(audited), "audit", "programme", "--year", "2026", "--write",
+                   "--force").exit_code == 0
+    assert "lần đánh giá thứ 1 trong năm" in (audited / "audits" / "programme-2026.yaml").read_text(encoding="utf-8")
     r = run_qms("--lang", "en", "--root", str(audited), "audit", "programme", "--year", "2026", "--from-file", "--format", "html")
     assert r.exit_code == 0, r.stderr
     doc = r.stdout
@@ -73,11 +77,13 @@ def test_programme_matrix_has_processes_by_months(audited: Path, run_qms: Any) -
     head = doc[doc.index("<thead>"):doc.index("</thead>")]
     assert all(f"<th>{m}</th>" in head for m in range(1, 13))
     assert "System level (clauses)" in text
+    assert "audit 1 of the year" in text and "lần đánh giá" not in text, text
     r = run_qms("--lang", "vi", "--root", str(audited), "audit", "programme", "--year", "2026", "--from-file",
                 "--format", "html")
     assert "<script>" not in r.stdout
     assert "Kết hôn &lt;script&gt;alert(1)&lt;/script&gt;" in r.stdout
     assert "Quá trình × tháng" in r.stdout
+    assert "lần đánh giá thứ 1 trong năm" in r.stdout and "audit 1 of the year" not in r.stdout
 
 
 def test_plan_and_report_documents(audited: Path, run_qms: Any, tmp_path: Path) -> None:
