@@ -48,7 +48,7 @@ def _pair(source: str, target: str) -> tuple[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
     """Look CLAUSE up in the correlation table (rows not verified are shown as "to confirm")."""
-    from qms.standards.correlation import lookup
+    from qms.standards.correlation import evidence_words, lookup
 
     result = lookup(clause, source, target)
     if fmt == "json":
@@ -74,13 +74,13 @@ def map_clause(clause: str, source: str, target: str | None, fmt: str) -> None:
                    .rstrip())
         sure = _("verified") if t["confidence"] == "verified" else _("to confirm")
         line = _("{origin}, {confidence} (evidence: {evidence})").format(
-            origin=origins.get(t["origin"], t["origin"]), confidence=sure, evidence=t["evidence"])
+            origin=origins.get(t["origin"], t["origin"]), confidence=sure, evidence=evidence_words(t["evidence"]))
         if t.get("via"):
             line += "; " + _("row {row}").format(row=t["via"])
         click.echo("      " + line)
     confidence = _("verified") if result["confidence"] == "verified" else _("to confirm")
     click.echo(_("  confidence: {confidence} (evidence: {evidence})").format(
-        confidence=confidence, evidence=result["evidence"]))
+        confidence=confidence, evidence=evidence_words(result["evidence"])))
     if result["note"]:
         # the table's note is data in English: its translation lives in migrate.po
         click.echo(_("  note: {note}").format(note=translate(result["note"], lang)))

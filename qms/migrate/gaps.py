@@ -20,7 +20,7 @@ from typing import Any, Literal
 from qms.analysis.legacy import TERMS, Phrase, declared_edition, find_phrases, find_term, legacy_clauses
 from qms.diagnostics import Diagnostic
 from qms.engine import CheckOptions, run_check
-from qms.i18n import N_, _, get_language
+from qms.i18n import N_, _, get_language, pgettext
 from qms.standards import catalogue, normalise_clause
 from qms.standards.correlation import correlations
 from qms.standards.editions import registry
@@ -368,9 +368,18 @@ def actions_yaml(rows: list[dict[str, str]]) -> str:
 
 
 def actions_csv(rows: list[dict[str, str]]) -> str:
-    from qms.output.csvfmt import dicts_to_csv
+    """The planned actions as a spreadsheet in the current language: the column names and the status are
+    words of the catalogue (the English file keeps the field names scripts read)."""
+    from qms.output.csvfmt import rows_to_csv
 
-    return dicts_to_csv(list(ACTION_FIELDS), rows)
+    heads = {"id": pgettext("migration action", "id"), "clause": pgettext("migration action", "clause"),
+             "title": pgettext("migration action", "title"), "status": pgettext("migration action", "status"),
+             "action": pgettext("migration action", "action"), "owner": pgettext("migration action", "owner"),
+             "due": pgettext("migration action", "due"), "source": pgettext("migration action", "source")}
+    statuses = {"covered": _("covered"), "partial": _("partial"), "missing": _("missing")}
+    return rows_to_csv([heads[f] for f in ACTION_FIELDS],
+                       ([statuses.get(row.get(f, ""), row.get(f, "")) if f == "status" else row.get(f)
+                         for f in ACTION_FIELDS] for row in rows))
 
 
 def correlation_source(source: str = "2008", target: str = "2015") -> str:

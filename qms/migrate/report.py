@@ -121,9 +121,9 @@ def render_html(vm: dict[str, Any], lang: str = "en", root: Path | None = None) 
         mapping = [{"from": f"{r['from']} {_title(r['from_title'], lang)}",
                     "to": [f"{t['clause']} {_title(t['title'], lang)} ("
                            f"{wording.label(_shown(t.get('origin', 'published')))}, "
-                           f"{wording.label(_shown(t.get('confidence', '')))}, {_shown(t.get('evidence', ''))})"
+                           f"{wording.label(_shown(t.get('confidence', '')))}, {wording.evidence(_shown(t.get('evidence', '')))})"
                            for t in r["to"]],
-                    "evidence": _shown(r["evidence"]), "verified": r["confidence"] == "verified",
+                    "evidence": wording.evidence(_shown(r["evidence"])), "verified": r["confidence"] == "verified",
                     "confidence": wording.label(_shown(r["confidence"]))} for r in vm["mapping"]]
         gaps = [{"clause": f"{g['clause']} {_title(g['title'], lang)}", "requirement": _shown(g["requirement"]),
                  "status": g["status"], "status_label": _(_STATUS[g["status"]]) if g["status"] in _STATUS

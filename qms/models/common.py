@@ -309,7 +309,13 @@ _RET_UNIT = r"(?P<unit>years?|yrs?|y|năm|months?|tháng)"
 _RET_PERIOD = re.compile(r"^(?:for\s+|lưu(?:\s+trữ|\s+giữ)?\s+)?(?P<n>\d{1,4})\s*" + _RET_UNIT + r"$", re.IGNORECASE)
 _RET_AFTER = re.compile(r"^(?P<n>\d{1,4})\s*" + _RET_UNIT + r"\s+(?:after|sau khi|sau)\s+(?P<event>\S.*)$",
                         re.IGNORECASE)
-_RET_PERMANENT = frozenset({"permanent", "permanently", "vĩnh viễn", "lưu vĩnh viễn"})
+_RET_PERMANENT = frozenset({"permanent", "permanently", "indefinitely"})
+#: "Vĩnh viễn", "Lưu giữ vĩnh viễn", "Vô thời hạn": how Vietnamese records tables write a record kept for good;
+#: "Lâu dài", "Lưu trữ lâu dài" mostly mean the same, but older archival practice used "lâu dài" for a long
+#: finite term: read as permanent, not exactly (a person confirms)
+_RET_KEEP_VI = r"^(?:lưu(?:\s+trữ|\s+giữ)?\s+)?"
+_RET_PERMANENT_VI = re.compile(_RET_KEEP_VI + r"(?:vĩnh\s+viễn|vô\s+thời\s+hạn)$")
+_RET_LONG_TERM_VI = re.compile(_RET_KEEP_VI + r"lâu\s+dài$")
 _RET_SUPERSEDED = frozenset({"until superseded", "until_superseded", "until replaced", "đến khi được thay thế",
                              "đến khi thay thế", "đến khi có văn bản thay thế"})
 
@@ -318,13 +324,16 @@ def parse_retention_text(text: str) -> tuple[Retention, bool] | None:
     """The structured form of an old free-text retention, and whether reading it was unambiguous.
 
     "5 years", "5 năm", "6 months", "permanent", "vĩnh viễn" and "until superseded" are read exactly;
+    "lâu dài" is read as permanent, not exactly (older archival practice meant a long finite term by it);
     "10 năm sau khi hết hiệu lực" keeps its event in one language only, so it is not unambiguous.
     None: the text says something else.
     """
     value = " ".join(unicodedata.normalize("NFC", text).split()).strip().rstrip(".")
     low = value.lower()
-    if low in _RET_PERMANENT:
+    if low in _RET_PERMANENT or _RET_PERMANENT_VI.match(low):
         return Retention(permanent=True), True
+    if _RET_LONG_TERM_VI.match(low):
+        return Retention(permanent=True), False
     if low in _RET_SUPERSEDED:
         return Retention(until_superseded=True), True
     m = _RET_PERIOD.match(value)

@@ -488,7 +488,9 @@ def evidence_words(value: str) -> str:
     """An evidence tag of the correlation table, or a list of them ("8.5.1: recalled, 8.5.5: inverse-of:seen"),
     in the current language: a reader never sees the table's raw tags."""
     def one(tag: str) -> str:
-        if tag.startswith("inverse"):  # inverse, inverse_variant, inverse-of:TAG
+        if tag.startswith("inverse-of:"):  # the row of the opposite table this one was derived from
+            return _("its row in the inverse table is {how}").format(how=one(tag[len("inverse-of:"):]))
+        if tag.startswith("inverse"):  # inverse, inverse_variant
             return _("derived from the inverse table")
         if tag.startswith("parent:"):
             return _("through the parent clause")

@@ -32,7 +32,7 @@ def check_raster(path: str, data: bytes, limits: Limits) -> None:
     """Refuse a PNG/JPEG/GIF/WebP/... whose width × height exceeds ``image_pixels`` (header only)."""
     from PIL import Image, UnidentifiedImageError
 
-    from qms.i18n import _
+    from qms.i18n import _, format_number
 
     pillow_guard = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # our own limit decides, with the real dimensions in the message
@@ -45,9 +45,10 @@ def check_raster(path: str, data: bytes, limits: Limits) -> None:
     finally:
         Image.MAX_IMAGE_PIXELS = pillow_guard
     if width * height > limits.image_pixels:
-        raise _refuse(path, _("the image is {width:,} × {height:,} pixels, above the limit of {limit:,} pixels "
+        raise _refuse(path, _("the image is {width} × {height} pixels, above the limit of {limit} pixels "
                               "(image_pixels); a decompression bomb?").format(
-                                  width=width, height=height, limit=limits.image_pixels),
+                                  width=format_number(width, digits=0), height=format_number(height, digits=0),
+                                  limit=format_number(limits.image_pixels, digits=0)),
                       _("scale the image down; if it is genuine, raise the limit for this run: "
                         "qms --limit image_pixels=N ..."))
 

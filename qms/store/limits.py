@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from qms.errors import UsageError
-from qms.i18n import _
+from qms.i18n import _, format_number
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -157,7 +157,7 @@ def lower_from_manifest(block: Any) -> list[str]:
             warnings.append(_(
                 "qms.yaml: limit `{name}: {value}` ignored; a repository may only lower a limit "
                 "(in force: {current}); raise it with `qms --limit {name}=VALUE`").format(
-                    name=name, value=raw, current=human(in_force) if name in _SIZE_NAMES else f"{in_force:,}"))
+                    name=name, value=raw, current=human(in_force) if name in _SIZE_NAMES else format_number(in_force, digits=0)))
             continue
         changes[name] = value
     if changes:
@@ -170,5 +170,5 @@ def human(size: int) -> str:
     for unit, scale in (("GiB", GiB), ("MiB", MiB), ("KiB", KiB)):
         if size >= scale:
             value = size / scale
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+            return f"{format_number(value, digits=1)} {unit}"
     return f"{size} B"

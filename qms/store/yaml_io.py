@@ -19,7 +19,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qms.diagnostics import Edit
-from qms.i18n import _
+from qms.i18n import _, format_number
 from qms.store import yaml_budget
 from qms.store.limits import current as current_limits
 from qms.store.limits import human
@@ -452,8 +452,9 @@ def load_text(text: str) -> LoadedYaml:
         empty.problems.append(
             LoadProblem(
                 "alias-limit",
-                _("aliases in the YAML files of this run expand to more than {limit:,} values "
-                  "(an alias bomb spread over several files?)").format(limit=current_limits().yaml_alias_nodes),
+                _("aliases in the YAML files of this run expand to more than {limit} values "
+                  "(an alias bomb spread over several files?)").format(
+                    limit=format_number(current_limits().yaml_alias_nodes, digits=0)),
                 root.start_mark.line + 1,
                 root.start_mark.column + 1,
                 hint=_("remove the anchors and aliases (&x / *x); qms files do not need them"),
@@ -464,7 +465,8 @@ def load_text(text: str) -> LoadedYaml:
         empty.problems.append(
             LoadProblem(
                 "alias-limit",
-                _("aliases expand to more than {limit:,} values (an alias bomb?)").format(limit=MAX_NODES),
+                _("aliases expand to more than {limit} values (an alias bomb?)").format(
+                    limit=format_number(MAX_NODES, digits=0)),
                 root.start_mark.line + 1,
                 root.start_mark.column + 1,
                 hint=_("remove the nested anchors and aliases (&x / *x); qms files do not need them"),
@@ -788,7 +790,7 @@ def check_expansion(text: str, name: str) -> None:
         size, distinct = _expanded_size(root)
         if size > MAX_NODES or not yaml_budget.charge(size - distinct):
             raise ConfigError(
-                _("{path}:{line}: aliases expand to more than {limit:,} values (an alias bomb?)").format(
-                    path=name, line=root.start_mark.line + 1,
-                    limit=MAX_NODES if size > MAX_NODES else current_limits().yaml_alias_nodes),
+                _("{path}:{line}: aliases expand to more than {limit} values (an alias bomb?)").format(
+                    path=name, line=root.start_mark.line + 1, limit=format_number(
+                        MAX_NODES if size > MAX_NODES else current_limits().yaml_alias_nodes, digits=0)),
                 _("remove the nested anchors and aliases (&x / *x); qms files do not need them"))

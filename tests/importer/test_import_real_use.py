@@ -49,7 +49,8 @@ def _build(path: Path) -> None:
     _heading(doc, "6. HỒ SƠ")
     _table(doc, [["TT", "Tên hồ sơ", "Nơi lưu", "Thời gian lưu"],
                  ["1", "Sổ tiếp nhận đơn (BM-01)", "Thanh tra quận", "Lưu 05 năm"],
-                 ["2", "Biên bản xác minh (BM-03)", "Thanh tra quận", "Lưu trữ 10 năm"]])
+                 ["2", "Biên bản xác minh (BM-03)", "Thanh tra quận", "Lưu trữ 10 năm"],
+                 ["3", "Quyết định giải quyết khiếu nại (QĐ-05)", "Thanh tra quận", "Lâu dài"]])
     _heading(doc, "7. PHỤ LỤC")
     for text in ("BM-01: Sổ tiếp nhận đơn", "BM-02: Phiếu chuyển đơn", "BM-03: Biên bản xác minh"):
         doc.add_paragraph(text)
@@ -81,7 +82,7 @@ def test_appendix_lists_forms_and_nothing_is_duplicated(imported: dict[str, Any]
     BM-03 twice in records, two QMS101 errors and three placeholder retentions)."""
     data = imported["data"]
     records = [r["code"] for r in data.get("records", [])]
-    assert records == ["BM-01", "BM-03"], records
+    assert records == ["BM-01", "BM-03", "QĐ-05"], records
     assert [f["code"] for f in data.get("forms", [])] == ["BM-01", "BM-02", "BM-03"]
     assert not any(n.get("about", "").startswith("/records/") and "placeholder" in n["text"]
                    for n in data.get("internal_notes", []))
@@ -89,8 +90,23 @@ def test_appendix_lists_forms_and_nothing_is_duplicated(imported: dict[str, Any]
 
 def test_lưu_05_năm_is_a_structured_retention(imported: dict[str, Any]) -> None:
     """R2: "Lưu 05 năm" and "Lưu trữ 10 năm" are read as {years: 5} and {years: 10} (before: kept as free
-    text, a QMS123 warning each)."""
-    assert [r["retention"] for r in imported["data"]["records"]] == [{"years": 5}, {"years": 10}]
+    text, a QMS123 warning each); "Lâu dài" is `permanent` (before: free text, QMS123), with a note to verify
+    that keeps the words as written (older archival practice meant a long finite term by "lâu dài")."""
+    assert [r["retention"] for r in imported["data"]["records"]] == [{"years": 5}, {"years": 10}, "permanent"]
+    notes = [n["text"] for n in imported["data"].get("internal_notes", []) if n.get("about") == "/records/2/retention"]
+    assert notes and "Lâu dài" in notes[0], imported["data"].get("internal_notes")
+
+
+@pytest.mark.parametrize(("text", "exact"), [
+    ("Lâu dài", False), ("lâu dài", False), ("LÂU DÀI", False), ("Lưu trữ lâu dài", False), ("Lưu lâu dài", False),
+    ("L\u0061\u0302u da\u0300i", False), ("Vĩnh viễn", True), ("Lưu giữ vĩnh viễn", True), ("Vô thời hạn", True)])
+def test_permanent_retention_variants(text: str, exact: bool) -> None:
+    """R2b: the ways a Vietnamese records table writes "kept for good" (NFD input included) are `permanent`;
+    "lâu dài" to be confirmed by a person; "dài" or "lâu" alone are not read."""
+    from qms.models.common import Retention, parse_retention_text
+
+    assert parse_retention_text(text) == (Retention(permanent=True), exact)
+    assert parse_retention_text("dài") is None and parse_retention_text("lâu") is None
 
 
 def test_every_clause_of_a_list_is_cited(imported: dict[str, Any]) -> None:

@@ -67,10 +67,21 @@ def test_5_6_in_text_names_each_target_with_its_origin_and_evidence() -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     i93 = next(i for i, line in enumerate(lines) if "ISO 9001:2015 9.3" in line)
-    assert "published, to confirm (evidence: recalled)" in lines[i93 + 1]
+    assert "published, to confirm (evidence: recalled from memory (to confirm))" in lines[i93 + 1]
     for clause in ("4.1", "4.2"):
         i = next(i for i, line in enumerate(lines) if f"ISO 9001:2015 {clause} " in line)
-        assert "derived from the ISO 9001:2015 → 2008 table, to confirm (evidence: inverse-of:seen_n1293)" in lines[i + 1]
+        assert ("derived from the ISO 9001:2015 → 2008 table, to confirm (evidence: its row in the inverse table "
+                "is read in the published table)") in lines[i + 1]
+    assert "seen_" not in done.stdout and "inverse-of" not in done.stdout
+
+
+def test_map_text_names_the_evidence_in_words_in_vietnamese() -> None:
+    """C2b: `qms --lang vi migrate map 4.2.3` says in words how each row was verified; before, it showed the
+    table's tag ("bằng chứng: seen_dis")."""
+    done = qms("--lang", "vi", "migrate", "map", "4.2.3")
+    assert done.returncode == 0, done.stderr
+    assert "bằng chứng: đã đối chiếu với bảng tương ứng đã công bố" in done.stdout, done.stdout
+    assert "seen_" not in done.stdout, done.stdout
 
 
 def test_8_4_from_2008_4_1_is_to_confirm() -> None:

@@ -115,7 +115,7 @@ def test_html_report_before_and_after(repo: Path, tmp_path: Path, capsys: pytest
     words = re.sub(r"<(?!/?t[hd]>)[^>]+>", "", text)  # codes sit in <span class="nb"> (render.env.protect_codes)
     assert '<html lang="en">' in text
     assert "<th>Migration</th><td>planned</td>" in words
-    for needle in ("Mapping used", "Gaps", "Changed files", "processes/QT-06.yaml", "to confirm", "seen_dis",
+    for needle in ("Mapping used", "Gaps", "Changed files", "processes/QT-06.yaml", "to confirm", "read in the published table",
                    "Control of documents", "ISO 9001:2008 leftovers"):
         assert needle in words, needle
     assert "<script" not in text
@@ -127,8 +127,13 @@ def test_html_report_before_and_after(repo: Path, tmp_path: Path, capsys: pytest
     assert code == 0
     assert '<html lang="vi">' in text
     for needle in ("Báo cáo chuyển đổi", "Bảng tương ứng đã dùng", "Tệp thay đổi", "Kiểm soát tài liệu",
-                   "cần xác nhận"):
+                   "cần xác nhận", "đã đối chiếu với bảng tương ứng đã công bố"):
         assert needle in text, needle
+    # the table's verification tags are for the product, never for the issued report (either language)
+    for tag in ("seen_dis", "seen_n1293", "seen_variant", "inverse-of", "recalled", ">inverse<"):
+        assert tag not in text, tag
+    for tag in ("seen_dis", "seen_n1293", "seen_variant", "inverse-of", ">inverse<", ">recalled<"):
+        assert tag not in words, tag
     run_cli(["--root", str(repo), "migrate", "apply"], capsys)
     applied = tmp_path / "applied.json"
     code, _out, _err = run_cli(["--root", str(repo), "migrate", "report", "-o", str(applied)], capsys)
@@ -174,3 +179,31 @@ def test_report_needs_a_known_format(repo: Path, capsys: pytest.CaptureFixture[s
     code, _out, err = run_cli(["--root", str(repo), "migrate", "report", "-o", "out.docx"], capsys)
     assert code == 2
     assert "report format" in err
+
+
+def test_actions_csv_speaks_the_organisation_language(repo: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A1: in a Vietnamese organisation `migrate check --actions-out a.csv` writes Vietnamese column names and
+    statuses ("Tình trạng", "chưa đáp ứng"); before, "status" and "missing". Cells still go through the one
+    CSV writer, which neutralises formulas."""
+    from qms.i18n import use_language
+    from qms.migrate.gaps import actions_csv
+
+    monkeypatch.delenv("QMS_LANG")
+    out_csv = tmp_path / "a.csv"
+    code, _out, _err = run_cli(["--root", str(repo), "migrate", "check", "--actions-out", str(out_csv),
+                                "--owner", "chanh_van_phong", "--due", "2026-09-30"], capsys)
+    assert code == 1
+    text = out_csv.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["Mã", "Điều khoản", "Tên điều khoản", "Tình trạng", "Hành động cần làm",
+                             "Người phụ trách", "Hạn hoàn thành", "Nguồn"]
+    assert rows[0]["Mã"] == "MIG-01" and rows[0]["Tình trạng"] == "chưa đáp ứng"
+    assert {r["Tình trạng"] for r in rows} <= {"chưa đáp ứng", "đáp ứng một phần"}
+    assert "missing" not in text and "partial" not in text
+    hostile = [{"id": "MIG-01", "clause": "4.1", "title": "=HYPERLINK(\"http://x\")", "status": "missing",
+                "action": "+cmd|' /C calc'!A0", "owner": "x", "due": "2026-09-30", "source": "qms migrate check"}]
+    with use_language("vi"):
+        row = next(csv.DictReader(io.StringIO(actions_csv(hostile))))
+    assert row["Tên điều khoản"].startswith("'=") and row["Hành động cần làm"].startswith("'+")

@@ -31,6 +31,11 @@ def test_issued_documents_carry_no_evidence_tags(example_copy: Path, tmp_path: P
 
 def test_the_command_line_shows_the_evidence(example_copy: Path, tmp_path: Path,
                                                  run_qms: Callable[..., Any]) -> None:
-    """I2: the product does show them: `migrate map` answers with the evidence of each target."""
-    result = run_qms("migrate", "map", "5.6")
-    assert "inverse-of:seen_n1293" in result.stdout and "evidence: recalled" in result.stdout
+    """I2: the product does show them: `migrate map` answers with the evidence of each target, in words
+    ("its row in the inverse table is read in the published table"); the JSON answer keeps the tags."""
+    result = run_qms("--lang", "en", "migrate", "map", "5.6")
+    assert "its row in the inverse table is read in the published table" in result.stdout
+    assert "evidence: recalled from memory (to confirm)" in result.stdout
+    assert "inverse-of:seen_n1293" not in result.stdout
+    data = run_qms("migrate", "map", "5.6", "--format", "json")
+    assert "inverse-of:seen_n1293" in data.stdout and '"evidence": "recalled"' in data.stdout
