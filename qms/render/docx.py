@@ -475,7 +475,7 @@ class WordWriter:
                     self.none()
                 n += 1
                 self.heading(f"5.{n}. {_('Number of dossier sets')}", 2)
-                self.para(f"{a['dossier_sets']} {_('set(s)')}")
+                self.para(a["dossier_sets_text"])
                 n += 1
                 self.heading(f"5.{n}. {_('Time limit')}", 2)
                 self.para(a["time_limit"] + (f". {a['time_limit_note']}" if a["time_limit_note"] else ""))
