@@ -59,3 +59,29 @@ def test_dossier_sets_singular_and_plural(tmp_path: Path, lang: str, sets: int, 
     html = _procedure_html(root, lang)
     assert f"<p>{expected}</p>" in html
     assert "set(s)" not in html
+
+
+#: the text width of an A4 page in print.css (210 mm less the 25 mm and 15 mm margins) and a cell's padding
+_TEXT_WIDTH_MM = 210 - 25 - 15
+_CELL_PADDING_MM = 2 * 1.6 + 0.5
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("vi", {4: ["Thời gian lưu", "Vĩnh viễn", "10 năm"], 7: ["Quá trình", "QT-HT-05", "QT-DG-01"]}),
+    ("en", {4: ["Retention", "Permanent", "10 years"], 7: ["Process", "QT-HT-05", "QT-DG-01"]})])
+def test_record_register_columns_hold_their_words_on_one_line(lang: str, words: dict[int, list[str]]) -> None:
+    """R10-3: in the record register (the manual's annex) "Thời gian lưu" and "Quá trình" wrapped one word per
+    line; the columns now have fixed widths in which the heading, a retention and a process code fit a line."""
+    from importlib.resources import files
+
+    from qms.render import textmetrics as tm
+
+    css = files("qms.render").joinpath("assets/css/print.css").read_text(encoding="utf-8")
+    assert re.search(r"table\.records\s*\{[^}]*table-layout:\s*fixed", css)
+    widths = {int(n): float(w) for n, w in
+              re.findall(r"table\.records th:nth-child\((\d)\)\s*\{\s*width:\s*([\d.]+)%", css)}
+    assert sorted(widths) == [1, 2, 3, 4, 5, 6, 7] and sum(widths.values()) == pytest.approx(100)
+    for column, texts in words.items():
+        room = widths[column] / 100 * _TEXT_WIDTH_MM - _CELL_PADDING_MM
+        for text in texts:
+            assert tm.text_width(text, 9, bold=True) * 25.4 / 72 <= room, (lang, column, text, room)
