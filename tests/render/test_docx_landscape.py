@@ -72,6 +72,10 @@ def test_eight_lanes_get_a_landscape_section_filled_by_the_flowchart() -> None:
     for shape in pictures:
         # wider than a portrait page could hold, within the landscape text
         assert portrait_text < shape.width <= text_width + Mm(0.5), (shape.width.mm, text_width.mm)  # type: ignore[union-attr]
+    # R10-5: as in the PDF, the steps table (5.7) comes before the landscape flowchart (5.8), filling the
+    # portrait page the short sections 5.4–5.6 would otherwise leave mostly empty
+    headings = [p.text for p in document.paragraphs if p.text.startswith("5.")]
+    assert headings[-2:] == ["5.7. Trình tự thực hiện", "5.8. Lưu đồ"], headings
 
 
 def test_six_lanes_stay_portrait() -> None:
