@@ -100,10 +100,12 @@ def test_libreoffice_prints_the_flowchart_page_landscape(tmp_path: Path) -> None
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     texts = [p.extract_text() or "" for p in reader.pages]
     chart = [i for i, text in enumerate(texts) if "Lưu đồ" in text]
+    # the landscape flowchart comes after the steps table and runs to section 6 (forms), in portrait again
     steps = [i for i, text in enumerate(texts) if "Trình tự thực hiện" in text]
-    assert chart and steps, texts
-    start, end = chart[0], steps[0]
-    assert start < end
+    forms = [i for i, text in enumerate(texts) if "Biểu mẫu" in text]
+    assert chart and steps and forms, texts
+    start, end = chart[0], forms[-1]
+    assert steps[0] < start < end
     for i in range(start, end):
         width, height = sizes[i]
         assert width > height and abs(width - 842) < 3 and abs(height - 595) < 3, (i, sizes[i])

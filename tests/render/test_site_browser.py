@@ -119,8 +119,6 @@ def test_site_shows_the_logo_on_screen(tmp_path: Path, browser: object) -> None:
     from PIL import Image
     from selenium.webdriver.common.by import By
 
-    from qms.render.documents import RenderOptions, render
-
     root = make_repo(tmp_path / "repo")
     manifest = root / "qms.yaml"
     text = manifest.read_text(encoding="utf-8")
@@ -131,7 +129,10 @@ def test_site_shows_the_logo_on_screen(tmp_path: Path, browser: object) -> None:
     Image.new("RGB", (120, 80), (200, 30, 30)).save(buf, format="PNG")
     (root / "assets" / "logo.png").write_bytes(buf.getvalue())
     out = tmp_path / "site"
-    render(root, "procedure", "QT-HT-01", out, RenderOptions(lang="vi", fmt="html"))
+    done = subprocess.run([sys.executable, "-m", "qms", "--root", str(root), "render", "procedure", "QT-HT-01",
+                           "--format", "html", "--lang", "vi", "-o", str(out)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0 and "refused" not in done.stderr, done.stderr
     html = (out / "index.html").read_text(encoding="utf-8")
     assert html.count('src="assets/logo.png"') == 2  # the print header and the cover
     driver = browser
