@@ -95,8 +95,9 @@ def pgettext(context: str, message: str) -> str:
     return catalogue(code).get(f"{context}{CONTEXT_SEP}{message}", unicodedata.normalize("NFC", message))
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translate(singular if n == 1 else plural)
+def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
+    """``singular`` or ``plural`` for ``n``, in ``lang`` (the current language if not given)."""
+    return translate(singular if n == 1 else plural, lang)
 
 
 _ = gettext

@@ -475,7 +475,7 @@ class WordWriter:
                     self.none()
                 n += 1
                 self.heading(f"5.{n}. {_('Number of dossier sets')}", 2)
-                self.para(f"{a['dossier_sets']} {_('set(s)')}")
+                self.para(a["dossier_sets_text"])
                 n += 1
                 self.heading(f"5.{n}. {_('Time limit')}", 2)
                 self.para(a["time_limit"] + (f". {a['time_limit_note']}" if a["time_limit_note"] else ""))
@@ -496,21 +496,17 @@ class WordWriter:
                 self.heading(f"5.{n}. {_('Inputs and outputs')}", 2)
                 self.table([_("Inputs"), _("Outputs")], [["; ".join(view.inputs), "; ".join(view.outputs)]],
                            (82, 83))
-            if view.flowchart:
+            # past six lanes the flowchart has landscape pages of its own, after the steps table, as in the PDF
+            turn = view.flowchart_landscape
+            if view.flowchart and not turn:
                 n += 1
-                # past six lanes the flowchart has landscape pages of its own, as in the PDF
-                turn = view.flowchart_landscape
-                if turn:
-                    self.orientation_section(landscape=True)
-                self.heading(f"5.{n}. {_('Flowchart')}", 2)
-                for i, sheet in enumerate(view.flowchart):
-                    self.picture(str(sheet), f"{_('Flowchart')} {view.control.code} ({i + 1}/{len(view.flowchart)})",
-                                 landscape=turn)
-                if turn:
-                    self.orientation_section(landscape=False)
+                self.flowchart(view, n, landscape=False)
             n += 1
             self.heading(f"5.{n}. {_('Steps')}", 2)
             self.steps_table(view, proc)
+            if view.flowchart and turn:
+                n += 1
+                self.flowchart(view, n, landscape=True)
             self.heading(f"6. {_('Forms')}", 1)
             if view.forms:
                 self.table([_("No."), _("Code"), _("Form name"), _("Legal basis")],
@@ -526,6 +522,17 @@ class WordWriter:
                            (12, 58, 35, 30, 30))
             else:
                 self.none()
+
+    def flowchart(self, view: vm.ProcedureView, n: int, *, landscape: bool) -> None:
+        """5.n, the flowchart; a landscape one in a section of its own between portrait ones."""
+        if landscape:
+            self.orientation_section(landscape=True)
+        self.heading(f"5.{n}. {_('Flowchart')}", 2)
+        for i, sheet in enumerate(view.flowchart):
+            self.picture(str(sheet), f"{_('Flowchart')} {view.control.code} ({i + 1}/{len(view.flowchart)})",
+                         landscape=landscape)
+        if landscape:
+            self.orientation_section(landscape=False)
 
     def steps_table(self, view: vm.ProcedureView, proc: Process) -> None:
         durations = {s.id: word_duration(s.duration, self.lang) for s in proc.steps}

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from qms.analysis.glossary import collation_key, document_text, used_term
 from qms.analysis.matrix import clause_matrix
 from qms.analysis.people import Directory
-from qms.i18n import N_, format_number, format_target, translate
+from qms.i18n import N_, format_number, format_target, ngettext, translate
 from qms.legal.wording import Citations
 from qms.models.common import DocumentControl, Duration, InternalNote, Signatory, Text
 from qms.models.legal import LegalRegister
@@ -142,7 +142,8 @@ def control_view(doc: DocumentControl | None, default_code: str, lang: str, draf
         approved=_signatory(doc.approved_by, lang) if doc.state in ("approved", "obsolete") else None,
         history=[RevisionView(f"{h.revision:02d}", format_date(h.date, lang), t(h.summary, lang), h.pages, h.by)
                  for h in sorted(doc.history, key=lambda h: (h.revision, h.date))],
-        issued_on=format_date(doc.issued_on, lang),
+        # never a blank "Ngày ban hành:" in the header and on the cover of a document not issued yet
+        issued_on=format_date(doc.issued_on, lang) if doc.issued_on else translate("not yet issued", lang),
         watermark=watermark_text(doc.state, drafts, lang),
         distribution=[(directory.label(d.to, lang) if directory is not None else d.to, format_number(d.copies, lang))
                       for d in doc.distribution],
@@ -351,6 +352,8 @@ def procedure_view(proc: Process, manifest: Manifest, lang: str, source_path: st
             "dossier": [(t(d.name, lang), translate(_FORM_KINDS[d.form], lang), d.copies, t(d.note, lang))
                         for d in adm.dossier],
             "dossier_sets": adm.dossier_sets,
+            "dossier_sets_text": ngettext("{n} set", "{n} sets", adm.dossier_sets, lang).format(
+                n=format_number(adm.dossier_sets, lang)),
             "place": t(adm.place, lang),
             "result": t(adm.result, lang),
             "agencies": [t(a.name, lang) for a in adm.agencies],

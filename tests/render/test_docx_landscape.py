@@ -72,6 +72,10 @@ def test_eight_lanes_get_a_landscape_section_filled_by_the_flowchart() -> None:
     for shape in pictures:
         # wider than a portrait page could hold, within the landscape text
         assert portrait_text < shape.width <= text_width + Mm(0.5), (shape.width.mm, text_width.mm)  # type: ignore[union-attr]
+    # R10-5: as in the PDF, the steps table (5.7) comes before the landscape flowchart (5.8), filling the
+    # portrait page the short sections 5.4–5.6 would otherwise leave mostly empty
+    headings = [p.text for p in document.paragraphs if p.text.startswith("5.")]
+    assert headings[-2:] == ["5.7. Trình tự thực hiện", "5.8. Lưu đồ"], headings
 
 
 def test_six_lanes_stay_portrait() -> None:
@@ -96,10 +100,12 @@ def test_libreoffice_prints_the_flowchart_page_landscape(tmp_path: Path) -> None
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     texts = [p.extract_text() or "" for p in reader.pages]
     chart = [i for i, text in enumerate(texts) if "Lưu đồ" in text]
+    # the landscape flowchart comes after the steps table and runs to section 6 (forms), in portrait again
     steps = [i for i, text in enumerate(texts) if "Trình tự thực hiện" in text]
-    assert chart and steps, texts
-    start, end = chart[0], steps[0]
-    assert start < end
+    forms = [i for i, text in enumerate(texts) if "Biểu mẫu" in text]
+    assert chart and steps and forms, texts
+    start, end = chart[0], forms[-1]
+    assert steps[0] < start < end
     for i in range(start, end):
         width, height = sizes[i]
         assert width > height and abs(width - 842) < 3 and abs(height - 595) < 3, (i, sizes[i])

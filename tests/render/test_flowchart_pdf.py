@@ -72,20 +72,22 @@ def test_flowchart_prints_whole_at_size(tmp_path: Path, n_lanes: int | None) -> 
     portrait)."""
     pdf, steps = _render(tmp_path, n_lanes)
     pages = _pages(pdf)
-    # the flowchart runs from its heading ("5.7. Lưu đồ") to the next one ("5.8. Trình tự thực hiện")
+    # the flowchart runs from its heading ("5.7. Lưu đồ") to the next one ("5.8. Trình tự thực hiện"); a landscape
+    # one comes after the steps table, and runs to "6. Biểu mẫu"
+    wide = n_lanes is not None and n_lanes > 6
+    after = ("Biểu", "mẫu") if wide else ("Trình", "tự")
     start = next(i for i, p in enumerate(pages) if _heading(p, ("Lưu", "đồ")) is not None)
-    end = next(i for i, p in enumerate(pages) if i >= start and _heading(p, ("Trình", "tự")) is not None)
+    end = next(i for i, p in enumerate(pages) if i >= start and _heading(p, after) is not None)
     chart = []
     for i in range(start, end + 1):
         width, height, words = pages[i]
         top = _heading(pages[i], ("Lưu", "đồ")) if i == start else None
-        bottom = _heading(pages[i], ("Trình", "tự")) if i == end else None
+        bottom = _heading(pages[i], after) if i == end else None
         chart.append((width, height, [w for w in words if (top is None or w[2] > top)
                                       and (bottom is None or w[4] < bottom) and w[2] > 100]))
-    wide = n_lanes is not None and n_lanes > 6
-    if wide:  # the steps table starts on a portrait page: it once began under the chart, on the landscape page,
-        # and went on in portrait with other column widths
-        assert pages[end][0] < pages[end][1], "5.8 starts on a landscape flowchart page"
+    if wide:  # what follows starts on a portrait page: the steps table once began under the chart, on the
+        # landscape page, and went on in portrait with other column widths
+        assert pages[end][0] < pages[end][1], "section 6 starts on a landscape flowchart page"
     for width, height, words in chart:
         if not words:
             continue

@@ -92,11 +92,25 @@ def test_a3_landscape_flowchart_pages(tmp_path: Path) -> None:
     for a3 in (False, True):
         view.flowchart = [Markup(s) for s in svg.swimlane("QT-XD-01", steps, lanes, lang="vi", a3=a3)]
         view.flowchart_landscape, view.flowchart_a3 = True, a3
-        reader = PdfReader(io.BytesIO(html_to_pdf(d.procedure_html(view, "vi"), ROOT).data))
+        data = html_to_pdf(d.procedure_html(view, "vi"), ROOT).data
+        reader = PdfReader(io.BytesIO(data))
         sizes[a3] = {(round(float(p.mediabox.width) / 72 * 25.4), round(float(p.mediabox.height) / 72 * 25.4))
                      for p in reader.pages}
+        if not a3:
+            _no_empty_page_before_landscape(data, reader)
     assert sizes[False] == {(210, 297), (297, 210)}
     assert sizes[True] == {(210, 297), (420, 297)}
+
+
+def _no_empty_page_before_landscape(data: bytes, reader: PdfReader) -> None:
+    """R10-5: with seven or more lanes "5.6 Kết quả giải quyết" sat alone on a mostly empty portrait page
+    before the landscape flowchart; the steps table (5.7) now fills that page and the flowchart (5.8) follows it."""
+    first = next(n for n, p in enumerate(reader.pages) if p.mediabox.width > p.mediabox.height)
+    share = blank_shares(data)[first - 1]
+    assert share <= MOSTLY_EMPTY, f"the page before the landscape flowchart is {share:.0%} empty"
+    text = subprocess.run([_need("pdftotext"), "-", "-"], input=data, capture_output=True, check=True,
+                          timeout=120).stdout.decode("utf-8").split("\f")
+    assert "5.7. Trình tự thực hiện" in text[first - 1] and "5.8. Lưu đồ" in text[first]
 
 
 def test_flowchart_paper_option_in_both_languages(tmp_path: Path) -> None:

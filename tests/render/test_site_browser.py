@@ -107,3 +107,40 @@ def test_site_index_search_links_flowchart_and_console(site: Path, browser: obje
         assert Path(href.removeprefix("file://")).is_file(), href
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
     assert not errors, errors
+
+
+def test_site_shows_the_logo_on_screen(tmp_path: Path, browser: object) -> None:
+    """R10-4: the site hid its running header on screen and with it the organisation's logo; the cover of each
+    page now shows the logo (copied into the site's assets) above the agency's name, and the print header keeps
+    its own."""
+    import io
+
+    from conftest import make_repo
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    root = make_repo(tmp_path / "repo")
+    manifest = root / "qms.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    assert "  short_name:" in text
+    manifest.write_text(text.replace("  short_name:", "  logo: assets/logo.png\n  short_name:", 1), encoding="utf-8")
+    (root / "assets").mkdir()
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(buf, format="PNG")
+    (root / "assets" / "logo.png").write_bytes(buf.getvalue())
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "qms", "--root", str(root), "render", "procedure", "QT-HT-01",
+                           "--format", "html", "--lang", "vi", "-o", str(out)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0 and "refused" not in done.stderr, done.stderr
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count('src="assets/logo.png"') == 2  # the print header and the cover
+    driver = browser
+    driver.get((out / "index.html").as_uri())  # type: ignore[attr-defined]
+    shown = [img for img in driver.find_elements(By.CSS_SELECTOR, "img")  # type: ignore[attr-defined]
+             if img.get_attribute("src").endswith("/assets/logo.png") and img.is_displayed()]
+    assert len(shown) == 1, "the logo is not visible on screen"
+    logo = shown[0]
+    assert int(logo.get_attribute("naturalWidth")) == 120  # the file was copied and loads
+    org = driver.find_element(By.CSS_SELECTOR, ".cover .org")  # type: ignore[attr-defined]
+    assert logo.location["y"] < org.location["y"]
