@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import make_repo  # at collection: inside a test, `conftest` may be another folder's
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -115,7 +116,6 @@ def test_site_shows_the_logo_on_screen(tmp_path: Path, browser: object) -> None:
     its own."""
     import io
 
-    from conftest import make_repo
     from PIL import Image
     from selenium.webdriver.common.by import By
 
