@@ -89,16 +89,20 @@ def _person(directory: Directory, pid: str, *, auditor: bool = False) -> Person:
     return person
 
 
-def _auditee(directory: Directory, value: str) -> str:
-    """A person (id or name), role or unit of qms.yaml, as its id: a typo would print as a raw id in the plan."""
+def _party_id(directory: Directory, value: str, unknown: str) -> str:
+    """A person (id or name), role or unit of qms.yaml, as its id (a typo would print as a raw id);
+    ``unknown``: the message when it is none of them."""
     kind = directory.party(value)
     if kind is None:
-        raise UsageError(
-            _("auditee `{name}` is neither a person nor a role or unit of qms.yaml").format(name=value),
-            _("name a person, role or unit from qms.yaml (closest: {known})").format(
-                known=", ".join(directory.suggestions(value, ("person", "role", "unit")))))
+        raise UsageError(unknown, _("name a person, role or unit from qms.yaml (closest: {known})").format(
+            known=", ".join(directory.suggestions(value, ("person", "role", "unit")))))
     person = directory.person(value) if kind == "person" else None
     return person.id if person is not None else value.strip()
+
+
+def _auditee(directory: Directory, value: str) -> str:
+    return _party_id(directory, value, _("auditee `{name}` is neither a person nor a role or unit of qms.yaml").format(
+        name=value))
 
 
 def _clause(value: str) -> str:
@@ -482,16 +486,8 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
             day=format_date(when), last=format_date(max(fieldwork))),
             _("the report is issued after the last result and finding"))
     directory = Directory.of(load_manifest(root))
-    recipients: list[str] = []
-    for recipient in distribution:
-        kind = directory.party(recipient)
-        if kind is None:
-            raise UsageError(
-                _("`{name}` is neither a person nor a role or unit of qms.yaml").format(name=recipient),
-                _("name a person, role or unit from qms.yaml (closest: {known})").format(
-                    known=", ".join(directory.suggestions(recipient, ("person", "role", "unit")))))
-        person = directory.person(recipient) if kind == "person" else None
-        recipients.append(person.id if person is not None else recipient.strip())
+    recipients = [_party_id(directory, recipient, _("`{name}` is neither a person nor a role or unit of qms.yaml")
+                            .format(name=recipient)) for recipient in distribution]
     audit.report = AuditReport(issued=when, by=who, summary=Text(vi=summary.strip(), en=summary.strip()),
                                conclusions=Text(vi=conclusions.strip(), en=conclusions.strip()),
                                distribution=recipients)
