@@ -107,6 +107,12 @@ def test_html_flowchart_annotated_with_times_and_severity(qms_flow: Flow, tmp_pa
     for k, sheet in enumerate(sheets):
         found = checker.problems(sheet)
         assert not found, f"sheet {k + 1}:\n" + "\n".join(found[:10])
+    # the bottlenecks are named with their steps' own numbers ("5. …"): none sits in a numbered list,
+    # which would read "1. 5. …"
+    for items in re.findall(r"<ol[^>]*>(.*?)</ol>", html, re.S):
+        for item in re.findall(r"<li>(.*?)</li>", items, re.S):
+            assert not re.match(r"\s*\d+\.", item), item
+    assert re.search(r"<li>5\. [^<]*</li>", html), "the slowest step of the shipped log is not listed"
 
 
 def test_pdf_flowchart_and_legend_in_both_languages(qms_flow: Flow, tmp_path: Path) -> None:
