@@ -91,3 +91,35 @@ def test_a_decompression_bomb_logo_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "assets/logo.png" in done.stderr
     assert not (site / "assets" / "logo.png").exists()
+
+
+@pytest.mark.parametrize("content", [b"not an image\n", b"link"], ids=["not-an-image", "symlink-out"])
+def test_a_refused_logo_leaves_no_broken_image_on_the_site(tmp_path: Path, content: bytes) -> None:
+    """L4: a logo that is refused (a text file named .png, or a symlink out of the repository) left an
+    <img> pointing at a file the site never got: a broken image on every page. The site now omits the
+    logo, and the refusal is one warning naming the file, why, and how to fix it."""
+    import re
+
+    root = _repo(tmp_path, "assets/logo.png")
+    (root / "assets").mkdir()
+    if content == b"link":
+        outside = tmp_path / "outside.png"
+        buf = io.BytesIO()
+        Image.new("RGB", (7, 7), (1, 2, 3)).save(buf, format="PNG")
+        outside.write_bytes(buf.getvalue())
+        (root / "assets" / "logo.png").symlink_to(outside)
+    else:
+        (root / "assets" / "logo.png").write_bytes(content)
+    site = tmp_path / "site"
+    done = _qms("--root", str(root), "--lang", "en", "render", "manual", "--format", "html", "-o", str(site))
+    assert done.returncode == 0, done.stderr
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) > 1
+    for page in pages:
+        for src in re.findall(r'<img[^>]*\bsrc="([^"]*)"', page.read_text(encoding="utf-8")):
+            assert (site / src).is_file(), f"{page.name}: broken image {src}"
+    warnings = [line for line in done.stderr.splitlines() if "assets/logo.png" in line]
+    assert len(warnings) == 1, done.stderr
+    assert warnings[0].startswith("warning: the logo assets/logo.png is left out of the site: ")
+    assert "To fix: " in warnings[0] and "organisation.logo" in warnings[0]
+    assert "BytesIO" not in done.stderr and "Traceback" not in done.stderr
