@@ -598,9 +598,6 @@ def test_a_long_process_title_keeps_the_map_a_drawing(tmp_path: Path) -> None:
     """One process of the example titled with a real procedure's full name (162 characters): the manual
     gave up the interaction map and printed tables. The map is drawn again, the title wrapped whole in its
     box (every word printed, nothing outside the box), in both languages."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests"))
     from example_repo import copy_example
 
     from qms.render.viewmodels import manual_view
