@@ -419,8 +419,8 @@ def search_index_script(views: list[tuple[vm.ProcedureView, Process, str]]) -> s
 
 
 def _site_logo(root: Path, org: vm.OrgView, warnings: list[str]) -> bytes | None:
-    """The logo's bytes for the site, or None (with one warning naming the file, why and the fix) when it
-    is refused: the same checks as the PDF fetcher (inside the repository, bounded, a real image)."""
+    """The logo's bytes, or None (with one warning naming the file, why and the fix) when it is refused:
+    the same checks as the PDF fetcher (inside the repository, bounded, a real image)."""
     if not org.logo:
         return None
     from qms.store.images import read_repository_image
@@ -430,9 +430,23 @@ def _site_logo(root: Path, org: vm.OrgView, warnings: list[str]) -> bytes | None
     try:
         return read_repository_image(root, org.logo, current())
     except FileRefused as exc:
-        warnings.append(_("the logo {path} is left out of the site: {reason}. To fix: {hint} "
+        warnings.append(_("the logo {path} is refused and left out: {reason}. To fix: {hint} "
                           "(organisation.logo in qms.yaml)").format(path=org.logo, reason=exc.reason, hint=exc.hint))
         return None
+
+
+def _without_refused_logo(root: Path, ws: Workspace, opts: RenderOptions) -> Workspace:
+    """``ws`` with the organisation's logo left out when it is refused (one warning), so that no document,
+    PDF or site, prints a broken image or the logo's alternative text beside the agency's name."""
+    manifest_doc = ws.manifest_doc
+    manifest = ws.manifest
+    if manifest_doc is None or manifest is None or not manifest.organisation.logo:
+        return ws
+    if _site_logo(root, vm.org_view(manifest, opts.lang), opts.warnings) is not None:
+        return ws
+    org = manifest.organisation.model_copy(update={"logo": None})
+    plain = replace(manifest_doc, model=manifest.model_copy(update={"organisation": org}))
+    return replace(ws, docs=[plain if d is manifest_doc else d for d in ws.docs])
 
 
 def _write_site_assets(root: Path, outdir: Path, org: vm.OrgView, logo: bytes | None) -> None:
@@ -499,7 +513,7 @@ def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOp
 
         proc_id = check_id(PROCESS, proc_id)
     opts.variant = check_variant(opts.variant)
-    ws = ws or load_for_render(root)
+    ws = _without_refused_logo(root, ws or load_for_render(root), opts)
     if opts.fmt == "html":
         return render_site(root, ws, kind, proc_id, out, opts)
     if opts.fmt == "docx":

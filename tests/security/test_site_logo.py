@@ -77,7 +77,14 @@ def test_a_logo_linked_out_of_the_repository_is_not_copied_into_the_site(tmp_pat
     assert "refused" in done.stderr
     from pypdf import PdfReader
 
-    assert not any(page.images for page in PdfReader(str(pdf)).pages)
+    reader = PdfReader(str(pdf))
+    assert not any(page.images for page in reader.pages)
+    # L5: the PDF's header left the refused <img> as its alternative text (the agency's short name beside its
+    # name, on every page) and the warning gave a machine path and no fix; the logo is now left out and the
+    # warning is the site's: the file, why, and the fix
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "UBND TP Sông Lam" not in first and "Song Lam PC" not in first, first[:300]  # the short name, as alt
+    assert "file://" not in done.stderr and "To fix: " in done.stderr
 
 
 def test_a_decompression_bomb_logo_is_refused(tmp_path: Path) -> None:
@@ -113,6 +120,6 @@ def test_a_refused_logo_leaves_no_broken_image_on_the_site(tmp_path: Path) -> No
             assert (site / src).is_file(), f"{page.name}: broken image {src}"
     warnings = [line for line in done.stderr.splitlines() if "assets/logo.png" in line]
     assert len(warnings) == 1, done.stderr
-    assert warnings[0].startswith("warning: the logo assets/logo.png is left out of the site: ")
+    assert warnings[0].startswith("warning: the logo assets/logo.png is refused and left out: ")
     assert "To fix: " in warnings[0] and "organisation.logo" in warnings[0]
     assert "BytesIO" not in done.stderr and "Traceback" not in done.stderr
