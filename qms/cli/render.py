@@ -94,6 +94,8 @@ def render(ctx: click.Context, kind: str, proc_id: str | None, out: Path, doc_la
     stats = do_render(root, kind, proc_id, out, opts, ws=ws)
     for url in sorted(set(opts.refused)):
         click.echo(_("warning: refused to fetch {url}").format(url=url), err=True)
+    for text in dict.fromkeys(opts.warnings):
+        click.echo(_("warning: {message}").format(message=text), err=True)
     _warn_untranslated(ws, kind, proc_id, lang)
     _warn_unresolved(ws, kind, proc_id)
     if fmt == "html":

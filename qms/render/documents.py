@@ -47,6 +47,8 @@ class RenderOptions:
     jobs: int = 1
     progress: bool = False
     refused: list[str] = field(default_factory=list)
+    # what the reader should know about the output, each a full sentence with its fix (the CLI prints them)
+    warnings: list[str] = field(default_factory=list)
     # --drafts: every document carries the draft watermark and prints its internal notes
     drafts: bool = False
     # --flowchart-paper a3: landscape flowchart pages (more than six lanes) on A3
@@ -170,9 +172,10 @@ def manual_html(ws: Workspace, lang: str, toc: list[vm.TocEntry], *, site: bool 
     return render_template("manual.j2", document_context(ctx, site=site), lang)
 
 
-def _standalone(ws: Workspace, kind: str, lang: str, *, site: bool = False, drafts: bool = False) -> str:
+def _standalone(ws: Workspace, kind: str, lang: str, *, site: bool = False, drafts: bool = False,
+                org: vm.OrgView | None = None) -> str:
     manifest = _manifest(ws)
-    org = vm.org_view(manifest, lang)
+    org = org or vm.org_view(manifest, lang)
     code = manifest.document_codes.manual_code
     ctx: dict[str, Any]
     if kind == "matrix":
@@ -415,19 +418,43 @@ def search_index_script(views: list[tuple[vm.ProcedureView, Process, str]]) -> s
     return "window.QMS_SEARCH = " + data.replace("</", "<\\/") + ";\n"
 
 
-def _write_site_assets(root: Path, outdir: Path, org: vm.OrgView, refused: list[str]) -> None:
+def _site_logo(root: Path, org: vm.OrgView, warnings: list[str]) -> bytes | None:
+    """The logo's bytes, or None (with one warning naming the file, why and the fix) when it is refused:
+    the same checks as the PDF fetcher (inside the repository, bounded, a real image)."""
+    if not org.logo:
+        return None
+    from qms.store.images import read_repository_image
+    from qms.store.limits import current
+    from qms.store.safe_open import FileRefused
+
+    try:
+        return read_repository_image(root, org.logo, current())
+    except FileRefused as exc:
+        warnings.append(_("the logo {path} is refused and left out: {reason}. To fix: {hint} "
+                          "(organisation.logo in qms.yaml)").format(path=org.logo, reason=exc.reason, hint=exc.hint))
+        return None
+
+
+def _without_refused_logo(root: Path, ws: Workspace, opts: RenderOptions) -> Workspace:
+    """``ws`` with the organisation's logo left out when it is refused (one warning), so that no document,
+    PDF or site, prints a broken image or the logo's alternative text beside the agency's name."""
+    manifest_doc = ws.manifest_doc
+    manifest = ws.manifest
+    if manifest_doc is None or manifest is None or not manifest.organisation.logo:
+        return ws
+    if _site_logo(root, vm.org_view(manifest, opts.lang), opts.warnings) is not None:
+        return ws
+    org = manifest.organisation.model_copy(update={"logo": None})
+    plain = replace(manifest_doc, model=manifest.model_copy(update={"organisation": org}))
+    return replace(ws, docs=[plain if d is manifest_doc else d for d in ws.docs])
+
+
+def _write_site_assets(root: Path, outdir: Path, org: vm.OrgView, logo: bytes | None) -> None:
     for name in FONT_FACES:
         atomic_write_bytes(outdir / "assets" / name, asset_bytes(name, root))
     atomic_write_bytes(outdir / "assets" / "search.js", asset_bytes("js/search.js", root))
-    if org.logo:  # the same checks as the PDF fetcher: inside the repository, bounded, a real image
-        from qms.store.images import read_repository_image
-        from qms.store.limits import current
-        from qms.store.safe_open import FileRefused
-
-        try:
-            atomic_write_bytes(outdir / org.logo_site, read_repository_image(root, org.logo, current()))
-        except FileRefused as exc:
-            refused.append(f"{org.logo} ({exc.reason})")
+    if logo is not None:
+        atomic_write_bytes(outdir / org.logo_site, logo)
 
 
 def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdir: Path,
@@ -442,20 +469,28 @@ def render_site(root: Path, ws: Workspace, kind: str, proc_id: str | None, outdi
     if kind == "procedure":
         wanted = find_procedure(ws, proc_id or "")[1].id
         views = [v for v in views if v[1].id == wanted]
+    org = vm.org_view(_manifest(ws), lang)
+    logo = _site_logo(root, org, opts.warnings)
+    if logo is None:  # a refused logo is left out of every page, never a broken image
+        org.logo = ""
+        for view, _proc, _path in views:
+            view.org.logo = ""
     pages: dict[str, str] = {}
     if kind in ("manual", "procedure"):
         for view, proc, _path in views:
             pages[f"{proc.id}.html"] = procedure_html(view, lang, site=True)
     if kind == "manual":
         toc = [vm.TocEntry(v.control.code, v.title, "", None, f"{p.id}.html") for v, p, _ in views]
-        pages["index.html"] = manual_html(ws, lang, toc, site=True, drafts=opts.drafts)
+        manual = vm.manual_view(ws, lang, opts.drafts)
+        manual.org.logo = org.logo
+        pages["index.html"] = manual_html(ws, lang, toc, site=True, view=manual)
     elif kind in ("matrix", "records"):
-        pages["index.html"] = _standalone(ws, kind, lang, site=True, drafts=opts.drafts)
+        pages["index.html"] = _standalone(ws, kind, lang, site=True, drafts=opts.drafts, org=org)
     else:
         only = f"{views[0][1].id}.html"
         pages["index.html"] = pages[only]
     prepare_fonts(root)
-    _write_site_assets(root, outdir, vm.org_view(_manifest(ws), lang), opts.refused)
+    _write_site_assets(root, outdir, org, logo)
     if kind == "manual":
         atomic_write_text(outdir / "assets" / "search-index.js", search_index_script(views))
     for name, html in sorted(pages.items()):
@@ -478,7 +513,7 @@ def render(root: Path, kind: str, proc_id: str | None, out: Path, opts: RenderOp
 
         proc_id = check_id(PROCESS, proc_id)
     opts.variant = check_variant(opts.variant)
-    ws = ws or load_for_render(root)
+    ws = _without_refused_logo(root, ws or load_for_render(root), opts)
     if opts.fmt == "html":
         return render_site(root, ws, kind, proc_id, out, opts)
     if opts.fmt == "docx":

@@ -788,16 +788,43 @@ def interaction_map(nodes: Sequence[MapNode], band_labels: Mapping[str, str], *,
     drawn = map_edges(ordered, edges)
     order = {n.id: i for i, n in enumerate(ordered)}
     drawn.sort(key=lambda e: (order[e.source], order[e.target]))
+    by_sender = [[e for e in drawn if e.source == source] for source in dict.fromkeys(e.source for e in drawn)]
+    if any(len(sent) > MAX_MAP_EDGES for sent in by_sender):
+        return []
+    # Fill the sheets in turn; when a sheet then runs past its page (long titles wrap over more lines,
+    # many ports make a box taller), spread the same interactions evenly over one more sheet, so fewer
+    # ports per box: a long process title never turns the map into tables while sheets remain.
+    first = _pack(by_sender, MAX_MAP_EDGES)
+    tries = [first] + [_even(by_sender, n) for n in range(len(first), MAX_MAP_SHEETS + 1)]
+    for k, groups in enumerate(tries):
+        if len(groups) > MAX_MAP_SHEETS or groups in tries[:k]:
+            continue
+        sheets = _map_sheets(ordered, groups, band_labels, lang, customer)
+        if sheets:
+            return sheets
+    return []
+
+
+def _pack(by_sender: list[list[MapEdge]], cap: int) -> list[list[MapEdge]]:
+    """The senders' interactions in order, a new sheet each time the next sender's would pass ``cap``."""
     groups: list[list[MapEdge]] = [[]]
-    for source in dict.fromkeys(e.source for e in drawn):
-        sent = [e for e in drawn if e.source == source]
-        if len(sent) > MAX_MAP_EDGES:
-            return []
-        if len(groups[-1]) + len(sent) > MAX_MAP_EDGES:
+    for sent in by_sender:
+        if groups[-1] and len(groups[-1]) + len(sent) > cap:
             groups.append([])
         groups[-1].extend(sent)
-    if len(groups) > MAX_MAP_SHEETS:
-        return []
+    return groups
+
+
+def _even(by_sender: list[list[MapEdge]], n: int) -> list[list[MapEdge]]:
+    """The senders' interactions in order on at most ``n`` sheets, the fullest sheet as light as it can be."""
+    cap = max((len(sent) for sent in by_sender), default=0)
+    while len(_pack(by_sender, cap)) > n:
+        cap += 1
+    return _pack(by_sender, cap)
+
+
+def _map_sheets(ordered: list[MapNode], groups: list[list[MapEdge]], band_labels: Mapping[str, str], lang: str,
+                customer: bool) -> list[str]:
     sheets: list[str] = []
     for k, group in enumerate(groups):
         caption = ""

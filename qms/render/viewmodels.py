@@ -124,6 +124,13 @@ def _signatory(s: Signatory | None, lang: str) -> SignatoryView | None:
     return SignatoryView(s.name, t(s.title, lang), format_date(s.date, lang))
 
 
+def effective_text(value: dt.date | None, lang: str) -> str:
+    """The effective date as printed: never a blank "Ngày hiệu lực:" for a revision not in effect yet (a draft,
+    or a revision approved without its date), but "chưa có hiệu lực" / "not yet in effect", the way a
+    missing issue date reads "chưa ban hành"."""
+    return format_date(value, lang) if value is not None else translate("not yet in effect", lang)
+
+
 def control_view(doc: DocumentControl | None, default_code: str, lang: str, drafts: bool = False,
                  directory: Directory | None = None) -> ControlView:
     if doc is None:
@@ -134,7 +141,7 @@ def control_view(doc: DocumentControl | None, default_code: str, lang: str, draf
     return ControlView(
         code=doc.code,
         revision=f"{doc.revision:02d}",
-        effective_date=format_date(doc.effective_date, lang),
+        effective_date=effective_text(doc.effective_date, lang),
         state=doc.state,
         prepared=_signatory(doc.prepared_by, lang),
         # a draft shows no sign-off: a reviewer once the revision is reviewed, an approver once approved
@@ -579,11 +586,11 @@ def manual_view(ws: Workspace, lang: str, drafts: bool = False) -> ManualView:
     documents: list[tuple[str, str, str, str, str]] = []
     if manifest.manual is not None:
         documents.append((manifest.manual.code, translate("Quality manual", lang),
-                          f"{manifest.manual.revision:02d}", format_date(manifest.manual.effective_date, lang),
+                          f"{manifest.manual.revision:02d}", effective_text(manifest.manual.effective_date, lang),
                           translate("Internal", lang)))
     for p in sorted(procs, key=lambda p: p.document.code):
         documents.append((p.document.code, t(p.title, lang), f"{p.document.revision:02d}",
-                          format_date(p.document.effective_date, lang), translate("Internal", lang)))
+                          effective_text(p.document.effective_date, lang), translate("Internal", lang)))
     for f in manifest.forms:
         documents.append((f.code, t(f.title, lang), "", "", cite.cite(f.legal_basis, lang) or translate("Form", lang)))
     edges = [svg.MapEdge(i.source, i.target, i.what, i.directed) for i in interactions]

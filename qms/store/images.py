@@ -39,7 +39,10 @@ def check_raster(path: str, data: bytes, limits: Limits) -> None:
     try:
         with Image.open(io.BytesIO(data)) as image:  # lazy: reads the header, decodes nothing
             width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except UnidentifiedImageError:  # Pillow's own text names an in-memory object, not the file
+        raise FileRefused(path, _("not an image qms can read (a PNG, JPEG or SVG file is expected)"),
+                          _("save the image again as PNG or JPEG"), "io") from None
+    except (OSError, ValueError, SyntaxError) as exc:
         raise FileRefused(path, _("cannot read the image: {reason}").format(reason=exc),
                           _("save the image again as PNG or JPEG"), "io") from None
     finally:

@@ -571,8 +571,55 @@ def test_a_map_past_40_edges_or_240_processes_is_not_drawn() -> None:
     """Item 3: past 40 interactions on a page the map is not drawn (the manual gives tables instead)."""
     nodes, edges = _map_nodes(240, 2)
     assert interaction_map(nodes, BANDS, edges=edges, lang="vi") == []
-    nodes, edges = _map_nodes(21, 2)
+    nodes, edges = _map_nodes(45, 3)  # 135 interactions: more than three sheets of 40
     assert interaction_map(nodes, BANDS, edges=edges, lang="vi") == []
+
+
+def test_a_map_that_runs_past_its_page_spreads_over_more_sheets() -> None:
+    """21 processes sending 42 interactions: packed 40 + 2, the first sheet ran past its page and the
+    whole map became tables. The interactions are now spread evenly over more sheets, each clean."""
+    nodes, edges = _map_nodes(21, 2)
+    sheets = interaction_map(nodes, BANDS, edges=edges, lang="vi")
+    assert 2 <= len(sheets) <= 3
+    for sheet in sheets:
+        assert not problems(sheet)
+        assert float(ET.fromstring(sheet).get("height", "0")) <= 655
+        assert len(parse(sheet).edges) - 3 <= 40
+
+
+#: A real administrative procedure's full name (162 characters) and its English title (149)
+LONG_TITLE = {"vi": "Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan tổ chức có thẩm quyền của Việt Nam "
+                    "cấp hoặc chứng nhận, và chứng thực chữ ký trong các giấy tờ văn bản",
+              "en": "Certifying copies from originals of papers and documents issued or certified by competent "
+                    "Vietnamese authorities, and certifying signatures on papers"}
+
+
+def test_a_long_process_title_keeps_the_map_a_drawing(tmp_path: Path) -> None:
+    """One process of the example titled with a real procedure's full name (162 characters): the manual
+    gave up the interaction map and printed tables. The map is drawn again, the title wrapped whole in its
+    box (every word printed, nothing outside the box), in both languages."""
+    from example_repo import copy_example
+
+    from qms.render.viewmodels import manual_view
+    from qms.store.workspace import load_workspace
+
+    org = copy_example(tmp_path / "org")
+    path = org / "processes" / "QT-CT-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    short = "title: {vi: Chứng thực bản sao từ bản chính, en: Certifying copies from originals}"
+    assert short in text
+    path.write_text(text.replace(short, f'title: {{vi: "{LONG_TITLE["vi"]}", en: "{LONG_TITLE["en"]}"}}'),
+                    encoding="utf-8")
+    ws = load_workspace(org)
+    for lang in ("vi", "en"):
+        view = manual_view(ws, lang)
+        assert view.process_map and not view.process_map_note, lang
+        for sheet in view.process_map:
+            assert not problems(str(sheet)), lang
+            node = next(g for g in ET.fromstring(str(sheet)).iter("{http://www.w3.org/2000/svg}g")
+                        if g.get("data-process") == "QT-CT-01")
+            printed = " ".join(t.text or "" for t in node.iter("{http://www.w3.org/2000/svg}tspan"))
+            assert printed.split() == ["QT-CT-01", *LONG_TITLE[lang].split()], lang
 
 
 def test_the_manual_says_when_the_map_becomes_a_table() -> None:

@@ -73,21 +73,25 @@ def test_flowchart_prints_whole_at_size(tmp_path: Path, n_lanes: int | None) -> 
     pdf, steps = _render(tmp_path, n_lanes)
     pages = _pages(pdf)
     # the flowchart runs from its heading ("5.7. Lưu đồ") to the next one ("5.8. Trình tự thực hiện"); a landscape
-    # one comes after the steps table, and runs to "6. Biểu mẫu"
+    # one closes the procedure (after section 7; its place after the steps table gives its page)
     wide = n_lanes is not None and n_lanes > 6
-    after = ("Biểu", "mẫu") if wide else ("Trình", "tự")
-    start = next(i for i, p in enumerate(pages) if _heading(p, ("Lưu", "đồ")) is not None)
-    end = next(i for i, p in enumerate(pages) if i >= start and _heading(p, after) is not None)
+    after = ("Trình", "tự")
+    if wide:
+        start = next(i for i, p in enumerate(pages) if p[0] > p[1])
+        end = len(pages) - 1
+    else:
+        start = next(i for i, p in enumerate(pages) if _heading(p, ("Lưu", "đồ")) is not None)
+        end = next(i for i, p in enumerate(pages) if i >= start and _heading(p, after) is not None)
     chart = []
     for i in range(start, end + 1):
         width, height, words = pages[i]
         top = _heading(pages[i], ("Lưu", "đồ")) if i == start else None
-        bottom = _heading(pages[i], after) if i == end else None
+        bottom = _heading(pages[i], after) if i == end and not wide else None
         chart.append((width, height, [w for w in words if (top is None or w[2] > top)
                                       and (bottom is None or w[4] < bottom) and w[2] > 100]))
-    if wide:  # what follows starts on a portrait page: the steps table once began under the chart, on the
-        # landscape page, and went on in portrait with other column widths
-        assert pages[end][0] < pages[end][1], "section 6 starts on a landscape flowchart page"
+    if wide:  # the portrait sections are all before it, none begins on a landscape page
+        assert all(p[0] < p[1] for p in pages[:start]), "a landscape page before the flowchart"
+        assert _heading(pages[start], ("Lưu", "đồ")) is not None
     for width, height, words in chart:
         if not words:
             continue

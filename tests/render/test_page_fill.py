@@ -87,6 +87,8 @@ def test_a3_landscape_flowchart_pages(tmp_path: Path) -> None:
     landscape (420 x 297 mm) while the rest of the procedure stays A4 portrait."""
     ws = d.load_for_render(ROOT)
     view = next(v for v, p, _path in d.procedure_views(ws, "vi") if p.id == "QT-XD-01")
+    # two rows more make the steps table end near the top of a page (where it left that page blank)
+    view.steps = [*view.steps, *view.steps[:2]]
     steps, lanes = stress_steps(8, n_steps=14, seed=3)
     sizes: dict[bool, set[tuple[int, int]]] = {}
     for a3 in (False, True):
@@ -104,13 +106,26 @@ def test_a3_landscape_flowchart_pages(tmp_path: Path) -> None:
 
 def _no_empty_page_before_landscape(data: bytes, reader: PdfReader) -> None:
     """R10-5: with seven or more lanes "5.6 Kết quả giải quyết" sat alone on a mostly empty portrait page
-    before the landscape flowchart; the steps table (5.7) now fills that page and the flowchart (5.8) follows it."""
-    first = next(n for n, p in enumerate(reader.pages) if p.mediabox.width > p.mediabox.height)
-    share = blank_shares(data)[first - 1]
-    assert share <= MOSTLY_EMPTY, f"the page before the landscape flowchart is {share:.0%} empty"
+    before the landscape flowchart. R11-4: placed after the steps table, the flowchart still left the page
+    where that table ended near the top 93 % blank. The landscape flowchart now closes the procedure:
+    sections 6 and 7 flow on after the steps table, and where the flowchart would have been, "5.8. Lưu đồ"
+    gives the page it is on (the page number printed on the paper)."""
+    landscape = [p.mediabox.width > p.mediabox.height for p in reader.pages]
+    first = landscape.index(True)
+    assert all(landscape[first:]), "a portrait page follows the landscape flowchart"
+    shares = blank_shares(data)
+    for number, share in enumerate(shares[:first - 1], start=1):  # the last portrait page ends section 7
+        assert share <= MOSTLY_EMPTY, f"page {number} is {share:.0%} empty"
     text = subprocess.run([_need("pdftotext"), "-", "-"], input=data, capture_output=True, check=True,
                           timeout=120).stdout.decode("utf-8").split("\f")
-    assert "5.7. Trình tự thực hiện" in text[first - 1] and "5.8. Lưu đồ" in text[first]
+    assert "7. Hồ sơ cần lưu" in text[first - 1] and "5.8. Lưu đồ" in text[first]
+    assert f"Trang {first + 1}/{len(landscape)}" in text[first]
+    ref = next(n for n, page in enumerate(text) if "5.8. Lưu đồ" in page)
+    assert ref < first and "6. Biểu mẫu" in " ".join(text[ref:first])
+    squeezed = " ".join(text[ref].split())
+    assert f"ở cuối quy trình: xem trang {first + 1}." in squeezed, squeezed[-600:]
+    # not a link: the manual's assembler keeps no named destination of a procedure, so it would dangle there
+    assert not [a for p in reader.pages for a in (p.get("/Annots") or []) if a.get_object().get("/Subtype") == "/Link"]
 
 
 def test_flowchart_paper_option_in_both_languages(tmp_path: Path) -> None:

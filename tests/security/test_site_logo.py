@@ -70,13 +70,21 @@ def test_a_logo_linked_out_of_the_repository_is_not_copied_into_the_site(tmp_pat
     assert done.returncode == 0, done.stderr
     assert "assets/logo.png" in done.stderr and "warning" in done.stderr
     assert not (site / "assets" / "logo.png").exists()
+    assert not any("<img" in page.read_text(encoding="utf-8") for page in site.glob("*.html"))  # no broken image
     pdf = tmp_path / "p.pdf"
     done = _qms("--root", str(root), "render", "procedure", "QT-HT-01", "-o", str(pdf))
     assert done.returncode == 0, done.stderr
     assert "refused" in done.stderr
     from pypdf import PdfReader
 
-    assert not any(page.images for page in PdfReader(str(pdf)).pages)
+    reader = PdfReader(str(pdf))
+    assert not any(page.images for page in reader.pages)
+    # L5: the PDF's header left the refused <img> as its alternative text (the agency's short name beside its
+    # name, on every page) and the warning gave a machine path and no fix; the logo is now left out and the
+    # warning is the site's: the file, why, and the fix
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "UBND TP Sông Lam" not in first and "Song Lam PC" not in first, first[:300]  # the short name, as alt
+    assert "file://" not in done.stderr and "To fix: " in done.stderr
 
 
 def test_a_decompression_bomb_logo_is_refused(tmp_path: Path) -> None:
@@ -91,3 +99,27 @@ def test_a_decompression_bomb_logo_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "assets/logo.png" in done.stderr
     assert not (site / "assets" / "logo.png").exists()
+
+
+def test_a_refused_logo_leaves_no_broken_image_on_the_site(tmp_path: Path) -> None:
+    """L4: a logo that is refused (here a text file named .png; L2 covers a symlink out of the repository)
+    left an <img> pointing at a file the site never got: a broken image on every page. The site now omits
+    the logo, and the refusal is one warning naming the file, why, and how to fix it."""
+    import re
+
+    root = _repo(tmp_path, "assets/logo.png")
+    (root / "assets").mkdir()
+    (root / "assets" / "logo.png").write_bytes(b"not an image\n")
+    site = tmp_path / "site"
+    done = _qms("--root", str(root), "--lang", "en", "render", "manual", "--format", "html", "-o", str(site))
+    assert done.returncode == 0, done.stderr
+    pages = sorted(site.glob("*.html"))
+    assert len(pages) > 1
+    for page in pages:
+        for src in re.findall(r'<img[^>]*\bsrc="([^"]*)"', page.read_text(encoding="utf-8")):
+            assert (site / src).is_file(), f"{page.name}: broken image {src}"
+    warnings = [line for line in done.stderr.splitlines() if "assets/logo.png" in line]
+    assert len(warnings) == 1, done.stderr
+    assert warnings[0].startswith("warning: the logo assets/logo.png is refused and left out: ")
+    assert "To fix: " in warnings[0] and "organisation.logo" in warnings[0]
+    assert "BytesIO" not in done.stderr and "Traceback" not in done.stderr
