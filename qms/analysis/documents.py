@@ -38,6 +38,10 @@ def controlled_documents(ws: Workspace) -> Iterator[tuple[LoadedDoc[Any], str, D
         yield doc, "/document", proc.document, raw.get("document")
 
 
+#: the role and unit id `qms import` writes where Word never says who owns or leads a procedure; a document
+#: prints nothing for it (an empty field to fill in), never the id
+IMPORT_PLACEHOLDER_ID = "chua_xac_dinh"
+
 #: the internal note `qms import` writes beside every field it had to fill with a placeholder
 IMPORT_PLACEHOLDER = N_("placeholder written by qms import: replace it")
 

@@ -15,7 +15,7 @@ from qms.models.process import Process
 from qms.safe_regex import compile_untrusted
 
 _ORDER = ("id", "title", "kind", "owner", "unit", "purpose", "scope", "references", "definitions", "clauses",
-          "inputs", "outputs", "administrative", "steps", "forms", "records", "document", "internal_notes")
+          "inputs", "outputs", "administrative", "steps", "forms", "records", "document", "proposed_roles", "internal_notes")
 
 
 def process_id(code: str, filename: str, pattern: str) -> str:
@@ -160,6 +160,8 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
                             "of the system").format(file=d.source))
     elif edition == "2008":
         migrate_draft(out, d)
+    if d.proposed:  # the document prints the words of the Word file for them, never their ids
+        out["proposed_roles"] = [{"id": rid, "title": prop.title} for rid, prop in d.proposed.items()]
     notes = list(d.notes)
     for ptr in d.placeholders:
         notes.append({"kind": "verification", "about": ptr, "text": _(IMPORT_PLACEHOLDER)})

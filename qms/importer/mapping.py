@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from qms.analysis.documents import IMPORT_PLACEHOLDER_ID
 from qms.analysis.legacy import fold
 from qms.i18n import _
 from qms.importer import vocabulary as voc
@@ -23,7 +24,7 @@ from qms.importer.durations import ReadDuration, read_duration
 from qms.importer.roles import Proposed, RoleMatcher, role_id, split_parties
 from qms.models.common import parse_retention_text
 
-PLACEHOLDER_ROLE = "chua_xac_dinh"
+PLACEHOLDER_ROLE = IMPORT_PLACEHOLDER_ID
 PLACEHOLDER_TEXT = "(chưa có trong văn bản gốc)"
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
