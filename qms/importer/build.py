@@ -169,8 +169,8 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         notes.append({"kind": "verification", "about": rid,
                       "text": _("proposed role {id} (\"{title}\"): add it with --add-roles or map it").format(
                           id=rid, title=prop.title)})
-    if notes:
-        out["internal_notes"] = notes
+    if notes:  # each is a working note to resolve before the draft is reviewed (`qms doc approve` refuses)
+        out["internal_notes"] = [{**n, "from_import": True} for n in notes]
     data.clear()
     data.update({k: out[k] for k in _ORDER if k in out})
     return d

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qms.analysis.documents import IMPORT_HEADERS
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _, use_language
@@ -184,7 +185,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
             check_id(PROCESS, pid)
             target = out_dir / f"{pid}.yaml"
         with use_language(opts.lang):
-            header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
+            header = [_(IMPORT_HEADERS[0]).format(
                 file=shown_name(path))]
         text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
         problems = validate(draft)

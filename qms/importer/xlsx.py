@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qms.analysis.documents import IMPORT_HEADERS
 from qms.analysis.legacy import fold
 from qms.analysis.people import Directory
 from qms.errors import QmsError
@@ -242,9 +243,9 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                     notes.append({"kind": "verification", "about": f"/{key}",
                                   "text": _("placeholder written by qms import: replace it")})
                     comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
-            data["internal_notes"] = notes
+            data["internal_notes"] = [{**n, "from_import": True} for n in notes]
             target = out_dir / f"{pid}.yaml"
-            header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=shown_name(path))]
+            header = [_(IMPORT_HEADERS[1]).format(file=shown_name(path))]
             text = dump_yaml_commented(data, comments, header)
         warnings: list[str] = []
         if dur is None:

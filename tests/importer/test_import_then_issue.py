@@ -96,3 +96,59 @@ def test_word_export_of_an_imported_draft_prints_names_not_ids(repo: Path, lang:
 
 def _draft(repo: Path) -> dict[str, Any]:
     return yaml.safe_load((repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8"))
+
+
+def test_approval_is_refused_while_import_notes_are_open(repo: Path, run_qms) -> None:
+    """W2a: `doc approve` of a fresh import is refused (exit 1, file unchanged), naming what the import left to
+    check (placeholders, proposed roles), since a review or approval states the text is adequate (7.5.2 c) and
+    nobody has checked those yet (before: both approvals went through and the draft was issued with
+    `chua_xac_dinh` as owner and every "check this" note and comment still in it)."""
+    path = repo / "processes" / "QT-TTR-05.yaml"
+    before = path.read_bytes()
+    for role, who in (("reviewer", "Lê Văn Cường"), ("approver", "Trần Thị Bình")):
+        done = run_qms("--root", str(repo), "doc", "approve", "QT-TTR-05", "--as", role, "--by", who)
+        assert done.exit_code == 1, (role, done.stdout, done.stderr)
+        for item in ("/kind", "/owner", "/unit", "thanh_tra_vien", "to_xac_minh"):
+            assert item in done.stderr, (item, done.stderr)
+        assert "internal_notes" in done.stderr  # the hint says what to do
+        assert path.read_bytes() == before
+    assert all(n.get("from_import") is True for n in _draft(repo)["internal_notes"])
+
+
+def test_approval_keeps_the_word_issue_date_and_drops_the_import_comments(repo: Path, run_qms) -> None:
+    """W2b: once the notes are resolved, reviewer then approver approve; the revision keeps the date of issue
+    the Word file gave it (15/08/2016, revision 2), the approval is recorded with its own date and the
+    effective date is the approval's (docs/doc-control.md), and the comments the import wrote ("QT-TTR-05.docx,
+    bảng 2, dòng 2", the "check every commented field" header) are gone from the issued file while a comment
+    of the user's stays (before: issued_on was replaced by the approval date and every import comment stayed)."""
+    from ruamel.yaml import YAML
+
+    path = repo / "processes" / "QT-TTR-05.yaml"
+    y = YAML()
+    data = y.load(path.read_text(encoding="utf-8"))
+    data["owner"], data["unit"] = "chanh_van_phong", "van_phong"
+    for step in data["steps"]:
+        step["responsible"] = "chanh_van_phong"
+    del data["proposed_roles"], data["internal_notes"]
+    data.yaml_add_eol_comment("checked against the 2016 paper copy", "purpose")
+    with path.open("w", encoding="utf-8") as fh:
+        y.dump(data, fh)
+    text = path.read_text(encoding="utf-8")
+    assert "# QT-TTR-05.docx, " in text and text.startswith("# ")
+    done = run_qms("--root", str(repo), "doc", "approve", "QT-TTR-05", "--as", "reviewer", "--by", "Lê Văn Cường",
+                   "--date", "2026-03-02")
+    assert done.exit_code == 0, done.stderr
+    done = run_qms("--root", str(repo), "doc", "approve", "QT-TTR-05", "--as", "approver", "--by", "Trần Thị Bình",
+                   "--date", "2026-03-03")
+    assert done.exit_code == 0, done.stderr
+    assert "2016" in done.stdout and "qms import" in done.stdout  # it says what it kept and what it removed
+    text = path.read_text(encoding="utf-8")
+    control = yaml.safe_load(text)["document"]
+    assert control["state"] == "approved" and control["revision"] == 2
+    assert str(control["issued_on"]) == "2016-08-15"
+    assert str(control["approved_by"]["date"]) == "2026-03-03" and str(control["effective_date"]) == "2026-03-03"
+    assert [(a["as"], str(a["date"])) for a in control["approvals"]] == [("reviewer", "2026-03-02"),
+                                                                         ("approver", "2026-03-03")]
+    assert "QT-TTR-05.docx" not in text and "qms import" not in text, text[:400]
+    assert "# checked against the 2016 paper copy" in text
+    assert not text.startswith("#")
