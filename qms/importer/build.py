@@ -60,7 +60,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         out["title"] = title
         d.at("/title", twhere)
     else:
-        out["title"] = PLACEHOLDER_TEXT
+        out["title"] = _(PLACEHOLDER_TEXT)
         d.placeholders.append("/title")
         d.at("/title", "", _("placeholder: no title found"))
     out["kind"] = defaults.get("kind", "core")
@@ -103,7 +103,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     for key in ("purpose", "scope"):
         text = m._text_of(key, f"/{key}")
         if not text:
-            text = PLACEHOLDER_TEXT
+            text = _(PLACEHOLDER_TEXT)
             d.placeholders.append(f"/{key}")
             d.at(f"/{key}", "", _("placeholder: the document has no such section"))
         out[key] = text

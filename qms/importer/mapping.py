@@ -17,7 +17,7 @@ from typing import Any
 
 from qms.analysis.documents import IMPORT_PLACEHOLDER_ID
 from qms.analysis.legacy import fold
-from qms.i18n import _
+from qms.i18n import N_, _
 from qms.importer import vocabulary as voc
 from qms.importer.document import Grid, Line, Reading
 from qms.importer.durations import ReadDuration, read_duration
@@ -25,7 +25,8 @@ from qms.importer.roles import Proposed, RoleMatcher, role_id, split_parties
 from qms.models.common import parse_retention_text
 
 PLACEHOLDER_ROLE = IMPORT_PLACEHOLDER_ID
-PLACEHOLDER_TEXT = "(chưa có trong văn bản gốc)"
+#: the text of a field the source document does not give: a msgid, written in the draft's language (``_()``)
+PLACEHOLDER_TEXT = N_("(not in the source document)")
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (name, tuple(key for words in langs.values() for key in words)) for name, langs in voc.SECTION_HEADINGS.items())
@@ -798,7 +799,7 @@ class _Mapper:
                     self.d.placeholders.append(ptr + "/retention")
                     self.d.at(ptr + "/retention", where, _("placeholder: the document states no retention"))
                 loc = row[c_where].strip() if 0 <= c_where < len(row) else ""
-                item["location"] = loc or PLACEHOLDER_TEXT
+                item["location"] = loc or _(PLACEHOLDER_TEXT)
                 if 0 <= c_resp < len(row) and c_resp not in (c_where,) and row[c_resp].strip():
                     rid = self._role(row[c_resp], where, ptr + "/responsible")
                     if rid:
@@ -1079,7 +1080,7 @@ class _Mapper:
         item: dict[str, Any] = {"code": code, "title": title or code}
         if key == "records":
             item["retention"] = "until_superseded"
-            item["location"] = PLACEHOLDER_TEXT
+            item["location"] = _(PLACEHOLDER_TEXT)
             self.d.placeholders.append(f"/records/{len(items)}/retention")
             self.d.at(f"/records/{len(items)}/retention", line.where, _("placeholder: the document states no retention"))
         items.append(item)

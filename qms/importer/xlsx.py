@@ -184,7 +184,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
             admin: dict[str, Any] = {}
             if code:
                 admin["code"] = code
-                comments["/administrative/code"] = [where + ", mã TTHC"]
+                comments["/administrative/code"] = [where + ", " + _("administrative procedure code")]
             level = opts.get("level")
             if level in ("commune", "district", "province"):
                 admin["level"] = level
@@ -217,8 +217,9 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                 "id": pid, "title": title, "kind": opts.get("kind", "core"),
                 "owner": opts.get("owner") or (desk_roles[0] if desk_roles else PLACEHOLDER_ROLE),
                 "unit": opts.get("unit") or (desk_units[0] if desk_units else PLACEHOLDER_ROLE),
-                "purpose": f"Giải quyết thủ tục hành chính {title}" + (f" (lĩnh vực {field_name})" if field_name else ""),
-                "scope": PLACEHOLDER_TEXT,
+                "purpose": (_("Handles the administrative procedure {title} (field: {field})") if field_name
+                            else _("Handles the administrative procedure {title}")).format(title=title, field=field_name),
+                "scope": _(PLACEHOLDER_TEXT),
             }
             if refs:
                 data["references"] = refs
