@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from typing import Any
 
 from qms.analysis.documents import IMPORT_PLACEHOLDER
@@ -195,3 +196,41 @@ def _dates(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return dt.date.fromisoformat(value)
     return value
+
+
+def localise(d: Draft, lang: str, org_lang: str) -> None:
+    """Put the document's own text into the slot of ``lang``, the language it is written in, when that is not
+    the organisation's (``org_lang``, whose text a plain string stands for): ``purpose: {en: ...}``. What the
+    import writes itself (placeholders, notes) stays in the organisation's language."""
+    if lang == org_lang:
+        return
+    placeholder = _(PLACEHOLDER_TEXT)
+    _wrap(d.data, Process, lang, placeholder)
+
+
+def _wrap(data: Any, model: Any, lang: str, placeholder: str) -> None:
+    from pydantic import BaseModel
+
+    from qms.models.common import InternalNote, Text
+
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        value = data.get(key)
+        if value is None:
+            continue
+        kinds = [info.annotation, *typing.get_args(info.annotation)]
+        for kind in kinds:
+            inner = typing.get_args(kind)[0] if typing.get_origin(kind) is list and typing.get_args(kind) else None
+            target = inner if inner is not None else kind
+            if target is Text:
+                if inner is not None and isinstance(value, list):
+                    data[key] = [{lang: v} if isinstance(v, str) and v != placeholder else v for v in value]
+                elif inner is None and isinstance(value, str) and value != placeholder:
+                    data[key] = {lang: value}
+                break
+            if isinstance(target, type) and issubclass(target, BaseModel) and target is not InternalNote:
+                for item in (value if isinstance(value, list) else [value]):
+                    _wrap(item, target, lang, placeholder)
+                break

@@ -96,6 +96,9 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
     clauses_cited: list[str] = field(default_factory=list)
     edition: str = "2015"
+    language: str = ""  # the language the document is written in: its text is in that language's slot
+    language_by: str = ""  # how it was told: "diacritics" or "words" (judged from the text), "given" (--lang)
+    language_share: float = 0.0  # the share of letters with a Vietnamese diacritic
     kept: list[str] = field(default_factory=list)
     converted: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
@@ -125,6 +128,7 @@ class Options:
     legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
     lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
     repo_edition: str = "2015"  # the edition the repository declares (a 2008 one migrates with its drafts)
+    doc_lang: str | None = None  # the language the documents are written in (--lang); None: judged per document
 
 
 def _strip_heading(text: str) -> str:

@@ -152,3 +152,18 @@ def heading_keys() -> list[tuple[str, str, str]]:
     """(folded heading, section, language) for every heading, in the order they are tried."""
     return [(key, section, lang) for section, langs in SECTION_HEADINGS.items()
             for lang, words in langs.items() for key in words]
+
+#: judging the language a document is written in (``qms.importer.language``): the share of letters that
+#: carry a Vietnamese diacritic from which a text is Vietnamese whatever its words (Vietnamese prose has about
+#: a quarter; an English procedure that names Vietnamese people and agencies a few hundredths). Below it, the
+#: frequent words decide
+VIETNAMESE_LETTER_SHARE = 0.15
+#: frequent words, folded, that tell the two languages apart when a text carries no diacritics ("Muc dich")
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "vi": frozenset({"va", "cua", "cac", "trong", "theo", "cho", "duoc", "nguoi", "thuc", "hien", "buoc", "thoi",
+                     "gian", "ho", "so", "ban", "phong", "quy", "trinh", "muc", "dich", "pham", "vi", "noi", "dung",
+                     "tiep", "nhan", "ket", "qua", "khong", "co", "cong", "viec", "trach", "nhiem", "ngay", "lam"}),
+    "en": frozenset({"the", "and", "of", "to", "in", "for", "is", "are", "by", "with", "on", "be", "this", "that",
+                     "from", "step", "procedure", "purpose", "scope", "records", "forms", "responsibility", "time",
+                     "working", "days", "day", "if", "not", "all", "each"}),
+}
