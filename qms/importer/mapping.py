@@ -907,7 +907,6 @@ class _Mapper:
             return False
         c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h or h == "form"), -1)
         c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h in ("so ban", "copies")), -1)
-        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()} | {v: k for k, v in voc.DOSSIER_FORMS_EN.items()}
         items: list[dict[str, Any]] = self.admin.setdefault("dossier", [])
         for r, row in enumerate(grid.cells[1:], start=1):
             where = _row(grid.where, r + 1)
@@ -921,8 +920,9 @@ class _Mapper:
             if note.strip():
                 item["note"] = " ".join(note.split())
             form = fold(row[c_form]).strip(" .") if 0 <= c_form < len(row) else ""
-            if form in forms:
-                item["form"] = forms[form]
+            kind = dossier_form(form)
+            if kind is not None:
+                item["form"] = kind
             elif form:
                 self.d.note(where, f"{_('form as written')}: {row[c_form].strip()}", "verification",
                             f"/administrative/dossier/{len(items)}")
@@ -967,7 +967,7 @@ class _Mapper:
                 dossier_mode = False
                 continue
             f = block.folded
-            if re.match(r"^[\s\d.)-]*(?:thanh phan(?:,? so luong)? ho so|dossier components)", f):
+            if _DOSSIER_HEADING.match(f):
                 dossier_mode = True
                 rest = block.text.split(":", 1)[1].strip() if ":" in block.text else ""
                 if rest:
@@ -980,11 +980,9 @@ class _Mapper:
             if dossier_mode and re.match(r"^\s*[-–•+*]|^\s*\(?[a-zđ\d]\)", block.text):
                 name = re.sub(r"^\s*(?:[-–•+*]|\(?[a-zđ\d]\))\s*", "", block.text).strip().rstrip(";.")
                 item: dict[str, Any] = {"name": name}
-                fn = fold(name)
-                if "ban sao co chung thuc" in fn or "ban sao chung thuc" in fn:
-                    item["form"] = "certified_copy"
-                elif "ban sao" in fn:
-                    item["form"] = "copy"
+                kind = dossier_form(fold(name))
+                if kind is not None and kind != "original":  # the default: a line says "original" only in passing
+                    item["form"] = kind
                 self.admin.setdefault("dossier", []).append(item)
                 continue
             dossier_mode = False
@@ -1164,11 +1162,22 @@ def _fee(text: str) -> dict[str, Any]:
     return {"text": text}
 
 
-#: how the national layout writes a dossier item's form (Hình thức) and the mechanism after the place
-_DOSSIER_FORMS = {"original": "bản chính", "copy": "bản sao", "certified_copy": "bản sao có chứng thực",
-                  "original_or_copy": "bản chính hoặc bản sao", "show_original": "xuất trình bản chính để đối chiếu"}
+#: the mechanism after the place, as the national layout writes it
 _MECHANISMS = {"mot cua": "one_stop", "mot cua lien thong": "interconnected", "lien thong": "interconnected",
                "khong qua bo phan mot cua": "none", **voc.MECHANISMS_EN}
+
+
+_DOSSIER_FORM_RE = tuple((kind, re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z])"))
+                         for kind, phrases in voc.DOSSIER_FORM_WORDS)
+_DOSSIER_HEADING = re.compile(r"^[\s\d.)-]*(?:" + "|".join(re.escape(h) for h in voc.DOSSIER_HEADINGS) + r")(?![a-z])")
+
+
+def dossier_form(folded: str) -> str | None:
+    """The form of a dossier item (``original``, ``certified_copy``, …) a folded text names, or None."""
+    for kind, regex in _DOSSIER_FORM_RE:
+        if regex.search(folded):
+            return kind
+    return None
 
 
 def _branches(text: str, by_number: dict[int, str]) -> list[tuple[str, str]] | None:
