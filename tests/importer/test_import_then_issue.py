@@ -71,12 +71,30 @@ def _docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+def _png() -> bytes:
+    """A 1×1 PNG: the flowchart's picture (rasterised through a PDF render) is not what these tests look at;
+    its SVG, which holds the lane names, is."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_word_export_of_an_imported_draft_prints_names_not_ids(repo: Path, lang: str, run_qms) -> None:
+def test_word_export_of_an_imported_draft_prints_names_not_ids(repo: Path, lang: str, run_qms,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """W1: `render procedure --format docx` of an imported draft prints the Word file's words for the roles
     qms.yaml does not have yet ("Thanh tra viên", "Tổ xác minh") and nothing for the owner and lead unit Word
-    never held (before: `thanh_tra_vien`, `to_xac_minh` in the steps table and "Đơn vị chủ trì: chua_xac_dinh"
-    on the cover), in both languages; the document code stays in the control header."""
+    never held (before: `thanh_tra_vien`, `to_xac_minh` in the steps table and the flowchart's lanes, and
+    "Đơn vị chủ trì: chua_xac_dinh" on the cover), in both languages; the document code stays in the control
+    header."""
+    import qms.render.docx as word
+
+    svgs: list[str] = []
+    monkeypatch.setattr(word, "diagram_png", lambda svg, root, dpi=0: svgs.append(svg) or _png())
     draft = yaml.safe_load((repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8"))
     ids = {s["responsible"] for s in draft["steps"]} | {draft["owner"], draft["unit"]}
     assert {"thanh_tra_vien", "to_xac_minh", "chua_xac_dinh"} <= ids, ids
@@ -85,6 +103,8 @@ def test_word_export_of_an_imported_draft_prints_names_not_ids(repo: Path, lang:
                    "-o", str(out))
     assert done.exit_code == 0, done.stderr
     assert "is no role" not in done.stderr, done.stderr  # nothing is printed as written any more
+    assert svgs and "Thanh tra viên" in svgs[0] and "Tổ xác minh" in svgs[0]
+    assert not any(ident in svg for ident in ids for svg in svgs), svgs[0][:300]
     text = _docx_text(out)
     assert "Thanh tra viên" in text and "Tổ xác minh" in text
     assert "QT-TTR-05" in text
