@@ -204,8 +204,13 @@ def localise(d: Draft, lang: str, org_lang: str) -> None:
     import writes itself (placeholders, notes) stays in the organisation's language."""
     if lang == org_lang:
         return
-    placeholder = _(PLACEHOLDER_TEXT)
-    _wrap(d.data, Process, lang, placeholder)
+    wrap_text(d.data, lang, _(PLACEHOLDER_TEXT))
+
+
+def wrap_text(data: dict[str, Any], lang: str, placeholder: str) -> None:
+    """Every text field of the process draft ``data`` (plain strings) as ``{lang: ...}``, but ``placeholder``
+    and the internal notes."""
+    _wrap(data, Process, lang, placeholder)
 
 
 def _wrap(data: Any, model: Any, lang: str, placeholder: str) -> None:

@@ -19,6 +19,7 @@ from qms.analysis.legacy import fold
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _, use_language
+from qms.importer.build import wrap_text
 from qms.importer.durations import read_duration
 from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, _fee
 from qms.importer.run import _legal_index, shown_name
@@ -245,6 +246,10 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                                   "text": _("placeholder written by qms import: replace it")})
                     comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
             data["internal_notes"] = [{**n, "from_import": True} for n in notes]
+            if lang != "vi":  # the list is Vietnamese (its headers are): its own text goes into the `vi` slot
+                made = {k: data[k] for k in ("purpose", "scope")}  # written by the import, in `lang`
+                wrap_text(data, "vi", _(PLACEHOLDER_TEXT))
+                data.update(made)
             target = out_dir / f"{pid}.yaml"
             header = [_(IMPORT_HEADERS[1]).format(file=shown_name(path))]
             text = dump_yaml_commented(data, comments, header)
