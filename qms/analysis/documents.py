@@ -38,6 +38,10 @@ def controlled_documents(ws: Workspace) -> Iterator[tuple[LoadedDoc[Any], str, D
         yield doc, "/document", proc.document, raw.get("document")
 
 
+#: the role and unit id `qms import` writes where Word never says who owns or leads a procedure; a document
+#: prints nothing for it (an empty field to fill in), never the id
+IMPORT_PLACEHOLDER_ID = "chua_xac_dinh"
+
 #: the internal note `qms import` writes beside every field it had to fill with a placeholder
 IMPORT_PLACEHOLDER = N_("placeholder written by qms import: replace it")
 
@@ -46,3 +50,45 @@ def is_import_placeholder(text: str) -> bool:
     """Whether a note's text is the import placeholder note, in whichever language it was written."""
     folded = " ".join(text.split())
     return folded in (IMPORT_PLACEHOLDER, translate(IMPORT_PLACEHOLDER, "vi"))
+
+
+#: the first comment line of a draft written by `qms import` (docx and xlsx), naming the source file
+IMPORT_HEADERS = (N_("Draft imported by qms import docx from {file}; check every commented field."),
+                  N_("Skeleton created by qms import xlsx from {file}; steps missing."))
+
+
+def import_source(header_comment: str) -> str | None:
+    """The source file an import draft's header comment names (in either language), else None."""
+    text = " ".join(header_comment.split())
+    for msgid in IMPORT_HEADERS:
+        for pattern in {msgid, translate(msgid, "vi")}:
+            head, _sep, tail = pattern.partition("{file}")
+            if text.startswith(head) and text.endswith(tail) and len(text) > len(head) + len(tail):
+                return text[len(head):len(text) - len(tail)]
+    return None
+
+
+def is_import_comment(text: str, source: str) -> bool:
+    """Whether a YAML comment line (without its ``#``) is one `qms import` wrote: the header naming
+    ``source``, or a field's comment that starts with the place in ``source`` it came from."""
+    return import_source(text) == source or text == source or text.startswith((f"{source},", f"{source};"))
+
+
+def open_import_notes(raw: Any) -> list[str]:
+    """What `qms import` left to check in a procedure draft (its raw mapping): the ``about`` of each
+    internal note it wrote that is still there (``from_import``, or the placeholder note of drafts
+    imported before that flag), and each role it proposed that is still listed under ``proposed_roles``."""
+    if not isinstance(raw, dict):
+        return []
+    found: list[str] = []
+    for note in raw.get("internal_notes") or []:
+        if not isinstance(note, dict):
+            continue
+        text = note.get("text")
+        texts = [str(v) for v in text.values()] if isinstance(text, dict) else [str(text or "")]
+        if note.get("from_import") is True or any(is_import_placeholder(x) for x in texts):
+            found.append(str(note.get("about") or "?"))
+    for role in raw.get("proposed_roles") or []:
+        if isinstance(role, dict) and role.get("id"):
+            found.append(_("proposed role {id}").format(id=role["id"]))
+    return list(dict.fromkeys(found))

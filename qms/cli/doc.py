@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qms.errors import UsageError
-from qms.i18n import _, format_date, get_language
+from qms.i18n import _, format_date, get_language, ngettext
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line as t
 from qms.store.workspace import Workspace, load_workspace
@@ -116,6 +116,13 @@ def approve_cmd(ctx: click.Context, ident: str, role: str, by: str, date_value: 
         click.echo(_("{code}: revision {revision} approved, effective {date}").format(
             code=t(out.doc.code), revision=out.revision,
             date=format_date(out.effective_date) if out.effective_date else "-"))
+        if out.kept_issued_on is not None:
+            click.echo(_("  date of issue {date} kept (the revision's own, from the imported document); the approval "
+                         "is recorded with its own date").format(date=format_date(out.kept_issued_on)))
+        if out.import_comments:
+            click.echo(ngettext("  removed {n} comment line written by qms import (it is kept in git history)",
+                                "  removed {n} comment lines written by qms import (they are kept in git history)",
+                                out.import_comments).format(n=out.import_comments))
 
 
 @doc.command("history")

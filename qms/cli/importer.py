@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from qms.i18n import _
+from qms.i18n import _, format_percent
 from qms.output.jsonfmt import to_json
 from qms.output.safe import one_line
 
@@ -52,6 +52,12 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
         click.echo(f"{one_line(doc['source'])} → {one_line(doc['draft'])} ({status})")
         click.echo("  " + _("{mapped} fields mapped, {unmapped} texts kept as internal notes, {ph} placeholders")
                    .format(mapped=len(doc["mapped"]), unmapped=len(doc["unmapped"]), ph=len(doc["placeholders"])))
+        if doc.get("language"):
+            how = {"given": _("given with --lang"), "words": _("judged from its words"),
+                   "diacritics": _("judged from its text: {share} of the letters carry Vietnamese diacritics").format(
+                       share=format_percent(100 * doc["vietnamese_letter_share"], digits=0))}[doc["language_by"]]
+            click.echo("  " + _("language of the document: {lang} ({how})").format(
+                lang=_("Vietnamese") if doc["language"] == "vi" else _("English"), how=how))
         for label, key in ((_("kept"), "kept"), (_("converted"), "converted"), (_("dropped"), "dropped")):
             for item in doc[key]:
                 click.echo(f"  {label}: {one_line(item)}")
@@ -77,7 +83,7 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
     if data["proposed_roles"] and not data["roles_added"]:
         click.echo(_("Proposed roles (add them to qms.yaml with --add-roles):"))
         for role in data["proposed_roles"]:
-            click.echo(f"  - {{id: {role['id']}, title: {one_line(role['title']['vi'])}}}")
+            click.echo(f"  - {{id: {role['id']}, title: {one_line(next(iter(role['title'].values())))}}}")
     if data["roles_added"]:
         click.echo(_("Roles added to qms.yaml: {roles}").format(roles=", ".join(data["roles_added"])))
     if data["written"]:
@@ -101,12 +107,14 @@ def _print_text(data: dict[str, Any], show_diff: list[str]) -> None:
 @click.option("--defaults", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML file with the fields Word never holds (owner, unit, kind, document).")
 @click.option("--add-roles", is_flag=True, help="Add the proposed roles to qms.yaml.")
+@click.option("--lang", "--doc-lang", "doc_lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language the documents are written in (default: judged per document from its text).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the import review report (.html or .pdf): mapped fields, unmapped text, findings.")
 @click.pass_context
 def docx(ctx: click.Context, paths: tuple[Path, ...], out: Path | None, dry_run: bool, edition: str | None,
          fmt: str, force: bool, show_diff: bool, comments: bool, convert: bool, defaults: Path | None,
-         add_roles: bool, report_path: Path | None) -> None:
+         add_roles: bool, doc_lang: str | None, report_path: Path | None) -> None:
     """Import Word procedures (.docx, .docm; a folder imports every one) as process drafts."""
     from qms.importer.run import import_docx
 
@@ -123,7 +131,7 @@ def docx(ctx: click.Context, paths: tuple[Path, ...], out: Path | None, dry_run:
         guard_output(report_path, report_kind, inputs=list(paths), root=root)
     run = import_docx(root, list(paths), out=out, edition=edition, comments=comments, defaults=defaults,
                       convert=convert, dry_run=dry_run, force=force, add_roles=add_roles, diff_only=show_diff,
-                      progress=_progress(True))
+                      progress=_progress(True), doc_lang=doc_lang)
     data = run.to_dict()
     if report_path is not None:
         from qms.importer.report import write_report

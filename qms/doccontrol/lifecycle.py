@@ -26,7 +26,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap
 
-from qms.analysis.documents import state_label
+from qms.analysis.documents import import_source, is_import_comment, open_import_notes, state_label
 from qms.analysis.people import Directory, same_person
 from qms.doccontrol.catalog import ControlledDoc, resolve
 from qms.errors import InvalidTransition, UsageError
@@ -34,10 +34,21 @@ from qms.i18n import _
 from qms.models.common import DocumentControl
 from qms.store.paths import confined
 from qms.store.workspace import Workspace
-from qms.store.yaml_edit import YamlEditError, edit_yaml_file, flow_map, is_flow, new_seq, set_key
+from qms.store.yaml_edit import (
+    YamlEditError,
+    drop_comments,
+    edit_yaml_file,
+    flow_map,
+    is_flow,
+    new_seq,
+    set_key,
+)
 from qms.store.yaml_edit import resolve as resolve_pointer
 
 Role = Literal["reviewer", "approver"]
+
+#: At most this many of the items `qms import` left to check are named when an approval is refused
+_NOTES_SHOWN = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,8 @@ class Outcome:
     revision: int
     state: str
     effective_date: dt.date | None = None
+    kept_issued_on: dt.date | None = None  # the imported revision's own date of issue, kept by the approval
+    import_comments: int = 0  # comment lines of `qms import` removed by the approval
 
 
 def person_name(ws: Workspace, who: str) -> str:
@@ -244,6 +257,17 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
                 _("the date {date} is before revision {revision} of {code} was drafted ({drafted})").format(
                     date=day.isoformat(), revision=revision, code=code, drafted=drafted.isoformat()),
                 _("give the day of the review or approval with --date YYYY-MM-DD"))
+        left = open_import_notes(data) if doc.pointer == "/document" else []
+        if left:
+            # 7.5.2 c / 7.5.3: reviewing or approving says the text is adequate; what the import left to check
+            # has not been checked, so it is refused rather than dropped (deleting a note is the person's act)
+            shown = ", ".join(left[:_NOTES_SHOWN]) + (" …" if len(left) > _NOTES_SHOWN else "")
+            raise InvalidTransition(
+                _("{code} ({path}) still has {n} item(s) `qms import` left to check: {items}").format(
+                    code=code, path=doc.path, n=len(left), items=shown),
+                _("check each field named, correct it, then delete its note from `internal_notes` (a proposed role: "
+                  "add it with `qms import --add-roles` or use an existing role, then delete it from "
+                  "`proposed_roles`); `qms check` lists them"))
         this = [a for a in control.approvals if a.revision == revision]
         reviewers = [a for a in this if a.as_ == "reviewer"]
         preparer = control.prepared_by.name if control.prepared_by else ""
@@ -279,15 +303,27 @@ def approve(ws: Workspace, ident: str, role: Role, by: str, *, today: dt.date | 
             _signatory(block, "reviewed_by", name, day, person_title(ws, name))
         else:
             when = effective or day
-            # the approver's signature issues the document (Ngày ban hành); it takes effect on `when`
-            set_key(block, "issued_on", day, after=("revision",))
+            if control.issued_on is not None and control.issued_on <= day:
+                # `revise` clears `issued_on`, so a draft that has one carries its own history (the date of issue
+                # an imported Word file gives for this revision): the approval is recorded as the approval and
+                # does not rewrite when the revision was issued
+                result["kept"] = control.issued_on
+            else:
+                # the approver's signature issues the document (Ngày ban hành); it takes effect on `when`
+                set_key(block, "issued_on", day, after=("revision",))
             set_key(block, "effective_date", when, after=("issued_on", "revision"))
             set_key(block, "state", "approved", after=("effective_date", "revision"))
             _signatory(block, "approved_by", name, day, person_title(ws, name))
             result["effective"] = when
+            top = getattr(getattr(data, "ca", None), "comment", None)
+            source = next((import_source(tok.value.lstrip("# ").strip()) for tok in (top[1] if top and len(top) > 1
+                           and top[1] else []) if import_source(tok.value.lstrip("# ").strip())), None)
+            if source:  # the import's working comments ("QT-07.docx, table 3, row 4; unit to confirm") go
+                result["comments"] = drop_comments(data, lambda text: not is_import_comment(text, source))
         final = _validate(block, doc)
         result["revision"] = revision
         result["state"] = final.state
 
     edit_yaml_file(confined(ws.root, Path(ws.root) / doc.path), mutate)
-    return Outcome(doc, ident, int(result["revision"]), str(result["state"]), result.get("effective"))
+    return Outcome(doc, ident, int(result["revision"]), str(result["state"]), result.get("effective"),
+                   result.get("kept"), int(result.get("comments", 0)))

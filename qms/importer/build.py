@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from typing import Any
 
 from qms.analysis.documents import IMPORT_PLACEHOLDER
@@ -15,7 +16,7 @@ from qms.models.process import Process
 from qms.safe_regex import compile_untrusted
 
 _ORDER = ("id", "title", "kind", "owner", "unit", "purpose", "scope", "references", "definitions", "clauses",
-          "inputs", "outputs", "administrative", "steps", "forms", "records", "document", "internal_notes")
+          "inputs", "outputs", "administrative", "steps", "forms", "records", "document", "proposed_roles", "internal_notes")
 
 
 def process_id(code: str, filename: str, pattern: str) -> str:
@@ -60,7 +61,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         out["title"] = title
         d.at("/title", twhere)
     else:
-        out["title"] = PLACEHOLDER_TEXT
+        out["title"] = _(PLACEHOLDER_TEXT)
         d.placeholders.append("/title")
         d.at("/title", "", _("placeholder: no title found"))
     out["kind"] = defaults.get("kind", "core")
@@ -103,7 +104,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     for key in ("purpose", "scope"):
         text = m._text_of(key, f"/{key}")
         if not text:
-            text = PLACEHOLDER_TEXT
+            text = _(PLACEHOLDER_TEXT)
             d.placeholders.append(f"/{key}")
             d.at(f"/{key}", "", _("placeholder: the document has no such section"))
         out[key] = text
@@ -160,6 +161,8 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
                             "of the system").format(file=d.source))
     elif edition == "2008":
         migrate_draft(out, d)
+    if d.proposed:  # the document prints the words of the Word file for them, never their ids
+        out["proposed_roles"] = [{"id": rid, "title": prop.title} for rid, prop in d.proposed.items()]
     notes = list(d.notes)
     for ptr in d.placeholders:
         notes.append({"kind": "verification", "about": ptr, "text": _(IMPORT_PLACEHOLDER)})
@@ -167,8 +170,8 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
         notes.append({"kind": "verification", "about": rid,
                       "text": _("proposed role {id} (\"{title}\"): add it with --add-roles or map it").format(
                           id=rid, title=prop.title)})
-    if notes:
-        out["internal_notes"] = notes
+    if notes:  # each is a working note to resolve before the draft is reviewed (`qms doc approve` refuses)
+        out["internal_notes"] = [{**n, "from_import": True} for n in notes]
     data.clear()
     data.update({k: out[k] for k in _ORDER if k in out})
     return d
@@ -193,3 +196,46 @@ def _dates(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return dt.date.fromisoformat(value)
     return value
+
+
+def localise(d: Draft, lang: str, org_lang: str) -> None:
+    """Put the document's own text into the slot of ``lang``, the language it is written in, when that is not
+    the organisation's (``org_lang``, whose text a plain string stands for): ``purpose: {en: ...}``. What the
+    import writes itself (placeholders, notes) stays in the organisation's language."""
+    if lang == org_lang:
+        return
+    wrap_text(d.data, lang, _(PLACEHOLDER_TEXT))
+
+
+def wrap_text(data: dict[str, Any], lang: str, placeholder: str) -> None:
+    """Every text field of the process draft ``data`` (plain strings) as ``{lang: ...}``, but ``placeholder``
+    and the internal notes."""
+    _wrap(data, Process, lang, placeholder)
+
+
+def _wrap(data: Any, model: Any, lang: str, placeholder: str) -> None:
+    from pydantic import BaseModel
+
+    from qms.models.common import InternalNote, Text
+
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        value = data.get(key)
+        if value is None:
+            continue
+        kinds = [info.annotation, *typing.get_args(info.annotation)]
+        for kind in kinds:
+            inner = typing.get_args(kind)[0] if typing.get_origin(kind) is list and typing.get_args(kind) else None
+            target = inner if inner is not None else kind
+            if target is Text:
+                if inner is not None and isinstance(value, list):
+                    data[key] = [{lang: v} if isinstance(v, str) and v != placeholder else v for v in value]
+                elif inner is None and isinstance(value, str) and value != placeholder:
+                    data[key] = {lang: value}
+                break
+            if isinstance(target, type) and issubclass(target, BaseModel) and target is not InternalNote:
+                for item in (value if isinstance(value, list) else [value]):
+                    _wrap(item, target, lang, placeholder)
+                break

@@ -15,16 +15,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from qms.analysis.documents import IMPORT_PLACEHOLDER_ID
 from qms.analysis.legacy import fold
-from qms.i18n import _
+from qms.i18n import N_, _
 from qms.importer import vocabulary as voc
 from qms.importer.document import Grid, Line, Reading
 from qms.importer.durations import ReadDuration, read_duration
 from qms.importer.roles import Proposed, RoleMatcher, role_id, split_parties
 from qms.models.common import parse_retention_text
 
-PLACEHOLDER_ROLE = "chua_xac_dinh"
-PLACEHOLDER_TEXT = "(chưa có trong văn bản gốc)"
+PLACEHOLDER_ROLE = IMPORT_PLACEHOLDER_ID
+#: the text of a field the source document does not give: a msgid, written in the draft's language (``_()``)
+PLACEHOLDER_TEXT = N_("(not in the source document)")
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     (name, tuple(key for words in langs.values() for key in words)) for name, langs in voc.SECTION_HEADINGS.items())
@@ -94,6 +96,9 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
     clauses_cited: list[str] = field(default_factory=list)
     edition: str = "2015"
+    language: str = ""  # the language the document is written in: its text is in that language's slot
+    language_by: str = ""  # how it was told: "diacritics" or "words" (judged from the text), "given" (--lang)
+    language_share: float = 0.0  # the share of letters with a Vietnamese diacritic
     kept: list[str] = field(default_factory=list)
     converted: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
@@ -123,6 +128,7 @@ class Options:
     legal: Any = None  # qms.legal.register.Index of the repository's legal register, when it has one
     lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
     repo_edition: str = "2015"  # the edition the repository declares (a 2008 one migrates with its drafts)
+    doc_lang: str | None = None  # the language the documents are written in (--lang); None: judged per document
 
 
 def _strip_heading(text: str) -> str:
@@ -797,7 +803,7 @@ class _Mapper:
                     self.d.placeholders.append(ptr + "/retention")
                     self.d.at(ptr + "/retention", where, _("placeholder: the document states no retention"))
                 loc = row[c_where].strip() if 0 <= c_where < len(row) else ""
-                item["location"] = loc or PLACEHOLDER_TEXT
+                item["location"] = loc or _(PLACEHOLDER_TEXT)
                 if 0 <= c_resp < len(row) and c_resp not in (c_where,) and row[c_resp].strip():
                     rid = self._role(row[c_resp], where, ptr + "/responsible")
                     if rid:
@@ -901,7 +907,6 @@ class _Mapper:
             return False
         c_form = next((c for c, h in enumerate(head) if "hinh thuc" in h or h == "form"), -1)
         c_copies = next((c for c, h in enumerate(head) if "so luong" in h or h in ("so ban", "copies")), -1)
-        forms = {fold(v): k for k, v in _DOSSIER_FORMS.items()} | {v: k for k, v in voc.DOSSIER_FORMS_EN.items()}
         items: list[dict[str, Any]] = self.admin.setdefault("dossier", [])
         for r, row in enumerate(grid.cells[1:], start=1):
             where = _row(grid.where, r + 1)
@@ -915,8 +920,9 @@ class _Mapper:
             if note.strip():
                 item["note"] = " ".join(note.split())
             form = fold(row[c_form]).strip(" .") if 0 <= c_form < len(row) else ""
-            if form in forms:
-                item["form"] = forms[form]
+            kind = dossier_form(form)
+            if kind is not None:
+                item["form"] = kind
             elif form:
                 self.d.note(where, f"{_('form as written')}: {row[c_form].strip()}", "verification",
                             f"/administrative/dossier/{len(items)}")
@@ -961,7 +967,7 @@ class _Mapper:
                 dossier_mode = False
                 continue
             f = block.folded
-            if re.match(r"^[\s\d.)-]*(?:thanh phan(?:,? so luong)? ho so|dossier components)", f):
+            if _DOSSIER_HEADING.match(f):
                 dossier_mode = True
                 rest = block.text.split(":", 1)[1].strip() if ":" in block.text else ""
                 if rest:
@@ -974,11 +980,9 @@ class _Mapper:
             if dossier_mode and re.match(r"^\s*[-–•+*]|^\s*\(?[a-zđ\d]\)", block.text):
                 name = re.sub(r"^\s*(?:[-–•+*]|\(?[a-zđ\d]\))\s*", "", block.text).strip().rstrip(";.")
                 item: dict[str, Any] = {"name": name}
-                fn = fold(name)
-                if "ban sao co chung thuc" in fn or "ban sao chung thuc" in fn:
-                    item["form"] = "certified_copy"
-                elif "ban sao" in fn:
-                    item["form"] = "copy"
+                kind = dossier_form(fold(name))
+                if kind is not None and kind != "original":  # the default: a line says "original" only in passing
+                    item["form"] = kind
                 self.admin.setdefault("dossier", []).append(item)
                 continue
             dossier_mode = False
@@ -1078,7 +1082,7 @@ class _Mapper:
         item: dict[str, Any] = {"code": code, "title": title or code}
         if key == "records":
             item["retention"] = "until_superseded"
-            item["location"] = PLACEHOLDER_TEXT
+            item["location"] = _(PLACEHOLDER_TEXT)
             self.d.placeholders.append(f"/records/{len(items)}/retention")
             self.d.at(f"/records/{len(items)}/retention", line.where, _("placeholder: the document states no retention"))
         items.append(item)
@@ -1158,11 +1162,22 @@ def _fee(text: str) -> dict[str, Any]:
     return {"text": text}
 
 
-#: how the national layout writes a dossier item's form (Hình thức) and the mechanism after the place
-_DOSSIER_FORMS = {"original": "bản chính", "copy": "bản sao", "certified_copy": "bản sao có chứng thực",
-                  "original_or_copy": "bản chính hoặc bản sao", "show_original": "xuất trình bản chính để đối chiếu"}
+#: the mechanism after the place, as the national layout writes it
 _MECHANISMS = {"mot cua": "one_stop", "mot cua lien thong": "interconnected", "lien thong": "interconnected",
                "khong qua bo phan mot cua": "none", **voc.MECHANISMS_EN}
+
+
+_DOSSIER_FORM_RE = tuple((kind, re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z])"))
+                         for kind, phrases in voc.DOSSIER_FORM_WORDS)
+_DOSSIER_HEADING = re.compile(r"^[\s\d.)-]*(?:" + "|".join(re.escape(h) for h in voc.DOSSIER_HEADINGS) + r")(?![a-z])")
+
+
+def dossier_form(folded: str) -> str | None:
+    """The form of a dossier item (``original``, ``certified_copy``, …) a folded text names, or None."""
+    for kind, regex in _DOSSIER_FORM_RE:
+        if regex.search(folded):
+            return kind
+    return None
 
 
 def _branches(text: str, by_number: dict[int, str]) -> list[tuple[str, str]] | None:

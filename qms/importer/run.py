@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qms.analysis.documents import IMPORT_HEADERS
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _, use_language
 from qms.importer import vocabulary as voc
-from qms.importer.build import _dates, assemble, validate
-from qms.importer.document import read, relocate
+from qms.importer.build import _dates, assemble, localise, validate
+from qms.importer.document import Grid, Reading, read, relocate
+from qms.importer.language import judge_language
 from qms.importer.mapping import Draft, Options, map_reading
 from qms.importer.roles import RoleMatcher
 from qms.store import import_store
@@ -50,7 +52,9 @@ class ImportRun:
         seen: dict[str, dict[str, Any]] = {}
         for r in self.results:
             for rid, p in r.draft.proposed.items():
-                seen.setdefault(rid, {"id": rid, "title": {"vi": p.title, "en": p.title}})
+                # in the language the document is written in; the organisation's text (a plain string) is both
+                title = {"vi": p.title, "en": p.title} if r.draft.language in ("", self.lang) else {r.draft.language: p.title}
+                seen.setdefault(rid, {"id": rid, "title": title})
         return list(seen.values())
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +62,8 @@ class ImportRun:
             "documents": [{
                 "source": _text(str(r.source)), "draft": _text(str(r.target)), "id": r.draft.data.get("id"),
                 "edition": r.draft.edition,
+                "language": r.draft.language, "language_by": r.draft.language_by,
+                "vietnamese_letter_share": round(r.draft.language_share, 3),
                 "mapped": [{"field": f, "from": relocate(w, self.lang)} for f, w in r.draft.mapped],
                 "unmapped": [{"at": relocate(w, self.lang), "text": t} for w, t in r.draft.unmapped],
                 "placeholders": r.draft.placeholders,
@@ -136,9 +142,14 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     reading = read(word)
     if convert and temp is not None:
         reading.converted.append(_("legacy .doc converted with LibreOffice"))
+    judged = judge_language(_texts(reading))
     with use_language(opts.lang):
         mapper, _draft = map_reading(reading, roles, opts)
         draft = assemble(mapper, opts)
+        draft.language = opts.doc_lang or judged.lang
+        draft.language_by = "given" if opts.doc_lang else judged.by
+        draft.language_share = judged.share
+        localise(draft, draft.language, opts.lang)
     if not mapper.sections:
         draft.warnings.append(_("{file}: no known section heading found (expected headings such as {vi}, or {en}): "
                                 "the purpose, scope and steps are placeholders and the text is kept as internal "
@@ -150,6 +161,16 @@ def import_one(path: Path, roles: RoleMatcher, opts: Options, *, convert: bool =
     return draft
 
 
+def _texts(reading: Reading) -> Iterator[str]:
+    """Every paragraph and cell text of a reading (body and page header), to judge its language."""
+    for block in [*reading.header, *reading.blocks]:
+        if isinstance(block, Grid):
+            for row in block.cells:
+                yield from row
+        else:
+            yield block.text
+
+
 def _is_legacy(path: Path) -> bool:
     from qms.store.word import is_legacy_doc
 
@@ -159,10 +180,11 @@ def _is_legacy(path: Path) -> bool:
 def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, edition: str | None = None,
                 comments: bool = False, defaults: Path | None = None, convert: bool = False,
                 dry_run: bool = False, force: bool = False, add_roles: bool = False, diff_only: bool = False,
-                progress: Callable[[int, int, str], None] | None = None) -> ImportRun:
-    """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``."""
+                progress: Callable[[int, int, str], None] | None = None, doc_lang: str | None = None) -> ImportRun:
+    """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``. The documents'
+    language is ``doc_lang``, else judged per document from its text."""
     directory, pattern, lang, repo_edition = _directory(root)
-    opts = Options(edition=edition, comments=comments, lang=lang, repo_edition=repo_edition,
+    opts = Options(edition=edition, comments=comments, lang=lang, repo_edition=repo_edition, doc_lang=doc_lang,
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
                    process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)
@@ -184,7 +206,7 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
             check_id(PROCESS, pid)
             target = out_dir / f"{pid}.yaml"
         with use_language(opts.lang):
-            header = [_("Draft imported by qms import docx from {file}; check every commented field.").format(
+            header = [_(IMPORT_HEADERS[0]).format(
                 file=shown_name(path))]
         text = dump_yaml_commented(_dates(draft.data), draft.sources, header)
         problems = validate(draft)

@@ -68,9 +68,35 @@ ADMIN_LABELS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("result", (), ("result",)),
 )
 
-#: a dossier item's form (Hình thức) as an English document writes it
+#: a dossier item's form (Hình thức) as `qms render --lang en` writes it
 DOSSIER_FORMS_EN = {"original": "original", "copy": "copy", "certified_copy": "certified copy",
                     "original_or_copy": "original or copy", "show_original": "original shown for comparison"}
+
+#: a dossier item's form as documents write it, in a "Hình thức" / "Form" cell or inside the item's line
+#: ("Bản sao có chứng thực giấy khai sinh", "Certified true copy of the birth certificate"): form → folded
+#: phrases, tried in this order (the first form one of whose phrases the text holds as whole words), so that
+#: "original or a certified copy" is `original_or_copy`, not `certified_copy`
+DOSSIER_FORM_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("original_or_copy", ("ban chinh hoac ban sao", "ban sao hoac ban chinh", "original or copy", "original or a copy",
+                          "original or certified copy", "original or a certified copy", "copy or original",
+                          "original or photocopy", "original or a photocopy")),
+    ("show_original", ("xuat trinh ban chinh", "ban chinh de doi chieu", "ban chinh doi chieu", "original shown",
+                       "original to be shown", "original to show", "show the original", "shown for comparison",
+                       "original for comparison", "present the original", "original presented",
+                       "original for inspection", "original for verification")),
+    ("certified_copy", ("ban sao co chung thuc", "ban sao chung thuc", "ban chung thuc", "certified copy",
+                        "certified copies", "certified true copy", "certified true copies", "notarised copy",
+                        "notarized copy", "notarised copies", "notarized copies", "attested copy",
+                        "authenticated copy", "legalised copy", "legalized copy")),
+    ("copy", ("ban sao", "ban chup", "ban photo", "copy", "copies", "photocopy", "photocopies", "scanned copy",
+              "duplicate")),
+    ("original", ("ban chinh", "original", "originals")),
+)
+
+#: the line that opens the list of a one-stop procedure's dossier items (folded, after any numbering)
+DOSSIER_HEADINGS = ("thanh phan ho so", "thanh phan, so luong ho so", "thanh phan so luong ho so",
+                    "dossier components", "components of the dossier", "dossier comprises", "the dossier comprises",
+                    "required documents", "documents required", "documents to submit", "documents to be submitted")
 
 #: durations written in English, as the Vietnamese words the duration reader knows (folded text)
 DURATION_WORDS_EN: tuple[tuple[str, str], ...] = (
@@ -152,3 +178,18 @@ def heading_keys() -> list[tuple[str, str, str]]:
     """(folded heading, section, language) for every heading, in the order they are tried."""
     return [(key, section, lang) for section, langs in SECTION_HEADINGS.items()
             for lang, words in langs.items() for key in words]
+
+#: judging the language a document is written in (``qms.importer.language``): the share of letters that
+#: carry a Vietnamese diacritic from which a text is Vietnamese whatever its words (Vietnamese prose has about
+#: a quarter; an English procedure that names Vietnamese people and agencies a few hundredths). Below it, the
+#: frequent words decide
+VIETNAMESE_LETTER_SHARE = 0.15
+#: frequent words, folded, that tell the two languages apart when a text carries no diacritics ("Muc dich")
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "vi": frozenset({"va", "cua", "cac", "trong", "theo", "cho", "duoc", "nguoi", "thuc", "hien", "buoc", "thoi",
+                     "gian", "ho", "so", "ban", "phong", "quy", "trinh", "muc", "dich", "pham", "vi", "noi", "dung",
+                     "tiep", "nhan", "ket", "qua", "khong", "co", "cong", "viec", "trach", "nhiem", "ngay", "lam"}),
+    "en": frozenset({"the", "and", "of", "to", "in", "for", "is", "are", "by", "with", "on", "be", "this", "that",
+                     "from", "step", "procedure", "purpose", "scope", "records", "forms", "responsibility", "time",
+                     "working", "days", "day", "if", "not", "all", "each"}),
+}

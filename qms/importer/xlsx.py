@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qms.analysis.documents import IMPORT_HEADERS
 from qms.analysis.legacy import fold
 from qms.analysis.people import Directory
 from qms.errors import QmsError
 from qms.i18n import _, use_language
+from qms.importer.build import wrap_text
 from qms.importer.durations import read_duration
 from qms.importer.mapping import PLACEHOLDER_ROLE, PLACEHOLDER_TEXT, _fee
 from qms.importer.run import _legal_index, shown_name
@@ -183,7 +185,7 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
             admin: dict[str, Any] = {}
             if code:
                 admin["code"] = code
-                comments["/administrative/code"] = [where + ", mã TTHC"]
+                comments["/administrative/code"] = [where + ", " + _("administrative procedure code")]
             level = opts.get("level")
             if level in ("commune", "district", "province"):
                 admin["level"] = level
@@ -216,8 +218,9 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                 "id": pid, "title": title, "kind": opts.get("kind", "core"),
                 "owner": opts.get("owner") or (desk_roles[0] if desk_roles else PLACEHOLDER_ROLE),
                 "unit": opts.get("unit") or (desk_units[0] if desk_units else PLACEHOLDER_ROLE),
-                "purpose": f"Giải quyết thủ tục hành chính {title}" + (f" (lĩnh vực {field_name})" if field_name else ""),
-                "scope": PLACEHOLDER_TEXT,
+                "purpose": (_("Handles the administrative procedure {title} (field: {field})") if field_name
+                            else _("Handles the administrative procedure {title}")).format(title=title, field=field_name),
+                "scope": _(PLACEHOLDER_TEXT),
             }
             if refs:
                 data["references"] = refs
@@ -242,9 +245,13 @@ def import_xlsx(root: Path, path: Path, *, out: Path | None = None, dry_run: boo
                     notes.append({"kind": "verification", "about": f"/{key}",
                                   "text": _("placeholder written by qms import: replace it")})
                     comments[f"/{key}"] = [_("placeholder: the one-stop desk; set it with --defaults")]
-            data["internal_notes"] = notes
+            data["internal_notes"] = [{**n, "from_import": True} for n in notes]
+            if lang != "vi":  # the list is Vietnamese (its headers are): its own text goes into the `vi` slot
+                made = {k: data[k] for k in ("purpose", "scope")}  # written by the import, in `lang`
+                wrap_text(data, "vi", _(PLACEHOLDER_TEXT))
+                data.update(made)
             target = out_dir / f"{pid}.yaml"
-            header = [_("Skeleton created by qms import xlsx from {file}; steps missing.").format(file=shown_name(path))]
+            header = [_(IMPORT_HEADERS[1]).format(file=shown_name(path))]
             text = dump_yaml_commented(data, comments, header)
         warnings: list[str] = []
         if dur is None:

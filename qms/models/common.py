@@ -234,6 +234,11 @@ class InternalNote(Strict):
     kind: Literal["verification", "research", "drafting", "other"] = "other"
     about: NFCStr = Field(default="", description="What the note concerns, e.g. a field path or a code")
     text: Text
+    from_import: bool = Field(
+        default=False,
+        description="Written by `qms import`: something to check in the draft (a placeholder, a unit to "
+                    "confirm, text that mapped to no field). `qms doc approve` refuses while such notes remain: "
+                    "check the field, then delete the note")
 
 
 _RETENTION_KEYS = ("years", "months", "permanent", "until_superseded")

@@ -216,6 +216,14 @@ class Interaction(Strict):
     what: Text | None = Field(default=None, description="What passes, e.g. 'dossier data', 'complaints'")
 
 
+class ProposedRole(Strict):
+    """A role a draft names that qms.yaml does not have yet (``qms import`` proposes it from the Word text):
+    documents print its title where the draft uses its id, until it is added to qms.yaml or mapped."""
+
+    id: Identifier
+    title: Text
+
+
 class Process(Strict):
     id: Identifier
     title: Text
@@ -241,6 +249,10 @@ class Process(Strict):
     resources: list[Resource] = Field(default_factory=list)
     evaluation: Text | None = Field(default=None, description="How the process is monitored and evaluated")
     document: DocumentControl
+    proposed_roles: list[ProposedRole] = Field(
+        default_factory=list,
+        description="Roles the draft names that qms.yaml does not have yet (written by `qms import`): "
+                    "documents print their title; `qms check` still reports them until they are added")
     internal_notes: list[InternalNote] = Field(
         default_factory=list,
         description="Verification status, research and drafting remarks: never printed in an issued "

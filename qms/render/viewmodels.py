@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from qms.analysis.documents import IMPORT_PLACEHOLDER_ID
 from qms.analysis.glossary import collation_key, document_text, used_term
 from qms.analysis.matrix import clause_matrix
 from qms.analysis.people import Directory
@@ -229,18 +230,22 @@ class Names:
         # participating agencies (liên thông) name the lanes of the steps they do
         self.agencies = ({a.id: t(a.name, lang) for a in proc.administrative.agencies}
                          if proc is not None and proc.administrative is not None else {})
+        # the roles an imported draft names that qms.yaml does not have yet: the Word file's words for them
+        self.proposed = {r.id: t(r.title, lang) for r in proc.proposed_roles} if proc is not None else {}
 
     def unit(self, ident: str | None) -> str:
         unit = self.directory.units.get(ident or "")
         return t(unit.name, self.lang) if unit is not None else ""
 
     def who(self, ident: str | None) -> str:
-        """A role's title, else a unit's name, else a person's name, else ``ident`` as written."""
-        if not ident:
+        """A role's title, else a unit's name, else a person's name, else an agency's or a proposed role's
+        name, else ``ident`` as written; nothing for the placeholder ``qms import`` writes (a field to fill)."""
+        if not ident or ident == IMPORT_PLACEHOLDER_ID:
             return ""
         role, person = self.directory.roles.get(ident), self.directory.people.get(ident)
         return ((t(role.title, self.lang) if role is not None else "") or self.unit(ident)
-                or (person.name if person is not None else "") or self.agencies.get(ident) or ident)
+                or (person.name if person is not None else "") or self.agencies.get(ident)
+                or self.proposed.get(ident) or ident)
 
 
 _FORM_KINDS = {

@@ -227,3 +227,47 @@ def new_seq(items: list[Any] | None = None) -> CommentedSeq:
     seq = CommentedSeq(items or [])
     seq.fa.set_block_style()
     return seq
+
+
+def drop_comments(data: Any, keep: Callable[[str], bool]) -> int:
+    """Remove from round-trip ``data`` every comment line for which ``keep(text)`` is false (``text`` without
+    its ``#`` and surrounding blanks): the comments above the document and each comment at the end of a
+    key's or item's line (with the comment lines that follow it). Returns how many lines were removed."""
+    dropped = 0
+
+    def filtered(value: str) -> tuple[str | None, int]:
+        lines = value.split("\n")
+        kept = [ln for ln in lines if not ln.strip().startswith("#") or keep(ln.strip()[1:].strip())]
+        gone = len(lines) - len(kept)
+        if not gone:
+            return value, 0
+        text = "\n".join(kept)
+        return (text if text.strip() else None), gone
+
+    top = getattr(getattr(data, "ca", None), "comment", None)
+    if top and len(top) > 1 and top[1]:
+        tokens = []
+        for token in top[1]:
+            value, gone = filtered(token.value)
+            dropped += gone
+            if value is not None:
+                token.value = value
+                tokens.append(token)
+        top[1] = tokens
+
+    def walk(node: Any) -> None:
+        nonlocal dropped
+        if isinstance(node, (CommentedMap, CommentedSeq)):
+            for slots in node.ca.items.values():
+                for token in slots:
+                    if token is None or not hasattr(token, "value"):
+                        continue
+                    value, gone = filtered(token.value)
+                    dropped += gone
+                    if gone:  # an empty token still ends the line (a key whose value is a block below it)
+                        token.value = "\n" if value is None else value if value.endswith("\n") else value + "\n"
+            for child in (node.values() if isinstance(node, CommentedMap) else node):
+                walk(child)
+
+    walk(data)
+    return dropped

@@ -50,10 +50,12 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
 
     text = (out / "QT-HT-01.yaml").read_text(encoding="utf-8")
     draft = yaml.safe_load(text)
-    assert draft["purpose"] == "Sets out how births are registered lawfully and on time."
-    assert draft["scope"].startswith("Applies to birth registration")
-    assert draft["title"] == "Birth registration"
-    assert [s["name"] for s in draft["steps"]][:2] == ["Receive and check the dossier", "Is the dossier complete?"]
+    # an English document in a Vietnamese organisation: its text goes into the `en` slot (round 11)
+    assert draft["purpose"] == {"en": "Sets out how births are registered lawfully and on time."}
+    assert draft["scope"]["en"].startswith("Applies to birth registration")
+    assert draft["title"] == {"en": "Birth registration"}
+    assert [s["name"] for s in draft["steps"]][:2] == [{"en": "Receive and check the dossier"},
+                                                       {"en": "Is the dossier complete?"}]
     assert draft["administrative"]["code"] == "1.001193"
     assert draft["document"]["code"] == "QT-HT-01" and draft["document"]["revision"] == 1
     assert [r["code"] for r in draft["records"]] == ["HS-HT-01"]
@@ -64,8 +66,8 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
     assert [t["term"] for t in draft["definitions"]] == ["NĐ", "PC", "TT"]
     adm = draft["administrative"]
     assert (adm["mechanism"], adm["time_limit"], adm["dossier_sets"]) == ("one_stop", "1d", 1)
-    assert adm["place"] == "Public administrative service centre of the ward"
-    assert adm["fee"] == {"amount_vnd": 0, "text": "Free when registered on time"}  # "VND 0; Free when …"
+    assert adm["place"] == {"en": "Public administrative service centre of the ward"}
+    assert adm["fee"] == {"amount_vnd": 0, "text": {"en": "Free when registered on time"}}  # "VND 0; Free when …"
     assert [s["duration"] for s in draft["steps"]][:3] == ["1h", "1h", "3h"]
     lines = done.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if "QT-HT-01-en.docx →" in line)
@@ -90,7 +92,8 @@ def test_english_headings_are_read_and_the_draft_is_in_the_organisation_language
 
     steps = yaml.safe_load((out / "QT-DC-01.yaml").read_text(encoding="utf-8"))["steps"]
     assert [(x["name"], x.get("responsible"), x.get("duration")) for x in steps[:2]] == [
-        ("Draft the document", "office_clerk", "2d"), ("Review the document", "office_clerk", "4h")]
-    assert [(b["label"], b["next"]) for b in steps[2]["decision"]["branches"]] == [("Yes", "B1"), ("No", "B4")]
+        ({"en": "Draft the document"}, "office_clerk", "2d"), ({"en": "Review the document"}, "office_clerk", "4h")]
+    assert [(b["label"], b["next"]) for b in steps[2]["decision"]["branches"]] == [
+        ({"en": "Yes"}, "B1"), ({"en": "No"}, "B4")]
     assert "QT-DC-01.docx: no steps found" not in done.stdout
     assert "QT-DC-02.docx: no steps found (expected a steps table" in done.stdout
