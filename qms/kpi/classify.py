@@ -46,7 +46,7 @@ from qms.calendar import WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
-from qms.models.log_columns import ColumnMap, name_order, normalise_header, tidy_name
+from qms.models.log_columns import ColumnMap, name_order, procedure_name_key, tidy_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -371,7 +371,7 @@ class Classifier:
         #: procedure id or code -> mechanism, used by ``--by mechanism`` when a row has none
         self.mechanisms = {str(k).strip(): str(v) for k, v in (mechanisms or {}).items()}
         #: procedure name (normalised: no accents, lower case) -> the key of its limit and mechanism
-        self.procedure_names = {normalise_header(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
+        self.procedure_names = {procedure_name_key(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
         self.series_names = tuple(series)
         #: procedure id or code -> cut-off hour: received later, the limit counts from the next working day
         self.cutoffs = {str(k).strip(): v for k, v in (cutoffs or {}).items()}
@@ -410,13 +410,13 @@ class Classifier:
         """The limit/mechanism key of a procedure cell: itself, or the process its name is the title of."""
         if proc in self.limits or proc in self.mechanisms:
             return proc
-        return self.procedure_names.get(normalise_header(proc), proc) if self.procedure_names else proc
+        return self.procedure_names.get(procedure_name_key(proc), proc) if self.procedure_names else proc
 
     def cutoff_of(self, proc: str) -> int:
         """The cut-off of a stripped procedure cell as a packed time of day (seconds + 1); -1 when none."""
         cut = self.cutoffs.get(proc)
         if cut is None:
-            cut = self.cutoffs.get(self.procedure_names.get(normalise_header(proc), proc)) if self.procedure_names \
+            cut = self.cutoffs.get(self.procedure_names.get(procedure_name_key(proc), proc)) if self.procedure_names \
                 else None
         return -1 if cut is None else cut.hour * 3600 + cut.minute * 60 + 1
 

@@ -2,9 +2,10 @@
 
 A missed objective raises one record per process whose dossiers were late, with that process's
 figures. Each record carries a marker in its ``evidence`` (``kpi:MT-01:QT-HT-01:2026-01-01..2026-06-30``
-for an objective and a process, ``kpi-late:1.001193:…`` for a procedure below a ``--target``); a
-record with the marker already in the register is not raised again (nor is an objective whose
-whole-objective marker ``kpi:MT-01:<period>`` an earlier version wrote).
+for an objective and a process, ``kpi-late:QT-HT-01:…`` for a procedure below a ``--target``, named by
+the process the log's cell resolves to, however the cell spells it); a record with the marker already
+in the register is not raised again (nor is an objective whose whole-objective marker
+``kpi:MT-01:<period>``, or a procedure whose ``kpi-late:<code>:<period>``, an earlier version wrote).
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ def existing_markers(root: Path) -> dict[str, str]:
 def process_of(repo: RepoKpi, key: str) -> str | None:
     """The process of a procedure cell of the log: its id or national code, else its title (a log that
     names the procedure; accents, case and spacing do not matter, as for its time limit)."""
-    from qms.kpi.columns import normalise_header
+    from qms.kpi.columns import procedure_name_key
 
-    return repo.processes.get(key) or repo.names.get(normalise_header(key))
+    return repo.processes.get(key.strip()) or repo.names.get(procedure_name_key(key))
 
 
 def late_by_process(repo: RepoKpi, series: dict[tuple[str, str, str], list[int]]) -> dict[str, list[int]]:
@@ -126,17 +127,32 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 id=nc.id, objective=obj.id, period=shown))
     if objectives:
         return messages
-    # with --target instead of objectives: each procedure below it, for its process
+    # with --target instead of objectives: each procedure below it, for its process. The record's
+    # identity is the process the group resolves to, not the cell's text, so another export of the
+    # period that spells the procedure's name differently finds the record raised before.
     if result.by == "procedure" and target is not None:
         goal = (">=", target)
+        owners: dict[str, tuple[str, Counts]] = {}  # process -> (the name first shown, summed counters)
+        spelled: dict[str, list[str]] = {}  # process -> the group keys of the log (for older markers)
         for proc_key, counts in result.groups.items():
             owner = process_of(repo, proc_key)
-            if owner is None or counts.resolved == 0 or check_target(counts, goal[1], goal[0]).met:
+            if owner is None:
                 continue
-            marker = f"kpi-late:{proc_key}:{key}"
-            if marker in markers:
+            _first, acc = owners.setdefault(owner, (proc_key, Counts()))
+            for i, v in enumerate(counts.values):
+                acc.values[i] += v
+            spelled.setdefault(owner, []).append(proc_key)
+        for owner, (proc_key, counts) in owners.items():
+            if counts.resolved == 0 or check_target(counts, goal[1], goal[0]).met:
+                continue
+            marker = f"kpi-late:{owner}:{key}"
+            # earlier versions wrote the cell's text (a code has no space, so its marker was found again)
+            codes = [k for k, p in repo.processes.items() if p == owner]
+            known = next((m for m in (marker, *(f"kpi-late:{k.strip()}:{key}" for k in (*spelled[owner], *codes)))
+                          if m in markers), None)
+            if known is not None:
                 messages.append(_("{id} already records the late dossiers of {procedure} for {period}").format(
-                    id=markers[marker], procedure=proc_key, period=shown))
+                    id=markers[known], procedure=proc_key, period=shown))
                 continue
             rate = counts.on_time_rate
             with use_language(org_lang):  # the register is written in the organisation's language
