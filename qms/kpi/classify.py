@@ -42,7 +42,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from qms.calendar import WorkingCalendar
+from qms.calendar import MAX_YEAR, MIN_YEAR, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
@@ -285,7 +285,12 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
 # Reasons a row is rejected, in the order the checks run (the first that applies is reported).
 _R_SHORT, _R_NO_ID, _R_RECEIVED, _R_COMPLETED, _R_RETURNED, _R_NO_RESULT, _R_RESULT_BEFORE = range(1, 8)
 _R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_PAUSE_ORDER = range(8, 15)
+#: a date of one of these columns in a year the calendar has no table for rejects the row
+_R_RECEIVED_YEAR, _R_DUE_YEAR, _R_PAUSE_START_YEAR, _R_PAUSE_END_YEAR = range(15, 19)
 _MAX_ORDINAL = dt.date.max.toordinal()
+#: the days the working-day calendar covers (a year of margin at the end: limits count forward)
+_FIRST_DAY = dt.date(MIN_YEAR, 1, 1).toordinal()
+_LAST_DAY = dt.date(MAX_YEAR - 1, 12, 31).toordinal()
 _UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_MEMO = 1_000_000
 _HASH_SEED = 17  # dossier ids are hashed to find, quickly, that none repeats
@@ -556,6 +561,13 @@ class Classifier:
         recv = parse("received_at")
         reject(_R_RECEIVED, recv < 0)
         recv_day = recv // day_of
+
+        def off_calendar(value: pl.Series) -> pl.Series:
+            """A date (not blank, not invalid) in a year the calendar has no table for."""
+            day = value // day_of
+            return (value >= 0) & ((day < _FIRST_DAY) | (day > _LAST_DAY))
+
+        reject(_R_RECEIVED_YEAR, off_calendar(recv))
         # the result: completed_at, else returned_at
         comp = parse("completed_at")
         reject(_R_COMPLETED, comp == INVALID)
@@ -576,6 +588,7 @@ class Classifier:
         # due: the due date, else the legal time limit in working days after receipt
         due = parse("due_at")
         reject(_R_DUE, due == INVALID)
+        reject(_R_DUE_YEAR, off_calendar(due))
         reject(_R_DUE_BEFORE, (due >= 0) & ((due // day_of) < recv_day))
         proc = cell("procedure_id")
         no_due = due < 0
@@ -606,11 +619,13 @@ class Classifier:
         ps_day = pe_day = has_ps  # placeholders, read only when pausing
         if pausing:
             reject(_R_PAUSE_START, has_ps & (ps == INVALID))
+            reject(_R_PAUSE_START_YEAR, has_ps & off_calendar(ps))
             pe = const(BLANK)
             pe_col = cell("pause_ended_at")
             if pe_col is not None:
                 pe = parse_where(pe_col, has_ps)
                 reject(_R_PAUSE_END, has_ps & (pe == INVALID))
+                reject(_R_PAUSE_END_YEAR, has_ps & off_calendar(pe))
             ps_day = ps // day_of
             pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
             reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
@@ -789,6 +804,12 @@ class Classifier:
                 name = {_R_COMPLETED: "completed_at", _R_RETURNED: "returned_at", _R_DUE: "due_at",
                         _R_PAUSE_START: "pause_started_at", _R_PAUSE_END: "pause_ended_at"}[code]
                 why = _("{column}: {reason}").format(column=lab(name), reason=_date_reason(text(name, i)))
+            elif code in (_R_RECEIVED_YEAR, _R_DUE_YEAR, _R_PAUSE_START_YEAR, _R_PAUSE_END_YEAR):
+                name = {_R_RECEIVED_YEAR: "received_at", _R_DUE_YEAR: "due_at", _R_PAUSE_START_YEAR: "pause_started_at",
+                        _R_PAUSE_END_YEAR: "pause_ended_at"}[code]
+                why = _("{column} ({date}): the year is outside the years the working-day calendar covers, "
+                        "{first}–{last}; correct the date").format(
+                    column=lab(name), date=one_line(text(name, i).strip()[:40]), first=MIN_YEAR, last=MAX_YEAR - 1)
             elif code == _R_NO_RESULT:
                 why = self._no_result_date(cmap, text("status", i))
             elif code in (_R_RESULT_BEFORE, _R_DUE_BEFORE):
