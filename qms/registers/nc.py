@@ -160,8 +160,11 @@ def check_clause(clause: str | None) -> str | None:
     value = normalise_clause(clause)
     if clause_exists(value):
         return value
+    from qms.standards.correlation import former_clause_hint
+
     close = difflib.get_close_matches(value, list(catalogue()), n=1, cutoff=0.6)
-    hint = _("did you mean `{value}`?").format(value=close[0]) if close else _("give an ISO 9001:2015 clause such as 8.5.1")
+    hint = former_clause_hint(value) or (
+        _("did you mean `{value}`?").format(value=close[0]) if close else _("give an ISO 9001:2015 clause such as 8.5.1"))
     raise UsageError(_("unknown ISO 9001:2015 clause {value!r}").format(value=clause), hint)
 
 
