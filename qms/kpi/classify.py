@@ -660,6 +660,16 @@ class Classifier:
         due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
         due_t = due_t.zip_with(due_t != 1, const(0, size=m))
         by_limit = due < 0
+        given = ~by_limit
+        if given.any():  # a due day that is a day off ends at the end of the next working day (BLDS 2015
+            # Art. 148(5)): a system that missed a swapped day off, or counted calendar days, set it there
+            where = given.arg_true()
+            day = due_day.filter(given)
+            work_day = self._shift(day, const(0, size=len(day)))
+            off = work_day != day
+            if off.any():
+                due_day = due_day.scatter(where, work_day)
+                due_t = due_t.scatter(where, due_t.filter(given).zip_with(~off, const(0, size=len(day))))
         if by_limit.any():
             days = keep(lim)
             if late_in_day is not None:
