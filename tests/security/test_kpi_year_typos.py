@@ -45,3 +45,19 @@ def test_a_year_outside_the_calendar_rejects_the_row(tmp_path: Path, monkeypatch
     assert '"rejected_rows": 1' in out and '"resolved": 1' in out, out
     assert f'"reason": "{column}' in out and "1901–2099" in out, out
     assert '"row": 3' in out
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_a_period_that_starts_after_the_reference_day_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str],
+                                                                 lang: str) -> None:
+    """Y2: --period 2027-03 (a typo for 2026-03) with --as-of 2026-03-31 is a usage error naming both
+    days (before: every dossier 'outside the period', 0 counted, the objective MISSED, exit 1)."""
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "T1,1.001,03/03/2026,04/03/2026,05/03/2026,,,\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["--lang", lang, "kpi", "report", str(log), "--as-of", "2026-03-31", "--period", "2027-03"],
+                         capsys)
+    assert code == 2, out + err
+    assert "01/03/2027" in err and "31/03/2026" in err and "--period" in err and "--as-of" in err, err
+    assert not out
