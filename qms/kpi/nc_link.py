@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from qms.i18n import _, format_date, format_percent, format_target, use_language
@@ -25,8 +26,19 @@ def period_key(span: tuple[dt.date, dt.date]) -> str:
     return f"{span[0].isoformat()}..{span[1].isoformat()}"
 
 
+def recorded(root: Path, candidates: Sequence[str]) -> str | None:
+    """The id of a record of the register holding one of the markers ``candidates``, read now (under the
+    register lock: another ``--raise-nc`` may have raised it since this one read the register)."""
+    found = _scan_markers(root)
+    return next((found[m] for m in candidates if m in found), None)
+
+
 def existing_markers(root: Path) -> dict[str, str]:
     """Marker -> NC id for every record whose evidence or title holds a ``kpi:``/``kpi-late:`` marker."""
+    return _scan_markers(root)
+
+
+def _scan_markers(root: Path) -> dict[str, str]:
     from qms.store.raw_yaml import raw_mappings
 
     out: dict[str, str] = {}
@@ -74,7 +86,7 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
     with that process's own figures, written in the organisation's language.
     """
     from qms.kpi.classify import Counts
-    from qms.registers.nc import create_nc
+    from qms.registers.nc import AlreadyRecorded, create_nc
 
     key = period_key(span)  # in the markers only: people read the dates
     shown = f"{format_date(span[0])} – {format_date(span[1])}"
@@ -110,18 +122,25 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                                 "rate {rate}); the objective's target is {target}.").format(
                     late=counts["late"], resolved=counts.resolved, process=process, period=shown,
                     rate="–" if rate is None else format_percent(shown_percent(rate * 100, [obj.target]), org_lang), target=format_target(obj.target_text, org_lang))
-            nc = create_nc(
-                repo.root,
-                process=process,
-                title=title,
-                description=description,
-                source="monitoring",
-                severity="minor",
-                clause="9.1.3",
-                by=by,
-                evidence=f"{marker} qms kpi report ({', '.join(result.files)})",
-                today=today,
-            )
+            try:
+                nc = create_nc(
+                    repo.root,
+                    process=process,
+                    title=title,
+                    description=description,
+                    source="monitoring",
+                    severity="minor",
+                    clause="9.1.3",
+                    by=by,
+                    evidence=f"{marker} qms kpi report ({', '.join(result.files)})",
+                    today=today,
+                    unless=partial(recorded, repo.root, (marker, legacy)),
+                )
+            except AlreadyRecorded as done:
+                markers[marker] = done.nc_id
+                messages.append(_("{id} already records objective {objective} for {period}").format(
+                    id=done.nc_id, objective=obj.id, period=shown))
+                continue
             markers[marker] = nc.id
             messages.append(_("raised {id}: objective {objective} missed for {period}").format(
                 id=nc.id, objective=obj.id, period=shown))
@@ -148,8 +167,8 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
             marker = f"kpi-late:{owner}:{key}"
             # earlier versions wrote the cell's text (a code has no space, so its marker was found again)
             codes = [k for k, p in repo.processes.items() if p == owner]
-            known = next((m for m in (marker, *(f"kpi-late:{k.strip()}:{key}" for k in (*spelled[owner], *codes)))
-                          if m in markers), None)
+            candidates = [marker, *(f"kpi-late:{k.strip()}:{key}" for k in (*spelled[owner], *codes))]
+            known = next((m for m in candidates if m in markers), None)
             if known is not None:
                 messages.append(_("{id} already records the late dossiers of {procedure} for {period}").format(
                     id=markers[known], procedure=proc_key, period=shown))
@@ -160,18 +179,25 @@ def raise_missed(repo: RepoKpi, result: KpiResult, objectives: Sequence[Objectiv
                 description = _("{late} of {resolved} dossiers resolved late (on-time rate {rate}).").format(
                     late=counts["late"], resolved=counts.resolved,
                     rate="–" if rate is None else format_percent(shown_percent(rate * 100, [goal[1]]), org_lang))
-            nc = create_nc(
-                repo.root,
-                process=owner,
-                title=title,
-                description=description,
-                source="late_dossier",
-                severity="minor",
-                clause="6.2",
-                by=by,
-                evidence=f"{marker} qms kpi report --by procedure",
-                today=today,
-            )
+            try:
+                nc = create_nc(
+                    repo.root,
+                    process=owner,
+                    title=title,
+                    description=description,
+                    source="late_dossier",
+                    severity="minor",
+                    clause="6.2",
+                    by=by,
+                    evidence=f"{marker} qms kpi report --by procedure",
+                    today=today,
+                    unless=partial(recorded, repo.root, candidates),
+                )
+            except AlreadyRecorded as done:
+                markers[marker] = done.nc_id
+                messages.append(_("{id} already records the late dossiers of {procedure} for {period}").format(
+                    id=done.nc_id, procedure=proc_key, period=shown))
+                continue
             markers[marker] = nc.id
             messages.append(_("raised {id}: late dossiers of {procedure} for {period}").format(
                 id=nc.id, procedure=proc_key, period=shown))

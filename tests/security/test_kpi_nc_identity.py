@@ -106,3 +106,45 @@ def test_record_raised_by_an_earlier_version_under_the_code_is_found(repo: Path,
     assert code == 1, err
     assert [p.name for p in folder.glob("NC-*.yaml")] == ["NC-2026-0001.yaml"], err
     assert "NC-2026-0001" in err
+
+
+
+@pytest.mark.parametrize("target", [["--by", "procedure", "--target", "95"], []])
+def test_a_record_raised_meanwhile_is_found_under_the_lock(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           target: list[str]) -> None:
+    """K4: another `--raise-nc` raised the record after this one read the register (simulated: this one's
+    first read sees the register as it was before): the check under the register lock finds the record,
+    and nothing is raised twice (with --target, and for a missed objective)."""
+    import qms.kpi.nc_link as nc_link
+
+    argv = ["kpi", "report", str(export(repo / "a.csv", "Chứng thực bản sao")), "--as-of", "2026-06-30",
+            "--period", "2026-03", *target, "--raise-nc", "--raised-by", "Trần Thị Bình"]
+    code, _out, err = run(argv, capsys)
+    assert code == 1, err
+    first = nc_files(repo)
+    assert len(first) == 1, err
+    monkeypatch.setattr(nc_link, "existing_markers", lambda root: {})  # read before the other one wrote
+    code, _out, err = run(argv, capsys)
+    assert code == 1, err
+    assert nc_files(repo) == first, err
+    assert first[0].stem in err and "already records" in err
+
+
+def test_concurrent_raise_nc_raises_one_record(repo: Path) -> None:
+    """K5: three `qms kpi report --raise-nc` started at once, as real processes, on the same export and
+    period: one nonconformity, the other two name it."""
+    import os
+    import subprocess
+    import sys
+
+    log = export(repo / "a.csv", "Chứng thực bản sao")
+    argv = [sys.executable, "-m", "qms", "--lang", "en", "kpi", "report", str(log), "--as-of", "2026-06-30", "--period", "2026-03",
+            "--by", "procedure", "--target", "95", "--raise-nc", "--raised-by", "Trần Thị Bình"]
+    procs = [subprocess.Popen(argv, cwd=repo, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [1, 1, 1], errs
+    files = nc_files(repo)
+    assert len(files) == 1, errs
+    assert sum("already records" in e for e in errs) == 2, errs
