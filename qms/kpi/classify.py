@@ -456,7 +456,8 @@ class Classifier:
     def _ensure_calendar(self, first: int, last: int) -> None:
         lo = dt.date.fromordinal(max(1, first)).year
         hi = dt.date.fromordinal(min(_MAX_ORDINAL, max(first, last))).year
-        self.calendar.ensure_years(lo, hi + 1)
+        # rows with dates outside MIN_YEAR..MAX_YEAR - 1 are rejected; the margin stops at the last year
+        self.calendar.ensure_years(max(lo, MIN_YEAR), min(hi + 1, MAX_YEAR))
 
     def _lookup(self) -> tuple[int, pl.Series, pl.Series]:
         """The calendar's base day and its ``before`` and ``workdays`` tables as polars columns."""

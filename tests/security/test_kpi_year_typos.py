@@ -47,6 +47,21 @@ def test_a_year_outside_the_calendar_rejects_the_row(tmp_path: Path, monkeypatch
     assert '"row": 3' in out
 
 
+def test_a_receipt_in_the_calendars_last_years_is_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Y3: received in 2098 or 2099 (inside the calendar's years): counted, not 'year 2101 is outside the
+    supported range' for the whole report."""
+    log = tmp_path / "log.csv"
+    limits = tmp_path / "limits.yaml"
+    limits.write_text('"1.001": 2\n', encoding="utf-8")
+    log.write_text(HEADER + "T1,1.001,01/06/2098,,,,,\nT2,1.001,31/12/2099,,,,,\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["kpi", "report", str(log), "--limits", str(limits), "--as-of", "2099-12-31",
+                          "--format", "json"], capsys)
+    assert code == 0, err
+    assert '"rejected_rows": 0' in out and '"total": 2' in out, out
+
+
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_a_period_that_starts_after_the_reference_day_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str],
