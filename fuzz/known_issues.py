@@ -23,12 +23,4 @@ class KnownIssue:
     native: bool = False  # the crash kills the process: replay it in a child process
 
 
-KNOWN_ISSUES: tuple[KnownIssue, ...] = (
-    KnownIssue(
-        frozenset({"csv", "xlsx"}), frozenset({"CalendarRangeError"}), ("core.py", "_build"),
-        "issue 19 F10/item 9: a dossier dated before 1901 (e.g. received 1899-12-31) raises CalendarRangeError "
-        "out of the KPI classifier. `qms kpi report` now exits 2 with the calendar's range (no longer 3); "
-        "still better: reject the row as a bad date (like any unreadable date) and go on",
-        ("year-1899",),
-    ),
-)
+KNOWN_ISSUES: tuple[KnownIssue, ...] = ()

@@ -7,7 +7,7 @@ import itertools
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from qms.i18n import _
 
@@ -59,6 +59,16 @@ class CalendarSettings(BaseModel):
             if s2 < e1:
                 raise ValueError(_("office hours must be in order and must not overlap, e.g. 07:30-11:30, 13:30-17:00"))
         return value
+
+    @model_validator(mode="after")
+    def _check_overrides(self) -> CalendarSettings:
+        """A date is a day off or a working day, not both (the calendar refuses such a table)."""
+        both = {o.date for o in self.extra_days_off} & {o.date for o in self.extra_working_days}
+        if both:
+            listed = ", ".join(d.isoformat() for d in sorted(both))
+            raise ValueError(
+                _("dates listed both as extra days off and extra working days: {dates}").format(dates=listed))
+        return self
 
     def office_spans(self) -> list[tuple[dt.time, dt.time]]:
         """The office hours as (start, end) pairs, in order."""

@@ -62,7 +62,7 @@ def build_setup(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[Setup,
     from qms.flow.clock import WorkClock
     from qms.flow.procmap import ProcMap
     from qms.kpi.repo import load_repo_kpi
-    from qms.models.log_columns import normalise_header
+    from qms.models.log_columns import procedure_name_key
     from qms.store.workspace import load_workspace
 
     repo = load_repo_kpi(req.root)
@@ -96,7 +96,7 @@ def build_setup(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[Setup,
 
     def resolve(cell: str) -> str | None:
         text = cell.strip()
-        pid = repo.processes.get(text) or folded.get(text.casefold()) or repo.names.get(normalise_header(text))
+        pid = repo.processes.get(text) or folded.get(text.casefold()) or repo.names.get(procedure_name_key(text))
         return pid if pid in maps else None
 
     directory = Directory.of(manifest)

@@ -42,11 +42,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from qms.calendar import WorkingCalendar
+from qms.calendar import MAX_YEAR, MIN_YEAR, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
 from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
-from qms.models.log_columns import ColumnMap, name_order, normalise_header, tidy_name
+from qms.models.log_columns import ColumnMap, name_order, procedure_name_key, tidy_name
 
 if TYPE_CHECKING:
     import polars as pl
@@ -285,7 +285,12 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
 # Reasons a row is rejected, in the order the checks run (the first that applies is reported).
 _R_SHORT, _R_NO_ID, _R_RECEIVED, _R_COMPLETED, _R_RETURNED, _R_NO_RESULT, _R_RESULT_BEFORE = range(1, 8)
 _R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_PAUSE_ORDER = range(8, 15)
+#: a date of one of these columns in a year the calendar has no table for rejects the row
+_R_RECEIVED_YEAR, _R_DUE_YEAR, _R_PAUSE_START_YEAR, _R_PAUSE_END_YEAR = range(15, 19)
 _MAX_ORDINAL = dt.date.max.toordinal()
+#: the days the working-day calendar covers (a year of margin at the end: limits count forward)
+_FIRST_DAY = dt.date(MIN_YEAR, 1, 1).toordinal()
+_LAST_DAY = dt.date(MAX_YEAR - 1, 12, 31).toordinal()
 _UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_MEMO = 1_000_000
 _HASH_SEED = 17  # dossier ids are hashed to find, quickly, that none repeats
@@ -371,7 +376,7 @@ class Classifier:
         #: procedure id or code -> mechanism, used by ``--by mechanism`` when a row has none
         self.mechanisms = {str(k).strip(): str(v) for k, v in (mechanisms or {}).items()}
         #: procedure name (normalised: no accents, lower case) -> the key of its limit and mechanism
-        self.procedure_names = {normalise_header(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
+        self.procedure_names = {procedure_name_key(str(k)): str(v).strip() for k, v in (procedure_names or {}).items()}
         self.series_names = tuple(series)
         #: procedure id or code -> cut-off hour: received later, the limit counts from the next working day
         self.cutoffs = {str(k).strip(): v for k, v in (cutoffs or {}).items()}
@@ -410,13 +415,13 @@ class Classifier:
         """The limit/mechanism key of a procedure cell: itself, or the process its name is the title of."""
         if proc in self.limits or proc in self.mechanisms:
             return proc
-        return self.procedure_names.get(normalise_header(proc), proc) if self.procedure_names else proc
+        return self.procedure_names.get(procedure_name_key(proc), proc) if self.procedure_names else proc
 
     def cutoff_of(self, proc: str) -> int:
         """The cut-off of a stripped procedure cell as a packed time of day (seconds + 1); -1 when none."""
         cut = self.cutoffs.get(proc)
         if cut is None:
-            cut = self.cutoffs.get(self.procedure_names.get(normalise_header(proc), proc)) if self.procedure_names \
+            cut = self.cutoffs.get(self.procedure_names.get(procedure_name_key(proc), proc)) if self.procedure_names \
                 else None
         return -1 if cut is None else cut.hour * 3600 + cut.minute * 60 + 1
 
@@ -451,7 +456,8 @@ class Classifier:
     def _ensure_calendar(self, first: int, last: int) -> None:
         lo = dt.date.fromordinal(max(1, first)).year
         hi = dt.date.fromordinal(min(_MAX_ORDINAL, max(first, last))).year
-        self.calendar.ensure_years(lo, hi + 1)
+        # rows with dates outside MIN_YEAR..MAX_YEAR - 1 are rejected; the margin stops at the last year
+        self.calendar.ensure_years(max(lo, MIN_YEAR), min(hi + 1, MAX_YEAR))
 
     def _lookup(self) -> tuple[int, pl.Series, pl.Series]:
         """The calendar's base day and its ``before`` and ``workdays`` tables as polars columns."""
@@ -556,6 +562,13 @@ class Classifier:
         recv = parse("received_at")
         reject(_R_RECEIVED, recv < 0)
         recv_day = recv // day_of
+
+        def off_calendar(value: pl.Series) -> pl.Series:
+            """A date (not blank, not invalid) in a year the calendar has no table for."""
+            day = value // day_of
+            return (value >= 0) & ((day < _FIRST_DAY) | (day > _LAST_DAY))
+
+        reject(_R_RECEIVED_YEAR, off_calendar(recv))
         # the result: completed_at, else returned_at
         comp = parse("completed_at")
         reject(_R_COMPLETED, comp == INVALID)
@@ -576,6 +589,7 @@ class Classifier:
         # due: the due date, else the legal time limit in working days after receipt
         due = parse("due_at")
         reject(_R_DUE, due == INVALID)
+        reject(_R_DUE_YEAR, off_calendar(due))
         reject(_R_DUE_BEFORE, (due >= 0) & ((due // day_of) < recv_day))
         proc = cell("procedure_id")
         no_due = due < 0
@@ -606,11 +620,13 @@ class Classifier:
         ps_day = pe_day = has_ps  # placeholders, read only when pausing
         if pausing:
             reject(_R_PAUSE_START, has_ps & (ps == INVALID))
+            reject(_R_PAUSE_START_YEAR, has_ps & off_calendar(ps))
             pe = const(BLANK)
             pe_col = cell("pause_ended_at")
             if pe_col is not None:
                 pe = parse_where(pe_col, has_ps)
                 reject(_R_PAUSE_END, has_ps & (pe == INVALID))
+                reject(_R_PAUSE_END_YEAR, has_ps & off_calendar(pe))
             ps_day = ps // day_of
             pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
             reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
@@ -645,6 +661,16 @@ class Classifier:
         due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
         due_t = due_t.zip_with(due_t != 1, const(0, size=m))
         by_limit = due < 0
+        given = ~by_limit
+        if given.any():  # a due day that is a day off ends at the end of the next working day (BLDS 2015
+            # Art. 148(5)): a system that missed a swapped day off, or counted calendar days, set it there
+            where = given.arg_true()
+            day = due_day.filter(given)
+            work_day = self._shift(day, const(0, size=len(day)))
+            off = work_day != day
+            if off.any():
+                due_day = due_day.scatter(where, work_day)
+                due_t = due_t.scatter(where, due_t.filter(given).zip_with(~off, const(0, size=len(day))))
         if by_limit.any():
             days = keep(lim)
             if late_in_day is not None:
@@ -789,6 +815,12 @@ class Classifier:
                 name = {_R_COMPLETED: "completed_at", _R_RETURNED: "returned_at", _R_DUE: "due_at",
                         _R_PAUSE_START: "pause_started_at", _R_PAUSE_END: "pause_ended_at"}[code]
                 why = _("{column}: {reason}").format(column=lab(name), reason=_date_reason(text(name, i)))
+            elif code in (_R_RECEIVED_YEAR, _R_DUE_YEAR, _R_PAUSE_START_YEAR, _R_PAUSE_END_YEAR):
+                name = {_R_RECEIVED_YEAR: "received_at", _R_DUE_YEAR: "due_at", _R_PAUSE_START_YEAR: "pause_started_at",
+                        _R_PAUSE_END_YEAR: "pause_ended_at"}[code]
+                why = _("{column} ({date}): the year is outside the years the working-day calendar covers, "
+                        "{first}–{last}; correct the date").format(
+                    column=lab(name), date=one_line(text(name, i).strip()[:40]), first=MIN_YEAR, last=MAX_YEAR - 1)
             elif code == _R_NO_RESULT:
                 why = self._no_result_date(cmap, text("status", i))
             elif code in (_R_RESULT_BEFORE, _R_DUE_BEFORE):

@@ -13,6 +13,7 @@ from qms.models.log_columns import (
     header_names,
     match_header,
     normalise_header,
+    procedure_name_key,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "header_names",
     "match_header",
     "normalise_header",
+    "procedure_name_key",
 ]

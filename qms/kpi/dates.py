@@ -12,7 +12,9 @@ which is converted to Vietnam time, UTC+7):
 
 * ISO 8601 ``YYYY-MM-DD`` (also ``YYYY/MM/DD``);
 * Vietnamese ``dd/mm/yyyy`` (also ``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``);
-* Excel serial numbers (``43496`` or ``43496.5``; 1900 date system).
+* Excel serial numbers (``43496`` or ``43496.5``; 1900 date system);
+* Vietnamese words, with accents or without (``14 giờ 30 phút, ngày 03 tháng 3 năm 2026``,
+  ``03/03/2026 8h30 sáng``, ``Thứ Ba, 03/03/2026``), when the cell is no figures-only form.
 
 Every distinct string is parsed once: :class:`DateMemo` parses a column of a log, :class:`DateCache`
 one value at a time.
@@ -107,8 +109,77 @@ def _parse_time_part(text: str) -> tuple[int, int]:
     return h * 3600 + mi * 60 + s, offset
 
 
+#: month names in words, as :func:`_plain` writes them ("tháng Ba", "tháng Giêng", "tháng Chạp")
+_MONTH_WORDS = {"gieng": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
+                "chin": 9, "muoi": 10, "muoi mot": 11, "muoi hai": 12, "chap": 12}
+_MONTH = "|".join(sorted((re.escape(w) for w in _MONTH_WORDS), key=len, reverse=True))
+_WEEKDAYS = {"hai": 1, "ba": 2, "tu": 3, "nam": 4, "sau": 5, "bay": 6}
+_SPOKEN_WEEKDAY = re.compile(r"\b(?:thu\s*(hai|ba|tu|nam|sau|bay|[2-7])|(chu\s*nhat|cn))\b\s*[,\-–]?")
+_SPOKEN_DATE = re.compile(rf"(?:\bngay\s*)?\b(\d{{1,2}})\s+thang\s+(\d{{1,2}}|{_MONTH})\s*,?\s*(?:nam\s+)?(\d{{4}})\b")
+_SPOKEN_TIME = re.compile(r"\b(\d{1,2})\s*(?:gio|h)\s*(?:(\d{1,2})\s*(?:phut|p)?)?(?![\w:])")
+_SPOKEN_HALF = (("sang", "SA"), ("chieu", "CH"), ("toi", "CH"))
+_SPOKEN_NOISE = re.compile(r"\b(?:luc|vao|ngay|buoi)\b")
+
+
+def _plain(text: str) -> str:
+    """Lower case, without accents (đ -> d): the Vietnamese words of a date, however they are encoded."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFD", text)
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    return s.replace("đ", "d").replace("Đ", "D").lower()
+
+
+def _spoken(text: str) -> tuple[str, int | None] | None:
+    """A date written in Vietnamese words ("14 giờ 30 phút, ngày 03 tháng 3 năm 2026", "8h30 sáng",
+    "Thứ Ba, 03/03/2026") rewritten in figures ("14:30 03/03/2026"), with the ISO weekday the cell names
+    (or None); None when the cell has no such words."""
+    s = _plain(text)
+    if s.isascii() and not any(ch.isalpha() for ch in s if ch not in "tTzZ"):
+        return None
+    weekday: int | None = None
+    m = _SPOKEN_WEEKDAY.search(s)
+    if m:
+        word = m.group(1)
+        weekday = 7 if m.group(2) else (int(word) - 1 if word.isdigit() else _WEEKDAYS[word])
+        s = s[:m.start()] + " " + s[m.end():]
+    m = _SPOKEN_DATE.search(s)
+    if m:
+        month = m.group(2)
+        number = int(month) if month.isdigit() else _MONTH_WORDS[" ".join(month.split())]
+        s = f"{s[:m.start()]} {m.group(1)}/{number}/{m.group(3)} {s[m.end():]}"
+    s = _SPOKEN_TIME.sub(lambda t: f"{int(t.group(1)):02d}:{int(t.group(2) or 0):02d}", s)
+    s = _SPOKEN_NOISE.sub(" ", s)
+    half = next((mark for word, mark in _SPOKEN_HALF if re.search(rf"\b{word}\b", s)), None)
+    if half is not None:
+        s = re.sub(r"\b(?:sang|chieu|toi)\b", " ", s)
+        s = re.sub(r"(\d{1,2}:\d{2}(?::\d{2})?)", rf"\1 {half}", s, count=1)
+    s = " ".join(s.replace(",", " ").split())
+    return s, weekday
+
+
 def parse_value(text: str) -> int:
-    """Parse one date or date-time string into the packed ``int`` form (no cache)."""
+    """Parse one date or date-time string into the packed ``int`` form (no cache); a date written in
+    Vietnamese words is read too (see :func:`_spoken`)."""
+    try:
+        return _parse_figures(text)
+    except DateError:
+        spoken = _spoken(text.strip())
+        if spoken is None:
+            raise
+    figures, weekday = spoken
+    try:
+        value = _parse_figures(figures)
+    except DateError:
+        raise DateError(_("{text!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)").format(text=text.strip())) from None
+    day = dt.date.fromordinal(value >> DAY_SHIFT)
+    if weekday is not None and day.isoweekday() != weekday:
+        raise DateError(_("{text!r}: the day of the week does not match the date {date}").format(
+            text=text.strip(), date=day.strftime("%d/%m/%Y")))
+    return value
+
+
+def _parse_figures(text: str) -> int:
     s = text.strip()
     if not s:
         raise DateError(_("empty date"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.kpi.columns import normalise_header
+from qms.kpi.columns import procedure_name_key
 from qms.models.organisation import Manifest, Objective
 from qms.models.process import Process
 
@@ -61,8 +61,8 @@ class RepoKpi:
     #: procedure id or national code -> process id
     processes: dict[str, str] = field(default_factory=dict)
     objectives: list[ObjectiveTarget] = field(default_factory=list)
-    #: process title (vi and en, without accents, lower case) -> process id, for logs that name the
-    #: procedure instead of giving its code; titles shared by two processes are left out
+    #: process title (vi and en, as :func:`procedure_name_key` writes it) -> process id, for logs that
+    #: name the procedure instead of giving its code; titles shared by two processes are left out
     names: dict[str, str] = field(default_factory=dict)
     manifest: Manifest | None = None
 
@@ -127,7 +127,7 @@ def load_repo_kpi(root: Path) -> RepoKpi:
     for proc in processes:
         if proc.administrative is None:
             continue
-        for title in {normalise_header(t) for t in (proc.title.vi, proc.title.en) if t}:
+        for title in {procedure_name_key(t) for t in (proc.title.vi, proc.title.en) if t}:
             if repo.names.setdefault(title, proc.id) != proc.id:
                 shared.add(title)
     for title in shared:

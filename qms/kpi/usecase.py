@@ -60,6 +60,15 @@ def run_report(req: ReportRequest, load_calendar: CalendarLoader) -> ReportOutco
     from qms.models.log_columns import CANONICAL
     from qms.store.dossier_logs import load_column_map, load_limits
 
+    if req.period is not None and req.period[0] > req.as_of:
+        from qms.i18n import format_date
+
+        raise QmsError(
+            _("--period starts on {start}, after the reference day {as_of} (--as-of, default today): no dossier "
+              "of the period can be counted yet").format(start=format_date(req.period[0]),
+                                                         as_of=format_date(req.as_of)),
+            _("check the year of --period, or give a later --as-of"),
+        )
     if req.fmt == "pdf" and req.output is None:
         raise QmsError(_("--format pdf needs an output file"), _("add -o REPORT.pdf"))
     if req.output is not None:

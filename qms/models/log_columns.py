@@ -98,6 +98,19 @@ def normalise_header(text: str) -> str:
     return " ".join(s.split())
 
 
+#: words some one-stop systems put before every procedure name ("Thủ tục hành chính: Chứng thực bản sao"),
+#: as :func:`normalise_header` writes them
+_NAME_PREFIX = re.compile(r"^(?:thu tuc hanh chinh|thu tuc|tthc)(?=[\s:;,.\-–])[\s:;,.\-–]*")
+
+
+def procedure_name_key(text: str) -> str:
+    """The key a procedure's name is looked up by (the repository's titles and the log's cells alike):
+    :func:`normalise_header` without a leading "Thủ tục", "Thủ tục hành chính" or "TTHC" (and the ``:``
+    after it), so every spelling of one name meets the same process."""
+    s = normalise_header(text)
+    return _NAME_PREFIX.sub("", s) or s
+
+
 def _lookup() -> dict[str, str]:
     table: dict[str, str] = {}
     for canon in CANONICAL:

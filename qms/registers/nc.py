@@ -160,8 +160,11 @@ def check_clause(clause: str | None) -> str | None:
     value = normalise_clause(clause)
     if clause_exists(value):
         return value
+    from qms.standards.correlation import former_clause_hint
+
     close = difflib.get_close_matches(value, list(catalogue()), n=1, cutoff=0.6)
-    hint = _("did you mean `{value}`?").format(value=close[0]) if close else _("give an ISO 9001:2015 clause such as 8.5.1")
+    hint = former_clause_hint(value) or (
+        _("did you mean `{value}`?").format(value=close[0]) if close else _("give an ISO 9001:2015 clause such as 8.5.1"))
     raise UsageError(_("unknown ISO 9001:2015 clause {value!r}").format(value=clause), hint)
 
 
@@ -209,6 +212,14 @@ def _validated(data: dict[str, Any]) -> Nonconformity:
 # -- create ------------------------------------------------------------------------------
 
 
+class AlreadyRecorded(Exception):
+    """:func:`create_nc` with ``unless``: a record already covers it (``nc_id``); nothing was written."""
+
+    def __init__(self, nc_id: str) -> None:
+        super().__init__(nc_id)
+        self.nc_id = nc_id
+
+
 def create_nc(
     root: Path,
     *,
@@ -223,8 +234,13 @@ def create_nc(
     finding: str | None = None,
     evidence: str | None = None,
     today: dt.date | None = None,
+    unless: Callable[[], str | None] | None = None,
 ) -> Nonconformity:
     """Raise a nonconformity: allocate the next ``NC-YYYY-NNNN`` id and write its file.
+
+    ``unless``: asked under the register lock, before anything is written; when it names a record
+    (one raised by another command at the same moment, e.g. for the same objective and period),
+    :class:`AlreadyRecorded` is raised instead.
 
     Safe under concurrency: the id is chosen under the register lock and the
     file is created with an exclusive link, so an existing file is never
@@ -247,6 +263,8 @@ def create_nc(
         "status": "open",
     }
     with nc_store.register_lock(root):
+        if unless is not None and (found := unless()) is not None:
+            raise AlreadyRecorded(found)
         used = nc_store.numbers_in_use(root, day.year)
         number = max(used, default=0) + 1
         entry = {"date": day, "recorded_at": recorded_now(), "by": data["raised_by"], "transition": "create",

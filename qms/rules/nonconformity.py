@@ -247,8 +247,11 @@ class UnknownClause(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, nc in _ncs(ctx):
             if nc.clause is not None and not clause_exists(nc.clause):
+                from qms.standards.correlation import former_clause_hint
+
                 yield self.at(doc, "/clause", _("ISO 9001:2015 has no clause `{clause}`").format(clause=nc.clause),
-                              hint=_("cite a 2015 clause such as 8.5.1"), subject=nc.clause)
+                              hint=former_clause_hint(nc.clause) or _("cite a 2015 clause such as 8.5.1"),
+                              subject=nc.clause)
 
 
 class UnknownAudit(Rule):

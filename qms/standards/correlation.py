@@ -507,3 +507,23 @@ def evidence_words(value: str) -> str:
         m = re.fullmatch(r"(\d+(?:\.\d+)*): (.+)", part)
         out.append(f"{m.group(1)}: {one(m.group(2))}" if m is not None else one(part))
     return ", ".join(out)
+
+
+def former_clause_hint(clause: str) -> str | None:
+    """For a clause number that ISO 9001:2015 lacks but ISO 9001:2008 has ("4.2.3", written by an
+    officer trained on the 2008 edition): a hint naming the 2008 clause and the 2015 clauses it became;
+    None for any other number."""
+    from qms.i18n import get_language
+
+    key = normalise_clause(clause)
+    try:
+        targets = map_clause(key, "2008", "2015")
+    except (UsageError, ConfigError):
+        return None
+    titles = clause_titles("2008", key)
+    if not targets or not titles["en"]:
+        return None
+    title = titles["vi"] if get_language() == "vi" and titles["vi"] else titles["en"]
+    clauses = ", ".join(dict.fromkeys(t.clause for t in targets))
+    return _("{clause} is the ISO 9001:2008 clause '{title}'; cite the ISO 9001:2015 clause it became: "
+             "{clauses}").format(clause=key, title=title, clauses=clauses)
