@@ -575,7 +575,13 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         lim = np.where(lim >= 0, lim + _after_cutoff(received, _cutoffs(dossiers["proc"], setup)), lim)
     due_from_limit = np.where(lim >= 0, clock.due_day(received_day, np.maximum(lim, 0)) << DAY_SHIFT, -1)
     due = dossiers["due"].to_numpy()
-    due = np.where(due >= 0, due, due_from_limit)
+    # an appointment on a day off is due at the end of the next working day, without its time (Civil Code
+    # 2015 Art. 148(5)), as the KPI report decides it
+    given = due >= 0
+    on_day = np.where(given, due >> DAY_SHIFT, received_day)  # (a day the calendar covers)
+    work_day = clock.due_day(on_day, np.zeros(len(on_day), dtype=np.int64)) if given.any() else on_day
+    due = np.where(given & (work_day != on_day), work_day << DAY_SHIFT, due)
+    due = np.where(given, due, due_from_limit)
     fin = dossiers["finished"].to_numpy()
     completed = dossiers["completed"].to_numpy()
     fin_day, due_day = fin >> DAY_SHIFT, due >> DAY_SHIFT

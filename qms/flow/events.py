@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qms.calendar import MAX_YEAR, MIN_YEAR
 from qms.i18n import _
 from qms.kpi.classify import RejectedRow
 from qms.kpi.dates import BLANK, DAY_SHIFT, DateMemo
@@ -35,6 +36,9 @@ MAX_REJECTED = 1000
 """Rejected rows listed one by one; the rest are counted."""
 
 _DATES = ("received_at", "completed_at", "due_at")
+#: the days the working-day calendar covers (a year of margin at the end: time limits count forward)
+_FIRST_DAY = dt.date(MIN_YEAR, 1, 1).toordinal()
+_LAST_DAY = dt.date(MAX_YEAR - 1, 12, 31).toordinal()
 PACKED = "#packed"
 """The suffix of a date column's packed values, and a column that says a batch has them."""
 
@@ -180,6 +184,11 @@ class EventReader:
         ids, start, end, due = pl.col("dossier"), pl.col("start"), pl.col("end"), pl.col("due")
         day = 1 << DAY_SHIFT
         timed = ((end % day) > 0) & ((start % day) > 0)
+
+        def off_calendar(col: pl.Expr) -> pl.Expr:
+            """A date in a year the working-day calendar has no table for (a typo such as 03/03/0206)."""
+            return (col >= 0) & (((col // day) < _FIRST_DAY) | ((col // day) > _LAST_DAY))
+
         checks: list[tuple[pl.Expr, str, bool]] = [
             (ids == "", _("{column} is empty").format(column=lab("dossier_id")), False),
             (ids.str.len_chars() > MAX_ID, _("{column} is longer than {n} characters: not a dossier code").format(
@@ -192,6 +201,9 @@ class EventReader:
             (start == -1, _("{column} is not a date or a date and time").format(column=lab("received_at")), True),
             (end == -1, _("{column} is not a date or a date and time").format(column=lab("completed_at")), True),
             (due == -1, _("{column} is not a date or a date and time").format(column=lab("due_at")), True),
+            *((off_calendar(col), _("{column} is in a year the working-day calendar does not cover ({first}–{last}): "
+                                    "correct the date").format(column=lab(name), first=MIN_YEAR, last=MAX_YEAR - 1),
+               True) for col, name in ((start, "received_at"), (end, "completed_at"), (due, "due_at"))),
             ((end >= 0) & (((end // day) < (start // day)) | (timed & (end < start))),
              _("handed on ({end}) before it was received ({start})").format(end=lab("completed_at"),
                                                                            start=lab("received_at")), True)]

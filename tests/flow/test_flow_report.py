@@ -459,3 +459,27 @@ def test_batches_prepared_by_the_reader_and_by_the_checker_agree(monkeypatch: py
         (18, "Thời gian nhận is empty"), (22, "Mã hồ sơ is empty"),
         (36, "Thời gian nhận is not a date or a date and time")]
     assert APPLICANT not in json.dumps(whole, ensure_ascii=False)
+
+
+def test_late_as_the_kpi_report_decides_on_days_off_and_dates_off_the_calendar(qms_flow: Flow, tmp_path: Path) -> None:
+    """Decisions, "late" as the KPI engine decides it: an appointment on a day off (Saturday 07/03/2026)
+    is due on the next working day, so D1, finished on Monday, is on time, while the same route due on
+    Friday is late. A date in a year the working-day calendar does not cover (a typo such as 0206)
+    rejects its row with the column and the years covered; the report goes on (it used to stop for
+    the whole log, naming no row)."""
+    def due(rows: list[list[str]], code: str, day: str) -> list[list[str]]:
+        return [[code, *r[1:7], day] for r in rows]
+
+    rows = [*due(D1, "SAT", "07/03/2026"), *due(D1, "FRI", "06/03/2026"),
+            row("TYPO", "B1", "06/03/2026 08:00", "06/03/2026 09:00", "06/03/0206"),
+            row("OLD", "B1", "06/03/1206 08:00", "06/03/2026 09:00")]
+    res = qms_flow(write_csv(tmp_path / "due.csv", rows), "--format", "json", "--as-of", "2026-03-31")
+    assert res.code == 0, res.err
+    data = res.json()
+    proc = _proc(data, "QT-HT-01")
+    assert (proc["dossiers"], proc["late"]) == (2, 1)
+    assert proc["late_by_step"] and sum(proc["late_by_step"].values()) == 1
+    rejected = {(r["row"], r["dossier_id"]): r["reason"] for r in data["rejected_rows"]}
+    assert set(rejected) == {(2 * len(D1) + 2, "TYPO"), (2 * len(D1) + 3, "OLD")}, rejected
+    assert "Ngày hẹn trả" in rejected[(2 * len(D1) + 2, "TYPO")] and "1901" in rejected[(2 * len(D1) + 2, "TYPO")]
+    assert "Thời gian nhận" in rejected[(2 * len(D1) + 3, "OLD")]
