@@ -10,6 +10,7 @@ record it raised before and raises nothing.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from qms.flow.analyse import FlowResult
@@ -29,6 +30,10 @@ def _step_label(proc: Process | None, step: str, lang: str | None) -> str:
 
 def existing_flow_markers(root: Path) -> dict[str, str]:
     """Marker -> NC id for every record whose evidence holds a ``flow:`` marker."""
+    return _scan_markers(root)
+
+
+def _scan_markers(root: Path) -> dict[str, str]:
     from qms.store.raw_yaml import raw_mappings
 
     out: dict[str, str] = {}
@@ -39,10 +44,19 @@ def existing_flow_markers(root: Path) -> dict[str, str]:
     return out
 
 
+def recorded(root: Path, procedure: str, key: str, markers: dict[str, str] | None = None) -> str | None:
+    """The id of the record of the bottleneck of ``procedure`` over the period ``key`` (whichever step it
+    named), from ``markers`` or, without them, from the register read now (under the register lock:
+    another ``--raise-nc`` may have raised it since this one read the register)."""
+    found = _scan_markers(root) if markers is None else markers
+    return next((v for m, v in found.items() if m.startswith(f"{MARKER}{procedure}:") and m.endswith(f":{key}")),
+                None)
+
+
 def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.date], *, share: float = 0.05,
                       by: str | None = None, lang: str | None = None, today: dt.date | None = None) -> list[str]:
     """Raise the nonconformities; one message line per record raised or already there."""
-    from qms.registers.nc import create_nc
+    from qms.registers.nc import AlreadyRecorded, create_nc
     from qms.store.workspace import load_workspace
 
     key = period_key(span)  # in the marker only: people read the dates
@@ -59,9 +73,7 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
         if step is None or not step.count or step.over_budget / step.count <= share:
             continue
         marker = f"{MARKER}{p.procedure}:{step.step}:{key}"
-        if any(m.startswith(f"{MARKER}{p.procedure}:") and m.endswith(f":{key}") for m in markers):
-            found = next(v for m, v in markers.items()
-                         if m.startswith(f"{MARKER}{p.procedure}:") and m.endswith(f":{key}"))
+        if (found := recorded(root, p.procedure, key, markers)) is not None:
             messages.append(_("{id} already records the bottleneck of {process} for {period}").format(
                 id=found, process=p.procedure, period=shown))
             continue
@@ -78,8 +90,15 @@ def raise_bottlenecks(root: Path, result: FlowResult, span: tuple[dt.date, dt.da
                      p90=format_number(step.p90_hours, org_lang, digits=1),
                      lost=format_number(step.hours_over_budget, org_lang, digits=1), late=p.late,
                      dossiers=p.dossiers, process=p.procedure)
-        nc = create_nc(root, process=p.procedure, title=title, description=description, source="monitoring",
-                       severity="minor", clause="9.1.3", by=by, evidence=f"{marker} qms flow report", today=today)
+        try:
+            nc = create_nc(root, process=p.procedure, title=title, description=description, source="monitoring",
+                           severity="minor", clause="9.1.3", by=by, evidence=f"{marker} qms flow report", today=today,
+                           unless=partial(recorded, root, p.procedure, key))
+        except AlreadyRecorded as done:  # another --raise-nc raised it since the register was read
+            markers[marker] = done.nc_id
+            messages.append(_("{id} already records the bottleneck of {process} for {period}").format(
+                id=done.nc_id, process=p.procedure, period=shown))
+            continue
         markers[marker] = nc.id
         messages.append(_("raised {id}: bottleneck at step {step} of {process} for {period}").format(
             id=nc.id, step=step.step, process=p.procedure, period=shown))

@@ -246,6 +246,26 @@ def test_raise_nc_once_per_period(qms_flow: Flow, example_copy: Path) -> None:
     assert check.code == 2 and "--raise-nc needs a --period" in check.err
 
 
+def test_raise_nc_finds_a_record_raised_since_the_register_was_read(qms_flow: Flow, example_copy: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 5, two `--raise-nc` at once: the second read the register before the first wrote its record;
+    under the register's lock it finds that record and raises nothing (it used to raise a second one)."""
+    from qms.flow import nc_link
+
+    log = example_copy / "log.csv"
+    shutil.copy2(SHIPPED_LOG, log)
+    ncs = example_copy / "records" / "nonconformities"
+    args = (log, "--period", "2026-01..2026-06", "--raise-nc", "--raised-by", "Vũ Thị Giang", "--as-of", "2026-07-31")
+    first = qms_flow(*args, cwd=example_copy)
+    assert first.code == 0 and "raised NC-" in first.err, first.err
+    files = sorted(ncs.glob("*.yaml"))
+    monkeypatch.setattr(nc_link, "existing_flow_markers", lambda root: {})  # read before the other one wrote
+    again = qms_flow(*args, cwd=example_copy)
+    assert again.code == 0, again.err
+    assert sorted(ncs.glob("*.yaml")) == files, again.err
+    assert "raised NC-" not in again.err and "already records the bottleneck of QT-DD-01" in again.err
+
+
 def test_html_and_pdf_reports(qms_flow: Flow, tmp_path: Path) -> None:
     """Item 4: HTML and PDF through the document pipeline: step table coloured by severity with its legend,
     the chart of working time per agency and the monthly trend, in Vietnamese under --lang vi."""
