@@ -6,7 +6,20 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 
-from qms.analysis.people import normalise_name as _fold
+
+def normalise_name(text: str) -> str:
+    """A name as people compare names: NFC, case-insensitive, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def plain_name(text: str) -> str:
+    """A name or id as people type it without diacritics: ``normalise_name`` with the marks taken off
+    (``đ`` as ``d``) and ``_``, ``-``, ``.`` read as spaces; only for suggesting, never for matching."""
+    folded = normalise_name(text.replace("_", " ").replace("-", " ").replace(".", " ")).replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+
+
+_fold = normalise_name
 
 
 def match_id(value: str, known: Iterable[str]) -> str | None:
@@ -37,3 +50,17 @@ def did_you_mean(value: str, known: Iterable[str]) -> str | None:
                            - difflib.SequenceMatcher(None, _fold(value), close[1]).ratio() > 0.1):
         return by_fold[close[0]]
     return None
+
+
+def ranked(value: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The ``n`` known values closest to ``value``, best first however far they are (ties keep the order
+    given): compared NFC, case-folded, without diacritics and with ``_``/``-``/``.`` as spaces, so that
+    ``nguyen van an`` finds both ``nguyen_van_an`` and ``Nguyễn Văn An``."""
+    target = plain_name(value)
+    scored: dict[str, float] = {}
+    for k in known:
+        if k not in scored:
+            candidate = plain_name(k)
+            scored[k] = 2.0 if candidate == target else difflib.SequenceMatcher(None, target, candidate).ratio()
+    order = {k: i for i, k in enumerate(scored)}
+    return sorted(scored, key=lambda k: (-scored[k], order[k]))[:n]

@@ -8,19 +8,17 @@ commands that record such names and for the rules that check them.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qms.analysis.ids import did_you_mean, plain_name, ranked
+from qms.analysis.ids import normalise_name as normalise_name  # re-exported: where names are compared
+from qms.errors import UsageError
+from qms.i18n import _
 from qms.models.organisation import Manifest, Person, Role, Unit
 
 PartyKind = Literal["person", "role", "unit"]
-
-
-def normalise_name(text: str) -> str:
-    """A name as people compare names: NFC, case-insensitive, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def same_person(a: str | None, b: str | None) -> bool:
@@ -91,18 +89,48 @@ class Directory:
         return None
 
     def suggestions(self, text: str, kinds: tuple[PartyKind, ...] = ("person",), n: int = 5) -> list[str]:
-        """The closest known ids and names, best first."""
-        pool: list[str] = []
+        """The closest known ids and names, best first (however far: never just the first ones listed);
+        a person appears once, by whichever of their id or name is closer."""
+        pool: dict[str, str] = {}  # candidate -> who it names (a person's id for both their id and name)
         if "person" in kinds:
-            pool += [p.id for p in self.people.values()] + [p.name for p in self.people.values()]
+            for p in self.people.values():
+                pool.setdefault(p.id, p.id)
+                pool.setdefault(p.name, p.id)
         if "role" in kinds:
-            pool += list(self.roles)
+            pool.update({r: "role:" + r for r in self.roles if r not in pool})
         if "unit" in kinds:
-            pool += list(self.units)
-        close = difflib.get_close_matches(text, pool, n=n, cutoff=0.5)
-        folded = {normalise_name(c): c for c in pool}
-        close += [folded[k] for k in difflib.get_close_matches(normalise_name(text), list(folded), n=n, cutoff=0.5)]
-        return list(dict.fromkeys(close))[:n] or sorted(pool)[:n]
+            pool.update({u: "unit:" + u for u in self.units if u not in pool})
+        out: dict[str, str] = {}
+        for candidate in ranked(text, pool, len(pool)):
+            out.setdefault(pool[candidate], candidate)
+        return list(out.values())[:n]
+
+    def actor(self, text: str, option: str = "--by") -> Person | None:
+        """The person ``text`` (given with ``option``: who did something) names, by id or by name (NFC,
+        any case or spacing). When the organisation lists people, anyone else is refused with the closest
+        names, since the name becomes evidence; when it lists none, ``None`` (anyone is accepted)."""
+        person = self.person(text)
+        if person is not None or not self.people:
+            return person
+        key = unicodedata.normalize("NFC", text).strip()
+        close = [p for p in (self.person(c) for c in self.suggestions(key, ("person",), 3)) if p is not None]
+        same = [p for p in close if plain_name(key) in (plain_name(p.id), plain_name(p.name))]
+        favourite = self.person(did_you_mean(key, [*self.people, *(p.name for p in self.people.values())]) or "")
+        # only the diacritics are missing, or one clear favourite: that one person; else the closest three
+        close = same or ([favourite] if favourite is not None else close)
+        names = ", ".join(f"{p.name} ({p.id})" for p in close)
+        raise UsageError(_("{option} `{name}` is not a person of organisation.people").format(option=option, name=key),
+                         _("did you mean {names}? Otherwise add the person to organisation.people in qms.yaml "
+                           "first").format(names=names))
+
+    def actor_name(self, text: str, option: str = "--by") -> str:
+        """What to record for who did something (``actor``): a person id as given, a name as qms.yaml
+        spells it; when the organisation lists no people, ``text`` as given (NFC, trimmed)."""
+        key = unicodedata.normalize("NFC", text).strip()
+        person = self.actor(key, option)
+        if person is None or key == person.id:
+            return key
+        return person.name
 
     def auditors(self) -> list[Person]:
         """The people marked ``auditor: true``, in the order of qms.yaml."""

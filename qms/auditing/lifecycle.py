@@ -89,6 +89,20 @@ def _person(directory: Directory, pid: str, *, auditor: bool = False) -> Person:
     return person
 
 
+def _auditor_id(root: Path, by: str | None) -> str | None:
+    """The person id ``--by`` names (an id or a name; an unknown one is refused with the closest names,
+    ``Directory.actor``); as given when qms.yaml lists no people."""
+    if by is None or not by.strip():
+        return by
+    person = Directory.of(load_manifest(root)).actor(by)
+    return person.id if person is not None else by.strip()
+
+
+def _actor(root: Path, by: str) -> str:
+    """Who planned or closed an audit, checked like every ``--by`` (``Directory.actor_name``)."""
+    return Directory.of(load_manifest(root)).actor_name(by) if by.strip() else ""
+
+
 def _party_id(directory: Directory, value: str, unknown: str) -> str:
     """A person (id or name), role or unit of qms.yaml, as its id (a typo would print as a raw id);
     ``unknown``: the message when it is none of them."""
@@ -234,7 +248,8 @@ def plan(
                    "requirements, and identify opportunities for improvement."),
             scope=scope_text, processes=procs, clauses=extra, criteria=crit, date=date, end_date=end_date,
             lead=lead_id, team=rest, auditees=who, agenda=_default_agenda(scope_procs, extra, lead_id, rest)),
-        history=[StateChange(state="planned", date=today or dt.date.today(), recorded_at=recorded_now(), by=by)],
+        history=[StateChange(state="planned", date=today or dt.date.today(), recorded_at=recorded_now(),
+                             by=directory.actor_name(by) if by.strip() else "")],
     )
     audit_store.save_audit(root, audit, new=True)
     return audit
@@ -342,6 +357,7 @@ def record(root: Path, audit_id: str, item_ids: Sequence[str] | str, *, result: 
     if not audit.checklist:
         raise UsageError(_("audit {id} has no checklist").format(id=audit.id),
                          _("generate it with `qms audit checklist {id}`").format(id=audit.id))
+    by = _auditor_id(root, by)
     wanted = [item_ids] if isinstance(item_ids, str) else list(item_ids)
     items = [i for i in audit.checklist if i.result is None] if remaining else []
     for item_id in wanted:
@@ -398,6 +414,7 @@ def add_finding(
     if not statement.strip():
         raise UsageError(_("the finding needs a statement"), _("describe what was found against which requirement"))
     ws, manifest = _workspace(root)
+    by = _auditor_id(root, by)
     linked = audit.item(item) if item else None
     if item and linked is None:
         raise _unknown(_("checklist item"), item, [i.id for i in audit.checklist])
@@ -472,7 +489,7 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
                                 _("open the nonconformities first (see `qms rule QMS604`)"))
     if not summary.strip() or not conclusions.strip():
         raise UsageError(_("the report needs a summary and conclusions"))
-    who = by or audit.plan.lead
+    who = _auditor_id(root, by) or audit.plan.lead
     if who not in audit.plan.auditors:
         raise UsageError(_("the report is issued by the audit team, not `{id}`").format(id=who),
                          _("the team is: {team}").format(team=", ".join(audit.plan.auditors)))
@@ -498,6 +515,7 @@ def issue_report(root: Path, audit_id: str, *, summary: str, conclusions: str, b
 
 @_locked
 def close(root: Path, audit_id: str, *, by: str = "", day: dt.date | None = None) -> Audit:
+    who = _actor(root, by)
     audit = audit_store.load_audit(root, audit_id)
     if audit.state != "reported":
         raise _refuse(audit, _("close"), ("reported",))
@@ -507,6 +525,6 @@ def close(root: Path, audit_id: str, *, by: str = "", day: dt.date | None = None
         raise UsageError(_("the closing date is before the report date {day}").format(
             day=format_date(audit.report.issued)))
     audit.closed = when
-    _move(audit, "closed", when, by)
+    _move(audit, "closed", when, who)
     audit_store.save_audit(root, audit)
     return audit

@@ -157,6 +157,34 @@ def happened_on(value: dt.date | None, option: str, allow_future: bool) -> dt.da
     return value
 
 
+#: the answers a yes/no question accepts in every language (typed in any case; Vietnamese also without marks)
+_YES = frozenset({"y", "yes", "c", "có", "co"})
+_NO = frozenset({"n", "no", "k", "không", "khong"})
+
+
+def confirm(question: str, *, default: bool = False) -> bool:
+    """Ask a yes/no question on stderr in the user's language: "[c/K]" in Vietnamese, where "c"/"có" and
+    "k"/"không" answer as well as y/n (click's own prompt is "[y/N]" and takes only y/n). Enter keeps
+    ``default``; an unknown answer asks again; end of input or Ctrl-C aborts (exit 130)."""
+    import unicodedata
+
+    suffix = _("[Y/n]") if default else _("[y/N]")
+    while True:
+        try:
+            answer = click.prompt(f"{question} {suffix}", default="", show_default=False, err=True,
+                                  prompt_suffix=": ", type=str)
+        except (EOFError, KeyboardInterrupt):
+            raise click.exceptions.Abort() from None
+        word = unicodedata.normalize("NFC", answer).strip().casefold()
+        if not word:
+            return default
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        click.echo(_("Error: invalid input"), err=True)
+
+
 def confirm_working_day(root: Path, value: dt.date | None, option: str) -> None:
     """Warn when a planned or due date falls on a weekend or holiday of the repository's calendar.
 
@@ -177,8 +205,7 @@ def confirm_working_day(root: Path, value: dt.date | None, option: str) -> None:
     click.echo(_("hint: the next working day is {weekday} {day} ({option} {date})").format(
         weekday=format_weekday(nxt), day=format_date(nxt), option=option, date=nxt.isoformat()), err=True)
     if sys.stdin is not None and sys.stdin.isatty() \
-            and not click.confirm(_("Keep {date} anyway?").format(date=value.isoformat()), default=False,
-                                  err=True):
+            and not confirm(_("Keep {date} anyway?").format(date=value.isoformat()), default=False):
         raise Declined(_("nothing written: {option} {date} was not kept").format(
             option=option, date=value.isoformat()), _("run the command again with {option} {next}").format(
             option=option, next=nxt.isoformat()))

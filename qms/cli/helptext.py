@@ -12,6 +12,7 @@ at our catalogue.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import gettext as std_gettext
 import importlib
 import inspect
@@ -190,10 +191,42 @@ class QmsContext(click.Context):
             return super().get_usage()
 
 
+def no_such_command(ctx: click.Context, name: str, known: list[str]) -> click.UsageError:
+    """``qms audti``, ``qms nc clsoe``: there is no such command, in the user's language, with the closest
+    command names (any click version; click itself suggests only for some groups, and only since 8.4)."""
+    from qms.analysis.ids import did_you_mean, normalise_name
+
+    favourite = did_you_mean(name, known)
+    by_fold = {normalise_name(k): k for k in known}
+    close = [favourite] if favourite else [by_fold[c] for c in difflib.get_close_matches(
+        normalise_name(name), list(by_fold), n=3, cutoff=0.6)]
+    message = _("No such command {name!r}.").format(name=name)
+    if close:
+        shown = ", ".join(repr(c) for c in close)
+        message += " " + ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)",
+                                  len(close)).format(possibility=shown, possibilities=shown)
+    return click.UsageError(message, ctx)
+
+
+class QmsGroup(click.Group):
+    """A command group whose unknown subcommand is refused with the closest names."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                            list[str]]:
+        name = click.utils.make_str(args[0])
+        if (not ctx.resilient_parsing and not name.startswith("-") and ctx.token_normalize_func is None
+                and self.get_command(ctx, name) is None):
+            raise no_such_command(ctx, name, self.list_commands(ctx))
+        return super().resolve_command(ctx, args)
+
+
 def localise_tree(command: click.Command) -> None:
-    """Give ``command`` and every command under it the localised context."""
+    """Give ``command`` and every command under it the localised context (and, to a group, the closest
+    names for an unknown subcommand)."""
     command.context_class = QmsContext
     if isinstance(command, click.Group):
+        if type(command) is click.Group:
+            command.__class__ = QmsGroup
         for sub in command.commands.values():
             localise_tree(sub)
 

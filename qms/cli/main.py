@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from qms import __version__
-from qms.cli.helptext import QmsContext, localise_tree, organisation_language, route_click_gettext
+from qms.cli.helptext import QmsContext, QmsGroup, localise_tree, organisation_language, route_click_gettext
 from qms.errors import QmsError
 from qms.i18n import _, set_language
 
@@ -55,7 +55,7 @@ class _Interrupted(Exception):
     """Ctrl-C, carried past click's own handler (which prints an empty line before aborting)."""
 
 
-class LazyGroup(click.Group):
+class LazyGroup(QmsGroup):
     context_class = QmsContext
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -73,14 +73,12 @@ def person_name(ws: Workspace, who: str) -> str:
     text = unicodedata.normalize("NFC", who).strip()
     if not text:
         raise UsageError(_("--by needs a name"), _("give the person's name or their id from qms.yaml"))
-    directory = Directory.of(ws.manifest)
-    person = directory.person(text)
-    if person is None:
-        known = directory.suggestions(text)
+    person = Directory.of(ws.manifest).actor(text)  # an unknown name is refused with the closest ones
+    if person is None:  # the organisation lists nobody: a sign-off still needs a person of qms.yaml
         raise UsageError(
             _("nobody called `{name}` is in organisation.people").format(name=text),
             _("give a person's id or name from qms.yaml (closest: {known}), or add the person to "
-              "organisation.people first").format(known=", ".join(known) or "-"))
+              "organisation.people first").format(known="-"))
     return person.name
 
 

@@ -187,9 +187,13 @@ def action_owner(root: Path, owner: str) -> str:
 
 
 def resolve_actor(root: Path, by: str | None) -> str:
-    """``by`` if given, else git's ``user.name`` in ``root``; else a usage error."""
+    """``by`` if given (a person of qms.yaml when it lists people: ``Directory.actor_name``), else git's
+    ``user.name`` in ``root``; else a usage error."""
     if by is not None and by.strip():
-        return by.strip()
+        from qms.analysis.people import Directory
+        from qms.store.workspace import load_manifest
+
+        return Directory.of(load_manifest(root)).actor_name(by)
     from qms.store.git import config_value
 
     name = config_value(root, "user.name")

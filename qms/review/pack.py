@@ -17,7 +17,9 @@ from typing import Any
 from markupsafe import Markup
 
 from qms.i18n import N_, _, code_text, format_date, format_percent, format_target, pgettext
+from qms.models.audit import Audit
 from qms.models.common import Text
+from qms.models.nonconformity import Nonconformity
 from qms.models.review import INPUTS, ManagementReview
 
 TITLES: dict[str, str] = {
@@ -66,6 +68,46 @@ def _t(text: Text | None, lang: str) -> str:
 
 def _in(day: dt.date | None, span: tuple[dt.date, dt.date]) -> bool:
     return day is not None and span[0] <= day <= span[1]
+
+
+def _nc_overdue(nc: Nonconformity, day: dt.date) -> bool:
+    """A pending corrective action or the effectiveness review is past its date (as ``qms nc list --overdue``)."""
+    if nc.status in ("closed", "rejected"):
+        return False
+    if any(a.due is not None and a.due < day for a in nc.pending_actions()):
+        return True
+    return bool(nc.status == "implemented" and nc.review_due is not None and nc.review_due < day)
+
+
+def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date) -> tuple[int, str]:
+    """How many nonconformities an audit's findings raised, and their status in words (9.3.2 c 6: the results
+    of audits; c 4: the status of corrective actions). A record counts when a finding names it or when it
+    names the audit; a major or minor finding with no record yet, or naming a record that does not exist,
+    is said so."""
+    by_id = {nc.id: nc for nc in ncs}
+    named = {f.nc for f in audit.findings if f.nc}
+    linked = sorted(named | {nc.id for nc in ncs if nc.audit == audit.id})
+    found = [by_id[i] for i in linked if i in by_id]
+    missing = len(linked) - len(found)
+    unraised = sum(1 for f in audit.findings if f.is_nonconformity and not f.nc
+                   and not any(nc.audit == audit.id and nc.finding == f.id for nc in found))
+    still_open = [nc for nc in found if nc.status not in ("closed", "rejected")]
+    overdue = sum(1 for nc in still_open if _nc_overdue(nc, day))
+    closed = sum(1 for nc in found if nc.status == "closed")
+    rejected = sum(1 for nc in found if nc.status == "rejected")
+    parts = []
+    if still_open:
+        parts.append(_("{n} open ({overdue} overdue)").format(n=len(still_open), overdue=overdue) if overdue
+                     else _("{n} open").format(n=len(still_open)))
+    if closed:
+        parts.append(_("{n} closed").format(n=closed))
+    if rejected:
+        parts.append(_("{n} rejected as not a nonconformity").format(n=rejected))
+    if missing:
+        parts.append(_("{n} record not found in records/nonconformities/").format(n=missing))
+    if unraised:
+        parts.append(_("{n} major or minor finding without a nonconformity record").format(n=unraised))
+    return len(found), "; ".join(parts) or "–"
 
 
 def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: str, *,
@@ -152,10 +194,12 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
         rows = []
         for a in sorted(audits, key=lambda a: a.id):
             grades = {g: sum(1 for f in a.findings if f.grade == g) for g in ("major", "minor", "observation", "ofi")}
+            raised, status = _audit_ncs(a, ncs, day)
             rows.append([a.id, format_date(a.plan.date), code_text(a.state), str(grades["major"]), str(grades["minor"]),
-                         str(grades["observation"]), str(grades["ofi"])])
+                         str(grades["observation"]), str(grades["ofi"]), str(raised), status])
         s.tables.append(Table([_("Audit"), _("Date"), _("State"), _("Major"), _("Minor"), _("Observations"),
-                               _("Opportunities")], rows))
+                               _("Opportunities"), _("Nonconformities raised"), _("Status of corrective actions")],
+                              rows))
     else:
         s.notes.append(_("No internal audit took place in the period (audits/)."))
 

@@ -21,6 +21,7 @@ from qms.analysis.audit import (
     rolling_gap,
     uncovered_clauses,
 )
+from qms.analysis.ids import ranked
 from qms.analysis.people import Directory
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _
@@ -387,8 +388,10 @@ class AuditUnknownReference(Rule):
         for ptr, pid in refs:
             person = people.get(pid)
             if person is None:
+                hint, _fix = self.suggest(doc, ptr, pid, people)
                 yield self.at(doc, ptr, _("unknown person `{value}`").format(value=pid),
-                              hint=_("use an id from organisation.people"), subject=pid)
+                              hint=hint or _("use an id from organisation.people (closest: {known})").format(
+                                  known=", ".join(ranked(pid, people, 5)) or "-"), subject=pid)
             elif not person.auditor:
                 yield self.at(doc, ptr, _("`{id}` is not an auditor").format(id=pid),
                               hint=_("mark them `auditor: true` in qms.yaml once trained, or choose an auditor"),

@@ -71,7 +71,7 @@ def test_reassign_waits_for_the_audit_lock_and_loses_no_finding(agency: Path, ru
     base = [sys.executable, "-m", "qms", "--root", root]
     with audit_lock(agency):  # another audit command is between reading and writing the audit
         before = audit_file.read_bytes()
-        reassign = _waiting([*base, "people", "reassign", "giang", "cuong", "--by", "Tester", "--date",
+        reassign = _waiting([*base, "people", "reassign", "giang", "cuong", "--by", "dung", "--date",
                              "2026-03-01"], lock_file)
         assert audit_file.read_bytes() == before
         findings = [subprocess.Popen([*base, "audit", "finding", "AUD-2026-01", "--grade", "minor", "--statement",

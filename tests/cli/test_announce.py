@@ -49,13 +49,13 @@ def test_future_date_is_refused_unless_allowed(example_copy: Path) -> None:
     folder = example_copy / "records" / "announcements"
     before = sorted(p.name for p in folder.glob("*.yaml"))
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    out = qms(example_copy, "announce", "--date", future, "--by", "an")
+    out = qms(example_copy, "announce", "--date", future, "--by", "nguyen_van_an")
     assert out.returncode == 2 and "--allow-future" in out.stderr and "Traceback" not in out.stderr
     assert sorted(p.name for p in folder.glob("*.yaml")) == before
-    ok = qms(example_copy, "announce", "--date", future, "--allow-future", "--by", "an")
+    ok = qms(example_copy, "announce", "--date", future, "--allow-future", "--by", "nguyen_van_an")
     assert ok.returncode == 0, ok.stderr
     assert len(list(folder.glob("*.yaml"))) == len(before) + 1
-    bad = qms(example_copy, "announce", "--date", "2026-02-30", "--by", "an")
+    bad = qms(example_copy, "announce", "--date", "2026-02-30", "--by", "nguyen_van_an")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
 
 
@@ -63,7 +63,7 @@ def test_scope_change_warns_and_process_change_informs(example_copy: Path) -> No
     """QMS157: a changed scope statement is a warning; an added process alone is an info finding."""
     for old in (example_copy / "records" / "announcements").glob("*.yaml"):
         old.unlink()
-    assert qms(example_copy, "announce", "--date", "2026-02-02", "--by", "an").returncode == 0
+    assert qms(example_copy, "announce", "--date", "2026-02-02", "--by", "nguyen_van_an").returncode == 0
     proc = example_copy / "processes" / "QT-HT-01.yaml"
     text = proc.read_text(encoding="utf-8").replace("QT-HT-01", "QT-HT-91")
     (example_copy / "processes" / "QT-HT-91.yaml").write_text(text, encoding="utf-8")
@@ -80,7 +80,7 @@ def test_scope_change_warns_and_process_change_informs(example_copy: Path) -> No
     vi = qms(example_copy, "check", "--select", "QMS157", lang="vi")
     assert "phạm vi đã thay đổi sau lần công bố gần nhất" in vi.stdout, vi.stdout
     # a new announcement covers the change
-    assert qms(example_copy, "announce", "--by", "an").returncode == 0
+    assert qms(example_copy, "announce", "--by", "nguyen_van_an").returncode == 0
     assert findings(example_copy) == []
 
 

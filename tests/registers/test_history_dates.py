@@ -30,7 +30,7 @@ def test_back_dated_step_keeps_the_given_day_without_a_clock_time(repo: Path) ->
     before = dt.datetime.now().astimezone().replace(microsecond=0)
     proc = qms_proc(repo, *NEW_ARGS, "--date", "2026-03-02")
     assert proc.returncode == 0, proc.stderr
-    proc = qms_proc(repo, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Cường", "--date", "2026-03-03")
+    proc = qms_proc(repo, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Lê Văn Cường", "--date", "2026-03-03")
     assert proc.returncode == 0, proc.stderr
     after = dt.datetime.now().astimezone()
     for raw, day in zip(_raw_history(repo), (dt.date(2026, 3, 2), dt.date(2026, 3, 3)), strict=True):
@@ -71,7 +71,7 @@ def test_later_step_in_the_future_is_refused(repo: Path) -> None:
     """Item 5: every lifecycle step refuses a future --date, not only `nc new`."""
     assert qms_proc(repo, *NEW_ARGS, "--date", "2026-03-02").returncode == 0
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    proc = qms_proc(repo, "nc", "correct", NC, "--description", "x", "--by", "Cường", "--date", future)
+    proc = qms_proc(repo, "nc", "correct", NC, "--description", "x", "--by", "Lê Văn Cường", "--date", future)
     assert proc.returncode == 2 and "is in the future" in proc.stderr, proc.stderr
     assert len(load_nc(repo / FILE).history) == 1
 

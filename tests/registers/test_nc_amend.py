@@ -22,15 +22,15 @@ BASE = Path(__file__).resolve().parent.parent / "rules" / "base"
 def _closed(root: Path) -> None:
     steps = [
         [*NEW_ARGS, "--date", "2026-03-02"],
-        ["nc", "correct", NC, "--description", "Trả kết quả, xin lỗi", "--by", "Cường", "--date", "2026-03-02"],
+        ["nc", "correct", NC, "--description", "Trả kết quả, xin lỗi", "--by", "Lê Văn Cường", "--date", "2026-03-02"],
         ["nc", "analyse", NC, "--method", "five-why", "--why", "Chờ ký", "--root-cause", "Chưa ủy quyền ký thay",
-         "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03"],
+         "--similar", "Không có", "--by", "Lê Văn Cường", "--date", "2026-03-03"],
         ["nc", "plan", NC, "--action", "Ban hành quyết định ủy quyền", "--owner", "chu_tich", "--due", "2026-03-20",
-         "--by", "Cường", "--date", "2026-03-04"],
-        ["nc", "implement", NC, "--by", "Cường", "--date", "2026-03-16"],
-        ["nc", "verify", NC, "--effective", "yes", "--evidence", "Không còn hồ sơ trễ", "--by", "Bình",
+         "--by", "Lê Văn Cường", "--date", "2026-03-04"],
+        ["nc", "implement", NC, "--by", "Lê Văn Cường", "--date", "2026-03-16"],
+        ["nc", "verify", NC, "--effective", "yes", "--evidence", "Không còn hồ sơ trễ", "--by", "Trần Thị Bình",
          "--date", "2026-04-20"],
-        ["nc", "close", NC, "--by", "Bình", "--date", "2026-04-21"],
+        ["nc", "close", NC, "--by", "Trần Thị Bình", "--date", "2026-04-21"],
     ]
     for args in steps:
         proc = qms_proc(root, *args)
@@ -83,14 +83,14 @@ def test_amend_action_owner_and_title(closed: Path) -> None:
     """A nested path (actions/CA-1/owner) is amended; the owner is checked like `nc plan --owner`."""
     repo = closed
     bad = qms_proc(repo, "nc", "amend", NC, "--field", "actions/CA-1/owner", "--value", "Ông Không Tồn Tại",
-                   "--reason", "x", "--by", "Bình")
+                   "--reason", "x", "--by", "Trần Thị Bình")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     ok = qms_proc(repo, "nc", "amend", NC, "--field", "actions/CA-1/owner", "--value", "binh",
-                  "--reason", "Phân công lại", "--by", "Bình", "--date", "2026-05-04")
+                  "--reason", "Phân công lại", "--by", "Trần Thị Bình", "--date", "2026-05-04")
     assert ok.returncode == 0, ok.stderr
     assert load_nc(repo / FILE).actions[0].owner == "Trần Thị Bình"  # a person id is recorded by name
     title = qms_proc(repo, "nc", "amend", NC, "--field", "title", "--value", "Trả kết quả chứng thực trễ hạn",
-                     "--reason", "Sai chính tả", "--by", "Bình", "--date", "2026-05-05")
+                     "--reason", "Sai chính tả", "--by", "Trần Thị Bình", "--date", "2026-05-05")
     assert title.returncode == 0, title.stderr
     rec = load_nc(repo / FILE)
     assert [h.field for h in rec.history if h.transition == "amend"] == ["actions/CA-1/owner", "title"]

@@ -20,18 +20,18 @@ def _ok(root: Path, *args: str) -> None:
 def _reanalysed(root: Path) -> None:
     """First analysis and CA-1, found not effective; a second analysis and CA-2."""
     _ok(root, *NEW_ARGS, "--date", "2026-03-02")
-    _ok(root, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Cường", "--date", "2026-03-02")
+    _ok(root, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Lê Văn Cường", "--date", "2026-03-02")
     _ok(root, "nc", "analyse", NC, "--method", "five-why", "--why", "Chờ ký", "--root-cause", "Thiếu ủy quyền ký thay",
-        "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03")
+        "--similar", "Không có", "--by", "Lê Văn Cường", "--date", "2026-03-03")
     _ok(root, "nc", "plan", NC, "--action", "Ban hành ủy quyền ký thay", "--owner", "chu_tich", "--due", "2026-03-20",
-        "--by", "Cường", "--date", "2026-03-04")
-    _ok(root, "nc", "implement", NC, "--by", "Cường", "--date", "2026-03-10")
-    _ok(root, "nc", "verify", NC, "--effective", "no", "--evidence", "Vẫn còn hồ sơ trễ", "--by", "Bình",
+        "--by", "Lê Văn Cường", "--date", "2026-03-04")
+    _ok(root, "nc", "implement", NC, "--by", "Lê Văn Cường", "--date", "2026-03-10")
+    _ok(root, "nc", "verify", NC, "--effective", "no", "--evidence", "Vẫn còn hồ sơ trễ", "--by", "Trần Thị Bình",
         "--date", "2026-04-10")
     _ok(root, "nc", "analyse", NC, "--method", "fishbone", "--factor", "method:Không có sổ theo dõi hạn",
-        "--root-cause", "Thiếu sổ theo dõi hạn xử lý", "--similar", "Không có", "--by", "Cường", "--date", "2026-04-11")
+        "--root-cause", "Thiếu sổ theo dõi hạn xử lý", "--similar", "Không có", "--by", "Lê Văn Cường", "--date", "2026-04-11")
     _ok(root, "nc", "plan", NC, "--action", "Lập sổ theo dõi hạn", "--owner", "binh", "--due", "2026-04-30",
-        "--by", "Cường", "--date", "2026-04-12")
+        "--by", "Lê Văn Cường", "--date", "2026-04-12")
 
 
 def _order(text: str, *needles: str) -> list[int]:
@@ -77,9 +77,9 @@ def test_report_html_and_pdf_show_both_analyses(repo: Path, tmp_path: Path) -> N
 def test_single_analysis_keeps_the_plain_heading(repo: Path) -> None:
     """A record analysed once shows one "Cause analysis" heading, no numbering and nothing superseded."""
     _ok(repo, *NEW_ARGS, "--date", "2026-03-02")
-    _ok(repo, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Cường", "--date", "2026-03-02")
+    _ok(repo, "nc", "correct", NC, "--description", "Trả ngay", "--by", "Lê Văn Cường", "--date", "2026-03-02")
     _ok(repo, "nc", "analyse", NC, "--method", "five-why", "--why", "Chờ ký", "--root-cause", "R",
-        "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03")
+        "--similar", "Không có", "--by", "Lê Văn Cường", "--date", "2026-03-03")
     out = qms_proc(repo, "nc", "show", NC).stdout
     assert "(b) Cause analysis (" in out and "1 of" not in out and "superseded" not in out
 

@@ -20,13 +20,13 @@ def test_conflict_between_two_changes_of_one_record_is_not_renumbered(repo: Path
     twice, renumber refuses (exit 1, nothing written) and the hint says how to resolve it by hand."""
     d = dt.date
     reg.create_nc(repo, process="QT-01", title="Trả trễ", description="Hồ sơ trả trễ", source="complaint",
-                  severity="minor", by="Cường", today=d(2026, 3, 2))
+                  severity="minor", by="Lê Văn Cường", today=d(2026, 3, 2))
     path = repo / FILE
     base = path.read_text(encoding="utf-8")
-    reg.correct(repo, NC, description="Trả kết quả", by="Cường", today=d(2026, 3, 3))
+    reg.correct(repo, NC, description="Trả kết quả", by="Lê Văn Cường", today=d(2026, 3, 3))
     ours = path.read_text(encoding="utf-8")
     path.write_text(base, encoding="utf-8")
-    reg.amend(repo, NC, field="title", value="Trả kết quả trễ hạn", reason="chính tả", by="Bình",
+    reg.amend(repo, NC, field="title", value="Trả kết quả trễ hạn", reason="chính tả", by="Trần Thị Bình",
               today=d(2026, 3, 3))
     theirs = path.read_text(encoding="utf-8")
     conflicted = f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> other-clone\n"
@@ -38,7 +38,7 @@ def test_conflict_between_two_changes_of_one_record_is_not_renumbered(repo: Path
     r = run_qms("--root", str(repo), "check", "--select", "QMS509", "--format", "json")
     [diag] = json.loads(r.stdout)["diagnostics"]
     assert "two changes of" in diag["message"] and hint in diag["hint"]
-    r = run_qms("--root", str(repo), "nc", "renumber", NC, "--by", "Cường")
+    r = run_qms("--root", str(repo), "nc", "renumber", NC, "--by", "Lê Văn Cường")
     assert r.exit_code == 1 and "split one nonconformity" in r.stderr and hint in r.stderr
     assert path.read_text(encoding="utf-8") == conflicted
     assert sorted(p.name for p in path.parent.glob("NC-*.yaml")) == [f"{NC}.yaml"]

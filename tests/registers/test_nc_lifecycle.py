@@ -33,16 +33,16 @@ MARCH_2 = D(2026, 3, 2)
 
 
 def _to_closed(root: Path, nc_id: str, start: D = MARCH_2) -> None:
-    reg.correct(root, nc_id, description="Trả kết quả, xin lỗi công dân", by="Cường", today=start)
+    reg.correct(root, nc_id, description="Trả kết quả, xin lỗi công dân", by="Lê Văn Cường", today=start)
     reg.analyse(root, nc_id, method="five-why", whys=["Chờ ký", "Lãnh đạo đi công tác"],
-                root_cause="Chưa có ủy quyền ký thay", similar="Rà soát QT-01: không có", by="Cường",
+                root_cause="Chưa có ủy quyền ký thay", similar="Rà soát QT-01: không có", by="Lê Văn Cường",
                 today=start + dt.timedelta(days=1))
-    reg.plan(root, nc_id, action="Ban hành quyết định ủy quyền", owner="chu_tich", due=5, by="Cường",
+    reg.plan(root, nc_id, action="Ban hành quyết định ủy quyền", owner="chu_tich", due=5, by="Lê Văn Cường",
              today=start + dt.timedelta(days=2))
-    reg.implement(root, nc_id, by="Cường", today=start + dt.timedelta(days=5))
-    reg.verify(root, nc_id, effective=True, evidence="Sổ theo dõi tháng sau không có hồ sơ trễ", by="Bình",
+    reg.implement(root, nc_id, by="Lê Văn Cường", today=start + dt.timedelta(days=5))
+    reg.verify(root, nc_id, effective=True, evidence="Sổ theo dõi tháng sau không có hồ sơ trễ", by="Trần Thị Bình",
                today=start + dt.timedelta(days=30))
-    reg.close(root, nc_id, risk_update="Thêm rủi ro R-02", by="Bình", today=start + dt.timedelta(days=31))
+    reg.close(root, nc_id, risk_update="Thêm rủi ro R-02", by="Trần Thị Bình", today=start + dt.timedelta(days=31))
 
 
 def _qms5(root: Path, today: D) -> list[str]:
@@ -80,10 +80,10 @@ def test_full_lifecycle_passes_check(repo: Path) -> None:
 
 def test_due_dates_skip_vietnamese_public_holidays(repo: Path) -> None:
     nc = _new(repo, today=D(2026, 4, 24))
-    reg.correct(repo, nc.id, description="x", by="a", today=D(2026, 4, 24))
+    reg.correct(repo, nc.id, description="x", by="an", today=D(2026, 4, 24))
     reg.analyse(repo, nc.id, method="fishbone", fishbone={"people": ["thiếu người"]}, root_cause="r",
-                similar="s", by="a", today=D(2026, 4, 24))
-    planned = reg.plan(repo, nc.id, action="a", owner="chu_tich", due=3, by="a", today=D(2026, 4, 24))
+                similar="s", by="an", today=D(2026, 4, 24))
+    planned = reg.plan(repo, nc.id, action="a", owner="chu_tich", due=3, by="an", today=D(2026, 4, 24))
     # Fri 24 April 2026: 27 April (Hung Kings), 30 April and 1 May are days off, so the third
     # working day is Mon 4 May (weekends alone would give Wed 29 April)
     assert planned.actions[0].due == D(2026, 5, 4)
@@ -94,7 +94,7 @@ def test_invalid_transition_exit_1_and_nothing_written(repo: Path) -> None:
     assert created.returncode == 0, created.stderr
     path = repo / "records/nonconformities/NC-2026-0001.yaml"
     before = path.read_bytes()
-    result = qms_proc(repo, "nc", "close", "NC-2026-0001", "--by", "x")
+    result = qms_proc(repo, "nc", "close", "NC-2026-0001", "--by", "an")
     assert result.returncode == 1
     assert "cannot close NC-2026-0001: its status is `open`" in result.stderr
     assert "allowed next steps: correct, reject" in result.stderr
@@ -128,13 +128,13 @@ def test_closed_record_is_never_changed_except_by_logged_reopen(repo: Path) -> N
     _to_closed(repo, nc.id)
     path = repo / "records/nonconformities" / f"{nc.id}.yaml"
     before = path.read_bytes()
-    for attempt in (lambda: reg.correct(repo, nc.id, description="x", by="a", today=D(2026, 5, 1)),
-                    lambda: reg.reject(repo, nc.id, reason="x", by="a", today=D(2026, 5, 1)),
-                    lambda: reg.close(repo, nc.id, by="a", today=D(2026, 5, 1))):
+    for attempt in (lambda: reg.correct(repo, nc.id, description="x", by="an", today=D(2026, 5, 1)),
+                    lambda: reg.reject(repo, nc.id, reason="x", by="an", today=D(2026, 5, 1)),
+                    lambda: reg.close(repo, nc.id, by="an", today=D(2026, 5, 1))):
         with pytest.raises(InvalidTransition, match="is closed"):
             attempt()
     assert path.read_bytes() == before
-    reopened = reg.reopen(repo, nc.id, reason="Tái diễn trong tháng 5", by="Bình", today=D(2026, 5, 5))
+    reopened = reg.reopen(repo, nc.id, reason="Tái diễn trong tháng 5", by="Trần Thị Bình", today=D(2026, 5, 5))
     assert reopened.status == "contained"
     assert reopened.closed_on is None
     assert reopened.history[-1].transition == "reopen"
@@ -144,15 +144,15 @@ def test_closed_record_is_never_changed_except_by_logged_reopen(repo: Path) -> N
 
 def test_ineffective_review_reopens_the_analysis_and_keeps_the_old_one(repo: Path) -> None:
     nc = _new(repo)
-    reg.correct(repo, nc.id, description="c", by="a", today=D(2026, 3, 2))
-    reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="first cause", similar="s", by="a",
+    reg.correct(repo, nc.id, description="c", by="an", today=D(2026, 3, 2))
+    reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="first cause", similar="s", by="an",
                 today=D(2026, 3, 2))
-    reg.plan(repo, nc.id, action="a1", owner="chu_tich", due=D(2026, 3, 20), by="a", today=D(2026, 3, 3))
-    reg.implement(repo, nc.id, by="a", today=D(2026, 3, 10))
-    back = reg.verify(repo, nc.id, effective=False, evidence="vẫn trễ", by="b", today=D(2026, 4, 10))
+    reg.plan(repo, nc.id, action="a1", owner="chu_tich", due=D(2026, 3, 20), by="an", today=D(2026, 3, 3))
+    reg.implement(repo, nc.id, by="an", today=D(2026, 3, 10))
+    back = reg.verify(repo, nc.id, effective=False, evidence="vẫn trễ", by="binh", today=D(2026, 4, 10))
     assert back.status == "contained"
     again = reg.analyse(repo, nc.id, method="fishbone", fishbone={"method": ["quy trình thiếu bước"]},
-                        root_cause="second cause", similar="s2", by="a", today=D(2026, 4, 11))
+                        root_cause="second cause", similar="s2", by="an", today=D(2026, 4, 11))
     assert again.cause is not None
     assert again.cause.root_cause == "second cause"
     assert [c.root_cause for c in again.previous_analyses] == ["first cause"]
@@ -161,35 +161,35 @@ def test_ineffective_review_reopens_the_analysis_and_keeps_the_old_one(repo: Pat
 
 def test_partial_implementation_stays_planned(repo: Path) -> None:
     nc = _new(repo)
-    reg.correct(repo, nc.id, description="c", by="a", today=D(2026, 3, 2))
-    reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="a",
+    reg.correct(repo, nc.id, description="c", by="an", today=D(2026, 3, 2))
+    reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="an",
                 today=D(2026, 3, 2))
-    reg.plan(repo, nc.id, action="a1", owner="chu_tich", due=D(2026, 3, 20), by="a", today=D(2026, 3, 3))
-    reg.plan(repo, nc.id, action="a2", owner="chu_tich", due=D(2026, 3, 25), by="a", today=D(2026, 3, 3))
-    half = reg.implement(repo, nc.id, actions=["CA-2"], by="a", today=D(2026, 3, 9))
+    reg.plan(repo, nc.id, action="a1", owner="chu_tich", due=D(2026, 3, 20), by="an", today=D(2026, 3, 3))
+    reg.plan(repo, nc.id, action="a2", owner="chu_tich", due=D(2026, 3, 25), by="an", today=D(2026, 3, 3))
+    half = reg.implement(repo, nc.id, actions=["CA-2"], by="an", today=D(2026, 3, 9))
     assert half.status == "planned"
     assert [a.id for a in half.pending_actions()] == ["CA-1"]
     with pytest.raises(UsageError, match="CA-2 is already done"):
-        reg.implement(repo, nc.id, actions=["CA-2"], by="a", today=D(2026, 3, 9))
-    full = reg.implement(repo, nc.id, by="a", today=D(2026, 3, 10), review_in=10)
+        reg.implement(repo, nc.id, actions=["CA-2"], by="an", today=D(2026, 3, 9))
+    full = reg.implement(repo, nc.id, by="an", today=D(2026, 3, 10), review_in=10)
     assert full.status == "implemented"
     assert full.review_due == D(2026, 3, 24)
 
 
 def test_reject_needs_reason_and_is_final(repo: Path) -> None:
     nc = _new(repo)
-    rejected = reg.reject(repo, nc.id, reason="Hồ sơ được gia hạn hợp lệ", by="a", today=D(2026, 3, 3))
+    rejected = reg.reject(repo, nc.id, reason="Hồ sơ được gia hạn hợp lệ", by="an", today=D(2026, 3, 3))
     assert rejected.status == "rejected"
     assert rejected.rejection_reason == "Hồ sơ được gia hạn hợp lệ"
     with pytest.raises(InvalidTransition):
-        reg.correct(repo, nc.id, description="x", by="a", today=D(2026, 3, 4))
+        reg.correct(repo, nc.id, description="x", by="an", today=D(2026, 3, 4))
     assert _qms5(repo, D(2026, 6, 1)) == []
 
 
 def test_backdating_before_the_last_step_is_refused(repo: Path) -> None:
     nc = _new(repo, today=D(2026, 3, 10))
     with pytest.raises(UsageError, match="before the record's last step"):
-        reg.correct(repo, nc.id, description="x", by="a", today=D(2026, 3, 9))
+        reg.correct(repo, nc.id, description="x", by="an", today=D(2026, 3, 9))
 
 
 def test_unknown_record_suggests_the_nearest(repo: Path) -> None:
@@ -215,7 +215,7 @@ def test_hand_edited_invalid_record_is_a_located_error(run_qms: Callable[..., An
     path = repo / "records/nonconformities" / f"{nc.id}.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("severity: minor", "severity: huge"),
                     encoding="utf-8")
-    result = run_qms("nc", "correct", nc.id, "--description", "x", "--by", "a", cwd=repo)
+    result = run_qms("nc", "correct", nc.id, "--description", "x", "--by", "an", cwd=repo)
     assert result.exit_code == 2
     assert f"records/nonconformities/{nc.id}.yaml:7:11" in result.stderr  # line 1: the schema comment
     assert "Traceback" not in result.stderr
@@ -225,10 +225,10 @@ def _populate(repo: Path) -> None:
     a = _new(repo)  # 0001 closed
     _to_closed(repo, a.id)
     b = _new(repo, source="complaint", severity="major", clause="8.2.1", today=D(2026, 4, 6))  # 0002 planned
-    reg.correct(repo, b.id, description="c", by="a", today=D(2026, 4, 6))
-    reg.analyse(repo, b.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="a",
+    reg.correct(repo, b.id, description="c", by="an", today=D(2026, 4, 6))
+    reg.analyse(repo, b.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="an",
                 today=D(2026, 4, 6))
-    reg.plan(repo, b.id, action="a", owner="chu_tich", due=D(2026, 4, 30), by="a", today=D(2026, 4, 7))
+    reg.plan(repo, b.id, action="a", owner="chu_tich", due=D(2026, 4, 30), by="an", today=D(2026, 4, 7))
     _new(repo, source="monitoring", clause=None, today=D(2026, 4, 20))  # 0003 open
 
 
@@ -307,20 +307,20 @@ def test_stats(run_qms: Callable[..., Any], repo: Path) -> None:
 def test_plan_owner_must_be_known_to_the_organisation(repo: Path) -> None:
     """Issue 16 item 3: `nc plan --owner` refuses unknown names; persons are recorded by name."""
     nc = _new(repo)
-    reg.correct(repo, nc.id, description="Trả kết quả", by="Cường", today=MARCH_2)
+    reg.correct(repo, nc.id, description="Trả kết quả", by="Lê Văn Cường", today=MARCH_2)
     reg.analyse(repo, nc.id, method="five-why", whys=["Chờ ký"], root_cause="Chưa ủy quyền", similar="Không",
-                by="Cường", today=MARCH_2)
+                by="Lê Văn Cường", today=MARCH_2)
     path = repo / "records/nonconformities" / f"{nc.id}.yaml"
     before = path.read_bytes()
     r = qms_proc(repo, "nc", "plan", nc.id, "--action", "Ủy quyền ký", "--owner", "Ông Không Tồn Tại",
-                 "--due", "2026-03-20", "--by", "Cường", "--date", "2026-03-02")
+                 "--due", "2026-03-20", "--by", "Lê Văn Cường", "--date", "2026-03-02")
     assert r.returncode == 2, r.stderr
     assert "Ông Không Tồn Tại" in r.stderr and "Traceback" not in r.stderr
     assert path.read_bytes() == before
-    planned = reg.plan(repo, nc.id, action="Ủy quyền ký", owner="binh", due=D(2026, 3, 20), by="Cường",
+    planned = reg.plan(repo, nc.id, action="Ủy quyền ký", owner="binh", due=D(2026, 3, 20), by="Lê Văn Cường",
                        today=MARCH_2)
     assert planned.actions[-1].owner == "Trần Thị Bình"
-    planned = reg.plan(repo, nc.id, action="Tập huấn", owner="can_bo_mot_cua", due=D(2026, 3, 20), by="Cường",
+    planned = reg.plan(repo, nc.id, action="Tập huấn", owner="can_bo_mot_cua", due=D(2026, 3, 20), by="Lê Văn Cường",
                        today=MARCH_2)
     assert planned.actions[-1].owner == "can_bo_mot_cua"
 

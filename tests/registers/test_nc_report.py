@@ -19,7 +19,7 @@ def test_register_pdf_has_table_then_one_sheet_per_record(run_qms: Callable[...,
     second = [*NEW_ARGS]
     second[second.index("Trả kết quả trễ hạn")] = "Thiếu biểu mẫu tại quầy"
     assert qms_proc(repo, *second).returncode == 0
-    assert qms_proc(repo, "nc", "correct", "NC-2026-0002", "--description", "Bổ sung mẫu", "--by", "x").returncode == 0
+    assert qms_proc(repo, "nc", "correct", "NC-2026-0002", "--description", "Bổ sung mẫu", "--by", "an").returncode == 0
     out = tmp_path / "nc.pdf"
     res = run_qms("--lang", "vi", "nc", "report", "-o", str(out), cwd=repo)
     assert res.exit_code == 0, res.stderr

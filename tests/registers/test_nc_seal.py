@@ -19,14 +19,14 @@ BASE = Path(__file__).resolve().parent.parent / "rules" / "base"
 
 def _close(root: Path, nc_id: str) -> None:
     d = dt.date
-    reg.correct(root, nc_id, description="Trả kết quả, xin lỗi", by="Cường", today=d(2026, 3, 2))
+    reg.correct(root, nc_id, description="Trả kết quả, xin lỗi", by="Lê Văn Cường", today=d(2026, 3, 2))
     reg.analyse(root, nc_id, method="five_why", whys=["Chờ ký"], root_cause="Chưa ủy quyền ký thay",
-                similar="Không có", by="Cường", today=d(2026, 3, 3))
+                similar="Không có", by="Lê Văn Cường", today=d(2026, 3, 3))
     reg.plan(root, nc_id, action="Ban hành quyết định ủy quyền", owner="chu_tich", due=d(2026, 3, 20),
-             by="Cường", today=d(2026, 3, 4))
-    reg.implement(root, nc_id, by="Cường", today=d(2026, 3, 16))
-    reg.verify(root, nc_id, effective=True, evidence="Không còn hồ sơ trễ", by="Bình", today=d(2026, 4, 20))
-    reg.close(root, nc_id, by="Bình", today=d(2026, 4, 21))
+             by="Lê Văn Cường", today=d(2026, 3, 4))
+    reg.implement(root, nc_id, by="Lê Văn Cường", today=d(2026, 3, 16))
+    reg.verify(root, nc_id, effective=True, evidence="Không còn hồ sơ trễ", by="Trần Thị Bình", today=d(2026, 4, 20))
+    reg.close(root, nc_id, by="Trần Thị Bình", today=d(2026, 4, 21))
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +83,17 @@ def test_hand_edit_of_a_closed_record_is_reported_everywhere(sealed: Path, run_q
     assert listed.exit_code == 1 and "QMS513" in listed.stderr
     assert json.loads(listed.stdout)[0]["altered"] is True
     amend = run_qms("--root", str(sealed), "nc", "amend", NC, "--field", "severity", "--value", "major",
-                    "--reason", "r", "--by", "Bình", "--date", "2026-05-01")
+                    "--reason", "r", "--by", "Trần Thị Bình", "--date", "2026-05-01")
     assert amend.exit_code == 1 and "QMS513" not in amend.stderr and "qms nc reopen" in amend.stderr
     assert path.read_bytes() == edited  # the edit is not sealed over
     copy = sealed / "records" / "nonconformities" / "NC-2026-0009.yaml"
     copy.write_bytes(edited)  # a duplicate of the edited record: renumbering it would seal the edit too
-    moved = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Bình")
+    moved = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Trần Thị Bình")
     assert moved.exit_code == 1 and "qms nc reopen" in moved.stderr and copy.read_bytes() == edited
     copy.unlink()
 
     reopened = run_qms("--root", str(sealed), "nc", "reopen", NC, "--reason", "root cause revised",
-                       "--by", "Bình", "--date", "2026-05-01")
+                       "--by", "Trần Thị Bình", "--date", "2026-05-01")
     assert reopened.exit_code == 0, reopened.stderr
     assert json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"] == []
 
@@ -105,19 +105,19 @@ def test_legitimate_steps_on_closed_records_keep_the_seal(sealed: Path, run_qms:
 
     copy = sealed / "records" / "nonconformities" / "NC-2026-0009.yaml"
     shutil.copyfile(sealed / FILE, copy)  # a closed record copied by hand: renumbering moves and reseals it
-    r = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Bình", "--date", "2026-05-02")
+    r = run_qms("--root", str(sealed), "nc", "renumber", NC, "--by", "Trần Thị Bình", "--date", "2026-05-02")
     assert r.exit_code == 0, r.stderr
     [new_file] = [p for p in copy.parent.glob("NC-*.yaml") if p.name != f"{NC}.yaml"]
     moved = load_nc(new_file)
     assert not copy.exists() and moved.history[-1].transition == "renumber" and moved.history[-1].seal
     r = run_qms("--root", str(sealed), "nc", "amend", NC, "--field", "severity", "--value", "major",
-                "--reason", "Đánh giá lại", "--by", "Bình", "--date", "2026-05-04")
+                "--reason", "Đánh giá lại", "--by", "Trần Thị Bình", "--date", "2026-05-04")
     assert r.exit_code == 0, r.stderr
     nc = load_nc(sealed / FILE)
     assert nc.history[-1].transition == "amend" and nc.history[-1].seal not in (None, nc.history[-2].seal)
-    reg.reopen(sealed, NC, reason="Phát hiện thêm", by="Bình", today=dt.date(2026, 5, 5))
+    reg.reopen(sealed, NC, reason="Phát hiện thêm", by="Trần Thị Bình", today=dt.date(2026, 5, 5))
     assert load_nc(sealed / FILE).history[-1].seal is None
-    reg.reject(sealed, NC, reason="Không phải điểm không phù hợp", by="Bình", today=dt.date(2026, 5, 6))
+    reg.reject(sealed, NC, reason="Không phải điểm không phù hợp", by="Trần Thị Bình", today=dt.date(2026, 5, 6))
     assert load_nc(sealed / FILE).history[-1].seal
     assert json.loads(_qms513(run_qms, sealed).stdout)["diagnostics"] == []
     listed = run_qms("--root", str(sealed), "nc", "list")
@@ -182,7 +182,7 @@ def test_a_record_closed_before_seals_existed_is_sealed_as_it_stands(sealed: Pat
     edited = _qms513(run_qms, sealed)
     assert edited.exit_code == 1 and "QMS513" in edited.stdout
     reg.create_nc(sealed, process="QT-01", title="Mở", description="Còn mở", source="complaint", severity="minor",
-                  by="Cường", today=dt.date(2026, 5, 3))
+                  by="Lê Văn Cường", today=dt.date(2026, 5, 3))
     open_one = run_qms("--root", str(sealed), "nc", "seal", "NC-2026-0002")
     assert open_one.exit_code == 1 and "cannot seal" in open_one.stderr
     none = run_qms("--root", str(sealed), "nc", "seal")
@@ -195,16 +195,16 @@ def test_in_git_only_a_committed_record_is_sealed(sealed: Path, run_qms: Any) ->
     path = _legacy(sealed)
     _git(sealed, "init", "-q")
     before = path.read_bytes()
-    untracked = run_qms("--root", str(sealed), "nc", "seal", "--all", "--by", "An")
+    untracked = run_qms("--root", str(sealed), "nc", "seal", "--all", "--by", "Nguyễn Văn An")
     assert untracked.exit_code == 2 and f"{FILE} has changes that are not committed" in untracked.stderr
     assert "git restore" in untracked.stderr and path.read_bytes() == before
     _git(sealed, "add", "-A")
     _git(sealed, "commit", "-q", "-m", "records")
     path.write_text(path.read_text(encoding="utf-8").replace("Chưa ủy quyền ký thay", "Do công dân"), encoding="utf-8")
-    edited = run_qms("--root", str(sealed), "nc", "seal", NC, "--by", "An")
+    edited = run_qms("--root", str(sealed), "nc", "seal", NC, "--by", "Nguyễn Văn An")
     assert edited.exit_code == 2 and "not committed" in edited.stderr
     _git(sealed, "checkout", "--", FILE)
-    vi = run_qms("--root", str(sealed), "--lang", "vi", "nc", "seal", "--all", "--by", "An")
+    vi = run_qms("--root", str(sealed), "--lang", "vi", "nc", "seal", "--all", "--by", "Nguyễn Văn An")
     assert vi.exit_code == 0, vi.stderr
     assert f"{NC}: đã niêm phong (đã đóng)" in vi.stdout
     assert load_nc(path).history[-1].transition == "seal"

@@ -45,7 +45,7 @@ class Lifecycle(RuleBasedStateMachine):
     @initialize()
     def create(self) -> None:
         nc = reg.create_nc(self.root, process="QT-01", title="t", description="d", source="complaint",
-                           severity="minor", by="a", today=self.day)
+                           severity="minor", by="an", today=self.day)
         self.nc_id, self.expected, self.steps = nc.id, "open", 1
 
     def _attempt(self, name: str, call: Any, outcome: str | None = None) -> None:
@@ -68,43 +68,43 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule()
     def correct(self) -> None:
-        self._attempt("correct", lambda: reg.correct(self.root, self.nc_id, description="c", by="a",
+        self._attempt("correct", lambda: reg.correct(self.root, self.nc_id, description="c", by="an",
                                                      today=self.day))
 
     @rule(method=st.sampled_from(["five-why", "fishbone"]))
     def analyse(self, method: str) -> None:
         self._attempt("analyse", lambda: reg.analyse(
             self.root, self.nc_id, method=method, whys=["w1", "w2"], fishbone={"method": ["m"]},
-            root_cause="r", similar="s", by="a", today=self.day))
+            root_cause="r", similar="s", by="an", today=self.day))
 
     @rule(days=st.integers(min_value=1, max_value=15))
     def plan(self, days: int) -> None:
-        self._attempt("plan", lambda: reg.plan(self.root, self.nc_id, action="x", owner="chu_tich", due=days, by="a",
+        self._attempt("plan", lambda: reg.plan(self.root, self.nc_id, action="x", owner="chu_tich", due=days, by="an",
                                                today=self.day))
 
     @rule()
     def implement(self) -> None:
-        self._attempt("implement", lambda: reg.implement(self.root, self.nc_id, by="a", today=self.day),
+        self._attempt("implement", lambda: reg.implement(self.root, self.nc_id, by="an", today=self.day),
                       "implemented")
 
     @rule(effective=st.booleans())
     def verify(self, effective: bool) -> None:
         self._attempt("verify", lambda: reg.verify(self.root, self.nc_id, effective=effective, evidence="e",
-                                                   by="a", today=self.day),
+                                                   by="an", today=self.day),
                       "verified" if effective else "contained")
 
     @rule()
     def close(self) -> None:
-        self._attempt("close", lambda: reg.close(self.root, self.nc_id, by="a", today=self.day))
+        self._attempt("close", lambda: reg.close(self.root, self.nc_id, by="an", today=self.day))
 
     @rule()
     def reject(self) -> None:
-        self._attempt("reject", lambda: reg.reject(self.root, self.nc_id, reason="not an NC", by="a",
+        self._attempt("reject", lambda: reg.reject(self.root, self.nc_id, reason="not an NC", by="an",
                                                    today=self.day))
 
     @rule()
     def reopen(self) -> None:
-        self._attempt("reopen", lambda: reg.reopen(self.root, self.nc_id, reason="again", by="a",
+        self._attempt("reopen", lambda: reg.reopen(self.root, self.nc_id, reason="again", by="an",
                                                    today=self.day))
 
     @invariant()

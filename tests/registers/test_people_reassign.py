@@ -48,19 +48,19 @@ def _office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("office") / "repo"
     shutil.copytree(BASE, repo)
     _ok(repo, *NEW_ARGS, "--date", "2026-03-02")
-    _ok(repo, "nc", "correct", "NC-2026-0001", "--description", "Trả kết quả", "--by", "Cường", "--date", "2026-03-02")
+    _ok(repo, "nc", "correct", "NC-2026-0001", "--description", "Trả kết quả", "--by", "Lê Văn Cường", "--date", "2026-03-02")
     _ok(repo, "nc", "analyse", "NC-2026-0001", "--method", "five-why", "--why", "Chờ ký", "--root-cause", "Thiếu ủy quyền",
-        "--similar", "Không có", "--by", "Cường", "--date", "2026-03-03")
+        "--similar", "Không có", "--by", "Lê Văn Cường", "--date", "2026-03-03")
     _ok(repo, "nc", "plan", "NC-2026-0001", "--action", "Ban hành ủy quyền", "--owner", "binh", "--due", "2026-09-30",
-        "--by", "Cường", "--date", "2026-03-04")
+        "--by", "Lê Văn Cường", "--date", "2026-03-04")
     _ok(repo, "nc", "plan", "NC-2026-0001", "--action", "Tập huấn", "--owner", "chu_tich", "--due", "2026-09-30",
-        "--by", "Cường", "--date", "2026-03-04")
+        "--by", "Lê Văn Cường", "--date", "2026-03-04")
     _ok(repo, *NEW_ARGS, "--date", "2026-03-02")
     for args in (["correct", "--description", "Trả kết quả"],
                  ["analyse", "--method", "five-why", "--why", "Chờ ký", "--root-cause", "R", "--similar", "Không"],
                  ["plan", "--action", "Ban hành", "--owner", "Trần Thị Bình", "--due", "2026-03-20"],
                  ["implement"], ["verify", "--effective", "yes", "--evidence", "Không còn trễ"], ["close"]):
-        _ok(repo, "nc", args[0], "NC-2026-0002", *args[1:], "--by", "Cường", "--date", "2026-03-10")
+        _ok(repo, "nc", args[0], "NC-2026-0002", *args[1:], "--by", "Lê Văn Cường", "--date", "2026-03-10")
     (repo / "audits").mkdir()
     (repo / "audits/AUD-2026-01.yaml").write_text(OPEN_AUDIT, encoding="utf-8")
     (repo / "audits/AUD-2026-02.yaml").write_text(CLOSED_AUDIT, encoding="utf-8")
@@ -119,19 +119,19 @@ def test_reassign_moves_open_work_and_keeps_closed_records(office: Path) -> None
     assert _audit(office, "AUD-2026-02.yaml").plan.lead == "binh"  # a valid closed audit, read and left
     check = qms_proc(office, "check", "--select", "QMS5")
     assert "QMS508" not in check.stdout and "QMS510" not in check.stdout, check.stdout
-    again = _ok(office, "people", "reassign", "binh", "cuong", "--by", "An")
+    again = _ok(office, "people", "reassign", "binh", "cuong", "--by", "Nguyễn Văn An")
     assert "nothing to reassign" in again.stdout
 
 
 def test_unknown_successor_and_non_auditor_are_refused(office: Path) -> None:
     """NEW must be a person of qms.yaml; audit roles go only to an auditor; nothing is written on refusal."""
     before = _snapshot(office)
-    unknown = qms_proc(office, "people", "reassign", "binh", "Ông Không Tồn Tại", "--by", "An")
+    unknown = qms_proc(office, "people", "reassign", "binh", "Ông Không Tồn Tại", "--by", "Nguyễn Văn An")
     assert unknown.returncode == 2 and "organisation.people" in unknown.stderr
     assert "Traceback" not in unknown.stderr
-    not_auditor = qms_proc(office, "people", "reassign", "binh", "an", "--by", "An")
+    not_auditor = qms_proc(office, "people", "reassign", "binh", "an", "--by", "Nguyễn Văn An")
     assert not_auditor.returncode == 2 and "auditor" in not_auditor.stderr
-    same = qms_proc(office, "people", "reassign", "binh", "Trần Thị Bình", "--by", "An")
+    same = qms_proc(office, "people", "reassign", "binh", "Trần Thị Bình", "--by", "Nguyễn Văn An")
     assert same.returncode == 2
     assert _snapshot(office) == before
 
@@ -145,7 +145,7 @@ def test_messages_are_translated(office: Path) -> None:
 def test_date_before_a_records_last_step_is_refused_before_any_write(office: Path) -> None:
     """A hand-over dated before an open record's last step is refused up front: no file is half-updated."""
     before = _snapshot(office)
-    proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-03-03")
+    proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "Nguyễn Văn An", "--date", "2026-03-03")
     assert proc.returncode == 2 and "NC-2026-0001" in proc.stderr and "Traceback" not in proc.stderr
     assert _snapshot(office) == before
 
@@ -157,7 +157,7 @@ def test_a_hand_over_dated_before_the_audits_last_step_is_refused(office: Path) 
     path = office / "audits" / "AUD-2026-01.yaml"
     path.write_text(OPEN_AUDIT + "history:\n  - {state: planned, date: 2026-07-01, by: An}\n", encoding="utf-8")
     before = _snapshot(office)
-    proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-06-15")
+    proc = qms_proc(office, "people", "reassign", "binh", "cuong", "--by", "Nguyễn Văn An", "--date", "2026-06-15")
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "AUD-2026-01 (2026-07-01)" in proc.stderr and "2026-06-15" in proc.stderr
     assert _snapshot(office) == before
@@ -177,7 +177,7 @@ def test_a_reported_audit_keeps_who_audited(office: Path) -> None:
     path = office / "audits" / "AUD-2026-03.yaml"
     path.write_text(REPORTED_AUDIT, encoding="utf-8")
     before = path.read_bytes()
-    proc = _ok(office, "people", "reassign", "binh", "cuong", "--by", "An", "--date", "2026-06-01")
+    proc = _ok(office, "people", "reassign", "binh", "cuong", "--by", "Nguyễn Văn An", "--date", "2026-06-01")
     assert path.read_bytes() == before
     assert "AUD-2026-03: reported" in proc.stderr and "keep their names" in proc.stderr
     assert "not a readable" not in proc.stderr  # the closed and the reported audit were read, and left

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from example_repo import copy_example
 
 from qms.cli.main import main
 from qms.engine import CheckOptions, run_check
@@ -85,6 +86,62 @@ def test_pack_pdf_in_vietnamese(repo: Path, capsys: pytest.CaptureFixture[str]) 
     assert "Vấn đề" in text
 
 
+def _audit_ncs_moved_on(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In a copy of the example organisation, AUD-2026-01 raised NC-2026-0004 (major) and NC-2026-0005 (minor):
+    close the first through every step, plan an action for the second that falls due on 2026-03-02."""
+    by = ["--by", "Bùi Văn Khánh"]
+    steps = [
+        ["nc", "correct", "NC-2026-0004", "--description", "Lập bảng yêu cầu năng lực", "--date", "2026-02-02"],
+        ["nc", "analyse", "NC-2026-0004", "--method", "five-why", "--why", "Chưa phân công", "--root-cause",
+         "Không có người phụ trách", "--similar", "Không có", "--date", "2026-02-03"],
+        ["nc", "plan", "NC-2026-0004", "--action", "Phân công", "--owner", "bui_van_khanh", "--due", "2026-02-10",
+         "--date", "2026-02-03"],
+        ["nc", "implement", "NC-2026-0004", "--date", "2026-02-09"],
+        ["nc", "verify", "NC-2026-0004", "--effective", "yes", "--evidence", "Bảng đã ban hành", "--date",
+         "2026-02-20"],
+        ["nc", "close", "NC-2026-0004", "--date", "2026-02-20"],
+        ["nc", "correct", "NC-2026-0005", "--description", "Tạm dừng", "--date", "2026-02-02"],
+        ["nc", "analyse", "NC-2026-0005", "--method", "five-why", "--why", "a", "--root-cause", "b", "--similar",
+         "Không có", "--date", "2026-02-03"],
+        ["nc", "plan", "NC-2026-0005", "--action", "c", "--owner", "bui_van_khanh", "--due", "2026-03-02", "--date",
+         "2026-02-03"],
+    ]
+    for argv in steps:
+        code, _out, err = run([*argv, *by], capsys)
+        assert code == 0, (argv, err)
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["Nonconformities raised", "Status of corrective actions", "<td>2</td><td>1 open (1 overdue); 1 closed</td>"]),
+    ("vi", ["Số sự không phù hợp đã lập", "Tình trạng hành động khắc phục",
+            "<td>2</td><td>1 chưa đóng (1 quá hạn); 1 đã đóng</td>"]),
+])
+def test_pack_audit_row_shows_the_status_of_the_ncs_it_raised(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lang: str,
+        expected: list[str]) -> None:
+    """9.3.2 c: each audit row of the pack says how many nonconformities its findings raised and how many are
+    still open (and overdue) or closed, in words (the row used to stop at the counts of findings)."""
+    root = copy_example(tmp_path / "org")
+    monkeypatch.chdir(root)
+    _audit_ncs_moved_on(root, capsys)
+    out_file = root / "pack.html"
+    code, _out, err = run(["review", "pack", "--period", "2026", "--lang", lang, "-o", str(out_file),
+                           "--today", "2026-06-01"], capsys)
+    assert code == 0, err
+    html = out_file.read_text(encoding="utf-8")
+    audit = html[html.index('id="audit_results"'):html.index('id="external_providers"')]
+    for text in expected:
+        assert text in audit
+    assert "planned" not in audit and "implemented" not in audit  # words, never the state codes
+    # before the action fell due nothing is overdue
+    code, _out, err = run(["review", "pack", "--period", "2026", "--lang", lang, "-o", str(out_file),
+                           "--today", "2026-03-02", "--force"], capsys)
+    assert code == 0, err
+    html = out_file.read_text(encoding="utf-8")
+    audit = html[html.index('id="audit_results"'):html.index('id="external_providers"')]
+    assert expected[2].replace(" (1 overdue)", "").replace(" (1 quá hạn)", "") in audit
+
+
 def test_pack_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
@@ -100,3 +157,22 @@ def test_example_review_record_is_clean() -> None:
     report = run_check(ws, CheckOptions(select=["QMS701", "QMS702", "QMS703", "QMS705", "QMS706"],
                                         today=dt.date(2026, 8, 1)))
     assert [d for d in report.diagnostics if d.location.path.startswith("records/reviews/")] == []
+
+
+def test_pack_audit_row_names_findings_without_a_record_and_records_not_found() -> None:
+    """9.3.2 c: a major/minor finding with no nonconformity record yet, or naming a record that does not exist,
+    is said so in the audit row rather than counted as nothing."""
+    from qms.i18n import use_language
+    from qms.review.pack import _audit_ncs
+
+    ws = load_workspace(REPO)
+    audit = next(m for _d, m in ws.models("audit") if m.id == "AUD-2026-01")
+    f01, f02 = audit.findings[0], audit.findings[1]
+    assert (f01.nc, f02.nc) == ("NC-2026-0004", "NC-2026-0005")
+    changed = audit.model_copy(update={"findings": [f01.model_copy(update={"nc": ""}),
+                                                    f02.model_copy(update={"nc": "NC-2026-0099"})]})
+    others = [m for _d, m in ws.models("nonconformity") if m.audit is None]
+    with use_language("en"):
+        assert _audit_ncs(changed, others, dt.date(2026, 6, 1)) == (
+            0, "1 record not found in records/nonconformities/; "
+               "1 major or minor finding without a nonconformity record")

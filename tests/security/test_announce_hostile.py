@@ -23,7 +23,7 @@ def test_announcement_folder_linked_outside_is_refused(example_copy: Path, tmp_p
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     folder.symlink_to(outside, target_is_directory=True)
-    out = qms(example_copy, "announce", "--date", "2026-02-02", "--by", "an")
+    out = qms(example_copy, "announce", "--date", "2026-02-02", "--by", "nguyen_van_an")
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert "Traceback" not in out.stderr and "outside" in out.stderr
     assert list(outside.iterdir()) == []
@@ -45,6 +45,6 @@ def test_invalid_manifest_is_a_config_error(example_copy: Path) -> None:
     before = sorted(p.name for p in folder.glob("*.yaml"))
     manifest = example_copy / "qms.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("scope:", "scope_typo:", 1), encoding="utf-8")
-    out = qms(example_copy, "announce", "--by", "an")
+    out = qms(example_copy, "announce", "--by", "nguyen_van_an")
     assert out.returncode == 2 and "qms check" in out.stderr and "Traceback" not in out.stderr, out.stderr
     assert sorted(p.name for p in folder.glob("*.yaml")) == before

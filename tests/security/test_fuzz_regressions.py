@@ -122,7 +122,7 @@ def test_renumber_reports_an_unreadable_timestamp_in_a_conflict_side(tmp_path: P
     assert bad != text
     record.write_text(f"<<<<<<< ours\n{text}=======\n{bad}>>>>>>> theirs\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "qms", "--root", str(root), "nc", "renumber", "NC-2026-0005",
-                           "--by", "fuzz"], capture_output=True, text=True, timeout=120, check=False)
+                           "--by", "vu_thi_giang"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "internal error" not in proc.stderr
     assert "NC-2026-0005.yaml (theirs):" in proc.stderr and "is not a date that exists" in proc.stderr

@@ -56,7 +56,7 @@ def repo(tmp_path: Path) -> Path:
     root = example_repo(tmp_path)
     for n, value in enumerate(TRIGGERS[:5], start=1):
         if n == 1:  # closed and sealed: a hand edit would be reported (QMS513); an amendment is the way
-            reg.amend(root, "NC-2026-0001", field="title", value=value, reason="kiểm thử", by="An")
+            reg.amend(root, "NC-2026-0001", field="title", value=value, reason="kiểm thử", by="Nguyễn Văn An")
         else:
             set_nc_field(root, f"NC-2026-000{n}", "title", value)
     return root

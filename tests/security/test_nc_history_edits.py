@@ -42,16 +42,16 @@ def closed_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _ok(root, "nc", "new", "--process", "QT-01", "--title", "Trả kết quả trễ hạn", "--description",
         "Hồ sơ chứng thực trả trễ 1 ngày", "--source", "late_dossier", "--severity", "minor", "--clause",
         "8.5.1", "--by", "Lê Văn Cường", "--date", "2026-03-02")
-    _ok(root, "nc", "correct", nc, "--description", "Trả kết quả, xin lỗi công dân", "--by", "Cường",
+    _ok(root, "nc", "correct", nc, "--description", "Trả kết quả, xin lỗi công dân", "--by", "Lê Văn Cường",
         "--date", "2026-03-02")
     _ok(root, "nc", "analyse", nc, "--method", "five-why", "--why", "Chờ ký", "--root-cause",
-        "Chưa có ủy quyền ký thay", "--similar", "Rà soát QT-01: không có", "--by", "Cường", "--date", "2026-03-03")
+        "Chưa có ủy quyền ký thay", "--similar", "Rà soát QT-01: không có", "--by", "Lê Văn Cường", "--date", "2026-03-03")
     _ok(root, "nc", "plan", nc, "--action", "Ban hành quyết định ủy quyền", "--owner", "chu_tich", "--due",
-        "2026-03-20", "--by", "Cường", "--date", "2026-03-04")
-    _ok(root, "nc", "implement", nc, "--by", "Cường", "--date", "2026-03-16")
+        "2026-03-20", "--by", "Lê Văn Cường", "--date", "2026-03-04")
+    _ok(root, "nc", "implement", nc, "--by", "Lê Văn Cường", "--date", "2026-03-16")
     _ok(root, "nc", "verify", nc, "--effective", "yes", "--evidence", "Sổ theo dõi tháng 4 không có hồ sơ trễ",
-        "--by", "Bình", "--date", "2026-04-20")
-    _ok(root, "nc", "close", nc, "--by", "Bình", "--date", "2026-04-21")
+        "--by", "Trần Thị Bình", "--date", "2026-04-20")
+    _ok(root, "nc", "close", nc, "--by", "Trần Thị Bình", "--date", "2026-04-21")
     return root
 
 

@@ -35,7 +35,7 @@ def nc_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tz") / "repo"
     shutil.copytree(BASE, root)
     r = _qms(root, "nc", "new", "--process", "QT-01", "--title", "Trả kết quả trễ hạn", "--description",
-             "Hồ sơ trả trễ", "--source", "late_dossier", "--severity", "minor", "--by", "Giang",
+             "Hồ sơ trả trễ", "--source", "late_dossier", "--severity", "minor", "--by", "Trần Thị Bình",
              "--date", "2026-03-02")
     assert r.returncode == 0, r.stderr
     return root
@@ -120,7 +120,7 @@ def test_nc_date_option_takes_no_offset(nc_repo: Path, tmp_path: Path) -> None:
     """F12: the `--date` of `qms nc` commands is a plain day; a timestamp with an offset is a usage error."""
     root = tmp_path / "repo"
     shutil.copytree(nc_repo, root)
-    r = _qms(root, "nc", "correct", "NC-2026-0001", "--description", "x", "--by", "G", "--date",
+    r = _qms(root, "nc", "correct", "NC-2026-0001", "--description", "x", "--by", "binh", "--date",
              "2026-03-02T10:00+99:00")
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Traceback" not in r.stderr

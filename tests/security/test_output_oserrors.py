@@ -224,9 +224,9 @@ def _prepare(repo: Path, command: str) -> tuple[str, ...]:
         assert nc_id, created.stderr
         for args in (("correct", "--description", "Đã trả"),
                      ("analyse", "--method", "five-why", "--why", "a", "--root-cause", "r", "--similar", "no")):
-            assert qms(repo, "nc", args[0], nc_id.group(0), *args[1:], "--by", "X").returncode == 0
+            assert qms(repo, "nc", args[0], nc_id.group(0), *args[1:], "--by", "le_van_cuong").returncode == 0
         return ("nc", "plan", nc_id.group(0), "--action", "Sửa quy trình", "--owner", "le_van_cuong",
-                "--due", "10wd", "--by", "X")
+                "--due", "10wd", "--by", "le_van_cuong")
     if command == "doc revise":
         return ("doc", "revise", "QT-CT-01", "--summary", "Sửa bước 2", "--by", "le_van_cuong")
     if command == "audit plan":

@@ -78,20 +78,20 @@ def _new_nc(root: Path) -> str:
 def test_refused_transition_in_vietnamese(base: Path) -> None:
     nc_id = _new_nc(base)
     with pytest.raises(InvalidTransition) as english:
-        reg.close(base, nc_id, by="Bình", today=D(2026, 3, 3))
+        reg.close(base, nc_id, by="Trần Thị Bình", today=D(2026, 3, 3))
     assert str(english.value.args[0]) == f"cannot close {nc_id}: its status is `open`"
     with use_language("vi"), pytest.raises(InvalidTransition) as vi:
-        reg.close(base, nc_id, by="Bình", today=D(2026, 3, 3))
+        reg.close(base, nc_id, by="Trần Thị Bình", today=D(2026, 3, 3))
     assert vi.value.args[0] == f"không thể đóng {nc_id}: trạng thái hiện tại là `đang mở`"
 
 
 def test_nc_rules_in_vietnamese(base: Path) -> None:
     nc_id = _new_nc(base)
-    reg.correct(base, nc_id, description="Trả kết quả", by="Cường", today=D(2026, 3, 2))
+    reg.correct(base, nc_id, description="Trả kết quả", by="Lê Văn Cường", today=D(2026, 3, 2))
     reg.analyse(base, nc_id, method="five-why", whys=["Chờ ký"], root_cause="Chưa ủy quyền ký thay",
-                similar="Không có", by="Cường", today=D(2026, 3, 3))
+                similar="Không có", by="Lê Văn Cường", today=D(2026, 3, 3))
     reg.plan(base, nc_id, action="Ban hành quyết định ủy quyền", owner="chu_tich", due=D(2026, 3, 10),
-             by="Cường", today=D(2026, 3, 4))
+             by="Lê Văn Cường", today=D(2026, 3, 4))
     english = _messages(base, "QMS503", today=D(2026, 3, 20))
     assert english == [f"QMS503 {nc_id} CA-1 was due on 2026-03-10 (10 days ago) | record it done with "
                        f"`qms nc implement {nc_id} --action CA-1`, or agree a new date"]

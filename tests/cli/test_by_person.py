@@ -1,0 +1,103 @@
+"""`--by` names a person of the organisation: who closed, verified, approved or audited is evidence, so a typo
+is refused (exit 2) with the closest names instead of being written for good. One helper
+(`Directory.actor`) serves every command; an organisation that lists no people accepts any name."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+NC = "records/nonconformities/NC-2026-0005.yaml"
+CORRECT = ("nc", "correct", "NC-2026-0005", "--description", "Tạm dừng bố trí", "--date", "2026-02-02")
+
+
+def _refused(result: Any, typed: str, *suggested: str) -> None:
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert f"--by `{typed}` is not a person of organisation.people" in result.stderr, result.stderr
+    hint = result.stderr.split("hint:", 1)[1]
+    for name in suggested:
+        assert name in hint, hint
+    assert "Traceback" not in result.stderr
+
+
+def test_nc_step_with_a_typo_in_by_is_refused_and_nothing_written(example_copy: Path,
+                                                                  run_qms: Callable[..., Any]) -> None:
+    """B1: `qms nc correct --by "Bùi Văn Khan"` (a letter missing) used to write the typo into the record's
+    history; it is refused with the closest name and the record is untouched."""
+    before = (example_copy / NC).read_bytes()
+    r = run_qms(*CORRECT, "--by", "Bùi Văn Khan", cwd=example_copy)
+    _refused(r, "Bùi Văn Khan", "did you mean Bùi Văn Khánh (bui_van_khanh)?")
+    assert (example_copy / NC).read_bytes() == before
+
+
+def test_a_name_typed_without_diacritics_is_suggested_not_accepted(example_copy: Path,
+                                                                   run_qms: Callable[..., Any]) -> None:
+    """B2: "Bui Van Khanh" is not the name in qms.yaml; the suggestion is that one person, in both languages."""
+    r = run_qms(*CORRECT, "--by", "Bui Van Khanh", cwd=example_copy)
+    _refused(r, "Bui Van Khanh", "did you mean Bùi Văn Khánh (bui_van_khanh)?")
+    assert "Nguyễn" not in r.stderr.split("hint:", 1)[1]
+    vi = run_qms("--lang", "vi", *CORRECT, "--by", "Bui Van Khanh", cwd=example_copy)
+    assert vi.exit_code == 2
+    assert "không phải là người nào trong organisation.people" in vi.stderr
+    assert "có phải ý bạn là Bùi Văn Khánh (bui_van_khanh)?" in vi.stderr
+
+
+def test_a_name_in_another_case_or_unicode_form_is_recorded_as_qms_yaml_spells_it(
+        example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B3: the name compared NFC and case-folded: "BÙI  VĂN KHÁNH" in decomposed Unicode is the person, and the
+    history says "Bùi Văn Khánh"; an id is kept as the id."""
+    typed = unicodedata.normalize("NFD", "BÙI  VĂN KHÁNH")
+    r = run_qms(*CORRECT, "--by", typed, cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    text = (example_copy / NC).read_text(encoding="utf-8")
+    assert "by: Bùi Văn Khánh\n  transition: correct" in text
+
+
+def test_every_command_that_records_who_refuses_an_unknown_by(example_copy: Path,
+                                                              run_qms: Callable[..., Any]) -> None:
+    """B4: the same refusal for a document approval, an audit's fieldwork, an announcement and a hand-over,
+    through the one helper (an audit result given by name is recorded as the auditor's id)."""
+    cases = [
+        ("doc", "approve", "QT-NL-01", "--as", "reviewer", "--by", "Tran Thi Binh"),
+        ("audit", "close", "AUD-2026-01", "--by", "Vu Thi Gang"),
+        ("announce", "--by", "nguyen_van_a"),
+        ("people", "reassign", "bui_van_khanh", "le_van_cuong", "--by", "Ngyen Van An"),
+    ]
+    expected = ["Trần Thị Bình (tran_thi_binh)", "Vũ Thị Giang (vu_thi_giang)", "Nguyễn Văn An (nguyen_van_an)",
+                "Nguyễn Văn An (nguyen_van_an)"]
+    for argv, name in zip(cases, expected, strict=True):
+        r = run_qms(*argv, cwd=example_copy)
+        _refused(r, argv[-1], name)
+
+
+def test_audit_fieldwork_by_name_is_the_auditor_id(example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B5: `qms audit record --by "Lê Văn Cường"` names the team member le_van_cuong (it used to be refused as
+    "not on the audit team"); a typo is refused with the closest name."""
+    r = run_qms("audit", "plan", "--date", "2026-11-10", "--process", "QT-HT-01", "--lead", "bui_van_khanh",
+                "--team", "le_van_cuong", "--today", "2026-10-01", "--by", "vũ thị giang", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    audit_id = r.stderr.split(":")[0].split()[-1]
+    assert run_qms("audit", "checklist", audit_id, cwd=example_copy).exit_code == 0
+    audit_file = example_copy / "audits" / f"{audit_id}.yaml"
+    assert "by: Vũ Thị Giang" in audit_file.read_text(encoding="utf-8")
+    bad = run_qms("audit", "record", audit_id, "Q01", "--result", "conforming", "--evidence", "HS-01",
+                  "--by", "Le Van Cuong", "--date", "2026-11-10", cwd=example_copy)
+    _refused(bad, "Le Van Cuong", "did you mean Lê Văn Cường (le_van_cuong)?")
+    ok = run_qms("audit", "record", audit_id, "Q01", "--result", "conforming", "--evidence", "HS-01",
+                 "--by", "Lê Văn Cường", "--date", "2026-11-10", cwd=example_copy)
+    assert ok.exit_code == 0, ok.stderr
+    assert "auditor: le_van_cuong" in audit_file.read_text(encoding="utf-8")
+
+
+def test_an_organisation_without_people_accepts_any_name(example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B6: with no `organisation.people` there is nobody to compare with: any --by is recorded as given."""
+    manifest = example_copy / "qms.yaml"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "people:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    - {id:"))
+    manifest.write_text("".join([*lines[:start], "  people: []\n", *lines[end:]]), encoding="utf-8")
+    r = run_qms(*CORRECT, "--by", "Cán bộ trực", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    assert "by: Cán bộ trực" in (example_copy / NC).read_text(encoding="utf-8")
