@@ -149,6 +149,13 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
             document.setdefault(k, v)
     if m.history:
         document["history"] = m.history
+    elif "revision" in document and (document.get("issued_on") or document.get("effective_date")):
+        # no revision table: the row the header supports (its issue and date), never a made-up "first issue"
+        rev = document["revision"]
+        document["history"] = [{"revision": rev, "date": document.get("issued_on") or document["effective_date"],
+                                "summary": _("First issue (imported from Word)") if rev <= 1 else
+                                _("Reissued (imported from Word)")}]
+        d.at("/document/history/0", m.header["revision"][1])
     out["document"] = document
     d.at("/document/code", code_where)
     edition = opts.edition or d.edition

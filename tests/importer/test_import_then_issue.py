@@ -172,3 +172,41 @@ def test_approval_keeps_the_word_issue_date_and_drops_the_import_comments(repo: 
     assert "QT-TTR-05.docx" not in text and "qms import" not in text, text[:400]
     assert "# checked against the 2016 paper copy" in text
     assert not text.startswith("#")
+
+
+def test_imported_revision_keeps_its_issue_and_date_in_the_history(repo: Path) -> None:
+    """W3: a Word file that says "Lần ban hành: 02" and "Ngày ban hành: 15/08/2016" but has no revision table
+    gets the history row it supports (revision 2, 2016-08-15, "Ban hành lại (nhập từ tệp Word)"), so the
+    revision table prints issue 02 with its date and QMS414 ("revision 2 has no history row") has nothing to
+    flag (before: no row, the table printed "1 | 02 | chưa có hiệu lực | Ban hành lần đầu" and QMS414 fired
+    once the draft was approved)."""
+    from qms.models.process import Process
+    from qms.render.viewmodels import control_view
+
+    proc = Process.model_validate(_draft(repo))
+    control = proc.document
+    assert control is not None and control.revision == 2
+    assert [(h.revision, h.date.isoformat()) for h in control.history] == [(2, "2016-08-15")]
+    view = control_view(control, proc.id, "vi")
+    assert [(h.revision, h.date, h.summary) for h in view.history] == [("02", "15/08/2016",
+                                                                        "Ban hành lại (nhập từ tệp Word)")]
+    assert "Ban hành lần đầu" not in view.history[0].summary
+    assert any(e.revision == control.revision for e in control.history)  # what QMS414 asks
+
+
+def test_without_history_a_later_revision_is_never_called_first_issue() -> None:
+    """W4: a control block with revision 02 and no history row renders without "Ban hành lần đầu" in the HTML
+    revision table, which still says it for a revision 01 (before: every revision was the first issue)."""
+    import datetime as dt
+
+    from qms.models.common import DocumentControl
+    from qms.render.env import environment, translator
+    from qms.render.viewmodels import control_view
+
+    template = environment().from_string(
+        '{% from "_control.j2" import history_table with context %}{{ history_table(control) }}')
+    for rev, first in ((2, False), (1, True)):
+        dc = DocumentControl.model_validate({"code": "QT-X-01", "revision": rev, "state": "draft",
+                                             "issued_on": dt.date(2024, 3, 15)})
+        html = template.render(control=control_view(dc, "QT-X-01", "vi"), _=translator("vi"), lang="vi")
+        assert ("Ban hành lần đầu" in html) is first, html
