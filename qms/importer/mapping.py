@@ -129,6 +129,7 @@ class Options:
     lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
     repo_edition: str = "2015"  # the edition the repository declares (a 2008 one migrates with its drafts)
     doc_lang: str | None = None  # the language the documents are written in (--lang); None: judged per document
+    org_forms: dict[str, str] = field(default_factory=dict)  # the organisation's forms register: code → title
 
 
 def _strip_heading(text: str) -> str:

@@ -210,3 +210,28 @@ def test_without_history_a_later_revision_is_never_called_first_issue() -> None:
                                              "issued_on": dt.date(2024, 3, 15)})
         html = template.render(control=control_view(dc, "QT-X-01", "vi"), _=translator("vi"), lang="vi")
         assert ("Ban hành lần đầu" in html) is first, html
+
+
+def test_a_step_form_is_never_the_organisations_form_of_the_same_code(repo: Path, run_qms,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """W5: the Word file's steps name forms BM-01 and BM-03 without titles, and the organisation's register
+    has a BM-01 ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả") and a BM-03: the draft lists BM-01 and BM-03 of its
+    own, each title a placeholder whose note names the register's form of that code, and the Word export
+    prints the placeholder, not the register's title (before: the steps table and the forms list printed
+    "BM-01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả" for the inspectorate's form)."""
+    import qms.render.docx as word
+
+    draft = _draft(repo)
+    assert [(f["code"], f["title"]) for f in draft["forms"]] == [("BM-01", "(chưa có trong văn bản gốc)"),
+                                                                ("BM-03", "(chưa có trong văn bản gốc)")]
+    about = {n["about"] for n in draft["internal_notes"]}
+    assert {"/forms/0/title", "/forms/1/title"} <= about, about
+    text = (repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8")
+    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in text  # the comment names the register's form
+    monkeypatch.setattr(word, "diagram_png", lambda svg, root, dpi=0: _png())
+    out = repo / "forms.docx"
+    done = run_qms("--root", str(repo), "render", "procedure", "QT-TTR-05", "--format", "docx", "-o", str(out))
+    assert done.exit_code == 0, done.stderr
+    printed = _docx_text(out)
+    assert "BM-01 (chưa có trong văn bản gốc)" in printed
+    assert "Giấy tiếp nhận hồ sơ" not in printed, printed
