@@ -191,8 +191,8 @@ def _forms_of_steps(out: dict[str, Any], d: Draft, org_forms: dict[str, str]) ->
     never print the register's form under that code ("BM-01 Giấy tiếp nhận hồ sơ …") for the form the Word
     file meant. The note says which form of the register has the code, to keep if it is the one meant."""
     listed = {str(f.get("code")) for f in out.get("forms", []) if isinstance(f, dict)}
-    for step in out.get("steps", []):
-        for code in step.get("forms", []):
+    for i, step in enumerate(out.get("steps", [])):
+        for j, code in enumerate(step.get("forms", [])):
             if code in listed or code not in org_forms:
                 continue
             listed.add(code)
@@ -200,7 +200,10 @@ def _forms_of_steps(out: dict[str, Any], d: Draft, org_forms: dict[str, str]) ->
             ptr = f"/forms/{len(forms)}"
             forms.append({"code": code, "title": _(PLACEHOLDER_TEXT)})
             d.placeholders.append(ptr + "/title")
-            d.at(ptr + "/title", "", _("placeholder: the Word file names form {code} without its title; the "
+            # the place of the step that names it: "QT-TTR-05.docx, table 2, row 2"
+            where = next((loc for p, loc in d.mapped if p == f"/steps/{i}/forms/{j}"), "")
+            prefix = f"{d.source}, "
+            d.at(ptr + "/title", where[len(prefix):] if where.startswith(prefix) else "", _("placeholder: the Word file names form {code} without its title; the "
                                        "organisation's {code} is \"{title}\": write the title the Word file "
                                        "means, or delete this entry if it is that form").format(
                                            code=code, title=org_forms[code]))

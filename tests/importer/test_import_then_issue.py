@@ -230,7 +230,8 @@ def test_a_step_form_is_never_the_organisations_form_of_the_same_code(repo: Path
     about = {n["about"] for n in draft["internal_notes"]}
     assert {"/forms/0/title", "/forms/1/title"} <= about, about
     text = (repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8")
-    assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in text  # the comment names the register's form
+    # the comment names the step that cites the form and the register's form of that code
+    assert re.search(r"title: .*# QT-TTR-05\.docx, bảng 2, dòng 2; .*Giấy tiếp nhận hồ sơ và hẹn trả kết quả", text)
     monkeypatch.setattr(word, "diagram_png", lambda svg, root, dpi=0: _png())
     out = repo / "forms.docx"
     done = run_qms("--root", str(repo), "render", "procedure", "QT-TTR-05", "--format", "docx", "-o", str(out))
