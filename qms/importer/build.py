@@ -129,6 +129,7 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     for key in ("forms", "records"):
         if key in data:
             out[key] = data[key]
+    _forms_of_steps(out, d, opts.org_forms)
     document: dict[str, Any] = {"code": code or pid, "state": "draft"}
     if "revision" in m.header:
         document["revision"] = int(m.header["revision"][0])
@@ -149,6 +150,13 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
             document.setdefault(k, v)
     if m.history:
         document["history"] = m.history
+    elif "revision" in document and (document.get("issued_on") or document.get("effective_date")):
+        # no revision table: the row the header supports (its issue and date), never a made-up "first issue"
+        rev = document["revision"]
+        document["history"] = [{"revision": rev, "date": document.get("issued_on") or document["effective_date"],
+                                "summary": _("First issue (imported from Word)") if rev <= 1 else
+                                _("Reissued (imported from Word)")}]
+        d.at("/document/history/0", m.header["revision"][1])
     out["document"] = document
     d.at("/document/code", code_where)
     edition = opts.edition or d.edition
@@ -175,6 +183,30 @@ def assemble(m: _Mapper, opts: Options) -> Draft:
     data.clear()
     data.update({k: out[k] for k in _ORDER if k in out})
     return d
+
+
+def _forms_of_steps(out: dict[str, Any], d: Draft, org_forms: dict[str, str]) -> None:
+    """A step's form whose code the organisation's forms register also has, and which the Word file does not
+    list with its title, gets an entry of its own in the draft with a placeholder title: the procedure must
+    never print the register's form under that code ("BM-01 Giấy tiếp nhận hồ sơ …") for the form the Word
+    file meant. The note says which form of the register has the code, to keep if it is the one meant."""
+    listed = {str(f.get("code")) for f in out.get("forms", []) if isinstance(f, dict)}
+    for i, step in enumerate(out.get("steps", [])):
+        for j, code in enumerate(step.get("forms", [])):
+            if code in listed or code not in org_forms:
+                continue
+            listed.add(code)
+            forms = out.setdefault("forms", [])
+            ptr = f"/forms/{len(forms)}"
+            forms.append({"code": code, "title": _(PLACEHOLDER_TEXT)})
+            d.placeholders.append(ptr + "/title")
+            # the place of the step that names it: "QT-TTR-05.docx, table 2, row 2"
+            where = next((loc for p, loc in d.mapped if p == f"/steps/{i}/forms/{j}"), "")
+            prefix = f"{d.source}, "
+            d.at(ptr + "/title", where[len(prefix):] if where.startswith(prefix) else "", _("placeholder: the Word file names form {code} without its title; the "
+                                       "organisation's {code} is \"{title}\": write the title the Word file "
+                                       "means, or delete this entry if it is that form").format(
+                                           code=code, title=org_forms[code]))
 
 
 def validate(d: Draft) -> list[str]:

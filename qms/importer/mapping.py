@@ -129,6 +129,7 @@ class Options:
     lang: str = "vi"  # the language of what the draft says (comments, notes): the organisation's
     repo_edition: str = "2015"  # the edition the repository declares (a 2008 one migrates with its drafts)
     doc_lang: str | None = None  # the language the documents are written in (--lang); None: judged per document
+    org_forms: dict[str, str] = field(default_factory=dict)  # the organisation's forms register: code → title
 
 
 def _strip_heading(text: str) -> str:
@@ -786,6 +787,7 @@ class _Mapper:
             if not code:
                 m = _CODE.search(name)
                 code = m.group(1) if m else f"{'HS' if is_records else 'BM'}-{len(items) + 1:02d}"
+            name = _without_code(name, code)  # "Sổ tiếp nhận đơn (BM-01)": the code is printed beside it already
             ptr = f"/{key}/{len(items)}"
             item: dict[str, Any] = {"code": code, "title": name}
             if is_records:
@@ -1087,6 +1089,15 @@ class _Mapper:
             self.d.at(f"/records/{len(items)}/retention", line.where, _("placeholder: the document states no retention"))
         items.append(item)
         self.d.at(f"/{key}/{len(items) - 1}", line.where)
+
+
+def _without_code(title: str, code: str) -> str:
+    """``title`` without a leading or trailing ``code`` ("Sổ tiếp nhận đơn (BM-01)", "BM-01 – Sổ …",
+    "Sổ … - BM-01"); ``title`` unchanged when nothing else is left."""
+    c = re.escape(code.strip())
+    stripped = re.sub(rf"^\s*[(\[]?\s*{c}(?![\w.-])\s*[)\]]?\s*[:.–-]?\s*", "", title, flags=re.IGNORECASE)
+    stripped = re.sub(rf"\s*[:–-]?\s*[(\[]?\s*(?<![\w.-]){c}\s*[)\]]?\s*$", "", stripped, flags=re.IGNORECASE)
+    return stripped.strip() or title
 
 
 _INLINE_FIELD = re.compile(r"(?:^|[.;,]\s+|\s+[-–]\s+)(?P<label>" + "|".join(voc.INLINE_FIELDS) + r")\s*:\s*",

@@ -95,16 +95,17 @@ def _legal_index(root: Path) -> Any:
     return Index.build(doc.model) if doc.model is not None else None
 
 
-def _directory(root: Path) -> tuple[Directory, str, str, str]:
-    """The people of the repository, its process id pattern, its language (of the drafts) and the edition
-    of ISO 9001 it declares."""
+def _directory(root: Path) -> tuple[Directory, str, str, str, dict[str, str]]:
+    """The people of the repository, its process id pattern, its language (of the drafts), the edition
+    of ISO 9001 it declares and the titles of its forms register (by code, in its language)."""
     from qms.standards.editions import edition_of_standard
 
     manifest = load_manifest(root) if (root / MANIFEST).is_file() else None
     pattern = manifest.document_codes.process_pattern if manifest is not None else r"^QT-[A-Z0-9]+(-[A-Z0-9]+)*$"
     lang = manifest.organisation.default_language if manifest is not None else "vi"
     edition = edition_of_standard(manifest.standard) if manifest is not None else "2015"
-    return Directory.of(manifest), pattern, lang, edition
+    forms = {f.code: f.title.get(lang) for f in manifest.forms} if manifest is not None else {}
+    return Directory.of(manifest), pattern, lang, edition, forms
 
 
 def _text(name: str) -> str:
@@ -183,8 +184,9 @@ def import_docx(root: Path, paths: list[Path], *, out: Path | None = None, editi
                 progress: Callable[[int, int, str], None] | None = None, doc_lang: str | None = None) -> ImportRun:
     """Import every Word file of ``paths``; write the drafts unless ``dry_run``/``diff_only``. The documents'
     language is ``doc_lang``, else judged per document from its text."""
-    directory, pattern, lang, repo_edition = _directory(root)
+    directory, pattern, lang, repo_edition, org_forms = _directory(root)
     opts = Options(edition=edition, comments=comments, lang=lang, repo_edition=repo_edition, doc_lang=doc_lang,
+                   org_forms=org_forms,
                    defaults=import_store.read_defaults(defaults) if defaults is not None else {},
                    process_pattern=pattern, legal=_legal_index(root))
     matcher = RoleMatcher(directory)

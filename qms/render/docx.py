@@ -418,7 +418,9 @@ class WordWriter:
             rows: list[list[str]] = [[str(i + 1), h.revision, h.date, h.pages, h.summary, h.by]
                                      for i, h in enumerate(control.history)]
             if not rows:
-                rows = [["1", control.revision, control.effective_date, "", _("First issue"), ""]]
+                # no history row: "first issue" only for a first revision, never for a revision 02 of unknown history
+                first = control.revision.lstrip("0") in ("", "1")
+                rows = [["1", control.revision, control.effective_date, "", _("First issue") if first else "", ""]]
             self.table([_("No."), _("Issue"), _("Date"), _("Pages"), _("Change"), _("By")], rows,
                        (12, 20, 25, 18, 60, 30))
 

@@ -88,6 +88,21 @@ def test_appendix_lists_forms_and_nothing_is_duplicated(imported: dict[str, Any]
                    for n in data.get("internal_notes", []))
 
 
+def test_a_record_title_does_not_repeat_its_code(imported: dict[str, Any]) -> None:
+    """R1b: "Sổ tiếp nhận đơn (BM-01)" in the records table is the record BM-01 titled "Sổ tiếp nhận đơn", so
+    the rendered records table reads "BM-01 – Sổ tiếp nhận đơn" (before: "BM-01 – Sổ tiếp nhận đơn (BM-01)");
+    a code that is only part of a longer one, or the whole cell, stays."""
+    from qms.importer.mapping import _without_code
+
+    assert [(r["code"], r["title"]) for r in imported["data"]["records"]] == [
+        ("BM-01", "Sổ tiếp nhận đơn"), ("BM-03", "Biên bản xác minh"), ("QĐ-05", "Quyết định giải quyết khiếu nại")]
+    assert _without_code("BM-01 – Sổ tiếp nhận đơn", "BM-01") == "Sổ tiếp nhận đơn"
+    assert _without_code("Sổ tiếp nhận đơn - BM-01", "BM-01") == "Sổ tiếp nhận đơn"
+    assert _without_code("BM-01A Sổ phụ", "BM-01") == "BM-01A Sổ phụ"
+    assert _without_code("Sổ XBM-01", "BM-01") == "Sổ XBM-01"
+    assert _without_code("(BM-01)", "BM-01") == "(BM-01)"
+
+
 def test_lưu_05_năm_is_a_structured_retention(imported: dict[str, Any]) -> None:
     """R2: "Lưu 05 năm" and "Lưu trữ 10 năm" are read as {years: 5} and {years: 10} (before: kept as free
     text, a QMS123 warning each); "Lâu dài" is `permanent` (before: free text, QMS123), with a note to verify

@@ -172,3 +172,70 @@ def test_approval_keeps_the_word_issue_date_and_drops_the_import_comments(repo: 
     assert "QT-TTR-05.docx" not in text and "qms import" not in text, text[:400]
     assert "# checked against the 2016 paper copy" in text
     assert not text.startswith("#")
+    # revision 2 has the history row the Word file supports (W3): `qms check` has no QMS414 to report
+    done = run_qms("--root", str(repo), "check")
+    assert "QT-TTR-05" in done.stdout and "QMS414" not in done.stdout, done.stdout
+
+
+def test_imported_revision_keeps_its_issue_and_date_in_the_history(repo: Path) -> None:
+    """W3: a Word file that says "Lần ban hành: 02" and "Ngày ban hành: 15/08/2016" but has no revision table
+    gets the history row it supports (revision 2, 2016-08-15, "Ban hành lại (nhập từ tệp Word)"), so the
+    revision table prints issue 02 with its date and QMS414 ("revision 2 has no history row") has nothing to
+    flag (before: no row, the table printed "1 | 02 | chưa có hiệu lực | Ban hành lần đầu" and QMS414 fired
+    once the draft was approved)."""
+    from qms.models.process import Process
+    from qms.render.viewmodels import control_view
+
+    proc = Process.model_validate(_draft(repo))
+    control = proc.document
+    assert control is not None and control.revision == 2
+    assert [(h.revision, h.date.isoformat()) for h in control.history] == [(2, "2016-08-15")]
+    view = control_view(control, proc.id, "vi")
+    assert [(h.revision, h.date, h.summary) for h in view.history] == [("02", "15/08/2016",
+                                                                        "Ban hành lại (nhập từ tệp Word)")]
+    assert "Ban hành lần đầu" not in view.history[0].summary
+    assert any(e.revision == control.revision for e in control.history)  # what QMS414 asks
+
+
+def test_without_history_a_later_revision_is_never_called_first_issue() -> None:
+    """W4: a control block with revision 02 and no history row renders without "Ban hành lần đầu" in the HTML
+    revision table, which still says it for a revision 01 (before: every revision was the first issue)."""
+    import datetime as dt
+
+    from qms.models.common import DocumentControl
+    from qms.render.env import environment, translator
+    from qms.render.viewmodels import control_view
+
+    template = environment().from_string(
+        '{% from "_control.j2" import history_table with context %}{{ history_table(control) }}')
+    for rev, first in ((2, False), (1, True)):
+        dc = DocumentControl.model_validate({"code": "QT-X-01", "revision": rev, "state": "draft",
+                                             "issued_on": dt.date(2024, 3, 15)})
+        html = template.render(control=control_view(dc, "QT-X-01", "vi"), _=translator("vi"), lang="vi")
+        assert ("Ban hành lần đầu" in html) is first, html
+
+
+def test_a_step_form_is_never_the_organisations_form_of_the_same_code(repo: Path, run_qms,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """W5: the Word file's steps name forms BM-01 and BM-03 without titles, and the organisation's register
+    has a BM-01 ("Giấy tiếp nhận hồ sơ và hẹn trả kết quả") and a BM-03: the draft lists BM-01 and BM-03 of its
+    own, each title a placeholder whose note names the register's form of that code, and the Word export
+    prints the placeholder, not the register's title (before: the steps table and the forms list printed
+    "BM-01 Giấy tiếp nhận hồ sơ và hẹn trả kết quả" for the inspectorate's form)."""
+    import qms.render.docx as word
+
+    draft = _draft(repo)
+    assert [(f["code"], f["title"]) for f in draft["forms"]] == [("BM-01", "(chưa có trong văn bản gốc)"),
+                                                                ("BM-03", "(chưa có trong văn bản gốc)")]
+    about = {n["about"] for n in draft["internal_notes"]}
+    assert {"/forms/0/title", "/forms/1/title"} <= about, about
+    text = (repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8")
+    # the comment names the step that cites the form and the register's form of that code
+    assert re.search(r"title: .*# QT-TTR-05\.docx, bảng 2, dòng 2; .*Giấy tiếp nhận hồ sơ và hẹn trả kết quả", text)
+    monkeypatch.setattr(word, "diagram_png", lambda svg, root, dpi=0: _png())
+    out = repo / "forms.docx"
+    done = run_qms("--root", str(repo), "render", "procedure", "QT-TTR-05", "--format", "docx", "-o", str(out))
+    assert done.exit_code == 0, done.stderr
+    printed = _docx_text(out)
+    assert "BM-01 (chưa có trong văn bản gốc)" in printed
+    assert "Giấy tiếp nhận hồ sơ" not in printed, printed
