@@ -39,6 +39,7 @@ class Directory:
 
     people: dict[str, Person] = field(default_factory=dict)
     by_name: dict[str, Person] = field(default_factory=dict)
+    by_folded_id: dict[str, Person] = field(default_factory=dict)  # ids compared case-insensitively
     roles: dict[str, Role] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
 
@@ -51,6 +52,7 @@ class Directory:
         for p in org.people:
             d.people.setdefault(p.id, p)
             d.by_name.setdefault(normalise_name(p.name), p)
+            d.by_folded_id.setdefault(normalise_name(p.id), p)
         for r in org.roles:
             d.roles.setdefault(r.id, r)
         for u in org.units:
@@ -73,9 +75,11 @@ class Directory:
         return text
 
     def person(self, text: str) -> Person | None:
-        """The person ``text`` names, by id or by name; ``None`` when nobody matches."""
+        """The person ``text`` names, by id (exactly, else in any case) or by name; ``None`` when nobody
+        matches."""
         key = unicodedata.normalize("NFC", text).strip()
-        return self.people.get(key) or self.by_name.get(normalise_name(key))
+        folded = normalise_name(key)
+        return self.people.get(key) or self.by_name.get(folded) or self.by_folded_id.get(folded)
 
     def party(self, text: str, kinds: tuple[PartyKind, ...] = ("person", "role", "unit")) -> PartyKind | None:
         """What ``text`` names among ``kinds``: a person (id or name), a role id or a unit id."""
@@ -113,23 +117,51 @@ class Directory:
         if person is not None or not self.people:
             return person
         key = unicodedata.normalize("NFC", text).strip()
-        close = [p for p in (self.person(c) for c in self.suggestions(key, ("person",), 3)) if p is not None]
-        same = [p for p in close if plain_name(key) in (plain_name(p.id), plain_name(p.name))]
-        favourite = self.person(did_you_mean(key, [*self.people, *(p.name for p in self.people.values())]) or "")
-        # only the diacritics are missing, or one clear favourite: that one person; else the closest three
-        close = same or ([favourite] if favourite is not None else close)
-        names = ", ".join(f"{p.name} ({p.id})" for p in close)
+        names = self._closest(key)
         raise UsageError(_("{option} `{name}` is not a person of organisation.people").format(option=option, name=key),
                          _("did you mean {names}? Otherwise add the person to organisation.people in qms.yaml "
                            "first").format(names=names))
 
+    def _closest(self, key: str) -> str:
+        """The people ``key`` (naming nobody) may mean, as ``Name (id)``: the one person it names without
+        diacritics, or one clear favourite; else the closest three."""
+        close = [p for p in (self.person(c) for c in self.suggestions(key, ("person",), 3)) if p is not None]
+        same = [p for p in close if plain_name(key) in (plain_name(p.id), plain_name(p.name))]
+        favourite = self.person(did_you_mean(key, [*self.people, *(p.name for p in self.people.values())]) or "")
+        close = same or ([favourite] if favourite is not None else close)
+        return ", ".join(f"{p.name} ({p.id})" for p in close)
+
+    def git_actor_name(self, text: str) -> str:
+        """What to record for who did something when git's ``user.name`` (``text``) stands in for ``--by``.
+
+        When the organisation lists people, ``text`` must name one: by id or name (any case or Unicode
+        form, as ``actor_name``) or, since git names are often typed without diacritics, by the one
+        person it names without them; recorded as qms.yaml spells it. Anyone else is refused with the
+        closest names. When it lists none, ``text`` as given."""
+        if not self.people:
+            return text
+        key = unicodedata.normalize("NFC", text).strip()
+        person = self.person(key)
+        if person is None:
+            plain = plain_name(key)
+            same = [p for p in self.people.values() if plain in (plain_name(p.id), plain_name(p.name))]
+            person = same[0] if len(same) == 1 else None
+        if person is not None:
+            return person.id if normalise_name(key) == normalise_name(person.id) else person.name
+        raise UsageError(_("git's user.name `{name}` is not a person of organisation.people").format(name=key),
+                         _("did you mean {names}? Pass --by NAME, or fix git's user.name "
+                           "(git config user.name \"Name\")").format(names=self._closest(key)))
+
     def actor_name(self, text: str, option: str = "--by") -> str:
-        """What to record for who did something (``actor``): a person id as given, a name as qms.yaml
-        spells it; when the organisation lists no people, ``text`` as given (NFC, trimmed)."""
+        """What to record for who did something (``actor``): a person id or a name as qms.yaml spells it
+        (``An`` for the id ``an`` is ``an``); when the organisation lists no people, ``text`` as given
+        (NFC, trimmed)."""
         key = unicodedata.normalize("NFC", text).strip()
         person = self.actor(key, option)
-        if person is None or key == person.id:
+        if person is None:
             return key
+        if normalise_name(key) == normalise_name(person.id) and self.people.get(person.id) is person:
+            return person.id
         return person.name
 
     def auditors(self) -> list[Person]:

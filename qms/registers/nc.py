@@ -188,17 +188,17 @@ def action_owner(root: Path, owner: str) -> str:
 
 def resolve_actor(root: Path, by: str | None) -> str:
     """``by`` if given (a person of qms.yaml when it lists people: ``Directory.actor_name``), else git's
-    ``user.name`` in ``root``; else a usage error."""
-    if by is not None and by.strip():
-        from qms.analysis.people import Directory
-        from qms.store.workspace import load_manifest
+    ``user.name`` in ``root``, checked the same way (``Directory.git_actor_name``); else a usage error."""
+    from qms.analysis.people import Directory
+    from qms.store.workspace import load_manifest
 
+    if by is not None and by.strip():
         return Directory.of(load_manifest(root)).actor_name(by)
     from qms.store.git import config_value
 
     name = config_value(root, "user.name")
     if name:
-        return name
+        return Directory.of(load_manifest(root)).git_actor_name(name)
     raise UsageError(_("who is making this change?"),
                      _("pass --by NAME, or set git's user.name (git config user.name \"Name\")"))
 

@@ -79,6 +79,29 @@ def _nc_overdue(nc: Nonconformity, day: dt.date) -> bool:
     return bool(nc.status == "implemented" and nc.review_due is not None and nc.review_due < day)
 
 
+def _nc_source(nc: Nonconformity) -> str:
+    """Where a nonconformity came from, in words; one raised by an audit names the audit (and finding)."""
+    if not nc.audit:
+        return code_text(nc.source)
+    audit = f"{nc.audit} / {nc.finding}" if nc.finding else nc.audit
+    return f"{code_text(nc.source)} ({audit})"
+
+
+def _nc_pending(nc: Nonconformity, day: dt.date) -> str:
+    """The pending corrective actions of a nonconformity, the overdue ones said in words (the rule of
+    ``qms nc list --overdue``, ``_nc_overdue``), and an overdue effectiveness review."""
+    pending = nc.pending_actions()
+    text = str(len(pending))
+    if nc.status in ("closed", "rejected"):
+        return text
+    late = sum(1 for a in pending if a.due is not None and a.due < day)
+    if late:
+        text = _("{n} ({overdue} overdue)").format(n=len(pending), overdue=late)
+    if nc.status == "implemented" and nc.review_due is not None and nc.review_due < day:
+        text += "; " + _("effectiveness review overdue")
+    return text
+
+
 def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date) -> tuple[int, str]:
     """How many nonconformities an audit's findings raised, and their status in words (9.3.2 c 6: the results
     of audits; c 4: the status of corrective actions). A record counts when a finding names it or when it
@@ -176,8 +199,8 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     complaints = [nc for nc in period_ncs if nc.source == "complaint"]
     if period_ncs:
         s.tables.append(Table([_("Id"), _("Process"), _("Source"), _("Raised"), _("Status"), _("Pending actions")],
-                              [[nc.id, nc.process, code_text(nc.source), format_date(nc.raised_on), code_text(nc.status),
-                                str(len(nc.pending_actions()))] for nc in sorted(period_ncs, key=lambda n: n.id)]))
+                              [[nc.id, nc.process, _nc_source(nc), format_date(nc.raised_on), code_text(nc.status),
+                                _nc_pending(nc, day)] for nc in sorted(period_ncs, key=lambda n: n.id)]))
     else:
         s.notes.append(none)
     s = sections["customer_satisfaction"]

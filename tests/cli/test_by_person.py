@@ -4,6 +4,7 @@ is refused (exit 2) with the closest names instead of being written for good. On
 
 from __future__ import annotations
 
+import subprocess
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -99,5 +100,66 @@ def test_an_organisation_without_people_accepts_any_name(example_copy: Path, run
     end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    - {id:"))
     manifest.write_text("".join([*lines[:start], "  people: []\n", *lines[end:]]), encoding="utf-8")
     r = run_qms(*CORRECT, "--by", "Cán bộ trực", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    assert "by: Cán bộ trực" in (example_copy / NC).read_text(encoding="utf-8")
+
+
+def test_a_person_id_in_another_case_is_that_person_and_recorded_as_qms_yaml_spells_it(
+        example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B7: `--by " BUI_VAN_KHANH "` (the id in capitals, with spaces) used to be refused with the suggestion
+    "Bùi Văn Khánh (bui_van_khanh)"; it is that person, and the history records the id `bui_van_khanh`."""
+    r = run_qms(*CORRECT, "--by", " BUI_VAN_KHANH ", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    assert "by: bui_van_khanh\n  transition: correct" in (example_copy / NC).read_text(encoding="utf-8")
+
+
+def _git_user(root: Path, name: str) -> None:
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "config", "user.name", name], check=True)
+
+
+def test_git_user_name_that_names_nobody_is_refused(example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B8: with no --by, git's user.name "typo" used to be written into the history as evidence; it is
+    refused (exit 2) with the closest names and the hint to pass --by or fix git's user.name, in both
+    languages, and the record is untouched."""
+    _git_user(example_copy, "Bui Van Khan")
+    before = (example_copy / NC).read_bytes()
+    r = run_qms(*CORRECT, cwd=example_copy)
+    assert r.exit_code == 2, (r.exit_code, r.stderr)
+    assert "git's user.name `Bui Van Khan` is not a person of organisation.people" in r.stderr, r.stderr
+    hint = r.stderr.split("hint:", 1)[1]
+    assert "Bùi Văn Khánh (bui_van_khanh)" in hint and "--by NAME" in hint and "git config user.name" in hint
+    assert "Traceback" not in r.stderr
+    vi = run_qms("--lang", "vi", *CORRECT, cwd=example_copy)
+    assert vi.exit_code == 2
+    assert "user.name của git `Bui Van Khan` không phải là người nào trong organisation.people" in vi.stderr
+    assert (example_copy / NC).read_bytes() == before
+
+
+def test_git_user_name_that_names_a_person_is_recorded_as_qms_yaml_spells_it(
+        example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B9: git's user.name typed without diacritics ("bui van khanh": one person) is recorded as the name
+    in qms.yaml; an id in capitals as the id."""
+    _git_user(example_copy, "bui van khanh")
+    r = run_qms(*CORRECT, cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    assert "by: Bùi Văn Khánh\n  transition: correct" in (example_copy / NC).read_text(encoding="utf-8")
+    _git_user(example_copy, "LE_VAN_CUONG")
+    r = run_qms("nc", "reject", "NC-2026-0005", "--reason", "Trùng hồ sơ", cwd=example_copy)
+    assert r.exit_code == 0, r.stderr
+    assert "by: le_van_cuong\n  transition: reject" in (example_copy / NC).read_text(encoding="utf-8")
+
+
+def test_git_user_name_is_taken_as_is_when_the_organisation_lists_no_people(
+        example_copy: Path, run_qms: Callable[..., Any]) -> None:
+    """B10: with no organisation.people, git's user.name is recorded as it is, as before."""
+    manifest = example_copy / "qms.yaml"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "people:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    - {id:"))
+    manifest.write_text("".join([*lines[:start], "  people: []\n", *lines[end:]]), encoding="utf-8")
+    _git_user(example_copy, "Cán bộ trực")
+    r = run_qms(*CORRECT, cwd=example_copy)
     assert r.exit_code == 0, r.stderr
     assert "by: Cán bộ trực" in (example_copy / NC).read_text(encoding="utf-8")

@@ -183,7 +183,7 @@ def test_a_record_closed_before_seals_existed_is_sealed_as_it_stands(sealed: Pat
     assert edited.exit_code == 1 and "QMS513" in edited.stdout
     reg.create_nc(sealed, process="QT-01", title="Mở", description="Còn mở", source="complaint", severity="minor",
                   by="Lê Văn Cường", today=dt.date(2026, 5, 3))
-    open_one = run_qms("--root", str(sealed), "nc", "seal", "NC-2026-0002")
+    open_one = run_qms("--root", str(sealed), "nc", "seal", "NC-2026-0002", "--by", "an")
     assert open_one.exit_code == 1 and "cannot seal" in open_one.stderr
     none = run_qms("--root", str(sealed), "nc", "seal")
     assert none.exit_code == 2 and "--all" in none.stderr and "Traceback" not in none.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -140,6 +141,38 @@ def test_pack_audit_row_shows_the_status_of_the_ncs_it_raised(
     html = out_file.read_text(encoding="utf-8")
     audit = html[html.index('id="audit_results"'):html.index('id="external_providers"')]
     assert expected[2].replace(" (1 overdue)", "").replace(" (1 quá hạn)", "") in audit
+
+
+@pytest.mark.parametrize(("lang", "source", "late"), [
+    ("en", "internal audit (AUD-2026-01 / F02)", "<td>1 (1 overdue)</td>"),
+    ("vi", "đánh giá nội bộ (AUD-2026-01 / F02)", "<td>1 (1 quá hạn)</td>"),
+])
+def test_pack_nc_table_marks_overdue_actions_and_names_the_audit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lang: str,
+        source: str, late: str) -> None:
+    """9.3.2 c 4: the NC table (section 6) used to count every pending action alike and not say which audit
+    raised a record; an overdue action is said in words (the rule of `qms nc list --overdue`) and an NC
+    raised by an audit names it."""
+    root = copy_example(tmp_path / "org")
+    monkeypatch.chdir(root)
+    _audit_ncs_moved_on(root, capsys)
+    out_file = root / "pack.html"
+
+    def nc_row(today: str, *more: str) -> str:
+        code, _out, err = run(["review", "pack", "--period", "2026", "--lang", lang, "-o", str(out_file),
+                               "--today", today, *more], capsys)
+        assert code == 0, err
+        html = out_file.read_text(encoding="utf-8")
+        table = html[html.index('id="nonconformities"'):html.index('id="monitoring"')]
+        table = re.sub(r"<span[^>]*>|</span>", "", table)  # ids are wrapped to keep them on one line
+        return table[table.index("<td>NC-2026-0005</td>"):].split("</tr>", 1)[0]
+
+    row = nc_row("2026-06-01")
+    assert source in row and late in row, row
+    overdue_listed = run(["nc", "list", "--overdue", "--as-of", "2026-06-01"], capsys)[1]
+    assert "NC-2026-0005" in overdue_listed  # the same rule says so
+    row = nc_row("2026-03-02", "--force")  # the action falls due that day: not overdue yet
+    assert "<td>1</td>" in row and late not in row, row
 
 
 def test_pack_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

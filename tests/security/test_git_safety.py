@@ -92,7 +92,7 @@ def arm(root: Path, tmp_path: Path) -> Path:
     with (root / ".git" / "config").open("a", encoding="utf-8") as fh:
         fh.write(f"""
 [user]
-    name = Repo Officer
+    name = Tran Thi Binh
 [core]
     fsmonitor = {evil} fsmonitor
     pager = {evil} pager
@@ -169,7 +169,7 @@ def test_git_commands_of_qms_run_no_program_from_the_repository(repo: Path, tmp_
             "Hồ sơ trả trễ 1 ngày", "--source", "late_dossier", "--severity", "minor", "--format", "json")
     assert r.returncode == 0, r.stderr
     record = next((repo / "records" / "nonconformities").glob("NC-*.yaml"))
-    assert yaml.safe_load(record.read_text(encoding="utf-8"))["raised_by"] == "Repo Officer"
+    assert yaml.safe_load(record.read_text(encoding="utf-8"))["raised_by"] == "Trần Thị Bình"
 
     assert not marker.exists(), marker.read_text(encoding="utf-8")
 
