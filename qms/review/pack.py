@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from qms.calendar import WorkingCalendar
 from qms.i18n import N_, _, code_text, format_date, format_percent, format_target, pgettext
 from qms.models.audit import Audit
 from qms.models.common import Text
@@ -70,16 +71,17 @@ def _in(day: dt.date | None, span: tuple[dt.date, dt.date]) -> bool:
     return day is not None and span[0] <= day <= span[1]
 
 
-def _nc_overdue(nc: Nonconformity, day: dt.date) -> bool:
-    """A pending corrective action or the effectiveness review is past its date (as ``qms nc list --overdue``)."""
+def _nc_overdue(nc: Nonconformity, day: dt.date, calendar: WorkingCalendar) -> bool:
+    """A pending corrective action or the effectiveness review is past its date (as ``qms nc list --overdue``:
+    a date on a day off of the repository calendar runs to the end of the next working day)."""
     if nc.status in ("closed", "rejected"):
         return False
-    if any(a.due is not None and a.due < day for a in nc.pending_actions()):
+    if any(a.due is not None and calendar.past_due(a.due, day) for a in nc.pending_actions()):
         return True
-    return bool(nc.status == "implemented" and nc.review_due is not None and nc.review_due < day)
+    return bool(nc.status == "implemented" and nc.review_due is not None and calendar.past_due(nc.review_due, day))
 
 
-def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date) -> tuple[int, str]:
+def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date, calendar: WorkingCalendar) -> tuple[int, str]:
     """How many nonconformities an audit's findings raised, and their status in words (9.3.2 c 6: the results
     of audits; c 4: the status of corrective actions). A record counts when a finding names it or when it
     names the audit; a major or minor finding with no record yet, or naming a record that does not exist,
@@ -92,7 +94,7 @@ def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date) -> tuple[in
     unraised = sum(1 for f in audit.findings if f.is_nonconformity and not f.nc
                    and not any(nc.audit == audit.id and nc.finding == f.id for nc in found))
     still_open = [nc for nc in found if nc.status not in ("closed", "rejected")]
-    overdue = sum(1 for nc in still_open if _nc_overdue(nc, day))
+    overdue = sum(1 for nc in still_open if _nc_overdue(nc, day, calendar))
     closed = sum(1 for nc in found if nc.status == "closed")
     rejected = sum(1 for nc in found if nc.status == "rejected")
     parts = []
@@ -191,10 +193,13 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     s = sections["audit_results"]
     audits = [m for _d, m in ws.models("audit") if _in(m.plan.date, span)]
     if audits:
+        from qms.store.calendar import load_calendar
+
+        calendar = load_calendar(root=root)
         rows = []
         for a in sorted(audits, key=lambda a: a.id):
             grades = {g: sum(1 for f in a.findings if f.grade == g) for g in ("major", "minor", "observation", "ofi")}
-            raised, status = _audit_ncs(a, ncs, day)
+            raised, status = _audit_ncs(a, ncs, day, calendar)
             rows.append([a.id, format_date(a.plan.date), code_text(a.state), str(grades["major"]), str(grades["minor"]),
                          str(grades["observation"]), str(grades["ofi"]), str(raised), status])
         s.tables.append(Table([_("Audit"), _("Date"), _("State"), _("Major"), _("Minor"), _("Observations"),
