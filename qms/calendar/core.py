@@ -252,6 +252,17 @@ class WorkingCalendar:
             )
         return dt.date.fromordinal(self.workdays[k] + self.base)
 
+    def past_due(self, due: dt.date, today: dt.date) -> bool:
+        """Whether something due on ``due`` is overdue on ``today``. A due day that is a day off runs to the
+        end of the next working day (Civil Code 2015 Art. 148(5)), as the KPI report decides it; outside the
+        years the calendar covers, the calendar day decides."""
+        if due >= today:
+            return False
+        try:
+            return self.add_working_days(due, 0) < today
+        except CalendarRangeError:
+            return True
+
     def working_days_between(self, start: dt.date | str, end: dt.date | str, inclusive: bool = False) -> int:
         """Working days in ``(start, end]`` (or ``[start, end]`` with ``inclusive``); negative if end < start."""
         a, b = _as_date(start), _as_date(end)

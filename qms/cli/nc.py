@@ -109,12 +109,15 @@ def list_(ctx: click.Context, status: tuple[str, ...], process: tuple[str, ...],
     """List the register, filtered by status, process, source, severity or --overdue."""
     root = repo_root(ctx)
     day = as_of or dt.date.today()
+    from qms.store.calendar import load_calendar
+
+    calendar = load_calendar(root=root)  # a due date on a day off runs to the next working day
     rows, bad = reg.list_ncs(root, reg.Filters(status, process, source, severity, overdue), today=day,
-                             use_cache=not no_cache)
+                             use_cache=not no_cache, calendar=calendar)
     _warn_unreadable(bad)
     altered = [r for r in rows if r.altered]
     _warn_altered(altered)
-    _print_list(rows, fmt, day)
+    _print_list(rows, fmt, day, calendar)
     if bad or altered:  # incomplete or not to be trusted: say so in the exit code too (1, like `qms check`)
         ctx.exit(1)
 
@@ -132,13 +135,13 @@ def _warn_unreadable(bad: list[str]) -> None:
             path=t(f"records/nonconformities/{name}")), err=True)
 
 
-def _print_list(rows: list[Any], fmt: str, day: dt.date) -> None:
+def _print_list(rows: list[Any], fmt: str, day: dt.date, calendar: Any = None) -> None:
     if fmt == "json":
-        click.echo(views.list_json(rows, day))
+        click.echo(views.list_json(rows, day, calendar))
     elif fmt == "csv":
-        click.echo(views.list_csv(rows, day, get_language()), nl=False)
+        click.echo(views.list_csv(rows, day, get_language(), calendar), nl=False)
     else:
-        click.echo(views.list_text(rows, day, get_language()))
+        click.echo(views.list_text(rows, day, get_language(), calendar))
 
 
 @nc.command("show")

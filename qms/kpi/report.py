@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qms.i18n import _, format_date, format_number, format_percent
+from qms.i18n import _, bilingual, format_date, format_number, format_percent
 from qms.kpi.charts import shown_percent
 from qms.kpi.classify import CATEGORIES, Counts, KpiResult
+from qms.legal import regimes
 from qms.output.safe import one_line
 
 if TYPE_CHECKING:
@@ -213,6 +214,15 @@ def one_stop_lines(result: KpiResult) -> list[tuple[str, str]]:
     return out
 
 
+def one_stop_basis(result: KpiResult) -> str:
+    """What the one-stop obligations cite: the law of the regime (or regimes) of the period, from the
+    regime data (``qms/legal/data/regimes.yaml``); without a period, the regime of the reference day."""
+    start, end = result.period or (result.reference_day, result.reference_day)
+    cited = [bilingual(r.obligations_vi, r.obligations_en) for r in regimes.overlapping(start, end)
+             if r.obligations_en]
+    return " / ".join(dict.fromkeys(cited)) or _("no one-stop regime covers the period")
+
+
 def _rows_text(lines: list[str], title: str, rows: list[tuple[str, int, str]]) -> None:
     """A titled list of rows of the logs (``path:row: text``), the first ones, then how many more."""
     if not rows:
@@ -260,7 +270,7 @@ def to_text(result: KpiResult, target: float | None = None, objectives: Sequence
         totals_label = _("Totals rows left out")
         lines.append(f"{totals_label:<{width}}{len(result.totals):>10}")
     lines.append(_("Calendar") + ": " + calendar_line(result))
-    lines.append(_("One-stop obligations (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); to confirm under NĐ 118/2025/NĐ-CP):"))
+    lines.append(_("One-stop obligations ({basis}):").format(basis=one_stop_basis(result)))
     for name, value in one_stop_lines(result):
         lines.append(f"  {name}: {value}")
     if target is not None:

@@ -45,6 +45,8 @@ class Regime:
     evidence: str
     levels: tuple[str, ...] = ("province", "district", "commune")
     basis: tuple[BasisEntry, ...] = ()
+    obligations_vi: str = ""  # what the KPI report cites for the one-stop obligations it counts
+    obligations_en: str = ""
 
     def title(self, lang: str) -> str:
         return self.title_vi if lang == "vi" else self.title_en
@@ -63,6 +65,7 @@ def regimes() -> tuple[Regime, ...]:
     data = yaml.load(text, Loader=_Loader)
     out = []
     for raw in data["regimes"]:
+        obligations = raw.get("obligations") or {}
         basis = tuple(BasisEntry(str(b["document"]), str(b.get("role", "")), str(b.get("part", "")),
                                  b.get("from"), b.get("until"), str(b.get("evidence", "to_confirm")))
                       for b in raw.get("one_stop_basis") or ())
@@ -70,7 +73,7 @@ def regimes() -> tuple[Regime, ...]:
                           raw["title"]["en"], raw["from"], raw.get("until"), str(raw["one_stop"]),
                           str(raw["forms"]), str(raw.get("evidence", "to_confirm")),
                           tuple(str(v) for v in raw.get("levels") or ("province", "district", "commune")),
-                          basis))
+                          basis, nfc(str(obligations.get("vi", ""))), nfc(str(obligations.get("en", "")))))
     return tuple(out)
 
 
@@ -93,6 +96,11 @@ def find(label: str) -> tuple[Regime | None, bool]:
 def on(day: dt.date) -> Regime | None:
     """The regime in force on ``day``."""
     return next((r for r in regimes() if r.covers(day)), None)
+
+
+def overlapping(start: dt.date, end: dt.date) -> tuple[Regime, ...]:
+    """The regimes in force on some day from ``start`` to ``end`` (inclusive), oldest first."""
+    return tuple(r for r in regimes() if r.start <= end and (r.end is None or start <= r.end))
 
 
 def one_stop_basis(day: dt.date) -> tuple[BasisEntry, ...]:

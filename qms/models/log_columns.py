@@ -40,7 +40,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "pause_started_at": ("Ngày yêu cầu bổ sung", "pause started", "pause start"),
     "pause_ended_at": ("Ngày nhận bổ sung", "Ngày bổ sung", "pause ended", "pause end"),
     # one-stop obligations: an appointment may be reset only once, a late dossier needs a letter of apology
-    # (NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9); TT 03/2025/TT-VPCP Mẫu 04)
+    # (cited per regime: `obligations` in qms/legal/data/regimes.yaml)
     "appointment_resets": ("Số lần hẹn lại", "Số lần hẹn lại ngày trả kết quả", "Số lần gia hạn",
                            "Số lần điều chỉnh ngày hẹn", "resets", "appointment resets"),
     "apology_letter": ("Phiếu xin lỗi", "Văn bản xin lỗi", "Đã xin lỗi", "Xin lỗi", "Phiếu xin lỗi và hẹn lại",

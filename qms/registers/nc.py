@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -45,9 +45,13 @@ from qms.models.nonconformity import (
 )
 from qms.standards import catalogue, clause_exists, normalise_clause
 from qms.store import nc_store, paths
+from qms.store.calendar import load_calendar
 from qms.store.nc_store import NcSummary
 from qms.store.raw_yaml import raw_mapping, raw_mappings
 from qms.store.safe_open import FileRefused
+
+if TYPE_CHECKING:
+    from qms.calendar import WorkingCalendar
 
 #: Spellings accepted for ``--source`` (the first four are short forms of the canonical value).
 SOURCE_ALIASES: dict[str, str] = {
@@ -692,8 +696,9 @@ class Filters:
 
 
 def list_ncs(root: Path, filters: Filters | None = None, *, today: dt.date | None = None,
-             use_cache: bool = True) -> tuple[list[NcSummary], list[str]]:
-    """Matching records (sorted by id) and the files that could not be read."""
+             use_cache: bool = True, calendar: WorkingCalendar | None = None) -> tuple[list[NcSummary], list[str]]:
+    """Matching records (sorted by id) and the files that could not be read. ``--overdue`` counts on
+    ``calendar`` (the repository's when not given): a date on a day off runs to the next working day."""
     f = filters or Filters()
     day = today or dt.date.today()
     for s in f.statuses:
@@ -702,13 +707,15 @@ def list_ncs(root: Path, filters: Filters | None = None, *, today: dt.date | Non
     for s in f.severities:
         _check_choice(s, SEVERITIES, "severity")
     rows, bad = nc_store.summaries(root.resolve(), use_cache=use_cache)
+    if f.overdue and calendar is None:
+        calendar = load_calendar(root=root)
     out = [
         r for r in rows
         if (not f.statuses or r.status in f.statuses)
         and (not f.processes or r.process in f.processes)
         and (not sources or r.source in sources)
         and (not f.severities or r.severity in f.severities)
-        and (not f.overdue or r.overdue(day))
+        and (not f.overdue or r.overdue(day, calendar))
     ]
     out.sort(key=lambda r: (r.id, r.file))
     return out, bad

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.i18n import _, format_date
 from qms.models.nonconformity import CorrectiveAction, EffectivenessReview, HistoryEntry, Nonconformity
@@ -21,6 +21,9 @@ from qms.output.safe import one_line as t
 from qms.registers.nc import label
 from qms.registers.nc_stats import NcStats
 from qms.store.nc_store import NcSummary
+
+if TYPE_CHECKING:
+    from qms.calendar import WorkingCalendar
 
 LIST_HEADER = ["id", "status", "severity", "process", "source", "clause", "raised_on", "next_due",
                "review_due", "closed_on", "overdue", "title"]
@@ -46,23 +49,23 @@ def _moment(value: dt.datetime) -> str:
     return f"{format_date(value)} {value.strftime('%H:%M:%S')}"
 
 
-def summary_dict(row: NcSummary, today: dt.date) -> dict[str, Any]:
+def summary_dict(row: NcSummary, today: dt.date, calendar: WorkingCalendar | None = None) -> dict[str, Any]:
     data = asdict(row)
-    data["overdue"] = row.overdue(today)
+    data["overdue"] = row.overdue(today, calendar)
     return data
 
 
-def list_json(rows: Sequence[NcSummary], day: dt.date) -> str:
-    return to_json([summary_dict(r, day) for r in rows])
+def list_json(rows: Sequence[NcSummary], day: dt.date, calendar: WorkingCalendar | None = None) -> str:
+    return to_json([summary_dict(r, day, calendar) for r in rows])
 
 
-def list_csv(rows: Sequence[NcSummary], day: dt.date, lang: str) -> str:
+def list_csv(rows: Sequence[NcSummary], day: dt.date, lang: str, calendar: WorkingCalendar | None = None) -> str:
     return rows_to_csv(LIST_HEADER, [[r.id, r.status, r.severity, r.process, r.source, r.clause, r.raised_on,
-                                      r.next_due, r.review_due, r.closed_on, "yes" if r.overdue(day) else "",
+                                      r.next_due, r.review_due, r.closed_on, "yes" if r.overdue(day, calendar) else "",
                                       r.title(lang)] for r in rows])
 
 
-def list_text(rows: Sequence[NcSummary], day: dt.date, lang: str) -> str:
+def list_text(rows: Sequence[NcSummary], day: dt.date, lang: str, calendar: WorkingCalendar | None = None) -> str:
     """The register as a table with a count line (or a line saying that nothing matches)."""
     if not rows:
         return _("no nonconformities match")
@@ -77,7 +80,7 @@ def list_text(rows: Sequence[NcSummary], day: dt.date, lang: str) -> str:
     w_process = max(10, len(_("PROCESS")), *(len(t(r.process)) for r in rows))
     for r, (status_, severity_, source_) in zip(rows, labels, strict=True):
         due = _day(r.next_due or (r.review_due if r.status == "implemented" else ""))
-        mark = "!" if r.overdue(day) else " "
+        mark = "!" if r.overdue(day, calendar) else " "
         lines.append(f"{t(r.id):<13} {status_:<{w_status}} {severity_:<{w_sev}} "
                      f"{t(r.process):<{w_process}} {source_:<{w_source}} "
                      f"{t(_day(r.raised_on)):<{w_raised}} {mark}{t(due):<10} {t(r.title(lang))}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from qms.calendar import WorkingCalendar
 from qms.i18n import N_, _, code_text, format_date, format_percent, format_target, pgettext
 from qms.models.audit import Audit
 from qms.models.common import Text
@@ -70,13 +71,14 @@ def _in(day: dt.date | None, span: tuple[dt.date, dt.date]) -> bool:
     return day is not None and span[0] <= day <= span[1]
 
 
-def _nc_overdue(nc: Nonconformity, day: dt.date) -> bool:
-    """A pending corrective action or the effectiveness review is past its date (as ``qms nc list --overdue``)."""
+def _nc_overdue(nc: Nonconformity, day: dt.date, calendar: WorkingCalendar) -> bool:
+    """A pending corrective action or the effectiveness review is past its date (as ``qms nc list --overdue``:
+    a date on a day off of the repository calendar runs to the end of the next working day)."""
     if nc.status in ("closed", "rejected"):
         return False
-    if any(a.due is not None and a.due < day for a in nc.pending_actions()):
+    if any(a.due is not None and calendar.past_due(a.due, day) for a in nc.pending_actions()):
         return True
-    return bool(nc.status == "implemented" and nc.review_due is not None and nc.review_due < day)
+    return bool(nc.status == "implemented" and nc.review_due is not None and calendar.past_due(nc.review_due, day))
 
 
 def _nc_source(nc: Nonconformity) -> str:
@@ -87,22 +89,22 @@ def _nc_source(nc: Nonconformity) -> str:
     return f"{code_text(nc.source)} ({audit})"
 
 
-def _nc_pending(nc: Nonconformity, day: dt.date) -> str:
+def _nc_pending(nc: Nonconformity, day: dt.date, calendar: WorkingCalendar) -> str:
     """The pending corrective actions of a nonconformity, the overdue ones said in words (the rule of
     ``qms nc list --overdue``, ``_nc_overdue``), and an overdue effectiveness review."""
     pending = nc.pending_actions()
     text = str(len(pending))
     if nc.status in ("closed", "rejected"):
         return text
-    late = sum(1 for a in pending if a.due is not None and a.due < day)
+    late = sum(1 for a in pending if a.due is not None and calendar.past_due(a.due, day))
     if late:
         text = _("{n} ({overdue} overdue)").format(n=len(pending), overdue=late)
-    if nc.status == "implemented" and nc.review_due is not None and nc.review_due < day:
+    if nc.status == "implemented" and nc.review_due is not None and calendar.past_due(nc.review_due, day):
         text += "; " + _("effectiveness review overdue")
     return text
 
 
-def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date) -> tuple[int, str]:
+def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date, calendar: WorkingCalendar) -> tuple[int, str]:
     """How many nonconformities an audit's findings raised, and their status in words (9.3.2 c 6: the results
     of audits; c 4: the status of corrective actions). A record counts when a finding names it or when it
     names the audit; a major or minor finding with no record yet, or naming a record that does not exist,
@@ -115,7 +117,7 @@ def _audit_ncs(audit: Audit, ncs: list[Nonconformity], day: dt.date) -> tuple[in
     unraised = sum(1 for f in audit.findings if f.is_nonconformity and not f.nc
                    and not any(nc.audit == audit.id and nc.finding == f.id for nc in found))
     still_open = [nc for nc in found if nc.status not in ("closed", "rejected")]
-    overdue = sum(1 for nc in still_open if _nc_overdue(nc, day))
+    overdue = sum(1 for nc in still_open if _nc_overdue(nc, day, calendar))
     closed = sum(1 for nc in found if nc.status == "closed")
     rejected = sum(1 for nc in found if nc.status == "rejected")
     parts = []
@@ -193,6 +195,16 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
             s.notes.append(_("No external provider is listed in qms.yaml."))
 
     # c4) nonconformities
+    from qms.store.calendar import load_calendar
+
+    calendars: list[WorkingCalendar] = []
+
+    def work_calendar() -> WorkingCalendar:
+        """The repository calendar (overdue dates on it), loaded once when first needed."""
+        if not calendars:
+            calendars.append(load_calendar(root=root))
+        return calendars[0]
+
     ncs = [m for _d, m in ws.models("nonconformity")]
     s = sections["nonconformities"]
     period_ncs = [nc for nc in ncs if _in(nc.raised_on, span) or nc.status not in ("closed", "rejected")]
@@ -200,7 +212,7 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     if period_ncs:
         s.tables.append(Table([_("Id"), _("Process"), _("Source"), _("Raised"), _("Status"), _("Pending actions")],
                               [[nc.id, nc.process, _nc_source(nc), format_date(nc.raised_on), code_text(nc.status),
-                                _nc_pending(nc, day)] for nc in sorted(period_ncs, key=lambda n: n.id)]))
+                                _nc_pending(nc, day, work_calendar())] for nc in sorted(period_ncs, key=lambda n: n.id)]))
     else:
         s.notes.append(none)
     s = sections["customer_satisfaction"]
@@ -214,10 +226,11 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     s = sections["audit_results"]
     audits = [m for _d, m in ws.models("audit") if _in(m.plan.date, span)]
     if audits:
+        calendar = work_calendar()
         rows = []
         for a in sorted(audits, key=lambda a: a.id):
             grades = {g: sum(1 for f in a.findings if f.grade == g) for g in ("major", "minor", "observation", "ofi")}
-            raised, status = _audit_ncs(a, ncs, day)
+            raised, status = _audit_ncs(a, ncs, day, calendar)
             rows.append([a.id, format_date(a.plan.date), code_text(a.state), str(grades["major"]), str(grades["minor"]),
                          str(grades["observation"]), str(grades["ofi"]), str(raised), status])
         s.tables.append(Table([_("Audit"), _("Date"), _("State"), _("Major"), _("Minor"), _("Observations"),

@@ -103,12 +103,32 @@ class ActionWithoutReview(Rule):
                                   id=nc.id), subject=nc.id)
 
 
+def _past_due(ctx: CheckContext, due: dt.date) -> bool:
+    """Whether ``due`` has passed on the repository calendar: a date on a day off runs to the end of the next
+    working day (Civil Code 2015 Art. 148(5)), as ``qms nc list --overdue`` and the KPI report decide it.
+    A calendar that cannot be built (reported by its own rules) leaves the calendar day to decide."""
+    cal = ctx.cache.get("nc-calendar")
+    if cal is None:
+        from qms.calendar import calendar_from_settings
+
+        m = ctx.workspace.manifest
+        try:
+            cal = calendar_from_settings(m.calendar if m is not None else None)
+        except ValueError:
+            cal = False
+        ctx.cache["nc-calendar"] = cal
+    from qms.calendar import WorkingCalendar
+
+    return cal.past_due(due, ctx.today) if isinstance(cal, WorkingCalendar) else due < ctx.today
+
+
 class ActionOverdue(Rule):
     """A corrective action is past its due date.
 
     What it checks:
     In records that are neither closed nor rejected, every corrective action without a `done:` date
-    has a `due:` date on or after today.
+    has a `due:` date on or after today. A due date on a day off of the repository calendar runs to the
+    end of the next working day (Civil Code 2015 Art. 148(5)).
 
     Why:
     Corrective action must be taken without undue delay (9.2.2 e, 10.2.1 c); an overdue action is a
@@ -139,7 +159,7 @@ class ActionOverdue(Rule):
             if nc.status in FINAL_STATUSES:
                 continue
             for i, action in enumerate(nc.actions):
-                if action.done is None and action.due < ctx.today:
+                if action.done is None and action.due < ctx.today and _past_due(ctx, action.due):
                     late = (ctx.today - action.due).days
                     yield self.at(doc, pointer("actions", i, "due"),
                                   _("{id} {action} was due on {due} ({late} days ago)").format(

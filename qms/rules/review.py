@@ -8,7 +8,7 @@ from typing import Any
 
 from qms.analysis.review import reviews, system_start
 from qms.diagnostics import Diagnostic, Severity
-from qms.i18n import _
+from qms.i18n import _, get_language
 from qms.rules.base import CheckContext, Rule, pointer
 
 ON_TIME_MEASURES = ("on_time_rate",)
@@ -335,6 +335,85 @@ class ReviewPersonUnknown(Rule):
                                   subject=action.owner)
 
 
+class CalendarOverrideNoEffect(Rule):
+    """A calendar override changes nothing.
+
+    What it checks:
+    Every date in `calendar.extra_days_off` of `qms.yaml` is a working day without the overrides (not a
+    weekend day, not a public holiday or day off of the official schedules), and every date in
+    `calendar.extra_working_days` is a day off without them.
+
+    Why:
+    An override that repeats what the calendar already says is most likely a slip for another date: the
+    day the decision really gave off, or the Saturday really worked, is then counted wrongly, and so are
+    the due dates and on-time rates computed on the calendar (9.1.1, 9.1.3).
+
+    Example:
+    ```yaml
+    calendar:
+      extra_days_off:
+        - {date: 2026-01-03, reason: Nghỉ bù}   # a Saturday: already a day off
+    ```
+
+    Fix:
+    Write the date the decision names (check the weekday), or remove the line.
+    """
+
+    code = "QMS707"
+    name = "calendar-override-no-effect"
+    severity = Severity.WARNING
+    clauses = ("9.1.1",)
+
+    def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
+        manifest = ctx.workspace.manifest
+        doc = ctx.workspace.manifest_doc
+        if manifest is None or doc is None:
+            return
+        settings = manifest.calendar
+        if not settings.extra_days_off and not settings.extra_working_days:
+            return
+        from qms.calendar import calendar_from_settings
+        from qms.i18n import format_date, format_weekday
+
+        bare = settings.model_copy(update={"extra_days_off": [], "extra_working_days": []})
+        try:
+            cal = calendar_from_settings(bare)
+        except ValueError:
+            return  # a broken calendar is reported where it is loaded
+        names: dict[dt.date, str] = {}
+
+        def why(day: dt.date) -> str:
+            if day.isoweekday() in settings.weekend:
+                return format_weekday(day)
+            if not names.get(day):
+                lang = get_language()
+                names.update({h.date: h.name(lang) for h in cal.holidays_in(day.year)})
+            return names.get(day) or format_weekday(day)
+
+        for i, over in enumerate(settings.extra_days_off):
+            try:
+                working = cal.is_working_day(over.date)
+            except ValueError:
+                continue  # outside the years the calendar covers
+            if not working:
+                yield self.at(doc, pointer("calendar", "extra_days_off", i, "date"),
+                              _("extra day off {day} is already a day off ({why}): the override changes "
+                                "nothing").format(day=format_date(over.date), why=why(over.date)),
+                              hint=_("check the date against the decision (perhaps another day was meant), "
+                                     "or remove the line"), subject=over.date.isoformat())
+        for i, over in enumerate(settings.extra_working_days):
+            try:
+                working = cal.is_working_day(over.date)
+            except ValueError:
+                continue
+            if working:
+                yield self.at(doc, pointer("calendar", "extra_working_days", i, "date"),
+                              _("extra working day {day} is already a working day ({why}): the override "
+                                "changes nothing").format(day=format_date(over.date), why=format_weekday(over.date)),
+                              hint=_("check the date against the decision (a make-up working day is usually "
+                                     "a Saturday), or remove the line"), subject=over.date.isoformat())
+
+
 RULES: tuple[type[Rule], ...] = (
     ReviewActionIncomplete,
     ReviewActionOverdue,
@@ -342,4 +421,5 @@ RULES: tuple[type[Rule], ...] = (
     ObjectiveWithoutKpiSource,
     ReviewInputMissing,
     ReviewPersonUnknown,
+    CalendarOverrideNoEffect,
 )

@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -38,6 +38,9 @@ from qms.models.nonconformity import (
 )
 from qms.store import paths
 from qms.store.atomic import atomic_write_text, fsync_dir
+
+if TYPE_CHECKING:
+    from qms.calendar import WorkingCalendar
 from qms.store.safe_open import FileRefused, read_yaml_bytes
 from qms.store.yaml_dump import dump_yaml
 from qms.store.yaml_io import conflict_marker_line as conflict_line_of
@@ -344,14 +347,20 @@ class NcSummary:
     def title(self, lang: str) -> str:
         return (self.title_vi or self.title_en) if lang == "vi" else (self.title_en or self.title_vi)
 
-    def overdue(self, today: dt.date) -> bool:
-        """A pending corrective action or the effectiveness review is past its date."""
+    def overdue(self, today: dt.date, calendar: WorkingCalendar | None = None) -> bool:
+        """A pending corrective action or the effectiveness review is past its date. With the repository
+        ``calendar``, a date on a day off runs to the end of the next working day (Civil Code 2015
+        Art. 148(5)); without it, the calendar day decides."""
         if self.status in ("closed", "rejected"):
             return False
+        due = [self.next_due] + ([self.review_due] if self.status == "implemented" else [])
         day = today.isoformat()
-        if self.next_due and self.next_due < day:
-            return True
-        return bool(self.status == "implemented" and self.review_due and self.review_due < day)
+        for text in due:
+            if not text or text >= day:
+                continue
+            if calendar is None or calendar.past_due(dt.date.fromisoformat(text), today):
+                return True
+        return False
 
 
 def _iso(value: Any) -> str:

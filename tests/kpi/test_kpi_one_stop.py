@@ -88,3 +88,42 @@ def test_an_unreadable_reset_count_is_not_guessed(tmp_path: Path) -> None:
     doc = json.loads(_kpi(tmp_path, log, "json").stdout)
     assert doc["one_stop"]["reset_checked"] == 1 and doc["one_stop"]["reset_unchecked"] == 1
     assert doc["one_stop"]["reset_more_than_once"] == 1
+
+
+def test_the_obligations_cite_the_law_of_the_period(tmp_path: Path) -> None:
+    """A period after 01/07/2025 cites NĐ 118/2025/NĐ-CP and the TT 03/2025/TT-VPCP form, never NĐ 61/2018
+    (replaced that day), in both languages."""
+    log = _write(tmp_path / "log.csv", extra=True)
+    for lang, want in (("en", "One-stop obligations (NĐ 118/2025/NĐ-CP; TT 03/2025/TT-VPCP Form 04;"),
+                       ("vi", "Nghĩa vụ một cửa (NĐ 118/2025/NĐ-CP; TT 03/2025/TT-VPCP Mẫu 04;")):
+        env = {**os.environ, "QMS_LANG": lang}
+        r = subprocess.run([sys.executable, "-m", "qms", "--lang", lang, "kpi", "report", str(log),
+                            "--period", "2026-03", "--as-of", "2026-03-31"], capture_output=True, text=True,
+                           cwd=tmp_path, env=env, timeout=180, check=False)
+        assert r.returncode in (0, 1), r.stderr
+        assert want in r.stdout and "61/2018" not in r.stdout
+
+
+def test_a_period_before_the_2025_regime_keeps_nd_61_2018() -> None:
+    """The citation follows the period's regime (the regime data's dates): 2025-03 keeps NĐ 61/2018 with its
+    articles; a period across 01/07/2025 cites both; without a period, the reference day decides."""
+    import datetime as dt
+
+    from qms.calendar import WorkingCalendar
+    from qms.i18n import use_language
+    from qms.kpi.classify import classify
+    from qms.kpi.report import one_stop_basis
+
+    cal = WorkingCalendar(years=(2025, 2026))
+
+    def basis(period: tuple[dt.date, dt.date] | None, as_of: dt.date, lang: str) -> str:
+        with use_language(lang):
+            return one_stop_basis(classify([], cal, as_of=as_of, period=period))
+
+    march_2025 = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    assert basis(march_2025, dt.date(2026, 3, 31), "en") == "NĐ 61/2018/NĐ-CP Arts. 12(5), 19(9)"
+    assert basis(march_2025, dt.date(2026, 3, 31), "vi") == "NĐ 61/2018/NĐ-CP khoản 5 Điều 12, khoản 9 Điều 19"
+    across = basis((dt.date(2025, 6, 1), dt.date(2025, 7, 31)), dt.date(2025, 7, 31), "en")
+    assert across.startswith("NĐ 61/2018/NĐ-CP") and " / NĐ 118/2025/NĐ-CP" in across
+    assert basis(None, dt.date(2025, 6, 30), "en").startswith("NĐ 61/2018/NĐ-CP")
+    assert basis(None, dt.date(2025, 7, 1), "en").startswith("NĐ 118/2025/NĐ-CP")

@@ -238,7 +238,10 @@ def test_list_filters_and_formats(run_qms: Callable[..., Any], repo: Path) -> No
     res = run_qms("nc", "list", "--format", "json", "--today", "2026-05-04", cwd=repo)
     rows = json.loads(res.stdout)
     assert [r["id"] for r in rows] == ["NC-2026-0001", "NC-2026-0002", "NC-2026-0003"]
-    overdue = json.loads(run_qms("nc", "list", "--overdue", "--today", "2026-05-04", "--format", "json",
+    # due 30/04/2026, a day off: it runs to the end of Monday 04/05 (Civil Code 2015 Art. 148(5))
+    assert json.loads(run_qms("nc", "list", "--overdue", "--today", "2026-05-04", "--format", "json",
+                              cwd=repo).stdout) == []
+    overdue = json.loads(run_qms("nc", "list", "--overdue", "--today", "2026-05-05", "--format", "json",
                                  cwd=repo).stdout)
     assert [r["id"] for r in overdue] == ["NC-2026-0002"]
     assert json.loads(run_qms("nc", "list", "--overdue", "--today", "2026-04-30", "--format", "json",
@@ -251,7 +254,7 @@ def test_list_filters_and_formats(run_qms: Callable[..., Any], repo: Path) -> No
     by_sev = json.loads(run_qms("nc", "list", "--severity", "minor", "--process", "QT-01", "--format", "json",
                                 cwd=repo).stdout)
     assert [r["id"] for r in by_sev] == ["NC-2026-0001", "NC-2026-0003"]
-    csv_out = run_qms("nc", "list", "--format", "csv", "--today", "2026-05-04", cwd=repo).stdout.splitlines()
+    csv_out = run_qms("nc", "list", "--format", "csv", "--today", "2026-05-05", cwd=repo).stdout.splitlines()
     assert csv_out[0].startswith("id,status,severity,process")
     assert csv_out[2].startswith("NC-2026-0002,planned,major,QT-01,complaint,8.2.1,2026-04-06,2026-04-30,")
     assert ",yes," in csv_out[2]
@@ -338,3 +341,29 @@ def test_records_qms_writes_name_their_schema_for_editors(repo: Path) -> None:
         assert first == f"# yaml-language-server: $schema=../../schemas/{schema}.schema.json"
         target = (path.parent / first.split("$schema=")[1]).resolve()
         assert target == (repo / "schemas" / f"{schema}.schema.json").resolve()
+
+
+def test_an_action_due_on_a_day_off_is_overdue_after_the_next_working_day(
+        run_qms: Callable[..., Any], repo: Path) -> None:
+    """An action due on 01/01/2027 (New Year, a day off) runs to the end of Monday 04/01/2027 (Civil Code 2015
+    Art. 148(5), as the KPI report): `nc list --overdue` and the list's overdue flag say so on the repository
+    calendar, not the next calendar day (Saturday 02/01), and the review pack and QMS503 agree."""
+    from qms.calendar import WorkingCalendar
+    from qms.review.pack import _nc_overdue
+
+    nc = _new(repo, today=D(2026, 12, 28))
+    reg.correct(repo, nc.id, description="c", by="an", today=D(2026, 12, 28))
+    reg.analyse(repo, nc.id, method="five-why", whys=["w"], root_cause="r", similar="s", by="an",
+                today=D(2026, 12, 28))
+    reg.plan(repo, nc.id, action="a", owner="chu_tich", due=D(2027, 1, 1), by="an", today=D(2026, 12, 29))
+    for day, want in (("2027-01-02", []), ("2027-01-04", []), ("2027-01-05", [nc.id])):
+        res = run_qms("nc", "list", "--overdue", "--today", day, "--format", "json", "--no-cache", cwd=repo)
+        assert [r["id"] for r in json.loads(res.stdout)] == want, day
+        listed = json.loads(run_qms("nc", "list", "--today", day, "--format", "json", cwd=repo).stdout)
+        assert [r["overdue"] for r in listed] == [bool(want)], day
+    record = load_nc(repo / "records/nonconformities" / f"{nc.id}.yaml")
+    cal = WorkingCalendar()
+    assert not _nc_overdue(record, D(2027, 1, 4), cal)
+    assert _nc_overdue(record, D(2027, 1, 5), cal)
+    assert not [d for d in _qms5(repo, D(2027, 1, 4)) if "QMS503" in d]  # `qms check` agrees
+    assert [d for d in _qms5(repo, D(2027, 1, 5)) if "QMS503" in d]

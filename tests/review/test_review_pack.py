@@ -195,6 +195,7 @@ def test_example_review_record_is_clean() -> None:
 def test_pack_audit_row_names_findings_without_a_record_and_records_not_found() -> None:
     """9.3.2 c: a major/minor finding with no nonconformity record yet, or naming a record that does not exist,
     is said so in the audit row rather than counted as nothing."""
+    from qms.calendar import WorkingCalendar
     from qms.i18n import use_language
     from qms.review.pack import _audit_ncs
 
@@ -206,6 +207,6 @@ def test_pack_audit_row_names_findings_without_a_record_and_records_not_found() 
                                                     f02.model_copy(update={"nc": "NC-2026-0099"})]})
     others = [m for _d, m in ws.models("nonconformity") if m.audit is None]
     with use_language("en"):
-        assert _audit_ncs(changed, others, dt.date(2026, 6, 1)) == (
+        assert _audit_ncs(changed, others, dt.date(2026, 6, 1), WorkingCalendar()) == (
             0, "1 record not found in records/nonconformities/; "
                "1 major or minor finding without a nonconformity record")

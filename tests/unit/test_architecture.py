@@ -58,7 +58,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "registers": USE_CASE | {"render", "doccontrol"},  # people reassign moves document ownership
     "doccontrol": USE_CASE | {"render"},
     "auditing": USE_CASE | {"render", "registers"},  # audit findings become NCs
-    "kpi": USE_CASE | {"render", "registers"},  # a missed target becomes an NC
+    # a missed target becomes an NC; the one-stop obligations cite the regime of the period (qms.legal)
+    "kpi": USE_CASE | {"render", "registers", "legal"},
     "review": USE_CASE | {"render", "kpi", "flow"},  # the review pack includes the KPI and flow reports
     "flow": USE_CASE | {"render", "registers", "kpi"},  # the KPI engine's dates, late rule, charts and NC links
     "migrate": USE_CASE | {"engine", "render"},  # the gap report runs the check; the report is a document
