@@ -25,6 +25,7 @@ from pathlib import PurePosixPath
 
 from qms.analysis.people import Directory
 from qms.analysis.review import reviews, system_start
+from qms.calendar import WorkingCalendar
 from qms.doccontrol.catalog import add_months, collect, next_review
 from qms.errors import UsageError
 from qms.i18n import _, use_language
@@ -265,8 +266,11 @@ def unreadable(ws: Workspace) -> list[tuple[str, int, int]]:
     return out
 
 
-def gather(ws: Workspace, as_of: dt.date, until: dt.date, lang: str) -> Agenda:
-    """Everything due on or before ``until`` (overdue items, before ``as_of``, always), by date."""
+def gather(ws: Workspace, as_of: dt.date, until: dt.date, lang: str,
+           work_calendar: WorkingCalendar | None = None) -> Agenda:
+    """Everything due on or before ``until`` (overdue items, before ``as_of``, always), by date. With the
+    repository's ``work_calendar``, a date on a day off is overdue only after the next working day (as
+    ``qms nc list --overdue`` decides it); without, after the date itself."""
     manifest = ws.manifest
     org = manifest.organisation if manifest is not None else None
     c = _Ctx(ws, lang, Directory.of(manifest))
@@ -277,7 +281,8 @@ def gather(ws: Workspace, as_of: dt.date, until: dt.date, lang: str) -> Agenda:
                 if item.date > until:
                     continue
                 items.append(DueItem(item.date, item.kind, item.ref, item.summary, item.owner, item.path,
-                                     overdue=item.date < as_of))
+                                     overdue=work_calendar.past_due(item.date, as_of) if work_calendar is not None
+                                     else item.date < as_of))
     order = list(KINDS)
     items.sort(key=lambda i: (i.date, order.index(i.kind) if i.kind in order else len(order), i.ref))
     return Agenda(as_of, until, lang, org.name.get(lang) if org is not None else "", items)

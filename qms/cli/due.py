@@ -48,7 +48,9 @@ def due(ctx: click.Context, within: str, as_of: dt.datetime | None, fmt: str, ou
     chosen = obj.get("lang") if isinstance(obj, dict) else None
     if not chosen:
         chosen = ws.manifest.organisation.default_language if ws.manifest is not None else get_language()
-    agenda = gather(ws, day, until, chosen)
+    from qms.store.calendar import load_calendar
+
+    agenda = gather(ws, day, until, chosen, load_calendar(root=root) if ws.manifest is not None else None)
     from qms.i18n import _
     from qms.output.safe import one_line
 

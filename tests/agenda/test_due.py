@@ -261,3 +261,15 @@ def test_unreadable_record_is_named_not_silently_dropped(run_qms: Callable[..., 
     assert "warning: records/nonconformities/NC-2026-0002.yaml:" in r.stderr
     assert "warning: audits/AUD-2026-01.yaml:" in r.stderr
     assert "qms check" in r.stderr
+
+
+def test_a_date_on_a_day_off_is_overdue_after_the_next_working_day(run_qms: Callable[..., Any],
+                                                                    small_repo: Path) -> None:
+    """An action due on a day off (30/04/2026, then 1/5 and the weekend) runs to the end of the next working
+    day, Monday 4/5, as `qms nc list --overdue` decides it: `qms due` on that Monday does not call it
+    overdue (it did, from the day after the holiday), the day after does."""
+    path = small_repo / "records" / "nonconformities" / "NC-2026-0001.yaml"
+    path.write_text(NC_PLANNED.replace("due: 2026-05-20", "due: 2026-04-30"), encoding="utf-8")
+    flags = {as_of: {i["ref"]: i["overdue"] for i in _due_json(run_qms, small_repo, "--as-of", as_of)["items"]}
+             for as_of in ("2026-05-02", "2026-05-04", "2026-05-05")}
+    assert [flags[d]["NC-2026-0001/CA-1"] for d in ("2026-05-02", "2026-05-04", "2026-05-05")] == [False, False, True]
