@@ -155,6 +155,16 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     procs = [p for _d, p in ws.processes()]
     none = _("None in the period.")
 
+    from qms.store.calendar import load_calendar
+
+    calendars: list[WorkingCalendar] = []
+
+    def work_calendar() -> WorkingCalendar:
+        """The repository calendar (overdue dates on it), loaded once when first needed."""
+        if not calendars:
+            calendars.append(load_calendar(root=root))
+        return calendars[0]
+
     # a) previous reviews' actions
     earlier: list[ManagementReview] = sorted((m for _d, m in ws.models("management-review") if m.date <= span[1]),
                                              key=lambda m: (m.date, m.id))
@@ -162,7 +172,8 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
     rows = []
     for review in earlier:
         for _kind, _i, action in review.outputs.actions():
-            late = action.status in ("open", "in_progress") and action.due is not None and action.due < day
+            late = (action.status in ("open", "in_progress") and action.due is not None and action.due < day
+                    and work_calendar().past_due(action.due, day))
             rows.append([review.id, action.id, _t(action.description, lang), who(action.owner),
                          format_date(action.due) if action.due else "–",
                          code_text(action.status) + (" " + _("(overdue)") if late else "")])
@@ -195,16 +206,6 @@ def gather(root: Path, span: tuple[dt.date, dt.date], logs: list[Path], lang: st
             s.notes.append(_("No external provider is listed in qms.yaml."))
 
     # c4) nonconformities
-    from qms.store.calendar import load_calendar
-
-    calendars: list[WorkingCalendar] = []
-
-    def work_calendar() -> WorkingCalendar:
-        """The repository calendar (overdue dates on it), loaded once when first needed."""
-        if not calendars:
-            calendars.append(load_calendar(root=root))
-        return calendars[0]
-
     ncs = [m for _d, m in ws.models("nonconformity")]
     s = sections["nonconformities"]
     period_ncs = [nc for nc in ncs if _in(nc.raised_on, span) or nc.status not in ("closed", "rejected")]

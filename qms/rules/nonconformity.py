@@ -103,7 +103,7 @@ class ActionWithoutReview(Rule):
                                   id=nc.id), subject=nc.id)
 
 
-def _past_due(ctx: CheckContext, due: dt.date) -> bool:
+def past_due(ctx: CheckContext, due: dt.date) -> bool:
     """Whether ``due`` has passed on the repository calendar: a date on a day off runs to the end of the next
     working day (Civil Code 2015 Art. 148(5)), as ``qms nc list --overdue`` and the KPI report decide it.
     A calendar that cannot be built (reported by its own rules) leaves the calendar day to decide."""
@@ -159,7 +159,7 @@ class ActionOverdue(Rule):
             if nc.status in FINAL_STATUSES:
                 continue
             for i, action in enumerate(nc.actions):
-                if action.done is None and action.due < ctx.today and _past_due(ctx, action.due):
+                if action.done is None and action.due < ctx.today and past_due(ctx, action.due):
                     late = (ctx.today - action.due).days
                     yield self.at(doc, pointer("actions", i, "due"),
                                   _("{id} {action} was due on {due} ({late} days ago)").format(

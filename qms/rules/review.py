@@ -10,6 +10,7 @@ from qms.analysis.review import reviews, system_start
 from qms.diagnostics import Diagnostic, Severity
 from qms.i18n import _, get_language
 from qms.rules.base import CheckContext, Rule, pointer
+from qms.rules.nonconformity import past_due
 
 ON_TIME_MEASURES = ("on_time_rate",)
 
@@ -75,7 +76,8 @@ class ReviewActionOverdue(Rule):
 
     What it checks:
     An action under `outputs` of a review record whose `status` is `open` or `in_progress` and
-    whose `due` date is before today.
+    whose `due` date has passed. A due date on a day off of the repository calendar runs to the end
+    of the next working day (Civil Code 2015 Art. 148(5)).
 
     Why:
     The status of actions from previous reviews is the first input of the next review (9.3.2 a);
@@ -99,7 +101,8 @@ class ReviewActionOverdue(Rule):
     def check(self, ctx: CheckContext) -> Iterator[Diagnostic]:
         for doc, review in reviews(ctx.workspace):
             for kind, i, action in review.outputs.actions():
-                if action.status in ("open", "in_progress") and action.due is not None and action.due < ctx.today:
+                if (action.status in ("open", "in_progress") and action.due is not None and action.due < ctx.today
+                        and past_due(ctx, action.due)):
                     yield self.at(doc, pointer("outputs", kind, i, "due"),
                                   _("action `{action}` of {review} was due on {due} and is still `{status}`").format(
                                       action=action.id, review=review.id, due=action.due.isoformat(),
