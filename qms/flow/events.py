@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from qms.calendar import MAX_YEAR, MIN_YEAR
 from qms.i18n import _
 from qms.kpi.classify import RejectedRow
-from qms.kpi.dates import BLANK, DAY_SHIFT, DateMemo
+from qms.kpi.dates import BLANK, DAY_SHIFT, FIRST_COVERED_DAY, LAST_COVERED_DAY, DateMemo
 from qms.models.log_columns import ColumnMap
 
 if TYPE_CHECKING:
@@ -36,9 +36,6 @@ MAX_REJECTED = 1000
 """Rejected rows listed one by one; the rest are counted."""
 
 _DATES = ("received_at", "completed_at", "due_at")
-#: the days the working-day calendar covers (a year of margin at the end: time limits count forward)
-_FIRST_DAY = dt.date(MIN_YEAR, 1, 1).toordinal()
-_LAST_DAY = dt.date(MAX_YEAR - 1, 12, 31).toordinal()
 PACKED = "#packed"
 """The suffix of a date column's packed values, and a column that says a batch has them."""
 
@@ -187,7 +184,7 @@ class EventReader:
 
         def off_calendar(col: pl.Expr) -> pl.Expr:
             """A date in a year the working-day calendar has no table for (a typo such as 03/03/0206)."""
-            return (col >= 0) & (((col // day) < _FIRST_DAY) | ((col // day) > _LAST_DAY))
+            return (col >= 0) & (((col // day) < FIRST_COVERED_DAY) | ((col // day) > LAST_COVERED_DAY))
 
         checks: list[tuple[pl.Expr, str, bool]] = [
             (ids == "", _("{column} is empty").format(column=lab("dossier_id")), False),

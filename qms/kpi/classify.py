@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from qms.calendar import MAX_YEAR, MIN_YEAR, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.kpi.dates import BLANK, DAY_SHIFT, INVALID, DateMemo
+from qms.kpi.dates import BLANK, DAY_SHIFT, FIRST_COVERED_DAY, INVALID, LAST_COVERED_DAY, DateMemo
 from qms.models.log_columns import ColumnMap, name_order, procedure_name_key, tidy_name
 
 if TYPE_CHECKING:
@@ -288,9 +288,6 @@ _R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_
 #: a date of one of these columns in a year the calendar has no table for rejects the row
 _R_RECEIVED_YEAR, _R_DUE_YEAR, _R_PAUSE_START_YEAR, _R_PAUSE_END_YEAR = range(15, 19)
 _MAX_ORDINAL = dt.date.max.toordinal()
-#: the days the working-day calendar covers (a year of margin at the end: limits count forward)
-_FIRST_DAY = dt.date(MIN_YEAR, 1, 1).toordinal()
-_LAST_DAY = dt.date(MAX_YEAR - 1, 12, 31).toordinal()
 _UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_MEMO = 1_000_000
 _HASH_SEED = 17  # dossier ids are hashed to find, quickly, that none repeats
@@ -566,7 +563,7 @@ class Classifier:
         def off_calendar(value: pl.Series) -> pl.Series:
             """A date (not blank, not invalid) in a year the calendar has no table for."""
             day = value // day_of
-            return (value >= 0) & ((day < _FIRST_DAY) | (day > _LAST_DAY))
+            return (value >= 0) & ((day < FIRST_COVERED_DAY) | (day > LAST_COVERED_DAY))
 
         reject(_R_RECEIVED_YEAR, off_calendar(recv))
         # the result: completed_at, else returned_at

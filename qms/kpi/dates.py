@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from qms.calendar import MAX_YEAR, MIN_YEAR
 from qms.i18n import _
 
 if TYPE_CHECKING:
@@ -57,6 +58,10 @@ _TIME_FIRST = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM|SA|CH))?)\s*,
 
 _MAX_CACHE = 1_000_000
 INVALID = -1
+#: the first and last days (ordinals) a date may fall on for the working-day calendar to count with it;
+#: a year of margin at the end, since time limits count forward (a date outside rejects its row)
+FIRST_COVERED_DAY = dt.date(MIN_YEAR, 1, 1).toordinal()
+LAST_COVERED_DAY = dt.date(MAX_YEAR - 1, 12, 31).toordinal()
 BLANK = -2
 
 
