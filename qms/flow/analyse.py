@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -481,6 +482,23 @@ def _agency_visits(ev: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame([ev["proc"].gather(per["row"]), ev["agency"].gather(per["row"]), per["dur"]])
 
 
+def _agency_figures(ev: pl.DataFrame, waits: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
+    """Per procedure: the time in each agency (``per_agency``), the waiting for a hand-over into it
+    (``wait_into``), the hand-overs between two agencies (``handovers``), the time within steps
+    (``within``) and the hand-overs matched to no step (``unmatched``)."""
+    import polars as pl
+
+    per_agency = (_agency_visits(ev).group_by("proc", "agency")
+                  .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
+                       pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
+    wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
+    handovers = waits.group_by("proc", "prev_agency", "agency").agg(
+        pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
+    within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
+    unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
+    return per_agency, wait_into, handovers, within, unmatched
+
+
 def _per_dossier(ev: pl.DataFrame) -> pl.DataFrame:
     """One row per dossier of ``ev`` (sorted by dossier), in order: ``proc``, ``dossier``, ``route`` (the
     codes of its steps; null: not in the map), ``completed``, ``received``, ``finished``, ``due``,
@@ -513,7 +531,40 @@ def _per_dossier(ev: pl.DataFrame) -> pl.DataFrame:
     ])
 
 
+def _checked_dossiers(dossiers: pl.DataFrame, setup: Setup, has_step: bool) -> pl.DataFrame:
+    """``dossiers`` (see :func:`_per_dossier`) with what the map says of each route, checked once per
+    distinct route: ``kinds`` (its deviations, joined by :data:`_SEP`; empty: none), ``repeat`` (a step
+    with more than one hand-over) and ``unchecked`` (a route that is not known, see below)."""
+    import polars as pl
+
+    distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
+    step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
+    step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
+    kinds, repeats, unchecked = [], [], []
+    for proc, route, completed, unk in distinct.iter_rows():
+        visited = [None if c is None else step_of_code.get(c) for c in route]
+        # without a step column, a hand-over matched to no step (a person of no known role) leaves the
+        # route unknown: the dossier is not checked against the map rather than called off it
+        blind = not has_step and None in visited
+        kinds.append("" if blind else _SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
+        unchecked.append(blind)
+        done_steps = [s for s in visited if s is not None]
+        repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
+    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
+                                     pl.Series("repeat", repeats, dtype=pl.Boolean),
+                                     pl.Series("unchecked", unchecked, dtype=pl.Boolean))
+    return dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left", maintain_order="left")
+
+
 def analyse(events: Events, setup: Setup) -> FlowResult:
+    """The report's figures for ``events``. Some independent parts run on a second thread while this
+    one goes on (numpy and polars release the GIL for most of their work): the working hours of the
+    hand-overs while the routes are checked, the figures per agency while those per step are made."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-flow") as pool:
+        return _analyse(events, setup, pool)
+
+
+def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResult:
     import numpy as np
     import polars as pl
 
@@ -532,11 +583,12 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     final = None
     if not events.has_end:
         ev, final = _end_at_end_steps(ev, pair_table, setup)
-    # -- per dossier ----------------------------------------------------------------------------
-    dossiers = _per_dossier(ev)
-    # -- times of each hand-over (numpy, a block of rows at a time) -----------------------------------
-    dur, at, wait = _handover_times(clock, ev, (lambda proc: _cutoffs(proc, setup))
-                                    if setup.cutoffs and not clock.elapsed else None)
+    # the working hours of each hand-over (numpy, a block of rows at a time) on the second thread, while
+    # the routes are checked on this one; the calendar is used by that thread alone until it is done
+    timing = pool.submit(_handover_times, clock, ev, (lambda proc: _cutoffs(proc, setup))
+                         if setup.cutoffs and not clock.elapsed else None)
+    dossiers = _checked_dossiers(_per_dossier(ev), setup, events.has_step)
+    dur, at, wait = timing.result()
     if final is not None:
         dur[final] = np.nan  # the dossier reached its end step then: how long it stayed there is not known
     ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
@@ -546,24 +598,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     del at, wait
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
-    distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
-    step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
-    step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
-    kinds, repeats, unchecked = [], [], []
-    for proc, route, completed, unk in distinct.iter_rows():
-        visited = [None if c is None else step_of_code.get(c) for c in route]
-        # without a step column, a hand-over matched to no step (a person of no known role) leaves the
-        # route unknown: the dossier is not checked against the map rather than called off it
-        blind = not events.has_step and None in visited
-        kinds.append("" if blind else _SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
-        unchecked.append(blind)
-        done_steps = [s for s in visited if s is not None]
-        repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
-    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
-                                     pl.Series("repeat", repeats, dtype=pl.Boolean),
-                                     pl.Series("unchecked", unchecked, dtype=pl.Boolean))
-    dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
-                             maintain_order="left")
+    # the figures per agency on the second thread, while those per step are made on this one
+    by_agency = pool.submit(_agency_figures, ev, waits)
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
     limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
                                             default=None, return_dtype=pl.Int64)
@@ -618,14 +654,6 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
     step_stats = pl.concat([pair_table[step_stats["pair"]], step_stats], how="horizontal")
     lost = _lost(per_step)
-    per_agency = (_agency_visits(ev).group_by("proc", "agency")
-                  .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
-                       pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
-    wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
-    handovers = waits.group_by("proc", "prev_agency", "agency").agg(
-        pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
-    within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
-    unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
     epoch = dt.date(1970, 1, 1).toordinal()
     month = (dossiers.filter(pl.col("completed"))
              .with_columns((pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
@@ -638,6 +666,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     # the dossiers off the map (few): their kinds of deviation, and the first codes of each as examples
     off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
                .explode("kinds"))
+    per_agency, wait_into, handovers, within, unmatched = by_agency.result()
     # -- per procedure ------------------------------------------------------------------------
     out: list[ProcResult] = []
     for proc in sorted(setup.maps):

@@ -182,6 +182,10 @@ class EventReader:
         cat = pl.Categorical
         dates = [name for name in _DATES if name in df.columns]
         parsed = dict(zip(dates, self.memo.finish(df, dates, [df[name + PACKED] for name in dates]), strict=True))
+        row_numbers = df[ROW]
+        # the cells still needed, each in one piece: the streaming reader hands a batch over in many
+        # pieces, and every expression over columns cut differently would put them together again
+        df = df.select("dossier", "proc_cell", "step_cell", "agency_cell", "handler_cell").rechunk()
         # the procedure of each row, looked up once per distinct cell (a few in a log)
         distinct = df["proc_cell"].unique()
         found = [self._procedure(c) for c in distinct.cast(pl.String)]
@@ -238,7 +242,7 @@ class EventReader:
         alive = flags["alive"]
         bad = flags["bad"] & alive
         if bad.any():
-            rows = df[ROW].filter(bad)
+            rows = row_numbers.filter(bad)
             suspects = frame.filter(bad)
             reasons = suspects.select(cond.fill_null(False).alias(f"c{k}") for k, (cond, _why, _ids) in enumerate(checks))
             left = pl.repeat(True, len(rows), eager=True)
