@@ -655,11 +655,14 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     step_stats = pl.concat([pair_table[step_stats["pair"]], step_stats], how="horizontal")
     lost = _lost(per_step)
     epoch = dt.date(1970, 1, 1).toordinal()
+    # grouped by year and month as numbers; only the groups (a few a year) written as text
+    date = (pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date)
     month = (dossiers.filter(pl.col("completed"))
-             .with_columns((pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
-                           .alias("month"))
-             .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
-             .sort("proc", "month"))
+             .group_by("proc", date.dt.year().alias("year"), date.dt.month().alias("m"))
+             .agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
+             .sort("proc", "year", "m")
+             .select("proc", pl.format("{}-{}", pl.col("year").cast(pl.String).str.zfill(4),
+                                       pl.col("m").cast(pl.String).str.zfill(2)).alias("month"), "dossiers", "late"))
     counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
         pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum(),
         pl.col("unchecked").sum()).iter_rows()}
