@@ -34,6 +34,8 @@ _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
 _BLOCK = 1 << 20  # rows of hand-over times computed at a time
 _NO_CODE = (1 << 32) - 1  # the code of a null categorical (no category has it)
+_LOOKED_UP = ("proc", "step_cell", "agency_cell")  # the cells a hand-over's step and agency are found by
+_AT = "_at"  # a row's place in the events frame
 
 
 @dataclass(slots=True)
@@ -321,7 +323,8 @@ def _end_at_end_steps(ev: pl.DataFrame, pair_table: pl.DataFrame, setup: Setup) 
     return ev, np.asarray(final.to_numpy(), dtype=bool)
 
 
-def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool,
+           numbered: tuple[Any, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``ev`` with what its cells stand for, looked up once per combination of cells (a new column
     each, spread with one gather, not a joined copy of every event):
 
@@ -330,12 +333,15 @@ def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame
       the procedure's home agency; ``ag_unknown``: the log names an agency the map does not have;
     * ``pair``: the number of the (procedure, step), which the step figures are grouped by;
 
-    and the pairs by number: ``proc``, ``step``, ``budget`` (the step's budget in hours)."""
+    and the pairs by number: ``proc``, ``step``, ``budget`` (the step's budget in hours).
+
+    ``numbered``: the number of each row's combination of :data:`_LOOKED_UP` and the combinations
+    (:func:`qms.flow.codes.combos`), when they are known already."""
     import polars as pl
 
     from qms.output.safe import one_line
 
-    number, cells = combos(ev, ("proc", "step_cell" if has_step else "step", "agency_cell"))
+    number, cells = numbered or combos(ev, ("proc", "step_cell" if has_step else "step", "agency_cell"))
     steps: list[str | None] = []
     agencies, unknown, pairs = [], [], []
     pair_of: dict[tuple[str, str | None], int] = {}
@@ -570,7 +576,15 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
 
     clock = setup.clock
     hpd = clock.hours_per_day
-    ev, duplicates = _drop_repeats(_dossier_ids(events.frame))
+    frame = events.frame
+    numbering = None
+    if events.has_step and frame.height:
+        # the combinations of cells the hand-overs' steps and agencies are looked up by, numbered on the
+        # second thread while the dossiers are put in order here; each row carries its place in the
+        # log (``_at``) to find its number after the rows are sorted and filtered
+        numbering = pool.submit(combos, frame, _LOOKED_UP)
+        frame = frame.with_row_index(_AT)
+    ev, duplicates = _drop_repeats(_dossier_ids(frame))
     if setup.period is not None:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
@@ -579,7 +593,11 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
         ev = _chain_ends(ev)
     ev, unknown_people = _steps(ev, events, setup) if not events.has_step else (ev, 0)
     # the step, agency and (procedure, step) pair of each hand-over
-    ev, pair_table = _cells(ev, setup, events.has_step)
+    if numbering is not None:
+        number, cells = numbering.result()
+        ev, pair_table = _cells(ev.drop(_AT), setup, True, (number[ev[_AT].to_numpy()], cells))
+    else:
+        ev, pair_table = _cells(ev, setup, events.has_step)
     final = None
     if not events.has_end:
         ev, final = _end_at_end_steps(ev, pair_table, setup)
