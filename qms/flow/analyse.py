@@ -564,8 +564,9 @@ def _checked_dossiers(dossiers: pl.DataFrame, setup: Setup, has_step: bool) -> p
 
 def analyse(events: Events, setup: Setup) -> FlowResult:
     """The report's figures for ``events``. Some independent parts run on a second thread while this
-    one goes on (numpy and polars release the GIL for most of their work): the working hours of the
-    hand-overs while the routes are checked, the figures per agency while those per step are made."""
+    one goes on (numpy and polars release the GIL for most of their work): the cell combinations are
+    numbered while the dossiers are put in order, the working hours of the hand-overs computed while
+    the routes are checked, and the figures per agency made while the late dossiers are found."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-flow") as pool:
         return _analyse(events, setup, pool)
 
@@ -616,7 +617,8 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     del at, wait
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
-    # the figures per agency on the second thread, while those per step are made on this one
+    # the figures per agency on the second thread, while the late dossiers are found on this one (not
+    # while the figures per step are made: the copies of both would be in memory at once)
     by_agency = pool.submit(_agency_figures, ev, waits)
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
     limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
@@ -646,6 +648,7 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     overdue = ~completed & has_due & (setup.as_of.toordinal() > due_day)
     dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
                                      pl.Series("month_day", np.where(completed, fin_day, 0)))
+    per_agency, wait_into, handovers, within, unmatched = by_agency.result()
     # -- per step ---------------------------------------------------------------------------
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
@@ -687,7 +690,6 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     # the dossiers off the map (few): their kinds of deviation, and the first codes of each as examples
     off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
                .explode("kinds"))
-    per_agency, wait_into, handovers, within, unmatched = by_agency.result()
     # -- per procedure ------------------------------------------------------------------------
     out: list[ProcResult] = []
     for proc in sorted(setup.maps):
