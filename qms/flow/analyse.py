@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,8 @@ _UNKNOWN = "\x00"  # a step the map does not have, inside a route key
 _SEP = "\x1f"
 _BLOCK = 1 << 20  # rows of hand-over times computed at a time
 _NO_CODE = (1 << 32) - 1  # the code of a null categorical (no category has it)
+_LOOKED_UP = ("proc", "step_cell", "agency_cell")  # the cells a hand-over's step and agency are found by
+_AT = "_at"  # a row's place in the events frame
 
 
 @dataclass(slots=True)
@@ -320,7 +323,8 @@ def _end_at_end_steps(ev: pl.DataFrame, pair_table: pl.DataFrame, setup: Setup) 
     return ev, np.asarray(final.to_numpy(), dtype=bool)
 
 
-def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool,
+           numbered: tuple[Any, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``ev`` with what its cells stand for, looked up once per combination of cells (a new column
     each, spread with one gather, not a joined copy of every event):
 
@@ -329,12 +333,15 @@ def _cells(ev: pl.DataFrame, setup: Setup, has_step: bool) -> tuple[pl.DataFrame
       the procedure's home agency; ``ag_unknown``: the log names an agency the map does not have;
     * ``pair``: the number of the (procedure, step), which the step figures are grouped by;
 
-    and the pairs by number: ``proc``, ``step``, ``budget`` (the step's budget in hours)."""
+    and the pairs by number: ``proc``, ``step``, ``budget`` (the step's budget in hours).
+
+    ``numbered``: the number of each row's combination of :data:`_LOOKED_UP` and the combinations
+    (:func:`qms.flow.codes.combos`), when they are known already."""
     import polars as pl
 
     from qms.output.safe import one_line
 
-    number, cells = combos(ev, ("proc", "step_cell" if has_step else "step", "agency_cell"))
+    number, cells = numbered or combos(ev, ("proc", "step_cell" if has_step else "step", "agency_cell"))
     steps: list[str | None] = []
     agencies, unknown, pairs = [], [], []
     pair_of: dict[tuple[str, str | None], int] = {}
@@ -481,6 +488,23 @@ def _agency_visits(ev: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame([ev["proc"].gather(per["row"]), ev["agency"].gather(per["row"]), per["dur"]])
 
 
+def _agency_figures(ev: pl.DataFrame, waits: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
+    """Per procedure: the time in each agency (``per_agency``), the waiting for a hand-over into it
+    (``wait_into``), the hand-overs between two agencies (``handovers``), the time within steps
+    (``within``) and the hand-overs matched to no step (``unmatched``)."""
+    import polars as pl
+
+    per_agency = (_agency_visits(ev).group_by("proc", "agency")
+                  .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
+                       pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
+    wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
+    handovers = waits.group_by("proc", "prev_agency", "agency").agg(
+        pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
+    within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
+    unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
+    return per_agency, wait_into, handovers, within, unmatched
+
+
 def _per_dossier(ev: pl.DataFrame) -> pl.DataFrame:
     """One row per dossier of ``ev`` (sorted by dossier), in order: ``proc``, ``dossier``, ``route`` (the
     codes of its steps; null: not in the map), ``completed``, ``received``, ``finished``, ``due``,
@@ -513,13 +537,55 @@ def _per_dossier(ev: pl.DataFrame) -> pl.DataFrame:
     ])
 
 
+def _checked_dossiers(dossiers: pl.DataFrame, setup: Setup, has_step: bool) -> pl.DataFrame:
+    """``dossiers`` (see :func:`_per_dossier`) with what the map says of each route, checked once per
+    distinct route: ``kinds`` (its deviations, joined by :data:`_SEP`; empty: none), ``repeat`` (a step
+    with more than one hand-over) and ``unchecked`` (a route that is not known, see below)."""
+    import polars as pl
+
+    distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
+    step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
+    step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
+    kinds, repeats, unchecked = [], [], []
+    for proc, route, completed, unk in distinct.iter_rows():
+        visited = [None if c is None else step_of_code.get(c) for c in route]
+        # without a step column, a hand-over matched to no step (a person of no known role) leaves the
+        # route unknown: the dossier is not checked against the map rather than called off it
+        blind = not has_step and None in visited
+        kinds.append("" if blind else _SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
+        unchecked.append(blind)
+        done_steps = [s for s in visited if s is not None]
+        repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
+    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
+                                     pl.Series("repeat", repeats, dtype=pl.Boolean),
+                                     pl.Series("unchecked", unchecked, dtype=pl.Boolean))
+    return dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left", maintain_order="left")
+
+
 def analyse(events: Events, setup: Setup) -> FlowResult:
+    """The report's figures for ``events``. Some independent parts run on a second thread while this
+    one goes on (numpy and polars release the GIL for most of their work): the cell combinations are
+    numbered while the dossiers are put in order, the working hours of the hand-overs computed while
+    the routes are checked, and the figures per agency made while the late dossiers are found."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-flow") as pool:
+        return _analyse(events, setup, pool)
+
+
+def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResult:
     import numpy as np
     import polars as pl
 
     clock = setup.clock
     hpd = clock.hours_per_day
-    ev, duplicates = _drop_repeats(_dossier_ids(events.frame))
+    frame = events.frame
+    numbering = None
+    if events.has_step and frame.height:
+        # the combinations of cells the hand-overs' steps and agencies are looked up by, numbered on the
+        # second thread while the dossiers are put in order here; each row carries its place in the
+        # log (``_at``) to find its number after the rows are sorted and filtered
+        numbering = pool.submit(combos, frame, _LOOKED_UP)
+        frame = frame.with_row_index(_AT)
+    ev, duplicates = _drop_repeats(_dossier_ids(frame))
     if setup.period is not None:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)
@@ -528,15 +594,20 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         ev = _chain_ends(ev)
     ev, unknown_people = _steps(ev, events, setup) if not events.has_step else (ev, 0)
     # the step, agency and (procedure, step) pair of each hand-over
-    ev, pair_table = _cells(ev, setup, events.has_step)
+    if numbering is not None:
+        number, cells = numbering.result()
+        ev, pair_table = _cells(ev.drop(_AT), setup, True, (number[ev[_AT].to_numpy()], cells))
+    else:
+        ev, pair_table = _cells(ev, setup, events.has_step)
     final = None
     if not events.has_end:
         ev, final = _end_at_end_steps(ev, pair_table, setup)
-    # -- per dossier ----------------------------------------------------------------------------
-    dossiers = _per_dossier(ev)
-    # -- times of each hand-over (numpy, a block of rows at a time) -----------------------------------
-    dur, at, wait = _handover_times(clock, ev, (lambda proc: _cutoffs(proc, setup))
-                                    if setup.cutoffs and not clock.elapsed else None)
+    # the working hours of each hand-over (numpy, a block of rows at a time) on the second thread, while
+    # the routes are checked on this one; the calendar is used by that thread alone until it is done
+    timing = pool.submit(_handover_times, clock, ev, (lambda proc: _cutoffs(proc, setup))
+                         if setup.cutoffs and not clock.elapsed else None)
+    dossiers = _checked_dossiers(_per_dossier(ev), setup, events.has_step)
+    dur, at, wait = timing.result()
     if final is not None:
         dur[final] = np.nan  # the dossier reached its end step then: how long it stayed there is not known
     ev = ev.drop("dossier", "start", "end", "due", "ag_unknown")
@@ -546,24 +617,9 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     del at, wait
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
-    distinct = dossiers.select("proc", "route", "completed", "ag_unknown").unique()
-    step_ids = sorted({s for m in setup.maps.values() for s in m.ids})
-    step_of_code = dict(zip(pl.Series(step_ids, dtype=pl.Categorical).to_physical().to_list(), step_ids, strict=True))
-    kinds, repeats, unchecked = [], [], []
-    for proc, route, completed, unk in distinct.iter_rows():
-        visited = [None if c is None else step_of_code.get(c) for c in route]
-        # without a step column, a hand-over matched to no step (a person of no known role) leaves the
-        # route unknown: the dossier is not checked against the map rather than called off it
-        blind = not events.has_step and None in visited
-        kinds.append("" if blind else _SEP.join(setup.maps[proc].deviations(visited, bool(completed), bool(unk))))
-        unchecked.append(blind)
-        done_steps = [s for s in visited if s is not None]
-        repeats.append(len(set(done_steps)) < len(done_steps))  # a step with more than one hand-over
-    distinct = distinct.with_columns(pl.Series("kinds", kinds, dtype=pl.String),
-                                     pl.Series("repeat", repeats, dtype=pl.Boolean),
-                                     pl.Series("unchecked", unchecked, dtype=pl.Boolean))
-    dossiers = dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left",
-                             maintain_order="left")
+    # the figures per agency on the second thread, while the late dossiers are found on this one (not
+    # while the figures per step are made: the copies of both would be in memory at once)
+    by_agency = pool.submit(_agency_figures, ev, waits)
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
     limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
                                             default=None, return_dtype=pl.Int64)
@@ -592,6 +648,7 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     overdue = ~completed & has_due & (setup.as_of.toordinal() > due_day)
     dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
                                      pl.Series("month_day", np.where(completed, fin_day, 0)))
+    per_agency, wait_into, handovers, within, unmatched = by_agency.result()
     # -- per step ---------------------------------------------------------------------------
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
@@ -618,20 +675,15 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
     step_stats = pl.concat([pair_table[step_stats["pair"]], step_stats], how="horizontal")
     lost = _lost(per_step)
-    per_agency = (_agency_visits(ev).group_by("proc", "agency")
-                  .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
-                       pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
-    wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
-    handovers = waits.group_by("proc", "prev_agency", "agency").agg(
-        pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
-    within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
-    unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
     epoch = dt.date(1970, 1, 1).toordinal()
+    # grouped by year and month as numbers; only the groups (a few a year) written as text
+    date = (pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date)
     month = (dossiers.filter(pl.col("completed"))
-             .with_columns((pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date).dt.strftime("%Y-%m")
-                           .alias("month"))
-             .group_by("proc", "month").agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
-             .sort("proc", "month"))
+             .group_by("proc", date.dt.year().alias("year"), date.dt.month().alias("m"))
+             .agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
+             .sort("proc", "year", "m")
+             .select("proc", pl.format("{}-{}", pl.col("year").cast(pl.String).str.zfill(4),
+                                       pl.col("m").cast(pl.String).str.zfill(2)).alias("month"), "dossiers", "late"))
     counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
         pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum(),
         pl.col("unchecked").sum()).iter_rows()}

@@ -57,6 +57,24 @@ class Events:
     has_end: bool = True
 
 
+def _positions(cells: pl.Series, distinct: pl.Series) -> pl.Series:
+    """For each categorical cell of ``cells``, its position in ``distinct`` (the distinct cells): a
+    table over the categoricals' codes where they are small (always, but for a process that has cast
+    millions of distinct texts), else a lookup by hashing."""
+    import numpy as np
+    import polars as pl
+
+    from qms.flow.codes import TABLE_MAX
+
+    codes, keys = cells.to_physical(), distinct.to_physical()
+    top = keys.max()
+    if isinstance(top, int) and top < TABLE_MAX and not keys.null_count():
+        table = np.zeros(top + 1, dtype=np.uint32)
+        table[keys.to_numpy()] = np.arange(len(keys), dtype=np.uint32)
+        return pl.Series(table[codes.to_numpy()])
+    return codes.replace_strict(keys, pl.int_range(0, len(keys), dtype=pl.UInt32, eager=True))
+
+
 def _safe_id(text: str) -> str:
     from qms.output.safe import one_line
 
@@ -164,31 +182,41 @@ class EventReader:
         cat = pl.Categorical
         dates = [name for name in _DATES if name in df.columns]
         parsed = dict(zip(dates, self.memo.finish(df, dates, [df[name + PACKED] for name in dates]), strict=True))
+        row_numbers = df[ROW]
+        # the cells still needed, each in one piece: the streaming reader hands a batch over in many
+        # pieces, and every expression over columns cut differently would put them together again
+        df = df.select("dossier", "proc_cell", "step_cell", "agency_cell", "handler_cell").rechunk()
         # the procedure of each row, looked up once per distinct cell (a few in a log)
         distinct = df["proc_cell"].unique()
         found = [self._procedure(c) for c in distinct.cast(pl.String)]
-        which = pl.col("proc_cell").to_physical().replace_strict(
-            distinct.to_physical(), pl.int_range(0, len(distinct), dtype=pl.UInt32, eager=True))
+        which = _positions(df["proc_cell"], distinct)
         frame = df.select(
-            "dossier", pl.lit(pl.Series([f.process for f in found], dtype=cat)).gather(which).alias("proc"),
+            "dossier", pl.Series([f.process for f in found], dtype=cat).gather(which).alias("proc"),
             "step_cell", "agency_cell", "handler_cell",
             *((parsed[name] if name in parsed else pl.lit(BLANK, dtype=pl.Int64)).alias(short)
               for name, short in zip(_DATES, ("start", "end", "due"), strict=True)),
-            pl.lit(pl.Series([f.kept for f in found], dtype=pl.Boolean)).gather(which).alias("kept"),
-            pl.lit(pl.Series([f.empty for f in found], dtype=pl.Boolean)).gather(which).alias("no_proc"))
-        # the reasons a row is rejected, in order (a row is rejected for the first that holds), each
-        # a column of one query
+            pl.Series([f.kept for f in found], dtype=pl.Boolean).gather(which).alias("kept"),
+            pl.Series([f.empty for f in found], dtype=pl.Boolean).gather(which).alias("no_proc"))
+        # the reasons a row is rejected, in order (a row is rejected for the first that holds). The
+        # packed dates are compared with bounds and masks, not divided: a packed value's day is its
+        # value divided by ``day``, so "day < d" is "value < d * day"
         ids, start, end, due = pl.col("dossier"), pl.col("start"), pl.col("end"), pl.col("due")
         day = 1 << DAY_SHIFT
-        timed = ((end % day) > 0) & ((start % day) > 0)
+        time_of_day, whole_days = day - 1, ~(day - 1)
+        timed = ((end & time_of_day) > 0) & ((start & time_of_day) > 0)
+        covered = FIRST_COVERED_DAY * day, (LAST_COVERED_DAY + 1) * day
 
         def off_calendar(col: pl.Expr) -> pl.Expr:
             """A date in a year the working-day calendar has no table for (a typo such as 03/03/0206)."""
-            return (col >= 0) & (((col // day) < FIRST_COVERED_DAY) | ((col // day) > LAST_COVERED_DAY))
+            return (col >= 0) & ((col < covered[0]) | (col >= covered[1]))
 
+        # a code of more characters than MAX_ID has more bytes than that: the characters are counted
+        # only when some code has
+        too_long = (ids.str.len_chars() > MAX_ID if (frame["dossier"].str.len_bytes() > MAX_ID).any()
+                    else pl.lit(False))
         checks: list[tuple[pl.Expr, str, bool]] = [
             (ids == "", _("{column} is empty").format(column=lab("dossier_id")), False),
-            (ids.str.len_chars() > MAX_ID, _("{column} is longer than {n} characters: not a dossier code").format(
+            (too_long, _("{column} is longer than {n} characters: not a dossier code").format(
                 column=lab("dossier_id"), n=MAX_ID), False)]
         if "procedure_id" in cmap.index or self.only is None:
             checks += [(pl.col("no_proc"), _("{column} is empty").format(column=lab("procedure_id")), True),
@@ -201,34 +229,40 @@ class EventReader:
             *((off_calendar(col), _("{column} is in a year the working-day calendar does not cover ({first}–{last}): "
                                     "correct the date").format(column=lab(name), first=MIN_YEAR, last=MAX_YEAR - 1),
                True) for col, name in ((start, "received_at"), (end, "completed_at"), (due, "due_at"))),
-            ((end >= 0) & (((end // day) < (start // day)) | (timed & (end < start))),
+            ((end >= 0) & ((end < (start & whole_days)) | (timed & (end < start))),
              _("handed on ({end}) before it was received ({start})").format(end=lab("completed_at"),
                                                                            start=lab("received_at")), True)]
         alive_expr = pl.col("kept")
         if self.as_of is not None:  # hand-overs after the date of the report are left out, not rejected
-            alive_expr = alive_expr & ((start // day) <= self.as_of)
+            alive_expr = alive_expr & (start < (self.as_of + 1) * day)
+        # one column saying whether a row is rejected for some reason: the reasons are told apart
+        # only among the rows that are (few)
         flags = frame.select(alive_expr.alias("alive"),
-                             *(cond.fill_null(False).alias(f"c{k}") for k, (cond, _why, _ids) in enumerate(checks)))
+                             pl.any_horizontal(cond.fill_null(False) for cond, _why, _ids in checks).alias("bad"))
         alive = flags["alive"]
-        rows = df[ROW]
-        hits: list[tuple[int, str, str]] = []
-        for k, (_cond, why, with_id) in enumerate(checks):
-            cond = flags[f"c{k}"]
-            if not cond.any():
-                continue
-            hit = cond & alive
-            if hit.any():
-                picked = rows.filter(hit).to_list()
-                codes = ([_safe_id(i) for i in frame["dossier"].filter(hit).to_list()] if with_id
-                         else [""] * len(picked))
-                hits.extend(zip(picked, codes, [why] * len(picked), strict=True))
-                alive = alive & ~hit
-        if hits:
+        bad = flags["bad"] & alive
+        if bad.any():
+            rows = row_numbers.filter(bad)
+            suspects = frame.filter(bad)
+            reasons = suspects.select(cond.fill_null(False).alias(f"c{k}") for k, (cond, _why, _ids) in enumerate(checks))
+            left = pl.repeat(True, len(rows), eager=True)
+            hits: list[tuple[int, str, str]] = []
+            for k, (_cond, why, with_id) in enumerate(checks):
+                hit = reasons[f"c{k}"] & left
+                if hit.any():
+                    picked = rows.filter(hit).to_list()
+                    codes = ([_safe_id(i) for i in suspects["dossier"].filter(hit).to_list()] if with_id
+                             else [""] * len(picked))
+                    hits.extend(zip(picked, codes, [why] * len(picked), strict=True))
+                    left = left & ~hit
             self._reject(path, hits)
+            alive = alive & ~bad
         if not alive.any():
             return
         if self.as_of is not None:  # handed on after the date of the report: still open then
-            frame = frame.with_columns(pl.when((end // day) > self.as_of).then(-2).otherwise(end).alias("end"))
+            after = (self.as_of + 1) * day
+            if (frame["end"] >= after).any():
+                frame = frame.with_columns(pl.when(end >= after).then(-2).otherwise(end).alias("end"))
         frame = frame.drop("kept", "no_proc")
         self.frames.append(frame if alive.all() else frame.filter(alive))
 

@@ -65,8 +65,8 @@ def build_setup(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[Setup,
     from qms.models.log_columns import procedure_name_key
     from qms.store.workspace import load_workspace
 
-    repo = load_repo_kpi(req.root)
     ws = load_workspace(req.root, kinds=("manifest", "process"))
+    repo = load_repo_kpi(req.root, ws)
     manifest = repo.manifest
     settings = repo.calendar
     calendar = load_calendar(req.calendar_file, settings)

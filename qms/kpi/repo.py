@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qms.calendar.settings import CalendarSettings
 from qms.errors import QmsError
@@ -15,6 +16,9 @@ from qms.i18n import _
 from qms.kpi.columns import procedure_name_key
 from qms.models.organisation import Manifest, Objective
 from qms.models.process import Process
+
+if TYPE_CHECKING:
+    from qms.store.workspace import Workspace
 
 ON_TIME_MEASURES = ("on_time_rate",)
 _TARGET = re.compile(r"^\s*(>=|≥|=>|>|<=|≤|<)?\s*(\d+(?:[.,]\d+)?)\s*%?\s*$")
@@ -95,11 +99,13 @@ def objective_targets(manifest: Manifest, processes: list[Process]) -> list[Obje
     return out
 
 
-def load_repo_kpi(root: Path) -> RepoKpi:
-    """Read ``qms.yaml`` and ``processes/`` (invalid process files are skipped; ``qms check`` reports them)."""
+def load_repo_kpi(root: Path, ws: Workspace | None = None) -> RepoKpi:
+    """Read ``qms.yaml`` and ``processes/`` (invalid process files are skipped; ``qms check`` reports them).
+    ``ws``: the repository's manifest and processes when the caller has loaded them already."""
     from qms.store.workspace import load_workspace
 
-    ws = load_workspace(root, kinds=("manifest", "process"))
+    if ws is None:
+        ws = load_workspace(root, kinds=("manifest", "process"))
     manifest = ws.manifest
     if manifest is None:
         raise QmsError(

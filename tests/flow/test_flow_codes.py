@@ -54,3 +54,21 @@ def test_empty_and_all_null_columns() -> None:
     nulls = pl.DataFrame({"a": [None, None, None]}, schema={"a": pl.Categorical})
     number, combos = codes.combos(nulls, ["a"])
     assert number.tolist() == [0, 0, 0] and combos["a"].to_list() == [None]
+
+
+@pytest.mark.parametrize("table_max", [codes.TABLE_MAX, 1])
+def test_each_cell_finds_its_place_among_the_distinct_cells(monkeypatch: pytest.MonkeyPatch, table_max: int) -> None:
+    """The flow reader finds each row's procedure by the place of its cell among the distinct cells of
+    a batch: through a table over the categorical codes, or by hashing when the codes are too large
+    for a table (a process that has cast millions of texts); both find the same place."""
+    from qms.flow.events import _positions
+
+    monkeypatch.setattr(codes, "TABLE_MAX", table_max)
+    cells = _frame(3000, 5)["proc"]
+    distinct = cells.unique()
+    at = _positions(cells, distinct)
+    assert at.dtype == pl.UInt32 and len(at) == len(cells)
+    assert distinct.gather(at).to_list() == cells.to_list()
+    with_nulls = pl.Series(["B1", None, "B2", "B1", None], dtype=pl.Categorical)  # the hashing path
+    found = with_nulls.unique()
+    assert found.gather(_positions(with_nulls, found)).to_list() == with_nulls.to_list()
