@@ -106,12 +106,15 @@ def answers(_args: argparse.Namespace) -> int:
     return 0
 
 
-#: qms's report use case timed in its own interpreter (qms's environment), already imported: after a
+#: qms's report use case timed in its own interpreter (qms's environment), already imported and with
+#: the process settings the command makes (its allocators': qms.cli.flow.prepare_process): after a
 #: warm-up it prints "ready", then for each line it reads runs the report once and prints the wall and
 #: CPU seconds of that run
 QMS_IN_PROCESS = """
 import datetime as dt, json, resource, sys, time
 from pathlib import Path
+from qms.cli.flow import prepare_process
+prepare_process()  # as `qms flow report` does, before polars is imported
 from qms.cli.calendar import load_calendar
 from qms.flow.usecase import FlowRequest, run_flow_report
 root, log = Path(sys.argv[1]), Path(sys.argv[2])

@@ -27,6 +27,14 @@ def flow() -> None:
     """Step-level time and conformance of dossiers, from hand-over logs."""
 
 
+def prepare_process() -> None:
+    """The process settings `flow report` runs with, made before polars is imported: polars' allocator
+    keeps freed memory five seconds, the C library's serves large blocks from its heap (see
+    :mod:`qms.cli.common`). The speed benchmark makes the same settings for its in-process runs."""
+    keep_freed_memory(5_000)
+    keep_large_blocks()
+
+
 @flow.command("report")
 @click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--procedure", default=None, help="Report on this process only (process id or national procedure code).")
@@ -63,8 +71,7 @@ def report(logs: tuple[Path, ...], procedure: str | None, by: str, fmt: str, out
 
     Exit code 1 when a procedure's real routes often differ from its map, 2 for unusable input.
     """
-    keep_freed_memory(5_000)  # before polars is imported
-    keep_large_blocks()
+    prepare_process()
     from qms.errors import QmsError
     from qms.flow.usecase import FlowRequest, run_flow_report
     from qms.kpi import parse_period

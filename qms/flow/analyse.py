@@ -246,6 +246,7 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     Logs usually list each dossier's hand-overs together: then the dossiers are numbered in the
     order they appear; otherwise each (procedure, dossier code) gets a number first. Rows already in
     order (a log usually lists a dossier's hand-overs by time) are not sorted again."""
+    import numpy as np
     import polars as pl
 
     if not ev.height:
@@ -253,12 +254,14 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
     # the first row of each run of rows of one (procedure, dossier code)
     first = ev.select(((pl.col("proc") != pl.col("proc").shift(1)) | (pl.col("dossier") != pl.col("dossier").shift(1))
                        ).fill_null(True))[:, 0]
-    runs = first.cum_sum().cast(pl.Int64).alias("did")
+    heads_at = first.to_numpy()
+    runs = pl.Series("did", np.cumsum(heads_at, dtype=np.int64))
     heads = ev["dossier"].filter(first)
     if heads.n_unique() == runs[-1] or ev.select("proc", "dossier").filter(first).n_unique() == runs[-1]:
         # one run per dossier: in order when each run's times do not go back
         ev = ev.with_columns(runs)
-        in_order = ((ev["start"].diff() >= 0) | first).all()
+        start = ev["start"].to_numpy()
+        in_order = bool(np.all((start[1:] >= start[:-1]) | heads_at[1:]))
     else:
         # one integer per (procedure, dossier code), numbered in order
         key = (pl.col("proc").to_physical().cast(pl.Int64) * (1 << 32)
@@ -266,7 +269,7 @@ def _dossier_ids(ev: pl.DataFrame) -> pl.DataFrame:
         ev = ev.with_columns(key.rank("dense").cast(pl.Int64).alias("did"))
         in_order = ev.select(((pl.col("did").diff() > 0) | ((pl.col("did").diff() == 0)
                                                            & (pl.col("start").diff() >= 0))).fill_null(True).all()).item()
-    del first, runs, heads
+    del first, runs, heads, heads_at
     if not in_order:
         ev = ev.sort(["did", "start"], maintain_order=True)
     return ev.set_sorted("did")
@@ -505,6 +508,29 @@ def _agency_figures(ev: pl.DataFrame, waits: pl.DataFrame) -> tuple[pl.DataFrame
     return per_agency, wait_into, handovers, within, unmatched
 
 
+def _dossier_figures(dossiers: pl.DataFrame) -> tuple[pl.DataFrame, dict[Any, tuple[Any, ...]], pl.DataFrame]:
+    """Per procedure: the completed and late dossiers of each month (``month``), the counts of
+    dossiers, late, overdue, off the map and unchecked (``counts``), and the dossiers off the map with
+    each kind of deviation (``off_map``: few)."""
+    import polars as pl
+
+    epoch = dt.date(1970, 1, 1).toordinal()
+    # grouped by year and month as numbers; only the groups (a few a year) written as text
+    date = (pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date)
+    month = (dossiers.filter(pl.col("completed"))
+             .group_by("proc", date.dt.year().alias("year"), date.dt.month().alias("m"))
+             .agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
+             .sort("proc", "year", "m")
+             .select("proc", pl.format("{}-{}", pl.col("year").cast(pl.String).str.zfill(4),
+                                       pl.col("m").cast(pl.String).str.zfill(2)).alias("month"), "dossiers", "late"))
+    counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
+        pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum(),
+        pl.col("unchecked").sum()).iter_rows()}
+    off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
+               .explode("kinds"))
+    return month, counts, off_map
+
+
 def _per_dossier(ev: pl.DataFrame) -> pl.DataFrame:
     """One row per dossier of ``ev`` (sorted by dossier), in order: ``proc``, ``dossier``, ``route`` (the
     codes of its steps; null: not in the map), ``completed``, ``received``, ``finished``, ``due``,
@@ -566,7 +592,8 @@ def analyse(events: Events, setup: Setup) -> FlowResult:
     """The report's figures for ``events``. Some independent parts run on a second thread while this
     one goes on (numpy and polars release the GIL for most of their work): the cell combinations are
     numbered while the dossiers are put in order, the working hours of the hand-overs computed while
-    the routes are checked, and the figures per agency made while the late dossiers are found."""
+    the routes are checked, the figures per agency made while the late dossiers are found, and those
+    per dossier while those per step are made."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-flow") as pool:
         return _analyse(events, setup, pool)
 
@@ -649,6 +676,8 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
                                      pl.Series("month_day", np.where(completed, fin_day, 0)))
     per_agency, wait_into, handovers, within, unmatched = by_agency.result()
+    # the figures per dossier on the second thread, while those per step are made on this one
+    by_dossier = pool.submit(_dossier_figures, dossiers)
     # -- per step ---------------------------------------------------------------------------
     # the working time of each dossier in each step: a dossier with one hand-over per step (most) has it
     # in that row; only the others are grouped
@@ -675,21 +704,7 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
         pl.col("over").clip(lower_bound=0.0).sum().alias("hours_over"))
     step_stats = pl.concat([pair_table[step_stats["pair"]], step_stats], how="horizontal")
     lost = _lost(per_step)
-    epoch = dt.date(1970, 1, 1).toordinal()
-    # grouped by year and month as numbers; only the groups (a few a year) written as text
-    date = (pl.col("month_day") - epoch).cast(pl.Int32).cast(pl.Date)
-    month = (dossiers.filter(pl.col("completed"))
-             .group_by("proc", date.dt.year().alias("year"), date.dt.month().alias("m"))
-             .agg(pl.len().alias("dossiers"), pl.col("late").sum().alias("late"))
-             .sort("proc", "year", "m")
-             .select("proc", pl.format("{}-{}", pl.col("year").cast(pl.String).str.zfill(4),
-                                       pl.col("m").cast(pl.String).str.zfill(2)).alias("month"), "dossiers", "late"))
-    counts = {r[0]: r[1:] for r in dossiers.group_by("proc").agg(
-        pl.len(), pl.col("late").sum(), pl.col("overdue").sum(), (pl.col("kinds") != "").sum(),
-        pl.col("unchecked").sum()).iter_rows()}
-    # the dossiers off the map (few): their kinds of deviation, and the first codes of each as examples
-    off_map = (dossiers.filter(pl.col("kinds") != "").select("proc", "dossier", pl.col("kinds").str.split(_SEP))
-               .explode("kinds"))
+    month, counts, off_map = by_dossier.result()
     # -- per procedure ------------------------------------------------------------------------
     out: list[ProcResult] = []
     for proc in sorted(setup.maps):
