@@ -357,13 +357,15 @@ def transition(root: Path, nc_id: str, name: str, apply: Apply, *, by: str | Non
     root = root.resolve()
     checked_path(root, nc_id)  # before the lock: a bad id creates no file at all
     day = today or dt.date.today()
-    actor = resolve_actor(root, by)
     table = TRANSITIONS[name]
     with contextlib.nullcontext() if locked else nc_store.register_lock(root):
         path = find_path(root, nc_id)
         current = nc_store.read_record(root, path)
         if current.status not in table:
             raise _refuse(current, name)
+        # who takes the step once the step is possible at all: a step the record's state refuses is
+        # reported as such, not as an unknown git user.name
+        actor = resolve_actor(root, by)
         broken = seal_problem(current, path.relative_to(root).as_posix()) if name != "reopen" else None
         if broken is not None:
             message, hint = broken

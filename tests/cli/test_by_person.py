@@ -137,6 +137,22 @@ def test_git_user_name_that_names_nobody_is_refused(example_copy: Path, run_qms:
     assert (example_copy / NC).read_bytes() == before
 
 
+def test_a_step_the_state_refuses_is_reported_before_who_takes_it(example_copy: Path,
+                                                                   run_qms: Callable[..., Any]) -> None:
+    """B8b: sealing an open record with git's user.name naming nobody used to report the user.name first;
+    fixing it would only lead to "its status is open". The state is reported first, as it is with --by."""
+    _git_user(example_copy, "Bui Van Khan")
+    subprocess.run(["git", "-C", str(example_copy), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(example_copy), "-c", "user.email=qo@example.org", "commit", "-qm", "records"],
+                   check=True)
+    before = (example_copy / NC).read_bytes()
+    for by in ((), ("--by", "Bùi Văn Khánh")):
+        r = run_qms("nc", "seal", "NC-2026-0005", *by, cwd=example_copy)
+        assert r.exit_code != 0 and "cannot seal NC-2026-0005: its status is `open`" in r.stderr, r.stderr
+        assert "user.name" not in r.stderr
+    assert (example_copy / NC).read_bytes() == before
+
+
 def test_git_user_name_that_names_a_person_is_recorded_as_qms_yaml_spells_it(
         example_copy: Path, run_qms: Callable[..., Any]) -> None:
     """B9: git's user.name typed without diacritics ("bui van khanh": one person) is recorded as the name
