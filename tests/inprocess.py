@@ -12,6 +12,10 @@ import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def run_in_process(cwd: Path, args: list[str], env: Mapping[str, str | None]) -> tuple[int, str, str]:
@@ -57,3 +61,16 @@ def run_in_process(cwd: Path, args: list[str], env: Mapping[str, str | None]) ->
         assert isinstance(buffer, io.BytesIO)
         texts.append(buffer.getvalue().decode("utf-8"))
     return code, texts[0], texts[1]
+
+
+def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``qms ARGV`` through ``qms.cli.main.main`` in this process (cwd and environment as they are), with
+    the output ``capsys`` captured: the exit code, standard output and standard error."""
+    from qms.cli.main import main
+
+    try:
+        code = int(main(argv) or 0)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -8,8 +8,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-
-from qms.cli.main import main
+from inprocess import run_main as run
 
 VI_HEADER = "Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả,Ngày trả kết quả,Trạng thái"
 
@@ -18,15 +17,6 @@ VI_HEADER = "Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày h
 def _outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests use explicit files only: run them where no qms.yaml is found upward."""
     monkeypatch.chdir(tmp_path)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)  # the console script does sys.exit(main())
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def report(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, object], str]:

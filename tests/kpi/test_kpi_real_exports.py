@@ -9,8 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-
-from qms.cli.main import main
+from inprocess import run_main as run
 
 
 @pytest.fixture(autouse=True)
@@ -18,15 +17,6 @@ def _outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     """Explicit files only: run where no qms.yaml is found upward."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QMS_LANG", raising=False)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 ISO = re.compile(r"\b\d{4}-\d{2}(-\d{2})?\b")

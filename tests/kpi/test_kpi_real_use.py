@@ -7,23 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from qms.cli.main import main
+from inprocess import run_main as run
 
 
 @pytest.fixture(autouse=True)
 def _outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Explicit files only: run where no qms.yaml is found upward."""
     monkeypatch.chdir(tmp_path)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 HEADER = "Mã hồ sơ;Mã TTHC;Ngày tiếp nhận;Ngày hẹn trả;Ngày có kết quả;Trạng thái\n"

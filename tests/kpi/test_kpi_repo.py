@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from inprocess import run_main as run
 
 from qms.calendar import calendar_from_settings
-from qms.cli.main import main
 from qms.kpi import Classifier, to_json
 from qms.kpi.charts import bar_chart, line_chart
 from qms.kpi.logs import read_logs
@@ -20,15 +20,6 @@ from qms.store.dossier_logs import open_dossier_log
 
 BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
 HEADER = "Mã hồ sơ,Mã thủ tục,Đơn vị,Ngày tiếp nhận,Ngày có kết quả,Trạng thái\n"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

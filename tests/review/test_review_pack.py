@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from example_repo import copy_example
+from inprocess import run_main as run
 
-from qms.cli.main import main
 from qms.engine import CheckOptions, run_check
 from qms.models.review import INPUTS
 from qms.store.workspace import load_workspace
@@ -18,15 +18,6 @@ from qms.store.workspace import load_workspace
 HERE = Path(__file__).resolve()
 BASE = HERE.parents[1] / "rules" / "base"
 REPO = HERE.parents[2]
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

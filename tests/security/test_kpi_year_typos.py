@@ -7,19 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from qms.cli.main import main
+from inprocess import run_main as run
 
 HEADER = "Mã hồ sơ,Mã thủ tục,Ngày tiếp nhận,Ngày hẹn trả,Ngày có kết quả,Số ngày tạm dừng,Ngày yêu cầu bổ sung,Ngày nhận bổ sung\n"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(("row", "column"), [

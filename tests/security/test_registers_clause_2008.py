@@ -8,19 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from qms.cli.main import main
+from inprocess import run_main as run
 
 BASE = Path(__file__).resolve().parents[1] / "rules" / "base"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = int(main(argv) or 0)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
