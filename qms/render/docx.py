@@ -38,7 +38,7 @@ from qms.models.process import Process
 from qms.render import viewmodels as vm
 from qms.render.assets import FONT_FACES, SCHEME, prepare_fonts
 from qms.render.pdf import html_to_pdf
-from qms.store.raster import pdf_page_to_png
+from qms.store.raster import check_pixels, pdf_pages_to_png
 
 FLOWCHART_DPI = 300
 BODY_FONT = "Times New Roman"
@@ -126,22 +126,49 @@ def svg_size(svg: str) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
-def diagram_pdf(svg: str, root: Path | None) -> bytes:
-    """One SVG sheet as a one-page PDF whose page is the sheet, with the bundled fonts embedded."""
-    width, height = svg_size(svg)
+def diagrams_pdf(svgs: Sequence[str], root: Path | None) -> tuple[bytes, int]:
+    """SVG sheets as one PDF of one page per sheet, each page the size of its sheet (one layout for
+    all of them), with the bundled fonts embedded; and its number of pages."""
     faces = "".join(f'@font-face {{ font-family: QmsSans; src: url("{SCHEME}{name}"); font-weight: {weight}; }}\n'
                     for name, weight in FONT_FACES.items())
-    html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{faces}"
-            f"@page {{ size: {width}pt {height}pt; margin: 0 }} html, body {{ margin: 0; font-family: QmsSans }}"
-            f" svg {{ display: block; width: {width}pt; height: {height}pt }}</style></head>"
-            f"<body>{svg}</body></html>")
+    pages, bodies = [], []
+    for k, svg in enumerate(svgs):
+        width, height = svg_size(svg)
+        # a named page per sheet: a change of page name starts a new page, of that sheet's size
+        pages.append(f"@page s{k} {{ size: {width}pt {height}pt; margin: 0 }} .s{k} {{ page: s{k} }}"
+                     f" .s{k} > svg {{ display: block; width: {width}pt; height: {height}pt }}")
+        bodies.append(f'<div class="s{k}">{svg}</div>')
+    html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{faces}{''.join(pages)}"
+            f" html, body {{ margin: 0; font-family: QmsSans }}</style></head>"
+            f"<body>{''.join(bodies)}</body></html>")
     prepare_fonts(root)
-    return html_to_pdf(html, root).data
+    result = html_to_pdf(html, root)
+    return result.data, result.pages
+
+
+def diagram_pdf(svg: str, root: Path | None) -> bytes:
+    """One SVG sheet as a one-page PDF whose page is the sheet, with the bundled fonts embedded."""
+    return diagrams_pdf([svg], root)[0]
+
+
+def diagram_pngs(svgs: Sequence[str], root: Path | None, dpi: int = FLOWCHART_DPI) -> list[bytes]:
+    """SVG sheets as PNGs at print resolution, in order, drawn with the bundled fonts: laid out
+    together and rasterised on every core (a document's flowcharts take a fraction of the time of
+    one picture after another)."""
+    if not svgs:
+        return []
+    for svg in svgs:  # (one SVG unit prints as one point)
+        width, height = svg_size(svg)
+        check_pixels(round(width / 72 * dpi), round(height / 72 * dpi))
+    pdf, pages = diagrams_pdf(svgs, root)
+    if pages != len(svgs) and len(svgs) > 1:  # pragma: no cover - a page is the size of its sheet
+        return [diagram_png(svg, root, dpi) for svg in svgs]  # (a stray page would shift the others)
+    return pdf_pages_to_png(pdf, len(svgs), dpi)
 
 
 def diagram_png(svg: str, root: Path | None, dpi: int = FLOWCHART_DPI) -> bytes:
     """One SVG sheet as a PNG at print resolution, drawn with the bundled fonts."""
-    return pdf_page_to_png(diagram_pdf(svg, root), dpi)
+    return diagram_pngs([svg], root, dpi)[0]
 
 
 # ---------------------------------------------------------------------------------- low level
@@ -217,6 +244,8 @@ class WordWriter:
         self.drafts = drafts
         self.doc: DocxDocument = Document()
         self._pictures = 0
+        #: the PNG of each flowchart sheet drawn ahead (:meth:`draw_ahead`), by its SVG text
+        self._drawn: dict[str, bytes] = {}
         self._setup()
 
     # -- document setup
@@ -332,7 +361,7 @@ class WordWriter:
         """A diagram at its own size (one SVG unit prints as one point, as in the PDF: its text is sized
         for that), never wider than the text; on a landscape page it fills the landscape text width (or
         its height, whichever comes first)."""
-        png = diagram_png(svg, self.root)
+        png = self._drawn.get(svg) or diagram_png(svg, self.root)
         width, height = svg_size(svg)
         if landscape and width > 0 and height > 0:
             shown = Mm(min(LANDSCAPE_WIDTH_MM, LANDSCAPE_HEIGHT_MM * width / height))
@@ -343,6 +372,13 @@ class WordWriter:
         inline = self.doc.inline_shapes[-1]._inline
         inline.docPr.set("descr", description)
         self._pictures += 1
+
+    def draw_ahead(self, views: Sequence[vm.ProcedureView], more: Sequence[object] = ()) -> None:
+        """Draw the flowchart sheets of ``views`` and the diagrams ``more`` at once, for :meth:`picture`
+        to take."""
+        sheets = list(dict.fromkeys([*(str(sheet) for sheet in more),
+                                     *(str(sheet) for view in views for sheet in view.flowchart)]))
+        self._drawn.update(zip(sheets, diagram_pngs(sheets, self.root), strict=True))
 
     # -- the national layout
 
@@ -572,6 +608,7 @@ def procedure_docx(view: vm.ProcedureView, proc: Process, lang: str, root: Path 
                    drafts: bool = False) -> bytes:
     """One procedure as a .docx document (bytes)."""
     writer = WordWriter(lang, root, drafts)
+    writer.draw_ahead([view])
     with use_language(lang):
         writer.doc.core_properties.title = f"{view.control.code} {view.title}"
         writer.doc.core_properties.author = view.org.name
@@ -671,6 +708,7 @@ def manual_docx(m: vm.ManualView, sections: Sequence[tuple[int, str, str]],
     writer.doc.core_properties.title = f"{m.control.code} {m.title}"
     writer.doc.core_properties.author = m.org.name
     writer.doc.core_properties.language = "vi-VN" if lang == "vi" else "en-GB"
+    writer.draw_ahead([v for v, _p in procedures], m.process_map)
     _manual_front(writer, m, sections, [v for v, _p in procedures])
     for view, proc in procedures:
         writer.procedure(view, proc, writer.new_section())

@@ -94,7 +94,7 @@ def test_word_export_of_an_imported_draft_prints_names_not_ids(repo: Path, lang:
     import qms.render.docx as word
 
     svgs: list[str] = []
-    monkeypatch.setattr(word, "diagram_png", lambda svg, root, dpi=0: svgs.append(svg) or _png())
+    monkeypatch.setattr(word, "diagram_pngs", lambda sheets, root, dpi=0: svgs.extend(sheets) or [_png() for _s in sheets])
     draft = yaml.safe_load((repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8"))
     ids = {s["responsible"] for s in draft["steps"]} | {draft["owner"], draft["unit"]}
     assert {"thanh_tra_vien", "to_xac_minh", "chua_xac_dinh"} <= ids, ids
@@ -232,7 +232,7 @@ def test_a_step_form_is_never_the_organisations_form_of_the_same_code(repo: Path
     text = (repo / "processes" / "QT-TTR-05.yaml").read_text(encoding="utf-8")
     # the comment names the step that cites the form and the register's form of that code
     assert re.search(r"title: .*# QT-TTR-05\.docx, bảng 2, dòng 2; .*Giấy tiếp nhận hồ sơ và hẹn trả kết quả", text)
-    monkeypatch.setattr(word, "diagram_png", lambda svg, root, dpi=0: _png())
+    monkeypatch.setattr(word, "diagram_pngs", lambda sheets, root, dpi=0: [_png() for _s in sheets])
     out = repo / "forms.docx"
     done = run_qms("--root", str(repo), "render", "procedure", "QT-TTR-05", "--format", "docx", "-o", str(out))
     assert done.exit_code == 0, done.stderr

@@ -468,3 +468,44 @@ def test_tables_fit_the_text_width_and_codes_and_dates_stay_whole(example: dict[
     assert not missing, missing
     dues = [o.plan.due.strftime("%d/%m/%Y") for o in ws.manifest.objectives if o.plan is not None and o.plan.due]
     assert dues and all(d in words for d in dues), dues
+
+
+def test_sheets_drawn_together_match_each_drawn_alone(example: dict[str, Any]) -> None:
+    """A document's flowchart sheets are laid out as one PDF and rasterised on every core: each
+    picture is the one its sheet gives drawn alone (the same pixels, at its own size), in the order
+    of the sheets, whatever their sizes."""
+    from PIL import ImageChops
+
+    from qms.render import viewmodels as vm
+    from qms.render.docx import diagram_png, diagram_pngs
+
+    ws = _ws(example)
+    assert ws.manifest is not None
+    by_id = ws.process_by_id()
+    sheets = []
+    for pid in ("QT-DD-01", "QT-HT-01", "QT-CT-01"):
+        doc, proc = by_id[pid]
+        sheets.extend(str(s) for s in vm.procedure_view(proc, ws.manifest, "vi", doc.path).flowchart)
+    assert len({re.search(r'viewBox="([^"]+)"', s).group(1) for s in sheets}) >= 2  # type: ignore[union-attr]
+    together = diagram_pngs(sheets, None)
+    assert len(together) == len(sheets)
+    for k in (0, len(sheets) // 2, len(sheets) - 1):
+        alone = Image.open(BytesIO(diagram_png(sheets[k], None))).convert("RGB")
+        batched = Image.open(BytesIO(together[k])).convert("RGB")
+        assert alone.size == batched.size, k
+        assert ImageChops.difference(alone, batched).getbbox() is None, k
+    sizes = [Image.open(BytesIO(png)).size for png in together]
+    assert len(set(sizes)) >= 2
+    assert diagram_pngs([], None) == []
+
+
+def test_a_sheet_too_large_to_draw_is_refused_before_it_is_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet whose picture would pass the pixel bound is refused with a message, and nothing is laid
+    out or rasterised for it."""
+    import qms.render.docx as word
+    from qms.errors import QmsError
+
+    monkeypatch.setattr(word, "diagrams_pdf", lambda *a: pytest.fail("laid out"))
+    huge = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20000 9000" width="20000" height="9000"></svg>'
+    with pytest.raises(QmsError, match="pixels, more than 400 million"):
+        word.diagram_pngs([huge], None)
