@@ -287,6 +287,7 @@ _R_SHORT, _R_NO_ID, _R_RECEIVED, _R_COMPLETED, _R_RETURNED, _R_NO_RESULT, _R_RES
 _R_DUE, _R_DUE_BEFORE, _R_NO_LIMIT, _R_PAUSED, _R_PAUSE_START, _R_PAUSE_END, _R_PAUSE_ORDER = range(8, 15)
 #: a date of one of these columns in a year the calendar has no table for rejects the row
 _R_RECEIVED_YEAR, _R_DUE_YEAR, _R_PAUSE_START_YEAR, _R_PAUSE_END_YEAR = range(15, 19)
+_R_PAUSE_EARLY = 19  # a supplementation pause that starts before the dossier was received
 _MAX_ORDINAL = dt.date.max.toordinal()
 _UNIX_EPOCH = dt.date(1970, 1, 1).toordinal()
 _MAX_MEMO = 1_000_000
@@ -475,7 +476,8 @@ class Classifier:
         base, before, workdays = self._lookup()
         i = day - base
         k = (before.gather(i + 1) + n - 1).zip_with(n > 0, before.gather(i))
-        return workdays.gather(k) + base
+        # a day past the calendar's last year (a pause of tens of thousands of days) is its last working day
+        return workdays.gather(k.clip(upper_bound=len(workdays) - 1)) + base
 
     def _pause_days(self, start: pl.Series, end: pl.Series) -> pl.Series:
         """Working days in ``(start, end]``."""
@@ -627,6 +629,7 @@ class Classifier:
             ps_day = ps // day_of
             pe_day = (pe // day_of).zip_with(pe >= 0, comp_day.clip(upper_bound=ref).zip_with(comp >= 0, const(ref)))
             reject(_R_PAUSE_ORDER, has_ps & (pe >= 0) & (pe_day < ps_day))
+            reject(_R_PAUSE_EARLY, has_ps & (ps >= 0) & (recv >= 0) & (ps_day < recv_day))
         failed = checks[0][1]
         for _code, cond in checks[1:]:
             failed = failed | cond
@@ -833,6 +836,10 @@ class Classifier:
             elif code == _R_PAUSED:
                 why = _("{column} must be a whole number >= 0, got {value!r}").format(
                     column=lab("paused_days"), value=text("paused_days", i).strip())
+            elif code == _R_PAUSE_EARLY:
+                why = _("{column} ({date}) is before {received} ({received_date})").format(
+                    column=lab("pause_started_at"), date=one_line(text("pause_started_at", i).strip()[:40]),
+                    received=lab("received_at"), received_date=one_line(text("received_at", i).strip()[:40]))
             else:
                 why = _("the supplementation pause ends before it starts")
             self.rejected.append(RejectedRow(path, rows[i], why, did))

@@ -109,6 +109,25 @@ def test_supplementation_pause_by_days_and_by_dates() -> None:
     assert [x.row for x in r.rejected] == [5]
 
 
+def test_a_pause_before_receipt_is_rejected_and_a_pause_past_the_calendar_does_not_crash() -> None:
+    """A pause that starts before the dossier was received is rejected, with both dates; a pause of
+    more working days than the calendar holds (50,000) puts the due day on the calendar's last working
+    day instead of failing (both went through an index past the calendar's tables: exit 3). Found by
+    the CSV fuzz target: "2010", a serial number, is a day in 1905."""
+    header = ["dossier_id", "procedure_id", "received_at", "completed_at", "paused_days", "Ngày yêu cầu bổ sung",
+              "Ngày nhận bổ sung"]
+    rows = [
+        ["A", "P", "2019-01-02 08:00", "2019-02-20", "3", "2010", "2019-01-14"],
+        ["B", "P", "2019-01-02 08:00", "2019-02-20", "50000", "", ""],
+        ["C", "P", "2019-01-02 08:00", "2019-02-20", "3", "", ""],
+        ["D", "P", "2019-01-02 08:00", "2019-02-20", "", "2019-01-02", "2019-01-04"],  # the day of receipt: fine
+    ]
+    r = run(rows, header, limits={"P": 3.0})
+    assert [(x.row, x.dossier_id) for x in r.rejected] == [(2, "A")]
+    assert r.rejected[0].reason == "Ngày yêu cầu bổ sung (2010) is before received_at (2019-01-02 08:00)"
+    assert cats(r) == {"total": 3, "resolved": 3, "early": 1, "late": 2}
+
+
 def test_returned_at_is_used_when_completed_at_is_missing() -> None:
     header = ["dossier_id", "received_at", "due_at", "completed_at", "returned_at"]
     r = run([["A", "2019-03-01", "2019-03-08", "", "2019-03-09"]], header)
