@@ -45,7 +45,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# qms's bytecode written first, as pip writes it for an installed package: an editable install has
+# none, and with PYTHONDONTWRITEBYTECODE set every `python -m qms` of the tests would compile qms again
 pytest: setup
+	$(BIN)/python -m compileall -q qms
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 test: lint typecheck pytest

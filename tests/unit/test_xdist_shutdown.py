@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parents[1]
 
 CONFTEST = """
@@ -39,23 +41,38 @@ def pytest_unconfigure(config):
 """
 
 
-def _run(tmp_path: Path, hook: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    (tmp_path / "conftest.py").write_text(CONFTEST.format(tests=str(TESTS), hook=hook), encoding="utf-8")
-    (tmp_path / "test_one.py").write_text("def test_one():\n    assert True\n", encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "pytest", "-n", "1", "-p", "xdist", "-p", "no:cacheprovider",
-                           "-q", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+def _start(folder: Path, hook: str) -> subprocess.Popen[str]:
+    folder.mkdir()
+    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (folder / "conftest.py").write_text(CONFTEST.format(tests=str(TESTS), hook=hook), encoding="utf-8")
+    (folder / "test_one.py").write_text("def test_one():\n    assert True\n", encoding="utf-8")
+    return subprocess.Popen([sys.executable, "-m", "pytest", "-n", "1", "-p", "xdist", "-p", "no:cacheprovider",
+                             "-q", str(folder)], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
 
 
-def test_late_worker_gc_ends_clean(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, str]]:
+    """Both runs, with the cure and without it, side by side (each mostly waits: the slow collections
+    and execnet's grace): name -> (exit code, stdout, stderr)."""
+    base = tmp_path_factory.mktemp("xdist-shutdown")
+    started = {"cured": _start(base / "cured", HOOK), "bare": _start(base / "bare", "")}
+    done = {}
+    for name, proc in started.items():
+        out, err = proc.communicate(timeout=300)
+        done[name] = (proc.returncode, out, err)
+    return done
+
+
+def test_late_worker_gc_ends_clean(runs: dict[str, tuple[int, str, str]]) -> None:
     """20b: a worker whose final gc.collect() outlasts execnet's 5 s grace ends without a traceback."""
-    result = _run(tmp_path, HOOK)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout
-    assert "KeyboardInterrupt" not in result.stdout + result.stderr
+    code, out, err = runs["cured"]
+    assert code == 0, out + err
+    assert "1 passed" in out
+    assert "KeyboardInterrupt" not in out + err
 
 
-def test_without_the_cure_the_traceback_shows(tmp_path: Path) -> None:
+def test_without_the_cure_the_traceback_shows(runs: dict[str, tuple[int, str, str]]) -> None:
     """20b: the reproduction is real: without ignore_late_sigint the same run prints the traceback."""
-    result = _run(tmp_path, "")
-    assert "KeyboardInterrupt" in result.stdout + result.stderr, result.stdout + result.stderr
+    _code, out, err = runs["bare"]
+    assert "KeyboardInterrupt" in out + err, out + err
