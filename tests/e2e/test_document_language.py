@@ -190,6 +190,20 @@ def test_every_document_type_was_rendered(documents: dict[str, str]) -> None:
         assert len(text.split()) > 20, name
 
 
+#: a date written yyyy-mm-dd (documents write dd/mm/yyyy)
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def test_every_date_is_written_dd_mm_yyyy(documents: dict[str, str]) -> None:
+    """No document writes a date as yyyy-mm-dd, in either language (item 13 of the registers issue); the registers,
+    the audit documents, the reports and the review pack write dd/mm/yyyy."""
+    bad = {name: ISO_DATE.findall(text)[:5] for name, text in documents.items() if ISO_DATE.search(text)}
+    assert not bad, bad
+    for name in ("nc-register", "audit-report", "review-pack", "kpi-report", "flow-report"):
+        for lang in ("vi", "en"):
+            assert re.search(r"\b\d{2}/\d{2}/\d{4}\b", documents[f"{name}-{lang}"]), f"{name}-{lang}"
+
+
 def test_no_document_holds_a_ligature_character(documents: dict[str, str]) -> None:
     """Rendered with the bundled fonts only, every document's text extracts letter by letter: "files",
     never "ﬁles" (a search for the word would miss it)."""
