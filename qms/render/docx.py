@@ -279,6 +279,8 @@ class WordWriter:
 
     @staticmethod
     def _page(section: Section) -> None:
+        """Portrait A4 with the document's margins (a new section copies the one before: perhaps landscape)."""
+        section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
         section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
         section.top_margin, section.bottom_margin = Mm(20), Mm(20)
@@ -296,16 +298,13 @@ class WordWriter:
         section.footer.is_linked_to_previous = False
         return section
 
-    def orientation_section(self, landscape: bool) -> Section:
-        """A new page in a section of its own, turned to landscape or back to portrait; it keeps the
-        running header of the section before it (linked), so the header table and "Trang x/y" go on."""
+    def landscape_section(self) -> Section:
+        """A new page in a section of its own, turned to landscape; it keeps the running header of the
+        section before it (linked), so the header table and "Trang x/y" go on."""
         section: Section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         self._page(section)
-        if landscape:
-            section.orientation = WD_ORIENT.LANDSCAPE
-            section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
-        else:
-            section.orientation = WD_ORIENT.PORTRAIT
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
         section.header.is_linked_to_previous = True
         section.footer.is_linked_to_previous = True
         return section
@@ -534,7 +533,9 @@ class WordWriter:
                 self.heading(f"5.{n}. {_('Inputs and outputs')}", 2)
                 self.table([_("Inputs"), _("Outputs")], [["; ".join(view.inputs), "; ".join(view.outputs)]],
                            (82, 83))
-            # past six lanes the flowchart has landscape pages of its own, after the steps table, as in the PDF
+            # past six lanes the flowchart has landscape pages of its own at the end of the procedure, as in
+            # the PDF: its place after the steps table says so, and sections 6 and 7 go on in portrait on the
+            # steps table's page (a landscape section there left that page mostly empty)
             turn = view.flowchart_landscape
             if view.flowchart and not turn:
                 n += 1
@@ -542,9 +543,12 @@ class WordWriter:
             n += 1
             self.heading(f"5.{n}. {_('Steps')}", 2)
             self.steps_table(view, proc)
+            at_end = 0
             if view.flowchart and turn:
                 n += 1
-                self.flowchart(view, n, landscape=True)
+                at_end = n
+                self.heading(f"5.{n}. {_('Flowchart')}", 2)
+                self.para(_("The flowchart is on landscape pages at the end of the procedure."))
             self.heading(f"6. {_('Forms')}", 1)
             if view.forms:
                 self.table([_("No."), _("Code"), _("Form name"), _("Legal basis")],
@@ -560,17 +564,18 @@ class WordWriter:
                            (12, 58, 35, 30, 30))
             else:
                 self.none()
+            if at_end:
+                self.flowchart(view, at_end, landscape=True)
 
     def flowchart(self, view: vm.ProcedureView, n: int, *, landscape: bool) -> None:
-        """5.n, the flowchart; a landscape one in a section of its own between portrait ones."""
+        """5.n, the flowchart; a landscape one in a section of its own, which ends the procedure (the
+        next procedure's section turns the page back to portrait)."""
         if landscape:
-            self.orientation_section(landscape=True)
+            self.landscape_section()
         self.heading(f"5.{n}. {_('Flowchart')}", 2)
         for i, sheet in enumerate(view.flowchart):
             self.picture(str(sheet), f"{_('Flowchart')} {view.control.code} ({i + 1}/{len(view.flowchart)})",
                          landscape=landscape)
-        if landscape:
-            self.orientation_section(landscape=False)
 
     def steps_table(self, view: vm.ProcedureView, proc: Process) -> None:
         durations = {s.id: word_duration(s.duration, self.lang) for s in proc.steps}

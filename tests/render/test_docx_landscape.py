@@ -1,8 +1,8 @@
 """Word output, issue 13 "Lanes" decision: past six lanes the flowchart turns to landscape in Word too.
 
 A procedure whose flowchart has more than six lanes gets a landscape section of its own for the
-flowchart (orientation landscape, page size turned, the picture as wide as the landscape text), and the
-steps table goes back to portrait. Checked on the .docx with python-docx and on the page LibreOffice
+flowchart at the end of the procedure (orientation landscape, page size turned, the picture as wide as
+the landscape text), as in the PDF; the next procedure of the manual starts in portrait. Checked on the .docx with python-docx and on the page LibreOffice
 prints (headless, `--convert-to pdf`) with pypdf.
 """
 
@@ -52,8 +52,8 @@ def _soffice() -> str:
 
 def test_eight_lanes_get_a_landscape_section_filled_by_the_flowchart() -> None:
     """W-L1: the flowchart of an 8-lane procedure is in a landscape section (width > height, orientation
-    landscape) between portrait ones, and each sheet is as wide as the landscape text (not shrunk to the
-    portrait width) unless the page's height bounds it."""
+    landscape) at the end of the procedure, and each sheet is as wide as the landscape text (not shrunk
+    to the portrait width) unless the page's height bounds it."""
     document = Document(BytesIO(_docx(8)))
     sections = document.sections
     turned = [s for s in sections if s.orientation == WD_ORIENT.LANDSCAPE]
@@ -61,9 +61,9 @@ def test_eight_lanes_get_a_landscape_section_filled_by_the_flowchart() -> None:
     landscape = turned[0]
     assert landscape.page_width is not None and landscape.page_height is not None
     assert landscape.page_width > landscape.page_height
-    assert sections[0].orientation == WD_ORIENT.PORTRAIT and sections[-1].orientation == WD_ORIENT.PORTRAIT
-    assert sections[-1].page_width is not None and sections[-1].page_height is not None
-    assert sections[-1].page_width < sections[-1].page_height
+    assert sections[0].orientation == WD_ORIENT.PORTRAIT and sections[-1].orientation == WD_ORIENT.LANDSCAPE
+    assert sections[0].page_width is not None and sections[0].page_height is not None
+    assert sections[0].page_width < sections[0].page_height
     text_width = landscape.page_width - (landscape.left_margin or 0) - (landscape.right_margin or 0)
     assert abs(text_width - Mm(LANDSCAPE_WIDTH_MM)) < Mm(1)
     pictures = list(document.inline_shapes)
@@ -72,10 +72,34 @@ def test_eight_lanes_get_a_landscape_section_filled_by_the_flowchart() -> None:
     for shape in pictures:
         # wider than a portrait page could hold, within the landscape text
         assert portrait_text < shape.width <= text_width + Mm(0.5), (shape.width.mm, text_width.mm)  # type: ignore[union-attr]
-    # R10-5: as in the PDF, the steps table (5.7) comes before the landscape flowchart (5.8), filling the
-    # portrait page the short sections 5.4–5.6 would otherwise leave mostly empty
-    headings = [p.text for p in document.paragraphs if p.text.startswith("5.")]
-    assert headings[-2:] == ["5.7. Trình tự thực hiện", "5.8. Lưu đồ"], headings
+    # as in the PDF: after the steps table (5.7), 5.8 says the flowchart is at the end; sections 6 and 7
+    # go on in portrait (a landscape section there left the steps table's page mostly empty), and the
+    # landscape pages close the procedure under the same heading
+    texts = [p.text for p in document.paragraphs]
+    headings = [t for t in texts if t.startswith(("5.7.", "5.8.", "6.", "7."))]
+    assert headings == ["5.7. Trình tự thực hiện", "5.8. Lưu đồ", "6. Biểu mẫu", "7. Hồ sơ cần lưu", "5.8. Lưu đồ"], \
+        headings
+    assert texts[texts.index("5.8. Lưu đồ") + 1] == "Lưu đồ được trình bày trên các trang khổ ngang ở cuối quy trình."
+
+
+def test_a_landscape_flowchart_in_the_manual_turns_back_to_portrait_for_the_next_procedure() -> None:
+    """W-L4: in the manual, the procedure after a landscape flowchart starts on a portrait page."""
+    from qms.render.docx import WordWriter
+
+    ws = d.load_for_render(ROOT)
+    views = [(v, p) for v, p, _path in d.procedure_views(ws, "vi")][:2]
+    steps, lanes = stress_steps(8, n_steps=14, seed=3)
+    first = views[0][0]
+    first.flowchart = [Markup(s) for s in svg.swimlane(views[0][1].id, steps, lanes, lang="vi")]
+    first.flowchart_landscape = True
+    writer = WordWriter("vi", ROOT)
+    for view, proc in views:
+        writer.procedure(view, proc, writer.new_section())
+    document = Document(BytesIO(writer.save()))
+    kinds = [s.orientation for s in document.sections]
+    assert kinds[-2:] == [WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT], kinds
+    last = document.sections[-1]
+    assert last.page_width is not None and last.page_height is not None and last.page_width < last.page_height
 
 
 def test_six_lanes_stay_portrait() -> None:
@@ -99,19 +123,17 @@ def test_libreoffice_prints_the_flowchart_page_landscape(tmp_path: Path) -> None
     reader = PdfReader(str(pdf))
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     texts = [p.extract_text() or "" for p in reader.pages]
-    chart = [i for i, text in enumerate(texts) if "Lưu đồ" in text]
-    # the landscape flowchart comes after the steps table and runs to section 6 (forms), in portrait again
+    # the landscape flowchart closes the procedure: its pages come after section 7 (records), whose
+    # pages are portrait like those of the steps table and the forms
+    turned = [i for i, (width, height) in enumerate(sizes) if width > height]
+    records = [i for i, text in enumerate(texts) if "Hồ sơ cần lưu" in text]
     steps = [i for i, text in enumerate(texts) if "Trình tự thực hiện" in text]
-    forms = [i for i, text in enumerate(texts) if "Biểu mẫu" in text]
-    assert chart and steps and forms, texts
-    start, end = chart[0], forms[-1]
-    assert steps[0] < start < end
-    for i in range(start, end):
+    assert turned and records and steps, texts
+    start = turned[0]
+    assert steps[0] <= records[-1] < start
+    assert turned == list(range(start, len(sizes)))  # the last pages, and only those
+    for i in turned:
         width, height = sizes[i]
-        assert width > height and abs(width - 842) < 3 and abs(height - 595) < 3, (i, sizes[i])
-    for i in [*range(start), *range(end, len(sizes))]:
-        width, height = sizes[i]
-        assert width < height, (i, sizes[i])
-    # the flowchart's pictures are on the landscape pages (their width is checked on the .docx above)
-    images = [img for i in range(start, end) for img in reader.pages[i].images]
-    assert images
+        assert abs(width - 842) < 3 and abs(height - 595) < 3, (i, sizes[i])
+        assert reader.pages[i].images, i  # each holds a sheet of the flowchart
+    assert "Lưu đồ" in texts[start]
