@@ -969,6 +969,8 @@ class _Mapper:
                 dossier_mode = False
                 continue
             f = block.folded
+            if f.strip().rstrip(".") in voc.FLOWCHART_AT_END:
+                continue  # where qms's Word export says its landscape flowchart is
             if _DOSSIER_HEADING.match(f):
                 dossier_mode = True
                 rest = block.text.split(":", 1)[1].strip() if ":" in block.text else ""

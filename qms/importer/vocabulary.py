@@ -56,6 +56,11 @@ STEP_COLUMNS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("flowchart", (), ("luu do", "flowchart", "flow chart")),
 )
 
+#: the line qms's own Word export writes where a landscape flowchart would be (it closes the procedure),
+#: folded: the importer passes over it as over the flowchart's pictures
+FLOWCHART_AT_END = ("luu do duoc trinh bay tren cac trang kho ngang o cuoi quy trinh",
+                    "the flowchart is on landscape pages at the end of the procedure")
+
 #: the one-stop fields of an administrative procedure written as "Label: value" or as a heading whose value
 #: follows: (field, label containing one of these, label with one of these words), looked up in this order
 ADMIN_LABELS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (

@@ -32,13 +32,13 @@ from test_flowchart_geometry import stress_steps
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _docx(n_lanes: int) -> bytes:
+def _docx(n_lanes: int, lang: str = "vi") -> bytes:
     ws = d.load_for_render(ROOT)
-    view, proc, _path = next(v for v in d.procedure_views(ws, "vi") if v[1].id == "QT-XD-01")
+    view, proc, _path = next(v for v in d.procedure_views(ws, lang) if v[1].id == "QT-XD-01")
     steps, lanes = stress_steps(n_lanes, n_steps=14, seed=3)
-    view.flowchart = [Markup(s) for s in svg.swimlane("QT-XD-01", steps, lanes, lang="vi")]
+    view.flowchart = [Markup(s) for s in svg.swimlane("QT-XD-01", steps, lanes, lang=lang)]
     view.flowchart_landscape = svg.landscape(lanes)
-    return procedure_docx(view, proc, "vi", ROOT)
+    return procedure_docx(view, proc, lang, ROOT)
 
 
 def _soffice() -> str:
@@ -137,3 +137,20 @@ def test_libreoffice_prints_the_flowchart_page_landscape(tmp_path: Path) -> None
         assert abs(width - 842) < 3 and abs(height - 595) < 3, (i, sizes[i])
         assert reader.pages[i].images, i  # each holds a sheet of the flowchart
     assert "Lưu đồ" in texts[start]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_import_reads_the_landscape_layout_back_without_leftovers(tmp_path: Path, lang: str) -> None:
+    """W-L5: `qms import docx` reads qms's own Word file with a landscape flowchart back with nothing
+    unmapped: the line that says the flowchart is at the end is passed over like its pictures."""
+    import json
+
+    docx = tmp_path / "QT-XD-01.docx"
+    docx.write_bytes(_docx(8, lang))
+    run = subprocess.run([sys.executable, "-m", "qms", "--root", str(ROOT), "import", "docx", str(docx), "--dry-run",
+                          "--format", "json", "--out", str(tmp_path / "drafts")], capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    report = json.loads(run.stdout)["documents"][0]
+    assert report["unmapped"] == [], report["unmapped"]
+    assert any("images" in line for line in report["dropped"]), report["dropped"]
