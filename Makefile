@@ -46,10 +46,12 @@ typecheck: setup
 	$(BIN)/mypy
 
 # qms's bytecode written first, as pip writes it for an installed package: an editable install has
-# none, and with PYTHONDONTWRITEBYTECODE set every `python -m qms` of the tests would compile qms again
+# none, and with PYTHONDONTWRITEBYTECODE set every `python -m qms` of the tests would compile qms again.
+# --dist loadscope keeps a module's tests on one worker, so a module's fixture (a rendered document set)
+# is made once, not once per worker.
 pytest: setup
 	$(BIN)/python -m compileall -q qms
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider
 
 test: lint typecheck pytest
 

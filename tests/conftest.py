@@ -95,3 +95,44 @@ def _fresh_limits() -> object:
     limits.reset()
     yield
     limits.reset()
+
+
+@pytest.fixture(scope="session")
+def example_manuals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example organisation's manual as PDF and as Word, in both languages, rendered once per test
+    run by the real command on a host with no fonts (tests/fontless.py), from a copy of the example:
+    the xdist workers share it (the first to need it renders it under a file lock, the others wait).
+
+    Keys: "manual-vi.pdf", "manual-en.pdf", "manual-vi.docx", "manual-en.docx" and "root" (the copy,
+    which no test may change)."""
+    import shutil
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from filelock import FileLock
+    from fontless import empty_fontconfig
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "example-manuals"
+    names = ("manual-vi.pdf", "manual-en.pdf", "manual-vi.docx", "manual-en.docx")
+    with FileLock(str(shared / "example-manuals.lock")):
+        if not (folder / "done").exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            root = copy_example(folder / "example")
+            env = empty_fontconfig(folder / "fontconfig")
+
+            def render(name: str) -> subprocess.CompletedProcess[str]:
+                stem, kind = name.rsplit(".", 1)
+                return subprocess.run([sys.executable, "-m", "qms", "--root", str(root), "render", "manual",
+                                       "--format", kind, "--lang", stem.rsplit("-", 1)[1], "-o", str(folder / name)],
+                                      capture_output=True, text=True, timeout=600, env=env, check=False)
+
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                for name, run in zip(names, pool.map(render, names), strict=True):
+                    assert run.returncode == 0 and "Traceback" not in run.stderr, f"{name}: {run.stderr}"
+            (folder / "done").write_text("rendered\n", encoding="utf-8")
+    return {**{name: folder / name for name in names}, "root": folder / "example"}
