@@ -103,8 +103,7 @@ def example_manuals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     run by the real command on a host with no fonts (tests/fontless.py), from a copy of the example:
     the xdist workers share it (the first to need it renders it under a file lock, the others wait).
 
-    Keys: "manual-vi.pdf", "manual-en.pdf", "manual-vi.docx", "manual-en.docx" and "root" (the copy,
-    which no test may change)."""
+    Keys: "manual-vi.pdf", "manual-en.pdf", "manual-vi.docx", "manual-en.docx"."""
     import shutil
     import subprocess
     import sys
@@ -135,4 +134,4 @@ def example_manuals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
                 for name, run in zip(names, pool.map(render, names), strict=True):
                     assert run.returncode == 0 and "Traceback" not in run.stderr, f"{name}: {run.stderr}"
             (folder / "done").write_text("rendered\n", encoding="utf-8")
-    return {**{name: folder / name for name in names}, "root": folder / "example"}
+    return {name: folder / name for name in names}
