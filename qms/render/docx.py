@@ -15,6 +15,7 @@ picture never depends on the host's fonts. The caller writes the bytes through `
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from io import BytesIO
@@ -182,13 +183,33 @@ def _shade(cell: _Cell, fill: str = SHADE) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _repeat_header(table: Table) -> None:
-    """The header row repeats on every page; no row breaks across pages (as in the PDF)."""
+#: the lines of table text a row may hold and still be kept whole on a page (a page holds about fifty):
+#: a longer row may break across pages, since Word and LibreOffice cut off a whole row taller than a page
+KEEP_ROW_LINES = 24
+#: the average width of a character of the table text, in millimetres (Times New Roman, 11 pt)
+_CHAR_MM = 1.9
+
+
+def _row_lines(values: Sequence[str | Sequence[str]], widths_mm: Sequence[float]) -> int:
+    """How many lines the tallest cell of a row takes, roughly (each of its lines wrapped to its width)."""
+    tallest = 0
+    for value, width in zip(values, widths_mm, strict=False):
+        per_line = max(int((width - 2.5) / _CHAR_MM), 1)  # less the cell's padding
+        lines = [value] if isinstance(value, str) else list(value)
+        tallest = max(tallest, sum(max(math.ceil(len(part) / per_line), 1)
+                                   for line in lines for part in (line.split("\n") or [""])))
+    return tallest
+
+
+def _repeat_header(table: Table, keep: Sequence[bool] | None = None) -> None:
+    """The header row repeats on every page; a row breaks across pages only where ``keep`` (one flag per
+    row after the header; default: every row) says it may (as in the PDF, rows are kept whole)."""
     for i, row in enumerate(table.rows):
         tr_pr = row._tr.get_or_add_trPr()
-        keep = OxmlElement("w:cantSplit")
-        keep.set(qn("w:val"), "true")
-        tr_pr.append(keep)
+        if i == 0 or keep is None or keep[i - 1]:
+            whole = OxmlElement("w:cantSplit")
+            whole.set(qn("w:val"), "true")
+            tr_pr.append(whole)
         if i == 0:
             el = OxmlElement("w:tblHeader")
             el.set(qn("w:val"), "true")
@@ -351,7 +372,8 @@ class WordWriter:
             cells = table.add_row().cells  # type: ignore[no-untyped-call,unused-ignore]  # typed in newer python-docx
             for cell, value in zip(cells, values, strict=True):
                 _set_cell(cell, [value] if isinstance(value, str) else value, first_bold=first_bold)
-        _repeat_header(table)
+        sizes = widths if widths is not None else [CONTENT_WIDTH_MM / len(header)] * len(header)
+        _repeat_header(table, [_row_lines(values, sizes) <= KEEP_ROW_LINES for values in rows])
         if widths is not None:
             _widths(table, widths)
         return table
@@ -673,9 +695,10 @@ def _manual_front(writer: WordWriter, m: vm.ManualView, sections: Sequence[tuple
             w.picture(str(sheet), f"{_('Processes and their interaction')} ({i + 1}/{len(m.process_map)})")
         if m.process_map_note:
             w.para(m.process_map_note)
+        # what a process receives and sends, one item a line, in the widest columns (as in the PDF)
         w.table([_("Code"), _("Process"), _("Kind"), _("Owner"), _("Receives from"), _("Sends to")],
-                [[code, name, kind, owner, "; ".join(receives) or "—", "; ".join(sends) or "—"]
-                 for code, name, kind, owner, receives, sends in m.processes], (22, 40, 22, 27, 27, 27))
+                [[code, name, kind, owner, list(receives) or "—", list(sends) or "—"]
+                 for code, name, kind, owner, receives, sends in m.processes], (22, 29, 17, 29, 34, 34))
         w.heading(title["sec-roles"], 1)
         w.table([_("Role"), _("Unit"), _("Responsibilities and authorities")],
                 [[r["title"], r["unit"], [*r["responsibilities"], *r["authorities"]]] for r in m.roles],

@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from PIL import Image
 
 from qms.analysis.people import Directory
@@ -508,3 +509,26 @@ def test_a_sheet_too_large_to_draw_is_refused_before_it_is_drawn(monkeypatch: py
     huge = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20000 9000" width="20000" height="9000"></svg>'
     with pytest.raises(QmsError, match="pixels, more than 400 million"):
         word.diagram_pngs([huge], None)
+
+
+def test_a_row_taller_than_half_a_page_may_break_across_pages(example: dict[str, Any]) -> None:
+    """A table row is kept whole on a page (cantSplit) unless it is long: Word and LibreOffice cut off
+    a whole row taller than a page, so the manual's process table, whose "Receives from" of the
+    nonconformity process lists every procedure, must be allowed to break; a short row stays whole."""
+    from qms.render.docx import KEEP_ROW_LINES, WordWriter, _row_lines
+
+    writer = WordWriter("vi", None)
+    long_cell = [f"QT-{k:02d}: Sự không phù hợp và khiếu nại" for k in range(30)]
+    table = writer.table(["A", "B"], [["ngắn", "ngắn"], ["dài", long_cell]], (40, 40))
+    kept = [row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows]
+    assert kept == [True, True, False]
+    assert _row_lines(["ngắn", "ngắn"], (40, 40)) == 1
+    assert _row_lines(["dài", long_cell], (40, 40)) > KEEP_ROW_LINES
+    # the example's manual: the process table gives what a process receives and sends one item a line,
+    # and the nonconformity process's row (every procedure sends it complaints) may break
+    document = Document(str(example["manual"]))
+    header = ("Mã hiệu", "Quá trình", "Loại", "Chủ quá trình", "Nhận từ", "Chuyển đến")
+    processes = next(t for t in document.tables if tuple(c.text for c in t.rows[0].cells) == header)
+    row = next(r for r in processes.rows if r.cells[0].text == "QT-KP-01")
+    assert len(row.cells[4].paragraphs) >= 10
+    assert row._tr.trPr is None or row._tr.trPr.find(qn("w:cantSplit")) is None
