@@ -95,5 +95,8 @@ def pdf_pages_to_png(pdf: bytes, pages: int, dpi: int) -> list[bytes]:
             finally:
                 ppm.unlink()
 
-        with ThreadPoolExecutor(max_workers=min(_jobs(), pages)) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(_jobs(), pages))
+        try:
             return list(pool.map(page, range(1, pages + 1)))
+        finally:  # a failed page or Ctrl-C: the pages not started are not drawn
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -532,3 +532,30 @@ def test_a_row_taller_than_half_a_page_may_break_across_pages(example: dict[str,
     row = next(r for r in processes.rows if r.cells[0].text == "QT-KP-01")
     assert len(row.cells[4].paragraphs) >= 10
     assert row._tr.trPr is None or row._tr.trPr.find(qn("w:cantSplit")) is None
+
+
+def test_a_page_that_cannot_be_drawn_stops_the_pages_not_started(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    """When pdftoppm fails on a page (or Ctrl-C comes), the pages not yet started are not drawn: the
+    error is reported at once, not after every other page of the document."""
+    import qms.store.raster as raster
+    from qms.errors import QmsError
+
+    calls: list[int] = []
+
+    def fake_run(args: list[str], **_kw: Any) -> subprocess.CompletedProcess[bytes]:
+        page = int(args[args.index("-f") + 1])
+        calls.append(page)
+        if page == 1:
+            return subprocess.CompletedProcess(args, 1, b"", b"Syntax Error: broken page")
+        import time
+
+        time.sleep(0.3)
+        return subprocess.CompletedProcess(args, 1, b"", b"too slow")
+
+    monkeypatch.setattr(raster, "pdftoppm_path", lambda: "pdftoppm")
+    monkeypatch.setattr(raster, "_jobs", lambda: 2)
+    monkeypatch.setattr(raster.subprocess, "run", fake_run)
+    with pytest.raises(QmsError, match="broken page"):
+        raster.pdf_pages_to_png(b"%PDF-1.7", 12, 300)
+    assert 1 in calls and len(calls) <= 3, calls
