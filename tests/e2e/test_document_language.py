@@ -4,10 +4,12 @@ proper names, codes and what the organisation wrote in one language only.
 
 Every PDF document type qms writes is rendered once from a copy of the example organisation, in both
 languages, through the real command-line entry point in a subprocess on a host with no fonts (the
-bundled fonts only: issue 13, item 1), and its text is extracted with pdftotext, as an auditor would copy it; the Word manual (`--format docx`) is read
-with python-docx, headers and tables included; the HTML site (`--format html`) is read page by page,
-its placeholders and labels included. The ids scanned for are read from the
-example itself at test time, so a new unit, role, person or agency is covered without editing this test.
+bundled fonts only: issue 13, item 1; the manual comes from the run's shared `example_manuals`,
+rendered the same way), and its text is extracted with pdftotext, as an auditor would copy it; the
+Word manual (`--format docx`) is read with python-docx, headers and tables included; the HTML site
+(`--format html`) is read page by page, its placeholders and labels included. The ids scanned for are
+read from the example itself at test time, so a new unit, role, person or agency is covered without
+editing this test.
 """
 
 from __future__ import annotations
