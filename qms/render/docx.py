@@ -197,7 +197,7 @@ def _row_lines(values: Sequence[str | Sequence[str]], widths_mm: Sequence[float]
         per_line = max(int((width - 2.5) / _CHAR_MM), 1)  # less the cell's padding
         lines = [value] if isinstance(value, str) else list(value)
         tallest = max(tallest, sum(max(math.ceil(len(part) / per_line), 1)
-                                   for line in lines for part in (line.split("\n") or [""])))
+                                   for line in lines for part in line.split("\n")))
     return tallest
 
 
