@@ -528,28 +528,21 @@ def _merge_revisits(key: I64, dur: npt.NDArray[np.float64], row: I64
     return np.bincount(first, weights=dur, minlength=n)[kept], row[kept]
 
 
-def _agency_figures(ev: pl.DataFrame) -> pl.DataFrame:
-    """Per procedure, the time in each agency (``per_agency``: ``proc``, ``agency``, ``count``,
-    ``median``, ``p90``, ``total``)."""
+def _agency_figures(ev: pl.DataFrame, waits: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
+    """Per procedure: the time in each agency (``per_agency``), the waiting for a hand-over into it
+    (``wait_into``), the hand-overs between two agencies (``handovers``), the time within steps
+    (``within``) and the hand-overs matched to no step (``unmatched``)."""
     import polars as pl
 
-    return (_agency_visits(ev).group_by("proc", "agency")
-            .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
-                 pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
-
-
-def _waiting_figures(ev: pl.DataFrame, waits: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
-    """Per procedure: the waiting for a hand-over into each agency (``wait_into``), the hand-overs
-    between two agencies (``handovers``), the time within steps (``within``) and the hand-overs
-    matched to no step (``unmatched``)."""
-    import polars as pl
-
+    per_agency = (_agency_visits(ev).group_by("proc", "agency")
+                  .agg(pl.len().alias("count"), pl.col("dur").median().alias("median"),
+                       pl.col("dur").quantile(0.9, "linear").alias("p90"), pl.col("dur").sum().alias("total")))
     wait_into = waits.group_by("proc", "agency").agg(pl.col("wait").sum().alias("waiting"))
     handovers = waits.group_by("proc", "prev_agency", "agency").agg(
         pl.len().alias("count"), pl.col("wait").median().alias("median"), pl.col("wait").sum().alias("total"))
     within = ev.group_by("proc").agg(pl.col("dur").fill_nan(None).sum().alias("within"))
     unmatched = ev.filter(pl.col("step").is_null()).group_by("proc").agg(pl.len().alias("n"))
-    return wait_into, handovers, within, unmatched
+    return per_agency, wait_into, handovers, within, unmatched
 
 
 def _dossier_figures(dossiers: pl.DataFrame) -> tuple[pl.DataFrame, dict[Any, tuple[Any, ...]], pl.DataFrame]:
@@ -688,10 +681,9 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     del at, wait
     ev = ev.with_columns(pl.Series("dur", dur))
     del dur
-    # the time in each agency on the second thread, while the late dossiers are found and the waits
-    # between agencies summed on this one (not while the figures per step are made: the copies of
-    # both would be in memory at once)
-    by_agency = pool.submit(_agency_figures, ev)
+    # the figures per agency on the second thread, while the late dossiers are found on this one (not
+    # while the figures per step are made: the copies of both would be in memory at once)
+    by_agency = pool.submit(_agency_figures, ev, waits)
     # late: the appointment in the log, else the legal limit counted on the calendar (as the KPI report)
     limit = dossiers["proc"].cast(pl.String).replace_strict(list(setup.limits), [math.ceil(v) for v in setup.limits.values()],
                                             default=None, return_dtype=pl.Int64)
@@ -720,8 +712,7 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
     overdue = ~completed & has_due & (setup.as_of.toordinal() > due_day)
     dossiers = dossiers.with_columns(pl.Series("late", late), pl.Series("overdue", overdue),
                                      pl.Series("month_day", np.where(completed, fin_day, 0)))
-    wait_into, handovers, within, unmatched = _waiting_figures(ev, waits)
-    per_agency = by_agency.result()
+    per_agency, wait_into, handovers, within, unmatched = by_agency.result()
     # the figures per dossier on the second thread, while those per step are made on this one
     by_dossier = pool.submit(_dossier_figures, dossiers)
     # -- per step ---------------------------------------------------------------------------
