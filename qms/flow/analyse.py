@@ -486,9 +486,46 @@ def _agency_visits(ev: pl.DataFrame) -> pl.DataFrame:
         rows.append(at + sel[starts])
     if not keys:
         return ev.select("proc", "agency", "dur").clear()
-    visits = pl.DataFrame({"key": np.concatenate(keys), "dur": np.concatenate(sums), "row": np.concatenate(rows)})
-    per = visits.group_by("key").agg(pl.col("row").first(), pl.col("dur").sum())
-    return pl.DataFrame([ev["proc"].gather(per["row"]), ev["agency"].gather(per["row"]), per["dur"]])
+    key, dur, row = np.concatenate(keys), np.concatenate(sums), np.concatenate(rows)
+    merged = _merge_revisits(key, dur, row)
+    if merged is None:
+        per = pl.DataFrame({"key": key, "dur": dur, "row": row}).group_by("key").agg(pl.col("row").first(),
+                                                                                    pl.col("dur").sum())
+        merged = per["dur"].to_numpy(), per["row"].to_numpy()
+    dur, first_row = merged[0], pl.Series(merged[1])
+    return pl.DataFrame([ev["proc"].gather(first_row), ev["agency"].gather(first_row), pl.Series("dur", dur)])
+
+
+_LAGS = 16  # visits of a dossier merged pairwise in numpy; a dossier with more, and they are grouped by hashing
+
+
+def _merge_revisits(key: I64, dur: npt.NDArray[np.float64], row: I64
+                    ) -> tuple[npt.NDArray[np.float64], I64] | None:
+    """The visits ``key`` (dossier and agency), ``dur`` and ``row`` with each (dossier, agency) once:
+    a dossier that went back to an agency (the one-stop desk that hands the result out), or a visit
+    cut by the end of a block, adds its time to the first visit. The keys of a dossier are
+    consecutive and few: each is compared with the ones before it in its dossier, a distance at a
+    time. None when a dossier has more than :data:`_LAGS` visits (the caller groups them)."""
+    import numpy as np
+
+    n = len(key)
+    if n < 2:
+        return dur, row
+    did = key >> 32
+    starts = np.flatnonzero(np.concatenate(([True], did[1:] != did[:-1])))
+    most = int(np.diff(np.append(starts, n)).max())
+    if most > _LAGS:
+        return None
+    # the first visit of each key: the farthest earlier one of its dossier with the same key (a key
+    # names its dossier, so an equal key a distance back is in the same dossier)
+    first = np.arange(n)
+    for lag in range(1, most):
+        same = np.flatnonzero(key[lag:] == key[:-lag])
+        first[same + lag] = same
+    kept = first == np.arange(n)
+    if kept.all():
+        return dur, row
+    return np.bincount(first, weights=dur, minlength=n)[kept], row[kept]
 
 
 def _agency_figures(ev: pl.DataFrame, waits: pl.DataFrame) -> tuple[pl.DataFrame, ...]:

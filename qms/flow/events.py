@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qms.calendar import MAX_YEAR, MIN_YEAR
 from qms.i18n import _
@@ -186,17 +186,31 @@ class EventReader:
         # the cells still needed, each in one piece: the streaming reader hands a batch over in many
         # pieces, and every expression over columns cut differently would put them together again
         df = df.select("dossier", "proc_cell", "step_cell", "agency_cell", "handler_cell").rechunk()
-        # the procedure of each row, looked up once per distinct cell (a few in a log)
+        # the procedure of each row, looked up once per distinct cell (a few in a log); a column the
+        # same for every row (most logs: each cell is a process id, every procedure kept, none empty)
+        # is a constant or the cells themselves, not a gathered copy
         distinct = df["proc_cell"].unique()
-        found = [self._procedure(c) for c in distinct.cast(pl.String)]
-        which = _positions(df["proc_cell"], distinct)
+        texts = distinct.cast(pl.String).to_list()
+        found = [self._procedure(c) for c in texts]
+        which: pl.Series | None = None
+
+        def per_row(values: list[Any], dtype: pl.DataType) -> pl.Series:
+            nonlocal which
+            if which is None:
+                which = _positions(df["proc_cell"], distinct)
+            return pl.Series(values, dtype=dtype).gather(which)
+
+        def flag(values: list[bool]) -> pl.Expr | pl.Series:
+            return pl.lit(values[0]) if len(set(values)) == 1 else per_row(values, pl.Boolean())
+
+        proc = (pl.col("proc_cell") if all(f.process == c for f, c in zip(found, texts, strict=True))
+                else per_row([f.process for f in found], cat()))
+        kept, no_proc = flag([f.kept for f in found]), flag([f.empty for f in found])
         frame = df.select(
-            "dossier", pl.Series([f.process for f in found], dtype=cat).gather(which).alias("proc"),
-            "step_cell", "agency_cell", "handler_cell",
+            "dossier", proc.alias("proc"), "step_cell", "agency_cell", "handler_cell",
             *((parsed[name] if name in parsed else pl.lit(BLANK, dtype=pl.Int64)).alias(short)
               for name, short in zip(_DATES, ("start", "end", "due"), strict=True)),
-            pl.Series([f.kept for f in found], dtype=pl.Boolean).gather(which).alias("kept"),
-            pl.Series([f.empty for f in found], dtype=pl.Boolean).gather(which).alias("no_proc"))
+            kept.alias("kept"), no_proc.alias("no_proc"))
         # the reasons a row is rejected, in order (a row is rejected for the first that holds). The
         # packed dates are compared with bounds and masks, not divided: a packed value's day is its
         # value divided by ``day``, so "day < d" is "value < d * day"

@@ -136,9 +136,23 @@ def analyse_logs(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[FlowR
         from qms.store.dossier_logs import load_column_map
 
         columns = load_column_map(req.columns_file, FLOW_CANONICAL)
-    setup, resolve = build_setup(req, load_calendar)
-    only = next(iter(setup.maps)) if req.procedure is not None else None
-    events = read_events(req.logs, resolve, column_map=columns or None, only=only, as_of=req.as_of)
+    if req.procedure is not None:  # the reader needs the process the procedure names
+        setup, resolve = build_setup(req, load_calendar)
+        events = read_events(req.logs, resolve, column_map=columns or None, only=next(iter(setup.maps)),
+                             as_of=req.as_of)
+    else:
+        # the repository is loaded on a helper thread while the reader finds the logs' headers and
+        # polars reads their first rows; the reader waits for it at the first procedure cell it looks up
+        from qms.store.batches import in_background
+
+        loading = in_background(lambda _stop: build_setup(req, load_calendar), "qms-flow-setup")
+        try:
+            events = read_events(req.logs, lambda cell: loading.result()[1](cell), column_map=columns or None,
+                                 as_of=req.as_of)
+        except BaseException:
+            loading.stop()  # the error met first is the one reported; no thread is left behind
+            raise
+        setup, _resolve = loading.result()
     result = analyse(events, setup)
     compare = analyse(events, replace(setup, period=req.compare)) if req.compare is not None else None
     return result, compare

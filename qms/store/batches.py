@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, TypeVar
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 _T = TypeVar("_T")
 
@@ -58,3 +59,42 @@ def read_ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
     finally:
         stop.set()
         helper.join()
+
+
+class Background(Generic[_T]):
+    """Work started on a helper thread by :func:`in_background`."""
+
+    def __init__(self, fn: Callable[[threading.Event], _T], name: str) -> None:
+        import contextvars
+
+        self._box: list[tuple[bool, Any]] = []
+        self._stop = threading.Event()
+
+        def run() -> None:
+            try:
+                self._box.append((True, fn(self._stop)))
+            except BaseException as exc:  # raised in the caller, by result()
+                self._box.append((False, exc))
+
+        self._helper = threading.Thread(target=contextvars.copy_context().run, args=(run,), name=name, daemon=True)
+        self._helper.start()
+
+    def result(self) -> _T:
+        """Waits for the work and gives its result, or raises what it raised."""
+        self._helper.join()
+        ok, value = self._box[0]
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        """Asks the work to stop (it looks at the event it was given) and waits for the helper: a caller
+        that gives up (an error, Ctrl-C) leaves no thread behind. Its result or error is dropped."""
+        self._stop.set()
+        self._helper.join()
+
+
+def in_background(fn: Callable[[threading.Event], _T], name: str) -> Background[_T]:
+    """Starts ``fn(stop)`` on a helper thread, in a copy of the caller's context (the language of
+    messages); ``stop`` is set when the caller gives up, which a long task may look at."""
+    return Background(fn, name)

@@ -44,7 +44,11 @@ from qms.store.ooxml import check_container, check_xlsx
 from qms.store.safe_open import check_file, open_bounded
 
 if TYPE_CHECKING:
+    import threading
+
     import polars as pl
+
+    from qms.store.batches import Background
 
 _PROBE_BYTES = 1 << 16
 _SHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -314,6 +318,9 @@ class LogTable:
     #: totals rows ("Tổng cộng", "Tổng số" … with empty date cells) left out of ``batches``, as
     #: (row, label); filled while the batches are read (dossier logs only, not other schemas)
     totals: list[tuple[int, str]] = field(default_factory=list)
+    #: work of the reader still running beside the batches (the scan of a long CSV log), stopped
+    #: when the table is closed
+    helper: Background[bool] | None = None
 
 
 def find_header(path: str, rows: Iterator[list[str]], line: Callable[[], int],
@@ -575,14 +582,22 @@ def _line_table(path: Path, column_map: Mapping[str, str] | None,
     cmap = find_header(spath, head_rows(), lambda: counter[0], column_map, schema)
     totals: list[tuple[int, str]] = []
     kept = totals if schema is None else None
-    if not _plain_lines(path):
+    if whole and not _plain_lines(path):  # the file is its head: scanned here, at once
         return LogTable(spath, "csv", cmap, _line_batches(path, delimiter, cmap, cmap.header_row, kept), totals)
     header = lines[cmap.header_row - 1].removesuffix("\r").split(delimiter)
     step = prepare(_sample(lines[cmap.header_row:cmap.header_row + _SAMPLE_ROWS], delimiter, cmap)) \
         if prepare is not None else None
+    plain: Background[bool] | None = None
+    if not whole:
+        # the scan of the whole file for quotes and bare CRs runs beside polars, which starts reading
+        # the first batch meanwhile (the cell reader takes no batch before the scan says the lines are plain)
+        from qms.store.batches import in_background
+
+        plain = in_background(lambda stop: _plain_lines(path, stop), "qms-log-scan")
     return LogTable(spath, "csv", cmap,
-                    _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted, kept, step, counts),
-                    totals)
+                    _cell_batches(path, delimiter, cmap, cmap.header_row, len(header), wanted, kept, step, counts,
+                                  plain),
+                    totals, plain)
 
 
 _SAMPLE_ROWS = 1000
@@ -605,12 +620,13 @@ _NUMPY_SCAN = 1 << 28
 _SCAN_WINDOW = mmap.ALLOCATIONGRANULARITY << 12  # bytes mapped at a time (16 MiB with 4 KiB pages)
 
 
-def _plain_lines(path: Path) -> bool:
+def _plain_lines(path: Path, stop: threading.Event | None = None) -> bool:
     """Whether every row of ``path`` is one line the csv module splits at each delimiter: no quote
     anywhere and no CR but before LF (a quick scan of the mapped file).
 
     A large log is scanned by one thread per core, each taking every n-th window (numpy releases
-    the GIL while it compares bytes); the first window that is not plain stops them all."""
+    the GIL while it compares bytes); the first window that is not plain stops them all, as
+    ``stop`` does (the caller gave up: the answer is then False)."""
     import threading
 
     with open_bounded(path, current().log_size, "log_size") as fh:
@@ -619,10 +635,11 @@ def _plain_lines(path: Path) -> bool:
         windows = range(0, size, _SCAN_WINDOW)
         threads = min(_scan_threads(), len(windows)) if use_numpy else 1
         if threads <= 1:
-            return size > 0 and all(_plain_window(fh.fileno(), offset, size, use_numpy) for offset in windows)
+            return size > 0 and all(not (stop is not None and stop.is_set())
+                                    and _plain_window(fh.fileno(), offset, size, use_numpy) for offset in windows)
         import numpy  # noqa: F401  (once, before the threads)
 
-        found = threading.Event()  # a window that is not plain: the others stop
+        found = stop or threading.Event()  # a window that is not plain: the others stop
         errors: list[BaseException] = []
 
         def scan(part: range) -> None:
@@ -704,7 +721,7 @@ def _plain_view(view: mmap.mmap) -> bool:
 def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header: int,
                   wanted: Collection[str] | None = None,
                   totals: list[tuple[int, str]] | None = None, step: BatchStep | None = None,
-                  counts: bool = True) -> Iterator[pl.DataFrame]:
+                  counts: bool = True, plain: Background[bool] | None = None) -> Iterator[pl.DataFrame]:
     """polars' streaming CSV reader, quotes off, one String column per cell of the header (``header``
     cells; later cells are dropped), for a file of plain lines (:func:`_plain_lines`): every row of a
     batch is one line that reaches the header's last mapped column. From the first batch that holds
@@ -712,7 +729,10 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
     id and without text in the cells read; bad UTF-8), the line reader goes on (:func:`_line_batches`).
 
     ``counts=False``: the caller does not count a row's cells (``_cells`` is the header's width), so
-    a short row is read as one with empty cells at its end, and the reader goes on."""
+    a short row is read as one with empty cells at its end, and the reader goes on.
+
+    ``plain``: the scan of the file (:func:`_plain_lines`) still running, waited for before the
+    first batch is used: a file that is not plain goes to the line reader from the header on."""
     import polars as pl
 
     width = cmap.width
@@ -733,6 +753,10 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
         query = step(query)
     try:
         for batch in query.collect_batches(chunk_size=_BATCH_ROWS):
+            if plain is not None:
+                if not plain.result():
+                    break  # the line reader reads the file from the header on
+                plain = None
             if counts:
                 reach = batch[probe[-1]]
                 if len(probe) > 1 and reach.null_count():
@@ -769,7 +793,8 @@ def _cell_batches(path: Path, delimiter: str, cmap: ColumnMap, line: int, header
             yield frame
             line += n
         else:
-            return
+            if plain is None or plain.result():  # (no batch at all: the scan is waited for here)
+                return
     except pl.exceptions.PolarsError:
         pass
     yield from _line_batches(path, delimiter, cmap, line, totals)
@@ -835,7 +860,11 @@ def open_log_table(path: Path, column_map: Mapping[str, str] | None = None,
         return
     table = _line_table(path, column_map, wanted, schema, prepare, counts)
     if table is not None:
-        yield table
+        try:
+            yield table
+        finally:
+            if table.helper is not None:  # a caller that stopped early (an error, Ctrl-C): the scan ends too
+                table.helper.stop()
         return
     with open_csv(path) as source:
         yield table_from_rows(source.path, source.rows, source.line, column_map, "csv", schema)

@@ -301,11 +301,15 @@ def test_outside_a_repository_is_a_clear_error(qms_flow: Flow, tmp_path: Path) -
 
 
 def test_missing_header_column(qms_flow: Flow, tmp_path: Path) -> None:
-    """A log without a received-time column is refused with the accepted headers (exit 2)."""
+    """A log without a received-time column is refused with the accepted headers (exit 2); the
+    repository, loaded meanwhile on a helper thread, is waited for (no thread is left behind)."""
+    import threading
+
     log = write_csv(tmp_path / "nohead.csv", [["D1", "QT-HT-01", "B1"]], ["Mã hồ sơ", "Mã thủ tục", "Bước"])
     res = qms_flow(log)
     assert res.code == 2 and "has no column received_at" in res.err and "--columns" in res.err
     assert REPO.exists()
+    assert not [t for t in threading.enumerate() if t.name == "qms-flow-setup"]
 
 
 def test_cells_with_surrounding_spaces(qms_flow: Flow, tmp_path: Path) -> None:
@@ -503,3 +507,18 @@ def test_late_as_the_kpi_report_decides_on_days_off_and_dates_off_the_calendar(q
     assert set(rejected) == {(2 * len(D1) + 2, "TYPO"), (2 * len(D1) + 3, "OLD")}, rejected
     assert "Ngày hẹn trả" in rejected[(2 * len(D1) + 2, "TYPO")] and "1901" in rejected[(2 * len(D1) + 2, "TYPO")]
     assert "Thời gian nhận" in rejected[(2 * len(D1) + 3, "OLD")]
+
+
+@pytest.mark.parametrize("rows", [D1, []], ids=["rows", "header only"])
+def test_an_error_in_the_repository_setup_is_reported_as_before(qms_flow: Flow, tmp_path: Path,
+                                                               rows: list[list[str]]) -> None:
+    """The repository (process maps, calendar) is loaded while the log's first rows are read: a bad
+    ``--calendar`` file is still reported with its place and the fix, whether or not the log has
+    rows to look procedures up for, and nothing is written."""
+    bad = tmp_path / "calendar.yaml"
+    bad.write_text("holidays: [2026-01-01\nworking_saturdays: []\n", encoding="utf-8")
+    log = write_csv(tmp_path / "d1.csv", rows)
+    out = tmp_path / "report.json"
+    res = qms_flow(log, "--calendar", bad, "--format", "json", "-o", out)
+    assert res.code == 2 and "Traceback" not in res.err, res.err
+    assert f"{bad}:" in res.err and not out.exists()

@@ -201,3 +201,80 @@ def test_a_quote_anywhere_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     data[at] = ord('"')
     log.write_bytes(bytes(data))
     assert dossier_logs._plain_lines(log) is False
+
+
+@pytest.mark.parametrize("case", ["plain", "quoted line break", "bare CR", "quote in the last line"])
+def test_a_log_longer_than_its_head_is_scanned_while_polars_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    """A log longer than the head the reader looks at first is scanned for quotes and bare CRs
+    beside polars' first batch: a plain one is read by the cell reader alone; one with a quoted line
+    break, a bare CR or a quote far past the head gives the csv module's results all the same."""
+    monkeypatch.setattr(dossier_logs, "_POLARS_HEAD", 8192)
+    monkeypatch.setattr(dossier_logs, "_BATCH_ROWS", 200)
+    log = tmp_path / "long.csv"
+    lines = plain_log(log, 1500, 14, crlf=True)
+    assert log.stat().st_size > 10 * 8192
+    at = len(lines) - 1 if case == "quote in the last line" else 900
+    cells = lines[at].split(",")
+    if case == "quoted line break":
+        lines[at] = ",".join([*cells[:3], '"Một cửa\r\nliên thông"', *cells[4:]])
+    elif case == "bare CR":
+        lines[at] = ",".join([*cells[:3], "Phường\r1", *cells[4:]])
+    elif case == "quote in the last line":
+        lines[at] = ",".join([*cells[:3], '"Một, cửa"', *cells[4:]])
+    log.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    asked: list[int] = []
+    line_batches = dossier_logs._line_batches
+
+    def spy(path: Path, delimiter: str, cmap: object, line: int, *rest: object) -> object:
+        asked.append(line)
+        return line_batches(path, delimiter, cmap, line, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dossier_logs, "_line_batches", spy)
+    for by in (None, "unit"):
+        assert _result(log, by) == _reference(log, by)
+    # a log that is not plain is read by the line reader from its header (the second line) on, once
+    # for each result, and not from where polars had got to
+    assert asked == ([] if case == "plain" else [2, 2])
+
+
+def test_an_error_of_the_scan_beside_polars_reaches_the_caller(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dossier_logs, "_POLARS_HEAD", 8192)
+    log = tmp_path / "long.csv"
+    plain_log(log, 1500, 15, crlf=False)
+
+    def fail(_path: Path, _stop: object = None) -> bool:
+        raise OSError(5, "Input/output error", str(_path))
+
+    monkeypatch.setattr(dossier_logs, "_plain_lines", fail)
+    with pytest.raises(OSError, match="Input/output error"):
+        _result(log, None)
+
+
+def test_a_reader_that_stops_early_stops_the_scan_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller that closes a long log before its first batch (an error of its own, Ctrl-C) stops the
+    scan that runs beside polars: no scan thread is left, and the windows after the stop are not read."""
+    import threading
+    import time
+
+    monkeypatch.setattr(dossier_logs, "_POLARS_HEAD", 8192)
+    monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", mmap.ALLOCATIONGRANULARITY)
+    log = tmp_path / "long.csv"
+    plain_log(log, 1500, 16, crlf=False)
+    windows = -(-log.stat().st_size // mmap.ALLOCATIONGRANULARITY)
+    assert windows > 20
+    scanned: list[int] = []
+    plain_window = dossier_logs._plain_window
+
+    def slow(fileno: int, offset: int, size: int, use_numpy: bool) -> bool:
+        scanned.append(offset)
+        time.sleep(0.05)
+        return plain_window(fileno, offset, size, use_numpy)
+
+    monkeypatch.setattr(dossier_logs, "_plain_window", slow)
+    with dossier_logs.open_log_table(log) as table:
+        assert table.helper is not None
+        time.sleep(0.1)
+    assert not [t for t in threading.enumerate() if t.name == "qms-log-scan"]
+    assert 0 < len(scanned) < windows

@@ -77,3 +77,42 @@ def test_the_reader_runs_in_the_callers_context() -> None:
         assert list(read_ahead(source())) == ["vi"]
     finally:
         _VAR.reset(token)
+
+
+def test_work_in_background_gives_its_result_or_its_error_in_the_callers_context() -> None:
+    """RA5: ``in_background`` runs its work on a helper thread that sees the caller's context; the
+    caller gets the result, or the error the work raised, and no helper is left."""
+    from qms.store.batches import in_background
+
+    token = _VAR.set("vi")
+    try:
+        assert in_background(lambda _stop: _VAR.get(), "qms-test-helper").result() == "vi"
+    finally:
+        _VAR.reset(token)
+
+    def fail(_stop: threading.Event) -> None:
+        raise QmsError("processes/x.yaml:3:1: not a mapping", "write one 'key: value' per line")
+
+    with pytest.raises(QmsError, match="not a mapping"):
+        in_background(fail, "qms-test-helper").result()
+    assert not [t for t in threading.enumerate() if t.name == "qms-test-helper"]
+
+
+def test_stopping_work_in_background_asks_it_to_stop_and_waits() -> None:
+    """RA6: a caller that gives up sets the work's stop event and waits for the helper to end; the
+    work's result is dropped."""
+    from qms.store.batches import in_background
+
+    started = threading.Event()
+    seen: list[bool] = []
+
+    def long_work(stop: threading.Event) -> int:
+        started.set()
+        seen.append(stop.wait(timeout=30))  # until asked to stop
+        return 1
+
+    work = in_background(long_work, "qms-test-helper")
+    assert started.wait(timeout=30)
+    work.stop()
+    assert seen == [True]
+    assert not [t for t in threading.enumerate() if t.name == "qms-test-helper"]
