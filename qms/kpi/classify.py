@@ -617,7 +617,8 @@ class Classifier:
         ret_col = cell("returned_at")
         if ret_col is not None:
             use = comp == BLANK
-            if use.any():
+            # (where the return date is empty too, as in most logs, it stays blank: nothing to parse)
+            if use.any() and not (ret_col.filter(use) == "").all():
                 ret = parse_where(ret_col, use)
                 reject(_R_RETURNED, ret == INVALID)
                 comp = ret.zip_with(use, comp)
@@ -907,8 +908,12 @@ class Classifier:
         ids = valid["id"]
         hashes = ids.hash(_HASH_SEED)
         earlier = self._claims
-        # distinct hashes, none seen before, mean distinct new ids: the exact check runs only otherwise
-        if hashes.n_unique() < len(hashes) or (
+        # distinct hashes, none seen before, mean distinct new ids: the exact check runs only otherwise.
+        # Codes in strictly increasing order (an export sorted by dossier code) are distinct without
+        # hashing them all into a table
+        n = len(ids)
+        increasing = n < 2 or bool((ids.slice(1, n - 1) > ids.slice(0, n - 1)).all())
+        if (not increasing and hashes.n_unique() < n) or (
                 earlier is not None and hashes.is_in(earlier["hash"].implode()).any()):
             dup = ~ids.is_first_distinct()
             if earlier is not None:
