@@ -7,8 +7,8 @@
 Targets (issue 18 item 7), as ratios because this machine's speed drifts between days: at most 4x the
 wall time of ``polars.read_csv`` and at most 3 GB peak memory. Each measurement is a fresh subprocess
 run in the repository (the process maps come from it), after one untimed warm-up run of every command
-(warm file cache); the figures are the median of ``--runs`` runs (3 by default) of the wall and CPU
-time (user + system of the child); peak memory is the child's max RSS. Logs are generated into
+(warm file cache), the runs of qms and of polars alternating; the figures are the median of
+``--runs`` runs (3 by default) of the wall and CPU time (user + system of the child); peak memory is the child's max RSS. Logs are generated into
 bench/out/ by bench/gen_flow.py when missing. The speed against PM4Py is measured by
 bench/pm4py_compare.py (PM4Py lives in an environment of its own).
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_kpi import Figures, bench, ratio  # the same measuring code as the KPI benchmark
+from bench_kpi import bench_side_by_side, ratio  # the same measuring code as the KPI benchmark
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.events:,} events ({log.stat().st_size / 1e6:.0f} MB CSV):", flush=True)
     cmd = [sys.executable, "-m", "qms", "--root", str(ROOT), "flow", "report", str(log), "--format", "json",
            "--as-of", "2026-12-31"]
-    q: Figures = bench("qms flow report", cmd, args.runs)
-    floor = bench("polars.read_csv", [sys.executable, "-c", POLARS_READ, str(log)], args.runs)
+    q, floor = bench_side_by_side([("qms flow report", cmd),
+                                   ("polars.read_csv", [sys.executable, "-c", POLARS_READ, str(log)])], args.runs)
     ok = ratio("qms / polars.read_csv", q, floor, "wall <= 4x", q.wall <= 4 * floor.wall)
     met = q.peak_mb <= 3072
     print(f"  qms peak {q.peak_mb:.0f} MB (target <= 3072 MB: {'met' if met else 'MISSED'})")

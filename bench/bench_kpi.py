@@ -10,8 +10,9 @@ Targets (issue 17), as ratios because this machine's speed drifts between days:
   at least 5x faster than the pandas script, and at most 2 GB peak memory.
 
 Each measurement is a fresh subprocess, after one untimed warm-up run of every command (warm file
-cache); the figures are the median of ``--runs`` runs (3 by default) of the wall time and of the
-CPU time (user + system of the child, ``os.wait4``); peak memory is the child's max RSS. Input files
+cache); the runs of the commands compared alternate, and the figures are the median of ``--runs``
+runs (3 by default) of the wall time and of the CPU time (user + system of the child,
+``os.wait4``); peak memory is the child's max RSS. Input files
 are generated into bench/out/ by bench/gen_dossiers.py when missing. pandas is not a dependency:
 when it is not importable its comparisons are skipped (and reported as such).
 """
@@ -84,19 +85,33 @@ def measure(cmd: list[str]) -> tuple[float, float, float, int]:
 
 
 def bench(label: str, cmd: list[str], runs: int) -> Figures:
-    measure(cmd)  # warm-up: file cache, bytecode
-    walls, cpus, peaks = [], [], []
+    return bench_side_by_side([(label, cmd)], runs)[0]
+
+
+def bench_side_by_side(cases: list[tuple[str, list[str]]], runs: int) -> list[Figures]:
+    """Each command's figures over ``runs`` runs after one warm-up each (file cache, bytecode). The
+    runs of the commands alternate (a, b, a, b, ...), so that a ratio between two of them is not
+    skewed by the machine's speed drifting while one side runs all its runs."""
+    for _label, cmd in cases:
+        measure(cmd)
+    walls: list[list[float]] = [[] for _ in cases]
+    cpus: list[list[float]] = [[] for _ in cases]
+    peaks: list[list[float]] = [[] for _ in cases]
     for _ in range(runs):
-        wall, cpu, peak, code = measure(cmd)
-        if code not in (0, 1):
-            raise SystemExit(f"{label}: exit code {code}")
-        walls.append(wall)
-        cpus.append(cpu)
-        peaks.append(peak)
-    fig = Figures(statistics.median(walls), statistics.median(cpus), max(peaks))
-    print(f"  {label:<18} wall {fig.wall:7.2f} s  cpu {fig.cpu:7.2f} s  peak {fig.peak_mb:7.0f} MB"
-          f"  (wall runs: {', '.join(f'{w:.2f}' for w in walls)})", flush=True)
-    return fig
+        for k, (label, cmd) in enumerate(cases):
+            wall, cpu, peak, code = measure(cmd)
+            if code not in (0, 1):
+                raise SystemExit(f"{label}: exit code {code}")
+            walls[k].append(wall)
+            cpus[k].append(cpu)
+            peaks[k].append(peak)
+    out = []
+    for k, (label, _cmd) in enumerate(cases):
+        fig = Figures(statistics.median(walls[k]), statistics.median(cpus[k]), max(peaks[k]))
+        print(f"  {label:<18} wall {fig.wall:7.2f} s  cpu {fig.cpu:7.2f} s  peak {fig.peak_mb:7.0f} MB"
+              f"  (wall runs: {', '.join(f'{w:.2f}' for w in walls[k])})", flush=True)
+        out.append(fig)
+    return out
 
 
 def ensure_log(rows: int) -> Path:
@@ -131,17 +146,20 @@ def main(argv: list[str] | None = None) -> int:
     for rows in sizes:
         log = ensure_log(rows)
         print(f"{rows:,} rows ({log.stat().st_size / 1e6:.0f} MB CSV):", flush=True)
-        q = bench("qms kpi report", [*qms, "kpi", "report", str(log), "--as-of", AS_OF, "--format", "json"],
-                  args.runs)
-        p = bench("pandas script", [sys.executable, "-c", PANDAS_SCRIPT, str(log), AS_OF], args.runs) \
-            if pandas_ok else None
+        cases = [("qms kpi report", [*qms, "kpi", "report", str(log), "--as-of", AS_OF, "--format", "json"])]
+        if pandas_ok:
+            cases.append(("pandas script", [sys.executable, "-c", PANDAS_SCRIPT, str(log), AS_OF]))
+        if rows >= 1_000_000:
+            cases.append(("polars.read_csv", [sys.executable, "-c", POLARS_READ, str(log)]))
+        figures = dict(zip((label for label, _cmd in cases), bench_side_by_side(cases, args.runs), strict=True))
+        q, p = figures["qms kpi report"], figures.get("pandas script")
         if rows < 1_000_000:
             if p is None:
                 print("  pandas not installed: the 0.75x target is not measured")
             else:
                 ok &= ratio("qms / pandas", q, p, "wall <= 0.75x", q.wall <= 0.75 * p.wall)
             continue
-        floor = bench("polars.read_csv", [sys.executable, "-c", POLARS_READ, str(log)], args.runs)
+        floor = figures["polars.read_csv"]
         ok &= ratio("qms / polars.read_csv", q, floor, "wall <= 2x", q.wall <= 2 * floor.wall)
         if p is None:
             print("  pandas not installed: the 5x target is not measured")

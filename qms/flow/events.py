@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from qms.calendar import MAX_YEAR, MIN_YEAR
 from qms.i18n import _
 from qms.kpi.classify import RejectedRow
-from qms.kpi.dates import BLANK, DAY_SHIFT, FIRST_COVERED_DAY, LAST_COVERED_DAY, DateMemo
+from qms.kpi.dates import BLANK, DAY_SHIFT, FIRST_COVERED_DAY, LAST_COVERED_DAY, PACKED, DateMemo
 from qms.models.log_columns import ColumnMap
 
 if TYPE_CHECKING:
@@ -36,8 +36,6 @@ MAX_REJECTED = 1000
 """Rejected rows listed one by one; the rest are counted."""
 
 _DATES = ("received_at", "completed_at", "due_at")
-PACKED = "#packed"
-"""The suffix of a date column's packed values, and a column that says a batch has them."""
 
 #: the columns of the events frame, in file and row order (text cells are categoricals)
 EVENT_COLUMNS = ("dossier", "proc", "step_cell", "agency_cell", "handler_cell", "start", "end", "due")

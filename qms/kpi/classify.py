@@ -38,14 +38,14 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qms.calendar import MAX_YEAR, MIN_YEAR, WorkingCalendar
 from qms.errors import QmsError
 from qms.i18n import _
-from qms.kpi.dates import BLANK, DAY_SHIFT, FIRST_COVERED_DAY, INVALID, LAST_COVERED_DAY, DateMemo
+from qms.kpi.dates import BLANK, DAY_SHIFT, FIRST_COVERED_DAY, INVALID, LAST_COVERED_DAY, PACKED, DateMemo
 from qms.models.log_columns import ColumnMap, name_order, procedure_name_key, tidy_name
 
 if TYPE_CHECKING:
@@ -329,6 +329,10 @@ def _date_reason(text: str) -> str:
     return ""
 
 
+#: the date columns parsed whole for every batch (returned_at and pause_ended_at only where needed)
+_PARSED_DATES = ("received_at", "completed_at", "due_at", "pause_started_at")
+
+
 class Classifier:
     """Feed it logs (:meth:`add_table`) or row streams (:meth:`add`), then read :meth:`result`.
 
@@ -406,7 +410,7 @@ class Classifier:
         #: the dossier ids claimed so far (first valid occurrence): id, file (index in ``files``), row
         self._claims: pl.DataFrame | None = None
         self._memo: dict[str, dict[str, Any]] = {}
-        self._tables: tuple[tuple[int, int, int], pl.Series, pl.Series] | None = None
+        self._tables: tuple[tuple[int, int, int], pl.Series, pl.Series, pl.Series] | None = None
 
     # -- lookups by value --------------------------------------------------------
     def _key_of(self, proc: str) -> str:
@@ -459,14 +463,28 @@ class Classifier:
 
     def _lookup(self) -> tuple[int, pl.Series, pl.Series]:
         """The calendar's base day and its ``before`` and ``workdays`` tables as polars columns."""
+        tables = self._calendar_tables()
+        return self.calendar.base, tables[1], tables[2]
+
+    def _calendar_tables(self) -> tuple[tuple[int, int, int], pl.Series, pl.Series, pl.Series]:
+        """The calendar's ``before``, ``workdays`` and ``is_work`` tables as polars columns (made again
+        when the calendar grows)."""
         import polars as pl
 
         cal = self.calendar
         key = (cal.base, len(cal.before), len(cal.workdays))
         if self._tables is None or self._tables[0] != key:
             self._tables = (key, pl.Series(list(cal.before), dtype=pl.Int64),
-                            pl.Series(list(cal.workdays), dtype=pl.Int64))
-        return cal.base, self._tables[1], self._tables[2]
+                            pl.Series(list(cal.workdays), dtype=pl.Int64),
+                            pl.Series([bool(w) for w in cal.is_work], dtype=pl.Boolean))
+        return self._tables
+
+    def _working(self, day: pl.Series) -> pl.Series:
+        """Whether each day is a working day."""
+        if not len(day):
+            return day.cast(bool)
+        self._ensure_calendar(_int(day.min()), _int(day.max()))
+        return self._calendar_tables()[3].gather(day - self.calendar.base)
 
     def _shift(self, day: pl.Series, n: pl.Series) -> pl.Series:
         """The n-th working day after ``day`` (n >= 1); n == 0: the first working day on or after ``day``."""
@@ -502,6 +520,25 @@ class Classifier:
 
         self.add_table(table_from_rows(stream.path, stream.rows, stream.line, self.column_map))
 
+    def prepare(self, sample: pl.DataFrame) -> Callable[[pl.LazyFrame], pl.LazyFrame]:
+        """The parsing of the date columns as a step of the query that reads each batch of a plain CSV
+        log (:func:`qms.store.dossier_logs.open_log_table`'s ``prepare``): polars spreads it over the
+        cores while the batch is read, instead of a query of its own in :meth:`_batch`. The shape of
+        each column is judged once, from ``sample`` (the first rows of the log); a cell of another
+        shape later on is parsed by :meth:`DateMemo.finish` as by :meth:`DateMemo.parse_frame`."""
+        import polars as pl
+
+        dates = [name for name in _PARSED_DATES if name in sample.columns and name in self.columns_used()]
+        first, packed = self.dates.plan(sample, dates)
+        columns = [*(expr.alias(name + PACKED) for name, expr in zip(dates, packed, strict=True)),
+                   pl.lit(True).alias(PACKED)]
+        scratch = [expr.meta.output_name() for expr in first]
+
+        def step(lazy: pl.LazyFrame) -> pl.LazyFrame:
+            return (lazy.with_columns(first) if first else lazy).with_columns(columns).drop(scratch)
+
+        return step
+
     def add_table(self, table: LogTable) -> None:
         """Classify every row of one log."""
         import polars as pl
@@ -535,8 +572,12 @@ class Classifier:
         def const(value: int | bool, dtype: Any = pl.Int64, size: int = n) -> pl.Series:
             return pl.repeat(value, size, dtype=dtype, eager=True)
 
-        wanted: list[str] = [c for c in ("received_at", "completed_at", "due_at", "pause_started_at") if c in df.columns]
-        parsed = dict(zip(wanted, dates.parse_frame(df, wanted), strict=True))
+        wanted: list[str] = [c for c in _PARSED_DATES if c in df.columns]
+        if PACKED in df.columns:  # parsed by polars while the batch was read (see prepare)
+            values = dates.finish(df, wanted, [df[name + PACKED] for name in wanted])
+        else:
+            values = dates.parse_frame(df, wanted)
+        parsed = dict(zip(wanted, values, strict=True))
 
         def parse(name: str) -> pl.Series:
             return parsed[name] if name in parsed else const(BLANK)
@@ -546,8 +587,10 @@ class Classifier:
             return const(BLANK).scatter(where.arg_true(), dates.parse_frame(col.filter(where).to_frame("c"), ["c"])[0])
 
         raw_ids = df["dossier_id"]
-        spaced = raw_ids.str.starts_with(" ") | raw_ids.str.ends_with(" ")  # only these are stripped
-        ids = raw_ids.zip_with(~spaced, raw_ids.str.strip_chars(PY_WHITESPACE)) if spaced.any() else raw_ids
+        ids = raw_ids
+        if raw_ids.str.starts_with(" ").any() or raw_ids.str.ends_with(" ").any():
+            spaced = raw_ids.str.starts_with(" ") | raw_ids.str.ends_with(" ")  # only these are stripped
+            ids = raw_ids.zip_with(~spaced, raw_ids.str.strip_chars(PY_WHITESPACE))
         short = df[CELLS] < cmap.width
         no_id = ids == ""
         skip = (short | no_id) & ~df[NONBLANK]
@@ -574,7 +617,8 @@ class Classifier:
         ret_col = cell("returned_at")
         if ret_col is not None:
             use = comp == BLANK
-            if use.any():
+            # (where the return date is empty too, as in most logs, it stays blank: nothing to parse)
+            if use.any() and not (ret_col.filter(use) == "").all():
                 ret = parse_where(ret_col, use)
                 reject(_R_RETURNED, ret == INVALID)
                 comp = ret.zip_with(use, comp)
@@ -658,19 +702,20 @@ class Classifier:
         recv_day, comp, comp_day, due = keep(recv_day), keep(comp), keep(comp_day), keep(due)
         due_day = due // day_of
         # the due time (seconds + 1); 00:00:00 is how exports write a date-only due day, so it is none
-        due_t = (due % day_of).zip_with(due >= 0, const(0, size=m))
-        due_t = due_t.zip_with(due_t != 1, const(0, size=m))
+        time_of_day = pl.col("due") % day_of
+        due_t = due.to_frame("due").select(pl.when((pl.col("due") >= 0) & (time_of_day != 1)).then(time_of_day)
+                                           .otherwise(0)).to_series()
         by_limit = due < 0
         given = ~by_limit
         if given.any():  # a due day that is a day off ends at the end of the next working day (BLDS 2015
             # Art. 148(5)): a system that missed a swapped day off, or counted calendar days, set it there
             where = given.arg_true()
             day = due_day.filter(given)
-            work_day = self._shift(day, const(0, size=len(day)))
-            off = work_day != day
+            off = ~self._working(day)
             if off.any():
-                due_day = due_day.scatter(where, work_day)
-                due_t = due_t.scatter(where, due_t.filter(given).zip_with(~off, const(0, size=len(day))))
+                at = where.filter(off)
+                due_day = due_day.scatter(at, self._shift(day.filter(off), const(0, size=len(at))))
+                due_t = due_t.scatter(at, const(0, size=len(at)))
         if by_limit.any():
             days = keep(lim)
             if late_in_day is not None:
@@ -863,8 +908,12 @@ class Classifier:
         ids = valid["id"]
         hashes = ids.hash(_HASH_SEED)
         earlier = self._claims
-        # distinct hashes, none seen before, mean distinct new ids: the exact check runs only otherwise
-        if hashes.n_unique() < len(hashes) or (
+        # distinct hashes, none seen before, mean distinct new ids: the exact check runs only otherwise.
+        # Codes in strictly increasing order (an export sorted by dossier code) are distinct without
+        # hashing them all into a table
+        n = len(ids)
+        increasing = n < 2 or bool((ids.slice(1, n - 1) > ids.slice(0, n - 1)).all())
+        if (not increasing and hashes.n_unique() < n) or (
                 earlier is not None and hashes.is_in(earlier["hash"].implode()).any()):
             dup = ~ids.is_first_distinct()
             if earlier is not None:

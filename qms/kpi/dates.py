@@ -303,6 +303,9 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
 
 
 _TODO = -3  # not parsed by polars
+PACKED = "#packed"
+"""The suffix of a date column's packed values computed while a batch is read (:meth:`DateMemo.plan`
+in the reader's query), and the name of a column that says a batch has them."""
 _DAY_MS = 86_400_000
 
 

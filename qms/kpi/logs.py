@@ -19,5 +19,5 @@ def read_logs(clf: Classifier, logs: tuple[Path, ...] | list[Path], workers: int
 
     del workers, engine
     for path in logs:
-        with open_log_table(path, clf.column_map, wanted=clf.columns_used()) as table:
+        with open_log_table(path, clf.column_map, wanted=clf.columns_used(), prepare=clf.prepare) as table:
             clf.add_table(table)

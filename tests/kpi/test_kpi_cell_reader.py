@@ -278,3 +278,43 @@ def test_a_reader_that_stops_early_stops_the_scan_beside_it(tmp_path: Path, monk
         time.sleep(0.1)
     assert not [t for t in threading.enumerate() if t.name == "qms-log-scan"]
     assert 0 < len(scanned) < windows
+
+
+def test_the_dates_of_a_plain_log_are_parsed_while_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dates of a plain log are parsed in the query that reads each batch, in the shape of its
+    first rows (the classifier parses no batch itself); a column that changes shape half-way (an
+    export appended to another, ISO dates after dd/mm/yyyy, empty in the first rows) still gives the
+    csv module's results, rejections and row numbers."""
+    import importlib
+
+    classify = importlib.import_module("qms.kpi.classify")  # the package exports a function of that name
+    monkeypatch.setattr(dossier_logs, "_BATCH_ROWS", 300)
+    log = tmp_path / "shapes.csv"
+    header = ",".join([*HEADER, "Ghi chú"])  # a last cell in every row: the cell reader reads them all
+    rows = []
+    for i in range(2400):
+        day = dt.date(2018, 3, 1) + dt.timedelta(days=i % 400)
+        due = day + dt.timedelta(days=7)
+        if i < 1200:
+            recv, done, ask = f"{day:%d/%m/%Y} 08:{i % 60:02d}", f"{due:%d/%m/%Y}", ""
+        else:  # the second export: ISO dates, a supplementation request, some cells no date at all
+            recv = f"{day:%Y-%m-%d} 09:{i % 60:02d}:00" if i % 97 else "31/02/2018"
+            done = f"{due + dt.timedelta(days=i % 3):%Y-%m-%d}"
+            ask = f"{day + dt.timedelta(days=1):%Y-%m-%d}" if i % 5 == 0 else ""
+        rows.append(",".join([f"HS{i:05d}", "1.001", "Phường 1", "Một cửa", recv, f"{due:%d/%m/%Y}", done, done,
+                              "Đã trả kết quả", "", ask, ask, f"ghi chú {i}"]))
+    log.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    prepared: list[bool] = []
+    batch = classify.Classifier._batch
+
+    def spy(self: object, df: object, *rest: object) -> object:
+        prepared.append(classify.PACKED in df.columns)  # type: ignore[attr-defined]
+        return batch(self, df, *rest)  # type: ignore[arg-type]
+
+    reference = {by: _reference(log, by) for by in (None, "month")}
+    monkeypatch.setattr(classify.Classifier, "_batch", spy)
+    for by, expected in reference.items():
+        assert _result(log, by) == expected
+    assert prepared == [True] * 16  # 8 batches of 300 rows, twice
+    data = json.loads(reference[None])
+    assert data["rows_read"] == 2400 and data["rejected"]

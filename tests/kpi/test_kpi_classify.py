@@ -184,6 +184,20 @@ def test_duplicates_are_reported_with_the_first_row() -> None:
     assert (dup.dossier_id, dup.row, dup.first_row) == ("A", 3, 2)
 
 
+@pytest.mark.parametrize("codes", [["A", "B", "B", "C"], ["A", "B", "C", "A"], ["C", "B", "B", "A"]],
+                         ids=["sorted", "unsorted", "descending"])
+def test_a_code_seen_twice_is_a_duplicate_however_the_codes_are_ordered(codes: list[str]) -> None:
+    """A log sorted by dossier code is known to hold each code once without hashing them all; a
+    code written twice in a row is still found (the order only decides how it is looked for)."""
+    rows = [[c, "P", "U", "2019-03-01", "2019-03-08", "2019-03-07", ""] for c in codes]
+    r = run(rows)
+    assert r.counts.total == 3
+    (dup,) = r.duplicates
+    first = codes.index(dup.dossier_id)
+    assert (dup.row, dup.first_row) == (codes.index(dup.dossier_id, first + 1) + 2, first + 2)
+    assert not run([r for r in rows if r[0] != dup.dossier_id] + [rows[first]]).duplicates
+
+
 def test_period_counts_resolved_in_period_and_open_at_its_end() -> None:
     rows = [
         ["A", "P", "U", "2019-03-01", "2019-03-08", "2019-03-07", ""],  # resolved in March: in
