@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck pytest bench clean fuzz bench-hostile
+.PHONY: setup demo test lint typecheck pytest bench clean fuzz bench-hostile catalogues
 
 $(STAMP): pyproject.toml
 	@missing=""; \
@@ -54,6 +54,11 @@ pytest: setup
 	$(BIN)/pytest -n 2 --dist loadscope -p no:cacheprovider
 
 test: lint typecheck pytest
+
+# The compiled message catalogues (qms/i18n/locale/<lang>/<area>.mo) that qms reads at run time, made
+# from the .po files with Babel; run after editing a .po (tests/unit/test_i18n_compiled.py checks them).
+catalogues: setup
+	$(BIN)/python -c 'import pathlib, qms.i18n as i; [p.with_suffix(".mo").write_bytes(i.compile_po(p.read_bytes(), p.parent.name)) for p in sorted(pathlib.Path("qms/i18n/locale").glob("*/*.po"))]'
 
 # Fuzz every reader for FUZZ_SECONDS each (docs/fuzzing.md); crashes land in fuzz/crashes/.
 FUZZ_SECONDS ?= 300
