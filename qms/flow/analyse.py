@@ -625,17 +625,21 @@ def _checked_dossiers(dossiers: pl.DataFrame, setup: Setup, has_step: bool) -> p
     return dossiers.join(distinct, on=["proc", "route", "completed", "ag_unknown"], how="left", maintain_order="left")
 
 
-def analyse(events: Events, setup: Setup) -> FlowResult:
+def analyse(events: Events, setup: Setup, *, release: bool = False) -> FlowResult:
     """The report's figures for ``events``. Some independent parts run on a second thread while this
     one goes on (numpy and polars release the GIL for most of their work): the cell combinations are
     numbered while the dossiers are put in order, the working hours of the hand-overs computed while
     the routes are checked, the figures per agency made while the late dossiers are found, and those
-    per dossier while those per step are made."""
+    per dossier while those per step are made.
+
+    ``release``: the caller needs ``events.frame`` no more (no second period to analyse): it is
+    emptied once the analysis has its own columns, so that the memory of the columns the analysis
+    drops as it goes (codes, cells, times) can serve its later steps."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qms-flow") as pool:
-        return _analyse(events, setup, pool)
+        return _analyse(events, setup, pool, release)
 
 
-def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResult:
+def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor, release: bool) -> FlowResult:
     import numpy as np
     import polars as pl
 
@@ -650,6 +654,9 @@ def _analyse(events: Events, setup: Setup, pool: ThreadPoolExecutor) -> FlowResu
         numbering = pool.submit(combos, frame, _LOOKED_UP)
         frame = frame.with_row_index(_AT)
     ev, duplicates = _drop_repeats(_dossier_ids(frame))
+    del frame
+    if release:
+        events.frame = events.frame.clear()
     if setup.period is not None:
         lo, hi = (d.toordinal() for d in setup.period)
         first = pl.col("start").first().over("did") // (1 << DAY_SHIFT)

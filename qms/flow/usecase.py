@@ -153,7 +153,7 @@ def analyse_logs(req: FlowRequest, load_calendar: CalendarLoader) -> tuple[FlowR
             loading.stop()  # the error met first is the one reported; no thread is left behind
             raise
         setup, _resolve = loading.result()
-    result = analyse(events, setup)
+    result = analyse(events, setup, release=req.compare is None)
     compare = analyse(events, replace(setup, period=req.compare)) if req.compare is not None else None
     return result, compare
 

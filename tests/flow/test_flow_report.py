@@ -522,3 +522,28 @@ def test_an_error_in_the_repository_setup_is_reported_as_before(qms_flow: Flow, 
     res = qms_flow(log, "--calendar", bad, "--format", "json", "-o", out)
     assert res.code == 2 and "Traceback" not in res.err, res.err
     assert f"{bad}:" in res.err and not out.exists()
+
+
+def test_a_report_without_a_second_period_gives_the_events_back_as_it_goes() -> None:
+    """Without --compare the events are read once and analysed once: the analysis empties the
+    events' frame once it has its own columns (their memory then serves its later steps); the figures
+    are those of an analysis that keeps it, and with --compare the frame is kept for the second period."""
+    import datetime as dt
+
+    from qms.cli.calendar import load_calendar
+    from qms.flow.analyse import analyse
+    from qms.flow.events import read_events
+    from qms.flow.report import to_json
+    from qms.flow.usecase import FlowRequest, analyse_logs, build_setup
+
+    req = FlowRequest(logs=(SHIPPED_LOG,), root=REPO, as_of=dt.date(2026, 7, 31), fmt="json")
+    setup, resolve = build_setup(req, load_calendar)
+    kept, given_back = (read_events(req.logs, resolve, column_map=None, as_of=req.as_of) for _ in range(2))
+    assert kept.frame.height > 1000
+    assert to_json(analyse(given_back, setup, release=True), None) == to_json(analyse(kept, setup), None)
+    assert given_back.frame.height == 0 and kept.frame.height > 1000
+    halves = (dt.date(2026, 1, 1), dt.date(2026, 3, 31)), (dt.date(2026, 4, 1), dt.date(2026, 7, 31))
+    first, second = analyse_logs(FlowRequest(logs=req.logs, root=REPO, as_of=req.as_of, period=halves[0],
+                                             compare=halves[1]), load_calendar)
+    assert second is not None and sum(p.dossiers for p in second.procedures) > 0
+    assert sum(p.dossiers for p in first.procedures) > 0
