@@ -151,19 +151,10 @@ class EventReader:
             """A column of cells (a column the log does not have: empty cells)."""
             return pl.col(name) if name in sample.columns else pl.lit("", dtype=pl.String)
 
-        dates = [name for name in _DATES if name in sample.columns]
-        first, packed = self.memo.plan(sample, dates)
         columns = [cell("dossier_id").str.strip_chars(PY_WHITESPACE).alias("dossier"),
                    cell("procedure_id").cast(cat).alias("proc_cell"),
-                   *(cell(name).cast(cat).alias(f"{name}_cell") for name in ("step", "agency", "handler")),
-                   *(expr.alias(name + PACKED) for name, expr in zip(dates, packed, strict=True)),
-                   pl.lit(True).alias(PACKED)]
-        scratch = [expr.meta.output_name() for expr in first]
-
-        def step(lazy: pl.LazyFrame) -> pl.LazyFrame:
-            return (lazy.with_columns(first) if first else lazy).with_columns(columns).drop(scratch)
-
-        return step
+                   *(cell(name).cast(cat).alias(f"{name}_cell") for name in ("step", "agency", "handler"))]
+        return self.memo.reading_step(sample, [name for name in _DATES if name in sample.columns], columns)
 
     def _batch(self, df: pl.DataFrame, cmap: ColumnMap, path: str) -> None:
         import polars as pl
@@ -179,7 +170,7 @@ class EventReader:
         lab = cmap.label
         cat = pl.Categorical
         dates = [name for name in _DATES if name in df.columns]
-        parsed = dict(zip(dates, self.memo.finish(df, dates, [df[name + PACKED] for name in dates]), strict=True))
+        parsed = dict(zip(dates, self.memo.finish_read(df, dates), strict=True))
         row_numbers = df[ROW]
         # the cells still needed, each in one piece: the streaming reader hands a batch over in many
         # pieces, and every expression over columns cut differently would put them together again

@@ -526,18 +526,8 @@ class Classifier:
         cores while the batch is read, instead of a query of its own in :meth:`_batch`. The shape of
         each column is judged once, from ``sample`` (the first rows of the log); a cell of another
         shape later on is parsed by :meth:`DateMemo.finish` as by :meth:`DateMemo.parse_frame`."""
-        import polars as pl
-
-        dates = [name for name in _PARSED_DATES if name in sample.columns and name in self.columns_used()]
-        first, packed = self.dates.plan(sample, dates)
-        columns = [*(expr.alias(name + PACKED) for name, expr in zip(dates, packed, strict=True)),
-                   pl.lit(True).alias(PACKED)]
-        scratch = [expr.meta.output_name() for expr in first]
-
-        def step(lazy: pl.LazyFrame) -> pl.LazyFrame:
-            return (lazy.with_columns(first) if first else lazy).with_columns(columns).drop(scratch)
-
-        return step
+        used = self.columns_used()
+        return self.dates.reading_step(sample, [name for name in _PARSED_DATES if name in sample.columns and name in used])
 
     def add_table(self, table: LogTable) -> None:
         """Classify every row of one log."""
@@ -573,10 +563,8 @@ class Classifier:
             return pl.repeat(value, size, dtype=dtype, eager=True)
 
         wanted: list[str] = [c for c in _PARSED_DATES if c in df.columns]
-        if PACKED in df.columns:  # parsed by polars while the batch was read (see prepare)
-            values = dates.finish(df, wanted, [df[name + PACKED] for name in wanted])
-        else:
-            values = dates.parse_frame(df, wanted)
+        # parsed by polars while the batch was read (see prepare), else here
+        values = dates.finish_read(df, wanted) if PACKED in df.columns else dates.parse_frame(df, wanted)
         parsed = dict(zip(wanted, values, strict=True))
 
         def parse(name: str) -> pl.Series:

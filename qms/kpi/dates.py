@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qms.calendar import MAX_YEAR, MIN_YEAR
@@ -420,6 +420,28 @@ class DateMemo:
                          .when(day >= 1).then(value)  # year 0 is a date for polars only
                          .otherwise(pl.lit(_TODO, dtype=pl.Int64)).fill_null(_TODO).alias(name))
         return first, exprs
+
+    def reading_step(self, sample: pl.DataFrame, names: list[str],
+                     columns: Sequence[pl.Expr] = ()) -> Callable[[pl.LazyFrame], pl.LazyFrame]:
+        """A step for the query that reads each batch of a log (a reader's ``prepare``): the caller's
+        ``columns``, the packed value of each date column ``names`` where polars parses it (``name +
+        PACKED``, planned from ``sample``, the log's first rows) and a column :data:`PACKED` saying the
+        batch has them; :meth:`finish_read` finishes them."""
+        import polars as pl
+
+        first, packed = self.plan(sample, names)
+        added = [*columns, *(expr.alias(name + PACKED) for name, expr in zip(names, packed, strict=True)),
+                 pl.lit(True).alias(PACKED)]
+        scratch = [expr.meta.output_name() for expr in first]
+
+        def step(lazy: pl.LazyFrame) -> pl.LazyFrame:
+            return (lazy.with_columns(first) if first else lazy).with_columns(added).drop(scratch)
+
+        return step
+
+    def finish_read(self, df: pl.DataFrame, names: list[str]) -> list[pl.Series]:
+        """The packed values of the date columns ``names`` of a batch :meth:`reading_step` prepared."""
+        return self.finish(df, names, [df[name + PACKED] for name in names])
 
     def finish(self, df: pl.DataFrame, names: list[str], planned: list[pl.Series]) -> list[pl.Series]:
         """The packed values of the columns ``names`` of ``df`` (``planned``: what the expressions of
