@@ -19,7 +19,6 @@ import datetime as dt
 import io
 import itertools
 import mmap
-import os
 import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +38,7 @@ from qms.models.log_columns import (
     match_two_rows,
     tidy_name,
 )
+from qms.store.cores import usable_cores
 from qms.store.limits import Limits, current
 from qms.store.ooxml import check_container, check_xlsx
 from qms.store.safe_open import check_file, open_bounded
@@ -633,7 +633,7 @@ def _plain_lines(path: Path, stop: threading.Event | None = None) -> bool:
         size = fh.seek(0, io.SEEK_END)
         use_numpy = size >= _NUMPY_SCAN
         windows = range(0, size, _SCAN_WINDOW)
-        threads = min(_scan_threads(), len(windows)) if use_numpy else 1
+        threads = min(usable_cores(), len(windows)) if use_numpy else 1
         if threads <= 1:
             return size > 0 and all(not (stop is not None and stop.is_set())
                                     and _plain_window(fh.fileno(), offset, size, use_numpy) for offset in windows)
@@ -662,13 +662,6 @@ def _plain_lines(path: Path, stop: threading.Event | None = None) -> bool:
         if errors:  # pragma: no cover - a window that cannot be mapped is not plain, see _plain_window
             raise errors[0]
         return not found.is_set()
-
-
-def _scan_threads() -> int:
-    try:
-        return max(1, min(4, len(os.sched_getaffinity(0))))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, min(4, os.cpu_count() or 1))
 
 
 def _plain_window(fileno: int, offset: int, size: int, use_numpy: bool) -> bool:

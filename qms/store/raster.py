@@ -11,7 +11,6 @@ takes more than twice as long as drawing the page.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from qms.errors import QmsError
 from qms.i18n import _
+from qms.store.cores import usable_cores
 
 RASTER_TIMEOUT = 120  # seconds for one page
 MAX_PNG_BYTES = 32 * 1024 * 1024  # a page at print resolution is far below this
@@ -32,13 +32,6 @@ def pdftoppm_path() -> str | None:
 
 def _failed(reason: object) -> QmsError:
     return QmsError(_("cannot draw the flowchart picture: {reason}").format(reason=reason))
-
-
-def _jobs() -> int:
-    try:
-        return max(1, min(4, len(os.sched_getaffinity(0))))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, min(4, os.cpu_count() or 1))
 
 
 def check_pixels(width: int, height: int) -> None:
@@ -95,7 +88,7 @@ def pdf_pages_to_png(pdf: bytes, pages: int, dpi: int) -> list[bytes]:
             finally:
                 ppm.unlink()
 
-        pool = ThreadPoolExecutor(max_workers=min(_jobs(), pages))
+        pool = ThreadPoolExecutor(max_workers=min(usable_cores(), pages))
         try:
             return list(pool.map(page, range(1, pages + 1)))
         finally:  # a failed page or Ctrl-C: the pages not started are not drawn

@@ -155,7 +155,7 @@ def _small_scan(monkeypatch: pytest.MonkeyPatch, threads: int, numpy_scan: bool)
     """The log scan with the smallest windows the system maps, 64-byte numpy blocks, ``threads``
     threads and the regex or the numpy scan; returns the window size."""
     window = mmap.ALLOCATIONGRANULARITY
-    monkeypatch.setattr(dossier_logs, "_scan_threads", lambda: threads)
+    monkeypatch.setattr(dossier_logs, "usable_cores", lambda: threads)
     monkeypatch.setattr(dossier_logs, "_SCAN_WINDOW", window)
     monkeypatch.setattr(dossier_logs, "_NUMPY_SCAN", 0 if numpy_scan else 1 << 40)
     monkeypatch.setattr(dossier_logs, "_CR_BLOCK", 64)

@@ -554,7 +554,7 @@ def test_a_page_that_cannot_be_drawn_stops_the_pages_not_started(monkeypatch: py
         return subprocess.CompletedProcess(args, 1, b"", b"too slow")
 
     monkeypatch.setattr(raster, "pdftoppm_path", lambda: "pdftoppm")
-    monkeypatch.setattr(raster, "_jobs", lambda: 2)
+    monkeypatch.setattr(raster, "usable_cores", lambda: 2)
     monkeypatch.setattr(raster.subprocess, "run", fake_run)
     with pytest.raises(QmsError, match="broken page"):
         raster.pdf_pages_to_png(b"%PDF-1.7", 12, 300)
